@@ -1,0 +1,3 @@
+module github.com/rentdesk/rentdesk
+
+go 1.26.8
