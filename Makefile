@@ -1,0 +1,97 @@
+# Rentdesk development commands. `make` alone lists them.
+#
+# The environment (a private PostgreSQL in .dev/, the pinned test peers, Chromium) is
+# prepared by .ci/env.sh, whose steps print `export NAME=value` lines that the recipes
+# eval; see that file for what each step does.
+
+SHELL := bash
+# Every recipe line stops at its first failing command, including inside pipes.
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+ENV_SH := bash .ci/env.sh
+
+# `make run` settings; set any of them in the environment or on the command line to
+# override (e.g. make run RENTDESK_ADDR=localhost:9090 RENTDESK_BASE_URL=http://localhost:9090).
+RENTDESK_ADDR ?= localhost:8080
+RENTDESK_BASE_URL ?= http://localhost:8080
+
+# `make test` and `make bench` settings, e.g. make test PKGS=./internal/store/...
+PKGS ?= ./...
+TEST_FLAGS ?= -race -count=1 -timeout 30m
+BENCH ?= .
+
+# `make clean-dev` deletes data, so it asks for CONFIRM=yes.
+CONFIRM ?=
+
+.PHONY: help run test generate lint bench db-stop clean-dev
+
+help: ## List the targets
+	@echo 'Usage: make TARGET [VAR=value...]'
+	@echo
+	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@echo
+	@echo 'Variables: PKGS, TEST_FLAGS (test, bench), BENCH (bench), RENTDESK_ADDR,'
+	@echo 'RENTDESK_BASE_URL (run), DATABASE_URL (use your own PostgreSQL instead of .dev/pg).'
+
+run: ## Serve http://localhost:8080 with migrations and demo data (Ctrl-C stops the app)
+	@vars="$$($(ENV_SH) pg tools mailpit-run)"; eval "$$vars"; \
+	export RENTDESK_ADDR='$(RENTDESK_ADDR)' RENTDESK_BASE_URL='$(RENTDESK_BASE_URL)'; \
+	export SMTP_HOST=127.0.0.1 SMTP_PORT=1025 SMTP_TLS=none; \
+	echo "==> starting Rentdesk on $$RENTDESK_BASE_URL"; \
+	exec go run ./cmd/rentdesk serve --migrate --demo
+# exec: the app replaces the recipe shell, so Ctrl-C reaches it directly and it shuts
+# down gracefully; PostgreSQL and Mailpit run in sessions of their own and keep going.
+
+test: ## Run the tests with -race against a private PostgreSQL, Mailpit, stripe-mock and Chromium
+	@vars="$$($(ENV_SH) pg test-db-url tools chromium cc)"; eval "$$vars"; \
+	unset DATABASE_URL; \
+	go test $(TEST_FLAGS) $(PKGS)
+# DATABASE_URL is unset so that no test can reach the development database (with its
+# demo data); tests get their own databases from RENTDESK_TEST_DATABASE_URL.
+
+generate: ## Regenerate the Go code of the templ templates
+	go tool templ generate
+
+lint: ## Check generated code is current, go vet, and gofmt
+	@echo '==> templ generate (generated code must be committed)'
+	@go tool templ generate
+	@if ! git diff --exit-code --stat -- '*_templ.go'; then \
+		echo 'error: generated *_templ.go files are out of date; run make generate and commit them' >&2; \
+		exit 1; \
+	fi
+	@untracked="$$(git ls-files --others --exclude-standard -- '*_templ.go')"; \
+	if [[ -n $$untracked ]]; then \
+		printf 'error: generated files not committed:\n%s\n' "$$untracked" >&2; \
+		exit 1; \
+	fi
+	@echo '==> go vet'
+	@go vet ./...
+	@echo '==> gofmt'
+	@unformatted="$$(find . \( -path ./.dev -o -path ./.git \) -prune -o -name '*.go' -type f -print0 | xargs -0 -r gofmt -l)"; \
+	if [[ -n $$unformatted ]]; then \
+		printf 'error: not gofmt-ed (run gofmt -w on them):\n%s\n' "$$unformatted" >&2; \
+		exit 1; \
+	fi
+
+bench: ## Run the benchmarks; the report is also written to .dev/bench.txt
+	@vars="$$($(ENV_SH) pg test-db-url tools)"; eval "$$vars"; \
+	unset DATABASE_URL; \
+	mkdir -p .dev; \
+	{ \
+		echo "# $$(date -u +%Y-%m-%dT%H:%M:%SZ) commit $$(git rev-parse --short HEAD 2>/dev/null || echo unknown), $$(go version)"; \
+		go test -run '^$$' -bench '$(BENCH)' -benchmem $(PKGS); \
+	} 2>&1 | tee .dev/bench.txt
+	@echo '==> report written to .dev/bench.txt'
+
+db-stop: ## Stop the private PostgreSQL (make run and make test start it again)
+	@$(ENV_SH) pg-stop
+
+clean-dev: ## Stop PostgreSQL and Mailpit and delete .dev (needs CONFIRM=yes)
+	@if [[ '$(CONFIRM)' != yes ]]; then \
+		echo 'This deletes .dev: the private PostgreSQL with all its data, the pinned tools and the logs.' >&2; \
+		echo 'Run: make clean-dev CONFIRM=yes' >&2; \
+		exit 1; \
+	fi
+	@$(ENV_SH) pg-stop mailpit-stop
+	rm -rf .dev
