@@ -1,0 +1,190 @@
+// Command rentdesk runs the Rentdesk rental management app.
+//
+//	rentdesk serve [--migrate] [--demo]   serve HTTP (optionally migrating and loading demo data first)
+//	rentdesk migrate up|status            apply or list database migrations
+//	rentdesk admin create --email E --name N [--password P]
+//	                                      create an admin account on a new install
+//
+// This file is the one composition root: it reads the configuration, opens the
+// database and builds every dependency, then hands them to the web server.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/alexedwards/scs/postgresstore"
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/rentdesk/rentdesk/internal/auth"
+	"github.com/rentdesk/rentdesk/internal/config"
+	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/static"
+	"github.com/rentdesk/rentdesk/web"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "rentdesk:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage:
+  rentdesk serve [--migrate] [--demo]
+  rentdesk migrate up|status
+  rentdesk admin create --email E --name N [--password P]`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New(usage)
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	logger := newLogger(cfg, stdout)
+	switch args[0] {
+	case "serve":
+		return serve(ctx, cfg, logger, args[1:])
+	case "migrate":
+		return migrate(ctx, cfg, args[1:], stdout)
+	case "admin":
+		return adminCommand(ctx, cfg, args[1:], getenv, stdout)
+	default:
+		return errors.New(usage)
+	}
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
+	return store.Open(ctx, cfg.DatabaseURL, store.Options{
+		MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns, ConnMaxLifetime: cfg.DBConnMaxLifetime,
+	})
+}
+
+func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	autoMigrate := fs.Bool("migrate", false, "apply pending migrations before serving")
+	demo := fs.Bool("demo", false, "load demo data (idempotent) and print the demo logins")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *autoMigrate {
+		if _, err := st.Migrate(ctx); err != nil {
+			return err
+		}
+	} else if behind, err := st.SchemaBehind(ctx); err != nil {
+		return err
+	} else if behind {
+		return errors.New("the database schema is behind this version; run `rentdesk migrate up` or start with `serve --migrate`")
+	}
+	hasher := auth.NewHasher(auth.DefaultParams)
+	if *demo {
+		logins, err := loadDemo(ctx, st, hasher)
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		printDemoLogins(logger, cfg, logins)
+	}
+	assets, err := static.New()
+	if err != nil {
+		return err
+	}
+	srv := web.New(web.Deps{
+		Config:     cfg,
+		Store:      st,
+		Sessions:   newSessions(cfg, st),
+		Assets:     assets,
+		Logger:     logger,
+		Hasher:     hasher,
+		Policy:     auth.NewPolicy(),
+		Now:        time.Now,
+		DrainDelay: 2 * time.Second,
+	})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	logger.Info("rentdesk is serving", "addr", ln.Addr().String(), "url", cfg.BaseURL.String())
+	return srv.Serve(ctx, ln)
+}
+
+// newSessions configures scs: PostgreSQL storage so sessions survive restarts
+// and are shared by every instance, idle and absolute timeouts, and cookie
+// flags that keep the token away from scripts and other sites.
+func newSessions(cfg config.Config, st *store.Store) *scs.SessionManager {
+	sm := scs.New()
+	sm.Store = postgresstore.New(st.DB())
+	sm.Lifetime = cfg.SessionLifetime
+	sm.IdleTimeout = cfg.SessionIdleTimeout
+	sm.Cookie.Name = "rentdesk_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Path = "/"
+	sm.Cookie.Persist = false
+	if cfg.Secure() {
+		// The __Host- prefix makes browsers insist on Secure, Path=/ and no Domain.
+		sm.Cookie.Name = "__Host-rentdesk_session"
+		sm.Cookie.Secure = true
+	}
+	return sm
+}
+
+func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
+	if len(args) != 1 || (args[0] != "up" && args[0] != "status") {
+		return errors.New("usage: rentdesk migrate up|status")
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if args[0] == "up" {
+		applied, err := st.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "applied %d migration(s)\n", len(applied))
+		for _, a := range applied {
+			fmt.Fprintln(stdout, "  ", a)
+		}
+		return nil
+	}
+	statuses, err := st.MigrationStatuses(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range statuses {
+		state := "pending"
+		if m.Applied {
+			state = "applied"
+		}
+		fmt.Fprintf(stdout, "%-8s %05d %s\n", state, m.Version, m.Name)
+	}
+	return nil
+}

@@ -1,0 +1,21 @@
+package store
+
+import (
+	"database/sql/driver"
+	"errors"
+	"io"
+	"net"
+	"syscall"
+)
+
+var driverBadConn = driver.ErrBadConn
+
+// isNetErr reports errors that mean the server is gone or unreachable rather
+// than that the query was wrong.
+func isNetErr(err error) bool {
+	var netErr net.Error
+	return errors.As(err, &netErr) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ENOENT)
+}

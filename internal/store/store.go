@@ -1,0 +1,154 @@
+// Package store is Rentdesk's only door to PostgreSQL: every query lives here,
+// beside the method that runs it, and comes back as domain values or wrapped
+// sentinel errors (ErrNotFound, ErrConflict, ErrUnavailable).
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Sentinel errors that the web layer maps to pages.
+var (
+	// ErrNotFound means the row does not exist or the caller may not see it.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means a uniqueness or exclusion rule refused the change.
+	ErrConflict = errors.New("conflict")
+	// ErrUnavailable means the database could not be reached in time.
+	ErrUnavailable = errors.New("database unavailable")
+)
+
+// queryer is what both *sqlx.DB and *sqlx.Tx offer, so every store method runs
+// the same inside and outside a transaction.
+type queryer interface {
+	sqlx.ExtContext
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+// Store runs queries against the pool or, inside WithTx, against one transaction.
+type Store struct {
+	db *sqlx.DB
+	q  queryer
+	tx *sqlx.Tx
+}
+
+// Options sizes the connection pool.
+type Options struct {
+	MaxOpenConns    int
+	MaxIdleConns    int
+	ConnMaxLifetime time.Duration
+}
+
+// Open connects to PostgreSQL and checks the connection.
+func Open(ctx context.Context, url string, opt Options) (*Store, error) {
+	connector, err := pq.NewConnector(url)
+	if err != nil {
+		return nil, fmt.Errorf("store: parse database URL: %w", err)
+	}
+	db := sqlx.NewDb(sql.OpenDB(connector), "postgres")
+	if opt.MaxOpenConns > 0 {
+		db.SetMaxOpenConns(opt.MaxOpenConns)
+	}
+	db.SetMaxIdleConns(opt.MaxIdleConns)
+	if opt.ConnMaxLifetime > 0 {
+		db.SetConnMaxLifetime(opt.ConnMaxLifetime)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: connect: %w", classify(err))
+	}
+	return &Store{db: db, q: db}, nil
+}
+
+// DB exposes the pool for libraries that take a *sql.DB (sessions, goose, the job queue).
+func (s *Store) DB() *sql.DB { return s.db.DB }
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", classify(err))
+	}
+	return nil
+}
+
+// Tx is the raw transaction of a Store made by WithTx, for libraries (such as
+// the job queue) that must write inside our transaction.
+func (s *Store) Tx() *sql.Tx {
+	if s.tx == nil {
+		return nil
+	}
+	return s.tx.Tx
+}
+
+// WithTx runs fn in one transaction and commits when fn returns nil. A state
+// change, its audit row and the jobs it enqueues all go through here, so they
+// commit or roll back together. Nested calls join the outer transaction.
+func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
+	if s.tx != nil {
+		return fn(s)
+	}
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", classify(err))
+	}
+	inner := &Store{db: s.db, q: tx, tx: tx}
+	if err := fn(inner); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", classify(err))
+	}
+	return nil
+}
+
+// classify wraps driver errors in the sentinel that describes them, keeping the
+// original for the log.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		switch pqErr.Code {
+		case "23505", "23P01": // unique_violation, exclusion_violation
+			return fmt.Errorf("%w: %s: %w", ErrConflict, pqErr.Constraint, err)
+		case "57P01", "57P02", "57P03", "53300", "08000", "08003", "08006", "08001", "08004":
+			// admin shutdown, crash, cannot connect now, too many connections, connection failures
+			return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+		return err
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, driverBadConn) || isNetErr(err) {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return err
+}
+
+// ConstraintOf names the constraint behind a conflict error, or "".
+func ConstraintOf(err error) string {
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		return pqErr.Constraint
+	}
+	return ""
+}
+
+// Unavailable classifies an error from a library that talks to the database
+// for us (sessions, the job queue), so a dead database reads as a 503.
+func Unavailable(err error) error { return classify(err) }

@@ -1,0 +1,180 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/internal/auth"
+	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/templates/components"
+	"github.com/rentdesk/rentdesk/templates/pages"
+)
+
+// badLogin is the one answer for an unknown email and a wrong password, so the
+// form does not reveal which accounts exist.
+const badLogin = "Email or password is wrong."
+
+// LoginForm shows the login page.
+func (s *Server) LoginForm(c echo.Context) error {
+	v := pages.LoginView{Page: s.page(c, "Log in"), Next: auth.SafeReturnPath(c.QueryParam("next"))}
+	return s.render(c, http.StatusOK, pages.LoginPage(v))
+}
+
+// Login checks the credentials, throttles guessing, and starts a new session.
+func (s *Server) Login(c echo.Context) error {
+	ctx := c.Request().Context()
+	email := strings.ToLower(field(c, "email"))
+	password := c.FormValue("password")
+	v := pages.LoginView{Page: s.page(c, "Log in"), Email: email, Next: auth.SafeReturnPath(c.FormValue("next")), Errors: components.Errors{}}
+	if email == "" {
+		v.Errors["email"] = "Enter your email address."
+	}
+	if password == "" {
+		v.Errors["password"] = "Enter your password."
+	}
+	if v.Errors.Any() {
+		return s.render(c, http.StatusUnprocessableEntity, pages.LoginPage(v))
+	}
+	ip := c.RealIP()
+	byEmail, byIP, err := s.Store.CountLoginFailures(ctx, email, ip, s.Now().Add(-auth.ThrottleWindow))
+	if err != nil {
+		return err
+	}
+	if auth.Throttled(byEmail, byIP) {
+		v.FormError = "Too many failed attempts. For your security, logging in is paused for 15 minutes."
+		return s.render(c, http.StatusTooManyRequests, pages.LoginPage(v))
+	}
+	u, err := s.checkCredentials(c, email, password)
+	if err != nil {
+		return err
+	}
+	if u == nil {
+		if err := s.Store.RecordLoginFailure(ctx, email, ip); err != nil {
+			return err
+		}
+		v.FormError = badLogin
+		return s.render(c, http.StatusUnprocessableEntity, pages.LoginPage(v))
+	}
+	if err := s.Store.ClearLoginFailures(ctx, email); err != nil {
+		return err
+	}
+	if err := s.startSession(c, *u); err != nil {
+		return err
+	}
+	return redirect(c, s.landingFor(u, v.Next))
+}
+
+// checkCredentials returns the user when the password is right and the account
+// is enabled, nil otherwise. It upgrades old hashes on the way.
+func (s *Server) checkCredentials(c echo.Context, email, password string) (*store.User, error) {
+	ctx := c.Request().Context()
+	u, err := s.Store.GetUserByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		s.Hasher.DummyVerify(password)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	ok, rehash, err := s.Hasher.Verify(password, u.PasswordHash)
+	if err != nil || !ok || u.Disabled() {
+		return nil, nil
+	}
+	if rehash {
+		if h, err := s.Hasher.Hash(password); err == nil {
+			if _, err := s.Store.SetPassword(ctx, u.ID, h, false); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return &u, nil
+}
+
+// startSession gives the browser a new session token (so a token planted before
+// login is worthless) and binds it to the user and their session epoch.
+func (s *Server) startSession(c echo.Context, u store.User) error {
+	ctx := c.Request().Context()
+	if err := s.Sessions.RenewToken(ctx); err != nil {
+		return fmt.Errorf("web: renew session: %w", err)
+	}
+	s.Sessions.Put(ctx, sessUserID, u.ID)
+	s.Sessions.Put(ctx, sessEpoch, u.SessionEpoch)
+	return nil
+}
+
+// landingFor is where a user goes after login: the page they came for, else
+// the home of their role.
+func (s *Server) landingFor(u *store.User, next string) string {
+	if next != "/" {
+		return next
+	}
+	if u.IsStaff() {
+		return staffHome
+	}
+	return "/"
+}
+
+// staffHome is the first page staff see after logging in.
+const staffHome = "/"
+
+// Logout ends the session on the server and in the browser.
+func (s *Server) Logout(c echo.Context) error {
+	if err := s.Sessions.Destroy(c.Request().Context()); err != nil {
+		return fmt.Errorf("web: destroy session: %w", err)
+	}
+	s.flash(c, "info", "You are logged out.")
+	return redirect(c, "/")
+}
+
+// SignupForm shows the customer sign-up page.
+func (s *Server) SignupForm(c echo.Context) error {
+	if currentUser(c) != nil {
+		return redirect(c, "/")
+	}
+	v := pages.SignupView{Page: s.page(c, "Create your account"), Form: pages.SignupForm{Next: auth.SafeReturnPath(c.QueryParam("next"))}}
+	return s.render(c, http.StatusOK, pages.SignupPage(v))
+}
+
+// Signup creates a customer account and logs it in.
+func (s *Server) Signup(c echo.Context) error {
+	f := pages.SignupForm{
+		Name: field(c, "name"), Email: strings.ToLower(field(c, "email")), Phone: field(c, "phone"),
+		Password: c.FormValue("password"), Next: auth.SafeReturnPath(c.FormValue("next")),
+	}
+	v := pages.SignupView{Page: s.page(c, "Create your account"), Form: f, Errors: components.Errors{}}
+	checkName(v.Errors, "name", f.Name)
+	checkEmail(v.Errors, "email", f.Email)
+	checkPhone(v.Errors, "phone", f.Phone)
+	if msg := s.Policy.Check(f.Password, f.Email, f.Name); msg != "" {
+		v.Errors["password"] = msg
+	}
+	if v.Errors.Any() {
+		return s.render(c, http.StatusUnprocessableEntity, pages.SignupPage(v))
+	}
+	hash, err := s.Hasher.Hash(f.Password)
+	if err != nil {
+		return err
+	}
+	var u store.User
+	err = s.Store.WithTx(c.Request().Context(), func(tx *store.Store) error {
+		var err error
+		u, err = tx.CreateUser(c.Request().Context(), store.NewUser{Email: f.Email, Name: f.Name, Phone: f.Phone, Role: store.RoleCustomer, PasswordHash: hash})
+		return err
+	})
+	if errors.Is(err, store.ErrConflict) {
+		v.Errors["email"] = "An account with this email exists. Log in instead, or reset your password."
+		return s.render(c, http.StatusUnprocessableEntity, pages.SignupPage(v))
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.startSession(c, u); err != nil {
+		return err
+	}
+	s.flash(c, "success", "Welcome, "+u.Name+"! Your account is ready.")
+	return redirect(c, f.Next)
+}

@@ -1,0 +1,77 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/templates/pages"
+)
+
+// errorPage describes what the user is told for a status.
+type errorPage struct {
+	heading, message string
+}
+
+var errorPages = map[int]errorPage{
+	http.StatusBadRequest:            {"Bad request", "The request was not understood."},
+	http.StatusForbidden:             {"Not allowed", "You may not do that."},
+	http.StatusNotFound:              {"Not found", "There is nothing here. The link may be old, or the page is not yours to see."},
+	http.StatusMethodNotAllowed:      {"Not allowed", "That action is not available here."},
+	http.StatusConflict:              {"Conflict", "Someone changed this at the same moment. Reload and try again."},
+	http.StatusRequestEntityTooLarge: {"Too large", "That upload is too large."},
+	http.StatusUnprocessableEntity:   {"Check your input", "Some of the information was not valid."},
+	http.StatusTooManyRequests:       {"Too many attempts", "Please wait a few minutes and try again."},
+	http.StatusInternalServerError:   {"Something went wrong", "We could not finish that. It has been logged; please try again."},
+	http.StatusServiceUnavailable:    {"Temporarily unavailable", "The service is busy or briefly down. Please try again in a moment."},
+}
+
+// handleError is the one place errors become pages: store sentinels map to
+// 404/409/503, Echo errors keep their status, the rest is a logged 500. Users
+// never see SQL or stack traces, only a request id.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, message := http.StatusInternalServerError, ""
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &he):
+		status = he.Code
+		if m, ok := he.Message.(string); ok && status < 500 {
+			message = m
+		}
+	case errors.Is(err, store.ErrNotFound):
+		status = http.StatusNotFound
+	case errors.Is(err, store.ErrConflict):
+		status = http.StatusConflict
+	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+		status = http.StatusServiceUnavailable
+	}
+	if status >= 500 {
+		s.Logger.Error("request failed", "id", c.Response().Header().Get(echo.HeaderXRequestID),
+			"path", c.Request().URL.Path, "status", status, "err", err)
+	}
+	ep, ok := errorPages[status]
+	if !ok {
+		ep = errorPage{http.StatusText(status), ""}
+	}
+	if message == "" || message == http.StatusText(status) {
+		message = ep.message
+	}
+	if status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", "5")
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	v := pages.ErrorView{Page: s.page(c, ep.heading), Status: status, Heading: ep.heading, Message: message}
+	if err := s.render(c, status, pages.ErrorPage(v)); err != nil {
+		s.Logger.Error("render error page", "err", err)
+		_ = c.String(status, ep.heading)
+	}
+}

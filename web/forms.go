@@ -1,0 +1,92 @@
+package web
+
+import (
+	"net/http"
+	"net/mail"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/templates/components"
+)
+
+// field reads one form value with surrounding space removed.
+func field(c echo.Context, name string) string { return strings.TrimSpace(c.FormValue(name)) }
+
+// pathID reads a numeric id from the path; anything else is a 404, as if the
+// object did not exist.
+func pathID(c echo.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, echo.NewHTTPError(http.StatusNotFound)
+	}
+	return id, nil
+}
+
+// queryInt64 reads an optional numeric query parameter; junk is a 400.
+func queryInt64(c echo.Context, name string) (int64, error) {
+	raw := c.QueryParam(name)
+	if raw == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || n < 0 {
+		return 0, echo.NewHTTPError(http.StatusBadRequest, "The "+name+" parameter is not valid.")
+	}
+	return n, nil
+}
+
+// oneOf checks a query or form value against an allowlist; junk is a 400.
+func oneOf(value string, allowed ...string) error {
+	for _, a := range allowed {
+		if value == a {
+			return nil
+		}
+	}
+	return echo.NewHTTPError(http.StatusBadRequest, "A filter value is not valid.")
+}
+
+// checkName requires a human name of sensible length.
+func checkName(errs components.Errors, key, v string) {
+	switch n := utf8.RuneCountInString(v); {
+	case n == 0:
+		errs[key] = "Enter your name."
+	case n > 100:
+		errs[key] = "Use at most 100 characters."
+	}
+}
+
+// checkEmail requires one plain address (no display name, no header tricks).
+func checkEmail(errs components.Errors, key, v string) {
+	if v == "" {
+		errs[key] = "Enter your email address."
+		return
+	}
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Address != v || len(v) > 254 || !strings.Contains(v[strings.LastIndex(v, "@"):], ".") {
+		errs[key] = "Enter an email address like name@example.com."
+	}
+}
+
+// checkPhone accepts an empty phone or digits with the usual punctuation.
+func checkPhone(errs components.Errors, key, v string) {
+	if v == "" {
+		return
+	}
+	digits := 0
+	for _, r := range v {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune(" +-()./", r):
+		default:
+			errs[key] = "Use digits, spaces and + - ( ) only."
+			return
+		}
+	}
+	if digits < 5 || len(v) > 30 {
+		errs[key] = "Enter a phone number like +49 30 1234567."
+	}
+}

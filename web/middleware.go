@@ -1,0 +1,262 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// Context keys for values the middleware sets.
+const (
+	ctxUser = "rentdesk.user"
+	ctxCSRF = "rentdesk.csrf"
+)
+
+// Session keys.
+const (
+	sessUserID = "user_id"
+	sessEpoch  = "epoch"
+	sessFlash  = "flash"
+)
+
+// logRequests writes one structured line per request.
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			// Render the error here so the logged status is the one sent.
+			c.Error(err)
+		}
+		req, res := c.Request(), c.Response()
+		level := slog.LevelInfo
+		if res.Status >= 500 {
+			level = slog.LevelError
+		}
+		s.Logger.LogAttrs(req.Context(), level, "request",
+			slog.String("id", res.Header().Get(echo.HeaderXRequestID)),
+			slog.String("method", req.Method),
+			slog.String("path", req.URL.Path),
+			slog.Int("status", res.Status),
+			slog.Duration("duration", time.Since(start)),
+			slog.Int64("bytes", res.Size),
+		)
+		return nil
+	}
+}
+
+// recoverPanics turns a panic into a 500 page with a request id and logs the
+// stack, so one broken handler never takes the server down.
+func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
+				s.Logger.Error("panic in handler",
+					"id", c.Response().Header().Get(echo.HeaderXRequestID),
+					"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				err = errPanic
+			}
+		}()
+		return next(c)
+	}
+}
+
+var errPanic = errors.New("web: handler panicked")
+
+// requestTimeout bounds the work of one request, database calls included.
+func (s *Server) requestTimeout(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), s.Config.RequestTimeout)
+		defer cancel()
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
+}
+
+// contentSecurityPolicy allows only our own scripts and styles: htmx runs from
+// a file with inline indicator styles and eval switched off (see static/js/app.js).
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+
+// securityHeaders sets the headers every response carries.
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	secure := s.Config.Secure()
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if secure {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		return next(c)
+	}
+}
+
+// loadSession loads the scs session for the request and commits it just before
+// the response headers go out. It is written for Echo instead of wrapping scs'
+// LoadAndSave, because Echo writes headers through its own response.
+func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
+	sm := s.Sessions
+	return func(c echo.Context) error {
+		res := c.Response()
+		res.Header().Add("Vary", "Cookie")
+		var token string
+		if ck, err := c.Cookie(sm.Cookie.Name); err == nil {
+			token = ck.Value
+		}
+		ctx, err := sm.Load(c.Request().Context(), token)
+		if err != nil {
+			return fmt.Errorf("web: load session: %w", store.Unavailable(err))
+		}
+		c.SetRequest(c.Request().WithContext(ctx))
+		res.Before(func() {
+			// Commit with a context that survives a request deadline, so a
+			// slow handler does not lose the session write.
+			commitCtx := context.WithoutCancel(ctx)
+			switch sm.Status(commitCtx) {
+			case scs.Modified:
+				tok, expiry, err := sm.Commit(commitCtx)
+				if err != nil {
+					s.Logger.Error("commit session", "err", err)
+					return
+				}
+				sm.WriteSessionCookie(commitCtx, res, tok, expiry)
+			case scs.Destroyed:
+				sm.WriteSessionCookie(commitCtx, res, "", time.Time{})
+			}
+		})
+		return next(c)
+	}
+}
+
+// loadUser puts the logged-in user, if any, on the context. A session whose user
+// was disabled, or whose epoch is older than the user's (password or role
+// changed, "log out other sessions"), is ended.
+func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx := c.Request().Context()
+		id := s.Sessions.GetInt64(ctx, sessUserID)
+		if id == 0 {
+			return next(c)
+		}
+		u, err := s.Store.GetUser(ctx, id)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return err
+		case u.Disabled() || u.SessionEpoch != s.Sessions.GetInt(ctx, sessEpoch):
+		default:
+			c.Set(ctxUser, &u)
+			// Pages for a logged-in user must not be kept by shared or back-button caches.
+			c.Response().Header().Set("Cache-Control", "no-store")
+			return next(c)
+		}
+		if err := s.Sessions.Destroy(ctx); err != nil {
+			return fmt.Errorf("web: end stale session: %w", err)
+		}
+		return next(c)
+	}
+}
+
+// currentUser returns the logged-in user or nil.
+func currentUser(c echo.Context) *store.User {
+	u, _ := c.Get(ctxUser).(*store.User)
+	return u
+}
+
+const csrfCookie = "rentdesk_csrf"
+
+// checkCSRF guards every unsafe request with a double-submit token: a random
+// value in an HttpOnly cookie that forms echo in a hidden field and htmx sends
+// in the X-CSRF-Token header. A missing or wrong token is a 403.
+func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	name := csrfCookie
+	if s.Config.Secure() {
+		name = "__Host-" + csrfCookie
+	}
+	return func(c echo.Context) error {
+		token := ""
+		if ck, err := c.Cookie(name); err == nil && len(ck.Value) == 43 {
+			token = ck.Value
+		}
+		switch c.Request().Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			sent := c.Request().Header.Get("X-CSRF-Token")
+			if sent == "" {
+				sent = c.FormValue("_csrf")
+			}
+			if token == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 {
+				return echo.NewHTTPError(http.StatusForbidden, "The form expired or came from another site. Reload the page and try again.")
+			}
+		}
+		if token == "" {
+			b := make([]byte, 32)
+			if _, err := rand.Read(b); err != nil {
+				return fmt.Errorf("web: csrf token: %w", err)
+			}
+			token = base64.RawURLEncoding.EncodeToString(b)
+			c.SetCookie(&http.Cookie{Name: name, Value: token, Path: "/", HttpOnly: true,
+				Secure: s.Config.Secure(), SameSite: http.SameSiteLaxMode})
+		}
+		c.Set(ctxCSRF, token)
+		return next(c)
+	}
+}
+
+// requireLogin sends anonymous visitors to the login page and back afterwards.
+func (s *Server) requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if currentUser(c) == nil {
+			return s.redirectToLogin(c)
+		}
+		return next(c)
+	}
+}
+
+// requireRole lets through only users with one of the roles (admins pass any
+// staff check). Others get 403; anonymous visitors go to the login page.
+func (s *Server) requireRole(roles ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			u := currentUser(c)
+			if u == nil {
+				return s.redirectToLogin(c)
+			}
+			for _, r := range roles {
+				if u.Role == r || (r == store.RoleStaff && u.Role == store.RoleAdmin) {
+					return next(c)
+				}
+			}
+			return echo.NewHTTPError(http.StatusForbidden, "This page is for shop staff only.")
+		}
+	}
+}
+
+func (s *Server) redirectToLogin(c echo.Context) error {
+	next := "/"
+	if c.Request().Method == http.MethodGet {
+		next = c.Request().URL.RequestURI()
+	}
+	return redirect(c, "/login?next="+url.QueryEscape(next))
+}

@@ -1,0 +1,82 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/templates/layout"
+)
+
+// page builds the request-wide part of every view model: user, CSRF token,
+// flash messages, asset URLs, and whether htmx wants only the fragment.
+func (s *Server) page(c echo.Context, title string) layout.Page {
+	p := layout.Page{
+		Title:     title,
+		ShopName:  "Rentdesk",
+		Asset:     s.Assets.Path,
+		Path:      c.Request().URL.Path,
+		RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
+		Fragment:  isHTMX(c) && c.Request().Header.Get("HX-Boosted") == "",
+	}
+	p.CSRFToken, _ = c.Get(ctxCSRF).(string)
+	if u := currentUser(c); u != nil {
+		p.User = &layout.User{ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role}
+	}
+	if s.Sessions != nil && c.Get(ctxCSRF) != nil { // the session is loaded on this route
+		p.Flashes = s.popFlashes(c)
+	}
+	return p
+}
+
+// render writes a component with a status. It renders into a buffer first, so
+// a template error becomes a clean 500 page instead of half a page.
+func (s *Server) render(c echo.Context, status int, comp templ.Component) error {
+	var buf bytes.Buffer
+	if err := comp.Render(c.Request().Context(), &buf); err != nil {
+		return fmt.Errorf("web: render: %w", err)
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// redirect answers a successful POST: 303 for plain forms, HX-Redirect for htmx.
+func redirect(c echo.Context, to string) error {
+	if isHTMX(c) {
+		c.Response().Header().Set("HX-Redirect", to)
+		return c.NoContent(http.StatusNoContent)
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+func isHTMX(c echo.Context) bool { return c.Request().Header.Get("HX-Request") == "true" }
+
+// flash queues a message for the next page the user sees.
+func (s *Server) flash(c echo.Context, kind, msg string) {
+	ctx := c.Request().Context()
+	fs := s.peekFlashes(c)
+	fs = append(fs, layout.Flash{Kind: kind, Message: msg})
+	b, _ := json.Marshal(fs)
+	s.Sessions.Put(ctx, sessFlash, string(b))
+}
+
+func (s *Server) peekFlashes(c echo.Context) []layout.Flash {
+	var fs []layout.Flash
+	if raw := s.Sessions.GetString(c.Request().Context(), sessFlash); raw != "" {
+		_ = json.Unmarshal([]byte(raw), &fs)
+	}
+	return fs
+}
+
+func (s *Server) popFlashes(c echo.Context) []layout.Flash {
+	ctx := c.Request().Context()
+	if !s.Sessions.Exists(ctx, sessFlash) {
+		return nil
+	}
+	fs := s.peekFlashes(c)
+	s.Sessions.Remove(ctx, sessFlash)
+	return fs
+}

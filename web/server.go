@@ -1,0 +1,102 @@
+// Package web is everything HTTP: the Echo server, the one route table, the
+// handlers (one file per resource), rendering and error pages.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/internal/auth"
+	"github.com/rentdesk/rentdesk/internal/config"
+	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/static"
+)
+
+// Deps is everything the web layer uses, built by the composition root.
+type Deps struct {
+	Config   config.Config
+	Store    *store.Store
+	Sessions *scs.SessionManager
+	Assets   *static.Assets
+	Logger   *slog.Logger
+	Hasher   *auth.Hasher
+	Policy   *auth.Policy
+	// Now is the clock; tests move it.
+	Now func() time.Time
+	// DrainDelay is how long /readyz reports 503 before the listener closes on
+	// shutdown, so load balancers stop sending new requests first.
+	DrainDelay time.Duration
+}
+
+// Server is the HTTP side of Rentdesk.
+type Server struct {
+	Deps
+	echo     *echo.Echo
+	draining atomic.Bool
+}
+
+// New builds the server and its routes.
+func New(d Deps) *Server {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	s := &Server{Deps: d, echo: echo.New()}
+	s.echo.HideBanner = true
+	s.echo.HidePort = true
+	s.echo.HTTPErrorHandler = s.handleError
+	s.routes()
+	return s
+}
+
+// Handler is the root http.Handler (useful to tests).
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Echo exposes the router so tests can mount extra probe routes.
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+// Serve answers on ln until ctx is cancelled, then shuts down gracefully:
+// /readyz turns 503 at once, new connections stop after DrainDelay, and
+// in-flight requests get ShutdownTimeout to finish.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	c := s.Config
+	srv := &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: c.ReadHeaderTimeout,
+		ReadTimeout:       c.ReadTimeout,
+		WriteTimeout:      c.WriteTimeout,
+		IdleTimeout:       c.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("web: serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.draining.Store(true)
+	s.Logger.Info("shutting down: readiness off, draining", "delay", s.DrainDelay)
+	time.Sleep(s.DrainDelay)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("web: shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("web: serve: %w", err)
+	}
+	s.Logger.Info("http server stopped")
+	return nil
+}
