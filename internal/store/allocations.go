@@ -1,0 +1,307 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// Stock is held in two ways. A serialized unit is held by an allocation row
+// whose range the exclusion constraint unit_allocations_no_overlap keeps from
+// overlapping any other active row of the same unit: PostgreSQL refuses a
+// double booking whatever code wrote it. Bulk stock has no rows per piece; its
+// capacity check runs under a row lock on bulk_stock (LockBulkStock), so the
+// check and the write of one transaction cannot interleave with another's.
+
+// NoOverlapConstraint is the exclusion constraint on unit allocations.
+const NoOverlapConstraint = "unit_allocations_no_overlap"
+
+// Span is a half-open range of instants [From, To); a zero To is open-ended.
+type Span struct {
+	From, To time.Time
+}
+
+func (sp Span) toArg() any {
+	if sp.To.IsZero() {
+		return nil
+	}
+	return sp.To
+}
+
+func int64Array(ids []int64) any { return pq.Array(ids) }
+
+// classifyAlloc is classify plus the lock errors an allocating transaction can
+// meet: a deadlock between two bookings is a conflict to retry, not a 500.
+func classifyAlloc(err error) error {
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) && (pqErr.Code == "40P01" || pqErr.Code == "40001") {
+		return fmt.Errorf("%w: %s: %w", ErrConflict, pqErr.Code, err)
+	}
+	return classify(err)
+}
+
+const expireHoldsSQL = `
+WITH due AS (
+    SELECT id FROM bookings
+    WHERE status = 'hold' AND expires_at <= $1
+    ORDER BY id
+    FOR UPDATE SKIP LOCKED
+), expired AS (
+    UPDATE bookings b SET status = 'expired', updated_at = $1
+    FROM due WHERE b.id = due.id
+    RETURNING b.id
+), freed AS (
+    UPDATE unit_allocations a SET active = false
+    FROM booking_lines l, expired e
+    WHERE a.booking_line_id = l.id AND l.booking_id = e.id AND a.active
+)
+SELECT id FROM expired ORDER BY id`
+
+// ExpireHolds turns holds whose time ran out at now into expired bookings and
+// frees their units. The booking engine runs it inside every allocating
+// transaction (before inserting), so an expired hold's rows never trip the
+// exclusion constraint; a periodic job runs it too. Holds another
+// transaction is already expiring are skipped rather than waited for.
+func (s *Store) ExpireHolds(ctx context.Context, now time.Time) ([]int64, error) {
+	var ids []int64
+	if err := s.q.SelectContext(ctx, &ids, expireHoldsSQL, now); err != nil {
+		return nil, fmt.Errorf("store: expire holds: %w", classifyAlloc(err))
+	}
+	return ids, nil
+}
+
+const extendOverdueSQL = `
+UPDATE unit_allocations a
+SET occupied = tstzrange(lower(a.occupied), (
+        SELECT min(lower(n.occupied)) FROM unit_allocations n
+        WHERE n.unit_id = a.unit_id AND n.active AND n.id <> a.id AND lower(n.occupied) >= upper(a.occupied)))
+WHERE a.active AND a.picked_up_at IS NOT NULL AND a.returned_at IS NULL
+  AND NOT upper_inf(a.occupied) AND upper(a.occupied) <= $1
+  AND upper(a.occupied) IS DISTINCT FROM (
+        SELECT min(lower(n.occupied)) FROM unit_allocations n
+        WHERE n.unit_id = a.unit_id AND n.active AND n.id <> a.id AND lower(n.occupied) >= upper(a.occupied))`
+
+// ExtendOverdue stretches the allocation of every unit that is out past its
+// end up to the next booking of that unit (or for ever), so the constraint
+// itself keeps an overdue unit from being promised again. Availability treats
+// an overdue unit as taken from its pick-up on regardless (allocation_blocks).
+func (s *Store) ExtendOverdue(ctx context.Context, now time.Time) (int64, error) {
+	res, err := s.q.ExecContext(ctx, extendOverdueSQL, now)
+	if err != nil {
+		return 0, fmt.Errorf("store: extend overdue: %w", classifyAlloc(err))
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// freeUnitsSQL uses allocation_blocks, the one definition (in the schema) of
+// "this allocation keeps its unit busy in that window at that instant".
+const freeUnitsSQL = `
+SELECT u.id FROM units u
+WHERE u.item_id = $1 AND u.location_id = $2 AND u.status = 'available'
+  AND u.id <> ALL($6::bigint[])
+  AND NOT EXISTS (
+      SELECT 1 FROM unit_allocations a
+      WHERE a.unit_id = u.id AND a.active
+        AND allocation_blocks(a.occupied, a.picked_up_at, a.returned_at, a.hold_expires_at, tstzrange($3, $4), $5))
+ORDER BY u.id
+LIMIT $7`
+
+// FreeUnitsQuery asks for units of an item at a location free over Occupied.
+type FreeUnitsQuery struct {
+	ItemID, LocationID int64
+	Occupied           Span
+	Now                time.Time
+	Exclude            []int64
+	Limit              int
+}
+
+// FreeUnits lists units free over the span, lowest id first.
+func (s *Store) FreeUnits(ctx context.Context, q FreeUnitsQuery) ([]int64, error) {
+	if q.Exclude == nil {
+		q.Exclude = []int64{}
+	}
+	var ids []int64
+	err := s.q.SelectContext(ctx, &ids, freeUnitsSQL, q.ItemID, q.LocationID, q.Occupied.From, q.Occupied.toArg(),
+		q.Now, int64Array(q.Exclude), q.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: free units: %w", classifyAlloc(err))
+	}
+	return ids, nil
+}
+
+// NewAllocation is one unit held for a booking line or a maintenance block.
+type NewAllocation struct {
+	UnitID        int64
+	LineID        int64 // exactly one of LineID and MaintenanceID
+	MaintenanceID int64
+	Occupied      Span
+	HoldExpiresAt *time.Time
+	PickedUpAt    *time.Time
+}
+
+const insertAllocationSQL = `
+INSERT INTO unit_allocations (unit_id, booking_line_id, maintenance_id, occupied, hold_expires_at, picked_up_at)
+VALUES ($1, NULLIF($2, 0), NULLIF($3, 0), tstzrange($4, $5), $6, $7)
+RETURNING id`
+
+// InsertAllocation holds a unit. An overlap with another active allocation of
+// the unit is ErrConflict (constraint unit_allocations_no_overlap). Inside a
+// transaction the insert runs under a savepoint, so after a conflict the
+// transaction can go on and try another unit.
+func (s *Store) InsertAllocation(ctx context.Context, na NewAllocation) (int64, error) {
+	var id int64
+	err := s.savepoint(ctx, func() error {
+		return s.q.GetContext(ctx, &id, insertAllocationSQL, na.UnitID, na.LineID, na.MaintenanceID,
+			na.Occupied.From, na.Occupied.toArg(), na.HoldExpiresAt, na.PickedUpAt)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: allocate unit %d: %w", na.UnitID, classifyAlloc(err))
+	}
+	return id, nil
+}
+
+// savepoint runs fn so that its failure leaves the surrounding transaction
+// usable. Outside a transaction it just runs fn.
+func (s *Store) savepoint(ctx context.Context, fn func() error) error {
+	if s.tx == nil {
+		return fn()
+	}
+	if _, err := s.q.ExecContext(ctx, `SAVEPOINT alloc`); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		if _, rbErr := s.q.ExecContext(ctx, `ROLLBACK TO SAVEPOINT alloc`); rbErr != nil {
+			return errors.Join(err, rbErr)
+		}
+		return err
+	}
+	_, err := s.q.ExecContext(ctx, `RELEASE SAVEPOINT alloc`)
+	return err
+}
+
+const deactivateLineAllocationsSQL = `
+UPDATE unit_allocations SET active = false
+WHERE booking_line_id = $1 AND active AND ($2 = 0 OR id = $2)
+RETURNING unit_id`
+
+// ReleaseLineUnits frees the units a line holds (one allocation when
+// allocationID is not 0) and returns the unit ids freed.
+func (s *Store) ReleaseLineUnits(ctx context.Context, lineID, allocationID int64) ([]int64, error) {
+	var ids []int64
+	if err := s.q.SelectContext(ctx, &ids, deactivateLineAllocationsSQL, lineID, allocationID); err != nil {
+		return nil, fmt.Errorf("store: release line %d: %w", lineID, classifyAlloc(err))
+	}
+	return ids, nil
+}
+
+const setHoldExpirySQL = `
+UPDATE unit_allocations a SET hold_expires_at = $2
+FROM booking_lines l
+WHERE a.booking_line_id = l.id AND l.booking_id = $1 AND a.active`
+
+// SetAllocationsHold copies a booking's hold expiry to its allocations (nil
+// once it is confirmed, so they block for good).
+func (s *Store) SetAllocationsHold(ctx context.Context, bookingID int64, expiresAt *time.Time) error {
+	if _, err := s.q.ExecContext(ctx, setHoldExpirySQL, bookingID, expiresAt); err != nil {
+		return fmt.Errorf("store: hold expiry of booking %d: %w", bookingID, classifyAlloc(err))
+	}
+	return nil
+}
+
+const markAllocationSQL = `
+UPDATE unit_allocations a SET
+  picked_up_at = CASE WHEN $2 THEN coalesce(a.picked_up_at, $4::timestamptz) ELSE a.picked_up_at END,
+  returned_at  = CASE WHEN $3 THEN $4::timestamptz ELSE a.returned_at END,
+  -- At check-in the unit is back: it stays held only for the turnaround after
+  -- the return, and never into the next booking of the unit.
+  occupied = CASE WHEN $3 THEN tstzrange(lower(a.occupied), greatest(lower(a.occupied), least(
+                 $4::timestamptz + make_interval(mins => $5),
+                 coalesce((SELECT min(lower(n.occupied)) FROM unit_allocations n
+                           WHERE n.unit_id = a.unit_id AND n.active AND n.id <> a.id
+                             AND lower(n.occupied) >= lower(a.occupied)), 'infinity'))))
+             ELSE a.occupied END
+WHERE a.id = $1`
+
+// MarkAllocation records the check-out (pickedUp) or check-in (returned) of
+// one unit at now. Check-in closes the range the open check-out kept open.
+func (s *Store) MarkAllocation(ctx context.Context, allocationID int64, pickedUp, returned bool, bufferAfterMinutes int, now time.Time) error {
+	if _, err := s.q.ExecContext(ctx, markAllocationSQL, allocationID, pickedUp, returned, now, bufferAfterMinutes); err != nil {
+		return fmt.Errorf("store: mark allocation %d: %w", allocationID, classifyAlloc(err))
+	}
+	return nil
+}
+
+const resizeLineAllocationsSQL = `
+UPDATE unit_allocations SET occupied = tstzrange($2, $3)
+WHERE booking_line_id = $1 AND active`
+
+// ResizeLineUnits moves the range of every unit a line holds, in place. An
+// overlap with another allocation is ErrConflict; the savepoint leaves the
+// transaction usable so the caller can try other units.
+func (s *Store) ResizeLineUnits(ctx context.Context, lineID int64, occupied Span) error {
+	err := s.savepoint(ctx, func() error {
+		_, err := s.q.ExecContext(ctx, resizeLineAllocationsSQL, lineID, occupied.From, occupied.toArg())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: resize line %d: %w", lineID, classifyAlloc(err))
+	}
+	return nil
+}
+
+const lockBulkStockSQL = `
+SELECT quantity FROM bulk_stock WHERE item_id = $1 AND location_id = $2 FOR UPDATE`
+
+// LockBulkStock locks the stock row of a bulk item at a location for the rest
+// of the transaction and returns its quantity (0 when the location has none).
+// Every bulk booking takes this lock before its capacity check, so checks and
+// writes for one item and location happen one transaction at a time.
+func (s *Store) LockBulkStock(ctx context.Context, itemID, locationID int64) (int, error) {
+	var q int
+	err := s.q.GetContext(ctx, &q, lockBulkStockSQL, itemID, locationID)
+	if err != nil {
+		err = classifyAlloc(err)
+		if errors.Is(err, ErrNotFound) {
+			return 0, nil
+		}
+		return 0, fmt.Errorf("store: lock bulk stock %d/%d: %w", itemID, locationID, err)
+	}
+	return q, nil
+}
+
+const bulkPeakSQL = `SELECT bulk_peak($1, $2, tstzrange($3, $4), $5, $6)`
+
+// BulkPeak is the most pieces of a bulk item in use at any one instant of the
+// span at a location (the peak, not the sum of overlapping lines), ignoring
+// line excludeLine (the line being changed).
+func (s *Store) BulkPeak(ctx context.Context, itemID, locationID int64, occupied Span, now time.Time, excludeLine int64) (int, error) {
+	var n int
+	if err := s.q.GetContext(ctx, &n, bulkPeakSQL, itemID, locationID, occupied.From, occupied.toArg(), now, excludeLine); err != nil {
+		return 0, fmt.Errorf("store: bulk peak %d: %w", itemID, classifyAlloc(err))
+	}
+	return n, nil
+}
+
+const unitOpenCheckoutSQL = `
+SELECT b.number FROM unit_allocations a
+JOIN booking_lines l ON l.id = a.booking_line_id
+JOIN bookings b ON b.id = l.booking_id
+WHERE a.unit_id = $1 AND a.active AND a.picked_up_at IS NOT NULL AND a.returned_at IS NULL
+LIMIT 1`
+
+// UnitOpenCheckout reports whether a unit is out (picked up, not checked in)
+// and on which booking.
+func (s *Store) UnitOpenCheckout(ctx context.Context, unitID int64) (bool, string, error) {
+	var numbers []string
+	if err := s.q.SelectContext(ctx, &numbers, unitOpenCheckoutSQL, unitID); err != nil {
+		return false, "", fmt.Errorf("store: open check-out of unit %d: %w", unitID, classify(err))
+	}
+	if len(numbers) == 0 {
+		return false, "", nil
+	}
+	return true, numbers[0], nil
+}

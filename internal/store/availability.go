@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// ItemAvailability is an item with how much of it a location has and how much
+// is free for a period (each item's window widened by its own buffers).
+type ItemAvailability struct {
+	BookableItem
+	Capacity int `db:"capacity"`
+	Free     int `db:"free"`
+}
+
+// AvailabilityQuery asks what is free at a location for [From, To) at Now.
+type AvailabilityQuery struct {
+	LocationID int64
+	From, To   time.Time
+	Now        time.Time
+	// Hidden includes items customers cannot book online (for staff).
+	Hidden bool
+	// ItemIDs narrows the answer to some items (nil = all).
+	ItemIDs []int64
+}
+
+// listAvailabilitySQL counts, per item, the units at location $1 free for the
+// period [$2, $3) widened by the item's buffers at instant $4, or for bulk
+// items the stock left after the peak use.
+const listAvailabilitySQL = `
+SELECT ` + bookableItemColumns + `,
+       CASE WHEN i.tracking = 'serialized' THEN coalesce(u.total, 0) ELSE coalesce(bs.quantity, 0) END AS capacity,
+       CASE WHEN i.tracking = 'serialized' THEN coalesce(u.free, 0)
+            ELSE greatest(coalesce(bs.quantity, 0) - bulk_peak(i.id, $1,
+                     tstzrange($2 - make_interval(mins => i.buffer_before_minutes),
+                               $3 + make_interval(mins => i.buffer_after_minutes)), $4, 0), 0)
+       END AS free
+FROM items i
+LEFT JOIN LATERAL (
+    SELECT count(*)::int AS total,
+           (count(*) FILTER (WHERE NOT EXISTS (
+               SELECT 1 FROM unit_allocations a
+               WHERE a.unit_id = un.id AND a.active
+                 AND allocation_blocks(a.occupied, a.picked_up_at, a.returned_at, a.hold_expires_at,
+                       tstzrange($2 - make_interval(mins => i.buffer_before_minutes),
+                                 $3 + make_interval(mins => i.buffer_after_minutes)), $4))))::int AS free
+    FROM units un
+    WHERE un.item_id = i.id AND un.location_id = $1 AND un.status = 'available'
+) u ON i.tracking = 'serialized'
+LEFT JOIN bulk_stock bs ON bs.item_id = i.id AND bs.location_id = $1
+WHERE i.archived_at IS NULL AND ($5 OR i.online_bookable)
+  AND ($6::bigint[] IS NULL OR i.id = ANY($6::bigint[]))
+ORDER BY lower(i.name), i.id`
+
+// ListAvailability answers, in one query, how many of every item are free at a
+// location for a period.
+func (s *Store) ListAvailability(ctx context.Context, q AvailabilityQuery) ([]ItemAvailability, error) {
+	var ids any
+	if q.ItemIDs != nil {
+		ids = pq.Array(q.ItemIDs)
+	}
+	var out []ItemAvailability
+	if err := s.q.SelectContext(ctx, &out, listAvailabilitySQL, q.LocationID, q.From, q.To, q.Now, q.Hidden, ids); err != nil {
+		return nil, fmt.Errorf("store: availability: %w", classify(err))
+	}
+	return out, nil
+}
+
+const itemCalendarSQL = `
+SELECT d.n::int AS day,
+       CASE WHEN i.tracking = 'serialized' THEN (
+           SELECT count(*)::int FROM units un
+           WHERE un.item_id = i.id AND un.location_id = $2 AND un.status = 'available'
+             AND NOT EXISTS (
+                 SELECT 1 FROM unit_allocations a
+                 WHERE a.unit_id = un.id AND a.active
+                   AND allocation_blocks(a.occupied, a.picked_up_at, a.returned_at, a.hold_expires_at,
+                         tstzrange(d.s - make_interval(mins => i.buffer_before_minutes),
+                                   d.e + make_interval(mins => i.buffer_after_minutes)), $5)))
+       ELSE greatest(coalesce(bs.quantity, 0) - bulk_peak(i.id, $2,
+                tstzrange(d.s - make_interval(mins => i.buffer_before_minutes),
+                          d.e + make_interval(mins => i.buffer_after_minutes)), $5, 0), 0)
+       END AS free
+FROM items i
+CROSS JOIN unnest($3::timestamptz[], $4::timestamptz[]) WITH ORDINALITY AS d(s, e, n)
+LEFT JOIN bulk_stock bs ON bs.item_id = i.id AND bs.location_id = $2
+WHERE i.id = $1
+ORDER BY d.n`
+
+// ItemCalendar returns, for each span (a local day, computed by the caller in
+// the location's zone), how many of an item are free for the whole span.
+func (s *Store) ItemCalendar(ctx context.Context, itemID, locationID int64, days []Span, now time.Time) ([]int, error) {
+	starts := make([]string, len(days))
+	ends := make([]string, len(days))
+	for i, d := range days {
+		starts[i] = d.From.UTC().Format(time.RFC3339Nano)
+		ends[i] = d.To.UTC().Format(time.RFC3339Nano)
+	}
+	var rows []struct {
+		Day  int `db:"day"`
+		Free int `db:"free"`
+	}
+	if err := s.q.SelectContext(ctx, &rows, itemCalendarSQL, itemID, locationID, pq.Array(starts), pq.Array(ends), now); err != nil {
+		return nil, fmt.Errorf("store: item calendar %d: %w", itemID, classify(err))
+	}
+	out := make([]int, len(rows))
+	for i, r := range rows {
+		out[i] = r.Free
+	}
+	return out, nil
+}
+
+// Blocker is one thing keeping an item from being free in a window: a
+// booking (maybe only through its turnaround buffer), a maintenance block, an
+// overdue check-out, or a unit's status.
+type Blocker struct {
+	Kind          string     `db:"kind"` // booking, maintenance, overdue, status
+	UnitID        *int64     `db:"unit_id"`
+	AssetTag      string     `db:"asset_tag"`
+	UnitStatus    string     `db:"unit_status"`
+	From          *time.Time `db:"occ_from"`
+	To            *time.Time `db:"occ_to"`
+	BookingID     *int64     `db:"booking_id"`
+	BookingNumber string     `db:"booking_number"`
+	BookingStatus string     `db:"booking_status"`
+	CustomerName  string     `db:"customer_name"`
+	LineStart     *time.Time `db:"line_start"`
+	LineEnd       *time.Time `db:"line_end"`
+	Quantity      int        `db:"quantity"`
+	Reason        string     `db:"reason"`
+}
+
+// InBufferOnly reports whether a booking blocks the window [from, to) only
+// through its turnaround buffer, not its own period.
+func (b Blocker) InBufferOnly(from, to time.Time) bool {
+	if b.LineStart == nil || b.LineEnd == nil {
+		return false
+	}
+	return !(b.LineStart.Before(to) && b.LineEnd.After(from))
+}
+
+const explainSQL = `
+WITH item AS (
+    SELECT id, tracking, tstzrange($3 - make_interval(mins => buffer_before_minutes),
+                                   $4 + make_interval(mins => buffer_after_minutes)) AS win
+    FROM items WHERE id = $1
+)
+SELECT CASE WHEN a.maintenance_id IS NOT NULL THEN 'maintenance'
+            WHEN a.picked_up_at IS NOT NULL AND a.returned_at IS NULL AND upper(a.occupied) <= $5 THEN 'overdue'
+            ELSE 'booking' END AS kind,
+       un.id AS unit_id, un.asset_tag, un.status AS unit_status,
+       lower(a.occupied) AS occ_from, upper(a.occupied) AS occ_to,
+       b.id AS booking_id, coalesce(b.number, '') AS booking_number, coalesce(b.status, '') AS booking_status,
+       coalesce(cu.name, '') AS customer_name, l.starts_at AS line_start, l.ends_at AS line_end,
+       coalesce(l.quantity, 1) AS quantity, coalesce(m.reason, '') AS reason
+FROM item
+JOIN units un ON un.item_id = item.id AND un.location_id = $2
+JOIN unit_allocations a ON a.unit_id = un.id AND a.active
+     AND allocation_blocks(a.occupied, a.picked_up_at, a.returned_at, a.hold_expires_at, item.win, $5)
+LEFT JOIN booking_lines l ON l.id = a.booking_line_id
+LEFT JOIN bookings b ON b.id = l.booking_id
+LEFT JOIN users cu ON cu.id = b.customer_id
+LEFT JOIN maintenance_blocks m ON m.id = a.maintenance_id
+WHERE item.tracking = 'serialized'
+UNION ALL
+SELECT 'status', un.id, un.asset_tag, un.status, NULL, NULL, NULL, '', '', '', NULL, NULL, 1, ''
+FROM item JOIN units un ON un.item_id = item.id AND un.location_id = $2
+WHERE item.tracking = 'serialized' AND un.status <> 'available'
+UNION ALL
+SELECT CASE WHEN l.picked_up_at IS NOT NULL AND l.returned_at IS NULL AND l.ends_at <= $5 THEN 'overdue' ELSE 'booking' END,
+       NULL, '', '', l.starts_at, l.ends_at, b.id, b.number, b.status, cu.name, l.starts_at, l.ends_at, l.quantity, ''
+FROM item
+JOIN items i ON i.id = item.id
+JOIN booking_lines l ON l.item_id = item.id
+JOIN bookings b ON b.id = l.booking_id AND b.location_id = $2
+JOIN users cu ON cu.id = b.customer_id
+WHERE item.tracking = 'bulk'
+  AND (b.status IN ('confirmed', 'out', 'returned') OR (b.status = 'hold' AND b.expires_at > $5))
+  AND l.returned_at IS NULL
+  AND (tstzrange(l.starts_at - make_interval(mins => i.buffer_before_minutes),
+                 l.ends_at + make_interval(mins => i.buffer_after_minutes)) && item.win
+       OR (l.picked_up_at IS NOT NULL AND l.ends_at <= $5 AND tstzrange(l.starts_at, NULL) && item.win))
+ORDER BY 3, 5 NULLS FIRST`
+
+// ExplainUnavailable lists everything in the way of booking an item at a
+// location for [from, to), for the staff "why is this unavailable" view.
+func (s *Store) ExplainUnavailable(ctx context.Context, itemID, locationID int64, from, to, now time.Time) ([]Blocker, error) {
+	var out []Blocker
+	if err := s.q.SelectContext(ctx, &out, explainSQL, itemID, locationID, from, to, now); err != nil {
+		return nil, fmt.Errorf("store: explain availability of %d: %w", itemID, classify(err))
+	}
+	return out, nil
+}

@@ -1,0 +1,330 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Booking statuses. A booking starts as a hold (it expires) or confirmed, goes
+// out when picked up, returned when everything is back, then closed; or it is
+// cancelled or expires.
+const (
+	BookingCart      = "cart"
+	BookingHold      = "hold"
+	BookingConfirmed = "confirmed"
+	BookingOut       = "out"
+	BookingReturned  = "returned"
+	BookingClosed    = "closed"
+	BookingCancelled = "cancelled"
+	BookingExpired   = "expired"
+)
+
+// Booking is a customer's reservation at one location, with its lines.
+type Booking struct {
+	ID            int64      `db:"id"`
+	Number        string     `db:"number"`
+	CustomerID    int64      `db:"customer_id"`
+	CustomerName  string     `db:"customer_name"`
+	CustomerEmail string     `db:"customer_email"`
+	LocationID    int64      `db:"location_id"`
+	LocationName  string     `db:"location_name"`
+	TimeZone      string     `db:"time_zone"`
+	Status        string     `db:"status"`
+	ExpiresAt     *time.Time `db:"expires_at"`
+	Currency      string     `db:"currency"`
+	Subtotal      int64      `db:"subtotal"`
+	Tax           int64      `db:"tax"`
+	Total         int64      `db:"total"`
+	Deposit       int64      `db:"deposit"`
+	Paid          int64      `db:"paid"`
+	ConfirmedAt   *time.Time `db:"confirmed_at"`
+	CancelledAt   *time.Time `db:"cancelled_at"`
+	CreatedAt     time.Time  `db:"created_at"`
+	UpdatedAt     time.Time  `db:"updated_at"`
+	Lines         []BookingLine
+}
+
+// BookingLine is one item, a quantity and a half-open period [StartsAt, EndsAt).
+type BookingLine struct {
+	ID             int64           `db:"id"`
+	BookingID      int64           `db:"booking_id"`
+	ItemID         int64           `db:"item_id"`
+	ItemName       string          `db:"item_name"`
+	Tracking       string          `db:"tracking"`
+	Quantity       int             `db:"quantity"`
+	StartsAt       time.Time       `db:"starts_at"`
+	EndsAt         time.Time       `db:"ends_at"`
+	PickedUpAt     *time.Time      `db:"picked_up_at"`
+	ReturnedAt     *time.Time      `db:"returned_at"`
+	UnitPrice      int64           `db:"unit_price"`
+	LineTotal      int64           `db:"line_total"`
+	PriceBreakdown json.RawMessage `db:"price_breakdown"`
+	Units          []LineUnit
+}
+
+// LineUnit is a unit a line holds, and whether it went out and came back.
+type LineUnit struct {
+	AllocationID int64      `db:"allocation_id"`
+	LineID       int64      `db:"booking_line_id"`
+	UnitID       int64      `db:"unit_id"`
+	AssetTag     string     `db:"asset_tag"`
+	PickedUpAt   *time.Time `db:"picked_up_at"`
+	ReturnedAt   *time.Time `db:"returned_at"`
+}
+
+// NewBooking is what CreateBooking needs.
+type NewBooking struct {
+	CustomerID     int64
+	LocationID     int64
+	Status         string
+	ExpiresAt      *time.Time
+	Currency       string
+	IdempotencyKey string // "" = none
+	CreatedBy      int64  // 0 = the customer themself
+	Now            time.Time
+}
+
+const bookingColumns = `b.id, b.number, b.customer_id, cu.name AS customer_name, cu.email AS customer_email,
+       b.location_id, lo.name AS location_name, lo.time_zone, b.status, b.expires_at, b.currency,
+       b.subtotal, b.tax, b.total, b.deposit, b.paid, b.confirmed_at, b.cancelled_at, b.created_at, b.updated_at`
+
+const bookingFrom = ` FROM bookings b JOIN users cu ON cu.id = b.customer_id JOIN locations lo ON lo.id = b.location_id`
+
+const createBookingSQL = `
+INSERT INTO bookings (customer_id, location_id, status, expires_at, currency, idempotency_key, created_by,
+                      confirmed_at, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), NULLIF($7, 0),
+        CASE WHEN $3 = 'confirmed' THEN $8::timestamptz END, $8, $8)
+RETURNING id`
+
+// CreateBooking inserts a booking without lines. A reused idempotency key is
+// ErrConflict (constraint bookings_idempotency_key_key).
+func (s *Store) CreateBooking(ctx context.Context, nb NewBooking) (int64, error) {
+	var id int64
+	err := s.q.GetContext(ctx, &id, createBookingSQL, nb.CustomerID, nb.LocationID, nb.Status, nb.ExpiresAt,
+		nb.Currency, nb.IdempotencyKey, nb.CreatedBy, nb.Now)
+	if err != nil {
+		return 0, fmt.Errorf("store: create booking: %w", classify(err))
+	}
+	return id, nil
+}
+
+// IdempotencyConstraint names the unique rule a double-submitted form hits.
+const IdempotencyConstraint = "bookings_idempotency_key_key"
+
+const bookingByKeySQL = `SELECT id, customer_id FROM bookings WHERE idempotency_key = $1`
+
+// BookingByIdempotencyKey finds the booking a form token already made.
+func (s *Store) BookingByIdempotencyKey(ctx context.Context, key string) (id, customerID int64, err error) {
+	row := struct {
+		ID         int64 `db:"id"`
+		CustomerID int64 `db:"customer_id"`
+	}{}
+	if err := s.q.GetContext(ctx, &row, bookingByKeySQL, key); err != nil {
+		return 0, 0, fmt.Errorf("store: booking by key: %w", classify(err))
+	}
+	return row.ID, row.CustomerID, nil
+}
+
+const getBookingSQL = `SELECT ` + bookingColumns + bookingFrom + ` WHERE b.id = $1`
+
+// GetBooking loads a booking with its lines and their units.
+func (s *Store) GetBooking(ctx context.Context, id int64) (Booking, error) {
+	return s.getBooking(ctx, getBookingSQL, id)
+}
+
+const lockBookingSQL = getBookingSQL + ` FOR UPDATE OF b`
+
+// LockBooking loads a booking and locks its row until the transaction ends,
+// so two changes to one booking (cancel and extend, say) run one after another.
+func (s *Store) LockBooking(ctx context.Context, id int64) (Booking, error) {
+	return s.getBooking(ctx, lockBookingSQL, id)
+}
+
+func (s *Store) getBooking(ctx context.Context, query string, id int64) (Booking, error) {
+	var b Booking
+	if err := s.q.GetContext(ctx, &b, query, id); err != nil {
+		return Booking{}, fmt.Errorf("store: get booking %d: %w", id, classify(err))
+	}
+	lines, err := s.bookingLines(ctx, id)
+	if err != nil {
+		return Booking{}, err
+	}
+	b.Lines = lines
+	return b, nil
+}
+
+const bookingLinesSQL = `
+SELECT l.id, l.booking_id, l.item_id, i.name AS item_name, i.tracking, l.quantity, l.starts_at, l.ends_at,
+       l.picked_up_at, l.returned_at, l.unit_price, l.line_total, l.price_breakdown
+FROM booking_lines l JOIN items i ON i.id = l.item_id
+WHERE l.booking_id = $1
+ORDER BY l.id`
+
+const lineUnitsSQL = `
+SELECT a.id AS allocation_id, a.booking_line_id, a.unit_id, u.asset_tag, a.picked_up_at, a.returned_at
+FROM unit_allocations a
+JOIN units u ON u.id = a.unit_id
+JOIN booking_lines l ON l.id = a.booking_line_id
+WHERE l.booking_id = $1 AND a.active
+ORDER BY a.booking_line_id, u.asset_tag`
+
+func (s *Store) bookingLines(ctx context.Context, bookingID int64) ([]BookingLine, error) {
+	var lines []BookingLine
+	if err := s.q.SelectContext(ctx, &lines, bookingLinesSQL, bookingID); err != nil {
+		return nil, fmt.Errorf("store: booking lines %d: %w", bookingID, classify(err))
+	}
+	var units []LineUnit
+	if err := s.q.SelectContext(ctx, &units, lineUnitsSQL, bookingID); err != nil {
+		return nil, fmt.Errorf("store: booking units %d: %w", bookingID, classify(err))
+	}
+	for _, u := range units {
+		for i := range lines {
+			if lines[i].ID == u.LineID {
+				lines[i].Units = append(lines[i].Units, u)
+			}
+		}
+	}
+	return lines, nil
+}
+
+const listCustomerBookingsSQL = `SELECT ` + bookingColumns + bookingFrom + `
+WHERE b.customer_id = $1 AND ($2 = 0 OR b.id < $2)
+ORDER BY b.id DESC
+LIMIT $3`
+
+// ListCustomerBookings pages through one customer's bookings, newest first
+// (BeforeID is the keyset cursor). Lines are loaded for the page in one query.
+func (s *Store) ListCustomerBookings(ctx context.Context, customerID, beforeID int64, limit int) ([]Booking, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	var bs []Booking
+	if err := s.q.SelectContext(ctx, &bs, listCustomerBookingsSQL, customerID, beforeID, limit); err != nil {
+		return nil, fmt.Errorf("store: list bookings of %d: %w", customerID, classify(err))
+	}
+	if len(bs) == 0 {
+		return bs, nil
+	}
+	ids := make([]int64, len(bs))
+	for i, b := range bs {
+		ids[i] = b.ID
+	}
+	var lines []BookingLine
+	if err := s.q.SelectContext(ctx, &lines, listLinesForSQL, int64Array(ids)); err != nil {
+		return nil, fmt.Errorf("store: list booking lines: %w", classify(err))
+	}
+	for _, l := range lines {
+		for i := range bs {
+			if bs[i].ID == l.BookingID {
+				bs[i].Lines = append(bs[i].Lines, l)
+			}
+		}
+	}
+	return bs, nil
+}
+
+const listLinesForSQL = `
+SELECT l.id, l.booking_id, l.item_id, i.name AS item_name, i.tracking, l.quantity, l.starts_at, l.ends_at,
+       l.picked_up_at, l.returned_at, l.unit_price, l.line_total, l.price_breakdown
+FROM booking_lines l JOIN items i ON i.id = l.item_id
+WHERE l.booking_id = ANY($1::bigint[])
+ORDER BY l.booking_id, l.id`
+
+const setBookingStatusSQL = `
+UPDATE bookings SET status = $2, updated_at = $3,
+       expires_at = CASE WHEN $2 = 'hold' THEN expires_at END,
+       confirmed_at = CASE WHEN $2 = 'confirmed' THEN coalesce(confirmed_at, $3) ELSE confirmed_at END,
+       cancelled_at = CASE WHEN $2 = 'cancelled' THEN $3 ELSE cancelled_at END
+WHERE id = $1`
+
+// SetBookingStatus moves a booking to a status; the caller has checked that the
+// move is allowed and writes the audit row in the same transaction.
+func (s *Store) SetBookingStatus(ctx context.Context, id int64, status string, now time.Time) error {
+	if _, err := s.q.ExecContext(ctx, setBookingStatusSQL, id, status, now); err != nil {
+		return fmt.Errorf("store: set booking %d status: %w", id, classify(err))
+	}
+	return nil
+}
+
+// Totals are a booking's money, in minor units of its currency.
+type Totals struct {
+	Subtotal, Tax, Total, Deposit int64
+}
+
+const setBookingTotalsSQL = `
+UPDATE bookings SET subtotal = $2, tax = $3, total = $4, deposit = $5, updated_at = $6 WHERE id = $1`
+
+// SetBookingTotals stores the priced totals of a booking.
+func (s *Store) SetBookingTotals(ctx context.Context, id int64, t Totals, now time.Time) error {
+	if _, err := s.q.ExecContext(ctx, setBookingTotalsSQL, id, t.Subtotal, t.Tax, t.Total, t.Deposit, now); err != nil {
+		return fmt.Errorf("store: set booking %d totals: %w", id, classify(err))
+	}
+	return nil
+}
+
+// NewLine is what InsertLine needs.
+type NewLine struct {
+	BookingID      int64
+	ItemID         int64
+	Quantity       int
+	StartsAt       time.Time
+	EndsAt         time.Time
+	UnitPrice      int64
+	LineTotal      int64
+	PriceBreakdown json.RawMessage
+}
+
+const insertLineSQL = `
+INSERT INTO booking_lines (booking_id, item_id, quantity, starts_at, ends_at, unit_price, line_total, price_breakdown)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+RETURNING id`
+
+// InsertLine adds a line to a booking. It does not allocate stock: the
+// booking engine does that through AllocateUnits or the bulk capacity check.
+func (s *Store) InsertLine(ctx context.Context, nl NewLine) (int64, error) {
+	var id int64
+	bd := []byte(nl.PriceBreakdown)
+	if len(bd) == 0 {
+		bd = []byte("{}")
+	}
+	err := s.q.GetContext(ctx, &id, insertLineSQL, nl.BookingID, nl.ItemID, nl.Quantity, nl.StartsAt, nl.EndsAt,
+		nl.UnitPrice, nl.LineTotal, string(bd))
+	if err != nil {
+		return 0, fmt.Errorf("store: insert booking line: %w", classify(err))
+	}
+	return id, nil
+}
+
+const updateLinePeriodSQL = `
+UPDATE booking_lines SET starts_at = $2, ends_at = $3, unit_price = $4, line_total = $5, price_breakdown = $6
+WHERE id = $1`
+
+// UpdateLinePeriod stores a line's new period and price (after the engine has
+// moved its allocations).
+func (s *Store) UpdateLinePeriod(ctx context.Context, lineID int64, start, end time.Time, unitPrice, lineTotal int64, breakdown json.RawMessage) error {
+	if len(breakdown) == 0 {
+		breakdown = json.RawMessage("{}")
+	}
+	if _, err := s.q.ExecContext(ctx, updateLinePeriodSQL, lineID, start, end, unitPrice, lineTotal, string(breakdown)); err != nil {
+		return fmt.Errorf("store: update line %d period: %w", lineID, classify(err))
+	}
+	return nil
+}
+
+const setLinePickupSQL = `
+UPDATE booking_lines l SET
+  picked_up_at = CASE WHEN l.picked_up_at IS NULL AND $2 THEN $3::timestamptz ELSE l.picked_up_at END,
+  returned_at  = CASE WHEN l.returned_at IS NULL AND $4 THEN $3::timestamptz ELSE l.returned_at END
+WHERE l.id = $1`
+
+// MarkLine records that a whole line went out (pickedUp) or came back
+// (returned) at now; an earlier mark is kept.
+func (s *Store) MarkLine(ctx context.Context, lineID int64, pickedUp, returned bool, now time.Time) error {
+	if _, err := s.q.ExecContext(ctx, setLinePickupSQL, lineID, pickedUp, now, returned); err != nil {
+		return fmt.Errorf("store: mark line %d: %w", lineID, classify(err))
+	}
+	return nil
+}
