@@ -85,6 +85,9 @@ CREATE TABLE unit_allocations (
     -- Check-out and check-in of this very unit (a line may hold several units).
     picked_up_at    timestamptz,
     returned_at     timestamptz,
+    -- The end of the range as booked. An open check-out past it is overdue,
+    -- and occupied is stretched beyond it (ExtendOverdue) until check-in.
+    due_at          timestamptz,
     -- Copied from the booking while it is a hold, so availability can treat an
     -- expired hold as free without a join; NULL once confirmed.
     hold_expires_at timestamptz,
@@ -103,12 +106,12 @@ CREATE INDEX unit_allocations_open_idx ON unit_allocations (unit_id)
 -- instant at: an expired hold does not; an open check-out past its end keeps
 -- the unit from its start onwards, until it is checked in.
 -- +goose StatementBegin
-CREATE FUNCTION allocation_blocks(occupied tstzrange, picked_up_at timestamptz, returned_at timestamptz,
-                                  hold_expires_at timestamptz, win tstzrange, at timestamptz)
+CREATE FUNCTION allocation_blocks(occupied tstzrange, due_at timestamptz, picked_up_at timestamptz,
+                                  returned_at timestamptz, hold_expires_at timestamptz, win tstzrange, at timestamptz)
 RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
     SELECT (hold_expires_at IS NULL OR hold_expires_at > at)
        AND (occupied && win
-            OR (picked_up_at IS NOT NULL AND returned_at IS NULL AND upper(occupied) <= at
+            OR (picked_up_at IS NOT NULL AND returned_at IS NULL AND due_at <= at
                 AND tstzrange(lower(occupied), NULL) && win))
 $$;
 -- +goose StatementEnd

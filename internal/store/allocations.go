@@ -79,7 +79,7 @@ SET occupied = tstzrange(lower(a.occupied), (
         SELECT min(lower(n.occupied)) FROM unit_allocations n
         WHERE n.unit_id = a.unit_id AND n.active AND n.id <> a.id AND lower(n.occupied) >= upper(a.occupied)))
 WHERE a.active AND a.picked_up_at IS NOT NULL AND a.returned_at IS NULL
-  AND NOT upper_inf(a.occupied) AND upper(a.occupied) <= $1
+  AND NOT upper_inf(a.occupied) AND a.due_at <= $1
   AND upper(a.occupied) IS DISTINCT FROM (
         SELECT min(lower(n.occupied)) FROM unit_allocations n
         WHERE n.unit_id = a.unit_id AND n.active AND n.id <> a.id AND lower(n.occupied) >= upper(a.occupied))`
@@ -106,7 +106,7 @@ WHERE u.item_id = $1 AND u.location_id = $2 AND u.status = 'available'
   AND NOT EXISTS (
       SELECT 1 FROM unit_allocations a
       WHERE a.unit_id = u.id AND a.active
-        AND allocation_blocks(a.occupied, a.picked_up_at, a.returned_at, a.hold_expires_at, tstzrange($3, $4), $5))
+        AND allocation_blocks(a.occupied, a.due_at, a.picked_up_at, a.returned_at, a.hold_expires_at, tstzrange($3, $4), $5))
 ORDER BY u.id
 LIMIT $7`
 
@@ -144,8 +144,8 @@ type NewAllocation struct {
 }
 
 const insertAllocationSQL = `
-INSERT INTO unit_allocations (unit_id, booking_line_id, maintenance_id, occupied, hold_expires_at, picked_up_at)
-VALUES ($1, NULLIF($2, 0), NULLIF($3, 0), tstzrange($4, $5), $6, $7)
+INSERT INTO unit_allocations (unit_id, booking_line_id, maintenance_id, occupied, due_at, hold_expires_at, picked_up_at)
+VALUES ($1, NULLIF($2, 0), NULLIF($3, 0), tstzrange($4, $5), $5, $6, $7)
 RETURNING id`
 
 // InsertAllocation holds a unit. An overlap with another active allocation of
@@ -236,7 +236,7 @@ func (s *Store) MarkAllocation(ctx context.Context, allocationID int64, pickedUp
 }
 
 const resizeLineAllocationsSQL = `
-UPDATE unit_allocations SET occupied = tstzrange($2, $3)
+UPDATE unit_allocations SET occupied = tstzrange($2, $3), due_at = $3
 WHERE booking_line_id = $1 AND active`
 
 // ResizeLineUnits moves the range of every unit a line holds, in place. An

@@ -35,8 +35,8 @@ SELECT ` + bookableItemColumns + `,
        CASE WHEN i.tracking = 'serialized' THEN coalesce(u.total, 0) ELSE coalesce(bs.quantity, 0) END AS capacity,
        CASE WHEN i.tracking = 'serialized' THEN coalesce(u.free, 0)
             ELSE greatest(coalesce(bs.quantity, 0) - bulk_peak(i.id, $1,
-                     tstzrange($2 - make_interval(mins => i.buffer_before_minutes),
-                               $3 + make_interval(mins => i.buffer_after_minutes)), $4, 0), 0)
+                     tstzrange($2::timestamptz - make_interval(mins => i.buffer_before_minutes),
+                               $3::timestamptz + make_interval(mins => i.buffer_after_minutes)), $4, 0), 0)
        END AS free
 FROM items i
 LEFT JOIN LATERAL (
@@ -44,9 +44,9 @@ LEFT JOIN LATERAL (
            (count(*) FILTER (WHERE NOT EXISTS (
                SELECT 1 FROM unit_allocations a
                WHERE a.unit_id = un.id AND a.active
-                 AND allocation_blocks(a.occupied, a.picked_up_at, a.returned_at, a.hold_expires_at,
-                       tstzrange($2 - make_interval(mins => i.buffer_before_minutes),
-                                 $3 + make_interval(mins => i.buffer_after_minutes)), $4))))::int AS free
+                 AND allocation_blocks(a.occupied, a.due_at, a.picked_up_at, a.returned_at, a.hold_expires_at,
+                       tstzrange($2::timestamptz - make_interval(mins => i.buffer_before_minutes),
+                                 $3::timestamptz + make_interval(mins => i.buffer_after_minutes)), $4))))::int AS free
     FROM units un
     WHERE un.item_id = i.id AND un.location_id = $1 AND un.status = 'available'
 ) u ON i.tracking = 'serialized'
@@ -77,7 +77,7 @@ SELECT d.n::int AS day,
              AND NOT EXISTS (
                  SELECT 1 FROM unit_allocations a
                  WHERE a.unit_id = un.id AND a.active
-                   AND allocation_blocks(a.occupied, a.picked_up_at, a.returned_at, a.hold_expires_at,
+                   AND allocation_blocks(a.occupied, a.due_at, a.picked_up_at, a.returned_at, a.hold_expires_at,
                          tstzrange(d.s - make_interval(mins => i.buffer_before_minutes),
                                    d.e + make_interval(mins => i.buffer_after_minutes)), $5)))
        ELSE greatest(coalesce(bs.quantity, 0) - bulk_peak(i.id, $2,
@@ -144,12 +144,12 @@ func (b Blocker) InBufferOnly(from, to time.Time) bool {
 
 const explainSQL = `
 WITH item AS (
-    SELECT id, tracking, tstzrange($3 - make_interval(mins => buffer_before_minutes),
-                                   $4 + make_interval(mins => buffer_after_minutes)) AS win
+    SELECT id, tracking, tstzrange($3::timestamptz - make_interval(mins => buffer_before_minutes),
+                                   $4::timestamptz + make_interval(mins => buffer_after_minutes)) AS win
     FROM items WHERE id = $1
 )
 SELECT CASE WHEN a.maintenance_id IS NOT NULL THEN 'maintenance'
-            WHEN a.picked_up_at IS NOT NULL AND a.returned_at IS NULL AND upper(a.occupied) <= $5 THEN 'overdue'
+            WHEN a.picked_up_at IS NOT NULL AND a.returned_at IS NULL AND a.due_at <= $5 THEN 'overdue'
             ELSE 'booking' END AS kind,
        un.id AS unit_id, un.asset_tag, un.status AS unit_status,
        lower(a.occupied) AS occ_from, upper(a.occupied) AS occ_to,
@@ -159,7 +159,7 @@ SELECT CASE WHEN a.maintenance_id IS NOT NULL THEN 'maintenance'
 FROM item
 JOIN units un ON un.item_id = item.id AND un.location_id = $2
 JOIN unit_allocations a ON a.unit_id = un.id AND a.active
-     AND allocation_blocks(a.occupied, a.picked_up_at, a.returned_at, a.hold_expires_at, item.win, $5)
+     AND allocation_blocks(a.occupied, a.due_at, a.picked_up_at, a.returned_at, a.hold_expires_at, item.win, $5)
 LEFT JOIN booking_lines l ON l.id = a.booking_line_id
 LEFT JOIN bookings b ON b.id = l.booking_id
 LEFT JOIN users cu ON cu.id = b.customer_id

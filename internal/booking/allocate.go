@@ -1,0 +1,150 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// lineStock is what allocating one line needs.
+type lineStock struct {
+	lineID     int64
+	item       store.BookableItem
+	locationID int64
+	quantity   int
+	start, end time.Time
+	hold       *time.Time // hold expiry, nil when confirmed
+	prefer     []int64    // units to try first (a line's units before a change)
+	zone       string
+}
+
+// allocate takes stock for a line inside tx: distinct free units of a
+// serialized item, or room under the bulk capacity. It is the one place that
+// decides availability for a write; every operation comes through here.
+func (e *Engine) allocate(ctx context.Context, tx *store.Store, ls lineStock, now time.Time) error {
+	if ls.item.Tracking == "bulk" {
+		return e.allocateBulk(ctx, tx, ls, now)
+	}
+	return e.allocateUnits(ctx, tx, ls, now)
+}
+
+// allocateUnits picks free units inside the transaction and inserts their
+// allocations. If another transaction took a picked unit in the meantime the
+// exclusion constraint refuses the insert; the unit is skipped and the next
+// free one tried, so concurrent bookings spread over the free units and fail
+// only when none is left.
+func (e *Engine) allocateUnits(ctx context.Context, tx *store.Store, ls lineStock, now time.Time) error {
+	occ := ls.item.Occupied(ls.start, ls.end)
+	var held, tried []int64
+	try := func(unitID int64) error {
+		tried = append(tried, unitID)
+		e.pause(ctx)
+		_, err := tx.InsertAllocation(ctx, store.NewAllocation{UnitID: unitID, LineID: ls.lineID, Occupied: occ, HoldExpiresAt: ls.hold})
+		if err == nil {
+			held = append(held, unitID)
+			return nil
+		}
+		if isConflict(err) {
+			return nil
+		}
+		return err
+	}
+	for _, u := range ls.prefer {
+		if len(held) == ls.quantity {
+			break
+		}
+		if err := try(u); err != nil {
+			return err
+		}
+	}
+	for len(held) < ls.quantity {
+		cands, err := tx.FreeUnits(ctx, store.FreeUnitsQuery{ItemID: ls.item.ID, LocationID: ls.locationID,
+			Occupied: occ, Now: now, Exclude: tried, Limit: ls.quantity - len(held)})
+		if err != nil {
+			return err
+		}
+		if len(cands) == 0 {
+			return &ConflictError{ItemName: ls.item.Name, Start: ls.start, End: ls.end, Zone: ls.zone,
+				Detail: fmt.Sprintf("%d of %d wanted can be had", len(held), ls.quantity)}
+		}
+		for _, u := range cands {
+			if err := try(u); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// allocateBulk checks the bulk capacity under the stock row's lock: the peak
+// use over the line's window plus its quantity must fit the stock. The lock is
+// held until commit, so no other booking of the item at the location can check
+// and write in between.
+func (e *Engine) allocateBulk(ctx context.Context, tx *store.Store, ls lineStock, now time.Time) error {
+	capacity, err := tx.LockBulkStock(ctx, ls.item.ID, ls.locationID)
+	if err != nil {
+		return err
+	}
+	peak, err := tx.BulkPeak(ctx, ls.item.ID, ls.locationID, ls.item.Occupied(ls.start, ls.end), now, ls.lineID)
+	if err != nil {
+		return err
+	}
+	e.pause(ctx)
+	if peak+ls.quantity > capacity {
+		return &ConflictError{ItemName: ls.item.Name, Start: ls.start, End: ls.end, Zone: ls.zone,
+			Detail: fmt.Sprintf("%d of %d wanted can be had", max(capacity-peak, 0), ls.quantity)}
+	}
+	return nil
+}
+
+// placeUnit moves one held unit of a line to a chosen unit (change of unit,
+// check-out scan): the old allocation is released and the new one inserted
+// under the constraint, with the line's current range.
+func (e *Engine) placeUnit(ctx context.Context, tx *store.Store, line store.BookingLine, item store.BookableItem,
+	fromAllocation int64, unit store.BookingUnit, zone string, pickedUp *time.Time) error {
+	if _, err := tx.ReleaseLineUnits(ctx, line.ID, fromAllocation); err != nil {
+		return err
+	}
+	e.pause(ctx)
+	_, err := tx.InsertAllocation(ctx, store.NewAllocation{UnitID: unit.ID, LineID: line.ID,
+		Occupied: item.Occupied(line.StartsAt, line.EndsAt), PickedUpAt: pickedUp})
+	if isConflict(err) {
+		return &ConflictError{ItemName: item.Name, AssetTag: unit.AssetTag, Start: line.StartsAt, End: line.EndsAt,
+			Zone: zone, Detail: e.describeUnitConflict(ctx, tx, item, unit, line.StartsAt, line.EndsAt)}
+	}
+	return err
+}
+
+// describeUnitConflict names what holds a unit in a window, for staff.
+func (e *Engine) describeUnitConflict(ctx context.Context, tx *store.Store, item store.BookableItem, unit store.BookingUnit, start, end time.Time) string {
+	bs, err := tx.ExplainUnavailable(ctx, item.ID, unit.LocationID, start, end, e.now())
+	if err != nil {
+		return ""
+	}
+	for _, b := range bs {
+		if b.UnitID == nil || *b.UnitID != unit.ID {
+			continue
+		}
+		switch b.Kind {
+		case "maintenance":
+			return "in maintenance: " + b.Reason
+		case "overdue":
+			return "still out on booking " + b.BookingNumber + " (overdue)"
+		case "booking":
+			return "held by booking " + b.BookingNumber
+		}
+	}
+	return "taken at the same moment by another booking"
+}
+
+// asConflict turns a lower-level conflict into one naming the item.
+func asConflict(err error, item store.BookableItem, start, end time.Time, zone string) error {
+	var ce *ConflictError
+	if err == nil || errors.As(err, &ce) || !isConflict(err) {
+		return err
+	}
+	return &ConflictError{ItemName: item.Name, Start: start, End: end, Zone: zone, Err: err}
+}

@@ -1,0 +1,91 @@
+package booking
+
+import (
+	"context"
+	"time"
+
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// Availability is every item's free quantity at a location for [start, end),
+// in one query. Staff see items that are not bookable online too.
+func (e *Engine) Availability(ctx context.Context, locationID int64, start, end time.Time, staff bool) ([]store.ItemAvailability, error) {
+	return e.st.ListAvailability(ctx, store.AvailabilityQuery{LocationID: locationID, From: start, To: end, Now: e.now(), Hidden: staff})
+}
+
+// ItemAvailability is one item's free quantity for [start, end).
+func (e *Engine) ItemAvailability(ctx context.Context, itemID, locationID int64, start, end time.Time) (store.ItemAvailability, error) {
+	rows, err := e.st.ListAvailability(ctx, store.AvailabilityQuery{LocationID: locationID, From: start, To: end,
+		Now: e.now(), Hidden: true, ItemIDs: []int64{itemID}})
+	if err != nil {
+		return store.ItemAvailability{}, err
+	}
+	if len(rows) == 0 {
+		return store.ItemAvailability{}, ErrNotFound
+	}
+	return rows[0], nil
+}
+
+// Day states of the item calendar.
+const (
+	DayFree   = "free"   // every unit or piece free all day
+	DayPartly = "partly" // some free all day, not all
+	DayFull   = "full"   // none free for the whole day
+	DayNone   = "none"   // the location has none of the item
+)
+
+// Day is one local day of an item's calendar.
+type Day struct {
+	Date     time.Time // local midnight in the location's zone
+	Free     int       // units or pieces free for the whole day
+	Capacity int
+	State    string
+}
+
+// Calendar returns an item's availability day by day for n days from the
+// local day containing from, in the location's zone (so a 23- or 25-hour day
+// around a DST change is one day, as the shop sees it).
+func (e *Engine) Calendar(ctx context.Context, itemID, locationID int64, zone *time.Location, from time.Time, n int) ([]Day, error) {
+	first := from.In(zone)
+	spans := make([]store.Span, n)
+	days := make([]Day, n)
+	for i := range n {
+		start := time.Date(first.Year(), first.Month(), first.Day()+i, 0, 0, 0, 0, zone)
+		end := time.Date(first.Year(), first.Month(), first.Day()+i+1, 0, 0, 0, 0, zone)
+		spans[i] = store.Span{From: start, To: end}
+		days[i].Date = start
+	}
+	ia, err := e.ItemAvailability(ctx, itemID, locationID, spans[0].From, spans[0].To)
+	if err != nil {
+		return nil, err
+	}
+	free, err := e.st.ItemCalendar(ctx, itemID, locationID, spans, e.now())
+	if err != nil {
+		return nil, err
+	}
+	for i := range days {
+		days[i].Free, days[i].Capacity = free[i], ia.Capacity
+		days[i].State = dayState(free[i], ia.Capacity)
+	}
+	return days, nil
+}
+
+func dayState(free, capacity int) string {
+	switch {
+	case capacity == 0:
+		return DayNone
+	case free >= capacity:
+		return DayFree
+	case free > 0:
+		return DayPartly
+	default:
+		return DayFull
+	}
+}
+
+// Explain lists what is in the way of an item at a location for [start, end):
+// bookings (with their turnaround buffers), maintenance, overdue check-outs
+// and units out of service.
+func (e *Engine) Explain(ctx context.Context, itemID, locationID int64, start, end time.Time) ([]store.Blocker, error) {
+	return e.st.ExplainUnavailable(ctx, itemID, locationID, start, end, e.now())
+}

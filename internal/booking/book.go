@@ -1,0 +1,356 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// LineRequest is one wanted line: an item, a quantity and [Start, End).
+type LineRequest struct {
+	ItemID   int64
+	Quantity int
+	Start    time.Time
+	End      time.Time
+}
+
+// Request is a whole booking: every line is taken, or none.
+type Request struct {
+	CustomerID int64
+	LocationID int64
+	Lines      []LineRequest
+	Actor      Actor
+	// IdempotencyKey is the checkout form's token: a second submit of the same
+	// form answers with the booking the first made (*DuplicateError).
+	IdempotencyKey string
+	// Online marks a customer's own checkout: only online-bookable items, and
+	// the payment step decides between hold and confirmation. Staff bookings
+	// (walk-ins) are confirmed at once.
+	Online bool
+}
+
+// Result is what Book made.
+type Result struct {
+	BookingID int64
+	Status    string
+	// RedirectURL is where an online payment continues ("" = nowhere to go).
+	RedirectURL string
+}
+
+// PaymentStep is where payment plugs into checkout. It runs inside the
+// booking's transaction, just after the whole cart became one hold, and
+// decides whether the booking is confirmed now or waits (for a webhook) with a
+// redirect to a payment page.
+type PaymentStep interface {
+	Begin(ctx context.Context, tx *store.Store, b store.Booking, st store.Settings) (PaymentOutcome, error)
+}
+
+// PaymentOutcome is what a PaymentStep decided.
+type PaymentOutcome struct {
+	Confirm     bool
+	RedirectURL string
+}
+
+// PayAtPickup confirms at once: the customer pays at the desk.
+type PayAtPickup struct{}
+
+// Begin confirms the hold.
+func (PayAtPickup) Begin(context.Context, *store.Store, store.Booking, store.Settings) (PaymentOutcome, error) {
+	return PaymentOutcome{Confirm: true}, nil
+}
+
+// Validate checks a request before any SQL: dates, quantities, sizes.
+// Field keys: "lines", "quantity", "start", "end".
+func Validate(lines []LineRequest, now time.Time) FieldErrors {
+	fe := FieldErrors{}
+	if len(lines) == 0 {
+		fe["lines"] = "Add at least one item."
+	}
+	if len(lines) > MaxLines {
+		fe["lines"] = fmt.Sprintf("A booking can have at most %d lines.", MaxLines)
+	}
+	for _, l := range lines {
+		checkLine(fe, l, now)
+	}
+	if len(fe) == 0 {
+		return nil
+	}
+	return fe
+}
+
+func checkLine(fe FieldErrors, l LineRequest, now time.Time) {
+	switch {
+	case l.Quantity < 1:
+		fe["quantity"] = "Choose a quantity of at least 1."
+	case l.Quantity > MaxQuantity:
+		fe["quantity"] = fmt.Sprintf("At most %d at a time; call the shop for more.", MaxQuantity)
+	}
+	checkPeriod(fe, l.Start, l.End, now)
+}
+
+func checkPeriod(fe FieldErrors, start, end, now time.Time) {
+	switch {
+	case start.IsZero():
+		fe["start"] = "Choose a start date and time."
+	case end.IsZero():
+		fe["end"] = "Choose an end date and time."
+	case !end.After(start):
+		fe["end"] = "The end must be after the start."
+	case start.Before(now.Add(-startGrace)):
+		fe["start"] = "The start is in the past."
+	case end.Sub(start) > MaxDuration:
+		fe["end"] = "A booking can last at most a year."
+	}
+}
+
+// Book takes stock for every line of the request in one transaction and makes
+// one booking: a hold that the payment step confirms at once (pay at pickup)
+// or leaves waiting for payment; staff bookings are confirmed.
+func (e *Engine) Book(ctx context.Context, r Request) (Result, error) {
+	now := e.now()
+	lines := mergeLines(r.Lines)
+	if fe := Validate(lines, now); fe != nil {
+		return Result{}, fe
+	}
+	settings, loc, items, err := e.bookingFacts(ctx, r.LocationID, lines, r.Online)
+	if err != nil {
+		return Result{}, err
+	}
+	zone := loadZone(loc.TimeZone)
+	quotes := make([]Quote, len(lines))
+	for i, l := range lines {
+		if quotes[i], err = e.pricer.Quote(items[l.ItemID], l.Start, l.End, zone, l.Quantity, settings); err != nil {
+			return Result{}, err
+		}
+	}
+	var res Result
+	err = e.st.WithTx(ctx, func(tx *store.Store) error {
+		var err error
+		res, err = e.bookTx(ctx, tx, r, lines, quotes, items, settings, loc, now)
+		return err
+	})
+	if errors.Is(err, errDuplicate) {
+		return e.duplicate(ctx, r)
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	return res, nil
+}
+
+var errDuplicate = errors.New("booking: duplicate submit")
+
+func (e *Engine) bookTx(ctx context.Context, tx *store.Store, r Request, lines []LineRequest, quotes []Quote,
+	items map[int64]store.BookableItem, settings store.Settings, loc store.BookingLocation, now time.Time) (Result, error) {
+	if err := e.housekeep(ctx, tx, now); err != nil {
+		return Result{}, err
+	}
+	holdMin := settings.HoldMinutes
+	if holdMin <= 0 {
+		holdMin = defaultHoldM
+	}
+	expires := now.Add(time.Duration(holdMin) * time.Minute)
+	id, err := tx.CreateBooking(ctx, store.NewBooking{CustomerID: r.CustomerID, LocationID: r.LocationID,
+		Status: store.BookingHold, ExpiresAt: &expires, Currency: settings.Currency,
+		IdempotencyKey: r.IdempotencyKey, CreatedBy: createdBy(r), Now: now})
+	if err != nil {
+		if store.ConstraintOf(err) == store.IdempotencyConstraint {
+			return Result{}, errDuplicate
+		}
+		return Result{}, err
+	}
+	var sub, deposit int64
+	for i, l := range lines {
+		it := items[l.ItemID]
+		lineID, err := tx.InsertLine(ctx, store.NewLine{BookingID: id, ItemID: l.ItemID, Quantity: l.Quantity,
+			StartsAt: l.Start, EndsAt: l.End, UnitPrice: quotes[i].UnitPrice, LineTotal: quotes[i].Total,
+			PriceBreakdown: quotes[i].Breakdown})
+		if err != nil {
+			return Result{}, err
+		}
+		ls := lineStock{lineID: lineID, item: it, locationID: r.LocationID, quantity: l.Quantity,
+			start: l.Start, end: l.End, hold: &expires, zone: loc.TimeZone}
+		if err := e.allocate(ctx, tx, ls, now); err != nil {
+			return Result{}, asConflict(err, it, l.Start, l.End, loc.TimeZone)
+		}
+		sub += quotes[i].Total
+		deposit += it.Deposit * int64(l.Quantity)
+	}
+	tax, total := e.pricer.Totals(sub, settings)
+	if err := tx.SetBookingTotals(ctx, id, store.Totals{Subtotal: sub, Tax: tax, Total: total, Deposit: deposit}, now); err != nil {
+		return Result{}, err
+	}
+	b, err := tx.GetBooking(ctx, id)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := e.audit(ctx, tx, r.Actor, "booking.create", id, nil, snapshot(b)); err != nil {
+		return Result{}, err
+	}
+	out := PaymentOutcome{Confirm: true}
+	if r.Online {
+		if out, err = e.payment.Begin(ctx, tx, b, settings); err != nil {
+			return Result{}, err
+		}
+	}
+	res := Result{BookingID: id, Status: store.BookingHold, RedirectURL: out.RedirectURL}
+	if out.Confirm {
+		if err := e.confirmTx(ctx, tx, b, r.Actor, now); err != nil {
+			return Result{}, err
+		}
+		res.Status = store.BookingConfirmed
+	}
+	return res, nil
+}
+
+// duplicate answers a second submit of the same form with the first booking,
+// but only to the customer who made it.
+func (e *Engine) duplicate(ctx context.Context, r Request) (Result, error) {
+	id, customer, err := e.st.BookingByIdempotencyKey(ctx, r.IdempotencyKey)
+	if err != nil {
+		return Result{}, err
+	}
+	if customer != r.CustomerID {
+		return Result{}, fmt.Errorf("booking: form token reused by another customer: %w", store.ErrConflict)
+	}
+	return Result{}, &DuplicateError{BookingID: id}
+}
+
+func createdBy(r Request) int64 {
+	if r.Actor.UserID == r.CustomerID {
+		return 0
+	}
+	return r.Actor.UserID
+}
+
+// mergeLines joins lines for the same item and period (the same thing added
+// twice) and orders them by item, so every transaction takes locks in the same
+// order and two bookings cannot deadlock on each other's units.
+func mergeLines(in []LineRequest) []LineRequest {
+	var out []LineRequest
+	for _, l := range in {
+		merged := false
+		for i := range out {
+			if out[i].ItemID == l.ItemID && out[i].Start.Equal(l.Start) && out[i].End.Equal(l.End) {
+				out[i].Quantity += l.Quantity
+				merged = true
+			}
+		}
+		if !merged {
+			out = append(out, l)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].ItemID != out[j].ItemID {
+			return out[i].ItemID < out[j].ItemID
+		}
+		return out[i].Start.Before(out[j].Start)
+	})
+	return out
+}
+
+// bookingFacts loads the settings, the location and the items of a request,
+// refusing items a customer may not book.
+func (e *Engine) bookingFacts(ctx context.Context, locationID int64, lines []LineRequest, online bool) (store.Settings, store.BookingLocation, map[int64]store.BookableItem, error) {
+	settings, err := e.st.GetSettings(ctx)
+	if err != nil {
+		return settings, store.BookingLocation{}, nil, err
+	}
+	loc, err := e.st.GetBookingLocation(ctx, locationID)
+	if errors.Is(err, store.ErrNotFound) {
+		return settings, loc, nil, FieldErrors{"location": "Choose a location."}
+	}
+	if err != nil {
+		return settings, loc, nil, err
+	}
+	items := map[int64]store.BookableItem{}
+	for _, l := range lines {
+		it, err := e.st.GetBookableItem(ctx, l.ItemID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && (it.Archived || (online && !it.OnlineBookable))) {
+			return settings, loc, nil, FieldErrors{"item": "That item cannot be booked."}
+		}
+		if err != nil {
+			return settings, loc, nil, err
+		}
+		items[it.ID] = it
+	}
+	return settings, loc, items, nil
+}
+
+// Confirm turns a hold into a confirmed booking (the payment webhook and the
+// desk call it). A hold that expired in the meantime is re-allocated first:
+// if its stock went elsewhere the answer is a *ConflictError.
+func (e *Engine) Confirm(ctx context.Context, bookingID int64, a Actor) error {
+	return e.st.WithTx(ctx, func(tx *store.Store) error {
+		now := e.now()
+		if err := e.housekeep(ctx, tx, now); err != nil {
+			return err
+		}
+		b, err := tx.LockBooking(ctx, bookingID)
+		if err != nil {
+			return err
+		}
+		switch b.Status {
+		case store.BookingConfirmed:
+			return nil
+		case store.BookingHold:
+		case store.BookingExpired, store.BookingCancelled:
+			if err := e.reallocate(ctx, tx, b, now); err != nil {
+				return err
+			}
+		default:
+			return &RuleError{Msg: "Booking " + b.Number + " is " + b.Status + " and cannot be confirmed."}
+		}
+		return e.confirmTx(ctx, tx, b, a, now)
+	})
+}
+
+func (e *Engine) confirmTx(ctx context.Context, tx *store.Store, b store.Booking, a Actor, now time.Time) error {
+	if err := tx.SetBookingStatus(ctx, b.ID, store.BookingConfirmed, now); err != nil {
+		return err
+	}
+	if err := tx.SetAllocationsHold(ctx, b.ID, nil); err != nil {
+		return err
+	}
+	return e.audit(ctx, tx, a, "booking.confirm", b.ID, map[string]string{"status": b.Status},
+		map[string]string{"status": store.BookingConfirmed})
+}
+
+// reallocate takes stock again for every line of a cancelled or expired
+// booking (re-confirming it). All lines or none: a conflict rolls back.
+func (e *Engine) reallocate(ctx context.Context, tx *store.Store, b store.Booking, now time.Time) error {
+	for _, l := range b.Lines {
+		if _, err := tx.ReleaseLineUnits(ctx, l.ID, 0); err != nil {
+			return err
+		}
+		it, err := tx.GetBookableItem(ctx, l.ItemID)
+		if err != nil {
+			return err
+		}
+		ls := lineStock{lineID: l.ID, item: it, locationID: b.LocationID, quantity: l.Quantity,
+			start: l.StartsAt, end: l.EndsAt, zone: b.TimeZone}
+		if err := e.allocate(ctx, tx, ls, now); err != nil {
+			return asConflict(err, it, l.StartsAt, l.EndsAt, b.TimeZone)
+		}
+	}
+	return nil
+}
+
+// snapshot is the audit view of a booking.
+func snapshot(b store.Booking) map[string]any {
+	lines := make([]map[string]any, len(b.Lines))
+	for i, l := range b.Lines {
+		tags := make([]string, len(l.Units))
+		for j, u := range l.Units {
+			tags[j] = u.AssetTag
+		}
+		lines[i] = map[string]any{"item_id": l.ItemID, "quantity": l.Quantity, "starts_at": l.StartsAt,
+			"ends_at": l.EndsAt, "line_total": l.LineTotal, "units": tags}
+	}
+	return map[string]any{"status": b.Status, "number": b.Number, "customer_id": b.CustomerID,
+		"location_id": b.LocationID, "total": b.Total, "lines": lines}
+}

@@ -1,0 +1,222 @@
+package booking
+
+import (
+	"context"
+	"time"
+
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// Owner limits an operation to one customer's bookings: another customer's
+// booking is ErrNotFound, exactly as if it did not exist. Zero means staff.
+type Owner int64
+
+// loadOwned locks a booking and checks it belongs to the owner.
+func loadOwned(ctx context.Context, tx *store.Store, id int64, owner Owner) (store.Booking, error) {
+	b, err := tx.LockBooking(ctx, id)
+	if err != nil {
+		return b, err
+	}
+	if owner != 0 && b.CustomerID != int64(owner) {
+		return store.Booking{}, ErrNotFound
+	}
+	return b, nil
+}
+
+// FirstStart is when the earliest line of a booking starts.
+func FirstStart(b store.Booking) time.Time {
+	var first time.Time
+	for _, l := range b.Lines {
+		if first.IsZero() || l.StartsAt.Before(first) {
+			first = l.StartsAt
+		}
+	}
+	return first
+}
+
+// CancelDeadline is the last instant a customer may cancel for free.
+func CancelDeadline(b store.Booking, st store.Settings) time.Time {
+	return FirstStart(b).Add(-time.Duration(st.FreeCancellationHours) * time.Hour)
+}
+
+// CanCancel reports whether a booking may still be cancelled (by its customer
+// when byCustomer: only within the free-cancellation window).
+func CanCancel(b store.Booking, st store.Settings, now time.Time, byCustomer bool) bool {
+	if b.Status != store.BookingHold && b.Status != store.BookingConfirmed {
+		return false
+	}
+	return !byCustomer || now.Before(CancelDeadline(b, st))
+}
+
+// Cancel cancels a hold or a confirmed booking and frees its stock at once.
+func (e *Engine) Cancel(ctx context.Context, bookingID int64, owner Owner, a Actor) error {
+	settings, err := e.st.GetSettings(ctx)
+	if err != nil {
+		return err
+	}
+	return e.st.WithTx(ctx, func(tx *store.Store) error {
+		now := e.now()
+		b, err := loadOwned(ctx, tx, bookingID, owner)
+		if err != nil {
+			return err
+		}
+		if !CanCancel(b, settings, now, owner != 0) {
+			if b.Status == store.BookingHold || b.Status == store.BookingConfirmed {
+				return &RuleError{Msg: "Free cancellation ended; please call the shop to cancel."}
+			}
+			return &RuleError{Msg: "Booking " + b.Number + " is " + b.Status + " and cannot be cancelled."}
+		}
+		for _, l := range b.Lines {
+			if _, err := tx.ReleaseLineUnits(ctx, l.ID, 0); err != nil {
+				return err
+			}
+		}
+		if err := tx.SetBookingStatus(ctx, b.ID, store.BookingCancelled, now); err != nil {
+			return err
+		}
+		return e.audit(ctx, tx, a, "booking.cancel", b.ID, map[string]string{"status": b.Status},
+			map[string]string{"status": store.BookingCancelled})
+	})
+}
+
+// PeriodChange moves a line's period: extend, shorten or move it.
+type PeriodChange struct {
+	BookingID, LineID int64
+	Start, End        time.Time
+	Owner             Owner
+	Actor             Actor
+}
+
+// ChangeLinePeriod gives a line a new period, re-checked and re-priced; the
+// difference goes into the booking's total (what is due at pickup). Units keep
+// their place when they are free for the new period; a line not yet picked up
+// moves to other free units otherwise. A line that is out keeps its start.
+func (e *Engine) ChangeLinePeriod(ctx context.Context, pc PeriodChange) error {
+	now := e.now()
+	settings, err := e.st.GetSettings(ctx)
+	if err != nil {
+		return err
+	}
+	return e.st.WithTx(ctx, func(tx *store.Store) error {
+		if err := e.housekeep(ctx, tx, now); err != nil {
+			return err
+		}
+		b, err := loadOwned(ctx, tx, pc.BookingID, pc.Owner)
+		if err != nil {
+			return err
+		}
+		line, ok := findLine(b, pc.LineID)
+		if !ok {
+			return ErrNotFound
+		}
+		if err := checkPeriodChange(b, line, pc, now); err != nil {
+			return err
+		}
+		it, err := tx.GetBookableItem(ctx, line.ItemID)
+		if err != nil {
+			return err
+		}
+		if err := e.moveLine(ctx, tx, b, line, it, pc.Start, pc.End, now); err != nil {
+			return asConflict(err, it, pc.Start, pc.End, b.TimeZone)
+		}
+		q, err := e.pricer.Quote(it, pc.Start, pc.End, loadZone(b.TimeZone), line.Quantity, settings)
+		if err != nil {
+			return err
+		}
+		if err := tx.UpdateLinePeriod(ctx, line.ID, pc.Start, pc.End, q.UnitPrice, q.Total, q.Breakdown); err != nil {
+			return err
+		}
+		if err := e.retotal(ctx, tx, b.ID, settings, now); err != nil {
+			return err
+		}
+		return e.audit(ctx, tx, pc.Actor, "booking.line.period", b.ID,
+			map[string]any{"line_id": line.ID, "starts_at": line.StartsAt, "ends_at": line.EndsAt, "line_total": line.LineTotal},
+			map[string]any{"line_id": line.ID, "starts_at": pc.Start, "ends_at": pc.End, "line_total": q.Total})
+	})
+}
+
+func checkPeriodChange(b store.Booking, line store.BookingLine, pc PeriodChange, now time.Time) error {
+	switch b.Status {
+	case store.BookingHold, store.BookingConfirmed, store.BookingOut:
+	default:
+		return &RuleError{Msg: "Booking " + b.Number + " is " + b.Status + " and cannot be changed."}
+	}
+	if line.ReturnedAt != nil {
+		return &RuleError{Msg: "That item is already back."}
+	}
+	fe := FieldErrors{}
+	picked := line.PickedUpAt != nil || anyPicked(line)
+	if picked && !pc.Start.Equal(line.StartsAt) {
+		fe["start"] = "The item is already out; only the end can change."
+	}
+	if picked {
+		// The start of a line that is out lies in the past by nature.
+		checkPeriod(fe, pc.Start, pc.End, pc.Start)
+		if !pc.End.After(now) {
+			fe["end"] = "The new end is in the past."
+		}
+	} else {
+		checkPeriod(fe, pc.Start, pc.End, now)
+	}
+	if len(fe) > 0 {
+		return fe
+	}
+	return nil
+}
+
+// moveLine re-takes a line's stock for a new period.
+func (e *Engine) moveLine(ctx context.Context, tx *store.Store, b store.Booking, line store.BookingLine, it store.BookableItem, start, end, now time.Time) error {
+	ls := lineStock{lineID: line.ID, item: it, locationID: b.LocationID, quantity: line.Quantity,
+		start: start, end: end, zone: b.TimeZone, hold: b.ExpiresAt}
+	if it.Tracking == "bulk" {
+		return e.allocateBulk(ctx, tx, ls, now)
+	}
+	e.pause(ctx)
+	err := tx.ResizeLineUnits(ctx, line.ID, it.Occupied(start, end))
+	if err == nil || !isConflict(err) {
+		return err
+	}
+	if anyPicked(line) {
+		return err
+	}
+	// Its units are not free for the new period: try the same units first,
+	// then any other free unit of the item.
+	released, err := tx.ReleaseLineUnits(ctx, line.ID, 0)
+	if err != nil {
+		return err
+	}
+	ls.prefer = released
+	return e.allocateUnits(ctx, tx, ls, now)
+}
+
+// retotal re-adds a booking's line totals after a change.
+func (e *Engine) retotal(ctx context.Context, tx *store.Store, bookingID int64, st store.Settings, now time.Time) error {
+	b, err := tx.GetBooking(ctx, bookingID)
+	if err != nil {
+		return err
+	}
+	var sub int64
+	for _, l := range b.Lines {
+		sub += l.LineTotal
+	}
+	tax, total := e.pricer.Totals(sub, st)
+	return tx.SetBookingTotals(ctx, bookingID, store.Totals{Subtotal: sub, Tax: tax, Total: total, Deposit: b.Deposit}, now)
+}
+
+func findLine(b store.Booking, lineID int64) (store.BookingLine, bool) {
+	for _, l := range b.Lines {
+		if l.ID == lineID {
+			return l, true
+		}
+	}
+	return store.BookingLine{}, false
+}
+
+func anyPicked(l store.BookingLine) bool {
+	for _, u := range l.Units {
+		if u.PickedUpAt != nil {
+			return true
+		}
+	}
+	return l.PickedUpAt != nil
+}

@@ -1,0 +1,273 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// UnitChange asks to give a line another unit: the unit with ToTag takes the
+// place of the unit with FromTag ("" = any unit of the line not yet out).
+type UnitChange struct {
+	BookingID, LineID int64
+	FromTag, ToTag    string
+	Actor             Actor
+}
+
+// ChangeUnit swaps one unit of a line for another of the same item, through
+// the same guarded write as every booking: the new unit must be free for the
+// line's whole range (the exclusion constraint decides).
+func (e *Engine) ChangeUnit(ctx context.Context, uc UnitChange) error {
+	return e.st.WithTx(ctx, func(tx *store.Store) error {
+		now := e.now()
+		if err := e.housekeep(ctx, tx, now); err != nil {
+			return err
+		}
+		b, err := tx.LockBooking(ctx, uc.BookingID)
+		if err != nil {
+			return err
+		}
+		line, ok := findLine(b, uc.LineID)
+		if !ok {
+			return ErrNotFound
+		}
+		unit, it, err := e.scannedUnit(ctx, tx, b, line, uc.ToTag)
+		if err != nil {
+			return err
+		}
+		from, err := movableUnit(line, uc.FromTag, unit.ID)
+		if err != nil {
+			return err
+		}
+		if err := e.placeUnit(ctx, tx, line, it, from.AllocationID, unit, b.TimeZone, nil); err != nil {
+			return err
+		}
+		return e.audit(ctx, tx, uc.Actor, "booking.line.unit", b.ID,
+			map[string]any{"line_id": line.ID, "unit": from.AssetTag}, map[string]any{"line_id": line.ID, "unit": unit.AssetTag})
+	})
+}
+
+// scannedUnit finds the unit with a tag and checks it can serve the line.
+func (e *Engine) scannedUnit(ctx context.Context, tx *store.Store, b store.Booking, line store.BookingLine, tag string) (store.BookingUnit, store.BookableItem, error) {
+	tag = strings.TrimSpace(tag)
+	if tag == "" {
+		return store.BookingUnit{}, store.BookableItem{}, FieldErrors{"tag": "Scan or type an asset tag."}
+	}
+	unit, err := tx.GetUnitByTag(ctx, tag)
+	if errors.Is(err, store.ErrNotFound) {
+		return unit, store.BookableItem{}, FieldErrors{"tag": "No unit has the tag " + tag + "."}
+	}
+	if err != nil {
+		return unit, store.BookableItem{}, err
+	}
+	it, err := tx.GetBookableItem(ctx, unit.ItemID)
+	if err != nil {
+		return unit, it, err
+	}
+	switch {
+	case unit.ItemID != line.ItemID:
+		return unit, it, FieldErrors{"tag": tag + " is a " + it.Name + ", not what this line booked."}
+	case unit.LocationID != b.LocationID:
+		return unit, it, FieldErrors{"tag": tag + " belongs to another location."}
+	case unit.Status != "available":
+		return unit, it, FieldErrors{"tag": tag + " is " + unit.Status + "."}
+	}
+	return unit, it, nil
+}
+
+// movableUnit picks the line's unit to give up: the one with fromTag, or the
+// first not yet out. A unit that is out cannot be swapped.
+func movableUnit(line store.BookingLine, fromTag string, toUnit int64) (store.LineUnit, error) {
+	for _, u := range line.Units {
+		if u.UnitID == toUnit {
+			return store.LineUnit{}, &RuleError{Msg: u.AssetTag + " is already on this line."}
+		}
+	}
+	for _, u := range line.Units {
+		if (fromTag == "" || u.AssetTag == fromTag) && u.PickedUpAt == nil {
+			return u, nil
+		}
+	}
+	if fromTag != "" {
+		return store.LineUnit{}, FieldErrors{"from": "This line has no unit " + fromTag + " waiting to go out."}
+	}
+	return store.LineUnit{}, &RuleError{Msg: "Every unit of this line is already out."}
+}
+
+// CheckOut hands out the scanned unit for a booking: if the booking holds it,
+// it is marked picked up; otherwise it takes the place of a unit the booking
+// holds that is not out yet (through the guarded write). A unit still out with
+// someone else is refused: an open check-out holds its unit until check-in.
+func (e *Engine) CheckOut(ctx context.Context, bookingID int64, tag string, a Actor) error {
+	return e.st.WithTx(ctx, func(tx *store.Store) error {
+		now := e.now()
+		if err := e.housekeep(ctx, tx, now); err != nil {
+			return err
+		}
+		b, err := tx.LockBooking(ctx, bookingID)
+		if err != nil {
+			return err
+		}
+		if b.Status != store.BookingConfirmed && b.Status != store.BookingOut {
+			return &RuleError{Msg: "Booking " + b.Number + " is " + b.Status + "; only confirmed bookings go out."}
+		}
+		unit, err := tx.GetUnitByTag(ctx, strings.TrimSpace(tag))
+		if errors.Is(err, store.ErrNotFound) || strings.TrimSpace(tag) == "" {
+			return FieldErrors{"tag": "No unit has the tag " + tag + "."}
+		}
+		if err != nil {
+			return err
+		}
+		line, ok := lineForUnit(b, unit)
+		if !ok {
+			return FieldErrors{"tag": unit.AssetTag + " is not something this booking is waiting for."}
+		}
+		if err := e.refuseIfOut(ctx, tx, b, line, unit); err != nil {
+			return err
+		}
+		if err := e.pickUp(ctx, tx, b, line, unit, now); err != nil {
+			return err
+		}
+		return e.afterScan(ctx, tx, b, a, "booking.checkout", unit.AssetTag, now)
+	})
+}
+
+// lineForUnit finds the line a scanned unit serves: the line holding it, else
+// a line of its item with a unit still to hand out.
+func lineForUnit(b store.Booking, unit store.BookingUnit) (store.BookingLine, bool) {
+	for _, l := range b.Lines {
+		for _, u := range l.Units {
+			if u.UnitID == unit.ID {
+				return l, true
+			}
+		}
+	}
+	for _, l := range b.Lines {
+		if l.ItemID != unit.ItemID {
+			continue
+		}
+		for _, u := range l.Units {
+			if u.PickedUpAt == nil {
+				return l, true
+			}
+		}
+	}
+	return store.BookingLine{}, false
+}
+
+// refuseIfOut refuses a unit that is out with another booking (or already
+// out with this one).
+func (e *Engine) refuseIfOut(ctx context.Context, tx *store.Store, b store.Booking, line store.BookingLine, unit store.BookingUnit) error {
+	for _, u := range line.Units {
+		if u.UnitID == unit.ID && u.PickedUpAt != nil && u.ReturnedAt == nil {
+			return &RuleError{Msg: unit.AssetTag + " is already checked out on this booking."}
+		}
+	}
+	out, number, err := tx.UnitOpenCheckout(ctx, unit.ID)
+	if err != nil {
+		return err
+	}
+	if out && number != b.Number {
+		it, err := tx.GetBookableItem(ctx, unit.ItemID)
+		if err != nil {
+			return err
+		}
+		return &ConflictError{ItemName: it.Name, AssetTag: unit.AssetTag, Start: line.StartsAt, End: line.EndsAt,
+			Zone: b.TimeZone, Detail: "still out on booking " + number + "; check it in first or scan another unit"}
+	}
+	return nil
+}
+
+func (e *Engine) pickUp(ctx context.Context, tx *store.Store, b store.Booking, line store.BookingLine, unit store.BookingUnit, now time.Time) error {
+	for _, u := range line.Units {
+		if u.UnitID == unit.ID {
+			return tx.MarkAllocation(ctx, u.AllocationID, true, false, 0, now)
+		}
+	}
+	from, err := movableUnit(line, "", unit.ID)
+	if err != nil {
+		return err
+	}
+	unitFull, it, err := e.scannedUnit(ctx, tx, b, line, unit.AssetTag)
+	if err != nil {
+		return err
+	}
+	return e.placeUnit(ctx, tx, line, it, from.AllocationID, unitFull, b.TimeZone, &now)
+}
+
+// afterScan rolls line and booking statuses forward after a check-out or
+// check-in, and audits the scan.
+func (e *Engine) afterScan(ctx context.Context, tx *store.Store, before store.Booking, a Actor, action, tag string, now time.Time) error {
+	b, err := tx.GetBooking(ctx, before.ID)
+	if err != nil {
+		return err
+	}
+	allBack := true
+	for _, l := range b.Lines {
+		out, back := lineProgress(l)
+		if out && l.PickedUpAt == nil || back && l.ReturnedAt == nil {
+			if err := tx.MarkLine(ctx, l.ID, out, back, now); err != nil {
+				return err
+			}
+		}
+		allBack = allBack && back
+	}
+	status := b.Status
+	switch {
+	case allBack:
+		status = store.BookingReturned
+	case b.Status == store.BookingConfirmed:
+		status = store.BookingOut
+	}
+	if status != b.Status {
+		if err := tx.SetBookingStatus(ctx, b.ID, status, now); err != nil {
+			return err
+		}
+	}
+	return e.audit(ctx, tx, a, action, b.ID, map[string]any{"status": before.Status},
+		map[string]any{"status": status, "unit": tag})
+}
+
+// lineProgress says whether every unit of a line is out, and back.
+func lineProgress(l store.BookingLine) (out, back bool) {
+	if l.Tracking == "bulk" {
+		return l.PickedUpAt != nil, l.ReturnedAt != nil
+	}
+	out, back = len(l.Units) > 0, len(l.Units) > 0
+	for _, u := range l.Units {
+		out = out && u.PickedUpAt != nil
+		back = back && u.ReturnedAt != nil
+	}
+	return out, back
+}
+
+// CheckIn takes a unit back: its open check-out closes (it stays held only for
+// the turnaround after the return) and the booking moves on when all is back.
+func (e *Engine) CheckIn(ctx context.Context, bookingID int64, tag string, a Actor) error {
+	return e.st.WithTx(ctx, func(tx *store.Store) error {
+		now := e.now()
+		b, err := tx.LockBooking(ctx, bookingID)
+		if err != nil {
+			return err
+		}
+		for _, l := range b.Lines {
+			for _, u := range l.Units {
+				if u.AssetTag != strings.TrimSpace(tag) || u.PickedUpAt == nil || u.ReturnedAt != nil {
+					continue
+				}
+				it, err := tx.GetBookableItem(ctx, l.ItemID)
+				if err != nil {
+					return err
+				}
+				if err := tx.MarkAllocation(ctx, u.AllocationID, false, true, it.BufferAfterMinutes, now); err != nil {
+					return err
+				}
+				return e.afterScan(ctx, tx, b, a, "booking.checkin", u.AssetTag, now)
+			}
+		}
+		return FieldErrors{"tag": "No unit " + tag + " is out on this booking."}
+	})
+}

@@ -1,0 +1,376 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// B5: every write path pointed at an occupied slot is refused with a conflict,
+// leaves no overlap and changes nothing.
+func TestB5EveryWritePathRefusesAnOccupiedSlot(t *testing.T) {
+	w := newWorld(t)
+	staff := w.customer()
+	cases := []struct {
+		name string
+		// setup returns the action to try against what it booked.
+		setup func(t *testing.T, name string) func() error
+	}{
+		{"customer create", func(t *testing.T, name string) func() error {
+			item := w.item(name, 1, 0, 0)
+			w.mustBook(w.customer(), item, 1, day(1, 9), day(3, 9))
+			c := w.customer()
+			return func() error {
+				_, err := w.eng.Book(w.ctx, Request{CustomerID: c, LocationID: w.loc, Online: true, Actor: Actor{UserID: c},
+					Lines: []LineRequest{{ItemID: item, Quantity: 1, Start: day(2, 9), End: day(4, 9)}}})
+				return err
+			}
+		}},
+		{"staff create", func(t *testing.T, name string) func() error {
+			item := w.item(name, 1, 0, 0)
+			w.mustBook(w.customer(), item, 1, day(1, 9), day(3, 9))
+			c := w.customer()
+			return func() error {
+				_, err := w.eng.Book(w.ctx, Request{CustomerID: c, LocationID: w.loc, Actor: Actor{UserID: staff},
+					Lines: []LineRequest{{ItemID: item, Quantity: 1, Start: day(2, 9), End: day(4, 9)}}})
+				return err
+			}
+		}},
+		{"extend", func(t *testing.T, name string) func() error {
+			item := w.item(name, 1, 0, 0)
+			a := w.mustBook(w.customer(), item, 1, day(1, 9), day(3, 9))
+			w.mustBook(w.customer(), item, 1, day(4, 9), day(6, 9))
+			line := w.booking(a).Lines[0].ID
+			return func() error {
+				return w.eng.ChangeLinePeriod(w.ctx, PeriodChange{BookingID: a, LineID: line, Start: day(1, 9), End: day(5, 9)})
+			}
+		}},
+		{"shorten", func(t *testing.T, name string) func() error {
+			item := w.item(name, 1, 0, 0)
+			w.mustBook(w.customer(), item, 1, day(1, 9), day(3, 9))
+			a := w.mustBook(w.customer(), item, 1, day(3, 9), day(7, 9))
+			line := w.booking(a).Lines[0].ID
+			return func() error { // four days down to two, but starting inside the other booking
+				return w.eng.ChangeLinePeriod(w.ctx, PeriodChange{BookingID: a, LineID: line, Start: day(2, 9), End: day(4, 9)})
+			}
+		}},
+		{"change unit", func(t *testing.T, name string) func() error {
+			item := w.item(name, 2, 0, 0)
+			a := w.mustBook(w.customer(), item, 1, day(1, 9), day(3, 9))
+			w.mustBook(w.customer(), item, 1, day(2, 9), day(4, 9)) // holds unit 2
+			line := w.booking(a).Lines[0].ID
+			return func() error {
+				return w.eng.ChangeUnit(w.ctx, UnitChange{BookingID: a, LineID: line, ToTag: name + "-2"})
+			}
+		}},
+		{"check-out scan", func(t *testing.T, name string) func() error {
+			item := w.item(name, 2, 0, 0)
+			a := w.mustBook(w.customer(), item, 1, day(1, 9), day(3, 9))
+			w.mustBook(w.customer(), item, 1, day(1, 9), day(3, 9)) // holds unit 2
+			return func() error { return w.eng.CheckOut(w.ctx, a, name+"-2", Actor{UserID: staff}) }
+		}},
+		{"maintenance block", func(t *testing.T, name string) func() error {
+			item := w.item(name, 1, 0, 0)
+			w.mustBook(w.customer(), item, 1, day(1, 9), day(3, 9))
+			unit := w.unitID(name + "-1")
+			return func() error {
+				_, err := w.eng.BlockForMaintenance(w.ctx, MaintenanceRequest{UnitID: unit, Start: day(2, 9), End: day(4, 9), Reason: "sensor clean"})
+				return err
+			}
+		}},
+		{"CSV import of unit status", func(t *testing.T, name string) func() error {
+			item := w.item(name, 1, 0, 0)
+			w.mustBook(w.customer(), item, 1, day(1, 9), day(3, 9))
+			unit := w.unitID(name + "-1")
+			return func() error { return w.eng.SetUnitStatus(w.ctx, unit, "maintenance", Actor{UserID: staff}) }
+		}},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			try := tc.setup(t, "P"+string(rune('A'+i)))
+			before := w.activeAllocations()
+			err := try()
+			var ce *ConflictError
+			if !errors.As(err, &ce) || !errors.Is(err, store.ErrConflict) {
+				t.Fatalf("got %v, want a *ConflictError", err)
+			}
+			if after := w.activeAllocations(); after != before {
+				t.Errorf("active allocations %d → %d after a refused write", before, after)
+			}
+			if n := w.overlaps(); n != 0 {
+				t.Errorf("%d overlapping allocations", n)
+			}
+		})
+	}
+	if n := w.id(`SELECT count(*) FROM units WHERE status <> 'available'`); n != 0 {
+		t.Errorf("%d units changed status through a refused write", n)
+	}
+}
+
+// B6: bulk stock takes the peak of concurrent use, not the sum of overlaps,
+// and 50 requests at once for a stock of 5 make exactly 5 bookings.
+func TestB6BulkCapacity(t *testing.T) {
+	w := newWorld(t)
+	chairs := w.bulkItem("Chair", 5)
+	var ok, conflict atomic.Int32
+	cust := make([]int64, 50)
+	for i := range cust {
+		cust[i] = w.customer()
+	}
+	together(t, 50, 60*time.Second, func(i int) {
+		_, err := w.book(cust[i], chairs, 1, day(1, 9+i%3), day(2, 9))
+		switch {
+		case err == nil:
+			ok.Add(1)
+		case errors.Is(err, store.ErrConflict):
+			conflict.Add(1)
+		default:
+			t.Errorf("unexpected: %v", err)
+		}
+	})
+	if ok.Load() != 5 || conflict.Load() != 45 {
+		t.Fatalf("%d succeeded, %d conflicts; want 5/45", ok.Load(), conflict.Load())
+	}
+
+	tents := w.bulkItem("Tent", 2)
+	c := w.customer()
+	w.mustBook(c, tents, 1, day(1, 0), day(3, 0)) // A
+	w.mustBook(c, tents, 1, day(5, 0), day(7, 0)) // B
+	if got := w.free(tents, day(2, 0), day(6, 0)); got != 1 {
+		t.Fatalf("free over [2,6) = %d, want 1 (peak 1)", got)
+	}
+	w.mustBook(c, tents, 1, day(2, 0), day(6, 0)) // C: peak is 2
+	if _, err := w.book(c, tents, 1, day(2, 0), day(3, 0)); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("D = [2,3): %v, want a conflict", err)
+	}
+	// Touching periods never consume each other.
+	w.mustBook(c, tents, 2, day(7, 0), day(9, 0))
+	w.mustBook(c, tents, 1, day(3, 0), day(5, 0))
+}
+
+// B7: the availability check and the write share one transaction under the
+// constraint or the lock. A booking paused between check and write cannot
+// commit alongside a concurrent one.
+func TestB7CheckAndWriteAreOneTransaction(t *testing.T) {
+	for _, kind := range []string{"unit", "bulk"} {
+		t.Run(kind, func(t *testing.T) {
+			w := newWorld(t)
+			var item int64
+			if kind == "unit" {
+				item = w.item("Lens", 1, 0, 0)
+			} else {
+				item = w.bulkItem("Speaker", 1)
+			}
+			a, b := w.customer(), w.customer()
+			paused, release := make(chan struct{}), make(chan struct{})
+			slow := New(w.st, w.clock.Now, flatPricer{})
+			var once atomic.Bool
+			slow.beforeWrite = func(ctx context.Context) {
+				if once.CompareAndSwap(false, true) {
+					close(paused)
+					<-release
+				}
+			}
+			errA := make(chan error, 1)
+			go func() {
+				_, err := slow.Book(w.ctx, Request{CustomerID: a, LocationID: w.loc, Lines: []LineRequest{{ItemID: item, Quantity: 1, Start: day(1, 9), End: day(2, 9)}}})
+				errA <- err
+			}()
+			waitFor(t, paused, "A to pause between check and write")
+			errB := make(chan error, 1)
+			go func() {
+				_, err := w.book(b, item, 1, day(1, 12), day(2, 12))
+				errB <- err
+			}()
+			var eB error
+			if kind == "bulk" {
+				// B waits on A's lock: it cannot even finish while A holds it.
+				select {
+				case eB = <-errB:
+					t.Fatalf("B finished (%v) while A held the lock", eB)
+				case <-time.After(300 * time.Millisecond):
+				}
+				close(release)
+				eA := waitErr(t, errA)
+				eB = waitErr(t, errB)
+				if eA != nil || !errors.Is(eB, store.ErrConflict) {
+					t.Fatalf("A: %v, B: %v; want A booked and B refused", eA, eB)
+				}
+			} else {
+				// B checks and writes while A is paused; A's write then meets
+				// the constraint.
+				eB = waitErr(t, errB)
+				close(release)
+				eA := waitErr(t, errA)
+				if eB != nil || !errors.Is(eA, store.ErrConflict) {
+					t.Fatalf("A: %v, B: %v; want B booked and A refused", eA, eB)
+				}
+			}
+			if n := w.id(`SELECT count(*) FROM bookings WHERE status = 'confirmed'`); n != 1 {
+				t.Fatalf("%d confirmed bookings, want 1", n)
+			}
+		})
+	}
+}
+
+func waitFor(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+	}
+}
+
+func waitErr(t *testing.T, ch <-chan error) error {
+	t.Helper()
+	select {
+	case err := <-ch:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatal("timed out waiting for a booking to finish")
+		return nil
+	}
+}
+
+// B9: the same form submitted twice, one after the other or at once, makes one
+// booking; the repeat answers with that booking.
+func TestB9DoubleSubmit(t *testing.T) {
+	w := newWorld(t)
+	item := w.item("Tripod", 3, 0, 0)
+	c := w.customer()
+	req := Request{CustomerID: c, LocationID: w.loc, Online: true, IdempotencyKey: "form-1", Actor: Actor{UserID: c},
+		Lines: []LineRequest{{ItemID: item, Quantity: 1, Start: day(1, 9), End: day(2, 9)}}}
+	first, err := w.eng.Book(w.ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.eng.Book(w.ctx, req)
+	var dup *DuplicateError
+	if !errors.As(err, &dup) || dup.BookingID != first.BookingID {
+		t.Fatalf("second submit: %v, want a duplicate of %d", err, first.BookingID)
+	}
+	req.IdempotencyKey = "form-2"
+	var made, dups atomic.Int32
+	together(t, 10, 30*time.Second, func(int) {
+		_, err := w.eng.Book(w.ctx, req)
+		switch {
+		case err == nil:
+			made.Add(1)
+		case errors.As(err, new(*DuplicateError)):
+			dups.Add(1)
+		default:
+			t.Errorf("unexpected: %v", err)
+		}
+	})
+	if made.Load() != 1 || dups.Load() != 9 {
+		t.Fatalf("at once: %d made, %d duplicates; want 1/9", made.Load(), dups.Load())
+	}
+	if n := w.id(`SELECT count(*) FROM bookings`); n != 2 {
+		t.Fatalf("%d bookings, want 2", n)
+	}
+	// Another customer replaying someone's token gets nothing.
+	other := req
+	other.CustomerID = w.customer()
+	if _, err := w.eng.Book(w.ctx, other); !errors.Is(err, store.ErrConflict) || errors.As(err, new(*DuplicateError)) {
+		t.Fatalf("foreign token: %v", err)
+	}
+}
+
+// B11: an expired hold stops blocking at once (the availability query and the
+// allocating transaction agree, before any job has run); the periodic expiry
+// then marks it expired.
+func TestB11ExpiredHoldStopsBlocking(t *testing.T) {
+	w := newWorld(t)
+	w.eng.WithPayment(holdOnly{})
+	item := w.item("Camera", 1, 0, 0)
+	a, b := w.customer(), w.customer()
+	online := func(c int64) (Result, error) {
+		return w.eng.Book(w.ctx, Request{CustomerID: c, LocationID: w.loc, Online: true, Actor: Actor{UserID: c},
+			Lines: []LineRequest{{ItemID: item, Quantity: 1, Start: day(1, 9), End: day(2, 9)}}})
+	}
+	held, err := online(a)
+	if err != nil || held.Status != store.BookingHold || held.RedirectURL != "/pay" {
+		t.Fatalf("hold: %+v %v", held, err)
+	}
+	if _, err := online(b); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("while held: %v", err)
+	}
+	if got := w.free(item, day(1, 9), day(2, 9)); got != 0 {
+		t.Fatalf("free while held = %d", got)
+	}
+	w.clock.advance(30*time.Minute + time.Second) // default hold: 30 minutes
+	if got := w.free(item, day(1, 9), day(2, 9)); got != 1 {
+		t.Fatalf("free after expiry (no job yet) = %d, want 1", got)
+	}
+	if _, err := online(b); err != nil {
+		t.Fatalf("after expiry: %v", err)
+	}
+	if got := w.booking(held.BookingID).Status; got != store.BookingExpired {
+		t.Fatalf("old hold is %s", got)
+	}
+	// The periodic job expires holds nobody tripped over.
+	other := w.item("Flash", 1, 0, 0)
+	h2, err := w.eng.Book(w.ctx, Request{CustomerID: a, LocationID: w.loc, Online: true,
+		Lines: []LineRequest{{ItemID: other, Quantity: 1, Start: day(1, 9), End: day(2, 9)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.clock.advance(31 * time.Minute)
+	// Both holds still waiting (b's and this one) expire now.
+	if n, err := w.eng.ExpireHolds(w.ctx); err != nil || n != 2 {
+		t.Fatalf("ExpireHolds = %d, %v", n, err)
+	}
+	if got := w.booking(h2.BookingID).Status; got != store.BookingExpired {
+		t.Fatalf("hold is %s after the job", got)
+	}
+	if n := w.id(`SELECT count(*) FROM audit_log WHERE action = 'booking.expire'`); n != 3 {
+		t.Fatalf("%d expiry audit rows, want 3", n)
+	}
+}
+
+// B12: a unit not back by its end keeps blocking new bookings and check-outs
+// until it is checked in.
+func TestB12OverdueUnitKeepsBlocking(t *testing.T) {
+	w := newWorld(t)
+	item := w.item("Kayak", 1, 0, 60)
+	a, b, c := w.customer(), w.customer(), w.customer()
+	first := w.mustBook(a, item, 1, day(1, 9), day(2, 9))
+	next := w.mustBook(b, item, 1, day(5, 9), day(6, 9)) // booked while all was well
+	w.clock.set(day(1, 9))
+	if err := w.eng.CheckOut(w.ctx, first, "Kayak-1", Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.set(day(3, 9)) // a day overdue
+	for _, p := range [][2]time.Time{{day(3, 12), day(4, 9)}, {day(8, 9), day(9, 9)}} {
+		if _, err := w.book(c, item, 1, p[0], p[1]); !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("new booking %v while overdue: %v", p, err)
+		}
+		if got := w.free(item, p[0], p[1]); got != 0 {
+			t.Fatalf("free %v while overdue = %d", p, got)
+		}
+	}
+	w.clock.set(day(5, 9))
+	err := w.eng.CheckOut(w.ctx, next, "Kayak-1", Actor{})
+	var ce *ConflictError
+	if !errors.As(err, &ce) {
+		t.Fatalf("check-out of a unit still out: %v", err)
+	}
+	if n := w.overlaps(); n != 0 {
+		t.Fatalf("%d overlaps", n)
+	}
+	if err := w.eng.CheckIn(w.ctx, first, "Kayak-1", Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.booking(first).Status; got != store.BookingReturned {
+		t.Fatalf("status after check-in: %s", got)
+	}
+	if err := w.eng.CheckOut(w.ctx, next, "Kayak-1", Actor{}); err != nil {
+		t.Fatalf("check-out after check-in: %v", err)
+	}
+	w.mustBook(c, item, 1, day(8, 9), day(9, 9))
+}
