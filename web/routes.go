@@ -38,11 +38,44 @@ func (s *Server) routes() {
 	app.POST("/signup", s.Signup)
 	app.POST("/logout", s.Logout)
 
+	// Booking, public: choose where and when, see availability, fill the cart
+	// (kept in the session, so it survives signing up or logging in).
+	app.GET("/book", s.BookShow)
+	app.POST("/book/dates", s.BookDates)
+	app.GET("/book/items/:id", s.BookItemCalendar)
+	app.GET("/cart", s.CartShow)
+	app.POST("/cart/items", s.CartAdd)
+	app.POST("/cart/items/:id", s.CartUpdate)
+	app.GET("/checkout", s.CheckoutShow)
+
 	// Any logged-in user: their own account.
 	account := app.Group("/account", s.requireLogin)
 	account.GET("", s.AccountShow)
 	account.POST("/profile", s.AccountUpdateProfile)
 	account.POST("/password", s.AccountChangePassword)
+
+	// Any logged-in user: checkout and their own bookings (another customer's
+	// booking id is a 404).
+	app.POST("/checkout", s.CheckoutSubmit, s.requireLogin)
+	mine := app.Group("/bookings", s.requireLogin)
+	mine.GET("", s.BookingsList)
+	mine.GET("/:id", s.BookingShow)
+	mine.POST("/:id/cancel", s.BookingCancel)
+	mine.POST("/:id/lines/:line/extend", s.BookingExtend)
+
+	// Staff (and admins): bookings at the desk, maintenance, availability.
+	staff := app.Group("/staff", s.requireRole("staff"))
+	staff.GET("/bookings/new", s.StaffBookingNew)
+	staff.POST("/bookings", s.StaffBookingCreate)
+	staff.GET("/bookings/:id", s.StaffBookingShow)
+	staff.POST("/bookings/:id/checkout", s.StaffCheckout)
+	staff.POST("/bookings/:id/checkin", s.StaffCheckin)
+	staff.POST("/bookings/:id/lines/:line/unit", s.StaffChangeUnit)
+	staff.POST("/bookings/:id/confirm", s.StaffConfirm)
+	staff.POST("/bookings/:id/cancel", s.StaffCancel)
+	staff.GET("/maintenance/new", s.MaintenanceNew)
+	staff.POST("/maintenance", s.MaintenanceCreate)
+	staff.GET("/availability/why", s.AvailabilityWhy)
 
 	// Admins only.
 	admin := app.Group("/admin", s.requireRole("admin"))

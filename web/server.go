@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/auth"
+	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/config"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/static"
@@ -30,6 +31,8 @@ type Deps struct {
 	Logger   *slog.Logger
 	Hasher   *auth.Hasher
 	Policy   *auth.Policy
+	// Booking is the booking engine: every write that takes stock goes through it.
+	Booking *booking.Engine
 	// Now is the clock; tests move it.
 	Now func() time.Time
 	// DrainDelay is how long /readyz reports 503 before the listener closes on

@@ -92,6 +92,17 @@ func checkLine(fe FieldErrors, l LineRequest, now time.Time) {
 	checkPeriod(fe, l.Start, l.End, now)
 }
 
+// CheckPeriod validates a period chosen on a form: both ends given, the end
+// after the start, not starting in the past, at most a year long.
+func CheckPeriod(start, end, now time.Time) FieldErrors {
+	fe := FieldErrors{}
+	checkPeriod(fe, start, end, now)
+	if len(fe) == 0 {
+		return nil
+	}
+	return fe
+}
+
 func checkPeriod(fe FieldErrors, start, end, now time.Time) {
 	switch {
 	case start.IsZero():

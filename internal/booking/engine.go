@@ -135,3 +135,35 @@ func loadZone(name string) *time.Location {
 	}
 	return time.UTC
 }
+
+// PriceLine is one row of a line's price breakdown ("1 week", "2 days").
+type PriceLine struct {
+	Label  string `json:"label"`
+	Amount int64  `json:"amount"`
+}
+
+// Breakdown is the stored form of Quote.Breakdown: every page, email and
+// invoice reads the same rows.
+type Breakdown struct {
+	Lines []PriceLine `json:"lines"`
+}
+
+// ParseBreakdown reads a stored breakdown; anything unreadable is no rows.
+func ParseBreakdown(raw []byte) []PriceLine {
+	var b Breakdown
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return nil
+	}
+	return b.Lines
+}
+
+// Quote prices a line without booking it, for the catalog and cart pages; the
+// booking itself is priced again when it is made.
+func (e *Engine) Quote(item store.BookableItem, start, end time.Time, loc *time.Location, qty int, st store.Settings) (Quote, error) {
+	return e.pricer.Quote(item, start, end, loc, qty, st)
+}
+
+// Totals adds tax to a subtotal by the shop's settings.
+func (e *Engine) Totals(subtotal int64, st store.Settings) (tax, total int64) {
+	return e.pricer.Totals(subtotal, st)
+}

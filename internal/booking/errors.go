@@ -43,15 +43,21 @@ type ConflictError struct {
 }
 
 func (e *ConflictError) Error() string {
-	what := e.ItemName
-	if e.AssetTag != "" {
-		what += " (" + e.AssetTag + ")"
-	}
-	msg := fmt.Sprintf("%s is no longer available for %s", what, e.PeriodText())
+	msg := e.Message()
 	if e.Detail != "" {
 		msg += ": " + e.Detail
 	}
 	return msg
+}
+
+// Message names what could not be had and when, without saying who holds it
+// (customers see this; staff also see Detail).
+func (e *ConflictError) Message() string {
+	what := e.ItemName
+	if e.AssetTag != "" {
+		what += " (" + e.AssetTag + ")"
+	}
+	return fmt.Sprintf("%s is no longer available for %s.", what, e.PeriodText())
 }
 
 // PeriodText is the period in the location's local time.

@@ -124,7 +124,9 @@ func (w *world) customer() int64 {
 }
 
 // day is base plus d days and h hours.
-func day(d int, h int) time.Time { return base.Add(time.Duration(d)*24*time.Hour + time.Duration(h)*time.Hour) }
+func day(d int, h int) time.Time {
+	return base.Add(time.Duration(d)*24*time.Hour + time.Duration(h)*time.Hour)
+}
 
 // book asks the engine for one line.
 func (w *world) book(customer, item int64, qty int, start, end time.Time) (Result, error) {

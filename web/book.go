@@ -1,0 +1,162 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/money"
+	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/templates/components"
+	"github.com/rentdesk/rentdesk/templates/pages"
+)
+
+// BookShow shows the where-and-when form and, once chosen, every item's
+// availability and price for those dates.
+func (s *Server) BookShow(c echo.Context) error {
+	v, err := s.bookView(c, s.getChoice(c))
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, pages.BookPage(v))
+}
+
+// BookDates keeps the chosen location and dates in the session.
+func (s *Server) BookDates(c echo.Context) error {
+	ctx := c.Request().Context()
+	form := pages.DatesForm{Location: field(c, "location"), Start: field(c, "start"), End: field(c, "end")}
+	errs := components.Errors{}
+	locID, _ := strconv.ParseInt(form.Location, 10, 64)
+	loc, err := s.Store.GetBookingLocation(ctx, locID)
+	if err != nil {
+		errs["location"] = "Choose a location."
+	}
+	start, end, perr := parsePeriodForm(form.Start, form.End, zoneOf(loc.TimeZone), s.Now())
+	for k, m := range perr {
+		errs[k] = m
+	}
+	if errs.Any() {
+		v, err := s.bookView(c, bookChoice{})
+		if err != nil {
+			return err
+		}
+		v.Form, v.Errors = form, errs
+		return s.render(c, http.StatusUnprocessableEntity, pages.BookPage(v))
+	}
+	s.putChoice(c, bookChoice{LocationID: loc.ID, Start: start, End: end})
+	return redirect(c, "/book")
+}
+
+// bookView builds the booking start page for a choice.
+func (s *Server) bookView(c echo.Context, ch bookChoice) (pages.BookView, error) {
+	ctx := c.Request().Context()
+	v := pages.BookView{Page: s.page(c, "Book equipment"), Errors: components.Errors{}, CartCount: len(s.getCart(c))}
+	locs, err := s.Store.ListBookingLocations(ctx)
+	if err != nil {
+		return v, err
+	}
+	for _, l := range locs {
+		v.Locations = append(v.Locations, components.Option{Value: fmt.Sprint(l.ID), Label: l.Name})
+	}
+	if !ch.chosen() {
+		v.Form = s.defaultDates(locs)
+		return v, nil
+	}
+	loc, err := s.Store.GetBookingLocation(ctx, ch.LocationID)
+	if err != nil {
+		return v, err
+	}
+	zone := zoneOf(loc.TimeZone)
+	v.Form = pages.DatesForm{Location: fmt.Sprint(loc.ID), Start: formatLocal(ch.Start, zone), End: formatLocal(ch.End, zone)}
+	v.Chosen, v.Period, v.Zone = true, displayRange(ch.Start, ch.End, zone), loc.TimeZone
+	items, err := s.Booking.Availability(ctx, loc.ID, ch.Start, ch.End, false)
+	if err != nil {
+		return v, err
+	}
+	st, err := s.Store.GetSettings(ctx)
+	if err != nil {
+		return v, err
+	}
+	for _, it := range items {
+		price := ""
+		if q, err := s.Booking.Quote(it.BookableItem, ch.Start, ch.End, zone, 1, st); err == nil {
+			price = money.Format(q.Total, st.Currency)
+		}
+		v.Items = append(v.Items, pages.BookItem{ID: it.ID, Name: it.Name, Free: it.Free, Capacity: it.Capacity, Price: price, Available: it.Free > 0})
+	}
+	return v, nil
+}
+
+// defaultDates proposes tomorrow 10:00 to the day after, in the first
+// location's zone; the values pass the form's own validation.
+func (s *Server) defaultDates(locs []store.BookingLocation) pages.DatesForm {
+	if len(locs) == 0 {
+		return pages.DatesForm{}
+	}
+	zone := zoneOf(locs[0].TimeZone)
+	now := s.Now().In(zone)
+	start := time.Date(now.Year(), now.Month(), now.Day()+1, 10, 0, 0, 0, zone)
+	end := time.Date(now.Year(), now.Month(), now.Day()+2, 10, 0, 0, 0, zone)
+	return pages.DatesForm{Location: fmt.Sprint(locs[0].ID), Start: formatLocal(start, zone), End: formatLocal(end, zone)}
+}
+
+// BookItemCalendar shows one item's next four weeks, day by day, in the
+// chosen (or first) location's zone.
+func (s *Server) BookItemCalendar(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	it, err := s.Store.GetBookableItem(ctx, id)
+	if err != nil || it.Archived || !it.OnlineBookable {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	loc, err := s.choiceLocation(c)
+	if err != nil {
+		return err
+	}
+	zone := zoneOf(loc.TimeZone)
+	days, err := s.Booking.Calendar(ctx, id, loc.ID, zone, s.Now(), 28)
+	if err != nil {
+		return err
+	}
+	v := pages.ItemCalendarView{Page: s.page(c, it.Name+" availability"), ItemName: it.Name, Location: loc.Name, Zone: loc.TimeZone}
+	v.Lead = (int(days[0].Date.Weekday()) + 6) % 7
+	for _, d := range days {
+		v.Days = append(v.Days, pages.CalendarDay{Date: fmt.Sprint(d.Date.Day()), Label: d.Date.Format("Mon 2 Jan 2006"),
+			State: d.State, Note: fmt.Sprintf("%d of %d free", d.Free, d.Capacity)})
+	}
+	return s.render(c, http.StatusOK, pages.ItemCalendarPage(v))
+}
+
+// choiceLocation is the location the customer chose, else the first one.
+func (s *Server) choiceLocation(c echo.Context) (store.BookingLocation, error) {
+	ctx := c.Request().Context()
+	if ch := s.getChoice(c); ch.LocationID != 0 {
+		if loc, err := s.Store.GetBookingLocation(ctx, ch.LocationID); err == nil {
+			return loc, nil
+		}
+	}
+	locs, err := s.Store.ListBookingLocations(ctx)
+	if err != nil {
+		return store.BookingLocation{}, err
+	}
+	if len(locs) == 0 {
+		return store.BookingLocation{}, echo.NewHTTPError(http.StatusNotFound)
+	}
+	return locs[0], nil
+}
+
+// linesOf turns the cart into the engine's line requests for the choice.
+func linesOf(ch bookChoice, cart []cartLine) []booking.LineRequest {
+	out := make([]booking.LineRequest, len(cart))
+	for i, l := range cart {
+		out[i] = booking.LineRequest{ItemID: l.ItemID, Quantity: l.Quantity, Start: ch.Start, End: ch.End}
+	}
+	return out
+}

@@ -1,0 +1,106 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Session keys of the customer's booking choices. They live in the session,
+// which survives logging in (RenewToken keeps its data), so a cart is never
+// lost at checkout.
+const (
+	sessBookChoice = "book.choice"
+	sessCart       = "book.cart"
+	sessCheckout   = "book.checkout_token"
+)
+
+// bookChoice is where and when the customer wants to rent: chosen once, used
+// by every page until changed.
+type bookChoice struct {
+	LocationID int64     `json:"location_id"`
+	Start      time.Time `json:"start"`
+	End        time.Time `json:"end"`
+}
+
+func (b bookChoice) chosen() bool { return b.LocationID != 0 && !b.Start.IsZero() }
+
+// cartLine is one item and quantity in the cart.
+type cartLine struct {
+	ItemID   int64 `json:"item_id"`
+	Quantity int   `json:"quantity"`
+}
+
+func (s *Server) getChoice(c echo.Context) bookChoice {
+	var b bookChoice
+	if raw := s.Sessions.GetString(c.Request().Context(), sessBookChoice); raw != "" {
+		_ = json.Unmarshal([]byte(raw), &b)
+	}
+	return b
+}
+
+func (s *Server) putChoice(c echo.Context, b bookChoice) {
+	raw, _ := json.Marshal(b)
+	s.Sessions.Put(c.Request().Context(), sessBookChoice, string(raw))
+}
+
+func (s *Server) getCart(c echo.Context) []cartLine {
+	var lines []cartLine
+	if raw := s.Sessions.GetString(c.Request().Context(), sessCart); raw != "" {
+		_ = json.Unmarshal([]byte(raw), &lines)
+	}
+	return lines
+}
+
+func (s *Server) putCart(c echo.Context, lines []cartLine) {
+	raw, _ := json.Marshal(lines)
+	s.Sessions.Put(c.Request().Context(), sessCart, string(raw))
+}
+
+// setCartQuantity sets an item's quantity in the cart (0 removes it).
+func setCartQuantity(lines []cartLine, itemID int64, qty int, add bool) []cartLine {
+	out := lines[:0:0]
+	found := false
+	for _, l := range lines {
+		if l.ItemID == itemID {
+			found = true
+			if add {
+				l.Quantity += qty
+			} else {
+				l.Quantity = qty
+			}
+		}
+		if l.Quantity > 0 {
+			out = append(out, l)
+		}
+	}
+	if !found && qty > 0 {
+		out = append(out, cartLine{ItemID: itemID, Quantity: qty})
+	}
+	return out
+}
+
+// checkoutToken returns the idempotency token of the checkout form, making
+// one when the cart has none. The same token in two submits makes one booking.
+func (s *Server) checkoutToken(c echo.Context) string {
+	ctx := c.Request().Context()
+	if tok := s.Sessions.GetString(ctx, sessCheckout); tok != "" {
+		return tok
+	}
+	b := make([]byte, 18)
+	_, _ = rand.Read(b)
+	tok := base64.RawURLEncoding.EncodeToString(b)
+	s.Sessions.Put(ctx, sessCheckout, tok)
+	return tok
+}
+
+// clearCart empties the cart after a booking, and forgets the form token so
+// the next checkout is a new booking.
+func (s *Server) clearCart(c echo.Context) {
+	ctx := c.Request().Context()
+	s.Sessions.Remove(ctx, sessCart)
+	s.Sessions.Remove(ctx, sessCheckout)
+}

@@ -1,0 +1,217 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/money"
+	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/templates/components"
+	"github.com/rentdesk/rentdesk/templates/pages"
+)
+
+// CartAdd adds an item to the cart after checking it is free for the dates.
+func (s *Server) CartAdd(c echo.Context) error {
+	ch := s.getChoice(c)
+	if !ch.chosen() {
+		s.flash(c, "info", "Choose where and when first.")
+		return redirect(c, "/book")
+	}
+	errs := components.Errors{}
+	itemID, _ := strconv.ParseInt(field(c, "item_id"), 10, 64)
+	qty := formInt(errs, fmt.Sprint(itemID), c.FormValue("quantity"), 1, booking.MaxQuantity, quantityMessage())
+	cart := setCartQuantity(s.getCart(c), itemID, qty, true)
+	if !errs.Any() {
+		if msg, err := s.checkCartLine(c, ch, cart, itemID); err != nil {
+			return err
+		} else if msg != "" {
+			errs[fmt.Sprint(itemID)] = msg
+		}
+	}
+	if errs.Any() {
+		v, err := s.bookView(c, ch)
+		if err != nil {
+			return err
+		}
+		v.AddErrors = errs
+		return s.render(c, http.StatusUnprocessableEntity, pages.BookPage(v))
+	}
+	s.putCart(c, cart)
+	return redirect(c, "/cart")
+}
+
+// CartUpdate changes an item's quantity in the cart (0 removes it).
+func (s *Server) CartUpdate(c echo.Context) error {
+	itemID, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ch := s.getChoice(c)
+	errs := components.Errors{}
+	qty := formInt(errs, fmt.Sprint(itemID), c.FormValue("quantity"), 0, booking.MaxQuantity,
+		fmt.Sprintf("Choose a quantity from 0 (remove) to %d.", booking.MaxQuantity))
+	cart := setCartQuantity(s.getCart(c), itemID, qty, false)
+	if !errs.Any() && qty > 0 {
+		msg, err := s.checkCartLine(c, ch, cart, itemID)
+		if err != nil {
+			return err
+		}
+		if msg != "" {
+			errs[fmt.Sprint(itemID)] = msg
+		}
+	}
+	if errs.Any() {
+		return s.renderCart(c, http.StatusUnprocessableEntity, errs)
+	}
+	s.putCart(c, cart)
+	return redirect(c, "/cart")
+}
+
+// checkCartLine says what is wrong with one item of the cart ("" = fine).
+func (s *Server) checkCartLine(c echo.Context, ch bookChoice, cart []cartLine, itemID int64) (string, error) {
+	sum, _, err := s.cartSummary(c, ch, cart)
+	if err != nil {
+		return "", err
+	}
+	for _, l := range sum.Lines {
+		if l.ItemID == itemID {
+			return l.Problem, nil
+		}
+	}
+	return "That item cannot be booked.", nil
+}
+
+// CartShow shows the cart, re-checked: it says exactly what became unavailable.
+func (s *Server) CartShow(c echo.Context) error {
+	return s.renderCart(c, http.StatusOK, nil)
+}
+
+func (s *Server) renderCart(c echo.Context, status int, errs components.Errors) error {
+	sum, _, err := s.cartSummary(c, s.getChoice(c), s.getCart(c))
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, pages.CartPage(pages.CartView{Page: s.page(c, "Your cart"), Cart: sum, Errors: errs}))
+}
+
+// cartSummary re-checks and prices the cart with one availability query.
+func (s *Server) cartSummary(c echo.Context, ch bookChoice, cart []cartLine) (pages.CartSummary, store.Totals, error) {
+	ctx := c.Request().Context()
+	var sum pages.CartSummary
+	var totals store.Totals
+	if !ch.chosen() || len(cart) == 0 {
+		return sum, totals, nil
+	}
+	loc, err := s.Store.GetBookingLocation(ctx, ch.LocationID)
+	if err != nil {
+		return sum, totals, err
+	}
+	st, err := s.Store.GetSettings(ctx)
+	if err != nil {
+		return sum, totals, err
+	}
+	zone := zoneOf(loc.TimeZone)
+	sum.Location, sum.Zone, sum.Period, sum.OK = loc.Name, loc.TimeZone, displayRange(ch.Start, ch.End, zone), true
+	avail, err := s.Booking.Availability(ctx, loc.ID, ch.Start, ch.End, false)
+	if err != nil {
+		return sum, totals, err
+	}
+	byID := map[int64]store.ItemAvailability{}
+	for _, a := range avail {
+		byID[a.ID] = a
+	}
+	for _, l := range cart {
+		line, sub, deposit := s.cartLine(l, byID[l.ItemID], ch, zone, st)
+		sum.OK = sum.OK && line.Problem == ""
+		sum.Lines = append(sum.Lines, line)
+		totals.Subtotal += sub
+		totals.Deposit += deposit
+	}
+	totals.Tax, totals.Total = s.Booking.Totals(totals.Subtotal, st)
+	sum.Totals = totalRows(totals, st, st.Currency)
+	if totals.Deposit > 0 {
+		sum.Deposit = money.Format(totals.Deposit, st.Currency)
+	}
+	return sum, totals, nil
+}
+
+// cartLine re-checks and prices one cart line.
+func (s *Server) cartLine(l cartLine, a store.ItemAvailability, ch bookChoice, zone *time.Location, st store.Settings) (pages.CartLine, int64, int64) {
+	line := pages.CartLine{ItemID: l.ItemID, Name: a.Name, Quantity: l.Quantity, Free: a.Free}
+	switch {
+	case a.ID == 0:
+		line.Name, line.Problem = fmt.Sprintf("Item %d", l.ItemID), "This item is no longer offered."
+		return line, 0, 0
+	case a.Free == 0:
+		line.Problem = "No longer available for these dates."
+	case a.Free < l.Quantity:
+		line.Problem = fmt.Sprintf("Only %d of %d still free for these dates.", a.Free, l.Quantity)
+	}
+	q, err := s.Booking.Quote(a.BookableItem, ch.Start, ch.End, zone, l.Quantity, st)
+	if err != nil {
+		line.Problem = err.Error()
+		return line, 0, 0
+	}
+	line.Total = money.Format(q.Total, st.Currency)
+	line.Breakdown = priceRows(booking.ParseBreakdown(q.Breakdown), st.Currency)
+	return line, q.Total, a.Deposit * int64(l.Quantity)
+}
+
+// CheckoutShow reviews the cart; anonymous visitors are offered to log in or
+// sign up and come back with the same cart.
+func (s *Server) CheckoutShow(c echo.Context) error {
+	sum, _, err := s.cartSummary(c, s.getChoice(c), s.getCart(c))
+	if err != nil {
+		return err
+	}
+	if len(sum.Lines) == 0 {
+		return redirect(c, "/cart")
+	}
+	st, err := s.Store.GetSettings(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	v := pages.CheckoutView{Page: s.page(c, "Checkout"), Cart: sum, PayAtPickup: st.PaymentMode == "pay_at_pickup"}
+	if v.Page.User != nil {
+		v.Token = s.checkoutToken(c)
+	}
+	return s.render(c, http.StatusOK, pages.CheckoutPage(v))
+}
+
+// CheckoutSubmit turns the whole cart into one booking (all lines or none).
+// The form's token makes a double submit answer with the first booking.
+func (s *Server) CheckoutSubmit(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := currentUser(c)
+	token := field(c, "token")
+	if id, owner, err := s.Store.BookingByIdempotencyKey(ctx, token); err == nil && owner == u.ID && token != "" {
+		return redirect(c, fmt.Sprintf("/bookings/%d", id))
+	}
+	ch, cart := s.getChoice(c), s.getCart(c)
+	if !ch.chosen() || len(cart) == 0 {
+		return redirect(c, "/cart")
+	}
+	res, err := s.Booking.Book(ctx, booking.Request{CustomerID: u.ID, LocationID: ch.LocationID, Lines: linesOf(ch, cart),
+		Actor: actor(c), IdempotencyKey: token, Online: true})
+	var dup *booking.DuplicateError
+	if errors.As(err, &dup) {
+		return redirect(c, fmt.Sprintf("/bookings/%d", dup.BookingID))
+	}
+	if err != nil {
+		return s.bookingFailed(c, err, "/cart", func(components.Errors, string) error {
+			return s.renderCart(c, http.StatusUnprocessableEntity, nil)
+		})
+	}
+	s.clearCart(c)
+	if res.RedirectURL != "" {
+		return redirect(c, res.RedirectURL)
+	}
+	s.flash(c, "success", "Your booking is confirmed. Pay when you pick it up.")
+	return redirect(c, fmt.Sprintf("/bookings/%d", res.BookingID))
+}

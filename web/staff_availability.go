@@ -1,0 +1,118 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/templates/components"
+	"github.com/rentdesk/rentdesk/templates/pages"
+)
+
+// MaintenanceNew shows the maintenance block form.
+func (s *Server) MaintenanceNew(c echo.Context) error {
+	v := pages.MaintenanceView{Page: s.page(c, "Block a unit"), Form: pages.MaintenanceForm{Tag: c.QueryParam("tag")}}
+	return s.render(c, http.StatusOK, pages.MaintenancePage(v))
+}
+
+// MaintenanceCreate takes a unit out of service for a period, through the
+// booking engine (a booked unit is refused with a 409 naming the booking).
+func (s *Server) MaintenanceCreate(c echo.Context) error {
+	ctx := c.Request().Context()
+	f := pages.MaintenanceForm{Tag: field(c, "tag"), Start: field(c, "start"), End: field(c, "end"), Reason: field(c, "reason")}
+	rerender := func(fe components.Errors, msg string) error {
+		if msg != "" {
+			fe = components.Errors{"tag": msg}
+		}
+		v := pages.MaintenanceView{Page: s.page(c, "Block a unit"), Form: f, Errors: fe}
+		return s.render(c, http.StatusUnprocessableEntity, pages.MaintenancePage(v))
+	}
+	unit, err := s.Store.GetUnitByTag(ctx, f.Tag)
+	if errors.Is(err, store.ErrNotFound) {
+		return rerender(components.Errors{"tag": "No unit has this tag."}, "")
+	}
+	if err != nil {
+		return err
+	}
+	loc, err := s.Store.GetBookingLocation(ctx, unit.LocationID)
+	if err != nil {
+		return err
+	}
+	start, end, errs := parsePeriodForm(f.Start, f.End, zoneOf(loc.TimeZone), s.Now())
+	if errs.Any() {
+		return rerender(errs, "")
+	}
+	_, err = s.Booking.BlockForMaintenance(ctx, booking.MaintenanceRequest{UnitID: unit.ID, Start: start, End: end, Reason: f.Reason, Actor: actor(c)})
+	if err != nil {
+		return s.bookingFailed(c, err, "/staff/maintenance/new", rerender)
+	}
+	s.flash(c, "success", unit.AssetTag+" is blocked for maintenance.")
+	return redirect(c, "/staff/maintenance/new")
+}
+
+// AvailabilityWhy explains, for staff, what keeps an item from being free at
+// a location for a period: bookings (and their buffers), maintenance, overdue
+// units and units out of service.
+func (s *Server) AvailabilityWhy(c echo.Context) error {
+	ctx := c.Request().Context()
+	itemID, err := queryInt64(c, "item")
+	if err != nil {
+		return err
+	}
+	locID, err := queryInt64(c, "location")
+	if err != nil {
+		return err
+	}
+	loc, err := s.Store.GetBookingLocation(ctx, locID)
+	if err != nil {
+		return err
+	}
+	zone := zoneOf(loc.TimeZone)
+	errs := components.Errors{}
+	start, end := parseLocal(errs, "start", c.QueryParam("start"), zone), parseLocal(errs, "end", c.QueryParam("end"), zone)
+	if errs.Any() || !end.After(start) {
+		return echo.NewHTTPError(http.StatusBadRequest, "Give start and end as local date and time, the end after the start.")
+	}
+	ia, err := s.Booking.ItemAvailability(ctx, itemID, loc.ID, start, end)
+	if err != nil {
+		return err
+	}
+	blockers, err := s.Booking.Explain(ctx, itemID, loc.ID, start, end)
+	if err != nil {
+		return err
+	}
+	v := pages.WhyView{Page: s.page(c, "Why unavailable"), Item: ia.Name, Period: displayRange(start, end, zone), Free: ia.Free, Capacity: ia.Capacity}
+	for _, b := range blockers {
+		v.Rows = append(v.Rows, blockerRow(b, start, end, zone))
+	}
+	return s.render(c, http.StatusOK, pages.WhyPage(v))
+}
+
+func blockerRow(b store.Blocker, start, end time.Time, zone *time.Location) pages.BlockerRow {
+	r := pages.BlockerRow{Unit: b.AssetTag}
+	switch b.Kind {
+	case "status":
+		r.What = "unit is " + b.UnitStatus
+	case "maintenance":
+		r.What = "maintenance: " + b.Reason
+	case "overdue":
+		r.What = fmt.Sprintf("overdue on booking %s (%s) — not checked in", b.BookingNumber, b.CustomerName)
+	default:
+		r.What = fmt.Sprintf("booking %s (%s, %s, %d ×)", b.BookingNumber, b.BookingStatus, b.CustomerName, b.Quantity)
+		r.Buffer = b.InBufferOnly(start, end)
+	}
+	switch {
+	case b.LineStart != nil && b.LineEnd != nil:
+		r.When = displayRange(*b.LineStart, *b.LineEnd, zone)
+	case b.From != nil && b.To != nil:
+		r.When = displayRange(*b.From, *b.To, zone)
+	case b.From != nil:
+		r.When = "from " + b.From.In(zone).Format("Mon 2 Jan 2006, 15:04")
+	}
+	return r
+}
