@@ -98,8 +98,13 @@ apt_install() {
 	command -v apt-get >/dev/null 2>&1 ||
 		die "apt-get not found; install these packages yourself: $*"
 	log "installing Debian packages: $*"
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -q update >&2
-	as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -q install -y "$@" >&2
+	# In a subshell without our descriptors: a package's install script may start a
+	# service (postgresql starts its own cluster) that would otherwise hold our lock.
+	(
+		close_fds
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -q update
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -q install -y "$@"
+	)
 }
 
 # close_fds closes every descriptor but stdin, stdout and stderr in the current
@@ -566,7 +571,17 @@ step_mailpit_stop() {
 	local pid
 	if pid="$(mailpit_pid)"; then
 		log "stopping Mailpit (pid $pid)"
-		kill "$pid"
+		kill "$pid" 2>/dev/null || true
+		# Wait, so that a following `rm -rf .dev` does not race its last writes.
+		local i
+		for ((i = 0; i < 50; i++)); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		if mailpit_pid >/dev/null; then
+			warn "Mailpit did not stop within 5 s; killing it"
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
 	fi
 	rm -f "$MAILPIT_PIDFILE"
 }
