@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/money"
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
 	"github.com/rentdesk/rentdesk/templates/pages"
@@ -99,8 +99,8 @@ func (s *Server) defaultDates(locs []store.BookingLocation) pages.DatesForm {
 	}
 	zone := zoneOf(locs[0].TimeZone)
 	now := s.Now().In(zone)
-	start := time.Date(now.Year(), now.Month(), now.Day()+1, 10, 0, 0, 0, zone)
-	end := time.Date(now.Year(), now.Month(), now.Day()+2, 10, 0, 0, 0, zone)
+	start := period.Date(now.Year(), now.Month(), now.Day()+1, 10, 0, 0, 0, zone)
+	end := period.Date(now.Year(), now.Month(), now.Day()+2, 10, 0, 0, 0, zone)
 	return pages.DatesForm{Location: fmt.Sprint(locs[0].ID), Start: formatLocal(start, zone), End: formatLocal(end, zone)}
 }
 

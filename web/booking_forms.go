@@ -12,57 +12,65 @@ import (
 
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/money"
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
 	"github.com/rentdesk/rentdesk/templates/pages"
 )
 
-// localLayout is the value of a datetime-local input.
-const localLayout = "2006-01-02T15:04"
-
-// parseLocal reads a datetime-local value as wall-clock time in loc. A plain
-// date means midnight. Field errors are keyed by name.
+// parseLocal reads one datetime-local (or date) value as wall-clock time in
+// the location's zone; a problem is a field error under name.
 func parseLocal(errs components.Errors, name, value string, loc *time.Location) time.Time {
-	value = strings.TrimSpace(value)
-	if value == "" {
+	t, err := period.ParseLocal(value, loc)
+	switch {
+	case errors.Is(err, period.ErrMissing):
 		errs[name] = "Choose a date and time."
-		return time.Time{}
+	case err != nil:
+		errs[name] = "Enter a date and time like 2026-03-07 15:00."
 	}
-	for _, layout := range []string{localLayout, "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, value, loc); err == nil {
-			return t.UTC()
-		}
-	}
-	errs[name] = "Enter a date and time like 2026-03-07 15:00."
-	return time.Time{}
+	return t
 }
 
-// parsePeriodForm reads start and end fields in loc and checks the period
-// with the engine's rules, before any SQL.
+// parsePeriodForm reads start and end fields in the location's zone and checks
+// the period with the engine's rules, before any SQL.
 func parsePeriodForm(start, end string, loc *time.Location, now time.Time) (time.Time, time.Time, components.Errors) {
 	errs := components.Errors{}
-	s := parseLocal(errs, "start", start, loc)
-	e := parseLocal(errs, "end", end, loc)
-	if errs.Any() {
-		return s, e, errs
+	p, err := period.Parse(start, end, loc)
+	var fe period.FieldErrors
+	if errors.As(err, &fe) {
+		for k, m := range fe {
+			errs[k] = sentence(m)
+		}
+		return p.Start, p.End, errs
 	}
-	for k, v := range booking.CheckPeriod(s, e, now) {
+	if err != nil {
+		errs["start"] = "Choose a location first."
+		return p.Start, p.End, errs
+	}
+	for k, v := range booking.CheckPeriod(p.Start, p.End, now) {
 		errs[k] = v
 	}
-	return s, e, errs
+	return p.Start, p.End, errs
+}
+
+// sentence capitalises a message and ends it with a full stop.
+func sentence(m string) string {
+	if m == "" {
+		return m
+	}
+	m = strings.ToUpper(m[:1]) + m[1:]
+	if !strings.HasSuffix(m, ".") {
+		m += "."
+	}
+	return m
 }
 
 // formatLocal writes t as a datetime-local value in loc.
-func formatLocal(t time.Time, loc *time.Location) string { return t.In(loc).Format(localLayout) }
+func formatLocal(t time.Time, loc *time.Location) string { return period.FormatLocal(t, loc) }
 
 // displayRange shows a period for people, in the location's zone.
 func displayRange(start, end time.Time, loc *time.Location) string {
-	const day, clock = "Mon 2 Jan 2006", "15:04"
-	s, e := start.In(loc), end.In(loc)
-	if s.Format(day) == e.Format(day) {
-		return s.Format(day+", "+clock) + " – " + e.Format(clock)
-	}
-	return s.Format(day+", "+clock) + " – " + e.Format(day+", "+clock)
+	return period.FormatRange(period.Period{Start: start, End: end}, loc)
 }
 
 // zoneOf loads a location's zone; a zone name the server does not know is UTC

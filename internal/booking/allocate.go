@@ -31,18 +31,27 @@ func (e *Engine) allocate(ctx context.Context, tx *store.Store, ls lineStock, no
 	return e.allocateUnits(ctx, tx, ls, now)
 }
 
-// allocateUnits picks free units inside the transaction and inserts their
-// allocations. If another transaction took a picked unit in the meantime the
-// exclusion constraint refuses the insert; the unit is skipped and the next
-// free one tried, so concurrent bookings spread over the free units and fail
-// only when none is left.
+// allocateUnits picks free units inside the transaction and holds them. Each
+// candidate's row is locked, then checked again (a fresh look, after whoever
+// held the lock committed), then its allocation inserted under the exclusion
+// constraint. Concurrent bookings of one unit therefore queue on its row, and
+// bookings of an item spread over its free units, failing only when none is
+// left.
 func (e *Engine) allocateUnits(ctx context.Context, tx *store.Store, ls lineStock, now time.Time) error {
 	occ := ls.item.Occupied(ls.start, ls.end)
 	var held, tried []int64
 	try := func(unitID int64) error {
 		tried = append(tried, unitID)
+		if err := tx.LockUnits(ctx, []int64{unitID}); err != nil {
+			return err
+		}
+		free, err := tx.FreeUnits(ctx, store.FreeUnitsQuery{ItemID: ls.item.ID, LocationID: ls.locationID,
+			Occupied: occ, Now: now, Only: unitID, Limit: 1})
+		if err != nil || len(free) == 0 {
+			return err
+		}
 		e.pause(ctx)
-		_, err := tx.InsertAllocation(ctx, store.NewAllocation{UnitID: unitID, LineID: ls.lineID, Occupied: occ, HoldExpiresAt: ls.hold})
+		_, err = tx.InsertAllocation(ctx, store.NewAllocation{UnitID: unitID, LineID: ls.lineID, Occupied: occ, HoldExpiresAt: ls.hold})
 		if err == nil {
 			held = append(held, unitID)
 			return nil
@@ -71,6 +80,9 @@ func (e *Engine) allocateUnits(ctx context.Context, tx *store.Store, ls lineStoc
 				Detail: fmt.Sprintf("%d of %d wanted can be had", len(held), ls.quantity)}
 		}
 		for _, u := range cands {
+			if len(held) == ls.quantity {
+				break
+			}
 			if err := try(u); err != nil {
 				return err
 			}
@@ -105,6 +117,9 @@ func (e *Engine) allocateBulk(ctx context.Context, tx *store.Store, ls lineStock
 // under the constraint, with the line's current range.
 func (e *Engine) placeUnit(ctx context.Context, tx *store.Store, line store.BookingLine, item store.BookableItem,
 	fromAllocation int64, unit store.BookingUnit, zone string, pickedUp *time.Time) error {
+	if err := tx.LockUnits(ctx, []int64{unit.ID}); err != nil {
+		return err
+	}
 	if _, err := tx.ReleaseLineUnits(ctx, line.ID, fromAllocation); err != nil {
 		return err
 	}

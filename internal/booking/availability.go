@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
 
@@ -50,10 +51,10 @@ func (e *Engine) Calendar(ctx context.Context, itemID, locationID int64, zone *t
 	spans := make([]store.Span, n)
 	days := make([]Day, n)
 	for i := range n {
-		start := time.Date(first.Year(), first.Month(), first.Day()+i, 0, 0, 0, 0, zone)
-		end := time.Date(first.Year(), first.Month(), first.Day()+i+1, 0, 0, 0, 0, zone)
+		start := period.Date(first.Year(), first.Month(), first.Day()+i, 0, 0, 0, 0, zone)
+		end := period.Date(first.Year(), first.Month(), first.Day()+i+1, 0, 0, 0, 0, zone)
 		spans[i] = store.Span{From: start, To: end}
-		days[i].Date = start
+		days[i].Date = start.In(zone)
 	}
 	ia, err := e.ItemAvailability(ctx, itemID, locationID, spans[0].From, spans[0].To)
 	if err != nil {

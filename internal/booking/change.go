@@ -171,6 +171,13 @@ func (e *Engine) moveLine(ctx context.Context, tx *store.Store, b store.Booking,
 	if it.Tracking == "bulk" {
 		return e.allocateBulk(ctx, tx, ls, now)
 	}
+	units := make([]int64, len(line.Units))
+	for i, u := range line.Units {
+		units[i] = u.UnitID
+	}
+	if err := tx.LockUnits(ctx, units); err != nil {
+		return err
+	}
 	e.pause(ctx)
 	err := tx.ResizeLineUnits(ctx, line.ID, it.Occupied(start, end))
 	if err == nil || !isConflict(err) {

@@ -186,28 +186,28 @@ func TestB7CheckAndWriteAreOneTransaction(t *testing.T) {
 				_, err := w.book(b, item, 1, day(1, 12), day(2, 12))
 				errB <- err
 			}()
-			var eB error
-			if kind == "bulk" {
-				// B waits on A's lock: it cannot even finish while A holds it.
-				select {
-				case eB = <-errB:
-					t.Fatalf("B finished (%v) while A held the lock", eB)
-				case <-time.After(300 * time.Millisecond):
-				}
-				close(release)
-				eA := waitErr(t, errA)
-				eB = waitErr(t, errB)
-				if eA != nil || !errors.Is(eB, store.ErrConflict) {
-					t.Fatalf("A: %v, B: %v; want A booked and B refused", eA, eB)
-				}
-			} else {
-				// B checks and writes while A is paused; A's write then meets
-				// the constraint.
-				eB = waitErr(t, errB)
-				close(release)
-				eA := waitErr(t, errA)
-				if eB != nil || !errors.Is(eA, store.ErrConflict) {
-					t.Fatalf("A: %v, B: %v; want B booked and A refused", eA, eB)
+			// B waits on A's lock (the unit's row or the stock row): it cannot
+			// even finish, let alone commit, while A sits between check and write.
+			select {
+			case eB := <-errB:
+				t.Fatalf("B finished (%v) while A held the lock", eB)
+			case <-time.After(300 * time.Millisecond):
+			}
+			close(release)
+			eA, eB := waitErr(t, errA), waitErr(t, errB)
+			if eA != nil || !errors.Is(eB, store.ErrConflict) {
+				t.Fatalf("A: %v, B: %v; want A booked and B refused", eA, eB)
+			}
+			// The constraint is still the last word: with the lock bypassed, a
+			// write that skips the check is refused by PostgreSQL itself.
+			if kind == "unit" {
+				err := w.st.WithTx(w.ctx, func(tx *store.Store) error {
+					_, err := tx.InsertAllocation(w.ctx, store.NewAllocation{UnitID: w.unitID("Lens-1"),
+						MaintenanceID: mustMaintenance(t, tx, w.unitID("Lens-1")), Occupied: store.Span{From: day(1, 0), To: day(3, 0)}})
+					return err
+				})
+				if !errors.Is(err, store.ErrConflict) || store.ConstraintOf(err) != store.NoOverlapConstraint {
+					t.Fatalf("raw overlapping insert: %v", err)
 				}
 			}
 			if n := w.id(`SELECT count(*) FROM bookings WHERE status = 'confirmed'`); n != 1 {
@@ -373,4 +373,13 @@ func TestB12OverdueUnitKeepsBlocking(t *testing.T) {
 		t.Fatalf("check-out after check-in: %v", err)
 	}
 	w.mustBook(c, item, 1, day(8, 9), day(9, 9))
+}
+
+func mustMaintenance(t *testing.T, tx *store.Store, unit int64) int64 {
+	t.Helper()
+	id, err := tx.InsertMaintenance(context.Background(), unit, store.Span{From: day(1, 0), To: day(3, 0)}, "raw", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

@@ -103,6 +103,7 @@ const freeUnitsSQL = `
 SELECT u.id FROM units u
 WHERE u.item_id = $1 AND u.location_id = $2 AND u.status = 'available'
   AND u.id <> ALL($6::bigint[])
+  AND ($8 = 0 OR u.id = $8)
   AND NOT EXISTS (
       SELECT 1 FROM unit_allocations a
       WHERE a.unit_id = u.id AND a.active
@@ -117,6 +118,8 @@ type FreeUnitsQuery struct {
 	Now                time.Time
 	Exclude            []int64
 	Limit              int
+	// Only narrows the question to one unit (0 = any).
+	Only int64
 }
 
 // FreeUnits lists units free over the span, lowest id first.
@@ -126,7 +129,7 @@ func (s *Store) FreeUnits(ctx context.Context, q FreeUnitsQuery) ([]int64, error
 	}
 	var ids []int64
 	err := s.q.SelectContext(ctx, &ids, freeUnitsSQL, q.ItemID, q.LocationID, q.Occupied.From, q.Occupied.toArg(),
-		q.Now, int64Array(q.Exclude), q.Limit)
+		q.Now, int64Array(q.Exclude), q.Limit, q.Only)
 	if err != nil {
 		return nil, fmt.Errorf("store: free units: %w", classifyAlloc(err))
 	}
@@ -181,6 +184,21 @@ func (s *Store) savepoint(ctx context.Context, fn func() error) error {
 	}
 	_, err := s.q.ExecContext(ctx, `RELEASE SAVEPOINT alloc`)
 	return err
+}
+
+const lockUnitsSQL = `SELECT id FROM units WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE`
+
+// LockUnits locks unit rows (in id order) until the transaction ends. Every
+// write that allocates a unit takes this lock first, so writers of one unit
+// queue up instead of racing into the exclusion constraint together (where
+// PostgreSQL would make each wait for the others and break the cycles with
+// deadlock errors); the constraint stays the last word.
+func (s *Store) LockUnits(ctx context.Context, ids []int64) error {
+	var got []int64
+	if err := s.q.SelectContext(ctx, &got, lockUnitsSQL, int64Array(ids)); err != nil {
+		return fmt.Errorf("store: lock units: %w", classifyAlloc(err))
+	}
+	return nil
 }
 
 const deactivateLineAllocationsSQL = `

@@ -1,0 +1,165 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/period"
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// shop is a test app with a booking engine and one location.
+type shop struct {
+	*testApp
+	loc     int64
+	zone    *time.Location
+	zoneStr string
+	seq     atomic.Int64
+}
+
+// newShop starts an app whose single location is in zone. Its clock starts
+// at the real now, so dates in forms are in the future.
+func newShop(t *testing.T, zone string, mutate ...func(*Deps)) *shop {
+	t.Helper()
+	withEngine := func(d *Deps) {
+		if d.Booking == nil {
+			d.Booking = booking.New(d.Store, d.Now, testPricer(d.Store))
+		}
+	}
+	app := newTestApp(t, append(mutate, withEngine)...)
+	z, err := time.LoadLocation(zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &shop{testApp: app, zone: z, zoneStr: zone}
+	s.loc = s.id(`INSERT INTO locations (name, slug, time_zone) VALUES ('Main store', 'main', $1) RETURNING id`, zone)
+	return s
+}
+
+// testPricer returns the engine's pricing rules for tests.
+func testPricer(*store.Store) booking.Pricer { return dayPricer{} }
+
+// dayPricer charges the day rate per started 24 hours, with a breakdown.
+type dayPricer struct{}
+
+func (dayPricer) Quote(it store.BookableItem, start, end time.Time, _ *time.Location, qty int, _ store.Settings) (booking.Quote, error) {
+	days := int64((end.Sub(start) + 24*time.Hour - 1) / (24 * time.Hour))
+	var rate int64
+	if it.RateDay != nil {
+		rate = *it.RateDay
+	}
+	b, _ := json.Marshal(booking.Breakdown{Lines: []booking.PriceLine{{Label: fmt.Sprintf("%d days", days), Amount: days * rate}}})
+	return booking.Quote{UnitPrice: days * rate, Total: days * rate * int64(qty), Breakdown: b}, nil
+}
+
+func (dayPricer) Totals(sub int64, _ store.Settings) (int64, int64) { return 0, sub }
+
+func (s *shop) id(q string, args ...any) int64 {
+	s.t.Helper()
+	var id int64
+	if err := s.st.DB().QueryRowContext(context.Background(), q, args...).Scan(&id); err != nil {
+		s.t.Fatalf("%s: %v", q, err)
+	}
+	return id
+}
+
+// item makes a serialized item with n units (tags NAME-1…n).
+func (s *shop) item(name string, units int) int64 {
+	id := s.id(`INSERT INTO items (name, slug, tracking, rate_day, deposit) VALUES ($1, $2, 'serialized', 2500, 10000) RETURNING id`,
+		name, fmt.Sprintf("item-%d", s.seq.Add(1)))
+	for i := 1; i <= units; i++ {
+		s.id(`INSERT INTO units (item_id, location_id, asset_tag) VALUES ($1, $2, $3) RETURNING id`, id, s.loc, fmt.Sprintf("%s-%d", name, i))
+	}
+	return id
+}
+
+// local is a datetime-local value d days from today at hour h in the
+// location's zone.
+func (s *shop) local(d, h int) string {
+	now := s.clock().In(s.zone)
+	return period.FormatLocal(period.Date(now.Year(), now.Month(), now.Day()+d, h, 0, 0, 0, s.zone), s.zone)
+}
+
+// instant is the UTC instant of s.local(d, h).
+func (s *shop) instant(d, h int) time.Time {
+	t, err := period.ParseLocal(s.local(d, h), s.zone)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return t
+}
+
+// customer creates a customer and a logged-in client for them.
+func (s *shop) customer(email string) (*testClient, store.User) {
+	u := s.createUser(store.RoleCustomer, email, "correct horse battery")
+	c := s.client()
+	c.login(email, "correct horse battery")
+	return c, u
+}
+
+// choose posts the where-and-when form.
+func (c *testClient) choose(loc int64, start, end string) *testResponse {
+	c.t.Helper()
+	c.get("/book")
+	return c.post("/book/dates", url.Values{"location": {fmt.Sprint(loc)}, "start": {start}, "end": {end}})
+}
+
+// add puts an item into the cart.
+func (c *testClient) add(item int64, qty int) *testResponse {
+	c.t.Helper()
+	return c.post("/cart/items", url.Values{"item_id": {fmt.Sprint(item)}, "quantity": {fmt.Sprint(qty)}})
+}
+
+// checkoutToken opens the checkout page and returns its form token.
+func (c *testClient) checkoutToken() string {
+	c.t.Helper()
+	res := c.get("/checkout").expectStatus(c.t, http.StatusOK)
+	tok, _ := res.Doc.Find(`[data-testid="checkout-form"] input[name="token"]`).Attr("value")
+	if tok == "" {
+		c.t.Fatalf("no checkout token on the page:\n%s", res.Body)
+	}
+	return tok
+}
+
+// bookOne chooses dates, adds one item and confirms; it returns the response
+// of the confirm.
+func (c *testClient) bookOne(loc, item int64, start, end string) *testResponse {
+	c.t.Helper()
+	c.choose(loc, start, end).expectStatus(c.t, http.StatusSeeOther)
+	c.add(item, 1).expectStatus(c.t, http.StatusSeeOther)
+	return c.post("/checkout", url.Values{"token": {c.checkoutToken()}})
+}
+
+// parallel runs fn n times at once after a barrier, within a timeout.
+func parallel(t *testing.T, n int, timeout time.Duration, fn func(i int)) {
+	t.Helper()
+	var ready, done sync.WaitGroup
+	start := make(chan struct{})
+	ready.Add(n)
+	done.Add(n)
+	for i := range n {
+		go func() {
+			defer done.Done()
+			ready.Done()
+			<-start
+			fn(i)
+		}()
+	}
+	ready.Wait()
+	close(start)
+	finished := make(chan struct{})
+	go func() { done.Wait(); close(finished) }()
+	select {
+	case <-finished:
+	case <-time.After(timeout):
+		t.Fatalf("%d requests did not finish within %s", n, timeout)
+	}
+}
