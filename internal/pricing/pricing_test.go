@@ -339,3 +339,22 @@ func TestTaxModeString(t *testing.T) {
 		t.Error("TaxMode.String")
 	}
 }
+
+// BenchmarkPrice measures a catalog-page price (a week) and the longest
+// periods, to keep the day-by-day program cheap enough to run per item.
+func BenchmarkPrice(b *testing.B) {
+	for _, bc := range []struct{ name, end string }{
+		{"week", "2026-05-11T10:00"},
+		{"year", "2027-05-04T10:00"},
+		{"ten-years", "2036-05-04T10:00"},
+	} {
+		in := input(b, std, "Europe/Berlin", "2026-05-04T10:00", bc.end)
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Price(in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
