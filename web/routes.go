@@ -11,11 +11,12 @@ func (s *Server) routes() {
 	e.Pre(middleware.RemoveTrailingSlash())
 	e.Use(
 		middleware.RequestID(),
+		// First, so every answer carries them: even a 413 from BodyLimit.
+		s.securityHeaders,
 		s.logRequests,
 		s.recoverPanics,
 		middleware.BodyLimit(s.Config.BodyLimit),
 		s.requestTimeout,
-		s.securityHeaders,
 		middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}),
 	)
 

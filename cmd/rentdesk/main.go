@@ -17,14 +17,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
-
-	"github.com/alexedwards/scs/postgresstore"
-	"github.com/alexedwards/scs/v2"
 
 	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/config"
@@ -118,7 +114,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 	srv := web.New(web.Deps{
 		Config:     cfg,
 		Store:      st,
-		Sessions:   newSessions(cfg, st),
+		Sessions:   web.NewSessions(cfg, st.DB(), 5*time.Minute),
 		Assets:     assets,
 		Logger:     logger,
 		Hasher:     hasher,
@@ -132,27 +128,6 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 	}
 	logger.Info("rentdesk is serving", "addr", ln.Addr().String(), "url", cfg.BaseURL.String())
 	return srv.Serve(ctx, ln)
-}
-
-// newSessions configures scs: PostgreSQL storage so sessions survive restarts
-// and are shared by every instance, idle and absolute timeouts, and cookie
-// flags that keep the token away from scripts and other sites.
-func newSessions(cfg config.Config, st *store.Store) *scs.SessionManager {
-	sm := scs.New()
-	sm.Store = postgresstore.New(st.DB())
-	sm.Lifetime = cfg.SessionLifetime
-	sm.IdleTimeout = cfg.SessionIdleTimeout
-	sm.Cookie.Name = "rentdesk_session"
-	sm.Cookie.HttpOnly = true
-	sm.Cookie.SameSite = http.SameSiteLaxMode
-	sm.Cookie.Path = "/"
-	sm.Cookie.Persist = false
-	if cfg.Secure() {
-		// The __Host- prefix makes browsers insist on Secure, Path=/ and no Domain.
-		sm.Cookie.Name = "__Host-rentdesk_session"
-		sm.Cookie.Secure = true
-	}
-	return sm
 }
 
 func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
