@@ -328,3 +328,6 @@ func (a *testApp) sessionRows(token string) int {
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// goquerySelection is short for the goquery selection type in Each callbacks.
+type goquerySelection = goquery.Selection
