@@ -29,7 +29,7 @@ func TestLoginReturnURL(t *testing.T) {
 	app.createUser("admin", "boss@example.com", authzPassword)
 	for i, tc := range returnURLCases {
 		c := app.client()
-		page := c.get("/login?next=" + url.QueryEscape(tc.next)).expectStatus(t, http.StatusOK)
+		page := c.get("/login?next="+url.QueryEscape(tc.next)).expectStatus(t, http.StatusOK)
 		if got := page.inputValue("next"); got != tc.want {
 			t.Errorf("GET /login?next=%q: form carries %q, want %q", tc.next, got, tc.want)
 		}
@@ -47,7 +47,7 @@ func TestSignupReturnURL(t *testing.T) {
 	app := newTestApp(t)
 	for i, tc := range returnURLCases {
 		c := app.client()
-		page := c.get("/signup?next=" + url.QueryEscape(tc.next)).expectStatus(t, http.StatusOK)
+		page := c.get("/signup?next="+url.QueryEscape(tc.next)).expectStatus(t, http.StatusOK)
 		if got := page.inputValue("next"); got != tc.want {
 			t.Errorf("GET /signup?next=%q: form carries %q, want %q", tc.next, got, tc.want)
 		}
