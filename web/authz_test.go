@@ -57,8 +57,11 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/signup", form: url.Values{"name": {""}}, want: anyone},
 	{method: "POST", route: "/logout", want: anyone},
 	{method: "GET", route: "/healthz", want: anyone},
+	{method: "HEAD", route: "/healthz", want: anyone},
 	{method: "GET", route: "/readyz", want: anyone},
+	{method: "HEAD", route: "/readyz", want: anyone},
 	{method: "GET", route: "/static/*", path: "/static/{css}", want: anyone},
+	{method: "HEAD", route: "/static/*", path: "/static/{css}", want: anyone},
 
 	// Any logged-in user: their own account.
 	{method: "GET", route: "/account", want: loggedIn},
@@ -123,8 +126,15 @@ func (w *authzWorld) request(t *testing.T, app *testApp, row authzRow, actor int
 		path = row.route
 	}
 	path = w.fill(path, actor)
-	if row.method == http.MethodGet {
+	switch row.method {
+	case http.MethodGet:
 		return c.get(path)
+	case http.MethodHead:
+		req, err := http.NewRequest(http.MethodHead, app.ts.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.do(req)
 	}
 	form := url.Values{}
 	for k, vs := range row.form {

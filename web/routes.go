@@ -21,9 +21,14 @@ func (s *Server) routes() {
 	)
 
 	// Probes and assets: no session, no CSRF, no database beyond the ping.
+	// HEAD too: monitors and caches probe with it.
 	e.GET("/healthz", s.Healthz)
+	e.HEAD("/healthz", s.Healthz)
 	e.GET("/readyz", s.Readyz)
-	e.GET("/static/*", echo.WrapHandler(s.Assets.Handler()))
+	e.HEAD("/readyz", s.Readyz)
+	assets := echo.WrapHandler(s.Assets.Handler())
+	e.GET("/static/*", assets)
+	e.HEAD("/static/*", assets)
 
 	// Machine-to-machine callbacks (verified by signature, not by session) go here,
 	// outside the CSRF group.
