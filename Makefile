@@ -53,11 +53,11 @@ test: ## Run the tests with -race against a private PostgreSQL, Mailpit, stripe-
 # demo data); tests get their own databases from RENTDESK_TEST_DATABASE_URL.
 
 generate: ## Regenerate the Go code of the templ templates
-	go tool templ generate
+	go tool templ generate -path templates
 
 lint: ## Check generated code is current, go vet, and gofmt
 	@echo '==> templ generate (generated code must be committed)'
-	@go tool templ generate
+	@go tool templ generate -path templates
 	@if ! git diff --exit-code --stat -- '*_templ.go'; then \
 		echo 'error: generated *_templ.go files are out of date; run make generate and commit them' >&2; \
 		exit 1; \
