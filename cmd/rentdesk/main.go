@@ -54,7 +54,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	logger := newLogger(cfg, stdout)
 	switch args[0] {
 	case "serve":
-		return serve(ctx, cfg, logger, args[1:])
+		return serve(ctx, cfg, logger, args[1:], stdout)
 	case "migrate":
 		return migrate(ctx, cfg, args[1:], stdout)
 	case "admin":
@@ -78,7 +78,7 @@ func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 	})
 }
 
-func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []string) error {
+func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	autoMigrate := fs.Bool("migrate", false, "apply pending migrations before serving")
 	demo := fs.Bool("demo", false, "load demo data (idempotent) and print the demo logins")
@@ -105,7 +105,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
-		printDemoLogins(logger, cfg, logins)
+		printDemoLogins(stdout, logger, cfg, logins)
 	}
 	assets, err := static.New()
 	if err != nil {
