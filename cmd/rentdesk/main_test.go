@@ -95,8 +95,20 @@ func TestSignalStopsServerCleanly(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			t.Parallel()
 			dbURL := testenv.DatabaseURL(t)
-			p := startProgram(t, []string{"DATABASE_URL=" + dbURL}, "serve")
+			// The Ctrl-C run is also `make run`'s: demo data and its logins.
+			args := []string{"serve"}
+			if sig == syscall.SIGINT {
+				args = append(args, "--demo")
+			}
+			p := startProgram(t, []string{"DATABASE_URL=" + dbURL}, args...)
 			base := "http://" + p.waitAddr(t)
+			if sig == syscall.SIGINT {
+				for _, want := range []string{"admin@rentdesk.test", "staff@rentdesk.test", "customer@rentdesk.test"} {
+					if !strings.Contains(p.out.String(), want) {
+						t.Errorf("demo login %s not printed:\n%s", want, p.out)
+					}
+				}
+			}
 			client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 			if code := status(client, base+"/readyz"); code != http.StatusOK {
 				t.Fatalf("/readyz %d before the signal", code)
