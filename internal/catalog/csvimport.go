@@ -106,11 +106,16 @@ func ParseImport(kind string, data []byte, currency string) Import {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
+			line := 0
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.StartLine
+			}
 			im.Problems = append(im.Problems, Problem{Row: line, Message: "Not valid CSV: " + csvMessage(err)})
 			return im
 		}
+		line, _ := r.FieldPos(0) // only valid after a successful Read
 		if im.Rows()+1 > MaxImportRows {
 			im.Problems = append(im.Problems, Problem{Row: line, Message: fmt.Sprintf("A file may hold at most %d rows; split it.", MaxImportRows)})
 			return im
