@@ -104,4 +104,3 @@ func metaDescription(it catalog.Item) string {
 	}
 	return string(d)
 }
-

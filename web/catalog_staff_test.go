@@ -36,7 +36,7 @@ func TestStaffItemCreateEditArchive(t *testing.T) {
 	if err != nil || *it.RateDay != 1250 || it.Deposit != 5000 || *it.CategoryID != fx.cameras.ID {
 		t.Fatalf("stored: %+v %v", it, err)
 	}
-	edit := c.get(loc + "/edit").expectStatus(t, http.StatusOK)
+	edit := c.get(loc+"/edit").expectStatus(t, http.StatusOK)
 	if edit.inputValue("rate_day") != "12.50" {
 		t.Fatalf("edit form rate %q", edit.inputValue("rate_day"))
 	}
@@ -47,7 +47,7 @@ func TestStaffItemCreateEditArchive(t *testing.T) {
 	c.post(loc+"/archive", url.Values{"archived": {"1"}}).expectStatus(t, http.StatusSeeOther)
 	app.client().get("/items/bosch-drill").expectStatus(t, http.StatusNotFound)
 	list := c.get("/staff/items?archived=archived").expectStatus(t, http.StatusOK)
-	if list.Doc.Find(`[data-testid="item-` + idOf(it.ID) + `"]`).Length() != 1 {
+	if list.Doc.Find(`[data-testid="item-`+idOf(it.ID)+`"]`).Length() != 1 {
 		t.Fatal("archived item not in the archived filter")
 	}
 	var n int
@@ -104,7 +104,7 @@ func TestStaffUnits(t *testing.T) {
 		"location_id": {idOf(fx.sf.ID)}}).expectStatus(t, http.StatusSeeOther)
 	page := c.get(base).expectStatus(t, http.StatusOK)
 	for _, tag := range []string{"R6-001", "R6-002", "R6-003", "R6-004"} {
-		if page.Doc.Find(`[data-testid="unit-` + tag + `"]`).Length() != 1 {
+		if page.Doc.Find(`[data-testid="unit-`+tag+`"]`).Length() != 1 {
 			t.Fatalf("unit %s missing", tag)
 		}
 	}
@@ -131,7 +131,7 @@ func TestStaffUnits(t *testing.T) {
 		t.Fatalf("duplicate message does not name the tag: %q", res.fieldError("asset_tag"))
 	}
 	u, _ := app.st.GetUnitByTag(context.Background(), "R6-001")
-	edit := c.get("/staff/units/" + idOf(u.ID) + "/edit").expectStatus(t, http.StatusOK)
+	edit := c.get("/staff/units/"+idOf(u.ID)+"/edit").expectStatus(t, http.StatusOK)
 	if edit.Doc.Find(`[data-testid="unit-form"]`).Length() != 1 {
 		t.Fatal("no unit form")
 	}
@@ -200,7 +200,7 @@ func TestStaffPhotos(t *testing.T) {
 	}
 	c.post("/staff/photos/"+idOf(ps[1].ID)+"/move", url.Values{"dir": {"sideways"}}).expectStatus(t, http.StatusBadRequest)
 	anon := app.client()
-	res := anon.get("/photos/" + idOf(ps[0].ID)).expectStatus(t, http.StatusOK)
+	res := anon.get("/photos/"+idOf(ps[0].ID)).expectStatus(t, http.StatusOK)
 	if res.Header.Get("Content-Type") != "image/png" || !strings.Contains(res.Header.Get("Cache-Control"), "immutable") || res.Header.Get("ETag") == "" {
 		t.Fatalf("photo headers: %v", res.Header)
 	}
@@ -213,11 +213,11 @@ func TestStaffPhotos(t *testing.T) {
 		t.Fatalf("thumbnail type %q", r.Header.Get("Content-Type"))
 	}
 	c.post("/staff/photos/"+idOf(ps[0].ID)+"/delete", nil).expectStatus(t, http.StatusSeeOther)
-	anon.get("/photos/" + idOf(ps[0].ID)).expectStatus(t, http.StatusNotFound)
+	anon.get("/photos/"+idOf(ps[0].ID)).expectStatus(t, http.StatusNotFound)
 	// Photos of a hidden item are for staff only.
 	app.st.UpdateItem(context.Background(), func() catalog.Item { it := fx.r6; it.OnlineBookable = false; return it }())
-	anon.get("/photos/" + idOf(ps[1].ID)).expectStatus(t, http.StatusNotFound)
-	c.get("/photos/" + idOf(ps[1].ID)).expectStatus(t, http.StatusOK)
+	anon.get("/photos/"+idOf(ps[1].ID)).expectStatus(t, http.StatusNotFound)
+	c.get("/photos/"+idOf(ps[1].ID)).expectStatus(t, http.StatusOK)
 }
 
 func TestStaffItemListFiltersAndJunk(t *testing.T) {
@@ -225,13 +225,13 @@ func TestStaffItemListFiltersAndJunk(t *testing.T) {
 	fx := app.seedCatalog()
 	c := app.roleClient("staff")
 	for _, q := range []string{"", "?q=r6", "?q=R6-002", "?sort=-name", "?sort=newest&tracking=serialized&archived=all", "?category=" + idOf(fx.cameras.ID)} {
-		res := c.get("/staff/items" + q).expectStatus(t, http.StatusOK)
-		if res.Doc.Find(`[data-testid="item-` + idOf(fx.r6.ID) + `"]`).Length() != 1 {
+		res := c.get("/staff/items"+q).expectStatus(t, http.StatusOK)
+		if res.Doc.Find(`[data-testid="item-`+idOf(fx.r6.ID)+`"]`).Length() != 1 {
 			t.Fatalf("%s: item missing", q)
 		}
 	}
 	for _, q := range []string{"?sort=price%3Bdrop", "?sort=name%20desc", "?tracking=x", "?archived=maybe", "?category=abc", "?after=!!", "?category=-1"} {
-		c.get("/staff/items" + q).expectStatus(t, http.StatusBadRequest)
+		c.get("/staff/items"+q).expectStatus(t, http.StatusBadRequest)
 	}
 	for i := 0; i < 60; i++ {
 		app.st.CreateItem(context.Background(), catalog.Item{Name: "Bulk " + idOf(int64(100+i)), Slug: "bulk-" + idOf(int64(100+i)), Tracking: "bulk", RateDay: ptr64(100), TaxCategory: "standard"})

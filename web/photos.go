@@ -151,4 +151,3 @@ func (s *Server) PhotoServe(c echo.Context) error {
 	}
 	return c.Blob(http.StatusOK, d.ContentType, d.Data)
 }
-

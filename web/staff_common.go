@@ -88,4 +88,3 @@ func unitAudit(u catalog.Unit) map[string]any {
 	return map[string]any{"asset_tag": u.AssetTag, "item_id": u.ItemID, "location_id": u.LocationID,
 		"serial_number": u.SerialNumber, "status": u.Status, "condition_notes": u.ConditionNotes}
 }
-

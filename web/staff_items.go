@@ -240,4 +240,3 @@ func (s *Server) StaffItemArchive(c echo.Context) error {
 	s.flash(c, "success", map[bool]string{true: "Item archived; customers no longer see it.", false: "Item restored."}[archived])
 	return redirect(c, "/staff/items/"+idOf(id))
 }
-
