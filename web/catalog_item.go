@@ -8,11 +8,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/catalog"
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/templates/pages"
 )
-
-// localInput is the value format of a datetime-local input.
-const localInput = "2006-01-02T15:04"
 
 // CatalogItem shows an item to customers with a price calculator.
 func (s *Server) CatalogItem(c echo.Context) error {
@@ -26,7 +24,7 @@ func (s *Server) CatalogItem(c echo.Context) error {
 		if zone, err := locs[0].Zone(); err == nil {
 			t := s.Now().In(zone).AddDate(0, 0, 1)
 			start := time.Date(t.Year(), t.Month(), t.Day(), 10, 0, 0, 0, zone)
-			v.Start, v.End = start.Format(localInput), start.AddDate(0, 0, 1).Format(localInput)
+			v.Start, v.End = period.FormatLocal(start, zone), period.FormatLocal(start.AddDate(0, 0, 1), zone)
 		}
 	}
 	return s.render(c, http.StatusOK, pages.ItemPage(v))
