@@ -158,21 +158,37 @@ func (s *Server) renderImportReport(c echo.Context, status int, im store.CSVImpo
 	return s.render(c, status, pages.ImportReportPage(v))
 }
 
-// StaffImportApply applies a checked import all-or-nothing: the stored file
-// is parsed and checked again inside the transaction (the catalog may have
-// changed since the dry run), then written in a few batched statements.
+// StaffImportApply applies a checked import all-or-nothing.
 func (s *Server) StaffImportApply(c echo.Context) error {
-	ctx := c.Request().Context()
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	cur, err := s.currency(ctx)
-	if err != nil {
+	rec, res, err := s.applyImport(c, id)
+	var ip *importProblems
+	switch {
+	case errors.As(err, &ip):
+		return s.renderImportReport(c, http.StatusUnprocessableEntity, rec, ip.problems)
+	case errors.Is(err, store.ErrConflict) && rec.AppliedAt != nil:
+		s.flash(c, "info", "This import was already applied.")
+		return redirect(c, "/staff/items")
+	case err != nil:
 		return err
 	}
-	var res store.ImportResult
-	var rec store.CSVImport
+	s.flash(c, "success", fmt.Sprintf("Import applied: %d added, %d updated.", res.Inserted, res.Updated))
+	return redirect(c, "/staff/items")
+}
+
+// applyImport claims the import (so a double submit applies it once),
+// parses and checks the stored file again inside the transaction (the
+// catalog may have changed since the dry run), then writes every row in a
+// few batched statements with one audit row.
+func (s *Server) applyImport(c echo.Context, id int64) (rec store.CSVImport, res store.ImportResult, err error) {
+	ctx := c.Request().Context()
+	cur, err := s.currency(ctx)
+	if err != nil {
+		return rec, res, err
+	}
 	err = s.Store.WithTx(ctx, func(tx *store.Store) error {
 		if rec, err = tx.GetImport(ctx, id); err != nil {
 			return err
@@ -198,18 +214,7 @@ func (s *Server) StaffImportApply(c echo.Context) error {
 		}
 		return audit(ctx, c, tx, "import.apply", rec.Kind, idOf(id), nil, res)
 	})
-	var ip *importProblems
-	switch {
-	case errors.As(err, &ip):
-		return s.renderImportReport(c, http.StatusUnprocessableEntity, rec, ip.problems)
-	case errors.Is(err, store.ErrConflict) && rec.AppliedAt != nil:
-		s.flash(c, "info", "This import was already applied.")
-		return redirect(c, "/staff/items")
-	case err != nil:
-		return err
-	}
-	s.flash(c, "success", fmt.Sprintf("Import applied: %d added, %d updated.", res.Inserted, res.Updated))
-	return redirect(c, "/staff/items")
+	return rec, res, err
 }
 
 // importProblems rolls the apply back when the re-check finds problems.

@@ -16,26 +16,12 @@ import (
 const itemsPerPage = 50
 
 // StaffItemsList lists items with search, filters, an allowed sort and
-// keyset pagination. Junk in any filter or the cursor is a 400.
+// keyset pagination.
 func (s *Server) StaffItemsList(c echo.Context) error {
 	ctx := c.Request().Context()
-	f := store.ItemFilter{Query: strings.TrimSpace(c.QueryParam("q")), Tracking: c.QueryParam("tracking"),
-		Archived: c.QueryParam("archived"), Sort: c.QueryParam("sort"), Limit: itemsPerPage + 1}
-	if err := oneOf(f.Tracking, "", catalog.Serialized, catalog.Bulk); err != nil {
+	f, err := itemFilterOf(c)
+	if err != nil {
 		return err
-	}
-	if err := oneOf(f.Archived, "", "active", "archived", "all"); err != nil {
-		return err
-	}
-	if err := oneOf(f.Sort, append([]string{""}, store.ItemSortNames...)...); err != nil {
-		return err
-	}
-	var err error
-	if f.CategoryID, err = queryInt64(c, "category"); err != nil {
-		return err
-	}
-	if f.After, err = store.DecodeCursor(c.QueryParam("after")); err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "The page link is not valid.")
 	}
 	rows, err := s.Store.ListItems(ctx, f)
 	if err != nil {
@@ -59,6 +45,30 @@ func (s *Server) StaffItemsList(c echo.Context) error {
 	}
 	v.Items = rows
 	return s.render(c, http.StatusOK, pages.StaffItemsPage(v))
+}
+
+// itemFilterOf reads the list's filters; junk in any of them or in the
+// cursor is a 400, never a query.
+func itemFilterOf(c echo.Context) (store.ItemFilter, error) {
+	f := store.ItemFilter{Query: strings.TrimSpace(c.QueryParam("q")), Tracking: c.QueryParam("tracking"),
+		Archived: c.QueryParam("archived"), Sort: c.QueryParam("sort"), Limit: itemsPerPage + 1}
+	if err := oneOf(f.Tracking, "", catalog.Serialized, catalog.Bulk); err != nil {
+		return f, err
+	}
+	if err := oneOf(f.Archived, "", "active", "archived", "all"); err != nil {
+		return f, err
+	}
+	if err := oneOf(f.Sort, append([]string{""}, store.ItemSortNames...)...); err != nil {
+		return f, err
+	}
+	var err error
+	if f.CategoryID, err = queryInt64(c, "category"); err != nil {
+		return f, err
+	}
+	if f.After, err = store.DecodeCursor(c.QueryParam("after")); err != nil {
+		return f, echo.NewHTTPError(http.StatusBadRequest, "The page link is not valid.")
+	}
+	return f, nil
 }
 
 // StaffItemNew shows the form for a new item.

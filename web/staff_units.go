@@ -49,7 +49,6 @@ func unitTags(f pages.UnitsForm, errs components.Errors) []string {
 
 // StaffUnitsCreate adds one unit or a numbered series to a serialized item.
 func (s *Server) StaffUnitsCreate(c echo.Context) error {
-	ctx := c.Request().Context()
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -59,11 +58,11 @@ func (s *Server) StaffUnitsCreate(c echo.Context) error {
 	if err := oneOf(f.Mode, "one", "series"); err != nil {
 		return err
 	}
-	errs := components.Errors{}
-	_, locs, err := s.locationOptions(ctx)
+	_, locs, err := s.locationOptions(c.Request().Context())
 	if err != nil {
 		return err
 	}
+	errs := components.Errors{}
 	loc, ok := optionalID(f.LocationID, hasLocation(locs))
 	if !ok || loc == nil {
 		errs["location_id"] = "Choose a location."
@@ -73,32 +72,7 @@ func (s *Server) StaffUnitsCreate(c echo.Context) error {
 	}
 	tags := unitTags(f, errs)
 	if len(errs) == 0 {
-		err = s.Store.WithTx(ctx, func(tx *store.Store) error {
-			it, err := tx.GetItemForUpdate(ctx, id)
-			if err != nil {
-				return err
-			}
-			if it.Tracking != catalog.Serialized {
-				return echo.NewHTTPError(http.StatusConflict, "This item is counted in bulk; set its stock instead.")
-			}
-			if taken, err := tx.TakenAssetTags(ctx, tags); err != nil {
-				return err
-			} else if len(taken) > 0 {
-				return &formErrors{components.Errors{tagField(f): "Already in use: " + strings.Join(taken, ", ") + "."}}
-			}
-			us, err := tx.CreateUnits(ctx, id, *loc, tags, f.Serial)
-			if err != nil {
-				return err
-			}
-			return audit(ctx, c, tx, "unit.create", "item", idOf(id), nil, map[string]any{"asset_tags": tags, "count": len(us), "location_id": *loc})
-		})
-		var fe *formErrors
-		switch {
-		case errors.As(err, &fe):
-			errs = fe.errs
-		case errors.Is(err, store.ErrConflict):
-			errs[tagField(f)] = "One of these asset tags was just taken; try again."
-		case err != nil:
+		if errs, err = s.addUnits(c, id, *loc, tags, f); err != nil {
 			return err
 		}
 	}
@@ -107,6 +81,38 @@ func (s *Server) StaffUnitsCreate(c echo.Context) error {
 	}
 	s.flash(c, "success", fmt.Sprintf("%d unit(s) added: %s", len(tags), summarizeTags(tags)))
 	return redirect(c, "/staff/items/"+idOf(id))
+}
+
+// addUnits creates the units with their audit row; taken tags come back as
+// a field message naming them.
+func (s *Server) addUnits(c echo.Context, itemID, locationID int64, tags []string, f pages.UnitsForm) (components.Errors, error) {
+	ctx := c.Request().Context()
+	err := s.Store.WithTx(ctx, func(tx *store.Store) error {
+		it, err := tx.GetItemForUpdate(ctx, itemID)
+		if err != nil {
+			return err
+		}
+		if it.Tracking != catalog.Serialized {
+			return echo.NewHTTPError(http.StatusConflict, "This item is counted in bulk; set its stock instead.")
+		}
+		if taken, err := tx.TakenAssetTags(ctx, tags); err != nil {
+			return err
+		} else if len(taken) > 0 {
+			return &formErrors{components.Errors{tagField(f): "Already in use: " + strings.Join(taken, ", ") + "."}}
+		}
+		if _, err := tx.CreateUnits(ctx, itemID, locationID, tags, f.Serial); err != nil {
+			return err
+		}
+		return audit(ctx, c, tx, "unit.create", "item", idOf(itemID), nil, map[string]any{"asset_tags": tags, "location_id": locationID})
+	})
+	var fe *formErrors
+	switch {
+	case errors.As(err, &fe):
+		return fe.errs, nil
+	case errors.Is(err, store.ErrConflict):
+		return components.Errors{tagField(f): "One of these asset tags was just taken; try again."}, nil
+	}
+	return nil, err
 }
 
 func tagField(f pages.UnitsForm) string {
