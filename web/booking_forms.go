@@ -96,10 +96,18 @@ func quantityMessage() string {
 	return fmt.Sprintf("Choose a quantity from 1 to %d.", booking.MaxQuantity)
 }
 
-func priceRows(lines []booking.PriceLine, currency string) []pages.PriceRow {
-	rows := make([]pages.PriceRow, len(lines))
-	for i, l := range lines {
-		rows[i] = pages.PriceRow{Label: l.Label, Amount: money.Format(l.Amount, currency)}
+// priceRows writes a line's breakdown: the tiers for one item, then the
+// quantity, the minimum and the tax when they matter.
+func priceRows(b booking.Breakdown, currency string) []pages.PriceRow {
+	rows := make([]pages.PriceRow, 0, len(b.Lines)+2)
+	for _, l := range b.Lines {
+		rows = append(rows, pages.PriceRow{Label: l.Label, Amount: money.Format(l.Amount, currency)})
+	}
+	if b.MinimumApplied {
+		rows = append(rows, pages.PriceRow{Label: "Billed as the minimum rental"})
+	}
+	if b.Quantity > 1 {
+		rows = append(rows, pages.PriceRow{Label: fmt.Sprintf("× %d", b.Quantity)})
 	}
 	return rows
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
@@ -29,12 +27,7 @@ type shop struct {
 // at the real now, so dates in forms are in the future.
 func newShop(t *testing.T, zone string, mutate ...func(*Deps)) *shop {
 	t.Helper()
-	withEngine := func(d *Deps) {
-		if d.Booking == nil {
-			d.Booking = booking.New(d.Store, d.Now, testPricer(d.Store))
-		}
-	}
-	app := newTestApp(t, append(mutate, withEngine)...)
+	app := newTestApp(t, mutate...)
 	z, err := time.LoadLocation(zone)
 	if err != nil {
 		t.Fatal(err)
@@ -43,24 +36,6 @@ func newShop(t *testing.T, zone string, mutate ...func(*Deps)) *shop {
 	s.loc = s.id(`INSERT INTO locations (name, slug, time_zone) VALUES ('Main store', 'main', $1) RETURNING id`, zone)
 	return s
 }
-
-// testPricer returns the engine's pricing rules for tests.
-func testPricer(*store.Store) booking.Pricer { return dayPricer{} }
-
-// dayPricer charges the day rate per started 24 hours, with a breakdown.
-type dayPricer struct{}
-
-func (dayPricer) Quote(it store.BookableItem, start, end time.Time, _ *time.Location, qty int, _ store.Settings) (booking.Quote, error) {
-	days := int64((end.Sub(start) + 24*time.Hour - 1) / (24 * time.Hour))
-	var rate int64
-	if it.RateDay != nil {
-		rate = *it.RateDay
-	}
-	b, _ := json.Marshal(booking.Breakdown{Lines: []booking.PriceLine{{Label: fmt.Sprintf("%d days", days), Amount: days * rate}}})
-	return booking.Quote{UnitPrice: days * rate, Total: days * rate * int64(qty), Breakdown: b}, nil
-}
-
-func (dayPricer) Totals(sub int64, _ store.Settings) (int64, int64) { return 0, sub }
 
 func (s *shop) id(q string, args ...any) int64 {
 	s.t.Helper()

@@ -126,14 +126,16 @@ func (s *Server) cartSummary(c echo.Context, ch bookChoice, cart []cartLine) (pa
 	for _, a := range avail {
 		byID[a.ID] = a
 	}
+	var quotes []booking.Quote
+	var deposit int64
 	for _, l := range cart {
-		line, sub, deposit := s.cartLine(l, byID[l.ItemID], ch, zone, st)
+		line, q, dep := s.cartLine(l, byID[l.ItemID], ch, zone, st)
 		sum.OK = sum.OK && line.Problem == ""
 		sum.Lines = append(sum.Lines, line)
-		totals.Subtotal += sub
-		totals.Deposit += deposit
+		quotes = append(quotes, q)
+		deposit += dep
 	}
-	totals.Tax, totals.Total = s.Booking.Totals(totals.Subtotal, st)
+	totals = booking.SumQuotes(quotes, deposit)
 	sum.Totals = totalRows(totals, st, st.Currency)
 	if totals.Deposit > 0 {
 		sum.Deposit = money.Format(totals.Deposit, st.Currency)
@@ -142,12 +144,12 @@ func (s *Server) cartSummary(c echo.Context, ch bookChoice, cart []cartLine) (pa
 }
 
 // cartLine re-checks and prices one cart line.
-func (s *Server) cartLine(l cartLine, a store.ItemAvailability, ch bookChoice, zone *time.Location, st store.Settings) (pages.CartLine, int64, int64) {
+func (s *Server) cartLine(l cartLine, a store.ItemAvailability, ch bookChoice, zone *time.Location, st store.Settings) (pages.CartLine, booking.Quote, int64) {
 	line := pages.CartLine{ItemID: l.ItemID, Name: a.Name, Quantity: l.Quantity, Free: a.Free}
 	switch {
 	case a.ID == 0:
 		line.Name, line.Problem = fmt.Sprintf("Item %d", l.ItemID), "This item is no longer offered."
-		return line, 0, 0
+		return line, booking.Quote{}, 0
 	case a.Free == 0:
 		line.Problem = "No longer available for these dates."
 	case a.Free < l.Quantity:
@@ -156,11 +158,11 @@ func (s *Server) cartLine(l cartLine, a store.ItemAvailability, ch bookChoice, z
 	q, err := s.Booking.Quote(a.BookableItem, ch.Start, ch.End, zone, l.Quantity, st)
 	if err != nil {
 		line.Problem = err.Error()
-		return line, 0, 0
+		return line, booking.Quote{}, 0
 	}
 	line.Total = money.Format(q.Total, st.Currency)
 	line.Breakdown = priceRows(booking.ParseBreakdown(q.Breakdown), st.Currency)
-	return line, q.Total, a.Deposit * int64(l.Quantity)
+	return line, q, a.Deposit * int64(l.Quantity)
 }
 
 // CheckoutShow reviews the cart; anonymous visitors are offered to log in or

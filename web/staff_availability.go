@@ -32,7 +32,7 @@ func (s *Server) MaintenanceCreate(c echo.Context) error {
 		v := pages.MaintenanceView{Page: s.page(c, "Block a unit"), Form: f, Errors: fe}
 		return s.render(c, http.StatusUnprocessableEntity, pages.MaintenancePage(v))
 	}
-	unit, err := s.Store.GetUnitByTag(ctx, f.Tag)
+	unit, err := s.Store.GetBookingUnitByTag(ctx, f.Tag)
 	if errors.Is(err, store.ErrNotFound) {
 		return rerender(components.Errors{"tag": "No unit has this tag."}, "")
 	}

@@ -174,7 +174,7 @@ func (e *Engine) bookTx(ctx context.Context, tx *store.Store, r Request, lines [
 		}
 		return Result{}, err
 	}
-	var sub, deposit int64
+	var deposit int64
 	for i, l := range lines {
 		it := items[l.ItemID]
 		lineID, err := tx.InsertLine(ctx, store.NewLine{BookingID: id, ItemID: l.ItemID, Quantity: l.Quantity,
@@ -188,11 +188,9 @@ func (e *Engine) bookTx(ctx context.Context, tx *store.Store, r Request, lines [
 		if err := e.allocate(ctx, tx, ls, now); err != nil {
 			return Result{}, asConflict(err, it, l.Start, l.End, loc.TimeZone)
 		}
-		sub += quotes[i].Total
 		deposit += it.Deposit * int64(l.Quantity)
 	}
-	tax, total := e.pricer.Totals(sub, settings)
-	if err := tx.SetBookingTotals(ctx, id, store.Totals{Subtotal: sub, Tax: tax, Total: total, Deposit: deposit}, now); err != nil {
+	if err := tx.SetBookingTotals(ctx, id, SumQuotes(quotes, deposit), now); err != nil {
 		return Result{}, err
 	}
 	b, err := tx.GetBooking(ctx, id)

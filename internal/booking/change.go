@@ -126,7 +126,7 @@ func (e *Engine) ChangeLinePeriod(ctx context.Context, pc PeriodChange) error {
 		if err := tx.UpdateLinePeriod(ctx, line.ID, pc.Start, pc.End, q.UnitPrice, q.Total, q.Breakdown); err != nil {
 			return err
 		}
-		if err := e.retotal(ctx, tx, b.ID, settings, now); err != nil {
+		if err := e.retotal(ctx, tx, b.ID, now); err != nil {
 			return err
 		}
 		return e.audit(ctx, tx, pc.Actor, "booking.line.period", b.ID,
@@ -196,18 +196,18 @@ func (e *Engine) moveLine(ctx context.Context, tx *store.Store, b store.Booking,
 	return e.allocateUnits(ctx, tx, ls, now)
 }
 
-// retotal re-adds a booking's line totals after a change.
-func (e *Engine) retotal(ctx context.Context, tx *store.Store, bookingID int64, st store.Settings, now time.Time) error {
+// retotal re-adds a booking's line prices after a change.
+func (e *Engine) retotal(ctx context.Context, tx *store.Store, bookingID int64, now time.Time) error {
 	b, err := tx.GetBooking(ctx, bookingID)
 	if err != nil {
 		return err
 	}
-	var sub int64
-	for _, l := range b.Lines {
-		sub += l.LineTotal
+	qs := make([]Quote, len(b.Lines))
+	for i, l := range b.Lines {
+		bd := ParseBreakdown(l.PriceBreakdown)
+		qs[i] = Quote{Total: l.LineTotal, Tax: bd.Tax, Due: bd.Due}
 	}
-	tax, total := e.pricer.Totals(sub, st)
-	return tx.SetBookingTotals(ctx, bookingID, store.Totals{Subtotal: sub, Tax: tax, Total: total, Deposit: b.Deposit}, now)
+	return tx.SetBookingTotals(ctx, bookingID, SumQuotes(qs, b.Deposit), now)
 }
 
 func findLine(b store.Booking, lineID int64) (store.BookingLine, bool) {

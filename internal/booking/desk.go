@@ -56,7 +56,7 @@ func (e *Engine) scannedUnit(ctx context.Context, tx *store.Store, b store.Booki
 	if tag == "" {
 		return store.BookingUnit{}, store.BookableItem{}, FieldErrors{"tag": "Scan or type an asset tag."}
 	}
-	unit, err := tx.GetUnitByTag(ctx, tag)
+	unit, err := tx.GetBookingUnitByTag(ctx, tag)
 	if errors.Is(err, store.ErrNotFound) {
 		return unit, store.BookableItem{}, FieldErrors{"tag": "No unit has the tag " + tag + "."}
 	}
@@ -114,7 +114,7 @@ func (e *Engine) CheckOut(ctx context.Context, bookingID int64, tag string, a Ac
 		if b.Status != store.BookingConfirmed && b.Status != store.BookingOut {
 			return &RuleError{Msg: "Booking " + b.Number + " is " + b.Status + "; only confirmed bookings go out."}
 		}
-		unit, err := tx.GetUnitByTag(ctx, strings.TrimSpace(tag))
+		unit, err := tx.GetBookingUnitByTag(ctx, strings.TrimSpace(tag))
 		if errors.Is(err, store.ErrNotFound) || strings.TrimSpace(tag) == "" {
 			return FieldErrors{"tag": "No unit has the tag " + tag + "."}
 		}

@@ -27,17 +27,19 @@ const (
 	defaultHoldM = 30
 )
 
-// Quote is the price of one line as the engine stores it.
+// Quote is the price of one line as the engine stores it, in minor units.
 type Quote struct {
-	UnitPrice int64           // one unit or piece for the whole period, minor units
-	Total     int64           // UnitPrice × quantity
-	Breakdown json.RawMessage // the priced breakdown the pages, emails and invoices show
+	UnitPrice int64 // one unit or piece for the whole period
+	Total     int64 // UnitPrice × quantity, as the rates are stated
+	Tax       int64 // the tax in (inclusive) or on top of (exclusive) Total
+	Due       int64 // what the customer pays for the line
+	// Breakdown is the stored Breakdown the pages, emails and invoices show.
+	Breakdown json.RawMessage
 }
 
-// Pricer prices lines and totals; the pricing package provides the rules.
+// Pricer prices a line; Pricing (on internal/pricing) is the real one.
 type Pricer interface {
 	Quote(item store.BookableItem, start, end time.Time, loc *time.Location, qty int, st store.Settings) (Quote, error)
-	Totals(subtotal int64, st store.Settings) (tax, total int64)
 }
 
 // Actor is who asks for a change: the user (0 = the system) and the request,
@@ -145,25 +147,34 @@ type PriceLine struct {
 // Breakdown is the stored form of Quote.Breakdown: every page, email and
 // invoice reads the same rows.
 type Breakdown struct {
-	Lines []PriceLine `json:"lines"`
+	Lines    []PriceLine `json:"lines"`
+	Quantity int         `json:"quantity"`
+	Tax      int64       `json:"tax"`
+	Due      int64       `json:"due"`
+	// MinimumApplied says the period was billed as the item's minimum.
+	MinimumApplied bool `json:"minimum_applied,omitempty"`
 }
 
-// ParseBreakdown reads a stored breakdown; anything unreadable is no rows.
-func ParseBreakdown(raw []byte) []PriceLine {
+// ParseBreakdown reads a stored breakdown; anything unreadable is empty.
+func ParseBreakdown(raw []byte) Breakdown {
 	var b Breakdown
-	if err := json.Unmarshal(raw, &b); err != nil {
-		return nil
+	_ = json.Unmarshal(raw, &b)
+	return b
+}
+
+// SumQuotes adds line quotes into booking totals.
+func SumQuotes(qs []Quote, deposit int64) store.Totals {
+	t := store.Totals{Deposit: deposit}
+	for _, q := range qs {
+		t.Subtotal += q.Total
+		t.Tax += q.Tax
+		t.Total += q.Due
 	}
-	return b.Lines
+	return t
 }
 
 // Quote prices a line without booking it, for the catalog and cart pages; the
 // booking itself is priced again when it is made.
 func (e *Engine) Quote(item store.BookableItem, start, end time.Time, loc *time.Location, qty int, st store.Settings) (Quote, error) {
 	return e.pricer.Quote(item, start, end, loc, qty, st)
-}
-
-// Totals adds tax to a subtotal by the shop's settings.
-func (e *Engine) Totals(subtotal int64, st store.Settings) (tax, total int64) {
-	return e.pricer.Totals(subtotal, st)
 }

@@ -24,11 +24,10 @@ func (flatPricer) Quote(it store.BookableItem, start, end time.Time, _ *time.Loc
 	if it.RateDay != nil {
 		rate = *it.RateDay
 	}
-	b, _ := json.Marshal(map[string]int64{"days": days, "rate": rate})
-	return Quote{UnitPrice: days * rate, Total: days * rate * int64(qty), Breakdown: b}, nil
+	total := days * rate * int64(qty)
+	b, _ := json.Marshal(Breakdown{Lines: []PriceLine{{Label: "days", Amount: days * rate}}, Quantity: qty, Due: total})
+	return Quote{UnitPrice: days * rate, Total: total, Due: total, Breakdown: b}, nil
 }
-
-func (flatPricer) Totals(sub int64, _ store.Settings) (int64, int64) { return 0, sub }
 
 // clock is a movable test clock.
 type clock struct {

@@ -58,9 +58,10 @@ func Date(year int, month time.Month, day, hour, min, sec, nsec int, loc *time.L
 		if !end.After(t) {
 			// Beyond a zone's table of transitions, ZoneBounds derives
 			// bounds from the zone's rule per calendar year and, on the last
-			// day of a leap year, reports an end that is not after t (seen
-			// in Go 1.26 for 9912-12-31 in Pacific/Auckland). Walking on
-			// would loop forever; the neighbouring offsets settle it.
+			// day of a leap year, reports an end that is not after t (Go 1.26,
+			// e.g. 9912-12-31 in Pacific/Auckland). Walking on
+			// would loop forever (golang/go#81583); the neighbouring offsets
+			// settle it.
 			return byNeighbourOffsets(wall, loc)
 		}
 		prevOffset, first, t = offset, false, end.In(loc)

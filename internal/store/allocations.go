@@ -186,7 +186,7 @@ func (s *Store) savepoint(ctx context.Context, fn func() error) error {
 	return err
 }
 
-const lockUnitsSQL = `SELECT id FROM units WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE`
+const lockUnitsForAllocationSQL = `SELECT id FROM units WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE`
 
 // LockUnits locks unit rows (in id order) until the transaction ends. Every
 // write that allocates a unit takes this lock first, so writers of one unit
@@ -195,7 +195,7 @@ const lockUnitsSQL = `SELECT id FROM units WHERE id = ANY($1::bigint[]) ORDER BY
 // deadlock errors); the constraint stays the last word.
 func (s *Store) LockUnits(ctx context.Context, ids []int64) error {
 	var got []int64
-	if err := s.q.SelectContext(ctx, &got, lockUnitsSQL, int64Array(ids)); err != nil {
+	if err := s.q.SelectContext(ctx, &got, lockUnitsForAllocationSQL, int64Array(ids)); err != nil {
 		return fmt.Errorf("store: lock units: %w", classifyAlloc(err))
 	}
 	return nil
@@ -271,7 +271,7 @@ func (s *Store) ResizeLineUnits(ctx context.Context, lineID int64, occupied Span
 	return nil
 }
 
-const lockBulkStockSQL = `
+const lockBulkCapacitySQL = `
 SELECT quantity FROM bulk_stock WHERE item_id = $1 AND location_id = $2 FOR UPDATE`
 
 // LockBulkStock locks the stock row of a bulk item at a location for the rest
@@ -280,7 +280,7 @@ SELECT quantity FROM bulk_stock WHERE item_id = $1 AND location_id = $2 FOR UPDA
 // writes for one item and location happen one transaction at a time.
 func (s *Store) LockBulkStock(ctx context.Context, itemID, locationID int64) (int, error) {
 	var q int
-	err := s.q.GetContext(ctx, &q, lockBulkStockSQL, itemID, locationID)
+	err := s.q.GetContext(ctx, &q, lockBulkCapacitySQL, itemID, locationID)
 	if err != nil {
 		err = classifyAlloc(err)
 		if errors.Is(err, ErrNotFound) {
@@ -322,4 +322,38 @@ func (s *Store) UnitOpenCheckout(ctx context.Context, unitID int64) (bool, strin
 		return false, "", nil
 	}
 	return true, numbers[0], nil
+}
+
+const unitChangeStrandsSQL = `
+SELECT u.asset_tag, b.number
+FROM units u
+JOIN unit_allocations a ON a.unit_id = u.id AND a.active AND a.booking_line_id IS NOT NULL AND a.returned_at IS NULL
+JOIN booking_lines l ON l.id = a.booking_line_id
+JOIN bookings b ON b.id = l.booking_id
+WHERE u.id = ANY($1::bigint[])
+  AND (u.status <> 'available' OR u.location_id <> b.location_id)
+  AND (a.hold_expires_at IS NULL OR a.hold_expires_at > now())
+  AND (a.picked_up_at IS NOT NULL OR upper_inf(a.occupied) OR upper(a.occupied) > now())
+ORDER BY u.asset_tag
+LIMIT 1`
+
+// GuardUnitChanges refuses (ErrConflict, naming the unit and the booking) a
+// change that took a unit out of service or moved it away while a booking
+// still holds it, now or later. Unit edits and the CSV import call it after
+// writing, inside their transaction, so the refused change rolls back.
+func (s *Store) GuardUnitChanges(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var rows []struct {
+		Tag    string `db:"asset_tag"`
+		Number string `db:"number"`
+	}
+	if err := s.q.SelectContext(ctx, &rows, unitChangeStrandsSQL, int64Array(ids)); err != nil {
+		return fmt.Errorf("store: check unit changes: %w", classify(err))
+	}
+	if len(rows) > 0 {
+		return fmt.Errorf("store: unit %s is held by booking %s: %w", rows[0].Tag, rows[0].Number, ErrConflict)
+	}
+	return nil
 }

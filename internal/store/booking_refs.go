@@ -93,8 +93,8 @@ type BookingUnit struct {
 
 const unitByTagSQL = `SELECT id, item_id, location_id, asset_tag, status FROM units WHERE asset_tag = $1`
 
-// GetUnitByTag finds a unit by the asset tag on its label.
-func (s *Store) GetUnitByTag(ctx context.Context, tag string) (BookingUnit, error) {
+// GetBookingUnitByTag finds a unit by the asset tag on its label.
+func (s *Store) GetBookingUnitByTag(ctx context.Context, tag string) (BookingUnit, error) {
 	var u BookingUnit
 	if err := s.q.GetContext(ctx, &u, unitByTagSQL, tag); err != nil {
 		return BookingUnit{}, fmt.Errorf("store: unit %q: %w", tag, classify(err))

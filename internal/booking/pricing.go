@@ -1,0 +1,63 @@
+package booking
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rentdesk/rentdesk/internal/period"
+	"github.com/rentdesk/rentdesk/internal/pricing"
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// Pricing prices booking lines with the shop's rules (internal/pricing): the
+// cheapest combination of the item's tiers, counted in the location's zone,
+// the item's minimum duration, and the shop's tax setting.
+type Pricing struct{}
+
+// Quote prices qty of an item for [start, end) at a location in zone loc.
+func (Pricing) Quote(it store.BookableItem, start, end time.Time, loc *time.Location, qty int, st store.Settings) (Quote, error) {
+	q, err := pricing.Price(PricingInput(it, st, start, end, loc, qty))
+	switch {
+	case errors.Is(err, pricing.ErrTooLong):
+		return Quote{}, FieldErrors{"end": fmt.Sprintf("Choose a period of at most %d months.", pricing.MaxMonths)}
+	case errors.Is(err, pricing.ErrNoRates):
+		return Quote{}, &RuleError{Msg: it.Name + " has no price yet; please ask the shop."}
+	case err != nil:
+		return Quote{}, err
+	}
+	bd := Breakdown{Quantity: q.Quantity, Tax: q.Tax, Due: q.Total, MinimumApplied: q.MinimumApplied}
+	for _, l := range q.Lines {
+		bd.Lines = append(bd.Lines, PriceLine{Label: l.Label, Amount: l.Amount})
+	}
+	raw, err := json.Marshal(bd)
+	if err != nil {
+		return Quote{}, err
+	}
+	return Quote{UnitPrice: q.PerItem, Total: q.Subtotal, Tax: q.Tax, Due: q.Total, Breakdown: raw}, nil
+}
+
+// PricingInput maps an item, the shop settings and a period onto the pricing
+// package. The "zero" tax category is untaxed; the others use the shop rate.
+func PricingInput(it store.BookableItem, st store.Settings, start, end time.Time, loc *time.Location, qty int) pricing.Input {
+	rate := func(v *int64) int64 {
+		if v == nil {
+			return 0
+		}
+		return *v
+	}
+	tax := pricing.Tax{Mode: pricing.TaxInclusive, Rate: int64(st.TaxRateBP)}
+	if st.TaxMode == "exclusive" {
+		tax.Mode = pricing.TaxExclusive
+	}
+	if it.TaxCategory == "zero" {
+		tax.Rate = 0
+	}
+	return pricing.Input{
+		Rates:    pricing.Rates{Hour: rate(it.RateHour), Day: rate(it.RateDay), Week: rate(it.RateWeek), Month: rate(it.RateMonth)},
+		Minimum:  time.Duration(it.MinDurationMinutes) * time.Minute,
+		Period:   period.Period{Start: start, End: end},
+		Location: loc, Tax: tax, Quantity: qty,
+	}
+}
