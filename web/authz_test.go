@@ -27,6 +27,9 @@ var anyone = who{allow, allow, allow, allow, allow}
 // loggedIn: routes of a logged-in user, for their own things.
 var loggedIn = who{login, allow, allow, allow, allow}
 
+// onlyA: customer A's own booking; everyone else is told it does not exist.
+var onlyA = who{login, allow, hidden, hidden, hidden}
+
 // staffOnly and adminOnly: shop routes.
 var (
 	staffOnly = who{login, deny, deny, allow, allow}
@@ -68,6 +71,36 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/account/profile", form: url.Values{"name": {"Same Name"}, "email": {"{email}"}}, want: loggedIn},
 	{method: "POST", route: "/account/password", form: url.Values{"current_password": {"wrong"}, "new_password": {"x"}}, want: loggedIn},
 
+	// Booking, public: dates, availability, cart, checkout review.
+	{method: "GET", route: "/book", want: anyone},
+	{method: "POST", route: "/book/dates", form: url.Values{"location": {"{loc}"}, "start": {"{start}"}, "end": {"{end}"}}, want: anyone},
+	{method: "GET", route: "/book/items/:id", path: "/book/items/{item}", want: anyone},
+	{method: "GET", route: "/cart", want: anyone},
+	{method: "POST", route: "/cart/items", form: url.Values{"item_id": {"{item}"}, "quantity": {"1"}}, want: anyone},
+	{method: "POST", route: "/cart/items/:id", path: "/cart/items/{item}", form: url.Values{"quantity": {"0"}}, want: anyone},
+	{method: "GET", route: "/checkout", want: anyone},
+
+	// Bookings of a logged-in customer: B, staff and admins get 404 on A's.
+	{method: "POST", route: "/checkout", form: url.Values{"token": {"w8"}}, want: loggedIn},
+	{method: "GET", route: "/bookings", want: loggedIn},
+	{method: "GET", route: "/bookings/:id", path: "/bookings/{bookingA}", want: onlyA},
+	{method: "POST", route: "/bookings/:id/cancel", path: "/bookings/{bookingA2}/cancel", want: onlyA},
+	{method: "POST", route: "/bookings/:id/lines/:line/extend", path: "/bookings/{bookingA}/lines/{lineA}/extend", form: url.Values{"end": {"junk"}}, want: onlyA},
+	{method: "POST", route: "/bookings/:id/lines/:line/extend", path: "/bookings/{bookingA}/lines/{lineA2}/extend", form: url.Values{"end": {"junk"}}, want: who{login, hidden, hidden, hidden, hidden}},
+
+	// Staff: bookings at the desk, maintenance, availability.
+	{method: "GET", route: "/staff/bookings/new", want: staffOnly},
+	{method: "POST", route: "/staff/bookings", form: url.Values{"email": {""}}, want: staffOnly},
+	{method: "GET", route: "/staff/bookings/:id", path: "/staff/bookings/{bookingA}", want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/checkout", path: "/staff/bookings/{bookingA}/checkout", form: url.Values{"tag": {""}}, want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/checkin", path: "/staff/bookings/{bookingA}/checkin", form: url.Values{"tag": {""}}, want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/lines/:line/unit", path: "/staff/bookings/{bookingA}/lines/{lineA}/unit", form: url.Values{"tag": {""}}, want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/confirm", path: "/staff/bookings/{bookingA}/confirm", want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/cancel", path: "/staff/bookings/{bookingA2}/cancel", want: staffOnly},
+	{method: "GET", route: "/staff/maintenance/new", want: staffOnly},
+	{method: "POST", route: "/staff/maintenance", form: url.Values{"tag": {""}}, want: staffOnly},
+	{method: "GET", route: "/staff/availability/why", path: "/staff/availability/why?item={item}&location={loc}&start={start}&end={end}", want: staffOnly},
+
 	// Admins only.
 	{method: "GET", route: "/admin/users", want: adminOnly},
 	{method: "GET", route: "/admin/users/new", want: adminOnly},
@@ -98,6 +131,7 @@ func newAuthzWorld(t *testing.T, app *testApp) *authzWorld {
 	target := app.createUser("customer", "target@example.com", authzPassword)
 	w.vars["{target}"] = itoa(target.ID)
 	w.vars["{css}"] = strings.TrimPrefix(app.srv.Assets.Path("css/app.css"), "/static/")
+	bookingWorld(t, app, w)
 	return w
 }
 

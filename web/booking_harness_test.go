@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
@@ -137,4 +138,53 @@ func parallel(t *testing.T, n int, timeout time.Duration, fn func(i int)) {
 	case <-time.After(timeout):
 		t.Fatalf("%d requests did not finish within %s", n, timeout)
 	}
+}
+
+// bookingWorld adds to the W8 fixture: a location, an item, and two bookings
+// of customer A ({bookingA} with line {lineA}; {bookingA2} to cancel), plus a
+// line of another customer ({lineA2}) to aim A's booking id at.
+func bookingWorld(t *testing.T, app *testApp, w *authzWorld) {
+	t.Helper()
+	ctx := context.Background()
+	var loc, item int64
+	db := app.st.DB()
+	if err := db.QueryRowContext(ctx, `INSERT INTO locations (name, slug, time_zone) VALUES ('W8', 'w8', 'Europe/Berlin') RETURNING id`).Scan(&loc); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRowContext(ctx, `INSERT INTO items (name, slug, tracking, rate_day) VALUES ('W8 camera', 'w8-camera', 'serialized', 1000) RETURNING id`).Scan(&item); err != nil {
+		t.Fatal(err)
+	}
+	for _, tag := range []string{"W8-1", "W8-2", "W8-3"} {
+		if _, err := db.ExecContext(ctx, `INSERT INTO units (item_id, location_id, asset_tag) VALUES ($1, $2, $3)`, item, loc, tag); err != nil {
+			t.Fatal(err)
+		}
+	}
+	zone, _ := time.LoadLocation("Europe/Berlin")
+	now := app.clock().In(zone)
+	start := period.Date(now.Year(), now.Month(), now.Day()+10, 10, 0, 0, 0, zone)
+	end := start.Add(48 * time.Hour)
+	book := func(email string) (int64, int64) {
+		u, err := app.st.GetUserByEmail(ctx, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := app.srv.Booking.Book(ctx, booking.Request{CustomerID: u.ID, LocationID: loc,
+			Lines: []booking.LineRequest{{ItemID: item, Quantity: 1, Start: start, End: end}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := app.st.GetBooking(ctx, res.BookingID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b.ID, b.Lines[0].ID
+	}
+	a, lineA := book(w.emails[1])
+	a2, _ := book(w.emails[1])
+	_, lineB := book(w.emails[2])
+	for k, v := range map[string]int64{"{loc}": loc, "{item}": item, "{bookingA}": a, "{lineA}": lineA, "{bookingA2}": a2, "{lineA2}": lineB} {
+		w.vars[k] = fmt.Sprint(v)
+	}
+	w.vars["{start}"] = period.FormatLocal(start, zone)
+	w.vars["{end}"] = period.FormatLocal(end, zone)
 }

@@ -6,19 +6,33 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/money"
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
 	"github.com/rentdesk/rentdesk/templates/pages"
 )
 
-// StaffBookingNew shows the walk-in booking form.
+// StaffBookingNew shows the walk-in booking form, starting at the next
+// quarter hour for a day in the first location's zone (values that pass the
+// form's own validation).
 func (s *Server) StaffBookingNew(c echo.Context) error {
-	return s.walkInForm(c, http.StatusOK, pages.WalkInForm{Quantity: "1"}, nil)
+	f := pages.WalkInForm{Quantity: "1"}
+	locs, err := s.Store.ListBookingLocations(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if len(locs) > 0 {
+		zone := zoneOf(locs[0].TimeZone)
+		start := s.Now().Truncate(15 * time.Minute).Add(15 * time.Minute)
+		f.Location, f.Start, f.End = fmt.Sprint(locs[0].ID), formatLocal(start, zone), formatLocal(period.AddDays(start, 1, zone), zone)
+	}
+	return s.walkInForm(c, http.StatusOK, f, nil)
 }
 
 func (s *Server) walkInForm(c echo.Context, status int, f pages.WalkInForm, errs components.Errors) error {
