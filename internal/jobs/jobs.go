@@ -61,7 +61,8 @@ type Options struct {
 	MailWorkers int
 	// MailMaxAttempts is how many times an email is tried before it is dead.
 	MailMaxAttempts int
-	// MailTimeout bounds one attempt to send an email.
+	// MailTimeout bounds one attempt to send an email (and is the default
+	// timeout of every other job).
 	MailTimeout time.Duration
 	// RescueAfter is when a job still "running" is presumed lost with a crashed
 	// instance and run again. It must exceed every job's timeout.
@@ -111,6 +112,7 @@ func New(o Options) (*Jobs, error) {
 		},
 		Workers:              workers,
 		Logger:               o.Logger,
+		JobTimeout:           o.MailTimeout,
 		RescueStuckJobsAfter: o.RescueAfter,
 		SoftStopTimeout:      o.StopTimeout,
 		FetchPollInterval:    o.PollInterval,
@@ -148,8 +150,8 @@ func setDefaults(o *Options) {
 	if o.MailTimeout <= 0 {
 		o.MailTimeout = time.Minute
 	}
-	if o.RescueAfter <= 0 {
-		o.RescueAfter = 10 * time.Minute
+	if o.RescueAfter <= o.MailTimeout {
+		o.RescueAfter = max(10*time.Minute, 2*o.MailTimeout)
 	}
 	if o.StopTimeout <= 0 {
 		o.StopTimeout = 20 * time.Second

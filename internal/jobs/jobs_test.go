@@ -354,3 +354,43 @@ func TestOverdueNoticesDailyAndCapped(t *testing.T) {
 		t.Fatalf("overdue notices written = %d, want 3 (one a day, capped at 3)", written)
 	}
 }
+
+// E3: two app instances (two River clients on their own connection pools),
+// four mail workers each, 1000 emails: each is sent exactly once.
+func TestE3TwoInstancesSendEachEmailOnce(t *testing.T) {
+	st, dbURL := testenv.Store(t)
+	mp := testenv.Mailpit(t)
+	const n = 1000
+	j := newJobs(t, st, newMailer(t, mp.SMTPHost, mp.SMTPPort))
+	enqueueMany(t, j, st, n)
+	began := time.Now()
+	for i := 0; i < 2; i++ {
+		sti, err := store.Open(context.Background(), dbURL, store.Options{MaxOpenConns: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { sti.Close() })
+		ji := newJobs(t, sti, newMailer(t, mp.SMTPHost, mp.SMTPPort), func(o *jobs.Options) { o.MailWorkers = 4 })
+		startJobs(t, ji)
+	}
+	waitFor(t, 120*time.Second, "every email sent", func() bool {
+		return scalar(t, st, `SELECT count(*) FROM emails WHERE status = 'sent'`) == n
+	})
+	elapsed := time.Since(began)
+	time.Sleep(300 * time.Millisecond)
+	ids, total := allMessageIDs(t, mp)
+	t.Logf("%d emails sent by 2 instances × 4 workers in %s; mailbox holds %d messages, %d distinct",
+		n, elapsed.Round(time.Millisecond), total, len(ids))
+	if total != n || len(ids) != n {
+		t.Fatalf("mailbox holds %d messages (%d distinct), want exactly %d", total, len(ids), n)
+	}
+	var by []int
+	rows, _ := st.DB().Query(`SELECT count(*) FROM river_job GROUP BY attempted_by[1] ORDER BY 1`)
+	for rows.Next() {
+		var c int
+		_ = rows.Scan(&c)
+		by = append(by, c)
+	}
+	rows.Close()
+	t.Logf("jobs per instance: %v", by)
+}
