@@ -55,7 +55,7 @@ func workerMain() int {
 		Logger:       slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		MailWorkers:  atoi("WORKER_MAIL_WORKERS"),
 		PollInterval: 50 * time.Millisecond, RetryPolicy: fastRetry{}, NoPeriodic: true,
-		MailTimeout:  5 * time.Second, RescueAfter: 6 * time.Second, StopTimeout: 10 * time.Second,
+		MailTimeout: 5 * time.Second, RescueAfter: 6 * time.Second, StopTimeout: 10 * time.Second,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "worker:", err)
