@@ -75,6 +75,7 @@ func newTestApp(t *testing.T, mutate ...func(*Deps)) *testApp {
 		Config: cfg, Store: st, Sessions: sm, Assets: assets,
 		Logger: slog.New(slog.NewTextHandler(a.logs, nil)),
 		Hasher: testHasher, Policy: auth.NewPolicy(), Now: a.clock,
+		Jobs: testJobs(t, st, nil, cfg.BaseURL),
 	}
 	for _, m := range mutate {
 		m(&d)
