@@ -45,4 +45,3 @@ func (s *Server) AccountUpdateMailPreferences(c echo.Context) error {
 	s.flash(c, "success", "Your email settings are saved.")
 	return redirect(c, "/account#mail")
 }
-

@@ -235,10 +235,10 @@ func TestAdminMailAccessAndFilters(t *testing.T) {
 	admin := app.client()
 	admin.login("admin@example.test", "admin password 1")
 	for _, q := range []string{"", "?status=dead", "?status=sent&kind=welcome", "?status=retrying&kind=send_email&before=10"} {
-		admin.get("/admin/mail" + q).expectStatus(t, http.StatusOK)
+		admin.get("/admin/mail"+q).expectStatus(t, http.StatusOK)
 	}
 	for _, q := range []string{"?status=nope", "?status=dead&kind=welcome", "?status=sent&kind=send_email", "?before=abc", "?kind=%27%3Bdrop"} {
-		admin.get("/admin/mail" + q).expectStatus(t, http.StatusBadRequest)
+		admin.get("/admin/mail"+q).expectStatus(t, http.StatusBadRequest)
 	}
 	admin.post("/admin/mail/jobs/999999/retry", nil).expectStatus(t, http.StatusNotFound)
 }
