@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/rivermigrate"
+
 	"github.com/rentdesk/rentdesk/internal/jobs"
 	"github.com/rentdesk/rentdesk/internal/mail"
 	"github.com/rentdesk/rentdesk/internal/store"
@@ -393,4 +396,26 @@ func TestE3TwoInstancesSendEachEmailOnce(t *testing.T) {
 	}
 	rows.Close()
 	t.Logf("jobs per instance: %v", by)
+}
+
+// The migrate command applies River's schema up to the newest version this
+// River release knows, and test templates are keyed by it (store.SchemaExtras).
+func TestRiverSchemaIsCurrent(t *testing.T) {
+	st, _ := testenv.Store(t)
+	m, err := rivermigrate.New(riverdatabasesql.New(st.DB()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := m.AllVersions()
+	latest := all[len(all)-1].Version
+	if got := scalar(t, st, `SELECT max(version) FROM river_migration`); got != latest {
+		t.Errorf("applied River schema version %d, the library's newest is %d: raise riverSchemaVersion", got, latest)
+	}
+	if want := fmt.Sprintf("river:%d", latest); store.SchemaExtras != want {
+		t.Errorf("store.SchemaExtras = %q, want %q", store.SchemaExtras, want)
+	}
+	behind, err := st.SchemaBehind(context.Background())
+	if err != nil || behind {
+		t.Errorf("SchemaBehind = %v, %v on a migrated database", behind, err)
+	}
 }
