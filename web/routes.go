@@ -49,12 +49,17 @@ func (s *Server) routes() {
 	app.GET("/signup", s.SignupForm)
 	app.POST("/signup", s.Signup)
 	app.POST("/logout", s.Logout)
+	app.GET("/password/forgot", s.ForgotPasswordForm)
+	app.POST("/password/forgot", s.ForgotPassword)
+	app.GET("/password/reset", s.ResetPasswordForm)
+	app.POST("/password/reset", s.ResetPassword)
 
 	// Any logged-in user: their own account.
 	account := app.Group("/account", s.requireLogin)
 	account.GET("", s.AccountShow)
 	account.POST("/profile", s.AccountUpdateProfile)
 	account.POST("/password", s.AccountChangePassword)
+	account.POST("/mail", s.AccountUpdateMailPreferences)
 
 	// Staff and admins: the inventory.
 	staff := app.Group("/staff", s.requireRole("staff"))
@@ -97,4 +102,8 @@ func (s *Server) routes() {
 	admin.POST("/users/:id/role", s.AdminUserSetRole)
 	admin.POST("/users/:id/disabled", s.AdminUserSetDisabled)
 	admin.GET("/audit", s.AdminAuditList)
+	admin.GET("/mail", s.AdminMailList)
+	admin.POST("/mail/jobs/:id/retry", s.AdminJobRetry)
+	admin.POST("/mail/jobs/:id/discard", s.AdminJobDiscard)
+	admin.POST("/mail/emails/:id/send", s.AdminEmailSend)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/config"
+	"github.com/rentdesk/rentdesk/internal/jobs"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/static"
 )
@@ -30,6 +31,8 @@ type Deps struct {
 	Logger   *slog.Logger
 	Hasher   *auth.Hasher
 	Policy   *auth.Policy
+	// Jobs enqueues background work (mail) inside store transactions.
+	Jobs *jobs.Jobs
 	// Now is the clock; tests move it.
 	Now func() time.Time
 	// DrainDelay is how long /readyz reports 503 before the listener closes on
