@@ -11,18 +11,24 @@ func (s *Server) routes() {
 	e.Pre(middleware.RemoveTrailingSlash())
 	e.Use(
 		middleware.RequestID(),
+		// First, so every answer carries them: even a 413 from BodyLimit.
+		s.securityHeaders,
 		s.logRequests,
 		s.recoverPanics,
 		middleware.BodyLimit(s.Config.BodyLimit),
 		s.requestTimeout,
-		s.securityHeaders,
 		middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}),
 	)
 
 	// Probes and assets: no session, no CSRF, no database beyond the ping.
+	// HEAD too: monitors and caches probe with it.
 	e.GET("/healthz", s.Healthz)
+	e.HEAD("/healthz", s.Healthz)
 	e.GET("/readyz", s.Readyz)
-	e.GET("/static/*", echo.WrapHandler(s.Assets.Handler()))
+	e.HEAD("/readyz", s.Readyz)
+	assets := echo.WrapHandler(s.Assets.Handler())
+	e.GET("/static/*", assets)
+	e.HEAD("/static/*", assets)
 
 	// Machine-to-machine callbacks (verified by signature, not by session) go here,
 	// outside the CSRF group.

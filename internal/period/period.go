@@ -27,8 +27,8 @@ type Period struct {
 
 // Field names used as keys of FieldErrors; they match the form fields.
 const (
-	FieldStart = "start"
-	FieldEnd   = "end"
+	FieldStart = "start" // the period's first instant
+	FieldEnd   = "end"   // the instant after the period
 )
 
 // FieldErrors maps a form field ("start", "end") to a message for the person

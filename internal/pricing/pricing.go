@@ -106,10 +106,10 @@ type Tier string
 
 // The tiers, largest first, the order lines appear in.
 const (
-	TierMonth Tier = "month"
-	TierWeek  Tier = "week"
-	TierDay   Tier = "day"
-	TierHour  Tier = "hour"
+	TierMonth Tier = "month" // a calendar month from the start
+	TierWeek  Tier = "week"  // seven calendar days
+	TierDay   Tier = "day"   // one calendar day in the location's zone
+	TierHour  Tier = "hour"  // sixty elapsed minutes
 )
 
 // Line is one row of the breakdown, for one item: Units × UnitPrice = Amount.
