@@ -7,6 +7,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/rentdesk/rentdesk/internal/catalog"
+	"github.com/rentdesk/rentdesk/internal/demo"
 )
 
 // Outcome classes of the authorization matrix.
@@ -68,7 +71,48 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/account/profile", form: url.Values{"name": {"Same Name"}, "email": {"{email}"}}, want: loggedIn},
 	{method: "POST", route: "/account/password", form: url.Values{"current_password": {"wrong"}, "new_password": {"x"}}, want: loggedIn},
 
+	// Public catalog (archived and offline items are 404 for everyone but staff pages).
+	{method: "GET", route: "/catalog", want: anyone},
+	{method: "GET", route: "/catalog/:slug", path: "/catalog/{category}", want: anyone},
+	{method: "GET", route: "/items/:slug", path: "/items/{itemSlug}", want: anyone},
+	{method: "GET", route: "/items/:slug/price", path: "/items/{itemSlug}/price?start=2030-01-07&end=2030-01-14&location={location}", want: anyone},
+	{method: "GET", route: "/photos/:id", path: "/photos/{photo}", want: anyone},
+	{method: "GET", route: "/photos/:id/thumb", path: "/photos/{photo}/thumb", want: anyone},
+
+	// Staff and admins: inventory.
+	{method: "GET", route: "/staff/items", want: staffOnly},
+	{method: "GET", route: "/staff/items/new", want: staffOnly},
+	{method: "POST", route: "/staff/items", form: url.Values{"name": {""}}, want: staffOnly},
+	{method: "GET", route: "/staff/items/:id", path: "/staff/items/{item}", want: staffOnly},
+	{method: "GET", route: "/staff/items/:id/edit", path: "/staff/items/{item}/edit", want: staffOnly},
+	{method: "POST", route: "/staff/items/:id", path: "/staff/items/{item}", form: url.Values{"name": {""}}, want: staffOnly},
+	{method: "POST", route: "/staff/items/:id/archive", path: "/staff/items/{archiveItem}/archive", want: staffOnly},
+	{method: "POST", route: "/staff/items/:id/photos", path: "/staff/items/{item}/photos", want: staffOnly},
+	{method: "POST", route: "/staff/photos/:id/move", path: "/staff/photos/{photo}/move", form: url.Values{"dir": {"up"}}, want: staffOnly},
+	// Staff delete the photo first, so it no longer exists for the admin.
+	{method: "POST", route: "/staff/photos/:id/delete", path: "/staff/photos/{sparePhoto}/delete", want: who{login, deny, deny, allow, hidden}},
+	{method: "POST", route: "/staff/items/:id/units", path: "/staff/items/{item}/units", form: url.Values{"mode": {"one"}, "asset_tag": {""}}, want: staffOnly},
+	{method: "GET", route: "/staff/units/:id/edit", path: "/staff/units/{unit}/edit", want: staffOnly},
+	{method: "POST", route: "/staff/units/:id", path: "/staff/units/{unit}", form: url.Values{"status": {"bogus"}}, want: staffOnly},
+	{method: "POST", route: "/staff/items/:id/stock", path: "/staff/items/{bulkItem}/stock", want: staffOnly},
+	{method: "GET", route: "/staff/export/items.csv", want: staffOnly},
+	{method: "GET", route: "/staff/export/units.csv", want: staffOnly},
+	{method: "GET", route: "/staff/import", want: staffOnly},
+	{method: "POST", route: "/staff/import", form: url.Values{"kind": {"items"}}, want: staffOnly},
+	{method: "GET", route: "/staff/import/:id", path: "/staff/import/{import}", want: staffOnly},
+	{method: "POST", route: "/staff/import/:id/apply", path: "/staff/import/{import}/apply", want: staffOnly},
+
 	// Admins only.
+	{method: "GET", route: "/admin/categories", want: adminOnly},
+	{method: "POST", route: "/admin/categories", form: url.Values{"name": {""}}, want: adminOnly},
+	{method: "GET", route: "/admin/categories/:id/edit", path: "/admin/categories/{categoryID}/edit", want: adminOnly},
+	{method: "POST", route: "/admin/categories/:id", path: "/admin/categories/{categoryID}", form: url.Values{"name": {""}}, want: adminOnly},
+	{method: "POST", route: "/admin/categories/:id/move", path: "/admin/categories/{categoryID}/move", form: url.Values{"dir": {"down"}}, want: adminOnly},
+	{method: "GET", route: "/admin/locations", want: adminOnly},
+	{method: "GET", route: "/admin/locations/new", want: adminOnly},
+	{method: "POST", route: "/admin/locations", form: url.Values{"name": {""}}, want: adminOnly},
+	{method: "GET", route: "/admin/locations/:id/edit", path: "/admin/locations/{location}/edit", want: adminOnly},
+	{method: "POST", route: "/admin/locations/:id", path: "/admin/locations/{location}", form: url.Values{"name": {""}}, want: adminOnly},
 	{method: "GET", route: "/admin/users", want: adminOnly},
 	{method: "GET", route: "/admin/users/new", want: adminOnly},
 	{method: "POST", route: "/admin/users", form: url.Values{"name": {"New Staff"}, "email": {"new.staff@example.com"}, "role": {"staff"}, "password": {"correct horse battery"}}, want: adminOnly},
@@ -98,7 +142,62 @@ func newAuthzWorld(t *testing.T, app *testApp) *authzWorld {
 	target := app.createUser("customer", "target@example.com", authzPassword)
 	w.vars["{target}"] = itoa(target.ID)
 	w.vars["{css}"] = strings.TrimPrefix(app.srv.Assets.Path("css/app.css"), "/static/")
+	addCatalogWorld(t, app, w)
 	return w
+}
+
+// addCatalogWorld loads the demo shop and names the catalog objects the rows use.
+func addCatalogWorld(t *testing.T, app *testApp, w *authzWorld) {
+	t.Helper()
+	ctx := t.Context()
+	if _, err := demo.Load(ctx, app.st, testHasher); err != nil {
+		t.Fatal(err)
+	}
+	id := func(n int64) string { return itoa(n) }
+	item, err := app.st.GetPublicItem(ctx, "canon-eos-r6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive, err := app.st.GetPublicItem(ctx, "tile-cutter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bulk, err := app.st.GetPublicItem(ctx, "folding-chair")
+	if err != nil {
+		t.Fatal(err)
+	}
+	units, err := app.st.ListUnits(ctx, item.ID)
+	if err != nil || len(units) == 0 {
+		t.Fatalf("units: %v", err)
+	}
+	cat, err := app.st.GetCategoryBySlug(ctx, "cameras")
+	if err != nil {
+		t.Fatal(err)
+	}
+	locs, err := app.st.ListLocations(ctx)
+	if err != nil || len(locs) == 0 {
+		t.Fatalf("locations: %v", err)
+	}
+	photo := catalog.Photo{ContentType: "image/png", Data: []byte("\x89PNG fixture"), Thumbnail: []byte("\xff\xd8 fixture")}
+	p1, err := app.st.AddPhoto(ctx, item.ID, photo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := app.st.AddPhoto(ctx, item.ID, photo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := app.st.CreateImport(ctx, catalog.ImportItems, "items.csv", []byte("junk"), []catalog.Problem{{Row: 1, Column: "slug", Message: "fixture"}}, 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{
+		"{item}": id(item.ID), "{itemSlug}": item.Slug, "{archiveItem}": id(archive.ID), "{bulkItem}": id(bulk.ID),
+		"{unit}": id(units[0].ID), "{category}": cat.Slug, "{categoryID}": id(cat.ID), "{location}": id(locs[0].ID),
+		"{photo}": id(p1.ID), "{sparePhoto}": id(p2.ID), "{import}": id(im.ID),
+	} {
+		w.vars[k] = v
+	}
 }
 
 var actorNames = [5]string{"anonymous", "customer A", "customer B", "staff", "admin"}
