@@ -21,6 +21,7 @@ func (s *Server) accountView(c echo.Context) pages.AccountView {
 		ProfileErrors:  components.Errors{},
 		PasswordErrors: components.Errors{},
 		LogoutOthers:   true,
+		Extra:          s.mailPreferencesSection(c),
 	}
 }
 

@@ -163,6 +163,11 @@ func (s *Server) Signup(c echo.Context) error {
 	err = s.Store.WithTx(c.Request().Context(), func(tx *store.Store) error {
 		var err error
 		u, err = tx.CreateUser(c.Request().Context(), store.NewUser{Email: f.Email, Name: f.Name, Phone: f.Phone, Role: store.RoleCustomer, PasswordHash: hash})
+		if err != nil {
+			return err
+		}
+		// The welcome email commits with the account, or neither exists.
+		_, err = s.Jobs.EnqueueWelcome(c.Request().Context(), tx, u)
 		return err
 	})
 	if errors.Is(err, store.ErrConflict) {

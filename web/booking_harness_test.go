@@ -182,7 +182,7 @@ func bookingWorld(t *testing.T, app *testApp, w *authzWorld) {
 	a, lineA := book(w.emails[1])
 	a2, _ := book(w.emails[1])
 	_, lineB := book(w.emails[2])
-	for k, v := range map[string]int64{"{loc}": loc, "{item}": item, "{bookingA}": a, "{lineA}": lineA, "{bookingA2}": a2, "{lineA2}": lineB} {
+	for k, v := range map[string]int64{"{bookLoc}": loc, "{bookItem}": item, "{bookingA}": a, "{lineA}": lineA, "{bookingA2}": a2, "{lineA2}": lineB} {
 		w.vars[k] = fmt.Sprint(v)
 	}
 	w.vars["{start}"] = period.FormatLocal(start, zone)

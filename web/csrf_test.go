@@ -38,13 +38,18 @@ func concretePath(route string) string {
 // W4: every unsafe route refuses a request without a valid CSRF token with a
 // 403, before it changes anything, for visitors and logged-in users alike.
 func TestCSRFOnEveryUnsafeRoute(t *testing.T) {
-	app := newTestApp(t)
+	app := newAuthzApp(t)
 	w := newAuthzWorld(t, app)
 	admin := app.client()
 	admin.login(w.emails[4], authzPassword)
 	other := app.client()
 	other.get("/")
 	otherToken := other.csrf
+	// A token one character off (never equal to the real one, whatever it starts with).
+	wrong := "x" + admin.csrf[1:]
+	if admin.csrf[0] == 'x' {
+		wrong = "y" + admin.csrf[1:]
+	}
 
 	before := dbSnapshot(t, app)
 	unsafe := 0
@@ -61,7 +66,7 @@ func TestCSRFOnEveryUnsafeRoute(t *testing.T) {
 		}{
 			{"anonymous without token", app.client(), ""},
 			{"admin without token", admin, ""},
-			{"admin with a wrong token", admin, "x" + admin.csrf[1:]},
+			{"admin with a wrong token", admin, wrong},
 			{"admin with another browser's token", admin, otherToken},
 		} {
 			form := url.Values{"name": {"X"}, "email": {"x@example.com"}, "password": {"correct horse battery"}, "role": {"admin"}, "disabled": {"1"}}
@@ -101,7 +106,7 @@ func TestCSRFHeaderAccepted(t *testing.T) {
 // W4: no GET route changes data, whoever calls it (the session row, which
 // records activity, is the exception).
 func TestGETRoutesChangeNoData(t *testing.T) {
-	app := newTestApp(t)
+	app := newAuthzApp(t)
 	w := newAuthzWorld(t, app)
 	for actor := range actorNames {
 		c := app.client()

@@ -74,10 +74,13 @@ func (a *testApp) start(mutate ...func(*Deps)) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg := testConfig(t, a.dbURL)
 	d := Deps{
-		Config: testConfig(t, a.dbURL), Store: a.st, Assets: assets,
+		Config: cfg, Store: a.st, Assets: assets,
 		Logger: slog.New(slog.NewTextHandler(a.logs, nil)),
 		Hasher: testHasher, Policy: auth.NewPolicy(), Now: a.clock,
+		// Jobs are enqueued but not worked unless a test starts them (newMailApp).
+		Jobs: testJobs(t, a.st, nil, cfg.BaseURL),
 	}
 	for _, m := range mutate {
 		m(&d)

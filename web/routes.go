@@ -49,6 +49,10 @@ func (s *Server) routes() {
 	app.GET("/signup", s.SignupForm)
 	app.POST("/signup", s.Signup)
 	app.POST("/logout", s.Logout)
+	app.GET("/password/forgot", s.ForgotPasswordForm)
+	app.POST("/password/forgot", s.ForgotPassword)
+	app.GET("/password/reset", s.ResetPasswordForm)
+	app.POST("/password/reset", s.ResetPassword)
 
 	// Booking, public: choose where and when, see availability, fill the cart
 	// (kept in the session, so it survives signing up or logging in).
@@ -65,6 +69,7 @@ func (s *Server) routes() {
 	account.GET("", s.AccountShow)
 	account.POST("/profile", s.AccountUpdateProfile)
 	account.POST("/password", s.AccountChangePassword)
+	account.POST("/mail", s.AccountUpdateMailPreferences)
 
 	// Staff and admins: the inventory.
 	staff := app.Group("/staff", s.requireRole("staff"))
@@ -129,4 +134,8 @@ func (s *Server) routes() {
 	admin.POST("/users/:id/role", s.AdminUserSetRole)
 	admin.POST("/users/:id/disabled", s.AdminUserSetDisabled)
 	admin.GET("/audit", s.AdminAuditList)
+	admin.GET("/mail", s.AdminMailList)
+	admin.POST("/mail/jobs/:id/retry", s.AdminJobRetry)
+	admin.POST("/mail/jobs/:id/discard", s.AdminJobDiscard)
+	admin.POST("/mail/emails/:id/send", s.AdminEmailSend)
 }

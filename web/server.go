@@ -18,6 +18,7 @@ import (
 	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/config"
+	"github.com/rentdesk/rentdesk/internal/jobs"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/static"
 )
@@ -33,6 +34,8 @@ type Deps struct {
 	Policy   *auth.Policy
 	// Booking is the booking engine: every write that takes stock goes through it.
 	Booking *booking.Engine
+	// Jobs enqueues background work (mail) inside store transactions.
+	Jobs *jobs.Jobs
 	// Now is the clock; tests move it.
 	Now func() time.Time
 	// DrainDelay is how long /readyz reports 503 before the listener closes on

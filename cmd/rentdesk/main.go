@@ -25,8 +25,11 @@ import (
 	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/config"
+	"github.com/rentdesk/rentdesk/internal/jobs"
+	"github.com/rentdesk/rentdesk/internal/mail"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/static"
+	"github.com/rentdesk/rentdesk/templates/emails"
 	"github.com/rentdesk/rentdesk/web"
 )
 
@@ -112,6 +115,10 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 	if err != nil {
 		return err
 	}
+	jb, err := newJobs(cfg, st, logger)
+	if err != nil {
+		return err
+	}
 	srv := web.New(web.Deps{
 		Config:     cfg,
 		Store:      st,
@@ -121,6 +128,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 		Hasher:     hasher,
 		Policy:     auth.NewPolicy(),
 		Booking:    booking.New(st, time.Now, booking.Pricing{}),
+		Jobs:       jb,
 		Now:        time.Now,
 		DrainDelay: 2 * time.Second,
 	})
@@ -128,8 +136,54 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	return serveAndWork(ctx, srv, ln, jb, logger, cfg)
+}
+
+// serveAndWork runs the web server and the job workers together. On SIGTERM
+// both stop at once: the workers stop claiming and finish (or give back) what
+// they run while the web server drains its requests; it returns when both are done.
+func serveAndWork(ctx context.Context, srv *web.Server, ln net.Listener, jb *jobs.Jobs, logger *slog.Logger, cfg config.Config) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if err := jb.Start(ctx); err != nil {
+		return err
+	}
+	jobsDone := make(chan error, 1)
+	go func() {
+		<-ctx.Done()
+		jobsDone <- jb.Stop(context.Background())
+	}()
 	logger.Info("rentdesk is serving", "addr", ln.Addr().String(), "url", cfg.BaseURL.String())
-	return srv.Serve(ctx, ln)
+	err := srv.Serve(ctx, ln)
+	cancel() // the server may also stop on its own (a listener error)
+	if jerr := <-jobsDone; jerr != nil {
+		err = errors.Join(err, jerr)
+	} else {
+		logger.Info("job workers stopped")
+	}
+	return err
+}
+
+// newJobs builds the job system and its mailer. Without SMTP_HOST mail is
+// kept in the database and shown to admins as not sent.
+func newJobs(cfg config.Config, st *store.Store, logger *slog.Logger) (*jobs.Jobs, error) {
+	var sender mail.Sender
+	if cfg.SMTP.Host != "" {
+		m, err := mail.NewMailer(cfg.SMTP)
+		if err != nil {
+			return nil, err
+		}
+		sender = m
+		logger.Info("mail goes out through SMTP", "host", cfg.SMTP.Host, "port", cfg.SMTP.Port, "tls", cfg.SMTP.TLS)
+	} else {
+		logger.Warn("SMTP_HOST is not set: mail is kept unsent and listed for admins at /admin/mail")
+	}
+	return jobs.New(jobs.Options{
+		Store: st, Sender: sender, Render: emails.Render, BaseURL: cfg.BaseURL, Logger: logger,
+		// One attempt may take the connect and the send timeouts, plus slack.
+		MailTimeout: cfg.SMTP.ConnectTimeout + cfg.SMTP.SendTimeout + 10*time.Second,
+		StopTimeout: cfg.ShutdownTimeout,
+	})
 }
 
 func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {

@@ -28,6 +28,15 @@ type Browser struct {
 	mu         sync.Mutex
 	violations []string
 	errors     []string
+	expected   []string
+}
+
+// ExpectError marks browser errors containing substr as part of the journey,
+// such as the status line of an error page the test opens on purpose.
+func (b *Browser) ExpectError(substr string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.expected = append(b.expected, substr)
 }
 
 // cspBinding is the function the page calls to report a CSP violation.
@@ -138,9 +147,15 @@ func (b *Browser) record(level, msg string) {
 		b.violations = append(b.violations, msg)
 		return
 	}
-	if level == "error" {
-		b.errors = append(b.errors, msg)
+	if level != "error" {
+		return
 	}
+	for _, x := range b.expected {
+		if strings.Contains(msg, x) {
+			return
+		}
+	}
+	b.errors = append(b.errors, msg)
 }
 
 // Text returns the visible text of the first element matching a CSS selector,

@@ -1,0 +1,231 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/rentdesk/rentdesk/internal/mail"
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// Every Enqueue function runs inside the caller's transaction (tx is the
+// *store.Store given by WithTx; outside one, it opens its own). It writes the
+// email row and its send job there, so both commit or roll back with the
+// change that caused them. Each returns the email's id, or 0 when nothing was
+// written: the same event was already mailed (its dedupe key exists), or the
+// recipient switched that kind of mail off.
+
+// EnqueueEmail renders and queues any email. dedupeKey names the event (empty:
+// never a duplicate); a second call with the same key writes nothing.
+func (j *Jobs) EnqueueEmail(ctx context.Context, tx *store.Store, c mail.Content, dedupeKey string) (int64, error) {
+	var id int64
+	err := tx.WithTx(ctx, func(tx *store.Store) error {
+		var err error
+		id, err = j.enqueueEmail(ctx, tx, c, dedupeKey)
+		return err
+	})
+	return id, err
+}
+
+func (j *Jobs) enqueueEmail(ctx context.Context, tx *store.Store, c mail.Content, dedupeKey string) (int64, error) {
+	to := c.Recipient()
+	if err := mail.CheckAddress(to.Email); err != nil {
+		return 0, fmt.Errorf("jobs: %s email: %w", c.Kind(), err)
+	}
+	if mail.Optional(c.Kind()) && to.UserID != 0 {
+		prefs, err := tx.GetMailPreferences(ctx, to.UserID)
+		if err != nil {
+			return 0, err
+		}
+		if !prefs.Reminders {
+			return 0, nil
+		}
+	}
+	shop, err := j.shop(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	r, err := j.opts.Render(ctx, c, shop)
+	if err != nil {
+		return 0, err
+	}
+	status := store.EmailQueued
+	if j.opts.Sender == nil {
+		status = store.EmailNotSent
+	}
+	id, err := tx.InsertEmail(ctx, store.NewEmail{
+		Kind: c.Kind(), UserID: to.UserID, ToAddress: to.Email, ToName: mail.HeaderText(to.Name),
+		Subject: mail.HeaderText(r.Subject), TextBody: r.Text, HTMLBody: r.HTML,
+		Attachments: storeAttachments(r.Attachments), DedupeKey: dedupeKey, Status: status,
+	})
+	if err != nil || id == 0 {
+		return 0, err
+	}
+	var jobID int64
+	if status == store.EmailQueued {
+		if jobID, err = j.insertSendJob(ctx, tx, id); err != nil {
+			return 0, err
+		}
+	}
+	if err := tx.SetEmailJob(ctx, id, jobID, mail.MessageID(id, j.opts.BaseURL.Host)); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// insertSendJob adds the job that sends an email, in the caller's transaction.
+func (j *Jobs) insertSendJob(ctx context.Context, tx *store.Store, emailID int64) (int64, error) {
+	res, err := j.client.InsertTx(ctx, tx.Tx(), SendEmailArgs{EmailID: emailID}, &river.InsertOpts{
+		MaxAttempts: j.opts.MailMaxAttempts,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("jobs: insert send job for email %d: %w", emailID, store.Unavailable(err))
+	}
+	return res.Job.ID, nil
+}
+
+// Requeue gives an email a new send job (an admin sending mail that was kept
+// while no SMTP server was configured).
+func (j *Jobs) Requeue(ctx context.Context, tx *store.Store, emailID int64) error {
+	if j.opts.Sender == nil {
+		return fmt.Errorf("jobs: requeue email %d: no SMTP server is configured", emailID)
+	}
+	e, err := tx.GetEmail(ctx, emailID)
+	if err != nil {
+		return err
+	}
+	jobID, err := j.insertSendJob(ctx, tx, emailID)
+	if err != nil {
+		return err
+	}
+	if err := tx.SetEmailJob(ctx, emailID, jobID, e.MessageID); err != nil {
+		return err
+	}
+	return tx.SetEmailStatus(ctx, emailID, store.EmailQueued, "")
+}
+
+func (j *Jobs) shop(ctx context.Context, tx *store.Store) (mail.Shop, error) {
+	s, err := tx.GetSettings(ctx)
+	if err != nil {
+		return mail.Shop{}, err
+	}
+	return mail.Shop{Name: s.ShopName, BaseURL: strings.TrimSuffix(j.opts.BaseURL.String(), "/")}, nil
+}
+
+func storeAttachments(as []mail.Attachment) []store.Attachment {
+	out := make([]store.Attachment, 0, len(as))
+	for _, a := range as {
+		out = append(out, store.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
+	}
+	return out
+}
+
+// EnqueueWelcome greets a new customer, once per account.
+func (j *Jobs) EnqueueWelcome(ctx context.Context, tx *store.Store, u store.User) (int64, error) {
+	to := mail.Recipient{UserID: u.ID, Name: u.Name, Email: u.Email}
+	return j.EnqueueEmail(ctx, tx, mail.Welcome{To: to}, fmt.Sprintf("welcome:%d", u.ID))
+}
+
+// EnqueuePasswordReset mails a reset link. Every request is its own email.
+func (j *Jobs) EnqueuePasswordReset(ctx context.Context, tx *store.Store, u store.User, token string, expires time.Time) (int64, error) {
+	to := mail.Recipient{UserID: u.ID, Name: u.Name, Email: u.Email}
+	return j.EnqueueEmail(ctx, tx, mail.PasswordReset{To: to, Token: token, ExpiresAt: expires}, "")
+}
+
+// EnqueueBookingConfirmed mails the confirmation (with the calendar file) once
+// per booking, and tells staff when the customer booked online.
+func (j *Jobs) EnqueueBookingConfirmed(ctx context.Context, tx *store.Store, b mail.Booking, online bool) (int64, error) {
+	id, err := j.EnqueueEmail(ctx, tx, mail.BookingConfirmed{Booking: b}, fmt.Sprintf("booking-confirmed:%d", b.ID))
+	if err != nil || !online {
+		return id, err
+	}
+	return id, j.EnqueueStaffNewBooking(ctx, tx, b)
+}
+
+// EnqueueHoldExpired tells the customer their hold lapsed, once per booking.
+func (j *Jobs) EnqueueHoldExpired(ctx context.Context, tx *store.Store, b mail.Booking) (int64, error) {
+	return j.EnqueueEmail(ctx, tx, mail.HoldExpired{Booking: b}, fmt.Sprintf("hold-expired:%d", b.ID))
+}
+
+// EnqueuePickupReminder reminds of a pickup, once per booking, unless the
+// customer switched reminders off. Call it when PickupReminderDue says so.
+func (j *Jobs) EnqueuePickupReminder(ctx context.Context, tx *store.Store, b mail.Booking) (int64, error) {
+	return j.EnqueueEmail(ctx, tx, mail.PickupReminder{Booking: b}, fmt.Sprintf("pickup-reminder:%d", b.ID))
+}
+
+// EnqueueReturnReminder reminds of a return, once per booking and return time
+// (an extension earns a new reminder), unless reminders are switched off.
+func (j *Jobs) EnqueueReturnReminder(ctx context.Context, tx *store.Store, b mail.Booking) (int64, error) {
+	return j.EnqueueEmail(ctx, tx, mail.ReturnReminder{Booking: b},
+		fmt.Sprintf("return-reminder:%d:%d", b.ID, b.LastReturn().Unix()))
+}
+
+// EnqueueOverdueNotice tells the customer their return is late: at most one a
+// day (by the location's calendar) and at most MaxOverdueNotices in all.
+func (j *Jobs) EnqueueOverdueNotice(ctx context.Context, tx *store.Store, b mail.Booking, now time.Time) (int64, error) {
+	var id int64
+	err := tx.WithTx(ctx, func(tx *store.Store) error {
+		sent, err := tx.CountEmailsWithKeyPrefix(ctx, fmt.Sprintf("overdue:%d:", b.ID))
+		if err != nil || sent >= j.opts.MaxOverdueNotices {
+			return err
+		}
+		day := now.In(zoneOf(b.Location.TimeZone)).Format("2006-01-02")
+		id, err = j.enqueueEmail(ctx, tx, mail.OverdueNotice{Booking: b, Notice: sent + 1}, fmt.Sprintf("overdue:%d:%s", b.ID, day))
+		return err
+	})
+	return id, err
+}
+
+// EnqueueBookingCancelled confirms a cancellation, once per booking.
+func (j *Jobs) EnqueueBookingCancelled(ctx context.Context, tx *store.Store, b mail.Booking, reason string) (int64, error) {
+	return j.EnqueueEmail(ctx, tx, mail.BookingCancelled{Booking: b, Reason: reason}, fmt.Sprintf("booking-cancelled:%d", b.ID))
+}
+
+// EnqueueStaffNewBooking tells every active staff member and admin about a
+// new online booking, once per booking and person.
+func (j *Jobs) EnqueueStaffNewBooking(ctx context.Context, tx *store.Store, b mail.Booking) error {
+	return j.toTeam(ctx, tx, "team", func(to mail.Recipient) (mail.Content, string) {
+		return mail.StaffNewBooking{To: to, Booking: b}, fmt.Sprintf("staff-new-booking:%d:%d", b.ID, to.UserID)
+	})
+}
+
+// EnqueueStaffOverdueDigest mails the day's overdue list to every active
+// staff member and admin, once per local date and person. date is YYYY-MM-DD.
+func (j *Jobs) EnqueueStaffOverdueDigest(ctx context.Context, tx *store.Store, date string, items []mail.OverdueItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	return j.toTeam(ctx, tx, "team", func(to mail.Recipient) (mail.Content, string) {
+		return mail.StaffOverdueDigest{To: to, Date: date, Items: items}, fmt.Sprintf("staff-overdue:%s:%d", date, to.UserID)
+	})
+}
+
+// toTeam enqueues one email per active user of a role filter ("team" or "admin").
+func (j *Jobs) toTeam(ctx context.Context, tx *store.Store, role string, build func(mail.Recipient) (mail.Content, string)) error {
+	return tx.WithTx(ctx, func(tx *store.Store) error {
+		var after int64
+		for {
+			us, err := tx.ListUsers(ctx, store.UserFilter{Role: role, AfterID: after, Limit: 100})
+			if err != nil {
+				return err
+			}
+			for _, u := range us {
+				if u.Disabled() {
+					continue
+				}
+				c, key := build(mail.Recipient{UserID: u.ID, Name: u.Name, Email: u.Email})
+				if _, err := j.enqueueEmail(ctx, tx, c, key); err != nil {
+					return err
+				}
+			}
+			if len(us) < 100 {
+				return nil
+			}
+			after = us[len(us)-1].ID
+		}
+	})
+}

@@ -1,0 +1,135 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/rentdesk/rentdesk/internal/mail"
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// Periodic jobs. River enqueues them on the elected leader only, so each runs
+// once per interval however many instances there are; ByPeriod uniqueness
+// also covers a leader change in the middle of an interval.
+
+// ExpireHoldsArgs runs Hooks.ExpireHolds.
+type ExpireHoldsArgs struct{}
+
+// RemindersArgs runs Hooks.Reminders.
+type RemindersArgs struct{}
+
+// OverdueScanArgs runs Hooks.Overdue.
+type OverdueScanArgs struct{}
+
+// CleanupArgs deletes expired sessions and old password reset links.
+type CleanupArgs struct{}
+
+// DeadJobsArgs tells admins about jobs that gave up.
+type DeadJobsArgs struct{}
+
+// Kind names each periodic job.
+func (ExpireHoldsArgs) Kind() string { return "expire_holds" }
+
+// Kind names the job.
+func (RemindersArgs) Kind() string { return "reminders" }
+
+// Kind names the job.
+func (OverdueScanArgs) Kind() string { return "overdue_scan" }
+
+// Kind names the job.
+func (CleanupArgs) Kind() string { return "cleanup" }
+
+// Kind names the job.
+func (DeadJobsArgs) Kind() string { return "dead_job_notices" }
+
+// Intervals of the periodic jobs.
+const (
+	expireHoldsEvery = time.Minute
+	remindersEvery   = 10 * time.Minute
+	overdueEvery     = 30 * time.Minute
+	cleanupEvery     = time.Hour
+	deadJobsEvery    = 5 * time.Minute
+)
+
+func periodic[T river.JobArgs](args T, every time.Duration) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
+		return args, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: every}}
+	}, &river.PeriodicJobOpts{ID: args.Kind(), RunOnStart: true})
+}
+
+func periodicJobs() []*river.PeriodicJob {
+	return []*river.PeriodicJob{
+		periodic(ExpireHoldsArgs{}, expireHoldsEvery),
+		periodic(RemindersArgs{}, remindersEvery),
+		periodic(OverdueScanArgs{}, overdueEvery),
+		periodic(CleanupArgs{}, cleanupEvery),
+		periodic(DeadJobsArgs{}, deadJobsEvery),
+	}
+}
+
+// hookWorker runs one of the Hooks; without a hook it does nothing.
+type hookWorker[T river.JobArgs] struct {
+	river.WorkerDefaults[T]
+	j    *Jobs
+	hook func(ctx context.Context, now time.Time) error
+}
+
+func (w *hookWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
+	if w.hook == nil {
+		return nil
+	}
+	return w.hook(ctx, w.j.opts.Now())
+}
+
+type cleanupWorker struct {
+	river.WorkerDefaults[CleanupArgs]
+	j *Jobs
+}
+
+func (w *cleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) error {
+	sessions, resets, err := w.j.st.DeleteExpired(ctx, w.j.opts.Now())
+	if err != nil {
+		return err
+	}
+	if sessions+resets > 0 {
+		w.j.opts.Logger.Info("cleaned up", "sessions", sessions, "password_resets", resets)
+	}
+	return nil
+}
+
+type deadJobsWorker struct {
+	river.WorkerDefaults[DeadJobsArgs]
+	j *Jobs
+}
+
+// Work reports jobs that died in the last week and were not reported yet,
+// in one email per admin. Claiming the jobs and queueing the emails share a
+// transaction, so a failure reports them next time instead of never.
+func (w *deadJobsWorker) Work(ctx context.Context, _ *river.Job[DeadJobsArgs]) error {
+	return w.j.NotifyDeadJobs(ctx, w.j.opts.Now())
+}
+
+// NotifyDeadJobs mails admins the jobs that died since the last notice.
+func (j *Jobs) NotifyDeadJobs(ctx context.Context, now time.Time) error {
+	return j.st.WithTx(ctx, func(tx *store.Store) error {
+		dead, err := tx.ClaimDeadJobNotices(ctx, now.Add(-7*24*time.Hour), mail.KindAdminDeadJobs)
+		if err != nil || len(dead) == 0 {
+			return err
+		}
+		list := make([]mail.DeadJob, 0, len(dead))
+		for _, d := range dead {
+			dj := mail.DeadJob{ID: d.ID, Kind: d.Kind, Attempts: d.Attempt, LastError: d.LastError}
+			if d.EmailSubj != nil && d.EmailTo != nil {
+				dj.Email = fmt.Sprintf("%q to %s", *d.EmailSubj, *d.EmailTo)
+			}
+			list = append(list, dj)
+		}
+		key := fmt.Sprintf("dead-jobs:%d-%d", dead[0].ID, dead[len(dead)-1].ID)
+		return j.toTeam(ctx, tx, store.RoleAdmin, func(to mail.Recipient) (mail.Content, string) {
+			return mail.AdminDeadJobs{To: to, Jobs: list}, fmt.Sprintf("%s:%d", key, to.UserID)
+		})
+	})
+}

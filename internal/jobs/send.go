@@ -1,0 +1,109 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+
+	"github.com/rentdesk/rentdesk/internal/mail"
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// SendEmailArgs is the job that sends one email row.
+type SendEmailArgs struct {
+	EmailID int64 `json:"email_id"`
+}
+
+// Kind names the job in the queue.
+func (SendEmailArgs) Kind() string { return "send_email" }
+
+// InsertOpts puts mail on its own queue, and makes the job unique per email
+// while it is pending or running, so an email can never have two live jobs.
+func (SendEmailArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueMail, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+type sendEmailWorker struct {
+	river.WorkerDefaults[SendEmailArgs]
+	j *Jobs
+}
+
+// Timeout bounds one attempt; the SMTP timeouts inside are shorter.
+func (w *sendEmailWorker) Timeout(*river.Job[SendEmailArgs]) time.Duration {
+	return w.j.opts.MailTimeout
+}
+
+// Work sends the email and records the outcome. A permanent refusal (5xx)
+// cancels the job at once; other failures return the error so River retries
+// with its backoff until MailMaxAttempts, when the job is discarded (dead).
+func (w *sendEmailWorker) Work(ctx context.Context, job *river.Job[SendEmailArgs]) error {
+	st := w.j.st
+	e, err := st.GetEmail(ctx, job.Args.EmailID)
+	if errors.Is(err, store.ErrNotFound) {
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	switch e.Status {
+	case store.EmailSent:
+		return nil // a retry of mail already delivered: nothing to do
+	case store.EmailFailed:
+		return river.JobCancel(fmt.Errorf("email %d was discarded: %s", e.ID, e.LastError))
+	}
+	if w.j.opts.Sender == nil {
+		err := errors.New("no SMTP server is configured")
+		if err2 := st.SetEmailStatus(ctx, e.ID, store.EmailNotSent, err.Error()); err2 != nil {
+			return err2
+		}
+		return river.JobCancel(err)
+	}
+	sendErr := w.j.opts.Sender.Send(ctx, messageOf(e))
+	if sendErr == nil {
+		return w.markSent(ctx, job, e.ID)
+	}
+	permanent := mail.IsPermanent(sendErr)
+	final := permanent || job.Attempt >= job.MaxAttempts
+	// The outcome is recorded with a context that outlives a timed-out attempt.
+	recCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := st.MarkEmailAttemptFailed(recCtx, e.ID, sendErr.Error(), final); err != nil {
+		w.j.opts.Logger.Error("record failed email attempt", "email", e.ID, "err", err)
+	}
+	if permanent {
+		return river.JobCancel(sendErr)
+	}
+	return sendErr
+}
+
+// markSent records the delivery and completes the job in one transaction, so
+// "sent" in the emails table and "completed" in the queue never disagree. If
+// this fails after the server took the message, the retry sends it again: that
+// is the one duplicate a crash can cause, with the same Message-ID.
+func (w *sendEmailWorker) markSent(ctx context.Context, job *river.Job[SendEmailArgs], id int64) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	return w.j.st.WithTx(ctx, func(tx *store.Store) error {
+		if err := tx.MarkEmailSent(ctx, id); err != nil {
+			return err
+		}
+		_, err := river.JobCompleteTx[*riverdatabasesql.Driver, *sql.Tx](ctx, tx.Tx(), job)
+		return err
+	})
+}
+
+func messageOf(e store.Email) mail.Message {
+	m := mail.Message{
+		ID: e.MessageID, To: mail.Address{Name: e.ToName, Email: e.ToAddress},
+		Subject: e.Subject, Text: e.TextBody, HTML: e.HTMLBody,
+	}
+	for _, a := range e.Attachments {
+		m.Attachments = append(m.Attachments, mail.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
+	}
+	return m
+}

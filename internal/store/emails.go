@@ -1,0 +1,257 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Email statuses. Queued mail has a job that sends it; not_sent mail was
+// written while no mail server was configured and waits for an admin.
+const (
+	EmailQueued  = "queued"
+	EmailSent    = "sent"
+	EmailFailed  = "failed"
+	EmailNotSent = "not_sent"
+)
+
+// Attachment is a file sent with an email (such as a calendar invitation).
+type Attachment struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Data        []byte `json:"data"`
+}
+
+// Email is one message the app wrote, with its delivery state.
+type Email struct {
+	ID          int64       `db:"id"`
+	Kind        string      `db:"kind"`
+	UserID      *int64      `db:"user_id"`
+	ToAddress   string      `db:"to_address"`
+	ToName      string      `db:"to_name"`
+	Subject     string      `db:"subject"`
+	TextBody    string      `db:"text_body"`
+	HTMLBody    string      `db:"html_body"`
+	Attachments Attachments `db:"attachments"`
+	DedupeKey   *string     `db:"dedupe_key"`
+	MessageID   string      `db:"message_id"`
+	Status      string      `db:"status"`
+	Attempts    int         `db:"attempts"`
+	LastError   string      `db:"last_error"`
+	JobID       *int64      `db:"job_id"`
+	CreatedAt   time.Time   `db:"created_at"`
+	SentAt      *time.Time  `db:"sent_at"`
+}
+
+// Attachments is stored as a JSON array.
+type Attachments []Attachment
+
+// Scan reads the JSON column.
+func (a *Attachments) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case []byte:
+		b = v
+	case string:
+		b = []byte(v)
+	case nil:
+		*a = nil
+		return nil
+	default:
+		return fmt.Errorf("store: attachments: unexpected %T", src)
+	}
+	return json.Unmarshal(b, a)
+}
+
+const emailColumns = `id, kind, user_id, to_address, to_name, subject, text_body, html_body, attachments,
+	dedupe_key, message_id, status, attempts, last_error, job_id, created_at, sent_at`
+
+// NewEmail is what InsertEmail needs. An empty DedupeKey means the email is
+// never a duplicate (a password reset link, for instance).
+type NewEmail struct {
+	Kind        string
+	UserID      int64 // 0 when the recipient has no account (a shop address)
+	ToAddress   string
+	ToName      string
+	Subject     string
+	TextBody    string
+	HTMLBody    string
+	Attachments []Attachment
+	DedupeKey   string
+	Status      string
+}
+
+const insertEmailSQL = `
+INSERT INTO emails (kind, user_id, to_address, to_name, subject, text_body, html_body, attachments, dedupe_key, status)
+VALUES ($1, NULLIF($2, 0), $3, $4, $5, $6, $7, $8, NULLIF($9, ''), $10)
+ON CONFLICT (dedupe_key) DO NOTHING
+RETURNING id`
+
+// InsertEmail records an email and returns its id, or 0 when an email with
+// the same dedupe key exists: concurrent transactions wait on the unique
+// index, so exactly one of them writes the email.
+func (s *Store) InsertEmail(ctx context.Context, e NewEmail) (int64, error) {
+	att, err := json.Marshal(nonNil(e.Attachments))
+	if err != nil {
+		return 0, fmt.Errorf("store: email attachments: %w", err)
+	}
+	var id int64
+	err = s.q.QueryRowxContext(ctx, insertEmailSQL, e.Kind, e.UserID, e.ToAddress, e.ToName, e.Subject,
+		e.TextBody, e.HTMLBody, string(att), e.DedupeKey, e.Status).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: insert email: %w", classify(err))
+	}
+	return id, nil
+}
+
+func nonNil(a []Attachment) []Attachment {
+	if a == nil {
+		return []Attachment{}
+	}
+	return a
+}
+
+const setEmailJobSQL = `UPDATE emails SET job_id = NULLIF($2, 0), message_id = $3, updated_at = now() WHERE id = $1`
+
+// SetEmailJob links an email to the job that sends it (0: none) and fixes its
+// Message-ID.
+func (s *Store) SetEmailJob(ctx context.Context, id, jobID int64, messageID string) error {
+	if _, err := s.q.ExecContext(ctx, setEmailJobSQL, id, jobID, messageID); err != nil {
+		return fmt.Errorf("store: set email job %d: %w", id, classify(err))
+	}
+	return nil
+}
+
+const getEmailSQL = `SELECT ` + emailColumns + ` FROM emails WHERE id = $1`
+
+// GetEmail loads one email.
+func (s *Store) GetEmail(ctx context.Context, id int64) (Email, error) {
+	var e Email
+	if err := s.q.GetContext(ctx, &e, getEmailSQL, id); err != nil {
+		return Email{}, fmt.Errorf("store: get email %d: %w", id, classify(err))
+	}
+	return e, nil
+}
+
+const markEmailSentSQL = `
+UPDATE emails SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = '', updated_at = now()
+WHERE id = $1`
+
+// MarkEmailSent records a delivery.
+func (s *Store) MarkEmailSent(ctx context.Context, id int64) error {
+	if _, err := s.q.ExecContext(ctx, markEmailSentSQL, id); err != nil {
+		return fmt.Errorf("store: mark email %d sent: %w", id, classify(err))
+	}
+	return nil
+}
+
+const markEmailAttemptSQL = `
+UPDATE emails SET attempts = attempts + 1, last_error = left($2, 2000),
+       status = CASE WHEN $3 THEN 'failed' ELSE status END, updated_at = now()
+WHERE id = $1`
+
+// MarkEmailAttemptFailed records a failed try; final means no more tries follow.
+func (s *Store) MarkEmailAttemptFailed(ctx context.Context, id int64, msg string, final bool) error {
+	if _, err := s.q.ExecContext(ctx, markEmailAttemptSQL, id, msg, final); err != nil {
+		return fmt.Errorf("store: mark email %d failed: %w", id, classify(err))
+	}
+	return nil
+}
+
+const setEmailStatusSQL = `
+UPDATE emails SET status = $2, last_error = CASE WHEN $3 = '' THEN last_error ELSE $3 END, updated_at = now()
+WHERE id = $1`
+
+// SetEmailStatus changes an email's status (an admin retrying or discarding
+// it); a non-empty note replaces the last error shown.
+func (s *Store) SetEmailStatus(ctx context.Context, id int64, status, note string) error {
+	if _, err := s.q.ExecContext(ctx, setEmailStatusSQL, id, status, note); err != nil {
+		return fmt.Errorf("store: set email %d status: %w", id, classify(err))
+	}
+	return nil
+}
+
+const getEmailByJobSQL = `SELECT ` + emailColumns + ` FROM emails WHERE job_id = $1`
+
+// GetEmailByJob finds the email a job sends.
+func (s *Store) GetEmailByJob(ctx context.Context, jobID int64) (Email, error) {
+	var e Email
+	if err := s.q.GetContext(ctx, &e, getEmailByJobSQL, jobID); err != nil {
+		return Email{}, fmt.Errorf("store: get email of job %d: %w", jobID, classify(err))
+	}
+	return e, nil
+}
+
+// EmailFilter narrows ListEmails; BeforeID is the keyset cursor (newest first).
+type EmailFilter struct {
+	Status   string
+	Since    time.Time // zero = any time
+	Kind     string
+	BeforeID int64
+	Limit    int
+}
+
+const listEmailsSQL = `
+SELECT ` + emailColumns + ` FROM emails
+WHERE ($1 = '' OR status = $1)
+  AND ($2::timestamptz IS NULL OR coalesce(sent_at, created_at) >= $2)
+  AND ($3 = '' OR kind = $3)
+  AND ($4 = 0 OR id < $4)
+ORDER BY id DESC
+LIMIT $5`
+
+// ListEmails pages through the mail history, newest first.
+func (s *Store) ListEmails(ctx context.Context, f EmailFilter) ([]Email, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	var since any
+	if !f.Since.IsZero() {
+		since = f.Since
+	}
+	var es []Email
+	if err := s.q.SelectContext(ctx, &es, listEmailsSQL, f.Status, since, f.Kind, f.BeforeID, f.Limit); err != nil {
+		return nil, fmt.Errorf("store: list emails: %w", classify(err))
+	}
+	return es, nil
+}
+
+// EmailCounts are the figures at the top of the mail queue page.
+type EmailCounts struct {
+	SentLastDay int `db:"sent_last_day"`
+	NotSent     int `db:"not_sent"`
+	Failed      int `db:"failed"`
+}
+
+const countEmailsSQL = `
+SELECT count(*) FILTER (WHERE status = 'sent' AND sent_at >= $1) AS sent_last_day,
+       count(*) FILTER (WHERE status = 'not_sent') AS not_sent,
+       count(*) FILTER (WHERE status = 'failed') AS failed
+FROM emails`
+
+// CountEmails counts mail sent since a time, mail kept unsent and failed mail.
+func (s *Store) CountEmails(ctx context.Context, since time.Time) (EmailCounts, error) {
+	var c EmailCounts
+	if err := s.q.GetContext(ctx, &c, countEmailsSQL, since); err != nil {
+		return EmailCounts{}, fmt.Errorf("store: count emails: %w", classify(err))
+	}
+	return c, nil
+}
+
+const countEmailsWithKeyPrefixSQL = `SELECT count(*) FROM emails WHERE dedupe_key LIKE $1 || '%'`
+
+// CountEmailsWithKeyPrefix counts the emails of a series of events (such as
+// the overdue notices of one booking, keyed "overdue:<id>:<date>").
+func (s *Store) CountEmailsWithKeyPrefix(ctx context.Context, prefix string) (int, error) {
+	var n int
+	if err := s.q.GetContext(ctx, &n, countEmailsWithKeyPrefixSQL, likeEscape(prefix)); err != nil {
+		return 0, fmt.Errorf("store: count emails %q: %w", prefix, classify(err))
+	}
+	return n, nil
+}

@@ -1,0 +1,146 @@
+// Package emails writes Rentdesk's emails: an HTML part (templ) and a plain
+// text part for each kind, from the data structs of internal/mail. Dates are
+// shown in the zone of the booking's location, never the server's.
+package emails
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"github.com/rentdesk/rentdesk/internal/mail"
+)
+
+// Render writes one email.
+func Render(ctx context.Context, c mail.Content, shop mail.Shop) (mail.Rendered, error) {
+	shop.BaseURL = strings.TrimSuffix(shop.BaseURL, "/")
+	if shop.Name == "" {
+		shop.Name = "Rentdesk"
+	}
+	var (
+		subject, text string
+		html          templ.Component
+		files         []mail.Attachment
+	)
+	switch v := c.(type) {
+	case mail.Welcome:
+		subject = "Welcome to " + shop.Name
+		text, html = welcomeText(shop, v), welcomeHTML(shop, v)
+	case mail.PasswordReset:
+		subject = "Reset your " + shop.Name + " password"
+		text, html = resetText(shop, v), resetHTML(shop, v)
+	case mail.BookingConfirmed:
+		subject = fmt.Sprintf("Booking %s confirmed – %s", v.Booking.Number, shop.Name)
+		text, html = bookingParts(shop, v.Booking, v.Booking.Customer.Name, confirmedIntro(v.Booking), bookingURL(shop, v.Booking))
+		files = []mail.Attachment{{Name: "booking-" + v.Booking.Number + ".ics", ContentType: "text/calendar",
+			Data: mail.ICS(shop.Name, time.Now(), mail.BookingEvents(shop, v.Booking, host(shop))...)}}
+	case mail.HoldExpired:
+		subject = fmt.Sprintf("Your reservation %s has expired – %s", v.Booking.Number, shop.Name)
+		intro := "We held these items for you, but the booking was not completed in time, so the hold has expired and the items are free again. You are welcome to book again."
+		text, html = bookingParts(shop, v.Booking, v.Booking.Customer.Name, intro, bookingURL(shop, v.Booking))
+	case mail.PickupReminder:
+		b := v.Booking
+		subject = fmt.Sprintf("Reminder: pick up %s on %s – %s", b.Number, LocalDate(b.FirstPickup(), b.Location.TimeZone), shop.Name)
+		intro := fmt.Sprintf("See you soon: your rental is ready for pickup at %s on %s.", b.Location.Name, LocalTime(b.FirstPickup(), b.Location.TimeZone))
+		text, html = bookingParts(shop, b, b.Customer.Name, intro, bookingURL(shop, b))
+	case mail.ReturnReminder:
+		b := v.Booking
+		subject = fmt.Sprintf("Reminder: return %s by %s – %s", b.Number, LocalTime(b.LastReturn(), b.Location.TimeZone), shop.Name)
+		intro := fmt.Sprintf("Please bring your rental back to %s by %s.", b.Location.Name, LocalTime(b.LastReturn(), b.Location.TimeZone))
+		text, html = bookingParts(shop, b, b.Customer.Name, intro, bookingURL(shop, b))
+	case mail.OverdueNotice:
+		b := v.Booking
+		subject = fmt.Sprintf("Overdue: please return %s – %s", b.Number, shop.Name)
+		intro := fmt.Sprintf("Your rental was due back at %s on %s and has not been returned yet. Please return it as soon as you can; late fees may apply.",
+			b.Location.Name, LocalTime(b.LastReturn(), b.Location.TimeZone))
+		text, html = bookingParts(shop, b, b.Customer.Name, intro, bookingURL(shop, b))
+	case mail.BookingCancelled:
+		subject = fmt.Sprintf("Booking %s cancelled – %s", v.Booking.Number, shop.Name)
+		intro := "Your booking has been cancelled."
+		if v.Reason != "" {
+			intro += " " + v.Reason
+		}
+		text, html = bookingParts(shop, v.Booking, v.Booking.Customer.Name, intro, bookingURL(shop, v.Booking))
+	case mail.StaffNewBooking:
+		b := v.Booking
+		subject = fmt.Sprintf("New online booking %s from %s", b.Number, b.Customer.Name)
+		intro := fmt.Sprintf("%s (%s) booked online; first pickup %s at %s.", b.Customer.Name, b.Customer.Email,
+			LocalTime(b.FirstPickup(), b.Location.TimeZone), b.Location.Name)
+		text, html = bookingParts(shop, b, v.To.Name, intro, staffBookingURL(shop, b.ID))
+	case mail.StaffOverdueDigest:
+		subject = fmt.Sprintf("Overdue rentals on %s: %d – %s", v.Date, len(v.Items), shop.Name)
+		text, html = digestText(shop, v), digestHTML(shop, v)
+	case mail.AdminDeadJobs:
+		subject = fmt.Sprintf("%d background job(s) gave up – %s", len(v.Jobs), shop.Name)
+		text, html = deadJobsText(shop, v), deadJobsHTML(shop, v)
+	default:
+		return mail.Rendered{}, fmt.Errorf("emails: no template for %T", c)
+	}
+	var buf bytes.Buffer
+	if err := layout(shop, subject, html).Render(ctx, &buf); err != nil {
+		return mail.Rendered{}, fmt.Errorf("emails: render %s: %w", c.Kind(), err)
+	}
+	return mail.Rendered{Subject: subject, Text: text + textFooter(shop), HTML: buf.String(), Attachments: files}, nil
+}
+
+// zone loads an IANA zone, falling back to UTC (labelled as such) for a bad name.
+func zone(name string) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil && name != "" {
+		return loc
+	}
+	return time.UTC
+}
+
+// LocalTime formats an instant in the location's zone: "Fri 15 May 2026, 09:00 CEST".
+func LocalTime(t time.Time, tz string) string {
+	return t.In(zone(tz)).Format("Mon 2 Jan 2006, 15:04 MST")
+}
+
+// LocalDate formats the local date of an instant: "Fri 15 May 2026".
+func LocalDate(t time.Time, tz string) string {
+	return t.In(zone(tz)).Format("Mon 2 Jan 2006")
+}
+
+// bookingParts writes the text and HTML of a booking email: a greeting, an
+// intro, the lines with local times, the totals and a link.
+func bookingParts(shop mail.Shop, b mail.Booking, hello, intro, link string) (string, templ.Component) {
+	return bookingText(shop, b, hello, intro, link), bookingHTML(shop, b, hello, intro, link)
+}
+
+func confirmedIntro(b mail.Booking) string {
+	return fmt.Sprintf("Thank you! Your booking is confirmed. Pick up at %s on %s. The attached calendar file holds the pickup and the return.",
+		b.Location.Name, LocalTime(b.FirstPickup(), b.Location.TimeZone))
+}
+
+func host(shop mail.Shop) string {
+	if u, err := url.Parse(shop.BaseURL); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "rentdesk.invalid"
+}
+
+func bookingURL(shop mail.Shop, b mail.Booking) string {
+	return fmt.Sprintf("%s/bookings/%d", shop.BaseURL, b.ID)
+}
+
+func staffBookingURL(shop mail.Shop, id int64) string {
+	return fmt.Sprintf("%s/staff/bookings/%d", shop.BaseURL, id)
+}
+
+func resetURL(shop mail.Shop, token string) string {
+	return shop.BaseURL + "/password/reset?token=" + url.QueryEscape(token)
+}
+
+func accountURL(shop mail.Shop) string { return shop.BaseURL + "/account" }
+
+func greeting(name string) string {
+	if name = strings.TrimSpace(name); name == "" {
+		return "Hello,"
+	}
+	return "Hello " + name + ","
+}

@@ -1,0 +1,94 @@
+package emails
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/rentdesk/rentdesk/internal/mail"
+)
+
+// The plain-text parts. They say the same as the HTML parts, for mail
+// programs that show text only and for spam filters that compare the two.
+
+func textFooter(shop mail.Shop) string {
+	return fmt.Sprintf("\n-- \n%s\n%s\n", shop.Name, shop.BaseURL)
+}
+
+func welcomeText(shop mail.Shop, v mail.Welcome) string {
+	return fmt.Sprintf("%s\n\nWelcome to %s! Your account is ready.\n\nBrowse the catalog and book: %s/catalog\nYour account: %s\n",
+		greeting(v.To.Name), shop.Name, shop.BaseURL, accountURL(shop))
+}
+
+func resetText(shop mail.Shop, v mail.PasswordReset) string {
+	return fmt.Sprintf("%s\n\nSomeone (hopefully you) asked to reset the password of your %s account.\n"+
+		"Open this link to choose a new password. It works once, within an hour:\n\n%s\n\n"+
+		"If you did not ask for this, ignore this email: your password stays as it is.\n",
+		greeting(v.To.Name), shop.Name, resetURL(shop, v.Token))
+}
+
+func bookingText(shop mail.Shop, b mail.Booking, hello, intro, link string) string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "%s\n\n%s\n\n", greeting(hello), intro)
+	fmt.Fprintf(&s, "Booking %s\n", b.Number)
+	fmt.Fprintf(&s, "Location: %s", b.Location.Name)
+	if b.Location.Address != "" {
+		fmt.Fprintf(&s, ", %s", b.Location.Address)
+	}
+	fmt.Fprintf(&s, "\nTimes are local to the shop (%s).\n\n", b.Location.TimeZone)
+	for _, l := range b.Lines {
+		fmt.Fprintf(&s, "- %d × %s\n  pickup %s\n  return %s\n  %s\n", l.Quantity, l.ItemName,
+			LocalTime(l.PickupAt, b.Location.TimeZone), LocalTime(l.ReturnAt, b.Location.TimeZone), l.Price)
+	}
+	for _, t := range totals(b) {
+		fmt.Fprintf(&s, "%s: %s\n", t.Label, t.Value)
+	}
+	fmt.Fprintf(&s, "\nView the booking: %s\n", link)
+	return s.String()
+}
+
+func digestText(shop mail.Shop, v mail.StaffOverdueDigest) string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "%s\n\n%d rental(s) are overdue on %s:\n\n", greeting(v.To.Name), len(v.Items), v.Date)
+	for _, it := range v.Items {
+		fmt.Fprintf(&s, "- %s, %s: %s, due %s\n  %s\n", it.BookingNumber, it.Customer, it.Items,
+			LocalTime(it.DueAt, it.TimeZone), staffBookingURL(shop, it.BookingID))
+	}
+	return s.String()
+}
+
+func deadJobsText(shop mail.Shop, v mail.AdminDeadJobs) string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "%s\n\nThese background jobs gave up after their retries:\n\n", greeting(v.To.Name))
+	for _, j := range v.Jobs {
+		fmt.Fprintf(&s, "- job %d (%s), %d attempt(s)", j.ID, j.Kind, j.Attempts)
+		if j.Email != "" {
+			fmt.Fprintf(&s, ": %s", j.Email)
+		}
+		fmt.Fprintf(&s, "\n  last error: %s\n", j.LastError)
+	}
+	fmt.Fprintf(&s, "\nRetry or discard them on the mail and jobs page: %s/admin/mail?status=dead\n", shop.BaseURL)
+	return s.String()
+}
+
+// total is one line of a booking's money summary.
+type total struct{ Label, Value string }
+
+// totals lists the money lines a booking email shows, skipping zero taxes and
+// deposits so small shops do not see empty lines.
+func totals(b mail.Booking) []total {
+	out := []total{}
+	if b.Subtotal.Currency != "" && b.Subtotal != b.Total {
+		out = append(out, total{"Subtotal", b.Subtotal.String()})
+	}
+	if b.Tax.Amount != 0 {
+		out = append(out, total{"Tax", b.Tax.String()})
+	}
+	out = append(out, total{"Total", b.Total.String()})
+	if b.Deposit.Amount != 0 {
+		out = append(out, total{"Deposit", b.Deposit.String()})
+	}
+	if b.DueAtPickup.Amount != 0 {
+		out = append(out, total{"Due at pickup", b.DueAtPickup.String()})
+	}
+	return out
+}
