@@ -201,6 +201,9 @@ func newAuthzWorld(t *testing.T, app *testApp) *authzWorld {
 	w.vars["{target}"] = itoa(target.ID)
 	w.vars["{css}"] = strings.TrimPrefix(app.srv.Assets.Path("css/app.css"), "/static/")
 	addCatalogWorld(t, app, w)
+	// Mail counts as configured (a sender that drops everything) but no
+	// worker runs, so emails get jobs the admin mail routes can act on.
+	app.srv.Jobs = testJobs(t, app.st, nopSender{}, app.srv.Config.BaseURL)
 	emailID, err := app.srv.Jobs.EnqueueWelcome(t.Context(), app.st, target)
 	if err != nil {
 		t.Fatal(err)
