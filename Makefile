@@ -38,10 +38,12 @@ run: ## Serve http://localhost:8080 with migrations and demo data (Ctrl-C stops 
 	@vars="$$($(ENV_SH) pg tools mailpit-run)"; eval "$$vars"; \
 	export RENTDESK_ADDR='$(RENTDESK_ADDR)' RENTDESK_BASE_URL='$(RENTDESK_BASE_URL)'; \
 	export SMTP_HOST=127.0.0.1 SMTP_PORT=1025 SMTP_TLS=none; \
+	go build -o .dev/bin/rentdesk ./cmd/rentdesk; \
 	echo "==> starting Rentdesk on $$RENTDESK_BASE_URL"; \
-	exec go run ./cmd/rentdesk serve --migrate --demo
+	exec .dev/bin/rentdesk serve --migrate --demo
 # exec: the app replaces the recipe shell, so Ctrl-C reaches it directly and it shuts
-# down gracefully; PostgreSQL and Mailpit run in sessions of their own and keep going.
+# down gracefully (exit status 0; `go run` would report 1 after any interrupt);
+# PostgreSQL and Mailpit run in sessions of their own and keep going.
 
 test: ## Run the tests with -race against a private PostgreSQL, Mailpit, stripe-mock and Chromium
 	@vars="$$($(ENV_SH) pg test-db-url tools chromium cc)"; eval "$$vars"; \
@@ -51,11 +53,11 @@ test: ## Run the tests with -race against a private PostgreSQL, Mailpit, stripe-
 # demo data); tests get their own databases from RENTDESK_TEST_DATABASE_URL.
 
 generate: ## Regenerate the Go code of the templ templates
-	go tool templ generate
+	go tool templ generate -path templates
 
 lint: ## Check generated code is current, go vet, and gofmt
 	@echo '==> templ generate (generated code must be committed)'
-	@go tool templ generate
+	@go tool templ generate -path templates
 	@if ! git diff --exit-code --stat -- '*_templ.go'; then \
 		echo 'error: generated *_templ.go files are out of date; run make generate and commit them' >&2; \
 		exit 1; \

@@ -51,7 +51,7 @@ func (s *Server) AdminAuditList(c echo.Context) error {
 		if r.ActorEmail != nil {
 			actor = *r.ActorEmail
 		}
-		v.Rows = append(v.Rows, pages.AuditRow{At: r.At.UTC().Format("2006-01-02 15:04:05"), Actor: actor, Action: r.Action,
+		v.Rows = append(v.Rows, pages.AuditRow{ID: r.ID, At: r.At.UTC().Format("2006-01-02 15:04:05"), Actor: actor, Action: r.Action,
 			Entity: r.EntityType + " " + r.EntityID, Before: string(r.Before), After: string(r.After), RequestID: r.RequestID})
 	}
 	return s.render(c, http.StatusOK, pages.AdminAuditPage(v))

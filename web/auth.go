@@ -53,7 +53,7 @@ func (s *Server) Login(c echo.Context) error {
 		return err
 	}
 	if u == nil {
-		if err := s.Store.RecordLoginFailure(ctx, email, ip); err != nil {
+		if err := s.Store.RecordLoginFailure(ctx, email, ip, s.Now()); err != nil {
 			return err
 		}
 		v.FormError = badLogin

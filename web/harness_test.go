@@ -8,14 +8,13 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/alexedwards/scs/postgresstore"
-	"github.com/alexedwards/scs/v2"
 
 	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/config"
@@ -55,35 +54,55 @@ func testConfig(t testing.TB, dbURL string) config.Config {
 }
 
 // newTestApp starts a server; mutate lets a test adjust the dependencies.
+// Sessions are built from the (possibly mutated) Config unless a mutator sets
+// them, so a test may change cookie or lifetime settings through Config alone.
 func newTestApp(t *testing.T, mutate ...func(*Deps)) *testApp {
 	t.Helper()
 	st, dbURL := testenv.Store(t)
+	a := &testApp{t: t, st: st, dbURL: dbURL, logs: &syncBuffer{}, now: time.Now()}
+	a.start(mutate...)
+	return a
+}
+
+// start builds a Server on the app's database and serves it on a new
+// loopback listener. Calling it again is an app restart: the new server shares
+// only the database with the old one.
+func (a *testApp) start(mutate ...func(*Deps)) {
+	t := a.t
+	t.Helper()
 	assets, err := static.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &testApp{t: t, st: st, dbURL: dbURL, logs: &syncBuffer{}, now: time.Now()}
-	cfg := testConfig(t, dbURL)
-	sm := scs.New()
-	sm.Store = postgresstore.NewWithCleanupInterval(st.DB(), 0)
-	sm.Lifetime = cfg.SessionLifetime
-	sm.IdleTimeout = cfg.SessionIdleTimeout
-	sm.Cookie.Name = "rentdesk_session"
-	sm.Cookie.HttpOnly = true
-	sm.Cookie.SameSite = http.SameSiteLaxMode
 	d := Deps{
-		Config: cfg, Store: st, Sessions: sm, Assets: assets,
+		Config: testConfig(t, a.dbURL), Store: a.st, Assets: assets,
 		Logger: slog.New(slog.NewTextHandler(a.logs, nil)),
 		Hasher: testHasher, Policy: auth.NewPolicy(), Now: a.clock,
-		Jobs: testJobs(t, st, nil, cfg.BaseURL),
 	}
+	d.Jobs = testJobs(t, a.st, nil, d.Config.BaseURL)
 	for _, m := range mutate {
 		m(&d)
+	}
+	if d.Sessions == nil {
+		d.Sessions = NewSessions(d.Config, a.st.DB(), 0)
 	}
 	a.srv = New(d)
 	a.ts = httptest.NewServer(a.srv.Handler())
 	t.Cleanup(a.ts.Close)
-	return a
+}
+
+// restarted returns a second app instance on the same database, as after a
+// restart or beside another instance behind a load balancer.
+func (a *testApp) restarted(mutate ...func(*Deps)) *testApp {
+	a.t.Helper()
+	b := &testApp{t: a.t, st: a.st, dbURL: a.dbURL, logs: a.logs, now: a.clock()}
+	b.start(mutate...)
+	return b
+}
+
+// withConfig adjusts the configuration of a test app.
+func withConfig(f func(*config.Config)) func(*Deps) {
+	return func(d *Deps) { f(&d.Config) }
 }
 
 func (a *testApp) clock() time.Time {
@@ -268,3 +287,48 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// location is where a redirect points (the Location or HX-Redirect header).
+func (r *testResponse) location() string {
+	if l := r.Header.Get("Location"); l != "" {
+		return l
+	}
+	return r.Header.Get("HX-Redirect")
+}
+
+// setCookie puts a cookie into the client's jar, as a browser replaying a
+// stolen or planted value would.
+func (c *testClient) setCookie(name, value string) {
+	u, _ := url.Parse(c.app.ts.URL)
+	c.http.Jar.SetCookies(u, []*http.Cookie{{Name: name, Value: value, Path: "/"}})
+}
+
+// loggedIn reports whether the client's session belongs to a user: the
+// account page answers instead of sending it to the login page.
+func (c *testClient) loggedIn() bool {
+	c.t.Helper()
+	res := c.get("/account")
+	switch {
+	case res.StatusCode == http.StatusOK:
+		return true
+	case res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.location(), "/login"):
+		return false
+	}
+	c.t.Fatalf("GET /account: unexpected status %d", res.StatusCode)
+	return false
+}
+
+// sessionRows counts the stored sessions with this token.
+func (a *testApp) sessionRows(token string) int {
+	a.t.Helper()
+	var n int
+	if err := a.st.DB().QueryRow(`SELECT count(*) FROM sessions WHERE token = $1`, token).Scan(&n); err != nil {
+		a.t.Fatal(err)
+	}
+	return n
+}
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// goquerySelection is short for the goquery selection type in Each callbacks.
+type goquerySelection = goquery.Selection

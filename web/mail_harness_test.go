@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -72,4 +73,26 @@ func newMailApp(t *testing.T, mutate ...func(*jobs.Options)) *mailApp {
 	}
 	t.Cleanup(func() { _ = j.Stop(context.Background()) })
 	return &mailApp{testApp: app, mp: mp}
+}
+
+// mailFixtures gives the authorization matrix a queued mail job and an email
+// kept unsent. The app's mail counts as configured (a sender that drops
+// everything) but no worker runs, so the job stays where it is.
+func mailFixtures(t *testing.T, app *testApp, u store.User) (jobID, unsentID string) {
+	t.Helper()
+	ctx := context.Background()
+	app.srv.Jobs = testJobs(t, app.st, nopSender{}, app.srv.Config.BaseURL)
+	id, err := app.srv.Jobs.EnqueueWelcome(ctx, app.st, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := app.st.GetEmail(ctx, id)
+	if err != nil || e.JobID == nil {
+		t.Fatalf("fixture email %+v: %v", e, err)
+	}
+	unsent, err := testJobs(t, app.st, nil, app.srv.Config.BaseURL).EnqueuePasswordReset(ctx, app.st, u, "fixture-token", time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strconv.FormatInt(*e.JobID, 10), strconv.FormatInt(unsent, 10)
 }

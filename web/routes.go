@@ -11,18 +11,24 @@ func (s *Server) routes() {
 	e.Pre(middleware.RemoveTrailingSlash())
 	e.Use(
 		middleware.RequestID(),
+		// First, so every answer carries them: even a 413 from BodyLimit.
+		s.securityHeaders,
 		s.logRequests,
 		s.recoverPanics,
 		middleware.BodyLimit(s.Config.BodyLimit),
 		s.requestTimeout,
-		s.securityHeaders,
 		middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}),
 	)
 
 	// Probes and assets: no session, no CSRF, no database beyond the ping.
+	// HEAD too: monitors and caches probe with it.
 	e.GET("/healthz", s.Healthz)
+	e.HEAD("/healthz", s.Healthz)
 	e.GET("/readyz", s.Readyz)
-	e.GET("/static/*", echo.WrapHandler(s.Assets.Handler()))
+	e.HEAD("/readyz", s.Readyz)
+	assets := echo.WrapHandler(s.Assets.Handler())
+	e.GET("/static/*", assets)
+	e.HEAD("/static/*", assets)
 
 	// Machine-to-machine callbacks (verified by signature, not by session) go here,
 	// outside the CSRF group.
@@ -32,6 +38,12 @@ func (s *Server) routes() {
 
 	// Public: anyone, logged in or not.
 	app.GET("/", s.Home)
+	app.GET("/catalog", s.CatalogList)
+	app.GET("/catalog/:slug", s.CatalogCategory)
+	app.GET("/items/:slug", s.CatalogItem)
+	app.GET("/items/:slug/price", s.CatalogItemPrice)
+	app.GET("/photos/:id", s.PhotoServe)
+	app.GET("/photos/:id/thumb", s.PhotoServe)
 	app.GET("/login", s.LoginForm)
 	app.POST("/login", s.Login)
 	app.GET("/signup", s.SignupForm)
@@ -49,8 +61,41 @@ func (s *Server) routes() {
 	account.POST("/password", s.AccountChangePassword)
 	account.POST("/mail", s.AccountUpdateMailPreferences)
 
+	// Staff and admins: the inventory.
+	staff := app.Group("/staff", s.requireRole("staff"))
+	staff.GET("/items", s.StaffItemsList)
+	staff.GET("/items/new", s.StaffItemNew)
+	staff.POST("/items", s.StaffItemCreate)
+	staff.GET("/items/:id", s.StaffItemShow)
+	staff.GET("/items/:id/edit", s.StaffItemEdit)
+	staff.POST("/items/:id", s.StaffItemUpdate)
+	staff.POST("/items/:id/archive", s.StaffItemArchive)
+	staff.POST("/items/:id/photos", s.StaffPhotoUpload)
+	staff.POST("/photos/:id/move", s.StaffPhotoMove)
+	staff.POST("/photos/:id/delete", s.StaffPhotoDelete)
+	staff.POST("/items/:id/units", s.StaffUnitsCreate)
+	staff.GET("/units/:id/edit", s.StaffUnitEdit)
+	staff.POST("/units/:id", s.StaffUnitUpdate)
+	staff.POST("/items/:id/stock", s.StaffStockUpdate)
+	staff.GET("/export/items.csv", s.StaffExportItems)
+	staff.GET("/export/units.csv", s.StaffExportUnits)
+	staff.GET("/import", s.StaffImportForm)
+	staff.POST("/import", s.StaffImportUpload)
+	staff.GET("/import/:id", s.StaffImportReport)
+	staff.POST("/import/:id/apply", s.StaffImportApply)
+
 	// Admins only.
 	admin := app.Group("/admin", s.requireRole("admin"))
+	admin.GET("/categories", s.AdminCategoriesList)
+	admin.POST("/categories", s.AdminCategoryCreate)
+	admin.GET("/categories/:id/edit", s.AdminCategoryEdit)
+	admin.POST("/categories/:id", s.AdminCategoryUpdate)
+	admin.POST("/categories/:id/move", s.AdminCategoryMove)
+	admin.GET("/locations", s.AdminLocationsList)
+	admin.GET("/locations/new", s.AdminLocationNew)
+	admin.POST("/locations", s.AdminLocationCreate)
+	admin.GET("/locations/:id/edit", s.AdminLocationEdit)
+	admin.POST("/locations/:id", s.AdminLocationUpdate)
 	admin.GET("/users", s.AdminUsersList)
 	admin.GET("/users/new", s.AdminUserNew)
 	admin.POST("/users", s.AdminUserCreate)

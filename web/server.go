@@ -59,8 +59,23 @@ func New(d Deps) *Server {
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.HTTPErrorHandler = s.handleError
+	s.echo.IPExtractor = ipExtractor(d.Config)
 	s.routes()
 	return s
+}
+
+// ipExtractor decides where a request comes from, for login throttling and
+// logs. Echo's default believes X-Forwarded-For from anyone; here only the
+// configured reverse proxies are believed.
+func ipExtractor(c config.Config) echo.IPExtractor {
+	if len(c.TrustedProxies) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range c.TrustedProxies {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
 // Handler is the root http.Handler (useful to tests).

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -78,14 +77,13 @@ func loadDemo(ctx context.Context, st *store.Store, h *auth.Hasher) ([]demo.Logi
 	return demo.Load(ctx, st, h)
 }
 
-func printDemoLogins(logger *slog.Logger, cfg config.Config, logins []demo.Login) {
-	var b strings.Builder
-	w := bufio.NewWriter(&b)
-	fmt.Fprintf(w, "\n  Rentdesk demo is ready at %s\n  Log in as:\n", cfg.BaseURL)
-	for _, l := range logins {
-		fmt.Fprintf(w, "    %-9s %-26s password: %s\n", l.Role, l.Email, l.Password)
-	}
-	w.Flush()
+// printDemoLogins shows the demo accounts where the person who ran
+// `make run` looks: plainly on stdout, not inside a log line.
+func printDemoLogins(stdout io.Writer, logger *slog.Logger, cfg config.Config, logins []demo.Login) {
 	logger.Info("demo data loaded")
-	fmt.Println(b.String())
+	fmt.Fprintf(stdout, "\n  Rentdesk demo is ready at %s\n  Log in as:\n", cfg.BaseURL)
+	for _, l := range logins {
+		fmt.Fprintf(stdout, "    %-9s %-26s password: %s\n", l.Role, l.Email, l.Password)
+	}
+	fmt.Fprintln(stdout)
 }

@@ -17,14 +17,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
-
-	"github.com/alexedwards/scs/postgresstore"
-	"github.com/alexedwards/scs/v2"
 
 	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/config"
@@ -61,7 +57,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	logger := newLogger(cfg, stdout)
 	switch args[0] {
 	case "serve":
-		return serve(ctx, cfg, logger, args[1:])
+		return serve(ctx, cfg, logger, args[1:], stdout)
 	case "migrate":
 		return migrate(ctx, cfg, args[1:], stdout)
 	case "admin":
@@ -85,7 +81,7 @@ func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 	})
 }
 
-func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []string) error {
+func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	autoMigrate := fs.Bool("migrate", false, "apply pending migrations before serving")
 	demo := fs.Bool("demo", false, "load demo data (idempotent) and print the demo logins")
@@ -112,7 +108,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
-		printDemoLogins(logger, cfg, logins)
+		printDemoLogins(stdout, logger, cfg, logins)
 	}
 	assets, err := static.New()
 	if err != nil {
@@ -123,9 +119,11 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 		return err
 	}
 	srv := web.New(web.Deps{
-		Config:     cfg,
-		Store:      st,
-		Sessions:   newSessions(cfg, st),
+		Config: cfg,
+		Store:  st,
+		// No clean-up goroutine per instance: the periodic clean-up job
+		// deletes expired sessions once for all instances.
+		Sessions:   web.NewSessions(cfg, st.DB(), 0),
 		Assets:     assets,
 		Logger:     logger,
 		Hasher:     hasher,
@@ -186,29 +184,6 @@ func newJobs(cfg config.Config, st *store.Store, logger *slog.Logger) (*jobs.Job
 		MailTimeout: cfg.SMTP.ConnectTimeout + cfg.SMTP.SendTimeout + 10*time.Second,
 		StopTimeout: cfg.ShutdownTimeout,
 	})
-}
-
-// newSessions configures scs: PostgreSQL storage so sessions survive restarts
-// and are shared by every instance, idle and absolute timeouts, and cookie
-// flags that keep the token away from scripts and other sites.
-func newSessions(cfg config.Config, st *store.Store) *scs.SessionManager {
-	sm := scs.New()
-	// No clean-up goroutine per instance: the periodic clean-up job deletes
-	// expired sessions once for all instances.
-	sm.Store = postgresstore.NewWithCleanupInterval(st.DB(), 0)
-	sm.Lifetime = cfg.SessionLifetime
-	sm.IdleTimeout = cfg.SessionIdleTimeout
-	sm.Cookie.Name = "rentdesk_session"
-	sm.Cookie.HttpOnly = true
-	sm.Cookie.SameSite = http.SameSiteLaxMode
-	sm.Cookie.Path = "/"
-	sm.Cookie.Persist = false
-	if cfg.Secure() {
-		// The __Host- prefix makes browsers insist on Secure, Path=/ and no Domain.
-		sm.Cookie.Name = "__Host-rentdesk_session"
-		sm.Cookie.Secure = true
-	}
-	return sm
 }
 
 func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -24,8 +25,12 @@ type Config struct {
 	// so an exhausted pool answers 503 instead of queueing without end.
 	DBAcquireTimeout time.Duration
 
-	Addr              string
-	BaseURL           *url.URL
+	Addr    string
+	BaseURL *url.URL
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header is
+	// believed; with none, the client address is the connection's peer, so a
+	// client cannot dodge per-address login throttling with a forged header.
+	TrustedProxies    []*net.IPNet
 	ReadHeaderTimeout time.Duration
 	ReadTimeout       time.Duration
 	WriteTimeout      time.Duration
@@ -83,6 +88,7 @@ var Vars = []Var{
 	{"RENTDESK_DB_ACQUIRE_TIMEOUT", "2s", "1s", "how long a request waits for a free connection before a 503"},
 	{"RENTDESK_ADDR", ":8080", "127.0.0.1:8080", "listen address"},
 	{"RENTDESK_BASE_URL", "http://localhost:8080", "https://rent.example.com", "public URL used in links, emails and to decide https-only cookies"},
+	{"RENTDESK_TRUSTED_PROXIES", "", "127.0.0.1/32,10.0.0.0/8", "reverse proxies (comma-separated addresses or CIDR ranges) whose X-Forwarded-For is trusted"},
 	{"RENTDESK_READ_HEADER_TIMEOUT", "5s", "5s", "time allowed to read request headers"},
 	{"RENTDESK_READ_TIMEOUT", "30s", "60s", "time allowed to read a whole request (uploads included)"},
 	{"RENTDESK_WRITE_TIMEOUT", "60s", "60s", "time allowed to write a response"},
@@ -122,6 +128,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.DBAcquireTimeout = p.dur("RENTDESK_DB_ACQUIRE_TIMEOUT")
 	c.Addr = p.str("RENTDESK_ADDR")
 	c.BaseURL = p.url("RENTDESK_BASE_URL")
+	c.TrustedProxies = p.cidrs("RENTDESK_TRUSTED_PROXIES")
 	c.ReadHeaderTimeout = p.dur("RENTDESK_READ_HEADER_TIMEOUT")
 	c.ReadTimeout = p.dur("RENTDESK_READ_TIMEOUT")
 	c.WriteTimeout = p.dur("RENTDESK_WRITE_TIMEOUT")
@@ -209,6 +216,30 @@ func (p *parser) url(name string) *url.URL {
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	return u
+}
+
+func (p *parser) cidrs(name string) []*net.IPNet {
+	var nets []*net.IPNet
+	for _, part := range strings.Split(p.str(name), ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			if ip := net.ParseIP(part); ip != nil && ip.To4() != nil {
+				part += "/32"
+			} else {
+				part += "/128"
+			}
+		}
+		_, n, err := net.ParseCIDR(part)
+		if err != nil {
+			p.fail(name, fmt.Sprintf("%q is not an address or CIDR range", part))
+			continue
+		}
+		nets = append(nets, n)
+	}
+	return nets
 }
 
 func (p *parser) oneOf(name string, allowed ...string) string {

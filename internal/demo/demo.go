@@ -48,5 +48,8 @@ func Load(ctx context.Context, st *store.Store, h *auth.Hasher) ([]Login, error)
 			return nil, fmt.Errorf("demo: create %s: %w", l.Email, err)
 		}
 	}
+	if err := loadCatalog(ctx, st); err != nil {
+		return nil, err
+	}
 	return Logins, nil
 }

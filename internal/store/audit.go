@@ -9,16 +9,18 @@ import (
 
 // AuditEntry is one row of the audit log: who changed what, and how.
 type AuditEntry struct {
-	ID         int64           `db:"id"`
-	At         time.Time       `db:"at"`
-	ActorID    *int64          `db:"actor_id"`
-	ActorEmail *string         `db:"actor_email"`
-	Action     string          `db:"action"`
-	EntityType string          `db:"entity_type"`
-	EntityID   string          `db:"entity_id"`
-	Before     json.RawMessage `db:"before"`
-	After      json.RawMessage `db:"after"`
-	RequestID  string          `db:"request_id"`
+	ID         int64     `db:"id"`
+	At         time.Time `db:"at"`
+	ActorID    *int64    `db:"actor_id"`
+	ActorEmail *string   `db:"actor_email"`
+	Action     string    `db:"action"`
+	EntityType string    `db:"entity_type"`
+	EntityID   string    `db:"entity_id"`
+	// Before and After are JSON documents, nil when there is none (a creation
+	// has no before). []byte because database/sql scans NULL only into that.
+	Before    []byte `db:"before"`
+	After     []byte `db:"after"`
+	RequestID string `db:"request_id"`
 }
 
 // Audit describes a change to record. Before and After are marshalled to JSON.

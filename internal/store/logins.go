@@ -6,11 +6,12 @@ import (
 	"time"
 )
 
-const recordLoginFailureSQL = `INSERT INTO login_failures (email, ip) VALUES ($1, NULLIF($2, '')::inet)`
+const recordLoginFailureSQL = `INSERT INTO login_failures (email, ip, failed_at) VALUES ($1, NULLIF($2, '')::inet, $3)`
 
-// RecordLoginFailure counts one failed login for the email and the address.
-func (s *Store) RecordLoginFailure(ctx context.Context, email, ip string) error {
-	if _, err := s.q.ExecContext(ctx, recordLoginFailureSQL, email, ip); err != nil {
+// RecordLoginFailure counts one failed login for the email and the address at
+// the app's clock, the same clock CountLoginFailures' window is measured by.
+func (s *Store) RecordLoginFailure(ctx context.Context, email, ip string, at time.Time) error {
+	if _, err := s.q.ExecContext(ctx, recordLoginFailureSQL, email, ip, at); err != nil {
 		return fmt.Errorf("store: record login failure: %w", classify(err))
 	}
 	return nil

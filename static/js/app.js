@@ -216,6 +216,14 @@
     doc.addEventListener("htmx:timeout", function () {
       showFlash("error", "The server took too long to answer. Please try again.");
     });
+    // An error with an empty body (a proxy's bare 502) would blank the target:
+    // keep what the user sees and show a notice instead (below).
+    doc.addEventListener("htmx:beforeSwap", function (evt) {
+      var d = evt.detail;
+      if (d.isError && !d.serverResponse) {
+        d.shouldSwap = false;
+      }
+    });
     doc.addEventListener("htmx:responseError", function (evt) {
       var xhr = evt.detail && evt.detail.xhr;
       // The server renders its own message; this covers a bare answer from a proxy.

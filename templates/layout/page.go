@@ -52,7 +52,8 @@ func (p Page) Nav() []NavLink {
 	case p.User.IsStaff():
 		links = append(links, NavLink{"/desk", "Desk"}, NavLink{"/staff/items", "Inventory"})
 		if p.User.IsAdmin() {
-			links = append(links, NavLink{"/admin/users", "Users"}, NavLink{"/admin/audit", "Audit log"}, NavLink{"/admin/mail", "Mail"})
+			links = append(links, NavLink{"/admin/categories", "Categories"}, NavLink{"/admin/locations", "Locations"},
+				NavLink{"/admin/users", "Users"}, NavLink{"/admin/audit", "Audit log"}, NavLink{"/admin/mail", "Mail"})
 		}
 	default:
 		links = append(links, NavLink{"/bookings", "My bookings"})

@@ -1,0 +1,94 @@
+package period
+
+import (
+	"errors"
+	"strings"
+	"time"
+)
+
+// ErrMissing and ErrNotDate are what ParseLocal returns; Parse turns them
+// into FieldErrors messages.
+var (
+	// ErrMissing means the field was left blank.
+	ErrMissing = errors.New("period: missing date")
+	// ErrNotDate means the text is not a date or date-time we accept.
+	ErrNotDate = errors.New("period: not a date")
+)
+
+// localLayouts are the forms ParseLocal accepts, tried in order. The first
+// is what an HTML datetime-local input submits; with step="1" it adds
+// seconds (and time.Parse accepts a fraction after the seconds). The space
+// variants are what people type into a plain text fallback; a bare date is
+// what a date input submits.
+var localLayouts = []string{
+	"2006-01-02T15:04",
+	"2006-01-02T15:04:05",
+	"2006-01-02 15:04",
+	"2006-01-02 15:04:05",
+	"2006-01-02",
+}
+
+// ParseLocal reads one wall-clock value ("2026-03-07T15:00",
+// "2026-03-07T15:00:30", "2026-03-07 15:00" or a plain date "2026-03-07",
+// meaning 00:00) as a time in loc and returns the instant in UTC. DST gaps
+// and overlaps are resolved as in Date. Errors are ErrMissing, ErrNotDate or
+// ErrNoLocation.
+func ParseLocal(value string, loc *time.Location) (time.Time, error) {
+	if loc == nil {
+		return time.Time{}, ErrNoLocation
+	}
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return time.Time{}, ErrMissing
+	}
+	for _, layout := range localLayouts {
+		// Parsing in UTC only splits the text into calendar fields; the
+		// zone is applied by Date, never by time.Parse.
+		w, err := time.Parse(layout, value)
+		if err == nil {
+			return Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), loc), nil
+		}
+	}
+	return time.Time{}, ErrNotDate
+}
+
+// Parse reads the start and end fields of a form, each a datetime-local
+// value or a plain date, as wall-clock times in loc (the location's IANA
+// zone, never the process zone), and returns the period in UTC.
+//
+// A plain date means 00:00 on that day for both fields, so an end of
+// "2026-03-09" is the start of 9 March: "7 March to 9 March" as dates is two
+// days, 7 and 8 March. Forms that mean "through the 9th" must add a day.
+//
+// Problems come back as FieldErrors, one message per field, so both fields
+// can be marked at once: a missing or unreadable value, or an end that is not
+// after the start (reported on "end"). A nil loc returns ErrNoLocation.
+func Parse(startLocal, endLocal string, loc *time.Location) (Period, error) {
+	if loc == nil {
+		return Period{}, ErrNoLocation
+	}
+	start, serr := ParseLocal(startLocal, loc)
+	end, eerr := ParseLocal(endLocal, loc)
+	fe := FieldErrors{}
+	if serr != nil {
+		fe[FieldStart] = message(serr, msgStartMissing)
+	}
+	if eerr != nil {
+		fe[FieldEnd] = message(eerr, msgEndMissing)
+	}
+	if len(fe) == 0 && !end.After(start) {
+		fe[FieldEnd] = msgEndNotAfter
+	}
+	if len(fe) > 0 {
+		return Period{}, fe
+	}
+	return Period{Start: start, End: end}, nil
+}
+
+// message picks the field message for a ParseLocal error.
+func message(err error, missing string) string {
+	if errors.Is(err, ErrMissing) {
+		return missing
+	}
+	return msgNotDate
+}

@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/rentdesk/rentdesk/internal/catalog"
+)
+
+// ItemListRow is an item with what list pages show beside it, fetched in
+// the same query: category name, unit counts, bulk quantity, first photo.
+type ItemListRow struct {
+	catalog.Item
+	CategoryName   *string `db:"category_name"`
+	CategorySlug   *string `db:"category_slug"`
+	UnitsTotal     int     `db:"units_total"`     // not retired
+	UnitsAvailable int     `db:"units_available"` // status available
+	BulkQuantity   int     `db:"bulk_quantity"`
+	PhotoID        *int64  `db:"photo_id"`
+	SortKey        string  `db:"sort_key"`
+}
+
+// Cursor is a keyset position: the sort key and id of the last row shown.
+type Cursor struct {
+	Key string `json:"k"`
+	ID  int64  `json:"i"`
+}
+
+// Encode makes the cursor safe for a URL.
+func (c Cursor) Encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// ErrBadCursor means a pagination cursor was not one we made.
+var ErrBadCursor = errors.New("store: bad cursor")
+
+// DecodeCursor reads a cursor from a URL; "" is the first page.
+func DecodeCursor(s string) (Cursor, error) {
+	var c Cursor
+	if s == "" {
+		return c, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || json.Unmarshal(b, &c) != nil || c.ID <= 0 {
+		return Cursor{}, ErrBadCursor
+	}
+	return c, nil
+}
+
+// itemSort is one allowed ordering of the item list: the SQL fragments are
+// constants chosen by name, never text from the request.
+type itemSort struct{ key, after, order string }
+
+// ItemSorts are the orderings the item list allows, by the name the URL uses.
+var itemSorts = map[string]itemSort{
+	"name":   {`lower(i.name)`, `(lower(i.name), i.id) > ($6, $7)`, `lower(i.name), i.id`},
+	"-name":  {`lower(i.name)`, `(lower(i.name), i.id) < ($6, $7)`, `lower(i.name) DESC, i.id DESC`},
+	"newest": {`to_json(i.created_at) #>> '{}'`, `(i.created_at, i.id) < (NULLIF($6, '')::timestamptz, $7)`, `i.created_at DESC, i.id DESC`},
+	"oldest": {`to_json(i.created_at) #>> '{}'`, `(i.created_at, i.id) > (NULLIF($6, '')::timestamptz, $7)`, `i.created_at, i.id`},
+}
+
+// ItemSortNames lists the allowed sort names for the item list.
+var ItemSortNames = []string{"name", "-name", "newest", "oldest"}
+
+// ItemFilter narrows ListItems. Every value is checked by the caller against
+// an allowlist; the store refuses an unknown sort too.
+type ItemFilter struct {
+	Query      string
+	CategoryID int64  // 0 = any
+	Tracking   string // "" = any
+	Archived   string // "active" (default), "archived" or "all"
+	Sort       string // one of ItemSortNames; "" = name
+	After      Cursor
+	Limit      int
+}
+
+const itemListSelect = `
+SELECT i.id, i.category_id, i.name, i.slug, i.description, i.tracking, i.rate_hour, i.rate_day, i.rate_week,
+       i.rate_month, i.min_duration_minutes, i.deposit, i.replacement_value, i.buffer_before_minutes,
+       i.buffer_after_minutes, i.tax_category, i.online_bookable, i.featured, i.archived_at, i.created_at, i.updated_at,
+       c.name AS category_name, c.slug AS category_slug,
+       coalesce(u.total, 0) AS units_total, coalesce(u.available, 0) AS units_available,
+       coalesce(b.quantity, 0) AS bulk_quantity, p.id AS photo_id, `
+
+const itemListJoins = ` AS sort_key
+FROM items i
+LEFT JOIN categories c ON c.id = i.category_id
+LEFT JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE status <> 'retired') AS total,
+           count(*) FILTER (WHERE status = 'available') AS available
+    FROM units WHERE item_id = i.id) u ON true
+LEFT JOIN LATERAL (SELECT sum(quantity) AS quantity FROM bulk_stock WHERE item_id = i.id) b ON true
+LEFT JOIN LATERAL (SELECT id FROM item_photos WHERE item_id = i.id ORDER BY position, id LIMIT 1) p ON true
+`
+
+const itemListWhere = `WHERE ($1 = '' OR i.name ILIKE '%' || $1 || '%' OR i.slug ILIKE '%' || $1 || '%'
+       OR EXISTS (SELECT 1 FROM units su WHERE su.item_id = i.id AND su.asset_tag ILIKE $1))
+  AND ($2 = 0 OR i.category_id = $2)
+  AND ($3 = '' OR i.tracking = $3)
+  AND (($4 = 'active' AND i.archived_at IS NULL) OR ($4 = 'archived' AND i.archived_at IS NOT NULL) OR $4 = 'all')
+  AND ($6 = '' OR `
+
+// ListItems pages through items for staff: search by name, slug or exact
+// asset tag, filters, an allowed sort, and keyset pagination. It asks for
+// Limit rows; the caller asks for one more than it shows to know if a next
+// page exists, and continues from the last row's Cursor.
+func (s *Store) ListItems(ctx context.Context, f ItemFilter) ([]ItemListRow, error) {
+	if f.Sort == "" {
+		f.Sort = "name"
+	}
+	srt, ok := itemSorts[f.Sort]
+	if !ok {
+		return nil, fmt.Errorf("store: list items: unknown sort %q", f.Sort)
+	}
+	if f.Archived == "" {
+		f.Archived = "active"
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	q := itemListSelect + srt.key + itemListJoins + itemListWhere + srt.after + `)
+ORDER BY ` + srt.order + ` LIMIT $5`
+	var rows []ItemListRow
+	err := s.q.SelectContext(ctx, &rows, q, likeEscape(f.Query), f.CategoryID, f.Tracking, f.Archived, f.Limit, f.After.Key, f.After.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: list items: %w", classify(err))
+	}
+	return rows, nil
+}
+
+// CursorOf is the keyset position after a row.
+func (r ItemListRow) CursorOf() Cursor { return Cursor{Key: r.SortKey, ID: r.ID} }
+
+// PublicFilter narrows ListPublicItems.
+type PublicFilter struct {
+	Query        string
+	CategoryID   int64
+	FeaturedOnly bool
+	After        Cursor
+	Limit        int
+}
+
+const listPublicItemsSQL = itemListSelect + `lower(i.name)` + itemListJoins + `
+WHERE i.archived_at IS NULL AND i.online_bookable
+  AND ($1 = '' OR i.name ILIKE '%' || $1 || '%' OR i.description ILIKE '%' || $1 || '%' OR c.name ILIKE '%' || $1 || '%')
+  AND ($2 = 0 OR i.category_id = $2)
+  AND (NOT $3 OR i.featured)
+  AND ($4 = '' OR (lower(i.name), i.id) > ($4, $5))
+ORDER BY lower(i.name), i.id
+LIMIT $6`
+
+// ListPublicItems pages through what customers may see (never archived or
+// offline items), by name, with search over name, description and category.
+func (s *Store) ListPublicItems(ctx context.Context, f PublicFilter) ([]ItemListRow, error) {
+	if f.Limit <= 0 {
+		f.Limit = 24
+	}
+	var rows []ItemListRow
+	err := s.q.SelectContext(ctx, &rows, listPublicItemsSQL, likeEscape(f.Query), f.CategoryID, f.FeaturedOnly, f.After.Key, f.After.ID, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: list public items: %w", classify(err))
+	}
+	return rows, nil
+}

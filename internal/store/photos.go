@@ -1,0 +1,134 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/rentdesk/rentdesk/internal/catalog"
+)
+
+// PhotoMeta describes a stored photo without its bytes.
+type PhotoMeta struct {
+	ID          int64  `db:"id"`
+	ItemID      int64  `db:"item_id"`
+	Position    int    `db:"position"`
+	ContentType string `db:"content_type"`
+	Size        int    `db:"size"`
+}
+
+// PhotoData is a photo's bytes (the original or the thumbnail) and whether
+// customers may see it (its item is public).
+type PhotoData struct {
+	ID          int64  `db:"id"`
+	ItemID      int64  `db:"item_id"`
+	ContentType string `db:"content_type"`
+	Data        []byte `db:"data"`
+	Public      bool   `db:"public"`
+}
+
+const addPhotoSQL = `
+INSERT INTO item_photos (item_id, position, content_type, data, thumbnail)
+VALUES ($1, (SELECT coalesce(max(position), 0) + 1 FROM item_photos WHERE item_id = $1), $2, $3, $4)
+RETURNING id, item_id, position, content_type, octet_length(data) AS size`
+
+// AddPhoto stores a checked photo and its thumbnail as the item's last photo.
+func (s *Store) AddPhoto(ctx context.Context, itemID int64, p catalog.Photo) (PhotoMeta, error) {
+	var m PhotoMeta
+	if err := s.q.GetContext(ctx, &m, addPhotoSQL, itemID, p.ContentType, p.Data, p.Thumbnail); err != nil {
+		return m, fmt.Errorf("store: add photo to item %d: %w", itemID, classify(err))
+	}
+	return m, nil
+}
+
+const listPhotosSQL = `
+SELECT id, item_id, position, content_type, octet_length(data) AS size
+FROM item_photos WHERE item_id = $1 ORDER BY position, id`
+
+// ListPhotos lists an item's photos in display order.
+func (s *Store) ListPhotos(ctx context.Context, itemID int64) ([]PhotoMeta, error) {
+	var ps []PhotoMeta
+	if err := s.q.SelectContext(ctx, &ps, listPhotosSQL, itemID); err != nil {
+		return nil, fmt.Errorf("store: list photos of item %d: %w", itemID, classify(err))
+	}
+	return ps, nil
+}
+
+const getPhotoMetaSQL = `
+SELECT id, item_id, position, content_type, octet_length(data) AS size FROM item_photos WHERE id = $1`
+
+// GetPhotoMeta loads a photo's description.
+func (s *Store) GetPhotoMeta(ctx context.Context, id int64) (PhotoMeta, error) {
+	var m PhotoMeta
+	if err := s.q.GetContext(ctx, &m, getPhotoMetaSQL, id); err != nil {
+		return m, fmt.Errorf("store: get photo %d: %w", id, classify(err))
+	}
+	return m, nil
+}
+
+const getPhotoSQL = `
+SELECT p.id, p.item_id, p.content_type, p.data, (i.archived_at IS NULL AND i.online_bookable) AS public
+FROM item_photos p JOIN items i ON i.id = p.item_id WHERE p.id = $1`
+
+const getThumbSQL = `
+SELECT p.id, p.item_id, 'image/jpeg' AS content_type, p.thumbnail AS data, (i.archived_at IS NULL AND i.online_bookable) AS public
+FROM item_photos p JOIN items i ON i.id = p.item_id WHERE p.id = $1`
+
+// GetPhoto loads a photo's original, or its JPEG thumbnail.
+func (s *Store) GetPhoto(ctx context.Context, id int64, thumb bool) (PhotoData, error) {
+	q := getPhotoSQL
+	if thumb {
+		q = getThumbSQL
+	}
+	var d PhotoData
+	if err := s.q.GetContext(ctx, &d, q, id); err != nil {
+		return d, fmt.Errorf("store: get photo %d: %w", id, classify(err))
+	}
+	return d, nil
+}
+
+const renumberPhotosSQL = `
+UPDATE item_photos p SET position = o.n
+FROM (SELECT id, row_number() OVER (ORDER BY position, id) AS n FROM item_photos WHERE item_id = $1) o
+WHERE o.id = p.id AND p.position <> o.n`
+
+const swapPhotoSQL = `
+WITH me AS (SELECT id, item_id, position FROM item_photos WHERE id = $1),
+     other AS (
+         SELECT p.id, p.position FROM item_photos p, me
+         WHERE p.item_id = me.item_id
+           AND (($2 < 0 AND p.position < me.position) OR ($2 > 0 AND p.position > me.position))
+         ORDER BY CASE WHEN $2 < 0 THEN -p.position ELSE p.position END
+         LIMIT 1)
+UPDATE item_photos p
+SET position = CASE WHEN p.id = me.id THEN other.position ELSE me.position END
+FROM me, other
+WHERE p.id IN (me.id, other.id)`
+
+// MovePhoto moves a photo one place earlier (dir < 0) or later (dir > 0)
+// among its item's photos. Run it inside WithTx.
+func (s *Store) MovePhoto(ctx context.Context, id int64, dir int) (PhotoMeta, error) {
+	m, err := s.GetPhotoMeta(ctx, id)
+	if err != nil {
+		return m, err
+	}
+	if _, err := s.q.ExecContext(ctx, renumberPhotosSQL, m.ItemID); err != nil {
+		return m, fmt.Errorf("store: renumber photos: %w", classify(err))
+	}
+	if _, err := s.q.ExecContext(ctx, swapPhotoSQL, id, dir); err != nil {
+		return m, fmt.Errorf("store: move photo %d: %w", id, classify(err))
+	}
+	return m, nil
+}
+
+const deletePhotoSQL = `
+DELETE FROM item_photos WHERE id = $1
+RETURNING id, item_id, position, content_type, octet_length(data) AS size`
+
+// DeletePhoto removes a photo and returns what it was.
+func (s *Store) DeletePhoto(ctx context.Context, id int64) (PhotoMeta, error) {
+	var m PhotoMeta
+	if err := s.q.GetContext(ctx, &m, deletePhotoSQL, id); err != nil {
+		return m, fmt.Errorf("store: delete photo %d: %w", id, classify(err))
+	}
+	return m, nil
+}

@@ -1,0 +1,59 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lib/pq"
+)
+
+// StockRow is the quantity of a bulk item at one location (0 where none is kept).
+type StockRow struct {
+	LocationID   int64  `db:"location_id"`
+	LocationName string `db:"location_name"`
+	Quantity     int    `db:"quantity"`
+}
+
+const listBulkStockSQL = `
+SELECT l.id AS location_id, l.name AS location_name, coalesce(b.quantity, 0) AS quantity
+FROM locations l
+LEFT JOIN bulk_stock b ON b.location_id = l.id AND b.item_id = $1
+ORDER BY l.name, l.id`
+
+// ListBulkStock lists an item's quantity at every location.
+func (s *Store) ListBulkStock(ctx context.Context, itemID int64) ([]StockRow, error) {
+	var rs []StockRow
+	if err := s.q.SelectContext(ctx, &rs, listBulkStockSQL, itemID); err != nil {
+		return nil, fmt.Errorf("store: list stock of item %d: %w", itemID, classify(err))
+	}
+	return rs, nil
+}
+
+const setBulkStockSQL = `
+INSERT INTO bulk_stock (item_id, location_id, quantity)
+SELECT $1, r.location_id, r.quantity FROM unnest($2::bigint[], $3::integer[]) AS r(location_id, quantity)
+ON CONFLICT (item_id, location_id) DO UPDATE SET quantity = EXCLUDED.quantity`
+
+const lockBulkStockSQL = `
+SELECT location_id FROM bulk_stock WHERE item_id = $1 ORDER BY location_id FOR UPDATE`
+
+// SetBulkStock sets an item's quantity per location (location id →
+// quantity) in one statement. It first locks the item's stock rows: the
+// booking side checks capacity under the same lock, so a reduction and a
+// booking never both pass on stale numbers.
+func (s *Store) SetBulkStock(ctx context.Context, itemID int64, qty map[int64]int) error {
+	var locked []int64
+	if err := s.q.SelectContext(ctx, &locked, lockBulkStockSQL, itemID); err != nil {
+		return fmt.Errorf("store: lock stock of item %d: %w", itemID, classify(err))
+	}
+	locs := make([]int64, 0, len(qty))
+	qs := make([]int64, 0, len(qty))
+	for l, q := range qty {
+		locs = append(locs, l)
+		qs = append(qs, int64(q))
+	}
+	if _, err := s.q.ExecContext(ctx, setBulkStockSQL, itemID, pq.Int64Array(locs), pq.Int64Array(qs)); err != nil {
+		return fmt.Errorf("store: set stock of item %d: %w", itemID, classify(err))
+	}
+	return nil
+}

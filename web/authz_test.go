@@ -1,0 +1,217 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// Outcome classes of the authorization matrix.
+const (
+	allow  = "allow"  // the handler ran: 2xx, a redirect that is not to the login page, or 422
+	login  = "login"  // sent to the login page
+	deny   = "deny"   // 403
+	hidden = "hidden" // 404: not yours, so it does not exist for you
+	bad    = "bad"    // 400: refused before any work (a bad webhook signature, a junk parameter)
+)
+
+// who holds one expected outcome per actor of the matrix.
+type who struct{ anon, a, b, staff, admin string }
+
+// anyone: public routes.
+var anyone = who{allow, allow, allow, allow, allow}
+
+// loggedIn: routes of a logged-in user, for their own things.
+var loggedIn = who{login, allow, allow, allow, allow}
+
+// staffOnly and adminOnly: shop routes.
+var (
+	staffOnly = who{login, deny, deny, allow, allow}
+	adminOnly = who{login, deny, deny, deny, allow}
+)
+
+// authzRow is one request of the authorization matrix (W8). Every route of the
+// route table needs at least one row: TestAuthzMatrixCoversEveryRoute fails
+// otherwise, so a new route cannot ship without deciding who may call it.
+// Routes on objects someone owns get one row per owner-sensitive case, e.g. a
+// booking of customer A, which customer B must see as 404 (hidden).
+type authzRow struct {
+	method, route string // as in the route table, e.g. "/admin/users/:id/role"
+	// path is the URL requested; {name} is replaced by a value of the fixture
+	// world (authzWorld.vars). Empty means route.
+	path string
+	form url.Values
+	want who
+}
+
+// authzMatrix is THE table: later features add their routes here.
+var authzMatrix = []authzRow{
+	// Public.
+	{method: "GET", route: "/", want: anyone},
+	{method: "GET", route: "/login", want: anyone},
+	{method: "POST", route: "/login", form: url.Values{"email": {"nobody@example.com"}, "password": {"wrong password"}}, want: anyone},
+	{method: "GET", route: "/signup", want: anyone},
+	{method: "POST", route: "/signup", form: url.Values{"name": {""}}, want: anyone},
+	{method: "POST", route: "/logout", want: anyone},
+	{method: "GET", route: "/healthz", want: anyone},
+	{method: "HEAD", route: "/healthz", want: anyone},
+	{method: "GET", route: "/readyz", want: anyone},
+	{method: "HEAD", route: "/readyz", want: anyone},
+	{method: "GET", route: "/static/*", path: "/static/{css}", want: anyone},
+	{method: "HEAD", route: "/static/*", path: "/static/{css}", want: anyone},
+
+	// Any logged-in user: their own account.
+	{method: "GET", route: "/account", want: loggedIn},
+	{method: "POST", route: "/account/profile", form: url.Values{"name": {"Same Name"}, "email": {"{email}"}}, want: loggedIn},
+	{method: "POST", route: "/account/password", form: url.Values{"current_password": {"wrong"}, "new_password": {"x"}}, want: loggedIn},
+	{method: "POST", route: "/account/mail", form: url.Values{"reminders": {"1"}}, want: loggedIn},
+
+	// Password reset: public; an unknown or spent link is 404 for everyone.
+	{method: "GET", route: "/password/forgot", want: anyone},
+	{method: "POST", route: "/password/forgot", form: url.Values{"email": {"nobody@example.com"}}, want: anyone},
+	{method: "GET", route: "/password/reset", path: "/password/reset?token=bogus", want: who{hidden, hidden, hidden, hidden, hidden}},
+	{method: "POST", route: "/password/reset", form: url.Values{"token": {"bogus"}, "new_password": {"correct horse battery"}}, want: who{hidden, hidden, hidden, hidden, hidden}},
+
+	// Admins only.
+	{method: "GET", route: "/admin/users", want: adminOnly},
+	{method: "GET", route: "/admin/users/new", want: adminOnly},
+	{method: "POST", route: "/admin/users", form: url.Values{"name": {"New Staff"}, "email": {"new.staff@example.com"}, "role": {"staff"}, "password": {"correct horse battery"}}, want: adminOnly},
+	{method: "POST", route: "/admin/users/:id/role", path: "/admin/users/{target}/role", form: url.Values{"role": {"customer"}}, want: adminOnly},
+	{method: "POST", route: "/admin/users/:id/disabled", path: "/admin/users/{target}/disabled", form: url.Values{"disabled": {"0"}}, want: adminOnly},
+	{method: "GET", route: "/admin/audit", want: adminOnly},
+	{method: "GET", route: "/admin/mail", path: "/admin/mail?status=dead", want: adminOnly},
+	{method: "POST", route: "/admin/mail/jobs/:id/retry", path: "/admin/mail/jobs/{job}/retry", want: adminOnly},
+	{method: "POST", route: "/admin/mail/jobs/:id/discard", path: "/admin/mail/jobs/{job}/discard", want: adminOnly},
+	{method: "POST", route: "/admin/mail/emails/:id/send", path: "/admin/mail/emails/{unsent}/send", want: adminOnly},
+}
+
+// authzWorld is the data the matrix runs against: one account per actor, and
+// the objects the rows name. Later features create their objects here (for
+// example a booking of customer A as {bookingA}).
+type authzWorld struct {
+	emails [5]string // per actor; anonymous has none
+	vars   map[string]string
+}
+
+const authzPassword = "correct horse battery"
+
+func newAuthzWorld(t *testing.T, app *testApp) *authzWorld {
+	t.Helper()
+	w := &authzWorld{emails: [5]string{"", "a@example.com", "b@example.com", "staff@example.com", "admin@example.com"}, vars: map[string]string{}}
+	for i, role := range []string{"", "customer", "customer", "staff", "admin"} {
+		if role != "" {
+			app.createUser(role, w.emails[i], authzPassword)
+		}
+	}
+	target := app.createUser("customer", "target@example.com", authzPassword)
+	w.vars["{target}"] = itoa(target.ID)
+	w.vars["{job}"], w.vars["{unsent}"] = mailFixtures(t, app, target)
+	w.vars["{css}"] = strings.TrimPrefix(app.srv.Assets.Path("css/app.css"), "/static/")
+	return w
+}
+
+var actorNames = [5]string{"anonymous", "customer A", "customer B", "staff", "admin"}
+
+func (w who) at(i int) string { return [5]string{w.anon, w.a, w.b, w.staff, w.admin}[i] }
+
+// fill replaces the world's placeholders; {email} is the actor's own email.
+func (w *authzWorld) fill(s string, actor int) string {
+	pairs := []string{"{email}", w.emails[actor]}
+	for k, v := range w.vars {
+		pairs = append(pairs, k, v)
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
+}
+
+// request sends one matrix row as one actor, from a fresh browser.
+func (w *authzWorld) request(t *testing.T, app *testApp, row authzRow, actor int) *testResponse {
+	t.Helper()
+	c := app.client()
+	if w.emails[actor] != "" {
+		c.login(w.emails[actor], authzPassword)
+	}
+	path := row.path
+	if path == "" {
+		path = row.route
+	}
+	path = w.fill(path, actor)
+	switch row.method {
+	case http.MethodGet:
+		return c.get(path)
+	case http.MethodHead:
+		req, err := http.NewRequest(http.MethodHead, app.ts.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.do(req)
+	}
+	form := url.Values{}
+	for k, vs := range row.form {
+		for _, v := range vs {
+			form.Add(k, w.fill(v, actor))
+		}
+	}
+	return c.post(path, form)
+}
+
+// outcome classifies a response.
+func outcome(res *testResponse) string {
+	switch s := res.StatusCode; {
+	case s == http.StatusSeeOther || s == http.StatusFound:
+		if strings.HasPrefix(res.location(), "/login") {
+			return login
+		}
+		return allow
+	case s == http.StatusForbidden:
+		return deny
+	case s == http.StatusNotFound:
+		return hidden
+	case s == http.StatusBadRequest:
+		return bad
+	case s < 300, s == http.StatusUnprocessableEntity:
+		return allow
+	}
+	return fmt.Sprintf("status %d", res.StatusCode)
+}
+
+// W8: every route × {anonymous, customer A, customer B, staff, admin}.
+func TestAuthzMatrix(t *testing.T) {
+	app := newTestApp(t)
+	w := newAuthzWorld(t, app)
+	for _, row := range authzMatrix {
+		for actor := range actorNames {
+			t.Run(row.method+" "+row.route+" as "+actorNames[actor], func(t *testing.T) {
+				res := w.request(t, app, row, actor)
+				if got, want := outcome(res), row.want.at(actor); got != want {
+					t.Errorf("%s %s as %s: %s (status %d, location %q), want %s",
+						row.method, row.route, actorNames[actor], got, res.StatusCode, res.location(), want)
+				}
+			})
+		}
+	}
+}
+
+// W8: the matrix names every route, and no admin route is open to staff.
+func TestAuthzMatrixCoversEveryRoute(t *testing.T) {
+	app := newTestApp(t)
+	covered := map[string]bool{}
+	for _, row := range authzMatrix {
+		covered[row.method+" "+row.route] = true
+		if strings.HasPrefix(row.route, "/admin") && row.want != adminOnly {
+			t.Errorf("%s %s: admin routes must be adminOnly (staff denied), got %+v", row.method, row.route, row.want)
+		}
+	}
+	var missing []string
+	for _, r := range appRoutes(app.srv) {
+		if !covered[r.Method+" "+r.Path] {
+			missing = append(missing, r.Method+" "+r.Path)
+		}
+	}
+	sort.Strings(missing)
+	for _, m := range missing {
+		t.Errorf("route %s has no row in authzMatrix", m)
+	}
+}

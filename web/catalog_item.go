@@ -1,0 +1,104 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/internal/catalog"
+	"github.com/rentdesk/rentdesk/internal/period"
+	"github.com/rentdesk/rentdesk/templates/pages"
+)
+
+// CatalogItem shows an item to customers with a price calculator.
+func (s *Server) CatalogItem(c echo.Context) error {
+	v, locs, err := s.itemView(c)
+	if err != nil {
+		return err
+	}
+	// Default: tomorrow 10:00 to the day after, in the first location's zone,
+	// so the form's own defaults pass validation.
+	if len(locs) > 0 {
+		if zone, err := locs[0].Zone(); err == nil {
+			t := s.Now().In(zone).AddDate(0, 0, 1)
+			start := time.Date(t.Year(), t.Month(), t.Day(), 10, 0, 0, 0, zone)
+			v.Start, v.End = period.FormatLocal(start, zone), period.FormatLocal(start.AddDate(0, 0, 1), zone)
+		}
+	}
+	return s.render(c, http.StatusOK, pages.ItemPage(v))
+}
+
+// CatalogItemPrice prices the chosen dates: for htmx the answer is the
+// fragment, for a plain GET (no JavaScript) the whole item page. Bad dates
+// are a message in the answer, never an error page.
+func (s *Server) CatalogItemPrice(c echo.Context) error {
+	v, locs, err := s.itemView(c)
+	if err != nil {
+		return err
+	}
+	v.Start, v.End, v.LocationID = c.QueryParam("start"), c.QueryParam("end"), c.QueryParam("location")
+	var loc *catalog.Location
+	for i := range locs {
+		if strconv.FormatInt(locs[i].ID, 10) == v.LocationID || (v.LocationID == "" && i == 0) {
+			loc = &locs[i]
+		}
+	}
+	if loc == nil {
+		v.Price = pages.PriceView{Error: "Choose where you pick it up."}
+	} else {
+		v.Price = s.quote(c.Request().Context(), v.Item, *loc, v.Start, v.End)
+	}
+	if isHTMX(c) {
+		return s.render(c, http.StatusOK, pages.PriceFragment(v.Price))
+	}
+	return s.render(c, http.StatusOK, pages.ItemPage(v))
+}
+
+// itemView loads what every item page shows; hidden items are a 404.
+func (s *Server) itemView(c echo.Context) (pages.ItemView, []catalog.Location, error) {
+	ctx := c.Request().Context()
+	it, err := s.Store.GetPublicItem(ctx, c.Param("slug"))
+	if err != nil {
+		return pages.ItemView{}, nil, err
+	}
+	cur, err := s.currency(ctx)
+	if err != nil {
+		return pages.ItemView{}, nil, err
+	}
+	p := s.page(c, it.Name)
+	p.Description = metaDescription(it)
+	v := pages.ItemView{Page: p, Item: it, Currency: cur}
+	if it.CategoryID != nil {
+		cat, err := s.Store.GetCategory(ctx, *it.CategoryID)
+		if err != nil {
+			return v, nil, err
+		}
+		v.CategoryName, v.CategorySlug = cat.Name, cat.Slug
+	}
+	if v.Photos, err = s.Store.ListPhotos(ctx, it.ID); err != nil {
+		return v, nil, err
+	}
+	opts, locs, err := s.locationOptions(ctx)
+	if err != nil {
+		return v, nil, err
+	}
+	v.Locations = opts
+	if len(locs) > 0 {
+		v.LocationID = idOf(locs[0].ID)
+	}
+	return v, locs, nil
+}
+
+// metaDescription is the item's description cut to what search engines show.
+func metaDescription(it catalog.Item) string {
+	d := []rune(it.Description)
+	if len(d) == 0 {
+		return "Rent " + it.Name + " online: see prices and availability."
+	}
+	if len(d) > 155 {
+		return string(d[:154]) + "…"
+	}
+	return string(d)
+}

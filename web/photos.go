@@ -1,0 +1,153 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/internal/catalog"
+	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/templates/pages"
+)
+
+// StaffPhotoUpload adds a photo to an item. The file is checked by its
+// content; a bad or oversized file re-renders the item page with a message.
+func (s *Server) StaffPhotoUpload(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	data, err := readUpload(c, "photo", catalog.MaxPhotoBytes)
+	var p catalog.Photo
+	if err == nil {
+		p, err = catalog.ProcessPhoto(data)
+	}
+	if err != nil {
+		msg := strings.TrimPrefix(err.Error(), catalog.ErrPhoto.Error()+": ")
+		return s.renderItemShow(c, http.StatusUnprocessableEntity, id, func(v *pages.StaffItemView) { v.Errors["photo"] = msg })
+	}
+	err = s.Store.WithTx(ctx, func(tx *store.Store) error {
+		if _, err := tx.GetItemForUpdate(ctx, id); err != nil {
+			return err
+		}
+		m, err := tx.AddPhoto(ctx, id, p)
+		if err != nil {
+			return err
+		}
+		return audit(ctx, c, tx, "photo.add", "item", idOf(id), nil, map[string]any{"photo_id": m.ID, "content_type": m.ContentType, "size": m.Size})
+	})
+	if err != nil {
+		return err
+	}
+	s.flash(c, "success", "Photo added.")
+	return redirect(c, "/staff/items/"+idOf(id))
+}
+
+// errUpload carries a message about an upload for the person who sent it.
+type errUpload struct{ msg string }
+
+func (e errUpload) Error() string { return catalog.ErrPhoto.Error() + ": " + e.msg }
+
+// readUpload reads one uploaded file, at most limit bytes.
+func readUpload(c echo.Context, name string, limit int64) ([]byte, error) {
+	fh, err := c.FormFile(name)
+	if err != nil {
+		return nil, errUpload{"Choose a file to upload."}
+	}
+	if fh.Size > limit {
+		return nil, errUpload{fmt.Sprintf("The file is larger than %d MB.", limit>>20)}
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, fmt.Errorf("web: open upload: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("web: read upload: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, errUpload{fmt.Sprintf("The file is larger than %d MB.", limit>>20)}
+	}
+	return data, nil
+}
+
+// StaffPhotoMove moves a photo earlier or later in its item's gallery.
+func (s *Server) StaffPhotoMove(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	dir := c.FormValue("dir")
+	if err := oneOf(dir, "up", "down"); err != nil {
+		return err
+	}
+	var m store.PhotoMeta
+	err = s.Store.WithTx(ctx, func(tx *store.Store) error {
+		if m, err = tx.MovePhoto(ctx, id, map[string]int{"up": -1, "down": 1}[dir]); err != nil {
+			return err
+		}
+		return audit(ctx, c, tx, "photo.move", "item", idOf(m.ItemID), nil, map[string]any{"photo_id": id, "dir": dir})
+	})
+	if err != nil {
+		return err
+	}
+	return redirect(c, "/staff/items/"+idOf(m.ItemID)+"#photos")
+}
+
+// StaffPhotoDelete removes a photo.
+func (s *Server) StaffPhotoDelete(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var m store.PhotoMeta
+	err = s.Store.WithTx(ctx, func(tx *store.Store) error {
+		if m, err = tx.DeletePhoto(ctx, id); err != nil {
+			return err
+		}
+		return audit(ctx, c, tx, "photo.delete", "item", idOf(m.ItemID), map[string]any{"photo_id": id, "content_type": m.ContentType, "size": m.Size}, nil)
+	})
+	if err != nil {
+		return err
+	}
+	s.flash(c, "success", "Photo deleted.")
+	return redirect(c, "/staff/items/"+idOf(m.ItemID)+"#photos")
+}
+
+// PhotoServe sends a photo or its thumbnail. A photo never changes under
+// its id (a new upload gets a new id), so it is cached for a year and the
+// ETag is the id. Photos of hidden items are only for staff.
+func (s *Server) PhotoServe(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	thumb := strings.HasSuffix(c.Path(), "/thumb")
+	etag := fmt.Sprintf(`"p%d-%t"`, id, thumb)
+	d, err := s.Store.GetPhoto(c.Request().Context(), id, thumb)
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	if !d.Public && (u == nil || !u.IsStaff()) {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	h := c.Response().Header()
+	h.Set("ETag", etag)
+	if d.Public {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "private, no-store")
+	}
+	if c.Request().Header.Get("If-None-Match") == etag {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.Blob(http.StatusOK, d.ContentType, d.Data)
+}
