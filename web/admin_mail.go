@@ -237,13 +237,13 @@ func (s *Server) AdminEmailSend(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !s.Jobs.MailConfigured() {
-		return echo.NewHTTPError(http.StatusConflict, "No mail server is configured, so the email cannot be sent. Set SMTP_HOST and restart.")
-	}
 	err = s.Store.WithTx(ctx, func(tx *store.Store) error {
 		e, err := tx.GetEmail(ctx, id)
 		if err != nil {
 			return err
+		}
+		if !s.Jobs.MailConfigured() {
+			return echo.NewHTTPError(http.StatusConflict, "No mail server is configured, so the email cannot be sent. Set SMTP_HOST and restart.")
 		}
 		if e.Status != store.EmailNotSent {
 			return fmt.Errorf("web: send email %d: it is %s: %w", id, e.Status, errNotSendable)

@@ -7,12 +7,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rentdesk/rentdesk/internal/catalog"
-	"github.com/rentdesk/rentdesk/internal/config"
 	"github.com/rentdesk/rentdesk/internal/demo"
-	"github.com/rentdesk/rentdesk/internal/mail"
 )
 
 // Outcome classes of the authorization matrix.
@@ -165,18 +162,6 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/admin/mail/jobs/:id/retry", path: "/admin/mail/jobs/{job}/retry", want: adminOnly},
 	{method: "POST", route: "/admin/mail/jobs/:id/discard", path: "/admin/mail/jobs/{job}/discard", want: adminOnly},
 	{method: "POST", route: "/admin/mail/emails/:id/send", path: "/admin/mail/emails/{emailID}/send", want: adminOnly},
-}
-
-// newAuthzApp is a test app whose mail server is configured but never
-// contacted (no workers run), so emails get jobs the admin mail routes act on.
-func newAuthzApp(t *testing.T) *testApp {
-	t.Helper()
-	sender, err := mail.NewMailer(config.SMTP{Host: "127.0.0.1", Port: 9, TLS: "none", From: "shop@rentdesk.test",
-		ConnectTimeout: time.Second, SendTimeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return newTestApp(t, func(d *Deps) { d.Jobs = testJobs(t, d.Store, sender, d.Config.BaseURL) })
 }
 
 // authzWorld is the data the matrix runs against: one account per actor, and
@@ -339,7 +324,7 @@ func outcome(res *testResponse) string {
 
 // W8: every route × {anonymous, customer A, customer B, staff, admin}.
 func TestAuthzMatrix(t *testing.T) {
-	app := newAuthzApp(t)
+	app := newTestApp(t)
 	w := newAuthzWorld(t, app)
 	for _, row := range authzMatrix {
 		for actor := range actorNames {

@@ -38,7 +38,7 @@ func concretePath(route string) string {
 // W4: every unsafe route refuses a request without a valid CSRF token with a
 // 403, before it changes anything, for visitors and logged-in users alike.
 func TestCSRFOnEveryUnsafeRoute(t *testing.T) {
-	app := newAuthzApp(t)
+	app := newTestApp(t)
 	w := newAuthzWorld(t, app)
 	admin := app.client()
 	admin.login(w.emails[4], authzPassword)
@@ -106,7 +106,7 @@ func TestCSRFHeaderAccepted(t *testing.T) {
 // W4: no GET route changes data, whoever calls it (the session row, which
 // records activity, is the exception).
 func TestGETRoutesChangeNoData(t *testing.T) {
-	app := newAuthzApp(t)
+	app := newTestApp(t)
 	w := newAuthzWorld(t, app)
 	for actor := range actorNames {
 		c := app.client()

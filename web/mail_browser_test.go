@@ -61,7 +61,7 @@ func TestBrowserForgotPasswordJourney(t *testing.T) {
 	if who := strings.TrimSpace(text(`[data-testid="nav-account"]`)); who != "uma" {
 		t.Errorf("logged in as %q", who)
 	}
-	b.ExpectError("status of 410 (Gone)") // the used link answers 410 on purpose
+	b.ExpectError("status of 404 (Not Found)") // the used link answers 404 on purpose
 	do("open the link again", chromedp.Navigate(link), chromedp.WaitVisible(css(`[data-testid="reset-invalid"]`)))
 	if invalid := text(`[data-testid="reset-invalid"]`); !strings.Contains(invalid, "already been used") {
 		t.Errorf("second use: %q", invalid)

@@ -106,8 +106,8 @@ func TestPasswordResetByEmail(t *testing.T) {
 	}
 	c.post("/password/reset", url.Values{"token": {token}, "new_password": {"brand new password 9"}}).expectStatus(t, http.StatusSeeOther)
 	// The link is spent.
-	c.get(link).expectStatus(t, http.StatusGone)
-	c.post("/password/reset", url.Values{"token": {token}, "new_password": {"another password 77"}}).expectStatus(t, http.StatusGone)
+	c.get(link).expectStatus(t, http.StatusNotFound)
+	c.post("/password/reset", url.Values{"token": {token}, "new_password": {"another password 77"}}).expectStatus(t, http.StatusNotFound)
 	// The new password works, the old one does not, other sessions are out.
 	c.login("pia@example.test", "brand new password 9")
 	if other.get("/account").StatusCode != http.StatusSeeOther {
@@ -137,9 +137,9 @@ func TestPasswordResetExpiresAndIsThrottled(t *testing.T) {
 	_ = app.st.DB().QueryRow(`SELECT text_body FROM emails WHERE kind = 'password_reset' ORDER BY id LIMIT 1`).Scan(&text)
 	link := linkIn(t, text)
 	app.advance(61 * time.Minute)
-	c.get(link).expectStatus(t, http.StatusGone)
+	c.get(link).expectStatus(t, http.StatusNotFound)
 	token := strings.TrimPrefix(link, "/password/reset?token=")
-	c.post("/password/reset", url.Values{"token": {token}, "new_password": {"brand new password 9"}}).expectStatus(t, http.StatusGone)
+	c.post("/password/reset", url.Values{"token": {token}, "new_password": {"brand new password 9"}}).expectStatus(t, http.StatusNotFound)
 }
 
 // E4 as admins see it: a job that kept failing is dead on the admin page with

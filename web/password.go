@@ -99,7 +99,7 @@ func (s *Server) ResetPasswordForm(c echo.Context) error {
 	v := pages.ResetPasswordView{Page: s.page(c, "Choose a new password"), Token: token, Errors: components.Errors{}}
 	if _, err := s.Store.CheckPasswordReset(c.Request().Context(), hashToken(token), s.Now()); errors.Is(err, store.ErrNotFound) {
 		v.Invalid = true
-		return s.render(c, http.StatusGone, pages.ResetPasswordPage(v))
+		return s.render(c, http.StatusNotFound, pages.ResetPasswordPage(v))
 	} else if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func (s *Server) ResetPassword(c echo.Context) error {
 	v := pages.ResetPasswordView{Page: s.page(c, "Choose a new password"), Token: token, Errors: components.Errors{}}
 	invalid := func() error {
 		v.Invalid = true
-		return s.render(c, http.StatusGone, pages.ResetPasswordPage(v))
+		return s.render(c, http.StatusNotFound, pages.ResetPasswordPage(v))
 	}
 	userID, err := s.Store.CheckPasswordReset(ctx, hashToken(token), s.Now())
 	if errors.Is(err, store.ErrNotFound) {

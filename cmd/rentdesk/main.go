@@ -120,9 +120,11 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 		return err
 	}
 	srv := web.New(web.Deps{
-		Config:     cfg,
-		Store:      st,
-		Sessions:   web.NewSessions(cfg, st.DB(), 5*time.Minute),
+		Config: cfg,
+		Store:  st,
+		// No clean-up goroutine per instance: the periodic clean-up job
+		// deletes expired sessions once for all instances.
+		Sessions:   web.NewSessions(cfg, st.DB(), 0),
 		Assets:     assets,
 		Logger:     logger,
 		Hasher:     hasher,
