@@ -43,7 +43,7 @@ const findSessionSQL = `SELECT data FROM sessions WHERE token = $1 AND current_t
 // FindCtx returns the data of a live session; found is false for an unknown
 // or expired token.
 func (ss Sessions) FindCtx(ctx context.Context, token string) (b []byte, found bool, err error) {
-	err = ss.s.q.GetContext(ctx, &b, findSessionSQL, token)
+	err = ss.s.prepared().GetContext(ctx, &b, findSessionSQL, token)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -59,7 +59,7 @@ ON CONFLICT (token) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry
 
 // CommitCtx stores a session's data and expiry.
 func (ss Sessions) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	if _, err := ss.s.q.ExecContext(ctx, commitSessionSQL, token, b, expiry); err != nil {
+	if _, err := ss.s.prepared().ExecContext(ctx, commitSessionSQL, token, b, expiry); err != nil {
 		return fmt.Errorf("store: commit session: %w", classify(err))
 	}
 	return nil

@@ -34,10 +34,11 @@ type queryer interface {
 
 // Store runs queries against the pool or, inside WithTx, against one transaction.
 type Store struct {
-	db   *sqlx.DB
-	wait time.Duration // Options.AcquireTimeout
-	q    queryer
-	tx   *sqlx.Tx
+	db    *sqlx.DB
+	wait  time.Duration // Options.AcquireTimeout
+	stmts *stmtCache    // hot queries, prepared once per connection (prepared.go)
+	q     queryer
+	tx    *sqlx.Tx
 }
 
 // Options sizes the connection pool.
@@ -71,14 +72,17 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: connect: %w", classify(err))
 	}
-	return &Store{db: db, wait: opt.AcquireTimeout, q: pooled{db, opt.AcquireTimeout}}, nil
+	return &Store{db: db, wait: opt.AcquireTimeout, stmts: &stmtCache{db: db}, q: pooled{db, opt.AcquireTimeout}}, nil
 }
 
 // DB exposes the pool for libraries that take a *sql.DB (sessions, goose, the job queue).
 func (s *Store) DB() *sql.DB { return s.db.DB }
 
 // Close closes the pool.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmts.close()
+	return s.db.Close()
+}
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
@@ -114,7 +118,7 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", classify(waitErr(txCtx, err)))
 	}
-	inner := &Store{db: s.db, wait: s.wait, q: tx, tx: tx}
+	inner := &Store{db: s.db, wait: s.wait, stmts: s.stmts, q: tx, tx: tx}
 	if err := fn(inner); err != nil {
 		_ = tx.Rollback()
 		return err
