@@ -85,20 +85,30 @@ func (h hot) stmt(ctx context.Context, query string) (*sqlx.Stmt, func(), error)
 }
 
 func (h hot) GetContext(ctx context.Context, dest any, query string, args ...any) error {
-	ctx, release := h.wait(ctx)
-	defer release()
-	st, done, err := h.stmt(ctx, query)
-	if err != nil {
-		return waitErr(ctx, err)
-	}
-	defer done()
-	if st == nil {
-		return h.s.q.GetContext(ctx, dest, query, args...)
-	}
-	return waitErr(ctx, st.GetContext(ctx, dest, args...))
+	return h.run(ctx, query,
+		func(ctx context.Context, st *sqlx.Stmt) error { return st.GetContext(ctx, dest, args...) },
+		func(ctx context.Context) error { return h.s.q.GetContext(ctx, dest, query, args...) })
 }
 
 func (h hot) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
+	return h.run(ctx, query,
+		func(ctx context.Context, st *sqlx.Stmt) error { return st.SelectContext(ctx, dest, args...) },
+		func(ctx context.Context) error { return h.s.q.SelectContext(ctx, dest, query, args...) })
+}
+
+func (h hot) ExecContext(ctx context.Context, query string, args ...any) (res sql.Result, err error) {
+	err = h.run(ctx, query,
+		func(ctx context.Context, st *sqlx.Stmt) (err error) {
+			res, err = st.ExecContext(ctx, args...)
+			return err
+		},
+		func(ctx context.Context) (err error) { res, err = h.s.q.ExecContext(ctx, query, args...); return err })
+	return res, err
+}
+
+// run calls prepared with the statement for query or, inside a transaction
+// that cannot have it yet, unprepared.
+func (h hot) run(ctx context.Context, query string, prepared func(context.Context, *sqlx.Stmt) error, unprepared func(context.Context) error) error {
 	ctx, release := h.wait(ctx)
 	defer release()
 	st, done, err := h.stmt(ctx, query)
@@ -107,24 +117,9 @@ func (h hot) SelectContext(ctx context.Context, dest any, query string, args ...
 	}
 	defer done()
 	if st == nil {
-		return h.s.q.SelectContext(ctx, dest, query, args...)
+		return unprepared(ctx)
 	}
-	return waitErr(ctx, st.SelectContext(ctx, dest, args...))
-}
-
-func (h hot) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	ctx, release := h.wait(ctx)
-	defer release()
-	st, done, err := h.stmt(ctx, query)
-	if err != nil {
-		return nil, waitErr(ctx, err)
-	}
-	defer done()
-	if st == nil {
-		return h.s.q.ExecContext(ctx, query, args...)
-	}
-	res, err := st.ExecContext(ctx, args...)
-	return res, waitErr(ctx, err)
+	return waitErr(ctx, prepared(ctx, st))
 }
 
 // wait bounds the wait for a pool connection; a transaction already has one.
