@@ -76,15 +76,17 @@ lint: ## Check generated code is current, go vet, and gofmt
 		exit 1; \
 	fi
 
-bench: ## Run the benchmarks; the report is also written to .dev/bench.txt
+bench: ## Run the benchmarks; output in .dev/bench.txt, a summary table in .dev/bench-report.md
 	@vars="$$($(ENV_SH) pg test-db-url tools)"; eval "$$vars"; \
 	unset DATABASE_URL; \
 	mkdir -p .dev; \
 	{ \
-		echo "# $$(date -u +%Y-%m-%dT%H:%M:%SZ) commit $$(git rev-parse --short HEAD 2>/dev/null || echo unknown), $$(go version)"; \
+		echo "# $$(date -u +%Y-%m-%dT%H:%M:%SZ) commit $$(git rev-parse --short HEAD 2>/dev/null || echo unknown), $$(go version), $$(nproc) cores"; \
 		go test -run '^$$' -bench '$(BENCH)' -benchmem $(PKGS); \
 	} 2>&1 | tee .dev/bench.txt
-	@echo '==> report written to .dev/bench.txt'
+	@{ head -n 1 .dev/bench.txt; echo; awk -f .ci/bench-report.awk .dev/bench.txt; } > .dev/bench-report.md
+	@echo '==> full output in .dev/bench.txt; summary (.dev/bench-report.md):'
+	@cat .dev/bench-report.md
 
 db-stop: ## Stop the private PostgreSQL (make run and make test start it again)
 	@$(ENV_SH) pg-stop

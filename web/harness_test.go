@@ -86,7 +86,7 @@ func (a *testApp) start(mutate ...func(*Deps)) {
 		m(&d)
 	}
 	if d.Sessions == nil {
-		d.Sessions = NewSessions(d.Config, a.st.DB(), 0)
+		d.Sessions = NewSessions(d.Config, d.Store)
 	}
 	a.srv = New(d)
 	a.ts = httptest.NewServer(a.srv.Handler())

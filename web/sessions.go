@@ -1,14 +1,12 @@
 package web
 
 import (
-	"database/sql"
 	"net/http"
-	"time"
 
-	"github.com/alexedwards/scs/postgresstore"
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/rentdesk/rentdesk/internal/config"
+	"github.com/rentdesk/rentdesk/internal/store"
 )
 
 // SessionCookieName is the session cookie's name over plain http; over https it
@@ -17,11 +15,12 @@ const SessionCookieName = "rentdesk_session"
 
 // NewSessions configures scs: PostgreSQL storage so sessions survive restarts
 // and are shared by every instance, idle and absolute timeouts, and cookie
-// flags that keep the token away from scripts and other sites. cleanup is how
-// often expired rows are deleted (0: never, for tests that own the database).
-func NewSessions(cfg config.Config, db *sql.DB, cleanup time.Duration) *scs.SessionManager {
+// flags that keep the token away from scripts and other sites. Expired rows
+// are deleted by a periodic job once for all instances, not by a goroutine in
+// each.
+func NewSessions(cfg config.Config, st *store.Store) *scs.SessionManager {
 	sm := scs.New()
-	sm.Store = postgresstore.NewWithCleanupInterval(db, cleanup)
+	sm.Store = st.Sessions()
 	sm.Lifetime = cfg.SessionLifetime
 	sm.IdleTimeout = cfg.SessionIdleTimeout
 	sm.Cookie.Name = SessionCookieName

@@ -79,6 +79,7 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {
 	return store.Open(ctx, cfg.DatabaseURL, store.Options{
 		MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns, ConnMaxLifetime: cfg.DBConnMaxLifetime,
+		AcquireTimeout: cfg.DBAcquireTimeout,
 	})
 }
 
@@ -120,11 +121,9 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 		return err
 	}
 	srv := web.New(web.Deps{
-		Config: cfg,
-		Store:  st,
-		// No clean-up goroutine per instance: the periodic clean-up job
-		// deletes expired sessions once for all instances.
-		Sessions:   web.NewSessions(cfg, st.DB(), 0),
+		Config:     cfg,
+		Store:      st,
+		Sessions:   web.NewSessions(cfg, st),
 		Assets:     assets,
 		Logger:     logger,
 		Hasher:     hasher,

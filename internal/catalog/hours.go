@@ -41,17 +41,10 @@ func (h OpeningHours) On(d time.Weekday) []Interval { return h[ISOWeekday(d)] }
 
 // Scan reads the jsonb column.
 func (h *OpeningHours) Scan(src any) error {
-	var b []byte
-	switch v := src.(type) {
-	case []byte:
-		b = v
-	case string:
-		b = []byte(v)
-	case nil:
+	b, err := jsonColumn(src, "opening hours")
+	if err != nil || b == nil {
 		*h = OpeningHours{}
-		return nil
-	default:
-		return fmt.Errorf("catalog: opening hours from %T", src)
+		return err
 	}
 	m := map[string][]Interval{}
 	if err := json.Unmarshal(b, &m); err != nil {
@@ -143,17 +136,10 @@ type DateList []string
 
 // Scan reads a JSON array of dates.
 func (d *DateList) Scan(src any) error {
-	var b []byte
-	switch v := src.(type) {
-	case []byte:
-		b = v
-	case string:
-		b = []byte(v)
-	case nil:
+	b, err := jsonColumn(src, "dates")
+	if err != nil || b == nil {
 		*d = nil
-		return nil
-	default:
-		return fmt.Errorf("catalog: dates from %T", src)
+		return err
 	}
 	var out []string
 	if err := json.Unmarshal(b, &out); err != nil {
@@ -186,4 +172,19 @@ func ParseDates(s string) (DateList, string) {
 	}
 	slices.Sort(out)
 	return slices.Compact(out), ""
+}
+
+// jsonColumn is the text of a json or jsonb column as the driver hands it
+// over, or nil for NULL.
+func jsonColumn(src any, what string) ([]byte, error) {
+	switch v := src.(type) {
+	case []byte:
+		return v, nil
+	case string:
+		return []byte(v), nil
+	case nil:
+		return nil, nil
+	default:
+		return nil, fmt.Errorf("catalog: %s from %T", what, src)
+	}
 }

@@ -47,7 +47,7 @@ const getCategorySQL = `SELECT ` + categoryColumns + ` FROM categories WHERE id 
 // GetCategory loads one category by id.
 func (s *Store) GetCategory(ctx context.Context, id int64) (catalog.Category, error) {
 	var c catalog.Category
-	if err := s.q.GetContext(ctx, &c, getCategorySQL, id); err != nil {
+	if err := s.prepared().GetContext(ctx, &c, getCategorySQL, id); err != nil {
 		return c, fmt.Errorf("store: get category %d: %w", id, classify(err))
 	}
 	return c, nil

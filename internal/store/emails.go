@@ -99,8 +99,8 @@ func (s *Store) InsertEmail(ctx context.Context, e NewEmail) (int64, error) {
 		return 0, fmt.Errorf("store: email attachments: %w", err)
 	}
 	var id int64
-	err = s.q.QueryRowxContext(ctx, insertEmailSQL, e.Kind, e.UserID, e.ToAddress, e.ToName, e.Subject,
-		e.TextBody, e.HTMLBody, string(att), e.DedupeKey, e.Status).Scan(&id)
+	err = s.q.GetContext(ctx, &id, insertEmailSQL, e.Kind, e.UserID, e.ToAddress, e.ToName, e.Subject,
+		e.TextBody, e.HTMLBody, string(att), e.DedupeKey, e.Status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}

@@ -160,6 +160,10 @@ func (s *Store) ListPublicItems(ctx context.Context, f PublicFilter) ([]ItemList
 		f.Limit = 24
 	}
 	var rows []ItemListRow
+	// Not prepared, though hot: its filters are optional ($1 = '' OR ...), and
+	// the generic plan PostgreSQL picks for a prepared statement after five
+	// runs cannot see which are off; measured, it computed unit counts for
+	// every item (11 ms a page instead of 1 ms).
 	err := s.q.SelectContext(ctx, &rows, listPublicItemsSQL, likeEscape(f.Query), f.CategoryID, f.FeaturedOnly, f.After.Key, f.After.ID, f.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: list public items: %w", classify(err))

@@ -83,7 +83,7 @@ const getPublicItemSQL = `SELECT ` + itemColumns + ` FROM items WHERE slug = $1 
 // offline items are ErrNotFound.
 func (s *Store) GetPublicItem(ctx context.Context, slug string) (catalog.Item, error) {
 	var it catalog.Item
-	if err := s.q.GetContext(ctx, &it, getPublicItemSQL, slug); err != nil {
+	if err := s.prepared().GetContext(ctx, &it, getPublicItemSQL, slug); err != nil {
 		return it, fmt.Errorf("store: get public item %q: %w", slug, classify(err))
 	}
 	return it, nil

@@ -19,16 +19,19 @@ func (s *Store) RecordLoginFailure(ctx context.Context, email, ip string, at tim
 
 const countLoginFailuresSQL = `
 SELECT
-  (SELECT count(*) FROM login_failures WHERE email = $1 AND failed_at > $3),
-  (SELECT count(*) FROM login_failures WHERE $2 <> '' AND ip = NULLIF($2, '')::inet AND failed_at > $3)`
+  (SELECT count(*) FROM login_failures WHERE email = $1 AND failed_at > $3) AS by_email,
+  (SELECT count(*) FROM login_failures WHERE $2 <> '' AND ip = NULLIF($2, '')::inet AND failed_at > $3) AS by_ip`
 
 // CountLoginFailures counts recent failures for an email and for an address.
 func (s *Store) CountLoginFailures(ctx context.Context, email, ip string, since time.Time) (byEmail, byIP int, err error) {
-	row := s.q.QueryRowxContext(ctx, countLoginFailuresSQL, email, ip, since)
-	if err := row.Scan(&byEmail, &byIP); err != nil {
+	var n struct {
+		ByEmail int `db:"by_email"`
+		ByIP    int `db:"by_ip"`
+	}
+	if err := s.q.GetContext(ctx, &n, countLoginFailuresSQL, email, ip, since); err != nil {
 		return 0, 0, fmt.Errorf("store: count login failures: %w", classify(err))
 	}
-	return byEmail, byIP, nil
+	return n.ByEmail, n.ByIP, nil
 }
 
 const clearLoginFailuresSQL = `DELETE FROM login_failures WHERE email = $1`

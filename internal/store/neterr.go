@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 	"syscall"
 )
 
@@ -18,4 +19,10 @@ func isNetErr(err error) bool {
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ENOENT)
+}
+
+// isPoolClosed reports database/sql's error for a pool that was closed (as
+// during shutdown), which it does not export.
+func isPoolClosed(err error) bool {
+	return strings.Contains(err.Error(), "sql: database is closed")
 }

@@ -47,7 +47,7 @@ FROM item_photos WHERE item_id = $1 ORDER BY position, id`
 // ListPhotos lists an item's photos in display order.
 func (s *Store) ListPhotos(ctx context.Context, itemID int64) ([]PhotoMeta, error) {
 	var ps []PhotoMeta
-	if err := s.q.SelectContext(ctx, &ps, listPhotosSQL, itemID); err != nil {
+	if err := s.prepared().SelectContext(ctx, &ps, listPhotosSQL, itemID); err != nil {
 		return nil, fmt.Errorf("store: list photos of item %d: %w", itemID, classify(err))
 	}
 	return ps, nil

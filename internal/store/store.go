@@ -24,19 +24,21 @@ var (
 	ErrUnavailable = errors.New("database unavailable")
 )
 
-// queryer is what both *sqlx.DB and *sqlx.Tx offer, so every store method runs
-// the same inside and outside a transaction.
+// queryer is what both the pool (pooled) and *sqlx.Tx offer, so every store
+// method runs the same inside and outside a transaction.
 type queryer interface {
-	sqlx.ExtContext
 	GetContext(ctx context.Context, dest any, query string, args ...any) error
 	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
 // Store runs queries against the pool or, inside WithTx, against one transaction.
 type Store struct {
-	db *sqlx.DB
-	q  queryer
-	tx *sqlx.Tx
+	db    *sqlx.DB
+	wait  time.Duration // Options.AcquireTimeout
+	stmts *stmtCache    // hot queries, prepared once per connection (prepared.go)
+	q     queryer
+	tx    *sqlx.Tx
 }
 
 // Options sizes the connection pool.
@@ -44,15 +46,19 @@ type Options struct {
 	MaxOpenConns    int
 	MaxIdleConns    int
 	ConnMaxLifetime time.Duration
+	// AcquireTimeout bounds how long a store call waits for a free connection
+	// before it fails with ErrUnavailable (0: as long as its context allows).
+	// It does not bound the query itself; see acquire.go.
+	AcquireTimeout time.Duration
 }
 
 // Open connects to PostgreSQL and checks the connection.
 func Open(ctx context.Context, url string, opt Options) (*Store, error) {
-	connector, err := pq.NewConnector(url)
+	pqConnector, err := pq.NewConnector(url)
 	if err != nil {
 		return nil, fmt.Errorf("store: parse database URL: %w", err)
 	}
-	db := sqlx.NewDb(sql.OpenDB(connector), "postgres")
+	db := sqlx.NewDb(sql.OpenDB(connector{pqConnector}), "postgres")
 	if opt.MaxOpenConns > 0 {
 		db.SetMaxOpenConns(opt.MaxOpenConns)
 	}
@@ -66,18 +72,23 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: connect: %w", classify(err))
 	}
-	return &Store{db: db, q: db}, nil
+	return &Store{db: db, wait: opt.AcquireTimeout, stmts: &stmtCache{db: db}, q: pooled{db, opt.AcquireTimeout}}, nil
 }
 
 // DB exposes the pool for libraries that take a *sql.DB (sessions, goose, the job queue).
 func (s *Store) DB() *sql.DB { return s.db.DB }
 
 // Close closes the pool.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmts.close()
+	return s.db.Close()
+}
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.db.PingContext(ctx); err != nil {
+	ctx, release := boundWait(ctx, s.wait)
+	defer release()
+	if err := waitErr(ctx, s.db.PingContext(ctx)); err != nil {
 		return fmt.Errorf("store: ping: %w", classify(err))
 	}
 	return nil
@@ -99,11 +110,15 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
 	if s.tx != nil {
 		return fn(s)
 	}
-	tx, err := s.db.BeginTxx(ctx, nil)
+	// The transaction lives as long as the context it begins with, so the
+	// bounded wait is released only when it is over.
+	txCtx, release := boundWait(ctx, s.wait)
+	defer release()
+	tx, err := s.db.BeginTxx(txCtx, nil)
 	if err != nil {
-		return fmt.Errorf("store: begin: %w", classify(err))
+		return fmt.Errorf("store: begin: %w", classify(waitErr(txCtx, err)))
 	}
-	inner := &Store{db: s.db, q: tx, tx: tx}
+	inner := &Store{db: s.db, wait: s.wait, stmts: s.stmts, q: tx, tx: tx}
 	if err := fn(inner); err != nil {
 		_ = tx.Rollback()
 		return err
@@ -134,7 +149,8 @@ func classify(err error) error {
 		}
 		return err
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, driverBadConn) || isNetErr(err) {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, driverBadConn) ||
+		isNetErr(err) || isPoolClosed(err) {
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	return err

@@ -59,7 +59,7 @@ const getUserSQL = `SELECT ` + userColumns + ` FROM users WHERE id = $1`
 // GetUser loads one account by id.
 func (s *Store) GetUser(ctx context.Context, id int64) (User, error) {
 	var u User
-	if err := s.q.GetContext(ctx, &u, getUserSQL, id); err != nil {
+	if err := s.prepared().GetContext(ctx, &u, getUserSQL, id); err != nil {
 		return User{}, fmt.Errorf("store: get user %d: %w", id, classify(err))
 	}
 	return u, nil

@@ -1,0 +1,131 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Hot queries run as prepared statements, prepared once per connection.
+//
+// lib/pq sends a query with parameters as two round trips (parse, then bind
+// and execute) unless it is prepared; for the one-row lookups that every page
+// makes (session, user, item) that is most of their cost. A *sqlx.Stmt made
+// on the pool is prepared by database/sql on each connection the first time
+// it runs there, and again on new connections after one is closed or killed.
+// Statements are prepared when first used rather than at Open, because Open
+// also serves databases that are not migrated yet. Only queries with
+// parameters gain: without any, lib/pq already needs one round trip. Queries
+// whose plan depends on their parameters (optional filters) stay unprepared:
+// PostgreSQL may switch a prepared statement to one generic plan for all.
+
+// stmtCache holds the pool's prepared statements by their SQL text.
+type stmtCache struct {
+	db *sqlx.DB
+	mu sync.Mutex
+	m  sync.Map // string → *sqlx.Stmt
+}
+
+// get returns the statement for query, preparing it on first use.
+func (c *stmtCache) get(ctx context.Context, query string) (*sqlx.Stmt, error) {
+	if st, ok := c.m.Load(query); ok {
+		return st.(*sqlx.Stmt), nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m.Load(query); ok {
+		return st.(*sqlx.Stmt), nil
+	}
+	st, err := c.db.PreparexContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	c.m.Store(query, st)
+	return st, nil
+}
+
+// close closes every statement (before the pool closes).
+func (c *stmtCache) close() {
+	c.m.Range(func(_, st any) bool {
+		st.(*sqlx.Stmt).Close()
+		return true
+	})
+}
+
+// hot runs queries through prepared statements: on the pool with a bounded
+// wait for a connection, or inside the store's transaction (database/sql
+// reuses the statement when it is already prepared on the transaction's
+// connection).
+type hot struct{ s *Store }
+
+// prepared is the queryer for hot queries; use it instead of s.q.
+func (s *Store) prepared() hot { return hot{s} }
+
+// stmt returns the statement to run query with, and a function to call when done.
+func (h hot) stmt(ctx context.Context, query string) (*sqlx.Stmt, func(), error) {
+	if h.s.tx == nil {
+		// Preparing takes a connection of its own (the query then takes
+		// another), so it gets a bounded wait of its own.
+		pctx, release := boundWait(ctx, h.s.wait)
+		defer release()
+		st, err := h.s.stmts.get(pctx, query)
+		return st, func() {}, waitErr(pctx, err)
+	}
+	st, ok := h.s.stmts.m.Load(query)
+	if !ok {
+		// Not prepared yet: preparing on the pool would take a second
+		// connection while the transaction holds one, so run it unprepared.
+		return nil, func() {}, nil
+	}
+	txst := h.s.tx.StmtxContext(ctx, st.(*sqlx.Stmt))
+	return txst, func() { txst.Close() }, nil
+}
+
+func (h hot) GetContext(ctx context.Context, dest any, query string, args ...any) error {
+	return h.run(ctx, query,
+		func(ctx context.Context, st *sqlx.Stmt) error { return st.GetContext(ctx, dest, args...) },
+		func(ctx context.Context) error { return h.s.q.GetContext(ctx, dest, query, args...) })
+}
+
+func (h hot) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
+	return h.run(ctx, query,
+		func(ctx context.Context, st *sqlx.Stmt) error { return st.SelectContext(ctx, dest, args...) },
+		func(ctx context.Context) error { return h.s.q.SelectContext(ctx, dest, query, args...) })
+}
+
+func (h hot) ExecContext(ctx context.Context, query string, args ...any) (res sql.Result, err error) {
+	err = h.run(ctx, query,
+		func(ctx context.Context, st *sqlx.Stmt) (err error) {
+			res, err = st.ExecContext(ctx, args...)
+			return err
+		},
+		func(ctx context.Context) (err error) { res, err = h.s.q.ExecContext(ctx, query, args...); return err })
+	return res, err
+}
+
+// run calls prepared with the statement for query or, inside a transaction
+// that cannot have it yet, unprepared.
+func (h hot) run(ctx context.Context, query string, prepared func(context.Context, *sqlx.Stmt) error, unprepared func(context.Context) error) error {
+	ctx, release := h.wait(ctx)
+	defer release()
+	st, done, err := h.stmt(ctx, query)
+	if err != nil {
+		return waitErr(ctx, err)
+	}
+	defer done()
+	if st == nil {
+		return unprepared(ctx)
+	}
+	return waitErr(ctx, prepared(ctx, st))
+}
+
+// wait bounds the wait for a pool connection; a transaction already has one.
+func (h hot) wait(ctx context.Context) (context.Context, func()) {
+	if h.s.tx != nil {
+		return ctx, func() {}
+	}
+	return boundWait(ctx, h.s.wait)
+}

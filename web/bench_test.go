@@ -1,0 +1,113 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rentdesk/rentdesk/internal/auth"
+	"github.com/rentdesk/rentdesk/internal/testenv/benchenv"
+	"github.com/rentdesk/rentdesk/static"
+)
+
+// BenchmarkWeb measures the busiest pages through the real router and a real
+// HTTP connection, from parallel clients, against the demo shop plus a
+// generated catalog of 2,000 items and 10,000 units (make bench). Logging is
+// off and logins use the production argon2id parameters.
+func BenchmarkWeb(b *testing.B) {
+	st, dbURL := benchenv.Shop(b)
+	assets, err := static.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := testConfig(b, dbURL)
+	d := Deps{Config: cfg, Store: st, Assets: assets, Logger: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError})),
+		Hasher: auth.NewHasher(auth.DefaultParams), Policy: auth.NewPolicy(), Now: time.Now, Jobs: testJobs(b, st, nil, cfg.BaseURL)}
+	d.Sessions = NewSessions(cfg, st)
+	ts := httptest.NewServer(New(d).Handler())
+	b.Cleanup(ts.Close)
+	tr := &http.Transport{MaxIdleConnsPerHost: 64}
+	b.Cleanup(tr.CloseIdleConnections)
+	client := func() *http.Client {
+		jar, _ := cookiejar.New(nil)
+		return &http.Client{Transport: tr, Jar: jar, Timeout: 30 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	anon := client()
+	customer := client()
+	if err := benchLogin(customer, ts.URL); err != nil {
+		b.Fatal(err)
+	}
+	get := func(c *http.Client, path string) func() error {
+		return func() error { return benchGet(c, ts.URL+path, http.StatusOK) }
+	}
+	price := "/items/bench-item-1234/price?" + url.Values{"location": {"berlin"}, "start": {"2030-06-03T10:00"}, "end": {"2030-06-12T10:00"}}.Encode()
+	benches := []struct {
+		name string
+		op   func() error
+	}{
+		{"Home", get(anon, "/")},
+		{"Catalog", get(anon, "/catalog")},
+		{"CatalogSearch", get(anon, "/catalog?q=bike")},
+		{"Item", get(anon, "/items/bench-item-1234")},
+		{"PriceFragment", get(anon, price)},
+		{"AccountLoggedIn", get(customer, "/account")},
+		{"Login", func() error { return benchLogin(client(), ts.URL) }},
+	}
+	for _, bb := range benches {
+		b.Run(bb.name, func(b *testing.B) { benchenv.Parallel(b, bb.op) })
+	}
+}
+
+func benchGet(c *http.Client, u string, want int) error {
+	res, err := c.Get(u)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if _, err := io.Copy(io.Discard, res.Body); err != nil {
+		return err
+	}
+	if res.StatusCode != want {
+		return fmt.Errorf("GET %s: status %d, want %d", u, res.StatusCode, want)
+	}
+	return nil
+}
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// benchLogin logs the demo customer in as a browser does: the form, then the POST.
+func benchLogin(c *http.Client, base string) error {
+	res, err := c.Get(base + "/login")
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil {
+		return err
+	}
+	m := csrfField.FindSubmatch(body)
+	if m == nil {
+		return fmt.Errorf("no CSRF token on the login page (status %d)", res.StatusCode)
+	}
+	form := url.Values{"_csrf": {string(m[1])}, "email": {"customer@rentdesk.test"}, "password": {"demo-customer-pass"}}
+	res, err = c.Post(base+"/login", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		return fmt.Errorf("login: status %d", res.StatusCode)
+	}
+	return nil
+}
