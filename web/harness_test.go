@@ -86,7 +86,7 @@ func (a *testApp) start(mutate ...func(*Deps)) {
 		m(&d)
 	}
 	if d.Sessions == nil {
-		d.Sessions = NewSessions(d.Config, d.Store)
+		d.Sessions = NewSessions(d.Config, d.Store.SessionsDB())
 	}
 	a.srv = New(d)
 	a.ts = httptest.NewServer(a.srv.Handler())

@@ -1,12 +1,13 @@
 package web
 
 import (
+	"database/sql"
 	"net/http"
 
+	"github.com/alexedwards/scs/postgresstore"
 	"github.com/alexedwards/scs/v2"
 
 	"github.com/rentdesk/rentdesk/internal/config"
-	"github.com/rentdesk/rentdesk/internal/store"
 )
 
 // SessionCookieName is the session cookie's name over plain http; over https it
@@ -17,10 +18,11 @@ const SessionCookieName = "rentdesk_session"
 // and are shared by every instance, idle and absolute timeouts, and cookie
 // flags that keep the token away from scripts and other sites. Expired rows
 // are deleted by a periodic job once for all instances, not by a goroutine in
-// each.
-func NewSessions(cfg config.Config, st *store.Store) *scs.SessionManager {
+// each. db should be store.SessionsDB: a pool of its own, because
+// postgresstore's queries take no context.
+func NewSessions(cfg config.Config, db *sql.DB) *scs.SessionManager {
 	sm := scs.New()
-	sm.Store = st.Sessions()
+	sm.Store = postgresstore.NewWithCleanupInterval(db, 0)
 	sm.Lifetime = cfg.SessionLifetime
 	sm.IdleTimeout = cfg.SessionIdleTimeout
 	sm.Cookie.Name = SessionCookieName

@@ -123,7 +123,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 	srv := web.New(web.Deps{
 		Config:     cfg,
 		Store:      st,
-		Sessions:   web.NewSessions(cfg, st),
+		Sessions:   web.NewSessions(cfg, st.SessionsDB()),
 		Assets:     assets,
 		Logger:     logger,
 		Hasher:     hasher,

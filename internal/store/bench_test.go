@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/internal/testenv/benchenv"
@@ -19,14 +18,10 @@ func BenchmarkStore(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := st.Sessions().CommitCtx(ctx, "bench-token", []byte("session data"), time.Now().Add(time.Hour)); err != nil {
-		b.Fatal(err)
-	}
 	benches := []struct {
 		name string
 		op   func() error
 	}{
-		{"SessionFind", func() error { _, _, err := st.Sessions().FindCtx(ctx, "bench-token"); return err }},
 		{"GetUser", func() error { _, err := st.GetUser(ctx, customer.ID); return err }},
 		{"ListPublicCategories", func() error { _, err := st.ListPublicCategories(ctx); return err }},
 		{"ListPublicItems", func() error { _, err := st.ListPublicItems(ctx, store.PublicFilter{Limit: 24}); return err }},
