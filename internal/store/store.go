@@ -34,16 +34,16 @@ type queryer interface {
 
 // Store runs queries against the pool or, inside WithTx, against one transaction.
 type Store struct {
-	db    *sqlx.DB
+	db *sqlx.DB
 	// sessionsDB is a small pool of its own for the session store (scs'
 	// postgresstore), whose queries take no context: they never queue behind
 	// the app's queries when the main pool is exhausted, and a database that
 	// is down fails them at connect time.
 	sessionsDB *sql.DB
-	wait  time.Duration // Options.AcquireTimeout
-	stmts *stmtCache    // hot queries, prepared once per connection (prepared.go)
-	q     queryer
-	tx    *sqlx.Tx
+	wait       time.Duration // Options.AcquireTimeout
+	stmts      *stmtCache    // hot queries, prepared once per connection (prepared.go)
+	q          queryer
+	tx         *sqlx.Tx
 }
 
 // Options sizes the connection pool.
