@@ -251,7 +251,7 @@ func TestRemindersDueAndNotDue(t *testing.T) {
 	ctx := context.Background()
 	jb := s.srv.Jobs
 	steps := []struct {
-		day, hour      int
+		day, hour       int
 		pickup, return_ int
 	}{
 		{1, 12, 0, 0}, // two days before: nothing
