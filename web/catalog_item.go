@@ -30,6 +30,9 @@ func (s *Server) CatalogItem(c echo.Context) error {
 	if v.Offers, err = s.itemOffers(c, v.Item.ID); err != nil {
 		return err
 	}
+	if v.Offers.Chosen { // the calculator starts from the chosen dates
+		v.LocationID, v.Start, v.End = v.Offers.Form.Location, v.Offers.Form.Start, v.Offers.Form.End
+	}
 	return s.render(c, http.StatusOK, pages.ItemPage(v))
 }
 

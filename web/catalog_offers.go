@@ -38,6 +38,7 @@ func (s *Server) catalogOffers(c echo.Context, ids []int64, st store.Settings) (
 	}
 	zone := zoneOf(loc.TimeZone)
 	o.Chosen, o.Period, o.Location, o.Zone = true, displayRange(ch.Start, ch.End, zone), loc.Name, loc.TimeZone
+	o.Form = pages.DatesForm{Location: fmt.Sprint(loc.ID), Start: formatLocal(ch.Start, zone), End: formatLocal(ch.End, zone)}
 	o.ByID = make(map[int64]pages.Offer, len(avail))
 	for _, a := range avail {
 		of := pages.Offer{Free: a.Free, Capacity: a.Capacity}

@@ -76,7 +76,10 @@ func TestCatalogShowsAvailabilityForChosenDates(t *testing.T) {
 			t.Errorf("%s: chosen period not shown in the location's zone", path)
 		}
 	}
-	// The item page's calculator agrees.
+	// The item page's calculator starts from the chosen dates, and agrees.
+	if got := c.get("/items/canon-r6").inputValue("start"); got != period.FormatLocal(start, zone) {
+		t.Errorf("calculator starts at %q, want the chosen %q", got, period.FormatLocal(start, zone))
+	}
 	calc := c.get("/items/canon-r6/price?location=" + idOf(fx.berlin.ID) + "&start=" + period.FormatLocal(start, zone) + "&end=" + period.FormatLocal(end, zone))
 	if got := calc.Doc.Find(`[data-testid="price-total"]`).Text(); got != wantPrice {
 		t.Errorf("calculator says %q, catalog %q", got, wantPrice)

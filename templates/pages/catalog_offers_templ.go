@@ -34,7 +34,7 @@ type Offers struct {
 	CSRFToken string
 	// Next is where choosing dates comes back to (this page).
 	Next string
-	// The chooser's fields (current or proposed values).
+	// The chooser's fields: the chosen values, or proposed ones.
 	Locations []components.Option
 	Form      DatesForm
 }
