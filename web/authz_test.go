@@ -129,6 +129,10 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/bookings/:id/lines/:line/extend", path: "/bookings/{bookingA}/lines/{lineA2}/extend", form: url.Values{"end": {"junk"}}, want: who{login, hidden, hidden, hidden, hidden}},
 
 	// Staff: bookings at the desk, maintenance, availability.
+	{method: "GET", route: "/desk", want: staffOnly},
+	{method: "GET", route: "/desk", path: "/desk?location={bookLoc}&q={email}", want: staffOnly},
+	{method: "GET", route: "/staff/bookings", want: staffOnly},
+	{method: "GET", route: "/staff/bookings", path: "/staff/bookings?status=confirmed&before={bookingA2}", want: staffOnly},
 	{method: "GET", route: "/staff/bookings/new", want: staffOnly},
 	{method: "POST", route: "/staff/bookings", form: url.Values{"email": {""}}, want: staffOnly},
 	{method: "GET", route: "/staff/bookings/:id", path: "/staff/bookings/{bookingA}", want: staffOnly},

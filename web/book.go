@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/period"
@@ -48,6 +49,10 @@ func (s *Server) BookDates(c echo.Context) error {
 		return s.render(c, http.StatusUnprocessableEntity, pages.BookPage(v))
 	}
 	s.putChoice(c, bookChoice{LocationID: loc.ID, Start: start, End: end})
+	// The catalog's chooser comes back to the page it was on.
+	if next := field(c, "next"); next != "" {
+		return redirect(c, auth.SafeReturnPath(next))
+	}
 	return redirect(c, "/book")
 }
 

@@ -70,13 +70,13 @@ func (s *Server) renderCatalog(c echo.Context, title, desc, q string, f store.Pu
 	if err != nil {
 		return err
 	}
-	cur, err := s.currency(ctx)
+	st, err := s.Store.GetSettings(ctx)
 	if err != nil {
 		return err
 	}
 	p := s.page(c, title)
 	p.Description = desc
-	v := pages.CatalogView{Page: p, Heading: title, Query: q, Categories: cats, Current: current, Currency: cur}
+	v := pages.CatalogView{Page: p, Heading: title, Query: q, Categories: cats, Current: current, Currency: st.Currency}
 	if len(items) > publicPerPage {
 		items = items[:publicPerPage]
 		qs := c.QueryParams()
@@ -84,5 +84,16 @@ func (s *Server) renderCatalog(c echo.Context, title, desc, q string, f store.Pu
 		v.NextHref = c.Request().URL.Path + "?" + qs.Encode()
 	}
 	v.Items = items
+	if v.Offers, err = s.catalogOffers(c, itemIDs(items), st); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, pages.CatalogPage(v))
+}
+
+func itemIDs(items []store.ItemListRow) []int64 {
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	return ids
 }

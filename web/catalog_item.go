@@ -27,6 +27,12 @@ func (s *Server) CatalogItem(c echo.Context) error {
 			v.Start, v.End = period.FormatLocal(start, zone), period.FormatLocal(start.AddDate(0, 0, 1), zone)
 		}
 	}
+	if v.Offers, err = s.itemOffers(c, v.Item.ID); err != nil {
+		return err
+	}
+	if v.Offers.Chosen { // the calculator starts from the chosen dates
+		v.LocationID, v.Start, v.End = v.Offers.Form.Location, v.Offers.Form.Start, v.Offers.Form.End
+	}
 	return s.render(c, http.StatusOK, pages.ItemPage(v))
 }
 
@@ -53,7 +59,19 @@ func (s *Server) CatalogItemPrice(c echo.Context) error {
 	if isHTMX(c) {
 		return s.render(c, http.StatusOK, pages.PriceFragment(v.Price))
 	}
+	if v.Offers, err = s.itemOffers(c, v.Item.ID); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, pages.ItemPage(v))
+}
+
+// itemOffers is the item's availability and price for the chosen dates.
+func (s *Server) itemOffers(c echo.Context, itemID int64) (pages.Offers, error) {
+	st, err := s.Store.GetSettings(c.Request().Context())
+	if err != nil {
+		return pages.Offers{}, err
+	}
+	return s.catalogOffers(c, []int64{itemID}, st)
 }
 
 // itemView loads what every item page shows; hidden items are a 404.

@@ -103,7 +103,10 @@ func (s *Server) routes() {
 	mine.POST("/:id/cancel", s.BookingCancel)
 	mine.POST("/:id/lines/:line/extend", s.BookingExtend)
 
-	// Staff and admins: bookings at the desk, maintenance, availability.
+	// Staff and admins: the desk board, bookings at the desk, maintenance,
+	// availability.
+	app.GET("/desk", s.DeskShow, s.requireRole("staff"))
+	staff.GET("/bookings", s.StaffBookingsList)
 	staff.GET("/bookings/new", s.StaffBookingNew)
 	staff.POST("/bookings", s.StaffBookingCreate)
 	staff.GET("/bookings/:id", s.StaffBookingShow)

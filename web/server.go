@@ -61,6 +61,9 @@ func New(d Deps) *Server {
 	if d.Booking == nil && d.Store != nil {
 		// The same engine main builds; tests that do not care get it too.
 		d.Booking = booking.New(d.Store, d.Now, booking.Pricing{})
+		if d.Jobs != nil {
+			d.Booking.WithNotifier(d.Jobs.BookingMail())
+		}
 	}
 	s := &Server{Deps: d, echo: echo.New()}
 	s.echo.HideBanner = true

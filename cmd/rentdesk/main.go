@@ -116,10 +116,21 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 	if err != nil {
 		return err
 	}
-	jb, err := newJobs(cfg, st, logger)
+	// The engine mails through the jobs, and the jobs' periodic hooks call the
+	// engine; the hooks run only after Start, when both exist.
+	var (
+		engine *booking.Engine
+		jb     *jobs.Jobs
+	)
+	jb, err = newJobs(cfg, st, logger, jobs.Hooks{
+		ExpireHolds: func(ctx context.Context, _ time.Time) error { _, err := engine.ExpireHolds(ctx); return err },
+		Reminders:   func(ctx context.Context, now time.Time) error { return jb.SendReminders(ctx, now) },
+		Overdue:     func(ctx context.Context, now time.Time) error { return jb.ScanOverdue(ctx, now) },
+	})
 	if err != nil {
 		return err
 	}
+	engine = booking.New(st, time.Now, booking.Pricing{}).WithNotifier(jb.BookingMail())
 	srv := web.New(web.Deps{
 		Config:     cfg,
 		Store:      st,
@@ -128,7 +139,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 		Logger:     logger,
 		Hasher:     hasher,
 		Policy:     auth.NewPolicy(),
-		Booking:    booking.New(st, time.Now, booking.Pricing{}),
+		Booking:    engine,
 		Jobs:       jb,
 		Now:        time.Now,
 		DrainDelay: 2 * time.Second,
@@ -167,7 +178,7 @@ func serveAndWork(ctx context.Context, srv *web.Server, ln net.Listener, jb *job
 
 // newJobs builds the job system and its mailer. Without SMTP_HOST mail is
 // kept in the database and shown to admins as not sent.
-func newJobs(cfg config.Config, st *store.Store, logger *slog.Logger) (*jobs.Jobs, error) {
+func newJobs(cfg config.Config, st *store.Store, logger *slog.Logger, hooks jobs.Hooks) (*jobs.Jobs, error) {
 	var sender mail.Sender
 	if cfg.SMTP.Host != "" {
 		m, err := mail.NewMailer(cfg.SMTP)
@@ -184,6 +195,7 @@ func newJobs(cfg config.Config, st *store.Store, logger *slog.Logger) (*jobs.Job
 		// One attempt may take the connect and the send timeouts, plus slack.
 		MailTimeout: cfg.SMTP.ConnectTimeout + cfg.SMTP.SendTimeout + 10*time.Second,
 		StopTimeout: cfg.ShutdownTimeout,
+		Hooks:       hooks,
 	})
 }
 

@@ -14,6 +14,15 @@ func (e *Engine) Availability(ctx context.Context, locationID int64, start, end 
 	return e.st.ListAvailability(ctx, store.AvailabilityQuery{LocationID: locationID, From: start, To: end, Now: e.now(), Hidden: staff})
 }
 
+// AvailabilityOf is Availability for some items only (those a catalog page
+// shows), still in one query; items customers cannot book are left out.
+func (e *Engine) AvailabilityOf(ctx context.Context, locationID int64, start, end time.Time, itemIDs []int64) ([]store.ItemAvailability, error) {
+	if itemIDs == nil {
+		itemIDs = []int64{}
+	}
+	return e.st.ListAvailability(ctx, store.AvailabilityQuery{LocationID: locationID, From: start, To: end, Now: e.now(), ItemIDs: itemIDs})
+}
+
 // ItemAvailability is one item's free quantity for [start, end).
 func (e *Engine) ItemAvailability(ctx context.Context, itemID, locationID int64, start, end time.Time) (store.ItemAvailability, error) {
 	rows, err := e.st.ListAvailability(ctx, store.AvailabilityQuery{LocationID: locationID, From: start, To: end,

@@ -208,7 +208,7 @@ func (e *Engine) bookTx(ctx context.Context, tx *store.Store, r Request, lines [
 	}
 	res := Result{BookingID: id, Status: store.BookingHold, RedirectURL: out.RedirectURL}
 	if out.Confirm {
-		if err := e.confirmTx(ctx, tx, b, r.Actor, now); err != nil {
+		if err := e.confirmTx(ctx, tx, b, r.Actor, now, r.Online); err != nil {
 			return Result{}, err
 		}
 		res.Status = store.BookingConfirmed
@@ -314,19 +314,25 @@ func (e *Engine) Confirm(ctx context.Context, bookingID int64, a Actor) error {
 		default:
 			return &RuleError{Msg: "Booking " + b.Number + " is " + b.Status + " and cannot be confirmed."}
 		}
-		return e.confirmTx(ctx, tx, b, a, now)
+		// The system (a payment webhook) confirms what a customer booked
+		// online; staff confirming at the desk need no notice of it.
+		online := a.UserID == 0 || a.UserID == b.CustomerID
+		return e.confirmTx(ctx, tx, b, a, now, online)
 	})
 }
 
-func (e *Engine) confirmTx(ctx context.Context, tx *store.Store, b store.Booking, a Actor, now time.Time) error {
+func (e *Engine) confirmTx(ctx context.Context, tx *store.Store, b store.Booking, a Actor, now time.Time, online bool) error {
 	if err := tx.SetBookingStatus(ctx, b.ID, store.BookingConfirmed, now); err != nil {
 		return err
 	}
 	if err := tx.SetAllocationsHold(ctx, b.ID, nil); err != nil {
 		return err
 	}
-	return e.audit(ctx, tx, a, "booking.confirm", b.ID, map[string]string{"status": b.Status},
-		map[string]string{"status": store.BookingConfirmed})
+	if err := e.audit(ctx, tx, a, "booking.confirm", b.ID, map[string]string{"status": b.Status},
+		map[string]string{"status": store.BookingConfirmed}); err != nil {
+		return err
+	}
+	return e.notify.BookingConfirmed(ctx, tx, b.ID, online)
 }
 
 // reallocate takes stock again for every line of a cancelled or expired

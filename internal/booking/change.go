@@ -74,8 +74,15 @@ func (e *Engine) Cancel(ctx context.Context, bookingID int64, owner Owner, a Act
 		if err := tx.SetBookingStatus(ctx, b.ID, store.BookingCancelled, now); err != nil {
 			return err
 		}
-		return e.audit(ctx, tx, a, "booking.cancel", b.ID, map[string]string{"status": b.Status},
-			map[string]string{"status": store.BookingCancelled})
+		if err := e.audit(ctx, tx, a, "booking.cancel", b.ID, map[string]string{"status": b.Status},
+			map[string]string{"status": store.BookingCancelled}); err != nil {
+			return err
+		}
+		reason := ""
+		if owner == 0 {
+			reason = shopCancelReason
+		}
+		return e.notify.BookingCancelled(ctx, tx, b.ID, reason)
 	})
 }
 

@@ -55,6 +55,7 @@ type Engine struct {
 	now     func() time.Time
 	pricer  Pricer
 	payment PaymentStep
+	notify  Notifier
 	// beforeWrite runs between the availability check and the write of every
 	// allocation; tests use it to hold a transaction at that point.
 	beforeWrite func(ctx context.Context)
@@ -66,7 +67,7 @@ func New(st *store.Store, now func() time.Time, pricer Pricer) *Engine {
 	if now == nil {
 		now = time.Now
 	}
-	return &Engine{st: st, now: now, pricer: pricer, payment: PayAtPickup{}}
+	return &Engine{st: st, now: now, pricer: pricer, payment: PayAtPickup{}, notify: silent{}}
 }
 
 // WithPayment replaces the payment step (online payment plugs in here).
@@ -82,39 +83,42 @@ func (e *Engine) Now() time.Time { return e.now() }
 // out stop holding stock, and units out past their end keep their unit, so
 // the exclusion constraint sees the world as availability does.
 func (e *Engine) housekeep(ctx context.Context, tx *store.Store, now time.Time) error {
-	ids, err := tx.ExpireHolds(ctx, now)
-	if err != nil {
+	if _, err := e.expireHoldsTx(ctx, tx, now); err != nil {
 		return err
+	}
+	_, err := tx.ExtendOverdue(ctx, now)
+	return err
+}
+
+// expireHoldsTx expires the holds whose time ran out, audits each and tells
+// the customers, all in the caller's transaction.
+func (e *Engine) expireHoldsTx(ctx context.Context, tx *store.Store, now time.Time) (int, error) {
+	ids, err := tx.ExpireHolds(ctx, now)
+	if err != nil || len(ids) == 0 {
+		return 0, err
 	}
 	for _, id := range ids {
 		if err := tx.InsertAudit(ctx, store.Audit{Action: "booking.expire", EntityType: "booking",
 			EntityID: fmt.Sprint(id), Before: map[string]string{"status": store.BookingHold},
 			After: map[string]string{"status": store.BookingExpired}}); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	_, err = tx.ExtendOverdue(ctx, now)
-	return err
+	return len(ids), e.notify.HoldsExpired(ctx, tx, ids)
 }
 
-// ExpireHolds expires every hold whose time ran out and frees its stock. The
-// periodic job calls it; allocating transactions do the same on their own.
+// ExpireHolds expires every hold whose time ran out, frees its stock and
+// mails its customer. The periodic job calls it; allocating transactions do
+// the same on their own.
 func (e *Engine) ExpireHolds(ctx context.Context) (int, error) {
 	var n int
 	err := e.st.WithTx(ctx, func(tx *store.Store) error {
-		ids, err := tx.ExpireHolds(ctx, e.now())
-		n = len(ids)
-		if err != nil {
+		now := e.now()
+		var err error
+		if n, err = e.expireHoldsTx(ctx, tx, now); err != nil {
 			return err
 		}
-		for _, id := range ids {
-			if err := tx.InsertAudit(ctx, store.Audit{Action: "booking.expire", EntityType: "booking",
-				EntityID: fmt.Sprint(id), Before: map[string]string{"status": store.BookingHold},
-				After: map[string]string{"status": store.BookingExpired}}); err != nil {
-				return err
-			}
-		}
-		_, err = tx.ExtendOverdue(ctx, e.now())
+		_, err = tx.ExtendOverdue(ctx, now)
 		return err
 	})
 	return n, err

@@ -31,7 +31,7 @@ var names = map[string]string{
 }
 
 // Load creates the demo accounts (and, through the other loaders, the demo
-// shop) unless they exist.
+// shop and a few bookings of the demo customer) unless they exist.
 func Load(ctx context.Context, st *store.Store, h *auth.Hasher) ([]Login, error) {
 	for _, l := range Logins {
 		if _, err := st.GetUserByEmail(ctx, l.Email); err == nil {
@@ -49,6 +49,9 @@ func Load(ctx context.Context, st *store.Store, h *auth.Hasher) ([]Login, error)
 		}
 	}
 	if err := loadCatalog(ctx, st); err != nil {
+		return nil, err
+	}
+	if err := loadBookings(ctx, st); err != nil {
 		return nil, err
 	}
 	return Logins, nil

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/rentdesk/rentdesk/internal/auth"
@@ -71,5 +72,34 @@ func TestLoadCatalogIsIdempotent(t *testing.T) {
 	}
 	if s, _ := st.GetSettings(ctx); s.Currency != "EUR" {
 		t.Fatalf("currency %s", s.Currency)
+	}
+}
+
+// The demo customer's bookings (returned, overdue, out today, upcoming) are
+// made once, through the booking engine, however often Load runs.
+func TestLoadBookingsIsIdempotent(t *testing.T) {
+	st, _ := testenv.Store(t)
+	ctx := context.Background()
+	h := auth.NewHasher(auth.Params{Time: 1, Memory: 1024, Threads: 1, KeyLen: 32, SaltLen: 16})
+	for i := 0; i < 2; i++ {
+		if _, err := Load(ctx, st, h); err != nil {
+			t.Fatalf("load %d: %v", i, err)
+		}
+	}
+	cust, err := st.GetUserByEmail(ctx, Logins[2].Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, err := st.ListCustomerBookings(ctx, cust.ID, 0, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, b := range bs {
+		got = append(got, b.Status)
+	}
+	want := []string{store.BookingConfirmed, store.BookingOut, store.BookingOut, store.BookingReturned}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("demo bookings newest first: %q, want %q", got, want)
 	}
 }

@@ -154,14 +154,13 @@ func (j *Jobs) EnqueueHoldExpired(ctx context.Context, tx *store.Store, b mail.B
 // EnqueuePickupReminder reminds of a pickup, once per booking, unless the
 // customer switched reminders off. Call it when PickupReminderDue says so.
 func (j *Jobs) EnqueuePickupReminder(ctx context.Context, tx *store.Store, b mail.Booking) (int64, error) {
-	return j.EnqueueEmail(ctx, tx, mail.PickupReminder{Booking: b}, fmt.Sprintf("pickup-reminder:%d", b.ID))
+	return j.EnqueueEmail(ctx, tx, mail.PickupReminder{Booking: b}, pickupReminderKey(b))
 }
 
 // EnqueueReturnReminder reminds of a return, once per booking and return time
 // (an extension earns a new reminder), unless reminders are switched off.
 func (j *Jobs) EnqueueReturnReminder(ctx context.Context, tx *store.Store, b mail.Booking) (int64, error) {
-	return j.EnqueueEmail(ctx, tx, mail.ReturnReminder{Booking: b},
-		fmt.Sprintf("return-reminder:%d:%d", b.ID, b.LastReturn().Unix()))
+	return j.EnqueueEmail(ctx, tx, mail.ReturnReminder{Booking: b}, returnReminderKey(b))
 }
 
 // EnqueueOverdueNotice tells the customer their return is late: at most one a

@@ -1,0 +1,104 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/period"
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// demoBooking is one booking of the demo customer at the first location, made
+// through the booking engine with its clock set to when it happened, so past
+// bookings pass the same rules as new ones. Key (an idempotency key) makes it
+// load once.
+type demoBooking struct {
+	key        string
+	slug       string
+	bookedAt   time.Time
+	start, end time.Time
+	// pickedUp and returned are when the desk scanned it (zero = not yet).
+	pickedUp, returned time.Time
+}
+
+// demoBookings are relative to now in the location's zone: one returned last
+// week, one overdue since yesterday, one picked up today and due back
+// tomorrow, and one to pick up tomorrow. The desk and "My bookings" have something to show.
+func demoBookings(now time.Time, zone *time.Location) []demoBooking {
+	n := now.In(zone)
+	local := func(days, hour int) time.Time {
+		return period.Date(n.Year(), n.Month(), n.Day()+days, hour, 0, 0, 0, zone)
+	}
+	earlier := now.Add(-2 * time.Hour).Truncate(time.Minute)
+	return []demoBooking{
+		{key: "demo-returned", slug: "sony-a7-iv", bookedAt: local(-10, 12), start: local(-9, 10), end: local(-7, 10),
+			pickedUp: local(-9, 10).Add(10 * time.Minute), returned: local(-7, 9)},
+		{key: "demo-overdue", slug: "cargo-bike", bookedAt: local(-4, 12), start: local(-3, 10), end: local(-1, 17),
+			pickedUp: local(-3, 10).Add(5 * time.Minute)},
+		{key: "demo-out", slug: "city-e-bike", bookedAt: earlier, start: earlier, end: local(1, 18), pickedUp: earlier.Add(5 * time.Minute)},
+		{key: "demo-upcoming", slug: "canon-eos-r6", bookedAt: now, start: local(1, 10), end: local(3, 10)},
+	}
+}
+
+// loadBookings books the demo bookings that are not there yet.
+func loadBookings(ctx context.Context, st *store.Store) error {
+	customer, err := st.GetUserByEmail(ctx, Logins[2].Email)
+	if err != nil {
+		return err
+	}
+	staff, err := st.GetUserByEmail(ctx, Logins[1].Email)
+	if err != nil {
+		return err
+	}
+	loc, err := st.GetLocationBySlug(ctx, demoLocations[0].Slug)
+	if err != nil {
+		return err
+	}
+	zone, err := loc.Zone()
+	if err != nil {
+		return err
+	}
+	for _, d := range demoBookings(time.Now(), zone) {
+		if err := loadBooking(ctx, st, d, customer.ID, staff.ID, loc.ID); err != nil {
+			return fmt.Errorf("demo: booking %s: %w", d.key, err)
+		}
+	}
+	return nil
+}
+
+func loadBooking(ctx context.Context, st *store.Store, d demoBooking, customerID, staffID, locationID int64) error {
+	it, err := st.GetPublicItem(ctx, d.slug)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // the shop archived or hid it
+	}
+	if err != nil {
+		return err
+	}
+	clock := d.bookedAt
+	eng := booking.New(st, func() time.Time { return clock }, booking.Pricing{})
+	desk := booking.Actor{UserID: staffID}
+	res, err := eng.Book(ctx, booking.Request{CustomerID: customerID, LocationID: locationID, Actor: desk,
+		IdempotencyKey: d.key, Lines: []booking.LineRequest{{ItemID: it.ID, Quantity: 1, Start: d.start, End: d.end}}})
+	var dup *booking.DuplicateError
+	var conflict *booking.ConflictError
+	if errors.As(err, &dup) || errors.As(err, &conflict) {
+		return nil // loaded before, or the shop has booked the unit since
+	}
+	if err != nil || d.pickedUp.IsZero() {
+		return err
+	}
+	b, err := st.GetBooking(ctx, res.BookingID)
+	if err != nil {
+		return err
+	}
+	tag := b.Lines[0].Units[0].AssetTag
+	clock = d.pickedUp
+	if err := eng.CheckOut(ctx, b.ID, tag, desk); err != nil || d.returned.IsZero() {
+		return err
+	}
+	clock = d.returned
+	return eng.CheckIn(ctx, b.ID, tag, desk)
+}

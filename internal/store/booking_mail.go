@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// BookingMail is a booking as its emails tell it: the customer, the location
+// (with its address and zone), the totals and each line with its item's name.
+type BookingMail struct {
+	ID              int64  `db:"id"`
+	Number          string `db:"number"`
+	Status          string `db:"status"`
+	CustomerID      int64  `db:"customer_id"`
+	CustomerName    string `db:"customer_name"`
+	CustomerEmail   string `db:"customer_email"`
+	LocationName    string `db:"location_name"`
+	LocationAddress string `db:"location_address"`
+	TimeZone        string `db:"time_zone"`
+	Currency        string `db:"currency"`
+	Subtotal        int64  `db:"subtotal"`
+	Tax             int64  `db:"tax"`
+	Total           int64  `db:"total"`
+	Deposit         int64  `db:"deposit"`
+	Paid            int64  `db:"paid"`
+	Lines           []BookingMailLine
+}
+
+// BookingMailLine is one line of a BookingMail.
+type BookingMailLine struct {
+	BookingID  int64      `db:"booking_id"`
+	ItemName   string     `db:"item_name"`
+	Quantity   int        `db:"quantity"`
+	StartsAt   time.Time  `db:"starts_at"`
+	EndsAt     time.Time  `db:"ends_at"`
+	LineTotal  int64      `db:"line_total"`
+	PickedUpAt *time.Time `db:"picked_up_at"`
+	ReturnedAt *time.Time `db:"returned_at"`
+}
+
+// bookingMailRow is one line joined with its booking: the query returns one
+// row per line, so a page of bookings costs one round trip.
+type bookingMailRow struct {
+	BookingMail
+	LineID int64 `db:"line_id"`
+	BookingMailLine
+}
+
+const bookingMailSelect = `
+SELECT b.id, b.number, b.status, b.customer_id, cu.name AS customer_name, cu.email AS customer_email,
+       lo.name AS location_name, lo.address AS location_address, lo.time_zone, b.currency,
+       b.subtotal, b.tax, b.total, b.deposit, b.paid,
+       l.id AS line_id, l.booking_id, i.name AS item_name, l.quantity, l.starts_at, l.ends_at, l.line_total,
+       l.picked_up_at, l.returned_at
+FROM bookings b
+JOIN users cu ON cu.id = b.customer_id
+JOIN locations lo ON lo.id = b.location_id
+JOIN booking_lines l ON l.booking_id = b.id
+JOIN items i ON i.id = l.item_id`
+
+const listBookingMailSQL = bookingMailSelect + `
+WHERE b.id = ANY($1::bigint[])
+ORDER BY b.id, l.id`
+
+// ListBookingMail loads bookings for their emails, lines included, in one
+// query. Unknown ids are left out.
+func (s *Store) ListBookingMail(ctx context.Context, ids []int64) ([]BookingMail, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return s.bookingMail(ctx, "by id", listBookingMailSQL, int64Array(ids))
+}
+
+// listDueBookingMailSQL finds bookings a reminder or an overdue notice may be
+// owed for: confirmed ones starting before $2 (pickup), and confirmed or out
+// ones with a line still to come back by $2 (return, or overdue when its end
+// has passed). The horizon keeps the scan to the next day or two.
+const listDueBookingMailSQL = bookingMailSelect + `
+WHERE b.id IN (
+    SELECT bl.booking_id FROM booking_lines bl JOIN bookings bb ON bb.id = bl.booking_id
+    WHERE (bb.status = 'confirmed' AND bl.starts_at >= $1 AND bl.starts_at < $2)
+       OR (bb.status IN ('confirmed', 'out') AND bl.returned_at IS NULL AND bl.ends_at < $2))
+ORDER BY b.id, l.id`
+
+// ListDueBookingMail loads, for the reminder and overdue scans, the bookings
+// picked up in [now, horizon) or with a line due back before horizon that is
+// not back yet (overdue ones included).
+func (s *Store) ListDueBookingMail(ctx context.Context, now, horizon time.Time) ([]BookingMail, error) {
+	return s.bookingMail(ctx, "due", listDueBookingMailSQL, now, horizon)
+}
+
+func (s *Store) bookingMail(ctx context.Context, what, query string, args ...any) ([]BookingMail, error) {
+	var rows []bookingMailRow
+	if err := s.q.SelectContext(ctx, &rows, query, args...); err != nil {
+		return nil, fmt.Errorf("store: booking mail %s: %w", what, classify(err))
+	}
+	var out []BookingMail
+	for _, r := range rows {
+		if len(out) == 0 || out[len(out)-1].ID != r.BookingMail.ID {
+			b := r.BookingMail
+			b.Lines = nil
+			out = append(out, b)
+		}
+		last := &out[len(out)-1]
+		last.Lines = append(last.Lines, r.BookingMailLine)
+	}
+	return out, nil
+}
+
+const existingDedupeKeysSQL = `SELECT dedupe_key FROM emails WHERE dedupe_key = ANY($1::text[])`
+
+// ExistingDedupeKeys returns which of keys already name an email, so a scan
+// can skip events it mailed before without rendering them again.
+func (s *Store) ExistingDedupeKeys(ctx context.Context, keys []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	var found []string
+	if err := s.q.SelectContext(ctx, &found, existingDedupeKeysSQL, pq.StringArray(keys)); err != nil {
+		return nil, fmt.Errorf("store: existing dedupe keys: %w", classify(err))
+	}
+	for _, k := range found {
+		out[k] = true
+	}
+	return out, nil
+}

@@ -1,0 +1,186 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Kinds of desk lines.
+const (
+	DeskPickup  = "pickup"
+	DeskReturn  = "return"
+	DeskOverdue = "overdue"
+)
+
+// DeskLine is one booking line on the desk board: to hand out, to take back,
+// or overdue.
+type DeskLine struct {
+	Kind          string    `db:"kind"`
+	BookingID     int64     `db:"booking_id"`
+	Number        string    `db:"number"`
+	Status        string    `db:"status"`
+	CustomerName  string    `db:"customer_name"`
+	CustomerEmail string    `db:"customer_email"`
+	LineID        int64     `db:"line_id"`
+	ItemName      string    `db:"item_name"`
+	Quantity      int       `db:"quantity"`
+	StartsAt      time.Time `db:"starts_at"`
+	EndsAt        time.Time `db:"ends_at"`
+	Units         string    `db:"units"` // asset tags, comma separated
+}
+
+// DeskQuery asks for a location's board of the local day [DayStart, DayEnd)
+// as of Now (overdue lines are those past due at Now, whatever the day).
+type DeskQuery struct {
+	LocationID       int64
+	DayStart, DayEnd time.Time
+	Now              time.Time
+}
+
+// listDeskLinesSQL: pickups are lines of confirmed (or partly out) bookings
+// starting in the day and not yet out; returns are lines out and due back in
+// the day, not yet overdue; overdue lines are out past their end.
+const listDeskLinesSQL = `
+SELECT CASE WHEN l.picked_up_at IS NULL THEN 'pickup' WHEN l.ends_at < $4 THEN 'overdue' ELSE 'return' END AS kind,
+       b.id AS booking_id, b.number, b.status, cu.name AS customer_name, cu.email AS customer_email,
+       l.id AS line_id, i.name AS item_name, l.quantity, l.starts_at, l.ends_at,
+       coalesce((SELECT string_agg(u.asset_tag, ', ' ORDER BY u.asset_tag)
+                 FROM unit_allocations a JOIN units u ON u.id = a.unit_id
+                 WHERE a.booking_line_id = l.id AND a.active), '') AS units
+FROM booking_lines l
+JOIN bookings b ON b.id = l.booking_id
+JOIN users cu ON cu.id = b.customer_id
+JOIN items i ON i.id = l.item_id
+WHERE b.location_id = $1 AND l.returned_at IS NULL AND b.status IN ('confirmed', 'out')
+  AND ((l.picked_up_at IS NULL AND l.starts_at >= $2 AND l.starts_at < $3)
+    OR (l.picked_up_at IS NOT NULL AND l.ends_at >= $2 AND l.ends_at < $3)
+    OR (l.picked_up_at IS NOT NULL AND l.ends_at < $4))
+ORDER BY CASE WHEN l.picked_up_at IS NULL THEN l.starts_at ELSE l.ends_at END, l.id`
+
+// ListDeskLines loads a location's pickups, returns and overdue lines for one
+// local day, in one query.
+func (s *Store) ListDeskLines(ctx context.Context, q DeskQuery) ([]DeskLine, error) {
+	var out []DeskLine
+	if err := s.q.SelectContext(ctx, &out, listDeskLinesSQL, q.LocationID, q.DayStart, q.DayEnd, q.Now); err != nil {
+		return nil, fmt.Errorf("store: desk lines: %w", classify(err))
+	}
+	return out, nil
+}
+
+// Endangered is a confirmed booking line whose unit is still out, overdue,
+// on another booking: it may not be handed out in time.
+type Endangered struct {
+	BookingID    int64     `db:"booking_id"`
+	Number       string    `db:"number"`
+	CustomerName string    `db:"customer_name"`
+	LineID       int64     `db:"line_id"`
+	ItemName     string    `db:"item_name"`
+	StartsAt     time.Time `db:"starts_at"`
+	AssetTag     string    `db:"asset_tag"`
+	BlockedByID  int64     `db:"blocked_by_id"`
+	BlockedBy    string    `db:"blocked_by"`
+}
+
+// listEndangeredSQL starts from the open overdue check-outs (a short list,
+// indexed) and finds the confirmed bookings waiting for the same units.
+const listEndangeredSQL = `
+SELECT b.id AS booking_id, b.number, cu.name AS customer_name, nl.id AS line_id, i.name AS item_name,
+       nl.starts_at, u.asset_tag, ob.id AS blocked_by_id, ob.number AS blocked_by
+FROM unit_allocations oa
+JOIN booking_lines ol ON ol.id = oa.booking_line_id
+JOIN bookings ob ON ob.id = ol.booking_id
+JOIN unit_allocations na ON na.unit_id = oa.unit_id AND na.active AND na.id <> oa.id
+     AND na.picked_up_at IS NULL AND na.booking_line_id IS NOT NULL
+JOIN booking_lines nl ON nl.id = na.booking_line_id
+JOIN bookings b ON b.id = nl.booking_id AND b.status = 'confirmed'
+JOIN users cu ON cu.id = b.customer_id
+JOIN items i ON i.id = nl.item_id
+JOIN units u ON u.id = na.unit_id
+WHERE oa.active AND oa.picked_up_at IS NOT NULL AND oa.returned_at IS NULL AND oa.due_at <= $2
+  AND b.location_id = $1
+ORDER BY nl.starts_at, nl.id`
+
+// ListEndangered lists the confirmed bookings at a location that wait for a
+// unit still out overdue at now.
+func (s *Store) ListEndangered(ctx context.Context, locationID int64, now time.Time) ([]Endangered, error) {
+	var out []Endangered
+	if err := s.q.SelectContext(ctx, &out, listEndangeredSQL, locationID, now); err != nil {
+		return nil, fmt.Errorf("store: endangered bookings: %w", classify(err))
+	}
+	return out, nil
+}
+
+// BookingSummary is a booking as staff lists show it.
+type BookingSummary struct {
+	ID            int64      `db:"id"`
+	Number        string     `db:"number"`
+	Status        string     `db:"status"`
+	CustomerName  string     `db:"customer_name"`
+	CustomerEmail string     `db:"customer_email"`
+	LocationName  string     `db:"location_name"`
+	TimeZone      string     `db:"time_zone"`
+	Currency      string     `db:"currency"`
+	Total         int64      `db:"total"`
+	FirstStart    *time.Time `db:"first_start"`
+	LastEnd       *time.Time `db:"last_end"`
+}
+
+const bookingSummarySelect = `
+SELECT b.id, b.number, b.status, cu.name AS customer_name, cu.email AS customer_email, lo.name AS location_name,
+       lo.time_zone, b.currency, b.total, r.first_start, r.last_end
+FROM bookings b
+JOIN users cu ON cu.id = b.customer_id
+JOIN locations lo ON lo.id = b.location_id
+LEFT JOIN LATERAL (SELECT min(l.starts_at) AS first_start, max(l.ends_at) AS last_end
+                   FROM booking_lines l WHERE l.booking_id = b.id) r ON true`
+
+// BookingStatuses are the statuses a booking list may be filtered by.
+var BookingStatuses = []string{BookingHold, BookingConfirmed, BookingOut, BookingReturned, BookingClosed, BookingCancelled, BookingExpired}
+
+// BookingFilter pages through bookings, newest first. Status "" is any; the
+// caller checks it against BookingStatuses. BeforeID is the keyset cursor.
+type BookingFilter struct {
+	Status   string
+	BeforeID int64
+	Limit    int
+}
+
+const listBookingsSQL = bookingSummarySelect + `
+WHERE ($1 = '' OR b.status = $1) AND ($2 = 0 OR b.id < $2)
+ORDER BY b.id DESC
+LIMIT $3`
+
+// ListBookings pages through every booking, newest first.
+func (s *Store) ListBookings(ctx context.Context, f BookingFilter) ([]BookingSummary, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	var out []BookingSummary
+	if err := s.q.SelectContext(ctx, &out, listBookingsSQL, f.Status, f.BeforeID, f.Limit); err != nil {
+		return nil, fmt.Errorf("store: list bookings: %w", classify(err))
+	}
+	return out, nil
+}
+
+const searchBookingsSQL = bookingSummarySelect + `
+WHERE b.id = $1 OR cu.email ILIKE $2 ESCAPE '\' OR cu.name ILIKE $2 ESCAPE '\'
+ORDER BY b.id DESC
+LIMIT $3`
+
+// SearchBookings finds bookings by number ("R000042" or "42") or by a part
+// of the customer's email or name, newest first.
+func (s *Store) SearchBookings(ctx context.Context, q string, limit int) ([]BookingSummary, error) {
+	q = strings.TrimSpace(q)
+	var id int64
+	if n, err := strconv.ParseInt(strings.TrimPrefix(strings.ToUpper(q), "R"), 10, 64); err == nil {
+		id = n
+	}
+	var out []BookingSummary
+	if err := s.q.SelectContext(ctx, &out, searchBookingsSQL, id, "%"+likeEscape(q)+"%", limit); err != nil {
+		return nil, fmt.Errorf("store: search bookings: %w", classify(err))
+	}
+	return out, nil
+}

@@ -1,0 +1,65 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/internal/money"
+	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/templates/components"
+	"github.com/rentdesk/rentdesk/templates/pages"
+)
+
+// catalogOffers is what the catalog shows of the customer's chosen dates for
+// the items of a page: how many are free and the price of one, from a single
+// availability query for all of them (prices are computed in memory). With no
+// dates chosen (or only stale ones) it is the compact chooser instead.
+func (s *Server) catalogOffers(c echo.Context, ids []int64, st store.Settings) (pages.Offers, error) {
+	ctx := c.Request().Context()
+	o := pages.Offers{Next: c.Request().URL.RequestURI()}
+	o.CSRFToken, _ = c.Get(ctxCSRF).(string)
+	ch := s.getChoice(c)
+	var loc store.BookingLocation
+	err := store.ErrNotFound
+	if ch.chosen() && ch.Start.After(s.Now()) {
+		loc, err = s.Store.GetBookingLocation(ctx, ch.LocationID)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return s.dateChooser(c, o)
+	}
+	if err != nil {
+		return o, err
+	}
+	avail, err := s.Booking.AvailabilityOf(ctx, loc.ID, ch.Start, ch.End, ids)
+	if err != nil {
+		return o, err
+	}
+	zone := zoneOf(loc.TimeZone)
+	o.Chosen, o.Period, o.Location, o.Zone = true, displayRange(ch.Start, ch.End, zone), loc.Name, loc.TimeZone
+	o.Form = pages.DatesForm{Location: fmt.Sprint(loc.ID), Start: formatLocal(ch.Start, zone), End: formatLocal(ch.End, zone)}
+	o.ByID = make(map[int64]pages.Offer, len(avail))
+	for _, a := range avail {
+		of := pages.Offer{Free: a.Free, Capacity: a.Capacity}
+		if q, err := s.Booking.Quote(a.BookableItem, ch.Start, ch.End, zone, 1, st); err == nil {
+			of.Price = money.Format(q.Due, st.Currency)
+		}
+		o.ByID[a.ID] = of
+	}
+	return o, nil
+}
+
+// dateChooser fills the compact where-and-when form with proposed dates that
+// pass its own validation.
+func (s *Server) dateChooser(c echo.Context, o pages.Offers) (pages.Offers, error) {
+	locs, err := s.Store.ListBookingLocations(c.Request().Context())
+	if err != nil {
+		return o, err
+	}
+	for _, l := range locs {
+		o.Locations = append(o.Locations, components.Option{Value: fmt.Sprint(l.ID), Label: l.Name})
+	}
+	o.Form = s.defaultDates(locs)
+	return o, nil
+}

@@ -1,0 +1,184 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/internal/money"
+	"github.com/rentdesk/rentdesk/internal/period"
+	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/templates/components"
+	"github.com/rentdesk/rentdesk/templates/pages"
+)
+
+// DeskShow is the counter's board for one location and local day (default:
+// the first location, today in its zone): pickups, returns, overdue lines and
+// endangered next bookings, plus a booking search.
+func (s *Server) DeskShow(c echo.Context) error {
+	ctx := c.Request().Context()
+	locs, err := s.Store.ListBookingLocations(ctx)
+	if err != nil {
+		return err
+	}
+	loc, err := chooseLocation(c, locs)
+	if err != nil {
+		return err
+	}
+	zone := zoneOf(loc.TimeZone)
+	day, err := deskDay(c.QueryParam("date"), s.Now(), zone)
+	if err != nil {
+		return err
+	}
+	q := strings.TrimSpace(c.QueryParam("q"))
+	if utf8.RuneCountInString(q) > 100 {
+		return echo.NewHTTPError(http.StatusBadRequest, "The search is too long.")
+	}
+	v := pages.DeskView{Page: s.page(c, "Desk"), Location: fmt.Sprint(loc.ID), Zone: loc.TimeZone, Query: q,
+		Date: day.Format(period.DateLayout), DateLabel: day.Format("Monday 2 January 2006")}
+	for _, l := range locs {
+		v.Locations = append(v.Locations, components.Option{Value: fmt.Sprint(l.ID), Label: l.Name})
+	}
+	if loc.ID != 0 {
+		if err := s.fillDesk(ctx, &v, loc.ID, day, zone); err != nil {
+			return err
+		}
+	}
+	if q != "" {
+		v.Searched = true
+		found, err := s.Store.SearchBookings(ctx, q, 50)
+		if err != nil {
+			return err
+		}
+		v.Results = bookingRows(found)
+	}
+	return s.render(c, http.StatusOK, pages.DeskPage(v))
+}
+
+// chooseLocation reads the location parameter: none is the first location;
+// one that does not exist is a 400.
+func chooseLocation(c echo.Context, locs []store.BookingLocation) (store.BookingLocation, error) {
+	id, err := queryInt64(c, "location")
+	if err != nil {
+		return store.BookingLocation{}, err
+	}
+	for _, l := range locs {
+		if l.ID == id || id == 0 {
+			return l, nil
+		}
+	}
+	if id == 0 {
+		return store.BookingLocation{TimeZone: "UTC"}, nil // no locations yet
+	}
+	return store.BookingLocation{}, echo.NewHTTPError(http.StatusBadRequest, "The location parameter is not valid.")
+}
+
+// deskDay is local midnight of the chosen day ("" = today) in the zone.
+func deskDay(raw string, now time.Time, zone *time.Location) (time.Time, error) {
+	if raw == "" {
+		n := now.In(zone)
+		return period.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, zone).In(zone), nil
+	}
+	d, err := time.Parse(period.DateLayout, raw)
+	if err != nil || d.Year() < 2000 || d.Year() > 2200 {
+		return time.Time{}, echo.NewHTTPError(http.StatusBadRequest, "The date parameter is not valid.")
+	}
+	return period.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, zone).In(zone), nil
+}
+
+// fillDesk loads the board of one local day: two queries, whatever its size.
+func (s *Server) fillDesk(ctx context.Context, v *pages.DeskView, locID int64, day time.Time, zone *time.Location) error {
+	now := s.Now()
+	lines, err := s.Store.ListDeskLines(ctx, store.DeskQuery{LocationID: locID, DayStart: day,
+		DayEnd: period.AddDays(day, 1, zone), Now: now})
+	if err != nil {
+		return err
+	}
+	endangered, err := s.Store.ListEndangered(ctx, locID, now)
+	if err != nil {
+		return err
+	}
+	blockedBy := map[int64]string{}
+	for _, e := range endangered {
+		blockedBy[e.LineID] = e.BlockedBy
+		v.Endangered = append(v.Endangered, pages.DeskLine{BookingID: e.BookingID, LineID: e.LineID, Number: e.Number,
+			Customer: e.CustomerName, Item: e.ItemName, Quantity: 1, Units: e.AssetTag,
+			When: period.FormatDisplay(e.StartsAt, zone), Endangered: true, Note: e.BlockedBy})
+	}
+	for _, l := range lines {
+		dl := pages.DeskLine{BookingID: l.BookingID, LineID: l.LineID, Number: l.Number, Customer: l.CustomerName,
+			Item: l.ItemName, Quantity: l.Quantity, Units: l.Units}
+		switch l.Kind {
+		case store.DeskPickup:
+			dl.When, dl.Note = deskTime(l.StartsAt, day, zone), blockedBy[l.LineID]
+			dl.Endangered = dl.Note != ""
+			v.Pickups = append(v.Pickups, dl)
+		case store.DeskReturn:
+			dl.When = deskTime(l.EndsAt, day, zone)
+			v.Returns = append(v.Returns, dl)
+		default:
+			dl.When = period.FormatDisplay(l.EndsAt, zone)
+			v.Overdue = append(v.Overdue, dl)
+		}
+	}
+	return nil
+}
+
+// deskTime writes an instant of the board's day as the local hour, and any
+// other as a full local date.
+func deskTime(t, day time.Time, zone *time.Location) string {
+	l := t.In(zone)
+	if y, m, d := l.Date(); y == day.Year() && m == day.Month() && d == day.Day() {
+		return l.Format("15:04")
+	}
+	return period.FormatDisplay(t, zone)
+}
+
+// bookingRows writes bookings for the staff tables, dates in each booking's
+// location zone.
+func bookingRows(bs []store.BookingSummary) []pages.BookingListRow {
+	rows := make([]pages.BookingListRow, 0, len(bs))
+	for _, b := range bs {
+		r := pages.BookingListRow{ID: b.ID, Number: b.Number, Status: b.Status, Customer: b.CustomerName,
+			Email: b.CustomerEmail, Location: b.LocationName, Total: money.Format(b.Total, b.Currency)}
+		if b.FirstStart != nil && b.LastEnd != nil {
+			r.Period = displayRange(*b.FirstStart, *b.LastEnd, zoneOf(b.TimeZone))
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+const staffBookingsPerPage = 50
+
+// StaffBookingsList lists every booking, newest first, by status (from an
+// allowlist: junk is a 400) with keyset pagination.
+func (s *Server) StaffBookingsList(c echo.Context) error {
+	status := c.QueryParam("status")
+	if err := oneOf(status, append([]string{""}, store.BookingStatuses...)...); err != nil {
+		return err
+	}
+	before, err := queryInt64(c, "before")
+	if err != nil {
+		return err
+	}
+	bs, err := s.Store.ListBookings(c.Request().Context(), store.BookingFilter{Status: status, BeforeID: before, Limit: staffBookingsPerPage + 1})
+	if err != nil {
+		return err
+	}
+	v := pages.StaffBookingsView{Page: s.page(c, "Bookings"), Status: status, Statuses: []components.Option{{Value: "", Label: "Any status"}}}
+	for _, st := range store.BookingStatuses {
+		v.Statuses = append(v.Statuses, components.Option{Value: st, Label: st})
+	}
+	if len(bs) > staffBookingsPerPage {
+		bs = bs[:staffBookingsPerPage]
+		v.NextHref = fmt.Sprintf("/staff/bookings?status=%s&before=%d", status, bs[len(bs)-1].ID)
+	}
+	v.Rows = bookingRows(bs)
+	return s.render(c, http.StatusOK, pages.StaffBookingsPage(v))
+}
