@@ -26,11 +26,7 @@ func TestReadmeDocumentsEveryVariable(t *testing.T) {
 	for _, line := range strings.Split(section, "\n") {
 		if strings.HasPrefix(line, "| `") {
 			name := strings.Trim(strings.SplitN(line, "|", 3)[1], " `")
-			// The configuration table comes first; later tables (the email
-			// set-up guide) may name a variable again with prose, not a default.
-			if _, seen := rows[name]; !seen {
-				rows[name] = line
-			}
+			rows[name] = line
 		}
 	}
 	for _, v := range Vars {
