@@ -42,7 +42,7 @@ func (e *Engine) ChangeUnit(ctx context.Context, uc UnitChange) error {
 		if err != nil {
 			return err
 		}
-		if err := e.placeUnit(ctx, tx, line, it, from.AllocationID, unit, b.TimeZone, nil); err != nil {
+		if err := e.placeUnit(ctx, tx, b, line, it, from.AllocationID, unit, nil); err != nil {
 			return err
 		}
 		return e.audit(ctx, tx, uc.Actor, "booking.line.unit", b.ID,
@@ -181,11 +181,29 @@ func (e *Engine) refuseIfOut(ctx context.Context, tx *store.Store, b store.Booki
 	return nil
 }
 
+// pickUp marks the unit out from now. Handed out before the booked start, it
+// occupies its unit from now on (invariant 2): the allocation's range starts
+// at now, which the exclusion constraint refuses when something holds the
+// unit in between.
 func (e *Engine) pickUp(ctx context.Context, tx *store.Store, b store.Booking, line store.BookingLine, unit store.BookingUnit, now time.Time) error {
 	for _, u := range line.Units {
-		if u.UnitID == unit.ID {
-			return tx.MarkAllocation(ctx, u.AllocationID, true, false, 0, now)
+		if u.UnitID != unit.ID {
+			continue
 		}
+		if err := tx.LockUnits(ctx, []int64{unit.ID}); err != nil {
+			return err
+		}
+		e.pause(ctx)
+		err := tx.PickUpAllocation(ctx, u.AllocationID, now)
+		if !isConflict(err) {
+			return err
+		}
+		it, ierr := tx.GetBookableItem(ctx, line.ItemID)
+		if ierr != nil {
+			return ierr
+		}
+		return &ConflictError{ItemName: it.Name, AssetTag: unit.AssetTag, Start: now, End: line.EndsAt, Zone: b.TimeZone,
+			Detail: "cannot go out early: " + e.describeUnitConflict(ctx, tx, it, unit, now, line.StartsAt, b.ID)}
 	}
 	from, err := movableUnit(line, "", unit.ID)
 	if err != nil {
@@ -195,7 +213,7 @@ func (e *Engine) pickUp(ctx context.Context, tx *store.Store, b store.Booking, l
 	if err != nil {
 		return err
 	}
-	return e.placeUnit(ctx, tx, line, it, from.AllocationID, unitFull, b.TimeZone, &now)
+	return e.placeUnit(ctx, tx, b, line, it, from.AllocationID, unitFull, &now)
 }
 
 // afterScan rolls line and booking statuses forward after a check-out or

@@ -82,7 +82,7 @@ func (e *Engine) block(ctx context.Context, tx *store.Store, m MaintenanceReques
 			return 0, lerr
 		}
 		return 0, &ConflictError{ItemName: it.Name, AssetTag: unit.AssetTag, Start: m.Start, End: m.End, Zone: loc.TimeZone,
-			Detail: e.describeUnitConflict(ctx, tx, it, unit, m.Start, end)}
+			Detail: e.describeUnitConflict(ctx, tx, it, unit, m.Start, end, 0)}
 	}
 	return id, tx.InsertAudit(ctx, store.Audit{ActorID: m.Actor.UserID, Action: "unit.maintenance", EntityType: "unit",
 		EntityID: fmt.Sprint(unit.ID), After: map[string]any{"maintenance_id": id, "from": m.Start, "to": m.End, "reason": m.Reason},

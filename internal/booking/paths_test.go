@@ -75,6 +75,12 @@ func TestB5EveryWritePathRefusesAnOccupiedSlot(t *testing.T) {
 			w.mustBook(w.customer(), item, 1, day(1, 9), day(3, 9)) // holds unit 2
 			return func() error { return w.eng.CheckOut(w.ctx, a, name+"-2", Actor{UserID: staff}) }
 		}},
+		{"early check-out scan", func(t *testing.T, name string) func() error {
+			item := w.item(name, 1, 0, 0)
+			a := w.mustBook(w.customer(), item, 1, day(5, 9), day(6, 9))
+			w.mustBook(w.customer(), item, 1, day(2, 9), day(3, 9)) // between now and a's start
+			return func() error { return w.eng.CheckOut(w.ctx, a, name+"-1", Actor{UserID: staff}) }
+		}},
 		{"maintenance block", func(t *testing.T, name string) func() error {
 			item := w.item(name, 1, 0, 0)
 			w.mustBook(w.customer(), item, 1, day(1, 9), day(3, 9))

@@ -253,6 +253,28 @@ func (s *Store) MarkAllocation(ctx context.Context, allocationID int64, pickedUp
 	return nil
 }
 
+const pickUpAllocationSQL = `
+UPDATE unit_allocations
+SET picked_up_at = coalesce(picked_up_at, $2),
+    occupied = tstzrange(least(lower(occupied), $2), upper(occupied))
+WHERE id = $1`
+
+// PickUpAllocation records the check-out of one unit at now. A unit handed
+// out before its booked start occupies it from now on: the range's lower
+// bound comes down to now, so the exclusion constraint refuses the pickup
+// (ErrConflict, the transaction still usable) when another booking or a
+// maintenance block holds the unit in between.
+func (s *Store) PickUpAllocation(ctx context.Context, allocationID int64, now time.Time) error {
+	err := s.savepoint(ctx, func() error {
+		_, err := s.q.ExecContext(ctx, pickUpAllocationSQL, allocationID, now)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: pick up allocation %d: %w", allocationID, classifyAlloc(err))
+	}
+	return nil
+}
+
 const resizeLineAllocationsSQL = `
 UPDATE unit_allocations SET occupied = tstzrange($2, $3), due_at = $3
 WHERE booking_line_id = $1 AND active`

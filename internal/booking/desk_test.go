@@ -1,0 +1,77 @@
+package booking
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// Invariant 2 / B12: a unit handed out before its booked start occupies its
+// unit from the scan on, not only from the booked start.
+func TestB12EarlyCheckOutOccupiesFromPickup(t *testing.T) {
+	w := newWorld(t)
+	item := w.item("Drone", 1, 0, 0)
+	a := w.mustBook(w.customer(), item, 1, day(5, 9), day(6, 9))
+	w.clock.set(day(1, 9))
+	if err := w.eng.CheckOut(w.ctx, a, "Drone-1", Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.book(w.customer(), item, 1, day(1, 12), day(2, 9)); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("booking a unit that is out since this morning: %v, want a conflict", err)
+	}
+	if got := w.free(item, day(2, 9), day(3, 9)); got != 0 {
+		t.Fatalf("free while out early = %d, want 0", got)
+	}
+	if n := w.overlaps(); n != 0 {
+		t.Fatalf("%d overlaps", n)
+	}
+	// Not overdue yet: after its end (and before it is due) the unit is free.
+	w.mustBook(w.customer(), item, 1, day(7, 9), day(8, 9))
+}
+
+// An early check-out with another booking of the unit in between is refused,
+// naming that booking; nothing changes.
+func TestB12EarlyCheckOutRefusedWhenBookedInBetween(t *testing.T) {
+	w := newWorld(t)
+	item := w.item("Gimbal", 1, 0, 0)
+	a := w.mustBook(w.customer(), item, 1, day(5, 9), day(6, 9))
+	between := w.mustBook(w.customer(), item, 1, day(2, 9), day(3, 9))
+	w.clock.set(day(1, 9))
+	err := w.eng.CheckOut(w.ctx, a, "Gimbal-1", Actor{})
+	var ce *ConflictError
+	if !errors.As(err, &ce) || !strings.Contains(ce.Detail, w.booking(between).Number) {
+		t.Fatalf("early check-out over another booking: %v, want a conflict naming %s", err, w.booking(between).Number)
+	}
+	if b := w.booking(a); b.Status != store.BookingConfirmed || b.Lines[0].Units[0].PickedUpAt != nil {
+		t.Fatalf("refused check-out changed the booking: %s", b.Status)
+	}
+}
+
+// B12: a unit out and overdue elsewhere cannot be given to a later booking by
+// changing its unit, even when the overdue stretch stops at a booking between.
+func TestB12ChangeUnitRefusesUnitOverdueElsewhere(t *testing.T) {
+	w := newWorld(t)
+	item := w.item("Cam", 2, 0, 0)
+	y := w.mustBook(w.customer(), item, 1, day(1, 9), day(2, 9)) // Cam-1
+	w.mustBook(w.customer(), item, 1, day(4, 9), day(5, 9))      // Z: Cam-1
+	later := w.mustBook(w.customer(), item, 1, day(6, 9), day(7, 9))
+	line := w.booking(later).Lines[0].ID
+	if err := w.eng.ChangeUnit(w.ctx, UnitChange{BookingID: later, LineID: line, ToTag: "Cam-2"}); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.set(day(1, 9))
+	if err := w.eng.CheckOut(w.ctx, y, "Cam-1", Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.set(day(3, 9)) // Y is a day overdue
+	err := w.eng.ChangeUnit(w.ctx, UnitChange{BookingID: later, LineID: line, ToTag: "Cam-1"})
+	var ce *ConflictError
+	if !errors.As(err, &ce) || !strings.Contains(ce.Detail, w.booking(y).Number) {
+		t.Fatalf("moving onto a unit overdue on %s: %v, want a conflict naming it", w.booking(y).Number, err)
+	}
+	if got := w.booking(later).Lines[0].Units[0].AssetTag; got != "Cam-2" {
+		t.Fatalf("line now holds %s, want Cam-2", got)
+	}
+}
