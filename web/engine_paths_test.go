@@ -73,3 +73,67 @@ func TestStaffItemBuffersCannotOverbook(t *testing.T) {
 	form.Set("buffer_after", "30")
 	staff.post("/staff/items/"+idOf(tents), form).expectStatus(t, http.StatusSeeOther)
 }
+
+// A booked unit cannot be taken from its bookings by the CSV import (moved to
+// another item, or out of service) nor by the unit form.
+func TestStaffUnitChangesCannotStrandBookings(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	cam := s.item("Cam", 1)
+	other := s.item("Other", 0)
+	s.bookDirect(cam, 1, s.instant(2, 10), s.instant(3, 10))
+	staff := s.roleClient("staff")
+	var slug string
+	if err := s.st.DB().QueryRow(`SELECT slug FROM items WHERE id = $1`, other).Scan(&slug); err != nil {
+		t.Fatal(err)
+	}
+	csv := "asset_tag,item,location,status\nCam-1," + slug + ",main,available\n"
+	up := staff.postFile("/staff/import", url.Values{"kind": {"units"}}, "file", "units.csv", []byte(csv)).expectStatus(t, http.StatusSeeOther)
+	staff.post(up.Header.Get("Location")+"/apply", nil).expectStatus(t, http.StatusConflict)
+	if got := s.id(`SELECT item_id FROM units WHERE asset_tag = 'Cam-1'`); got != cam {
+		t.Fatalf("import moved the booked unit to item %d", got)
+	}
+	unit := s.id(`SELECT id FROM units WHERE asset_tag = 'Cam-1'`)
+	staff.post("/staff/units/"+idOf(unit), url.Values{"location_id": {idOf(s.loc)}, "status": {"retired"}}).expectStatus(t, http.StatusConflict)
+	if n := s.id(`SELECT count(*) FROM units WHERE status <> 'available'`); n != 0 {
+		t.Fatal("the unit form retired a booked unit")
+	}
+}
+
+// An empty "until" blocks a unit until it is put back in service: it is
+// unavailable for any later period, and saving it as available ends the block.
+func TestMaintenanceOpenEnded(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	drill := s.item("Drill", 1)
+	staff := s.roleClient("staff")
+	staff.post("/staff/maintenance", url.Values{"tag": {"Drill-1"}, "start": {s.local(1, 10)}, "end": {""}, "reason": {"motor burnt"}}).
+		expectStatus(t, http.StatusSeeOther)
+	if n := s.id(`SELECT count(*) FROM maintenance_blocks WHERE ends_at IS NULL`); n != 1 {
+		t.Fatalf("%d open-ended blocks, want 1", n)
+	}
+	ia, err := s.srv.Booking.ItemAvailability(context.Background(), drill, s.loc, s.instant(60, 10), s.instant(61, 10))
+	if err != nil || ia.Free != 0 {
+		t.Fatalf("free two months on = %d (%v), want 0", ia.Free, err)
+	}
+	unit := s.id(`SELECT id FROM units WHERE asset_tag = 'Drill-1'`)
+	staff.post("/staff/units/"+idOf(unit), url.Values{"location_id": {idOf(s.loc)}, "status": {"available"}}).expectStatus(t, http.StatusSeeOther)
+	ia, err = s.srv.Booking.ItemAvailability(context.Background(), drill, s.loc, s.instant(60, 10), s.instant(61, 10))
+	if err != nil || ia.Free != 1 {
+		t.Fatalf("free after it is back in service = %d (%v), want 1", ia.Free, err)
+	}
+	// A unit booked before the start cannot be taken out until further
+	// notice: the answer names the booking; a dated block after it fits.
+	number := s.st.DB().QueryRow(`SELECT number FROM bookings WHERE id = $1`, s.bookDirect(drill, 1, s.instant(3, 10), s.instant(4, 10)))
+	var n string
+	if err := number.Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	res := staff.post("/staff/maintenance", url.Values{"tag": {"Drill-1"}, "start": {s.local(5, 10)}, "end": {""}, "reason": {"again"}})
+	if res.expectStatus(t, http.StatusConflict); !strings.Contains(res.Body, n) {
+		t.Fatalf("refusal does not name booking %s", n)
+	}
+	if st := s.id(`SELECT count(*) FROM units WHERE status = 'available'`); st != 1 {
+		t.Fatal("a refused block changed the unit's status")
+	}
+	staff.post("/staff/maintenance", url.Values{"tag": {"Drill-1"}, "start": {s.local(5, 10)}, "end": {s.local(6, 10)}, "reason": {"again"}}).
+		expectStatus(t, http.StatusSeeOther)
+}

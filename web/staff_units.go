@@ -197,6 +197,12 @@ func (s *Server) StaffUnitUpdate(c echo.Context) error {
 		if after, err = tx.UpdateUnit(ctx, after); err != nil {
 			return err
 		}
+		if before.Status != "available" && after.Status == "available" {
+			// Back in service: an open-ended maintenance block ends now.
+			if err := tx.EndOpenMaintenance(ctx, id, s.Now()); err != nil {
+				return err
+			}
+		}
 		return audit(ctx, c, tx, "unit.update", "unit", idOf(id), unitAudit(before), unitAudit(after))
 	})
 	if err != nil {

@@ -129,13 +129,38 @@ func TestB5EveryWritePathRefusesAnOccupiedSlot(t *testing.T) {
 				})
 			}
 		}},
-		{"CSV import of unit status", func(t *testing.T, name string) func() error {
+		{"unit form (status)", func(t *testing.T, name string) func() error {
 			item := w.item(name, 1, 0, 0)
 			w.mustBook(w.customer(), item, 1, day(1, 9), day(3, 9))
 			unit := w.unitID(name + "-1")
-			return func() error { return w.eng.SetUnitStatus(w.ctx, unit, "maintenance", Actor{UserID: staff}) }
+			return func() error {
+				return w.st.WithTx(w.ctx, func(tx *store.Store) error {
+					u, err := tx.GetUnit(w.ctx, unit)
+					if err != nil {
+						return err
+					}
+					u.Status = "maintenance"
+					_, err = tx.UpdateUnit(w.ctx, u)
+					return err
+				})
+			}
 		}},
-		{"CSV import apply (catalog)", func(t *testing.T, name string) func() error {
+		{"CSV import of unit item", func(t *testing.T, name string) func() error {
+			item := w.item(name, 1, 0, 0)
+			other := w.item(name+"X", 0, 0, 0)
+			w.mustBook(w.customer(), item, 1, day(1, 9), day(3, 9))
+			var slug, loc string
+			if err := w.st.DB().QueryRowContext(w.ctx, `SELECT i.slug, l.slug FROM items i, locations l WHERE i.id = $1 AND l.id = $2`, other, w.loc).Scan(&slug, &loc); err != nil {
+				t.Fatal(err)
+			}
+			return func() error {
+				return w.st.WithTx(w.ctx, func(tx *store.Store) error {
+					_, err := tx.ApplyUnitImport(w.ctx, []catalog.UnitRow{{Row: 2, AssetTag: name + "-1", Item: slug, Location: loc, Status: "available"}})
+					return err
+				})
+			}
+		}},
+		{"CSV import of unit status", func(t *testing.T, name string) func() error {
 			item := w.item(name, 1, 0, 0)
 			w.mustBook(w.customer(), item, 1, day(1, 9), day(3, 9))
 			var slug, loc string
@@ -174,6 +199,9 @@ func TestB5EveryWritePathRefusesAnOccupiedSlot(t *testing.T) {
 	}
 	if n := w.id(`SELECT count(*) FROM units WHERE status <> 'available'`); n != 0 {
 		t.Errorf("%d units changed status through a refused write", n)
+	}
+	if n := w.id(`SELECT count(*) FROM units u JOIN items i ON i.id = u.item_id WHERE u.asset_tag <> i.name || '-' || split_part(u.asset_tag, '-', 2)`); n != 0 {
+		t.Errorf("%d units moved to another item through a refused write", n)
 	}
 	if n := w.id(`SELECT count(*) FROM items WHERE buffer_after_minutes > 0 OR buffer_before_minutes > 0`); n != 0 {
 		t.Errorf("%d items kept buffers a refused edit widened", n)
