@@ -137,3 +137,22 @@ func TestMaintenanceOpenEnded(t *testing.T) {
 	staff.post("/staff/maintenance", url.Values{"tag": {"Drill-1"}, "start": {s.local(5, 10)}, "end": {s.local(6, 10)}, "reason": {"again"}}).
 		expectStatus(t, http.StatusSeeOther)
 }
+
+// "Extend" cannot shorten a customer's booking (which would escape the
+// free-cancellation window); the form says so and the total stays.
+func TestCustomerExtendCannotShorten(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	van := s.item("Van", 1)
+	c, _ := s.customer("ann@example.com")
+	done := c.bookOne(s.loc, van, s.local(1, 10), s.local(8, 10)).expectStatus(t, http.StatusSeeOther).Header.Get("Location")
+	b := s.id(`SELECT id FROM bookings`)
+	total := s.id(`SELECT total FROM bookings WHERE id = $1`, b)
+	line := s.id(`SELECT id FROM booking_lines WHERE booking_id = $1`, b)
+	res := c.post(fmt.Sprintf("%s/lines/%d/extend", done, line), url.Values{"end": {s.local(1, 11)}}).expectStatus(t, http.StatusUnprocessableEntity)
+	if msg := res.fieldError("end"); !strings.Contains(msg, "later than the current") {
+		t.Fatalf("end message %q", msg)
+	}
+	if got := s.id(`SELECT total FROM bookings WHERE id = $1`, b); got != total {
+		t.Fatalf("total %d → %d", total, got)
+	}
+}

@@ -149,6 +149,16 @@ func checkPeriodChange(b store.Booking, line store.BookingLine, pc PeriodChange,
 	if picked && !pc.Start.Equal(line.StartsAt) {
 		fe["start"] = "The item is already out; only the end can change."
 	}
+	if pc.Owner != 0 {
+		// A customer only extends: a shorter or moved period would undo the
+		// booking in part, which is a cancellation (and its window applies).
+		if !pc.Start.Equal(line.StartsAt) {
+			fe["start"] = "Only the end can change; call the shop to move a booking."
+		}
+		if !pc.End.After(line.EndsAt) {
+			fe["end"] = "Choose an end later than the current one; call the shop to shorten a booking."
+		}
+	}
 	if picked {
 		// The start of a line that is out lies in the past by nature.
 		checkPeriod(fe, pc.Start, pc.End, pc.Start)

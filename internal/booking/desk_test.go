@@ -75,3 +75,38 @@ func TestB12ChangeUnitRefusesUnitOverdueElsewhere(t *testing.T) {
 		t.Fatalf("line now holds %s, want Cam-2", got)
 	}
 }
+
+// A customer's change can only extend: a shorter end would escape the
+// free-cancellation window (cancel refused, then "extend" to an hour). Staff
+// may still shorten.
+func TestCustomerCannotShortenThroughExtend(t *testing.T) {
+	w := newWorld(t)
+	item := w.item("Van", 1, 0, 0)
+	c := w.customer()
+	id := w.mustBook(c, item, 1, day(1, 9), day(8, 9))
+	line := w.booking(id).Lines[0]
+	shorter := PeriodChange{BookingID: id, LineID: line.ID, Start: line.StartsAt, End: day(1, 10), Owner: Owner(c), Actor: Actor{UserID: c}}
+	err := w.eng.ChangeLinePeriod(w.ctx, shorter)
+	var fe FieldErrors
+	if !errors.As(err, &fe) || fe["end"] == "" {
+		t.Fatalf("customer shortening: %v, want a message on the end", err)
+	}
+	moved := shorter
+	moved.Start, moved.End = day(2, 9), day(9, 9)
+	if err := w.eng.ChangeLinePeriod(w.ctx, moved); !errors.As(err, &fe) || fe["start"] == "" {
+		t.Fatalf("customer moving the start: %v, want a message on the start", err)
+	}
+	if b := w.booking(id); !b.Lines[0].EndsAt.Equal(day(8, 9)) || b.Total != line.LineTotal {
+		t.Fatalf("a refused change altered the booking: ends %s, total %d", b.Lines[0].EndsAt, b.Total)
+	}
+	longer := shorter
+	longer.End = day(9, 9)
+	if err := w.eng.ChangeLinePeriod(w.ctx, longer); err != nil {
+		t.Fatalf("customer extending: %v", err)
+	}
+	staff := shorter
+	staff.Owner, staff.Actor = 0, Actor{}
+	if err := w.eng.ChangeLinePeriod(w.ctx, staff); err != nil {
+		t.Fatalf("staff shortening: %v", err)
+	}
+}
