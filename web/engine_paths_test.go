@@ -156,3 +156,28 @@ func TestCustomerExtendCannotShorten(t *testing.T) {
 		t.Fatalf("total %d → %d", total, got)
 	}
 }
+
+// Staff mark a bulk line picked up and returned from the booking page; the
+// booking follows its lines to "returned".
+func TestStaffBulkLinePickupReturn(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	chairs := s.bulkItem("Chair", 10)
+	b := s.bookDirect(chairs, 6, s.instant(1, 10), s.instant(2, 10))
+	line := s.id(`SELECT id FROM booking_lines WHERE booking_id = $1`, b)
+	staff := s.roleClient("staff")
+	page := fmt.Sprintf("/staff/bookings/%d", b)
+	if staff.get(page).expectStatus(t, http.StatusOK).Doc.Find(`[data-testid="bulk-pickup-form"]`).Length() != 1 {
+		t.Fatal("no pickup form for the bulk line")
+	}
+	s.advance(24 * time.Hour)
+	staff.post(fmt.Sprintf("%s/lines/%d/return", page, line), nil).expectStatus(t, http.StatusUnprocessableEntity)
+	staff.post(fmt.Sprintf("%s/lines/%d/pickup", page, line), nil).expectStatus(t, http.StatusSeeOther)
+	if st := staff.get(page).Doc.Find(`[data-testid="bulk-line-state"]`).Text(); st != "out" {
+		t.Fatalf("line state %q, want out", st)
+	}
+	staff.post(fmt.Sprintf("%s/lines/%d/return", page, line), nil).expectStatus(t, http.StatusSeeOther)
+	var status string
+	if err := s.st.DB().QueryRow(`SELECT status FROM bookings WHERE id = $1`, b).Scan(&status); err != nil || status != store.BookingReturned {
+		t.Fatalf("booking is %q (%v), want returned", status, err)
+	}
+}

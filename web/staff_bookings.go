@@ -115,7 +115,8 @@ func (s *Server) staffBookingPage(c echo.Context, status int, errs components.Er
 		Customer: b.CustomerName, Location: b.LocationName, Zone: b.TimeZone, Total: money.Format(b.Total, b.Currency),
 		Errors: errs, FormError: formErr, Tag: tag}
 	for _, l := range b.Lines {
-		lv := pages.StaffLineView{ID: l.ID, Item: l.ItemName, Quantity: l.Quantity, Period: displayRange(l.StartsAt, l.EndsAt, zone)}
+		lv := pages.StaffLineView{ID: l.ID, Item: l.ItemName, Quantity: l.Quantity, Period: displayRange(l.StartsAt, l.EndsAt, zone),
+			Bulk: l.Tracking == "bulk", Out: l.PickedUpAt != nil, Back: l.ReturnedAt != nil}
 		for _, u := range l.Units {
 			st := "waiting"
 			if u.ReturnedAt != nil {
@@ -173,6 +174,26 @@ func (s *Server) StaffChangeUnit(c echo.Context) error {
 	return s.staffScan(c, "Unit changed.", func(id int64, tag string) error {
 		return s.Booking.ChangeUnit(c.Request().Context(), booking.UnitChange{BookingID: id, LineID: line, ToTag: tag,
 			FromTag: field(c, "from"), Actor: actor(c)})
+	})
+}
+
+// StaffLinePickup marks a bulk line picked up (its pieces have no tags).
+func (s *Server) StaffLinePickup(c echo.Context) error {
+	return s.staffLineMark(c, true, "Picked up.")
+}
+
+// StaffLineReturn marks a bulk line returned.
+func (s *Server) StaffLineReturn(c echo.Context) error {
+	return s.staffLineMark(c, false, "Returned.")
+}
+
+func (s *Server) staffLineMark(c echo.Context, pickUp bool, done string) error {
+	line, err := pathID(c, "line")
+	if err != nil {
+		return err
+	}
+	return s.staffScan(c, done, func(id int64, _ string) error {
+		return s.Booking.MarkBulkLine(c.Request().Context(), id, line, pickUp, actor(c))
 	})
 }
 

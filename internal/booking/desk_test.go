@@ -110,3 +110,61 @@ func TestCustomerCannotShortenThroughExtend(t *testing.T) {
 		t.Fatalf("staff shortening: %v", err)
 	}
 }
+
+// A booking with a bulk line goes out and comes back: staff mark the line
+// picked up and returned, and the booking follows (out, then returned). A
+// bulk line picked up early counts from its pickup.
+func TestBulkLinePickupAndReturn(t *testing.T) {
+	w := newWorld(t)
+	chairs := w.bulkItem("Chair", 4)
+	cam := w.item("Cam", 1, 0, 0)
+	c := w.customer()
+	r, err := w.eng.Book(w.ctx, Request{CustomerID: c, LocationID: w.loc, Actor: Actor{UserID: c}, Lines: []LineRequest{
+		{ItemID: chairs, Quantity: 3, Start: day(2, 9), End: day(3, 9)}, {ItemID: cam, Quantity: 1, Start: day(2, 9), End: day(3, 9)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := w.booking(r.BookingID)
+	var bulkLine int64
+	for _, l := range b.Lines {
+		if l.ItemID == chairs {
+			bulkLine = l.ID
+		}
+	}
+	if err := w.eng.MarkBulkLine(w.ctx, b.ID, bulkLine, false, Actor{}); !errors.As(err, new(*RuleError)) {
+		t.Fatalf("return before pickup: %v, want a rule error", err)
+	}
+	w.clock.set(day(1, 9)) // a day early
+	if err := w.eng.MarkBulkLine(w.ctx, b.ID, bulkLine, true, Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.booking(b.ID).Status; got != store.BookingOut {
+		t.Fatalf("after the bulk pickup: %s, want out", got)
+	}
+	if _, err := w.book(w.customer(), chairs, 2, day(1, 12), day(1, 18)); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("chairs out early still bookable: %v", err)
+	}
+	if err := w.eng.MarkBulkLine(w.ctx, b.ID, bulkLine, true, Actor{}); !errors.As(err, new(*RuleError)) {
+		t.Fatalf("second pickup: %v, want a rule error", err)
+	}
+	if err := w.eng.CheckOut(w.ctx, b.ID, "Cam-1", Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.set(day(3, 8))
+	if err := w.eng.CheckIn(w.ctx, b.ID, "Cam-1", Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.booking(b.ID).Status; got != store.BookingOut {
+		t.Fatalf("with the chairs still out: %s, want out", got)
+	}
+	if err := w.eng.MarkBulkLine(w.ctx, b.ID, bulkLine, false, Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.booking(b.ID).Status; got != store.BookingReturned {
+		t.Fatalf("all back: %s, want returned", got)
+	}
+	if n := w.id(`SELECT count(*) FROM audit_log WHERE action IN ('booking.line.pickup', 'booking.line.return')`); n != 2 {
+		t.Fatalf("%d bulk line audit rows, want 2", n)
+	}
+	w.mustBook(w.customer(), chairs, 4, day(3, 9), day(4, 9))
+}
