@@ -181,3 +181,38 @@ func TestStaffBulkLinePickupReturn(t *testing.T) {
 		t.Fatalf("booking is %q (%v), want returned", status, err)
 	}
 }
+
+// B13 with opening hours: the /book and walk-in form defaults move to the
+// next opening time and pass their own validation; times outside the hours
+// get a clear message beside the field.
+func TestFormDefaultsMeetOpeningHours(t *testing.T) {
+	s := newShop(t, "America/Los_Angeles")
+	if _, err := s.st.DB().Exec(`UPDATE locations SET opening_hours = '{"2":[{"open":"09:00","close":"10:00"}],"4":[{"open":"15:00","close":"16:30"}]}' WHERE id = $1`, s.loc); err != nil {
+		t.Fatal(err)
+	}
+	item := s.item("Tent", 1)
+	c, _ := s.customer("ann@example.com")
+	page := c.get("/book").expectStatus(t, http.StatusOK)
+	start, end := page.inputValue("start"), page.inputValue("end")
+	c.choose(s.loc, start, end).expectStatus(t, http.StatusSeeOther)
+
+	staff := s.roleClient("staff")
+	walkIn := staff.get("/staff/bookings/new").expectStatus(t, http.StatusOK)
+	form := url.Values{"email": {"ann@example.com"}, "item": {fmt.Sprint(item)}, "quantity": {"1"}, "location": {fmt.Sprint(s.loc)},
+		"start": {walkIn.inputValue("start")}, "end": {walkIn.inputValue("end")}}
+	staff.post("/staff/bookings", form).expectStatus(t, http.StatusSeeOther)
+
+	// Find a Monday: the shop is closed on Mondays.
+	d := 1
+	for s.instant(d, 10).In(s.zone).Weekday() != time.Monday {
+		d++
+	}
+	res := c.choose(s.loc, s.local(d, 10), s.local(d+1, 9)).expectStatus(t, http.StatusUnprocessableEntity)
+	if got := res.fieldError("start"); got != "The shop is closed on Mondays." {
+		t.Fatalf("start message %q", got)
+	}
+	res = c.choose(s.loc, s.local(d+1, 9), s.local(d+3, 17)).expectStatus(t, http.StatusUnprocessableEntity)
+	if got := res.fieldError("end"); got != "Return between 15:00 and 16:30." {
+		t.Fatalf("end message %q", got)
+	}
+}

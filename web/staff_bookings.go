@@ -19,8 +19,8 @@ import (
 )
 
 // StaffBookingNew shows the walk-in booking form, starting at the next
-// quarter hour for a day in the first location's zone (values that pass the
-// form's own validation).
+// quarter hour the first location is open, for a day (to its next opening
+// then): values that pass the form's own validation.
 func (s *Server) StaffBookingNew(c echo.Context) error {
 	f := pages.WalkInForm{Quantity: "1"}
 	locs, err := s.Store.ListBookingLocations(c.Request().Context())
@@ -29,8 +29,9 @@ func (s *Server) StaffBookingNew(c echo.Context) error {
 	}
 	if len(locs) > 0 {
 		zone := zoneOf(locs[0].TimeZone)
-		start := s.Now().Truncate(15 * time.Minute).Add(15 * time.Minute)
-		f.Location, f.Start, f.End = fmt.Sprint(locs[0].ID), formatLocal(start, zone), formatLocal(period.AddDays(start, 1, zone), zone)
+		start := booking.NextOpen(locs[0], s.Now().Truncate(15*time.Minute).Add(15*time.Minute))
+		end := booking.NextOpen(locs[0], period.AddDays(start, 1, zone))
+		f.Location, f.Start, f.End = fmt.Sprint(locs[0].ID), formatLocal(start, zone), formatLocal(end, zone)
 	}
 	return s.walkInForm(c, http.StatusOK, f, nil)
 }

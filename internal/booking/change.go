@@ -112,6 +112,17 @@ func (e *Engine) ChangeLinePeriod(ctx context.Context, pc PeriodChange) error {
 		if err := checkPeriodChange(b, line, pc, now); err != nil {
 			return err
 		}
+		loc, err := tx.GetBookingLocation(ctx, b.LocationID)
+		if err != nil {
+			return err
+		}
+		// Only an end (or start) that moves must meet the hours: a booking
+		// made before the shop changed its hours keeps what it has.
+		fe := FieldErrors{}
+		checkHours(fe, loc, pc.Start, pc.End, !pc.Start.Equal(line.StartsAt), !pc.End.Equal(line.EndsAt))
+		if len(fe) > 0 {
+			return fe
+		}
 		it, err := tx.GetBookableItem(ctx, line.ItemID)
 		if err != nil {
 			return err
