@@ -139,6 +139,8 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/staff/bookings/:id/checkout", path: "/staff/bookings/{bookingA}/checkout", form: url.Values{"tag": {""}}, want: staffOnly},
 	{method: "POST", route: "/staff/bookings/:id/checkin", path: "/staff/bookings/{bookingA}/checkin", form: url.Values{"tag": {""}}, want: staffOnly},
 	{method: "POST", route: "/staff/bookings/:id/lines/:line/unit", path: "/staff/bookings/{bookingA}/lines/{lineA}/unit", form: url.Values{"tag": {""}}, want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/lines/:line/pickup", path: "/staff/bookings/{bookingA}/lines/{lineA}/pickup", want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/lines/:line/return", path: "/staff/bookings/{bookingA}/lines/{lineA}/return", want: staffOnly},
 	{method: "POST", route: "/staff/bookings/:id/confirm", path: "/staff/bookings/{bookingA}/confirm", want: staffOnly},
 	{method: "POST", route: "/staff/bookings/:id/cancel", path: "/staff/bookings/{bookingA2}/cancel", want: staffOnly},
 	{method: "GET", route: "/staff/maintenance/new", want: staffOnly},

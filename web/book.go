@@ -40,6 +40,11 @@ func (s *Server) BookDates(c echo.Context) error {
 	for k, m := range perr {
 		errs[k] = m
 	}
+	if !errs.Any() {
+		for k, m := range booking.CheckHours(loc, start, end) {
+			errs[k] = m
+		}
+	}
 	if errs.Any() {
 		v, err := s.bookView(c, bookChoice{})
 		if err != nil {
@@ -97,15 +102,16 @@ func (s *Server) bookView(c echo.Context, ch bookChoice) (pages.BookView, error)
 }
 
 // defaultDates proposes tomorrow 10:00 to the day after, in the first
-// location's zone; the values pass the form's own validation.
+// location's zone, each moved to the next opening time; the values pass the
+// form's own validation.
 func (s *Server) defaultDates(locs []store.BookingLocation) pages.DatesForm {
 	if len(locs) == 0 {
 		return pages.DatesForm{}
 	}
 	zone := zoneOf(locs[0].TimeZone)
 	now := s.Now().In(zone)
-	start := period.Date(now.Year(), now.Month(), now.Day()+1, 10, 0, 0, 0, zone)
-	end := period.Date(now.Year(), now.Month(), now.Day()+2, 10, 0, 0, 0, zone)
+	start := booking.NextOpen(locs[0], period.Date(now.Year(), now.Month(), now.Day()+1, 10, 0, 0, 0, zone))
+	end := booking.NextOpen(locs[0], period.AddDays(start, 1, zone))
 	return pages.DatesForm{Location: fmt.Sprint(locs[0].ID), Start: formatLocal(start, zone), End: formatLocal(end, zone)}
 }
 

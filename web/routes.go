@@ -113,6 +113,8 @@ func (s *Server) routes() {
 	staff.POST("/bookings/:id/checkout", s.StaffCheckout)
 	staff.POST("/bookings/:id/checkin", s.StaffCheckin)
 	staff.POST("/bookings/:id/lines/:line/unit", s.StaffChangeUnit)
+	staff.POST("/bookings/:id/lines/:line/pickup", s.StaffLinePickup)
+	staff.POST("/bookings/:id/lines/:line/return", s.StaffLineReturn)
 	staff.POST("/bookings/:id/confirm", s.StaffConfirm)
 	staff.POST("/bookings/:id/cancel", s.StaffCancel)
 	staff.GET("/maintenance/new", s.MaintenanceNew)

@@ -43,7 +43,7 @@ func (s *Server) MaintenanceCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	start, end, errs := parsePeriodForm(f.Start, f.End, zoneOf(loc.TimeZone), s.Now())
+	start, end, errs := maintenancePeriod(f, zoneOf(loc.TimeZone), s.Now())
 	if errs.Any() {
 		return rerender(errs, "")
 	}
@@ -51,8 +51,22 @@ func (s *Server) MaintenanceCreate(c echo.Context) error {
 	if err != nil {
 		return s.bookingFailed(c, err, "/staff/maintenance/new", rerender)
 	}
-	s.flash(c, "success", unit.AssetTag+" is blocked for maintenance.")
+	msg := unit.AssetTag + " is blocked for maintenance."
+	if end.IsZero() {
+		msg = unit.AssetTag + " is out of service until it is saved as available again."
+	}
+	s.flash(c, "success", msg)
 	return redirect(c, "/staff/maintenance/new")
+}
+
+// maintenancePeriod reads the block's period; an empty "until" is an
+// open-ended block (until the unit is put back in service).
+func maintenancePeriod(f pages.MaintenanceForm, zone *time.Location, now time.Time) (time.Time, time.Time, components.Errors) {
+	if f.End != "" {
+		return parsePeriodForm(f.Start, f.End, zone, now)
+	}
+	errs := components.Errors{}
+	return parseLocal(errs, "start", f.Start, zone), time.Time{}, errs
 }
 
 // AvailabilityWhy explains, for staff, what keeps an item from being free at

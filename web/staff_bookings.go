@@ -19,8 +19,8 @@ import (
 )
 
 // StaffBookingNew shows the walk-in booking form, starting at the next
-// quarter hour for a day in the first location's zone (values that pass the
-// form's own validation).
+// quarter hour the first location is open, for a day (to its next opening
+// then): values that pass the form's own validation.
 func (s *Server) StaffBookingNew(c echo.Context) error {
 	f := pages.WalkInForm{Quantity: "1"}
 	locs, err := s.Store.ListBookingLocations(c.Request().Context())
@@ -29,8 +29,9 @@ func (s *Server) StaffBookingNew(c echo.Context) error {
 	}
 	if len(locs) > 0 {
 		zone := zoneOf(locs[0].TimeZone)
-		start := s.Now().Truncate(15 * time.Minute).Add(15 * time.Minute)
-		f.Location, f.Start, f.End = fmt.Sprint(locs[0].ID), formatLocal(start, zone), formatLocal(period.AddDays(start, 1, zone), zone)
+		start := booking.NextOpen(locs[0], s.Now().Truncate(15*time.Minute).Add(15*time.Minute))
+		end := booking.NextOpen(locs[0], period.AddDays(start, 1, zone))
+		f.Location, f.Start, f.End = fmt.Sprint(locs[0].ID), formatLocal(start, zone), formatLocal(end, zone)
 	}
 	return s.walkInForm(c, http.StatusOK, f, nil)
 }
@@ -115,7 +116,8 @@ func (s *Server) staffBookingPage(c echo.Context, status int, errs components.Er
 		Customer: b.CustomerName, Location: b.LocationName, Zone: b.TimeZone, Total: money.Format(b.Total, b.Currency),
 		Errors: errs, FormError: formErr, Tag: tag}
 	for _, l := range b.Lines {
-		lv := pages.StaffLineView{ID: l.ID, Item: l.ItemName, Quantity: l.Quantity, Period: displayRange(l.StartsAt, l.EndsAt, zone)}
+		lv := pages.StaffLineView{ID: l.ID, Item: l.ItemName, Quantity: l.Quantity, Period: displayRange(l.StartsAt, l.EndsAt, zone),
+			Bulk: l.Tracking == "bulk", Out: l.PickedUpAt != nil, Back: l.ReturnedAt != nil}
 		for _, u := range l.Units {
 			st := "waiting"
 			if u.ReturnedAt != nil {
@@ -173,6 +175,26 @@ func (s *Server) StaffChangeUnit(c echo.Context) error {
 	return s.staffScan(c, "Unit changed.", func(id int64, tag string) error {
 		return s.Booking.ChangeUnit(c.Request().Context(), booking.UnitChange{BookingID: id, LineID: line, ToTag: tag,
 			FromTag: field(c, "from"), Actor: actor(c)})
+	})
+}
+
+// StaffLinePickup marks a bulk line picked up (its pieces have no tags).
+func (s *Server) StaffLinePickup(c echo.Context) error {
+	return s.staffLineMark(c, true, "Picked up.")
+}
+
+// StaffLineReturn marks a bulk line returned.
+func (s *Server) StaffLineReturn(c echo.Context) error {
+	return s.staffLineMark(c, false, "Returned.")
+}
+
+func (s *Server) staffLineMark(c echo.Context, pickUp bool, done string) error {
+	line, err := pathID(c, "line")
+	if err != nil {
+		return err
+	}
+	return s.staffScan(c, done, func(id int64, _ string) error {
+		return s.Booking.MarkBulkLine(c.Request().Context(), id, line, pickUp, actor(c))
 	})
 }
 

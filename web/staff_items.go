@@ -201,6 +201,8 @@ func (s *Server) StaffItemUpdate(c echo.Context) error {
 				errs["slug"] = "Another item has this slug; choose another."
 			} else if err != nil {
 				return err
+			} else if err := s.recheckBuffers(ctx, tx, before, it, errs); err != nil {
+				return err
 			}
 		}
 		if len(errs) > 0 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/catalog"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
@@ -196,6 +197,12 @@ func (s *Server) StaffUnitUpdate(c echo.Context) error {
 		if after, err = tx.UpdateUnit(ctx, after); err != nil {
 			return err
 		}
+		if before.Status != "available" && after.Status == "available" {
+			// Back in service: an open-ended maintenance block ends now.
+			if err := tx.EndOpenMaintenance(ctx, id, s.Now()); err != nil {
+				return err
+			}
+		}
 		return audit(ctx, c, tx, "unit.update", "unit", idOf(id), unitAudit(before), unitAudit(after))
 	})
 	if err != nil {
@@ -205,7 +212,8 @@ func (s *Server) StaffUnitUpdate(c echo.Context) error {
 	return redirect(c, "/staff/items/"+idOf(after.ItemID))
 }
 
-// StaffStockUpdate sets a bulk item's quantity at each location.
+// StaffStockUpdate sets a bulk item's quantity at each location, through the
+// booking engine: a location cannot keep fewer than its bookings need.
 func (s *Server) StaffStockUpdate(c echo.Context) error {
 	ctx := c.Request().Context()
 	id, err := pathID(c, "id")
@@ -227,24 +235,22 @@ func (s *Server) StaffStockUpdate(c echo.Context) error {
 		qty[l.ID] = n
 	}
 	if len(errs) == 0 {
-		err = s.Store.WithTx(ctx, func(tx *store.Store) error {
-			it, err := tx.GetItemForUpdate(ctx, id)
-			if err != nil {
-				return err
+		err = s.Booking.SetBulkStock(ctx, id, qty, actor(c))
+		var short *booking.CapacityError
+		var rule *booking.RuleError
+		switch {
+		case errors.As(err, &short):
+			for _, r := range short.Short {
+				errs["qty_"+idOf(r.LocationID)] = short.LocationMessage(r)
 			}
-			if it.Tracking != catalog.Bulk {
-				return echo.NewHTTPError(http.StatusConflict, "This item has units; add units instead.")
-			}
-			if err := tx.SetBulkStock(ctx, id, qty); err != nil {
-				return err
-			}
-			return audit(ctx, c, tx, "stock.update", "item", idOf(id), nil, qty)
-		})
-		if err != nil {
+		case errors.As(err, &rule):
+			return echo.NewHTTPError(http.StatusConflict, rule.Msg)
+		case err != nil:
 			return err
+		default:
+			s.flash(c, "success", "Stock saved.")
+			return redirect(c, "/staff/items/"+idOf(id))
 		}
-		s.flash(c, "success", "Stock saved.")
-		return redirect(c, "/staff/items/"+idOf(id))
 	}
 	return s.renderItemShow(c, http.StatusUnprocessableEntity, id, func(v *pages.StaffItemView) { v.StockInput, v.Errors = input, errs })
 }

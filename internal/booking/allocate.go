@@ -114,33 +114,54 @@ func (e *Engine) allocateBulk(ctx context.Context, tx *store.Store, ls lineStock
 
 // placeUnit moves one held unit of a line to a chosen unit (change of unit,
 // check-out scan): the old allocation is released and the new one inserted
-// under the constraint, with the line's current range.
-func (e *Engine) placeUnit(ctx context.Context, tx *store.Store, line store.BookingLine, item store.BookableItem,
-	fromAllocation int64, unit store.BookingUnit, zone string, pickedUp *time.Time) error {
+// with the line's current range (from now on when it goes out now). The unit
+// must be free by the same rule availability uses (allocation_blocks), so a
+// unit out and overdue on another booking is refused even where the overdue
+// stretch stops short of this range; the exclusion constraint stays the last
+// word.
+func (e *Engine) placeUnit(ctx context.Context, tx *store.Store, b store.Booking, line store.BookingLine, item store.BookableItem,
+	fromAllocation int64, unit store.BookingUnit, pickedUp *time.Time) error {
+	now := e.now()
 	if err := tx.LockUnits(ctx, []int64{unit.ID}); err != nil {
 		return err
 	}
 	if _, err := tx.ReleaseLineUnits(ctx, line.ID, fromAllocation); err != nil {
 		return err
 	}
-	e.pause(ctx)
-	_, err := tx.InsertAllocation(ctx, store.NewAllocation{UnitID: unit.ID, LineID: line.ID,
-		Occupied: item.Occupied(line.StartsAt, line.EndsAt), PickedUpAt: pickedUp})
-	if isConflict(err) {
+	occ := item.Occupied(line.StartsAt, line.EndsAt)
+	if pickedUp != nil && pickedUp.Before(occ.From) {
+		occ.From = *pickedUp
+	}
+	refuse := func() error {
 		return &ConflictError{ItemName: item.Name, AssetTag: unit.AssetTag, Start: line.StartsAt, End: line.EndsAt,
-			Zone: zone, Detail: e.describeUnitConflict(ctx, tx, item, unit, line.StartsAt, line.EndsAt)}
+			Zone: b.TimeZone, Detail: e.describeUnitConflict(ctx, tx, item, unit, occ.From, line.EndsAt, b.ID)}
+	}
+	free, err := tx.FreeUnits(ctx, store.FreeUnitsQuery{ItemID: item.ID, LocationID: unit.LocationID,
+		Occupied: occ, Now: now, Only: unit.ID, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(free) == 0 {
+		return refuse()
+	}
+	e.pause(ctx)
+	_, err = tx.InsertAllocation(ctx, store.NewAllocation{UnitID: unit.ID, LineID: line.ID,
+		Occupied: occ, PickedUpAt: pickedUp, HoldExpiresAt: b.ExpiresAt})
+	if isConflict(err) {
+		return refuse()
 	}
 	return err
 }
 
-// describeUnitConflict names what holds a unit in a window, for staff.
-func (e *Engine) describeUnitConflict(ctx context.Context, tx *store.Store, item store.BookableItem, unit store.BookingUnit, start, end time.Time) string {
+// describeUnitConflict names what holds a unit in a window, for staff,
+// leaving out booking skip (the one asking).
+func (e *Engine) describeUnitConflict(ctx context.Context, tx *store.Store, item store.BookableItem, unit store.BookingUnit, start, end time.Time, skip int64) string {
 	bs, err := tx.ExplainUnavailable(ctx, item.ID, unit.LocationID, start, end, e.now())
 	if err != nil {
 		return ""
 	}
 	for _, b := range bs {
-		if b.UnitID == nil || *b.UnitID != unit.ID {
+		if b.UnitID == nil || *b.UnitID != unit.ID || (b.BookingID != nil && *b.BookingID == skip) {
 			continue
 		}
 		switch b.Kind {

@@ -131,6 +131,13 @@ func (e *Engine) Book(ctx context.Context, r Request) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	fe := FieldErrors{}
+	for _, l := range lines {
+		checkHours(fe, loc, l.Start, l.End, true, true)
+	}
+	if len(fe) > 0 {
+		return Result{}, fe
+	}
 	zone := loadZone(loc.TimeZone)
 	quotes := make([]Quote, len(lines))
 	for i, l := range lines {

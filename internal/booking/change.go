@@ -119,6 +119,17 @@ func (e *Engine) ChangeLinePeriod(ctx context.Context, pc PeriodChange) error {
 		if err := checkPeriodChange(b, line, pc, now); err != nil {
 			return err
 		}
+		loc, err := tx.GetBookingLocation(ctx, b.LocationID)
+		if err != nil {
+			return err
+		}
+		// Only an end (or start) that moves must meet the hours: a booking
+		// made before the shop changed its hours keeps what it has.
+		fe := FieldErrors{}
+		checkHours(fe, loc, pc.Start, pc.End, !pc.Start.Equal(line.StartsAt), !pc.End.Equal(line.EndsAt))
+		if len(fe) > 0 {
+			return fe
+		}
 		it, err := tx.GetBookableItem(ctx, line.ItemID)
 		if err != nil {
 			return err
@@ -155,6 +166,16 @@ func checkPeriodChange(b store.Booking, line store.BookingLine, pc PeriodChange,
 	picked := line.PickedUpAt != nil || anyPicked(line)
 	if picked && !pc.Start.Equal(line.StartsAt) {
 		fe["start"] = "The item is already out; only the end can change."
+	}
+	if pc.Owner != 0 {
+		// A customer only extends: a shorter or moved period would undo the
+		// booking in part, which is a cancellation (and its window applies).
+		if !pc.Start.Equal(line.StartsAt) {
+			fe["start"] = "Only the end can change; call the shop to move a booking."
+		}
+		if !pc.End.After(line.EndsAt) {
+			fe["end"] = "Choose an end later than the current one; call the shop to shorten a booking."
+		}
 	}
 	if picked {
 		// The start of a line that is out lies in the past by nature.

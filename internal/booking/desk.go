@@ -3,6 +3,7 @@ package booking
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -42,7 +43,7 @@ func (e *Engine) ChangeUnit(ctx context.Context, uc UnitChange) error {
 		if err != nil {
 			return err
 		}
-		if err := e.placeUnit(ctx, tx, line, it, from.AllocationID, unit, b.TimeZone, nil); err != nil {
+		if err := e.placeUnit(ctx, tx, b, line, it, from.AllocationID, unit, nil); err != nil {
 			return err
 		}
 		return e.audit(ctx, tx, uc.Actor, "booking.line.unit", b.ID,
@@ -181,11 +182,29 @@ func (e *Engine) refuseIfOut(ctx context.Context, tx *store.Store, b store.Booki
 	return nil
 }
 
+// pickUp marks the unit out from now. Handed out before the booked start, it
+// occupies its unit from now on (invariant 2): the allocation's range starts
+// at now, which the exclusion constraint refuses when something holds the
+// unit in between.
 func (e *Engine) pickUp(ctx context.Context, tx *store.Store, b store.Booking, line store.BookingLine, unit store.BookingUnit, now time.Time) error {
 	for _, u := range line.Units {
-		if u.UnitID == unit.ID {
-			return tx.MarkAllocation(ctx, u.AllocationID, true, false, 0, now)
+		if u.UnitID != unit.ID {
+			continue
 		}
+		if err := tx.LockUnits(ctx, []int64{unit.ID}); err != nil {
+			return err
+		}
+		e.pause(ctx)
+		err := tx.PickUpAllocation(ctx, u.AllocationID, now)
+		if !isConflict(err) {
+			return err
+		}
+		it, ierr := tx.GetBookableItem(ctx, line.ItemID)
+		if ierr != nil {
+			return ierr
+		}
+		return &ConflictError{ItemName: it.Name, AssetTag: unit.AssetTag, Start: now, End: line.EndsAt, Zone: b.TimeZone,
+			Detail: "cannot go out early: " + e.describeUnitConflict(ctx, tx, it, unit, now, line.StartsAt, b.ID)}
 	}
 	from, err := movableUnit(line, "", unit.ID)
 	if err != nil {
@@ -195,7 +214,7 @@ func (e *Engine) pickUp(ctx context.Context, tx *store.Store, b store.Booking, l
 	if err != nil {
 		return err
 	}
-	return e.placeUnit(ctx, tx, line, it, from.AllocationID, unitFull, b.TimeZone, &now)
+	return e.placeUnit(ctx, tx, b, line, it, from.AllocationID, unitFull, &now)
 }
 
 // afterScan rolls line and booking statuses forward after a check-out or
@@ -270,4 +289,63 @@ func (e *Engine) CheckIn(ctx context.Context, bookingID int64, tag string, a Act
 		}
 		return FieldErrors{"tag": "No unit " + tag + " is out on this booking."}
 	})
+}
+
+// MarkBulkLine records that a bulk line went out (pickUp) or came back, all
+// its pieces at once; the booking moves on with its lines (out, returned).
+// Bulk pieces have no tags to scan, so staff mark the line. Picked up before
+// its start, the line takes its pieces from now on, under the stock lock.
+func (e *Engine) MarkBulkLine(ctx context.Context, bookingID, lineID int64, pickUp bool, a Actor) error {
+	return e.st.WithTx(ctx, func(tx *store.Store) error {
+		now := e.now()
+		if err := e.housekeep(ctx, tx, now); err != nil {
+			return err
+		}
+		b, err := tx.LockBooking(ctx, bookingID)
+		if err != nil {
+			return err
+		}
+		line, ok := findLine(b, lineID)
+		if !ok {
+			return ErrNotFound
+		}
+		if err := checkBulkMark(b, line, pickUp); err != nil {
+			return err
+		}
+		it, err := tx.GetBookableItem(ctx, line.ItemID)
+		if err != nil {
+			return err
+		}
+		action := "booking.line.return"
+		if pickUp {
+			action = "booking.line.pickup"
+			if early := it.Occupied(line.StartsAt, line.EndsAt); now.Before(early.From) {
+				ls := lineStock{lineID: line.ID, item: it, locationID: b.LocationID, quantity: line.Quantity,
+					start: now, end: line.EndsAt, zone: b.TimeZone}
+				if err := e.allocateBulk(ctx, tx, ls, now); err != nil {
+					return err
+				}
+			}
+		}
+		if err := tx.MarkLine(ctx, line.ID, pickUp, !pickUp, now); err != nil {
+			return err
+		}
+		return e.afterScan(ctx, tx, b, a, action, fmt.Sprintf("%d × %s", line.Quantity, it.Name), now)
+	})
+}
+
+func checkBulkMark(b store.Booking, line store.BookingLine, pickUp bool) error {
+	switch {
+	case line.Tracking != "bulk":
+		return &RuleError{Msg: "Units of this line go out and come back by scanning their tags."}
+	case b.Status != store.BookingConfirmed && b.Status != store.BookingOut:
+		return &RuleError{Msg: "Booking " + b.Number + " is " + b.Status + "; only confirmed bookings go out."}
+	case pickUp && line.PickedUpAt != nil:
+		return &RuleError{Msg: "This line is already out."}
+	case !pickUp && line.PickedUpAt == nil:
+		return &RuleError{Msg: "This line has not been picked up."}
+	case !pickUp && line.ReturnedAt != nil:
+		return &RuleError{Msg: "This line is already back."}
+	}
+	return nil
 }

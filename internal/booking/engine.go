@@ -1,7 +1,8 @@
 // Package booking is Rentdesk's booking engine: the one guarded write path
 // through which every feature (customer checkout, walk-in bookings, extending,
-// shortening, changing a unit, the check-out scan, maintenance blocks, unit
-// status changes from the catalog and its CSV import) takes stock. Each
+// shortening, changing a unit, the check-out scan, maintenance blocks, bulk
+// stock and buffer changes) takes stock; edits of units (the unit form, the
+// CSV import) meet bookings in store.GuardUnitChanges. Each
 // operation checks availability and writes in one transaction; PostgreSQL has
 // the last word (an exclusion constraint per unit, a row lock around the bulk
 // capacity check), and a refusal comes back as a *ConflictError naming what

@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -10,8 +11,9 @@ import (
 	"github.com/rentdesk/rentdesk/internal/store"
 )
 
-// MaintenanceRequest takes a unit out of service for [Start, End) (a zero End
-// is until further notice).
+// MaintenanceRequest takes a unit out of service for [Start, End). A zero End
+// is until further notice: the unit's status becomes maintenance until it is
+// saved as available again, which ends the block.
 type MaintenanceRequest struct {
 	UnitID     int64
 	Start, End time.Time
@@ -33,8 +35,11 @@ func (e *Engine) BlockForMaintenance(ctx context.Context, m MaintenanceRequest) 
 		fe["reason"] = "Use at most 500 characters."
 	}
 	if m.End.IsZero() {
-		if m.Start.IsZero() {
+		switch {
+		case m.Start.IsZero():
 			fe["start"] = "Choose a start date and time."
+		case m.Start.Before(now.Add(-startGrace)):
+			fe["start"] = "The start is in the past."
 		}
 	} else {
 		checkPeriod(fe, m.Start, m.End, now)
@@ -82,53 +87,39 @@ func (e *Engine) block(ctx context.Context, tx *store.Store, m MaintenanceReques
 			return 0, lerr
 		}
 		return 0, &ConflictError{ItemName: it.Name, AssetTag: unit.AssetTag, Start: m.Start, End: m.End, Zone: loc.TimeZone,
-			Detail: e.describeUnitConflict(ctx, tx, it, unit, m.Start, end)}
+			Detail: e.describeUnitConflict(ctx, tx, it, unit, m.Start, end, 0)}
+	}
+	if m.End.IsZero() && unit.Status == "available" {
+		if err := e.outOfService(ctx, tx, unit, m.Start); err != nil {
+			return 0, err
+		}
 	}
 	return id, tx.InsertAudit(ctx, store.Audit{ActorID: m.Actor.UserID, Action: "unit.maintenance", EntityType: "unit",
 		EntityID: fmt.Sprint(unit.ID), After: map[string]any{"maintenance_id": id, "from": m.Start, "to": m.End, "reason": m.Reason},
 		RequestID: m.Actor.RequestID})
 }
 
-// SetUnitStatus changes a unit's status for the catalog pages and the CSV
-// import. Taking a unit out (maintenance, retired) holds it from now on
-// through an open-ended maintenance block, so a unit that bookings still hold
-// is refused (a *ConflictError naming the booking) instead of silently
-// stranding them; putting it back ends the open block.
-func (e *Engine) SetUnitStatus(ctx context.Context, unitID int64, status string, a Actor) error {
-	return e.st.WithTx(ctx, func(tx *store.Store) error {
-		return e.SetUnitStatusTx(ctx, tx, unitID, status, a)
-	})
-}
-
-// SetUnitStatusTx is SetUnitStatus inside the caller's transaction (the CSV
-// import applies all rows or none).
-func (e *Engine) SetUnitStatusTx(ctx context.Context, tx *store.Store, unitID int64, status string, a Actor) error {
-	now := e.now()
-	unit, err := tx.LockUnit(ctx, unitID)
+// outOfService marks a unit with an open-ended block as in maintenance: the
+// unit's status says so, and saving it as available again ends the block. A
+// booking before the block's start still holds the unit, so the block is
+// refused naming it (a dated block fits after it).
+func (e *Engine) outOfService(ctx context.Context, tx *store.Store, unit store.BookingUnit, start time.Time) error {
+	if err := tx.SetUnitStatusRow(ctx, unit.ID, "maintenance"); err != nil {
+		return err
+	}
+	var held *store.UnitHeldError
+	err := tx.GuardUnitChanges(ctx, []int64{unit.ID})
+	if !errors.As(err, &held) {
+		return err
+	}
+	it, err := tx.GetBookableItem(ctx, unit.ItemID)
 	if err != nil {
 		return err
 	}
-	if unit.Status == status {
-		return nil
-	}
-	switch status {
-	case "available":
-		if err := tx.EndOpenMaintenance(ctx, unit.ID, now); err != nil {
-			return err
-		}
-	case "maintenance", "retired":
-		if unit.Status == "available" {
-			if _, err := e.block(ctx, tx, MaintenanceRequest{UnitID: unit.ID, Start: now, Reason: "status: " + status, Actor: a}, now); err != nil {
-				return err
-			}
-		}
-	default:
-		return FieldErrors{"status": "Choose available, maintenance or retired."}
-	}
-	if err := tx.SetUnitStatusRow(ctx, unit.ID, status); err != nil {
+	loc, err := tx.GetBookingLocation(ctx, unit.LocationID)
+	if err != nil {
 		return err
 	}
-	return tx.InsertAudit(ctx, store.Audit{ActorID: a.UserID, Action: "unit.status", EntityType: "unit",
-		EntityID: fmt.Sprint(unit.ID), Before: map[string]string{"status": unit.Status},
-		After: map[string]string{"status": status}, RequestID: a.RequestID})
+	return &ConflictError{ItemName: it.Name, AssetTag: unit.AssetTag, Start: start, Zone: loc.TimeZone,
+		Detail: "held by booking " + held.BookingNumber + "; an open-ended block can start only after it is back, or give the block an end"}
 }

@@ -75,6 +75,12 @@ func TestB5EveryWritePathRefusesAnOccupiedSlot(t *testing.T) {
 			w.mustBook(w.customer(), item, 1, day(1, 9), day(3, 9)) // holds unit 2
 			return func() error { return w.eng.CheckOut(w.ctx, a, name+"-2", Actor{UserID: staff}) }
 		}},
+		{"early check-out scan", func(t *testing.T, name string) func() error {
+			item := w.item(name, 1, 0, 0)
+			a := w.mustBook(w.customer(), item, 1, day(5, 9), day(6, 9))
+			w.mustBook(w.customer(), item, 1, day(2, 9), day(3, 9)) // between now and a's start
+			return func() error { return w.eng.CheckOut(w.ctx, a, name+"-1", Actor{UserID: staff}) }
+		}},
 		{"maintenance block", func(t *testing.T, name string) func() error {
 			item := w.item(name, 1, 0, 0)
 			w.mustBook(w.customer(), item, 1, day(1, 9), day(3, 9))
@@ -84,13 +90,77 @@ func TestB5EveryWritePathRefusesAnOccupiedSlot(t *testing.T) {
 				return err
 			}
 		}},
-		{"CSV import of unit status", func(t *testing.T, name string) func() error {
+		{"bulk stock lowered", func(t *testing.T, name string) func() error {
+			item := w.bulkItem(name, 5)
+			w.mustBook(w.customer(), item, 5, day(1, 9), day(3, 9))
+			return func() error { return w.eng.SetBulkStock(w.ctx, item, map[int64]int{w.loc: 1}, Actor{UserID: staff}) }
+		}},
+		{"bulk buffers widened", func(t *testing.T, name string) func() error {
+			item := w.bulkItem(name, 1)
+			w.mustBook(w.customer(), item, 1, day(1, 9), day(2, 9))
+			w.mustBook(w.customer(), item, 1, day(2, 10), day(3, 9)) // an hour apart: fine without a buffer
+			return func() error {
+				return w.st.WithTx(w.ctx, func(tx *store.Store) error {
+					it, err := tx.GetItemForUpdate(w.ctx, item)
+					if err != nil {
+						return err
+					}
+					it.BufferAfterMinutes = 120
+					if _, err := tx.UpdateItem(w.ctx, it); err != nil {
+						return err
+					}
+					return w.eng.CheckBulkCapacity(w.ctx, tx, item)
+				})
+			}
+		}},
+		{"CSV import of item buffers", func(t *testing.T, name string) func() error {
+			item := w.bulkItem(name, 1)
+			w.mustBook(w.customer(), item, 1, day(1, 9), day(2, 9))
+			w.mustBook(w.customer(), item, 1, day(2, 10), day(3, 9))
+			return func() error {
+				return w.st.WithTx(w.ctx, func(tx *store.Store) error {
+					it, err := tx.GetItem(w.ctx, item)
+					if err != nil {
+						return err
+					}
+					it.BufferBeforeMinutes = 90
+					_, err = tx.ApplyItemImport(w.ctx, []catalog.ItemRow{{Row: 2, Item: it}}, w.clock.Now())
+					return err
+				})
+			}
+		}},
+		{"unit form (status)", func(t *testing.T, name string) func() error {
 			item := w.item(name, 1, 0, 0)
 			w.mustBook(w.customer(), item, 1, day(1, 9), day(3, 9))
 			unit := w.unitID(name + "-1")
-			return func() error { return w.eng.SetUnitStatus(w.ctx, unit, "maintenance", Actor{UserID: staff}) }
+			return func() error {
+				return w.st.WithTx(w.ctx, func(tx *store.Store) error {
+					u, err := tx.GetUnit(w.ctx, unit)
+					if err != nil {
+						return err
+					}
+					u.Status = "maintenance"
+					_, err = tx.UpdateUnit(w.ctx, u)
+					return err
+				})
+			}
 		}},
-		{"CSV import apply (catalog)", func(t *testing.T, name string) func() error {
+		{"CSV import of unit item", func(t *testing.T, name string) func() error {
+			item := w.item(name, 1, 0, 0)
+			other := w.item(name+"X", 0, 0, 0)
+			w.mustBook(w.customer(), item, 1, day(1, 9), day(3, 9))
+			var slug, loc string
+			if err := w.st.DB().QueryRowContext(w.ctx, `SELECT i.slug, l.slug FROM items i, locations l WHERE i.id = $1 AND l.id = $2`, other, w.loc).Scan(&slug, &loc); err != nil {
+				t.Fatal(err)
+			}
+			return func() error {
+				return w.st.WithTx(w.ctx, func(tx *store.Store) error {
+					_, err := tx.ApplyUnitImport(w.ctx, []catalog.UnitRow{{Row: 2, AssetTag: name + "-1", Item: slug, Location: loc, Status: "available"}})
+					return err
+				})
+			}
+		}},
+		{"CSV import of unit status", func(t *testing.T, name string) func() error {
 			item := w.item(name, 1, 0, 0)
 			w.mustBook(w.customer(), item, 1, day(1, 9), day(3, 9))
 			var slug, loc string
@@ -114,7 +184,9 @@ func TestB5EveryWritePathRefusesAnOccupiedSlot(t *testing.T) {
 			before := w.activeAllocations()
 			err := try()
 			var ce *ConflictError
-			if !errors.Is(err, store.ErrConflict) || (!errors.As(err, &ce) && !strings.Contains(err.Error(), "held by booking")) {
+			var short *CapacityError
+			if !errors.Is(err, store.ErrConflict) || (!errors.As(err, &ce) && !errors.As(err, &short) &&
+				!strings.Contains(err.Error(), "held by booking") && !strings.Contains(err.Error(), "would overbook")) {
 				t.Fatalf("got %v, want a conflict naming what holds the slot", err)
 			}
 			if after := w.activeAllocations(); after != before {
@@ -127,6 +199,15 @@ func TestB5EveryWritePathRefusesAnOccupiedSlot(t *testing.T) {
 	}
 	if n := w.id(`SELECT count(*) FROM units WHERE status <> 'available'`); n != 0 {
 		t.Errorf("%d units changed status through a refused write", n)
+	}
+	if n := w.id(`SELECT count(*) FROM units u JOIN items i ON i.id = u.item_id WHERE u.asset_tag <> i.name || '-' || split_part(u.asset_tag, '-', 2)`); n != 0 {
+		t.Errorf("%d units moved to another item through a refused write", n)
+	}
+	if n := w.id(`SELECT count(*) FROM items WHERE buffer_after_minutes > 0 OR buffer_before_minutes > 0`); n != 0 {
+		t.Errorf("%d items kept buffers a refused edit widened", n)
+	}
+	if n := w.id(`SELECT count(*) FROM bulk_stock WHERE quantity = 5`); n != 1 {
+		t.Errorf("the stock of 5 booked chairs was lowered by a refused write")
 	}
 }
 

@@ -253,6 +253,28 @@ func (s *Store) MarkAllocation(ctx context.Context, allocationID int64, pickedUp
 	return nil
 }
 
+const pickUpAllocationSQL = `
+UPDATE unit_allocations
+SET picked_up_at = coalesce(picked_up_at, $2),
+    occupied = tstzrange(least(lower(occupied), $2), upper(occupied))
+WHERE id = $1`
+
+// PickUpAllocation records the check-out of one unit at now. A unit handed
+// out before its booked start occupies it from now on: the range's lower
+// bound comes down to now, so the exclusion constraint refuses the pickup
+// (ErrConflict, the transaction still usable) when another booking or a
+// maintenance block holds the unit in between.
+func (s *Store) PickUpAllocation(ctx context.Context, allocationID int64, now time.Time) error {
+	err := s.savepoint(ctx, func() error {
+		_, err := s.q.ExecContext(ctx, pickUpAllocationSQL, allocationID, now)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: pick up allocation %d: %w", allocationID, classifyAlloc(err))
+	}
+	return nil
+}
+
 const resizeLineAllocationsSQL = `
 UPDATE unit_allocations SET occupied = tstzrange($2, $3), due_at = $3
 WHERE booking_line_id = $1 AND active`
@@ -331,15 +353,15 @@ JOIN unit_allocations a ON a.unit_id = u.id AND a.active AND a.booking_line_id I
 JOIN booking_lines l ON l.id = a.booking_line_id
 JOIN bookings b ON b.id = l.booking_id
 WHERE u.id = ANY($1::bigint[])
-  AND (u.status <> 'available' OR u.location_id <> b.location_id)
+  AND (u.status <> 'available' OR u.location_id <> b.location_id OR u.item_id <> l.item_id)
   AND (a.hold_expires_at IS NULL OR a.hold_expires_at > now())
   AND (a.picked_up_at IS NOT NULL OR upper_inf(a.occupied) OR upper(a.occupied) > now())
 ORDER BY u.asset_tag
 LIMIT 1`
 
 // GuardUnitChanges refuses (ErrConflict, naming the unit and the booking) a
-// change that took a unit out of service or moved it away while a booking
-// still holds it, now or later. Unit edits and the CSV import call it after
+// change that took a unit out of service, moved it to another location or
+// made it a unit of another item while a booking still holds it, now or later. Unit edits and the CSV import call it after
 // writing, inside their transaction, so the refused change rolls back.
 func (s *Store) GuardUnitChanges(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
@@ -353,7 +375,20 @@ func (s *Store) GuardUnitChanges(ctx context.Context, ids []int64) error {
 		return fmt.Errorf("store: check unit changes: %w", classify(err))
 	}
 	if len(rows) > 0 {
-		return fmt.Errorf("store: unit %s is held by booking %s: %w", rows[0].Tag, rows[0].Number, ErrConflict)
+		return &UnitHeldError{AssetTag: rows[0].Tag, BookingNumber: rows[0].Number}
 	}
 	return nil
 }
+
+// UnitHeldError refuses a change to a unit that a booking still holds. It
+// matches ErrConflict.
+type UnitHeldError struct {
+	AssetTag, BookingNumber string
+}
+
+func (e *UnitHeldError) Error() string {
+	return fmt.Sprintf("store: unit %s is held by booking %s: %v", e.AssetTag, e.BookingNumber, ErrConflict)
+}
+
+// Is makes errors.Is(err, ErrConflict) true.
+func (e *UnitHeldError) Is(target error) bool { return target == ErrConflict }

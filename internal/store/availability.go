@@ -171,7 +171,7 @@ FROM item JOIN units un ON un.item_id = item.id AND un.location_id = $2
 WHERE item.tracking = 'serialized' AND un.status <> 'available'
 UNION ALL
 SELECT CASE WHEN l.picked_up_at IS NOT NULL AND l.returned_at IS NULL AND l.ends_at <= $5 THEN 'overdue' ELSE 'booking' END,
-       NULL, '', '', l.starts_at, l.ends_at, b.id, b.number, b.status, cu.name, l.starts_at, l.ends_at, l.quantity, ''
+       NULL, '', '', least(l.picked_up_at, l.starts_at), l.ends_at, b.id, b.number, b.status, cu.name, l.starts_at, l.ends_at, l.quantity, ''
 FROM item
 JOIN items i ON i.id = item.id
 JOIN booking_lines l ON l.item_id = item.id
@@ -180,9 +180,10 @@ JOIN users cu ON cu.id = b.customer_id
 WHERE item.tracking = 'bulk'
   AND (b.status IN ('confirmed', 'out', 'returned') OR (b.status = 'hold' AND b.expires_at > $5))
   AND l.returned_at IS NULL
-  AND (tstzrange(l.starts_at - make_interval(mins => i.buffer_before_minutes),
+  AND (tstzrange(least(l.picked_up_at, l.starts_at - make_interval(mins => i.buffer_before_minutes)),
                  l.ends_at + make_interval(mins => i.buffer_after_minutes)) && item.win
-       OR (l.picked_up_at IS NOT NULL AND l.ends_at <= $5 AND tstzrange(l.starts_at, NULL) && item.win))
+       OR (l.picked_up_at IS NOT NULL AND l.ends_at <= $5
+           AND tstzrange(least(l.picked_up_at, l.starts_at), NULL) && item.win))
 ORDER BY 3, 5 NULLS FIRST`
 
 // ExplainUnavailable lists everything in the way of booking an item at a

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/rentdesk/rentdesk/internal/catalog"
 )
 
 // The booking engine reads a few facts about items, units and locations. They
@@ -53,14 +55,19 @@ func (s *Store) GetBookableItem(ctx context.Context, id int64) (BookableItem, er
 	return it, nil
 }
 
-// BookingLocation is a location as bookings see it: a name and a zone.
+// BookingLocation is a location as bookings see it: a name, a zone, and
+// when it is open for pickups and returns.
 type BookingLocation struct {
-	ID       int64  `db:"id"`
-	Name     string `db:"name"`
-	TimeZone string `db:"time_zone"`
+	ID           int64                `db:"id"`
+	Name         string               `db:"name"`
+	TimeZone     string               `db:"time_zone"`
+	OpeningHours catalog.OpeningHours `db:"opening_hours"`
+	ClosedDates  catalog.DateList     `db:"closed_dates"`
 }
 
-const getBookingLocationSQL = `SELECT id, name, time_zone FROM locations WHERE id = $1`
+const bookingLocationColumns = `id, name, time_zone, opening_hours, to_json(closed_dates) AS closed_dates`
+
+const getBookingLocationSQL = `SELECT ` + bookingLocationColumns + ` FROM locations WHERE id = $1`
 
 // GetBookingLocation loads a location's name and zone.
 func (s *Store) GetBookingLocation(ctx context.Context, id int64) (BookingLocation, error) {
@@ -71,7 +78,7 @@ func (s *Store) GetBookingLocation(ctx context.Context, id int64) (BookingLocati
 	return l, nil
 }
 
-const listBookingLocationsSQL = `SELECT id, name, time_zone FROM locations ORDER BY name, id`
+const listBookingLocationsSQL = `SELECT ` + bookingLocationColumns + ` FROM locations ORDER BY name, id`
 
 // ListBookingLocations lists every location for the date picker.
 func (s *Store) ListBookingLocations(ctx context.Context) ([]BookingLocation, error) {

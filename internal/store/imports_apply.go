@@ -71,7 +71,34 @@ func (s *Store) ApplyItemImport(ctx context.Context, rows []catalog.ItemRow, now
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("store: apply item import: %w", classify(err))
 	}
+	if err := s.guardBulkBuffers(ctx, slug, now); err != nil {
+		return ImportResult{}, err
+	}
 	return countResult(inserted, n)
+}
+
+const bulkItemsBySlugSQL = `SELECT id FROM items WHERE slug = ANY($1) AND tracking = 'bulk' ORDER BY id`
+
+const itemNameSQL = `SELECT name FROM items WHERE id = $1`
+
+// guardBulkBuffers refuses an import whose new buffers make a bulk item's
+// bookings need more pieces at once than a location keeps (ErrConflict,
+// naming the item and the location); the import then rolls back whole.
+func (s *Store) guardBulkBuffers(ctx context.Context, slugs []string, now time.Time) error {
+	var ids []int64
+	if err := s.q.SelectContext(ctx, &ids, bulkItemsBySlugSQL, pq.StringArray(slugs)); err != nil {
+		return fmt.Errorf("store: bulk items of import: %w", classify(err))
+	}
+	short, err := s.BulkShortfalls(ctx, ids, now)
+	if err != nil || len(short) == 0 {
+		return err
+	}
+	var name string
+	if err := s.q.GetContext(ctx, &name, itemNameSQL, short[0].ItemID); err != nil {
+		return fmt.Errorf("store: item %d: %w", short[0].ItemID, classify(err))
+	}
+	return fmt.Errorf("store: import would overbook %s at %s: bookings need %d at once, it keeps %d: %w",
+		name, short[0].LocationName, short[0].Peak, short[0].Quantity, ErrConflict)
 }
 
 // applyUnitsSQL upserts units keyed by asset tag, resolving item and

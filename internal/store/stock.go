@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/lib/pq"
 )
@@ -56,4 +57,45 @@ func (s *Store) SetBulkStock(ctx context.Context, itemID int64, qty map[int64]in
 		return fmt.Errorf("store: set stock of item %d: %w", itemID, classify(err))
 	}
 	return nil
+}
+
+// StockShortfall is a bulk item at a location whose bookings need more
+// pieces at one instant from now on than the location keeps.
+type StockShortfall struct {
+	ItemID       int64  `db:"item_id"`
+	LocationID   int64  `db:"location_id"`
+	LocationName string `db:"location_name"`
+	Quantity     int    `db:"quantity"`
+	Peak         int    `db:"peak"`
+}
+
+// bulkShortfallsSQL locks the items' stock rows (the lock every bulk booking
+// takes before its capacity check) and compares each with the peak use from
+// $2 on, as bulk_peak counts it with the items' current buffers.
+const bulkShortfallsSQL = `
+WITH locked AS (
+    SELECT item_id, location_id, quantity FROM bulk_stock
+    WHERE item_id = ANY($1::bigint[])
+    ORDER BY item_id, location_id
+    FOR UPDATE
+)
+SELECT k.item_id, k.location_id, l.name AS location_name, k.quantity,
+       bulk_peak(k.item_id, k.location_id, tstzrange($2, NULL), $2, 0) AS peak
+FROM locked k JOIN locations l ON l.id = k.location_id
+WHERE bulk_peak(k.item_id, k.location_id, tstzrange($2, NULL), $2, 0) > k.quantity
+ORDER BY k.item_id, l.name, k.location_id`
+
+// BulkShortfalls lists the stock rows of bulk items that bookings from now
+// on would overbook, after a change to their quantity or buffers inside the
+// same transaction. It locks the rows first, so no booking can check and
+// write between the change and this look.
+func (s *Store) BulkShortfalls(ctx context.Context, itemIDs []int64, now time.Time) ([]StockShortfall, error) {
+	var out []StockShortfall
+	if len(itemIDs) == 0 {
+		return nil, nil
+	}
+	if err := s.q.SelectContext(ctx, &out, bulkShortfallsSQL, pq.Int64Array(itemIDs), now); err != nil {
+		return nil, fmt.Errorf("store: bulk shortfalls: %w", classifyAlloc(err))
+	}
+	return out, nil
 }
