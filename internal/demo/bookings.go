@@ -25,21 +25,28 @@ type demoBooking struct {
 }
 
 // demoBookings are relative to now in the location's zone: one returned last
-// week, one overdue since yesterday, one picked up today and due back
-// tomorrow, and one to pick up tomorrow. The desk and "My bookings" have something to show.
-func demoBookings(now time.Time, zone *time.Location) []demoBooking {
+// week, one overdue, one out now and due back in a few days, and one to pick
+// up soon. Every pickup and return falls in the location's opening hours
+// (booking.NextOpen), whatever day the demo is loaded, since bookings outside
+// them are refused. The desk and "My bookings" have something to show.
+func demoBookings(now time.Time, loc store.BookingLocation, zone *time.Location) []demoBooking {
 	n := now.In(zone)
-	local := func(days, hour int) time.Time {
-		return period.Date(n.Year(), n.Month(), n.Day()+days, hour, 0, 0, 0, zone)
+	// open is the first opening at or after hour on the day days from today.
+	open := func(days, hour int) time.Time {
+		return booking.NextOpen(loc, period.Date(n.Year(), n.Month(), n.Day()+days, hour, 0, 0, 0, zone))
 	}
-	earlier := now.Add(-2 * time.Hour).Truncate(time.Minute)
+	returnedStart := open(-12, 10)
+	overdueStart := open(-7, 10)
+	outStart := open(-3, 10)
 	return []demoBooking{
-		{key: "demo-returned", slug: "sony-a7-iv", bookedAt: local(-10, 12), start: local(-9, 10), end: local(-7, 10),
-			pickedUp: local(-9, 10).Add(10 * time.Minute), returned: local(-7, 9)},
-		{key: "demo-overdue", slug: "cargo-bike", bookedAt: local(-4, 12), start: local(-3, 10), end: local(-1, 17),
-			pickedUp: local(-3, 10).Add(5 * time.Minute)},
-		{key: "demo-out", slug: "city-e-bike", bookedAt: earlier, start: earlier, end: local(1, 18), pickedUp: earlier.Add(5 * time.Minute)},
-		{key: "demo-upcoming", slug: "canon-eos-r6", bookedAt: now, start: local(1, 10), end: local(3, 10)},
+		{key: "demo-returned", slug: "sony-a7-iv", bookedAt: returnedStart.Add(-24 * time.Hour), start: returnedStart, end: open(-9, 10),
+			pickedUp: returnedStart.Add(10 * time.Minute), returned: open(-9, 10).Add(-30 * time.Minute)},
+		// Due back at the latest two days ago (an opening at most two days after -4), never returned.
+		{key: "demo-overdue", slug: "cargo-bike", bookedAt: overdueStart.Add(-24 * time.Hour), start: overdueStart, end: open(-4, 17),
+			pickedUp: overdueStart.Add(5 * time.Minute)},
+		{key: "demo-out", slug: "city-e-bike", bookedAt: outStart.Add(-time.Hour), start: outStart, end: open(3, 17),
+			pickedUp: outStart.Add(5 * time.Minute)},
+		{key: "demo-upcoming", slug: "canon-eos-r6", bookedAt: now, start: open(1, 10), end: open(4, 10)},
 	}
 }
 
@@ -61,7 +68,11 @@ func loadBookings(ctx context.Context, st *store.Store) error {
 	if err != nil {
 		return err
 	}
-	for _, d := range demoBookings(time.Now(), zone) {
+	hours, err := st.GetBookingLocation(ctx, loc.ID)
+	if err != nil {
+		return err
+	}
+	for _, d := range demoBookings(time.Now(), hours, zone) {
 		if err := loadBooking(ctx, st, d, customer.ID, staff.ID, loc.ID); err != nil {
 			return fmt.Errorf("demo: booking %s: %w", d.key, err)
 		}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rentdesk/rentdesk/internal/auth"
+	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/internal/testenv"
 )
@@ -101,5 +103,43 @@ func TestLoadBookingsIsIdempotent(t *testing.T) {
 	want := []string{store.BookingConfirmed, store.BookingOut, store.BookingOut, store.BookingReturned}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("demo bookings newest first: %q, want %q", got, want)
+	}
+}
+
+// The demo bookings respect the demo shop's opening hours whatever the day
+// and hour `make run` loads them (a refused booking would stop the start-up),
+// and keep their story: returned and overdue ones lie in the past, the
+// upcoming one in the future.
+func TestDemoBookingsFitOpeningHoursAnyTime(t *testing.T) {
+	berlin, err := time.LoadLocation(demoLocations[0].TimeZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := store.BookingLocation{TimeZone: demoLocations[0].TimeZone, OpeningHours: demoLocations[0].OpeningHours, ClosedDates: demoLocations[0].ClosedDates}
+	start := time.Date(2026, 12, 20, 0, 30, 0, 0, berlin) // around Christmas closures, across a week
+	for h := 0; h < 24*9; h += 5 {
+		now := start.Add(time.Duration(h) * time.Hour)
+		for _, d := range demoBookings(now, loc, berlin) {
+			if fe := booking.CheckHours(loc, d.start, d.end); len(fe) > 0 {
+				t.Errorf("now %s: %s %s–%s: %v", now.Format(time.RFC3339), d.key, d.start.In(berlin), d.end.In(berlin), fe)
+			}
+			if !d.end.After(d.start) || (!d.pickedUp.IsZero() && d.pickedUp.Before(d.start)) {
+				t.Errorf("now %s: %s has an impossible timeline", now, d.key)
+			}
+			switch d.key {
+			case "demo-returned", "demo-overdue":
+				if !d.end.Before(now) {
+					t.Errorf("now %s: %s ends %s, not in the past", now, d.key, d.end)
+				}
+			case "demo-out":
+				if !d.start.Before(now) || !d.end.After(now) {
+					t.Errorf("now %s: %s runs %s–%s, not across now", now, d.key, d.start, d.end)
+				}
+			case "demo-upcoming":
+				if !d.start.After(now) {
+					t.Errorf("now %s: %s starts %s, not in the future", now, d.key, d.start)
+				}
+			}
+		}
 	}
 }
