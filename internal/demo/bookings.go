@@ -37,7 +37,7 @@ func demoBookings(now time.Time, loc store.BookingLocation, zone *time.Location)
 	}
 	returnedStart := open(-12, 10)
 	overdueStart := open(-7, 10)
-	outStart := open(-3, 10)
+	outStart := open(-6, 10) // six days back: even after a holiday weekend it lies in the past
 	return []demoBooking{
 		{key: "demo-returned", slug: "sony-a7-iv", bookedAt: returnedStart.Add(-24 * time.Hour), start: returnedStart, end: open(-9, 10),
 			pickedUp: returnedStart.Add(10 * time.Minute), returned: open(-9, 10).Add(-30 * time.Minute)},
