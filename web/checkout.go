@@ -233,7 +233,10 @@ func (s *Server) CheckoutShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := pages.CheckoutView{Page: s.page(c, "Checkout"), Cart: sum, PayAtPickup: st.PaymentMode == "pay_at_pickup"}
+	v := pages.CheckoutView{Page: s.page(c, "Checkout"), Cart: sum, PayAtPickup: st.PaymentMode == booking.PaymentModeAtPickup}
+	if err := booking.CheckoutOpen(st); err != nil {
+		v.Closed = err.Error()
+	}
 	if v.Page.User != nil {
 		v.Token = s.checkoutToken(c)
 	}
@@ -258,6 +261,10 @@ func (s *Server) CheckoutSubmit(c echo.Context) error {
 	var dup *booking.DuplicateError
 	if errors.As(err, &dup) {
 		return redirect(c, fmt.Sprintf("/bookings/%d", dup.BookingID))
+	}
+	if errors.Is(err, booking.ErrOnlinePaymentUnavailable) {
+		s.Logger.Warn("checkout refused: the payment mode needs online payment, which is not available yet",
+			"request_id", actor(c).RequestID)
 	}
 	if err != nil {
 		return s.bookingFailed(c, err, "/cart", func(fe components.Errors, msg string) error {

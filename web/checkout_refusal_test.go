@@ -143,3 +143,38 @@ func (s *shop) setSessionCart(t *testing.T, c *testClient, lines []cartLine) {
 		t.Fatal(err)
 	}
 }
+
+// Until online payment exists, a shop set to take payment online does not
+// confirm bookings with nothing paid: checkout says online booking is not
+// available, writes nothing, and the refusal is logged for the shop.
+func TestCheckoutInOnlinePaymentModeIsRefused(t *testing.T) {
+	for _, mode := range []string{"online_full", "online_deposit"} {
+		t.Run(mode, func(t *testing.T) {
+			s := newShop(t, "Europe/Berlin")
+			item := s.item("Drill", 2)
+			if _, err := s.st.DB().Exec(`UPDATE shop_settings SET payment_mode = $1`, mode); err != nil {
+				t.Fatal(err)
+			}
+			c, _ := s.customer("ann@example.com")
+			c.choose(s.loc, s.local(1, 10), s.local(2, 10)).expectStatus(t, http.StatusSeeOther)
+			c.add(item, 1).expectStatus(t, http.StatusSeeOther)
+			page := c.get("/checkout").expectStatus(t, http.StatusOK)
+			if got := page.Doc.Find(`[data-testid="checkout-closed"]`).Text(); !strings.Contains(got, "Online booking is not available") {
+				t.Errorf("checkout page says %q", got)
+			}
+			if page.Doc.Find(`[data-testid="confirm"]`).Length() != 0 {
+				t.Error("checkout offers to confirm a booking it cannot take")
+			}
+			res := c.post("/checkout", url.Values{"token": {"t-online"}}).expectStatus(t, http.StatusUnprocessableEntity)
+			if got := res.Doc.Find(`[data-testid="form-error"]`).Text(); !strings.Contains(got, "please call the shop") {
+				t.Errorf("refusal says %q", got)
+			}
+			if n := s.id(`SELECT count(*) FROM bookings`); n != 0 {
+				t.Fatalf("%d bookings written in %s mode", n, mode)
+			}
+			if !strings.Contains(s.logs.String(), "online payment") {
+				t.Error("the refusal is not logged")
+			}
+		})
+	}
+}

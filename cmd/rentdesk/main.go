@@ -128,7 +128,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 		Logger:     logger,
 		Hasher:     hasher,
 		Policy:     auth.NewPolicy(),
-		Booking:    booking.New(st, time.Now, booking.Pricing{}),
+		Booking:    booking.New(st, time.Now, booking.Pricing{}).WithPayment(booking.ByPaymentMode{}),
 		Jobs:       jb,
 		Now:        time.Now,
 		DrainDelay: 2 * time.Second,
