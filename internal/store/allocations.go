@@ -353,7 +353,7 @@ func (s *Store) GuardUnitChanges(ctx context.Context, ids []int64) error {
 		return fmt.Errorf("store: check unit changes: %w", classify(err))
 	}
 	if len(rows) > 0 {
-		return fmt.Errorf("store: unit %s is held by booking %s: %w", rows[0].Tag, rows[0].Number, ErrConflict)
+		return &UnitHeldError{AssetTag: rows[0].Tag, BookingNumber: rows[0].Number}
 	}
 	return nil
 }
