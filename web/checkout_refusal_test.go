@@ -21,15 +21,23 @@ func (r *testResponse) cartProblems() string {
 	return strings.TrimSpace(r.Doc.Find(`[data-testid="cart-problems"]`).Text())
 }
 
+// cartWithOne is a shop with a customer whose cart holds one of an item
+// for tomorrow.
+func cartWithOne(t *testing.T, name string) (*shop, *testClient, int64) {
+	t.Helper()
+	s := newShop(t, "Europe/Berlin")
+	item := s.item(name, 2)
+	c, _ := s.customer("ann@example.com")
+	c.choose(s.loc, s.local(1, 10), s.local(2, 10)).expectStatus(t, http.StatusSeeOther)
+	c.add(item, 1).expectStatus(t, http.StatusSeeOther)
+	return s, c, item
+}
+
 // A checkout the engine refuses says why on the cart (422), and the cart
 // itself already shows the problem and offers no checkout (invariant 7).
 func TestCheckoutRefusalSaysWhy(t *testing.T) {
 	t.Run("dates gone by", func(t *testing.T) {
-		s := newShop(t, "Europe/Berlin")
-		item := s.item("Drill", 2)
-		c, _ := s.customer("ann@example.com")
-		c.choose(s.loc, s.local(1, 10), s.local(2, 10)).expectStatus(t, http.StatusSeeOther)
-		c.add(item, 1).expectStatus(t, http.StatusSeeOther)
+		s, c, _ := cartWithOne(t, "Drill")
 		tok := c.checkoutToken()
 		s.advance(3 * 24 * time.Hour)
 		res := c.post("/checkout", url.Values{"token": {tok}}).expectStatus(t, http.StatusUnprocessableEntity)
@@ -48,11 +56,7 @@ func TestCheckoutRefusalSaysWhy(t *testing.T) {
 		}
 	})
 	t.Run("no price", func(t *testing.T) {
-		s := newShop(t, "Europe/Berlin")
-		item := s.item("Lamp", 1)
-		c, _ := s.customer("ann@example.com")
-		c.choose(s.loc, s.local(1, 10), s.local(2, 10)).expectStatus(t, http.StatusSeeOther)
-		c.add(item, 1).expectStatus(t, http.StatusSeeOther)
+		s, c, item := cartWithOne(t, "Lamp")
 		// The shop takes the price off after the item went into the cart.
 		s.id(`UPDATE items SET rate_day = NULL WHERE id = $1 RETURNING id`, item)
 		res := c.post("/checkout", url.Values{"token": {"t-1"}}).expectStatus(t, http.StatusUnprocessableEntity)
@@ -61,11 +65,7 @@ func TestCheckoutRefusalSaysWhy(t *testing.T) {
 		}
 	})
 	t.Run("cart from before the limits", func(t *testing.T) {
-		s := newShop(t, "Europe/Berlin")
-		item := s.item("Drill", 2)
-		c, _ := s.customer("ann@example.com")
-		c.choose(s.loc, s.local(1, 10), s.local(2, 10)).expectStatus(t, http.StatusSeeOther)
-		c.add(item, 1).expectStatus(t, http.StatusSeeOther)
+		s, c, item := cartWithOne(t, "Drill")
 		var lines []cartLine
 		for i := range booking.MaxLines + 1 {
 			lines = append(lines, cartLine{ItemID: item + int64(i), Quantity: 1})
@@ -150,14 +150,10 @@ func (s *shop) setSessionCart(t *testing.T, c *testClient, lines []cartLine) {
 func TestCheckoutInOnlinePaymentModeIsRefused(t *testing.T) {
 	for _, mode := range []string{"online_full", "online_deposit"} {
 		t.Run(mode, func(t *testing.T) {
-			s := newShop(t, "Europe/Berlin")
-			item := s.item("Drill", 2)
+			s, c, _ := cartWithOne(t, "Drill")
 			if _, err := s.st.DB().Exec(`UPDATE shop_settings SET payment_mode = $1`, mode); err != nil {
 				t.Fatal(err)
 			}
-			c, _ := s.customer("ann@example.com")
-			c.choose(s.loc, s.local(1, 10), s.local(2, 10)).expectStatus(t, http.StatusSeeOther)
-			c.add(item, 1).expectStatus(t, http.StatusSeeOther)
 			page := c.get("/checkout").expectStatus(t, http.StatusOK)
 			if got := page.Doc.Find(`[data-testid="checkout-closed"]`).Text(); !strings.Contains(got, "Online booking is not available") {
 				t.Errorf("checkout page says %q", got)

@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,35 +22,17 @@ func TestTakeLoginAttemptUnderBurst(t *testing.T) {
 	for round := range 3 {
 		at := now.Add(time.Duration(round) * time.Hour)
 		var allowed, failed atomic.Int64
-		var ready, done sync.WaitGroup
-		start := make(chan struct{})
-		ready.Add(n)
-		done.Add(n)
-		for i := range n {
-			go func() {
-				defer done.Done()
-				ready.Done()
-				<-start
-				// Alternate addresses, so the per-email limit is the one that bites.
-				ok, err := st.TakeLoginAttempt(ctx, store.LoginAttempt{Email: "ann@example.com", IP: fmt.Sprintf("192.0.2.%d", i%3+1),
-					At: at, Since: at.Add(-auth.ThrottleWindow)}, auth.Throttled)
-				if err != nil {
-					failed.Add(1)
-				}
-				if ok {
-					allowed.Add(1)
-				}
-			}()
-		}
-		ready.Wait()
-		close(start)
-		finished := make(chan struct{})
-		go func() { done.Wait(); close(finished) }()
-		select {
-		case <-finished:
-		case <-time.After(30 * time.Second):
-			t.Fatal("attempts did not finish")
-		}
+		testenv.Together(t, n, 30*time.Second, func(i int) {
+			// Alternate addresses, so the per-email limit is the one that bites.
+			ok, err := st.TakeLoginAttempt(ctx, store.LoginAttempt{Email: "ann@example.com", IP: fmt.Sprintf("192.0.2.%d", i%3+1),
+				At: at, Since: at.Add(-auth.ThrottleWindow)}, auth.Throttled)
+			if err != nil {
+				failed.Add(1)
+			}
+			if ok {
+				allowed.Add(1)
+			}
+		})
 		if failed.Load() != 0 || allowed.Load() != auth.MaxFailsPerEmail {
 			t.Fatalf("round %d: %d allowed, %d errors; want %d allowed", round, allowed.Load(), failed.Load(), auth.MaxFailsPerEmail)
 		}
