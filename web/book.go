@@ -35,7 +35,7 @@ func (s *Server) BookDates(c echo.Context) error {
 	if err != nil {
 		errs["location"] = "Choose a location."
 	}
-	start, end, perr := parsePeriodForm(form.Start, form.End, zoneOf(loc.TimeZone), s.Now())
+	start, end, perr := parsePeriodForm(form.Start, form.End, period.Zone(loc.TimeZone), s.Now())
 	for k, m := range perr {
 		errs[k] = m
 	}
@@ -70,7 +70,7 @@ func (s *Server) bookView(c echo.Context, ch bookChoice) (pages.BookView, error)
 	if err != nil {
 		return v, err
 	}
-	zone := zoneOf(loc.TimeZone)
+	zone := period.Zone(loc.TimeZone)
 	v.Form = pages.DatesForm{Location: fmt.Sprint(loc.ID), Start: formatLocal(ch.Start, zone), End: formatLocal(ch.End, zone)}
 	v.Chosen, v.Period, v.Zone = true, displayRange(ch.Start, ch.End, zone), loc.TimeZone
 	items, err := s.Booking.Availability(ctx, loc.ID, ch.Start, ch.End, false)
@@ -97,10 +97,8 @@ func (s *Server) defaultDates(locs []store.BookingLocation) pages.DatesForm {
 	if len(locs) == 0 {
 		return pages.DatesForm{}
 	}
-	zone := zoneOf(locs[0].TimeZone)
-	now := s.Now().In(zone)
-	start := period.Date(now.Year(), now.Month(), now.Day()+1, 10, 0, 0, 0, zone)
-	end := period.Date(now.Year(), now.Month(), now.Day()+2, 10, 0, 0, 0, zone)
+	zone := period.Zone(locs[0].TimeZone)
+	start, end := defaultPeriod(s.Now(), zone)
 	return pages.DatesForm{Location: fmt.Sprint(locs[0].ID), Start: formatLocal(start, zone), End: formatLocal(end, zone)}
 }
 
@@ -120,7 +118,7 @@ func (s *Server) BookItemCalendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	zone := zoneOf(loc.TimeZone)
+	zone := period.Zone(loc.TimeZone)
 	days, err := s.Booking.Calendar(ctx, id, loc.ID, zone, s.Now(), 28)
 	if err != nil {
 		return err

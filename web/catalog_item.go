@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,13 +17,11 @@ func (s *Server) CatalogItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// Default: tomorrow 10:00 to the day after, in the first location's zone,
-	// so the form's own defaults pass validation.
+	// Default: the date forms' usual period, in the first location's zone.
 	if len(locs) > 0 {
 		if zone, err := locs[0].Zone(); err == nil {
-			t := s.Now().In(zone).AddDate(0, 0, 1)
-			start := time.Date(t.Year(), t.Month(), t.Day(), 10, 0, 0, 0, zone)
-			v.Start, v.End = period.FormatLocal(start, zone), period.FormatLocal(start.AddDate(0, 0, 1), zone)
+			start, end := defaultPeriod(s.Now(), zone)
+			v.Start, v.End = period.FormatLocal(start, zone), period.FormatLocal(end, zone)
 		}
 	}
 	return s.render(c, http.StatusOK, pages.ItemPage(v))

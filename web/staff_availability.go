@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
 	"github.com/rentdesk/rentdesk/templates/pages"
@@ -43,7 +44,7 @@ func (s *Server) MaintenanceCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	start, end, errs := parsePeriodForm(f.Start, f.End, zoneOf(loc.TimeZone), s.Now())
+	start, end, errs := parsePeriodForm(f.Start, f.End, period.Zone(loc.TimeZone), s.Now())
 	if errs.Any() {
 		return rerender(errs, "")
 	}
@@ -72,7 +73,7 @@ func (s *Server) AvailabilityWhy(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	zone := zoneOf(loc.TimeZone)
+	zone := period.Zone(loc.TimeZone)
 	errs := components.Errors{}
 	start, end := parseLocal(errs, "start", c.QueryParam("start"), zone), parseLocal(errs, "end", c.QueryParam("end"), zone)
 	if errs.Any() || !end.After(start) {

@@ -28,7 +28,7 @@ func (s *Server) StaffBookingNew(c echo.Context) error {
 		return err
 	}
 	if len(locs) > 0 {
-		zone := zoneOf(locs[0].TimeZone)
+		zone := period.Zone(locs[0].TimeZone)
 		start := s.Now().Truncate(15 * time.Minute).Add(15 * time.Minute)
 		f.Location, f.Start, f.End = fmt.Sprint(locs[0].ID), formatLocal(start, zone), formatLocal(period.AddDays(start, 1, zone), zone)
 	}
@@ -74,7 +74,7 @@ func (s *Server) StaffBookingCreate(c echo.Context) error {
 	if err != nil {
 		errs["location"] = "Choose a location."
 	}
-	start, end, perr := parsePeriodForm(f.Start, f.End, zoneOf(loc.TimeZone), s.Now())
+	start, end, perr := parsePeriodForm(f.Start, f.End, period.Zone(loc.TimeZone), s.Now())
 	for k, m := range perr {
 		errs[k] = m
 	}
@@ -110,7 +110,7 @@ func (s *Server) staffBookingPage(c echo.Context, status int, errs components.Er
 	if err != nil {
 		return err
 	}
-	zone := zoneOf(b.TimeZone)
+	zone := period.Zone(b.TimeZone)
 	v := pages.StaffBookingView{Page: s.page(c, "Booking "+b.Number), ID: b.ID, Number: b.Number, Status: b.Status,
 		Customer: b.CustomerName, Location: b.LocationName, Zone: b.TimeZone, Total: money.Format(b.Total, b.Currency),
 		Errors: errs, FormError: formErr, Tag: tag}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
 
@@ -131,7 +132,7 @@ func (e *Engine) Book(ctx context.Context, r Request) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	zone := loadZone(loc.TimeZone)
+	zone := period.Zone(loc.TimeZone)
 	quotes := make([]Quote, len(lines))
 	for i, l := range lines {
 		if quotes[i], err = e.pricer.Quote(items[l.ItemID], l.Start, l.End, zone, l.Quantity, settings); err != nil {

@@ -30,7 +30,7 @@ func (e *Engine) ChangeUnit(ctx context.Context, uc UnitChange) error {
 		if err != nil {
 			return err
 		}
-		line, ok := findLine(b, uc.LineID)
+		line, ok := b.Line(uc.LineID)
 		if !ok {
 			return ErrNotFound
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/rentdesk/rentdesk/internal/catalog"
 )
 
 // The booking engine reads a few facts about items, units and locations. They
@@ -27,6 +29,15 @@ type BookableItem struct {
 	TaxCategory         string `db:"tax_category"`
 	OnlineBookable      bool   `db:"online_bookable"`
 	Archived            bool   `db:"archived"`
+}
+
+// BookableOf is the booking's view of a catalog item already loaded, so a
+// catalog page can price it with the booking's own pricing.
+func BookableOf(it catalog.Item) BookableItem {
+	return BookableItem{ID: it.ID, Name: it.Name, Slug: it.Slug, Tracking: it.Tracking, RateHour: it.RateHour,
+		RateDay: it.RateDay, RateWeek: it.RateWeek, RateMonth: it.RateMonth, MinDurationMinutes: it.MinDurationMinutes,
+		Deposit: it.Deposit, BufferBeforeMinutes: it.BufferBeforeMinutes, BufferAfterMinutes: it.BufferAfterMinutes,
+		TaxCategory: it.TaxCategory, OnlineBookable: it.OnlineBookable, Archived: it.Archived()}
 }
 
 // Occupied widens a booking period by the item's turnaround buffers: what the
