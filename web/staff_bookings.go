@@ -64,8 +64,11 @@ func (s *Server) StaffBookingCreate(c echo.Context) error {
 		Location: field(c, "location"), Start: field(c, "start"), End: field(c, "end")}
 	errs := components.Errors{}
 	cust, err := s.Store.GetUserByEmail(ctx, f.Email)
-	if err != nil || cust.Role != store.RoleCustomer {
+	switch {
+	case errors.Is(err, store.ErrNotFound) || (err == nil && cust.Role != store.RoleCustomer):
 		errs["email"] = "No customer has this email; ask them to sign up first."
+	case err != nil:
+		return err
 	}
 	qty := formInt(errs, "quantity", f.Quantity, 1, booking.MaxQuantity, quantityMessage())
 	itemID, _ := strconv.ParseInt(f.Item, 10, 64)
