@@ -163,22 +163,37 @@ func (s *Server) cartSummary(c echo.Context, ch bookChoice, cart []cartLine) (pa
 	}
 	zone := period.Zone(loc.TimeZone)
 	sum.Location, sum.Zone, sum.Period = loc.Name, loc.TimeZone, displayRange(ch.Start, ch.End, zone)
-	// The engine's own rules, so the cart shows what checkout would refuse.
-	fe := booking.Validate(linesOf(ch, cart), s.Now())
-	for _, k := range problemKeys[:3] {
-		if m := fe[k]; m != "" {
-			sum.Problems = append(sum.Problems, m)
-		}
-	}
-	sum.OK = len(sum.Problems) == 0
+	sum.Problems = cartProblems(ch, cart, s.Now())
 	avail, err := s.Booking.Availability(ctx, loc.ID, ch.Start, ch.End, false)
 	if err != nil {
 		return sum, totals, err
 	}
+	totals = s.priceCart(&sum, avail, ch, cart, zone, st)
+	return sum, totals, nil
+}
+
+// cartProblems runs the engine's own rules over the whole cart, so the cart
+// shows what checkout would refuse: dates gone by, too many lines. Quantity
+// problems belong to their line (cartLine).
+func cartProblems(ch bookChoice, cart []cartLine, now time.Time) []string {
+	fe := booking.Validate(linesOf(ch, cart), now)
+	var out []string
+	for _, k := range problemKeys[:3] {
+		if m := fe[k]; m != "" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// priceCart re-checks and prices every line against the availability of
+// the chosen period and fills the summary's lines and totals.
+func (s *Server) priceCart(sum *pages.CartSummary, avail []store.ItemAvailability, ch bookChoice, cart []cartLine, zone *time.Location, st store.Settings) store.Totals {
 	byID := map[int64]store.ItemAvailability{}
 	for _, a := range avail {
 		byID[a.ID] = a
 	}
+	sum.OK = len(sum.Problems) == 0
 	var quotes []booking.Quote
 	var deposit int64
 	for _, l := range cart {
@@ -188,12 +203,12 @@ func (s *Server) cartSummary(c echo.Context, ch bookChoice, cart []cartLine) (pa
 		quotes = append(quotes, q)
 		deposit += dep
 	}
-	totals = booking.SumQuotes(quotes, deposit)
+	totals := booking.SumQuotes(quotes, deposit)
 	sum.Totals = totalRows(totals, st, st.Currency)
 	if totals.Deposit > 0 {
 		sum.Deposit = money.Format(totals.Deposit, st.Currency)
 	}
-	return sum, totals, nil
+	return totals
 }
 
 // cartLine re-checks and prices one cart line.
