@@ -39,7 +39,7 @@ func (Pricing) Quote(it store.BookableItem, start, end time.Time, loc *time.Loca
 // function behind booking lines (Quote) and the catalog's price calculator,
 // so a page never shows a price the booking would not charge.
 func PriceItem(it store.BookableItem, st store.Settings, start, end time.Time, loc *time.Location, qty int) (pricing.Quote, error) {
-	q, err := pricing.Price(pricingInput(it, st, start, end, loc, qty))
+	q, err := pricing.Price(PricingInput(it, st, start, end, loc, qty))
 	switch {
 	case errors.Is(err, pricing.ErrTooLong):
 		return q, FieldErrors{"end": fmt.Sprintf("Choose a period of at most %d months.", pricing.MaxMonths)}
@@ -49,9 +49,9 @@ func PriceItem(it store.BookableItem, st store.Settings, start, end time.Time, l
 	return q, err
 }
 
-// pricingInput maps an item, the shop settings and a period onto the pricing
+// PricingInput maps an item, the shop settings and a period onto the pricing
 // package. The "zero" tax category is untaxed; the others use the shop rate.
-func pricingInput(it store.BookableItem, st store.Settings, start, end time.Time, loc *time.Location, qty int) pricing.Input {
+func PricingInput(it store.BookableItem, st store.Settings, start, end time.Time, loc *time.Location, qty int) pricing.Input {
 	rate := func(v *int64) int64 {
 		if v == nil {
 			return 0
