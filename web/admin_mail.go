@@ -35,65 +35,94 @@ var emailKinds = []string{mail.KindWelcome, mail.KindPasswordReset, mail.KindBoo
 // AdminMailList shows one status view of the mail queue and jobs, filtered by
 // kind, newest first, with keyset pagination.
 func (s *Server) AdminMailList(c echo.Context) error {
-	ctx := c.Request().Context()
-	status := c.QueryParam("status")
-	if status == "" {
-		status = "queued"
-	}
-	_, isJobs := store.JobGroups[status]
-	kinds := emailKinds
-	if isJobs {
-		kinds = jobKinds
-	}
-	kind := c.QueryParam("kind")
-	if err := oneOf(status, tabKeys()...); err != nil {
-		return err
-	}
-	if kind != "" && !slices.Contains(kinds, kind) {
-		return echo.NewHTTPError(http.StatusBadRequest, "A filter value is not valid.")
-	}
-	before, err := queryInt64(c, "before")
+	q, err := mailQueryOf(c)
 	if err != nil {
 		return err
 	}
-	v, err := s.mailView(c, status, kind, kinds)
+	v, err := s.mailView(c, q.status, q.kind, q.kinds)
 	if err != nil {
 		return err
 	}
-	next := func(lastID int64) string {
-		return "/admin/mail?" + url.Values{"status": {status}, "kind": {kind}, "before": {strconv.FormatInt(lastID, 10)}}.Encode()
-	}
-	if isJobs {
-		v.ShowJobs = true
-		rows, err := s.Store.ListJobs(ctx, store.JobFilter{States: store.JobGroups[status], Kind: kind, BeforeID: before, Limit: mailPerPage + 1})
-		if err != nil {
-			return err
-		}
-		if len(rows) > mailPerPage {
-			rows = rows[:mailPerPage]
-			v.NextHref = next(rows[len(rows)-1].ID)
-		}
-		for _, r := range rows {
-			v.Jobs = append(v.Jobs, jobRow(r))
-		}
+	if q.jobs {
+		err = s.listJobs(c, &v, q)
 	} else {
-		f := store.EmailFilter{Status: status, Kind: kind, BeforeID: before, Limit: mailPerPage + 1}
-		if status == store.EmailSent {
-			f.Since = s.Now().Add(-24 * time.Hour)
-		}
-		rows, err := s.Store.ListEmails(ctx, f)
-		if err != nil {
-			return err
-		}
-		if len(rows) > mailPerPage {
-			rows = rows[:mailPerPage]
-			v.NextHref = next(rows[len(rows)-1].ID)
-		}
-		for _, r := range rows {
-			v.Emails = append(v.Emails, emailRow(r, s.Jobs.MailConfigured()))
-		}
+		err = s.listEmails(c, &v, q)
+	}
+	if err != nil {
+		return err
 	}
 	return s.render(c, http.StatusOK, pages.AdminMailPage(v))
+}
+
+// mailQuery is the status tab, kind filter and page the mail list asks for.
+type mailQuery struct {
+	status, kind string
+	kinds        []string // the kinds the tab may be filtered by
+	jobs         bool     // the tab lists jobs, not emails
+	before       int64
+}
+
+// mailQueryOf reads the list's query; junk in any of it is a 400.
+func mailQueryOf(c echo.Context) (mailQuery, error) {
+	q := mailQuery{status: c.QueryParam("status"), kind: c.QueryParam("kind"), kinds: emailKinds}
+	if q.status == "" {
+		q.status = "queued"
+	}
+	if _, q.jobs = store.JobGroups[q.status]; q.jobs {
+		q.kinds = jobKinds
+	}
+	if err := oneOf(q.status, tabKeys()...); err != nil {
+		return q, err
+	}
+	if q.kind != "" && !slices.Contains(q.kinds, q.kind) {
+		return q, echo.NewHTTPError(http.StatusBadRequest, "A filter value is not valid.")
+	}
+	var err error
+	q.before, err = queryInt64(c, "before")
+	return q, err
+}
+
+// next links the page after the row lastID.
+func (q mailQuery) next(lastID int64) string {
+	return "/admin/mail?" + url.Values{"status": {q.status}, "kind": {q.kind}, "before": {strconv.FormatInt(lastID, 10)}}.Encode()
+}
+
+// listJobs fills a jobs tab: one page of jobs in the tab's states.
+func (s *Server) listJobs(c echo.Context, v *pages.AdminMailView, q mailQuery) error {
+	v.ShowJobs = true
+	rows, err := s.Store.ListJobs(c.Request().Context(), store.JobFilter{States: store.JobGroups[q.status], Kind: q.kind, BeforeID: q.before, Limit: mailPerPage + 1})
+	if err != nil {
+		return err
+	}
+	if len(rows) > mailPerPage {
+		rows = rows[:mailPerPage]
+		v.NextHref = q.next(rows[len(rows)-1].ID)
+	}
+	for _, r := range rows {
+		v.Jobs = append(v.Jobs, jobRow(r))
+	}
+	return nil
+}
+
+// listEmails fills an email tab: one page of emails in the status (sent
+// ones from the last day only).
+func (s *Server) listEmails(c echo.Context, v *pages.AdminMailView, q mailQuery) error {
+	f := store.EmailFilter{Status: q.status, Kind: q.kind, BeforeID: q.before, Limit: mailPerPage + 1}
+	if q.status == store.EmailSent {
+		f.Since = s.Now().Add(-24 * time.Hour)
+	}
+	rows, err := s.Store.ListEmails(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	if len(rows) > mailPerPage {
+		rows = rows[:mailPerPage]
+		v.NextHref = q.next(rows[len(rows)-1].ID)
+	}
+	for _, r := range rows {
+		v.Emails = append(v.Emails, emailRow(r, s.Jobs.MailConfigured()))
+	}
+	return nil
 }
 
 func tabKeys() []string {

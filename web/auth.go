@@ -39,12 +39,14 @@ func (s *Server) Login(c echo.Context) error {
 	if v.Errors.Any() {
 		return s.render(c, http.StatusUnprocessableEntity, pages.LoginPage(v))
 	}
-	ip := c.RealIP()
-	byEmail, byIP, err := s.Store.CountLoginFailures(ctx, email, ip, s.Now().Add(-auth.ThrottleWindow))
+	// The attempt counts as a failure before the password is checked, so
+	// parallel guesses cannot all pass the limit; success clears it below.
+	allowed, err := s.Store.TakeLoginAttempt(ctx, store.LoginAttempt{Email: email, IP: c.RealIP(), At: s.Now(),
+		Since: s.Now().Add(-auth.ThrottleWindow)}, auth.Throttled)
 	if err != nil {
 		return err
 	}
-	if auth.Throttled(byEmail, byIP) {
+	if !allowed {
 		v.FormError = "Too many failed attempts. For your security, logging in is paused for 15 minutes."
 		return s.render(c, http.StatusTooManyRequests, pages.LoginPage(v))
 	}
@@ -53,9 +55,6 @@ func (s *Server) Login(c echo.Context) error {
 		return err
 	}
 	if u == nil {
-		if err := s.Store.RecordLoginFailure(ctx, email, ip, s.Now()); err != nil {
-			return err
-		}
 		v.FormError = badLogin
 		return s.render(c, http.StatusUnprocessableEntity, pages.LoginPage(v))
 	}

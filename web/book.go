@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -33,10 +34,12 @@ func (s *Server) BookDates(c echo.Context) error {
 	errs := components.Errors{}
 	locID, _ := strconv.ParseInt(form.Location, 10, 64)
 	loc, err := s.Store.GetBookingLocation(ctx, locID)
-	if err != nil {
+	if errors.Is(err, store.ErrNotFound) {
 		errs["location"] = "Choose a location."
+	} else if err != nil {
+		return err
 	}
-	start, end, perr := parsePeriodForm(form.Start, form.End, zoneOf(loc.TimeZone), s.Now())
+	start, end, perr := parsePeriodForm(form.Start, form.End, period.Zone(loc.TimeZone), s.Now())
 	for k, m := range perr {
 		errs[k] = m
 	}
@@ -80,7 +83,7 @@ func (s *Server) bookView(c echo.Context, ch bookChoice) (pages.BookView, error)
 	if err != nil {
 		return v, err
 	}
-	zone := zoneOf(loc.TimeZone)
+	zone := period.Zone(loc.TimeZone)
 	v.Form = pages.DatesForm{Location: fmt.Sprint(loc.ID), Start: formatLocal(ch.Start, zone), End: formatLocal(ch.End, zone)}
 	v.Chosen, v.Period, v.Zone = true, displayRange(ch.Start, ch.End, zone), loc.TimeZone
 	items, err := s.Booking.Availability(ctx, loc.ID, ch.Start, ch.End, false)
@@ -108,22 +111,19 @@ func (s *Server) defaultDates(locs []store.BookingLocation) pages.DatesForm {
 	if len(locs) == 0 {
 		return pages.DatesForm{}
 	}
-	zone := zoneOf(locs[0].TimeZone)
-	now := s.Now().In(zone)
-	start := booking.NextOpen(locs[0], period.Date(now.Year(), now.Month(), now.Day()+1, 10, 0, 0, 0, zone))
-	end := booking.NextOpen(locs[0], period.AddDays(start, 1, zone))
+	zone := period.Zone(locs[0].TimeZone)
+	start, end := defaultPeriod(s.Now(), locs[0])
 	return pages.DatesForm{Location: fmt.Sprint(locs[0].ID), Start: formatLocal(start, zone), End: formatLocal(end, zone)}
 }
 
 // BookItemCalendar shows one item's next four weeks, day by day, in the
 // chosen (or first) location's zone.
 func (s *Server) BookItemCalendar(c echo.Context) error {
-	ctx := c.Request().Context()
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	it, err := s.Store.GetBookableItem(ctx, id)
+	it, err := s.Store.GetBookableItem(c.Request().Context(), id)
 	if err != nil || it.Archived || !it.OnlineBookable {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
@@ -131,18 +131,22 @@ func (s *Server) BookItemCalendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	zone := zoneOf(loc.TimeZone)
-	days, err := s.Booking.Calendar(ctx, id, loc.ID, zone, s.Now(), 28)
+	days, err := s.Booking.Calendar(c.Request().Context(), id, loc.ID, period.Zone(loc.TimeZone), s.Now(), 28)
 	if err != nil {
 		return err
 	}
+	return s.render(c, http.StatusOK, pages.ItemCalendarPage(s.calendarView(c, it, loc, days)))
+}
+
+// calendarView lays the days out as a month grid starting on Monday.
+func (s *Server) calendarView(c echo.Context, it store.BookableItem, loc store.BookingLocation, days []booking.Day) pages.ItemCalendarView {
 	v := pages.ItemCalendarView{Page: s.page(c, it.Name+" availability"), ItemName: it.Name, Location: loc.Name, Zone: loc.TimeZone}
 	v.Lead = (int(days[0].Date.Weekday()) + 6) % 7
 	for _, d := range days {
 		v.Days = append(v.Days, pages.CalendarDay{Date: fmt.Sprint(d.Date.Day()), Label: d.Date.Format("Mon 2 Jan 2006"),
 			State: d.State, Note: fmt.Sprintf("%d of %d free", d.Free, d.Capacity)})
 	}
-	return s.render(c, http.StatusOK, pages.ItemCalendarPage(v))
+	return v
 }
 
 // choiceLocation is the location the customer chose, else the first one.

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/catalog"
 	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
@@ -39,7 +40,7 @@ func parsePeriodForm(start, end string, loc *time.Location, now time.Time) (time
 	var fe period.FieldErrors
 	if errors.As(err, &fe) {
 		for k, m := range fe {
-			errs[k] = sentence(m)
+			errs[k] = catalog.Sentence(m)
 		}
 		return p.Start, p.End, errs
 	}
@@ -53,18 +54,6 @@ func parsePeriodForm(start, end string, loc *time.Location, now time.Time) (time
 	return p.Start, p.End, errs
 }
 
-// sentence capitalises a message and ends it with a full stop.
-func sentence(m string) string {
-	if m == "" {
-		return m
-	}
-	m = strings.ToUpper(m[:1]) + m[1:]
-	if !strings.HasSuffix(m, ".") {
-		m += "."
-	}
-	return m
-}
-
 // formatLocal writes t as a datetime-local value in loc.
 func formatLocal(t time.Time, loc *time.Location) string { return period.FormatLocal(t, loc) }
 
@@ -73,13 +62,14 @@ func displayRange(start, end time.Time, loc *time.Location) string {
 	return period.FormatRange(period.Period{Start: start, End: end}, loc)
 }
 
-// zoneOf loads a location's zone; a zone name the server does not know is UTC
-// (the catalog validates zones when locations are saved).
-func zoneOf(name string) *time.Location {
-	if loc, err := time.LoadLocation(name); err == nil {
-		return loc
-	}
-	return time.UTC
+// defaultPeriod is what date forms propose: tomorrow 10:00 to the day after,
+// on the location's wall clock, each moved to its next opening, so the values
+// pass the forms' own validation (B13).
+func defaultPeriod(now time.Time, loc store.BookingLocation) (start, end time.Time) {
+	zone := period.Zone(loc.TimeZone)
+	l := now.In(zone)
+	start = booking.NextOpen(loc, period.Date(l.Year(), l.Month(), l.Day()+1, 10, 0, 0, 0, zone))
+	return start, booking.NextOpen(loc, period.AddDays(start, 1, zone))
 }
 
 // formInt reads a whole number from a form field; "" and junk are field errors.

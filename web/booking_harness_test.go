@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/internal/testenv"
 )
 
 // shop is a test app with a booking engine and one location.
@@ -117,27 +117,7 @@ func (c *testClient) bookOne(loc, item int64, start, end string) *testResponse {
 // parallel runs fn n times at once after a barrier, within a timeout.
 func parallel(t *testing.T, n int, timeout time.Duration, fn func(i int)) {
 	t.Helper()
-	var ready, done sync.WaitGroup
-	start := make(chan struct{})
-	ready.Add(n)
-	done.Add(n)
-	for i := range n {
-		go func() {
-			defer done.Done()
-			ready.Done()
-			<-start
-			fn(i)
-		}()
-	}
-	ready.Wait()
-	close(start)
-	finished := make(chan struct{})
-	go func() { done.Wait(); close(finished) }()
-	select {
-	case <-finished:
-	case <-time.After(timeout):
-		t.Fatalf("%d requests did not finish within %s", n, timeout)
-	}
+	testenv.Together(t, n, timeout, fn)
 }
 
 // bookingWorld adds to the W8 fixture: a location, an item, and two bookings

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/money"
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
 	"github.com/rentdesk/rentdesk/templates/pages"
@@ -24,7 +25,7 @@ func (s *Server) BookingsList(c echo.Context) error {
 	}
 	v := pages.BookingsView{Page: s.page(c, "My bookings")}
 	for _, b := range bs {
-		zone := zoneOf(b.TimeZone)
+		zone := period.Zone(b.TimeZone)
 		row := pages.BookingRow{ID: b.ID, Number: b.Number, Status: b.Status, Location: b.LocationName, Total: money.Format(b.Total, b.Currency)}
 		var names []string
 		for i, l := range b.Lines {
@@ -75,7 +76,7 @@ func (s *Server) bookingView(c echo.Context, b store.Booking) (pages.BookingView
 	if err != nil {
 		return pages.BookingView{}, err
 	}
-	zone, now := zoneOf(b.TimeZone), s.Now()
+	zone, now := period.Zone(b.TimeZone), s.Now()
 	v := pages.BookingView{Page: s.page(c, "Booking "+b.Number), ID: b.ID, Number: b.Number, Status: b.Status,
 		Location: b.LocationName, Zone: b.TimeZone, Due: money.Format(b.Total-b.Paid, b.Currency),
 		Totals:    totalRows(store.Totals{Subtotal: b.Subtotal, Tax: b.Tax, Total: b.Total}, st, b.Currency),
@@ -131,13 +132,13 @@ func (s *Server) BookingExtend(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	line, ok := findLine(b, lineID)
+	line, ok := b.Line(lineID)
 	if !ok {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
 	endRaw := field(c, "end")
 	errs := components.Errors{}
-	end := parseLocal(errs, "end", endRaw, zoneOf(b.TimeZone))
+	end := parseLocal(errs, "end", endRaw, period.Zone(b.TimeZone))
 	if errs.Any() {
 		return s.extendForm(c, b, lineID, endRaw, errs, "")
 	}
@@ -182,13 +183,4 @@ func (s *Server) extendMessage(c echo.Context, b store.Booking, before int64) st
 		return "Extended. " + money.Format(diff, b.Currency) + " more is due at pickup."
 	}
 	return "Your booking is changed."
-}
-
-func findLine(b store.Booking, id int64) (store.BookingLine, bool) {
-	for _, l := range b.Lines {
-		if l.ID == id {
-			return l, true
-		}
-	}
-	return store.BookingLine{}, false
 }

@@ -4,9 +4,12 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/internal/booking"
 )
 
 // Session keys of the customer's booking choices. They live in the session,
@@ -58,6 +61,26 @@ func (s *Server) getCart(c echo.Context) []cartLine {
 func (s *Server) putCart(c echo.Context, lines []cartLine) {
 	raw, _ := json.Marshal(lines)
 	s.Sessions.Put(c.Request().Context(), sessCart, string(raw))
+}
+
+// cartWith puts qty of an item into the cart (add: on top of what is there,
+// else instead of it; 0 removes it) unless the result would be more than one
+// booking may hold, so the cart never keeps what checkout must refuse; the
+// message says why ("" = done).
+func cartWith(lines []cartLine, itemID int64, qty int, add bool) ([]cartLine, string) {
+	have, found := 0, false
+	for _, l := range lines {
+		if l.ItemID == itemID {
+			have, found = l.Quantity, true
+		}
+	}
+	switch {
+	case add && have+qty > booking.MaxQuantity:
+		return lines, fmt.Sprintf("You already have %d in the cart; at most %d at a time, call the shop for more.", have, booking.MaxQuantity)
+	case !found && qty > 0 && len(lines) >= booking.MaxLines:
+		return lines, fmt.Sprintf("A booking can have at most %d lines; book the rest separately.", booking.MaxLines)
+	}
+	return setCartQuantity(lines, itemID, qty, add), ""
 }
 
 // setCartQuantity sets an item's quantity in the cart (0 removes it).

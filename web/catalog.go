@@ -39,6 +39,9 @@ func (s *Server) CatalogList(c echo.Context) error {
 	if utf8.RuneCountInString(q) > 100 {
 		return echo.NewHTTPError(http.StatusBadRequest, "The search is too long.")
 	}
+	if err := checkSearch(q); err != nil {
+		return err
+	}
 	title, desc := "Catalog", "Everything you can rent: cameras, lenses, bikes, tools and event gear."
 	if q != "" {
 		title, desc = "Search: "+q, "Rental items matching "+q+"."

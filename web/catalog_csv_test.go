@@ -122,3 +122,38 @@ func TestCSVImportTenThousandRowsThroughHTTP(t *testing.T) {
 	}
 	t.Logf("10,000-row items CSV (%d KB) over HTTP: upload + dry run %v, apply %v", b.Len()/1024, dry.Round(time.Millisecond), apply.Round(time.Millisecond))
 }
+
+// An import refused at apply because it would take a booked unit out of
+// service, or move it away, says so on the report page (422), naming the
+// asset tag and the booking; nothing is written and it can be fixed and tried
+// again.
+func TestCSVImportRefusedForABookedUnitSaysWhich(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	item := s.item("Drill", 1)
+	slug := fmt.Sprint("item-", s.seq.Load())
+	cust, _ := s.customer("ann@example.com")
+	cust.bookOne(s.loc, item, s.local(3, 10), s.local(4, 10)).expectStatus(t, http.StatusSeeOther)
+	var number string
+	if err := s.st.DB().QueryRow(`SELECT number FROM bookings`).Scan(&number); err != nil {
+		t.Fatal(err)
+	}
+	s.createUser("staff", "desk@example.com", "correct horse battery")
+	c := s.client()
+	c.login("desk@example.com", "correct horse battery")
+	c.get("/staff/import")
+	file := "asset_tag,item,location,status\nDrill-1," + slug + ",main,retired\n"
+	res := c.postFile("/staff/import", url.Values{"kind": {"units"}}, "file", "units.csv", []byte(file)).expectStatus(t, http.StatusSeeOther)
+	c.get(res.Header.Get("Location")).expectStatus(t, http.StatusOK)
+	refused := c.post(res.Header.Get("Location")+"/apply", nil).expectStatus(t, http.StatusUnprocessableEntity)
+	got := refused.Doc.Find(`[data-testid="problems-table"]`).Text()
+	if !strings.Contains(got, "Drill-1") || !strings.Contains(got, number) {
+		t.Fatalf("report says %q; want the unit Drill-1 and booking %s named", got, number)
+	}
+	if refused.Doc.Find(`[data-testid="import-applied"]`).Length() != 0 {
+		t.Fatal("a refused import is reported as applied")
+	}
+	var status string
+	if err := s.st.DB().QueryRow(`SELECT status FROM units WHERE asset_tag = 'Drill-1'`).Scan(&status); err != nil || status != "available" {
+		t.Fatalf("unit status %q, %v; want it untouched", status, err)
+	}
+}

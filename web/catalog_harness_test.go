@@ -37,7 +37,9 @@ func (a *testApp) seedCatalog() catalogFixture {
 	f.cameras, err = a.st.CreateCategory(ctx, "Cameras", "cameras")
 	must(err)
 	f.berlin, err = a.st.CreateLocation(ctx, catalog.Location{Name: "Berlin", Slug: "berlin", TimeZone: "Europe/Berlin",
-		OpeningHours: catalog.OpeningHours{1: {{Open: "09:00", Close: "18:00"}}}})
+		// Open every day from 08:00 to 20:00, so tests may pick any day at a
+		// daytime hour; the opening-hours rule has tests of its own.
+		OpeningHours: everyDay("08:00", "20:00")})
 	must(err)
 	f.sf, err = a.st.CreateLocation(ctx, catalog.Location{Name: "San Francisco", Slug: "san-francisco", TimeZone: "America/Los_Angeles"})
 	must(err)
@@ -102,4 +104,13 @@ func testPNG(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+// everyDay is opening hours from open to close on all seven days.
+func everyDay(open, close string) catalog.OpeningHours {
+	h := catalog.OpeningHours{}
+	for d := 1; d <= 7; d++ {
+		h[d] = []catalog.Interval{{Open: open, Close: close}}
+	}
+	return h
 }

@@ -3,12 +3,12 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/catalog"
 	"github.com/rentdesk/rentdesk/internal/period"
+	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/pages"
 )
 
@@ -18,14 +18,12 @@ func (s *Server) CatalogItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// Default: tomorrow 10:00 to the day after, in the first location's zone,
-	// so the form's own defaults pass validation.
+	// Default: the date forms' usual period, in the first location's zone.
 	if len(locs) > 0 {
-		if zone, err := locs[0].Zone(); err == nil {
-			t := s.Now().In(zone).AddDate(0, 0, 1)
-			start := time.Date(t.Year(), t.Month(), t.Day(), 10, 0, 0, 0, zone)
-			v.Start, v.End = period.FormatLocal(start, zone), period.FormatLocal(start.AddDate(0, 0, 1), zone)
-		}
+		l := locs[0]
+		zone := period.Zone(l.TimeZone)
+		start, end := defaultPeriod(s.Now(), store.BookingLocation{ID: l.ID, Name: l.Name, TimeZone: l.TimeZone, OpeningHours: l.OpeningHours, ClosedDates: l.ClosedDates})
+		v.Start, v.End = period.FormatLocal(start, zone), period.FormatLocal(end, zone)
 	}
 	if v.Offers, err = s.itemOffers(c, v.Item.ID); err != nil {
 		return err

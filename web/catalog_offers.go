@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/money"
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
 	"github.com/rentdesk/rentdesk/templates/pages"
@@ -36,7 +37,7 @@ func (s *Server) catalogOffers(c echo.Context, ids []int64, st store.Settings) (
 	if err != nil {
 		return o, err
 	}
-	zone := zoneOf(loc.TimeZone)
+	zone := period.Zone(loc.TimeZone)
 	o.Chosen, o.Period, o.Location, o.Zone = true, displayRange(ch.Start, ch.End, zone), loc.Name, loc.TimeZone
 	o.Form = pages.DatesForm{Location: fmt.Sprint(loc.ID), Start: formatLocal(ch.Start, zone), End: formatLocal(ch.End, zone)}
 	o.ByID = make(map[int64]pages.Offer, len(avail))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/catalog"
 	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/period"
@@ -14,23 +15,25 @@ import (
 	"github.com/rentdesk/rentdesk/templates/pages"
 )
 
-// quote prices the chosen period for one item. The dates are wall-clock
-// times in the location's zone (never the server's or the browser's), and
-// days and weeks are counted in that zone, so a week across a DST change is
-// still one week. Problems come back as a message, never as an error page.
+// quote prices the chosen period for one item with the booking's own
+// pricing (booking.PriceItem), so the calculator shows what a booking would
+// charge. The dates are wall-clock times in the location's zone (never the
+// server's or the browser's), and days and weeks are counted in that zone, so
+// a week across a DST change is still one week. Problems come back as a
+// message, never as an error page.
 func (s *Server) quote(ctx context.Context, it catalog.Item, loc catalog.Location, start, end string) pages.PriceView {
 	zone, err := loc.Zone()
 	if err != nil {
 		return pages.PriceView{Error: "This location has no valid time zone; please ask the shop."}
 	}
 	p, err := period.Parse(start, end, zone)
-	var fe period.FieldErrors
-	if errors.As(err, &fe) {
-		msg := fe[period.FieldStart]
+	var pe period.FieldErrors
+	if errors.As(err, &pe) {
+		msg := pe[period.FieldStart]
 		if msg == "" {
-			msg = fe[period.FieldEnd]
+			msg = pe[period.FieldEnd]
 		}
-		return pages.PriceView{Error: sentenceCase(msg) + "."}
+		return pages.PriceView{Error: catalog.Sentence(msg)}
 	}
 	if err != nil {
 		return pages.PriceView{Error: "Choose a start and an end."}
@@ -39,34 +42,18 @@ func (s *Server) quote(ctx context.Context, it catalog.Item, loc catalog.Locatio
 	if err != nil {
 		return pages.PriceView{Error: "Prices cannot be shown right now; please try again."}
 	}
-	q, err := pricing.Price(pricingInput(it, settings, p, zone))
+	q, err := booking.PriceItem(store.BookableOf(it), settings, p.Start, p.End, zone, 1)
+	var fe booking.FieldErrors
+	var re *booking.RuleError
 	switch {
-	case errors.Is(err, pricing.ErrTooLong):
-		return pages.PriceView{Error: fmt.Sprintf("Choose a period of at most %d months.", pricing.MaxMonths)}
+	case errors.As(err, &fe):
+		return pages.PriceView{Error: fe["end"]}
+	case errors.As(err, &re):
+		return pages.PriceView{Error: re.Msg}
 	case err != nil:
 		return pages.PriceView{Error: "This item cannot be priced for these dates; please ask the shop."}
 	}
 	return priceView(q, it, settings.Currency, p, zone)
-}
-
-// pricingInput maps an item and the shop settings onto the pricing package.
-// The zero tax category is untaxed; the others use the shop rate.
-func pricingInput(it catalog.Item, st store.Settings, p period.Period, zone *time.Location) pricing.Input {
-	rate := func(v *int64) int64 {
-		if v == nil {
-			return 0
-		}
-		return *v
-	}
-	tax := pricing.Tax{Mode: pricing.TaxInclusive, Rate: int64(st.TaxRateBP)}
-	if st.TaxMode == "exclusive" {
-		tax.Mode = pricing.TaxExclusive
-	}
-	if it.TaxCategory == "zero" {
-		tax.Rate = 0
-	}
-	return pricing.Input{Rates: pricing.Rates{Hour: rate(it.RateHour), Day: rate(it.RateDay), Week: rate(it.RateWeek), Month: rate(it.RateMonth)},
-		Minimum: time.Duration(it.MinDurationMinutes) * time.Minute, Period: p, Location: zone, Tax: tax, Quantity: 1}
 }
 
 // priceView writes a quote the way the page shows it.
@@ -100,12 +87,4 @@ func bpPercent(bp int64) string {
 		return fmt.Sprint(bp / 100)
 	}
 	return fmt.Sprintf("%d.%02d", bp/100, bp%100)
-}
-
-// sentenceCase capitalises the first letter of an ASCII message.
-func sentenceCase(s string) string {
-	if s == "" || s[0] < 'a' || s[0] > 'z' {
-		return s
-	}
-	return string(s[0]-'a'+'A') + s[1:]
 }

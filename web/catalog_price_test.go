@@ -9,9 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/catalog"
 )
 
@@ -87,5 +89,34 @@ func TestPriceCalculatorGolden(t *testing.T) {
 				t.Fatalf("fragment differs from %s:\n--- got\n%s--- want\n%s", path, got, want)
 			}
 		})
+	}
+}
+
+// The calculator is priced by the booking's own pricing, so what it says
+// about a price matches what the cart and checkout say: an item without rates
+// gets the booking's message, not one of the calculator's own.
+func TestPriceCalculatorSharesBookingPricing(t *testing.T) {
+	app := newTestApp(t)
+	fx := app.seedCatalog()
+	ctx := context.Background()
+	it, err := app.st.CreateItem(ctx, catalog.Item{Name: "Lamp", Slug: "lamp", Tracking: catalog.Serialized, TaxCategory: "standard", OnlineBookable: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bi, err := app.st.GetBookableItem(ctx, it.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := app.st.GetSettings(ctx)
+	zone, _ := fx.berlin.Zone()
+	start, end := time.Date(2030, 6, 3, 10, 0, 0, 0, zone), time.Date(2030, 6, 4, 10, 0, 0, 0, zone)
+	_, want := booking.Pricing{}.Quote(bi, start, end, zone, 1, st)
+	if want == nil {
+		t.Fatal("an item without rates was priced")
+	}
+	q := url.Values{"location": {idOf(fx.berlin.ID)}, "start": {"2030-06-03T10:00"}, "end": {"2030-06-04T10:00"}}
+	res := app.client().get("/items/lamp/price?"+q.Encode()).expectStatus(t, http.StatusOK)
+	if got := strings.TrimSpace(res.Doc.Find(`#price-result`).Text()); got != want.Error() {
+		t.Fatalf("calculator says %q, the booking says %q", got, want.Error())
 	}
 }

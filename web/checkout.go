@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -11,28 +12,24 @@ import (
 
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/money"
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
 	"github.com/rentdesk/rentdesk/templates/pages"
 )
 
-// CartAdd adds an item to the cart after checking it is free for the dates.
+// CartAdd adds an item to the cart after checking it is free for the dates
+// and that the cart stays within what one booking may hold.
 func (s *Server) CartAdd(c echo.Context) error {
 	ch := s.getChoice(c)
 	if !ch.chosen() {
 		s.flash(c, "info", "Choose where and when first.")
 		return redirect(c, "/book")
 	}
-	errs := components.Errors{}
 	itemID, _ := strconv.ParseInt(field(c, "item_id"), 10, 64)
-	qty := formInt(errs, fmt.Sprint(itemID), c.FormValue("quantity"), 1, booking.MaxQuantity, quantityMessage())
-	cart := setCartQuantity(s.getCart(c), itemID, qty, true)
-	if !errs.Any() {
-		if msg, err := s.checkCartLine(c, ch, cart, itemID); err != nil {
-			return err
-		} else if msg != "" {
-			errs[fmt.Sprint(itemID)] = msg
-		}
+	cart, errs, err := s.changeCart(c, ch, itemID, c.FormValue("quantity"), true)
+	if err != nil {
+		return err
 	}
 	if errs.Any() {
 		v, err := s.bookView(c, ch)
@@ -52,53 +49,101 @@ func (s *Server) CartUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ch := s.getChoice(c)
-	errs := components.Errors{}
-	qty := formInt(errs, fmt.Sprint(itemID), c.FormValue("quantity"), 0, booking.MaxQuantity,
-		fmt.Sprintf("Choose a quantity from 0 (remove) to %d.", booking.MaxQuantity))
-	cart := setCartQuantity(s.getCart(c), itemID, qty, false)
-	if !errs.Any() && qty > 0 {
-		msg, err := s.checkCartLine(c, ch, cart, itemID)
-		if err != nil {
-			return err
-		}
-		if msg != "" {
-			errs[fmt.Sprint(itemID)] = msg
-		}
+	cart, errs, err := s.changeCart(c, s.getChoice(c), itemID, c.FormValue("quantity"), false)
+	if err != nil {
+		return err
 	}
 	if errs.Any() {
-		return s.renderCart(c, http.StatusUnprocessableEntity, errs)
+		return s.renderCart(c, http.StatusUnprocessableEntity, errs, "")
 	}
 	s.putCart(c, cart)
 	return redirect(c, "/cart")
 }
 
-// checkCartLine says what is wrong with one item of the cart ("" = fine).
+// changeCart reads a quantity for an item and applies it to the session's
+// cart (add: on top of what is there); the errors, keyed by item id, say what
+// the form, the booking limits or availability refuse.
+func (s *Server) changeCart(c echo.Context, ch bookChoice, itemID int64, raw string, add bool) ([]cartLine, components.Errors, error) {
+	key, errs := fmt.Sprint(itemID), components.Errors{}
+	low, msg := 0, fmt.Sprintf("Choose a quantity from 0 (remove) to %d.", booking.MaxQuantity)
+	if add {
+		low, msg = 1, quantityMessage()
+	}
+	qty := formInt(errs, key, raw, low, booking.MaxQuantity, msg)
+	if errs.Any() {
+		return nil, errs, nil
+	}
+	cart, refused := cartWith(s.getCart(c), itemID, qty, add)
+	if refused != "" {
+		errs[key] = refused
+		return nil, errs, nil
+	}
+	if qty > 0 {
+		problem, err := s.checkCartLine(c, ch, cart, itemID)
+		if err != nil {
+			return nil, nil, err
+		}
+		if problem != "" {
+			errs[key] = problem
+		}
+	}
+	return cart, errs, nil
+}
+
+// checkCartLine says what is wrong with one item of the cart, or with the
+// cart as a whole ("" = fine).
 func (s *Server) checkCartLine(c echo.Context, ch bookChoice, cart []cartLine, itemID int64) (string, error) {
 	sum, _, err := s.cartSummary(c, ch, cart)
 	if err != nil {
 		return "", err
 	}
 	for _, l := range sum.Lines {
-		if l.ItemID == itemID {
-			return l.Problem, nil
+		if l.ItemID != itemID {
+			continue
 		}
+		if l.Problem == "" && len(sum.Problems) > 0 {
+			return sum.Problems[0], nil
+		}
+		return l.Problem, nil
 	}
 	return "That item cannot be booked.", nil
 }
 
 // CartShow shows the cart, re-checked: it says exactly what became unavailable.
 func (s *Server) CartShow(c echo.Context) error {
-	return s.renderCart(c, http.StatusOK, nil)
+	return s.renderCart(c, http.StatusOK, nil, "")
 }
 
-func (s *Server) renderCart(c echo.Context, status int, errs components.Errors) error {
+// renderCart shows the re-checked cart with the quantity errors (keyed by
+// item id) and the reason a checkout was refused ("" = none).
+func (s *Server) renderCart(c echo.Context, status int, errs components.Errors, refusal string) error {
 	sum, _, err := s.cartSummary(c, s.getChoice(c), s.getCart(c))
 	if err != nil {
 		return err
 	}
-	return s.render(c, status, pages.CartPage(pages.CartView{Page: s.page(c, "Your cart"), Cart: sum, Errors: errs}))
+	return s.render(c, status, pages.CartPage(pages.CartView{Page: s.page(c, "Your cart"), Cart: sum, Errors: errs, Message: refusal}))
 }
+
+// checkoutRefused shows the cart with what the engine refused at checkout:
+// its field errors join the cart's problems (each said once), a rule's
+// message leads the page.
+func (s *Server) checkoutRefused(c echo.Context, fe components.Errors, msg string) error {
+	sum, _, err := s.cartSummary(c, s.getChoice(c), s.getCart(c))
+	if err != nil {
+		return err
+	}
+	for _, k := range problemKeys {
+		if m := fe[k]; m != "" && !slices.Contains(sum.Problems, m) {
+			sum.Problems = append(sum.Problems, m)
+		}
+	}
+	sum.OK = false
+	return s.render(c, http.StatusUnprocessableEntity, pages.CartPage(pages.CartView{Page: s.page(c, "Your cart"), Cart: sum, Message: msg}))
+}
+
+// problemKeys are the booking rules' field keys, in the order the cart shows
+// their messages.
+var problemKeys = []string{"start", "end", "lines", "quantity"}
 
 // cartSummary re-checks and prices the cart with one availability query.
 func (s *Server) cartSummary(c echo.Context, ch bookChoice, cart []cartLine) (pages.CartSummary, store.Totals, error) {
@@ -116,16 +161,39 @@ func (s *Server) cartSummary(c echo.Context, ch bookChoice, cart []cartLine) (pa
 	if err != nil {
 		return sum, totals, err
 	}
-	zone := zoneOf(loc.TimeZone)
-	sum.Location, sum.Zone, sum.Period, sum.OK = loc.Name, loc.TimeZone, displayRange(ch.Start, ch.End, zone), true
+	zone := period.Zone(loc.TimeZone)
+	sum.Location, sum.Zone, sum.Period = loc.Name, loc.TimeZone, displayRange(ch.Start, ch.End, zone)
+	sum.Problems = cartProblems(ch, cart, s.Now())
 	avail, err := s.Booking.Availability(ctx, loc.ID, ch.Start, ch.End, false)
 	if err != nil {
 		return sum, totals, err
 	}
+	totals = s.priceCart(&sum, avail, ch, cart, zone, st)
+	return sum, totals, nil
+}
+
+// cartProblems runs the engine's own rules over the whole cart, so the cart
+// shows what checkout would refuse: dates gone by, too many lines. Quantity
+// problems belong to their line (cartLine).
+func cartProblems(ch bookChoice, cart []cartLine, now time.Time) []string {
+	fe := booking.Validate(linesOf(ch, cart), now)
+	var out []string
+	for _, k := range problemKeys[:3] {
+		if m := fe[k]; m != "" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// priceCart re-checks and prices every line against the availability of
+// the chosen period and fills the summary's lines and totals.
+func (s *Server) priceCart(sum *pages.CartSummary, avail []store.ItemAvailability, ch bookChoice, cart []cartLine, zone *time.Location, st store.Settings) store.Totals {
 	byID := map[int64]store.ItemAvailability{}
 	for _, a := range avail {
 		byID[a.ID] = a
 	}
+	sum.OK = len(sum.Problems) == 0
 	var quotes []booking.Quote
 	var deposit int64
 	for _, l := range cart {
@@ -135,12 +203,12 @@ func (s *Server) cartSummary(c echo.Context, ch bookChoice, cart []cartLine) (pa
 		quotes = append(quotes, q)
 		deposit += dep
 	}
-	totals = booking.SumQuotes(quotes, deposit)
+	totals := booking.SumQuotes(quotes, deposit)
 	sum.Totals = totalRows(totals, st, st.Currency)
 	if totals.Deposit > 0 {
 		sum.Deposit = money.Format(totals.Deposit, st.Currency)
 	}
-	return sum, totals, nil
+	return totals
 }
 
 // cartLine re-checks and prices one cart line.
@@ -150,6 +218,8 @@ func (s *Server) cartLine(l cartLine, a store.ItemAvailability, ch bookChoice, z
 	case a.ID == 0:
 		line.Name, line.Problem = fmt.Sprintf("Item %d", l.ItemID), "This item is no longer offered."
 		return line, booking.Quote{}, 0
+	case l.Quantity < 1 || l.Quantity > booking.MaxQuantity:
+		line.Problem = booking.Validate(linesOf(ch, []cartLine{l}), ch.Start)["quantity"]
 	case a.Free == 0:
 		line.Problem = "No longer available for these dates."
 	case a.Free < l.Quantity:
@@ -179,7 +249,10 @@ func (s *Server) CheckoutShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := pages.CheckoutView{Page: s.page(c, "Checkout"), Cart: sum, PayAtPickup: st.PaymentMode == "pay_at_pickup"}
+	v := pages.CheckoutView{Page: s.page(c, "Checkout"), Cart: sum, PayAtPickup: st.PaymentMode == booking.PaymentModeAtPickup}
+	if err := booking.CheckoutOpen(st); err != nil {
+		v.Closed = err.Error()
+	}
 	if v.Page.User != nil {
 		v.Token = s.checkoutToken(c)
 	}
@@ -205,9 +278,13 @@ func (s *Server) CheckoutSubmit(c echo.Context) error {
 	if errors.As(err, &dup) {
 		return redirect(c, fmt.Sprintf("/bookings/%d", dup.BookingID))
 	}
+	if errors.Is(err, booking.ErrOnlinePaymentUnavailable) {
+		s.Logger.Warn("checkout refused: the payment mode needs online payment, which is not available yet",
+			"request_id", actor(c).RequestID)
+	}
 	if err != nil {
-		return s.bookingFailed(c, err, "/cart", func(components.Errors, string) error {
-			return s.renderCart(c, http.StatusUnprocessableEntity, nil)
+		return s.bookingFailed(c, err, "/cart", func(fe components.Errors, msg string) error {
+			return s.checkoutRefused(c, fe, msg)
 		})
 	}
 	s.clearCart(c)

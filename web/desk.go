@@ -30,7 +30,7 @@ func (s *Server) DeskShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	zone := zoneOf(loc.TimeZone)
+	zone := period.Zone(loc.TimeZone)
 	day, err := deskDay(c.QueryParam("date"), s.Now(), zone)
 	if err != nil {
 		return err
@@ -147,7 +147,7 @@ func bookingRows(bs []store.BookingSummary) []pages.BookingListRow {
 		r := pages.BookingListRow{ID: b.ID, Number: b.Number, Status: b.Status, Customer: b.CustomerName,
 			Email: b.CustomerEmail, Location: b.LocationName, Total: money.Format(b.Total, b.Currency)}
 		if b.FirstStart != nil && b.LastEnd != nil {
-			r.Period = displayRange(*b.FirstStart, *b.LastEnd, zoneOf(b.TimeZone))
+			r.Period = displayRange(*b.FirstStart, *b.LastEnd, period.Zone(b.TimeZone))
 		}
 		rows = append(rows, r)
 	}

@@ -88,7 +88,11 @@ func TestStaffUnitChangesCannotStrandBookings(t *testing.T) {
 	}
 	csv := "asset_tag,item,location,status\nCam-1," + slug + ",main,available\n"
 	up := staff.postFile("/staff/import", url.Values{"kind": {"units"}}, "file", "units.csv", []byte(csv)).expectStatus(t, http.StatusSeeOther)
-	staff.post(up.Header.Get("Location")+"/apply", nil).expectStatus(t, http.StatusConflict)
+	// The refusal is the import report (422) naming the unit that is held.
+	report := staff.post(up.Header.Get("Location")+"/apply", nil).expectStatus(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(report.Body, "Cam-1") {
+		t.Error("the refused import does not name the held unit")
+	}
 	if got := s.id(`SELECT item_id FROM units WHERE asset_tag = 'Cam-1'`); got != cam {
 		t.Fatalf("import moved the booked unit to item %d", got)
 	}

@@ -48,6 +48,15 @@ func oneOf(value string, allowed ...string) error {
 	return echo.NewHTTPError(http.StatusBadRequest, "A filter value is not valid.")
 }
 
+// checkSearch refuses a search PostgreSQL cannot take as text (a NUL byte,
+// which no one types) with a 400 instead of a failed query.
+func checkSearch(q string) error {
+	if strings.ContainsRune(q, 0) {
+		return echo.NewHTTPError(http.StatusBadRequest, "The search is not valid.")
+	}
+	return nil
+}
+
 // checkName requires a human name of sensible length.
 func checkName(errs components.Errors, key, v string) {
 	switch n := utf8.RuneCountInString(v); {

@@ -60,7 +60,7 @@ func New(d Deps) *Server {
 	}
 	if d.Booking == nil && d.Store != nil {
 		// The same engine main builds; tests that do not care get it too.
-		d.Booking = booking.New(d.Store, d.Now, booking.Pricing{})
+		d.Booking = booking.New(d.Store, d.Now, booking.Pricing{}).WithPayment(booking.ByPaymentMode{})
 		if d.Jobs != nil {
 			d.Booking.WithNotifier(d.Jobs.BookingMail())
 		}

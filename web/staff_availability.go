@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
 	"github.com/rentdesk/rentdesk/templates/pages"
@@ -43,7 +44,7 @@ func (s *Server) MaintenanceCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	start, end, errs := maintenancePeriod(f, zoneOf(loc.TimeZone), s.Now())
+	start, end, errs := maintenancePeriod(f, period.Zone(loc.TimeZone), s.Now())
 	if errs.Any() {
 		return rerender(errs, "")
 	}
@@ -71,40 +72,65 @@ func maintenancePeriod(f pages.MaintenanceForm, zone *time.Location, now time.Ti
 
 // AvailabilityWhy explains, for staff, what keeps an item from being free at
 // a location for a period: bookings (and their buffers), maintenance, overdue
-// units and units out of service.
+// units and units out of service. Bad dates show the form again (422) with
+// the input kept.
 func (s *Server) AvailabilityWhy(c echo.Context) error {
-	ctx := c.Request().Context()
-	itemID, err := queryInt64(c, "item")
+	v, itemID, loc, err := s.whyForm(c)
 	if err != nil {
 		return err
+	}
+	zone := period.Zone(loc.TimeZone)
+	start, end := parseLocal(v.Errors, "start", v.Form.Start, zone), parseLocal(v.Errors, "end", v.Form.End, zone)
+	if !v.Errors.Any() && !end.After(start) {
+		v.Errors["end"] = "The end must be after the start."
+	}
+	if v.Errors.Any() {
+		it, err := s.Store.GetBookableItem(c.Request().Context(), itemID)
+		if err != nil {
+			return err
+		}
+		v.Item = it.Name
+		return s.render(c, http.StatusUnprocessableEntity, pages.WhyPage(v))
+	}
+	if err := s.explain(c, &v, itemID, loc.ID, start, end, zone); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, pages.WhyPage(v))
+}
+
+// whyForm reads the item and location (junk is a 400, an unknown location a
+// 404) and the period as typed.
+func (s *Server) whyForm(c echo.Context) (pages.WhyView, int64, store.BookingLocation, error) {
+	v := pages.WhyView{Page: s.page(c, "Why unavailable"), Errors: components.Errors{},
+		Form: pages.WhyForm{Item: c.QueryParam("item"), Location: c.QueryParam("location"), Start: c.QueryParam("start"), End: c.QueryParam("end")}}
+	itemID, err := queryInt64(c, "item")
+	if err != nil {
+		return v, 0, store.BookingLocation{}, err
 	}
 	locID, err := queryInt64(c, "location")
 	if err != nil {
-		return err
+		return v, 0, store.BookingLocation{}, err
 	}
-	loc, err := s.Store.GetBookingLocation(ctx, locID)
+	loc, err := s.Store.GetBookingLocation(c.Request().Context(), locID)
+	return v, itemID, loc, err
+}
+
+// explain fills the view with the item's availability and what is in the way.
+func (s *Server) explain(c echo.Context, v *pages.WhyView, itemID, locID int64, start, end time.Time, zone *time.Location) error {
+	ctx := c.Request().Context()
+	ia, err := s.Booking.ItemAvailability(ctx, itemID, locID, start, end)
 	if err != nil {
 		return err
 	}
-	zone := zoneOf(loc.TimeZone)
-	errs := components.Errors{}
-	start, end := parseLocal(errs, "start", c.QueryParam("start"), zone), parseLocal(errs, "end", c.QueryParam("end"), zone)
-	if errs.Any() || !end.After(start) {
-		return echo.NewHTTPError(http.StatusBadRequest, "Give start and end as local date and time, the end after the start.")
-	}
-	ia, err := s.Booking.ItemAvailability(ctx, itemID, loc.ID, start, end)
+	blockers, err := s.Booking.Explain(ctx, itemID, locID, start, end)
 	if err != nil {
 		return err
 	}
-	blockers, err := s.Booking.Explain(ctx, itemID, loc.ID, start, end)
-	if err != nil {
-		return err
-	}
-	v := pages.WhyView{Page: s.page(c, "Why unavailable"), Item: ia.Name, Period: displayRange(start, end, zone), Free: ia.Free, Capacity: ia.Capacity}
+	v.Asked, v.Item, v.Period, v.Free, v.Capacity = true, ia.Name, displayRange(start, end, zone), ia.Free, ia.Capacity
 	for _, b := range blockers {
 		v.Rows = append(v.Rows, blockerRow(b, start, end, zone))
 	}
-	return s.render(c, http.StatusOK, pages.WhyPage(v))
+	return nil
 }
 
 func blockerRow(b store.Blocker, start, end time.Time, zone *time.Location) pages.BlockerRow {

@@ -28,7 +28,7 @@ func (s *Server) StaffBookingNew(c echo.Context) error {
 		return err
 	}
 	if len(locs) > 0 {
-		zone := zoneOf(locs[0].TimeZone)
+		zone := period.Zone(locs[0].TimeZone)
 		start := booking.NextOpen(locs[0], s.Now().Truncate(15*time.Minute).Add(15*time.Minute))
 		end := booking.NextOpen(locs[0], period.AddDays(start, 1, zone))
 		f.Location, f.Start, f.End = fmt.Sprint(locs[0].ID), formatLocal(start, zone), formatLocal(end, zone)
@@ -60,41 +60,57 @@ func (s *Server) walkInForm(c echo.Context, status int, f pages.WalkInForm, errs
 
 // StaffBookingCreate books for a customer at the desk, confirmed at once.
 func (s *Server) StaffBookingCreate(c echo.Context) error {
-	ctx := c.Request().Context()
 	f := pages.WalkInForm{Email: strings.ToLower(field(c, "email")), Item: field(c, "item"), Quantity: field(c, "quantity"),
 		Location: field(c, "location"), Start: field(c, "start"), End: field(c, "end")}
-	errs := components.Errors{}
-	cust, err := s.Store.GetUserByEmail(ctx, f.Email)
-	if err != nil || cust.Role != store.RoleCustomer {
-		errs["email"] = "No customer has this email; ask them to sign up first."
-	}
-	qty := formInt(errs, "quantity", f.Quantity, 1, booking.MaxQuantity, quantityMessage())
-	itemID, _ := strconv.ParseInt(f.Item, 10, 64)
-	locID, _ := strconv.ParseInt(f.Location, 10, 64)
-	loc, err := s.Store.GetBookingLocation(ctx, locID)
-	if err != nil {
-		errs["location"] = "Choose a location."
-	}
-	start, end, perr := parsePeriodForm(f.Start, f.End, zoneOf(loc.TimeZone), s.Now())
-	for k, m := range perr {
-		errs[k] = m
-	}
 	rerender := func(fe components.Errors, msg string) error {
 		if msg != "" {
 			fe = components.Errors{"item": msg}
 		}
 		return s.walkInForm(c, http.StatusUnprocessableEntity, f, fe)
 	}
+	req, errs, err := s.walkInRequest(c, f)
+	if err != nil {
+		return err
+	}
 	if errs.Any() {
 		return rerender(errs, "")
 	}
-	res, err := s.Booking.Book(ctx, booking.Request{CustomerID: cust.ID, LocationID: loc.ID, Actor: actor(c),
-		Lines: []booking.LineRequest{{ItemID: itemID, Quantity: qty, Start: start, End: end}}})
+	res, err := s.Booking.Book(c.Request().Context(), req)
 	if err != nil {
 		return s.bookingFailed(c, err, "/staff/bookings/new", rerender)
 	}
 	s.flash(c, "success", "Booked.")
 	return redirect(c, fmt.Sprintf("/staff/bookings/%d", res.BookingID))
+}
+
+// walkInRequest checks the walk-in form and makes it a booking request; the
+// errors are the form's, keyed by field. Only a failure to read the database
+// is an error.
+func (s *Server) walkInRequest(c echo.Context, f pages.WalkInForm) (booking.Request, components.Errors, error) {
+	ctx := c.Request().Context()
+	errs := components.Errors{}
+	cust, err := s.Store.GetUserByEmail(ctx, f.Email)
+	switch {
+	case errors.Is(err, store.ErrNotFound) || (err == nil && cust.Role != store.RoleCustomer):
+		errs["email"] = "No customer has this email; ask them to sign up first."
+	case err != nil:
+		return booking.Request{}, nil, err
+	}
+	qty := formInt(errs, "quantity", f.Quantity, 1, booking.MaxQuantity, quantityMessage())
+	itemID, _ := strconv.ParseInt(f.Item, 10, 64)
+	locID, _ := strconv.ParseInt(f.Location, 10, 64)
+	loc, err := s.Store.GetBookingLocation(ctx, locID)
+	if errors.Is(err, store.ErrNotFound) {
+		errs["location"] = "Choose a location."
+	} else if err != nil {
+		return booking.Request{}, nil, err
+	}
+	start, end, perr := parsePeriodForm(f.Start, f.End, period.Zone(loc.TimeZone), s.Now())
+	for k, m := range perr {
+		errs[k] = m
+	}
+	return booking.Request{CustomerID: cust.ID, LocationID: loc.ID, Actor: actor(c),
+		Lines: []booking.LineRequest{{ItemID: itemID, Quantity: qty, Start: start, End: end}}}, errs, nil
 }
 
 // StaffBookingShow shows a booking at the desk.
@@ -111,7 +127,7 @@ func (s *Server) staffBookingPage(c echo.Context, status int, errs components.Er
 	if err != nil {
 		return err
 	}
-	zone := zoneOf(b.TimeZone)
+	zone := period.Zone(b.TimeZone)
 	v := pages.StaffBookingView{Page: s.page(c, "Booking "+b.Number), ID: b.ID, Number: b.Number, Status: b.Status,
 		Customer: b.CustomerName, Location: b.LocationName, Zone: b.TimeZone, Total: money.Format(b.Total, b.Currency),
 		Errors: errs, FormError: formErr, Tag: tag}

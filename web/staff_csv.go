@@ -166,10 +166,13 @@ func (s *Server) StaffImportApply(c echo.Context) error {
 	}
 	rec, res, err := s.applyImport(c, id)
 	var ip *importProblems
+	var held *store.UnitHeldError
 	switch {
 	case errors.As(err, &ip):
 		return s.renderImportReport(c, http.StatusUnprocessableEntity, rec, ip.problems)
-	case errors.Is(err, store.ErrConflict) && rec.AppliedAt != nil:
+	case errors.As(err, &held):
+		return s.renderImportReport(c, http.StatusUnprocessableEntity, rec, []catalog.Problem{heldUnitProblem(rec, held)})
+	case errors.Is(err, errImportApplied):
 		s.flash(c, "info", "This import was already applied.")
 		return redirect(c, "/staff/items")
 	case err != nil:
@@ -193,7 +196,9 @@ func (s *Server) applyImport(c echo.Context, id int64) (rec store.CSVImport, res
 		if rec, err = tx.GetImport(ctx, id); err != nil {
 			return err
 		}
-		if err := tx.MarkImportApplied(ctx, id); err != nil {
+		if err := tx.MarkImportApplied(ctx, id); errors.Is(err, store.ErrConflict) {
+			return errImportApplied
+		} else if err != nil {
 			return err
 		}
 		im := catalog.ParseImport(rec.Kind, rec.Content, cur)
@@ -215,6 +220,25 @@ func (s *Server) applyImport(c echo.Context, id int64) (rec store.CSVImport, res
 		return audit(ctx, c, tx, "import.apply", rec.Kind, idOf(id), nil, res)
 	})
 	return rec, res, err
+}
+
+// errImportApplied answers an apply of an import that was applied already
+// (a double submit, or two at once: the second waits for the first's claim).
+var errImportApplied = errors.New("web: import already applied")
+
+// heldUnitProblem explains an apply refused because a row would retire a
+// booked unit, put it in maintenance or move it away: the row and the
+// booking that holds the unit.
+func heldUnitProblem(rec store.CSVImport, held *store.UnitHeldError) catalog.Problem {
+	p := catalog.Problem{Column: "asset_tag", Message: fmt.Sprintf("Unit %s is held by booking %s, now or later: "+
+		"it cannot be retired, put in maintenance or moved to another location until that booking no longer needs it.",
+		held.AssetTag, held.BookingNumber)}
+	for _, r := range catalog.ParseImport(rec.Kind, rec.Content, "").Units {
+		if r.AssetTag == held.AssetTag {
+			p.Row = r.Row
+		}
+	}
+	return p
 }
 
 // importProblems rolls the apply back when the re-check finds problems.

@@ -65,10 +65,10 @@ func itemFilterOf(c echo.Context) (store.ItemFilter, error) {
 	if f.CategoryID, err = queryInt64(c, "category"); err != nil {
 		return f, err
 	}
-	if f.After, err = store.DecodeCursor(c.QueryParam("after")); err != nil {
+	if f.After, err = store.DecodeCursor(c.QueryParam("after")); err != nil || f.After.CheckSort(f.Sort) != nil {
 		return f, echo.NewHTTPError(http.StatusBadRequest, "The page link is not valid.")
 	}
-	return f, nil
+	return f, checkSearch(f.Query)
 }
 
 // StaffItemNew shows the form for a new item.

@@ -112,3 +112,34 @@ func TestLoginUnknownEmailAnswersLikeWrongPassword(t *testing.T) {
 		t.Error("a disabled account answers differently from a wrong password")
 	}
 }
+
+// W7 under concurrency: a burst of wrong passwords for one account, sent at
+// once from separate clients, lets at most the limit through to the password
+// check; the rest are 429, none is a 5xx. Repeated, each round in a fresh
+// window.
+func TestLoginThrottleHoldsUnderBurst(t *testing.T) {
+	app := newTestApp(t)
+	app.createUser("customer", "ann@example.com", authzPassword)
+	const n, rounds = 16, 3
+	for round := range rounds {
+		clients := make([]*testClient, n)
+		for i := range clients {
+			clients[i] = app.client()
+			clients[i].get("/login")
+		}
+		var status [n]int
+		parallel(t, n, 60*time.Second, func(i int) {
+			status[i] = clients[i].tryLogin("ann@example.com", fmt.Sprintf("wrong guess %d", i), nil).StatusCode
+		})
+		counts := map[int]int{}
+		for _, s := range status {
+			counts[s]++
+		}
+		if counts[http.StatusUnprocessableEntity] > auth.MaxFailsPerEmail || counts[http.StatusUnprocessableEntity]+counts[http.StatusTooManyRequests] != n {
+			t.Fatalf("round %d: statuses %v; want at most %d checked (422), the rest 429", round, counts, auth.MaxFailsPerEmail)
+		}
+		app.advance(auth.ThrottleWindow + time.Minute)
+	}
+	// The right password still works once the window has passed.
+	app.client().login("ann@example.com", authzPassword)
+}

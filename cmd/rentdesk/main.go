@@ -130,7 +130,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 	if err != nil {
 		return err
 	}
-	engine = booking.New(st, time.Now, booking.Pricing{}).WithNotifier(jb.BookingMail())
+	engine = booking.New(st, time.Now, booking.Pricing{}).WithNotifier(jb.BookingMail()).WithPayment(booking.ByPaymentMode{})
 	srv := web.New(web.Deps{
 		Config:     cfg,
 		Store:      st,

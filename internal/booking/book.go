@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
 
@@ -138,7 +139,7 @@ func (e *Engine) Book(ctx context.Context, r Request) (Result, error) {
 	if len(fe) > 0 {
 		return Result{}, fe
 	}
-	zone := loadZone(loc.TimeZone)
+	zone := period.Zone(loc.TimeZone)
 	quotes := make([]Quote, len(lines))
 	for i, l := range lines {
 		if quotes[i], err = e.pricer.Quote(items[l.ItemID], l.Start, l.End, zone, l.Quantity, settings); err != nil {

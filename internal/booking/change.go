@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
 
@@ -112,7 +113,7 @@ func (e *Engine) ChangeLinePeriod(ctx context.Context, pc PeriodChange) error {
 		if err != nil {
 			return err
 		}
-		line, ok := findLine(b, pc.LineID)
+		line, ok := b.Line(pc.LineID)
 		if !ok {
 			return ErrNotFound
 		}
@@ -137,7 +138,7 @@ func (e *Engine) ChangeLinePeriod(ctx context.Context, pc PeriodChange) error {
 		if err := e.moveLine(ctx, tx, b, line, it, pc.Start, pc.End, now); err != nil {
 			return asConflict(err, it, pc.Start, pc.End, b.TimeZone)
 		}
-		q, err := e.pricer.Quote(it, pc.Start, pc.End, loadZone(b.TimeZone), line.Quantity, settings)
+		q, err := e.pricer.Quote(it, pc.Start, pc.End, period.Zone(b.TimeZone), line.Quantity, settings)
 		if err != nil {
 			return err
 		}
@@ -236,15 +237,6 @@ func (e *Engine) retotal(ctx context.Context, tx *store.Store, bookingID int64, 
 		qs[i] = Quote{Total: l.LineTotal, Tax: bd.Tax, Due: bd.Due}
 	}
 	return tx.SetBookingTotals(ctx, bookingID, SumQuotes(qs, b.Deposit), now)
-}
-
-func findLine(b store.Booking, lineID int64) (store.BookingLine, bool) {
-	for _, l := range b.Lines {
-		if l.ID == lineID {
-			return l, true
-		}
-	}
-	return store.BookingLine{}, false
 }
 
 func anyPicked(l store.BookingLine) bool {

@@ -31,7 +31,7 @@ func (e *Engine) ChangeUnit(ctx context.Context, uc UnitChange) error {
 		if err != nil {
 			return err
 		}
-		line, ok := findLine(b, uc.LineID)
+		line, ok := b.Line(uc.LineID)
 		if !ok {
 			return ErrNotFound
 		}
@@ -305,7 +305,7 @@ func (e *Engine) MarkBulkLine(ctx context.Context, bookingID, lineID int64, pick
 		if err != nil {
 			return err
 		}
-		line, ok := findLine(b, lineID)
+		line, ok := b.Line(lineID)
 		if !ok {
 			return ErrNotFound
 		}

@@ -136,13 +136,6 @@ func (e *Engine) pause(ctx context.Context) {
 	}
 }
 
-func loadZone(name string) *time.Location {
-	if loc, err := time.LoadLocation(name); err == nil {
-		return loc
-	}
-	return time.UTC
-}
-
 // PriceLine is one row of a line's price breakdown ("1 week", "2 days").
 type PriceLine struct {
 	Label  string `json:"label"`

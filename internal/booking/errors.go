@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
 
@@ -62,10 +63,7 @@ func (e *ConflictError) Message() string {
 
 // PeriodText is the period in the location's local time.
 func (e *ConflictError) PeriodText() string {
-	loc := time.UTC
-	if z, err := time.LoadLocation(e.Zone); err == nil && e.Zone != "" {
-		loc = z
-	}
+	loc := period.Zone(e.Zone)
 	const layout = "Mon 2 Jan 2006 15:04"
 	if e.End.IsZero() {
 		return "from " + e.Start.In(loc).Format(layout)

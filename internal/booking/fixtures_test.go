@@ -164,27 +164,7 @@ func (w *world) booking(id int64) store.Booking {
 // failing the test if they do not finish within the timeout.
 func together(t *testing.T, n int, timeout time.Duration, fn func(i int)) {
 	t.Helper()
-	var ready, done sync.WaitGroup
-	start := make(chan struct{})
-	ready.Add(n)
-	done.Add(n)
-	for i := range n {
-		go func() {
-			defer done.Done()
-			ready.Done()
-			<-start
-			fn(i)
-		}()
-	}
-	ready.Wait()
-	close(start)
-	finished := make(chan struct{})
-	go func() { done.Wait(); close(finished) }()
-	select {
-	case <-finished:
-	case <-time.After(timeout):
-		t.Fatalf("%d goroutines did not finish within %s", n, timeout)
-	}
+	testenv.Together(t, n, timeout, fn)
 }
 
 func (c *clock) set(t time.Time) {

@@ -42,7 +42,7 @@ func checkHours(fe FieldErrors, loc store.BookingLocation, start, end time.Time,
 
 // closedMessage says why the desk is not open at t ("" when it is).
 func closedMessage(loc store.BookingLocation, t time.Time, verb string) string {
-	zone := loadZone(loc.TimeZone)
+	zone := period.Zone(loc.TimeZone)
 	lt := t.In(zone)
 	if loc.ClosedDates.Contains(lt) {
 		return "The shop is closed on " + lt.Format("Mon 2 Jan 2006") + "."
@@ -80,7 +80,7 @@ func NextOpen(loc store.BookingLocation, t time.Time) time.Time {
 	if r := t.Truncate(15 * time.Minute); r.Before(t) {
 		t = r.Add(15 * time.Minute)
 	}
-	zone := loadZone(loc.TimeZone)
+	zone := period.Zone(loc.TimeZone)
 	lt := t.In(zone)
 	for d := range 15 {
 		day := period.Date(lt.Year(), lt.Month(), lt.Day()+d, 0, 0, 0, 0, zone)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rentdesk/rentdesk/internal/catalog"
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
 
@@ -18,7 +19,7 @@ var shopHours = catalog.OpeningHours{
 // days, in its own zone (base is Monday 3 March 2031; Berlin is UTC+1).
 func TestCheckHours(t *testing.T) {
 	loc := store.BookingLocation{TimeZone: "Europe/Berlin", OpeningHours: shopHours, ClosedDates: catalog.DateList{"2031-03-07"}}
-	berlin := loadZone(loc.TimeZone)
+	berlin := period.Zone(loc.TimeZone)
 	at := func(d, h, m int) time.Time { return time.Date(2031, 3, 3+d, h, m, 0, 0, berlin) }
 	cases := []struct {
 		name       string

@@ -18,13 +18,8 @@ type Pricing struct{}
 
 // Quote prices qty of an item for [start, end) at a location in zone loc.
 func (Pricing) Quote(it store.BookableItem, start, end time.Time, loc *time.Location, qty int, st store.Settings) (Quote, error) {
-	q, err := pricing.Price(PricingInput(it, st, start, end, loc, qty))
-	switch {
-	case errors.Is(err, pricing.ErrTooLong):
-		return Quote{}, FieldErrors{"end": fmt.Sprintf("Choose a period of at most %d months.", pricing.MaxMonths)}
-	case errors.Is(err, pricing.ErrNoRates):
-		return Quote{}, &RuleError{Msg: it.Name + " has no price yet; please ask the shop."}
-	case err != nil:
+	q, err := PriceItem(it, st, start, end, loc, qty)
+	if err != nil {
 		return Quote{}, err
 	}
 	bd := Breakdown{Quantity: q.Quantity, Tax: q.Tax, Due: q.Total, MinimumApplied: q.MinimumApplied}
@@ -36,6 +31,22 @@ func (Pricing) Quote(it store.BookableItem, start, end time.Time, loc *time.Loca
 		return Quote{}, err
 	}
 	return Quote{UnitPrice: q.PerItem, Total: q.Subtotal, Tax: q.Tax, Due: q.Total, Breakdown: raw}, nil
+}
+
+// PriceItem prices qty of an item for [start, end) in zone loc with the
+// shop's rules, and says in words what cannot be priced (*FieldErrors for a
+// period too long, *RuleError for an item without rates). It is the one
+// function behind booking lines (Quote) and the catalog's price calculator,
+// so a page never shows a price the booking would not charge.
+func PriceItem(it store.BookableItem, st store.Settings, start, end time.Time, loc *time.Location, qty int) (pricing.Quote, error) {
+	q, err := pricing.Price(PricingInput(it, st, start, end, loc, qty))
+	switch {
+	case errors.Is(err, pricing.ErrTooLong):
+		return q, FieldErrors{"end": fmt.Sprintf("Choose a period of at most %d months.", pricing.MaxMonths)}
+	case errors.Is(err, pricing.ErrNoRates):
+		return q, &RuleError{Msg: it.Name + " has no price yet; please ask the shop."}
+	}
+	return q, err
 }
 
 // PricingInput maps an item, the shop settings and a period onto the pricing

@@ -252,7 +252,7 @@ func parseBool(s string, def bool) (bool, bool) {
 func csvMessage(err error) string {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return sentence(pe.Err.Error())
+		return Sentence(pe.Err.Error())
 	}
 	return "unreadable."
 }

@@ -103,7 +103,7 @@ func optionalAmount(errs map[string]string, key, s, currency string) *int64 {
 	}
 	v, err := money.Parse(s, currency)
 	if err != nil {
-		errs[key] = sentence(err.Error())
+		errs[key] = Sentence(err.Error())
 		return nil
 	}
 	return &v
@@ -116,7 +116,7 @@ func requiredAmount(errs map[string]string, key, s, currency string) int64 {
 		return 0
 	}
 	if err != nil {
-		errs[key] = sentence(err.Error())
+		errs[key] = Sentence(err.Error())
 	}
 	return v
 }
@@ -135,8 +135,9 @@ func minutes(errs map[string]string, key, s string, def int) int {
 	return n
 }
 
-// sentence capitalises a message and ends it with a full stop.
-func sentence(s string) string {
+// Sentence capitalises a message and ends it with a full stop: errors of
+// the parsers read as lowercase fragments, forms show them as sentences.
+func Sentence(s string) string {
 	if s == "" {
 		return s
 	}

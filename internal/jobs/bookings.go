@@ -9,6 +9,7 @@ import (
 
 	"github.com/rentdesk/rentdesk/internal/mail"
 	"github.com/rentdesk/rentdesk/internal/money"
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
 
@@ -143,7 +144,7 @@ func (j *Jobs) ScanOverdue(ctx context.Context, now time.Time) error {
 		errs = append(errs, err)
 	}
 	if len(items) > 0 {
-		date := now.In(zoneOf(items[0].TimeZone)).Format("2006-01-02")
+		date := now.In(period.Zone(items[0].TimeZone)).Format("2006-01-02")
 		errs = append(errs, j.EnqueueStaffOverdueDigest(ctx, j.st, date, items))
 	}
 	return errors.Join(errs...)

@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/rentdesk/rentdesk/internal/mail"
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
 
@@ -172,7 +173,7 @@ func (j *Jobs) EnqueueOverdueNotice(ctx context.Context, tx *store.Store, b mail
 		if err != nil || sent >= j.opts.MaxOverdueNotices {
 			return err
 		}
-		day := now.In(zoneOf(b.Location.TimeZone)).Format("2006-01-02")
+		day := now.In(period.Zone(b.Location.TimeZone)).Format("2006-01-02")
 		id, err = j.enqueueEmail(ctx, tx, mail.OverdueNotice{Booking: b, Notice: sent + 1}, fmt.Sprintf("overdue:%d:%s", b.ID, day))
 		return err
 	})

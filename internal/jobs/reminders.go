@@ -1,6 +1,10 @@
 package jobs
 
-import "time"
+import (
+	"time"
+
+	"github.com/rentdesk/rentdesk/internal/period"
+)
 
 // When reminders go out, in the location's own calendar. The bookings
 // feature's Reminders hook asks these for each upcoming booking and enqueues
@@ -13,7 +17,7 @@ const ReminderHour = 18
 // PickupReminderAt is when the reminder of a pickup is due: 18:00 local time
 // on the day before. A booking made after that gets its reminder at once.
 func PickupReminderAt(pickup time.Time, tz string) time.Time {
-	loc := zoneOf(tz)
+	loc := period.Zone(tz)
 	p := pickup.In(loc)
 	y, m, d := p.Date()
 	return time.Date(y, m, d-1, ReminderHour, 0, 0, 0, loc)
@@ -48,14 +52,5 @@ func ReturnReminderDue(now, pickup, ret time.Time, tz string) bool {
 // overdue notice: it is past due by more than the grace period, and it is
 // daytime (09:00 or later) at the location.
 func OverdueNoticeDue(now, due time.Time, tz string, grace time.Duration) bool {
-	return now.After(due.Add(grace)) && now.In(zoneOf(tz)).Hour() >= 9
-}
-
-// zoneOf loads an IANA zone; a bad name falls back to UTC rather than failing
-// a whole scan for one location.
-func zoneOf(tz string) *time.Location {
-	if loc, err := time.LoadLocation(tz); err == nil && tz != "" {
-		return loc
-	}
-	return time.UTC
+	return now.After(due.Add(grace)) && now.In(period.Zone(tz)).Hour() >= 9
 }

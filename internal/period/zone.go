@@ -127,3 +127,14 @@ func addMonth(year int, month time.Month, n int) (int, time.Month) {
 func DaysIn(year int, month time.Month) int {
 	return time.Date(year, month+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
+
+// Zone loads a location's IANA zone. A name the server does not know (or "")
+// is UTC rather than a failure: locations are validated when saved, and one
+// bad row must not stop a page, a mail or a scan. Every package loads zones
+// through here, so they all fall back the same way.
+func Zone(name string) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil && name != "" {
+		return loc
+	}
+	return time.UTC
+}

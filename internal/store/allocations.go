@@ -379,16 +379,3 @@ func (s *Store) GuardUnitChanges(ctx context.Context, ids []int64) error {
 	}
 	return nil
 }
-
-// UnitHeldError refuses a change to a unit that a booking still holds. It
-// matches ErrConflict.
-type UnitHeldError struct {
-	AssetTag, BookingNumber string
-}
-
-func (e *UnitHeldError) Error() string {
-	return fmt.Sprintf("store: unit %s is held by booking %s: %v", e.AssetTag, e.BookingNumber, ErrConflict)
-}
-
-// Is makes errors.Is(err, ErrConflict) true.
-func (e *UnitHeldError) Is(target error) bool { return target == ErrConflict }

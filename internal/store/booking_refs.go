@@ -31,6 +31,15 @@ type BookableItem struct {
 	Archived            bool   `db:"archived"`
 }
 
+// BookableOf is the booking's view of a catalog item already loaded, so a
+// catalog page can price it with the booking's own pricing.
+func BookableOf(it catalog.Item) BookableItem {
+	return BookableItem{ID: it.ID, Name: it.Name, Slug: it.Slug, Tracking: it.Tracking, RateHour: it.RateHour,
+		RateDay: it.RateDay, RateWeek: it.RateWeek, RateMonth: it.RateMonth, MinDurationMinutes: it.MinDurationMinutes,
+		Deposit: it.Deposit, BufferBeforeMinutes: it.BufferBeforeMinutes, BufferAfterMinutes: it.BufferAfterMinutes,
+		TaxCategory: it.TaxCategory, OnlineBookable: it.OnlineBookable, Archived: it.Archived()}
+}
+
 // Occupied widens a booking period by the item's turnaround buffers: what the
 // booking keeps a unit (or a piece of stock) from being used for.
 func (i BookableItem) Occupied(start, end time.Time) Span {

@@ -46,6 +46,16 @@ type Booking struct {
 	Lines         []BookingLine
 }
 
+// Line finds a line of the booking by id.
+func (b Booking) Line(id int64) (BookingLine, bool) {
+	for _, l := range b.Lines {
+		if l.ID == id {
+			return l, true
+		}
+	}
+	return BookingLine{}, false
+}
+
 // BookingLine is one item, a quantity and a half-open period [StartsAt, EndsAt).
 type BookingLine struct {
 	ID             int64           `db:"id"`

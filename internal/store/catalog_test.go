@@ -213,6 +213,15 @@ func TestListItemsEagerAndKeyset(t *testing.T) {
 	if _, err := store.DecodeCursor("!!junk"); !errors.Is(err, store.ErrBadCursor) {
 		t.Fatalf("junk cursor: %v", err)
 	}
+	// A forged key is refused before SQL, not failed in it.
+	if _, err := store.DecodeCursor(store.Cursor{Key: "a\x00", ID: 1}.Encode()); !errors.Is(err, store.ErrBadCursor) {
+		t.Fatalf("NUL in a cursor: %v", err)
+	}
+	for _, key := range []string{"not a time", "0000-01-01T00:00:00Z"} {
+		if _, err := s.st.ListItems(s.ctx, store.ItemFilter{Sort: "newest", After: store.Cursor{Key: key, ID: 1}}); !errors.Is(err, store.ErrBadCursor) {
+			t.Fatalf("newest after %q: %v", key, err)
+		}
+	}
 }
 
 func TestListPublicItems(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/rentdesk/rentdesk/internal/catalog"
 )
@@ -38,17 +40,34 @@ func (c Cursor) Encode() string {
 // ErrBadCursor means a pagination cursor was not one we made.
 var ErrBadCursor = errors.New("store: bad cursor")
 
-// DecodeCursor reads a cursor from a URL; "" is the first page.
+// DecodeCursor reads a cursor from a URL; "" is the first page. A key with a
+// NUL byte is refused here, since PostgreSQL text cannot hold one; whether
+// the key fits the list's sort is CheckSort's question.
 func DecodeCursor(s string) (Cursor, error) {
 	var c Cursor
 	if s == "" {
 		return c, nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || json.Unmarshal(b, &c) != nil || c.ID <= 0 {
+	if err != nil || json.Unmarshal(b, &c) != nil || c.ID <= 0 || strings.ContainsRune(c.Key, 0) {
 		return Cursor{}, ErrBadCursor
 	}
 	return c, nil
+}
+
+// CheckSort says whether the cursor can be a position in the item list
+// sorted by sort: the time sorts cast the key to timestamptz, so a forged
+// key that is not a time PostgreSQL reads must stop here, not fail in SQL.
+// Every cursor the list made passes.
+func (c Cursor) CheckSort(sort string) error {
+	if c.Key == "" || (sort != "newest" && sort != "oldest") {
+		return nil
+	}
+	// PostgreSQL has no year 0, which RFC 3339 allows.
+	if t, err := time.Parse(time.RFC3339Nano, c.Key); err != nil || t.Year() < 1 {
+		return ErrBadCursor
+	}
+	return nil
 }
 
 // itemSort is one allowed ordering of the item list: the SQL fragments are
@@ -115,6 +134,9 @@ func (s *Store) ListItems(ctx context.Context, f ItemFilter) ([]ItemListRow, err
 	srt, ok := itemSorts[f.Sort]
 	if !ok {
 		return nil, fmt.Errorf("store: list items: unknown sort %q", f.Sort)
+	}
+	if err := f.After.CheckSort(f.Sort); err != nil {
+		return nil, fmt.Errorf("store: list items: %w", err)
 	}
 	if f.Archived == "" {
 		f.Archived = "active"

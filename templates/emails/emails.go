@@ -14,6 +14,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/rentdesk/rentdesk/internal/mail"
+	"github.com/rentdesk/rentdesk/internal/period"
 )
 
 // Render writes one email.
@@ -88,22 +89,14 @@ func Render(ctx context.Context, c mail.Content, shop mail.Shop) (mail.Rendered,
 	return mail.Rendered{Subject: subject, Text: text + textFooter(shop), HTML: buf.String(), Attachments: files}, nil
 }
 
-// zone loads an IANA zone, falling back to UTC (labelled as such) for a bad name.
-func zone(name string) *time.Location {
-	if loc, err := time.LoadLocation(name); err == nil && name != "" {
-		return loc
-	}
-	return time.UTC
-}
-
 // LocalTime formats an instant in the location's zone: "Fri 15 May 2026, 09:00 CEST".
 func LocalTime(t time.Time, tz string) string {
-	return t.In(zone(tz)).Format("Mon 2 Jan 2006, 15:04 MST")
+	return t.In(period.Zone(tz)).Format("Mon 2 Jan 2006, 15:04 MST")
 }
 
 // LocalDate formats the local date of an instant: "Fri 15 May 2026".
 func LocalDate(t time.Time, tz string) string {
-	return t.In(zone(tz)).Format("Mon 2 Jan 2006")
+	return t.In(period.Zone(tz)).Format("Mon 2 Jan 2006")
 }
 
 // bookingParts writes the text and HTML of a booking email: a greeting, an
