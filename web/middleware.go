@@ -11,7 +11,9 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
@@ -259,4 +261,31 @@ func (s *Server) redirectToLogin(c echo.Context) error {
 		next = c.Request().URL.RequestURI()
 	}
 	return redirect(c, "/login?next="+url.QueryEscape(next))
+}
+
+// refuseUnstorableText answers 400 when a query or form value holds a NUL byte
+// or invalid UTF-8. PostgreSQL cannot store either in text, no form here needs
+// them, and a browser never sends them from a text field; without this check
+// such a value would surface as a database error (a 500) deep in a handler.
+func refuseUnstorableText(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		values := []url.Values{c.QueryParams()}
+		switch c.Request().Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			if form, err := c.FormParams(); err == nil {
+				values = append(values, form)
+			}
+		}
+		for _, vs := range values {
+			for _, list := range vs {
+				for _, v := range list {
+					if strings.ContainsRune(v, 0) || !utf8.ValidString(v) {
+						return echo.NewHTTPError(http.StatusBadRequest, "The form contained characters that cannot be saved. Please retype the text and try again.")
+					}
+				}
+			}
+		}
+		return next(c)
+	}
 }

@@ -34,7 +34,7 @@ func (s *Server) routes() {
 	// outside the CSRF group.
 
 	// Everything a browser uses: sessions, the current user and CSRF checks.
-	app := e.Group("", s.loadSession, s.loadUser, s.checkCSRF)
+	app := e.Group("", s.loadSession, s.loadUser, s.checkCSRF, refuseUnstorableText)
 
 	// Public: anyone, logged in or not.
 	app.GET("/", s.Home)
