@@ -4,9 +4,10 @@ package migrations
 
 import "embed"
 
-// FS holds every NNNNN_name.sql file. Versions are grouped by area so work on
-// different areas never collides: 1–9 foundation, 10–19 catalog, 20–29 bookings,
-// 30–39 email and jobs.
+// FS holds every NNNNN_name.sql file. A new migration always takes a number
+// above the highest one here: goose refuses to apply a lower version after a
+// higher one (an install that already ran 00030 could never get a new 00022),
+// so numbers only grow, whatever part of the app a migration belongs to.
 //
 //go:embed *.sql
 var FS embed.FS
