@@ -245,15 +245,30 @@ func (s *Server) saveUnit(c echo.Context, before, after catalog.Unit) (catalog.U
 // StaffStockUpdate sets a bulk item's quantity at each location, through the
 // booking engine: a location cannot keep fewer than its bookings need.
 func (s *Server) StaffStockUpdate(c echo.Context) error {
-	ctx := c.Request().Context()
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	_, locs, err := s.locationOptions(ctx)
+	_, locs, err := s.locationOptions(c.Request().Context())
 	if err != nil {
 		return err
 	}
+	qty, input, errs := parseStock(c, locs)
+	if len(errs) == 0 {
+		if errs, err = s.saveStock(c, id, qty); err != nil {
+			return err
+		}
+		if errs == nil {
+			s.flash(c, "success", "Stock saved.")
+			return redirect(c, "/staff/items/"+idOf(id))
+		}
+	}
+	return s.renderItemShow(c, http.StatusUnprocessableEntity, id, func(v *pages.StaffItemView) { v.StockInput, v.Errors = input, errs })
+}
+
+// parseStock reads the quantity of each location (field qty_<id>), with
+// the input as typed to put back on a failed form.
+func parseStock(c echo.Context, locs []catalog.Location) (map[int64]int, map[int64]string, components.Errors) {
 	qty, input, errs := map[int64]int{}, map[int64]string{}, components.Errors{}
 	for _, l := range locs {
 		raw := field(c, "qty_"+idOf(l.ID))
@@ -264,23 +279,25 @@ func (s *Server) StaffStockUpdate(c echo.Context) error {
 		}
 		qty[l.ID] = n
 	}
-	if len(errs) == 0 {
-		err = s.Booking.SetBulkStock(ctx, id, qty, actor(c))
-		var short *booking.CapacityError
-		var rule *booking.RuleError
-		switch {
-		case errors.As(err, &short):
-			for _, r := range short.Short {
-				errs["qty_"+idOf(r.LocationID)] = short.LocationMessage(r)
-			}
-		case errors.As(err, &rule):
-			return echo.NewHTTPError(http.StatusConflict, rule.Msg)
-		case err != nil:
-			return err
-		default:
-			s.flash(c, "success", "Stock saved.")
-			return redirect(c, "/staff/items/"+idOf(id))
+	return qty, input, errs
+}
+
+// saveStock sets the stock; a refusal because a location would be left
+// short of its bookings comes back as (non-nil) messages beside the
+// quantities.
+func (s *Server) saveStock(c echo.Context, id int64, qty map[int64]int) (components.Errors, error) {
+	err := s.Booking.SetBulkStock(c.Request().Context(), id, qty, actor(c))
+	var short *booking.CapacityError
+	var rule *booking.RuleError
+	switch {
+	case errors.As(err, &short):
+		errs := components.Errors{}
+		for _, r := range short.Short {
+			errs["qty_"+idOf(r.LocationID)] = short.LocationMessage(r)
 		}
+		return errs, nil
+	case errors.As(err, &rule):
+		return nil, echo.NewHTTPError(http.StatusConflict, rule.Msg)
 	}
-	return s.renderItemShow(c, http.StatusUnprocessableEntity, id, func(v *pages.StaffItemView) { v.StockInput, v.Errors = input, errs })
+	return nil, err
 }
