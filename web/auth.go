@@ -26,23 +26,13 @@ func (s *Server) LoginForm(c echo.Context) error {
 
 // Login checks the credentials, throttles guessing, and starts a new session.
 func (s *Server) Login(c echo.Context) error {
-	ctx := c.Request().Context()
-	email := strings.ToLower(field(c, "email"))
-	password := c.FormValue("password")
-	v := pages.LoginView{Page: s.page(c, "Log in"), Email: email, Next: auth.SafeReturnPath(c.FormValue("next")), Errors: components.Errors{}}
-	if email == "" {
-		v.Errors["email"] = "Enter your email address."
-	}
-	if password == "" {
-		v.Errors["password"] = "Enter your password."
-	}
+	email, password := strings.ToLower(field(c, "email")), c.FormValue("password")
+	v := pages.LoginView{Page: s.page(c, "Log in"), Email: email, Next: auth.SafeReturnPath(c.FormValue("next")),
+		Errors: checkLogin(email, password)}
 	if v.Errors.Any() {
 		return s.render(c, http.StatusUnprocessableEntity, pages.LoginPage(v))
 	}
-	// The attempt counts as a failure before the password is checked, so
-	// parallel guesses cannot all pass the limit; success clears it below.
-	allowed, err := s.Store.TakeLoginAttempt(ctx, store.LoginAttempt{Email: email, IP: c.RealIP(), At: s.Now(),
-		Since: s.Now().Add(-auth.ThrottleWindow)}, auth.Throttled)
+	allowed, err := s.takeLoginAttempt(c, email)
 	if err != nil {
 		return err
 	}
@@ -58,13 +48,34 @@ func (s *Server) Login(c echo.Context) error {
 		v.FormError = badLogin
 		return s.render(c, http.StatusUnprocessableEntity, pages.LoginPage(v))
 	}
-	if err := s.Store.ClearLoginFailures(ctx, email); err != nil {
+	if err := s.Store.ClearLoginFailures(c.Request().Context(), email); err != nil {
 		return err
 	}
 	if err := s.startSession(c, *u); err != nil {
 		return err
 	}
 	return redirect(c, s.landingFor(u, v.Next))
+}
+
+// checkLogin asks for both fields of the login form.
+func checkLogin(email, password string) components.Errors {
+	errs := components.Errors{}
+	if email == "" {
+		errs["email"] = "Enter your email address."
+	}
+	if password == "" {
+		errs["password"] = "Enter your password."
+	}
+	return errs
+}
+
+// takeLoginAttempt counts the attempt as a failure before the password is
+// checked, so parallel guesses cannot all pass the limit; a success clears
+// it. It reports whether this attempt may go on.
+func (s *Server) takeLoginAttempt(c echo.Context, email string) (bool, error) {
+	now := s.Now()
+	return s.Store.TakeLoginAttempt(c.Request().Context(), store.LoginAttempt{Email: email, IP: c.RealIP(), At: now,
+		Since: now.Add(-auth.ThrottleWindow)}, auth.Throttled)
 }
 
 // checkCredentials returns the user when the password is right and the account
@@ -144,31 +155,11 @@ func (s *Server) Signup(c echo.Context) error {
 		Name: field(c, "name"), Email: strings.ToLower(field(c, "email")), Phone: field(c, "phone"),
 		Password: c.FormValue("password"), Next: auth.SafeReturnPath(c.FormValue("next")),
 	}
-	v := pages.SignupView{Page: s.page(c, "Create your account"), Form: f, Errors: components.Errors{}}
-	checkName(v.Errors, "name", f.Name)
-	checkEmail(v.Errors, "email", f.Email)
-	checkPhone(v.Errors, "phone", f.Phone)
-	if msg := s.Policy.Check(f.Password, f.Email, f.Name); msg != "" {
-		v.Errors["password"] = msg
-	}
+	v := pages.SignupView{Page: s.page(c, "Create your account"), Form: f, Errors: s.checkSignup(f)}
 	if v.Errors.Any() {
 		return s.render(c, http.StatusUnprocessableEntity, pages.SignupPage(v))
 	}
-	hash, err := s.Hasher.Hash(f.Password)
-	if err != nil {
-		return err
-	}
-	var u store.User
-	err = s.Store.WithTx(c.Request().Context(), func(tx *store.Store) error {
-		var err error
-		u, err = tx.CreateUser(c.Request().Context(), store.NewUser{Email: f.Email, Name: f.Name, Phone: f.Phone, Role: store.RoleCustomer, PasswordHash: hash})
-		if err != nil {
-			return err
-		}
-		// The welcome email commits with the account, or neither exists.
-		_, err = s.Jobs.EnqueueWelcome(c.Request().Context(), tx, u)
-		return err
-	})
+	u, err := s.createCustomer(c, f)
 	if errors.Is(err, store.ErrConflict) {
 		v.Errors["email"] = "An account with this email exists. Log in instead, or reset your password."
 		return s.render(c, http.StatusUnprocessableEntity, pages.SignupPage(v))
@@ -181,4 +172,37 @@ func (s *Server) Signup(c echo.Context) error {
 	}
 	s.flash(c, "success", "Welcome, "+u.Name+"! Your account is ready.")
 	return redirect(c, f.Next)
+}
+
+// checkSignup validates the sign-up form, the password against the policy.
+func (s *Server) checkSignup(f pages.SignupForm) components.Errors {
+	errs := components.Errors{}
+	checkName(errs, "name", f.Name)
+	checkEmail(errs, "email", f.Email)
+	checkPhone(errs, "phone", f.Phone)
+	if msg := s.Policy.Check(f.Password, f.Email, f.Name); msg != "" {
+		errs["password"] = msg
+	}
+	return errs
+}
+
+// createCustomer stores the account; its welcome email commits with it, or
+// neither exists. A taken email is ErrConflict.
+func (s *Server) createCustomer(c echo.Context, f pages.SignupForm) (store.User, error) {
+	ctx := c.Request().Context()
+	hash, err := s.Hasher.Hash(f.Password)
+	if err != nil {
+		return store.User{}, err
+	}
+	var u store.User
+	err = s.Store.WithTx(ctx, func(tx *store.Store) error {
+		var err error
+		u, err = tx.CreateUser(ctx, store.NewUser{Email: f.Email, Name: f.Name, Phone: f.Phone, Role: store.RoleCustomer, PasswordHash: hash})
+		if err != nil {
+			return err
+		}
+		_, err = s.Jobs.EnqueueWelcome(ctx, tx, u)
+		return err
+	})
+	return u, err
 }

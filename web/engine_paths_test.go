@@ -96,10 +96,32 @@ func TestStaffUnitChangesCannotStrandBookings(t *testing.T) {
 	if got := s.id(`SELECT item_id FROM units WHERE asset_tag = 'Cam-1'`); got != cam {
 		t.Fatalf("import moved the booked unit to item %d", got)
 	}
+	// The unit form answers 422 with the booking named beside the field
+	// that asked for the change, and keeps what was entered.
+	var number string
+	if err := s.st.DB().QueryRow(`SELECT number FROM bookings`).Scan(&number); err != nil {
+		t.Fatal(err)
+	}
 	unit := s.id(`SELECT id FROM units WHERE asset_tag = 'Cam-1'`)
-	staff.post("/staff/units/"+idOf(unit), url.Values{"location_id": {idOf(s.loc)}, "status": {"retired"}}).expectStatus(t, http.StatusConflict)
+	res := staff.post("/staff/units/"+idOf(unit), url.Values{"location_id": {idOf(s.loc)}, "status": {"retired"}, "serial_number": {"SN-9"}}).
+		expectStatus(t, http.StatusUnprocessableEntity)
+	if msg := res.fieldError("status"); !strings.Contains(msg, number) || !strings.Contains(msg, "Cam-1") {
+		t.Errorf("status message %q does not name booking %s and unit Cam-1", msg, number)
+	}
+	if got, _ := res.Doc.Find(`select[name="status"] option[selected]`).Attr("value"); got != "retired" || res.inputValue("serial_number") != "SN-9" {
+		t.Errorf("input not kept: status %q, serial %q", got, res.inputValue("serial_number"))
+	}
 	if n := s.id(`SELECT count(*) FROM units WHERE status <> 'available'`); n != 0 {
 		t.Fatal("the unit form retired a booked unit")
+	}
+	far := s.id(`INSERT INTO locations (name, slug, time_zone) VALUES ('Far store', 'far', 'Europe/Berlin') RETURNING id`)
+	res = staff.post("/staff/units/"+idOf(unit), url.Values{"location_id": {idOf(far)}, "status": {"available"}}).
+		expectStatus(t, http.StatusUnprocessableEntity)
+	if msg := res.fieldError("location_id"); !strings.Contains(msg, number) {
+		t.Errorf("location message %q does not name booking %s", msg, number)
+	}
+	if got := s.id(`SELECT location_id FROM units WHERE id = $1`, unit); got != s.loc {
+		t.Fatal("the unit form moved a booked unit")
 	}
 }
 

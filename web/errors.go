@@ -36,31 +36,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	status, message := http.StatusInternalServerError, ""
-	var he *echo.HTTPError
-	switch {
-	case errors.As(err, &he):
-		status = he.Code
-		if m, ok := he.Message.(string); ok && status < 500 {
-			message = m
-		}
-	case errors.Is(err, store.ErrNotFound):
-		status = http.StatusNotFound
-	case errors.Is(err, store.ErrConflict):
-		status = http.StatusConflict
-	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
-		status = http.StatusServiceUnavailable
-	}
+	status, message := errorStatus(err)
 	if status >= 500 {
 		s.Logger.Error("request failed", "id", c.Response().Header().Get(echo.HeaderXRequestID),
 			"path", c.Request().URL.Path, "status", status, "err", err)
-	}
-	ep, ok := errorPages[status]
-	if !ok {
-		ep = errorPage{http.StatusText(status), ""}
-	}
-	if message == "" || message == http.StatusText(status) {
-		message = ep.message
 	}
 	if status == http.StatusServiceUnavailable {
 		c.Response().Header().Set("Retry-After", "5")
@@ -68,6 +47,39 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)
 		return
+	}
+	s.renderErrorPage(c, status, message)
+}
+
+// errorStatus maps an error to its status and, for an Echo error below 500,
+// the message it carries (others say nothing of their cause).
+func errorStatus(err error) (int, string) {
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &he):
+		if m, ok := he.Message.(string); ok && he.Code < 500 {
+			return he.Code, m
+		}
+		return he.Code, ""
+	case errors.Is(err, store.ErrNotFound):
+		return http.StatusNotFound, ""
+	case errors.Is(err, store.ErrConflict):
+		return http.StatusConflict, ""
+	case errors.Is(err, store.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+		return http.StatusServiceUnavailable, ""
+	}
+	return http.StatusInternalServerError, ""
+}
+
+// renderErrorPage writes the error page of a status, with the status' own
+// message unless the error gave a more useful one.
+func (s *Server) renderErrorPage(c echo.Context, status int, message string) {
+	ep, ok := errorPages[status]
+	if !ok {
+		ep = errorPage{http.StatusText(status), ""}
+	}
+	if message == "" || message == http.StatusText(status) {
+		message = ep.message
 	}
 	// The request's own context may be over (its deadline passed, or the
 	// handler chain has returned and cancelled it); the page is rendered anyway.

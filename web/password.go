@@ -109,21 +109,12 @@ func (s *Server) ResetPasswordForm(c echo.Context) error {
 // ResetPassword spends the link and sets the new password, logging out every
 // session of the account; the user then logs in with the new password.
 func (s *Server) ResetPassword(c echo.Context) error {
-	ctx := c.Request().Context()
 	token, password := c.FormValue("token"), c.FormValue("new_password")
 	v := pages.ResetPasswordView{Page: s.page(c, "Choose a new password"), Token: token, Errors: components.Errors{}}
-	invalid := func() error {
-		v.Invalid = true
-		return s.render(c, http.StatusNotFound, pages.ResetPasswordPage(v))
-	}
-	userID, err := s.Store.CheckPasswordReset(ctx, hashToken(token), s.Now())
+	u, err := s.resetUser(c, token)
 	if errors.Is(err, store.ErrNotFound) {
-		return invalid()
+		return s.renderInvalidReset(c, v)
 	}
-	if err != nil {
-		return err
-	}
-	u, err := s.Store.GetUser(ctx, userID)
 	if err != nil {
 		return err
 	}
@@ -131,12 +122,50 @@ func (s *Server) ResetPassword(c echo.Context) error {
 		v.Errors["new_password"] = msg
 		return s.render(c, http.StatusUnprocessableEntity, pages.ResetPasswordPage(v))
 	}
+	err = s.spendReset(c, token, u, password)
+	if errors.Is(err, store.ErrNotFound) {
+		return s.renderInvalidReset(c, v)
+	}
+	if err != nil {
+		return err
+	}
+	// Whoever was logged in in this browser is not any more.
+	ctx := c.Request().Context()
+	if err := s.Sessions.RenewToken(ctx); err != nil {
+		return fmt.Errorf("web: renew session: %w", err)
+	}
+	s.Sessions.Remove(ctx, sessUserID)
+	s.flash(c, "success", "Your password is changed. Log in with your new password.")
+	return redirect(c, "/login")
+}
+
+// resetUser is the account a reset token (still unused and unexpired)
+// belongs to; ErrNotFound otherwise.
+func (s *Server) resetUser(c echo.Context, token string) (store.User, error) {
+	ctx := c.Request().Context()
+	userID, err := s.Store.CheckPasswordReset(ctx, hashToken(token), s.Now())
+	if err != nil {
+		return store.User{}, err
+	}
+	return s.Store.GetUser(ctx, userID)
+}
+
+// renderInvalidReset answers a link that is unknown, spent or expired.
+func (s *Server) renderInvalidReset(c echo.Context, v pages.ResetPasswordView) error {
+	v.Invalid = true
+	return s.render(c, http.StatusNotFound, pages.ResetPasswordPage(v))
+}
+
+// spendReset uses the token and sets the password with its audit row.
+// Spending the token is the atomic step: of two submits, one wins and the
+// other gets ErrNotFound.
+func (s *Server) spendReset(c echo.Context, token string, u store.User, password string) error {
+	ctx := c.Request().Context()
 	hash, err := s.Hasher.Hash(password)
 	if err != nil {
 		return err
 	}
-	err = s.Store.WithTx(ctx, func(tx *store.Store) error {
-		// Spending the token is the atomic step: of two submits, one wins.
+	return s.Store.WithTx(ctx, func(tx *store.Store) error {
 		if _, err := tx.UsePasswordReset(ctx, hashToken(token), s.Now()); err != nil {
 			return err
 		}
@@ -145,17 +174,4 @@ func (s *Server) ResetPassword(c echo.Context) error {
 		}
 		return audit(ctx, c, tx, "user.password_reset", "user", strconv.FormatInt(u.ID, 10), nil, nil)
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return invalid()
-	}
-	if err != nil {
-		return err
-	}
-	// Whoever was logged in in this browser is not any more.
-	if err := s.Sessions.RenewToken(ctx); err != nil {
-		return fmt.Errorf("web: renew session: %w", err)
-	}
-	s.Sessions.Remove(ctx, sessUserID)
-	s.flash(c, "success", "Your password is changed. Log in with your new password.")
-	return redirect(c, "/login")
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -22,43 +23,62 @@ func (s *Server) StaffItemShow(c echo.Context) error {
 // renderItemShow renders the item page; adjust lets a failed form on it
 // (photo, units, stock) put back its input and messages.
 func (s *Server) renderItemShow(c echo.Context, status int, id int64, adjust func(*pages.StaffItemView)) error {
-	ctx := c.Request().Context()
-	it, err := s.Store.GetItem(ctx, id)
+	v, err := s.staffItemView(c, id)
 	if err != nil {
 		return err
 	}
+	if err := s.loadInventory(c.Request().Context(), &v); err != nil {
+		return err
+	}
+	if adjust != nil {
+		adjust(&v)
+	}
+	return s.render(c, status, pages.StaffItemPage(v))
+}
+
+// staffItemView starts the item page's view: the item, its currency and category.
+func (s *Server) staffItemView(c echo.Context, id int64) (pages.StaffItemView, error) {
+	ctx := c.Request().Context()
+	it, err := s.Store.GetItem(ctx, id)
+	if err != nil {
+		return pages.StaffItemView{}, err
+	}
 	cur, err := s.currency(ctx)
 	if err != nil {
-		return err
+		return pages.StaffItemView{}, err
 	}
 	v := pages.StaffItemView{Page: s.page(c, it.Name), Item: it, Currency: cur, Errors: components.Errors{},
 		StockInput: map[int64]string{}}
 	if it.CategoryID != nil {
 		cat, err := s.Store.GetCategory(ctx, *it.CategoryID)
 		if err != nil {
-			return err
+			return pages.StaffItemView{}, err
 		}
 		v.CategoryName = cat.Name
 	}
-	if v.Photos, err = s.Store.ListPhotos(ctx, id); err != nil {
+	return v, nil
+}
+
+// loadInventory adds the photos, the locations, and the units or the bulk
+// stock, with the add-units form's defaults.
+func (s *Server) loadInventory(ctx context.Context, v *pages.StaffItemView) error {
+	var err error
+	if v.Photos, err = s.Store.ListPhotos(ctx, v.Item.ID); err != nil {
 		return err
 	}
 	if v.Locations, _, err = s.locationOptions(ctx); err != nil {
 		return err
 	}
-	if it.Tracking == catalog.Serialized {
-		if v.Units, err = s.Store.ListUnits(ctx, id); err != nil {
+	if v.Item.Tracking == catalog.Serialized {
+		if v.Units, err = s.Store.ListUnits(ctx, v.Item.ID); err != nil {
 			return err
 		}
-	} else if v.Stock, err = s.Store.ListBulkStock(ctx, id); err != nil {
+	} else if v.Stock, err = s.Store.ListBulkStock(ctx, v.Item.ID); err != nil {
 		return err
 	}
 	v.UnitForm = pages.UnitsForm{First: "1", Count: "1", Width: "3"}
 	if len(v.Locations) > 0 {
 		v.UnitForm.LocationID = v.Locations[0].Value
 	}
-	if adjust != nil {
-		adjust(&v)
-	}
-	return s.render(c, status, pages.StaffItemPage(v))
+	return nil
 }

@@ -161,26 +161,46 @@ func (s *Server) renderUnitForm(c echo.Context, status int, u catalog.Unit, f pa
 
 // StaffUnitUpdate moves a unit, changes its status (maintenance, retired)
 // or notes. The change goes through the store's unit lock, where booking
-// rules refuse taking away a booked unit.
+// rules refuse taking away a booked unit: the form then says which booking.
 func (s *Server) StaffUnitUpdate(c echo.Context) error {
-	ctx := c.Request().Context()
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	f := pages.UnitForm{Serial: field(c, "serial_number"), LocationID: field(c, "location_id"), Status: field(c, "status"), Notes: strings.TrimSpace(c.FormValue("condition_notes"))}
-	before, err := s.Store.GetUnit(ctx, id)
+	before, err := s.Store.GetUnit(c.Request().Context(), id)
 	if err != nil {
 		return err
+	}
+	f := pages.UnitForm{Serial: field(c, "serial_number"), LocationID: field(c, "location_id"), Status: field(c, "status"), Notes: strings.TrimSpace(c.FormValue("condition_notes"))}
+	loc, errs, err := s.checkUnitForm(c, f)
+	if err != nil {
+		return err
+	}
+	after := before
+	if len(errs) == 0 {
+		after.LocationID, after.SerialNumber, after.Status, after.ConditionNotes = loc, f.Serial, f.Status, f.Notes
+		if after, errs, err = s.saveUnit(c, before, after); err != nil {
+			return err
+		}
+	}
+	if len(errs) > 0 {
+		return s.renderUnitForm(c, http.StatusUnprocessableEntity, before, f, errs)
+	}
+	s.flash(c, "success", "Unit "+after.AssetTag+" saved.")
+	return redirect(c, "/staff/items/"+idOf(after.ItemID))
+}
+
+// checkUnitForm validates the unit form and returns the chosen location.
+func (s *Server) checkUnitForm(c echo.Context, f pages.UnitForm) (int64, components.Errors, error) {
+	_, locs, err := s.locationOptions(c.Request().Context())
+	if err != nil {
+		return 0, nil, err
 	}
 	errs := components.Errors{}
-	_, locs, err := s.locationOptions(ctx)
-	if err != nil {
-		return err
-	}
 	loc, ok := optionalID(f.LocationID, hasLocation(locs))
 	if !ok || loc == nil {
 		errs["location_id"] = "Choose a location."
+		loc = new(int64)
 	}
 	if !slices.Contains(catalog.UnitStatuses, f.Status) {
 		errs["status"] = "Choose available, maintenance or retired."
@@ -188,42 +208,67 @@ func (s *Server) StaffUnitUpdate(c echo.Context) error {
 	if msg := catalog.CheckUnitText(f.Serial, f.Notes); msg != "" {
 		errs["serial_number"] = msg
 	}
-	if len(errs) > 0 {
-		return s.renderUnitForm(c, http.StatusUnprocessableEntity, before, f, errs)
-	}
-	after := before
-	after.LocationID, after.SerialNumber, after.Status, after.ConditionNotes = *loc, f.Serial, f.Status, f.Notes
-	err = s.Store.WithTx(ctx, func(tx *store.Store) error {
-		if after, err = tx.UpdateUnit(ctx, after); err != nil {
+	return *loc, errs, nil
+}
+
+// saveUnit writes the unit with its audit row. A unit a booking holds
+// cannot be retired, put in maintenance or moved: that refusal comes back
+// as a message beside the field that asked for it.
+func (s *Server) saveUnit(c echo.Context, before, after catalog.Unit) (catalog.Unit, components.Errors, error) {
+	ctx := c.Request().Context()
+	saved := after
+	err := s.Store.WithTx(ctx, func(tx *store.Store) error {
+		var err error
+		if saved, err = tx.UpdateUnit(ctx, after); err != nil {
 			return err
 		}
-		if before.Status != "available" && after.Status == "available" {
+		if before.Status != "available" && saved.Status == "available" {
 			// Back in service: an open-ended maintenance block ends now.
-			if err := tx.EndOpenMaintenance(ctx, id, s.Now()); err != nil {
+			if err := tx.EndOpenMaintenance(ctx, before.ID, s.Now()); err != nil {
 				return err
 			}
 		}
-		return audit(ctx, c, tx, "unit.update", "unit", idOf(id), unitAudit(before), unitAudit(after))
+		return audit(ctx, c, tx, "unit.update", "unit", idOf(before.ID), unitAudit(before), unitAudit(saved))
 	})
-	if err != nil {
-		return err
+	var held *store.UnitHeldError
+	if errors.As(err, &held) {
+		name := "status"
+		if after.Status == before.Status {
+			name = "location_id" // only the move was refused
+		}
+		return after, components.Errors{name: fmt.Sprintf("Booking %s holds unit %s, now or later: it cannot be retired, "+
+			"put in maintenance or moved to another location until that booking no longer needs it.", held.BookingNumber, held.AssetTag)}, nil
 	}
-	s.flash(c, "success", "Unit "+after.AssetTag+" saved.")
-	return redirect(c, "/staff/items/"+idOf(after.ItemID))
+	return saved, nil, err
 }
 
 // StaffStockUpdate sets a bulk item's quantity at each location, through the
 // booking engine: a location cannot keep fewer than its bookings need.
 func (s *Server) StaffStockUpdate(c echo.Context) error {
-	ctx := c.Request().Context()
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	_, locs, err := s.locationOptions(ctx)
+	_, locs, err := s.locationOptions(c.Request().Context())
 	if err != nil {
 		return err
 	}
+	qty, input, errs := parseStock(c, locs)
+	if len(errs) == 0 {
+		if errs, err = s.saveStock(c, id, qty); err != nil {
+			return err
+		}
+		if errs == nil {
+			s.flash(c, "success", "Stock saved.")
+			return redirect(c, "/staff/items/"+idOf(id))
+		}
+	}
+	return s.renderItemShow(c, http.StatusUnprocessableEntity, id, func(v *pages.StaffItemView) { v.StockInput, v.Errors = input, errs })
+}
+
+// parseStock reads the quantity of each location (field qty_<id>), with
+// the input as typed to put back on a failed form.
+func parseStock(c echo.Context, locs []catalog.Location) (map[int64]int, map[int64]string, components.Errors) {
 	qty, input, errs := map[int64]int{}, map[int64]string{}, components.Errors{}
 	for _, l := range locs {
 		raw := field(c, "qty_"+idOf(l.ID))
@@ -234,23 +279,25 @@ func (s *Server) StaffStockUpdate(c echo.Context) error {
 		}
 		qty[l.ID] = n
 	}
-	if len(errs) == 0 {
-		err = s.Booking.SetBulkStock(ctx, id, qty, actor(c))
-		var short *booking.CapacityError
-		var rule *booking.RuleError
-		switch {
-		case errors.As(err, &short):
-			for _, r := range short.Short {
-				errs["qty_"+idOf(r.LocationID)] = short.LocationMessage(r)
-			}
-		case errors.As(err, &rule):
-			return echo.NewHTTPError(http.StatusConflict, rule.Msg)
-		case err != nil:
-			return err
-		default:
-			s.flash(c, "success", "Stock saved.")
-			return redirect(c, "/staff/items/"+idOf(id))
+	return qty, input, errs
+}
+
+// saveStock sets the stock; a refusal because a location would be left
+// short of its bookings comes back as (non-nil) messages beside the
+// quantities.
+func (s *Server) saveStock(c echo.Context, id int64, qty map[int64]int) (components.Errors, error) {
+	err := s.Booking.SetBulkStock(c.Request().Context(), id, qty, actor(c))
+	var short *booking.CapacityError
+	var rule *booking.RuleError
+	switch {
+	case errors.As(err, &short):
+		errs := components.Errors{}
+		for _, r := range short.Short {
+			errs["qty_"+idOf(r.LocationID)] = short.LocationMessage(r)
 		}
+		return errs, nil
+	case errors.As(err, &rule):
+		return nil, echo.NewHTTPError(http.StatusConflict, rule.Msg)
 	}
-	return s.renderItemShow(c, http.StatusUnprocessableEntity, id, func(v *pages.StaffItemView) { v.StockInput, v.Errors = input, errs })
+	return nil, err
 }

@@ -15,12 +15,13 @@ import (
 const ReminderHour = 18
 
 // PickupReminderAt is when the reminder of a pickup is due: 18:00 local time
-// on the day before. A booking made after that gets its reminder at once.
+// on the day before (period.Date, so a zone whose clocks jump at 18:00 still
+// gets one well-defined instant). A booking made after that gets its reminder at once.
 func PickupReminderAt(pickup time.Time, tz string) time.Time {
 	loc := period.Zone(tz)
 	p := pickup.In(loc)
 	y, m, d := p.Date()
-	return time.Date(y, m, d-1, ReminderHour, 0, 0, 0, loc)
+	return period.Date(y, m, d-1, ReminderHour, 0, 0, 0, loc)
 }
 
 // PickupReminderDue reports whether a pickup's reminder should be sent now:
