@@ -200,7 +200,7 @@ func emailRow(e store.Email, smtp bool) pages.EmailRow {
 // AdminJobRetry runs a dead or waiting job again now; its email, if any, is
 // queued again. The retry and its audit row commit together.
 func (s *Server) AdminJobRetry(c echo.Context) error {
-	return s.changeJob(c, "job.retry", "The job will run again shortly.", func(tx *store.Store, j store.Job) error {
+	return s.changeJob(c, "job.retry", "The job will run again shortly.", retryable, func(tx *store.Store, j store.Job) error {
 		if _, err := s.Jobs.Client().JobRetryTx(c.Request().Context(), tx.Tx(), j.ID); err != nil {
 			return fmt.Errorf("web: retry job %d: %w", j.ID, store.Unavailable(err))
 		}
@@ -213,7 +213,7 @@ func (s *Server) AdminJobRetry(c echo.Context) error {
 
 // AdminJobDiscard cancels a job that has not finished; its email is marked failed.
 func (s *Server) AdminJobDiscard(c echo.Context) error {
-	return s.changeJob(c, "job.discard", "The job is discarded.", func(tx *store.Store, j store.Job) error {
+	return s.changeJob(c, "job.discard", "The job is discarded.", discardable, func(tx *store.Store, j store.Job) error {
 		if _, err := s.Jobs.Client().JobCancelTx(c.Request().Context(), tx.Tx(), j.ID); err != nil {
 			return fmt.Errorf("web: discard job %d: %w", j.ID, store.Unavailable(err))
 		}
@@ -224,9 +224,18 @@ func (s *Server) AdminJobDiscard(c echo.Context) error {
 	})
 }
 
+// The states each admin action applies to, the same the page offers buttons
+// for: a completed job's email went out (a retry would send it twice, a
+// discard would mark it failed), and a running one is a worker's.
+var (
+	retryable   = []string{"scheduled", "pending", "retryable", "discarded", "cancelled"}
+	discardable = []string{"available", "scheduled", "pending", "retryable"}
+)
+
 // changeJob loads the job, applies change and audits it in one transaction,
-// then goes back to the view the job was in.
-func (s *Server) changeJob(c echo.Context, action, done string, change func(*store.Store, store.Job) error) error {
+// then goes back to the view the job was in. A job in a state outside
+// allowed is a 409 and nothing changes.
+func (s *Server) changeJob(c echo.Context, action, done string, allowed []string, change func(*store.Store, store.Job) error) error {
 	ctx := c.Request().Context()
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -236,6 +245,9 @@ func (s *Server) changeJob(c echo.Context, action, done string, change func(*sto
 	err = s.Store.WithTx(ctx, func(tx *store.Store) error {
 		if before, err = tx.GetJob(ctx, id); err != nil {
 			return err
+		}
+		if !slices.Contains(allowed, before.State) {
+			return echo.NewHTTPError(http.StatusConflict, "This job is "+before.State+" now, so that cannot be done. Reload the page.")
 		}
 		if err := change(tx, before); err != nil {
 			return err
