@@ -11,7 +11,7 @@ import (
 
 // Junk and extreme values in queries and forms of the booking, desk and
 // price routes are answered with a 4xx, never a 5xx.
-func TestReview2JunkNeverServerError(t *testing.T) {
+func TestJunkInputNeverServerError(t *testing.T) {
 	s := newShop(t, "Europe/Berlin")
 	item := s.item("Cam", 2)
 	var slug string
