@@ -302,15 +302,7 @@ func (e *Engine) bookingFacts(ctx context.Context, locationID int64, lines []Lin
 // desk call it). A hold that expired in the meantime is re-allocated first:
 // if its stock went elsewhere the answer is a *ConflictError.
 func (e *Engine) Confirm(ctx context.Context, bookingID int64, a Actor) error {
-	return e.st.WithTx(ctx, func(tx *store.Store) error {
-		now := e.now()
-		if err := e.housekeep(ctx, tx, now); err != nil {
-			return err
-		}
-		b, err := tx.LockBooking(ctx, bookingID)
-		if err != nil {
-			return err
-		}
+	return e.withBooking(ctx, bookingID, 0, func(tx *store.Store, b store.Booking, now time.Time) error {
 		switch b.Status {
 		case store.BookingConfirmed:
 			return nil

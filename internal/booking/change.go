@@ -100,19 +100,11 @@ type PeriodChange struct {
 // their place when they are free for the new period; a line not yet picked up
 // moves to other free units otherwise. A line that is out keeps its start.
 func (e *Engine) ChangeLinePeriod(ctx context.Context, pc PeriodChange) error {
-	now := e.now()
 	settings, err := e.st.GetSettings(ctx)
 	if err != nil {
 		return err
 	}
-	return e.st.WithTx(ctx, func(tx *store.Store) error {
-		if err := e.housekeep(ctx, tx, now); err != nil {
-			return err
-		}
-		b, err := loadOwned(ctx, tx, pc.BookingID, pc.Owner)
-		if err != nil {
-			return err
-		}
+	return e.withBooking(ctx, pc.BookingID, pc.Owner, func(tx *store.Store, b store.Booking, now time.Time) error {
 		line, ok := b.Line(pc.LineID)
 		if !ok {
 			return ErrNotFound

@@ -22,15 +22,7 @@ type UnitChange struct {
 // the same guarded write as every booking: the new unit must be free for the
 // line's whole range (the exclusion constraint decides).
 func (e *Engine) ChangeUnit(ctx context.Context, uc UnitChange) error {
-	return e.st.WithTx(ctx, func(tx *store.Store) error {
-		now := e.now()
-		if err := e.housekeep(ctx, tx, now); err != nil {
-			return err
-		}
-		b, err := tx.LockBooking(ctx, uc.BookingID)
-		if err != nil {
-			return err
-		}
+	return e.withBooking(ctx, uc.BookingID, 0, func(tx *store.Store, b store.Booking, now time.Time) error {
 		line, ok := b.Line(uc.LineID)
 		if !ok {
 			return ErrNotFound
@@ -103,15 +95,7 @@ func movableUnit(line store.BookingLine, fromTag string, toUnit int64) (store.Li
 // holds that is not out yet (through the guarded write). A unit still out with
 // someone else is refused: an open check-out holds its unit until check-in.
 func (e *Engine) CheckOut(ctx context.Context, bookingID int64, tag string, a Actor) error {
-	return e.st.WithTx(ctx, func(tx *store.Store) error {
-		now := e.now()
-		if err := e.housekeep(ctx, tx, now); err != nil {
-			return err
-		}
-		b, err := tx.LockBooking(ctx, bookingID)
-		if err != nil {
-			return err
-		}
+	return e.withBooking(ctx, bookingID, 0, func(tx *store.Store, b store.Booking, now time.Time) error {
 		if b.Status != store.BookingConfirmed && b.Status != store.BookingOut {
 			return &RuleError{Msg: "Booking " + b.Number + " is " + b.Status + "; only confirmed bookings go out."}
 		}
@@ -296,15 +280,7 @@ func (e *Engine) CheckIn(ctx context.Context, bookingID int64, tag string, a Act
 // Bulk pieces have no tags to scan, so staff mark the line. Picked up before
 // its start, the line takes its pieces from now on, under the stock lock.
 func (e *Engine) MarkBulkLine(ctx context.Context, bookingID, lineID int64, pickUp bool, a Actor) error {
-	return e.st.WithTx(ctx, func(tx *store.Store) error {
-		now := e.now()
-		if err := e.housekeep(ctx, tx, now); err != nil {
-			return err
-		}
-		b, err := tx.LockBooking(ctx, bookingID)
-		if err != nil {
-			return err
-		}
+	return e.withBooking(ctx, bookingID, 0, func(tx *store.Store, b store.Booking, now time.Time) error {
 		line, ok := b.Line(lineID)
 		if !ok {
 			return ErrNotFound

@@ -83,6 +83,23 @@ func (e *Engine) Now() time.Time { return e.now() }
 // housekeep runs at the start of every allocating transaction: holds that ran
 // out stop holding stock, and units out past their end keep their unit, so
 // the exclusion constraint sees the world as availability does.
+// withBooking runs fn in one transaction on a locked booking, after expiring
+// stale holds so every change sees the same free stock. A booking of another
+// customer than owner (zero: staff, any booking) is ErrNotFound.
+func (e *Engine) withBooking(ctx context.Context, id int64, owner Owner, fn func(tx *store.Store, b store.Booking, now time.Time) error) error {
+	return e.st.WithTx(ctx, func(tx *store.Store) error {
+		now := e.now()
+		if err := e.housekeep(ctx, tx, now); err != nil {
+			return err
+		}
+		b, err := loadOwned(ctx, tx, id, owner)
+		if err != nil {
+			return err
+		}
+		return fn(tx, b, now)
+	})
+}
+
 func (e *Engine) housekeep(ctx context.Context, tx *store.Store, now time.Time) error {
 	if _, err := e.expireHoldsTx(ctx, tx, now); err != nil {
 		return err
