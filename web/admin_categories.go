@@ -127,12 +127,12 @@ func (s *Server) AdminCategoryMove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	dir := c.FormValue("dir")
-	if err := oneOf(dir, "up", "down"); err != nil {
+	dir, step, err := moveStep(c)
+	if err != nil {
 		return err
 	}
 	err = s.Store.WithTx(ctx, func(tx *store.Store) error {
-		if err := tx.MoveCategory(ctx, id, map[string]int{"up": -1, "down": 1}[dir]); err != nil {
+		if err := tx.MoveCategory(ctx, id, step); err != nil {
 			return err
 		}
 		return audit(ctx, c, tx, "category.move", "category", idOf(id), nil, map[string]string{"dir": dir})

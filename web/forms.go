@@ -99,3 +99,15 @@ func checkPhone(errs components.Errors, key, v string) {
 		errs[key] = "Enter a phone number like +49 30 1234567."
 	}
 }
+
+// moveStep reads the "dir" of a move-up/move-down button: -1 for up, +1 for
+// down; anything else is a 400.
+func moveStep(c echo.Context) (dir string, step int, err error) {
+	switch dir = c.FormValue("dir"); dir {
+	case "up":
+		return dir, -1, nil
+	case "down":
+		return dir, 1, nil
+	}
+	return dir, 0, oneOf(dir, "up", "down")
+}

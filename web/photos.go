@@ -83,13 +83,13 @@ func (s *Server) StaffPhotoMove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	dir := c.FormValue("dir")
-	if err := oneOf(dir, "up", "down"); err != nil {
+	dir, step, err := moveStep(c)
+	if err != nil {
 		return err
 	}
 	var m store.PhotoMeta
 	err = s.Store.WithTx(ctx, func(tx *store.Store) error {
-		if m, err = tx.MovePhoto(ctx, id, map[string]int{"up": -1, "down": 1}[dir]); err != nil {
+		if m, err = tx.MovePhoto(ctx, id, step); err != nil {
 			return err
 		}
 		return audit(ctx, c, tx, "photo.move", "item", idOf(m.ItemID), nil, map[string]any{"photo_id": id, "dir": dir})
