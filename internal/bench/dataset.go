@@ -54,7 +54,7 @@ func Generate(ctx context.Context, db *sql.DB, sz Size, now time.Time, passwordH
 	defer tx.Rollback()
 	nSerialItems := sz.Items - sz.Items/10
 	serialLines := sz.Lines - sz.Lines/10
-	perUnit := serialLines / sz.Units
+	perUnit := serialLines / sz.Units / 2 * 2 // even: a booking's two lines share a unit
 	steps := []struct {
 		name string
 		sql  string
@@ -114,37 +114,48 @@ FROM (
     FROM (SELECT make_interval(secs => 1095 * 86400.0 / $5::int) AS slot) s,
          LATERAL (SELECT (u - 1) * $5::int + k + 1 AS n, u, k FROM generate_series(1, $1::int) u, generate_series(0, $5::int - 1) k) g
     UNION ALL
-    SELECT n, NULL, $3::int + 1 + rnd(n, 10) % ($7::int - $3::int), (SELECT min(id) FROM locations) + rnd(n, 11) % $4::int,
+    SELECT n, NULL, $3::int + 1 + rnd(n, 10) % ($7::int - $3::int), (SELECT min(id) FROM locations) + rnd((n + 1) / 2, 11) % $4::int,
            date_trunc('hour', $6::timestamptz - interval '900 days' + make_interval(hours => rnd(n, 12) % (1095 * 24))),
            make_interval(hours => 4 + rnd(n, 13) % 120), 1 + rnd(n, 14) % 3
     FROM generate_series($1::bigint * $5::int + 1, $2::bigint) n
 ) x`, []any{sz.Units, sz.Lines, nSerialItems, sz.Locations, perUnit, now, sz.Items}},
-		// Past lines are closed (returned on time) or cancelled; lines under
-		// way are out; one in ten lines that ended in the last two days is
-		// still out (overdue); future lines are confirmed.
+		// Two lines make a booking (booking numbers have six digits, so a
+		// shop of a million lines has half a million bookings): the same
+		// unit's consecutive slots, or two bulk lines at one location. Past
+		// bookings are closed (returned on time) or cancelled; one in ten
+		// with a line due in the last two days still has it out (overdue);
+		// bookings under way are out; future ones are confirmed.
 		{"bookings", `
+CREATE TEMP TABLE gen_bookings ON COMMIT DROP AS
+SELECT bid, location_id, min_start, max_end,
+       CASE WHEN rnd(bid, 16) % 20 = 0 THEN 'cancelled'
+            WHEN max_end <= $1::timestamptz AND NOT od THEN 'closed'
+            WHEN min_start <= $1::timestamptz THEN 'out'
+            ELSE 'confirmed' END AS status, od
+FROM (SELECT (n + 1) / 2 AS bid, min(location_id) AS location_id, min(starts_at) AS min_start, max(ends_at) AS max_end,
+             bool_or(ends_at > $1::timestamptz - interval '2 days' AND ends_at <= $1::timestamptz) AND rnd((n + 1) / 2, 17) % 10 = 0 AS od
+      FROM gen_lines GROUP BY (n + 1) / 2) x`, []any{now}},
+		{"bookings rows", `
 INSERT INTO bookings (id, customer_id, location_id, status, currency, subtotal, total, confirmed_at, cancelled_at, created_at)
-SELECT n, (SELECT min(id) FROM users WHERE role = 'customer') + rnd(n, 15) % $2, location_id,
-       CASE WHEN rnd(n, 16) % 20 = 0 THEN 'cancelled'
-            WHEN ends_at <= $1 AND NOT (ends_at > $1 - interval '2 days' AND rnd(n, 17) % 10 = 0) THEN 'closed'
-            WHEN starts_at <= $1 THEN 'out'
-            ELSE 'confirmed' END,
-       'EUR', 5000, 5000, starts_at - interval '7 days',
-       CASE WHEN rnd(n, 16) % 20 = 0 THEN starts_at - interval '2 days' END, starts_at - interval '7 days'
-FROM gen_lines`, []any{now, sz.Customers}},
-		{"bookings seq", `SELECT setval('bookings_id_seq', $1::int)`, []any{sz.Lines}},
+SELECT bid, (SELECT min(id) FROM users WHERE role = 'customer') + rnd(bid, 15) % $1::int, location_id, status,
+       'EUR', 10000, 10000, min_start - interval '7 days',
+       CASE WHEN status = 'cancelled' THEN min_start - interval '2 days' END, min_start - interval '7 days'
+FROM gen_bookings`, []any{sz.Customers}},
+		{"bookings seq", `SELECT setval('bookings_id_seq', (SELECT max(id) FROM bookings))`, nil},
 		{"lines", `
 INSERT INTO booking_lines (id, booking_id, item_id, quantity, starts_at, ends_at, picked_up_at, returned_at, unit_price, line_total)
-SELECT g.n, g.n, g.item_id, g.quantity, g.starts_at, g.ends_at,
-       CASE WHEN b.status IN ('closed', 'out') THEN g.starts_at END,
-       CASE WHEN b.status = 'closed' THEN g.ends_at END, 5000, 5000 * g.quantity
-FROM gen_lines g JOIN bookings b ON b.id = g.n`, nil},
+SELECT g.n, b.bid, g.item_id, g.quantity, g.starts_at, g.ends_at,
+       CASE WHEN b.status IN ('closed', 'out') AND g.starts_at <= $1::timestamptz THEN g.starts_at END,
+       CASE WHEN b.status = 'closed' THEN g.ends_at
+            WHEN b.status = 'out' AND g.ends_at <= $1::timestamptz AND NOT (b.od AND g.ends_at > $1::timestamptz - interval '2 days') THEN g.ends_at END,
+       5000, 5000 * g.quantity
+FROM gen_lines g JOIN gen_bookings b ON b.bid = (g.n + 1) / 2`, []any{now}},
 		{"lines seq", `SELECT setval('booking_lines_id_seq', $1::int)`, []any{sz.Lines}},
 		{"allocations", `
 INSERT INTO unit_allocations (unit_id, booking_line_id, occupied, active, picked_up_at, returned_at, due_at)
 SELECT g.unit_id, g.n, tstzrange(g.starts_at, g.ends_at + make_interval(mins => i.buffer_after_minutes)),
        b.status <> 'cancelled', l.picked_up_at, l.returned_at, g.ends_at + make_interval(mins => i.buffer_after_minutes)
-FROM gen_lines g JOIN bookings b ON b.id = g.n JOIN booking_lines l ON l.id = g.n JOIN items i ON i.id = g.item_id
+FROM gen_lines g JOIN bookings b ON b.id = (g.n + 1) / 2 JOIN booking_lines l ON l.id = g.n JOIN items i ON i.id = g.item_id
 WHERE g.unit_id IS NOT NULL
 ORDER BY g.n`, nil},
 		{"audit", `
