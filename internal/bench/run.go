@@ -334,4 +334,3 @@ WHERE l.created_at >= $1 AND i.tracking = 'serialized' AND b.status IN ('hold', 
 	out["lines short of units"] = n
 	return out, nil
 }
-

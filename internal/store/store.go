@@ -36,9 +36,9 @@ type queryer interface {
 type Store struct {
 	db    *sqlx.DB
 	wait  time.Duration // Options.AcquireTimeout
-	stmts      *stmtCache    // hot queries, prepared once per connection (prepared.go)
-	q          queryer
-	tx         *sqlx.Tx
+	stmts *stmtCache    // hot queries, prepared once per connection (prepared.go)
+	q     queryer
+	tx    *sqlx.Tx
 }
 
 // Options sizes the connection pool.
