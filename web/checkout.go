@@ -164,7 +164,12 @@ func (s *Server) cartSummary(c echo.Context, ch bookChoice, cart []cartLine) (pa
 	zone := period.Zone(loc.TimeZone)
 	sum.Location, sum.Zone, sum.Period = loc.Name, loc.TimeZone, displayRange(ch.Start, ch.End, zone)
 	sum.Problems = cartProblems(ch, cart, s.Now())
-	avail, err := s.Booking.Availability(ctx, loc.ID, ch.Start, ch.End, false)
+	// Only the cart's items: the rest of the catalog does not change its price.
+	ids := make([]int64, 0, len(cart))
+	for _, l := range cart {
+		ids = append(ids, l.ItemID)
+	}
+	avail, err := s.Booking.AvailabilityOf(ctx, loc.ID, ch.Start, ch.End, ids)
 	if err != nil {
 		return sum, totals, err
 	}
