@@ -14,7 +14,7 @@ import (
 
 // CatalogItem shows an item to customers with a price calculator.
 func (s *Server) CatalogItem(c echo.Context) error {
-	v, locs, err := s.itemView(c)
+	v, locs, st, err := s.itemView(c)
 	if err != nil {
 		return err
 	}
@@ -22,10 +22,10 @@ func (s *Server) CatalogItem(c echo.Context) error {
 	if len(locs) > 0 {
 		l := locs[0]
 		zone := period.Zone(l.TimeZone)
-		start, end := defaultPeriod(s.Now(), store.BookingLocation{ID: l.ID, Name: l.Name, TimeZone: l.TimeZone, OpeningHours: l.OpeningHours, ClosedDates: l.ClosedDates})
+		start, end := defaultPeriod(s.Now(), bookingLocation(l))
 		v.Start, v.End = period.FormatLocal(start, zone), period.FormatLocal(end, zone)
 	}
-	if v.Offers, err = s.itemOffers(c, v.Item.ID); err != nil {
+	if v.Offers, err = s.itemOffers(c, v.Item.ID, st, locs); err != nil {
 		return err
 	}
 	if v.Offers.Chosen { // the calculator starts from the chosen dates
@@ -38,7 +38,7 @@ func (s *Server) CatalogItem(c echo.Context) error {
 // fragment, for a plain GET (no JavaScript) the whole item page. Bad dates
 // are a message in the answer, never an error page.
 func (s *Server) CatalogItemPrice(c echo.Context) error {
-	v, locs, err := s.itemView(c)
+	v, locs, st, err := s.itemView(c)
 	if err != nil {
 		return err
 	}
@@ -57,54 +57,62 @@ func (s *Server) CatalogItemPrice(c echo.Context) error {
 	if isHTMX(c) {
 		return s.render(c, http.StatusOK, pages.PriceFragment(v.Price))
 	}
-	if v.Offers, err = s.itemOffers(c, v.Item.ID); err != nil {
+	if v.Offers, err = s.itemOffers(c, v.Item.ID, st, locs); err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, pages.ItemPage(v))
 }
 
-// itemOffers is the item's availability and price for the chosen dates.
-func (s *Server) itemOffers(c echo.Context, itemID int64) (pages.Offers, error) {
-	st, err := s.Store.GetSettings(c.Request().Context())
-	if err != nil {
-		return pages.Offers{}, err
+// itemOffers is the item's availability and price for the chosen dates,
+// with the settings and locations the page has loaded already.
+func (s *Server) itemOffers(c echo.Context, itemID int64, st store.Settings, locs []catalog.Location) (pages.Offers, error) {
+	bl := make([]store.BookingLocation, len(locs))
+	for i, l := range locs {
+		bl[i] = bookingLocation(l)
 	}
-	return s.catalogOffers(c, []int64{itemID}, st)
+	return s.catalogOffersIn(c, []int64{itemID}, st, bl)
 }
 
-// itemView loads what every item page shows; hidden items are a 404.
-func (s *Server) itemView(c echo.Context) (pages.ItemView, []catalog.Location, error) {
+// bookingLocation is a location as the booking rules see it.
+func bookingLocation(l catalog.Location) store.BookingLocation {
+	return store.BookingLocation{ID: l.ID, Name: l.Name, TimeZone: l.TimeZone, OpeningHours: l.OpeningHours, ClosedDates: l.ClosedDates}
+}
+
+// itemView loads what every item page shows, and the settings and
+// locations it used, so the rest of the page does not load them again;
+// hidden items are a 404.
+func (s *Server) itemView(c echo.Context) (pages.ItemView, []catalog.Location, store.Settings, error) {
 	ctx := c.Request().Context()
 	it, err := s.Store.GetPublicItem(ctx, c.Param("slug"))
 	if err != nil {
-		return pages.ItemView{}, nil, err
+		return pages.ItemView{}, nil, store.Settings{}, err
 	}
-	cur, err := s.currency(ctx)
+	st, err := s.Store.GetSettings(ctx)
 	if err != nil {
-		return pages.ItemView{}, nil, err
+		return pages.ItemView{}, nil, st, err
 	}
 	p := s.page(c, it.Name)
 	p.Description = metaDescription(it)
-	v := pages.ItemView{Page: p, Item: it, Currency: cur}
+	v := pages.ItemView{Page: p, Item: it, Currency: st.Currency}
 	if it.CategoryID != nil {
 		cat, err := s.Store.GetCategory(ctx, *it.CategoryID)
 		if err != nil {
-			return v, nil, err
+			return v, nil, st, err
 		}
 		v.CategoryName, v.CategorySlug = cat.Name, cat.Slug
 	}
 	if v.Photos, err = s.Store.ListPhotos(ctx, it.ID); err != nil {
-		return v, nil, err
+		return v, nil, st, err
 	}
 	opts, locs, err := s.locationOptions(ctx)
 	if err != nil {
-		return v, nil, err
+		return v, nil, st, err
 	}
 	v.Locations = opts
 	if len(locs) > 0 {
 		v.LocationID = idOf(locs[0].ID)
 	}
-	return v, locs, nil
+	return v, locs, st, nil
 }
 
 // metaDescription is the item's description cut to what search engines show.
