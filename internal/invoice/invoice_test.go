@@ -352,8 +352,8 @@ func TestCreditNotes(t *testing.T) {
 	// 10.00 split 11994 : 1250 → 9.06 and 0.94 (largest remainder).
 	if cn1.Number != invoice.Number("CN", year, 1) || cn1.Kind != store.CreditNoteKind || cn1.CreditsNumber == nil ||
 		*cn1.CreditsNumber != inv.Number || cn1.Total != -1000 || len(cn1.Lines) != 2 ||
-		cn1.Lines[0] != (store.InvoiceLine{InvoiceID: cn1.ID, Position: 1, Description: "Credit: Goodwill (19 %)", Quantity: 1, UnitPrice: -906, TaxRateBP: 1900, Net: -761, Tax: -145, Total: -906}) ||
-		cn1.Lines[1] != (store.InvoiceLine{InvoiceID: cn1.ID, Position: 2, Description: "Credit: Goodwill (7 %)", Quantity: 1, UnitPrice: -94, TaxRateBP: 700, Net: -88, Tax: -6, Total: -94}) {
+		cn1.Lines[0] != (store.InvoiceLine{InvoiceID: cn1.ID, Position: 1, Description: "Credit: Goodwill (19%)", Quantity: 1, UnitPrice: -906, TaxRateBP: 1900, Net: -761, Tax: -145, Total: -906}) ||
+		cn1.Lines[1] != (store.InvoiceLine{InvoiceID: cn1.ID, Position: 2, Description: "Credit: Goodwill (7%)", Quantity: 1, UnitPrice: -94, TaxRateBP: 700, Net: -88, Tax: -6, Total: -94}) {
 		t.Errorf("first credit note: %+v lines %+v", cn1, cn1.Lines)
 	}
 	if _, err := credit(13244 - 1000 + 1); !errors.Is(err, invoice.ErrOverCredit) {

@@ -36,15 +36,15 @@ func TaxByRate(lines []store.InvoiceLine) []RateTotal {
 	return out
 }
 
-// FormatRate writes a rate in basis points as a percentage: "19 %", "7.5 %".
+// FormatRate writes a rate in basis points as a percentage: "19%", "7.5%".
 func FormatRate(bp int) string {
 	switch {
 	case bp%100 == 0:
-		return fmt.Sprintf("%d %%", bp/100)
+		return fmt.Sprintf("%d%%", bp/100)
 	case bp%10 == 0:
-		return fmt.Sprintf("%d.%d %%", bp/100, bp%100/10)
+		return fmt.Sprintf("%d.%d%%", bp/100, bp%100/10)
 	default:
-		return fmt.Sprintf("%d.%02d %%", bp/100, bp%100)
+		return fmt.Sprintf("%d.%02d%%", bp/100, bp%100)
 	}
 }
 

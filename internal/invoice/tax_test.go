@@ -66,7 +66,7 @@ func TestSplit(t *testing.T) {
 }
 
 func TestFormatRate(t *testing.T) {
-	for bp, want := range map[int]string{1900: "19 %", 750: "7.5 %", 825: "8.25 %", 0: "0 %", 10000: "100 %", 5: "0.05 %"} {
+	for bp, want := range map[int]string{1900: "19%", 750: "7.5%", 825: "8.25%", 0: "0%", 10000: "100%", 5: "0.05%"} {
 		if got := FormatRate(bp); got != want {
 			t.Errorf("FormatRate(%d) = %q, want %q", bp, got, want)
 		}
