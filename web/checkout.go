@@ -164,6 +164,9 @@ func (s *Server) cartSummary(c echo.Context, ch bookChoice, cart []cartLine) (pa
 	zone := period.Zone(loc.TimeZone)
 	sum.Location, sum.Zone, sum.Period = loc.Name, loc.TimeZone, displayRange(ch.Start, ch.End, zone)
 	sum.Problems = cartProblems(ch, cart, s.Now())
+	if m := booking.CheckHorizon(ch.End, st, s.Now()); m != "" {
+		sum.Problems = append(sum.Problems, m)
+	}
 	avail, err := s.Booking.Availability(ctx, loc.ID, ch.Start, ch.End, false)
 	if err != nil {
 		return sum, totals, err
@@ -259,12 +262,19 @@ func (s *Server) CheckoutShow(c echo.Context) error {
 	return s.render(c, http.StatusOK, pages.CheckoutPage(v))
 }
 
+// maxCheckoutToken bounds the idempotency token before it reaches its indexed
+// column; the tokens the checkout page hands out are 24 characters.
+const maxCheckoutToken = 64
+
 // CheckoutSubmit turns the whole cart into one booking (all lines or none).
 // The form's token makes a double submit answer with the first booking.
 func (s *Server) CheckoutSubmit(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
 	token := field(c, "token")
+	if len(token) > maxCheckoutToken {
+		return echo.NewHTTPError(http.StatusBadRequest, "The checkout form is out of date. Open the checkout page again.")
+	}
 	if id, owner, err := s.Store.BookingByIdempotencyKey(ctx, token); err == nil && owner == u.ID && token != "" {
 		return redirect(c, fmt.Sprintf("/bookings/%d", id))
 	}

@@ -14,10 +14,13 @@ type Settings struct {
 	HoldMinutes           int    `db:"hold_minutes" json:"hold_minutes"`
 	FreeCancellationHours int    `db:"free_cancellation_hours" json:"free_cancellation_hours"`
 	PaymentMode           string `db:"payment_mode" json:"payment_mode"`
+	// BookingHorizonMonths is how far ahead a period may end.
+	BookingHorizonMonths int `db:"booking_horizon_months" json:"booking_horizon_months"`
 }
 
 const getSettingsSQL = `
-SELECT shop_name, currency, tax_mode, tax_rate_bp, hold_minutes, free_cancellation_hours, payment_mode
+SELECT shop_name, currency, tax_mode, tax_rate_bp, hold_minutes, free_cancellation_hours, payment_mode,
+       booking_horizon_months
 FROM shop_settings`
 
 // GetSettings loads the shop settings.
