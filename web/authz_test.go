@@ -73,6 +73,9 @@ var authzMatrix = []authzRow{
 	{method: "HEAD", route: "/readyz", want: anyone},
 	{method: "GET", route: "/static/*", path: "/static/{css}", want: anyone},
 	{method: "HEAD", route: "/static/*", path: "/static/{css}", want: anyone},
+	// Prometheus scrapes with a bearer token, never a session; without a
+	// configured token (as here) the route does not exist for anyone.
+	{method: "GET", route: "/metrics", want: who{hidden, hidden, hidden, hidden, hidden}},
 
 	// Any logged-in user: their own account.
 	{method: "GET", route: "/account", want: loggedIn},

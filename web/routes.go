@@ -13,6 +13,7 @@ func (s *Server) routes() {
 		middleware.RequestID(),
 		// First, so every answer carries them: even a 413 from BodyLimit.
 		s.securityHeaders,
+		s.observeRequests,
 		s.logRequests,
 		s.recoverPanics,
 		middleware.BodyLimit(s.Config.BodyLimit),
@@ -26,6 +27,8 @@ func (s *Server) routes() {
 	e.HEAD("/healthz", s.Healthz)
 	e.GET("/readyz", s.Readyz)
 	e.HEAD("/readyz", s.Readyz)
+	// Prometheus scrapes, with the bearer token of RENTDESK_METRICS_TOKEN.
+	e.GET("/metrics", s.MetricsScrape)
 	assets := echo.WrapHandler(s.Assets.Handler())
 	e.GET("/static/*", assets)
 	e.HEAD("/static/*", assets)
