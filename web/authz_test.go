@@ -171,6 +171,10 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/admin/mail/jobs/:id/retry", path: "/admin/mail/jobs/{job}/retry", want: adminOnly},
 	{method: "POST", route: "/admin/mail/jobs/:id/discard", path: "/admin/mail/jobs/{job}/discard", want: adminOnly},
 	{method: "POST", route: "/admin/mail/emails/:id/send", path: "/admin/mail/emails/{emailID}/send", want: adminOnly},
+	{method: "GET", route: "/admin/metrics", want: adminOnly},
+	{method: "GET", route: "/admin/metrics", path: "/admin/metrics?period=7d&location={location}", want: adminOnly},
+	{method: "GET", route: "/admin/metrics/system", want: adminOnly},
+	{method: "GET", route: "/admin/metrics/business", path: "/admin/metrics/business?period=90d", want: adminOnly},
 }
 
 // authzWorld is the data the matrix runs against: one account per actor, and

@@ -146,4 +146,9 @@ func (s *Server) routes() {
 	admin.POST("/mail/jobs/:id/retry", s.AdminJobRetry)
 	admin.POST("/mail/jobs/:id/discard", s.AdminJobDiscard)
 	admin.POST("/mail/emails/:id/send", s.AdminEmailSend)
+
+	// Admins only: the metrics dashboard and the fragments its panels refresh with.
+	admin.GET("/metrics", s.AdminMetrics)
+	admin.GET("/metrics/system", s.AdminMetricsSystem)
+	admin.GET("/metrics/business", s.AdminMetricsBusiness)
 }

@@ -1,0 +1,56 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// The dashboard and its fragments: admins only (the W8 matrix covers every
+// actor); the system panel draws SVG charts with a title and role="img", and
+// its fragment carries its own refresh so htmx keeps polling.
+func TestAdminMetricsSystemPanel(t *testing.T) {
+	app := newTestApp(t)
+	app.createUser("admin", "admin@example.com", authzPassword)
+	app.createUser("staff", "staff@example.com", authzPassword)
+	staff := app.client()
+	staff.login("staff@example.com", authzPassword)
+	staff.get("/admin/metrics").expectStatus(t, http.StatusForbidden)
+	staff.get("/admin/metrics/system").expectStatus(t, http.StatusForbidden)
+
+	c := app.client()
+	c.login("admin@example.com", authzPassword)
+	page := c.get("/admin/metrics").expectStatus(t, http.StatusOK)
+	if page.Doc.Find(`nav a[href="/admin/metrics"]`).Length() != 1 {
+		t.Error("no Metrics link in the admin navigation")
+	}
+	for _, sel := range []string{`[data-testid="system-panel"][hx-trigger="every 5s"]`, `[data-testid="business-panel"]`,
+		`[data-testid="pool-table"]`, `[data-testid="stat-version"]`} {
+		if page.Doc.Find(sel).Length() == 0 {
+			t.Errorf("page lacks %s", sel)
+		}
+	}
+	for range 3 {
+		c.get("/catalog")
+	}
+	req, _ := http.NewRequest(http.MethodGet, app.ts.URL+"/admin/metrics/system", nil)
+	req.Header.Set("HX-Request", "true")
+	frag := c.do(req).expectStatus(t, http.StatusOK)
+	if strings.Contains(frag.Body, "<html") || !strings.HasPrefix(strings.TrimSpace(frag.Body), `<section id="system-panel"`) {
+		t.Fatalf("fragment is not the panel alone: %.200s", frag.Body)
+	}
+	pools := frag.Doc.Find(`[data-testid="pool-table"] tbody th`)
+	if pools.Length() != 2 || pools.First().Text() != "app" || pools.Last().Text() != "sessions" {
+		t.Errorf("pools: %q", pools.Text())
+	}
+	if strings.Contains(frag.Body, "style=") || strings.Contains(frag.Body, "<script") {
+		t.Error("inline style or script in the panel")
+	}
+	// Two samples exist only after minSampleGap; the charts may say "No data
+	// yet" until then, but every SVG drawn has its title and role.
+	frag.Doc.Find("svg").Each(func(_ int, s *goquerySelection) {
+		if r, _ := s.Attr("role"); r != "img" || s.Find("title").Length() == 0 {
+			t.Errorf("svg without role=img or title")
+		}
+	})
+}
