@@ -167,7 +167,3 @@ func (s *Server) AdminMetricsBusiness(c echo.Context) error {
 	}
 	return s.render(c, http.StatusOK, pages.AdminMetricsBusiness(v))
 }
-
-func (s *Server) businessPanel(c echo.Context, f metricsFilter) (pages.BusinessPanel, error) {
-	return pages.BusinessPanel{Query: f.view.Query}, nil
-}

@@ -3,6 +3,7 @@ package web
 import (
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -21,7 +22,10 @@ var metricsPeriods = []struct {
 type metricsFilter struct {
 	days       int
 	locationID int64 // 0: every location
-	view       pages.MetricsFilter
+	// zone decides where "today" starts: the chosen location's, or the
+	// first location's when all are shown.
+	zone *time.Location
+	view pages.MetricsFilter
 }
 
 // metricsFilterOf reads ?period=&location=; junk in either is a 400, an
@@ -52,7 +56,11 @@ func (s *Server) metricsFilterOf(c echo.Context) (metricsFilter, error) {
 	}
 	f.view.Locations = []components.Option{{Value: "", Label: "All locations"}}
 	found := f.locationID == 0
-	for _, l := range locs {
+	f.zone = time.UTC
+	for i, l := range locs {
+		if z, err := l.Zone(); err == nil && (i == 0 || l.ID == f.locationID) {
+			f.zone = z
+		}
 		f.view.Locations = append(f.view.Locations, components.Option{Value: strconv.FormatInt(l.ID, 10), Label: l.Name})
 		found = found || l.ID == f.locationID
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The dashboard and its fragments: admins only (the W8 matrix covers every
@@ -53,4 +54,45 @@ func TestAdminMetricsSystemPanel(t *testing.T) {
 			t.Errorf("svg without role=img or title")
 		}
 	})
+}
+
+// The business panel reads live bookings: a new confirmed booking shows in
+// the refreshed fragment. Junk filters are a 400, an unknown location a 404.
+func TestAdminMetricsBusinessPanel(t *testing.T) {
+	app := newTestApp(t)
+	admin := app.createUser("admin", "admin@example.com", authzPassword)
+	cust := app.createUser("customer", "c@example.com", authzPassword)
+	ctx := t.Context()
+	var loc int64
+	if err := app.st.DB().QueryRowContext(ctx, `INSERT INTO locations (name, slug, time_zone) VALUES ('Shop', 'shop', 'Europe/Berlin') RETURNING id`).Scan(&loc); err != nil {
+		t.Fatal(err)
+	}
+	c := app.client()
+	c.login("admin@example.com", authzPassword)
+	c.get("/admin/metrics?period=junk").expectStatus(t, http.StatusBadRequest)
+	c.get("/admin/metrics?location=x").expectStatus(t, http.StatusBadRequest)
+	c.get("/admin/metrics?location=999999").expectStatus(t, http.StatusNotFound)
+	path := "/admin/metrics/business?period=7d&location=" + itoa(loc)
+	before := c.get(path).expectStatus(t, http.StatusOK)
+	if got := before.Doc.Find(`[data-testid="bookings-made"] .stat-value`).Text(); got != "0" {
+		t.Fatalf("bookings made before: %q", got)
+	}
+	now := app.clock()
+	if _, err := app.st.DB().ExecContext(ctx, `INSERT INTO bookings (customer_id, location_id, status, currency, total, created_by, confirmed_at, created_at)
+		VALUES ($1, $2, 'confirmed', 'EUR', 12345, $3, $4, $4)`, cust.ID, loc, admin.ID, now.Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	after := c.get(path).expectStatus(t, http.StatusOK)
+	if got := after.Doc.Find(`[data-testid="bookings-made"] .stat-value`).Text(); got != "1" {
+		t.Errorf("bookings made after: %q", got)
+	}
+	if got := after.Doc.Find(`[data-testid="funnel-table"] tbody th`).Text(); got != "desk" {
+		t.Errorf("funnel channels: %q", got)
+	}
+	if after.Doc.Find(`[data-testid="business-panel"][hx-trigger="every 5s"]`).Length() != 1 {
+		t.Error("fragment does not refresh itself")
+	}
+	if strings.Contains(after.Body, "<html") {
+		t.Error("fragment is a whole page")
+	}
 }
