@@ -133,7 +133,7 @@ func (s *Server) landingFor(u *store.User, next string) string {
 }
 
 // staffHome is the first page staff see after logging in.
-const staffHome = "/"
+const staffHome = "/desk"
 
 // Logout ends the session on the server and in the browser.
 func (s *Server) Logout(c echo.Context) error {

@@ -148,6 +148,8 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/staff/bookings/:id/cancel", path: "/staff/bookings/{bookingA2}/cancel", want: staffOnly},
 	{method: "GET", route: "/staff/maintenance/new", want: staffOnly},
 	{method: "POST", route: "/staff/maintenance", form: url.Values{"tag": {""}}, want: staffOnly},
+	// Staff: the desk finished.
+	{method: "POST", route: "/staff/bookings/:id/scan", path: "/staff/bookings/{bookingA}/scan", form: url.Values{"tag": {""}}, want: staffOnly},
 	{method: "GET", route: "/staff/availability/why", path: "/staff/availability/why?item={bookItem}&location={bookLoc}&start={start}&end={end}", want: staffOnly},
 
 	// Admins only.

@@ -124,6 +124,10 @@ func (s *Server) routes() {
 	staff.POST("/maintenance", s.MaintenanceCreate)
 	staff.GET("/availability/why", s.AvailabilityWhy)
 
+	// Staff and admins: the desk finished — scan in place, hand-over sheets,
+	// check-in with condition from the board, fees and deposits at return.
+	staff.POST("/bookings/:id/scan", s.StaffScan)
+
 	// Admins only.
 	admin := app.Group("/admin", s.requireRole("admin"))
 	admin.GET("/categories", s.AdminCategoriesList)

@@ -17,6 +17,10 @@
 //                              toggles aria-expanded and .is-open on the nav
 //   data-flash-region          the container where client-side notices go
 //                              (e.g. "the server could not be reached")
+//   data-scan="<url>"          on a form with a `tag` field (a barcode scanner
+//                              types a tag and Enter): each Enter posts the tag
+//                              to <url> in the background, one scan after the
+//                              other, and the answer goes into #scan-log
 //
 // The CSRF token is read from <meta name="csrf-token" content="…"> and sent as
 // the X-CSRF-Token header on every htmx request.
@@ -182,8 +186,41 @@
     region.insertBefore(box, region.firstChild);
   }
 
+  // Scan in place. The field is emptied the moment Enter is pressed, before
+  // the server answers, so the next tag a fast scanner types lands in an empty
+  // field and is never glued to (or wiped with) the previous one; the scans
+  // are sent one after the other, in the order they were made, and focus
+  // never leaves the field.
+  function scanInPlace(htmx) {
+    var queue = Promise.resolve();
+    doc.addEventListener("submit", function (evt) {
+      var form = evt.target;
+      if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-scan")) {
+        return;
+      }
+      evt.preventDefault();
+      var input = form.querySelector('input[name="tag"]');
+      if (!input) {
+        return;
+      }
+      var tag = input.value.trim();
+      input.value = "";
+      input.focus();
+      if (!tag) {
+        return;
+      }
+      var url = form.getAttribute("data-scan");
+      queue = queue.then(function () {
+        return htmx.ajax("POST", url, { source: form, values: { tag: tag }, target: "#scan-log", swap: "afterbegin" });
+      }).catch(function () {
+        // htmx:sendError already told the user; the next scans still go.
+      });
+    });
+  }
+
   function onHtmx(htmx) {
     configureHtmx(htmx);
+    scanInPlace(htmx);
 
     doc.addEventListener("htmx:configRequest", function (evt) {
       var token = csrfToken();
