@@ -29,6 +29,7 @@ func (s *Server) page(c echo.Context, title string) layout.Page {
 	}
 	if s.Sessions != nil && c.Get(ctxCSRF) != nil { // the session is loaded on this route
 		p.Flashes = s.popFlashes(c)
+		p.CartCount = cartCount(s.getCart(c))
 	}
 	return p
 }

@@ -13,6 +13,7 @@ func (s *Server) routes() {
 		middleware.RequestID(),
 		// First, so every answer carries them: even a 413 from BodyLimit.
 		s.securityHeaders,
+		s.observeRequests,
 		s.logRequests,
 		s.recoverPanics,
 		middleware.BodyLimit(s.Config.BodyLimit),
@@ -26,6 +27,8 @@ func (s *Server) routes() {
 	e.HEAD("/healthz", s.Healthz)
 	e.GET("/readyz", s.Readyz)
 	e.HEAD("/readyz", s.Readyz)
+	// Prometheus scrapes, with the bearer token of RENTDESK_METRICS_TOKEN.
+	e.GET("/metrics", s.MetricsScrape)
 	assets := echo.WrapHandler(s.Assets.Handler())
 	e.GET("/static/*", assets)
 	e.HEAD("/static/*", assets)
@@ -125,6 +128,10 @@ func (s *Server) routes() {
 	staff.POST("/maintenance", s.MaintenanceCreate)
 	staff.GET("/availability/why", s.AvailabilityWhy)
 
+	// Staff and admins: the desk finished — scan in place, hand-over sheets,
+	// check-in with condition from the board, fees and deposits at return.
+	staff.POST("/bookings/:id/scan", s.StaffScan)
+
 	// Admins only.
 	admin := app.Group("/admin", s.requireRole("admin"))
 	admin.GET("/categories", s.AdminCategoriesList)
@@ -147,4 +154,12 @@ func (s *Server) routes() {
 	admin.POST("/mail/jobs/:id/retry", s.AdminJobRetry)
 	admin.POST("/mail/jobs/:id/discard", s.AdminJobDiscard)
 	admin.POST("/mail/emails/:id/send", s.AdminEmailSend)
+	// Shop settings: payment mode, tax rates, invoice series and legal details.
+	admin.GET("/settings", s.AdminSettingsShow)
+	admin.POST("/settings", s.AdminSettingsUpdate)
+
+	// Admins only: the metrics dashboard and the fragments its panels refresh with.
+	admin.GET("/metrics", s.AdminMetrics)
+	admin.GET("/metrics/system", s.AdminMetricsSystem)
+	admin.GET("/metrics/business", s.AdminMetricsBusiness)
 }

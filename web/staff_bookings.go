@@ -11,7 +11,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
-	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
@@ -109,6 +108,9 @@ func (s *Server) walkInRequest(c echo.Context, f pages.WalkInForm) (booking.Requ
 	for k, m := range perr {
 		errs[k] = m
 	}
+	if err := s.checkHorizon(ctx, errs, "end", end); err != nil {
+		return booking.Request{}, nil, err
+	}
 	return booking.Request{CustomerID: cust.ID, LocationID: loc.ID, Actor: actor(c),
 		Lines: []booking.LineRequest{{ItemID: itemID, Quantity: qty, Start: start, End: end}}}, errs, nil
 }
@@ -123,28 +125,11 @@ func (s *Server) staffBookingPage(c echo.Context, status int, errs components.Er
 	if err != nil {
 		return err
 	}
-	b, err := s.Store.GetBooking(c.Request().Context(), id)
+	v, err := s.staffBookingView(c, id)
 	if err != nil {
 		return err
 	}
-	zone := period.Zone(b.TimeZone)
-	v := pages.StaffBookingView{Page: s.page(c, "Booking "+b.Number), ID: b.ID, Number: b.Number, Status: b.Status,
-		Customer: b.CustomerName, Location: b.LocationName, Zone: b.TimeZone, Total: money.Format(b.Total, b.Currency),
-		Errors: errs, FormError: formErr, Tag: tag}
-	for _, l := range b.Lines {
-		lv := pages.StaffLineView{ID: l.ID, Item: l.ItemName, Quantity: l.Quantity, Period: displayRange(l.StartsAt, l.EndsAt, zone),
-			Bulk: l.Tracking == "bulk", Out: l.PickedUpAt != nil, Back: l.ReturnedAt != nil}
-		for _, u := range l.Units {
-			st := "waiting"
-			if u.ReturnedAt != nil {
-				st = "back"
-			} else if u.PickedUpAt != nil {
-				st = "out"
-			}
-			lv.Units = append(lv.Units, pages.StaffUnitView{Tag: u.AssetTag, Status: st})
-		}
-		v.Lines = append(v.Lines, lv)
-	}
+	v.Errors, v.FormError, v.Tag = errs, formErr, tag
 	return s.render(c, status, pages.StaffBookingPage(v))
 }
 

@@ -17,6 +17,9 @@ type Page struct {
 	RequestID string
 	// Fragment renders only the main content, for htmx requests.
 	Fragment bool
+	// CartCount is how many things are in the visitor's cart (the sum of
+	// the quantities), shown in the header on every page.
+	CartCount int
 }
 
 // User is the logged-in account as the layout shows it.
@@ -53,7 +56,8 @@ func (p Page) Nav() []NavLink {
 		links = append(links, NavLink{"/desk", "Desk"}, NavLink{"/staff/bookings", "Bookings"}, NavLink{"/staff/items", "Inventory"})
 		if p.User.IsAdmin() {
 			links = append(links, NavLink{"/admin/categories", "Categories"}, NavLink{"/admin/locations", "Locations"},
-				NavLink{"/admin/users", "Users"}, NavLink{"/admin/mail", "Mail"}, NavLink{"/admin/audit", "Audit log"})
+				NavLink{"/admin/users", "Users"}, NavLink{"/admin/mail", "Mail"}, NavLink{"/admin/audit", "Audit log"},
+				NavLink{"/admin/settings", "Settings"}, NavLink{"/admin/metrics", "Metrics"})
 		}
 	default:
 		links = append(links, NavLink{"/bookings", "My bookings"})
