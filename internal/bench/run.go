@@ -237,11 +237,12 @@ type holdSlot struct {
 var tokenRE = regexp.MustCompile(`name="token" value="([^"]+)"`)
 
 func newHoldRun(fx fixture, now time.Time, cs []*client) *holdRun {
-	// A different stretch of days on every run, so earlier runs' bookings
-	// are not in the way.
-	offset := int(time.Now().Unix()/60%2000) * 10
+	// After the data set's last booking (half a year ahead), within the
+	// shop's default booking horizon (18 months), and a different stretch of
+	// days on every run, so earlier runs' bookings are not in the way.
+	offset := int(time.Now().Unix()/60%15) * 20
 	return &holdRun{fx: fx, clients: cs, started: time.Now(),
-		base: nextHour(now.Add(time.Duration(200+offset)*24*time.Hour), fx.zone)}
+		base: nextHour(now.Add(time.Duration(190+offset)*24*time.Hour), fx.zone)}
 }
 
 func (h *holdRun) next() (holdSlot, int, bool) {
