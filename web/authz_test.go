@@ -125,6 +125,13 @@ var authzMatrix = []authzRow{
 	{method: "GET", route: "/bookings", want: loggedIn},
 	{method: "GET", route: "/bookings/:id", path: "/bookings/{bookingA}", want: onlyA},
 	{method: "POST", route: "/bookings/:id/cancel", path: "/bookings/{bookingA2}/cancel", want: onlyA},
+	// Online payment of A's booking.
+	{method: "POST", route: "/bookings/:id/pay", path: "/bookings/{bookingA}/pay", want: onlyA},
+	{method: "GET", route: "/bookings/:id/payment/success", path: "/bookings/{bookingA}/payment/success", want: onlyA},
+	{method: "GET", route: "/bookings/:id/payment/status", path: "/bookings/{bookingA}/payment/status", want: onlyA},
+	{method: "GET", route: "/bookings/:id/payment/cancel", path: "/bookings/{bookingA}/payment/cancel", want: onlyA},
+	// The Stripe webhook: a signature, not a session; unsigned is refused for all.
+	{method: "POST", route: "/webhooks/stripe", want: who{bad, bad, bad, bad, bad}},
 	{method: "POST", route: "/bookings/:id/lines/:line/extend", path: "/bookings/{bookingA}/lines/{lineA}/extend", form: url.Values{"end": {"junk"}}, want: onlyA},
 	{method: "POST", route: "/bookings/:id/lines/:line/extend", path: "/bookings/{bookingA}/lines/{lineA2}/extend", form: url.Values{"end": {"junk"}}, want: who{login, hidden, hidden, hidden, hidden}},
 

@@ -32,6 +32,8 @@ func (s *Server) routes() {
 
 	// Machine-to-machine callbacks (verified by signature, not by session) go here,
 	// outside the CSRF group.
+	// Stripe: payment events, verified by the Stripe-Signature header.
+	e.POST("/webhooks/stripe", s.StripeWebhook)
 
 	// Everything a browser uses: sessions, the current user and CSRF checks.
 	app := e.Group("", s.loadSession, s.loadUser, s.checkCSRF, refuseUnstorableText)
@@ -102,6 +104,11 @@ func (s *Server) routes() {
 	mine.GET("/:id", s.BookingShow)
 	mine.POST("/:id/cancel", s.BookingCancel)
 	mine.POST("/:id/lines/:line/extend", s.BookingExtend)
+	// Online payment of the customer's own holds: Stripe Checkout and back.
+	mine.POST("/:id/pay", s.BookingPay)
+	mine.GET("/:id/payment/success", s.PaymentSuccess)
+	mine.GET("/:id/payment/status", s.PaymentStatus)
+	mine.GET("/:id/payment/cancel", s.PaymentCancel)
 
 	// Staff and admins: the desk board, bookings at the desk, maintenance,
 	// availability.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/config"
 	"github.com/rentdesk/rentdesk/internal/jobs"
+	"github.com/rentdesk/rentdesk/internal/payment"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/static"
 )
@@ -36,6 +38,9 @@ type Deps struct {
 	Booking *booking.Engine
 	// Jobs enqueues background work (mail) inside store transactions.
 	Jobs *jobs.Jobs
+	// Payments is the money of bookings: the ledger, Stripe Checkout, the
+	// webhook and refunds.
+	Payments *payment.Service
 	// Now is the clock; tests move it.
 	Now func() time.Time
 	// DrainDelay is how long /readyz reports 503 before the listener closes on
@@ -60,10 +65,14 @@ func New(d Deps) *Server {
 	}
 	if d.Booking == nil && d.Store != nil {
 		// The same engine main builds; tests that do not care get it too.
-		d.Booking = booking.New(d.Store, d.Now, booking.Pricing{}).WithPayment(booking.ByPaymentMode{})
+		d.Booking = booking.New(d.Store, d.Now, booking.Pricing{}).
+			WithPayment(booking.ByPaymentMode{OnlinePayment: StripeConfig(d.Config).Configured()})
 		if d.Jobs != nil {
 			d.Booking.WithNotifier(d.Jobs.BookingMail())
 		}
+	}
+	if d.Payments == nil && d.Store != nil {
+		d.Payments = NewPayments(d.Config, d.Store, d.Booking, d.Jobs, d.Now, d.Logger)
 	}
 	s := &Server{Deps: d, echo: echo.New()}
 	s.echo.HideBanner = true
@@ -72,6 +81,24 @@ func New(d Deps) *Server {
 	s.echo.IPExtractor = ipExtractor(d.Config)
 	s.routes()
 	return s
+}
+
+// StripeConfig is the Stripe part of the configuration, as payment takes it.
+func StripeConfig(c config.Config) payment.StripeConfig {
+	return payment.StripeConfig{SecretKey: c.Stripe.SecretKey, WebhookSecret: c.Stripe.WebhookSecret, APIURL: c.Stripe.APIURL}
+}
+
+// NewPayments builds the payment service on the engine; staff are alerted
+// through the job queue when there is one.
+func NewPayments(c config.Config, st *store.Store, eng *booking.Engine, jb *jobs.Jobs, now func() time.Time, logger *slog.Logger) *payment.Service {
+	o := payment.Options{Store: st, Engine: eng, Stripe: StripeConfig(c), Now: now, Logger: logger}
+	if c.BaseURL != nil {
+		o.BaseURL = strings.TrimSuffix(c.BaseURL.String(), "/")
+	}
+	if jb != nil {
+		o.Alerts = jb.BookingMail()
+	}
+	return payment.NewService(o)
 }
 
 // ipExtractor decides where a request comes from, for login throttling and

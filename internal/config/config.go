@@ -106,9 +106,9 @@ var Vars = []Var{
 	{"SMTP_FROM", "Rentdesk <rentdesk@localhost>", "Bike Hire <hello@bikehire.example>", "sender of every email"},
 	{"SMTP_CONNECT_TIMEOUT", "10s", "10s", "timeout to connect to the mail server"},
 	{"SMTP_SEND_TIMEOUT", "30s", "30s", "timeout for one message"},
-	{"STRIPE_SECRET_KEY", "", "sk_live_...", "reserved for online payment, which is not built yet: checked, not used"},
-	{"STRIPE_WEBHOOK_SECRET", "", "whsec_...", "reserved for online payment (webhook signing secret): checked, not used"},
-	{"STRIPE_API_URL", "", "http://127.0.0.1:12111", "reserved for online payment (Stripe API address override): checked, not used"},
+	{"STRIPE_SECRET_KEY", "", "sk_live_...", "Stripe secret key; with the webhook secret it turns on online payment (Stripe Checkout)"},
+	{"STRIPE_WEBHOOK_SECRET", "", "whsec_...", "signing secret of the Stripe webhook endpoint (https://YOUR-HOST/webhooks/stripe, API version 2023-10-16)"},
+	{"STRIPE_API_URL", "", "http://127.0.0.1:12111", "Stripe API address override (stripe-mock in development); empty = Stripe itself"},
 	{"LOG_LEVEL", "info", "debug", "debug, info, warn or error"},
 	{"LOG_FORMAT", "text", "json", "text or json"},
 }
