@@ -46,7 +46,7 @@ run: ## Serve http://localhost:8080 with migrations and demo data (Ctrl-C stops 
 # PostgreSQL and Mailpit run in sessions of their own and keep going.
 
 test: ## Run the tests with -race against a private PostgreSQL, Mailpit, stripe-mock and Chromium
-	@vars="$$($(ENV_SH) pg test-db-url tools chromium cc)"; eval "$$vars"; \
+	@vars="$$($(ENV_SH) pg test-db-url tools chromium cc pdftotext)"; eval "$$vars"; \
 	unset DATABASE_URL; \
 	go test $(TEST_FLAGS) $(PKGS)
 # DATABASE_URL is unset so that no test can reach the development database (with its

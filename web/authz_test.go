@@ -175,6 +175,9 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/admin/mail/jobs/:id/retry", path: "/admin/mail/jobs/{job}/retry", want: adminOnly},
 	{method: "POST", route: "/admin/mail/jobs/:id/discard", path: "/admin/mail/jobs/{job}/discard", want: adminOnly},
 	{method: "POST", route: "/admin/mail/emails/:id/send", path: "/admin/mail/emails/{emailID}/send", want: adminOnly},
+	// Shop settings (a junk form: 422 for the admin, nothing saved).
+	{method: "GET", route: "/admin/settings", want: adminOnly},
+	{method: "POST", route: "/admin/settings", form: url.Values{"shop_name": {""}}, want: adminOnly},
 }
 
 // authzWorld is the data the matrix runs against: one account per actor, and

@@ -150,4 +150,7 @@ func (s *Server) routes() {
 	admin.POST("/mail/jobs/:id/retry", s.AdminJobRetry)
 	admin.POST("/mail/jobs/:id/discard", s.AdminJobDiscard)
 	admin.POST("/mail/emails/:id/send", s.AdminEmailSend)
+	// Shop settings: payment mode, tax rates, invoice series and legal details.
+	admin.GET("/settings", s.AdminSettingsShow)
+	admin.POST("/settings", s.AdminSettingsUpdate)
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/rentdesk/rentdesk/internal/invoice"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
@@ -338,6 +339,11 @@ func (e *Engine) confirmTx(ctx context.Context, tx *store.Store, b store.Booking
 	}
 	if err := e.audit(ctx, tx, a, "booking.confirm", b.ID, map[string]string{"status": b.Status},
 		map[string]string{"status": store.BookingConfirmed}); err != nil {
+		return err
+	}
+	// The invoice is issued in the confirming transaction: its number is
+	// taken only if the confirmation commits.
+	if _, err := invoice.Issue(ctx, tx, b.ID); err != nil {
 		return err
 	}
 	return e.notify.BookingConfirmed(ctx, tx, b.ID, online)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/rentdesk/rentdesk/internal/invoice"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
@@ -77,6 +78,11 @@ func (e *Engine) Cancel(ctx context.Context, bookingID int64, owner Owner, a Act
 		}
 		if err := e.audit(ctx, tx, a, "booking.cancel", b.ID, map[string]string{"status": b.Status},
 			map[string]string{"status": store.BookingCancelled}); err != nil {
+			return err
+		}
+		// A booking cancelled after it was invoiced gets a credit note for
+		// what is left of its invoice, in the same transaction.
+		if _, _, err := invoice.CreditRest(ctx, tx, b.ID, "Booking "+b.Number+" cancelled"); err != nil {
 			return err
 		}
 		reason := ""

@@ -172,6 +172,9 @@ type Breakdown struct {
 	Quantity int         `json:"quantity"`
 	Tax      int64       `json:"tax"`
 	Due      int64       `json:"due"`
+	// TaxRate is the rate Tax was computed with, in basis points; invoices
+	// group their tax by it. Breakdowns stored before it existed lack it.
+	TaxRate *int64 `json:"tax_rate_bp,omitempty"`
 	// MinimumApplied says the period was billed as the item's minimum.
 	MinimumApplied bool `json:"minimum_applied,omitempty"`
 }

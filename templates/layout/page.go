@@ -53,7 +53,8 @@ func (p Page) Nav() []NavLink {
 		links = append(links, NavLink{"/desk", "Desk"}, NavLink{"/staff/bookings", "Bookings"}, NavLink{"/staff/items", "Inventory"})
 		if p.User.IsAdmin() {
 			links = append(links, NavLink{"/admin/categories", "Categories"}, NavLink{"/admin/locations", "Locations"},
-				NavLink{"/admin/users", "Users"}, NavLink{"/admin/mail", "Mail"}, NavLink{"/admin/audit", "Audit log"})
+				NavLink{"/admin/users", "Users"}, NavLink{"/admin/mail", "Mail"}, NavLink{"/admin/audit", "Audit log"},
+				NavLink{"/admin/settings", "Settings"})
 		}
 	default:
 		links = append(links, NavLink{"/bookings", "My bookings"})
