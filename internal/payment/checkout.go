@@ -17,7 +17,7 @@ import (
 )
 
 // DefaultDepositPercent is the share of a booking prepaid online in the
-// online_deposit mode.
+// online_deposit mode when the setting holds none.
 const DefaultDepositPercent = 30
 
 // stripeMinExpiry is the shortest life Stripe allows a Checkout Session.
@@ -33,11 +33,6 @@ type Alerter interface {
 	PaymentAlert(ctx context.Context, tx *store.Store, bookingID int64, message string) error
 }
 
-// Issuer issues the invoice of a booking inside its fulfilment (idempotent).
-type Issuer interface {
-	Issue(ctx context.Context, tx *store.Store, bookingID int64) error
-}
-
 // Options is what a Service needs.
 type Options struct {
 	Store   *store.Store
@@ -48,7 +43,6 @@ type Options struct {
 	Now     func() time.Time
 	Logger  *slog.Logger
 	Alerts  Alerter // nil: audit only
-	Issuer  Issuer  // nil: no invoices
 }
 
 // Service runs online payment: Checkout Sessions, the webhook, refunds.
@@ -206,4 +200,4 @@ func lineItems(b store.Booking, st store.Settings, amount int64) []*stripe.Check
 }
 
 // depositPercent is the shop's prepaid share in the online_deposit mode.
-func depositPercent(store.Settings) int { return DefaultDepositPercent }
+func depositPercent(st store.Settings) int { return st.DepositPercent }

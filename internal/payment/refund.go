@@ -9,6 +9,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/invoice"
 	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
@@ -92,11 +93,40 @@ func (s *Service) Refund(ctx context.Context, bookingID, paymentID, amount int64
 		}
 		r.Method, r.Status = store.MethodStripe, store.EntryPending
 	}
-	id, err := s.o.Ledger.RecordRefund(ctx, nil, r)
+	var id int64
+	err = s.o.Store.WithTx(ctx, func(tx *store.Store) error {
+		if id, err = s.o.Ledger.RecordRefund(ctx, tx, r); err != nil {
+			return err
+		}
+		return creditRefund(ctx, tx, bookingID, pay, amount, note)
+	})
 	if err != nil || r.Method != store.MethodStripe {
 		return id, err
 	}
 	return id, s.SendRefund(ctx, id)
+}
+
+// creditRefund issues the credit note of rental money given back (a
+// security deposit is not invoiced, and a booking never invoiced has
+// nothing to credit).
+func creditRefund(ctx context.Context, tx *store.Store, bookingID int64, pay store.LedgerEntry, amount int64, note string) error {
+	if pay.Note == DepositNote {
+		return nil
+	}
+	reason := "Refund"
+	if note != "" {
+		reason += ": " + note
+	}
+	_, err := invoice.CreditNote(ctx, tx, bookingID, amount, reason)
+	if errors.Is(err, invoice.ErrNotInvoiced) {
+		return nil
+	}
+	if errors.Is(err, invoice.ErrOverCredit) {
+		// Money beyond the invoice (a late fee, damage) was given back too:
+		// the invoice is credited in full, the rest has no invoice line.
+		_, _, err = invoice.CreditRest(ctx, tx, bookingID, reason)
+	}
+	return err
 }
 
 // SendRefund asks Stripe for a pending refund entry; sending it again (after

@@ -100,13 +100,9 @@ func (s *Service) onSessionPaid(ctx context.Context, ev stripe.Event) error {
 		if err := s.o.Engine.ConfirmTx(ctx, tx, bookingID, booking.Actor{}); err != nil {
 			return err
 		}
-		if _, err := s.recordSessionPayment(ctx, tx, bookingID, cs); err != nil {
-			return err
-		}
-		if s.o.Issuer != nil {
-			return s.o.Issuer.Issue(ctx, tx, bookingID)
-		}
-		return nil
+		// Confirming issued the invoice (the engine does, in this transaction).
+		_, err = s.recordSessionPayment(ctx, tx, bookingID, cs)
+		return err
 	})
 	var ce *booking.ConflictError
 	var re *booking.RuleError
