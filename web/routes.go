@@ -124,6 +124,12 @@ func (s *Server) routes() {
 	staff.POST("/bookings/:id/lines/:line/return", s.StaffLineReturn)
 	staff.POST("/bookings/:id/confirm", s.StaffConfirm)
 	staff.POST("/bookings/:id/cancel", s.StaffCancel)
+	// Money at the desk: payments, the security deposit, refunds.
+	staff.POST("/bookings/:id/payments", s.StaffPaymentRecord)
+	staff.POST("/bookings/:id/deposit", s.StaffDepositTake)
+	staff.POST("/bookings/:id/deposit/return", s.StaffDepositReturn)
+	staff.POST("/bookings/:id/refunds", s.StaffRefund)
+	staff.POST("/bookings/:id/refunds/:entry/send", s.StaffRefundSend)
 	staff.GET("/maintenance/new", s.MaintenanceNew)
 	staff.POST("/maintenance", s.MaintenanceCreate)
 	staff.GET("/availability/why", s.AvailabilityWhy)
