@@ -171,10 +171,10 @@ func (s *Service) SendRefund(ctx context.Context, entryID int64) error {
 // ledger holds for it becomes a refund entry.
 func (s *Service) onChargeRefunded(ctx context.Context, ev stripe.Event) error {
 	var ch stripe.Charge
-	if err := json.Unmarshal(ev.Data.Raw, &ch); err != nil {
+	if err := json.Unmarshal(ev.Data.Raw, &ch); err != nil || (ch.ID != "" && !sane(ch.ID)) {
 		return fmt.Errorf("%w: %s has no charge", ErrBadEvent, ev.ID)
 	}
-	if ch.PaymentIntent == nil || ch.PaymentIntent.ID == "" {
+	if ch.PaymentIntent == nil || !sane(ch.PaymentIntent.ID) {
 		return s.recordOnly(ctx, ev, 0)
 	}
 	return s.o.Store.WithTx(ctx, func(tx *store.Store) error {

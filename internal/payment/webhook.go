@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
@@ -41,7 +43,7 @@ func (s *Service) HandleWebhook(ctx context.Context, payload []byte, signature s
 			"event", ev.ID, "type", ev.Type, "api_version", ev.APIVersion, "want", stripe.APIVersion)
 		return fmt.Errorf("%w: %s, want %s", ErrAPIVersion, ev.APIVersion, stripe.APIVersion)
 	}
-	if ev.ID == "" || ev.Data == nil {
+	if !sane(ev.ID) || ev.Data == nil {
 		return ErrBadEvent
 	}
 	switch ev.Type {
@@ -61,7 +63,7 @@ func (s *Service) HandleWebhook(ctx context.Context, payload []byte, signature s
 // session reads the Checkout Session of an event and the booking it names.
 func session(ev stripe.Event) (stripe.CheckoutSession, int64, error) {
 	var cs stripe.CheckoutSession
-	if err := json.Unmarshal(ev.Data.Raw, &cs); err != nil || cs.ID == "" {
+	if err := json.Unmarshal(ev.Data.Raw, &cs); err != nil || !sane(cs.ID) || (cs.PaymentIntent != nil && !sane(cs.PaymentIntent.ID)) {
 		return cs, 0, fmt.Errorf("%w: %s has no checkout session", ErrBadEvent, ev.ID)
 	}
 	ref := cs.Metadata["booking_id"]
@@ -84,7 +86,10 @@ func (s *Service) onSessionPaid(ctx context.Context, ev stripe.Event) error {
 	if err != nil {
 		return err
 	}
-	if bookingID == 0 || cs.PaymentStatus == stripe.CheckoutSessionPaymentStatusUnpaid {
+	if cs.AmountTotal < 0 || (cs.AmountTotal == 0 && cs.PaymentStatus == stripe.CheckoutSessionPaymentStatusPaid) {
+		return fmt.Errorf("%w: %s pays %d", ErrBadEvent, ev.ID, cs.AmountTotal)
+	}
+	if bookingID == 0 || cs.PaymentStatus != stripe.CheckoutSessionPaymentStatusPaid {
 		return s.recordOnly(ctx, ev, bookingID)
 	}
 	err = s.o.Store.WithTx(ctx, func(tx *store.Store) error {
@@ -158,4 +163,10 @@ func (s *Service) onSessionEnded(ctx context.Context, ev stripe.Event, status st
 		}
 		return tx.SetCheckoutSessionStatus(ctx, cs.ID, status)
 	})
+}
+
+// sane says whether an id from an event can be stored: Stripe's ids are
+// short ASCII, and PostgreSQL refuses NUL bytes and invalid UTF-8.
+func sane(id string) bool {
+	return id != "" && len(id) <= 255 && utf8.ValidString(id) && !strings.ContainsRune(id, 0)
 }
