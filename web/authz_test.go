@@ -128,6 +128,11 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/bookings/:id/lines/:line/extend", path: "/bookings/{bookingA}/lines/{lineA}/extend", form: url.Values{"end": {"junk"}}, want: onlyA},
 	{method: "POST", route: "/bookings/:id/lines/:line/extend", path: "/bookings/{bookingA}/lines/{lineA2}/extend", form: url.Values{"end": {"junk"}}, want: who{login, hidden, hidden, hidden, hidden}},
 
+	// Invoices of a logged-in customer: B, staff and admins get 404 on A's
+	// (staff read them under /staff/invoices).
+	{method: "GET", route: "/invoices/:id", path: "/invoices/{invoiceA}", want: onlyA},
+	{method: "GET", route: "/invoices/:id/pdf", path: "/invoices/{invoiceA}/pdf", want: onlyA},
+
 	// Staff: bookings at the desk, maintenance, availability.
 	{method: "GET", route: "/desk", want: staffOnly},
 	{method: "GET", route: "/desk", path: "/desk?location={bookLoc}&q={email}", want: staffOnly},
@@ -146,6 +151,11 @@ var authzMatrix = []authzRow{
 	{method: "GET", route: "/staff/maintenance/new", want: staffOnly},
 	{method: "POST", route: "/staff/maintenance", form: url.Values{"tag": {""}}, want: staffOnly},
 	{method: "GET", route: "/staff/availability/why", path: "/staff/availability/why?item={bookItem}&location={bookLoc}&start={start}&end={end}", want: staffOnly},
+	{method: "GET", route: "/staff/invoices", want: staffOnly},
+	{method: "GET", route: "/staff/invoices", path: "/staff/invoices?from=junk", want: staffOnly},
+	{method: "GET", route: "/staff/invoices/:id", path: "/staff/invoices/{invoiceA}", want: staffOnly},
+	{method: "GET", route: "/staff/invoices/:id/pdf", path: "/staff/invoices/{invoiceA}/pdf", want: staffOnly},
+	{method: "GET", route: "/staff/export/invoices.csv", path: "/staff/export/invoices.csv?from=2020-01-01", want: staffOnly},
 
 	// Admins only.
 	{method: "GET", route: "/admin/categories", want: adminOnly},

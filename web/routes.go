@@ -102,6 +102,10 @@ func (s *Server) routes() {
 	mine.GET("/:id", s.BookingShow)
 	mine.POST("/:id/cancel", s.BookingCancel)
 	mine.POST("/:id/lines/:line/extend", s.BookingExtend)
+	// A customer's own invoices and credit notes (anyone else's is a 404).
+	invoices := app.Group("/invoices", s.requireLogin)
+	invoices.GET("/:id", s.InvoiceShow)
+	invoices.GET("/:id/pdf", s.InvoicePDF)
 
 	// Staff and admins: the desk board, bookings at the desk, maintenance,
 	// availability.
@@ -120,6 +124,11 @@ func (s *Server) routes() {
 	staff.GET("/maintenance/new", s.MaintenanceNew)
 	staff.POST("/maintenance", s.MaintenanceCreate)
 	staff.GET("/availability/why", s.AvailabilityWhy)
+	// Staff and admins: every invoice and credit note, and the accountant's export.
+	staff.GET("/invoices", s.StaffInvoicesList)
+	staff.GET("/invoices/:id", s.StaffInvoiceShow)
+	staff.GET("/invoices/:id/pdf", s.StaffInvoicePDF)
+	staff.GET("/export/invoices.csv", s.StaffExportInvoices)
 
 	// Admins only.
 	admin := app.Group("/admin", s.requireRole("admin"))

@@ -145,6 +145,9 @@ func (s *Server) staffBookingPage(c echo.Context, status int, errs components.Er
 		}
 		v.Lines = append(v.Lines, lv)
 	}
+	if v.Invoices, err = s.invoiceLinks(c.Request().Context(), b.ID, true); err != nil {
+		return err
+	}
 	return s.render(c, status, pages.StaffBookingPage(v))
 }
 
