@@ -56,7 +56,7 @@ func TestInvoiceFromCheckoutToPDF(t *testing.T) {
 		!strings.Contains(inv.Doc.Find(`[data-testid="invoice-totals"]`).Text(), "Tax 19% on €21.01") {
 		t.Errorf("invoice page: number %q\n%s", number, inv.Doc.Find(`[data-testid="invoice"]`).Text())
 	}
-	pdf := a.get(link + "/pdf").expectStatus(t, http.StatusOK)
+	pdf := a.get(link+"/pdf").expectStatus(t, http.StatusOK)
 	if pdf.Header.Get("Content-Type") != "application/pdf" ||
 		pdf.Header.Get("Content-Disposition") != `attachment; filename="`+number+`.pdf"` ||
 		!strings.Contains(pdf.Header.Get("Cache-Control"), "no-store") {
@@ -71,7 +71,7 @@ func TestInvoiceFromCheckoutToPDF(t *testing.T) {
 
 	b, _ := s.customer("b@example.com")
 	b.get(link).expectStatus(t, http.StatusNotFound)
-	b.get(link + "/pdf").expectStatus(t, http.StatusNotFound)
+	b.get(link+"/pdf").expectStatus(t, http.StatusNotFound)
 	if strings.Contains(b.get("/bookings").Body, number) {
 		t.Error("customer B's bookings mention A's invoice")
 	}
@@ -86,7 +86,7 @@ func TestInvoiceFromCheckoutToPDF(t *testing.T) {
 		t.Fatalf("staff list:\n%s", list.Doc.Find("main").Text())
 	}
 	staff.get(href).expectStatus(t, http.StatusOK)
-	staff.get(href + "/pdf").expectStatus(t, http.StatusOK)
+	staff.get(href+"/pdf").expectStatus(t, http.StatusOK)
 	staff.get(strings.Replace(href, "/staff", "", 1)).expectStatus(t, http.StatusNotFound)
 }
 
