@@ -19,7 +19,7 @@ func validSettings() url.Values {
 		"legal_name": {"Müller & Søn GmbH"}, "legal_address": {"Hauptstraße 1\n10115 Berlin"}, "vat_id": {"de123456789"},
 		"registration_number": {"HRB 12345"}, "contact_email": {"office@example.com"}, "contact_phone": {"+49 30 123456"},
 		"bank_details": {"IBAN DE02 1203 0000 0000 2020 51"}, "invoice_note": {"Payable within 14 days."},
-		"time_zone": {"Europe/Berlin"},
+		"time_zone": {"Europe/Berlin"}, "booking_horizon_months": {"24"},
 	}
 }
 
@@ -91,6 +91,8 @@ func TestAdminSettingsValidation(t *testing.T) {
 		{"legal_name", "Line\x01break", "control characters", nil},
 		{"time_zone", "Mars/Olympus", "Unknown time zone", nil},
 		{"time_zone", "Local", "IANA", nil},
+		{"booking_horizon_months", "0", "from 1 to 120", nil},
+		{"booking_horizon_months", "9999", "from 1 to 120", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.field+"="+tc.value, func(t *testing.T) {

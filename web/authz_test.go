@@ -73,6 +73,9 @@ var authzMatrix = []authzRow{
 	{method: "HEAD", route: "/readyz", want: anyone},
 	{method: "GET", route: "/static/*", path: "/static/{css}", want: anyone},
 	{method: "HEAD", route: "/static/*", path: "/static/{css}", want: anyone},
+	// Prometheus scrapes with a bearer token, never a session; without a
+	// configured token (as here) the route does not exist for anyone.
+	{method: "GET", route: "/metrics", want: who{hidden, hidden, hidden, hidden, hidden}},
 
 	// Any logged-in user: their own account.
 	{method: "GET", route: "/account", want: loggedIn},
@@ -181,6 +184,10 @@ var authzMatrix = []authzRow{
 	// Shop settings (a junk form: 422 for the admin, nothing saved).
 	{method: "GET", route: "/admin/settings", want: adminOnly},
 	{method: "POST", route: "/admin/settings", form: url.Values{"shop_name": {""}}, want: adminOnly},
+	{method: "GET", route: "/admin/metrics", want: adminOnly},
+	{method: "GET", route: "/admin/metrics", path: "/admin/metrics?period=7d&location={location}", want: adminOnly},
+	{method: "GET", route: "/admin/metrics/system", want: adminOnly},
+	{method: "GET", route: "/admin/metrics/business", path: "/admin/metrics/business?period=90d", want: adminOnly},
 }
 
 // authzWorld is the data the matrix runs against: one account per actor, and

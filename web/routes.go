@@ -13,6 +13,7 @@ func (s *Server) routes() {
 		middleware.RequestID(),
 		// First, so every answer carries them: even a 413 from BodyLimit.
 		s.securityHeaders,
+		s.observeRequests,
 		s.logRequests,
 		s.recoverPanics,
 		middleware.BodyLimit(s.Config.BodyLimit),
@@ -26,6 +27,8 @@ func (s *Server) routes() {
 	e.HEAD("/healthz", s.Healthz)
 	e.GET("/readyz", s.Readyz)
 	e.HEAD("/readyz", s.Readyz)
+	// Prometheus scrapes, with the bearer token of RENTDESK_METRICS_TOKEN.
+	e.GET("/metrics", s.MetricsScrape)
 	assets := echo.WrapHandler(s.Assets.Handler())
 	e.GET("/static/*", assets)
 	e.HEAD("/static/*", assets)
@@ -155,4 +158,9 @@ func (s *Server) routes() {
 	// Shop settings: payment mode, tax rates, invoice series and legal details.
 	admin.GET("/settings", s.AdminSettingsShow)
 	admin.POST("/settings", s.AdminSettingsUpdate)
+
+	// Admins only: the metrics dashboard and the fragments its panels refresh with.
+	admin.GET("/metrics", s.AdminMetrics)
+	admin.GET("/metrics/system", s.AdminMetricsSystem)
+	admin.GET("/metrics/business", s.AdminMetricsBusiness)
 }

@@ -109,6 +109,9 @@ func (s *Server) walkInRequest(c echo.Context, f pages.WalkInForm) (booking.Requ
 	for k, m := range perr {
 		errs[k] = m
 	}
+	if err := s.checkHorizon(ctx, errs, "end", end); err != nil {
+		return booking.Request{}, nil, err
+	}
 	return booking.Request{CustomerID: cust.ID, LocationID: loc.ID, Actor: actor(c),
 		Lines: []booking.LineRequest{{ItemID: itemID, Quantity: qty, Start: start, End: end}}}, errs, nil
 }

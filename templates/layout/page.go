@@ -55,7 +55,7 @@ func (p Page) Nav() []NavLink {
 		if p.User.IsAdmin() {
 			links = append(links, NavLink{"/admin/categories", "Categories"}, NavLink{"/admin/locations", "Locations"},
 				NavLink{"/admin/users", "Users"}, NavLink{"/admin/mail", "Mail"}, NavLink{"/admin/audit", "Audit log"},
-				NavLink{"/admin/settings", "Settings"})
+				NavLink{"/admin/settings", "Settings"}, NavLink{"/admin/metrics", "Metrics"})
 		}
 	default:
 		links = append(links, NavLink{"/bookings", "My bookings"})
