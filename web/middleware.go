@@ -276,6 +276,8 @@ const (
 // fails when a template gains a text area that is not listed here.
 var multiLineFields = map[string]bool{
 	"address": true, "closed_dates": true, "condition_notes": true, "description": true,
+	// The shop settings' invoice texts.
+	"legal_address": true, "bank_details": true, "invoice_note": true,
 }
 
 // Messages of refuseUnstorableText.
