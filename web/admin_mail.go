@@ -26,7 +26,7 @@ var mailTabs = []struct{ key, label string }{
 	{"sent", "Sent (24 h)"}, {"not_sent", "Not sent"}, {"failed", "Failed"},
 }
 
-var jobKinds = []string{"send_email", "expire_holds", "reminders", "overdue_scan", "cleanup", "dead_job_notices"}
+var jobKinds = []string{"send_email", "expire_holds", "reminders", "overdue_scan", "cleanup", "dead_job_notices", "metrics_rollup"}
 
 var emailKinds = []string{mail.KindWelcome, mail.KindPasswordReset, mail.KindBookingConfirmed, mail.KindHoldExpired,
 	mail.KindPickupReminder, mail.KindReturnReminder, mail.KindOverdueNotice, mail.KindBookingCancelled,

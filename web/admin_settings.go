@@ -74,5 +74,6 @@ func settingsFormOf(c echo.Context) settings.Form {
 		LegalName: field(c, "legal_name"), LegalAddress: field(c, "legal_address"), VATID: field(c, "vat_id"),
 		RegistrationNumber: field(c, "registration_number"), ContactEmail: field(c, "contact_email"),
 		ContactPhone: field(c, "contact_phone"), BankDetails: field(c, "bank_details"),
-		InvoiceNote: field(c, "invoice_note"), TimeZone: field(c, "time_zone")}
+		InvoiceNote: field(c, "invoice_note"), TimeZone: field(c, "time_zone"),
+		BookingHorizonMonths: field(c, "booking_horizon_months")}
 }

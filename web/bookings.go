@@ -98,7 +98,8 @@ func (s *Server) bookingView(c echo.Context, b store.Booking) (pages.BookingView
 		}
 		v.Lines = append(v.Lines, lv)
 	}
-	return v, nil
+	v.Invoices, err = s.invoiceLinks(c.Request().Context(), b.ID, false)
+	return v, err
 }
 
 func lineStatus(l store.BookingLine) string {

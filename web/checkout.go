@@ -26,28 +26,45 @@ func (s *Server) CartAdd(c echo.Context) error {
 		s.flash(c, "info", "Choose where and when first.")
 		return redirect(c, "/book")
 	}
-	itemID, _ := strconv.ParseInt(field(c, "item_id"), 10, 64)
+	itemID, perr := strconv.ParseInt(field(c, "item_id"), 10, 64)
+	if perr != nil || itemID <= 0 {
+		return s.cartAddRefused(c, ch, components.Errors{"": msgNoSuchItem})
+	}
 	cart, errs, err := s.changeCart(c, ch, itemID, c.FormValue("quantity"), true)
 	if err != nil {
 		return err
 	}
 	if errs.Any() {
-		v, err := s.bookView(c, ch)
-		if err != nil {
-			return err
-		}
-		v.AddErrors = errs
-		return s.render(c, http.StatusUnprocessableEntity, pages.BookPage(v))
+		return s.cartAddRefused(c, ch, errs)
 	}
 	s.putCart(c, cart)
 	return redirect(c, "/cart")
 }
 
+// msgNoSuchItem answers an add of an item id that names nothing bookable.
+const msgNoSuchItem = "That item does not exist or cannot be booked for these dates."
+
+// cartAddRefused shows the booking page with why an add was refused: beside
+// the item's row, or at the top when no row shows that item.
+func (s *Server) cartAddRefused(c echo.Context, ch bookChoice, errs components.Errors) error {
+	v, err := s.bookView(c, ch)
+	if err != nil {
+		return err
+	}
+	v.AddErrors = errs
+	for key, msg := range errs {
+		if !slices.ContainsFunc(v.Items, func(it pages.BookItem) bool { return fmt.Sprint(it.ID) == key }) {
+			v.Message = msg
+		}
+	}
+	return s.render(c, http.StatusUnprocessableEntity, pages.BookPage(v))
+}
+
 // CartUpdate changes an item's quantity in the cart (0 removes it).
 func (s *Server) CartUpdate(c echo.Context) error {
 	itemID, err := pathID(c, "id")
-	if err != nil {
-		return err
+	if err != nil || !slices.ContainsFunc(s.getCart(c), func(l cartLine) bool { return l.ItemID == itemID }) {
+		return s.renderCart(c, http.StatusUnprocessableEntity, nil, "That item is not in your cart; reload the cart and try again.")
 	}
 	cart, errs, err := s.changeCart(c, s.getChoice(c), itemID, c.FormValue("quantity"), false)
 	if err != nil {
@@ -164,6 +181,9 @@ func (s *Server) cartSummary(c echo.Context, ch bookChoice, cart []cartLine) (pa
 	zone := period.Zone(loc.TimeZone)
 	sum.Location, sum.Zone, sum.Period = loc.Name, loc.TimeZone, displayRange(ch.Start, ch.End, zone)
 	sum.Problems = cartProblems(ch, cart, s.Now())
+	if m := booking.CheckHorizon(ch.End, st, s.Now()); m != "" {
+		sum.Problems = append(sum.Problems, m)
+	}
 	avail, err := s.Booking.Availability(ctx, loc.ID, ch.Start, ch.End, false)
 	if err != nil {
 		return sum, totals, err
@@ -259,12 +279,19 @@ func (s *Server) CheckoutShow(c echo.Context) error {
 	return s.render(c, http.StatusOK, pages.CheckoutPage(v))
 }
 
+// maxCheckoutToken bounds the idempotency token before it reaches its indexed
+// column; the tokens the checkout page hands out are 24 characters.
+const maxCheckoutToken = 64
+
 // CheckoutSubmit turns the whole cart into one booking (all lines or none).
 // The form's token makes a double submit answer with the first booking.
 func (s *Server) CheckoutSubmit(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
 	token := field(c, "token")
+	if len(token) > maxCheckoutToken {
+		return echo.NewHTTPError(http.StatusBadRequest, "The checkout form is out of date. Open the checkout page again.")
+	}
 	if id, owner, err := s.Store.BookingByIdempotencyKey(ctx, token); err == nil && owner == u.ID && token != "" {
 		return redirect(c, fmt.Sprintf("/bookings/%d", id))
 	}

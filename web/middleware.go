@@ -274,12 +274,46 @@ func (s *Server) redirectToLogin(c echo.Context) error {
 	return redirect(c, "/login?next="+url.QueryEscape(next))
 }
 
-// refuseUnstorableText answers 400 when a query or form value holds a NUL byte
-// or invalid UTF-8. PostgreSQL cannot store either in text, no form here needs
-// them, and a browser never sends them from a text field; without this check
-// such a value would surface as a database error (a 500) deep in a handler.
+// Limits on the size of one text value, checked before any handler runs. A
+// single-line value fits every indexed column (PostgreSQL refuses index rows
+// of more than about 2.7 kB); a multi-line one fits the longest text area.
+const (
+	maxLineBytes      = 2000
+	maxMultiLineBytes = 32 << 10
+	maxPathParamBytes = 200
+)
+
+// multiLineFields are the form fields shown as a text area: the only ones
+// where line breaks and tabs are text. TestMultiLineFieldsMatchTemplates
+// fails when a template gains a text area that is not listed here.
+var multiLineFields = map[string]bool{
+	"address": true, "closed_dates": true, "condition_notes": true, "description": true,
+	// The shop settings' invoice texts.
+	"legal_address": true, "bank_details": true, "invoice_note": true,
+}
+
+// Messages of refuseUnstorableText.
+const (
+	msgUnstorable  = "The form contained characters that cannot be saved. Please retype the text and try again."
+	msgControlChar = "Line breaks and control characters cannot be used in a single-line field. Please retype the text and try again."
+	msgTooLong     = "A field of the form is too long. Please shorten it and try again."
+	msgBadAddress  = "The address of this page contains characters that cannot be used."
+	msgLongAddress = "There is no such page: its address is too long."
+)
+
+// refuseUnstorableText answers 400 when a path segment, query or form value
+// holds a NUL byte or invalid UTF-8, when a single-line value holds a control
+// character (CR and LF included: they end up in mail headers and logs), and
+// when a value is longer than any field needs. PostgreSQL cannot store NUL or
+// invalid UTF-8 in text, no form here needs them, and a browser never sends
+// them from a text field; without this check such a value would surface as a
+// database error (a 500) deep in a handler. Every route of the app group
+// passes here, so no handler meets such text.
 func refuseUnstorableText(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if err := checkPathText(c); err != nil {
+			return err
+		}
 		values := []url.Values{c.QueryParams()}
 		switch c.Request().Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
@@ -289,14 +323,58 @@ func refuseUnstorableText(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		for _, vs := range values {
-			for _, list := range vs {
+			for name, list := range vs {
+				if msg := textProblem(name, false, maxLineBytes); msg != "" {
+					return echo.NewHTTPError(http.StatusBadRequest, msg)
+				}
+				multi, limit := multiLineFields[name], maxLineBytes
+				if multi {
+					limit = maxMultiLineBytes
+				}
 				for _, v := range list {
-					if strings.ContainsRune(v, 0) || !utf8.ValidString(v) {
-						return echo.NewHTTPError(http.StatusBadRequest, "The form contained characters that cannot be saved. Please retype the text and try again.")
+					if msg := textProblem(v, multi, limit); msg != "" {
+						return echo.NewHTTPError(http.StatusBadRequest, msg)
 					}
 				}
 			}
 		}
 		return next(c)
 	}
+}
+
+// checkPathText refuses a path, or a path parameter, that no route can mean:
+// unstorable or control characters are a 400, an over-long segment a 404.
+func checkPathText(c echo.Context) error {
+	if msg := textProblem(c.Request().URL.Path, false, 1<<20); msg != "" {
+		return echo.NewHTTPError(http.StatusBadRequest, msgBadAddress)
+	}
+	for _, v := range c.ParamValues() {
+		if len(v) > maxPathParamBytes {
+			return echo.NewHTTPError(http.StatusNotFound, msgLongAddress)
+		}
+		if unescaped, err := url.PathUnescape(v); err != nil || textProblem(unescaped, false, maxPathParamBytes) != "" {
+			return echo.NewHTTPError(http.StatusBadRequest, msgBadAddress)
+		}
+	}
+	return nil
+}
+
+// textProblem says what is wrong with one value, "" when nothing is.
+func textProblem(v string, multiLine bool, limit int) string {
+	if len(v) > limit {
+		return msgTooLong
+	}
+	if !utf8.ValidString(v) {
+		return msgUnstorable
+	}
+	for _, r := range v {
+		switch {
+		case r == 0:
+			return msgUnstorable
+		case multiLine && (r == '\n' || r == '\r' || r == '\t'):
+		case r < 0x20, r >= 0x7f && r <= 0x9f, r == '\u2028', r == '\u2029':
+			return msgControlChar
+		}
+	}
+	return ""
 }

@@ -13,6 +13,7 @@ func (s *Server) routes() {
 		middleware.RequestID(),
 		// First, so every answer carries them: even a 413 from BodyLimit.
 		s.securityHeaders,
+		s.observeRequests,
 		s.logRequests,
 		s.recoverPanics,
 		middleware.BodyLimit(s.Config.BodyLimit),
@@ -26,6 +27,8 @@ func (s *Server) routes() {
 	e.HEAD("/healthz", s.Healthz)
 	e.GET("/readyz", s.Readyz)
 	e.HEAD("/readyz", s.Readyz)
+	// Prometheus scrapes, with the bearer token of RENTDESK_METRICS_TOKEN.
+	e.GET("/metrics", s.MetricsScrape)
 	assets := echo.WrapHandler(s.Assets.Handler())
 	e.GET("/static/*", assets)
 	e.HEAD("/static/*", assets)
@@ -109,6 +112,10 @@ func (s *Server) routes() {
 	mine.GET("/:id/payment/success", s.PaymentSuccess)
 	mine.GET("/:id/payment/status", s.PaymentStatus)
 	mine.GET("/:id/payment/cancel", s.PaymentCancel)
+	// A customer's own invoices and credit notes (anyone else's is a 404).
+	invoices := app.Group("/invoices", s.requireLogin)
+	invoices.GET("/:id", s.InvoiceShow)
+	invoices.GET("/:id/pdf", s.InvoicePDF)
 
 	// Staff and admins: the desk board, bookings at the desk, maintenance,
 	// availability.
@@ -133,6 +140,11 @@ func (s *Server) routes() {
 	staff.GET("/maintenance/new", s.MaintenanceNew)
 	staff.POST("/maintenance", s.MaintenanceCreate)
 	staff.GET("/availability/why", s.AvailabilityWhy)
+	// Staff and admins: every invoice and credit note, and the accountant's export.
+	staff.GET("/invoices", s.StaffInvoicesList)
+	staff.GET("/invoices/:id", s.StaffInvoiceShow)
+	staff.GET("/invoices/:id/pdf", s.StaffInvoicePDF)
+	staff.GET("/export/invoices.csv", s.StaffExportInvoices)
 
 	// Admins only.
 	admin := app.Group("/admin", s.requireRole("admin"))
@@ -159,4 +171,9 @@ func (s *Server) routes() {
 	// Shop settings: payment mode, tax rates, invoice series and legal details.
 	admin.GET("/settings", s.AdminSettingsShow)
 	admin.POST("/settings", s.AdminSettingsUpdate)
+
+	// Admins only: the metrics dashboard and the fragments its panels refresh with.
+	admin.GET("/metrics", s.AdminMetrics)
+	admin.GET("/metrics/system", s.AdminMetricsSystem)
+	admin.GET("/metrics/business", s.AdminMetricsBusiness)
 }

@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/config"
 	"github.com/rentdesk/rentdesk/internal/jobs"
+	"github.com/rentdesk/rentdesk/internal/metrics"
 	"github.com/rentdesk/rentdesk/internal/payment"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/static"
@@ -41,6 +43,9 @@ type Deps struct {
 	// Payments is the money of bookings: the ledger, Stripe Checkout, the
 	// webhook and refunds.
 	Payments *payment.Service
+	// Metrics is the registry behind /metrics and the admin dashboard; New
+	// builds one per server when it is nil.
+	Metrics *metrics.Metrics
 	// Now is the clock; tests move it.
 	Now func() time.Time
 	// DrainDelay is how long /readyz reports 503 before the listener closes on
@@ -74,12 +79,16 @@ func New(d Deps) *Server {
 	if d.Payments == nil && d.Store != nil {
 		d.Payments = NewPayments(d.Config, d.Store, d.Booking, d.Jobs, d.Now, d.Logger)
 	}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics(d.Store)
+	}
 	s := &Server{Deps: d, echo: echo.New()}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.HTTPErrorHandler = s.handleError
 	s.echo.IPExtractor = ipExtractor(d.Config)
 	s.routes()
+	s.registerRouteMetrics()
 	return s
 }
 
@@ -99,6 +108,19 @@ func NewPayments(c config.Config, st *store.Store, eng *booking.Engine, jb *jobs
 		o.Alerts = jb.BookingMail()
 	}
 	return payment.NewService(o)
+}
+
+// NewMetrics builds the metrics of one server: both connection pools, the
+// job queue and the database size come from st (when there is one). Its
+// clock is the wall clock: uptime and rates are about this process, not about
+// the shop's (possibly simulated) time.
+func NewMetrics(st *store.Store) *metrics.Metrics {
+	o := metrics.Options{}
+	if st != nil {
+		o.Store = st
+		o.Pools = map[string]*sql.DB{"app": st.DB(), "sessions": st.SessionsDB()}
+	}
+	return metrics.New(o)
 }
 
 // ipExtractor decides where a request comes from, for login throttling and

@@ -109,6 +109,9 @@ func (s *Server) walkInRequest(c echo.Context, f pages.WalkInForm) (booking.Requ
 	for k, m := range perr {
 		errs[k] = m
 	}
+	if err := s.checkHorizon(ctx, errs, "end", end); err != nil {
+		return booking.Request{}, nil, err
+	}
 	return booking.Request{CustomerID: cust.ID, LocationID: loc.ID, Actor: actor(c),
 		Lines: []booking.LineRequest{{ItemID: itemID, Quantity: qty, Start: start, End: end}}}, errs, nil
 }
@@ -146,6 +149,9 @@ func (s *Server) staffBookingPage(c echo.Context, status int, errs components.Er
 		v.Lines = append(v.Lines, lv)
 	}
 	if err := s.staffMoney(c, &v, b); err != nil {
+		return err
+	}
+	if v.Invoices, err = s.invoiceLinks(c.Request().Context(), b.ID, true); err != nil {
 		return err
 	}
 	return s.render(c, status, pages.StaffBookingPage(v))

@@ -17,6 +17,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -27,6 +28,7 @@ import (
 	"github.com/rentdesk/rentdesk/internal/config"
 	"github.com/rentdesk/rentdesk/internal/jobs"
 	"github.com/rentdesk/rentdesk/internal/mail"
+	"github.com/rentdesk/rentdesk/internal/metrics"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/static"
 	"github.com/rentdesk/rentdesk/templates/emails"
@@ -130,6 +132,15 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 	if err != nil {
 		return err
 	}
+	met := web.NewMetrics(st)
+	go met.Run(ctx, 5*time.Second)
+	if cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg, met, logger)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 	engine = booking.New(st, time.Now, booking.Pricing{}).WithNotifier(jb.BookingMail()).
 		WithPayment(booking.ByPaymentMode{OnlinePayment: web.StripeConfig(cfg).Configured()})
 	srv := web.New(web.Deps{
@@ -143,6 +154,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 		Booking:    engine,
 		Jobs:       jb,
 		Payments:   web.NewPayments(cfg, st, engine, jb, time.Now, logger),
+		Metrics:    met,
 		Now:        time.Now,
 		DrainDelay: 2 * time.Second,
 	})
@@ -151,6 +163,25 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 		return fmt.Errorf("listen: %w", err)
 	}
 	return serveAndWork(ctx, srv, ln, jb, logger, cfg)
+}
+
+// serveMetrics serves /metrics alone, without a token, on RENTDESK_METRICS_ADDR
+// (meant for a private interface that only the scraper reaches).
+func serveMetrics(cfg config.Config, met *metrics.Metrics, logger *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for metrics: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", met.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: cfg.ReadHeaderTimeout, WriteTimeout: cfg.WriteTimeout}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("metrics listener stopped", "err", err)
+		}
+	}()
+	logger.Info("serving /metrics", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
 }
 
 // serveAndWork runs the web server and the job workers together. On SIGTERM

@@ -135,6 +135,7 @@ func (e *Engine) Book(ctx context.Context, r Request) (Result, error) {
 	}
 	fe := FieldErrors{}
 	for _, l := range lines {
+		checkHorizon(fe, "end", l.End, settings, now)
 		checkHours(fe, loc, l.Start, l.End, true, true)
 	}
 	if len(fe) > 0 {

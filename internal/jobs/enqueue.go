@@ -131,10 +131,17 @@ func (j *Jobs) EnqueueWelcome(ctx context.Context, tx *store.Store, u store.User
 	return j.EnqueueEmail(ctx, tx, mail.Welcome{To: to}, fmt.Sprintf("welcome:%d", u.ID))
 }
 
-// EnqueuePasswordReset mails a reset link. Every request is its own email.
-func (j *Jobs) EnqueuePasswordReset(ctx context.Context, tx *store.Store, u store.User, token string, expires time.Time) (int64, error) {
+// EnqueuePasswordReset mails a reset link for the reset stored under
+// resetHash. Every request is its own email. The stored email carries a
+// placeholder, never a live link: the sender issues the token (see
+// issueResetLink), so a copy of the database cannot reset a password.
+func (j *Jobs) EnqueuePasswordReset(ctx context.Context, tx *store.Store, u store.User, resetHash []byte, expires time.Time) (int64, error) {
 	to := mail.Recipient{UserID: u.ID, Name: u.Name, Email: u.Email}
-	return j.EnqueueEmail(ctx, tx, mail.PasswordReset{To: to, Token: token, ExpiresAt: expires}, "")
+	id, err := j.EnqueueEmail(ctx, tx, mail.PasswordReset{To: to, Token: mail.ResetTokenPlaceholder, ExpiresAt: expires}, "")
+	if err != nil {
+		return 0, err
+	}
+	return id, tx.SetPasswordResetEmail(ctx, resetHash, id)
 }
 
 // EnqueueBookingConfirmed mails the confirmation (with the calendar file) once

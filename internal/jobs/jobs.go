@@ -105,6 +105,7 @@ func New(o Options) (*Jobs, error) {
 	river.AddWorker(workers, &hookWorker[OverdueScanArgs]{j: j, hook: o.Hooks.Overdue})
 	river.AddWorker(workers, &cleanupWorker{j: j})
 	river.AddWorker(workers, &deadJobsWorker{j: j})
+	river.AddWorker(workers, &metricsRollupWorker{j: j})
 	cfg := &river.Config{
 		Queues: map[string]river.QueueConfig{
 			QueueMail:    {MaxWorkers: o.MailWorkers},

@@ -67,6 +67,10 @@ type Welcome struct {
 	To Recipient
 }
 
+// ResetTokenPlaceholder stands for the reset token in a stored reset email;
+// the sender replaces it with a token issued at send time.
+const ResetTokenPlaceholder = "RESETTOKENISSUEDATSEND"
+
 // PasswordReset carries a one-time link to set a new password.
 type PasswordReset struct {
 	To        Recipient

@@ -43,7 +43,7 @@ type Form struct {
 	InvoicePrefix, CreditNotePrefix                        string
 	LegalName, LegalAddress, VATID, RegistrationNumber     string
 	ContactEmail, ContactPhone, BankDetails, InvoiceNote   string
-	TimeZone                                               string
+	TimeZone, BookingHorizonMonths                         string
 }
 
 // FormOf fills the form from saved settings.
@@ -55,7 +55,8 @@ func FormOf(st store.Settings) Form {
 		InvoicePrefix: st.InvoicePrefix, CreditNotePrefix: st.CreditNotePrefix,
 		LegalName: st.LegalName, LegalAddress: st.LegalAddress, VATID: st.VATID,
 		RegistrationNumber: st.RegistrationNumber, ContactEmail: st.ContactEmail, ContactPhone: st.ContactPhone,
-		BankDetails: st.BankDetails, InvoiceNote: st.InvoiceNote, TimeZone: st.TimeZone}
+		BankDetails: st.BankDetails, InvoiceNote: st.InvoiceNote, TimeZone: st.TimeZone,
+		BookingHorizonMonths: strconv.Itoa(st.BookingHorizonMonths)}
 }
 
 // Parse checks the form and returns the settings it describes and a message
@@ -77,6 +78,7 @@ func (f Form) Parse(stripeReady bool) (store.Settings, map[string]string) {
 	st.HoldMinutes = whole(errs, "hold_minutes", f.HoldMinutes, 1, MaxHoldMinutes)
 	st.FreeCancellationHours = whole(errs, "free_cancellation_hours", f.FreeCancellationHours, 0, 24*366)
 	st.DepositPercent = whole(errs, "deposit_percent", f.DepositPercent, 1, 100)
+	st.BookingHorizonMonths = whole(errs, "booking_horizon_months", f.BookingHorizonMonths, 1, 120)
 	checkPayment(errs, st, stripeReady)
 	st.InvoicePrefix = prefix(errs, "invoice_prefix", f.InvoicePrefix)
 	st.CreditNotePrefix = prefix(errs, "credit_note_prefix", f.CreditNotePrefix)

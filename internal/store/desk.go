@@ -44,20 +44,29 @@ type DeskQuery struct {
 // starting in the day and not yet out; returns are lines out and due back in
 // the day, not yet overdue; overdue lines are out past their end.
 const listDeskLinesSQL = `
+WITH day AS (
+    -- Two short index reads, never the whole future book: lines to hand out
+    -- that start in the day, and the open check-outs (due in the day, or
+    -- overdue).
+    SELECT l.id FROM booking_lines l
+    WHERE l.picked_up_at IS NULL AND l.returned_at IS NULL AND l.starts_at >= $2 AND l.starts_at < $3
+    UNION ALL
+    SELECT l.id FROM booking_lines l
+    WHERE l.picked_up_at IS NOT NULL AND l.returned_at IS NULL
+      AND ((l.ends_at >= $2 AND l.ends_at < $3) OR l.ends_at < $4)
+)
 SELECT CASE WHEN l.picked_up_at IS NULL THEN 'pickup' WHEN l.ends_at < $4 THEN 'overdue' ELSE 'return' END AS kind,
        b.id AS booking_id, b.number, b.status, cu.name AS customer_name, cu.email AS customer_email,
        l.id AS line_id, i.name AS item_name, l.quantity, l.starts_at, l.ends_at,
        coalesce((SELECT string_agg(u.asset_tag, ', ' ORDER BY u.asset_tag)
                  FROM unit_allocations a JOIN units u ON u.id = a.unit_id
                  WHERE a.booking_line_id = l.id AND a.active), '') AS units
-FROM booking_lines l
+FROM day
+JOIN booking_lines l ON l.id = day.id
 JOIN bookings b ON b.id = l.booking_id
 JOIN users cu ON cu.id = b.customer_id
 JOIN items i ON i.id = l.item_id
-WHERE b.location_id = $1 AND l.returned_at IS NULL AND b.status IN ('confirmed', 'out')
-  AND ((l.picked_up_at IS NULL AND l.starts_at >= $2 AND l.starts_at < $3)
-    OR (l.picked_up_at IS NOT NULL AND l.ends_at >= $2 AND l.ends_at < $3)
-    OR (l.picked_up_at IS NOT NULL AND l.ends_at < $4))
+WHERE b.location_id = $1 AND b.status IN ('confirmed', 'out')
 ORDER BY CASE WHEN l.picked_up_at IS NULL THEN l.starts_at ELSE l.ends_at END, l.id`
 
 // ListDeskLines loads a location's pickups, returns and overdue lines for one
@@ -86,10 +95,16 @@ type Endangered struct {
 
 // listEndangeredSQL starts from the open overdue check-outs (a short list,
 // indexed) and finds the confirmed bookings waiting for the same units.
+// The overdue list is materialized: left to itself, the planner misjudges
+// how few rows it has and starts from all confirmed bookings instead.
 const listEndangeredSQL = `
+WITH oa AS MATERIALIZED (
+    SELECT id, unit_id, booking_line_id FROM unit_allocations
+    WHERE active AND picked_up_at IS NOT NULL AND returned_at IS NULL AND due_at <= $2
+)
 SELECT b.id AS booking_id, b.number, cu.name AS customer_name, nl.id AS line_id, i.name AS item_name,
        nl.starts_at, u.asset_tag, ob.id AS blocked_by_id, ob.number AS blocked_by
-FROM unit_allocations oa
+FROM oa
 JOIN booking_lines ol ON ol.id = oa.booking_line_id
 JOIN bookings ob ON ob.id = ol.booking_id
 JOIN unit_allocations na ON na.unit_id = oa.unit_id AND na.active AND na.id <> oa.id
@@ -99,8 +114,7 @@ JOIN bookings b ON b.id = nl.booking_id AND b.status = 'confirmed'
 JOIN users cu ON cu.id = b.customer_id
 JOIN items i ON i.id = nl.item_id
 JOIN units u ON u.id = na.unit_id
-WHERE oa.active AND oa.picked_up_at IS NOT NULL AND oa.returned_at IS NULL AND oa.due_at <= $2
-  AND b.location_id = $1
+WHERE b.location_id = $1
 ORDER BY nl.starts_at, nl.id`
 
 // ListEndangered lists the confirmed bookings at a location that wait for a
@@ -171,8 +185,19 @@ func (s *Store) ListBookings(ctx context.Context, f BookingFilter) ([]BookingSum
 	return out, nil
 }
 
-const searchBookingsSQL = bookingSummarySelect + `
-WHERE b.id = $1 OR cu.email ILIKE $2 ESCAPE '\' OR cu.name ILIKE $2 ESCAPE '\'
+// searchBookingsSQL asks the booking number and the customers apart, each
+// through its index (trigram indexes on email and name), and takes at most
+// $3 bookings of each matching customer: an OR over both would walk every
+// booking backwards.
+const searchBookingsSQL = `
+WITH hit AS (
+    SELECT b.id FROM bookings b WHERE b.id = $1
+    UNION
+    SELECT x.id FROM users cu
+    CROSS JOIN LATERAL (SELECT b.id FROM bookings b WHERE b.customer_id = cu.id ORDER BY b.id DESC LIMIT $3) x
+    WHERE cu.email::text ILIKE $2 ESCAPE '\' OR cu.name ILIKE $2 ESCAPE '\'
+)` + bookingSummarySelect + `
+WHERE b.id IN (SELECT id FROM hit)
 ORDER BY b.id DESC
 LIMIT $3`
 

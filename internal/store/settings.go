@@ -34,6 +34,8 @@ type Settings struct {
 	InvoiceNote        string `db:"invoice_note" json:"invoice_note"`
 	// TimeZone (IANA) decides an invoice's date and the year it is counted in.
 	TimeZone string `db:"time_zone" json:"time_zone"`
+	// BookingHorizonMonths is how far ahead a period may end.
+	BookingHorizonMonths int `db:"booking_horizon_months" json:"booking_horizon_months"`
 }
 
 // Tax categories an item can have (catalog.TaxCategories lists them for forms).
@@ -59,7 +61,7 @@ func (st Settings) TaxRateFor(category string) int {
 const settingsColumns = `shop_name, currency, tax_mode, tax_rate_bp, reduced_tax_rate_bp, hold_minutes,
        free_cancellation_hours, payment_mode, deposit_percent, invoice_prefix, credit_note_prefix,
        legal_name, legal_address, vat_id, registration_number, contact_email, contact_phone,
-       bank_details, invoice_note, time_zone`
+       bank_details, invoice_note, time_zone, booking_horizon_months`
 
 const getSettingsSQL = `SELECT ` + settingsColumns + ` FROM shop_settings`
 
@@ -91,14 +93,15 @@ UPDATE shop_settings SET shop_name = $1, currency = $2, tax_mode = $3, tax_rate_
        reduced_tax_rate_bp = $5, hold_minutes = $6, free_cancellation_hours = $7, payment_mode = $8,
        deposit_percent = $9, invoice_prefix = $10, credit_note_prefix = $11, legal_name = $12,
        legal_address = $13, vat_id = $14, registration_number = $15, contact_email = $16,
-       contact_phone = $17, bank_details = $18, invoice_note = $19, time_zone = $20, updated_at = now()`
+       contact_phone = $17, bank_details = $18, invoice_note = $19, time_zone = $20,
+       booking_horizon_months = $21, updated_at = now()`
 
 // UpdateSettings replaces the shop settings.
 func (s *Store) UpdateSettings(ctx context.Context, st Settings) error {
 	if _, err := s.q.ExecContext(ctx, updateSettingsSQL, st.ShopName, st.Currency, st.TaxMode, st.TaxRateBP,
 		st.ReducedTaxRateBP, st.HoldMinutes, st.FreeCancellationHours, st.PaymentMode, st.DepositPercent,
 		st.InvoicePrefix, st.CreditNotePrefix, st.LegalName, st.LegalAddress, st.VATID, st.RegistrationNumber,
-		st.ContactEmail, st.ContactPhone, st.BankDetails, st.InvoiceNote, st.TimeZone); err != nil {
+		st.ContactEmail, st.ContactPhone, st.BankDetails, st.InvoiceNote, st.TimeZone, st.BookingHorizonMonths); err != nil {
 		return fmt.Errorf("store: update settings: %w", classify(err))
 	}
 	return nil

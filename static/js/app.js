@@ -17,6 +17,8 @@
 //                              toggles aria-expanded and .is-open on the nav
 //   data-flash-region          the container where client-side notices go
 //                              (e.g. "the server could not be reached")
+//   data-print                 on a button: open the browser's print dialog
+//                              (invoices print with their own stylesheet)
 //
 // The CSRF token is read from <meta name="csrf-token" content="…"> and sent as
 // the X-CSRF-Token header on every htmx request.
@@ -110,6 +112,14 @@
     if (box) {
       evt.preventDefault();
       box.remove();
+    }
+  });
+
+  // Print buttons (an inline onclick would break the CSP).
+  doc.addEventListener("click", function (evt) {
+    if (closestFrom(evt.target, "[data-print]")) {
+      evt.preventDefault();
+      window.print();
     }
   });
 

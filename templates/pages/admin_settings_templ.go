@@ -217,6 +217,10 @@ func AdminSettingsPage(v AdminSettingsView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
+			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "booking_horizon_months", Label: "Booking horizon (months)", Type: "number", Value: v.Form.BookingHorizonMonths, Error: v.Errors["booking_horizon_months"], Hint: "How far ahead a rental may end, 1 to 120 months."}).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</div></fieldset><fieldset class=\"stack\"><legend>Tax</legend>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

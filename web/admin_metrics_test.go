@@ -1,0 +1,98 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The dashboard and its fragments: admins only (the W8 matrix covers every
+// actor); the system panel draws SVG charts with a title and role="img", and
+// its fragment carries its own refresh so htmx keeps polling.
+func TestAdminMetricsSystemPanel(t *testing.T) {
+	app := newTestApp(t)
+	app.createUser("admin", "admin@example.com", authzPassword)
+	app.createUser("staff", "staff@example.com", authzPassword)
+	staff := app.client()
+	staff.login("staff@example.com", authzPassword)
+	staff.get("/admin/metrics").expectStatus(t, http.StatusForbidden)
+	staff.get("/admin/metrics/system").expectStatus(t, http.StatusForbidden)
+
+	c := app.client()
+	c.login("admin@example.com", authzPassword)
+	page := c.get("/admin/metrics").expectStatus(t, http.StatusOK)
+	if page.Doc.Find(`nav a[href="/admin/metrics"]`).Length() != 1 {
+		t.Error("no Metrics link in the admin navigation")
+	}
+	for _, sel := range []string{`[data-testid="system-panel"][hx-trigger="every 5s"]`, `[data-testid="business-panel"]`,
+		`[data-testid="pool-table"]`, `[data-testid="stat-version"]`} {
+		if page.Doc.Find(sel).Length() == 0 {
+			t.Errorf("page lacks %s", sel)
+		}
+	}
+	for range 3 {
+		c.get("/catalog")
+	}
+	req, _ := http.NewRequest(http.MethodGet, app.ts.URL+"/admin/metrics/system", nil)
+	req.Header.Set("HX-Request", "true")
+	frag := c.do(req).expectStatus(t, http.StatusOK)
+	if strings.Contains(frag.Body, "<html") || !strings.HasPrefix(strings.TrimSpace(frag.Body), `<section id="system-panel"`) {
+		t.Fatalf("fragment is not the panel alone: %.200s", frag.Body)
+	}
+	pools := frag.Doc.Find(`[data-testid="pool-table"] tbody th`)
+	if pools.Length() != 2 || pools.First().Text() != "app" || pools.Last().Text() != "sessions" {
+		t.Errorf("pools: %q", pools.Text())
+	}
+	if strings.Contains(frag.Body, "style=") || strings.Contains(frag.Body, "<script") {
+		t.Error("inline style or script in the panel")
+	}
+	// Two samples exist only after minSampleGap; the charts may say "No data
+	// yet" until then, but every SVG drawn has its title and role.
+	frag.Doc.Find("svg").Each(func(_ int, s *goquerySelection) {
+		if r, _ := s.Attr("role"); r != "img" || s.Find("title").Length() == 0 {
+			t.Errorf("svg without role=img or title")
+		}
+	})
+}
+
+// The business panel reads live bookings: a new confirmed booking shows in
+// the refreshed fragment. Junk filters are a 400, an unknown location a 404.
+func TestAdminMetricsBusinessPanel(t *testing.T) {
+	app := newTestApp(t)
+	admin := app.createUser("admin", "admin@example.com", authzPassword)
+	cust := app.createUser("customer", "c@example.com", authzPassword)
+	ctx := t.Context()
+	var loc int64
+	if err := app.st.DB().QueryRowContext(ctx, `INSERT INTO locations (name, slug, time_zone) VALUES ('Shop', 'shop', 'Europe/Berlin') RETURNING id`).Scan(&loc); err != nil {
+		t.Fatal(err)
+	}
+	c := app.client()
+	c.login("admin@example.com", authzPassword)
+	c.get("/admin/metrics?period=junk").expectStatus(t, http.StatusBadRequest)
+	c.get("/admin/metrics?location=x").expectStatus(t, http.StatusBadRequest)
+	c.get("/admin/metrics?location=999999").expectStatus(t, http.StatusNotFound)
+	path := "/admin/metrics/business?period=7d&location=" + itoa(loc)
+	before := c.get(path).expectStatus(t, http.StatusOK)
+	if got := before.Doc.Find(`[data-testid="bookings-made"] .stat-value`).Text(); got != "0" {
+		t.Fatalf("bookings made before: %q", got)
+	}
+	now := app.clock()
+	if _, err := app.st.DB().ExecContext(ctx, `INSERT INTO bookings (customer_id, location_id, status, currency, total, created_by, confirmed_at, created_at)
+		VALUES ($1, $2, 'confirmed', 'EUR', 12345, $3, $4, $4)`, cust.ID, loc, admin.ID, now.Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	after := c.get(path).expectStatus(t, http.StatusOK)
+	if got := after.Doc.Find(`[data-testid="bookings-made"] .stat-value`).Text(); got != "1" {
+		t.Errorf("bookings made after: %q", got)
+	}
+	if got := after.Doc.Find(`[data-testid="funnel-table"] tbody th`).Text(); got != "desk" {
+		t.Errorf("funnel channels: %q", got)
+	}
+	if after.Doc.Find(`[data-testid="business-panel"][hx-trigger="every 5s"]`).Length() != 1 {
+		t.Error("fragment does not refresh itself")
+	}
+	if strings.Contains(after.Body, "<html") {
+		t.Error("fragment is a whole page")
+	}
+}
