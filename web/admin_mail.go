@@ -30,7 +30,7 @@ var jobKinds = []string{"send_email", "expire_holds", "reminders", "overdue_scan
 
 var emailKinds = []string{mail.KindWelcome, mail.KindPasswordReset, mail.KindBookingConfirmed, mail.KindHoldExpired,
 	mail.KindPickupReminder, mail.KindReturnReminder, mail.KindOverdueNotice, mail.KindBookingCancelled,
-	mail.KindStaffNewBooking, mail.KindStaffOverdueDigest, mail.KindAdminDeadJobs}
+	mail.KindStaffNewBooking, mail.KindStaffOverdueDigest, mail.KindAdminDeadJobs, mail.KindStaffPaymentAlert}
 
 // AdminMailList shows one status view of the mail queue and jobs, filtered by
 // kind, newest first, with keyset pagination.

@@ -307,7 +307,7 @@ func (s *Server) CheckoutShow(c echo.Context) error {
 		return err
 	}
 	v := pages.CheckoutView{Page: s.page(c, "Checkout"), Cart: sum, PayAtPickup: st.PaymentMode == booking.PaymentModeAtPickup}
-	if err := booking.CheckoutOpen(st); err != nil {
+	if err := booking.CheckoutOpen(st, s.Payments.Enabled()); err != nil {
 		v.Closed = err.Error()
 	}
 	if v.Page.User != nil {
@@ -343,7 +343,7 @@ func (s *Server) CheckoutSubmit(c echo.Context) error {
 		return redirect(c, fmt.Sprintf("/bookings/%d", dup.BookingID))
 	}
 	if errors.Is(err, booking.ErrOnlinePaymentUnavailable) {
-		s.Logger.Warn("checkout refused: the payment mode needs online payment, which is not available yet",
+		s.Logger.Warn("checkout refused: the payment mode needs online payment, which is not set up",
 			"request_id", actor(c).RequestID)
 	}
 	if err != nil {
@@ -352,8 +352,9 @@ func (s *Server) CheckoutSubmit(c echo.Context) error {
 		})
 	}
 	s.clearCart(c)
-	if res.RedirectURL != "" {
-		return redirect(c, res.RedirectURL)
+	if res.Status == store.BookingHold {
+		// Online payment: the hold is committed; now to Stripe Checkout.
+		return s.toCheckout(c, res.BookingID)
 	}
 	s.flash(c, "success", "Your booking is confirmed. Pay when you pick it up.")
 	return redirect(c, fmt.Sprintf("/bookings/%d", res.BookingID))

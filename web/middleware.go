@@ -11,12 +11,14 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 
+	"github.com/rentdesk/rentdesk/internal/payment"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
 
@@ -95,12 +97,22 @@ func (s *Server) requestTimeout(next echo.HandlerFunc) echo.HandlerFunc {
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 
+// checkoutSecurityPolicy is the policy when online payment is set up: a form
+// that confirms a booking answers with a redirect to Stripe Checkout, which
+// Chrome checks against form-action, so that origin (and no other) is allowed.
+var checkoutSecurityPolicy = strings.Replace(contentSecurityPolicy, "form-action 'self'",
+	"form-action 'self' "+payment.CheckoutOrigin, 1)
+
 // securityHeaders sets the headers every response carries.
 func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	secure := s.Config.Secure()
+	csp := contentSecurityPolicy
+	if s.Payments.Enabled() {
+		csp = checkoutSecurityPolicy
+	}
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
@@ -276,6 +288,8 @@ const (
 // fails when a template gains a text area that is not listed here.
 var multiLineFields = map[string]bool{
 	"address": true, "closed_dates": true, "condition_notes": true, "description": true,
+	// The shop settings' invoice texts.
+	"legal_address": true, "bank_details": true, "invoice_note": true,
 }
 
 // Messages of refuseUnstorableText.

@@ -32,12 +32,23 @@ func (s *Server) staffBookingView(c echo.Context, id int64) (pages.StaffBookingV
 		Customer: b.CustomerName, Email: b.CustomerEmail, Phone: b.CustomerPhone, Location: b.LocationName, Zone: b.TimeZone,
 		BannerKind: banner.Kind, Banner: banner.Text,
 		Totals:  totalRows(store.Totals{Subtotal: b.Subtotal, Tax: b.Tax, Total: b.Total}, st, b.Currency),
-		Deposit: money.Format(b.Deposit, b.Currency), Paid: money.Format(b.Paid, b.Currency),
-		Balance: money.Format(b.Total-b.Paid, b.Currency),
+		Deposit: money.Format(b.Deposit, b.Currency),
 		Actions: pages.StaffActions{ScanOut: a.ScanOut, ScanIn: a.ScanIn, ChangeUnit: a.ChangeUnit, HandOver: a.HandOver,
 			Confirm: a.Confirm, Cancel: a.Cancel}}
 	for _, l := range b.Lines {
 		v.Lines = append(v.Lines, staffLine(l, b, now, zone))
+	}
+	// The ledger is the one account of money: the banner's paid and balance
+	// come from it, as does the money card.
+	if err := s.staffMoney(c, &v, b); err != nil {
+		return pages.StaffBookingView{}, err
+	}
+	v.Paid, v.Balance = v.Money.Paid, v.Money.Due
+	if v.Money.Owed {
+		v.Balance = v.Money.Due + " to give back"
+	}
+	if v.Invoices, err = s.invoiceLinks(ctx, b.ID, true); err != nil {
+		return pages.StaffBookingView{}, err
 	}
 	return v, nil
 }

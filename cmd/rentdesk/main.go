@@ -141,7 +141,8 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 		}
 		defer stopMetrics()
 	}
-	engine = booking.New(st, time.Now, booking.Pricing{}).WithNotifier(jb.BookingMail()).WithPayment(booking.ByPaymentMode{})
+	engine = booking.New(st, time.Now, booking.Pricing{}).WithNotifier(jb.BookingMail()).
+		WithPayment(booking.ByPaymentMode{OnlinePayment: web.StripeConfig(cfg).Configured()})
 	srv := web.New(web.Deps{
 		Config:     cfg,
 		Store:      st,
@@ -152,6 +153,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 		Policy:     auth.NewPolicy(),
 		Booking:    engine,
 		Jobs:       jb,
+		Payments:   web.NewPayments(cfg, st, engine, jb, time.Now, logger),
 		Metrics:    met,
 		Now:        time.Now,
 		DrainDelay: 2 * time.Second,

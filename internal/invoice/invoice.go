@@ -111,6 +111,54 @@ func CreditRest(ctx context.Context, tx *store.Store, bookingID int64, reason st
 	return cn, err == nil, err
 }
 
+// Reissue brings a booking's invoice up to date after its lines changed
+// (an extension re-priced it): when the open invoice no longer matches the
+// booking, it is credited in full and a new invoice is issued, both in tx.
+// An invoice is never edited. Without an open invoice, or when nothing
+// changed, it does nothing and reports false.
+func Reissue(ctx context.Context, tx *store.Store, bookingID int64, reason string) (store.Invoice, bool, error) {
+	b, err := tx.LockBooking(ctx, bookingID)
+	if err != nil {
+		return store.Invoice{}, false, err
+	}
+	open, ok, err := openInvoice(ctx, tx, bookingID)
+	if err != nil || !ok || len(open.credits) > 0 || !invoiced[b.Status] {
+		// A partly credited invoice has refunds booked against it; those
+		// stay as they are rather than being unwound here.
+		return store.Invoice{}, false, err
+	}
+	st, err := tx.GetSettings(ctx)
+	if err != nil {
+		return store.Invoice{}, false, err
+	}
+	lines, err := linesOf(ctx, tx, b, st)
+	if err != nil {
+		return store.Invoice{}, false, err
+	}
+	if sameLines(lines, open.Lines) {
+		return store.Invoice{}, false, nil
+	}
+	if _, err := CreditNote(ctx, tx, bookingID, open.left(), reason); err != nil {
+		return store.Invoice{}, false, err
+	}
+	in, err := Issue(ctx, tx, bookingID)
+	return in, err == nil, err
+}
+
+func sameLines(a, b []store.InvoiceLine) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		if x.Description != y.Description || x.Quantity != y.Quantity || x.UnitPrice != y.UnitPrice ||
+			x.TaxRateBP != y.TaxRateBP || x.Net != y.Net || x.Tax != y.Tax || x.Total != y.Total {
+			return false
+		}
+	}
+	return true
+}
+
 // openDoc is an invoice with the credit notes issued against it so far.
 type openDoc struct {
 	store.Invoice

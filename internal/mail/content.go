@@ -20,6 +20,7 @@ const (
 	KindStaffNewBooking    = "staff_new_booking"
 	KindStaffOverdueDigest = "staff_overdue_digest"
 	KindAdminDeadJobs      = "admin_dead_jobs"
+	KindStaffPaymentAlert  = "staff_payment_alert"
 )
 
 // Optional reports whether a kind is mail a customer may switch off
@@ -161,6 +162,14 @@ type StaffNewBooking struct {
 	Booking Booking
 }
 
+// StaffPaymentAlert tells a staff member about money that needs a person:
+// a payment that came too late and was refunded.
+type StaffPaymentAlert struct {
+	To      Recipient
+	Booking Booking
+	Message string
+}
+
 // OverdueItem is one late booking in the staff digest.
 type OverdueItem struct {
 	BookingID     int64
@@ -217,5 +226,7 @@ func (c StaffNewBooking) Kind() string            { return KindStaffNewBooking }
 func (c StaffNewBooking) Recipient() Recipient    { return c.To }
 func (c StaffOverdueDigest) Kind() string         { return KindStaffOverdueDigest }
 func (c StaffOverdueDigest) Recipient() Recipient { return c.To }
+func (c StaffPaymentAlert) Kind() string          { return KindStaffPaymentAlert }
+func (c StaffPaymentAlert) Recipient() Recipient  { return c.To }
 func (c AdminDeadJobs) Kind() string              { return KindAdminDeadJobs }
 func (c AdminDeadJobs) Recipient() Recipient      { return c.To }

@@ -23,6 +23,8 @@
 //                              other, and the answer goes into #scan-log
 //   table.table                each body cell gets data-label (its column's
 //                              header) for the stacked phone layout
+//   data-print                 on a button: open the browser's print dialog
+//                              (invoices print with their own stylesheet)
 //
 // The CSRF token is read from <meta name="csrf-token" content="…"> and sent as
 // the X-CSRF-Token header on every htmx request.
@@ -116,6 +118,14 @@
     if (box) {
       evt.preventDefault();
       box.remove();
+    }
+  });
+
+  // Print buttons (an inline onclick would break the CSP).
+  doc.addEventListener("click", function (evt) {
+    if (closestFrom(evt.target, "[data-print]")) {
+      evt.preventDefault();
+      window.print();
     }
   });
 

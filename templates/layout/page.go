@@ -53,7 +53,8 @@ func (p Page) Nav() []NavLink {
 	switch {
 	case p.User == nil:
 	case p.User.IsStaff():
-		links = append(links, NavLink{"/desk", "Desk"}, NavLink{"/staff/bookings", "Bookings"}, NavLink{"/staff/items", "Inventory"})
+		links = append(links, NavLink{"/desk", "Desk"}, NavLink{"/staff/bookings", "Bookings"}, NavLink{"/staff/items", "Inventory"},
+			NavLink{"/staff/invoices", "Invoices"})
 		if p.User.IsAdmin() {
 			links = append(links, NavLink{"/admin/categories", "Categories"}, NavLink{"/admin/locations", "Locations"},
 				NavLink{"/admin/users", "Users"}, NavLink{"/admin/mail", "Mail"}, NavLink{"/admin/audit", "Audit log"},
