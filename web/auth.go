@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -48,7 +49,7 @@ func (s *Server) Login(c echo.Context) error {
 		v.FormError = badLogin
 		return s.render(c, http.StatusUnprocessableEntity, pages.LoginPage(v))
 	}
-	if err := s.Store.ClearLoginFailures(c.Request().Context(), email); err != nil {
+	if err := s.Store.ClearLoginFailures(c.Request().Context(), email, c.RealIP(), s.Now()); err != nil {
 		return err
 	}
 	if err := s.startSession(c, *u); err != nil {
@@ -75,11 +76,24 @@ func checkLogin(email, password string) components.Errors {
 
 // takeLoginAttempt counts the attempt as a failure before the password is
 // checked, so parallel guesses cannot all pass the limit; a success clears
-// it. It reports whether this attempt may go on.
+// it. It reports whether this attempt may go on. An account under attack from
+// elsewhere is slowed, not closed, for its owner's known address.
 func (s *Server) takeLoginAttempt(c echo.Context, email string) (bool, error) {
 	now := s.Now()
-	return s.Store.TakeLoginAttempt(c.Request().Context(), store.LoginAttempt{Email: email, IP: c.RealIP(), At: now,
-		Since: now.Add(-auth.ThrottleWindow)}, auth.Throttled)
+	ctx := c.Request().Context()
+	n, allowed, err := s.Store.TakeLoginAttempt(ctx, store.LoginAttempt{Email: email, IP: c.RealIP(), At: now,
+		Since: now.Add(-auth.ThrottleWindow), KnownSince: now.Add(-auth.KnownAddressAge)}, auth.Throttled)
+	if err != nil || !allowed || !auth.Slowed(n) {
+		return allowed, err
+	}
+	t := time.NewTimer(auth.SlowLoginDelay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true, nil
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
 }
 
 // checkCredentials returns the user when the password is right and the account

@@ -278,6 +278,10 @@ var multiLineFields = map[string]bool{
 	"address": true, "closed_dates": true, "condition_notes": true, "description": true,
 }
 
+// returnPathFields are never stored or shown: auth.SafeReturnPath replaces a
+// return path holding control characters with "/", so the login still works.
+var returnPathFields = map[string]bool{"next": true}
+
 // Messages of refuseUnstorableText.
 const (
 	msgUnstorable  = "The form contained characters that cannot be saved. Please retype the text and try again."
@@ -313,8 +317,8 @@ func refuseUnstorableText(next echo.HandlerFunc) echo.HandlerFunc {
 				if msg := textProblem(name, false, maxLineBytes); msg != "" {
 					return echo.NewHTTPError(http.StatusBadRequest, msg)
 				}
-				multi, limit := multiLineFields[name], maxLineBytes
-				if multi {
+				multi, limit := multiLineFields[name] || returnPathFields[name], maxLineBytes
+				if multiLineFields[name] {
 					limit = maxMultiLineBytes
 				}
 				for _, v := range list {
