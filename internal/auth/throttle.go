@@ -21,6 +21,14 @@ const (
 	SlowLoginDelay = 2 * time.Second
 )
 
+// Limits on costly actions per client address: each sign-up and password
+// change runs argon2id (tens of MiB), so a flood of them is a memory lever.
+const (
+	CostlyWindow            = time.Hour
+	MaxSignupsPerIP         = 20
+	MaxPasswordChangesPerIP = 10
+)
+
 // LoginCounts are the recent failures that decide whether a login may go on.
 type LoginCounts struct {
 	ByAccount     int  // for the account, from every address

@@ -99,6 +99,9 @@ func (w *cleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) err
 	if err := w.j.st.PruneLoginFailures(ctx, now.Add(-auth.ThrottleWindow), now.Add(-auth.KnownAddressAge)); err != nil {
 		return err
 	}
+	if err := w.j.st.PruneThrottle(ctx, now.Add(-auth.CostlyWindow)); err != nil {
+		return err
+	}
 	if sessions+resets > 0 {
 		w.j.opts.Logger.Info("cleaned up", "sessions", sessions, "password_resets", resets)
 	}
