@@ -41,11 +41,19 @@ func (s *Server) render(c echo.Context, status int, comp templ.Component) error 
 	if err := comp.Render(c.Request().Context(), &buf); err != nil {
 		return fmt.Errorf("web: render: %w", err)
 	}
+	if status < http.StatusBadRequest {
+		if err := commitSession(c); err != nil {
+			return err
+		}
+	}
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
 // redirect answers a successful POST: 303 for plain forms, HX-Redirect for htmx.
 func redirect(c echo.Context, to string) error {
+	if err := commitSession(c); err != nil {
+		return err
+	}
 	if isHTMX(c) {
 		c.Response().Header().Set("HX-Redirect", to)
 		return c.NoContent(http.StatusNoContent)

@@ -10,6 +10,7 @@ import (
 // the dedupe keys.
 const (
 	KindWelcome            = "welcome"
+	KindAccountExists      = "account_exists"
 	KindPasswordReset      = "password_reset"
 	KindBookingConfirmed   = "booking_confirmed"
 	KindHoldExpired        = "hold_expired"
@@ -60,6 +61,13 @@ type Recipient struct {
 	UserID int64
 	Name   string
 	Email  string
+}
+
+// AccountExists answers a sign-up with the address of an existing account:
+// the page does not say the account exists (that would tell anyone who has
+// one), the owner's mailbox does.
+type AccountExists struct {
+	To Recipient
 }
 
 // Welcome greets a new customer.
@@ -206,6 +214,8 @@ type AdminDeadJobs struct {
 
 func (c Welcome) Kind() string               { return KindWelcome }
 func (c Welcome) Recipient() Recipient       { return c.To }
+func (c AccountExists) Kind() string         { return KindAccountExists }
+func (c AccountExists) Recipient() Recipient { return c.To }
 func (c PasswordReset) Kind() string         { return KindPasswordReset }
 func (c PasswordReset) Recipient() Recipient { return c.To }
 

@@ -32,6 +32,9 @@ func Render(ctx context.Context, c mail.Content, shop mail.Shop) (mail.Rendered,
 	case mail.Welcome:
 		subject = "Welcome to " + shop.Name
 		text, html = welcomeText(shop, v), welcomeHTML(shop, v)
+	case mail.AccountExists:
+		subject = "You already have a " + shop.Name + " account"
+		text, html = accountExistsText(shop, v), accountExistsHTML(shop, v)
 	case mail.PasswordReset:
 		subject = "Reset your " + shop.Name + " password"
 		text, html = resetText(shop, v), resetHTML(shop, v)
