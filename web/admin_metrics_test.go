@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -94,5 +95,61 @@ func TestAdminMetricsBusinessPanel(t *testing.T) {
 	}
 	if strings.Contains(after.Body, "<html") {
 		t.Error("fragment is a whole page")
+	}
+}
+
+// Firing alerts show as a banner on admin pages (not to staff); thresholds
+// are admin-set, a bad one is re-shown beside its field with what was typed.
+func TestAdminAlertsBannerAndThresholds(t *testing.T) {
+	app := newTestApp(t)
+	app.createUser("admin", "admin@example.com", authzPassword)
+	app.createUser("staff", "staff@example.com", authzPassword)
+	if _, _, err := app.st.OpenAlert(t.Context(), "dead_jobs", 3, 1, app.clock()); err != nil {
+		t.Fatal(err)
+	}
+	c := app.client()
+	c.login("admin@example.com", authzPassword)
+	users := c.get("/admin/users").expectStatus(t, http.StatusOK)
+	if got := users.Doc.Find(`[data-testid="alert-banner"] li`).Text(); got != "Dead jobs: 3 jobs (threshold 1 jobs)" {
+		t.Errorf("banner %q", got)
+	}
+	staff := app.client()
+	staff.login("staff@example.com", authzPassword)
+	if staff.get("/desk").Doc.Find(`[data-testid="alert-banner"]`).Length() != 0 {
+		t.Error("staff see the alert banner")
+	}
+	page := c.get("/admin/metrics").expectStatus(t, http.StatusOK)
+	if page.Doc.Find(`[data-testid="alert-history"] .badge-danger`).Length() != 1 {
+		t.Error("history does not show the firing alert")
+	}
+	form := url.Values{}
+	for _, k := range []string{"p95_latency_ms", "error_rate_percent", "pool_waits", "dead_jobs", "oldest_queued_minutes", "overdue_units"} {
+		form.Set("threshold_"+k, "5")
+		form.Set("enabled_"+k, "1")
+	}
+	form.Set("threshold_pool_waits", "-2")
+	bad := c.post("/admin/metrics/alerts", form).expectStatus(t, http.StatusUnprocessableEntity)
+	if bad.fieldError("threshold_pool_waits") == "" || bad.inputValue("threshold_pool_waits") != "-2" {
+		t.Errorf("bad threshold: error %q, value %q", bad.fieldError("threshold_pool_waits"), bad.inputValue("threshold_pool_waits"))
+	}
+	form.Set("threshold_pool_waits", "2.5")
+	form.Del("enabled_overdue_units")
+	c.post("/admin/metrics/alerts", form).expectStatus(t, http.StatusSeeOther)
+	rules, err := app.st.ListAlertRules(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rules {
+		want := 5.0
+		if r.Key == "pool_waits" {
+			want = 2.5
+		}
+		if r.Threshold != want || r.Enabled != (r.Key != "overdue_units") {
+			t.Errorf("rule %+v", r)
+		}
+	}
+	var audited int
+	if err := app.st.DB().QueryRowContext(t.Context(), `SELECT count(*) FROM audit_log WHERE action = 'alert_rules.update'`).Scan(&audited); err != nil || audited != 1 {
+		t.Errorf("audit rows %d %v", audited, err)
 	}
 }

@@ -175,6 +175,7 @@ var authzMatrix = []authzRow{
 	{method: "GET", route: "/admin/metrics", path: "/admin/metrics?period=7d&location={location}", want: adminOnly},
 	{method: "GET", route: "/admin/metrics/system", want: adminOnly},
 	{method: "GET", route: "/admin/metrics/business", path: "/admin/metrics/business?period=90d", want: adminOnly},
+	{method: "POST", route: "/admin/metrics/alerts", form: url.Values{"threshold_dead_jobs": {"junk"}}, want: adminOnly},
 }
 
 // authzWorld is the data the matrix runs against: one account per actor, and

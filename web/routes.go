@@ -151,4 +151,5 @@ func (s *Server) routes() {
 	admin.GET("/metrics", s.AdminMetrics)
 	admin.GET("/metrics/system", s.AdminMetricsSystem)
 	admin.GET("/metrics/business", s.AdminMetricsBusiness)
+	admin.POST("/metrics/alerts", s.AdminAlertRulesUpdate)
 }

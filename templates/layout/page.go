@@ -17,6 +17,8 @@ type Page struct {
 	RequestID string
 	// Fragment renders only the main content, for htmx requests.
 	Fragment bool
+	// Alerts are the monitoring alerts firing now, shown to admins on every page.
+	Alerts []string
 }
 
 // User is the logged-in account as the layout shows it.
