@@ -153,3 +153,52 @@ func TestAdminAlertsBannerAndThresholds(t *testing.T) {
 		t.Errorf("audit rows %d %v", audited, err)
 	}
 }
+
+// The CSV exports: bookings of the period (text that a spreadsheet would
+// run as a formula is defused) and the utilization rollup, which the
+// rollup job fills from the first activity.
+func TestAdminMetricsCSV(t *testing.T) {
+	app := newTestApp(t)
+	app.createUser("admin", "admin@example.com", authzPassword)
+	cust := app.createUser("customer", "c@example.com", authzPassword)
+	ctx := t.Context()
+	db := app.st.DB()
+	now := app.clock()
+	var loc, item int64
+	if err := db.QueryRowContext(ctx, `INSERT INTO locations (name, slug, time_zone) VALUES ('=Shop', 'shop', 'UTC') RETURNING id`).Scan(&loc); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRowContext(ctx, `INSERT INTO items (name, slug, tracking) VALUES ('Drill', 'drill', 'serialized') RETURNING id`).Scan(&item); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO units (item_id, location_id, asset_tag, created_at) VALUES ($1, $2, 'D1', $3)`,
+		item, loc, now.Add(-72*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO bookings (customer_id, location_id, status, currency, total, confirmed_at, created_at)
+		VALUES ($1, $2, 'confirmed', 'EUR', 4250, $3, $3)`, cust.ID, loc, now.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.srv.Jobs.RollupMetrics(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	c := app.client()
+	c.login("admin@example.com", authzPassword)
+	res := c.get("/admin/metrics/export/bookings.csv?period=7d").expectStatus(t, http.StatusOK)
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
+		t.Fatalf("content type %q", ct)
+	}
+	lines := strings.Split(strings.TrimSpace(res.Body), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "number,status,channel,location,customer,email") ||
+		!strings.Contains(lines[1], ",confirmed,online,'=Shop,") || !strings.Contains(lines[1], ",42.50,EUR") {
+		t.Fatalf("bookings csv:\n%s", res.Body)
+	}
+	res = c.get("/admin/metrics/export/utilization.csv?period=7d&location=" + itoa(loc)).expectStatus(t, http.StatusOK)
+	lines = strings.Split(strings.TrimSpace(res.Body), "\n")
+	// The unit was added three days ago: four local days have a row
+	// (the first and today partial), each with nothing out.
+	if len(lines) != 5 || lines[0] != "day,location,item,unit_hours_available,unit_hours_out,utilization" ||
+		!strings.HasSuffix(lines[2], ",'=Shop,Drill,24.00,0.00,0.0000") {
+		t.Fatalf("utilization csv:\n%s", res.Body)
+	}
+}

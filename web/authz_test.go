@@ -176,6 +176,8 @@ var authzMatrix = []authzRow{
 	{method: "GET", route: "/admin/metrics/system", want: adminOnly},
 	{method: "GET", route: "/admin/metrics/business", path: "/admin/metrics/business?period=90d", want: adminOnly},
 	{method: "POST", route: "/admin/metrics/alerts", form: url.Values{"threshold_dead_jobs": {"junk"}}, want: adminOnly},
+	{method: "GET", route: "/admin/metrics/export/bookings.csv", path: "/admin/metrics/export/bookings.csv?period=365d", want: adminOnly},
+	{method: "GET", route: "/admin/metrics/export/utilization.csv", path: "/admin/metrics/export/utilization.csv?location={location}", want: adminOnly},
 }
 
 // authzWorld is the data the matrix runs against: one account per actor, and

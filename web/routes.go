@@ -152,4 +152,6 @@ func (s *Server) routes() {
 	admin.GET("/metrics/system", s.AdminMetricsSystem)
 	admin.GET("/metrics/business", s.AdminMetricsBusiness)
 	admin.POST("/metrics/alerts", s.AdminAlertRulesUpdate)
+	admin.GET("/metrics/export/bookings.csv", s.AdminExportBookings)
+	admin.GET("/metrics/export/utilization.csv", s.AdminExportUtilization)
 }

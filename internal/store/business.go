@@ -227,3 +227,39 @@ func (s *Store) ListUtilizationRows(ctx context.Context, fromDay, toDay time.Tim
 	}
 	return rows, nil
 }
+
+// BookingExport is one booking of the bookings CSV.
+type BookingExport struct {
+	ID          int64      `db:"id"`
+	Number      string     `db:"number"`
+	Status      string     `db:"status"`
+	Channel     string     `db:"channel"`
+	Location    string     `db:"location"`
+	Customer    string     `db:"customer"`
+	Email       string     `db:"email"`
+	CreatedAt   time.Time  `db:"created_at"`
+	ConfirmedAt *time.Time `db:"confirmed_at"`
+	CancelledAt *time.Time `db:"cancelled_at"`
+	Lines       int        `db:"lines"`
+	Total       int64      `db:"total"`
+	Currency    string     `db:"currency"`
+}
+
+const exportBookingsSQL = `
+SELECT b.id, b.number, b.status, CASE WHEN b.created_by IS NULL THEN 'online' ELSE 'desk' END AS channel,
+       lo.name AS location, u.name AS customer, u.email::text AS email, b.created_at, b.confirmed_at, b.cancelled_at,
+       (SELECT count(*) FROM booking_lines l WHERE l.booking_id = b.id) AS lines, b.total, b.currency
+FROM bookings b JOIN locations lo ON lo.id = b.location_id JOIN users u ON u.id = b.customer_id
+WHERE b.created_at >= $1 AND b.created_at < $2 AND ($3 = 0 OR b.location_id = $3) AND b.status <> 'cart'
+  AND b.id > $4
+ORDER BY b.id
+LIMIT $5`
+
+// ExportBookings pages through the bookings made in [from, to) by id.
+func (s *Store) ExportBookings(ctx context.Context, from, to time.Time, locationID, afterID int64, limit int) ([]BookingExport, error) {
+	var rows []BookingExport
+	if err := s.q.SelectContext(ctx, &rows, exportBookingsSQL, from, to, locationID, afterID, limit); err != nil {
+		return nil, fmt.Errorf("store: export bookings: %w", classify(err))
+	}
+	return rows, nil
+}
