@@ -193,7 +193,7 @@ func TestAdminMetricsCSV(t *testing.T) {
 		!strings.Contains(lines[1], ",confirmed,online,'=Shop,") || !strings.Contains(lines[1], ",42.50,EUR") {
 		t.Fatalf("bookings csv:\n%s", res.Body)
 	}
-	res = c.get("/admin/metrics/export/utilization.csv?period=7d&location=" + itoa(loc)).expectStatus(t, http.StatusOK)
+	res = c.get("/admin/metrics/export/utilization.csv?period=7d&location="+itoa(loc)).expectStatus(t, http.StatusOK)
 	lines = strings.Split(strings.TrimSpace(res.Body), "\n")
 	// The unit was added three days ago: four local days have a row
 	// (the first and today partial), each with nothing out.
