@@ -124,6 +124,13 @@ func (s *Server) routes() {
 	staff.POST("/maintenance", s.MaintenanceCreate)
 	staff.GET("/availability/why", s.AvailabilityWhy)
 
+	// Admins (by session) or tools (by the metrics bearer token): monitoring as JSON.
+	mon := app.Group("/monitoring", s.requireAdminOrToken)
+	mon.GET("/health", s.MonitoringHealth)
+	mon.GET("/metrics", s.MonitoringMetrics)
+	mon.GET("/alerts", s.MonitoringAlerts)
+	mon.GET("/system", s.MonitoringSystem)
+
 	// Admins only.
 	admin := app.Group("/admin", s.requireRole("admin"))
 	admin.GET("/categories", s.AdminCategoriesList)
