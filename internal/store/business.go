@@ -158,6 +158,9 @@ type ItemFigures struct {
 	HoursOut         float64 `db:"hours_out"`
 	Revenue          int64   `db:"revenue"`
 	LifetimeRevenue  int64   `db:"lifetime_revenue"`
+	RateHour         *int64  `db:"rate_hour"`
+	RateDay          *int64  `db:"rate_day"`
+	RateWeek         *int64  `db:"rate_week"`
 }
 
 const itemFiguresSQL = `WITH ` + revenueCTE + `,
@@ -169,7 +172,7 @@ util AS (
     SELECT item_id, coalesce(sum(amount) FILTER (WHERE at >= $3 AND at < $4), 0) AS revenue, sum(amount) AS lifetime
     FROM revenue WHERE ($5 = 0 OR location_id = $5) GROUP BY item_id
 )
-SELECT i.id AS item_id, i.name, coalesce(c.name, '') AS category, i.replacement_value,
+SELECT i.id AS item_id, i.name, coalesce(c.name, '') AS category, i.replacement_value, i.rate_hour, i.rate_day, i.rate_week,
        coalesce(u.hours_available, 0) AS hours_available, coalesce(u.hours_out, 0) AS hours_out,
        coalesce(r.revenue, 0)::bigint AS revenue, coalesce(r.lifetime, 0)::bigint AS lifetime_revenue
 FROM items i LEFT JOIN categories c ON c.id = i.category_id
@@ -208,6 +211,22 @@ func (s *Store) ListUtilizationByDay(ctx context.Context, fromDay, toDay time.Ti
 	err := s.q.SelectContext(ctx, &rows, utilizationByDaySQL, fromDay.Format(time.DateOnly), toDay.Format(time.DateOnly), locationID)
 	if err != nil {
 		return nil, fmt.Errorf("store: utilization by day: %w", classify(err))
+	}
+	return rows, nil
+}
+
+const utilizationByLocationSQL = `
+SELECT u.day, lo.name AS location, '' AS item, sum(u.hours_available) AS hours_available, sum(u.hours_out) AS hours_out
+FROM utilization_daily u JOIN locations lo ON lo.id = u.location_id
+WHERE u.day >= $1::date AND u.day < $2::date
+GROUP BY u.day, lo.name, lo.id ORDER BY lo.name, lo.id, u.day`
+
+// ListUtilizationByLocation sums the rollup per local day and location.
+func (s *Store) ListUtilizationByLocation(ctx context.Context, fromDay, toDay time.Time) ([]UtilizationRow, error) {
+	var rows []UtilizationRow
+	err := s.q.SelectContext(ctx, &rows, utilizationByLocationSQL, fromDay.Format(time.DateOnly), toDay.Format(time.DateOnly))
+	if err != nil {
+		return nil, fmt.Errorf("store: utilization by location: %w", classify(err))
 	}
 	return rows, nil
 }
