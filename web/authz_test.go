@@ -19,6 +19,7 @@ const (
 	deny   = "deny"   // 403
 	hidden = "hidden" // 404: not yours, so it does not exist for you
 	bad    = "bad"    // 400: refused before any work (a bad webhook signature, a junk parameter)
+	unauth = "unauth" // 401: a machine route asking for credentials (no login page to go to)
 )
 
 // who holds one expected outcome per actor of the matrix.
@@ -76,6 +77,11 @@ var authzMatrix = []authzRow{
 	// Prometheus scrapes with a bearer token, never a session; without a
 	// configured token (as here) the route does not exist for anyone.
 	{method: "GET", route: "/metrics", want: who{hidden, hidden, hidden, hidden, hidden}},
+	// Monitoring JSON: admins by session, tools by token (metrics_test.go); nobody else.
+	{method: "GET", route: "/monitoring/health", want: who{unauth, deny, deny, deny, allow}},
+	{method: "GET", route: "/monitoring/metrics", path: "/monitoring/metrics?period=7d", want: who{unauth, deny, deny, deny, allow}},
+	{method: "GET", route: "/monitoring/alerts", want: who{unauth, deny, deny, deny, allow}},
+	{method: "GET", route: "/monitoring/system", want: who{unauth, deny, deny, deny, allow}},
 
 	// Any logged-in user: their own account.
 	{method: "GET", route: "/account", want: loggedIn},
@@ -202,6 +208,9 @@ var authzMatrix = []authzRow{
 	{method: "GET", route: "/admin/metrics", path: "/admin/metrics?period=7d&location={location}", want: adminOnly},
 	{method: "GET", route: "/admin/metrics/system", want: adminOnly},
 	{method: "GET", route: "/admin/metrics/business", path: "/admin/metrics/business?period=90d", want: adminOnly},
+	{method: "POST", route: "/admin/metrics/alerts", form: url.Values{"threshold_dead_jobs": {"junk"}}, want: adminOnly},
+	{method: "GET", route: "/admin/metrics/export/bookings.csv", path: "/admin/metrics/export/bookings.csv?period=365d", want: adminOnly},
+	{method: "GET", route: "/admin/metrics/export/utilization.csv", path: "/admin/metrics/export/utilization.csv?location={location}", want: adminOnly},
 }
 
 // authzWorld is the data the matrix runs against: one account per actor, and
@@ -354,6 +363,8 @@ func outcome(res *testResponse) string {
 		return hidden
 	case s == http.StatusBadRequest:
 		return bad
+	case s == http.StatusUnauthorized:
+		return unauth
 	case s < 300, s == http.StatusUnprocessableEntity, s == http.StatusConflict:
 		return allow // the handler ran (409: it refused on the object's state, not on who asked)
 	case s == http.StatusGone:

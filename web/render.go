@@ -27,6 +27,9 @@ func (s *Server) page(c echo.Context, title string) layout.Page {
 	if u := currentUser(c); u != nil {
 		p.User = &layout.User{ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role}
 	}
+	if p.User.IsAdmin() && !p.Fragment {
+		p.Alerts = s.firingAlerts(c)
+	}
 	if s.Sessions != nil && c.Get(ctxCSRF) != nil { // the session is loaded on this route
 		p.Flashes = s.popFlashes(c)
 		p.CartCount = cartCount(s.getCart(c))

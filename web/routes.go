@@ -150,6 +150,13 @@ func (s *Server) routes() {
 	// check-in with condition from the board, fees and deposits at return.
 	staff.POST("/bookings/:id/scan", s.StaffScan)
 
+	// Admins (by session) or tools (by the metrics bearer token): monitoring as JSON.
+	mon := app.Group("/monitoring", s.requireAdminOrToken)
+	mon.GET("/health", s.MonitoringHealth)
+	mon.GET("/metrics", s.MonitoringMetrics)
+	mon.GET("/alerts", s.MonitoringAlerts)
+	mon.GET("/system", s.MonitoringSystem)
+
 	// Admins only.
 	admin := app.Group("/admin", s.requireRole("admin"))
 	admin.GET("/categories", s.AdminCategoriesList)
@@ -180,4 +187,7 @@ func (s *Server) routes() {
 	admin.GET("/metrics", s.AdminMetrics)
 	admin.GET("/metrics/system", s.AdminMetricsSystem)
 	admin.GET("/metrics/business", s.AdminMetricsBusiness)
+	admin.POST("/metrics/alerts", s.AdminAlertRulesUpdate)
+	admin.GET("/metrics/export/bookings.csv", s.AdminExportBookings)
+	admin.GET("/metrics/export/utilization.csv", s.AdminExportUtilization)
 }

@@ -218,6 +218,15 @@ func (j *Jobs) EnqueueStaffOverdueDigest(ctx context.Context, tx *store.Store, d
 	})
 }
 
+// EnqueueAdminAlert mails every admin that an alert started, in tx (the
+// transaction that opened the alert, so it is mailed once or not at all).
+func (j *Jobs) EnqueueAdminAlert(ctx context.Context, tx *store.Store, a mail.AdminAlert, alertID int64) error {
+	return j.toTeam(ctx, tx, store.RoleAdmin, func(to mail.Recipient) (mail.Content, string) {
+		a.To = to
+		return a, fmt.Sprintf("alert:%d:%d", alertID, to.UserID)
+	})
+}
+
 // toTeam enqueues one email per active user of a role filter ("team" or "admin").
 func (j *Jobs) toTeam(ctx context.Context, tx *store.Store, role string, build func(mail.Recipient) (mail.Content, string)) error {
 	return tx.WithTx(ctx, func(tx *store.Store) error {

@@ -37,6 +37,12 @@ type MetricsRollupArgs struct{}
 // Kind names the job.
 func (MetricsRollupArgs) Kind() string { return "metrics_rollup" }
 
+// AlertsCheckArgs runs Hooks.Alerts.
+type AlertsCheckArgs struct{}
+
+// Kind names the job.
+func (AlertsCheckArgs) Kind() string { return "alerts_check" }
+
 // Kind names each periodic job.
 func (ExpireHoldsArgs) Kind() string { return "expire_holds" }
 
@@ -60,6 +66,7 @@ const (
 	cleanupEvery     = time.Hour
 	deadJobsEvery    = 5 * time.Minute
 	rollupEvery      = 15 * time.Minute
+	alertsEvery      = time.Minute
 )
 
 func periodic[T river.JobArgs](args T, every time.Duration) *river.PeriodicJob {
@@ -76,6 +83,7 @@ func periodicJobs() []*river.PeriodicJob {
 		periodic(CleanupArgs{}, cleanupEvery),
 		periodic(DeadJobsArgs{}, deadJobsEvery),
 		periodic(MetricsRollupArgs{}, rollupEvery),
+		periodic(AlertsCheckArgs{}, alertsEvery),
 	}
 }
 

@@ -22,6 +22,7 @@ const (
 	KindStaffOverdueDigest = "staff_overdue_digest"
 	KindAdminDeadJobs      = "admin_dead_jobs"
 	KindStaffPaymentAlert  = "staff_payment_alert"
+	KindAdminAlert         = "admin_alert"
 )
 
 // Optional reports whether a kind is mail a customer may switch off
@@ -210,6 +211,15 @@ type AdminDeadJobs struct {
 	Jobs []DeadJob
 }
 
+// AdminAlert tells an admin that a monitoring threshold was crossed.
+type AdminAlert struct {
+	To Recipient
+	// Rule is what is measured ("Latency p95"); Value and Threshold are
+	// formatted with their unit.
+	Rule, Value, Threshold string
+	Started                time.Time
+}
+
 // Kind and Recipient implement Content for each kind.
 
 func (c Welcome) Kind() string               { return KindWelcome }
@@ -240,3 +250,5 @@ func (c StaffPaymentAlert) Kind() string          { return KindStaffPaymentAlert
 func (c StaffPaymentAlert) Recipient() Recipient  { return c.To }
 func (c AdminDeadJobs) Kind() string              { return KindAdminDeadJobs }
 func (c AdminDeadJobs) Recipient() Recipient      { return c.To }
+func (c AdminAlert) Kind() string                 { return KindAdminAlert }
+func (c AdminAlert) Recipient() Recipient         { return c.To }

@@ -77,6 +77,11 @@ func deadJobsText(shop mail.Shop, v mail.AdminDeadJobs) string {
 	return s.String()
 }
 
+func alertText(shop mail.Shop, v mail.AdminAlert) string {
+	return fmt.Sprintf("%s\n\n%s reached %s (threshold %s) at %s UTC.\n\nSee the metrics dashboard: %s/admin/metrics\n",
+		greeting(v.To.Name), v.Rule, v.Value, v.Threshold, v.Started.UTC().Format("2006-01-02 15:04"), shop.BaseURL)
+}
+
 // total is one line of a booking's money summary.
 type total struct{ Label, Value string }
 

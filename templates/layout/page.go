@@ -20,6 +20,8 @@ type Page struct {
 	// CartCount is how many things are in the visitor's cart (the sum of
 	// the quantities), shown in the header on every page.
 	CartCount int
+	// Alerts are the monitoring alerts firing now, shown to admins on every page.
+	Alerts []string
 }
 
 // User is the logged-in account as the layout shows it.
