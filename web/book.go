@@ -51,6 +51,9 @@ func (s *Server) BookDates(c echo.Context) error {
 	return redirect(c, "/book")
 }
 
+// bookPageSize is how many items /book lists at once.
+const bookPageSize = 50
+
 // checkChoice validates a where-and-when form: a location that takes
 // bookings, a period that parses in its zone and lies in its opening hours.
 func (s *Server) checkChoice(ctx context.Context, form pages.DatesForm) (bookChoice, components.Errors, error) {
@@ -99,9 +102,17 @@ func (s *Server) bookView(c echo.Context, ch bookChoice) (pages.BookView, error)
 	zone := period.Zone(loc.TimeZone)
 	v.Form = pages.DatesForm{Location: fmt.Sprint(loc.ID), Start: formatLocal(ch.Start, zone), End: formatLocal(ch.End, zone)}
 	v.Chosen, v.Period, v.Zone = true, displayRange(ch.Start, ch.End, zone), loc.TimeZone
-	items, err := s.Booking.Availability(ctx, loc.ID, ch.Start, ch.End, false)
+	// One page of the catalog at a time (keyset by name): pricing and
+	// counting a whole catalog for one screen is most of the work.
+	after, _ := strconv.ParseInt(c.FormValue("after"), 10, 64)
+	items, err := s.Booking.AvailabilityPage(ctx, loc.ID, ch.Start, ch.End, max(after, 0), bookPageSize+1)
 	if err != nil {
 		return v, err
+	}
+	v.After = max(after, 0)
+	if len(items) > bookPageSize {
+		items = items[:bookPageSize]
+		v.NextAfter = items[bookPageSize-1].ID
 	}
 	st, err := s.Store.GetSettings(ctx)
 	if err != nil {

@@ -221,7 +221,12 @@ func (s *Server) cartSummary(c echo.Context, ch bookChoice, cart []cartLine) (pa
 	if m := booking.CheckHorizon(ch.End, st, s.Now()); m != "" {
 		sum.Problems = append(sum.Problems, m)
 	}
-	avail, err := s.Booking.Availability(ctx, loc.ID, ch.Start, ch.End, false)
+	// Only the cart's items: the rest of the catalog does not change its price.
+	ids := make([]int64, 0, len(cart))
+	for _, l := range cart {
+		ids = append(ids, l.ItemID)
+	}
+	avail, err := s.Booking.AvailabilityOf(ctx, loc.ID, ch.Start, ch.End, ids)
 	if err != nil {
 		return sum, totals, err
 	}

@@ -150,7 +150,7 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		if ck, err := c.Cookie(sm.Cookie.Name); err == nil {
 			token = ck.Value
 		}
-		ctx, err := sm.Load(c.Request().Context(), token)
+		ctx, err := sm.Load(store.WithSessionMemo(c.Request().Context()), token)
 		if err != nil {
 			return fmt.Errorf("web: load session: %w", store.Unavailable(err))
 		}

@@ -33,6 +33,12 @@ func (s *Server) routes() {
 	e.GET("/static/*", assets)
 	e.HEAD("/static/*", assets)
 
+	// Item photos: outside the session, so a browser revalidating a cached
+	// photo costs no session read; PhotoServe loads the session itself for
+	// the photos only staff may see.
+	e.GET("/photos/:id", s.PhotoServe)
+	e.GET("/photos/:id/thumb", s.PhotoServe)
+
 	// Machine-to-machine callbacks (verified by signature, not by session) go here,
 	// outside the CSRF group.
 	// Stripe: payment events, verified by the Stripe-Signature header.
@@ -47,8 +53,6 @@ func (s *Server) routes() {
 	app.GET("/catalog/:slug", s.CatalogCategory)
 	app.GET("/items/:slug", s.CatalogItem)
 	app.GET("/items/:slug/price", s.CatalogItemPrice)
-	app.GET("/photos/:id", s.PhotoServe)
-	app.GET("/photos/:id/thumb", s.PhotoServe)
 	app.GET("/login", s.LoginForm)
 	app.POST("/login", s.Login)
 	app.GET("/signup", s.SignupForm)

@@ -110,15 +110,16 @@ func NewPayments(c config.Config, st *store.Store, eng *booking.Engine, jb *jobs
 	return payment.NewService(o)
 }
 
-// NewMetrics builds the metrics of one server: both connection pools, the
-// job queue and the database size come from st (when there is one). Its
+// NewMetrics builds the metrics of one server: the connection pool (sessions
+// use it too), the job queue and the database size come from st (when there
+// is one). Its
 // clock is the wall clock: uptime and rates are about this process, not about
 // the shop's (possibly simulated) time.
 func NewMetrics(st *store.Store) *metrics.Metrics {
 	o := metrics.Options{}
 	if st != nil {
 		o.Store = st
-		o.Pools = map[string]*sql.DB{"app": st.DB(), "sessions": st.SessionsDB()}
+		o.Pools = map[string]*sql.DB{"app": st.DB()}
 	}
 	return metrics.New(o)
 }

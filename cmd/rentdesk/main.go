@@ -152,7 +152,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 	srv := web.New(web.Deps{
 		Config:     cfg,
 		Store:      st,
-		Sessions:   web.NewSessions(cfg, st.SessionsDB()),
+		Sessions:   web.NewSessions(cfg, st.SessionStore()),
 		Assets:     assets,
 		Logger:     logger,
 		Hasher:     hasher,
