@@ -147,6 +147,11 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/staff/maintenance", form: url.Values{"tag": {""}}, want: staffOnly},
 	// Staff: the desk finished.
 	{method: "POST", route: "/staff/bookings/:id/scan", path: "/staff/bookings/{bookingA}/scan", form: url.Values{"tag": {""}}, want: staffOnly},
+	{method: "GET", route: "/staff/bookings/:id/handover", path: "/staff/bookings/{bookingA}/handover", want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/handover", path: "/staff/bookings/{bookingA}/handover", want: staffOnly},
+	{method: "GET", route: "/staff/bookings/:id/handovers/:hid", path: "/staff/bookings/{bookingA}/handovers/{handoverA}", want: staffOnly},
+	// A hand-over of one booking is not found under another.
+	{method: "GET", route: "/staff/bookings/:id/handovers/:hid", path: "/staff/bookings/{bookingA2}/handovers/{handoverA}", want: who{login, deny, deny, hidden, hidden}},
 	{method: "GET", route: "/staff/availability/why", path: "/staff/availability/why?item={bookItem}&location={bookLoc}&start={start}&end={end}", want: staffOnly},
 
 	// Admins only.

@@ -124,6 +124,9 @@ func (s *Server) routes() {
 	// Staff and admins: the desk finished — scan in place, hand-over sheets,
 	// check-in with condition from the board, fees and deposits at return.
 	staff.POST("/bookings/:id/scan", s.StaffScan)
+	staff.GET("/bookings/:id/handover", s.StaffHandoverShow)
+	staff.POST("/bookings/:id/handover", s.StaffHandover)
+	staff.GET("/bookings/:id/handovers/:hid", s.StaffHandoverSheet)
 
 	// Admins only.
 	admin := app.Group("/admin", s.requireRole("admin"))

@@ -18,7 +18,9 @@ import (
 	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/config"
+	"github.com/rentdesk/rentdesk/internal/desk"
 	"github.com/rentdesk/rentdesk/internal/jobs"
+	"github.com/rentdesk/rentdesk/internal/payment"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/static"
 )
@@ -34,6 +36,8 @@ type Deps struct {
 	Policy   *auth.Policy
 	// Booking is the booking engine: every write that takes stock goes through it.
 	Booking *booking.Engine
+	// Desk is the counter's work beyond stock: hand-overs, returns, fees.
+	Desk *desk.Desk
 	// Jobs enqueues background work (mail) inside store transactions.
 	Jobs *jobs.Jobs
 	// Now is the clock; tests move it.
@@ -64,6 +68,9 @@ func New(d Deps) *Server {
 		if d.Jobs != nil {
 			d.Booking.WithNotifier(d.Jobs.BookingMail())
 		}
+	}
+	if d.Desk == nil && d.Store != nil {
+		d.Desk = desk.New(d.Store, d.Booking, payment.NewLedger(d.Store, d.Now), d.Now)
 	}
 	s := &Server{Deps: d, echo: echo.New()}
 	s.echo.HideBanner = true
