@@ -150,6 +150,10 @@ var authzMatrix = []authzRow{
 	{method: "GET", route: "/staff/bookings/:id/handover", path: "/staff/bookings/{bookingA}/handover", want: staffOnly},
 	{method: "POST", route: "/staff/bookings/:id/handover", path: "/staff/bookings/{bookingA}/handover", want: staffOnly},
 	{method: "GET", route: "/staff/bookings/:id/handovers/:hid", path: "/staff/bookings/{bookingA}/handovers/{handoverA}", want: staffOnly},
+	{method: "GET", route: "/staff/returns", path: "/staff/returns?tag=W8-1", want: staffOnly},
+	{method: "GET", route: "/staff/bookings/:id/return", path: "/staff/bookings/{bookingA}/return", want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/return", path: "/staff/bookings/{bookingA}/return", form: url.Values{"item": {"W8-1"}}, want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/close", path: "/staff/bookings/{bookingA}/close", want: staffOnly},
 	// A hand-over of one booking is not found under another.
 	{method: "GET", route: "/staff/bookings/:id/handovers/:hid", path: "/staff/bookings/{bookingA2}/handovers/{handoverA}", want: who{login, deny, deny, hidden, hidden}},
 	{method: "GET", route: "/staff/availability/why", path: "/staff/availability/why?item={bookItem}&location={bookLoc}&start={start}&end={end}", want: staffOnly},

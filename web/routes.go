@@ -127,6 +127,10 @@ func (s *Server) routes() {
 	staff.GET("/bookings/:id/handover", s.StaffHandoverShow)
 	staff.POST("/bookings/:id/handover", s.StaffHandover)
 	staff.GET("/bookings/:id/handovers/:hid", s.StaffHandoverSheet)
+	staff.GET("/returns", s.StaffReturnsFind)
+	staff.GET("/bookings/:id/return", s.StaffReturnShow)
+	staff.POST("/bookings/:id/return", s.StaffReturn)
+	staff.POST("/bookings/:id/close", s.StaffBookingClose)
 
 	// Admins only.
 	admin := app.Group("/admin", s.requireRole("admin"))
