@@ -53,7 +53,7 @@ func TestReturnFromTheBoard(t *testing.T) {
 	if got := c.get("/staff/returns?tag=Tent-3").expectStatus(t, http.StatusUnprocessableEntity).fieldError("tag"); got != "Tent-3 is not out on any booking." {
 		t.Errorf("unit not out: %q", got)
 	}
-	res := c.get("/staff/returns?tag=" + t1).expectStatus(t, http.StatusSeeOther)
+	res := c.get("/staff/returns?tag="+t1).expectStatus(t, http.StatusSeeOther)
 	page := fmt.Sprintf("/staff/bookings/%d/return", b.ID)
 	if res.location() != page+"?tag="+t1 {
 		t.Fatalf("the scan opens %q", res.location())
