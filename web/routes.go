@@ -131,6 +131,7 @@ func (s *Server) routes() {
 	staff.GET("/bookings/:id/return", s.StaffReturnShow)
 	staff.POST("/bookings/:id/return", s.StaffReturn)
 	staff.POST("/bookings/:id/close", s.StaffBookingClose)
+	staff.POST("/items/:id/late-fee", s.StaffItemLateFee)
 
 	// Admins only.
 	admin := app.Group("/admin", s.requireRole("admin"))
