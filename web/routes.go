@@ -132,6 +132,7 @@ func (s *Server) routes() {
 	staff.POST("/bookings/:id/return", s.StaffReturn)
 	staff.POST("/bookings/:id/close", s.StaffBookingClose)
 	staff.POST("/items/:id/late-fee", s.StaffItemLateFee)
+	staff.GET("/calendar", s.StaffCalendar)
 
 	// Admins only.
 	admin := app.Group("/admin", s.requireRole("admin"))
