@@ -133,6 +133,7 @@ func (s *Server) routes() {
 	staff.POST("/bookings/:id/close", s.StaffBookingClose)
 	staff.POST("/items/:id/late-fee", s.StaffItemLateFee)
 	staff.GET("/calendar", s.StaffCalendar)
+	staff.GET("/customers", s.StaffCustomerSearch)
 
 	// Admins only.
 	admin := app.Group("/admin", s.requireRole("admin"))
