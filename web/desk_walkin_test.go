@@ -31,7 +31,7 @@ func TestWalkInNewCustomerSeveralItems(t *testing.T) {
 			t.Errorf("search %q finds Ann: %v, want %v", q, got, want)
 		}
 	}
-	c.get("/staff/customers?customer_q=" + strings.Repeat("x", 101)).expectStatus(t, http.StatusBadRequest)
+	c.get("/staff/customers?customer_q="+strings.Repeat("x", 101)).expectStatus(t, http.StatusBadRequest)
 
 	form := url.Values{"new_name": {"Bo Berg"}, "new_email": {"BO@example.test"}, "new_phone": {"+46 8 123 45"},
 		"item": {fmt.Sprint(tent)}, "quantity": {"1"}, "item_2": {fmt.Sprint(stove)}, "quantity_2": {"2"},
