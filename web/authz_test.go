@@ -173,6 +173,18 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/staff/maintenance", form: url.Values{"tag": {""}}, want: staffOnly},
 	// Staff: the desk finished.
 	{method: "POST", route: "/staff/bookings/:id/scan", path: "/staff/bookings/{bookingA}/scan", form: url.Values{"tag": {""}}, want: staffOnly},
+	{method: "GET", route: "/staff/bookings/:id/handover", path: "/staff/bookings/{bookingA}/handover", want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/handover", path: "/staff/bookings/{bookingA}/handover", want: staffOnly},
+	{method: "GET", route: "/staff/bookings/:id/handovers/:hid", path: "/staff/bookings/{bookingA}/handovers/{handoverA}", want: staffOnly},
+	{method: "GET", route: "/staff/returns", path: "/staff/returns?tag=W8-1", want: staffOnly},
+	{method: "GET", route: "/staff/bookings/:id/return", path: "/staff/bookings/{bookingA}/return", want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/return", path: "/staff/bookings/{bookingA}/return", form: url.Values{"item": {"W8-1"}}, want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/close", path: "/staff/bookings/{bookingA}/close", want: staffOnly},
+	{method: "POST", route: "/staff/items/:id/late-fee", path: "/staff/items/{item}/late-fee", form: url.Values{"late_fee_per": {"bogus"}}, want: staffOnly},
+	{method: "GET", route: "/staff/calendar", path: "/staff/calendar?location={bookLoc}&item={bookItem}", want: staffOnly},
+	{method: "GET", route: "/staff/customers", path: "/staff/customers?customer_q=exam", want: staffOnly},
+	// A hand-over of one booking is not found under another.
+	{method: "GET", route: "/staff/bookings/:id/handovers/:hid", path: "/staff/bookings/{bookingA2}/handovers/{handoverA}", want: who{login, deny, deny, hidden, hidden}},
 	{method: "GET", route: "/staff/availability/why", path: "/staff/availability/why?item={bookItem}&location={bookLoc}&start={start}&end={end}", want: staffOnly},
 	{method: "GET", route: "/staff/invoices", want: staffOnly},
 	{method: "GET", route: "/staff/invoices", path: "/staff/invoices?from=junk", want: staffOnly},

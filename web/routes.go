@@ -153,6 +153,16 @@ func (s *Server) routes() {
 	// Staff and admins: the desk finished — scan in place, hand-over sheets,
 	// check-in with condition from the board, fees and deposits at return.
 	staff.POST("/bookings/:id/scan", s.StaffScan)
+	staff.GET("/bookings/:id/handover", s.StaffHandoverShow)
+	staff.POST("/bookings/:id/handover", s.StaffHandover)
+	staff.GET("/bookings/:id/handovers/:hid", s.StaffHandoverSheet)
+	staff.GET("/returns", s.StaffReturnsFind)
+	staff.GET("/bookings/:id/return", s.StaffReturnShow)
+	staff.POST("/bookings/:id/return", s.StaffReturn)
+	staff.POST("/bookings/:id/close", s.StaffBookingClose)
+	staff.POST("/items/:id/late-fee", s.StaffItemLateFee)
+	staff.GET("/calendar", s.StaffCalendar)
+	staff.GET("/customers", s.StaffCustomerSearch)
 
 	// Admins (by session) or tools (by the metrics bearer token): monitoring as JSON.
 	mon := app.Group("/monitoring", s.requireAdminOrToken)

@@ -20,6 +20,7 @@ import (
 	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/config"
+	"github.com/rentdesk/rentdesk/internal/desk"
 	"github.com/rentdesk/rentdesk/internal/jobs"
 	"github.com/rentdesk/rentdesk/internal/metrics"
 	"github.com/rentdesk/rentdesk/internal/payment"
@@ -38,6 +39,8 @@ type Deps struct {
 	Policy   *auth.Policy
 	// Booking is the booking engine: every write that takes stock goes through it.
 	Booking *booking.Engine
+	// Desk is the counter's work beyond stock: hand-overs, returns, fees.
+	Desk *desk.Desk
 	// Jobs enqueues background work (mail) inside store transactions.
 	Jobs *jobs.Jobs
 	// Payments is the money of bookings: the ledger, Stripe Checkout, the
@@ -81,6 +84,9 @@ func New(d Deps) *Server {
 	}
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics(d.Store)
+	}
+	if d.Desk == nil && d.Store != nil {
+		d.Desk = desk.New(d.Store, d.Booking, payment.NewLedger(d.Store, d.Now), d.Now)
 	}
 	s := &Server{Deps: d, echo: echo.New()}
 	s.echo.HideBanner = true

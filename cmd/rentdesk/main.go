@@ -26,9 +26,11 @@ import (
 	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/config"
+	"github.com/rentdesk/rentdesk/internal/desk"
 	"github.com/rentdesk/rentdesk/internal/jobs"
 	"github.com/rentdesk/rentdesk/internal/mail"
 	"github.com/rentdesk/rentdesk/internal/metrics"
+	"github.com/rentdesk/rentdesk/internal/payment"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/static"
 	"github.com/rentdesk/rentdesk/templates/emails"
@@ -158,6 +160,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 		Hasher:     hasher,
 		Policy:     auth.NewPolicy(),
 		Booking:    engine,
+		Desk:       desk.New(st, engine, payment.NewLedger(st, time.Now), time.Now),
 		Jobs:       jb,
 		Payments:   web.NewPayments(cfg, st, engine, jb, time.Now, logger),
 		Metrics:    met,

@@ -17,6 +17,7 @@
 //                              toggles aria-expanded and .is-open on the nav
 //   data-flash-region          the container where client-side notices go
 //                              (e.g. "the server could not be reached")
+//   data-print                 on a button: open the browser's print dialog
 //   data-scan="<url>"          on a form with a `tag` field (a barcode scanner
 //                              types a tag and Enter): each Enter posts the tag
 //                              to <url> in the background, one scan after the
@@ -107,6 +108,13 @@
       stop(evt);
     }
   }, true);
+
+  // Print buttons (hand-over sheets).
+  doc.addEventListener("click", function (evt) {
+    if (closestFrom(evt.target, "[data-print]")) {
+      window.print();
+    }
+  });
 
   // Dismissible notices.
   doc.addEventListener("click", function (evt) {
