@@ -124,6 +124,7 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/checkout", form: url.Values{"token": {"w8"}}, want: loggedIn},
 	{method: "GET", route: "/bookings", want: loggedIn},
 	{method: "GET", route: "/bookings/:id", path: "/bookings/{bookingA}", want: onlyA},
+	{method: "GET", route: "/bookings/:id/calendar.ics", path: "/bookings/{bookingA}/calendar.ics", want: onlyA},
 	{method: "POST", route: "/bookings/:id/cancel", path: "/bookings/{bookingA2}/cancel", want: onlyA},
 	{method: "POST", route: "/bookings/:id/lines/:line/extend", path: "/bookings/{bookingA}/lines/{lineA}/extend", form: url.Values{"end": {"junk"}}, want: onlyA},
 	{method: "POST", route: "/bookings/:id/lines/:line/extend", path: "/bookings/{bookingA}/lines/{lineA2}/extend", form: url.Values{"end": {"junk"}}, want: who{login, hidden, hidden, hidden, hidden}},

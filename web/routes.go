@@ -102,6 +102,8 @@ func (s *Server) routes() {
 	mine.GET("/:id", s.BookingShow)
 	mine.POST("/:id/cancel", s.BookingCancel)
 	mine.POST("/:id/lines/:line/extend", s.BookingExtend)
+	// The customer's booking as a calendar file (pickup and return).
+	mine.GET("/:id/calendar.ics", s.BookingCalendar)
 
 	// Staff and admins: the desk board, bookings at the desk, maintenance,
 	// availability.
