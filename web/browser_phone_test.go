@@ -100,7 +100,7 @@ func TestBookingCalendarFile(t *testing.T) {
 	van := s.item("Van", 1)
 	c, _ := s.customer("ann@example.com")
 	done := c.bookOne(s.loc, van, s.local(2, 10), s.local(4, 10)).expectStatus(t, http.StatusSeeOther).Header.Get("Location")
-	res := c.get(done + "/calendar.ics").expectStatus(t, http.StatusOK)
+	res := c.get(done+"/calendar.ics").expectStatus(t, http.StatusOK)
 	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/calendar") {
 		t.Errorf("content type %q", ct)
 	}
@@ -110,5 +110,5 @@ func TestBookingCalendarFile(t *testing.T) {
 		}
 	}
 	other, _ := s.customer("bob@example.com")
-	other.get(done + "/calendar.ics").expectStatus(t, http.StatusNotFound)
+	other.get(done+"/calendar.ics").expectStatus(t, http.StatusNotFound)
 }
