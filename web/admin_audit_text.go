@@ -26,7 +26,7 @@ var auditVerbs = map[string]string{
 	"photo.add": "added a photo to", "photo.delete": "deleted a photo of", "photo.move": "reordered the photos of",
 	"stock.update": "changed the stock of", "unit.create": "added unit", "unit.update": "changed unit",
 	"unit.maintenance": "blocked for maintenance unit",
-	"user.create": "created the account of", "user.role": "changed the role of", "user.disabled": "changed access for",
+	"user.create":      "created the account of", "user.role": "changed the role of", "user.disabled": "changed access for",
 	"user.profile": "changed the profile of", "user.password": "changed the password of",
 	"user.password_reset": "reset the password of", "user.mail_preferences": "changed the mail preferences of",
 }
