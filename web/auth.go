@@ -113,7 +113,7 @@ func (s *Server) startSession(c echo.Context, u store.User) error {
 	}
 	s.Sessions.Put(ctx, sessUserID, u.ID)
 	s.Sessions.Put(ctx, sessEpoch, u.SessionEpoch)
-	return nil
+	return s.Store.RecordLogin(ctx, u.ID, s.Now())
 }
 
 // landingFor is where a user goes after login: the page they came for, else

@@ -162,6 +162,7 @@ var authzMatrix = []authzRow{
 	{method: "GET", route: "/admin/users", want: adminOnly},
 	{method: "GET", route: "/admin/users/new", want: adminOnly},
 	{method: "POST", route: "/admin/users", form: url.Values{"name": {"New Staff"}, "email": {"new.staff@example.com"}, "role": {"staff"}, "password": {"correct horse battery"}}, want: adminOnly},
+	{method: "GET", route: "/admin/users/:id", path: "/admin/users/{target}", want: adminOnly},
 	{method: "POST", route: "/admin/users/:id/role", path: "/admin/users/{target}/role", form: url.Values{"role": {"customer"}}, want: adminOnly},
 	{method: "POST", route: "/admin/users/:id/disabled", path: "/admin/users/{target}/disabled", form: url.Values{"disabled": {"0"}}, want: adminOnly},
 	{method: "GET", route: "/admin/audit", want: adminOnly},

@@ -138,6 +138,7 @@ func (s *Server) routes() {
 	admin.GET("/users", s.AdminUsersList)
 	admin.GET("/users/new", s.AdminUserNew)
 	admin.POST("/users", s.AdminUserCreate)
+	admin.GET("/users/:id", s.AdminUserShow)
 	admin.POST("/users/:id/role", s.AdminUserSetRole)
 	admin.POST("/users/:id/disabled", s.AdminUserSetDisabled)
 	admin.GET("/audit", s.AdminAuditList)
