@@ -132,6 +132,9 @@ func (s *Server) startSession(c echo.Context, u store.User) error {
 	}
 	s.Sessions.Put(ctx, sessUserID, u.ID)
 	s.Sessions.Put(ctx, sessEpoch, u.SessionEpoch)
+	if err := s.Store.RecordLogin(ctx, u.ID, s.Now()); err != nil {
+		return err
+	}
 	return s.rotateCSRF(c, nil)
 }
 

@@ -133,6 +133,7 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/checkout", form: url.Values{"token": {"w8"}}, want: loggedIn},
 	{method: "GET", route: "/bookings", want: loggedIn},
 	{method: "GET", route: "/bookings/:id", path: "/bookings/{bookingA}", want: onlyA},
+	{method: "GET", route: "/bookings/:id/calendar.ics", path: "/bookings/{bookingA}/calendar.ics", want: onlyA},
 	{method: "POST", route: "/bookings/:id/cancel", path: "/bookings/{bookingA2}/cancel", want: onlyA},
 	// Online payment of A's booking.
 	{method: "POST", route: "/bookings/:id/pay", path: "/bookings/{bookingA}/pay", want: onlyA},
@@ -206,6 +207,7 @@ var authzMatrix = []authzRow{
 	{method: "GET", route: "/admin/users", want: adminOnly},
 	{method: "GET", route: "/admin/users/new", want: adminOnly},
 	{method: "POST", route: "/admin/users", form: url.Values{"name": {"New Staff"}, "email": {"new.staff@example.com"}, "role": {"staff"}, "password": {"correct horse battery"}}, want: adminOnly},
+	{method: "GET", route: "/admin/users/:id", path: "/admin/users/{target}", want: adminOnly},
 	{method: "POST", route: "/admin/users/:id/role", path: "/admin/users/{target}/role", form: url.Values{"role": {"customer"}}, want: adminOnly},
 	{method: "POST", route: "/admin/users/:id/disabled", path: "/admin/users/{target}/disabled", form: url.Values{"disabled": {"0"}}, want: adminOnly},
 	{method: "GET", route: "/admin/audit", want: adminOnly},

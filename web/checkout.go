@@ -97,13 +97,24 @@ func (s *Server) addedMessage(c echo.Context, itemID int64, qty string) string {
 	return fmt.Sprintf("Added %s × %s.", strings.TrimSpace(qty), it.Name)
 }
 
-// CartUpdate changes an item's quantity in the cart (0 removes it).
+// CartUpdate changes an item's quantity in the cart (0 removes it). The
+// stepper's buttons send step=-1 or step=1 instead: one less or one more than
+// the cart holds.
 func (s *Server) CartUpdate(c echo.Context) error {
 	itemID, err := pathID(c, "id")
 	if err != nil || !slices.ContainsFunc(s.getCart(c), func(l cartLine) bool { return l.ItemID == itemID }) {
 		return s.renderCart(c, http.StatusUnprocessableEntity, nil, "That item is not in your cart; reload the cart and try again.")
 	}
-	cart, errs, err := s.changeCart(c, s.getChoice(c), itemID, c.FormValue("quantity"), false)
+	raw := c.FormValue("quantity")
+	if step := field(c, "step"); step == "-1" || step == "1" {
+		for _, l := range s.getCart(c) {
+			if l.ItemID == itemID {
+				n, _ := strconv.Atoi(step)
+				raw = strconv.Itoa(l.Quantity + n)
+			}
+		}
+	}
+	cart, errs, err := s.changeCart(c, s.getChoice(c), itemID, raw, false)
 	if err != nil {
 		return err
 	}

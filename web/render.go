@@ -17,12 +17,14 @@ import (
 func (s *Server) page(c echo.Context, title string) layout.Page {
 	p := layout.Page{
 		Title:     title,
-		ShopName:  "Rentdesk",
 		Asset:     s.Assets.Path,
 		Path:      c.Request().URL.Path,
 		RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
 		Fragment:  isHTMX(c) && c.Request().Header.Get("HX-Boosted") == "",
 	}
+	// Error pages (a database outage among them) use what is known.
+	shop := s.shop(c.Request().Context(), c.Get(ctxErrorPage) == nil)
+	p.ShopName, p.ShopAddress, p.ShopHours = shop.Name, shop.Address, shop.Hours
 	p.CSRFToken, _ = c.Get(ctxCSRF).(string)
 	if u := currentUser(c); u != nil {
 		p.User = &layout.User{ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role}
@@ -36,6 +38,9 @@ func (s *Server) page(c echo.Context, title string) layout.Page {
 	}
 	return p
 }
+
+// ctxErrorPage marks a request whose answer is an error page.
+const ctxErrorPage = "error-page"
 
 // render writes a component with a status. It renders into a buffer first, so
 // a template error becomes a clean 500 page instead of half a page.

@@ -120,6 +120,8 @@ func (s *Server) routes() {
 	invoices := app.Group("/invoices", s.requireLogin)
 	invoices.GET("/:id", s.InvoiceShow)
 	invoices.GET("/:id/pdf", s.InvoicePDF)
+	// The customer's booking as a calendar file (pickup and return).
+	mine.GET("/:id/calendar.ics", s.BookingCalendar)
 
 	// Staff and admins: the desk board, bookings at the desk, maintenance,
 	// availability.
@@ -186,6 +188,7 @@ func (s *Server) routes() {
 	admin.GET("/users", s.AdminUsersList)
 	admin.GET("/users/new", s.AdminUserNew)
 	admin.POST("/users", s.AdminUserCreate)
+	admin.GET("/users/:id", s.AdminUserShow)
 	admin.POST("/users/:id/role", s.AdminUserSetRole)
 	admin.POST("/users/:id/disabled", s.AdminUserSetDisabled)
 	admin.GET("/audit", s.AdminAuditList)

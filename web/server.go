@@ -61,6 +61,8 @@ type Server struct {
 	Deps
 	echo     *echo.Echo
 	draining atomic.Bool
+	// shopInfo caches the shop's name, address and hours for the pages.
+	shopInfo shopCache
 }
 
 // New builds the server and its routes.

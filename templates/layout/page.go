@@ -7,9 +7,11 @@ type Page struct {
 	Title       string
 	Description string
 	ShopName    string
-	User        *User // nil when nobody is logged in
-	CSRFToken   string
-	Flashes     []Flash
+	// ShopAddress and ShopHours are the footer's: the shop's first location.
+	ShopAddress, ShopHours string
+	User                   *User // nil when nobody is logged in
+	CSRFToken              string
+	Flashes                []Flash
 	// Asset maps a static file name to its content-hashed URL.
 	Asset func(name string) string
 	// Path is the request path, to mark the current navigation entry.
