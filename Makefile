@@ -24,7 +24,7 @@ BENCH ?= .
 # `make clean-dev` deletes data, so it asks for CONFIRM=yes.
 CONFIRM ?=
 
-.PHONY: help run test generate lint bench db-stop clean-dev
+.PHONY: help run test generate lint bench db-stop clean-dev backup-check
 
 help: ## List the targets
 	@echo 'Usage: make TARGET [VAR=value...]'
@@ -87,6 +87,10 @@ bench: ## Run the benchmarks; output in .dev/bench.txt, a summary table in .dev/
 	@{ head -n 1 .dev/bench.txt; echo; awk -f .ci/bench-report.awk .dev/bench.txt; } > .dev/bench-report.md
 	@echo '==> full output in .dev/bench.txt; summary (.dev/bench-report.md):'
 	@cat .dev/bench-report.md
+
+backup-check: ## Dump the development database, restore it into a fresh one and compare (deploy/pg-backup.sh)
+	@vars="$$($(ENV_SH) pg)"; eval "$$vars"; \
+	bash deploy/pg-backup.sh check "$$DATABASE_URL"
 
 db-stop: ## Stop the private PostgreSQL (make run and make test start it again)
 	@$(ENV_SH) pg-stop

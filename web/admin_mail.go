@@ -26,11 +26,12 @@ var mailTabs = []struct{ key, label string }{
 	{"sent", "Sent (24 h)"}, {"not_sent", "Not sent"}, {"failed", "Failed"},
 }
 
-var jobKinds = []string{"send_email", "expire_holds", "reminders", "overdue_scan", "cleanup", "dead_job_notices", "metrics_rollup"}
+var jobKinds = []string{"send_email", "expire_holds", "reminders", "overdue_scan", "cleanup", "dead_job_notices", "metrics_rollup", "alerts_check"}
 
-var emailKinds = []string{mail.KindWelcome, mail.KindPasswordReset, mail.KindBookingConfirmed, mail.KindHoldExpired,
+var emailKinds = []string{mail.KindWelcome, mail.KindAccountExists, mail.KindPasswordReset, mail.KindBookingConfirmed, mail.KindHoldExpired,
 	mail.KindPickupReminder, mail.KindReturnReminder, mail.KindOverdueNotice, mail.KindBookingCancelled,
-	mail.KindStaffNewBooking, mail.KindStaffOverdueDigest, mail.KindAdminDeadJobs}
+	mail.KindStaffNewBooking, mail.KindStaffOverdueDigest, mail.KindAdminDeadJobs, mail.KindStaffPaymentAlert,
+	mail.KindAdminAlert}
 
 // AdminMailList shows one status view of the mail queue and jobs, filtered by
 // kind, newest first, with keyset pagination.

@@ -23,7 +23,9 @@ func validSettings() url.Values {
 	}
 }
 
-func withStripeKey(d *Deps) { d.Config.Stripe.SecretKey = "sk_test_123" }
+func withStripeKey(d *Deps) {
+	d.Config.Stripe.SecretKey, d.Config.Stripe.WebhookSecret = "sk_test_123", "whsec_test_123"
+}
 
 // An admin saves the settings: they are stored, tax rates become basis
 // points, and the change is audited with its before and after.

@@ -78,10 +78,13 @@ func (s *Server) bookingView(c echo.Context, b store.Booking) (pages.BookingView
 	}
 	zone, now := period.Zone(b.TimeZone), s.Now()
 	v := pages.BookingView{Page: s.page(c, "Booking "+b.Number), ID: b.ID, Number: b.Number, Status: b.Status,
-		Location: b.LocationName, Zone: b.TimeZone, Due: money.Format(b.Total-b.Paid, b.Currency),
+		Location: b.LocationName, Zone: b.TimeZone,
 		Totals:    totalRows(store.Totals{Subtotal: b.Subtotal, Tax: b.Tax, Total: b.Total}, st, b.Currency),
 		CanCancel: booking.CanCancel(b, st, now, true), Errors: components.Errors{}}
 	v.CancelDeadline = booking.CancelDeadline(b, st).In(zone).Format("Mon 2 Jan 2006, 15:04")
+	if err := s.bookingMoney(c, &v, b, st); err != nil {
+		return v, err
+	}
 	if b.Deposit > 0 {
 		v.Deposit = money.Format(b.Deposit, b.Currency)
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -19,9 +20,23 @@ import (
 )
 
 // CartAdd adds an item to the cart after checking it is free for the dates
-// and that the cart stays within what one booking may hold.
+// and that the cart stays within what one booking may hold. The item page's
+// form brings its own dates, which become the visitor's choice. From htmx the
+// answer is a short confirmation in place with the header's new count;
+// otherwise the cart page.
 func (s *Server) CartAdd(c echo.Context) error {
 	ch := s.getChoice(c)
+	if form := (pages.DatesForm{Location: field(c, "location"), Start: field(c, "start"), End: field(c, "end")}); form.Start != "" {
+		var errs components.Errors
+		var err error
+		if ch, errs, err = s.checkChoice(c.Request().Context(), form); err != nil {
+			return err
+		}
+		if errs.Any() {
+			return s.cartAddRefused(c, ch, errs)
+		}
+		s.putChoice(c, ch)
+	}
 	if !ch.chosen() {
 		s.flash(c, "info", "Choose where and when first.")
 		return redirect(c, "/book")
@@ -38,15 +53,28 @@ func (s *Server) CartAdd(c echo.Context) error {
 		return s.cartAddRefused(c, ch, errs)
 	}
 	s.putCart(c, cart)
+	if isHTMX(c) {
+		return s.render(c, http.StatusOK, pages.CartAdded(pages.CartAddedView{Message: s.addedMessage(c, itemID, c.FormValue("quantity")), Count: cartCount(cart)}))
+	}
 	return redirect(c, "/cart")
 }
 
 // msgNoSuchItem answers an add of an item id that names nothing bookable.
 const msgNoSuchItem = "That item does not exist or cannot be booked for these dates."
 
-// cartAddRefused shows the booking page with why an add was refused: beside
-// the item's row, or at the top when no row shows that item.
+// cartAddRefused says why an item could not be added: in place for htmx,
+// else on the booking page beside the item's row, or at the top when no row
+// shows that item.
 func (s *Server) cartAddRefused(c echo.Context, ch bookChoice, errs components.Errors) error {
+	if isHTMX(c) {
+		msg := ""
+		for _, m := range errs {
+			if msg == "" || m < msg { // one message, the same one every time
+				msg = m
+			}
+		}
+		return s.render(c, http.StatusUnprocessableEntity, pages.CartAdded(pages.CartAddedView{Error: msg}))
+	}
 	v, err := s.bookView(c, ch)
 	if err != nil {
 		return err
@@ -58,6 +86,15 @@ func (s *Server) cartAddRefused(c echo.Context, ch bookChoice, errs components.E
 		}
 	}
 	return s.render(c, http.StatusUnprocessableEntity, pages.BookPage(v))
+}
+
+// addedMessage confirms an addition with the item's name.
+func (s *Server) addedMessage(c echo.Context, itemID int64, qty string) string {
+	it, err := s.Store.GetBookableItem(c.Request().Context(), itemID)
+	if err != nil {
+		return "Added to your cart."
+	}
+	return fmt.Sprintf("Added %s × %s.", strings.TrimSpace(qty), it.Name)
 }
 
 // CartUpdate changes an item's quantity in the cart (0 removes it).
@@ -270,7 +307,7 @@ func (s *Server) CheckoutShow(c echo.Context) error {
 		return err
 	}
 	v := pages.CheckoutView{Page: s.page(c, "Checkout"), Cart: sum, PayAtPickup: st.PaymentMode == booking.PaymentModeAtPickup}
-	if err := booking.CheckoutOpen(st); err != nil {
+	if err := booking.CheckoutOpen(st, s.Payments.Enabled()); err != nil {
 		v.Closed = err.Error()
 	}
 	if v.Page.User != nil {
@@ -306,7 +343,7 @@ func (s *Server) CheckoutSubmit(c echo.Context) error {
 		return redirect(c, fmt.Sprintf("/bookings/%d", dup.BookingID))
 	}
 	if errors.Is(err, booking.ErrOnlinePaymentUnavailable) {
-		s.Logger.Warn("checkout refused: the payment mode needs online payment, which is not available yet",
+		s.Logger.Warn("checkout refused: the payment mode needs online payment, which is not set up",
 			"request_id", actor(c).RequestID)
 	}
 	if err != nil {
@@ -315,8 +352,9 @@ func (s *Server) CheckoutSubmit(c echo.Context) error {
 		})
 	}
 	s.clearCart(c)
-	if res.RedirectURL != "" {
-		return redirect(c, res.RedirectURL)
+	if res.Status == store.BookingHold {
+		// Online payment: the hold is committed; now to Stripe Checkout.
+		return s.toCheckout(c, res.BookingID)
 	}
 	s.flash(c, "success", "Your booking is confirmed. Pay when you pick it up.")
 	return redirect(c, fmt.Sprintf("/bookings/%d", res.BookingID))

@@ -27,8 +27,12 @@ func (s *Server) page(c echo.Context, title string) layout.Page {
 	if u := currentUser(c); u != nil {
 		p.User = &layout.User{ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role}
 	}
+	if p.User.IsAdmin() && !p.Fragment {
+		p.Alerts = s.firingAlerts(c)
+	}
 	if s.Sessions != nil && c.Get(ctxCSRF) != nil { // the session is loaded on this route
 		p.Flashes = s.popFlashes(c)
+		p.CartCount = cartCount(s.getCart(c))
 	}
 	return p
 }
@@ -40,11 +44,19 @@ func (s *Server) render(c echo.Context, status int, comp templ.Component) error 
 	if err := comp.Render(c.Request().Context(), &buf); err != nil {
 		return fmt.Errorf("web: render: %w", err)
 	}
+	if status < http.StatusBadRequest {
+		if err := commitSession(c); err != nil {
+			return err
+		}
+	}
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
 // redirect answers a successful POST: 303 for plain forms, HX-Redirect for htmx.
 func redirect(c echo.Context, to string) error {
+	if err := commitSession(c); err != nil {
+		return err
+	}
 	if isHTMX(c) {
 		c.Response().Header().Set("HX-Redirect", to)
 		return c.NoContent(http.StatusNoContent)

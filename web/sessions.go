@@ -1,8 +1,11 @@
 package web
 
 import (
+	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
 	"net/http"
+	"time"
 
 	"github.com/alexedwards/scs/postgresstore"
 	"github.com/alexedwards/scs/v2"
@@ -22,7 +25,7 @@ const SessionCookieName = "rentdesk_session"
 // postgresstore's queries take no context.
 func NewSessions(cfg config.Config, db *sql.DB) *scs.SessionManager {
 	sm := scs.New()
-	sm.Store = postgresstore.NewWithCleanupInterval(db, 0)
+	sm.Store = hashedTokens{postgresstore.NewWithCleanupInterval(db, 0)}
 	sm.Lifetime = cfg.SessionLifetime
 	sm.IdleTimeout = cfg.SessionIdleTimeout
 	sm.Cookie.Name = SessionCookieName
@@ -38,4 +41,31 @@ func NewSessions(cfg config.Config, db *sql.DB) *scs.SessionManager {
 		sm.Cookie.Secure = true
 	}
 	return sm
+}
+
+// hashedTokens keeps sessions under the SHA-256 of their token, so the
+// sessions table (a backup, a replica, a support dump) holds no token that
+// would log anyone in; the browser's cookie keeps the token itself. scs'
+// own RenewToken, Destroy and expiry work unchanged through it.
+type hashedTokens struct{ scs.Store }
+
+// storedToken is the key a session token is stored under.
+func storedToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return base64.RawURLEncoding.EncodeToString(h[:])
+}
+
+// Find loads the session whose token hashes to the stored key.
+func (h hashedTokens) Find(token string) ([]byte, bool, error) {
+	return h.Store.Find(storedToken(token))
+}
+
+// Commit saves the session under the hash of its token.
+func (h hashedTokens) Commit(token string, b []byte, expiry time.Time) error {
+	return h.Store.Commit(storedToken(token), b, expiry)
+}
+
+// Delete removes the session of the token.
+func (h hashedTokens) Delete(token string) error {
+	return h.Store.Delete(storedToken(token))
 }

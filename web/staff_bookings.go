@@ -11,7 +11,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
-	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
@@ -126,31 +125,11 @@ func (s *Server) staffBookingPage(c echo.Context, status int, errs components.Er
 	if err != nil {
 		return err
 	}
-	b, err := s.Store.GetBooking(c.Request().Context(), id)
+	v, err := s.staffBookingView(c, id)
 	if err != nil {
 		return err
 	}
-	zone := period.Zone(b.TimeZone)
-	v := pages.StaffBookingView{Page: s.page(c, "Booking "+b.Number), ID: b.ID, Number: b.Number, Status: b.Status,
-		Customer: b.CustomerName, Location: b.LocationName, Zone: b.TimeZone, Total: money.Format(b.Total, b.Currency),
-		Errors: errs, FormError: formErr, Tag: tag}
-	for _, l := range b.Lines {
-		lv := pages.StaffLineView{ID: l.ID, Item: l.ItemName, Quantity: l.Quantity, Period: displayRange(l.StartsAt, l.EndsAt, zone),
-			Bulk: l.Tracking == "bulk", Out: l.PickedUpAt != nil, Back: l.ReturnedAt != nil}
-		for _, u := range l.Units {
-			st := "waiting"
-			if u.ReturnedAt != nil {
-				st = "back"
-			} else if u.PickedUpAt != nil {
-				st = "out"
-			}
-			lv.Units = append(lv.Units, pages.StaffUnitView{Tag: u.AssetTag, Status: st})
-		}
-		v.Lines = append(v.Lines, lv)
-	}
-	if v.Invoices, err = s.invoiceLinks(c.Request().Context(), b.ID, true); err != nil {
-		return err
-	}
+	v.Errors, v.FormError, v.Tag = errs, formErr, tag
 	return s.render(c, status, pages.StaffBookingPage(v))
 }
 

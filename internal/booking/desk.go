@@ -65,8 +65,10 @@ func (e *Engine) scannedUnit(ctx context.Context, tx *store.Store, b store.Booki
 		return unit, it, FieldErrors{"tag": tag + " is a " + it.Name + ", not what this line booked."}
 	case unit.LocationID != b.LocationID:
 		return unit, it, FieldErrors{"tag": tag + " belongs to another location."}
+	case unit.Status == "maintenance":
+		return unit, it, FieldErrors{"tag": tag + " is in maintenance and cannot go out."}
 	case unit.Status != "available":
-		return unit, it, FieldErrors{"tag": tag + " is " + unit.Status + "."}
+		return unit, it, FieldErrors{"tag": tag + " is " + unit.Status + " and cannot go out."}
 	}
 	return unit, it, nil
 }
@@ -99,8 +101,11 @@ func (e *Engine) CheckOut(ctx context.Context, bookingID int64, tag string, a Ac
 		if b.Status != store.BookingConfirmed && b.Status != store.BookingOut {
 			return &RuleError{Msg: "Booking " + b.Number + " is " + b.Status + "; only confirmed bookings go out."}
 		}
+		if strings.TrimSpace(tag) == "" {
+			return FieldErrors{"tag": "Scan or type an asset tag."}
+		}
 		unit, err := tx.GetBookingUnitByTag(ctx, strings.TrimSpace(tag))
-		if errors.Is(err, store.ErrNotFound) || strings.TrimSpace(tag) == "" {
+		if errors.Is(err, store.ErrNotFound) {
 			return FieldErrors{"tag": "No unit has the tag " + tag + "."}
 		}
 		if err != nil {
@@ -108,7 +113,7 @@ func (e *Engine) CheckOut(ctx context.Context, bookingID int64, tag string, a Ac
 		}
 		line, ok := lineForUnit(b, unit)
 		if !ok {
-			return FieldErrors{"tag": unit.AssetTag + " is not something this booking is waiting for."}
+			return e.wrongItem(ctx, tx, unit)
 		}
 		if err := e.refuseIfOut(ctx, tx, b, line, unit); err != nil {
 			return err
@@ -118,6 +123,15 @@ func (e *Engine) CheckOut(ctx context.Context, bookingID int64, tag string, a Ac
 		}
 		return e.afterScan(ctx, tx, b, a, "booking.checkout", unit.AssetTag, now)
 	})
+}
+
+// wrongItem says why a scanned unit serves no line of the booking: what it is.
+func (e *Engine) wrongItem(ctx context.Context, tx *store.Store, unit store.BookingUnit) error {
+	it, err := tx.GetBookableItem(ctx, unit.ItemID)
+	if err != nil {
+		return err
+	}
+	return FieldErrors{"tag": unit.AssetTag + " is a " + it.Name + "; this booking has no " + it.Name + " waiting to go out."}
 }
 
 // lineForUnit finds the line a scanned unit serves: the line holding it, else

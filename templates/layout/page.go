@@ -17,6 +17,11 @@ type Page struct {
 	RequestID string
 	// Fragment renders only the main content, for htmx requests.
 	Fragment bool
+	// CartCount is how many things are in the visitor's cart (the sum of
+	// the quantities), shown in the header on every page.
+	CartCount int
+	// Alerts are the monitoring alerts firing now, shown to admins on every page.
+	Alerts []string
 }
 
 // User is the logged-in account as the layout shows it.

@@ -103,7 +103,7 @@ func AdminSettingsPage(v AdminSettingsView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if !v.StripeReady {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<p class=\"flash flash-info\" data-testid=\"stripe-missing\">Online payment is off: this server has no Stripe secret key (STRIPE_SECRET_KEY). Until it is set, customers pay at pickup.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<p class=\"flash flash-info\" data-testid=\"stripe-missing\">Online payment is off: this server needs a Stripe secret key and webhook signing secret (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET). Until it is set, customers pay at pickup.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
