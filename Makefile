@@ -30,7 +30,7 @@ BENCH_ONLY ?=
 # `make clean-dev` deletes data, so it asks for CONFIRM=yes.
 CONFIRM ?=
 
-.PHONY: help run test generate lint bench db-stop clean-dev
+.PHONY: help run test generate lint bench db-stop clean-dev backup-check
 
 help: ## List the targets
 	@echo 'Usage: make TARGET [VAR=value...]'
@@ -92,6 +92,10 @@ bench: ## Load benchmark of a real `rentdesk serve` on loopback (SIZE=small|larg
 		-rounds '$(BENCH_ROUNDS)' -only '$(BENCH_ONLY)' -bin .dev/bin/rentdesk -out .dev
 # The data sets live in databases of their own (rentdesk_bench_small, _large) on the
 # same PostgreSQL as `make run`, generated once and reused; drop one to regenerate it.
+
+backup-check: ## Dump the development database, restore it into a fresh one and compare (deploy/pg-backup.sh)
+	@vars="$$($(ENV_SH) pg)"; eval "$$vars"; \
+	bash deploy/pg-backup.sh check "$$DATABASE_URL"
 
 db-stop: ## Stop the private PostgreSQL (make run and make test start it again)
 	@$(ENV_SH) pg-stop

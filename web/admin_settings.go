@@ -48,7 +48,7 @@ func (s *Server) AdminSettingsUpdate(c echo.Context) error {
 }
 
 // stripeReady says whether online payment can be offered at all.
-func (s *Server) stripeReady() bool { return s.Config.Stripe.SecretKey != "" }
+func (s *Server) stripeReady() bool { return s.Payments.Enabled() }
 
 func (s *Server) renderSettings(c echo.Context, status int, f settings.Form, errs components.Errors) error {
 	zones := make([]components.Option, 0, len(catalog.Zones)+1)

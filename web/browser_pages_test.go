@@ -47,7 +47,7 @@ const pageAudit = `(() => {
 
 // auditSkip are routes the browser does not show as pages: probes, assets,
 // photos and downloads.
-var auditSkip = []string{"/healthz", "/readyz", "/static/", "/photos/", "/staff/export/"}
+var auditSkip = []string{"/healthz", "/readyz", "/static/", "/photos/", "/staff/export/", "/bookings/:id/calendar.ics"}
 
 // Every page the route table serves to each role, at a desktop and a 390 px
 // phone width: nothing scrolls sideways, ids are unique, every field is

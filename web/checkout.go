@@ -97,13 +97,24 @@ func (s *Server) addedMessage(c echo.Context, itemID int64, qty string) string {
 	return fmt.Sprintf("Added %s × %s.", strings.TrimSpace(qty), it.Name)
 }
 
-// CartUpdate changes an item's quantity in the cart (0 removes it).
+// CartUpdate changes an item's quantity in the cart (0 removes it). The
+// stepper's buttons send step=-1 or step=1 instead: one less or one more than
+// the cart holds.
 func (s *Server) CartUpdate(c echo.Context) error {
 	itemID, err := pathID(c, "id")
 	if err != nil || !slices.ContainsFunc(s.getCart(c), func(l cartLine) bool { return l.ItemID == itemID }) {
 		return s.renderCart(c, http.StatusUnprocessableEntity, nil, "That item is not in your cart; reload the cart and try again.")
 	}
-	cart, errs, err := s.changeCart(c, s.getChoice(c), itemID, c.FormValue("quantity"), false)
+	raw := c.FormValue("quantity")
+	if step := field(c, "step"); step == "-1" || step == "1" {
+		for _, l := range s.getCart(c) {
+			if l.ItemID == itemID {
+				n, _ := strconv.Atoi(step)
+				raw = strconv.Itoa(l.Quantity + n)
+			}
+		}
+	}
+	cart, errs, err := s.changeCart(c, s.getChoice(c), itemID, raw, false)
 	if err != nil {
 		return err
 	}
@@ -312,7 +323,7 @@ func (s *Server) CheckoutShow(c echo.Context) error {
 		return err
 	}
 	v := pages.CheckoutView{Page: s.page(c, "Checkout"), Cart: sum, PayAtPickup: st.PaymentMode == booking.PaymentModeAtPickup}
-	if err := booking.CheckoutOpen(st); err != nil {
+	if err := booking.CheckoutOpen(st, s.Payments.Enabled()); err != nil {
 		v.Closed = err.Error()
 	}
 	if v.Page.User != nil {
@@ -348,7 +359,7 @@ func (s *Server) CheckoutSubmit(c echo.Context) error {
 		return redirect(c, fmt.Sprintf("/bookings/%d", dup.BookingID))
 	}
 	if errors.Is(err, booking.ErrOnlinePaymentUnavailable) {
-		s.Logger.Warn("checkout refused: the payment mode needs online payment, which is not available yet",
+		s.Logger.Warn("checkout refused: the payment mode needs online payment, which is not set up",
 			"request_id", actor(c).RequestID)
 	}
 	if err != nil {
@@ -357,8 +368,9 @@ func (s *Server) CheckoutSubmit(c echo.Context) error {
 		})
 	}
 	s.clearCart(c)
-	if res.RedirectURL != "" {
-		return redirect(c, res.RedirectURL)
+	if res.Status == store.BookingHold {
+		// Online payment: the hold is committed; now to Stripe Checkout.
+		return s.toCheckout(c, res.BookingID)
 	}
 	s.flash(c, "success", "Your booking is confirmed. Pay when you pick it up.")
 	return redirect(c, fmt.Sprintf("/bookings/%d", res.BookingID))

@@ -137,3 +137,7 @@ func (s *shop) deskBookLines(customer int64, start, end time.Time, lines ...book
 	}
 	return b
 }
+
+func bookingLine(item int64, qty int) booking.LineRequest {
+	return booking.LineRequest{ItemID: item, Quantity: qty}
+}

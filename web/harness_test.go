@@ -230,6 +230,8 @@ func (c *testClient) login(email, password string) {
 	if res.StatusCode != http.StatusSeeOther {
 		c.t.Fatalf("login %s: status %d\n%s", email, res.StatusCode, res.Body)
 	}
+	// Login rotates the CSRF token: the next form comes from a new page.
+	c.csrf = ""
 }
 
 // cookie returns the value of a cookie the client holds for the app, or "".

@@ -304,7 +304,15 @@ func (e *Engine) bookingFacts(ctx context.Context, locationID int64, lines []Lin
 // desk call it). A hold that expired in the meantime is re-allocated first:
 // if its stock went elsewhere the answer is a *ConflictError.
 func (e *Engine) Confirm(ctx context.Context, bookingID int64, a Actor) error {
-	return e.withBooking(ctx, bookingID, 0, func(tx *store.Store, b store.Booking, now time.Time) error {
+	return e.st.WithTx(ctx, func(tx *store.Store) error { return e.ConfirmTx(ctx, tx, bookingID, a) })
+}
+
+// ConfirmTx is Confirm inside the caller's transaction, for the payment
+// webhook, whose fulfilment (confirmation, payment, invoice, email) commits
+// as one. On a *ConflictError the caller must roll back: the failed
+// allocation leaves the transaction unusable.
+func (e *Engine) ConfirmTx(ctx context.Context, tx *store.Store, bookingID int64, a Actor) error {
+	return e.withBookingTx(ctx, tx, bookingID, 0, func(tx *store.Store, b store.Booking, now time.Time) error {
 		switch b.Status {
 		case store.BookingConfirmed:
 			return nil

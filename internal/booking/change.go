@@ -151,6 +151,11 @@ func (e *Engine) ChangeLinePeriod(ctx context.Context, pc PeriodChange) error {
 		if err := e.retotal(ctx, tx, b.ID, now); err != nil {
 			return err
 		}
+		// An invoiced booking that changed gets a credit note for the old
+		// invoice and a new one; issued invoices are never edited.
+		if _, _, err := invoice.Reissue(ctx, tx, b.ID, "Booking "+b.Number+" changed"); err != nil {
+			return err
+		}
 		return e.audit(ctx, tx, pc.Actor, "booking.line.period", b.ID,
 			map[string]any{"line_id": line.ID, "starts_at": line.StartsAt, "ends_at": line.EndsAt, "line_total": line.LineTotal},
 			map[string]any{"line_id": line.ID, "starts_at": pc.Start, "ends_at": pc.End, "line_total": q.Total})

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
 
@@ -109,6 +110,54 @@ func CreditRest(ctx context.Context, tx *store.Store, bookingID int64, reason st
 	}
 	cn, err := CreditNote(ctx, tx, bookingID, open.left(), reason)
 	return cn, err == nil, err
+}
+
+// Reissue brings a booking's invoice up to date after its lines changed
+// (an extension re-priced it): when the open invoice no longer matches the
+// booking, it is credited in full and a new invoice is issued, both in tx.
+// An invoice is never edited. Without an open invoice, or when nothing
+// changed, it does nothing and reports false.
+func Reissue(ctx context.Context, tx *store.Store, bookingID int64, reason string) (store.Invoice, bool, error) {
+	b, err := tx.LockBooking(ctx, bookingID)
+	if err != nil {
+		return store.Invoice{}, false, err
+	}
+	open, ok, err := openInvoice(ctx, tx, bookingID)
+	if err != nil || !ok || len(open.credits) > 0 || !invoiced[b.Status] {
+		// A partly credited invoice has refunds booked against it; those
+		// stay as they are rather than being unwound here.
+		return store.Invoice{}, false, err
+	}
+	st, err := tx.GetSettings(ctx)
+	if err != nil {
+		return store.Invoice{}, false, err
+	}
+	lines, err := linesOf(ctx, tx, b, st)
+	if err != nil {
+		return store.Invoice{}, false, err
+	}
+	if sameLines(lines, open.Lines) {
+		return store.Invoice{}, false, nil
+	}
+	if _, err := CreditNote(ctx, tx, bookingID, open.left(), reason); err != nil {
+		return store.Invoice{}, false, err
+	}
+	in, err := Issue(ctx, tx, bookingID)
+	return in, err == nil, err
+}
+
+func sameLines(a, b []store.InvoiceLine) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		if x.Description != y.Description || x.Quantity != y.Quantity || x.UnitPrice != y.UnitPrice ||
+			x.TaxRateBP != y.TaxRateBP || x.Net != y.Net || x.Tax != y.Tax || x.Total != y.Total {
+			return false
+		}
+	}
+	return true
 }
 
 // openDoc is an invoice with the credit notes issued against it so far.
@@ -240,10 +289,7 @@ type breakdown struct {
 // customer was quoted (the breakdown's tax and due), the period in the
 // location's zone, and the rate the tax was computed with.
 func linesOf(ctx context.Context, tx *store.Store, b store.Booking, st store.Settings) ([]store.InvoiceLine, error) {
-	loc, err := time.LoadLocation(b.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := period.Zone(b.TimeZone)
 	out := make([]store.InvoiceLine, 0, len(b.Lines))
 	for _, l := range b.Lines {
 		var bd breakdown
@@ -268,10 +314,11 @@ func linesOf(ctx context.Context, tx *store.Store, b store.Booking, st store.Set
 	return out, nil
 }
 
-// describe reads like "Canon EOS R6 · 4 Mar 2030 10:00 – 6 Mar 2030 10:00 (2 days)".
+// describe reads like "Canon EOS R6 · Mon 3 Mar 2031, 10:00 – Wed 5 Mar 2031,
+// 10:00 (2 days)": the period written exactly as the booking's pages and
+// emails write it, in the location's zone.
 func describe(l store.BookingLine, bd breakdown, loc *time.Location) string {
-	const layout = "2 Jan 2006 15:04"
-	s := l.ItemName + " · " + l.StartsAt.In(loc).Format(layout) + " – " + l.EndsAt.In(loc).Format(layout)
+	s := l.ItemName + " · " + period.FormatRange(period.Period{Start: l.StartsAt, End: l.EndsAt}, loc)
 	var labels []string
 	for _, pl := range bd.Lines {
 		if pl.Label != "" {

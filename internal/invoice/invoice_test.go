@@ -227,8 +227,8 @@ func TestIssueLinesTaxAndTotals(t *testing.T) {
 		net, tax, total   int64
 		descriptionPrefix string
 	}{
-		{1900, 3, 10079, 1915, 11994, "Łódź Müller lamp · 3 Mar 2031 10:00 – 5 Mar 2031 10:00 (2 days)"},
-		{700, 1, 1168, 82, 1250, "Guide book · 3 Mar 2031 10:00 – 4 Mar 2031 10:00 (1 day)"},
+		{1900, 3, 10079, 1915, 11994, "Łódź Müller lamp · Mon 3 Mar 2031, 10:00 – Wed 5 Mar 2031, 10:00 (2 days)"},
+		{700, 1, 1168, 82, 1250, "Guide book · Mon 3 Mar 2031, 10:00 – Tue 4 Mar 2031, 10:00 (1 day)"},
 		{0, 2, 600, 0, 600, "Cable"},
 	}
 	if len(in.Lines) != len(want) {
@@ -416,5 +416,40 @@ func TestCancelMirrorsInvoiceAndReconfirmIssuesAgain(t *testing.T) {
 	docs = s.invoices(id)
 	if len(docs) != 3 || docs[2].Kind != store.InvoiceKind || docs[2].Seq != 2 || docs[2].Total != inv.Total {
 		t.Errorf("after confirming again: %+v", docs)
+	}
+}
+
+// Extending an invoiced booking credits the old invoice in full and issues a
+// new one at the new price; an unchanged booking keeps its invoice.
+func TestExtensionReissuesInvoice(t *testing.T) {
+	s := newShop(t)
+	item := s.bulkItem("Lamp", 1000, "standard")
+	id := s.hold(s.customer("A"), line(item, 1, 1))
+	if err := s.eng.Confirm(s.ctx, id, booking.Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := s.st.GetBooking(s.ctx, id)
+	err := s.st.WithTx(s.ctx, func(tx *store.Store) error {
+		_, changed, err := invoice.Reissue(s.ctx, tx, id, "unchanged")
+		if err == nil && changed {
+			err = errors.New("reissued an unchanged booking")
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := b.Lines[0]
+	if err := s.eng.ChangeLinePeriod(s.ctx, booking.PeriodChange{BookingID: id, LineID: l.ID, Start: l.StartsAt,
+		End: l.EndsAt.Add(48 * time.Hour), Actor: booking.Actor{}}); err != nil {
+		t.Fatal(err)
+	}
+	docs := s.invoices(id)
+	if len(docs) != 3 || docs[0].Total != 1000 || docs[1].Kind != store.CreditNoteKind || docs[1].Total != -1000 ||
+		docs[2].Kind != store.InvoiceKind || docs[2].Total != 3000 || docs[2].Seq != 2 {
+		t.Fatalf("documents after the extension: %+v", docs)
+	}
+	if b, _ = s.st.GetBooking(s.ctx, id); b.Total != docs[2].Total {
+		t.Errorf("booking total %d, invoice %d", b.Total, docs[2].Total)
 	}
 }

@@ -121,7 +121,7 @@ func checkPayment(errs map[string]string, st store.Settings, stripeReady bool) {
 		errs["payment_mode"] = "Choose how customers pay."
 		return
 	case !stripeReady:
-		errs["payment_mode"] = "Online payment needs Stripe keys on the server (STRIPE_SECRET_KEY); until then customers pay at pickup."
+		errs["payment_mode"] = "Online payment needs Stripe keys on the server (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET); until then customers pay at pickup."
 		return
 	}
 	if _, bad := errs["hold_minutes"]; !bad && st.HoldMinutes <= MinOnlineHoldMinutes {

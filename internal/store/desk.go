@@ -231,10 +231,16 @@ type BookingFilter struct {
 	Status   string
 	BeforeID int64
 	Limit    int
+	// BalanceDue keeps bookings whose customer still owes money: the rental
+	// (none once cancelled or expired) plus ledger charges, less net paid.
+	BalanceDue bool
 }
 
 const listBookingsSQL = bookingSummarySelect + `
 WHERE ($1 = '' OR b.status = $1) AND ($2 = 0 OR b.id < $2)
+  AND (NOT $4 OR (CASE WHEN b.status IN ('cancelled', 'expired') THEN 0 ELSE b.total END)
+                 + COALESCE((SELECT sum(e.amount) FROM ledger_entries e WHERE e.booking_id = b.id AND e.kind = 'charge'), 0)
+                 - b.paid > 0)
 ORDER BY b.id DESC
 LIMIT $3`
 
@@ -244,7 +250,7 @@ func (s *Store) ListBookings(ctx context.Context, f BookingFilter) ([]BookingSum
 		f.Limit = 50
 	}
 	var out []BookingSummary
-	if err := s.q.SelectContext(ctx, &out, listBookingsSQL, f.Status, f.BeforeID, f.Limit); err != nil {
+	if err := s.q.SelectContext(ctx, &out, listBookingsSQL, f.Status, f.BeforeID, f.Limit, f.BalanceDue); err != nil {
 		return nil, fmt.Errorf("store: list bookings: %w", classify(err))
 	}
 	return out, nil

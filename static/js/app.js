@@ -17,12 +17,15 @@
 //                              toggles aria-expanded and .is-open on the nav
 //   data-flash-region          the container where client-side notices go
 //                              (e.g. "the server could not be reached")
+//   data-print                 on a button: open the browser's print dialog
 //   data-scan="<url>"          on a form with a `tag` field (a barcode scanner
 //                              types a tag and Enter): each Enter posts the tag
 //                              to <url> in the background, one scan after the
 //                              other, and the answer goes into #scan-log
 //   table.table                each body cell gets data-label (its column's
 //                              header) for the stacked phone layout
+//   data-print                 on a button: open the browser's print dialog
+//                              (invoices print with their own stylesheet)
 //
 // The CSRF token is read from <meta name="csrf-token" content="…"> and sent as
 // the X-CSRF-Token header on every htmx request.
@@ -106,6 +109,13 @@
     }
   }, true);
 
+  // Print buttons (hand-over sheets).
+  doc.addEventListener("click", function (evt) {
+    if (closestFrom(evt.target, "[data-print]")) {
+      window.print();
+    }
+  });
+
   // Dismissible notices.
   doc.addEventListener("click", function (evt) {
     var btn = closestFrom(evt.target, "[data-dismiss]");
@@ -116,6 +126,14 @@
     if (box) {
       evt.preventDefault();
       box.remove();
+    }
+  });
+
+  // Print buttons (an inline onclick would break the CSP).
+  doc.addEventListener("click", function (evt) {
+    if (closestFrom(evt.target, "[data-print]")) {
+      evt.preventDefault();
+      window.print();
     }
   });
 
