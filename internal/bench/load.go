@@ -58,7 +58,6 @@ func (c *client) do(method, path string, form url.Values) (int, string, error) {
 	return res.StatusCode, string(b), err
 }
 
-
 // login signs in (one GET for the CSRF cookie, one POST).
 func (c *client) login(email string) error {
 	if _, _, err := c.do("GET", "/login", nil); err != nil {
