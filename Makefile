@@ -21,10 +21,13 @@ PKGS ?= ./...
 TEST_FLAGS ?= -race -count=1 -timeout 30m
 BENCH ?= .
 
+# `make fuzz` settings: how long each fuzz target runs.
+FUZZTIME ?= 30s
+
 # `make clean-dev` deletes data, so it asks for CONFIRM=yes.
 CONFIRM ?=
 
-.PHONY: help run test generate lint bench db-stop clean-dev backup-check
+.PHONY: help run test generate lint bench fuzz db-stop clean-dev backup-check
 
 help: ## List the targets
 	@echo 'Usage: make TARGET [VAR=value...]'
@@ -87,6 +90,16 @@ bench: ## Run the benchmarks; output in .dev/bench.txt, a summary table in .dev/
 	@{ head -n 1 .dev/bench.txt; echo; awk -f .ci/bench-report.awk .dev/bench.txt; } > .dev/bench-report.md
 	@echo '==> full output in .dev/bench.txt; summary (.dev/bench-report.md):'
 	@cat .dev/bench-report.md
+
+fuzz: ## Run every fuzz target for FUZZTIME each (their seed corpora also run in make test)
+	@vars="$$($(ENV_SH) pg test-db-url)"; eval "$$vars"; unset DATABASE_URL; \
+	grep -rlE '^func Fuzz[A-Za-z0-9_]+\(f \*testing\.F\)' --include='*_test.go' --exclude-dir=.dev --exclude-dir=.git . | sort | while read -r file; do \
+		pkg="./$$(dirname "$${file#./}")"; \
+		for name in $$(grep -oE '^func Fuzz[A-Za-z0-9_]+' "$$file" | cut -d' ' -f2); do \
+			echo "==> $$pkg $$name ($(FUZZTIME))"; \
+			go test -run '^$$' -fuzz "^$$name$$" -fuzztime '$(FUZZTIME)' "$$pkg"; \
+		done; \
+	done
 
 backup-check: ## Dump the development database, restore it into a fresh one and compare (deploy/pg-backup.sh)
 	@vars="$$($(ENV_SH) pg)"; eval "$$vars"; \
