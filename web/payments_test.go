@@ -64,6 +64,15 @@ func TestOnlineCheckoutRedirectsToStripe(t *testing.T) {
 	if again.Header.Get("Location") != res.Header.Get("Location") || len(p.stripe.Calls()) != 1 {
 		t.Errorf("try again went to %q after %d calls", again.Header.Get("Location"), len(p.stripe.Calls()))
 	}
+	// Once the session ran out (the hold still running), trying again makes
+	// a new session under a new key.
+	if got := p.deliver(p.event("checkout.session.expired", p.latestSession(id)), testWebhookSecret, time.Time{}); got != http.StatusOK {
+		t.Fatalf("expired: %d", got)
+	}
+	c.post("/bookings/"+itoa(id)+"/pay", nil).expectStatus(t, http.StatusSeeOther)
+	if calls := p.stripe.Calls(); len(calls) != 2 || calls[1].IdempotencyKey == calls[0].IdempotencyKey {
+		t.Errorf("after the session expired: %d calls, keys %q", len(calls), calls[len(calls)-1].IdempotencyKey)
+	}
 	plain := newTestApp(t)
 	if csp := plain.client().get("/").Header.Get("Content-Security-Policy"); strings.Contains(csp, "stripe") {
 		t.Errorf("CSP without Stripe configured allows %q", csp)
