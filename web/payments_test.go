@@ -417,7 +417,7 @@ func TestOnlineDepositMode(t *testing.T) {
 		t.Fatalf("booking %s after the prepayment", p.status(id))
 	}
 	rest := total - want
-	page := c.get("/bookings/" + itoa(id) + "/payment/success").expectStatus(t, http.StatusOK)
+	page := c.get("/bookings/"+itoa(id)+"/payment/success").expectStatus(t, http.StatusOK)
 	if got := page.text(`[data-testid="payment-due"]`); got != formatEUR(rest) {
 		t.Errorf("success page: still due %q, want %s", got, formatEUR(rest))
 	}
