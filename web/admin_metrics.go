@@ -19,6 +19,12 @@ const rateWindow = time.Minute
 // AdminMetrics is the metrics dashboard: business figures for a period and
 // location, then the system.
 func (s *Server) AdminMetrics(c echo.Context) error {
+	return s.renderMetrics(c, http.StatusOK, nil)
+}
+
+// renderMetrics renders the whole dashboard; typed holds the thresholds
+// form as submitted when it is shown again with errors.
+func (s *Server) renderMetrics(c echo.Context, status int, typed map[string]pages.AlertRuleRow) error {
 	f, err := s.metricsFilterOf(c)
 	if err != nil {
 		return err
@@ -27,8 +33,12 @@ func (s *Server) AdminMetrics(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := pages.AdminMetricsView{Page: s.page(c, "Metrics"), Filter: f.view, Business: biz, System: s.systemPanel()}
-	return s.render(c, http.StatusOK, pages.AdminMetricsPage(v))
+	alerts, err := s.alertsPanel(c, typed)
+	if err != nil {
+		return err
+	}
+	v := pages.AdminMetricsView{Page: s.page(c, "Metrics"), Filter: f.view, Business: biz, System: s.systemPanel(), Alerts: alerts}
+	return s.render(c, status, pages.AdminMetricsPage(v))
 }
 
 // AdminMetricsSystem is the system panel alone, for its refresh.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rentdesk/rentdesk/internal/metrics"
 	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
@@ -171,20 +172,25 @@ func (s *Server) periodFigures(ctx context.Context, v *pages.BusinessPanel, f me
 	for _, d := range days {
 		byDay[d.Day.Format(time.DateOnly)] = float64(d.Amount)
 	}
-	labels, vals := dailySeries(from, now, f.zone, byDay)
+	labels, vals := dailySeries(from, now, f.zone, byDay, 0)
 	v.RevenueChart = components.ChartData{ID: "chart-revenue", Title: "Revenue per day", Desc: "Booked value of confirmed bookings per day of the period.",
 		Labels: labels, Series: []components.Series{{Name: "Revenue", Values: vals}},
 		Format: func(x float64) string { return money.Format(int64(math.Round(x)), cur) }}
 	return nil
 }
 
-// dailySeries lays values keyed by date over every local day from..to.
-func dailySeries(from, to time.Time, zone *time.Location, byDay map[string]float64) ([]string, []float64) {
+// dailySeries lays values keyed by date over every local day from..to; a
+// day without a value gets missing (0 for money, NaN "no data" for ratios).
+func dailySeries(from, to time.Time, zone *time.Location, byDay map[string]float64, missing float64) ([]string, []float64) {
 	var labels []string
 	var vals []float64
 	for d := from.In(zone); d.Before(to); d = d.AddDate(0, 0, 1) {
 		labels = append(labels, d.Format("Jan 2"))
-		vals = append(vals, byDay[d.Format(time.DateOnly)])
+		v, ok := byDay[d.Format(time.DateOnly)]
+		if !ok {
+			v = missing
+		}
+		vals = append(vals, v)
 	}
 	return labels, vals
 }
@@ -204,10 +210,15 @@ func (s *Server) utilizationFigures(ctx context.Context, v *pages.BusinessPanel,
 		avail += d.HoursAvailable
 		out += d.HoursOut
 	}
-	labels, vals := dailySeries(from, now, f.zone, byDay)
+	labels, vals := dailySeries(from, now, f.zone, byDay, math.NaN())
 	v.UtilizationChart = components.ChartData{ID: "chart-utilization", Title: "Utilization per day",
 		Desc:   "Unit-hours out divided by unit-hours available (maintenance excluded), per day.",
-		Labels: labels, Series: []components.Series{{Name: "Utilization", Class: "chart-s2", Values: vals}}, Format: fmtPercent}
+		Labels: labels, Series: []components.Series{{Name: "All", Class: "chart-s1", Values: vals}}, Format: fmtPercent}
+	if f.locationID == 0 {
+		if err := s.locationSeries(ctx, &v.UtilizationChart, from, now, fromDay, toDay, f); err != nil {
+			return err
+		}
+	}
 	v.Period = append(v.Period, pages.Stat{Label: "Utilization", Value: fmtPercent(ratio(out, avail)),
 		Delta: fmt.Sprintf("%.0f of %.0f unit-hours", out, avail), TestID: "utilization"})
 	items, err := s.Store.ListItemFigures(ctx, fromDay, toDay, from, now, f.locationID)
@@ -215,6 +226,13 @@ func (s *Server) utilizationFigures(ctx context.Context, v *pages.BusinessPanel,
 		return err
 	}
 	v.Categories = categoryRows(items, cur)
+	var rev, card float64
+	for _, it := range items {
+		rev += float64(it.Revenue)
+		card += rateCard(it)
+	}
+	v.Period = append(v.Period, pages.Stat{Label: "Utilization by revenue", Value: fmtPercent(ratio(rev, card)),
+		Delta: "revenue ÷ what the rate card could earn", TestID: "utilization-revenue"})
 	sort.SliceStable(items, func(i, j int) bool { return items[i].Revenue > items[j].Revenue })
 	for i, it := range items {
 		if i < topItems && it.Revenue > 0 {
@@ -223,6 +241,35 @@ func (s *Server) utilizationFigures(ctx context.Context, v *pages.BusinessPanel,
 		if it.HoursOut == 0 && it.HoursAvailable > 0 && len(v.Idle) < idleItems {
 			v.Idle = append(v.Idle, itemRow(it, cur))
 		}
+	}
+	return nil
+}
+
+// maxLocationSeries keeps the utilization chart readable.
+const maxLocationSeries = 3
+
+// locationSeries adds a line per location (the first few) to the chart.
+func (s *Server) locationSeries(ctx context.Context, chart *components.ChartData, from, now, fromDay, toDay time.Time, f metricsFilter) error {
+	rows, err := s.Store.ListUtilizationByLocation(ctx, fromDay, toDay)
+	if err != nil {
+		return err
+	}
+	byLoc := map[string]map[string]float64{}
+	var names []string
+	for _, r := range rows {
+		if byLoc[r.Location] == nil {
+			byLoc[r.Location] = map[string]float64{}
+			names = append(names, r.Location)
+		}
+		byLoc[r.Location][r.Day.Format(time.DateOnly)] = ratio(r.HoursOut, r.HoursAvailable)
+	}
+	if len(names) < 2 {
+		return nil // one location: its line is the "All" line
+	}
+	classes := []string{"chart-s2", "chart-s3", "chart-s4"}
+	for i, n := range names[:min(len(names), maxLocationSeries)] {
+		_, vals := dailySeries(from, now, f.zone, byLoc[n], math.NaN())
+		chart.Series = append(chart.Series, components.Series{Name: n, Class: classes[i], Values: vals})
 	}
 	return nil
 }
@@ -241,12 +288,17 @@ func ratio(a, b float64) float64 {
 
 func itemRow(it store.ItemFigures, cur string) pages.ItemRow {
 	return pages.ItemRow{Name: it.Name, Category: it.Category, Utilization: fmtPercent(ratio(it.HoursOut, it.HoursAvailable)),
-		Revenue: money.Format(it.Revenue, cur), Payback: fmtPercent(ratio(float64(it.LifetimeRevenue), float64(it.ReplacementValue)))}
+		ByRevenue: fmtPercent(ratio(float64(it.Revenue), rateCard(it))),
+		Revenue:   money.Format(it.Revenue, cur), Payback: fmtPercent(ratio(float64(it.LifetimeRevenue), float64(it.ReplacementValue)))}
+}
+
+func rateCard(it store.ItemFigures) float64 {
+	return metrics.RateCardValue(it.HoursAvailable, it.RateHour, it.RateDay, it.RateWeek)
 }
 
 // categoryRows sums items per category.
 func categoryRows(items []store.ItemFigures, cur string) []pages.ItemRow {
-	type agg struct{ avail, out, rev, life, repl float64 }
+	type agg struct{ avail, out, rev, life, repl, card float64 }
 	sums := map[string]*agg{}
 	var names []string
 	for _, it := range items {
@@ -265,12 +317,13 @@ func categoryRows(items []store.ItemFigures, cur string) []pages.ItemRow {
 		a.rev += float64(it.Revenue)
 		a.life += float64(it.LifetimeRevenue)
 		a.repl += float64(it.ReplacementValue)
+		a.card += rateCard(it)
 	}
 	sort.Strings(names)
 	rows := make([]pages.ItemRow, 0, len(names))
 	for _, n := range names {
 		a := sums[n]
-		rows = append(rows, pages.ItemRow{Name: n, Utilization: fmtPercent(ratio(a.out, a.avail)),
+		rows = append(rows, pages.ItemRow{Name: n, Utilization: fmtPercent(ratio(a.out, a.avail)), ByRevenue: fmtPercent(ratio(a.rev, a.card)),
 			Revenue: money.Format(int64(a.rev), cur), Payback: fmtPercent(ratio(a.life, a.repl))})
 	}
 	return rows

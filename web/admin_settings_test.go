@@ -165,4 +165,21 @@ func TestAdminSettingsOnlineModeWithoutStripe(t *testing.T) {
 	if st, _ := app.st.GetSettings(t.Context()); st.PaymentMode != "pay_at_pickup" {
 		t.Errorf("payment mode became %q", st.PaymentMode)
 	}
+	// A shop left in an online mode after its keys went: the mode in force
+	// stays chosen (so the form submits it) and the page says it must change.
+	if _, err := app.st.DB().Exec(`UPDATE shop_settings SET payment_mode = 'online_full', hold_minutes = 45`); err != nil {
+		t.Fatal(err)
+	}
+	page = boss.get("/admin/settings")
+	radio := page.Doc.Find(`[data-testid="payment-online_full"]`)
+	_, disabled := radio.Attr("disabled")
+	_, checked := radio.Attr("checked")
+	if disabled || !checked {
+		t.Errorf("the mode in force: disabled %v, checked %v", disabled, checked)
+	}
+	form := validSettings()
+	form.Set("payment_mode", "online_full")
+	if msg := boss.post("/admin/settings", form).expectStatus(t, http.StatusUnprocessableEntity).fieldError("payment_mode"); !strings.Contains(msg, "STRIPE_SECRET_KEY") {
+		t.Errorf("message %q", msg)
+	}
 }

@@ -19,6 +19,7 @@ const (
 	deny   = "deny"   // 403
 	hidden = "hidden" // 404: not yours, so it does not exist for you
 	bad    = "bad"    // 400: refused before any work (a bad webhook signature, a junk parameter)
+	unauth = "unauth" // 401: a machine route asking for credentials (no login page to go to)
 )
 
 // who holds one expected outcome per actor of the matrix.
@@ -76,6 +77,11 @@ var authzMatrix = []authzRow{
 	// Prometheus scrapes with a bearer token, never a session; without a
 	// configured token (as here) the route does not exist for anyone.
 	{method: "GET", route: "/metrics", want: who{hidden, hidden, hidden, hidden, hidden}},
+	// Monitoring JSON: admins by session, tools by token (metrics_test.go); nobody else.
+	{method: "GET", route: "/monitoring/health", want: who{unauth, deny, deny, deny, allow}},
+	{method: "GET", route: "/monitoring/metrics", path: "/monitoring/metrics?period=7d", want: who{unauth, deny, deny, deny, allow}},
+	{method: "GET", route: "/monitoring/alerts", want: who{unauth, deny, deny, deny, allow}},
+	{method: "GET", route: "/monitoring/system", want: who{unauth, deny, deny, deny, allow}},
 
 	// Any logged-in user: their own account.
 	{method: "GET", route: "/account", want: loggedIn},
@@ -127,6 +133,7 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/checkout", form: url.Values{"token": {"w8"}}, want: loggedIn},
 	{method: "GET", route: "/bookings", want: loggedIn},
 	{method: "GET", route: "/bookings/:id", path: "/bookings/{bookingA}", want: onlyA},
+	{method: "GET", route: "/bookings/:id/calendar.ics", path: "/bookings/{bookingA}/calendar.ics", want: onlyA},
 	{method: "POST", route: "/bookings/:id/cancel", path: "/bookings/{bookingA2}/cancel", want: onlyA},
 	// Online payment of A's booking.
 	{method: "POST", route: "/bookings/:id/pay", path: "/bookings/{bookingA}/pay", want: onlyA},
@@ -165,6 +172,20 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/staff/bookings/:id/refunds/:entry/send", path: "/staff/bookings/{bookingA}/refunds/999999/send", want: who{login, deny, deny, hidden, hidden}},
 	{method: "GET", route: "/staff/maintenance/new", want: staffOnly},
 	{method: "POST", route: "/staff/maintenance", form: url.Values{"tag": {""}}, want: staffOnly},
+	// Staff: the desk finished.
+	{method: "POST", route: "/staff/bookings/:id/scan", path: "/staff/bookings/{bookingA}/scan", form: url.Values{"tag": {""}}, want: staffOnly},
+	{method: "GET", route: "/staff/bookings/:id/handover", path: "/staff/bookings/{bookingA}/handover", want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/handover", path: "/staff/bookings/{bookingA}/handover", want: staffOnly},
+	{method: "GET", route: "/staff/bookings/:id/handovers/:hid", path: "/staff/bookings/{bookingA}/handovers/{handoverA}", want: staffOnly},
+	{method: "GET", route: "/staff/returns", path: "/staff/returns?tag=W8-1", want: staffOnly},
+	{method: "GET", route: "/staff/bookings/:id/return", path: "/staff/bookings/{bookingA}/return", want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/return", path: "/staff/bookings/{bookingA}/return", form: url.Values{"item": {"W8-1"}}, want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/close", path: "/staff/bookings/{bookingA}/close", want: staffOnly},
+	{method: "POST", route: "/staff/items/:id/late-fee", path: "/staff/items/{item}/late-fee", form: url.Values{"late_fee_per": {"bogus"}}, want: staffOnly},
+	{method: "GET", route: "/staff/calendar", path: "/staff/calendar?location={bookLoc}&item={bookItem}", want: staffOnly},
+	{method: "GET", route: "/staff/customers", path: "/staff/customers?customer_q=exam", want: staffOnly},
+	// A hand-over of one booking is not found under another.
+	{method: "GET", route: "/staff/bookings/:id/handovers/:hid", path: "/staff/bookings/{bookingA2}/handovers/{handoverA}", want: who{login, deny, deny, hidden, hidden}},
 	{method: "GET", route: "/staff/availability/why", path: "/staff/availability/why?item={bookItem}&location={bookLoc}&start={start}&end={end}", want: staffOnly},
 	{method: "GET", route: "/staff/invoices", want: staffOnly},
 	{method: "GET", route: "/staff/invoices", path: "/staff/invoices?from=junk", want: staffOnly},
@@ -186,6 +207,7 @@ var authzMatrix = []authzRow{
 	{method: "GET", route: "/admin/users", want: adminOnly},
 	{method: "GET", route: "/admin/users/new", want: adminOnly},
 	{method: "POST", route: "/admin/users", form: url.Values{"name": {"New Staff"}, "email": {"new.staff@example.com"}, "role": {"staff"}, "password": {"correct horse battery"}}, want: adminOnly},
+	{method: "GET", route: "/admin/users/:id", path: "/admin/users/{target}", want: adminOnly},
 	{method: "POST", route: "/admin/users/:id/role", path: "/admin/users/{target}/role", form: url.Values{"role": {"customer"}}, want: adminOnly},
 	{method: "POST", route: "/admin/users/:id/disabled", path: "/admin/users/{target}/disabled", form: url.Values{"disabled": {"0"}}, want: adminOnly},
 	{method: "GET", route: "/admin/audit", want: adminOnly},
@@ -200,6 +222,9 @@ var authzMatrix = []authzRow{
 	{method: "GET", route: "/admin/metrics", path: "/admin/metrics?period=7d&location={location}", want: adminOnly},
 	{method: "GET", route: "/admin/metrics/system", want: adminOnly},
 	{method: "GET", route: "/admin/metrics/business", path: "/admin/metrics/business?period=90d", want: adminOnly},
+	{method: "POST", route: "/admin/metrics/alerts", form: url.Values{"threshold_dead_jobs": {"junk"}}, want: adminOnly},
+	{method: "GET", route: "/admin/metrics/export/bookings.csv", path: "/admin/metrics/export/bookings.csv?period=365d", want: adminOnly},
+	{method: "GET", route: "/admin/metrics/export/utilization.csv", path: "/admin/metrics/export/utilization.csv?location={location}", want: adminOnly},
 }
 
 // authzWorld is the data the matrix runs against: one account per actor, and
@@ -352,6 +377,8 @@ func outcome(res *testResponse) string {
 		return hidden
 	case s == http.StatusBadRequest:
 		return bad
+	case s == http.StatusUnauthorized:
+		return unauth
 	case s < 300, s == http.StatusUnprocessableEntity, s == http.StatusConflict:
 		return allow // the handler ran (409: it refused on the object's state, not on who asked)
 	case s == http.StatusGone:

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -19,9 +20,23 @@ import (
 )
 
 // CartAdd adds an item to the cart after checking it is free for the dates
-// and that the cart stays within what one booking may hold.
+// and that the cart stays within what one booking may hold. The item page's
+// form brings its own dates, which become the visitor's choice. From htmx the
+// answer is a short confirmation in place with the header's new count;
+// otherwise the cart page.
 func (s *Server) CartAdd(c echo.Context) error {
 	ch := s.getChoice(c)
+	if form := (pages.DatesForm{Location: field(c, "location"), Start: field(c, "start"), End: field(c, "end")}); form.Start != "" {
+		var errs components.Errors
+		var err error
+		if ch, errs, err = s.checkChoice(c.Request().Context(), form); err != nil {
+			return err
+		}
+		if errs.Any() {
+			return s.cartAddRefused(c, ch, errs)
+		}
+		s.putChoice(c, ch)
+	}
 	if !ch.chosen() {
 		s.flash(c, "info", "Choose where and when first.")
 		return redirect(c, "/book")
@@ -38,15 +53,28 @@ func (s *Server) CartAdd(c echo.Context) error {
 		return s.cartAddRefused(c, ch, errs)
 	}
 	s.putCart(c, cart)
+	if isHTMX(c) {
+		return s.render(c, http.StatusOK, pages.CartAdded(pages.CartAddedView{Message: s.addedMessage(c, itemID, c.FormValue("quantity")), Count: cartCount(cart)}))
+	}
 	return redirect(c, "/cart")
 }
 
 // msgNoSuchItem answers an add of an item id that names nothing bookable.
 const msgNoSuchItem = "That item does not exist or cannot be booked for these dates."
 
-// cartAddRefused shows the booking page with why an add was refused: beside
-// the item's row, or at the top when no row shows that item.
+// cartAddRefused says why an item could not be added: in place for htmx,
+// else on the booking page beside the item's row, or at the top when no row
+// shows that item.
 func (s *Server) cartAddRefused(c echo.Context, ch bookChoice, errs components.Errors) error {
+	if isHTMX(c) {
+		msg := ""
+		for _, m := range errs {
+			if msg == "" || m < msg { // one message, the same one every time
+				msg = m
+			}
+		}
+		return s.render(c, http.StatusUnprocessableEntity, pages.CartAdded(pages.CartAddedView{Error: msg}))
+	}
 	v, err := s.bookView(c, ch)
 	if err != nil {
 		return err
@@ -60,13 +88,33 @@ func (s *Server) cartAddRefused(c echo.Context, ch bookChoice, errs components.E
 	return s.render(c, http.StatusUnprocessableEntity, pages.BookPage(v))
 }
 
-// CartUpdate changes an item's quantity in the cart (0 removes it).
+// addedMessage confirms an addition with the item's name.
+func (s *Server) addedMessage(c echo.Context, itemID int64, qty string) string {
+	it, err := s.Store.GetBookableItem(c.Request().Context(), itemID)
+	if err != nil {
+		return "Added to your cart."
+	}
+	return fmt.Sprintf("Added %s × %s.", strings.TrimSpace(qty), it.Name)
+}
+
+// CartUpdate changes an item's quantity in the cart (0 removes it). The
+// stepper's buttons send step=-1 or step=1 instead: one less or one more than
+// the cart holds.
 func (s *Server) CartUpdate(c echo.Context) error {
 	itemID, err := pathID(c, "id")
 	if err != nil || !slices.ContainsFunc(s.getCart(c), func(l cartLine) bool { return l.ItemID == itemID }) {
 		return s.renderCart(c, http.StatusUnprocessableEntity, nil, "That item is not in your cart; reload the cart and try again.")
 	}
-	cart, errs, err := s.changeCart(c, s.getChoice(c), itemID, c.FormValue("quantity"), false)
+	raw := c.FormValue("quantity")
+	if step := field(c, "step"); step == "-1" || step == "1" {
+		for _, l := range s.getCart(c) {
+			if l.ItemID == itemID {
+				n, _ := strconv.Atoi(step)
+				raw = strconv.Itoa(l.Quantity + n)
+			}
+		}
+	}
+	cart, errs, err := s.changeCart(c, s.getChoice(c), itemID, raw, false)
 	if err != nil {
 		return err
 	}
@@ -184,7 +232,12 @@ func (s *Server) cartSummary(c echo.Context, ch bookChoice, cart []cartLine) (pa
 	if m := booking.CheckHorizon(ch.End, st, s.Now()); m != "" {
 		sum.Problems = append(sum.Problems, m)
 	}
-	avail, err := s.Booking.Availability(ctx, loc.ID, ch.Start, ch.End, false)
+	// Only the cart's items: the rest of the catalog does not change its price.
+	ids := make([]int64, 0, len(cart))
+	for _, l := range cart {
+		ids = append(ids, l.ItemID)
+	}
+	avail, err := s.Booking.AvailabilityOf(ctx, loc.ID, ch.Start, ch.End, ids)
 	if err != nil {
 		return sum, totals, err
 	}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/store"
@@ -152,4 +153,31 @@ type holdPayment struct{}
 
 func (holdPayment) Begin(context.Context, *store.Store, store.Booking, store.Settings) (booking.PaymentOutcome, error) {
 	return booking.PaymentOutcome{}, nil
+}
+
+// B13: the invoice writes a booking's period exactly as the booking page
+// does, in the location's zone, across a DST change (Auckland leaves summer
+// time on 4 Apr 2027), and is dated in the shop's invoice time zone.
+func TestInvoiceShowsTheBookingPagesLocalDates(t *testing.T) {
+	s := newShop(t, "Pacific/Auckland")
+	s.exec(`UPDATE shop_settings SET time_zone = 'Pacific/Auckland'`)
+	item := s.item("Kayak", 1)
+	a, _ := s.customer("a@example.com")
+	res := a.bookOne(s.loc, item, "2027-04-03T10:00", "2027-04-05T10:00").expectStatus(t, http.StatusSeeOther)
+	page := a.get(res.location()).expectStatus(t, http.StatusOK)
+	period := strings.TrimSpace(page.Doc.Find(`[data-testid="line-period"]`).First().Text())
+	if period != "Sat 3 Apr 2027, 10:00 – Mon 5 Apr 2027, 10:00" {
+		t.Fatalf("booking page period %q", period)
+	}
+	link, _ := page.Doc.Find(`[data-testid="invoices"] a`).Attr("href")
+	inv := a.get(link).expectStatus(t, http.StatusOK)
+	line := strings.TrimSpace(inv.Doc.Find(`[data-testid="invoice-lines"] tbody td`).First().Text())
+	if line != "Kayak · "+period+" (2 days)" {
+		t.Errorf("invoice line %q, booking page %q", line, period)
+	}
+	date := strings.TrimSpace(inv.Doc.Find(`[data-testid="invoice-date"]`).Text())
+	auckland, _ := time.LoadLocation("Pacific/Auckland")
+	if now := time.Now().In(auckland); date != now.Format("2 Jan 2006") && date != now.Add(-time.Minute).Format("2 Jan 2006") {
+		t.Errorf("invoice date %q, today in Auckland %s", date, now.Format("2 Jan 2006"))
+	}
 }

@@ -1,9 +1,7 @@
 package web
 
 import (
-	"crypto/subtle"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -34,12 +32,10 @@ func (s *Server) registerRouteMetrics() {
 // bearer token. Without a configured token the route does not exist here
 // (RENTDESK_METRICS_ADDR may serve it on a private listener instead).
 func (s *Server) MetricsScrape(c echo.Context) error {
-	token := s.Config.MetricsToken
-	if token == "" {
+	if s.Config.MetricsToken == "" {
 		return echo.ErrNotFound
 	}
-	got, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
-	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+	if !s.validBearer(c) {
 		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
 		return echo.NewHTTPError(http.StatusUnauthorized, "A valid bearer token is required.")
 	}

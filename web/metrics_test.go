@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -46,7 +47,7 @@ func TestMetricsScrapeNeedsTheToken(t *testing.T) {
 	body := scrape(t, app, "Bearer "+testMetricsToken).expectStatus(t, http.StatusOK).Body
 	for _, want := range []string{
 		`go_goroutines `, `process_resident_memory_bytes `,
-		`go_sql_in_use_connections{db_name="app"}`, `go_sql_in_use_connections{db_name="sessions"}`,
+		`go_sql_in_use_connections{db_name="app"}`,
 		`rentdesk_jobs{state="dead"} 0`, `rentdesk_jobs_oldest_queued_age_seconds `, `rentdesk_database_size_bytes `,
 		`rentdesk_uptime_seconds `, `rentdesk_build_info{version=`,
 		`rentdesk_http_requests_total{code="2xx",method="GET",route="/catalog"} 1`,
@@ -101,4 +102,61 @@ func TestRequestMetricsLabelByRoutePattern(t *testing.T) {
 	if got := s.Groups["unmatched"].Count; got < 1000 {
 		t.Fatalf("unmatched requests counted: %v", got)
 	}
+}
+
+func getWithAuth(t *testing.T, app *testApp, path, auth string) *testResponse {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, app.ts.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	return app.client().do(req)
+}
+
+// The monitoring JSON answers the scrape token as well as an admin's
+// session (the W8 matrix covers sessions); a wrong token is a 401.
+func TestMonitoringJSONWithToken(t *testing.T) {
+	app := newTestApp(t, withConfig(func(c *config.Config) { c.MetricsToken = testMetricsToken }))
+	getWithAuth(t, app, "/monitoring/health", "Bearer wrong-token-0123456789").expectStatus(t, http.StatusUnauthorized)
+	auth := "Bearer " + testMetricsToken
+	var health struct {
+		Status   string `json:"status"`
+		Database struct {
+			OK bool `json:"ok"`
+		} `json:"database"`
+		Jobs map[string]float64 `json:"jobs"`
+		SMTP struct {
+			Configured bool `json:"configured"`
+		} `json:"smtp"`
+	}
+	res := getWithAuth(t, app, "/monitoring/health", auth).expectStatus(t, http.StatusOK)
+	if err := json.Unmarshal([]byte(res.Body), &health); err != nil {
+		t.Fatal(err)
+	}
+	if health.Status != "ok" || !health.Database.OK || health.SMTP.Configured {
+		t.Errorf("health %+v", health)
+	}
+	if _, ok := health.Jobs["dead"]; !ok {
+		t.Errorf("health has no job counts: %s", res.Body)
+	}
+	var sys struct {
+		Pools []struct {
+			Pool string `json:"pool"`
+		} `json:"pools"`
+		Version string `json:"version"`
+	}
+	res = getWithAuth(t, app, "/monitoring/system", auth).expectStatus(t, http.StatusOK)
+	if err := json.Unmarshal([]byte(res.Body), &sys); err != nil || len(sys.Pools) != 2 || sys.Version == "" {
+		t.Errorf("system %s: %v", res.Body, err)
+	}
+	for _, p := range []string{"/monitoring/alerts", "/monitoring/metrics?period=90d"} {
+		res = getWithAuth(t, app, p, auth).expectStatus(t, http.StatusOK)
+		if !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("%s: %s", p, res.Header.Get("Content-Type"))
+		}
+	}
+	getWithAuth(t, app, "/monitoring/metrics?period=junk", auth).expectStatus(t, http.StatusBadRequest)
 }

@@ -33,6 +33,12 @@ func (s *Server) routes() {
 	e.GET("/static/*", assets)
 	e.HEAD("/static/*", assets)
 
+	// Item photos: outside the session, so a browser revalidating a cached
+	// photo costs no session read; PhotoServe loads the session itself for
+	// the photos only staff may see.
+	e.GET("/photos/:id", s.PhotoServe)
+	e.GET("/photos/:id/thumb", s.PhotoServe)
+
 	// Machine-to-machine callbacks (verified by signature, not by session) go here,
 	// outside the CSRF group.
 	// Stripe: payment events, verified by the Stripe-Signature header.
@@ -47,8 +53,6 @@ func (s *Server) routes() {
 	app.GET("/catalog/:slug", s.CatalogCategory)
 	app.GET("/items/:slug", s.CatalogItem)
 	app.GET("/items/:slug/price", s.CatalogItemPrice)
-	app.GET("/photos/:id", s.PhotoServe)
-	app.GET("/photos/:id/thumb", s.PhotoServe)
 	app.GET("/login", s.LoginForm)
 	app.POST("/login", s.Login)
 	app.GET("/signup", s.SignupForm)
@@ -116,6 +120,8 @@ func (s *Server) routes() {
 	invoices := app.Group("/invoices", s.requireLogin)
 	invoices.GET("/:id", s.InvoiceShow)
 	invoices.GET("/:id/pdf", s.InvoicePDF)
+	// The customer's booking as a calendar file (pickup and return).
+	mine.GET("/:id/calendar.ics", s.BookingCalendar)
 
 	// Staff and admins: the desk board, bookings at the desk, maintenance,
 	// availability.
@@ -146,6 +152,27 @@ func (s *Server) routes() {
 	staff.GET("/invoices/:id/pdf", s.StaffInvoicePDF)
 	staff.GET("/export/invoices.csv", s.StaffExportInvoices)
 
+	// Staff and admins: the desk finished — scan in place, hand-over sheets,
+	// check-in with condition from the board, fees and deposits at return.
+	staff.POST("/bookings/:id/scan", s.StaffScan)
+	staff.GET("/bookings/:id/handover", s.StaffHandoverShow)
+	staff.POST("/bookings/:id/handover", s.StaffHandover)
+	staff.GET("/bookings/:id/handovers/:hid", s.StaffHandoverSheet)
+	staff.GET("/returns", s.StaffReturnsFind)
+	staff.GET("/bookings/:id/return", s.StaffReturnShow)
+	staff.POST("/bookings/:id/return", s.StaffReturn)
+	staff.POST("/bookings/:id/close", s.StaffBookingClose)
+	staff.POST("/items/:id/late-fee", s.StaffItemLateFee)
+	staff.GET("/calendar", s.StaffCalendar)
+	staff.GET("/customers", s.StaffCustomerSearch)
+
+	// Admins (by session) or tools (by the metrics bearer token): monitoring as JSON.
+	mon := app.Group("/monitoring", s.requireAdminOrToken)
+	mon.GET("/health", s.MonitoringHealth)
+	mon.GET("/metrics", s.MonitoringMetrics)
+	mon.GET("/alerts", s.MonitoringAlerts)
+	mon.GET("/system", s.MonitoringSystem)
+
 	// Admins only.
 	admin := app.Group("/admin", s.requireRole("admin"))
 	admin.GET("/categories", s.AdminCategoriesList)
@@ -161,6 +188,7 @@ func (s *Server) routes() {
 	admin.GET("/users", s.AdminUsersList)
 	admin.GET("/users/new", s.AdminUserNew)
 	admin.POST("/users", s.AdminUserCreate)
+	admin.GET("/users/:id", s.AdminUserShow)
 	admin.POST("/users/:id/role", s.AdminUserSetRole)
 	admin.POST("/users/:id/disabled", s.AdminUserSetDisabled)
 	admin.GET("/audit", s.AdminAuditList)
@@ -176,4 +204,7 @@ func (s *Server) routes() {
 	admin.GET("/metrics", s.AdminMetrics)
 	admin.GET("/metrics/system", s.AdminMetricsSystem)
 	admin.GET("/metrics/business", s.AdminMetricsBusiness)
+	admin.POST("/metrics/alerts", s.AdminAlertRulesUpdate)
+	admin.GET("/metrics/export/bookings.csv", s.AdminExportBookings)
+	admin.GET("/metrics/export/utilization.csv", s.AdminExportUtilization)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/config"
+	"github.com/rentdesk/rentdesk/internal/desk"
 	"github.com/rentdesk/rentdesk/internal/jobs"
 	"github.com/rentdesk/rentdesk/internal/metrics"
 	"github.com/rentdesk/rentdesk/internal/payment"
@@ -38,6 +39,8 @@ type Deps struct {
 	Policy   *auth.Policy
 	// Booking is the booking engine: every write that takes stock goes through it.
 	Booking *booking.Engine
+	// Desk is the counter's work beyond stock: hand-overs, returns, fees.
+	Desk *desk.Desk
 	// Jobs enqueues background work (mail) inside store transactions.
 	Jobs *jobs.Jobs
 	// Payments is the money of bookings: the ledger, Stripe Checkout, the
@@ -58,6 +61,8 @@ type Server struct {
 	Deps
 	echo     *echo.Echo
 	draining atomic.Bool
+	// shopInfo caches the shop's name, address and hours for the pages.
+	shopInfo shopCache
 }
 
 // New builds the server and its routes.
@@ -81,6 +86,9 @@ func New(d Deps) *Server {
 	}
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics(d.Store)
+	}
+	if d.Desk == nil && d.Store != nil {
+		d.Desk = desk.New(d.Store, d.Booking, payment.NewLedger(d.Store, d.Now), d.Now)
 	}
 	s := &Server{Deps: d, echo: echo.New()}
 	s.echo.HideBanner = true
@@ -110,15 +118,16 @@ func NewPayments(c config.Config, st *store.Store, eng *booking.Engine, jb *jobs
 	return payment.NewService(o)
 }
 
-// NewMetrics builds the metrics of one server: both connection pools, the
-// job queue and the database size come from st (when there is one). Its
+// NewMetrics builds the metrics of one server: the connection pool (sessions
+// use it too), the job queue and the database size come from st (when there
+// is one). Its
 // clock is the wall clock: uptime and rates are about this process, not about
 // the shop's (possibly simulated) time.
 func NewMetrics(st *store.Store) *metrics.Metrics {
 	o := metrics.Options{}
 	if st != nil {
 		o.Store = st
-		o.Pools = map[string]*sql.DB{"app": st.DB(), "sessions": st.SessionsDB()}
+		o.Pools = map[string]*sql.DB{"app": st.DB()}
 	}
 	return metrics.New(o)
 }

@@ -129,11 +129,3 @@ func (s *Server) StaffExportInvoices(c echo.Context) error {
 	w.Flush()
 	return w.Error()
 }
-
-// csvText keeps a spreadsheet from reading typed text as a formula.
-func csvText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}

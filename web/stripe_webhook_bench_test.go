@@ -35,7 +35,7 @@ func BenchmarkStripeWebhook(b *testing.B) {
 	cfg := testConfig(b, dbURL)
 	cfg.Stripe = config.Stripe{SecretKey: "sk_test_bench", WebhookSecret: testWebhookSecret, APIURL: testenv.StripeMock(b)}
 	srv := New(Deps{Config: cfg, Store: st, Assets: assets, Logger: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError})),
-		Hasher: testHasher, Policy: auth.NewPolicy(), Sessions: NewSessions(cfg, st.SessionsDB())})
+		Hasher: testHasher, Policy: auth.NewPolicy(), Sessions: NewSessions(cfg, st.SessionStore())})
 	ts := httptest.NewServer(srv.Handler())
 	b.Cleanup(ts.Close)
 	db := st.DB()

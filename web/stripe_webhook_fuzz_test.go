@@ -28,7 +28,7 @@ func FuzzStripeWebhook(f *testing.F) {
 	cfg := testConfig(f, dbURL)
 	cfg.Stripe = config.Stripe{SecretKey: "sk_test_fuzz", WebhookSecret: testWebhookSecret, APIURL: testenv.StripeMock(f)}
 	srv := New(Deps{Config: cfg, Store: st, Assets: assets, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Hasher: testHasher, Policy: auth.NewPolicy(), Sessions: NewSessions(cfg, st.SessionsDB())})
+		Hasher: testHasher, Policy: auth.NewPolicy(), Sessions: NewSessions(cfg, st.SessionStore())})
 	ev := func(typ, obj string) []byte {
 		return []byte(`{"id":"evt_seed_` + typ + `","object":"event","api_version":"2023-10-16","type":"` + typ + `","data":{"object":` + obj + `}}`)
 	}

@@ -26,9 +26,11 @@ import (
 	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/config"
+	"github.com/rentdesk/rentdesk/internal/desk"
 	"github.com/rentdesk/rentdesk/internal/jobs"
 	"github.com/rentdesk/rentdesk/internal/mail"
 	"github.com/rentdesk/rentdesk/internal/metrics"
+	"github.com/rentdesk/rentdesk/internal/payment"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/static"
 	"github.com/rentdesk/rentdesk/templates/emails"
@@ -118,20 +120,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 	if err != nil {
 		return err
 	}
-	// The engine mails through the jobs, and the jobs' periodic hooks call the
-	// engine; the hooks run only after Start, when both exist.
-	var (
-		engine *booking.Engine
-		jb     *jobs.Jobs
-	)
-	jb, err = newJobs(cfg, st, logger, jobs.Hooks{
-		ExpireHolds: func(ctx context.Context, _ time.Time) error { _, err := engine.ExpireHolds(ctx); return err },
-		Reminders:   func(ctx context.Context, now time.Time) error { return jb.SendReminders(ctx, now) },
-		Overdue:     func(ctx context.Context, now time.Time) error { return jb.ScanOverdue(ctx, now) },
-	})
-	if err != nil {
-		return err
-	}
+	// The dashboard's short history: one sample every five seconds.
 	met := web.NewMetrics(st)
 	go met.Run(ctx, 5*time.Second)
 	if cfg.MetricsAddr != "" {
@@ -141,17 +130,37 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 		}
 		defer stopMetrics()
 	}
+	// The engine mails through the jobs, and the jobs' periodic hooks call the
+	// engine; the hooks run only after Start, when both exist.
+	var (
+		engine *booking.Engine
+		jb     *jobs.Jobs
+	)
+	alerter := metrics.NewAlerter(met, st, func(ctx context.Context, tx *store.Store, a store.Alert, r metrics.RuleInfo) error {
+		return jb.EnqueueAdminAlert(ctx, tx, mail.AdminAlert{Rule: r.Label, Value: r.Format(a.Value),
+			Threshold: r.Format(a.Threshold), Started: a.StartedAt}, a.ID)
+	})
+	jb, err = newJobs(cfg, st, logger, jobs.Hooks{
+		Alerts:      alerter.Check,
+		ExpireHolds: func(ctx context.Context, _ time.Time) error { _, err := engine.ExpireHolds(ctx); return err },
+		Reminders:   func(ctx context.Context, now time.Time) error { return jb.SendReminders(ctx, now) },
+		Overdue:     func(ctx context.Context, now time.Time) error { return jb.ScanOverdue(ctx, now) },
+	})
+	if err != nil {
+		return err
+	}
 	engine = booking.New(st, time.Now, booking.Pricing{}).WithNotifier(jb.BookingMail()).
 		WithPayment(booking.ByPaymentMode{OnlinePayment: web.StripeConfig(cfg).Configured()})
 	srv := web.New(web.Deps{
 		Config:     cfg,
 		Store:      st,
-		Sessions:   web.NewSessions(cfg, st.SessionsDB()),
+		Sessions:   web.NewSessions(cfg, st.SessionStore()),
 		Assets:     assets,
 		Logger:     logger,
 		Hasher:     hasher,
 		Policy:     auth.NewPolicy(),
 		Booking:    engine,
+		Desk:       desk.New(st, engine, payment.NewLedger(st, time.Now), time.Now),
 		Jobs:       jb,
 		Payments:   web.NewPayments(cfg, st, engine, jb, time.Now, logger),
 		Metrics:    met,

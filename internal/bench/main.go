@@ -56,8 +56,13 @@ func Main(ctx context.Context, args []string) error {
 	for _, p := range plans {
 		stdLogf("plan %-28s %8.2f ms  %s", p.Name, p.Millis, p.Verdict())
 	}
+	// On the small data set a sequential scan is often the planner's right
+	// choice; the large one is where it means a page that slows with history.
 	if bad := badPlans(plans); len(bad) > 0 {
-		return fmt.Errorf("sequential scans of big tables in: %v (see the plans above)", bad)
+		if sz.Name == "large" {
+			return fmt.Errorf("sequential scans of big tables in: %v (see the plans above)", bad)
+		}
+		stdLogf("sequential scans in %v: expected on the small data set, checked on the large one", bad)
 	}
 	if o.ExplainOnly {
 		return nil

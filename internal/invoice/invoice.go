@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
 
@@ -288,10 +289,7 @@ type breakdown struct {
 // customer was quoted (the breakdown's tax and due), the period in the
 // location's zone, and the rate the tax was computed with.
 func linesOf(ctx context.Context, tx *store.Store, b store.Booking, st store.Settings) ([]store.InvoiceLine, error) {
-	loc, err := time.LoadLocation(b.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := period.Zone(b.TimeZone)
 	out := make([]store.InvoiceLine, 0, len(b.Lines))
 	for _, l := range b.Lines {
 		var bd breakdown
@@ -316,10 +314,11 @@ func linesOf(ctx context.Context, tx *store.Store, b store.Booking, st store.Set
 	return out, nil
 }
 
-// describe reads like "Canon EOS R6 · 4 Mar 2030 10:00 – 6 Mar 2030 10:00 (2 days)".
+// describe reads like "Canon EOS R6 · Mon 3 Mar 2031, 10:00 – Wed 5 Mar 2031,
+// 10:00 (2 days)": the period written exactly as the booking's pages and
+// emails write it, in the location's zone.
 func describe(l store.BookingLine, bd breakdown, loc *time.Location) string {
-	const layout = "2 Jan 2006 15:04"
-	s := l.ItemName + " · " + l.StartsAt.In(loc).Format(layout) + " – " + l.EndsAt.In(loc).Format(layout)
+	s := l.ItemName + " · " + period.FormatRange(period.Period{Start: l.StartsAt, End: l.EndsAt}, loc)
 	var labels []string
 	for _, pl := range bd.Lines {
 		if pl.Label != "" {

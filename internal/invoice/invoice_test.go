@@ -227,8 +227,8 @@ func TestIssueLinesTaxAndTotals(t *testing.T) {
 		net, tax, total   int64
 		descriptionPrefix string
 	}{
-		{1900, 3, 10079, 1915, 11994, "Łódź Müller lamp · 3 Mar 2031 10:00 – 5 Mar 2031 10:00 (2 days)"},
-		{700, 1, 1168, 82, 1250, "Guide book · 3 Mar 2031 10:00 – 4 Mar 2031 10:00 (1 day)"},
+		{1900, 3, 10079, 1915, 11994, "Łódź Müller lamp · Mon 3 Mar 2031, 10:00 – Wed 5 Mar 2031, 10:00 (2 days)"},
+		{700, 1, 1168, 82, 1250, "Guide book · Mon 3 Mar 2031, 10:00 – Tue 4 Mar 2031, 10:00 (1 day)"},
 		{0, 2, 600, 0, 600, "Cable"},
 	}
 	if len(in.Lines) != len(want) {

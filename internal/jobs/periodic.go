@@ -7,6 +7,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/mail"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
@@ -36,6 +37,12 @@ type MetricsRollupArgs struct{}
 // Kind names the job.
 func (MetricsRollupArgs) Kind() string { return "metrics_rollup" }
 
+// AlertsCheckArgs runs Hooks.Alerts.
+type AlertsCheckArgs struct{}
+
+// Kind names the job.
+func (AlertsCheckArgs) Kind() string { return "alerts_check" }
+
 // Kind names each periodic job.
 func (ExpireHoldsArgs) Kind() string { return "expire_holds" }
 
@@ -59,6 +66,7 @@ const (
 	cleanupEvery     = time.Hour
 	deadJobsEvery    = 5 * time.Minute
 	rollupEvery      = 15 * time.Minute
+	alertsEvery      = time.Minute
 )
 
 func periodic[T river.JobArgs](args T, every time.Duration) *river.PeriodicJob {
@@ -75,6 +83,7 @@ func periodicJobs() []*river.PeriodicJob {
 		periodic(CleanupArgs{}, cleanupEvery),
 		periodic(DeadJobsArgs{}, deadJobsEvery),
 		periodic(MetricsRollupArgs{}, rollupEvery),
+		periodic(AlertsCheckArgs{}, alertsEvery),
 	}
 }
 
@@ -98,8 +107,15 @@ type cleanupWorker struct {
 }
 
 func (w *cleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) error {
-	sessions, resets, err := w.j.st.DeleteExpired(ctx, w.j.opts.Now())
+	now := w.j.opts.Now()
+	sessions, resets, err := w.j.st.DeleteExpired(ctx, now)
 	if err != nil {
+		return err
+	}
+	if err := w.j.st.PruneLoginFailures(ctx, now.Add(-auth.ThrottleWindow), now.Add(-auth.KnownAddressAge)); err != nil {
+		return err
+	}
+	if err := w.j.st.PruneThrottle(ctx, now.Add(-auth.CostlyWindow)); err != nil {
 		return err
 	}
 	if sessions+resets > 0 {

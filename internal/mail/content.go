@@ -10,6 +10,7 @@ import (
 // the dedupe keys.
 const (
 	KindWelcome            = "welcome"
+	KindAccountExists      = "account_exists"
 	KindPasswordReset      = "password_reset"
 	KindBookingConfirmed   = "booking_confirmed"
 	KindHoldExpired        = "hold_expired"
@@ -21,6 +22,7 @@ const (
 	KindStaffOverdueDigest = "staff_overdue_digest"
 	KindAdminDeadJobs      = "admin_dead_jobs"
 	KindStaffPaymentAlert  = "staff_payment_alert"
+	KindAdminAlert         = "admin_alert"
 )
 
 // Optional reports whether a kind is mail a customer may switch off
@@ -60,6 +62,13 @@ type Recipient struct {
 	UserID int64
 	Name   string
 	Email  string
+}
+
+// AccountExists answers a sign-up with the address of an existing account:
+// the page does not say the account exists (that would tell anyone who has
+// one), the owner's mailbox does.
+type AccountExists struct {
+	To Recipient
 }
 
 // Welcome greets a new customer.
@@ -202,10 +211,21 @@ type AdminDeadJobs struct {
 	Jobs []DeadJob
 }
 
+// AdminAlert tells an admin that a monitoring threshold was crossed.
+type AdminAlert struct {
+	To Recipient
+	// Rule is what is measured ("Latency p95"); Value and Threshold are
+	// formatted with their unit.
+	Rule, Value, Threshold string
+	Started                time.Time
+}
+
 // Kind and Recipient implement Content for each kind.
 
 func (c Welcome) Kind() string               { return KindWelcome }
 func (c Welcome) Recipient() Recipient       { return c.To }
+func (c AccountExists) Kind() string         { return KindAccountExists }
+func (c AccountExists) Recipient() Recipient { return c.To }
 func (c PasswordReset) Kind() string         { return KindPasswordReset }
 func (c PasswordReset) Recipient() Recipient { return c.To }
 
@@ -230,3 +250,5 @@ func (c StaffPaymentAlert) Kind() string          { return KindStaffPaymentAlert
 func (c StaffPaymentAlert) Recipient() Recipient  { return c.To }
 func (c AdminDeadJobs) Kind() string              { return KindAdminDeadJobs }
 func (c AdminDeadJobs) Recipient() Recipient      { return c.To }
+func (c AdminAlert) Kind() string                 { return KindAdminAlert }
+func (c AdminAlert) Recipient() Recipient         { return c.To }

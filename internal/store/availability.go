@@ -25,6 +25,10 @@ type AvailabilityQuery struct {
 	Hidden bool
 	// ItemIDs narrows the answer to some items (nil = all).
 	ItemIDs []int64
+	// AfterID pages by name: only items after this one (0 = from the first).
+	AfterID int64
+	// Limit is the most items answered (0 = all).
+	Limit int
 }
 
 // unitBusy is the SQL condition "an allocation keeps unit busy in window
@@ -64,7 +68,9 @@ LEFT JOIN LATERAL (
 LEFT JOIN bulk_stock bs ON bs.item_id = i.id AND bs.location_id = $1
 WHERE i.archived_at IS NULL AND ($5 OR i.online_bookable)
   AND ($6::bigint[] IS NULL OR i.id = ANY($6::bigint[]))
-ORDER BY lower(i.name), i.id`
+  AND ($7::bigint = 0 OR (lower(i.name), i.id) > (SELECT lower(p.name), p.id FROM items p WHERE p.id = $7))
+ORDER BY lower(i.name), i.id
+LIMIT CASE WHEN $8::int > 0 THEN $8::int END`
 
 // ListAvailability answers, in one query, how many of every item are free at a
 // location for a period.
@@ -74,7 +80,7 @@ func (s *Store) ListAvailability(ctx context.Context, q AvailabilityQuery) ([]It
 		ids = pq.Array(q.ItemIDs)
 	}
 	var out []ItemAvailability
-	if err := s.q.SelectContext(ctx, &out, listAvailabilitySQL, q.LocationID, q.From, q.To, q.Now, q.Hidden, ids); err != nil {
+	if err := s.q.SelectContext(ctx, &out, listAvailabilitySQL, q.LocationID, q.From, q.To, q.Now, q.Hidden, ids, q.AfterID, q.Limit); err != nil {
 		return nil, fmt.Errorf("store: availability: %w", classify(err))
 	}
 	return out, nil

@@ -158,6 +158,9 @@ type ItemFigures struct {
 	HoursOut         float64 `db:"hours_out"`
 	Revenue          int64   `db:"revenue"`
 	LifetimeRevenue  int64   `db:"lifetime_revenue"`
+	RateHour         *int64  `db:"rate_hour"`
+	RateDay          *int64  `db:"rate_day"`
+	RateWeek         *int64  `db:"rate_week"`
 }
 
 const itemFiguresSQL = `WITH ` + revenueCTE + `,
@@ -169,7 +172,7 @@ util AS (
     SELECT item_id, coalesce(sum(amount) FILTER (WHERE at >= $3 AND at < $4), 0) AS revenue, sum(amount) AS lifetime
     FROM revenue WHERE ($5 = 0 OR location_id = $5) GROUP BY item_id
 )
-SELECT i.id AS item_id, i.name, coalesce(c.name, '') AS category, i.replacement_value,
+SELECT i.id AS item_id, i.name, coalesce(c.name, '') AS category, i.replacement_value, i.rate_hour, i.rate_day, i.rate_week,
        coalesce(u.hours_available, 0) AS hours_available, coalesce(u.hours_out, 0) AS hours_out,
        coalesce(r.revenue, 0)::bigint AS revenue, coalesce(r.lifetime, 0)::bigint AS lifetime_revenue
 FROM items i LEFT JOIN categories c ON c.id = i.category_id
@@ -212,6 +215,22 @@ func (s *Store) ListUtilizationByDay(ctx context.Context, fromDay, toDay time.Ti
 	return rows, nil
 }
 
+const utilizationByLocationSQL = `
+SELECT u.day, lo.name AS location, '' AS item, sum(u.hours_available) AS hours_available, sum(u.hours_out) AS hours_out
+FROM utilization_daily u JOIN locations lo ON lo.id = u.location_id
+WHERE u.day >= $1::date AND u.day < $2::date
+GROUP BY u.day, lo.name, lo.id ORDER BY lo.name, lo.id, u.day`
+
+// ListUtilizationByLocation sums the rollup per local day and location.
+func (s *Store) ListUtilizationByLocation(ctx context.Context, fromDay, toDay time.Time) ([]UtilizationRow, error) {
+	var rows []UtilizationRow
+	err := s.q.SelectContext(ctx, &rows, utilizationByLocationSQL, fromDay.Format(time.DateOnly), toDay.Format(time.DateOnly))
+	if err != nil {
+		return nil, fmt.Errorf("store: utilization by location: %w", classify(err))
+	}
+	return rows, nil
+}
+
 const utilizationRowsSQL = `
 SELECT u.day, lo.name AS location, i.name AS item, u.hours_available, u.hours_out
 FROM utilization_daily u JOIN locations lo ON lo.id = u.location_id JOIN items i ON i.id = u.item_id
@@ -224,6 +243,42 @@ func (s *Store) ListUtilizationRows(ctx context.Context, fromDay, toDay time.Tim
 	err := s.q.SelectContext(ctx, &rows, utilizationRowsSQL, fromDay.Format(time.DateOnly), toDay.Format(time.DateOnly), locationID)
 	if err != nil {
 		return nil, fmt.Errorf("store: utilization rows: %w", classify(err))
+	}
+	return rows, nil
+}
+
+// BookingExport is one booking of the bookings CSV.
+type BookingExport struct {
+	ID          int64      `db:"id"`
+	Number      string     `db:"number"`
+	Status      string     `db:"status"`
+	Channel     string     `db:"channel"`
+	Location    string     `db:"location"`
+	Customer    string     `db:"customer"`
+	Email       string     `db:"email"`
+	CreatedAt   time.Time  `db:"created_at"`
+	ConfirmedAt *time.Time `db:"confirmed_at"`
+	CancelledAt *time.Time `db:"cancelled_at"`
+	Lines       int        `db:"lines"`
+	Total       int64      `db:"total"`
+	Currency    string     `db:"currency"`
+}
+
+const exportBookingsSQL = `
+SELECT b.id, b.number, b.status, CASE WHEN b.created_by IS NULL THEN 'online' ELSE 'desk' END AS channel,
+       lo.name AS location, u.name AS customer, u.email::text AS email, b.created_at, b.confirmed_at, b.cancelled_at,
+       (SELECT count(*) FROM booking_lines l WHERE l.booking_id = b.id) AS lines, b.total, b.currency
+FROM bookings b JOIN locations lo ON lo.id = b.location_id JOIN users u ON u.id = b.customer_id
+WHERE b.created_at >= $1 AND b.created_at < $2 AND ($3 = 0 OR b.location_id = $3) AND b.status <> 'cart'
+  AND b.id > $4
+ORDER BY b.id
+LIMIT $5`
+
+// ExportBookings pages through the bookings made in [from, to) by id.
+func (s *Store) ExportBookings(ctx context.Context, from, to time.Time, locationID, afterID int64, limit int) ([]BookingExport, error) {
+	var rows []BookingExport
+	if err := s.q.SelectContext(ctx, &rows, exportBookingsSQL, from, to, locationID, afterID, limit); err != nil {
+		return nil, fmt.Errorf("store: export bookings: %w", classify(err))
 	}
 	return rows, nil
 }

@@ -268,7 +268,8 @@ func TestItemFigures(t *testing.T) {
 	}
 	r6, chair := items[0], items[1]
 	if r6.Name != "Canon R6" || r6.Category != "Cameras" || !near(r6.HoursAvailable, 106) || !near(r6.HoursOut, 17) ||
-		r6.Revenue != 9000 || r6.LifetimeRevenue != 22000 || r6.ReplacementValue != 200000 {
+		r6.Revenue != 9000 || r6.LifetimeRevenue != 22000 || r6.ReplacementValue != 200000 ||
+		r6.RateDay == nil || *r6.RateDay != 5000 || r6.RateHour != nil {
 		t.Errorf("R6 %+v", r6)
 	}
 	if chair.Name != "Folding chair" || !near(chair.HoursAvailable, 580) || !near(chair.HoursOut, 76) ||

@@ -38,8 +38,9 @@ func HotQueries(p HotParams) []HotQuery {
 	}
 	dayStart := p.Now.Truncate(24 * time.Hour)
 	return []HotQuery{
-		{"availability, all items", listAvailabilitySQL, []any{p.LocationID, from, to, p.Now, false, nil}},
-		{"availability, cart items", listAvailabilitySQL, []any{p.LocationID, from, to, p.Now, false, pq.Array([]int64{p.SerialItemID, p.BulkItemID})}},
+		{"availability, all items", listAvailabilitySQL, []any{p.LocationID, from, to, p.Now, false, nil, 0, 0}},
+		{"availability, /book page", listAvailabilitySQL, []any{p.LocationID, from, to, p.Now, false, nil, 0, 51}},
+		{"availability, cart items", listAvailabilitySQL, []any{p.LocationID, from, to, p.Now, false, pq.Array([]int64{p.SerialItemID, p.BulkItemID}), 0, 0}},
 		{"calendar, serialized item", itemCalendarSQL, []any{p.SerialItemID, p.LocationID, pq.Array(starts), pq.Array(ends), p.Now}},
 		{"calendar, bulk item", itemCalendarSQL, []any{p.BulkItemID, p.LocationID, pq.Array(starts), pq.Array(ends), p.Now}},
 		{"free units", freeUnitsSQL, []any{p.SerialItemID, p.LocationID, from, to, p.Now, pq.Array([]int64{}), 10, 0}},

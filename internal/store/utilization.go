@@ -10,7 +10,8 @@ import (
 // of every location, as of $3 (a day under way ends at $3). Available hours
 // are the units' hours at the location since they were added, less active
 // maintenance blocks, plus bulk stock × hours; out hours run from pickup to
-// return (or $3 while still out). Days are local (a DST day has 23 or 25
+// return (or $3 while still out), counted only while the unit was on the
+// books, so out never exceeds available. Days are local (a DST day has 23 or 25
 // hours), so "day" means the same thing as on the desk.
 const rollupUtilizationSQL = `
 WITH days AS (
@@ -27,7 +28,9 @@ WITH days AS (
     FROM days dy JOIN units u ON u.location_id = dy.location_id
     JOIN unit_allocations a ON a.unit_id = u.id AND a.maintenance_id IS NOT NULL AND a.active AND a.occupied && dy.win
     UNION ALL
-    SELECT dy.day, dy.location_id, u.item_id, 0, range_hours(dy.win * tstzrange(a.picked_up_at, coalesce(a.returned_at, $3::timestamptz)))
+    SELECT dy.day, dy.location_id, u.item_id, 0,
+           range_hours(dy.win * tstzrange(a.picked_up_at, greatest(a.picked_up_at, coalesce(a.returned_at, $3::timestamptz)))
+                       * tstzrange(u.created_at, NULL))
     FROM days dy JOIN units u ON u.location_id = dy.location_id
     JOIN unit_allocations a ON a.unit_id = u.id AND a.booking_line_id IS NOT NULL AND a.picked_up_at IS NOT NULL
      AND tstzrange(a.picked_up_at, greatest(a.picked_up_at, coalesce(a.returned_at, $3::timestamptz))) && dy.win

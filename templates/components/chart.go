@@ -14,8 +14,8 @@ import (
 
 // Chart sizes in SVG user units; the SVG scales to its container's width.
 const (
-	chartW, chartH          = 600.0, 220.0
-	padL, padR, padT, padB  = 56.0, 12.0, 10.0, 28.0
+	chartW, chartH          = 420.0, 200.0
+	padL, padR, padT, padB  = 64.0, 10.0, 10.0, 26.0
 	sparkW, sparkH, sparkPd = 120.0, 32.0, 2.0
 )
 

@@ -21,7 +21,7 @@ func TestNiceCeil(t *testing.T) {
 func TestLineChartSVG(t *testing.T) {
 	c := ChartData{ID: "c1", Title: "Requests per second", Desc: "desc", Labels: []string{"a", "b", "c", "d"},
 		Series: []Series{{Name: "rps", Class: "chart-s1", Values: []float64{0, 5, math.NaN(), 10}}}}
-	if got := c.Path(c.Series[0]); strings.Count(got, "M") != 2 || !strings.HasPrefix(got, "M56.0 192.0") {
+	if got := c.Path(c.Series[0]); strings.Count(got, "M") != 2 || !strings.HasPrefix(got, "M64.0 174.0") {
 		t.Errorf("path %q", got)
 	}
 	var buf bytes.Buffer

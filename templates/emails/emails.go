@@ -32,6 +32,9 @@ func Render(ctx context.Context, c mail.Content, shop mail.Shop) (mail.Rendered,
 	case mail.Welcome:
 		subject = "Welcome to " + shop.Name
 		text, html = welcomeText(shop, v), welcomeHTML(shop, v)
+	case mail.AccountExists:
+		subject = "You already have a " + shop.Name + " account"
+		text, html = accountExistsText(shop, v), accountExistsHTML(shop, v)
 	case mail.PasswordReset:
 		subject = "Reset your " + shop.Name + " password"
 		text, html = resetText(shop, v), resetHTML(shop, v)
@@ -82,6 +85,9 @@ func Render(ctx context.Context, c mail.Content, shop mail.Shop) (mail.Rendered,
 	case mail.AdminDeadJobs:
 		subject = fmt.Sprintf("%d background job(s) gave up – %s", len(v.Jobs), shop.Name)
 		text, html = deadJobsText(shop, v), deadJobsHTML(shop, v)
+	case mail.AdminAlert:
+		subject = fmt.Sprintf("Alert: %s at %s (threshold %s) – %s", v.Rule, v.Value, v.Threshold, shop.Name)
+		text, html = alertText(shop, v), alertHTML(shop, v)
 	default:
 		return mail.Rendered{}, fmt.Errorf("emails: no template for %T", c)
 	}

@@ -71,6 +71,9 @@ func TestEveryEmailKind(t *testing.T) {
 		{mail.AdminDeadJobs{To: staff, Jobs: []mail.DeadJob{{ID: 9, Kind: "send_email", Attempts: 8, LastError: "451 try later", Email: `"Welcome" to a@b.test`}}},
 			"sven@example.test", "1 background job(s) gave up – Bike & Lens Hire",
 			[]string{"451 try later", "https://rent.example.test/admin/mail?status=dead"}},
+		{mail.AdminAlert{To: staff, Rule: "Latency p95", Value: "1.40 s", Threshold: "1000 ms", Started: due},
+			"sven@example.test", "Alert: Latency p95 at 1.40 s (threshold 1000 ms) – Bike & Lens Hire",
+			[]string{"Latency p95", "https://rent.example.test/admin/metrics"}},
 	}
 	seen := map[string]bool{}
 	for _, tc := range cases {
@@ -101,7 +104,8 @@ func TestEveryEmailKind(t *testing.T) {
 	}
 	all := []string{mail.KindWelcome, mail.KindPasswordReset, mail.KindBookingConfirmed, mail.KindHoldExpired,
 		mail.KindPickupReminder, mail.KindReturnReminder, mail.KindOverdueNotice, mail.KindBookingCancelled,
-		mail.KindStaffNewBooking, mail.KindStaffOverdueDigest, mail.KindAdminDeadJobs, mail.KindStaffPaymentAlert}
+		mail.KindStaffNewBooking, mail.KindStaffOverdueDigest, mail.KindAdminDeadJobs, mail.KindStaffPaymentAlert,
+		mail.KindAdminAlert}
 	for _, k := range all {
 		if !seen[k] {
 			t.Errorf("kind %s is not tested", k)
