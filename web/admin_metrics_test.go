@@ -42,7 +42,8 @@ func TestAdminMetricsSystemPanel(t *testing.T) {
 		t.Fatalf("fragment is not the panel alone: %.200s", frag.Body)
 	}
 	pools := frag.Doc.Find(`[data-testid="pool-table"] tbody th`)
-	if pools.Length() != 2 || pools.First().Text() != "app" || pools.Last().Text() != "sessions" {
+	// One pool: sessions are stored through the app's pool.
+	if pools.Length() != 1 || pools.First().Text() != "app" {
 		t.Errorf("pools: %q", pools.Text())
 	}
 	if strings.Contains(frag.Body, "style=") || strings.Contains(frag.Body, "<script") {

@@ -133,9 +133,22 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/checkout", form: url.Values{"token": {"w8"}}, want: loggedIn},
 	{method: "GET", route: "/bookings", want: loggedIn},
 	{method: "GET", route: "/bookings/:id", path: "/bookings/{bookingA}", want: onlyA},
+	{method: "GET", route: "/bookings/:id/calendar.ics", path: "/bookings/{bookingA}/calendar.ics", want: onlyA},
 	{method: "POST", route: "/bookings/:id/cancel", path: "/bookings/{bookingA2}/cancel", want: onlyA},
+	// Online payment of A's booking.
+	{method: "POST", route: "/bookings/:id/pay", path: "/bookings/{bookingA}/pay", want: onlyA},
+	{method: "GET", route: "/bookings/:id/payment/success", path: "/bookings/{bookingA}/payment/success", want: onlyA},
+	{method: "GET", route: "/bookings/:id/payment/status", path: "/bookings/{bookingA}/payment/status", want: onlyA},
+	{method: "GET", route: "/bookings/:id/payment/cancel", path: "/bookings/{bookingA}/payment/cancel", want: onlyA},
+	// The Stripe webhook: a signature, not a session; unsigned is refused for all.
+	{method: "POST", route: "/webhooks/stripe", want: who{bad, bad, bad, bad, bad}},
 	{method: "POST", route: "/bookings/:id/lines/:line/extend", path: "/bookings/{bookingA}/lines/{lineA}/extend", form: url.Values{"end": {"junk"}}, want: onlyA},
 	{method: "POST", route: "/bookings/:id/lines/:line/extend", path: "/bookings/{bookingA}/lines/{lineA2}/extend", form: url.Values{"end": {"junk"}}, want: who{login, hidden, hidden, hidden, hidden}},
+
+	// Invoices of a logged-in customer: B, staff and admins get 404 on A's
+	// (staff read them under /staff/invoices).
+	{method: "GET", route: "/invoices/:id", path: "/invoices/{invoiceA}", want: onlyA},
+	{method: "GET", route: "/invoices/:id/pdf", path: "/invoices/{invoiceA}/pdf", want: onlyA},
 
 	// Staff: bookings at the desk, maintenance, availability.
 	{method: "GET", route: "/desk", want: staffOnly},
@@ -152,9 +165,33 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/staff/bookings/:id/lines/:line/return", path: "/staff/bookings/{bookingA}/lines/{lineA}/return", want: staffOnly},
 	{method: "POST", route: "/staff/bookings/:id/confirm", path: "/staff/bookings/{bookingA}/confirm", want: staffOnly},
 	{method: "POST", route: "/staff/bookings/:id/cancel", path: "/staff/bookings/{bookingA2}/cancel", want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/payments", path: "/staff/bookings/{bookingA}/payments", form: url.Values{"pay_amount": {"junk"}}, want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/deposit", path: "/staff/bookings/{bookingA}/deposit", form: url.Values{"dep_amount": {"junk"}}, want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/deposit/return", path: "/staff/bookings/{bookingA}/deposit/return", form: url.Values{"ret_amount": {"junk"}}, want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/refunds", path: "/staff/bookings/{bookingA}/refunds", form: url.Values{"ref_amount": {"junk"}}, want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/refunds/:entry/send", path: "/staff/bookings/{bookingA}/refunds/999999/send", want: who{login, deny, deny, hidden, hidden}},
 	{method: "GET", route: "/staff/maintenance/new", want: staffOnly},
 	{method: "POST", route: "/staff/maintenance", form: url.Values{"tag": {""}}, want: staffOnly},
+	// Staff: the desk finished.
+	{method: "POST", route: "/staff/bookings/:id/scan", path: "/staff/bookings/{bookingA}/scan", form: url.Values{"tag": {""}}, want: staffOnly},
+	{method: "GET", route: "/staff/bookings/:id/handover", path: "/staff/bookings/{bookingA}/handover", want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/handover", path: "/staff/bookings/{bookingA}/handover", want: staffOnly},
+	{method: "GET", route: "/staff/bookings/:id/handovers/:hid", path: "/staff/bookings/{bookingA}/handovers/{handoverA}", want: staffOnly},
+	{method: "GET", route: "/staff/returns", path: "/staff/returns?tag=W8-1", want: staffOnly},
+	{method: "GET", route: "/staff/bookings/:id/return", path: "/staff/bookings/{bookingA}/return", want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/return", path: "/staff/bookings/{bookingA}/return", form: url.Values{"item": {"W8-1"}}, want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/close", path: "/staff/bookings/{bookingA}/close", want: staffOnly},
+	{method: "POST", route: "/staff/items/:id/late-fee", path: "/staff/items/{item}/late-fee", form: url.Values{"late_fee_per": {"bogus"}}, want: staffOnly},
+	{method: "GET", route: "/staff/calendar", path: "/staff/calendar?location={bookLoc}&item={bookItem}", want: staffOnly},
+	{method: "GET", route: "/staff/customers", path: "/staff/customers?customer_q=exam", want: staffOnly},
+	// A hand-over of one booking is not found under another.
+	{method: "GET", route: "/staff/bookings/:id/handovers/:hid", path: "/staff/bookings/{bookingA2}/handovers/{handoverA}", want: who{login, deny, deny, hidden, hidden}},
 	{method: "GET", route: "/staff/availability/why", path: "/staff/availability/why?item={bookItem}&location={bookLoc}&start={start}&end={end}", want: staffOnly},
+	{method: "GET", route: "/staff/invoices", want: staffOnly},
+	{method: "GET", route: "/staff/invoices", path: "/staff/invoices?from=junk", want: staffOnly},
+	{method: "GET", route: "/staff/invoices/:id", path: "/staff/invoices/{invoiceA}", want: staffOnly},
+	{method: "GET", route: "/staff/invoices/:id/pdf", path: "/staff/invoices/{invoiceA}/pdf", want: staffOnly},
+	{method: "GET", route: "/staff/export/invoices.csv", path: "/staff/export/invoices.csv?from=2020-01-01", want: staffOnly},
 
 	// Admins only.
 	{method: "GET", route: "/admin/categories", want: adminOnly},
@@ -170,6 +207,7 @@ var authzMatrix = []authzRow{
 	{method: "GET", route: "/admin/users", want: adminOnly},
 	{method: "GET", route: "/admin/users/new", want: adminOnly},
 	{method: "POST", route: "/admin/users", form: url.Values{"name": {"New Staff"}, "email": {"new.staff@example.com"}, "role": {"staff"}, "password": {"correct horse battery"}}, want: adminOnly},
+	{method: "GET", route: "/admin/users/:id", path: "/admin/users/{target}", want: adminOnly},
 	{method: "POST", route: "/admin/users/:id/role", path: "/admin/users/{target}/role", form: url.Values{"role": {"customer"}}, want: adminOnly},
 	{method: "POST", route: "/admin/users/:id/disabled", path: "/admin/users/{target}/disabled", form: url.Values{"disabled": {"0"}}, want: adminOnly},
 	{method: "GET", route: "/admin/audit", want: adminOnly},
@@ -177,6 +215,9 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/admin/mail/jobs/:id/retry", path: "/admin/mail/jobs/{job}/retry", want: adminOnly},
 	{method: "POST", route: "/admin/mail/jobs/:id/discard", path: "/admin/mail/jobs/{job}/discard", want: adminOnly},
 	{method: "POST", route: "/admin/mail/emails/:id/send", path: "/admin/mail/emails/{emailID}/send", want: adminOnly},
+	// Shop settings (a junk form: 422 for the admin, nothing saved).
+	{method: "GET", route: "/admin/settings", want: adminOnly},
+	{method: "POST", route: "/admin/settings", form: url.Values{"shop_name": {""}}, want: adminOnly},
 	{method: "GET", route: "/admin/metrics", want: adminOnly},
 	{method: "GET", route: "/admin/metrics", path: "/admin/metrics?period=7d&location={location}", want: adminOnly},
 	{method: "GET", route: "/admin/metrics/system", want: adminOnly},

@@ -162,9 +162,19 @@ func bookingWorld(t *testing.T, app *testApp, w *authzWorld) {
 	a, lineA := book(w.emails[1])
 	a2, _ := book(w.emails[1])
 	_, lineB := book(w.emails[2])
+	var handover int64
+	if err := db.QueryRowContext(ctx, `INSERT INTO handovers (booking_id, handed_at, lines, currency) VALUES ($1, now(), '[]', 'EUR') RETURNING id`, a).Scan(&handover); err != nil {
+		t.Fatal(err)
+	}
+	w.vars["{handoverA}"] = fmt.Sprint(handover)
 	for k, v := range map[string]int64{"{bookLoc}": loc, "{bookItem}": item, "{bookingA}": a, "{lineA}": lineA, "{bookingA2}": a2, "{lineA2}": lineB} {
 		w.vars[k] = fmt.Sprint(v)
 	}
+	var invoiceA int64
+	if err := db.QueryRowContext(ctx, `SELECT id FROM invoices WHERE booking_id = $1`, a).Scan(&invoiceA); err != nil {
+		t.Fatalf("invoice of booking A: %v", err)
+	}
+	w.vars["{invoiceA}"] = fmt.Sprint(invoiceA)
 	w.vars["{start}"] = period.FormatLocal(start, zone)
 	w.vars["{end}"] = period.FormatLocal(end, zone)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rentdesk/rentdesk/internal/desk"
 	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
@@ -40,7 +41,9 @@ func (s *Server) DeskShow(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, "The search is too long.")
 	}
 	v := pages.DeskView{Page: s.page(c, "Desk"), Location: fmt.Sprint(loc.ID), Zone: loc.TimeZone, Query: q,
-		Date: day.Format(period.DateLayout), DateLabel: day.Format("Monday 2 January 2006")}
+		Date: day.Format(period.DateLayout), DateLabel: day.Format("Monday 2 January 2006"),
+		PrevDate: period.AddDays(day, -1, zone).In(zone).Format(period.DateLayout),
+		NextDate: period.AddDays(day, 1, zone).In(zone).Format(period.DateLayout)}
 	for _, l := range locs {
 		v.Locations = append(v.Locations, components.Option{Value: fmt.Sprint(l.ID), Label: l.Name})
 	}
@@ -103,12 +106,25 @@ func (s *Server) fillDesk(ctx context.Context, v *pages.DeskView, locID int64, d
 	if err != nil {
 		return err
 	}
+	holds, err := s.Store.ListExpiringHolds(ctx, locID, now, now.Add(holdWarning))
+	if err != nil {
+		return err
+	}
+	for _, h := range holds {
+		v.Holds = append(v.Holds, pages.DeskHold{BookingID: h.BookingID, Number: h.Number, Customer: h.CustomerName,
+			Email: h.CustomerEmail, Phone: h.CustomerPhone, Expires: deskTime(h.ExpiresAt, day, zone),
+			In: desk.FormatLate(h.ExpiresAt.Sub(now)), Total: money.Format(h.Total, h.Currency)})
+	}
 	blockedBy := map[int64]string{}
 	for _, e := range endangered {
 		blockedBy[e.LineID] = e.BlockedBy
-		v.Endangered = append(v.Endangered, pages.DeskLine{BookingID: e.BookingID, LineID: e.LineID, Number: e.Number,
-			Customer: e.CustomerName, Item: e.ItemName, Quantity: 1, Units: e.AssetTag,
-			When: period.FormatDisplay(e.StartsAt, zone), Endangered: true, Note: e.BlockedBy})
+		dl := pages.DeskLine{BookingID: e.BookingID, LineID: e.LineID, Number: e.Number,
+			Customer: e.CustomerName, Item: e.ItemName, Quantity: e.Quantity, Units: e.AssetTag,
+			When: period.FormatDisplay(e.StartsAt, zone), Endangered: true, Note: e.BlockedBy, Substitute: e.Substitute}
+		if e.Short > 0 {
+			dl.Short = fmt.Sprintf("%d short", e.Short)
+		}
+		v.Endangered = append(v.Endangered, dl)
 	}
 	for _, l := range lines {
 		dl := pages.DeskLine{BookingID: l.BookingID, LineID: l.LineID, Number: l.Number, Customer: l.CustomerName,
@@ -123,11 +139,15 @@ func (s *Server) fillDesk(ctx context.Context, v *pages.DeskView, locID int64, d
 			v.Returns = append(v.Returns, dl)
 		default:
 			dl.When = period.FormatDisplay(l.EndsAt, zone)
+			dl.Late, dl.Email, dl.Phone = desk.FormatLate(now.Sub(l.EndsAt)), l.CustomerEmail, l.CustomerPhone
 			v.Overdue = append(v.Overdue, dl)
 		}
 	}
 	return nil
 }
+
+// holdWarning is how far ahead the board lists holds about to lapse.
+const holdWarning = 2 * time.Hour
 
 // deskTime writes an instant of the board's day as the local hour, and any
 // other as a full local date.
@@ -156,18 +176,26 @@ func bookingRows(bs []store.BookingSummary) []pages.BookingListRow {
 
 const staffBookingsPerPage = 50
 
+// balanceDueFilter is the bookings list's filter value for "the customer
+// still owes money", offered beside the statuses.
+const balanceDueFilter = "balance_due"
+
 // StaffBookingsList lists every booking, newest first, by status (from an
 // allowlist: junk is a 400) with keyset pagination.
 func (s *Server) StaffBookingsList(c echo.Context) error {
 	status := c.QueryParam("status")
-	if err := oneOf(status, append([]string{""}, store.BookingStatuses...)...); err != nil {
+	if err := oneOf(status, append([]string{"", balanceDueFilter}, store.BookingStatuses...)...); err != nil {
 		return err
 	}
 	before, err := queryInt64(c, "before")
 	if err != nil {
 		return err
 	}
-	bs, err := s.Store.ListBookings(c.Request().Context(), store.BookingFilter{Status: status, BeforeID: before, Limit: staffBookingsPerPage + 1})
+	f := store.BookingFilter{Status: status, BeforeID: before, Limit: staffBookingsPerPage + 1}
+	if status == balanceDueFilter {
+		f.Status, f.BalanceDue = "", true
+	}
+	bs, err := s.Store.ListBookings(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
@@ -175,6 +203,7 @@ func (s *Server) StaffBookingsList(c echo.Context) error {
 	for _, st := range store.BookingStatuses {
 		v.Statuses = append(v.Statuses, components.Option{Value: st, Label: st})
 	}
+	v.Statuses = append(v.Statuses, components.Option{Value: balanceDueFilter, Label: "balance due"})
 	if len(bs) > staffBookingsPerPage {
 		bs = bs[:staffBookingsPerPage]
 		v.NextHref = fmt.Sprintf("/staff/bookings?status=%s&before=%d", status, bs[len(bs)-1].ID)

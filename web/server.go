@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -19,8 +20,10 @@ import (
 	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/config"
+	"github.com/rentdesk/rentdesk/internal/desk"
 	"github.com/rentdesk/rentdesk/internal/jobs"
 	"github.com/rentdesk/rentdesk/internal/metrics"
+	"github.com/rentdesk/rentdesk/internal/payment"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/static"
 )
@@ -36,8 +39,13 @@ type Deps struct {
 	Policy   *auth.Policy
 	// Booking is the booking engine: every write that takes stock goes through it.
 	Booking *booking.Engine
+	// Desk is the counter's work beyond stock: hand-overs, returns, fees.
+	Desk *desk.Desk
 	// Jobs enqueues background work (mail) inside store transactions.
 	Jobs *jobs.Jobs
+	// Payments is the money of bookings: the ledger, Stripe Checkout, the
+	// webhook and refunds.
+	Payments *payment.Service
 	// Metrics is the registry behind /metrics and the admin dashboard; New
 	// builds one per server when it is nil.
 	Metrics *metrics.Metrics
@@ -53,6 +61,8 @@ type Server struct {
 	Deps
 	echo     *echo.Echo
 	draining atomic.Bool
+	// shopInfo caches the shop's name, address and hours for the pages.
+	shopInfo shopCache
 }
 
 // New builds the server and its routes.
@@ -65,13 +75,20 @@ func New(d Deps) *Server {
 	}
 	if d.Booking == nil && d.Store != nil {
 		// The same engine main builds; tests that do not care get it too.
-		d.Booking = booking.New(d.Store, d.Now, booking.Pricing{}).WithPayment(booking.ByPaymentMode{})
+		d.Booking = booking.New(d.Store, d.Now, booking.Pricing{}).
+			WithPayment(booking.ByPaymentMode{OnlinePayment: StripeConfig(d.Config).Configured()})
 		if d.Jobs != nil {
 			d.Booking.WithNotifier(d.Jobs.BookingMail())
 		}
 	}
+	if d.Payments == nil && d.Store != nil {
+		d.Payments = NewPayments(d.Config, d.Store, d.Booking, d.Jobs, d.Now, d.Logger)
+	}
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics(d.Store)
+	}
+	if d.Desk == nil && d.Store != nil {
+		d.Desk = desk.New(d.Store, d.Booking, payment.NewLedger(d.Store, d.Now), d.Now)
 	}
 	s := &Server{Deps: d, echo: echo.New()}
 	s.echo.HideBanner = true
@@ -83,15 +100,34 @@ func New(d Deps) *Server {
 	return s
 }
 
-// NewMetrics builds the metrics of one server: both connection pools, the
-// job queue and the database size come from st (when there is one). Its
+// StripeConfig is the Stripe part of the configuration, as payment takes it.
+func StripeConfig(c config.Config) payment.StripeConfig {
+	return payment.StripeConfig{SecretKey: c.Stripe.SecretKey, WebhookSecret: c.Stripe.WebhookSecret, APIURL: c.Stripe.APIURL}
+}
+
+// NewPayments builds the payment service on the engine; staff are alerted
+// through the job queue when there is one.
+func NewPayments(c config.Config, st *store.Store, eng *booking.Engine, jb *jobs.Jobs, now func() time.Time, logger *slog.Logger) *payment.Service {
+	o := payment.Options{Store: st, Engine: eng, Stripe: StripeConfig(c), Now: now, Logger: logger}
+	if c.BaseURL != nil {
+		o.BaseURL = strings.TrimSuffix(c.BaseURL.String(), "/")
+	}
+	if jb != nil {
+		o.Alerts = jb.BookingMail()
+	}
+	return payment.NewService(o)
+}
+
+// NewMetrics builds the metrics of one server: the connection pool (sessions
+// use it too), the job queue and the database size come from st (when there
+// is one). Its
 // clock is the wall clock: uptime and rates are about this process, not about
 // the shop's (possibly simulated) time.
 func NewMetrics(st *store.Store) *metrics.Metrics {
 	o := metrics.Options{}
 	if st != nil {
 		o.Store = st
-		o.Pools = map[string]*sql.DB{"app": st.DB(), "sessions": st.SessionsDB()}
+		o.Pools = map[string]*sql.DB{"app": st.DB()}
 	}
 	return metrics.New(o)
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
-	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
@@ -51,17 +50,20 @@ func (s *Server) walkInForm(c echo.Context, status int, f pages.WalkInForm, errs
 		if err != nil {
 			return err
 		}
+		v.MoreItems = []components.Option{{Value: "", Label: "None"}}
 		for _, it := range items {
 			v.Items = append(v.Items, components.Option{Value: fmt.Sprint(it.ID), Label: it.Name})
+			v.MoreItems = append(v.MoreItems, components.Option{Value: fmt.Sprint(it.ID), Label: it.Name})
 		}
 	}
 	return s.render(c, status, pages.WalkInPage(v))
 }
 
-// StaffBookingCreate books for a customer at the desk, confirmed at once.
+// StaffBookingCreate books for a customer at the desk, confirmed at once: a
+// customer found, or a new one made on the spot (who gets an email to set a
+// password), several items, one period.
 func (s *Server) StaffBookingCreate(c echo.Context) error {
-	f := pages.WalkInForm{Email: strings.ToLower(field(c, "email")), Item: field(c, "item"), Quantity: field(c, "quantity"),
-		Location: field(c, "location"), Start: field(c, "start"), End: field(c, "end")}
+	f := walkInFormOf(c)
 	rerender := func(fe components.Errors, msg string) error {
 		if msg != "" {
 			fe = components.Errors{"item": msg}
@@ -75,29 +77,42 @@ func (s *Server) StaffBookingCreate(c echo.Context) error {
 	if errs.Any() {
 		return rerender(errs, "")
 	}
+	if req.CustomerID == 0 {
+		u, err := s.createWalkInCustomer(c, f)
+		if err != nil {
+			return err
+		}
+		// From here on the form names the customer made, so a refused
+		// booking shown again cannot make them twice.
+		req.CustomerID, f.CustomerID, f.CustomerLabel = u.ID, fmt.Sprint(u.ID), u.Name+" · "+u.Email
+		f.NewName, f.NewEmail, f.NewPhone = "", "", ""
+	}
 	res, err := s.Booking.Book(c.Request().Context(), req)
 	if err != nil {
 		return s.bookingFailed(c, err, "/staff/bookings/new", rerender)
 	}
-	s.flash(c, "success", "Booked.")
+	s.flash(c, "success", "Booked. Take the payment and scan the units to hand them out.")
 	return redirect(c, fmt.Sprintf("/staff/bookings/%d", res.BookingID))
 }
 
+func walkInFormOf(c echo.Context) pages.WalkInForm {
+	return pages.WalkInForm{Email: strings.ToLower(field(c, "email")), Item: field(c, "item"), Quantity: field(c, "quantity"),
+		Location: field(c, "location"), Start: field(c, "start"), End: field(c, "end"), CustomerID: field(c, "customer_id"),
+		NewName: field(c, "new_name"), NewEmail: strings.ToLower(field(c, "new_email")), NewPhone: field(c, "new_phone"),
+		Item2: field(c, "item_2"), Quantity2: field(c, "quantity_2"), Item3: field(c, "item_3"), Quantity3: field(c, "quantity_3")}
+}
+
 // walkInRequest checks the walk-in form and makes it a booking request; the
-// errors are the form's, keyed by field. Only a failure to read the database
-// is an error.
+// errors are the form's, keyed by field. A new customer is checked here and
+// made only once everything else is right (CustomerID stays 0). Only a
+// failure to read the database is an error.
 func (s *Server) walkInRequest(c echo.Context, f pages.WalkInForm) (booking.Request, components.Errors, error) {
 	ctx := c.Request().Context()
 	errs := components.Errors{}
-	cust, err := s.Store.GetUserByEmail(ctx, f.Email)
-	switch {
-	case errors.Is(err, store.ErrNotFound) || (err == nil && cust.Role != store.RoleCustomer):
-		errs["email"] = "No customer has this email; ask them to sign up first."
-	case err != nil:
+	custID, err := s.walkInCustomer(c, &f, errs)
+	if err != nil {
 		return booking.Request{}, nil, err
 	}
-	qty := formInt(errs, "quantity", f.Quantity, 1, booking.MaxQuantity, quantityMessage())
-	itemID, _ := strconv.ParseInt(f.Item, 10, 64)
 	locID, _ := strconv.ParseInt(f.Location, 10, 64)
 	loc, err := s.Store.GetBookingLocation(ctx, locID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -109,8 +124,19 @@ func (s *Server) walkInRequest(c echo.Context, f pages.WalkInForm) (booking.Requ
 	for k, m := range perr {
 		errs[k] = m
 	}
-	return booking.Request{CustomerID: cust.ID, LocationID: loc.ID, Actor: actor(c),
-		Lines: []booking.LineRequest{{ItemID: itemID, Quantity: qty, Start: start, End: end}}}, errs, nil
+	if err := s.checkHorizon(ctx, errs, "end", end); err != nil {
+		return booking.Request{}, nil, err
+	}
+	req := booking.Request{CustomerID: custID, LocationID: loc.ID, Actor: actor(c)}
+	for i, l := range [][3]string{{"", f.Item, f.Quantity}, {"_2", f.Item2, f.Quantity2}, {"_3", f.Item3, f.Quantity3}} {
+		if i > 0 && l[1] == "" {
+			continue
+		}
+		qty := formInt(errs, "quantity"+l[0], l[2], 1, booking.MaxQuantity, quantityMessage())
+		itemID, _ := strconv.ParseInt(l[1], 10, 64)
+		req.Lines = append(req.Lines, booking.LineRequest{ItemID: itemID, Quantity: qty, Start: start, End: end})
+	}
+	return req, errs, nil
 }
 
 // StaffBookingShow shows a booking at the desk.
@@ -123,28 +149,11 @@ func (s *Server) staffBookingPage(c echo.Context, status int, errs components.Er
 	if err != nil {
 		return err
 	}
-	b, err := s.Store.GetBooking(c.Request().Context(), id)
+	v, err := s.staffBookingView(c, id)
 	if err != nil {
 		return err
 	}
-	zone := period.Zone(b.TimeZone)
-	v := pages.StaffBookingView{Page: s.page(c, "Booking "+b.Number), ID: b.ID, Number: b.Number, Status: b.Status,
-		Customer: b.CustomerName, Location: b.LocationName, Zone: b.TimeZone, Total: money.Format(b.Total, b.Currency),
-		Errors: errs, FormError: formErr, Tag: tag}
-	for _, l := range b.Lines {
-		lv := pages.StaffLineView{ID: l.ID, Item: l.ItemName, Quantity: l.Quantity, Period: displayRange(l.StartsAt, l.EndsAt, zone),
-			Bulk: l.Tracking == "bulk", Out: l.PickedUpAt != nil, Back: l.ReturnedAt != nil}
-		for _, u := range l.Units {
-			st := "waiting"
-			if u.ReturnedAt != nil {
-				st = "back"
-			} else if u.PickedUpAt != nil {
-				st = "out"
-			}
-			lv.Units = append(lv.Units, pages.StaffUnitView{Tag: u.AssetTag, Status: st})
-		}
-		v.Lines = append(v.Lines, lv)
-	}
+	v.Errors, v.FormError, v.Tag = errs, formErr, tag
 	return s.render(c, status, pages.StaffBookingPage(v))
 }
 

@@ -3,10 +3,12 @@ package web
 import (
 	"context"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/catalog"
+	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/templates/components"
 	"github.com/rentdesk/rentdesk/templates/pages"
 )
@@ -76,6 +78,12 @@ func (s *Server) loadInventory(ctx context.Context, v *pages.StaffItemView) erro
 	} else if v.Stock, err = s.Store.ListBulkStock(ctx, v.Item.ID); err != nil {
 		return err
 	}
+	rule, err := s.Store.GetLateFeeRule(ctx, v.Item.ID)
+	if err != nil {
+		return err
+	}
+	v.LateFee = pages.LateFeeForm{Per: rule.Per, Amount: money.FormatPlain(rule.Amount, v.Currency),
+		Grace: strconv.Itoa(rule.GraceMinutes), Cap: money.FormatPlain(rule.Cap, v.Currency)}
 	v.UnitForm = pages.UnitsForm{First: "1", Count: "1", Width: "3"}
 	if len(v.Locations) > 0 {
 		v.UnitForm.LocationID = v.Locations[0].Value

@@ -26,9 +26,11 @@ import (
 	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/config"
+	"github.com/rentdesk/rentdesk/internal/desk"
 	"github.com/rentdesk/rentdesk/internal/jobs"
 	"github.com/rentdesk/rentdesk/internal/mail"
 	"github.com/rentdesk/rentdesk/internal/metrics"
+	"github.com/rentdesk/rentdesk/internal/payment"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/static"
 	"github.com/rentdesk/rentdesk/templates/emails"
@@ -147,17 +149,20 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 	if err != nil {
 		return err
 	}
-	engine = booking.New(st, time.Now, booking.Pricing{}).WithNotifier(jb.BookingMail()).WithPayment(booking.ByPaymentMode{})
+	engine = booking.New(st, time.Now, booking.Pricing{}).WithNotifier(jb.BookingMail()).
+		WithPayment(booking.ByPaymentMode{OnlinePayment: web.StripeConfig(cfg).Configured()})
 	srv := web.New(web.Deps{
 		Config:     cfg,
 		Store:      st,
-		Sessions:   web.NewSessions(cfg, st.SessionsDB()),
+		Sessions:   web.NewSessions(cfg, st.SessionStore()),
 		Assets:     assets,
 		Logger:     logger,
 		Hasher:     hasher,
 		Policy:     auth.NewPolicy(),
 		Booking:    engine,
+		Desk:       desk.New(st, engine, payment.NewLedger(st, time.Now), time.Now),
 		Jobs:       jb,
+		Payments:   web.NewPayments(cfg, st, engine, jb, time.Now, logger),
 		Metrics:    met,
 		Now:        time.Now,
 		DrainDelay: 2 * time.Second,

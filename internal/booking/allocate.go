@@ -170,7 +170,7 @@ func (e *Engine) describeUnitConflict(ctx context.Context, tx *store.Store, item
 		case "overdue":
 			return "still out on booking " + b.BookingNumber + " (overdue)"
 		case "booking":
-			return "held by booking " + b.BookingNumber
+			return "promised to booking " + b.BookingNumber
 		}
 	}
 	return "taken at the same moment by another booking"

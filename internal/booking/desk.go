@@ -65,8 +65,10 @@ func (e *Engine) scannedUnit(ctx context.Context, tx *store.Store, b store.Booki
 		return unit, it, FieldErrors{"tag": tag + " is a " + it.Name + ", not what this line booked."}
 	case unit.LocationID != b.LocationID:
 		return unit, it, FieldErrors{"tag": tag + " belongs to another location."}
+	case unit.Status == "maintenance":
+		return unit, it, FieldErrors{"tag": tag + " is in maintenance and cannot go out."}
 	case unit.Status != "available":
-		return unit, it, FieldErrors{"tag": tag + " is " + unit.Status + "."}
+		return unit, it, FieldErrors{"tag": tag + " is " + unit.Status + " and cannot go out."}
 	}
 	return unit, it, nil
 }
@@ -99,8 +101,11 @@ func (e *Engine) CheckOut(ctx context.Context, bookingID int64, tag string, a Ac
 		if b.Status != store.BookingConfirmed && b.Status != store.BookingOut {
 			return &RuleError{Msg: "Booking " + b.Number + " is " + b.Status + "; only confirmed bookings go out."}
 		}
+		if strings.TrimSpace(tag) == "" {
+			return FieldErrors{"tag": "Scan or type an asset tag."}
+		}
 		unit, err := tx.GetBookingUnitByTag(ctx, strings.TrimSpace(tag))
-		if errors.Is(err, store.ErrNotFound) || strings.TrimSpace(tag) == "" {
+		if errors.Is(err, store.ErrNotFound) {
 			return FieldErrors{"tag": "No unit has the tag " + tag + "."}
 		}
 		if err != nil {
@@ -108,7 +113,7 @@ func (e *Engine) CheckOut(ctx context.Context, bookingID int64, tag string, a Ac
 		}
 		line, ok := lineForUnit(b, unit)
 		if !ok {
-			return FieldErrors{"tag": unit.AssetTag + " is not something this booking is waiting for."}
+			return e.wrongItem(ctx, tx, unit)
 		}
 		if err := e.refuseIfOut(ctx, tx, b, line, unit); err != nil {
 			return err
@@ -118,6 +123,15 @@ func (e *Engine) CheckOut(ctx context.Context, bookingID int64, tag string, a Ac
 		}
 		return e.afterScan(ctx, tx, b, a, "booking.checkout", unit.AssetTag, now)
 	})
+}
+
+// wrongItem says why a scanned unit serves no line of the booking: what it is.
+func (e *Engine) wrongItem(ctx context.Context, tx *store.Store, unit store.BookingUnit) error {
+	it, err := tx.GetBookableItem(ctx, unit.ItemID)
+	if err != nil {
+		return err
+	}
+	return FieldErrors{"tag": unit.AssetTag + " is a " + it.Name + "; this booking has no " + it.Name + " waiting to go out."}
 }
 
 // lineForUnit finds the line a scanned unit serves: the line holding it, else
@@ -251,28 +265,62 @@ func lineProgress(l store.BookingLine) (out, back bool) {
 // the turnaround after the return) and the booking moves on when all is back.
 func (e *Engine) CheckIn(ctx context.Context, bookingID int64, tag string, a Actor) error {
 	return e.st.WithTx(ctx, func(tx *store.Store) error {
-		now := e.now()
-		b, err := tx.LockBooking(ctx, bookingID)
-		if err != nil {
-			return err
-		}
-		for _, l := range b.Lines {
-			for _, u := range l.Units {
-				if u.AssetTag != strings.TrimSpace(tag) || u.PickedUpAt == nil || u.ReturnedAt != nil {
-					continue
-				}
-				it, err := tx.GetBookableItem(ctx, l.ItemID)
-				if err != nil {
-					return err
-				}
-				if err := tx.MarkAllocation(ctx, u.AllocationID, false, true, it.BufferAfterMinutes, now); err != nil {
-					return err
-				}
-				return e.afterScan(ctx, tx, b, a, "booking.checkin", u.AssetTag, now)
-			}
-		}
-		return FieldErrors{"tag": "No unit " + tag + " is out on this booking."}
+		return e.CheckInTx(ctx, tx, bookingID, tag, a)
 	})
+}
+
+// CheckInTx is CheckIn inside the caller's transaction, so a return at the
+// desk commits with the condition, the maintenance block and the fees it
+// causes, or not at all.
+func (e *Engine) CheckInTx(ctx context.Context, tx *store.Store, bookingID int64, tag string, a Actor) error {
+	now := e.now()
+	b, err := tx.LockBooking(ctx, bookingID)
+	if err != nil {
+		return err
+	}
+	for _, l := range b.Lines {
+		for _, u := range l.Units {
+			if u.AssetTag != strings.TrimSpace(tag) || u.PickedUpAt == nil || u.ReturnedAt != nil {
+				continue
+			}
+			it, err := tx.GetBookableItem(ctx, l.ItemID)
+			if err != nil {
+				return err
+			}
+			if err := tx.MarkAllocation(ctx, u.AllocationID, false, true, it.BufferAfterMinutes, now); err != nil {
+				return err
+			}
+			return e.afterScan(ctx, tx, b, a, "booking.checkin", u.AssetTag, now)
+		}
+	}
+	return FieldErrors{"tag": "No unit " + tag + " is out on this booking."}
+}
+
+// ReturnBulkLineTx takes a bulk line back inside the caller's transaction.
+func (e *Engine) ReturnBulkLineTx(ctx context.Context, tx *store.Store, bookingID, lineID int64, a Actor) error {
+	now := e.now()
+	b, err := tx.LockBooking(ctx, bookingID)
+	if err != nil {
+		return err
+	}
+	line, ok := b.Line(lineID)
+	if !ok {
+		return ErrNotFound
+	}
+	if err := checkBulkMark(b, line, false); err != nil {
+		return err
+	}
+	if err := tx.MarkLine(ctx, line.ID, false, true, now); err != nil {
+		return err
+	}
+	return e.afterScan(ctx, tx, b, a, "booking.line.return", fmt.Sprintf("%d × %s", line.Quantity, line.ItemName), now)
+}
+
+// BlockInTx blocks a unit for maintenance inside the caller's transaction
+// (through the same guarded write as BlockForMaintenance, without its form
+// checks: the caller decides the period).
+func (e *Engine) BlockInTx(ctx context.Context, tx *store.Store, m MaintenanceRequest) (int64, error) {
+	return e.block(ctx, tx, m, e.now())
 }
 
 // MarkBulkLine records that a bulk line went out (pickUp) or came back, all

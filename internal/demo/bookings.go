@@ -22,6 +22,8 @@ type demoBooking struct {
 	start, end time.Time
 	// pickedUp and returned are when the desk scanned it (zero = not yet).
 	pickedUp, returned time.Time
+	// walkIn books for the desk's walk-in customer, not the demo login.
+	walkIn bool
 }
 
 // demoBookings are relative to now in the location's zone: one returned last
@@ -38,12 +40,17 @@ func demoBookings(now time.Time, loc store.BookingLocation, zone *time.Location)
 	returnedStart := open(-12, 10)
 	overdueStart := open(-7, 10)
 	outStart := open(-6, 10) // six days back: even after a holiday weekend it lies in the past
+	riskStart := open(1, 10)
 	return []demoBooking{
 		{key: "demo-returned", slug: "sony-a7-iv", bookedAt: returnedStart.Add(-24 * time.Hour), start: returnedStart, end: open(-9, 10),
 			pickedUp: returnedStart.Add(10 * time.Minute), returned: open(-9, 10).Add(-30 * time.Minute)},
 		// Due back at the latest two days ago (an opening at most two days after -4), never returned.
 		{key: "demo-overdue", slug: "cargo-bike", bookedAt: overdueStart.Add(-24 * time.Hour), start: overdueStart, end: open(-4, 17),
 			pickedUp: overdueStart.Add(5 * time.Minute)},
+		// Booked while the cargo bike was still on time, for its very unit:
+		// the desk shows it endangered, with the other cargo bike to swap in.
+		{key: "demo-endangered", slug: "cargo-bike", bookedAt: open(-4, 17).Add(-time.Hour), start: riskStart,
+			end: booking.NextOpen(loc, riskStart.Add(24*time.Hour)), walkIn: true},
 		{key: "demo-out", slug: "city-e-bike", bookedAt: outStart.Add(-time.Hour), start: outStart, end: open(3, 17),
 			pickedUp: outStart.Add(5 * time.Minute)},
 		{key: "demo-upcoming", slug: "canon-eos-r6", bookedAt: now, start: open(1, 10), end: open(4, 10)},
@@ -51,7 +58,7 @@ func demoBookings(now time.Time, loc store.BookingLocation, zone *time.Location)
 }
 
 // loadBookings books the demo bookings that are not there yet.
-func loadBookings(ctx context.Context, st *store.Store) error {
+func loadBookings(ctx context.Context, st *store.Store, walkInID int64) error {
 	customer, err := st.GetUserByEmail(ctx, Logins[2].Email)
 	if err != nil {
 		return err
@@ -73,7 +80,11 @@ func loadBookings(ctx context.Context, st *store.Store) error {
 		return err
 	}
 	for _, d := range demoBookings(time.Now(), hours, zone) {
-		if err := loadBooking(ctx, st, d, customer.ID, staff.ID, loc.ID); err != nil {
+		who := customer.ID
+		if d.walkIn {
+			who = walkInID
+		}
+		if err := loadBooking(ctx, st, d, who, staff.ID, loc.ID); err != nil {
 			return fmt.Errorf("demo: booking %s: %w", d.key, err)
 		}
 	}

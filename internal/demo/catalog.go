@@ -43,7 +43,7 @@ var demoItems = []demoItem{
 	{"cameras", "Canon RF 24-70mm f/2.8", "canon-rf-24-70", "The standard zoom for events and portraits.", catalog.Serialized, 0, 3000, 14000, 30000, 200000, false, "RF2470-", 2},
 	{"cameras", "Sigma 85mm f/1.4 Art", "sigma-85-art", "Portrait prime with creamy bokeh (Sony E mount).", catalog.Serialized, 0, 2200, 10000, 20000, 110000, false, "S85-", 1},
 	{"bikes", "City e-bike", "city-e-bike", "Comfortable e-bike with 80 km range, lock and helmet included.", catalog.Serialized, 800, 3500, 15000, 20000, 250000, true, "EB-", 3},
-	{"bikes", "Cargo bike", "cargo-bike", "Two-wheel cargo bike, carries 80 kg or two children.", catalog.Serialized, 1000, 4500, 19000, 30000, 400000, false, "CB-", 1},
+	{"bikes", "Cargo bike", "cargo-bike", "Two-wheel cargo bike, carries 80 kg or two children.", catalog.Serialized, 1000, 4500, 19000, 30000, 400000, false, "CB-", 2},
 	{"bikes", "Road bike", "road-bike", "Carbon road bike, sizes M and L.", catalog.Serialized, 0, 3000, 12000, 20000, 180000, false, "RB-", 2},
 	{"tools", "Bosch hammer drill", "bosch-hammer-drill", "SDS-plus hammer drill with a set of bits.", catalog.Serialized, 500, 1800, 6000, 5000, 30000, true, "HD-", 3},
 	{"tools", "Tile cutter", "tile-cutter", "Manual tile cutter up to 60 cm.", catalog.Serialized, 0, 1500, 5000, 5000, 20000, false, "TC-", 1},
@@ -67,8 +67,13 @@ func loadCatalog(ctx context.Context, st *store.Store) error {
 	if err != nil {
 		return err
 	}
-	if settings.Currency != "EUR" {
+	if settings.Currency != "EUR" || settings.LegalName == "" {
 		settings.Currency = "EUR"
+		// Legal details for the demo invoices; an admin's own are kept.
+		if settings.LegalName == "" {
+			settings.LegalName, settings.LegalAddress = "Rentdesk Demo GmbH", "Torstraße 1\n10119 Berlin"
+			settings.VATID, settings.TimeZone = "DE123456789", "Europe/Berlin"
+		}
 		if err := st.UpdateSettings(ctx, settings); err != nil {
 			return err
 		}

@@ -51,7 +51,17 @@ func Load(ctx context.Context, st *store.Store, h *auth.Hasher) ([]Login, error)
 	if err := loadCatalog(ctx, st); err != nil {
 		return nil, err
 	}
-	if err := loadBookings(ctx, st); err != nil {
+	if err := loadPictures(ctx, st); err != nil {
+		return nil, err
+	}
+	walkIn, err := deskCustomerAccount(ctx, st, h)
+	if err != nil {
+		return nil, err
+	}
+	if err := loadBookings(ctx, st, walkIn.ID); err != nil {
+		return nil, err
+	}
+	if err := loadDeskDay(ctx, st, walkIn.ID); err != nil {
 		return nil, err
 	}
 	return Logins, nil

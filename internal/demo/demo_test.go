@@ -28,8 +28,9 @@ func TestLoadIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(users) != len(Logins) {
-		t.Fatalf("%d accounts after two loads, want %d", len(users), len(Logins))
+	// The logins, and the desk's walk-in customer.
+	if len(users) != len(Logins)+1 {
+		t.Fatalf("%d accounts after two loads, want %d", len(users), len(Logins)+1)
 	}
 	roles := map[string]bool{}
 	for _, l := range logins {
@@ -139,6 +140,56 @@ func TestDemoBookingsFitOpeningHoursAnyTime(t *testing.T) {
 				if !d.start.After(now) {
 					t.Errorf("now %s: %s starts %s, not in the future", now, d.key, d.start)
 				}
+			}
+		}
+	}
+}
+
+// The demo desk tells its story the day it is loaded: an overdue unit, the
+// booking it endangers with a free unit to swap in, and late fee rules.
+func TestDemoDeskStory(t *testing.T) {
+	st, _ := testenv.Store(t)
+	ctx := t.Context()
+	h := auth.NewHasher(auth.Params{Time: 1, Memory: 1024, Threads: 1, KeyLen: 32, SaltLen: 16})
+	for range 2 {
+		if _, err := Load(ctx, st, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	loc, err := st.GetLocationBySlug(ctx, demoLocations[0].Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, err := st.ListEndangered(ctx, loc.ID, time.Now())
+	if err != nil || len(at) != 1 || at[0].Substitute == "" {
+		t.Fatalf("endangered: %+v (%v), want one with a substitute", at, err)
+	}
+	cargo, err := st.GetPublicItem(ctx, "cargo-bike")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rule, err := st.GetLateFeeRule(ctx, cargo.ID); err != nil || rule.Per != "day" {
+		t.Errorf("cargo bike late fee rule %+v (%v)", rule, err)
+	}
+}
+
+// Today's desk bookings fit the opening hours at any hour of any day the
+// demo is loaded (a refused booking would stop the start-up).
+func TestDeskDayFitsOpeningHoursAnyTime(t *testing.T) {
+	berlin, err := time.LoadLocation(demoLocations[0].TimeZone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := store.BookingLocation{TimeZone: demoLocations[0].TimeZone, OpeningHours: demoLocations[0].OpeningHours, ClosedDates: demoLocations[0].ClosedDates}
+	start := time.Date(2026, 12, 20, 0, 30, 0, 0, berlin)
+	for h := 0; h < 24*9; h += 1 {
+		now := start.Add(time.Duration(h) * time.Hour)
+		for _, d := range deskDayBookings(now, loc, berlin) {
+			if fe := booking.CheckHours(loc, d.start, d.end); len(fe) > 0 {
+				t.Errorf("now %s: %s %s–%s: %v", now.Format(time.RFC3339), d.key, d.start.In(berlin), d.end.In(berlin), fe)
+			}
+			if !d.end.After(d.start) || (!d.pickedUp.IsZero() && (d.pickedUp.Before(d.start) || !d.pickedUp.Before(now))) {
+				t.Errorf("now %s: %s has an impossible timeline", now, d.key)
 			}
 		}
 	}

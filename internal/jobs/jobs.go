@@ -115,7 +115,7 @@ func New(o Options) (*Jobs, error) {
 			QueueDefault: {MaxWorkers: 2},
 		},
 		Workers:              workers,
-		Logger:               o.Logger,
+		Logger:               riverLogger(o.Logger),
 		JobTimeout:           o.MailTimeout,
 		RescueStuckJobsAfter: o.RescueAfter,
 		SoftStopTimeout:      o.StopTimeout,

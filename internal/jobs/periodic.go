@@ -7,6 +7,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/mail"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
@@ -106,8 +107,15 @@ type cleanupWorker struct {
 }
 
 func (w *cleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) error {
-	sessions, resets, err := w.j.st.DeleteExpired(ctx, w.j.opts.Now())
+	now := w.j.opts.Now()
+	sessions, resets, err := w.j.st.DeleteExpired(ctx, now)
 	if err != nil {
+		return err
+	}
+	if err := w.j.st.PruneLoginFailures(ctx, now.Add(-auth.ThrottleWindow), now.Add(-auth.KnownAddressAge)); err != nil {
+		return err
+	}
+	if err := w.j.st.PruneThrottle(ctx, now.Add(-auth.CostlyWindow)); err != nil {
 		return err
 	}
 	if sessions+resets > 0 {

@@ -36,7 +36,7 @@ const (
 type Options struct {
 	// Store feeds the job queue and database size gauges; nil leaves them out.
 	Store *store.Store
-	// Pools are the connection pools to report, by name ("app", "sessions").
+	// Pools are the connection pools to report, by name ("app").
 	Pools map[string]*sql.DB
 	// Version is reported by rentdesk_build_info; empty reads the build's VCS revision.
 	Version string

@@ -28,6 +28,7 @@ type Booking struct {
 	CustomerID    int64      `db:"customer_id"`
 	CustomerName  string     `db:"customer_name"`
 	CustomerEmail string     `db:"customer_email"`
+	CustomerPhone string     `db:"customer_phone"`
 	LocationID    int64      `db:"location_id"`
 	LocationName  string     `db:"location_name"`
 	TimeZone      string     `db:"time_zone"`
@@ -97,7 +98,7 @@ type NewBooking struct {
 }
 
 const bookingColumns = `b.id, b.number, b.customer_id, cu.name AS customer_name, cu.email AS customer_email,
-       b.location_id, lo.name AS location_name, lo.time_zone, b.status, b.expires_at, b.currency,
+       cu.phone AS customer_phone, b.location_id, lo.name AS location_name, lo.time_zone, b.status, b.expires_at, b.currency,
        b.subtotal, b.tax, b.total, b.deposit, b.paid, b.confirmed_at, b.cancelled_at, b.created_at, b.updated_at`
 
 const bookingFrom = ` FROM bookings b JOIN users cu ON cu.id = b.customer_id JOIN locations lo ON lo.id = b.location_id`

@@ -17,6 +17,15 @@
 //                              toggles aria-expanded and .is-open on the nav
 //   data-flash-region          the container where client-side notices go
 //                              (e.g. "the server could not be reached")
+//   data-print                 on a button: open the browser's print dialog
+//   data-scan="<url>"          on a form with a `tag` field (a barcode scanner
+//                              types a tag and Enter): each Enter posts the tag
+//                              to <url> in the background, one scan after the
+//                              other, and the answer goes into #scan-log
+//   table.table                each body cell gets data-label (its column's
+//                              header) for the stacked phone layout
+//   data-print                 on a button: open the browser's print dialog
+//                              (invoices print with their own stylesheet)
 //
 // The CSRF token is read from <meta name="csrf-token" content="…"> and sent as
 // the X-CSRF-Token header on every htmx request.
@@ -100,6 +109,13 @@
     }
   }, true);
 
+  // Print buttons (hand-over sheets).
+  doc.addEventListener("click", function (evt) {
+    if (closestFrom(evt.target, "[data-print]")) {
+      window.print();
+    }
+  });
+
   // Dismissible notices.
   doc.addEventListener("click", function (evt) {
     var btn = closestFrom(evt.target, "[data-dismiss]");
@@ -110,6 +126,14 @@
     if (box) {
       evt.preventDefault();
       box.remove();
+    }
+  });
+
+  // Print buttons (an inline onclick would break the CSP).
+  doc.addEventListener("click", function (evt) {
+    if (closestFrom(evt.target, "[data-print]")) {
+      evt.preventDefault();
+      window.print();
     }
   });
 
@@ -160,6 +184,28 @@
     }
   }
 
+  // Stacked tables: on phones each row is a card and each cell shows its
+  // column's name (app.css reads data-label). Cells that carry their own
+  // label keep it.
+  function labelTables(root) {
+    if (!root || !root.querySelectorAll) {
+      return;
+    }
+    var tables = root.matches && root.matches("table.table") ? [root] : root.querySelectorAll("table.table");
+    Array.prototype.forEach.call(tables, function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (tr) {
+        Array.prototype.forEach.call(tr.children, function (cell, i) {
+          if (heads[i] && !cell.hasAttribute("data-label")) {
+            cell.setAttribute("data-label", heads[i]);
+          }
+        });
+      });
+    });
+  }
+
   // Client-side notices, for failures where the server could not answer.
   function showFlash(kind, text) {
     var region = doc.querySelector("[data-flash-region]") || doc.querySelector("main");
@@ -182,8 +228,41 @@
     region.insertBefore(box, region.firstChild);
   }
 
+  // Scan in place. The field is emptied the moment Enter is pressed, before
+  // the server answers, so the next tag a fast scanner types lands in an empty
+  // field and is never glued to (or wiped with) the previous one; the scans
+  // are sent one after the other, in the order they were made, and focus
+  // never leaves the field.
+  function scanInPlace(htmx) {
+    var queue = Promise.resolve();
+    doc.addEventListener("submit", function (evt) {
+      var form = evt.target;
+      if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-scan")) {
+        return;
+      }
+      evt.preventDefault();
+      var input = form.querySelector('input[name="tag"]');
+      if (!input) {
+        return;
+      }
+      var tag = input.value.trim();
+      input.value = "";
+      input.focus();
+      if (!tag) {
+        return;
+      }
+      var url = form.getAttribute("data-scan");
+      queue = queue.then(function () {
+        return htmx.ajax("POST", url, { source: form, values: { tag: tag }, target: "#scan-log", swap: "afterbegin" });
+      }).catch(function () {
+        // htmx:sendError already told the user; the next scans still go.
+      });
+    });
+  }
+
   function onHtmx(htmx) {
     configureHtmx(htmx);
+    scanInPlace(htmx);
 
     doc.addEventListener("htmx:configRequest", function (evt) {
       var token = csrfToken();
@@ -194,6 +273,7 @@
 
     // htmx:load fires on <body> at start-up and on each piece of swapped-in content.
     doc.addEventListener("htmx:load", function (evt) {
+      labelTables(evt.target === doc.body ? doc : evt.target);
       if (evt.target === doc.body) {
         focusOnLoad(doc);
       } else {
@@ -238,6 +318,7 @@
   } else {
     // Without htmx the pages still work as plain HTML; keep the focus helpers.
     doc.addEventListener("DOMContentLoaded", function () {
+      labelTables(doc);
       focusOnLoad(doc);
     });
   }

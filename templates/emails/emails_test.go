@@ -62,6 +62,8 @@ func TestEveryEmailKind(t *testing.T) {
 			[]string{"cancelled", "Cancelled at your request."}},
 		{mail.StaffNewBooking{To: staff, Booking: b}, "sven@example.test", "New online booking R-0042 from Ada <Lovelace>",
 			[]string{"Hello Sven,", pickup, "https://rent.example.test/staff/bookings/42"}},
+		{mail.StaffPaymentAlert{To: staff, Booking: b, Message: "Paid after the hold ran out; refunded."}, "sven@example.test",
+			"Payment needs attention: booking R-0042", []string{"Hello Sven,", "refunded", "https://rent.example.test/staff/bookings/42"}},
 		{mail.StaffOverdueDigest{To: staff, Date: "2031-04-02", Items: []mail.OverdueItem{{BookingID: 42, BookingNumber: "R-0042",
 			Customer: "Ada", Items: "Canon R6 body", DueAt: due, TimeZone: "Europe/Berlin"}}},
 			"sven@example.test", "Overdue rentals on 2031-04-02: 1 – Bike & Lens Hire",
@@ -102,7 +104,8 @@ func TestEveryEmailKind(t *testing.T) {
 	}
 	all := []string{mail.KindWelcome, mail.KindPasswordReset, mail.KindBookingConfirmed, mail.KindHoldExpired,
 		mail.KindPickupReminder, mail.KindReturnReminder, mail.KindOverdueNotice, mail.KindBookingCancelled,
-		mail.KindStaffNewBooking, mail.KindStaffOverdueDigest, mail.KindAdminDeadJobs, mail.KindAdminAlert}
+		mail.KindStaffNewBooking, mail.KindStaffOverdueDigest, mail.KindAdminDeadJobs, mail.KindStaffPaymentAlert,
+		mail.KindAdminAlert}
 	for _, k := range all {
 		if !seen[k] {
 			t.Errorf("kind %s is not tested", k)

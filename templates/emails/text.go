@@ -19,6 +19,13 @@ func welcomeText(shop mail.Shop, v mail.Welcome) string {
 		greeting(v.To.Name), shop.Name, shop.BaseURL, accountURL(shop))
 }
 
+func accountExistsText(shop mail.Shop, v mail.AccountExists) string {
+	return fmt.Sprintf("%s\n\nSomeone (hopefully you) tried to sign up at %s with this email address, but you already have an account.\n\n"+
+		"Log in: %s/login\nForgot your password? Choose a new one: %s/password/forgot\n\n"+
+		"If this was not you, ignore this email: nothing changed.\n",
+		greeting(v.To.Name), shop.Name, shop.BaseURL, shop.BaseURL)
+}
+
 func resetText(shop mail.Shop, v mail.PasswordReset) string {
 	return fmt.Sprintf("%s\n\nSomeone (hopefully you) asked to reset the password of your %s account.\n"+
 		"Open this link to choose a new password. It works once, within an hour:\n\n%s\n\n"+

@@ -1,0 +1,87 @@
+package desk
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/payment"
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// Desk runs the counter's work that goes beyond taking stock: hand-overs,
+// returns with their condition, late fees, damage charges and deposits. Stock
+// still moves only through the booking engine, money only through the ledger.
+type Desk struct {
+	st     *store.Store
+	engine *booking.Engine
+	ledger *payment.Ledger
+	now    func() time.Time
+}
+
+// New builds the desk on the store, the booking engine, the payment ledger
+// and a clock (nil: time.Now).
+func New(st *store.Store, engine *booking.Engine, ledger *payment.Ledger, now func() time.Time) *Desk {
+	if now == nil {
+		now = time.Now
+	}
+	return &Desk{st: st, engine: engine, ledger: ledger, now: now}
+}
+
+// HandOver records that staff gave the customer everything now out on the
+// booking: a copy of the lines, units and deposit for the signed sheet. It
+// returns the hand-over's id.
+func (d *Desk) HandOver(ctx context.Context, bookingID int64, a booking.Actor) (int64, error) {
+	var id int64
+	err := d.st.WithTx(ctx, func(tx *store.Store) error {
+		b, err := tx.LockBooking(ctx, bookingID)
+		if err != nil {
+			return err
+		}
+		lines := outLines(b)
+		if len(lines) == 0 {
+			return &booking.RuleError{Msg: "Nothing is out on booking " + b.Number + " yet: scan the units out first."}
+		}
+		now := d.now()
+		id, err = tx.CreateHandover(ctx, store.NewHandover{BookingID: b.ID, HandedBy: a.UserID, HandedAt: now,
+			Lines: lines, Deposit: b.Deposit, Currency: b.Currency})
+		if err != nil {
+			return err
+		}
+		return tx.InsertAudit(ctx, store.Audit{ActorID: a.UserID, Action: "booking.handover", EntityType: "booking",
+			EntityID: fmt.Sprint(b.ID), After: map[string]any{"handover": id, "lines": lines}, RequestID: a.RequestID})
+	})
+	return id, err
+}
+
+// outLines is what is out on a booking now: bulk lines picked up and not
+// back, and the units of each line that are out.
+func outLines(b store.Booking) []store.HandoverLine {
+	var out []store.HandoverLine
+	for _, l := range b.Lines {
+		hl := store.HandoverLine{Item: l.ItemName, Start: l.StartsAt, End: l.EndsAt}
+		if l.Tracking == "bulk" {
+			if l.PickedUpAt != nil && l.ReturnedAt == nil {
+				hl.Quantity = l.Quantity
+				out = append(out, hl)
+			}
+			continue
+		}
+		for _, u := range l.Units {
+			if u.PickedUpAt != nil && u.ReturnedAt == nil {
+				hl.Quantity++
+				hl.Tags = append(hl.Tags, u.AssetTag)
+			}
+		}
+		if hl.Quantity > 0 {
+			out = append(out, hl)
+		}
+	}
+	return out
+}
+
+// Balance is where the booking's money stands, from the ledger.
+func (d *Desk) Balance(ctx context.Context, b store.Booking) (payment.Balance, error) {
+	return d.ledger.Balance(ctx, d.st, b)
+}

@@ -1,0 +1,139 @@
+package payment
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/internal/testenv"
+)
+
+// TestLedgerBalance walks a booking through desk money: rental paid in part,
+// a deposit taken, a damage charge, the deposit given back less the damage,
+// and checks the balance and bookings.paid after each step, to the cent.
+func TestLedgerBalance(t *testing.T) {
+	w := newWorld(t)
+	staff, cust := w.user("staff"), w.user("customer")
+	bike := w.item("Bike", 1, 1250, 10000)
+	id := w.book(cust, bike, 2, false)
+	rental := w.booking(id).Total
+	if rental <= 0 {
+		t.Fatalf("rental %d", rental)
+	}
+	steps := []struct {
+		name               string
+		do                 func() error
+		due, paid, depHeld int64
+	}{
+		{"nothing yet", func() error { return nil }, rental, 0, 0},
+		{"part paid in cash", func() error {
+			_, err := w.ledger.RecordPayment(w.ctx, nil, Payment{BookingID: id, Method: store.MethodCash, Amount: 1000, Reference: "R-1", StaffID: staff})
+			return err
+		}, rental - 1000, 1000, 0},
+		{"rest on the terminal", func() error {
+			_, err := w.ledger.RecordPayment(w.ctx, nil, Payment{BookingID: id, Method: store.MethodCardTerminal, Amount: rental - 1000, Reference: "T-9", StaffID: staff})
+			return err
+		}, 0, rental, 0},
+		{"deposit taken", func() error {
+			return w.ledger.TakeDeposit(w.ctx, nil, id, 10000, store.MethodCash, "D-1", staff)
+		}, 0, rental + 10000, 10000},
+		{"damage charged", func() error {
+			_, err := w.ledger.AddCharge(w.ctx, nil, id, store.ChargeDamage, 3050, "scratched frame", staff)
+			return err
+		}, 3050, rental + 10000, 10000},
+		{"deposit back less damage", func() error {
+			return w.ledger.ReturnDeposit(w.ctx, nil, id, 10000-3050, store.MethodCash, "D-1", staff)
+		}, 0, rental + 3050, 0},
+	}
+	for _, s := range steps {
+		if err := s.do(); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		bal := w.balance(id)
+		if bal.Due != s.due || bal.Paid != s.paid || bal.DepositHeld != s.depHeld {
+			t.Fatalf("%s: due %d paid %d deposit %d, want %d %d %d", s.name, bal.Due, bal.Paid, bal.DepositHeld, s.due, s.paid, s.depHeld)
+		}
+		if got := w.booking(id).Paid; got != s.paid {
+			t.Fatalf("%s: bookings.paid %d, want %d", s.name, got, s.paid)
+		}
+	}
+	entries, err := w.st.ListLedgerEntries(w.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 7 || entries[0].RecordedBy == "" || entries[0].Reference != "R-1" {
+		t.Fatalf("entries: %+v", entries)
+	}
+}
+
+// TestLedgerRefusals: bad amounts and methods are field errors, refunds never
+// exceed what was paid (in all, or of one payment), and a cancelled booking
+// owes nothing but is owed what it paid.
+func TestLedgerRefusals(t *testing.T) {
+	w := newWorld(t)
+	staff, cust := w.user("staff"), w.user("customer")
+	id := w.book(cust, w.item("Kayak", 1, 2000, 0), 1, false)
+	pay, err := w.ledger.RecordPayment(w.ctx, nil, Payment{BookingID: id, Method: store.MethodCash, Amount: 1500, StaffID: staff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		err   error
+		field string
+	}{
+		{"zero payment", must2(w.ledger.RecordPayment(w.ctx, nil, Payment{BookingID: id, Method: store.MethodCash, Amount: 0, StaffID: staff})), "amount"},
+		{"stripe is not a desk method", w.ledger.TakeDeposit(w.ctx, nil, id, 100, store.MethodStripe, "", staff), "method"},
+		{"unknown method", must2(w.ledger.RecordPayment(w.ctx, nil, Payment{BookingID: id, Method: "cheque", Amount: 10, StaffID: staff})), "method"},
+		{"refund over paid", must2(w.ledger.RecordRefund(w.ctx, nil, Refund{BookingID: id, Method: store.MethodCash, Amount: 1501, StaffID: staff})), "amount"},
+		{"refund over the payment", must2(w.ledger.RecordRefund(w.ctx, nil, Refund{BookingID: id, PaymentID: pay, Method: store.MethodCash, Amount: 1501, StaffID: staff})), "amount"},
+		{"negative charge", must2(w.ledger.AddCharge(w.ctx, nil, id, store.ChargeLateFee, -5, "", staff)), "amount"},
+		{"deposit back over held", w.ledger.ReturnDeposit(w.ctx, nil, id, 1, store.MethodCash, "", staff), ""},
+	}
+	for _, c := range cases {
+		var fe booking.FieldErrors
+		var re *booking.RuleError
+		switch {
+		case c.field != "" && (!errors.As(c.err, &fe) || fe[c.field] == ""):
+			t.Errorf("%s: %v, want a message for %s", c.name, c.err, c.field)
+		case c.field == "" && !errors.As(c.err, &re):
+			t.Errorf("%s: %v, want a rule error", c.name, c.err)
+		}
+	}
+	if err := w.eng.Cancel(w.ctx, id, 0, booking.Actor{UserID: staff}); err != nil {
+		t.Fatal(err)
+	}
+	if bal := w.balance(id); bal.Due != -1500 {
+		t.Fatalf("cancelled booking due %d, want -1500 (the shop owes the payment back)", bal.Due)
+	}
+}
+
+func must2(_ int64, err error) error { return err }
+
+// TestLedgerConcurrentRefunds: two desks refunding the same payment at once
+// can never give back more than it was.
+func TestLedgerConcurrentRefunds(t *testing.T) {
+	w := newWorld(t)
+	staff, cust := w.user("staff"), w.user("customer")
+	id := w.book(cust, w.item("Tent", 1, 3000, 0), 1, false)
+	pay, err := w.ledger.RecordPayment(w.ctx, nil, Payment{BookingID: id, Method: store.MethodCash, Amount: 3000, StaffID: staff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	ok := 0
+	testenv.Together(t, 8, 30*time.Second, func(int) {
+		_, err := w.ledger.RecordRefund(w.ctx, nil, Refund{BookingID: id, PaymentID: pay, Method: store.MethodCash, Amount: 1000, StaffID: staff})
+		if err == nil {
+			mu.Lock()
+			ok++
+			mu.Unlock()
+		}
+	})
+	if ok != 3 || w.balance(id).Paid != 0 {
+		t.Fatalf("%d refunds of 1000 went through, paid %d; want 3 and 0", ok, w.balance(id).Paid)
+	}
+}

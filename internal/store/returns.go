@@ -1,0 +1,141 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// LateFeeRule is an item's late fee rule as stored.
+type LateFeeRule struct {
+	Per          string `db:"late_fee_per"`
+	Amount       int64  `db:"late_fee_amount"`
+	GraceMinutes int    `db:"late_fee_grace_minutes"`
+	Cap          int64  `db:"late_fee_cap"`
+}
+
+const getLateFeeRuleSQL = `
+SELECT late_fee_per, late_fee_amount, late_fee_grace_minutes, late_fee_cap FROM items WHERE id = $1`
+
+// GetLateFeeRule loads an item's late fee rule.
+func (s *Store) GetLateFeeRule(ctx context.Context, itemID int64) (LateFeeRule, error) {
+	var r LateFeeRule
+	if err := s.q.GetContext(ctx, &r, getLateFeeRuleSQL, itemID); err != nil {
+		return r, fmt.Errorf("store: late fee rule of item %d: %w", itemID, classify(err))
+	}
+	return r, nil
+}
+
+const setLateFeeRuleSQL = `
+UPDATE items SET late_fee_per = $2, late_fee_amount = $3, late_fee_grace_minutes = $4, late_fee_cap = $5 WHERE id = $1`
+
+// SetLateFeeRule stores an item's late fee rule.
+func (s *Store) SetLateFeeRule(ctx context.Context, itemID int64, r LateFeeRule) error {
+	if _, err := s.q.ExecContext(ctx, setLateFeeRuleSQL, itemID, r.Per, r.Amount, r.GraceMinutes, r.Cap); err != nil {
+		return fmt.Errorf("store: set late fee rule of item %d: %w", itemID, classify(err))
+	}
+	return nil
+}
+
+// Unit conditions at return.
+const (
+	ConditionOK            = "ok"
+	ConditionNeedsCleaning = "needs_cleaning"
+	ConditionDamaged       = "damaged"
+)
+
+// NewUnitReturn is a unit (or bulk line) taken back, as recorded.
+type NewUnitReturn struct {
+	BookingID, LineID, UnitID int64 // UnitID 0 for a bulk line
+	Quantity                  int
+	Condition, Note           string
+	MaintenanceID             int64
+	LateFee                   int64
+	LateFeeBreakdown          []string
+	LateFeeWaived             string
+	LedgerEntryID             int64
+	ReceivedBy                int64
+	ReturnedAt                time.Time
+}
+
+const insertUnitReturnSQL = `
+INSERT INTO unit_returns (booking_id, booking_line_id, unit_id, quantity, condition, note, maintenance_id, late_fee,
+                          late_fee_breakdown, late_fee_waived, ledger_entry_id, received_by, returned_at)
+VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6, NULLIF($7, 0), $8, $9, $10, NULLIF($11, 0), NULLIF($12, 0), $13)
+RETURNING id`
+
+// InsertUnitReturn records a return.
+func (s *Store) InsertUnitReturn(ctx context.Context, r NewUnitReturn) (int64, error) {
+	bd, err := json.Marshal(r.LateFeeBreakdown)
+	if err != nil {
+		return 0, fmt.Errorf("store: return breakdown: %w", err)
+	}
+	if r.LateFeeBreakdown == nil {
+		bd = []byte("[]")
+	}
+	var id int64
+	if err := s.q.GetContext(ctx, &id, insertUnitReturnSQL, r.BookingID, r.LineID, r.UnitID, max(r.Quantity, 1), r.Condition,
+		r.Note, r.MaintenanceID, r.LateFee, string(bd), r.LateFeeWaived, r.LedgerEntryID, r.ReceivedBy, r.ReturnedAt); err != nil {
+		return 0, fmt.Errorf("store: insert return: %w", classify(err))
+	}
+	return id, nil
+}
+
+// UnitReturn is a recorded return, for the booking page.
+type UnitReturn struct {
+	ID               int64           `db:"id"`
+	What             string          `db:"what"` // asset tag, or "3 × Chair"
+	Condition        string          `db:"condition"`
+	Note             string          `db:"note"`
+	Maintenance      bool            `db:"maintenance"`
+	LateFee          int64           `db:"late_fee"`
+	LateFeeBreakdown json.RawMessage `db:"late_fee_breakdown"`
+	LateFeeWaived    string          `db:"late_fee_waived"`
+	ReceivedBy       string          `db:"received_by"`
+	ReturnedAt       time.Time       `db:"returned_at"`
+}
+
+const listUnitReturnsSQL = `
+SELECT r.id, coalesce(u.asset_tag, r.quantity || ' × ' || i.name) AS what, r.condition, r.note,
+       r.maintenance_id IS NOT NULL AS maintenance, r.late_fee, r.late_fee_breakdown, r.late_fee_waived,
+       coalesce(st.name, '') AS received_by, r.returned_at
+FROM unit_returns r
+JOIN booking_lines l ON l.id = r.booking_line_id
+JOIN items i ON i.id = l.item_id
+LEFT JOIN units u ON u.id = r.unit_id
+LEFT JOIN users st ON st.id = r.received_by
+WHERE r.booking_id = $1
+ORDER BY r.id`
+
+// ListUnitReturns lists a booking's returns, oldest first.
+func (s *Store) ListUnitReturns(ctx context.Context, bookingID int64) ([]UnitReturn, error) {
+	var out []UnitReturn
+	if err := s.q.SelectContext(ctx, &out, listUnitReturnsSQL, bookingID); err != nil {
+		return nil, fmt.Errorf("store: returns of booking %d: %w", bookingID, classify(err))
+	}
+	return out, nil
+}
+
+const openCheckoutOfTagSQL = `
+SELECT l.booking_id FROM unit_allocations a
+JOIN units u ON u.id = a.unit_id
+JOIN booking_lines l ON l.id = a.booking_line_id
+WHERE u.asset_tag = $1 AND a.active AND a.picked_up_at IS NOT NULL AND a.returned_at IS NULL
+LIMIT 1`
+
+// OpenCheckoutOfTag finds the booking a unit is out on, by its tag; a unit
+// that is not out is ErrNotFound.
+func (s *Store) OpenCheckoutOfTag(ctx context.Context, tag string) (int64, error) {
+	var id int64
+	if err := s.q.GetContext(ctx, &id, openCheckoutOfTagSQL, tag); err != nil {
+		return 0, fmt.Errorf("store: open check-out of %q: %w", tag, classify(err))
+	}
+	return id, nil
+}
+
+// InSavepoint runs fn under a savepoint of the transaction: when fn fails,
+// its writes are undone and the transaction can go on.
+func (s *Store) InSavepoint(ctx context.Context, fn func() error) error {
+	return s.savepoint(ctx, fn)
+}

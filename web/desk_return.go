@@ -1,0 +1,230 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/desk"
+	"github.com/rentdesk/rentdesk/internal/money"
+	"github.com/rentdesk/rentdesk/internal/period"
+	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/templates/components"
+	"github.com/rentdesk/rentdesk/templates/pages"
+)
+
+// StaffReturnsFind is check-in from anywhere: a scanned tag opens the return
+// of the booking the unit is out on, whichever it is.
+func (s *Server) StaffReturnsFind(c echo.Context) error {
+	tag := strings.TrimSpace(c.QueryParam("tag"))
+	v := pages.ReturnsFindView{Page: s.page(c, "Check in"), Tag: tag}
+	if tag == "" {
+		return s.render(c, http.StatusOK, pages.ReturnsFindPage(v))
+	}
+	ctx := c.Request().Context()
+	id, err := s.Store.OpenCheckoutOfTag(ctx, tag)
+	if err == nil {
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/bookings/%d/return?tag=%s", id, url.QueryEscape(tag)))
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	v.Error = tag + " is not out on any booking."
+	if _, uerr := s.Store.GetBookingUnitByTag(ctx, tag); errors.Is(uerr, store.ErrNotFound) {
+		v.Error = "No unit has the tag " + tag + "."
+	} else if uerr != nil {
+		return uerr
+	}
+	return s.render(c, http.StatusUnprocessableEntity, pages.ReturnsFindPage(v))
+}
+
+// StaffReturnShow is the return form of a booking, the scanned unit ticked.
+func (s *Server) StaffReturnShow(c echo.Context) error {
+	tag := strings.TrimSpace(c.QueryParam("tag"))
+	in := returnInput{tag: tag}
+	if tag != "" {
+		in.checked = map[string]bool{tag: true}
+	}
+	return s.returnPage(c, http.StatusOK, in, nil, "")
+}
+
+// returnInput is the return form as typed.
+type returnInput struct {
+	tag        string
+	checked    map[string]bool
+	conditions map[string]string
+	notes      map[string]string
+	form       pages.ReturnForm
+}
+
+func (s *Server) returnPage(c echo.Context, status int, in returnInput, errs components.Errors, formErr string) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	b, err := s.Store.GetBooking(ctx, id)
+	if err != nil {
+		return err
+	}
+	items, err := s.Desk.OutItems(ctx, b)
+	if err != nil {
+		return err
+	}
+	banner := desk.StatusBanner(b, s.Now(), period.Zone(b.TimeZone))
+	v := pages.ReturnView{Page: s.page(c, "Check in "+b.Number), BookingID: b.ID, Number: b.Number, Customer: b.CustomerName,
+		Banner: banner.Text, BannerKind: banner.Kind, Form: in.form, Currency: b.Currency, Errors: errs, FormError: formErr}
+	if in.form.DepositMethod == "" {
+		v.Form.DepositMethod = store.MethodCash
+	}
+	t, err := s.Store.GetLedgerTotals(ctx, b.ID)
+	if err != nil {
+		return err
+	}
+	if t.DepositHeld > 0 {
+		v.DepositHeld = money.Format(t.DepositHeld, b.Currency)
+		if v.Form.DepositBack == "" {
+			v.Form.DepositBack = money.FormatPlain(t.DepositHeld, b.Currency)
+		}
+	}
+	for _, it := range items {
+		iv := pages.ReturnItemView{Key: it.Key, Label: it.Label, Checked: in.checked[it.Key] || in.checked == nil,
+			Condition: in.conditions[it.Key], Note: in.notes[it.Key], Error: errs["condition_"+it.Key],
+			LateFee: it.LateFee.Breakdown(b.Currency), Late: it.LateFee.Total > 0}
+		if iv.Condition == "" {
+			iv.Condition = store.ConditionOK
+		}
+		v.Items = append(v.Items, iv)
+	}
+	if len(v.Items) == 0 && formErr == "" {
+		v.FormError = "Nothing is out on this booking."
+	}
+	return s.render(c, status, pages.ReturnPage(v))
+}
+
+// StaffReturn takes back what staff ticked, with condition, fees and deposit.
+func (s *Server) StaffReturn(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	b, err := s.Store.GetBooking(ctx, id)
+	if err != nil {
+		return err
+	}
+	in, r, errs := parseReturn(c, b)
+	if errs.Any() {
+		return s.returnPage(c, http.StatusUnprocessableEntity, in, errs, "")
+	}
+	res, err := s.Desk.TakeBack(ctx, r)
+	if err != nil {
+		var fe booking.FieldErrors
+		if errors.As(err, &fe) {
+			return s.returnPage(c, http.StatusUnprocessableEntity, in, returnErrors(fe), "")
+		}
+		return s.bookingFailed(c, err, fmt.Sprintf("/staff/bookings/%d/return", id), func(_ components.Errors, msg string) error {
+			return s.returnPage(c, http.StatusUnprocessableEntity, in, nil, msg)
+		})
+	}
+	s.flash(c, "success", returnSummary(res, len(r.Items), b.Currency))
+	for _, n := range res.Notices {
+		s.flash(c, "warn", n)
+	}
+	return redirect(c, fmt.Sprintf("/staff/bookings/%d", id))
+}
+
+// parseReturn reads the return form; money fields are parsed in the
+// booking's currency.
+func parseReturn(c echo.Context, b store.Booking) (returnInput, desk.Return, components.Errors) {
+	in := returnInput{checked: map[string]bool{}, conditions: map[string]string{}, notes: map[string]string{}}
+	errs := components.Errors{}
+	_ = c.FormValue("item")
+	r := desk.Return{BookingID: b.ID, Actor: actor(c)}
+	for _, key := range c.Request().Form["item"] {
+		key = strings.TrimSpace(key)
+		if key == "" || in.checked[key] {
+			continue
+		}
+		in.checked[key] = true
+		it := desk.ItemBack{Tag: key, Condition: field(c, "condition_"+key), Note: field(c, "note_"+key)}
+		if rest, ok := strings.CutPrefix(key, "line:"); ok {
+			n, err := strconv.ParseInt(rest, 10, 64)
+			if err != nil || n <= 0 {
+				errs["items"] = "Choose what came back."
+				continue
+			}
+			it.Tag, it.LineID = "", n
+		}
+		in.conditions[key], in.notes[key] = it.Condition, it.Note
+		r.Items = append(r.Items, it)
+	}
+	in.form = pages.ReturnForm{Waive: field(c, "waive") != "", WaiveReason: field(c, "waive_reason"),
+		DamageAmount: field(c, "damage_amount"), DamageNote: field(c, "damage_note"),
+		GiveDepositBack: field(c, "deposit_give") != "", DepositBack: field(c, "deposit_back"), DepositMethod: field(c, "deposit_method")}
+	r.WaiveLateFee, r.WaiveReason, r.DamageNote = in.form.Waive, in.form.WaiveReason, in.form.DamageNote
+	r.GiveDepositBack, r.DepositMethod = in.form.GiveDepositBack, in.form.DepositMethod
+	if in.form.DamageAmount != "" {
+		n, err := money.Parse(in.form.DamageAmount, b.Currency)
+		if err != nil {
+			errs["damage_amount"] = err.Error()
+		}
+		r.DamageAmount = n
+	}
+	if r.GiveDepositBack {
+		n, err := money.Parse(in.form.DepositBack, b.Currency)
+		if err != nil {
+			errs["deposit_back"] = err.Error()
+		}
+		r.DepositBack = n
+	}
+	return in, r, errs
+}
+
+// returnErrors moves the ledger's field names onto the return form's.
+func returnErrors(fe booking.FieldErrors) components.Errors {
+	errs := components.Errors{}
+	for k, m := range fe {
+		switch k {
+		case "amount":
+			k = "deposit_back"
+		case "method":
+			k = "deposit_method"
+		}
+		if strings.HasPrefix(k, "condition_line_") {
+			k = "condition_line:" + strings.TrimPrefix(k, "condition_line_")
+		}
+		errs[k] = m
+	}
+	return errs
+}
+
+func returnSummary(res desk.ReturnResult, n int, currency string) string {
+	msg := fmt.Sprintf("Checked in %d.", n)
+	if n == 1 {
+		msg = "Checked in."
+	}
+	if res.LateFees > 0 {
+		msg += " Late fee charged: " + money.Format(res.LateFees, currency) + "."
+	}
+	if res.Waived > 0 {
+		msg += " Late fee waived: " + money.Format(res.Waived, currency) + "."
+	}
+	if res.Closed {
+		msg += " The booking is closed."
+	}
+	return msg
+}
+
+// StaffBookingClose closes a returned booking whose balance is settled.
+func (s *Server) StaffBookingClose(c echo.Context) error {
+	return s.staffScan(c, "Closed.", func(id int64, _ string) error {
+		return s.Desk.Close(c.Request().Context(), id, actor(c))
+	})
+}

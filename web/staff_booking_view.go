@@ -1,0 +1,119 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/desk"
+	"github.com/rentdesk/rentdesk/internal/money"
+	"github.com/rentdesk/rentdesk/internal/period"
+	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/templates/pages"
+)
+
+// staffBookingView loads a booking and builds its desk page: the banner and
+// actions its status allows, the customer's contact, prices and balance.
+func (s *Server) staffBookingView(c echo.Context, id int64) (pages.StaffBookingView, error) {
+	ctx := c.Request().Context()
+	b, err := s.Store.GetBooking(ctx, id)
+	if err != nil {
+		return pages.StaffBookingView{}, err
+	}
+	st, err := s.Store.GetSettings(ctx)
+	if err != nil {
+		return pages.StaffBookingView{}, err
+	}
+	zone, now := period.Zone(b.TimeZone), s.Now()
+	banner := desk.StatusBanner(b, now, zone)
+	a := desk.Allowed(b)
+	v := pages.StaffBookingView{Page: s.page(c, "Booking "+b.Number), ID: b.ID, Number: b.Number, Status: b.Status,
+		Customer: b.CustomerName, Email: b.CustomerEmail, Phone: b.CustomerPhone, Location: b.LocationName, Zone: b.TimeZone,
+		BannerKind: banner.Kind, Banner: banner.Text,
+		Totals:  totalRows(store.Totals{Subtotal: b.Subtotal, Tax: b.Tax, Total: b.Total}, st, b.Currency),
+		Deposit: money.Format(b.Deposit, b.Currency),
+		Actions: pages.StaffActions{ScanOut: a.ScanOut, ScanIn: a.ScanIn, ChangeUnit: a.ChangeUnit, HandOver: a.HandOver,
+			Confirm: a.Confirm, Cancel: a.Cancel}}
+	for _, l := range b.Lines {
+		v.Lines = append(v.Lines, staffLine(l, b, now, zone))
+	}
+	// The ledger is the one account of money: the banner's paid and balance
+	// come from it, as does the money card.
+	if err := s.staffMoney(c, &v, b); err != nil {
+		return pages.StaffBookingView{}, err
+	}
+	if v.Invoices, err = s.invoiceLinks(ctx, b.ID, true); err != nil {
+		return pages.StaffBookingView{}, err
+	}
+	return v, s.staffBookingMoney(c, b, &v)
+}
+
+// staffBookingMoney fills the balance from the ledger, and the returns with
+// their condition and late fee.
+func (s *Server) staffBookingMoney(c echo.Context, b store.Booking, v *pages.StaffBookingView) error {
+	ctx := c.Request().Context()
+	bal, err := s.Desk.Balance(ctx, b)
+	if err != nil {
+		return err
+	}
+	t, err := s.Store.GetLedgerTotals(ctx, b.ID)
+	if err != nil {
+		return err
+	}
+	if extra := bal.Charges - t.DepositHeld; extra != 0 {
+		v.Charges = append(v.Charges, pages.PriceRow{Label: "Late fees and damage", Amount: money.Format(extra, b.Currency)})
+	}
+	if t.DepositHeld != 0 {
+		v.Charges = append(v.Charges, pages.PriceRow{Label: "Deposit held", Amount: money.Format(t.DepositHeld, b.Currency)})
+	}
+	v.Paid, v.Balance = money.Format(bal.Paid, b.Currency), money.Format(bal.Due, b.Currency)
+	v.Settled = bal.Due == 0 && t.DepositHeld == 0
+	rs, err := s.Store.ListUnitReturns(ctx, b.ID)
+	if err != nil {
+		return err
+	}
+	zone := period.Zone(b.TimeZone)
+	for _, r := range rs {
+		line := fmt.Sprintf("%s back %s, %s", r.What, period.FormatDisplay(r.ReturnedAt, zone), strings.ReplaceAll(r.Condition, "_", " "))
+		if r.Note != "" {
+			line += " (" + r.Note + ")"
+		}
+		if r.Maintenance {
+			line += ", blocked for maintenance"
+		}
+		switch {
+		case r.LateFee > 0 && r.LateFeeWaived != "":
+			line += ", late fee " + money.Format(r.LateFee, b.Currency) + " waived: " + r.LateFeeWaived
+		case r.LateFee > 0:
+			line += ", late fee " + money.Format(r.LateFee, b.Currency)
+		}
+		if r.ReceivedBy != "" {
+			line += ", by " + r.ReceivedBy
+		}
+		v.Returns = append(v.Returns, line)
+	}
+	return nil
+}
+
+func staffLine(l store.BookingLine, b store.Booking, now time.Time, zone *time.Location) pages.StaffLineView {
+	lv := pages.StaffLineView{ID: l.ID, Item: l.ItemName, Quantity: l.Quantity, Period: displayRange(l.StartsAt, l.EndsAt, zone),
+		Total: money.Format(l.LineTotal, b.Currency), Breakdown: priceRows(booking.ParseBreakdown(l.PriceBreakdown), b.Currency),
+		Bulk: l.Tracking == "bulk", Out: l.PickedUpAt != nil, Back: l.ReturnedAt != nil}
+	out := lv.Bulk && lv.Out && !lv.Back
+	for _, u := range l.Units {
+		st := "waiting"
+		if u.ReturnedAt != nil {
+			st = "back"
+		} else if u.PickedUpAt != nil {
+			st, out = "out", true
+		}
+		lv.Units = append(lv.Units, pages.StaffUnitView{Tag: u.AssetTag, Status: st})
+	}
+	if out && now.After(l.EndsAt) {
+		lv.Overdue = desk.FormatLate(now.Sub(l.EndsAt))
+	}
+	return lv
+}

@@ -1,0 +1,44 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// Staff set an item's late fee rule on its page; bad input is answered beside
+// the fields with what was typed, a good rule is stored and audited.
+func TestStaffItemLateFeeRule(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	tent := s.item("Tent", 1)
+	c, staff := s.staffClient("desk@example.test")
+	page := fmt.Sprintf("/staff/items/%d", tent)
+	if got := c.get(page).expectStatus(t, http.StatusOK).inputValue("late_fee_grace"); got != "0" {
+		t.Errorf("grace shown %q", got)
+	}
+	res := c.post(page+"/late-fee", url.Values{"late_fee_per": {"day"}, "late_fee_amount": {""}, "late_fee_grace": {"-5"}, "late_fee_cap": {"abc"}}).
+		expectStatus(t, http.StatusUnprocessableEntity)
+	for _, f := range []string{"late_fee_amount", "late_fee_grace", "late_fee_cap"} {
+		if res.fieldError(f) == "" {
+			t.Errorf("no message beside %s", f)
+		}
+	}
+	if res.inputValue("late_fee_cap") != "abc" {
+		t.Error("the typed cap was lost")
+	}
+	c.post(page+"/late-fee", url.Values{"late_fee_per": {"hour"}, "late_fee_amount": {"5.50"}, "late_fee_grace": {"15"}, "late_fee_cap": {"30"}}).
+		expectStatus(t, http.StatusSeeOther)
+	rule, err := s.st.GetLateFeeRule(context.Background(), tent)
+	if err != nil || rule != (store.LateFeeRule{Per: "hour", Amount: 550, GraceMinutes: 15, Cap: 3000}) {
+		t.Errorf("stored rule %+v (%v)", rule, err)
+	}
+	var n int
+	if err := s.st.DB().QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'item.late_fee' AND actor_id = $1`, staff.ID).Scan(&n); err != nil || n != 1 {
+		t.Errorf("audit rows %d (%v)", n, err)
+	}
+	c.post("/staff/items/999999/late-fee", url.Values{"late_fee_per": {"none"}}).expectStatus(t, http.StatusNotFound)
+}
