@@ -281,7 +281,7 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "go_goroutines") ||
-		!strings.Contains(string(body), `go_sql_open_connections{db_name="sessions"}`) {
+		!strings.Contains(string(body), `go_sql_open_connections{db_name="app"}`) {
 		t.Fatalf("metrics address: %d\n%.500s", res.StatusCode, body)
 	}
 	if code := status(client, "http://"+m[1]+"/login"); code != http.StatusNotFound {
