@@ -149,7 +149,7 @@ func TestMonitoringJSONWithToken(t *testing.T) {
 		Version string `json:"version"`
 	}
 	res = getWithAuth(t, app, "/monitoring/system", auth).expectStatus(t, http.StatusOK)
-	if err := json.Unmarshal([]byte(res.Body), &sys); err != nil || len(sys.Pools) != 2 || sys.Version == "" {
+	if err := json.Unmarshal([]byte(res.Body), &sys); err != nil || len(sys.Pools) != 1 || sys.Version == "" {
 		t.Errorf("system %s: %v", res.Body, err)
 	}
 	for _, p := range []string{"/monitoring/alerts", "/monitoring/metrics?period=90d"} {
