@@ -19,9 +19,12 @@ import (
 
 // client is one simulated browser: its own cookies (session, CSRF).
 type client struct {
-	base string
-	http *http.Client
+	base  string
+	http  *http.Client
+	token string // the CSRF token of the last page seen
 }
+
+var csrfMeta = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)"`)
 
 func newClient(base string, tr *http.Transport) *client {
 	jar, _ := cookiejar.New(nil)
@@ -33,7 +36,7 @@ func newClient(base string, tr *http.Transport) *client {
 func (c *client) do(method, path string, form url.Values) (int, string, error) {
 	var body io.Reader
 	if form != nil {
-		form.Set("_csrf", c.csrf())
+		form.Set("_csrf", c.token)
 		body = strings.NewReader(form.Encode())
 	}
 	req, err := http.NewRequest(method, c.base+path, body)
@@ -49,17 +52,10 @@ func (c *client) do(method, path string, form url.Values) (int, string, error) {
 	}
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
-	return res.StatusCode, string(b), err
-}
-
-func (c *client) csrf() string {
-	u, _ := url.Parse(c.base)
-	for _, ck := range c.http.Jar.Cookies(u) {
-		if strings.HasSuffix(ck.Name, "rentdesk_csrf") {
-			return ck.Value
-		}
+	if m := csrfMeta.FindSubmatch(b); m != nil {
+		c.token = string(m[1])
 	}
-	return ""
+	return res.StatusCode, string(b), err
 }
 
 // login signs in (one GET for the CSRF cookie, one POST).
@@ -74,7 +70,9 @@ func (c *client) login(email string) error {
 	if st != http.StatusSeeOther {
 		return fmt.Errorf("login %s: status %d: %.200s", email, st, body)
 	}
-	return nil
+	// Login draws a new token: take it from a page.
+	_, _, err = c.do("GET", "/account", nil)
+	return err
 }
 
 // chooseDates picks location and period as a visitor does at /book.

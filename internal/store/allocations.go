@@ -80,6 +80,9 @@ SET occupied = tstzrange(lower(a.occupied), (
         WHERE n.unit_id = a.unit_id AND n.active AND n.id <> a.id AND lower(n.occupied) >= upper(a.occupied)))
 WHERE a.active AND a.picked_up_at IS NOT NULL AND a.returned_at IS NULL
   AND NOT upper_inf(a.occupied) AND a.due_at <= $1
+  -- The open-due expression (migration 00062): its index and statistics
+  -- find the few overdue check-outs instead of scanning every allocation.
+  AND (CASE WHEN a.active AND a.picked_up_at IS NOT NULL AND a.returned_at IS NULL THEN a.due_at END) <= $1
   AND upper(a.occupied) IS DISTINCT FROM (
         SELECT min(lower(n.occupied)) FROM unit_allocations n
         WHERE n.unit_id = a.unit_id AND n.active AND n.id <> a.id AND lower(n.occupied) >= upper(a.occupied))`

@@ -111,7 +111,7 @@ type Endangered struct {
 // materialized and asked through the open-due expression (migration
 // 00062): left to itself, the planner misjudges how few rows it has
 // and starts from all confirmed bookings instead.
-const listEndangeredSQL = `
+var listEndangeredSQL = `
 WITH oa AS MATERIALIZED (
     SELECT id, unit_id, booking_line_id FROM unit_allocations
     WHERE active AND picked_up_at IS NOT NULL AND returned_at IS NULL
@@ -133,10 +133,7 @@ JOIN units u ON u.id = na.unit_id
 LEFT JOIN LATERAL (
     SELECT su.asset_tag FROM units su
     WHERE su.item_id = nl.item_id AND su.location_id = b.location_id AND su.status = 'available' AND su.id <> na.unit_id
-      AND NOT EXISTS (
-          SELECT 1 FROM unit_allocations a
-          WHERE a.unit_id = su.id AND a.active
-            AND allocation_blocks(a.occupied, a.due_at, a.picked_up_at, a.returned_at, a.hold_expires_at, na.occupied, $2))
+      AND NOT ` + unitBusy("su.id", "na.occupied", "$2") + `
     ORDER BY su.id LIMIT 1) sub ON true
 WHERE b.location_id = $1
 UNION ALL
@@ -148,9 +145,13 @@ FROM (SELECT l.item_id, string_agg(DISTINCT lb.number, ', ') AS numbers
       FROM booking_lines l JOIN bookings lb ON lb.id = l.booking_id
       WHERE lb.location_id = $1 AND lb.status = 'out' AND l.picked_up_at IS NOT NULL
         AND l.returned_at IS NULL AND l.ends_at <= $2
+        AND (CASE WHEN l.picked_up_at IS NOT NULL AND l.returned_at IS NULL THEN l.ends_at END) <= $2
       GROUP BY l.item_id) late
 JOIN items i ON i.id = late.item_id AND i.tracking = 'bulk'
 JOIN booking_lines nl ON nl.item_id = late.item_id AND nl.picked_up_at IS NULL
+     -- Lines still to come (their end ahead), through the (item, end) index,
+     -- not the item's whole history.
+     AND nl.returned_at IS NULL AND greatest(nl.ends_at, nl.returned_at) > $2
 JOIN bookings b ON b.id = nl.booking_id AND b.status = 'confirmed' AND b.location_id = $1
 JOIN users cu ON cu.id = b.customer_id
 LEFT JOIN bulk_stock bs ON bs.item_id = nl.item_id AND bs.location_id = $1
