@@ -134,6 +134,7 @@ func (s *Server) routes() {
 	staff.POST("/items/:id/late-fee", s.StaffItemLateFee)
 	staff.GET("/calendar", s.StaffCalendar)
 	staff.GET("/customers", s.StaffCustomerSearch)
+	staff.POST("/bookings/:id/lines/:line/period", s.StaffLinePeriod)
 
 	// Admins only.
 	admin := app.Group("/admin", s.requireRole("admin"))

@@ -107,5 +107,7 @@ func staffLine(l store.BookingLine, b store.Booking, now time.Time, zone *time.L
 	if out && now.After(l.EndsAt) {
 		lv.Overdue = desk.FormatLate(now.Sub(l.EndsAt))
 	}
+	live := b.Status == store.BookingHold || b.Status == store.BookingConfirmed || b.Status == store.BookingOut
+	lv.CanMove, lv.EndValue = live && l.ReturnedAt == nil, formatLocal(l.EndsAt, zone)
 	return lv
 }
