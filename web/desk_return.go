@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/desk"
 	"github.com/rentdesk/rentdesk/internal/money"
@@ -283,4 +284,18 @@ func (s *Server) staffLinePage(c echo.Context, lineID int64, raw string, errs co
 		}
 	}
 	return s.render(c, http.StatusUnprocessableEntity, pages.StaffBookingPage(v))
+}
+
+// StaffMaintenanceEnd ends a maintenance block early and goes back where
+// staff came from (a same-site path only).
+func (s *Server) StaffMaintenanceEnd(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Booking.EndBlock(c.Request().Context(), id, actor(c)); err != nil {
+		return err
+	}
+	s.flash(c, "success", "The unit is back in service.")
+	return redirect(c, auth.SafeReturnPath(field(c, "back")))
 }

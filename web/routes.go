@@ -135,6 +135,7 @@ func (s *Server) routes() {
 	staff.GET("/calendar", s.StaffCalendar)
 	staff.GET("/customers", s.StaffCustomerSearch)
 	staff.POST("/bookings/:id/lines/:line/period", s.StaffLinePeriod)
+	staff.POST("/maintenance/:id/end", s.StaffMaintenanceEnd)
 
 	// Admins only.
 	admin := app.Group("/admin", s.requireRole("admin"))

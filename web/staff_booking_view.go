@@ -63,7 +63,7 @@ func (s *Server) staffBookingMoney(c echo.Context, b store.Booking, v *pages.Sta
 	}
 	v.Paid, v.Balance = money.Format(bal.Paid, b.Currency), money.Format(bal.Due, b.Currency)
 	v.Settled = bal.Due == 0 && t.DepositHeld == 0
-	rs, err := s.Store.ListUnitReturns(ctx, b.ID)
+	rs, err := s.Store.ListUnitReturns(ctx, b.ID, s.Now())
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,11 @@ func (s *Server) staffBookingMoney(c echo.Context, b store.Booking, v *pages.Sta
 		if r.ReceivedBy != "" {
 			line += ", by " + r.ReceivedBy
 		}
-		v.Returns = append(v.Returns, line)
+		rv := pages.ReturnRow{Text: line}
+		if r.MaintenanceOn {
+			rv.EndBlock = fmt.Sprintf("/staff/maintenance/%d/end", r.MaintenanceID)
+		}
+		v.Returns = append(v.Returns, rv)
 	}
 	return nil
 }
