@@ -16,22 +16,29 @@ ENV_SH := bash .ci/env.sh
 RENTDESK_ADDR ?= localhost:8080
 RENTDESK_BASE_URL ?= http://localhost:8080
 
-# `make test` and `make bench` settings, e.g. make test PKGS=./internal/store/...
+# `make test` settings, e.g. make test PKGS=./internal/store/...
 PKGS ?= ./...
 TEST_FLAGS ?= -race -count=1 -timeout 30m
-BENCH ?= .
+
+# `make bench` settings, e.g. make bench SIZE=large BENCH_DURATION=10s
+SIZE ?= small
+BENCH_DURATION ?= 5s
+BENCH_CLIENTS ?= 16
+BENCH_ROUNDS ?= 2
+BENCH_ONLY ?=
 
 # `make clean-dev` deletes data, so it asks for CONFIRM=yes.
 CONFIRM ?=
 
-.PHONY: help run test generate lint bench db-stop clean-dev
+.PHONY: help run test generate lint bench db-stop clean-dev backup-check
 
 help: ## List the targets
 	@echo 'Usage: make TARGET [VAR=value...]'
 	@echo
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 	@echo
-	@echo 'Variables: PKGS, TEST_FLAGS (test, bench), BENCH (bench), RENTDESK_ADDR,'
+	@echo 'Variables: PKGS, TEST_FLAGS (test), SIZE, BENCH_DURATION, BENCH_CLIENTS, BENCH_ROUNDS,'
+	@echo 'BENCH_ONLY (bench), RENTDESK_ADDR,'
 	@echo 'RENTDESK_BASE_URL (run), DATABASE_URL (use your own PostgreSQL instead of .dev/pg).'
 
 run: ## Serve http://localhost:8080 with migrations and demo data (Ctrl-C stops the app)
@@ -46,7 +53,7 @@ run: ## Serve http://localhost:8080 with migrations and demo data (Ctrl-C stops 
 # PostgreSQL and Mailpit run in sessions of their own and keep going.
 
 test: ## Run the tests with -race against a private PostgreSQL, Mailpit, stripe-mock and Chromium
-	@vars="$$($(ENV_SH) pg test-db-url tools chromium cc)"; eval "$$vars"; \
+	@vars="$$($(ENV_SH) pg test-db-url tools chromium cc pdftotext)"; eval "$$vars"; \
 	unset DATABASE_URL; \
 	go test $(TEST_FLAGS) $(PKGS)
 # DATABASE_URL is unset so that no test can reach the development database (with its
@@ -76,17 +83,19 @@ lint: ## Check generated code is current, go vet, and gofmt
 		exit 1; \
 	fi
 
-bench: ## Run the benchmarks; output in .dev/bench.txt, a summary table in .dev/bench-report.md
-	@vars="$$($(ENV_SH) pg test-db-url tools)"; eval "$$vars"; \
-	unset DATABASE_URL; \
-	mkdir -p .dev; \
-	{ \
-		echo "# $$(date -u +%Y-%m-%dT%H:%M:%SZ) commit $$(git rev-parse --short HEAD 2>/dev/null || echo unknown), $$(go version), $$(nproc) cores"; \
-		go test -run '^$$' -bench '$(BENCH)' -benchmem $(PKGS); \
-	} 2>&1 | tee .dev/bench.txt
-	@{ head -n 1 .dev/bench.txt; echo; awk -f .ci/bench-report.awk .dev/bench.txt; } > .dev/bench-report.md
-	@echo '==> full output in .dev/bench.txt; summary (.dev/bench-report.md):'
-	@cat .dev/bench-report.md
+bench: ## Load benchmark of a real `rentdesk serve` on loopback (SIZE=small|large); report in .dev/bench-report.md
+	@vars="$$($(ENV_SH) pg)"; eval "$$vars"; \
+	mkdir -p .dev/bin; \
+	go build -o .dev/bin/rentdesk ./cmd/rentdesk; \
+	go build -o .dev/bin/rentdesk-bench ./cmd/rentdesk-bench; \
+	.dev/bin/rentdesk-bench -size '$(SIZE)' -duration '$(BENCH_DURATION)' -c '$(BENCH_CLIENTS)' \
+		-rounds '$(BENCH_ROUNDS)' -only '$(BENCH_ONLY)' -bin .dev/bin/rentdesk -out .dev
+# The data sets live in databases of their own (rentdesk_bench_small, _large) on the
+# same PostgreSQL as `make run`, generated once and reused; drop one to regenerate it.
+
+backup-check: ## Dump the development database, restore it into a fresh one and compare (deploy/pg-backup.sh)
+	@vars="$$($(ENV_SH) pg)"; eval "$$vars"; \
+	bash deploy/pg-backup.sh check "$$DATABASE_URL"
 
 db-stop: ## Stop the private PostgreSQL (make run and make test start it again)
 	@$(ENV_SH) pg-stop

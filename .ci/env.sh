@@ -17,6 +17,8 @@
 #                 exports MAILPIT_BIN and STRIPE_MOCK_BIN.
 #   chromium      installs Debian's chromium when missing; exports CHROMIUM_BIN.
 #   cc            installs a C compiler when missing (go test -race needs cgo).
+#   pdftotext     installs Debian's poppler-utils when missing (the invoice PDF tests
+#                 read their text back with it); exports PDFTOTEXT_BIN.
 #   mailpit-run   starts a background Mailpit on 127.0.0.1:1025 (SMTP) and :8025 (UI).
 #   mailpit-stop  stops that Mailpit.
 #
@@ -495,6 +497,22 @@ step_chromium() {
 	emit CHROMIUM_BIN "$(command -v chromium)"
 }
 
+# step_pdftotext: the invoice tests read the text of the PDFs the app makes with
+# poppler's pdftotext, an independent reader, rather than trusting our own writer.
+step_pdftotext() {
+	if [[ -n ${PDFTOTEXT_BIN:-} && -x ${PDFTOTEXT_BIN} ]]; then
+		emit PDFTOTEXT_BIN "$PDFTOTEXT_BIN"
+		return 0
+	fi
+	if ! command -v pdftotext >/dev/null 2>&1; then
+		lock apt
+		command -v pdftotext >/dev/null 2>&1 || apt_install poppler-utils
+		unlock
+	fi
+	command -v pdftotext >/dev/null 2>&1 || die "pdftotext is still not on PATH after installing poppler-utils"
+	emit PDFTOTEXT_BIN "$(command -v pdftotext)"
+}
+
 # step_cc: the race detector needs cgo, and Go quietly turns cgo off when it finds no
 # C compiler, so a machine with only Go would fail `go test -race`.
 step_cc() {
@@ -606,6 +624,7 @@ main() {
 		tools) step_tools ;;
 		chromium) step_chromium ;;
 		cc) step_cc ;;
+		pdftotext) step_pdftotext ;;
 		mailpit-run) step_mailpit_run ;;
 		mailpit-stop) step_mailpit_stop ;;
 		-h | --help | help)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
 	"github.com/rentdesk/rentdesk/templates/pages"
@@ -82,6 +83,16 @@ func (s *Server) AccountChangePassword(c echo.Context) error {
 	v := s.accountView(c)
 	v.LogoutOthers = c.FormValue("logout_others") != ""
 	newPassword := c.FormValue("new_password")
+	// Each try runs argon2id twice and checks the current password: bounded
+	// per address like sign-ups.
+	allowed, err := s.takeCostly(c, "password_change", auth.MaxPasswordChangesPerIP)
+	if err != nil {
+		return err
+	}
+	if !allowed {
+		v.PasswordErrors["current_password"] = "Too many password changes from your network. Please try again in an hour."
+		return s.render(c, http.StatusTooManyRequests, pages.AccountPage(v))
+	}
 	if ok, _, _ := s.Hasher.Verify(c.FormValue("current_password"), u.PasswordHash); !ok {
 		v.PasswordErrors["current_password"] = "This is not your current password."
 	}

@@ -1,20 +1,40 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
 	"github.com/rentdesk/rentdesk/templates/pages"
 )
 
 const auditPerPage = 50
+
+// shopZone is the zone the admin pages show times in, the first location's
+// (the shop's home), and the shop's currency.
+func (s *Server) shopZone(ctx context.Context) (*time.Location, string, error) {
+	st, err := s.Store.GetSettings(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	locs, err := s.Store.ListLocations(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(locs) == 0 {
+		return time.UTC, st.Currency, nil
+	}
+	return period.Zone(locs[0].TimeZone), st.Currency, nil
+}
 
 // AdminAuditList shows the audit log, newest first, filtered by what changed
 // and the action, with keyset pagination.
@@ -46,13 +66,25 @@ func (s *Server) AdminAuditList(c echo.Context) error {
 		rows = rows[:auditPerPage]
 		v.NextHref = "/admin/audit?" + url.Values{"entity": {entity}, "action": {action}, "before": {strconv.FormatInt(rows[len(rows)-1].ID, 10)}}.Encode()
 	}
+	zone, currency, err := s.shopZone(ctx)
+	if err != nil {
+		return err
+	}
+	v.Zone = zone.String()
+	ids := map[string][]string{}
 	for _, r := range rows {
-		actor := "system"
-		if r.ActorEmail != nil {
-			actor = *r.ActorEmail
+		ids[r.EntityType] = append(ids[r.EntityType], r.EntityID)
+		auditRefs(r, ids)
+		if r.ActorID != nil {
+			ids["user"] = append(ids["user"], strconv.FormatInt(*r.ActorID, 10))
 		}
-		v.Rows = append(v.Rows, pages.AuditRow{ID: r.ID, At: r.At.UTC().Format("2006-01-02 15:04:05"), Actor: actor, Action: r.Action,
-			Entity: r.EntityType + " " + r.EntityID, Before: string(r.Before), After: string(r.After), RequestID: r.RequestID})
+	}
+	labels, err := s.Store.AuditLabels(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		v.Rows = append(v.Rows, auditRow(r, labels, zone, currency))
 	}
 	return s.render(c, http.StatusOK, pages.AdminAuditPage(v))
 }

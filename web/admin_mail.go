@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -26,20 +27,25 @@ var mailTabs = []struct{ key, label string }{
 	{"sent", "Sent (24 h)"}, {"not_sent", "Not sent"}, {"failed", "Failed"},
 }
 
-var jobKinds = []string{"send_email", "expire_holds", "reminders", "overdue_scan", "cleanup", "dead_job_notices"}
+var jobKinds = []string{"send_email", "expire_holds", "reminders", "overdue_scan", "cleanup", "dead_job_notices", "metrics_rollup", "alerts_check"}
 
-var emailKinds = []string{mail.KindWelcome, mail.KindPasswordReset, mail.KindBookingConfirmed, mail.KindHoldExpired,
+var emailKinds = []string{mail.KindWelcome, mail.KindAccountExists, mail.KindPasswordReset, mail.KindBookingConfirmed, mail.KindHoldExpired,
 	mail.KindPickupReminder, mail.KindReturnReminder, mail.KindOverdueNotice, mail.KindBookingCancelled,
-	mail.KindStaffNewBooking, mail.KindStaffOverdueDigest, mail.KindAdminDeadJobs}
+	mail.KindStaffNewBooking, mail.KindStaffOverdueDigest, mail.KindAdminDeadJobs, mail.KindStaffPaymentAlert,
+	mail.KindAdminAlert}
 
 // AdminMailList shows one status view of the mail queue and jobs, filtered by
 // kind, newest first, with keyset pagination.
 func (s *Server) AdminMailList(c echo.Context) error {
-	q, err := mailQueryOf(c)
+	counts, err := s.mailCounts(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	v, err := s.mailView(c, q.status, q.kind, q.kinds)
+	q, err := mailQueryOf(c, attentionTab(counts))
+	if err != nil {
+		return err
+	}
+	v, err := s.mailView(c, counts, q.status, q.kind, q.kinds)
 	if err != nil {
 		return err
 	}
@@ -63,10 +69,10 @@ type mailQuery struct {
 }
 
 // mailQueryOf reads the list's query; junk in any of it is a 400.
-func mailQueryOf(c echo.Context) (mailQuery, error) {
+func mailQueryOf(c echo.Context, defaultTab string) (mailQuery, error) {
 	q := mailQuery{status: c.QueryParam("status"), kind: c.QueryParam("kind"), kinds: emailKinds}
 	if q.status == "" {
-		q.status = "queued"
+		q.status = defaultTab
 	}
 	if _, q.jobs = store.JobGroups[q.status]; q.jobs {
 		q.kinds = jobKinds
@@ -133,16 +139,15 @@ func tabKeys() []string {
 	return keys
 }
 
-// mailView builds the frame of the page: tabs with their counts and the kind menu.
-func (s *Server) mailView(c echo.Context, status, kind string, kinds []string) (pages.AdminMailView, error) {
-	ctx := c.Request().Context()
+// mailCounts is how many jobs and emails each tab holds.
+func (s *Server) mailCounts(ctx context.Context) (map[string]int, error) {
 	byState, err := s.Store.CountJobsByState(ctx)
 	if err != nil {
-		return pages.AdminMailView{}, err
+		return nil, err
 	}
 	ec, err := s.Store.CountEmails(ctx, s.Now().Add(-24*time.Hour))
 	if err != nil {
-		return pages.AdminMailView{}, err
+		return nil, err
 	}
 	counts := map[string]int{"sent": ec.SentLastDay, "not_sent": ec.NotSent, "failed": ec.Failed}
 	for group, states := range store.JobGroups {
@@ -150,6 +155,26 @@ func (s *Server) mailView(c echo.Context, status, kind string, kinds []string) (
 			counts[group] += byState[st]
 		}
 	}
+	return counts, nil
+}
+
+// attentionOrder ranks the tabs by how much they need an admin: what failed
+// for good first, then what is stuck or waiting; with nothing to do, the
+// page opens on what was sent.
+var attentionOrder = []string{"dead", "failed", "retrying", "not_sent", "queued", "running"}
+
+// attentionTab is the tab the page opens on.
+func attentionTab(counts map[string]int) string {
+	for _, k := range attentionOrder {
+		if counts[k] > 0 {
+			return k
+		}
+	}
+	return "sent"
+}
+
+// mailView builds the frame of the page: tabs with their counts and the kind menu.
+func (s *Server) mailView(c echo.Context, counts map[string]int, status, kind string, kinds []string) (pages.AdminMailView, error) {
 	v := pages.AdminMailView{Page: s.page(c, "Mail and jobs"), Status: status, Kind: kind,
 		SMTPConfigured: s.Jobs.MailConfigured(), Kinds: []components.Option{{Value: "", Label: "All kinds"}}}
 	for _, t := range mailTabs {

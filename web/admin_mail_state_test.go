@@ -39,3 +39,27 @@ func TestAdminJobActionsRefuseFinishedJobs(t *testing.T) {
 		t.Errorf("after the refused actions: job %s, email %s; want completed, sent", state, status)
 	}
 }
+
+// The mail page opens on what needs an admin most, and on what was sent
+// when nothing does.
+func TestMailOpensOnWhatNeedsAttention(t *testing.T) {
+	for _, tc := range []struct {
+		counts map[string]int
+		want   string
+	}{
+		{map[string]int{"sent": 9, "queued": 2, "failed": 1}, "failed"},
+		{map[string]int{"sent": 9, "queued": 2, "running": 1}, "queued"},
+		{map[string]int{"sent": 9, "dead": 1, "failed": 1}, "dead"},
+		{map[string]int{"sent": 9}, "sent"},
+		{map[string]int{}, "sent"},
+	} {
+		if got := attentionTab(tc.counts); got != tc.want {
+			t.Errorf("%v: opens on %q, want %q", tc.counts, got, tc.want)
+		}
+	}
+	app := newTestApp(t)
+	res := app.adminClient().get("/admin/mail").expectStatus(t, http.StatusOK)
+	if cls, _ := res.Doc.Find(`[data-testid="tab-sent"]`).Attr("class"); !strings.Contains(cls, "btn-primary") {
+		t.Errorf("with nothing to do the page opens elsewhere (sent tab class %q)", cls)
+	}
+}

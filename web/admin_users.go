@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
 	"github.com/rentdesk/rentdesk/templates/pages"
@@ -150,5 +151,34 @@ func (s *Server) changeUser(c echo.Context, action string, change func(tx *store
 		return err
 	}
 	s.flash(c, "success", fmt.Sprintf("%s is now %s%s.", after.Email, after.Role, map[bool]string{true: " (disabled)"}[after.Disabled()]))
-	return redirect(c, "/admin/users")
+	return redirect(c, fmt.Sprintf("/admin/users/%d", id))
+}
+
+// AdminUserShow is one account's page: who it is, when it last logged in,
+// how many bookings it has, and the changes an admin can make to it.
+func (s *Server) AdminUserShow(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	u, err := s.Store.GetUser(ctx, id)
+	if err != nil {
+		return err
+	}
+	act, err := s.Store.GetUserActivity(ctx, id)
+	if err != nil {
+		return err
+	}
+	zone, _, err := s.shopZone(ctx)
+	if err != nil {
+		return err
+	}
+	v := pages.AdminUserView{Page: s.page(c, u.Name), ID: u.ID, Name: u.Name, Email: u.Email, Phone: u.Phone, Role: u.Role,
+		Disabled: u.Disabled(), Since: period.FormatDisplay(u.CreatedAt, zone), LastLogin: "never",
+		Bookings: act.Bookings, IsSelf: u.ID == currentUser(c).ID, Zone: zone.String()}
+	if act.LastLogin != nil {
+		v.LastLogin = period.FormatDisplay(*act.LastLogin, zone)
+	}
+	return s.render(c, http.StatusOK, pages.AdminUserPage(v))
 }

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -48,7 +50,7 @@ func (s *Server) Login(c echo.Context) error {
 		v.FormError = badLogin
 		return s.render(c, http.StatusUnprocessableEntity, pages.LoginPage(v))
 	}
-	if err := s.Store.ClearLoginFailures(c.Request().Context(), email); err != nil {
+	if err := s.Store.ClearLoginFailures(c.Request().Context(), email, c.RealIP(), s.Now()); err != nil {
 		return err
 	}
 	if err := s.startSession(c, *u); err != nil {
@@ -60,8 +62,12 @@ func (s *Server) Login(c echo.Context) error {
 // checkLogin asks for both fields of the login form.
 func checkLogin(email, password string) components.Errors {
 	errs := components.Errors{}
-	if email == "" {
+	switch {
+	case email == "":
 		errs["email"] = "Enter your email address."
+	case len(email) > maxEmailBytes:
+		// Checked before the throttle stores the email in an indexed column.
+		errs["email"] = "Enter an email address like name@example.com."
 	}
 	if password == "" {
 		errs["password"] = "Enter your password."
@@ -71,11 +77,24 @@ func checkLogin(email, password string) components.Errors {
 
 // takeLoginAttempt counts the attempt as a failure before the password is
 // checked, so parallel guesses cannot all pass the limit; a success clears
-// it. It reports whether this attempt may go on.
+// it. It reports whether this attempt may go on. An account under attack from
+// elsewhere is slowed, not closed, for its owner's known address.
 func (s *Server) takeLoginAttempt(c echo.Context, email string) (bool, error) {
 	now := s.Now()
-	return s.Store.TakeLoginAttempt(c.Request().Context(), store.LoginAttempt{Email: email, IP: c.RealIP(), At: now,
-		Since: now.Add(-auth.ThrottleWindow)}, auth.Throttled)
+	ctx := c.Request().Context()
+	n, allowed, err := s.Store.TakeLoginAttempt(ctx, store.LoginAttempt{Email: email, IP: c.RealIP(), At: now,
+		Since: now.Add(-auth.ThrottleWindow), KnownSince: now.Add(-auth.KnownAddressAge)}, auth.Throttled)
+	if err != nil || !allowed || !auth.Slowed(n) {
+		return allowed, err
+	}
+	t := time.NewTimer(auth.SlowLoginDelay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true, nil
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
 }
 
 // checkCredentials returns the user when the password is right and the account
@@ -113,7 +132,10 @@ func (s *Server) startSession(c echo.Context, u store.User) error {
 	}
 	s.Sessions.Put(ctx, sessUserID, u.ID)
 	s.Sessions.Put(ctx, sessEpoch, u.SessionEpoch)
-	return nil
+	if err := s.Store.RecordLogin(ctx, u.ID, s.Now()); err != nil {
+		return err
+	}
+	return s.rotateCSRF(c, nil)
 }
 
 // landingFor is where a user goes after login: the page they came for, else
@@ -149,7 +171,10 @@ func (s *Server) SignupForm(c echo.Context) error {
 	return s.render(c, http.StatusOK, pages.SignupPage(v))
 }
 
-// Signup creates a customer account and logs it in.
+// Signup creates a customer account and sends them to log in. The answer is
+// the same whether or not the email already has an account (its owner gets
+// an email saying so instead), so the form cannot be used to find out who
+// has one. Each sign-up runs argon2id, so an address gets a few an hour.
 func (s *Server) Signup(c echo.Context) error {
 	f := pages.SignupForm{
 		Name: field(c, "name"), Email: strings.ToLower(field(c, "email")), Phone: field(c, "phone"),
@@ -159,19 +184,27 @@ func (s *Server) Signup(c echo.Context) error {
 	if v.Errors.Any() {
 		return s.render(c, http.StatusUnprocessableEntity, pages.SignupPage(v))
 	}
-	u, err := s.createCustomer(c, f)
-	if errors.Is(err, store.ErrConflict) {
-		v.Errors["email"] = "An account with this email exists. Log in instead, or reset your password."
-		return s.render(c, http.StatusUnprocessableEntity, pages.SignupPage(v))
-	}
+	allowed, err := s.takeCostly(c, "signup", auth.MaxSignupsPerIP)
 	if err != nil {
 		return err
 	}
-	if err := s.startSession(c, u); err != nil {
+	if !allowed {
+		v.FormError = "Too many sign-ups from your network. Please try again in an hour."
+		return s.render(c, http.StatusTooManyRequests, pages.SignupPage(v))
+	}
+	if err := s.createCustomer(c, f); err != nil {
 		return err
 	}
-	s.flash(c, "success", "Welcome, "+u.Name+"! Your account is ready.")
-	return redirect(c, f.Next)
+	s.flash(c, "success", "Welcome! We sent an email to "+f.Email+". Log in with your email and password to go on.")
+	return redirect(c, "/login?next="+url.QueryEscape(f.Next))
+}
+
+// takeCostly counts one argon2id-priced action (a sign-up, a password
+// change) of the client's address, and reports whether it may go on.
+func (s *Server) takeCostly(c echo.Context, kind string, limit int) (bool, error) {
+	now := s.Now()
+	return s.Store.TakeThrottle(c.Request().Context(), store.ThrottleEvent{Kind: kind, IP: c.RealIP(), At: now,
+		Since: now.Add(-auth.CostlyWindow), Max: limit})
 }
 
 // checkSignup validates the sign-up form, the password against the policy.
@@ -187,22 +220,34 @@ func (s *Server) checkSignup(f pages.SignupForm) components.Errors {
 }
 
 // createCustomer stores the account; its welcome email commits with it, or
-// neither exists. A taken email is ErrConflict.
-func (s *Server) createCustomer(c echo.Context, f pages.SignupForm) (store.User, error) {
+// neither exists. For a taken email the owner is told by email instead. The
+// password is hashed either way, so both take the same time.
+func (s *Server) createCustomer(c echo.Context, f pages.SignupForm) error {
 	ctx := c.Request().Context()
 	hash, err := s.Hasher.Hash(f.Password)
 	if err != nil {
-		return store.User{}, err
+		return err
 	}
-	var u store.User
 	err = s.Store.WithTx(ctx, func(tx *store.Store) error {
-		var err error
-		u, err = tx.CreateUser(ctx, store.NewUser{Email: f.Email, Name: f.Name, Phone: f.Phone, Role: store.RoleCustomer, PasswordHash: hash})
+		u, err := tx.CreateUser(ctx, store.NewUser{Email: f.Email, Name: f.Name, Phone: f.Phone, Role: store.RoleCustomer, PasswordHash: hash})
 		if err != nil {
 			return err
 		}
 		_, err = s.Jobs.EnqueueWelcome(ctx, tx, u)
 		return err
 	})
-	return u, err
+	if !errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	return s.Store.WithTx(ctx, func(tx *store.Store) error {
+		u, err := tx.GetUserByEmail(ctx, f.Email)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // taken by a row that is gone again: nothing to tell
+		}
+		if err != nil {
+			return err
+		}
+		_, err = s.Jobs.EnqueueAccountExists(ctx, tx, u, s.Now())
+		return err
+	})
 }

@@ -19,6 +19,7 @@ const (
 	deny   = "deny"   // 403
 	hidden = "hidden" // 404: not yours, so it does not exist for you
 	bad    = "bad"    // 400: refused before any work (a bad webhook signature, a junk parameter)
+	unauth = "unauth" // 401: a machine route asking for credentials (no login page to go to)
 )
 
 // who holds one expected outcome per actor of the matrix.
@@ -73,6 +74,14 @@ var authzMatrix = []authzRow{
 	{method: "HEAD", route: "/readyz", want: anyone},
 	{method: "GET", route: "/static/*", path: "/static/{css}", want: anyone},
 	{method: "HEAD", route: "/static/*", path: "/static/{css}", want: anyone},
+	// Prometheus scrapes with a bearer token, never a session; without a
+	// configured token (as here) the route does not exist for anyone.
+	{method: "GET", route: "/metrics", want: who{hidden, hidden, hidden, hidden, hidden}},
+	// Monitoring JSON: admins by session, tools by token (metrics_test.go); nobody else.
+	{method: "GET", route: "/monitoring/health", want: who{unauth, deny, deny, deny, allow}},
+	{method: "GET", route: "/monitoring/metrics", path: "/monitoring/metrics?period=7d", want: who{unauth, deny, deny, deny, allow}},
+	{method: "GET", route: "/monitoring/alerts", want: who{unauth, deny, deny, deny, allow}},
+	{method: "GET", route: "/monitoring/system", want: who{unauth, deny, deny, deny, allow}},
 
 	// Any logged-in user: their own account.
 	{method: "GET", route: "/account", want: loggedIn},
@@ -124,9 +133,22 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/checkout", form: url.Values{"token": {"w8"}}, want: loggedIn},
 	{method: "GET", route: "/bookings", want: loggedIn},
 	{method: "GET", route: "/bookings/:id", path: "/bookings/{bookingA}", want: onlyA},
+	{method: "GET", route: "/bookings/:id/calendar.ics", path: "/bookings/{bookingA}/calendar.ics", want: onlyA},
 	{method: "POST", route: "/bookings/:id/cancel", path: "/bookings/{bookingA2}/cancel", want: onlyA},
+	// Online payment of A's booking.
+	{method: "POST", route: "/bookings/:id/pay", path: "/bookings/{bookingA}/pay", want: onlyA},
+	{method: "GET", route: "/bookings/:id/payment/success", path: "/bookings/{bookingA}/payment/success", want: onlyA},
+	{method: "GET", route: "/bookings/:id/payment/status", path: "/bookings/{bookingA}/payment/status", want: onlyA},
+	{method: "GET", route: "/bookings/:id/payment/cancel", path: "/bookings/{bookingA}/payment/cancel", want: onlyA},
+	// The Stripe webhook: a signature, not a session; unsigned is refused for all.
+	{method: "POST", route: "/webhooks/stripe", want: who{bad, bad, bad, bad, bad}},
 	{method: "POST", route: "/bookings/:id/lines/:line/extend", path: "/bookings/{bookingA}/lines/{lineA}/extend", form: url.Values{"end": {"junk"}}, want: onlyA},
 	{method: "POST", route: "/bookings/:id/lines/:line/extend", path: "/bookings/{bookingA}/lines/{lineA2}/extend", form: url.Values{"end": {"junk"}}, want: who{login, hidden, hidden, hidden, hidden}},
+
+	// Invoices of a logged-in customer: B, staff and admins get 404 on A's
+	// (staff read them under /staff/invoices).
+	{method: "GET", route: "/invoices/:id", path: "/invoices/{invoiceA}", want: onlyA},
+	{method: "GET", route: "/invoices/:id/pdf", path: "/invoices/{invoiceA}/pdf", want: onlyA},
 
 	// Staff: bookings at the desk, maintenance, availability.
 	{method: "GET", route: "/desk", want: staffOnly},
@@ -143,6 +165,11 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/staff/bookings/:id/lines/:line/return", path: "/staff/bookings/{bookingA}/lines/{lineA}/return", want: staffOnly},
 	{method: "POST", route: "/staff/bookings/:id/confirm", path: "/staff/bookings/{bookingA}/confirm", want: staffOnly},
 	{method: "POST", route: "/staff/bookings/:id/cancel", path: "/staff/bookings/{bookingA2}/cancel", want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/payments", path: "/staff/bookings/{bookingA}/payments", form: url.Values{"pay_amount": {"junk"}}, want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/deposit", path: "/staff/bookings/{bookingA}/deposit", form: url.Values{"dep_amount": {"junk"}}, want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/deposit/return", path: "/staff/bookings/{bookingA}/deposit/return", form: url.Values{"ret_amount": {"junk"}}, want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/refunds", path: "/staff/bookings/{bookingA}/refunds", form: url.Values{"ref_amount": {"junk"}}, want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/refunds/:entry/send", path: "/staff/bookings/{bookingA}/refunds/999999/send", want: who{login, deny, deny, hidden, hidden}},
 	{method: "GET", route: "/staff/maintenance/new", want: staffOnly},
 	{method: "POST", route: "/staff/maintenance", form: url.Values{"tag": {""}}, want: staffOnly},
 	// Staff: the desk finished.
@@ -165,6 +192,11 @@ var authzMatrix = []authzRow{
 	// A hand-over of one booking is not found under another.
 	{method: "GET", route: "/staff/bookings/:id/handovers/:hid", path: "/staff/bookings/{bookingA2}/handovers/{handoverA}", want: who{login, deny, deny, hidden, hidden}},
 	{method: "GET", route: "/staff/availability/why", path: "/staff/availability/why?item={bookItem}&location={bookLoc}&start={start}&end={end}", want: staffOnly},
+	{method: "GET", route: "/staff/invoices", want: staffOnly},
+	{method: "GET", route: "/staff/invoices", path: "/staff/invoices?from=junk", want: staffOnly},
+	{method: "GET", route: "/staff/invoices/:id", path: "/staff/invoices/{invoiceA}", want: staffOnly},
+	{method: "GET", route: "/staff/invoices/:id/pdf", path: "/staff/invoices/{invoiceA}/pdf", want: staffOnly},
+	{method: "GET", route: "/staff/export/invoices.csv", path: "/staff/export/invoices.csv?from=2020-01-01", want: staffOnly},
 
 	// Admins only.
 	{method: "GET", route: "/admin/categories", want: adminOnly},
@@ -180,6 +212,7 @@ var authzMatrix = []authzRow{
 	{method: "GET", route: "/admin/users", want: adminOnly},
 	{method: "GET", route: "/admin/users/new", want: adminOnly},
 	{method: "POST", route: "/admin/users", form: url.Values{"name": {"New Staff"}, "email": {"new.staff@example.com"}, "role": {"staff"}, "password": {"correct horse battery"}}, want: adminOnly},
+	{method: "GET", route: "/admin/users/:id", path: "/admin/users/{target}", want: adminOnly},
 	{method: "POST", route: "/admin/users/:id/role", path: "/admin/users/{target}/role", form: url.Values{"role": {"customer"}}, want: adminOnly},
 	{method: "POST", route: "/admin/users/:id/disabled", path: "/admin/users/{target}/disabled", form: url.Values{"disabled": {"0"}}, want: adminOnly},
 	{method: "GET", route: "/admin/audit", want: adminOnly},
@@ -187,6 +220,16 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/admin/mail/jobs/:id/retry", path: "/admin/mail/jobs/{job}/retry", want: adminOnly},
 	{method: "POST", route: "/admin/mail/jobs/:id/discard", path: "/admin/mail/jobs/{job}/discard", want: adminOnly},
 	{method: "POST", route: "/admin/mail/emails/:id/send", path: "/admin/mail/emails/{emailID}/send", want: adminOnly},
+	// Shop settings (a junk form: 422 for the admin, nothing saved).
+	{method: "GET", route: "/admin/settings", want: adminOnly},
+	{method: "POST", route: "/admin/settings", form: url.Values{"shop_name": {""}}, want: adminOnly},
+	{method: "GET", route: "/admin/metrics", want: adminOnly},
+	{method: "GET", route: "/admin/metrics", path: "/admin/metrics?period=7d&location={location}", want: adminOnly},
+	{method: "GET", route: "/admin/metrics/system", want: adminOnly},
+	{method: "GET", route: "/admin/metrics/business", path: "/admin/metrics/business?period=90d", want: adminOnly},
+	{method: "POST", route: "/admin/metrics/alerts", form: url.Values{"threshold_dead_jobs": {"junk"}}, want: adminOnly},
+	{method: "GET", route: "/admin/metrics/export/bookings.csv", path: "/admin/metrics/export/bookings.csv?period=365d", want: adminOnly},
+	{method: "GET", route: "/admin/metrics/export/utilization.csv", path: "/admin/metrics/export/utilization.csv?location={location}", want: adminOnly},
 }
 
 // authzWorld is the data the matrix runs against: one account per actor, and
@@ -339,6 +382,8 @@ func outcome(res *testResponse) string {
 		return hidden
 	case s == http.StatusBadRequest:
 		return bad
+	case s == http.StatusUnauthorized:
+		return unauth
 	case s < 300, s == http.StatusUnprocessableEntity, s == http.StatusConflict:
 		return allow // the handler ran (409: it refused on the object's state, not on who asked)
 	case s == http.StatusGone:

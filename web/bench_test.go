@@ -31,7 +31,7 @@ func BenchmarkWeb(b *testing.B) {
 	cfg := testConfig(b, dbURL)
 	d := Deps{Config: cfg, Store: st, Assets: assets, Logger: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError})),
 		Hasher: auth.NewHasher(auth.DefaultParams), Policy: auth.NewPolicy(), Now: time.Now, Jobs: testJobs(b, st, nil, cfg.BaseURL)}
-	d.Sessions = NewSessions(cfg, st.SessionsDB())
+	d.Sessions = NewSessions(cfg, st.SessionStore())
 	ts := httptest.NewServer(New(d).Handler())
 	b.Cleanup(ts.Close)
 	tr := &http.Transport{MaxIdleConnsPerHost: 64}

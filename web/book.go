@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -29,24 +30,10 @@ func (s *Server) BookShow(c echo.Context) error {
 
 // BookDates keeps the chosen location and dates in the session.
 func (s *Server) BookDates(c echo.Context) error {
-	ctx := c.Request().Context()
 	form := pages.DatesForm{Location: field(c, "location"), Start: field(c, "start"), End: field(c, "end")}
-	errs := components.Errors{}
-	locID, _ := strconv.ParseInt(form.Location, 10, 64)
-	loc, err := s.Store.GetBookingLocation(ctx, locID)
-	if errors.Is(err, store.ErrNotFound) {
-		errs["location"] = "Choose a location."
-	} else if err != nil {
+	ch, errs, err := s.checkChoice(c.Request().Context(), form)
+	if err != nil {
 		return err
-	}
-	start, end, perr := parsePeriodForm(form.Start, form.End, period.Zone(loc.TimeZone), s.Now())
-	for k, m := range perr {
-		errs[k] = m
-	}
-	if !errs.Any() {
-		for k, m := range booking.CheckHours(loc, start, end) {
-			errs[k] = m
-		}
 	}
 	if errs.Any() {
 		v, err := s.bookView(c, bookChoice{})
@@ -56,12 +43,41 @@ func (s *Server) BookDates(c echo.Context) error {
 		v.Form, v.Errors = form, errs
 		return s.render(c, http.StatusUnprocessableEntity, pages.BookPage(v))
 	}
-	s.putChoice(c, bookChoice{LocationID: loc.ID, Start: start, End: end})
+	s.putChoice(c, ch)
 	// The catalog's chooser comes back to the page it was on.
 	if next := field(c, "next"); next != "" {
 		return redirect(c, auth.SafeReturnPath(next))
 	}
 	return redirect(c, "/book")
+}
+
+// bookPageSize is how many items /book lists at once.
+const bookPageSize = 50
+
+// checkChoice validates a where-and-when form: a location that takes
+// bookings, a period that parses in its zone and lies in its opening hours.
+func (s *Server) checkChoice(ctx context.Context, form pages.DatesForm) (bookChoice, components.Errors, error) {
+	errs := components.Errors{}
+	locID, _ := strconv.ParseInt(form.Location, 10, 64)
+	loc, err := s.Store.GetBookingLocation(ctx, locID)
+	if errors.Is(err, store.ErrNotFound) {
+		errs["location"] = "Choose a location."
+	} else if err != nil {
+		return bookChoice{}, nil, err
+	}
+	start, end, perr := parsePeriodForm(form.Start, form.End, period.Zone(loc.TimeZone), s.Now())
+	for k, m := range perr {
+		errs[k] = m
+	}
+	if err := s.checkHorizon(ctx, errs, "end", end); err != nil {
+		return bookChoice{}, nil, err
+	}
+	if !errs.Any() {
+		for k, m := range booking.CheckHours(loc, start, end) {
+			errs[k] = m
+		}
+	}
+	return bookChoice{LocationID: loc.ID, Start: start, End: end}, errs, nil
 }
 
 // bookView builds the booking start page for a choice.
@@ -86,9 +102,17 @@ func (s *Server) bookView(c echo.Context, ch bookChoice) (pages.BookView, error)
 	zone := period.Zone(loc.TimeZone)
 	v.Form = pages.DatesForm{Location: fmt.Sprint(loc.ID), Start: formatLocal(ch.Start, zone), End: formatLocal(ch.End, zone)}
 	v.Chosen, v.Period, v.Zone = true, displayRange(ch.Start, ch.End, zone), loc.TimeZone
-	items, err := s.Booking.Availability(ctx, loc.ID, ch.Start, ch.End, false)
+	// One page of the catalog at a time (keyset by name): pricing and
+	// counting a whole catalog for one screen is most of the work.
+	after, _ := strconv.ParseInt(c.FormValue("after"), 10, 64)
+	items, err := s.Booking.AvailabilityPage(ctx, loc.ID, ch.Start, ch.End, max(after, 0), bookPageSize+1)
 	if err != nil {
 		return v, err
+	}
+	v.After = max(after, 0)
+	if len(items) > bookPageSize {
+		items = items[:bookPageSize]
+		v.NextAfter = items[bookPageSize-1].ID
 	}
 	st, err := s.Store.GetSettings(ctx)
 	if err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -52,6 +53,22 @@ func parsePeriodForm(start, end string, loc *time.Location, now time.Time) (time
 		errs[k] = v
 	}
 	return p.Start, p.End, errs
+}
+
+// checkHorizon adds the booking horizon's message under key when t lies
+// beyond it; only a failure to read the settings is an error.
+func (s *Server) checkHorizon(ctx context.Context, errs components.Errors, key string, t time.Time) error {
+	if errs[key] != "" || t.IsZero() {
+		return nil
+	}
+	st, err := s.Store.GetSettings(ctx)
+	if err != nil {
+		return err
+	}
+	if m := booking.CheckHorizon(t, st, s.Now()); m != "" {
+		errs[key] = m
+	}
+	return nil
 }
 
 // formatLocal writes t as a datetime-local value in loc.

@@ -176,6 +176,11 @@ func bookingWorld(t *testing.T, app *testApp, w *authzWorld) {
 	for k, v := range map[string]int64{"{bookLoc}": loc, "{bookItem}": item, "{bookingA}": a, "{lineA}": lineA, "{bookingA2}": a2, "{lineA2}": lineB} {
 		w.vars[k] = fmt.Sprint(v)
 	}
+	var invoiceA int64
+	if err := db.QueryRowContext(ctx, `SELECT id FROM invoices WHERE booking_id = $1`, a).Scan(&invoiceA); err != nil {
+		t.Fatalf("invoice of booking A: %v", err)
+	}
+	w.vars["{invoiceA}"] = fmt.Sprint(invoiceA)
 	w.vars["{start}"] = period.FormatLocal(start, zone)
 	w.vars["{end}"] = period.FormatLocal(end, zone)
 }

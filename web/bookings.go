@@ -9,6 +9,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/catalog"
+	"github.com/rentdesk/rentdesk/internal/jobs"
+	"github.com/rentdesk/rentdesk/internal/mail"
 	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
@@ -78,10 +81,13 @@ func (s *Server) bookingView(c echo.Context, b store.Booking) (pages.BookingView
 	}
 	zone, now := period.Zone(b.TimeZone), s.Now()
 	v := pages.BookingView{Page: s.page(c, "Booking "+b.Number), ID: b.ID, Number: b.Number, Status: b.Status,
-		Location: b.LocationName, Zone: b.TimeZone, Due: money.Format(b.Total-b.Paid, b.Currency),
+		Location: b.LocationName, Zone: b.TimeZone,
 		Totals:    totalRows(store.Totals{Subtotal: b.Subtotal, Tax: b.Tax, Total: b.Total}, st, b.Currency),
 		CanCancel: booking.CanCancel(b, st, now, true), Errors: components.Errors{}}
 	v.CancelDeadline = booking.CancelDeadline(b, st).In(zone).Format("Mon 2 Jan 2006, 15:04")
+	if err := s.bookingMoney(c, &v, b, st); err != nil {
+		return v, err
+	}
 	if b.Deposit > 0 {
 		v.Deposit = money.Format(b.Deposit, b.Currency)
 	}
@@ -89,13 +95,111 @@ func (s *Server) bookingView(c echo.Context, b store.Booking) (pages.BookingView
 	for _, l := range b.Lines {
 		lv := pages.BookingLineView{ID: l.ID, Item: l.ItemName, Quantity: l.Quantity, Period: displayRange(l.StartsAt, l.EndsAt, zone),
 			Total: money.Format(l.LineTotal, b.Currency), Breakdown: priceRows(booking.ParseBreakdown(l.PriceBreakdown), b.Currency),
-			CanExtend: changeable && l.ReturnedAt == nil, ExtendEnd: formatLocal(l.EndsAt.Add(24*time.Hour), zone), Status: lineStatus(l)}
+			// Extending is for a rental under way; before it starts the
+			// dates are changed by booking again.
+			CanExtend: changeable && l.ReturnedAt == nil && (l.PickedUpAt != nil || !now.Before(l.StartsAt)),
+			ExtendEnd: formatLocal(l.EndsAt.Add(24*time.Hour), zone), Status: lineStatus(l), Progress: lineProgress(l, zone)}
 		for _, u := range l.Units {
 			lv.Units = append(lv.Units, u.AssetTag)
 		}
 		v.Lines = append(v.Lines, lv)
 	}
-	return v, nil
+	if err := s.pickupView(c, b, &v); err != nil {
+		return v, err
+	}
+	v.Invoices, err = s.invoiceLinks(c.Request().Context(), b.ID, false)
+	return v, err
+}
+
+// pickupView fills what a customer needs before the rental: the first
+// pickup, the shop's address and its opening hours that day, what to bring,
+// and where the confirmation went.
+func (s *Server) pickupView(c echo.Context, b store.Booking, v *pages.BookingView) error {
+	active := b.Status == store.BookingConfirmed || b.Status == store.BookingHold
+	var first time.Time
+	for _, l := range b.Lines {
+		if l.PickedUpAt != nil {
+			active = false
+		}
+		if first.IsZero() || l.StartsAt.Before(first) {
+			first = l.StartsAt
+		}
+	}
+	if !active || first.IsZero() {
+		return nil
+	}
+	loc, err := s.Store.GetLocation(c.Request().Context(), b.LocationID)
+	if err != nil {
+		return err
+	}
+	zone := period.Zone(b.TimeZone)
+	v.Upcoming, v.Address = true, loc.Address
+	v.Pickup = period.FormatDisplay(first, zone)
+	v.PickupHours = dayHours(loc.OpeningHours, first.In(zone))
+	v.Bring = []string{"A photo ID (passport, ID card or driving licence).", "Your booking number, " + b.Number + "."}
+	if b.Total > b.Paid {
+		v.Bring = append(v.Bring, "Payment of "+v.Due+" (card or cash).")
+	}
+	if b.Deposit > 0 {
+		v.Bring = append(v.Bring, "The refundable deposit of "+v.Deposit+".")
+	}
+	if u := currentUser(c); u != nil && u.ID == b.CustomerID {
+		v.Email = u.Email
+	}
+	return nil
+}
+
+// dayHours writes a location's opening hours on a day: "09:00–18:00", or
+// "" when it has no hours (it takes bookings at any time).
+func dayHours(h catalog.OpeningHours, day time.Time) string {
+	if len(h) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, iv := range h[catalog.ISOWeekday(day.Weekday())] {
+		parts = append(parts, iv.Open+"–"+iv.Close)
+	}
+	if len(parts) == 0 {
+		return "Closed"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// lineProgress says where a line stands, in the customer's words.
+func lineProgress(l store.BookingLine, zone *time.Location) string {
+	switch {
+	case l.ReturnedAt != nil:
+		return "Returned " + period.FormatDisplay(*l.ReturnedAt, zone) + "."
+	case l.PickedUpAt != nil:
+		return "With you; due back " + period.FormatDisplay(l.EndsAt, zone) + "."
+	}
+	return "Ready for you from " + period.FormatDisplay(l.StartsAt, zone) + "."
+}
+
+// BookingCalendar is a customer's booking as a calendar file: the pickup
+// and the return, the same events the confirmation email carries.
+func (s *Server) BookingCalendar(c echo.Context) error {
+	b, err := s.ownBooking(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	bs, err := s.Store.ListBookingMail(ctx, []int64{b.ID})
+	if err != nil {
+		return err
+	}
+	if len(bs) == 0 {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	st, err := s.Store.GetSettings(ctx)
+	if err != nil {
+		return err
+	}
+	base := strings.TrimSuffix(s.Config.BaseURL.String(), "/")
+	shop := mail.Shop{Name: st.ShopName, BaseURL: base}
+	ics := mail.ICS(st.ShopName, s.Now(), mail.BookingEvents(shop, jobs.MailBooking(bs[0]), s.Config.BaseURL.Hostname())...)
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="booking-`+b.Number+`.ics"`)
+	return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", ics)
 }
 
 func lineStatus(l store.BookingLine) string {

@@ -31,8 +31,13 @@ func TestBookingFlowSignUpAtCheckout(t *testing.T) {
 	c.get("/signup?next=%2Fcheckout")
 	res := c.post("/signup", url.Values{"name": {"Nia Park"}, "email": {"nia@example.com"}, "password": {"correct horse battery"}, "next": {"/checkout"}})
 	res.expectStatus(t, http.StatusSeeOther)
-	if loc := res.Header.Get("Location"); loc != "/checkout" {
+	if loc := res.Header.Get("Location"); loc != "/login?next=%2Fcheckout" {
 		t.Fatalf("after sign-up went to %q", loc)
+	}
+	c.get(res.Header.Get("Location"))
+	res = c.post("/login", url.Values{"email": {"nia@example.com"}, "password": {"correct horse battery"}, "next": {"/checkout"}})
+	if loc := res.expectStatus(t, http.StatusSeeOther).Header.Get("Location"); loc != "/checkout" {
+		t.Fatalf("after login went to %q", loc)
 	}
 	tok := c.checkoutToken()
 	done := c.post("/checkout", url.Values{"token": {tok}}).expectStatus(t, http.StatusSeeOther)

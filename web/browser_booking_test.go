@@ -52,6 +52,7 @@ func TestBrowserBookingJourney(t *testing.T) {
 	ba.run(chromedp.Click(chromedp.CSS(`[data-testid="to-checkout"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="checkout-auth"]`)),
 		chromedp.Click(chromedp.CSS(`[data-testid="checkout-signup"]`)))
 	ba.submitForm(`[data-testid="signup-form"]`, map[string]string{"name": "Robin Reed", "email": "robin@example.com", "password": "a fine long password"})
+	ba.submitForm(`[data-testid="login-form"]`, map[string]string{"email": "robin@example.com", "password": "a fine long password"})
 	if got := ba.text(`[data-testid="cart"]`); !strings.Contains(got, "Kayak") || !strings.Contains(got, "Paddle") {
 		t.Fatalf("the cart after sign-up: %q", got)
 	}

@@ -106,6 +106,15 @@ func setCartQuantity(lines []cartLine, itemID int64, qty int, add bool) []cartLi
 	return out
 }
 
+// cartCount is the number of things in the cart, as the header shows it.
+func cartCount(lines []cartLine) int {
+	n := 0
+	for _, l := range lines {
+		n += l.Quantity
+	}
+	return n
+}
+
 // checkoutToken returns the idempotency token of the checkout form, making
 // one when the cart has none. The same token in two submits makes one booking.
 func (s *Server) checkoutToken(c echo.Context) string {

@@ -13,7 +13,8 @@ import (
 
 const publicPerPage = 24
 
-// Home shows the landing page: categories and featured items.
+// Home shows the landing page: where and when first, then categories and
+// featured items.
 func (s *Server) Home(c echo.Context) error {
 	ctx := c.Request().Context()
 	cats, err := s.Store.ListPublicCategories(ctx)
@@ -24,13 +25,18 @@ func (s *Server) Home(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cur, err := s.currency(ctx)
+	st, err := s.Store.GetSettings(ctx)
 	if err != nil {
 		return err
 	}
+	offers, err := s.catalogOffers(c, itemIDs(featured), st)
+	if err != nil {
+		return err
+	}
+	offers.Next = "/catalog" // choosing dates on the home page leads on to what is free
 	p := s.page(c, "")
 	p.Description = "Rent cameras, tools, bikes and event gear: see real availability and book online."
-	return s.render(c, http.StatusOK, pages.HomePage(pages.HomeView{Page: p, Categories: cats, Featured: featured, Currency: cur}))
+	return s.render(c, http.StatusOK, pages.HomePage(pages.HomeView{Page: p, Categories: cats, Featured: featured, Currency: st.Currency, Offers: offers}))
 }
 
 // CatalogList shows every public item, or the results of a search.

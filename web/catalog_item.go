@@ -1,22 +1,37 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/catalog"
+	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/pages"
 )
 
-// CatalogItem shows an item to customers with a price calculator.
+// CatalogItem shows an item with its one date form: filled with the
+// visitor's chosen dates (and then already answered), or proposed ones.
 func (s *Server) CatalogItem(c echo.Context) error {
 	v, locs, err := s.itemView(c)
 	if err != nil {
 		return err
+	}
+	if ch := s.getChoice(c); ch.chosen() && ch.Start.After(s.Now()) {
+		for i := range locs {
+			if locs[i].ID == ch.LocationID {
+				zone := period.Zone(locs[i].TimeZone)
+				v.LocationID, v.Start, v.End = idOf(locs[i].ID), period.FormatLocal(ch.Start, zone), period.FormatLocal(ch.End, zone)
+				v.Price = s.itemPrice(c, v.Item, locs[i], v.Start, v.End)
+				return s.render(c, http.StatusOK, pages.ItemPage(v))
+			}
+		}
 	}
 	// Default: the date forms' usual period, in the first location's zone.
 	if len(locs) > 0 {
@@ -25,18 +40,12 @@ func (s *Server) CatalogItem(c echo.Context) error {
 		start, end := defaultPeriod(s.Now(), store.BookingLocation{ID: l.ID, Name: l.Name, TimeZone: l.TimeZone, OpeningHours: l.OpeningHours, ClosedDates: l.ClosedDates})
 		v.Start, v.End = period.FormatLocal(start, zone), period.FormatLocal(end, zone)
 	}
-	if v.Offers, err = s.itemOffers(c, v.Item.ID); err != nil {
-		return err
-	}
-	if v.Offers.Chosen { // the calculator starts from the chosen dates
-		v.LocationID, v.Start, v.End = v.Offers.Form.Location, v.Offers.Form.Start, v.Offers.Form.End
-	}
 	return s.render(c, http.StatusOK, pages.ItemPage(v))
 }
 
-// CatalogItemPrice prices the chosen dates: for htmx the answer is the
-// fragment, for a plain GET (no JavaScript) the whole item page. Bad dates
-// are a message in the answer, never an error page.
+// CatalogItemPrice answers the item page's date form: for htmx the answer is
+// the fragment, for a plain GET (no JavaScript) the whole item page. Bad
+// dates are a message in the answer, never an error page.
 func (s *Server) CatalogItemPrice(c echo.Context) error {
 	v, locs, err := s.itemView(c)
 	if err != nil {
@@ -52,24 +61,99 @@ func (s *Server) CatalogItemPrice(c echo.Context) error {
 	if loc == nil {
 		v.Price = pages.PriceView{Error: "Choose where you pick it up."}
 	} else {
-		v.Price = s.quote(c.Request().Context(), v.Item, *loc, v.Start, v.End)
+		v.Price = s.itemPrice(c, v.Item, *loc, v.Start, v.End)
 	}
 	if isHTMX(c) {
 		return s.render(c, http.StatusOK, pages.PriceFragment(v.Price))
 	}
-	if v.Offers, err = s.itemOffers(c, v.Item.ID); err != nil {
-		return err
-	}
 	return s.render(c, http.StatusOK, pages.ItemPage(v))
 }
 
-// itemOffers is the item's availability and price for the chosen dates.
-func (s *Server) itemOffers(c echo.Context, itemID int64) (pages.Offers, error) {
-	st, err := s.Store.GetSettings(c.Request().Context())
-	if err != nil {
-		return pages.Offers{}, err
+// itemPrice is the answer for an item and dates: the price, how many are
+// free, and the Add to cart form's values; fully booked, when it is next free
+// for as long and which similar items are free instead.
+func (s *Server) itemPrice(c echo.Context, it catalog.Item, loc catalog.Location, start, end string) pages.PriceView {
+	ctx := c.Request().Context()
+	pv, p := s.quote(ctx, it, loc, start, end)
+	if pv.Error != "" {
+		return pv
 	}
-	return s.catalogOffers(c, []int64{itemID}, st)
+	a, err := s.Booking.ItemAvailability(ctx, it.ID, loc.ID, p.Start, p.End)
+	if err != nil {
+		return pages.PriceView{Error: "Availability cannot be shown right now; please try again."}
+	}
+	pv.Free, pv.Capacity = a.Free, a.Capacity
+	pv.ItemID, pv.Location, pv.Start, pv.End = it.ID, idOf(loc.ID), start, end
+	pv.CSRFToken, _ = c.Get(ctxCSRF).(string)
+	if pv.Capacity > 0 && pv.Free == 0 {
+		s.instead(ctx, &pv, it, loc, p)
+	}
+	return pv
+}
+
+// nextFreeDays is how far ahead a fully booked item's next free period is
+// looked for, a day at a time.
+const nextFreeDays = 28
+
+// instead fills a fully booked answer with the next period of the same
+// length (same times of day, a day later each try, within the opening hours)
+// when the item is free, and up to three items of its category free for the
+// chosen dates. Failures leave them out: they are suggestions.
+func (s *Server) instead(ctx context.Context, pv *pages.PriceView, it catalog.Item, loc catalog.Location, p period.Period) {
+	bl, err := s.Store.GetBookingLocation(ctx, loc.ID)
+	if err != nil {
+		return
+	}
+	zone := period.Zone(loc.TimeZone)
+	for d := 1; d <= nextFreeDays; d++ {
+		start, end := p.Start.In(zone).AddDate(0, 0, d), p.End.In(zone).AddDate(0, 0, d)
+		if len(booking.CheckHours(bl, start, end)) > 0 {
+			continue
+		}
+		a, err := s.Booking.ItemAvailability(ctx, it.ID, loc.ID, start, end)
+		if err != nil {
+			return
+		}
+		if a.Free > 0 {
+			pv.NextFree = displayRange(start, end, zone)
+			pv.NextFreeHref = "/items/" + it.Slug + "/price?" + url.Values{"location": {idOf(loc.ID)},
+				"start": {period.FormatLocal(start, zone)}, "end": {period.FormatLocal(end, zone)}}.Encode()
+			break
+		}
+	}
+	if it.CategoryID == nil {
+		return
+	}
+	items, err := s.Store.ListPublicItems(ctx, store.PublicFilter{CategoryID: *it.CategoryID, Limit: 24})
+	if err != nil {
+		return
+	}
+	byID := map[int64]store.ItemListRow{}
+	var ids []int64
+	for _, o := range items {
+		if o.ID != it.ID {
+			ids, byID[o.ID] = append(ids, o.ID), o
+		}
+	}
+	avail, err := s.Booking.AvailabilityOf(ctx, loc.ID, p.Start, p.End, ids)
+	if err != nil {
+		return
+	}
+	st, err := s.Store.GetSettings(ctx)
+	if err != nil {
+		return
+	}
+	for _, a := range avail {
+		if a.Free == 0 || len(pv.Similar) == 3 {
+			continue
+		}
+		o := byID[a.ID]
+		sim := pages.SimilarItem{Name: o.Name, Slug: o.Slug, PhotoID: o.PhotoID}
+		if q, err := s.Booking.Quote(a.BookableItem, p.Start, p.End, zone, 1, st); err == nil {
+			sim.Price = money.Format(q.Due, st.Currency)
+		}
+		pv.Similar = append(pv.Similar, sim)
+	}
 }
 
 // itemView loads what every item page shows; hidden items are a 404.

@@ -18,6 +18,12 @@ import (
 // availability query for all of them (prices are computed in memory). With no
 // dates chosen (or only stale ones) it is the compact chooser instead.
 func (s *Server) catalogOffers(c echo.Context, ids []int64, st store.Settings) (pages.Offers, error) {
+	return s.catalogOffersIn(c, ids, st, nil)
+}
+
+// catalogOffersIn is catalogOffers with the locations when the caller has
+// them (nil: loaded when needed).
+func (s *Server) catalogOffersIn(c echo.Context, ids []int64, st store.Settings, locs []store.BookingLocation) (pages.Offers, error) {
 	ctx := c.Request().Context()
 	o := pages.Offers{Next: c.Request().URL.RequestURI()}
 	o.CSRFToken, _ = c.Get(ctxCSRF).(string)
@@ -28,7 +34,7 @@ func (s *Server) catalogOffers(c echo.Context, ids []int64, st store.Settings) (
 		loc, err = s.Store.GetBookingLocation(ctx, ch.LocationID)
 	}
 	if errors.Is(err, store.ErrNotFound) {
-		return s.dateChooser(c, o)
+		return s.dateChooser(c, o, locs)
 	}
 	if err != nil {
 		return o, err
@@ -53,10 +59,12 @@ func (s *Server) catalogOffers(c echo.Context, ids []int64, st store.Settings) (
 
 // dateChooser fills the compact where-and-when form with proposed dates that
 // pass its own validation.
-func (s *Server) dateChooser(c echo.Context, o pages.Offers) (pages.Offers, error) {
-	locs, err := s.Store.ListBookingLocations(c.Request().Context())
-	if err != nil {
-		return o, err
+func (s *Server) dateChooser(c echo.Context, o pages.Offers, locs []store.BookingLocation) (pages.Offers, error) {
+	if locs == nil {
+		var err error
+		if locs, err = s.Store.ListBookingLocations(c.Request().Context()); err != nil {
+			return o, err
+		}
 	}
 	for _, l := range locs {
 		o.Locations = append(o.Locations, components.Option{Value: fmt.Sprint(l.ID), Label: l.Name})

@@ -21,10 +21,10 @@ import (
 // server's or the browser's), and days and weeks are counted in that zone, so
 // a week across a DST change is still one week. Problems come back as a
 // message, never as an error page.
-func (s *Server) quote(ctx context.Context, it catalog.Item, loc catalog.Location, start, end string) pages.PriceView {
+func (s *Server) quote(ctx context.Context, it catalog.Item, loc catalog.Location, start, end string) (pages.PriceView, period.Period) {
 	zone, err := loc.Zone()
 	if err != nil {
-		return pages.PriceView{Error: "This location has no valid time zone; please ask the shop."}
+		return pages.PriceView{Error: "This location has no valid time zone; please ask the shop."}, period.Period{}
 	}
 	p, err := period.Parse(start, end, zone)
 	var pe period.FieldErrors
@@ -33,27 +33,27 @@ func (s *Server) quote(ctx context.Context, it catalog.Item, loc catalog.Locatio
 		if msg == "" {
 			msg = pe[period.FieldEnd]
 		}
-		return pages.PriceView{Error: catalog.Sentence(msg)}
+		return pages.PriceView{Error: catalog.Sentence(msg)}, p
 	}
 	if err != nil {
-		return pages.PriceView{Error: "Choose a start and an end."}
+		return pages.PriceView{Error: "Choose a start and an end."}, p
 	}
 	settings, err := s.Store.GetSettings(ctx)
 	if err != nil {
-		return pages.PriceView{Error: "Prices cannot be shown right now; please try again."}
+		return pages.PriceView{Error: "Prices cannot be shown right now; please try again."}, p
 	}
 	q, err := booking.PriceItem(store.BookableOf(it), settings, p.Start, p.End, zone, 1)
 	var fe booking.FieldErrors
 	var re *booking.RuleError
 	switch {
 	case errors.As(err, &fe):
-		return pages.PriceView{Error: fe["end"]}
+		return pages.PriceView{Error: fe["end"]}, p
 	case errors.As(err, &re):
-		return pages.PriceView{Error: re.Msg}
+		return pages.PriceView{Error: re.Msg}, p
 	case err != nil:
-		return pages.PriceView{Error: "This item cannot be priced for these dates; please ask the shop."}
+		return pages.PriceView{Error: "This item cannot be priced for these dates; please ask the shop."}, p
 	}
-	return priceView(q, it, settings.Currency, p, zone)
+	return priceView(q, it, settings.Currency, p, zone), p
 }
 
 // priceView writes a quote the way the page shows it.

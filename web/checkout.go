@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -19,37 +20,101 @@ import (
 )
 
 // CartAdd adds an item to the cart after checking it is free for the dates
-// and that the cart stays within what one booking may hold.
+// and that the cart stays within what one booking may hold. The item page's
+// form brings its own dates, which become the visitor's choice. From htmx the
+// answer is a short confirmation in place with the header's new count;
+// otherwise the cart page.
 func (s *Server) CartAdd(c echo.Context) error {
 	ch := s.getChoice(c)
+	if form := (pages.DatesForm{Location: field(c, "location"), Start: field(c, "start"), End: field(c, "end")}); form.Start != "" {
+		var errs components.Errors
+		var err error
+		if ch, errs, err = s.checkChoice(c.Request().Context(), form); err != nil {
+			return err
+		}
+		if errs.Any() {
+			return s.cartAddRefused(c, ch, errs)
+		}
+		s.putChoice(c, ch)
+	}
 	if !ch.chosen() {
 		s.flash(c, "info", "Choose where and when first.")
 		return redirect(c, "/book")
 	}
-	itemID, _ := strconv.ParseInt(field(c, "item_id"), 10, 64)
+	itemID, perr := strconv.ParseInt(field(c, "item_id"), 10, 64)
+	if perr != nil || itemID <= 0 {
+		return s.cartAddRefused(c, ch, components.Errors{"": msgNoSuchItem})
+	}
 	cart, errs, err := s.changeCart(c, ch, itemID, c.FormValue("quantity"), true)
 	if err != nil {
 		return err
 	}
 	if errs.Any() {
-		v, err := s.bookView(c, ch)
-		if err != nil {
-			return err
-		}
-		v.AddErrors = errs
-		return s.render(c, http.StatusUnprocessableEntity, pages.BookPage(v))
+		return s.cartAddRefused(c, ch, errs)
 	}
 	s.putCart(c, cart)
+	if isHTMX(c) {
+		return s.render(c, http.StatusOK, pages.CartAdded(pages.CartAddedView{Message: s.addedMessage(c, itemID, c.FormValue("quantity")), Count: cartCount(cart)}))
+	}
 	return redirect(c, "/cart")
 }
 
-// CartUpdate changes an item's quantity in the cart (0 removes it).
-func (s *Server) CartUpdate(c echo.Context) error {
-	itemID, err := pathID(c, "id")
+// msgNoSuchItem answers an add of an item id that names nothing bookable.
+const msgNoSuchItem = "That item does not exist or cannot be booked for these dates."
+
+// cartAddRefused says why an item could not be added: in place for htmx,
+// else on the booking page beside the item's row, or at the top when no row
+// shows that item.
+func (s *Server) cartAddRefused(c echo.Context, ch bookChoice, errs components.Errors) error {
+	if isHTMX(c) {
+		msg := ""
+		for _, m := range errs {
+			if msg == "" || m < msg { // one message, the same one every time
+				msg = m
+			}
+		}
+		return s.render(c, http.StatusUnprocessableEntity, pages.CartAdded(pages.CartAddedView{Error: msg}))
+	}
+	v, err := s.bookView(c, ch)
 	if err != nil {
 		return err
 	}
-	cart, errs, err := s.changeCart(c, s.getChoice(c), itemID, c.FormValue("quantity"), false)
+	v.AddErrors = errs
+	for key, msg := range errs {
+		if !slices.ContainsFunc(v.Items, func(it pages.BookItem) bool { return fmt.Sprint(it.ID) == key }) {
+			v.Message = msg
+		}
+	}
+	return s.render(c, http.StatusUnprocessableEntity, pages.BookPage(v))
+}
+
+// addedMessage confirms an addition with the item's name.
+func (s *Server) addedMessage(c echo.Context, itemID int64, qty string) string {
+	it, err := s.Store.GetBookableItem(c.Request().Context(), itemID)
+	if err != nil {
+		return "Added to your cart."
+	}
+	return fmt.Sprintf("Added %s × %s.", strings.TrimSpace(qty), it.Name)
+}
+
+// CartUpdate changes an item's quantity in the cart (0 removes it). The
+// stepper's buttons send step=-1 or step=1 instead: one less or one more than
+// the cart holds.
+func (s *Server) CartUpdate(c echo.Context) error {
+	itemID, err := pathID(c, "id")
+	if err != nil || !slices.ContainsFunc(s.getCart(c), func(l cartLine) bool { return l.ItemID == itemID }) {
+		return s.renderCart(c, http.StatusUnprocessableEntity, nil, "That item is not in your cart; reload the cart and try again.")
+	}
+	raw := c.FormValue("quantity")
+	if step := field(c, "step"); step == "-1" || step == "1" {
+		for _, l := range s.getCart(c) {
+			if l.ItemID == itemID {
+				n, _ := strconv.Atoi(step)
+				raw = strconv.Itoa(l.Quantity + n)
+			}
+		}
+	}
+	cart, errs, err := s.changeCart(c, s.getChoice(c), itemID, raw, false)
 	if err != nil {
 		return err
 	}
@@ -164,7 +229,15 @@ func (s *Server) cartSummary(c echo.Context, ch bookChoice, cart []cartLine) (pa
 	zone := period.Zone(loc.TimeZone)
 	sum.Location, sum.Zone, sum.Period = loc.Name, loc.TimeZone, displayRange(ch.Start, ch.End, zone)
 	sum.Problems = cartProblems(ch, cart, s.Now())
-	avail, err := s.Booking.Availability(ctx, loc.ID, ch.Start, ch.End, false)
+	if m := booking.CheckHorizon(ch.End, st, s.Now()); m != "" {
+		sum.Problems = append(sum.Problems, m)
+	}
+	// Only the cart's items: the rest of the catalog does not change its price.
+	ids := make([]int64, 0, len(cart))
+	for _, l := range cart {
+		ids = append(ids, l.ItemID)
+	}
+	avail, err := s.Booking.AvailabilityOf(ctx, loc.ID, ch.Start, ch.End, ids)
 	if err != nil {
 		return sum, totals, err
 	}
@@ -250,7 +323,7 @@ func (s *Server) CheckoutShow(c echo.Context) error {
 		return err
 	}
 	v := pages.CheckoutView{Page: s.page(c, "Checkout"), Cart: sum, PayAtPickup: st.PaymentMode == booking.PaymentModeAtPickup}
-	if err := booking.CheckoutOpen(st); err != nil {
+	if err := booking.CheckoutOpen(st, s.Payments.Enabled()); err != nil {
 		v.Closed = err.Error()
 	}
 	if v.Page.User != nil {
@@ -259,12 +332,19 @@ func (s *Server) CheckoutShow(c echo.Context) error {
 	return s.render(c, http.StatusOK, pages.CheckoutPage(v))
 }
 
+// maxCheckoutToken bounds the idempotency token before it reaches its indexed
+// column; the tokens the checkout page hands out are 24 characters.
+const maxCheckoutToken = 64
+
 // CheckoutSubmit turns the whole cart into one booking (all lines or none).
 // The form's token makes a double submit answer with the first booking.
 func (s *Server) CheckoutSubmit(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
 	token := field(c, "token")
+	if len(token) > maxCheckoutToken {
+		return echo.NewHTTPError(http.StatusBadRequest, "The checkout form is out of date. Open the checkout page again.")
+	}
 	if id, owner, err := s.Store.BookingByIdempotencyKey(ctx, token); err == nil && owner == u.ID && token != "" {
 		return redirect(c, fmt.Sprintf("/bookings/%d", id))
 	}
@@ -279,7 +359,7 @@ func (s *Server) CheckoutSubmit(c echo.Context) error {
 		return redirect(c, fmt.Sprintf("/bookings/%d", dup.BookingID))
 	}
 	if errors.Is(err, booking.ErrOnlinePaymentUnavailable) {
-		s.Logger.Warn("checkout refused: the payment mode needs online payment, which is not available yet",
+		s.Logger.Warn("checkout refused: the payment mode needs online payment, which is not set up",
 			"request_id", actor(c).RequestID)
 	}
 	if err != nil {
@@ -288,8 +368,9 @@ func (s *Server) CheckoutSubmit(c echo.Context) error {
 		})
 	}
 	s.clearCart(c)
-	if res.RedirectURL != "" {
-		return redirect(c, res.RedirectURL)
+	if res.Status == store.BookingHold {
+		// Online payment: the hold is committed; now to Stripe Checkout.
+		return s.toCheckout(c, res.BookingID)
 	}
 	s.flash(c, "success", "Your booking is confirmed. Pay when you pick it up.")
 	return redirect(c, fmt.Sprintf("/bookings/%d", res.BookingID))

@@ -174,3 +174,39 @@ func TestCheckoutInOnlinePaymentModeIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// Every refusal of a cart change says what was wrong on the page: an item id
+// that does not exist, is negative, zero or overflows, junk, and a quantity
+// change for an item that is not in the cart.
+func TestCartRefusalsHaveAMessage(t *testing.T) {
+	s, c, item := cartWithOne(t, "Tent")
+	for _, tc := range []struct {
+		name, path string
+		form       url.Values
+		msg        string
+	}{
+		{"unknown item", "/cart/items", url.Values{"item_id": {"987654"}, "quantity": {"1"}}, "This item is no longer offered."},
+		{"negative item", "/cart/items", url.Values{"item_id": {"-3"}, "quantity": {"1"}}, msgNoSuchItem},
+		{"zero item", "/cart/items", url.Values{"item_id": {"0"}, "quantity": {"1"}}, msgNoSuchItem},
+		{"overflowing item", "/cart/items", url.Values{"item_id": {"99999999999999999999"}, "quantity": {"1"}}, msgNoSuchItem},
+		{"junk item", "/cart/items", url.Values{"item_id": {"tent"}, "quantity": {"1"}}, msgNoSuchItem},
+		{"bad quantity", "/cart/items", url.Values{"item_id": {fmt.Sprint(item)}, "quantity": {"-1"}}, quantityMessage()},
+		{"not in the cart", "/cart/items/987654", url.Values{"quantity": {"2"}}, "That item is not in your cart"},
+		{"overflowing id not in the cart", "/cart/items/99999999999999999999", url.Values{"quantity": {"2"}}, "That item is not in your cart"},
+		{"bad quantity in the cart", fmt.Sprintf("/cart/items/%d", item), url.Values{"quantity": {"x"}}, "Choose a quantity from 0"},
+	} {
+		res := c.post(tc.path, tc.form)
+		if res.StatusCode != http.StatusUnprocessableEntity || res.Doc == nil {
+			t.Errorf("%s: status %d, want 422", tc.name, res.StatusCode)
+			continue
+		}
+		shown := res.Doc.Find(`.form-errors, .field-error, [role="alert"]`).Text()
+		if !strings.Contains(shown, tc.msg) {
+			t.Errorf("%s: the page shows %q, want %q", tc.name, strings.TrimSpace(shown), tc.msg)
+		}
+	}
+	if got := c.get("/cart").Doc.Find(`[data-testid^="cart-line"], tbody tr`).Length(); got != 1 {
+		t.Errorf("cart has %d lines after refused changes, want 1", got)
+	}
+	_ = s
+}

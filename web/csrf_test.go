@@ -42,6 +42,7 @@ func TestCSRFOnEveryUnsafeRoute(t *testing.T) {
 	w := newAuthzWorld(t, app)
 	admin := app.client()
 	admin.login(w.emails[4], authzPassword)
+	admin.get("/") // login rotates the token: take the one of a page after it
 	other := app.client()
 	other.get("/")
 	otherToken := other.csrf
@@ -172,4 +173,46 @@ func diffSnapshots(before, after string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// W4: the CSRF token is bound to the session. A nonce and token a neighbour
+// obtained for itself and planted in a victim's browser do not work with the
+// victim's session, and login rotates the token: one seen before it is
+// refused after it.
+func TestCSRFTokenBoundToSessionAndRotatedAtLogin(t *testing.T) {
+	app := newTestApp(t)
+	app.createUser("customer", "ann@example.com", authzPassword)
+
+	attacker := app.client()
+	attacker.get("/")
+	plantedNonce, plantedToken := attacker.cookie(csrfCookie), attacker.csrf
+	victim := app.client()
+	victim.login("ann@example.com", authzPassword)
+	victim.get("/account")
+	victim.setCookie(csrfCookie, plantedNonce)
+	res := victim.post("/account/mail", url.Values{"reminders": {"1"}, "_csrf": {plantedToken}})
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("a planted nonce and token passed with the victim's session: status %d", res.StatusCode)
+	}
+
+	c := app.client()
+	c.get("/login")
+	before := c.csrf
+	c.login("ann@example.com", authzPassword)
+	if res := c.post("/account/mail", url.Values{"reminders": {"1"}, "_csrf": {before}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a token from before login passed after it: status %d", res.StatusCode)
+	}
+	c.get("/account")
+	if c.csrf == before {
+		t.Fatal("login did not rotate the token")
+	}
+	if res := c.post("/account/mail", url.Values{"reminders": {"1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("the token of a page after login: status %d", res.StatusCode)
+	}
+	// Logging out ends the session and with it the token.
+	old := c.csrf
+	c.post("/logout", nil).expectStatus(t, http.StatusSeeOther)
+	if res := c.post("/password/forgot", url.Values{"email": {"ann@example.com"}, "_csrf": {old}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a token of the ended session passed: status %d", res.StatusCode)
+	}
 }

@@ -176,18 +176,26 @@ func bookingRows(bs []store.BookingSummary) []pages.BookingListRow {
 
 const staffBookingsPerPage = 50
 
+// balanceDueFilter is the bookings list's filter value for "the customer
+// still owes money", offered beside the statuses.
+const balanceDueFilter = "balance_due"
+
 // StaffBookingsList lists every booking, newest first, by status (from an
 // allowlist: junk is a 400) with keyset pagination.
 func (s *Server) StaffBookingsList(c echo.Context) error {
 	status := c.QueryParam("status")
-	if err := oneOf(status, append([]string{""}, store.BookingStatuses...)...); err != nil {
+	if err := oneOf(status, append([]string{"", balanceDueFilter}, store.BookingStatuses...)...); err != nil {
 		return err
 	}
 	before, err := queryInt64(c, "before")
 	if err != nil {
 		return err
 	}
-	bs, err := s.Store.ListBookings(c.Request().Context(), store.BookingFilter{Status: status, BeforeID: before, Limit: staffBookingsPerPage + 1})
+	f := store.BookingFilter{Status: status, BeforeID: before, Limit: staffBookingsPerPage + 1}
+	if status == balanceDueFilter {
+		f.Status, f.BalanceDue = "", true
+	}
+	bs, err := s.Store.ListBookings(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
@@ -195,6 +203,7 @@ func (s *Server) StaffBookingsList(c echo.Context) error {
 	for _, st := range store.BookingStatuses {
 		v.Statuses = append(v.Statuses, components.Option{Value: st, Label: st})
 	}
+	v.Statuses = append(v.Statuses, components.Option{Value: balanceDueFilter, Label: "balance due"})
 	if len(bs) > staffBookingsPerPage {
 		bs = bs[:staffBookingsPerPage]
 		v.NextHref = fmt.Sprintf("/staff/bookings?status=%s&before=%d", status, bs[len(bs)-1].ID)

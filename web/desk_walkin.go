@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
 	"github.com/rentdesk/rentdesk/templates/pages"
@@ -102,7 +103,9 @@ func (s *Server) createWalkInCustomer(c echo.Context, f pages.WalkInForm) (store
 		if err != nil {
 			return err
 		}
-		token, th, err := newResetToken()
+		// As for a reset link: the token is issued when the email is sent,
+		// never stored in the queued message.
+		_, th, err := auth.NewToken()
 		if err != nil {
 			return err
 		}
@@ -110,7 +113,7 @@ func (s *Server) createWalkInCustomer(c echo.Context, f pages.WalkInForm) (store
 		if err := tx.CreatePasswordReset(ctx, u.ID, th, expires); err != nil {
 			return err
 		}
-		if _, err := s.Jobs.EnqueuePasswordReset(ctx, tx, u, token, expires); err != nil {
+		if _, err := s.Jobs.EnqueuePasswordReset(ctx, tx, u, th, expires); err != nil {
 			return err
 		}
 		return tx.InsertAudit(ctx, store.Audit{ActorID: a.UserID, Action: "user.create.walk_in", EntityType: "user",

@@ -242,3 +242,19 @@ func TestFormDefaultsMeetOpeningHours(t *testing.T) {
 		t.Fatalf("end message %q", got)
 	}
 }
+
+// The item update locks the item and reads everything else before or through
+// that transaction, so it needs one connection: with a pool of one it still
+// saves instead of waiting for a second connection and answering 503.
+func TestStaffItemUpdateNeedsOneConnection(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	tents := s.bulkItem("Tent", 3)
+	staff := s.roleClient("staff")
+	s.st.DB().SetMaxOpenConns(1)
+	t.Cleanup(func() { s.st.DB().SetMaxOpenConns(0) })
+	form := itemForm("name", "Tent", "tracking", "bulk", "buffer_after", "30")
+	staff.post("/staff/items/"+idOf(tents), form).expectStatus(t, http.StatusSeeOther)
+	if n := s.id(`SELECT buffer_after_minutes FROM items WHERE id = $1`, tents); n != 30 {
+		t.Fatalf("buffer saved as %d", n)
+	}
+}

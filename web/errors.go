@@ -84,6 +84,7 @@ func (s *Server) renderErrorPage(c echo.Context, status int, message string) {
 	// The request's own context may be over (its deadline passed, or the
 	// handler chain has returned and cancelled it); the page is rendered anyway.
 	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
+	c.Set(ctxErrorPage, true)
 	v := pages.ErrorView{Page: s.page(c, ep.heading), Status: status, Heading: ep.heading, Message: message}
 	if err := s.render(c, status, pages.ErrorPage(v)); err != nil {
 		s.Logger.Error("render error page", "err", err)

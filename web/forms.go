@@ -67,6 +67,9 @@ func checkName(errs components.Errors, key, v string) {
 	}
 }
 
+// maxEmailBytes is the longest address SMTP allows (RFC 5321).
+const maxEmailBytes = 254
+
 // checkEmail requires one plain address (no display name, no header tricks).
 func checkEmail(errs components.Errors, key, v string) {
 	if v == "" {
@@ -74,7 +77,7 @@ func checkEmail(errs components.Errors, key, v string) {
 		return
 	}
 	a, err := mail.ParseAddress(v)
-	if err != nil || a.Address != v || len(v) > 254 || !strings.Contains(v[strings.LastIndex(v, "@"):], ".") {
+	if err != nil || a.Address != v || len(v) > maxEmailBytes || !strings.Contains(v[strings.LastIndex(v, "@"):], ".") {
 		errs[key] = "Enter an email address like name@example.com."
 	}
 }

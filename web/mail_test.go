@@ -122,7 +122,7 @@ func TestPasswordResetByEmail(t *testing.T) {
 
 // A reset link expires after an hour, and at most three are sent an hour.
 func TestPasswordResetExpiresAndIsThrottled(t *testing.T) {
-	app := newTestApp(t)
+	app := newMailApp(t)
 	app.createUser(store.RoleCustomer, "quinn@example.test", "old password 123")
 	c := app.client()
 	for i := 0; i < 5; i++ {
@@ -133,9 +133,9 @@ func TestPasswordResetExpiresAndIsThrottled(t *testing.T) {
 	if n != 3 {
 		t.Fatalf("reset emails = %d, want 3 (throttled)", n)
 	}
-	var text string
-	_ = app.st.DB().QueryRow(`SELECT text_body FROM emails WHERE kind = 'password_reset' ORDER BY id LIMIT 1`).Scan(&text)
-	link := linkIn(t, text)
+	// The link is issued when the email goes out, so it is read from the mail.
+	link := linkIn(t, app.mp.FindTo(t, "quinn@example.test", 10*time.Second).Text)
+	app.mp.WaitCount(t, 3, 10*time.Second)
 	app.advance(61 * time.Minute)
 	c.get(link).expectStatus(t, http.StatusNotFound)
 	token := strings.TrimPrefix(link, "/password/reset?token=")
@@ -262,4 +262,40 @@ func TestMailPreferencesOnAccountPage(t *testing.T) {
 	if _, on := res.Doc.Find(`input[name="reminders"]`).Attr("checked"); on {
 		t.Error("reminders still shown as on")
 	}
+}
+
+// A reset link never lives in the database: the queued email holds a
+// placeholder, the token is issued as the email is sent, and afterwards no
+// table (emails, the job queue, the resets) holds the live token.
+func TestResetLinkNotStoredInDatabase(t *testing.T) {
+	app := newMailApp(t)
+	app.createUser(store.RoleCustomer, "rob@example.test", "old password 123")
+	c := app.client()
+	c.get("/password/forgot")
+	c.post("/password/forgot", url.Values{"email": {"rob@example.test"}}).expectStatus(t, http.StatusOK)
+	link := linkIn(t, app.mp.FindTo(t, "rob@example.test", 10*time.Second).Text)
+	token := strings.TrimPrefix(link, "/password/reset?token=")
+	var n int
+	if err := app.st.DB().QueryRow(`
+		SELECT (SELECT count(*) FROM emails WHERE text_body LIKE '%' || $1 || '%' OR html_body LIKE '%' || $1 || '%' OR subject LIKE '%' || $1 || '%')
+		     + (SELECT count(*) FROM river_job WHERE args::text LIKE '%' || $1 || '%' OR metadata::text LIKE '%' || $1 || '%')
+		     + (SELECT count(*) FROM password_resets WHERE encode(token_hash, 'escape') LIKE '%' || $1 || '%')`, token).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("the live token is stored in %d rows", n)
+	}
+	var text, html string
+	_ = app.st.DB().QueryRow(`SELECT text_body, html_body FROM emails WHERE kind = 'password_reset'`).Scan(&text, &html)
+	for _, body := range []string{text, html} {
+		for _, m := range regexp.MustCompile(`token=([A-Za-z0-9_-]+)`).FindAllStringSubmatch(body, -1) {
+			if m[1] != mail.ResetTokenPlaceholder {
+				t.Errorf("stored body carries a token %q", m[1])
+			}
+		}
+	}
+	// The mailed link still works, once.
+	c.get(link).expectStatus(t, http.StatusOK)
+	c.post("/password/reset", url.Values{"token": {token}, "new_password": {"brand new password 9"}}).expectStatus(t, http.StatusSeeOther)
+	c.get(link).expectStatus(t, http.StatusNotFound)
 }

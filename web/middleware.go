@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
@@ -18,6 +20,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 
+	"github.com/rentdesk/rentdesk/internal/payment"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
 
@@ -25,7 +28,18 @@ import (
 const (
 	ctxUser = "rentdesk.user"
 	ctxCSRF = "rentdesk.csrf"
+	// ctxCommitSession holds the func that saves the session (once).
+	ctxCommitSession = "rentdesk.commit_session"
 )
+
+// commitSession saves the request's session now, before the answer is
+// written; without a session (probes, assets) it does nothing.
+func commitSession(c echo.Context) error {
+	if commit, ok := c.Get(ctxCommitSession).(func() error); ok {
+		return commit()
+	}
+	return nil
+}
 
 // Session keys.
 const (
@@ -96,12 +110,22 @@ func (s *Server) requestTimeout(next echo.HandlerFunc) echo.HandlerFunc {
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 
+// checkoutSecurityPolicy is the policy when online payment is set up: a form
+// that confirms a booking answers with a redirect to Stripe Checkout, which
+// Chrome checks against form-action, so that origin (and no other) is allowed.
+var checkoutSecurityPolicy = strings.Replace(contentSecurityPolicy, "form-action 'self'",
+	"form-action 'self' "+payment.CheckoutOrigin, 1)
+
 // securityHeaders sets the headers every response carries.
 func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	secure := s.Config.Secure()
+	csp := contentSecurityPolicy
+	if s.Payments.Enabled() {
+		csp = checkoutSecurityPolicy
+	}
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
@@ -126,12 +150,18 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		if ck, err := c.Cookie(sm.Cookie.Name); err == nil {
 			token = ck.Value
 		}
-		ctx, err := sm.Load(c.Request().Context(), token)
+		ctx, err := sm.Load(store.WithSessionMemo(c.Request().Context()), token)
 		if err != nil {
 			return fmt.Errorf("web: load session: %w", store.Unavailable(err))
 		}
 		c.SetRequest(c.Request().WithContext(ctx))
-		res.Before(func() {
+		var done bool
+		var commitErr error
+		commit := func() error {
+			if done {
+				return commitErr
+			}
+			done = true
 			// Commit with a context that survives a request deadline, so a
 			// slow handler does not lose the session write.
 			commitCtx := context.WithoutCancel(ctx)
@@ -139,12 +169,23 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			case scs.Modified:
 				tok, expiry, err := sm.Commit(commitCtx)
 				if err != nil {
-					s.Logger.Error("commit session", "err", err)
-					return
+					// Whatever the cause, the visitor can only try again later.
+					commitErr = fmt.Errorf("web: save session: %w (%w)", store.ErrUnavailable, err)
+					return commitErr
 				}
 				sm.WriteSessionCookie(commitCtx, res, tok, expiry)
 			case scs.Destroyed:
 				sm.WriteSessionCookie(commitCtx, res, "", time.Time{})
+			}
+			return nil
+		}
+		// render and redirect commit before they answer, so a session that
+		// cannot be saved (a login, a cart change) is an error page, never
+		// the success it would have been; other answers commit here.
+		c.Set(ctxCommitSession, commit)
+		res.Before(func() {
+			if err := commit(); err != nil {
+				s.Logger.Error("commit session", "err", err)
 			}
 		})
 		return next(c)
@@ -188,18 +229,26 @@ func currentUser(c echo.Context) *store.User {
 
 const csrfCookie = "rentdesk_csrf"
 
-// checkCSRF guards every unsafe request with a double-submit token: a random
-// value in an HttpOnly cookie that forms echo in a hidden field and htmx sends
-// in the X-CSRF-Token header. A missing or wrong token is a 403.
-func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
-	name := csrfCookie
+// csrfCookieName is the CSRF cookie's name, host-locked on https.
+func (s *Server) csrfCookieName() string {
 	if s.Config.Secure() {
-		name = "__Host-" + csrfCookie
+		return "__Host-" + csrfCookie
 	}
+	return csrfCookie
+}
+
+// checkCSRF guards every unsafe request with a token bound to the session:
+// an HttpOnly cookie holds a random nonce, and the token forms echo in a
+// hidden field (htmx in the X-CSRF-Token header) is an HMAC of that nonce
+// keyed with the session token. A token planted in the cookie by a
+// neighbouring site cannot be turned into a valid one without the session,
+// and a new session (login, logout) makes every older token worthless. A
+// missing or wrong token is a 403.
+func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		token := ""
-		if ck, err := c.Cookie(name); err == nil && len(ck.Value) == 43 {
-			token = ck.Value
+		nonce := ""
+		if ck, err := c.Cookie(s.csrfCookieName()); err == nil && len(ck.Value) == 43 {
+			nonce = ck.Value
 		}
 		switch c.Request().Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
@@ -208,22 +257,50 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 			if sent == "" {
 				sent = c.FormValue("_csrf")
 			}
-			if token == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 {
+			want := s.csrfToken(c, nonce)
+			if nonce == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(want)) != 1 {
 				return echo.NewHTTPError(http.StatusForbidden, "The form expired or came from another site. Reload the page and try again.")
 			}
 		}
-		if token == "" {
-			b := make([]byte, 32)
-			if _, err := rand.Read(b); err != nil {
-				return fmt.Errorf("web: csrf token: %w", err)
-			}
-			token = base64.RawURLEncoding.EncodeToString(b)
-			c.SetCookie(&http.Cookie{Name: name, Value: token, Path: "/", HttpOnly: true,
-				Secure: s.Config.Secure(), SameSite: http.SameSiteLaxMode})
+		if nonce == "" {
+			return s.rotateCSRF(c, next)
 		}
-		c.Set(ctxCSRF, token)
+		c.Set(ctxCSRF, s.csrfToken(c, nonce))
 		return next(c)
 	}
+}
+
+// csrfToken is the token of a nonce for the request's session. A visitor's
+// session (a cart, a flash) does not key it, so the first form that creates
+// one does not void the token of the page still open; a logged-in session
+// does, and login and logout change the session token.
+func (s *Server) csrfToken(c echo.Context, nonce string) string {
+	ctx := c.Request().Context()
+	key := ""
+	if s.Sessions.GetInt64(ctx, sessUserID) != 0 {
+		key = s.Sessions.Token(ctx)
+	}
+	m := hmac.New(sha256.New, []byte("rentdesk csrf\x00"+key))
+	m.Write([]byte(nonce))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// rotateCSRF gives the browser a new nonce and the page its token; it runs
+// for a first visit and again when a session starts (login), so tokens
+// seen before cannot be replayed. next, when given, runs afterwards.
+func (s *Server) rotateCSRF(c echo.Context, next echo.HandlerFunc) error {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return fmt.Errorf("web: csrf nonce: %w", err)
+	}
+	nonce := base64.RawURLEncoding.EncodeToString(b)
+	c.SetCookie(&http.Cookie{Name: s.csrfCookieName(), Value: nonce, Path: "/", HttpOnly: true,
+		Secure: s.Config.Secure(), SameSite: http.SameSiteLaxMode})
+	c.Set(ctxCSRF, s.csrfToken(c, nonce))
+	if next == nil {
+		return nil
+	}
+	return next(c)
 }
 
 // requireLogin sends anonymous visitors to the login page and back afterwards.
@@ -263,12 +340,52 @@ func (s *Server) redirectToLogin(c echo.Context) error {
 	return redirect(c, "/login?next="+url.QueryEscape(next))
 }
 
-// refuseUnstorableText answers 400 when a query or form value holds a NUL byte
-// or invalid UTF-8. PostgreSQL cannot store either in text, no form here needs
-// them, and a browser never sends them from a text field; without this check
-// such a value would surface as a database error (a 500) deep in a handler.
+// Limits on the size of one text value, checked before any handler runs. A
+// single-line value fits every indexed column (PostgreSQL refuses index rows
+// of more than about 2.7 kB); a multi-line one fits the longest text area.
+const (
+	maxLineBytes      = 2000
+	maxMultiLineBytes = 32 << 10
+	maxPathParamBytes = 200
+)
+
+// multiLineFields are the form fields shown as a text area: the only ones
+// where line breaks and tabs are text. TestMultiLineFieldsMatchTemplates
+// fails when a template gains a text area that is not listed here.
+var multiLineFields = map[string]bool{
+	"address": true, "closed_dates": true, "condition_notes": true, "description": true,
+	// The shop settings' invoice texts.
+	"legal_address": true, "bank_details": true, "invoice_note": true,
+}
+
+// handlerCheckedFields may carry line breaks and tabs to their handlers,
+// which refuse them with a message beside the field (checkEmail,
+// checkPhone) or never store them (a return path: auth.SafeReturnPath
+// replaces one holding control characters with "/").
+var handlerCheckedFields = map[string]bool{"next": true, "email": true, "phone": true}
+
+// Messages of refuseUnstorableText.
+const (
+	msgUnstorable  = "The form contained characters that cannot be saved. Please retype the text and try again."
+	msgControlChar = "Line breaks and control characters cannot be used in a single-line field. Please retype the text and try again."
+	msgTooLong     = "A field of the form is too long. Please shorten it and try again."
+	msgBadAddress  = "The address of this page contains characters that cannot be used."
+	msgLongAddress = "There is no such page: its address is too long."
+)
+
+// refuseUnstorableText answers 400 when a path segment, query or form value
+// holds a NUL byte or invalid UTF-8, when a single-line value holds a control
+// character (CR and LF included: they end up in mail headers and logs), and
+// when a value is longer than any field needs. PostgreSQL cannot store NUL or
+// invalid UTF-8 in text, no form here needs them, and a browser never sends
+// them from a text field; without this check such a value would surface as a
+// database error (a 500) deep in a handler. Every route of the app group
+// passes here, so no handler meets such text.
 func refuseUnstorableText(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if err := checkPathText(c); err != nil {
+			return err
+		}
 		values := []url.Values{c.QueryParams()}
 		switch c.Request().Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
@@ -278,14 +395,58 @@ func refuseUnstorableText(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		for _, vs := range values {
-			for _, list := range vs {
+			for name, list := range vs {
+				if msg := textProblem(name, false, maxLineBytes); msg != "" {
+					return echo.NewHTTPError(http.StatusBadRequest, msg)
+				}
+				multi, limit := multiLineFields[name] || handlerCheckedFields[name], maxLineBytes
+				if multiLineFields[name] {
+					limit = maxMultiLineBytes
+				}
 				for _, v := range list {
-					if strings.ContainsRune(v, 0) || !utf8.ValidString(v) {
-						return echo.NewHTTPError(http.StatusBadRequest, "The form contained characters that cannot be saved. Please retype the text and try again.")
+					if msg := textProblem(v, multi, limit); msg != "" {
+						return echo.NewHTTPError(http.StatusBadRequest, msg)
 					}
 				}
 			}
 		}
 		return next(c)
 	}
+}
+
+// checkPathText refuses a path, or a path parameter, that no route can mean:
+// unstorable or control characters are a 400, an over-long segment a 404.
+func checkPathText(c echo.Context) error {
+	if msg := textProblem(c.Request().URL.Path, false, 1<<20); msg != "" {
+		return echo.NewHTTPError(http.StatusBadRequest, msgBadAddress)
+	}
+	for _, v := range c.ParamValues() {
+		if len(v) > maxPathParamBytes {
+			return echo.NewHTTPError(http.StatusNotFound, msgLongAddress)
+		}
+		if unescaped, err := url.PathUnescape(v); err != nil || textProblem(unescaped, false, maxPathParamBytes) != "" {
+			return echo.NewHTTPError(http.StatusBadRequest, msgBadAddress)
+		}
+	}
+	return nil
+}
+
+// textProblem says what is wrong with one value, "" when nothing is.
+func textProblem(v string, multiLine bool, limit int) string {
+	if len(v) > limit {
+		return msgTooLong
+	}
+	if !utf8.ValidString(v) {
+		return msgUnstorable
+	}
+	for _, r := range v {
+		switch {
+		case r == 0:
+			return msgUnstorable
+		case multiLine && (r == '\n' || r == '\r' || r == '\t'):
+		case r < 0x20, r >= 0x7f && r <= 0x9f, r == '\u2028', r == '\u2029':
+			return msgControlChar
+		}
+	}
+	return ""
 }

@@ -1,9 +1,6 @@
 package web
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
 	"github.com/rentdesk/rentdesk/templates/pages"
@@ -64,7 +62,9 @@ func (s *Server) sendResetLink(c echo.Context, u store.User) error {
 		if err != nil || n >= resetLinksPerHour {
 			return err
 		}
-		token, hash, err := newResetToken()
+		// The token the link carries is issued when the email is sent; until
+		// then the row holds the hash of a token no one was given.
+		_, hash, err := auth.NewToken()
 		if err != nil {
 			return err
 		}
@@ -72,26 +72,12 @@ func (s *Server) sendResetLink(c echo.Context, u store.User) error {
 		if err := tx.CreatePasswordReset(ctx, u.ID, hash, expires); err != nil {
 			return err
 		}
-		_, err = s.Jobs.EnqueuePasswordReset(ctx, tx, u, token, expires)
+		_, err = s.Jobs.EnqueuePasswordReset(ctx, tx, u, hash, expires)
 		return err
 	})
 }
 
-// newResetToken makes a 256-bit random token and the SHA-256 hash the
-// database keeps. A fast hash is enough: the token is random, not a password.
-func newResetToken() (token string, hash []byte, err error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", nil, fmt.Errorf("web: reset token: %w", err)
-	}
-	token = base64.RawURLEncoding.EncodeToString(b)
-	return token, hashToken(token), nil
-}
-
-func hashToken(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
-}
+func hashToken(token string) []byte { return auth.HashToken(token) }
 
 // ResetPasswordForm is the page a reset link opens.
 func (s *Server) ResetPasswordForm(c echo.Context) error {

@@ -129,25 +129,47 @@ func (s *Server) PhotoServe(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	thumb := strings.HasSuffix(c.Path(), "/thumb")
-	etag := fmt.Sprintf(`"p%d-%t"`, id, thumb)
-	d, err := s.Store.GetPhoto(c.Request().Context(), id, thumb)
+	public, err := s.Store.PhotoPublic(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
-	u := currentUser(c)
-	if !d.Public && (u == nil || !u.IsStaff()) {
+	if !public {
+		// Only staff see photos of items not on sale: that needs the session.
+		return s.loadSession(s.loadUser(s.photoPrivate))(c)
+	}
+	return s.photoSend(c, id, true)
+}
+
+// photoPrivate serves a photo of an item not on sale, to staff only.
+func (s *Server) photoPrivate(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if u := currentUser(c); u == nil || !u.IsStaff() {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
+	return s.photoSend(c, id, false)
+}
+
+// photoSend answers 304 to a browser that holds the photo already, before
+// the image is read from the database; photos never change under an id.
+func (s *Server) photoSend(c echo.Context, id int64, public bool) error {
+	thumb := strings.HasSuffix(c.Path(), "/thumb")
+	etag := fmt.Sprintf(`"p%d-%t"`, id, thumb)
 	h := c.Response().Header()
 	h.Set("ETag", etag)
-	if d.Public {
+	if public {
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
 		h.Set("Cache-Control", "private, no-store")
 	}
 	if c.Request().Header.Get("If-None-Match") == etag {
 		return c.NoContent(http.StatusNotModified)
+	}
+	d, err := s.Store.GetPhoto(c.Request().Context(), id, thumb)
+	if err != nil {
+		return err
 	}
 	return c.Blob(http.StatusOK, d.ContentType, d.Data)
 }

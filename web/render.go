@@ -17,21 +17,30 @@ import (
 func (s *Server) page(c echo.Context, title string) layout.Page {
 	p := layout.Page{
 		Title:     title,
-		ShopName:  "Rentdesk",
 		Asset:     s.Assets.Path,
 		Path:      c.Request().URL.Path,
 		RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
 		Fragment:  isHTMX(c) && c.Request().Header.Get("HX-Boosted") == "",
 	}
+	// Error pages (a database outage among them) use what is known.
+	shop := s.shop(c.Request().Context(), c.Get(ctxErrorPage) == nil)
+	p.ShopName, p.ShopAddress, p.ShopHours = shop.Name, shop.Address, shop.Hours
 	p.CSRFToken, _ = c.Get(ctxCSRF).(string)
 	if u := currentUser(c); u != nil {
 		p.User = &layout.User{ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role}
 	}
+	if p.User.IsAdmin() && !p.Fragment {
+		p.Alerts = s.firingAlerts(c)
+	}
 	if s.Sessions != nil && c.Get(ctxCSRF) != nil { // the session is loaded on this route
 		p.Flashes = s.popFlashes(c)
+		p.CartCount = cartCount(s.getCart(c))
 	}
 	return p
 }
+
+// ctxErrorPage marks a request whose answer is an error page.
+const ctxErrorPage = "error-page"
 
 // render writes a component with a status. It renders into a buffer first, so
 // a template error becomes a clean 500 page instead of half a page.
@@ -40,11 +49,19 @@ func (s *Server) render(c echo.Context, status int, comp templ.Component) error 
 	if err := comp.Render(c.Request().Context(), &buf); err != nil {
 		return fmt.Errorf("web: render: %w", err)
 	}
+	if status < http.StatusBadRequest {
+		if err := commitSession(c); err != nil {
+			return err
+		}
+	}
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
 // redirect answers a successful POST: 303 for plain forms, HX-Redirect for htmx.
 func redirect(c echo.Context, to string) error {
+	if err := commitSession(c); err != nil {
+		return err
+	}
 	if isHTMX(c) {
 		c.Response().Header().Set("HX-Redirect", to)
 		return c.NoContent(http.StatusNoContent)

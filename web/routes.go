@@ -13,6 +13,7 @@ func (s *Server) routes() {
 		middleware.RequestID(),
 		// First, so every answer carries them: even a 413 from BodyLimit.
 		s.securityHeaders,
+		s.observeRequests,
 		s.logRequests,
 		s.recoverPanics,
 		middleware.BodyLimit(s.Config.BodyLimit),
@@ -26,12 +27,22 @@ func (s *Server) routes() {
 	e.HEAD("/healthz", s.Healthz)
 	e.GET("/readyz", s.Readyz)
 	e.HEAD("/readyz", s.Readyz)
+	// Prometheus scrapes, with the bearer token of RENTDESK_METRICS_TOKEN.
+	e.GET("/metrics", s.MetricsScrape)
 	assets := echo.WrapHandler(s.Assets.Handler())
 	e.GET("/static/*", assets)
 	e.HEAD("/static/*", assets)
 
+	// Item photos: outside the session, so a browser revalidating a cached
+	// photo costs no session read; PhotoServe loads the session itself for
+	// the photos only staff may see.
+	e.GET("/photos/:id", s.PhotoServe)
+	e.GET("/photos/:id/thumb", s.PhotoServe)
+
 	// Machine-to-machine callbacks (verified by signature, not by session) go here,
 	// outside the CSRF group.
+	// Stripe: payment events, verified by the Stripe-Signature header.
+	e.POST("/webhooks/stripe", s.StripeWebhook)
 
 	// Everything a browser uses: sessions, the current user and CSRF checks.
 	app := e.Group("", s.loadSession, s.loadUser, s.checkCSRF, refuseUnstorableText)
@@ -42,8 +53,6 @@ func (s *Server) routes() {
 	app.GET("/catalog/:slug", s.CatalogCategory)
 	app.GET("/items/:slug", s.CatalogItem)
 	app.GET("/items/:slug/price", s.CatalogItemPrice)
-	app.GET("/photos/:id", s.PhotoServe)
-	app.GET("/photos/:id/thumb", s.PhotoServe)
 	app.GET("/login", s.LoginForm)
 	app.POST("/login", s.Login)
 	app.GET("/signup", s.SignupForm)
@@ -102,6 +111,17 @@ func (s *Server) routes() {
 	mine.GET("/:id", s.BookingShow)
 	mine.POST("/:id/cancel", s.BookingCancel)
 	mine.POST("/:id/lines/:line/extend", s.BookingExtend)
+	// Online payment of the customer's own holds: Stripe Checkout and back.
+	mine.POST("/:id/pay", s.BookingPay)
+	mine.GET("/:id/payment/success", s.PaymentSuccess)
+	mine.GET("/:id/payment/status", s.PaymentStatus)
+	mine.GET("/:id/payment/cancel", s.PaymentCancel)
+	// A customer's own invoices and credit notes (anyone else's is a 404).
+	invoices := app.Group("/invoices", s.requireLogin)
+	invoices.GET("/:id", s.InvoiceShow)
+	invoices.GET("/:id/pdf", s.InvoicePDF)
+	// The customer's booking as a calendar file (pickup and return).
+	mine.GET("/:id/calendar.ics", s.BookingCalendar)
 
 	// Staff and admins: the desk board, bookings at the desk, maintenance,
 	// availability.
@@ -117,9 +137,20 @@ func (s *Server) routes() {
 	staff.POST("/bookings/:id/lines/:line/return", s.StaffLineReturn)
 	staff.POST("/bookings/:id/confirm", s.StaffConfirm)
 	staff.POST("/bookings/:id/cancel", s.StaffCancel)
+	// Money at the desk: payments, the security deposit, refunds.
+	staff.POST("/bookings/:id/payments", s.StaffPaymentRecord)
+	staff.POST("/bookings/:id/deposit", s.StaffDepositTake)
+	staff.POST("/bookings/:id/deposit/return", s.StaffDepositReturn)
+	staff.POST("/bookings/:id/refunds", s.StaffRefund)
+	staff.POST("/bookings/:id/refunds/:entry/send", s.StaffRefundSend)
 	staff.GET("/maintenance/new", s.MaintenanceNew)
 	staff.POST("/maintenance", s.MaintenanceCreate)
 	staff.GET("/availability/why", s.AvailabilityWhy)
+	// Staff and admins: every invoice and credit note, and the accountant's export.
+	staff.GET("/invoices", s.StaffInvoicesList)
+	staff.GET("/invoices/:id", s.StaffInvoiceShow)
+	staff.GET("/invoices/:id/pdf", s.StaffInvoicePDF)
+	staff.GET("/export/invoices.csv", s.StaffExportInvoices)
 
 	// Staff and admins: the desk finished — scan in place, hand-over sheets,
 	// check-in with condition from the board, fees and deposits at return.
@@ -137,6 +168,13 @@ func (s *Server) routes() {
 	staff.POST("/bookings/:id/lines/:line/period", s.StaffLinePeriod)
 	staff.POST("/maintenance/:id/end", s.StaffMaintenanceEnd)
 
+	// Admins (by session) or tools (by the metrics bearer token): monitoring as JSON.
+	mon := app.Group("/monitoring", s.requireAdminOrToken)
+	mon.GET("/health", s.MonitoringHealth)
+	mon.GET("/metrics", s.MonitoringMetrics)
+	mon.GET("/alerts", s.MonitoringAlerts)
+	mon.GET("/system", s.MonitoringSystem)
+
 	// Admins only.
 	admin := app.Group("/admin", s.requireRole("admin"))
 	admin.GET("/categories", s.AdminCategoriesList)
@@ -152,6 +190,7 @@ func (s *Server) routes() {
 	admin.GET("/users", s.AdminUsersList)
 	admin.GET("/users/new", s.AdminUserNew)
 	admin.POST("/users", s.AdminUserCreate)
+	admin.GET("/users/:id", s.AdminUserShow)
 	admin.POST("/users/:id/role", s.AdminUserSetRole)
 	admin.POST("/users/:id/disabled", s.AdminUserSetDisabled)
 	admin.GET("/audit", s.AdminAuditList)
@@ -159,4 +198,15 @@ func (s *Server) routes() {
 	admin.POST("/mail/jobs/:id/retry", s.AdminJobRetry)
 	admin.POST("/mail/jobs/:id/discard", s.AdminJobDiscard)
 	admin.POST("/mail/emails/:id/send", s.AdminEmailSend)
+	// Shop settings: payment mode, tax rates, invoice series and legal details.
+	admin.GET("/settings", s.AdminSettingsShow)
+	admin.POST("/settings", s.AdminSettingsUpdate)
+
+	// Admins only: the metrics dashboard and the fragments its panels refresh with.
+	admin.GET("/metrics", s.AdminMetrics)
+	admin.GET("/metrics/system", s.AdminMetricsSystem)
+	admin.GET("/metrics/business", s.AdminMetricsBusiness)
+	admin.POST("/metrics/alerts", s.AdminAlertRulesUpdate)
+	admin.GET("/metrics/export/bookings.csv", s.AdminExportBookings)
+	admin.GET("/metrics/export/utilization.csv", s.AdminExportUtilization)
 }

@@ -4,11 +4,13 @@ package web
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -20,6 +22,7 @@ import (
 	"github.com/rentdesk/rentdesk/internal/config"
 	"github.com/rentdesk/rentdesk/internal/desk"
 	"github.com/rentdesk/rentdesk/internal/jobs"
+	"github.com/rentdesk/rentdesk/internal/metrics"
 	"github.com/rentdesk/rentdesk/internal/payment"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/static"
@@ -40,6 +43,12 @@ type Deps struct {
 	Desk *desk.Desk
 	// Jobs enqueues background work (mail) inside store transactions.
 	Jobs *jobs.Jobs
+	// Payments is the money of bookings: the ledger, Stripe Checkout, the
+	// webhook and refunds.
+	Payments *payment.Service
+	// Metrics is the registry behind /metrics and the admin dashboard; New
+	// builds one per server when it is nil.
+	Metrics *metrics.Metrics
 	// Now is the clock; tests move it.
 	Now func() time.Time
 	// DrainDelay is how long /readyz reports 503 before the listener closes on
@@ -52,6 +61,8 @@ type Server struct {
 	Deps
 	echo     *echo.Echo
 	draining atomic.Bool
+	// shopInfo caches the shop's name, address and hours for the pages.
+	shopInfo shopCache
 }
 
 // New builds the server and its routes.
@@ -64,10 +75,17 @@ func New(d Deps) *Server {
 	}
 	if d.Booking == nil && d.Store != nil {
 		// The same engine main builds; tests that do not care get it too.
-		d.Booking = booking.New(d.Store, d.Now, booking.Pricing{}).WithPayment(booking.ByPaymentMode{})
+		d.Booking = booking.New(d.Store, d.Now, booking.Pricing{}).
+			WithPayment(booking.ByPaymentMode{OnlinePayment: StripeConfig(d.Config).Configured()})
 		if d.Jobs != nil {
 			d.Booking.WithNotifier(d.Jobs.BookingMail())
 		}
+	}
+	if d.Payments == nil && d.Store != nil {
+		d.Payments = NewPayments(d.Config, d.Store, d.Booking, d.Jobs, d.Now, d.Logger)
+	}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics(d.Store)
 	}
 	if d.Desk == nil && d.Store != nil {
 		d.Desk = desk.New(d.Store, d.Booking, payment.NewLedger(d.Store, d.Now), d.Now)
@@ -78,7 +96,40 @@ func New(d Deps) *Server {
 	s.echo.HTTPErrorHandler = s.handleError
 	s.echo.IPExtractor = ipExtractor(d.Config)
 	s.routes()
+	s.registerRouteMetrics()
 	return s
+}
+
+// StripeConfig is the Stripe part of the configuration, as payment takes it.
+func StripeConfig(c config.Config) payment.StripeConfig {
+	return payment.StripeConfig{SecretKey: c.Stripe.SecretKey, WebhookSecret: c.Stripe.WebhookSecret, APIURL: c.Stripe.APIURL}
+}
+
+// NewPayments builds the payment service on the engine; staff are alerted
+// through the job queue when there is one.
+func NewPayments(c config.Config, st *store.Store, eng *booking.Engine, jb *jobs.Jobs, now func() time.Time, logger *slog.Logger) *payment.Service {
+	o := payment.Options{Store: st, Engine: eng, Stripe: StripeConfig(c), Now: now, Logger: logger}
+	if c.BaseURL != nil {
+		o.BaseURL = strings.TrimSuffix(c.BaseURL.String(), "/")
+	}
+	if jb != nil {
+		o.Alerts = jb.BookingMail()
+	}
+	return payment.NewService(o)
+}
+
+// NewMetrics builds the metrics of one server: the connection pool (sessions
+// use it too), the job queue and the database size come from st (when there
+// is one). Its
+// clock is the wall clock: uptime and rates are about this process, not about
+// the shop's (possibly simulated) time.
+func NewMetrics(st *store.Store) *metrics.Metrics {
+	o := metrics.Options{}
+	if st != nil {
+		o.Store = st
+		o.Pools = map[string]*sql.DB{"app": st.DB()}
+	}
+	return metrics.New(o)
 }
 
 // ipExtractor decides where a request comes from, for login throttling and

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/rentdesk/rentdesk/internal/config"
 )
 
@@ -231,7 +233,13 @@ func TestSessionCookieFlagsOverHTTPS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The form's token is the page's, not the cookie's (it is bound to it).
+	page, err := goquery.NewDocumentFromReader(res.Body)
 	res.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _ := page.Find(`meta[name="csrf-token"]`).Attr("content")
 	csrf := findCookie(t, res.Cookies(), "__Host-"+csrfCookie)
 	if !csrf.Secure || !csrf.HttpOnly || csrf.SameSite != http.SameSiteLaxMode || csrf.Path != "/" || csrf.Domain != "" {
 		t.Errorf("CSRF cookie flags: %s", csrf.Raw)
@@ -239,7 +247,7 @@ func TestSessionCookieFlagsOverHTTPS(t *testing.T) {
 	if hsts := res.Header.Get("Strict-Transport-Security"); !strings.Contains(hsts, "max-age=") {
 		t.Errorf("no HSTS over https: %q", hsts)
 	}
-	form := url.Values{"email": {"ann@example.com"}, "password": {"correct horse battery"}, "_csrf": {csrf.Value}}
+	form := url.Values{"email": {"ann@example.com"}, "password": {"correct horse battery"}, "_csrf": {token}}
 	req, _ := http.NewRequest(http.MethodPost, app.ts.URL+"/login", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.AddCookie(&http.Cookie{Name: csrf.Name, Value: csrf.Value})
@@ -266,4 +274,67 @@ func findCookie(t *testing.T, cookies []*http.Cookie, name string) *http.Cookie 
 	}
 	t.Fatalf("no %s cookie set; got %v", name, cookies)
 	return nil
+}
+
+// The sessions table holds no live token: each session is stored under the
+// hash of its token, so a copy of the database logs no one in; the stored
+// key used as a cookie is worthless.
+func TestSessionTokensStoredHashed(t *testing.T) {
+	app := newTestApp(t)
+	app.createUser("customer", "ann@example.com", "correct horse battery")
+	c := app.client()
+	c.login("ann@example.com", "correct horse battery")
+	token := c.cookie(SessionCookieName)
+	var hashed int
+	var hexKey, b64Key string
+	err := app.st.DB().QueryRow(`SELECT count(*), min(encode(token_hash, 'hex')), min(translate(rtrim(encode(token_hash, 'base64'), '='), '+/', '-_'))
+		FROM sessions WHERE token_hash = sha256(convert_to($1, 'UTF8'))`, token).Scan(&hashed, &hexKey, &b64Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hashed != 1 {
+		t.Fatalf("sessions stored under the token's hash: %d, want 1", hashed)
+	}
+	for _, key := range []string{hexKey, b64Key} {
+		thief := app.client()
+		thief.setCookie(SessionCookieName, key)
+		if thief.loggedIn() {
+			t.Errorf("the stored key %q logs in", key)
+		}
+	}
+	if !c.loggedIn() {
+		t.Error("the owner's session no longer works")
+	}
+}
+
+// A session that cannot be saved is an error page (503), never the 303 of a
+// success: a login or a cart change is not silently lost.
+func TestFailedSessionSaveIsNoSuccess(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	item := s.item("Cam", 2)
+	s.createUser("customer", "ann@example.com", "correct horse battery")
+	c := s.client()
+	c.get("/login")
+	shopper := s.client()
+	shopper.choose(s.loc, s.local(2, 10), s.local(3, 10)).expectStatus(t, http.StatusSeeOther)
+	// Every write to the sessions table now fails; reads still work.
+	if _, err := s.st.DB().Exec(`ALTER TABLE sessions ADD CONSTRAINT refuse_writes CHECK (expiry < '2000-01-01') NOT VALID`); err != nil {
+		t.Fatal(err)
+	}
+	res := c.post("/login", url.Values{"email": {"ann@example.com"}, "password": {"correct horse battery"}})
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("login with an unsaved session: status %d (location %q), want 503", res.StatusCode, res.location())
+	}
+	res = shopper.add(item, 1)
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("cart change with an unsaved session: status %d (location %q), want 503", res.StatusCode, res.location())
+	}
+	if _, err := s.st.DB().Exec(`ALTER TABLE sessions DROP CONSTRAINT refuse_writes`); err != nil {
+		t.Fatal(err)
+	}
+	if c.loggedIn() {
+		t.Error("the failed login left a logged-in session")
+	}
+	c.login("ann@example.com", "correct horse battery")
+	shopper.add(item, 1).expectStatus(t, http.StatusSeeOther)
 }

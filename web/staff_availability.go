@@ -45,6 +45,12 @@ func (s *Server) MaintenanceCreate(c echo.Context) error {
 		return err
 	}
 	start, end, errs := maintenancePeriod(f, period.Zone(loc.TimeZone), s.Now())
+	if err := s.checkHorizon(ctx, errs, "start", start); err != nil {
+		return err
+	}
+	if err := s.checkHorizon(ctx, errs, "end", end); err != nil {
+		return err
+	}
 	if errs.Any() {
 		return rerender(errs, "")
 	}
@@ -94,6 +100,9 @@ func (s *Server) AvailabilityWhy(c echo.Context) error {
 	start, end := parseLocal(v.Errors, "start", v.Form.Start, zone), parseLocal(v.Errors, "end", v.Form.End, zone)
 	if !v.Errors.Any() && !end.After(start) {
 		v.Errors["end"] = "The end must be after the start."
+	}
+	if err := s.checkHorizon(c.Request().Context(), v.Errors, "end", end); err != nil {
+		return err
 	}
 	if v.Errors.Any() {
 		it, err := s.Store.GetBookableItem(c.Request().Context(), itemID)

@@ -40,6 +40,14 @@ func (s *Server) staffBookingView(c echo.Context, id int64) (pages.StaffBookingV
 	for _, l := range b.Lines {
 		v.Lines = append(v.Lines, staffLine(l, b, now, zone))
 	}
+	// The ledger is the one account of money: the banner's paid and balance
+	// come from it, as does the money card.
+	if err := s.staffMoney(c, &v, b); err != nil {
+		return pages.StaffBookingView{}, err
+	}
+	if v.Invoices, err = s.invoiceLinks(ctx, b.ID, true); err != nil {
+		return pages.StaffBookingView{}, err
+	}
 	return v, s.staffBookingMoney(c, b, &v)
 }
 

@@ -124,6 +124,9 @@ func (s *Server) walkInRequest(c echo.Context, f pages.WalkInForm) (booking.Requ
 	for k, m := range perr {
 		errs[k] = m
 	}
+	if err := s.checkHorizon(ctx, errs, "end", end); err != nil {
+		return booking.Request{}, nil, err
+	}
 	req := booking.Request{CustomerID: custID, LocationID: loc.ID, Actor: actor(c)}
 	for i, l := range [][3]string{{"", f.Item, f.Quantity}, {"_2", f.Item2, f.Quantity2}, {"_3", f.Item3, f.Quantity3}} {
 		if i > 0 && l[1] == "" {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -109,21 +110,41 @@ func itemFormOf(c echo.Context) catalog.ItemForm {
 
 // parseItemForm validates the form and resolves the category.
 func (s *Server) parseItemForm(c echo.Context, form catalog.ItemForm) (catalog.Item, components.Errors, error) {
-	ctx := c.Request().Context()
-	cur, err := s.currency(ctx)
+	f, err := s.itemFormFacts(c.Request().Context())
 	if err != nil {
 		return catalog.Item{}, nil, err
 	}
-	it, errs := form.Parse(cur)
-	_, cats, err := s.categoryOptions(ctx, "")
+	it, errs := parseItemFormWith(c, form, f)
+	return it, errs, nil
+}
+
+// itemFormFacts is what checking an item form reads from the database: the
+// currency its amounts are in and the categories it may name.
+type itemFormFacts struct {
+	currency   string
+	categories []catalog.Category
+}
+
+func (s *Server) itemFormFacts(ctx context.Context) (itemFormFacts, error) {
+	cur, err := s.currency(ctx)
 	if err != nil {
-		return it, nil, err
+		return itemFormFacts{}, err
 	}
+	_, cats, err := s.categoryOptions(ctx, "")
+	return itemFormFacts{currency: cur, categories: cats}, err
+}
+
+// parseItemFormWith checks an item form against facts read beforehand, so
+// it can run inside a transaction without asking the pool for a second
+// connection.
+func parseItemFormWith(c echo.Context, form catalog.ItemForm, f itemFormFacts) (catalog.Item, components.Errors) {
+	it, errs := form.Parse(f.currency)
+	cats := f.categories
 	var ok bool
 	if it.CategoryID, ok = optionalID(c.FormValue("category_id"), hasCategory(cats)); !ok {
 		errs["category_id"] = "Choose a category from the list."
 	}
-	return it, errs, nil
+	return it, errs
 }
 
 // StaffItemCreate creates an item and opens its page (photos, units next).
@@ -185,16 +206,19 @@ func (s *Server) StaffItemUpdate(c echo.Context) error {
 		return err
 	}
 	form := itemFormOf(c)
+	// Read before the row lock: inside the transaction every query goes
+	// through tx, so one request holds one connection, not two.
+	facts, err := s.itemFormFacts(ctx)
+	if err != nil {
+		return err
+	}
 	err = s.Store.WithTx(ctx, func(tx *store.Store) error {
 		before, err := tx.GetItemForUpdate(ctx, id)
 		if err != nil {
 			return err
 		}
 		form.Tracking = before.Tracking
-		it, errs, err := s.parseItemForm(c, form)
-		if err != nil {
-			return err
-		}
+		it, errs := parseItemFormWith(c, form, facts)
 		if len(errs) == 0 {
 			it.ID = id
 			if it, err = tx.UpdateItem(ctx, it); errors.Is(err, store.ErrConflict) {

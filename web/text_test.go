@@ -1,8 +1,14 @@
 package web
 
 import (
+	"html"
+	"io/fs"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -43,4 +49,103 @@ func TestUnstorableTextIs400(t *testing.T) {
 	// Ordinary multibyte text still goes through.
 	c.post("/signup", url.Values{"name": {"Zoë Łukasiewicz"}, "email": {"zoe@example.com"}, "password": {"correct horse battery"}}).
 		expectStatus(t, http.StatusSeeOther)
+}
+
+// Path segments are checked like form values: invalid UTF-8, NUL and control
+// characters in /items/…, /catalog/… and any other parameter are a 400 with a
+// message, an over-long segment is a 404 with a message; never a 500.
+func TestUnstorablePathIsRefused(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	long := strings.Repeat("a", 3000)
+	for _, tc := range []struct {
+		path string
+		want int
+		msg  string
+	}{
+		{"/items/%ff", http.StatusBadRequest, msgBadAddress},
+		{"/items/%ff/price", http.StatusBadRequest, msgBadAddress},
+		{"/items/a%00b", http.StatusBadRequest, msgBadAddress},
+		{"/catalog/%c3%28", http.StatusBadRequest, msgBadAddress},
+		{"/catalog/a%0d%0ab", http.StatusBadRequest, msgBadAddress},
+		{"/book/items/%00", http.StatusBadRequest, msgBadAddress},
+		{"/photos/%fe/thumb", http.StatusBadRequest, msgBadAddress},
+		{"/items/" + long, http.StatusNotFound, msgLongAddress},
+		{"/catalog/" + long, http.StatusNotFound, msgLongAddress},
+		{"/items/" + long + "/price", http.StatusNotFound, msgLongAddress},
+	} {
+		res := c.get(tc.path)
+		res.expectStatus(t, tc.want)
+		if !strings.Contains(res.Body, html.EscapeString(tc.msg)) {
+			t.Errorf("%.60s: want the message %q on the page", tc.path, tc.msg)
+		}
+	}
+}
+
+// Single-line fields refuse CR, LF and other control characters; text areas
+// keep their line breaks. Over-long values are refused before any SQL.
+func TestControlCharactersAndLengthRefused(t *testing.T) {
+	app := newTestApp(t)
+	c := app.client()
+	c.get("/")
+	before := dbSnapshot(t, app)
+	for _, tc := range []struct {
+		name string
+		form url.Values
+		msg  string
+	}{
+		{"CR LF in a name", url.Values{"name": {"Ann\r\nBcc: x@example.com"}, "email": {"a@example.com"}, "password": {"correct horse battery"}}, msgControlChar},
+		{"tab in a name", url.Values{"name": {"Ann\tLee"}, "email": {"a@example.com"}, "password": {"correct horse battery"}}, msgControlChar},
+		{"DEL in an email", url.Values{"name": {"Ann"}, "email": {"a\x7f@example.com"}, "password": {"correct horse battery"}}, msgControlChar},
+		{"C1 control in a phone", url.Values{"name": {"Ann"}, "email": {"a@example.com"}, "phone": {"123\u0085456"}, "password": {"correct horse battery"}}, msgControlChar},
+		{"line separator in a name", url.Values{"name": {"Ann\u2028Lee"}, "email": {"a@example.com"}, "password": {"correct horse battery"}}, msgControlChar},
+		{"100 KB name", url.Values{"name": {strings.Repeat("n", 100<<10)}, "email": {"a@example.com"}, "password": {"correct horse battery"}}, msgTooLong},
+		{"3 KB email", url.Values{"name": {"Ann"}, "email": {strings.Repeat("e", 3000) + "@example.com"}, "password": {"correct horse battery"}}, msgTooLong},
+	} {
+		res := c.post("/signup", tc.form)
+		res.expectStatus(t, http.StatusBadRequest)
+		if !strings.Contains(res.Body, html.EscapeString(tc.msg)) {
+			t.Errorf("%s: want %q on the page", tc.name, tc.msg)
+		}
+	}
+	// A 3 KB login email is refused before the throttle table sees it.
+	res := c.post("/login", url.Values{"email": {strings.Repeat("e", 3000) + "@example.com"}, "password": {"x"}})
+	res.expectStatus(t, http.StatusBadRequest)
+	if after := dbSnapshot(t, app); after != before {
+		t.Errorf("refused requests changed data:\n%s", diffSnapshots(before, after))
+	}
+	if textProblem("line one\r\nline two\ttabbed", true, maxMultiLineBytes) != "" {
+		t.Error("a text area must keep its line breaks and tabs")
+	}
+}
+
+// Every text area of the templates is a multi-line field for the input guard,
+// so a new text area is not refused for its line breaks.
+func TestMultiLineFieldsMatchTemplates(t *testing.T) {
+	var names []string
+	re := regexp.MustCompile(`Name: "([a-z_]+)"[^\n]*Type: "textarea"|<textarea[^>]*name="([a-z_]+)"`)
+	err := filepath.WalkDir("../templates", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".templ") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			names = append(names, m[1]+m[2])
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) == 0 {
+		t.Fatal("found no text area in the templates")
+	}
+	for _, n := range names {
+		if !multiLineFields[n] {
+			t.Errorf("text area %q is not in multiLineFields", n)
+		}
+	}
 }

@@ -143,3 +143,41 @@ func TestLoginThrottleHoldsUnderBurst(t *testing.T) {
 	// The right password still works once the window has passed.
 	app.client().login("ann@example.com", authzPassword)
 }
+
+// Lock-out is no weapon: a stranger's failed logins for an account close it
+// to the stranger's address (and, for an unknown address, to strangers
+// everywhere), but the owner, from an address they logged in from before, is
+// only slowed and still gets in. The per-address limit stays.
+func TestStrangerCannotLockOwnerOut(t *testing.T) {
+	_, loopback, _ := net.ParseCIDR("127.0.0.0/8")
+	app := newTestApp(t, withConfig(func(c *config.Config) { c.TrustedProxies = []*net.IPNet{loopback} }))
+	app.createUser("customer", "ann@example.com", authzPassword)
+	home := http.Header{"X-Forwarded-For": {"198.51.100.7"}}
+	app.client().tryLogin("ann@example.com", authzPassword, home).expectStatus(t, http.StatusSeeOther)
+
+	stranger := http.Header{"X-Forwarded-For": {"203.0.113.5"}}
+	c := app.client()
+	for i := range auth.MaxFailsPerEmail {
+		c.tryLogin("ann@example.com", fmt.Sprintf("guess %d", i), stranger).expectStatus(t, http.StatusUnprocessableEntity)
+	}
+	// The stranger's address is closed for ann, even with the right password.
+	expectThrottled(t, app.client().tryLogin("ann@example.com", authzPassword, stranger))
+	// So is every other address ann never logged in from: the guesses at the
+	// account are bounded across addresses.
+	expectThrottled(t, app.client().tryLogin("ann@example.com", authzPassword, http.Header{"X-Forwarded-For": {"203.0.113.99"}}))
+	// The owner, at home, gets in (after a short wait) and is not counted
+	// against the stranger's failures.
+	owner := app.client()
+	owner.tryLogin("ann@example.com", "typo password", home).expectStatus(t, http.StatusUnprocessableEntity)
+	owner.tryLogin("ann@example.com", authzPassword, home).expectStatus(t, http.StatusSeeOther)
+	if !owner.loggedIn() {
+		t.Error("the owner is not logged in from their own address")
+	}
+	// Still closed to the stranger after the owner's login.
+	expectThrottled(t, app.client().tryLogin("ann@example.com", authzPassword, stranger))
+	// The per-address limit still holds for the stranger across accounts.
+	for i := range auth.MaxFailsPerIP {
+		c.tryLogin(fmt.Sprintf("other%d@example.com", i), "wrong password", stranger)
+	}
+	expectThrottled(t, app.client().tryLogin("zed@example.com", "wrong password", stranger))
+}

@@ -17,6 +17,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -28,6 +29,7 @@ import (
 	"github.com/rentdesk/rentdesk/internal/desk"
 	"github.com/rentdesk/rentdesk/internal/jobs"
 	"github.com/rentdesk/rentdesk/internal/mail"
+	"github.com/rentdesk/rentdesk/internal/metrics"
 	"github.com/rentdesk/rentdesk/internal/payment"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/static"
@@ -118,13 +120,28 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 	if err != nil {
 		return err
 	}
+	// The dashboard's short history: one sample every five seconds.
+	met := web.NewMetrics(st)
+	go met.Run(ctx, 5*time.Second)
+	if cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg, met, logger)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 	// The engine mails through the jobs, and the jobs' periodic hooks call the
 	// engine; the hooks run only after Start, when both exist.
 	var (
 		engine *booking.Engine
 		jb     *jobs.Jobs
 	)
+	alerter := metrics.NewAlerter(met, st, func(ctx context.Context, tx *store.Store, a store.Alert, r metrics.RuleInfo) error {
+		return jb.EnqueueAdminAlert(ctx, tx, mail.AdminAlert{Rule: r.Label, Value: r.Format(a.Value),
+			Threshold: r.Format(a.Threshold), Started: a.StartedAt}, a.ID)
+	})
 	jb, err = newJobs(cfg, st, logger, jobs.Hooks{
+		Alerts:      alerter.Check,
 		ExpireHolds: func(ctx context.Context, _ time.Time) error { _, err := engine.ExpireHolds(ctx); return err },
 		Reminders:   func(ctx context.Context, now time.Time) error { return jb.SendReminders(ctx, now) },
 		Overdue:     func(ctx context.Context, now time.Time) error { return jb.ScanOverdue(ctx, now) },
@@ -132,11 +149,12 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 	if err != nil {
 		return err
 	}
-	engine = booking.New(st, time.Now, booking.Pricing{}).WithNotifier(jb.BookingMail()).WithPayment(booking.ByPaymentMode{})
+	engine = booking.New(st, time.Now, booking.Pricing{}).WithNotifier(jb.BookingMail()).
+		WithPayment(booking.ByPaymentMode{OnlinePayment: web.StripeConfig(cfg).Configured()})
 	srv := web.New(web.Deps{
 		Config:     cfg,
 		Store:      st,
-		Sessions:   web.NewSessions(cfg, st.SessionsDB()),
+		Sessions:   web.NewSessions(cfg, st.SessionStore()),
 		Assets:     assets,
 		Logger:     logger,
 		Hasher:     hasher,
@@ -144,6 +162,8 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 		Booking:    engine,
 		Desk:       desk.New(st, engine, payment.NewLedger(st, time.Now), time.Now),
 		Jobs:       jb,
+		Payments:   web.NewPayments(cfg, st, engine, jb, time.Now, logger),
+		Metrics:    met,
 		Now:        time.Now,
 		DrainDelay: 2 * time.Second,
 	})
@@ -152,6 +172,25 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 		return fmt.Errorf("listen: %w", err)
 	}
 	return serveAndWork(ctx, srv, ln, jb, logger, cfg)
+}
+
+// serveMetrics serves /metrics alone, without a token, on RENTDESK_METRICS_ADDR
+// (meant for a private interface that only the scraper reaches).
+func serveMetrics(cfg config.Config, met *metrics.Metrics, logger *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for metrics: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", met.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: cfg.ReadHeaderTimeout, WriteTimeout: cfg.WriteTimeout}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("metrics listener stopped", "err", err)
+		}
+	}()
+	logger.Info("serving /metrics", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
 }
 
 // serveAndWork runs the web server and the job workers together. On SIGTERM

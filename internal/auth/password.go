@@ -8,7 +8,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -26,11 +28,39 @@ type Params struct {
 // margin on memory; raising them makes Verify report that old hashes need a rehash.
 var DefaultParams = Params{Time: 2, Memory: 24 * 1024, Threads: 1, KeyLen: 32, SaltLen: 16}
 
-// Hasher hashes and verifies passwords with fixed parameters.
-type Hasher struct{ P Params }
+// Hasher hashes and verifies passwords with fixed parameters. At most
+// MaxConcurrentHashes run at once: each takes Params.Memory, so a burst of
+// logins or sign-ups waits instead of exhausting the memory of the process.
+type Hasher struct {
+	P     Params
+	slots chan struct{}
+	peak  atomic.Int64 // most hashes seen running at once (tests read it)
+	busy  atomic.Int64
+}
+
+// MaxConcurrentHashes is how many argon2id computations run at once.
+func MaxConcurrentHashes() int { return max(2, runtime.GOMAXPROCS(0)) }
 
 // NewHasher returns a Hasher using p.
-func NewHasher(p Params) *Hasher { return &Hasher{P: p} }
+func NewHasher(p Params) *Hasher {
+	return &Hasher{P: p, slots: make(chan struct{}, MaxConcurrentHashes())}
+}
+
+// key runs argon2id in one of the hasher's slots.
+func (h *Hasher) key(password, salt []byte, p Params, keyLen uint32) []byte {
+	if h.slots != nil {
+		h.slots <- struct{}{}
+		defer func() { <-h.slots }()
+	}
+	n := h.busy.Add(1)
+	defer h.busy.Add(-1)
+	for {
+		if old := h.peak.Load(); n <= old || h.peak.CompareAndSwap(old, n) {
+			break
+		}
+	}
+	return argon2.IDKey(password, salt, p.Time, p.Memory, p.Threads, keyLen)
+}
 
 var errMalformedHash = errors.New("auth: malformed password hash")
 
@@ -40,7 +70,7 @@ func (h *Hasher) Hash(password string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("auth: salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(password), salt, h.P.Time, h.P.Memory, h.P.Threads, h.P.KeyLen)
+	key := h.key([]byte(password), salt, h.P, h.P.KeyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, h.P.Memory, h.P.Time, h.P.Threads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
@@ -53,7 +83,7 @@ func (h *Hasher) Verify(password, encoded string) (ok, needsRehash bool, err err
 	if err != nil {
 		return false, false, err
 	}
-	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(key)))
+	got := h.key([]byte(password), salt, p, uint32(len(key)))
 	if subtle.ConstantTimeCompare(got, key) != 1 {
 		return false, false, nil
 	}
@@ -65,7 +95,7 @@ func (h *Hasher) Verify(password, encoded string) (ok, needsRehash bool, err err
 // be told apart from a wrong password by timing.
 func (h *Hasher) DummyVerify(password string) {
 	salt := make([]byte, h.P.SaltLen)
-	argon2.IDKey([]byte(password), salt, h.P.Time, h.P.Memory, h.P.Threads, h.P.KeyLen)
+	h.key([]byte(password), salt, h.P, h.P.KeyLen)
 }
 
 func decode(encoded string) (Params, []byte, []byte, error) {

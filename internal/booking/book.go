@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/rentdesk/rentdesk/internal/invoice"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
@@ -134,6 +135,7 @@ func (e *Engine) Book(ctx context.Context, r Request) (Result, error) {
 	}
 	fe := FieldErrors{}
 	for _, l := range lines {
+		checkHorizon(fe, "end", l.End, settings, now)
 		checkHours(fe, loc, l.Start, l.End, true, true)
 	}
 	if len(fe) > 0 {
@@ -302,7 +304,15 @@ func (e *Engine) bookingFacts(ctx context.Context, locationID int64, lines []Lin
 // desk call it). A hold that expired in the meantime is re-allocated first:
 // if its stock went elsewhere the answer is a *ConflictError.
 func (e *Engine) Confirm(ctx context.Context, bookingID int64, a Actor) error {
-	return e.withBooking(ctx, bookingID, 0, func(tx *store.Store, b store.Booking, now time.Time) error {
+	return e.st.WithTx(ctx, func(tx *store.Store) error { return e.ConfirmTx(ctx, tx, bookingID, a) })
+}
+
+// ConfirmTx is Confirm inside the caller's transaction, for the payment
+// webhook, whose fulfilment (confirmation, payment, invoice, email) commits
+// as one. On a *ConflictError the caller must roll back: the failed
+// allocation leaves the transaction unusable.
+func (e *Engine) ConfirmTx(ctx context.Context, tx *store.Store, bookingID int64, a Actor) error {
+	return e.withBookingTx(ctx, tx, bookingID, 0, func(tx *store.Store, b store.Booking, now time.Time) error {
 		switch b.Status {
 		case store.BookingConfirmed:
 			return nil
@@ -330,6 +340,11 @@ func (e *Engine) confirmTx(ctx context.Context, tx *store.Store, b store.Booking
 	}
 	if err := e.audit(ctx, tx, a, "booking.confirm", b.ID, map[string]string{"status": b.Status},
 		map[string]string{"status": store.BookingConfirmed}); err != nil {
+		return err
+	}
+	// The invoice is issued in the confirming transaction: its number is
+	// taken only if the confirmation commits.
+	if _, err := invoice.Issue(ctx, tx, b.ID); err != nil {
 		return err
 	}
 	return e.notify.BookingConfirmed(ctx, tx, b.ID, online)

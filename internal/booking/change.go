@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/rentdesk/rentdesk/internal/invoice"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
@@ -79,6 +80,11 @@ func (e *Engine) Cancel(ctx context.Context, bookingID int64, owner Owner, a Act
 			map[string]string{"status": store.BookingCancelled}); err != nil {
 			return err
 		}
+		// A booking cancelled after it was invoiced gets a credit note for
+		// what is left of its invoice, in the same transaction.
+		if _, _, err := invoice.CreditRest(ctx, tx, b.ID, "Booking "+b.Number+" cancelled"); err != nil {
+			return err
+		}
 		reason := ""
 		if owner == 0 {
 			reason = shopCancelReason
@@ -119,6 +125,11 @@ func (e *Engine) ChangeLinePeriod(ctx context.Context, pc PeriodChange) error {
 		// Only an end (or start) that moves must meet the hours: a booking
 		// made before the shop changed its hours keeps what it has.
 		fe := FieldErrors{}
+		if pc.End.After(line.EndsAt) {
+			// Only a later end meets the horizon: shortening a line booked
+			// before the shop shortened its horizon stays possible.
+			checkHorizon(fe, "end", pc.End, settings, now)
+		}
 		checkHours(fe, loc, pc.Start, pc.End, !pc.Start.Equal(line.StartsAt), !pc.End.Equal(line.EndsAt))
 		if len(fe) > 0 {
 			return fe
@@ -138,6 +149,11 @@ func (e *Engine) ChangeLinePeriod(ctx context.Context, pc PeriodChange) error {
 			return err
 		}
 		if err := e.retotal(ctx, tx, b.ID, now); err != nil {
+			return err
+		}
+		// An invoiced booking that changed gets a credit note for the old
+		// invoice and a new one; issued invoices are never edited.
+		if _, _, err := invoice.Reissue(ctx, tx, b.ID, "Booking "+b.Number+" changed"); err != nil {
 			return err
 		}
 		return e.audit(ctx, tx, pc.Actor, "booking.line.period", b.ID,

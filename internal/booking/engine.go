@@ -87,7 +87,13 @@ func (e *Engine) Now() time.Time { return e.now() }
 // stale holds so every change sees the same free stock. A booking of another
 // customer than owner (zero: staff, any booking) is ErrNotFound.
 func (e *Engine) withBooking(ctx context.Context, id int64, owner Owner, fn func(tx *store.Store, b store.Booking, now time.Time) error) error {
-	return e.st.WithTx(ctx, func(tx *store.Store) error {
+	return e.withBookingTx(ctx, e.st, id, owner, fn)
+}
+
+// withBookingTx is withBooking in the transaction of st (a new one when st is
+// the pool).
+func (e *Engine) withBookingTx(ctx context.Context, st *store.Store, id int64, owner Owner, fn func(tx *store.Store, b store.Booking, now time.Time) error) error {
+	return st.WithTx(ctx, func(tx *store.Store) error {
 		now := e.now()
 		if err := e.housekeep(ctx, tx, now); err != nil {
 			return err
@@ -166,6 +172,9 @@ type Breakdown struct {
 	Quantity int         `json:"quantity"`
 	Tax      int64       `json:"tax"`
 	Due      int64       `json:"due"`
+	// TaxRate is the rate Tax was computed with, in basis points; invoices
+	// group their tax by it. Breakdowns stored before it existed lack it.
+	TaxRate *int64 `json:"tax_rate_bp,omitempty"`
 	// MinimumApplied says the period was billed as the item's minimum.
 	MinimumApplied bool `json:"minimum_applied,omitempty"`
 }

@@ -44,11 +44,17 @@ func (e *Engine) BlockForMaintenance(ctx context.Context, m MaintenanceRequest) 
 	} else {
 		checkPeriod(fe, m.Start, m.End, now)
 	}
+	settings, err := e.st.GetSettings(ctx)
+	if err != nil {
+		return 0, err
+	}
+	checkHorizon(fe, "start", m.Start, settings, now)
+	checkHorizon(fe, "end", m.End, settings, now)
 	if len(fe) > 0 {
 		return 0, fe
 	}
 	var id int64
-	err := e.st.WithTx(ctx, func(tx *store.Store) error {
+	err = e.st.WithTx(ctx, func(tx *store.Store) error {
 		var err error
 		id, err = e.block(ctx, tx, m, now)
 		return err

@@ -6,34 +6,53 @@ import (
 	"github.com/rentdesk/rentdesk/internal/store"
 )
 
-// PaymentModeAtPickup is the shop setting under which customers pay at the
-// desk; the other modes (online_full, online_deposit) take payment online.
-const PaymentModeAtPickup = "pay_at_pickup"
+// Payment modes of the shop (store.Settings.PaymentMode).
+const (
+	// PaymentModeAtPickup: customers pay at the desk.
+	PaymentModeAtPickup = "pay_at_pickup"
+	// PaymentModeOnlineFull: customers pay the whole booking online.
+	PaymentModeOnlineFull = "online_full"
+	// PaymentModeOnlineDeposit: customers prepay a share of it online.
+	PaymentModeOnlineDeposit = "online_deposit"
+)
+
+// Online reports whether a payment mode takes payment online.
+func Online(mode string) bool {
+	return mode == PaymentModeOnlineFull || mode == PaymentModeOnlineDeposit
+}
 
 // ErrOnlinePaymentUnavailable refuses a customer's checkout while the shop's
-// payment mode asks for online payment and no online payment step exists:
+// payment mode asks for online payment and no payment provider is set up:
 // confirming the booking with nothing paid would break the shop's setting.
 var ErrOnlinePaymentUnavailable = &RuleError{Msg: "Online booking is not available right now; please call the shop."}
 
 // CheckoutOpen says whether a customer's own checkout can complete under the
-// shop's payment mode (nil = it can).
-func CheckoutOpen(st store.Settings) error {
-	if st.PaymentMode == "" || st.PaymentMode == PaymentModeAtPickup {
+// shop's payment mode, given whether online payment is set up (nil = it can).
+func CheckoutOpen(st store.Settings, onlinePayment bool) error {
+	if !Online(st.PaymentMode) || onlinePayment {
 		return nil
 	}
 	return ErrOnlinePaymentUnavailable
 }
 
-// ByPaymentMode is the payment step until online payment plugs in: it
-// follows the shop's payment mode, confirming pay-at-pickup bookings at once
-// and refusing checkouts in an online mode, so the hold is rolled back and no
-// booking is confirmed as if it had been paid.
-type ByPaymentMode struct{}
+// ByPaymentMode is the payment step of a customer's checkout. It follows the
+// shop's payment mode: pay-at-pickup bookings are confirmed at once; in an
+// online mode the hold is kept and waits for the payment webhook (the web
+// layer sends the customer to the payment page once the hold is committed,
+// so a payment provider that is down never costs the customer the hold).
+// Without online payment set up (OnlinePayment false) the online modes are
+// refused, so no booking is confirmed as if it had been paid.
+type ByPaymentMode struct {
+	OnlinePayment bool
+}
 
-// Begin confirms at pickup mode, and refuses the online modes.
-func (ByPaymentMode) Begin(ctx context.Context, tx *store.Store, b store.Booking, st store.Settings) (PaymentOutcome, error) {
-	if err := CheckoutOpen(st); err != nil {
+// Begin confirms at pickup mode and keeps the hold in the online modes.
+func (p ByPaymentMode) Begin(ctx context.Context, tx *store.Store, b store.Booking, st store.Settings) (PaymentOutcome, error) {
+	if err := CheckoutOpen(st, p.OnlinePayment); err != nil {
 		return PaymentOutcome{}, err
+	}
+	if Online(st.PaymentMode) {
+		return PaymentOutcome{Confirm: false}, nil
 	}
 	return PayAtPickup{}.Begin(ctx, tx, b, st)
 }

@@ -22,7 +22,8 @@ func (Pricing) Quote(it store.BookableItem, start, end time.Time, loc *time.Loca
 	if err != nil {
 		return Quote{}, err
 	}
-	bd := Breakdown{Quantity: q.Quantity, Tax: q.Tax, Due: q.Total, MinimumApplied: q.MinimumApplied}
+	rate := q.TaxRate
+	bd := Breakdown{Quantity: q.Quantity, Tax: q.Tax, Due: q.Total, TaxRate: &rate, MinimumApplied: q.MinimumApplied}
 	for _, l := range q.Lines {
 		bd.Lines = append(bd.Lines, PriceLine{Label: l.Label, Amount: l.Amount})
 	}
@@ -50,7 +51,7 @@ func PriceItem(it store.BookableItem, st store.Settings, start, end time.Time, l
 }
 
 // PricingInput maps an item, the shop settings and a period onto the pricing
-// package. The "zero" tax category is untaxed; the others use the shop rate.
+// package. The item's tax category picks the rate (Settings.TaxRateFor).
 func PricingInput(it store.BookableItem, st store.Settings, start, end time.Time, loc *time.Location, qty int) pricing.Input {
 	rate := func(v *int64) int64 {
 		if v == nil {
@@ -58,12 +59,9 @@ func PricingInput(it store.BookableItem, st store.Settings, start, end time.Time
 		}
 		return *v
 	}
-	tax := pricing.Tax{Mode: pricing.TaxInclusive, Rate: int64(st.TaxRateBP)}
+	tax := pricing.Tax{Mode: pricing.TaxInclusive, Rate: int64(st.TaxRateFor(it.TaxCategory))}
 	if st.TaxMode == "exclusive" {
 		tax.Mode = pricing.TaxExclusive
-	}
-	if it.TaxCategory == "zero" {
-		tax.Rate = 0
 	}
 	return pricing.Input{
 		Rates:    pricing.Rates{Hour: rate(it.RateHour), Day: rate(it.RateDay), Week: rate(it.RateWeek), Month: rate(it.RateMonth)},

@@ -10,6 +10,8 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/rentdesk/rentdesk/internal/period"
 )
 
 // Tracking modes of an item.
@@ -87,7 +89,7 @@ type Location struct {
 
 // Zone loads the location's time zone; every day calculation for the
 // location happens in it.
-func (l Location) Zone() (*time.Location, error) { return time.LoadLocation(l.TimeZone) }
+func (l Location) Zone() (*time.Location, error) { return period.LoadZone(l.TimeZone) }
 
 // Unit is one physical, serialized piece of an item, found by its asset tag.
 type Unit struct {

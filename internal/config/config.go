@@ -46,6 +46,12 @@ type Config struct {
 	SMTP   SMTP
 	Stripe Stripe
 
+	// MetricsToken is the bearer token /metrics asks for; MetricsAddr, when
+	// set, serves /metrics on a listener of its own (a private interface) with
+	// no token. With neither, /metrics does not exist.
+	MetricsToken string
+	MetricsAddr  string
+
 	LogLevel  slog.Level
 	LogFormat string // "text" or "json"
 }
@@ -106,9 +112,11 @@ var Vars = []Var{
 	{"SMTP_FROM", "Rentdesk <rentdesk@localhost>", "Bike Hire <hello@bikehire.example>", "sender of every email"},
 	{"SMTP_CONNECT_TIMEOUT", "10s", "10s", "timeout to connect to the mail server"},
 	{"SMTP_SEND_TIMEOUT", "30s", "30s", "timeout for one message"},
-	{"STRIPE_SECRET_KEY", "", "sk_live_...", "reserved for online payment, which is not built yet: checked, not used"},
-	{"STRIPE_WEBHOOK_SECRET", "", "whsec_...", "reserved for online payment (webhook signing secret): checked, not used"},
-	{"STRIPE_API_URL", "", "http://127.0.0.1:12111", "reserved for online payment (Stripe API address override): checked, not used"},
+	{"STRIPE_SECRET_KEY", "", "sk_live_...", "Stripe secret key; with the webhook secret it turns on online payment (Stripe Checkout)"},
+	{"STRIPE_WEBHOOK_SECRET", "", "whsec_...", "signing secret of the Stripe webhook endpoint (https://YOUR-HOST/webhooks/stripe, API version 2023-10-16)"},
+	{"STRIPE_API_URL", "", "http://127.0.0.1:12111", "Stripe API address override (stripe-mock in development); empty = Stripe itself"},
+	{"RENTDESK_METRICS_TOKEN", "", "s3cret-scrape-token", "bearer token that /metrics requires (Prometheus format); empty turns /metrics off on the main address"},
+	{"RENTDESK_METRICS_ADDR", "", "127.0.0.1:9090", "a separate listen address serving only /metrics, without a token (bind it to a private interface)"},
 	{"LOG_LEVEL", "info", "debug", "debug, info, warn or error"},
 	{"LOG_FORMAT", "text", "json", "text or json"},
 }
@@ -153,6 +161,11 @@ func Load(getenv func(string) string) (Config, error) {
 		WebhookSecret: p.str("STRIPE_WEBHOOK_SECRET"),
 		APIURL:        p.str("STRIPE_API_URL"),
 	}
+	c.MetricsToken = p.str("RENTDESK_METRICS_TOKEN")
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		p.fail("RENTDESK_METRICS_TOKEN", "must be at least 16 characters")
+	}
+	c.MetricsAddr = p.str("RENTDESK_METRICS_ADDR")
 	switch lvl := strings.ToLower(p.str("LOG_LEVEL")); lvl {
 	case "debug":
 		c.LogLevel = slog.LevelDebug

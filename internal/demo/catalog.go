@@ -67,8 +67,13 @@ func loadCatalog(ctx context.Context, st *store.Store) error {
 	if err != nil {
 		return err
 	}
-	if settings.Currency != "EUR" {
+	if settings.Currency != "EUR" || settings.LegalName == "" {
 		settings.Currency = "EUR"
+		// Legal details for the demo invoices; an admin's own are kept.
+		if settings.LegalName == "" {
+			settings.LegalName, settings.LegalAddress = "Rentdesk Demo GmbH", "Torstraße 1\n10119 Berlin"
+			settings.VATID, settings.TimeZone = "DE123456789", "Europe/Berlin"
+		}
 		if err := st.UpdateSettings(ctx, settings); err != nil {
 			return err
 		}

@@ -51,6 +51,9 @@ func Load(ctx context.Context, st *store.Store, h *auth.Hasher) ([]Login, error)
 	if err := loadCatalog(ctx, st); err != nil {
 		return nil, err
 	}
+	if err := loadPictures(ctx, st); err != nil {
+		return nil, err
+	}
 	walkIn, err := deskCustomerAccount(ctx, st, h)
 	if err != nil {
 		return nil, err

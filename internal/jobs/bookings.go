@@ -44,6 +44,16 @@ func (m BookingMail) HoldsExpired(ctx context.Context, tx *store.Store, bookingI
 	})
 }
 
+// PaymentAlert mails every active staff member and admin about a booking's
+// money that needs a person; it is the payment service's payment.Alerter.
+func (m BookingMail) PaymentAlert(ctx context.Context, tx *store.Store, bookingID int64, message string) error {
+	return m.each(ctx, tx, []int64{bookingID}, func(b mail.Booking) error {
+		return m.j.toTeam(ctx, tx, "team", func(to mail.Recipient) (mail.Content, string) {
+			return mail.StaffPaymentAlert{To: to, Booking: b, Message: message}, fmt.Sprintf("staff-payment-alert:%d:%d", b.ID, to.UserID)
+		})
+	})
+}
+
 // each loads the bookings in one query and runs fn for each.
 func (m BookingMail) each(ctx context.Context, tx *store.Store, ids []int64, fn func(mail.Booking) error) error {
 	bs, err := tx.ListBookingMail(ctx, ids)

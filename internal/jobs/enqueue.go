@@ -131,10 +131,24 @@ func (j *Jobs) EnqueueWelcome(ctx context.Context, tx *store.Store, u store.User
 	return j.EnqueueEmail(ctx, tx, mail.Welcome{To: to}, fmt.Sprintf("welcome:%d", u.ID))
 }
 
-// EnqueuePasswordReset mails a reset link. Every request is its own email.
-func (j *Jobs) EnqueuePasswordReset(ctx context.Context, tx *store.Store, u store.User, token string, expires time.Time) (int64, error) {
+// EnqueueAccountExists tells the owner of an account that someone signed up
+// with its address; at most one such email an hour per account.
+func (j *Jobs) EnqueueAccountExists(ctx context.Context, tx *store.Store, u store.User, now time.Time) (int64, error) {
 	to := mail.Recipient{UserID: u.ID, Name: u.Name, Email: u.Email}
-	return j.EnqueueEmail(ctx, tx, mail.PasswordReset{To: to, Token: token, ExpiresAt: expires}, "")
+	return j.EnqueueEmail(ctx, tx, mail.AccountExists{To: to}, fmt.Sprintf("account-exists:%d:%s", u.ID, now.UTC().Format("2006-01-02T15")))
+}
+
+// EnqueuePasswordReset mails a reset link for the reset stored under
+// resetHash. Every request is its own email. The stored email carries a
+// placeholder, never a live link: the sender issues the token (see
+// issueResetLink), so a copy of the database cannot reset a password.
+func (j *Jobs) EnqueuePasswordReset(ctx context.Context, tx *store.Store, u store.User, resetHash []byte, expires time.Time) (int64, error) {
+	to := mail.Recipient{UserID: u.ID, Name: u.Name, Email: u.Email}
+	id, err := j.EnqueueEmail(ctx, tx, mail.PasswordReset{To: to, Token: mail.ResetTokenPlaceholder, ExpiresAt: expires}, "")
+	if err != nil {
+		return 0, err
+	}
+	return id, tx.SetPasswordResetEmail(ctx, resetHash, id)
 }
 
 // EnqueueBookingConfirmed mails the confirmation (with the calendar file) once
@@ -201,6 +215,15 @@ func (j *Jobs) EnqueueStaffOverdueDigest(ctx context.Context, tx *store.Store, d
 	}
 	return j.toTeam(ctx, tx, "team", func(to mail.Recipient) (mail.Content, string) {
 		return mail.StaffOverdueDigest{To: to, Date: date, Items: items}, fmt.Sprintf("staff-overdue:%s:%d", date, to.UserID)
+	})
+}
+
+// EnqueueAdminAlert mails every admin that an alert started, in tx (the
+// transaction that opened the alert, so it is mailed once or not at all).
+func (j *Jobs) EnqueueAdminAlert(ctx context.Context, tx *store.Store, a mail.AdminAlert, alertID int64) error {
+	return j.toTeam(ctx, tx, store.RoleAdmin, func(to mail.Recipient) (mail.Content, string) {
+		a.To = to
+		return a, fmt.Sprintf("alert:%d:%d", alertID, to.UserID)
 	})
 }
 

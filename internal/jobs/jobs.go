@@ -43,6 +43,8 @@ type Hooks struct {
 	Reminders func(ctx context.Context, now time.Time) error
 	// Overdue enqueues overdue notices and the daily staff digest.
 	Overdue func(ctx context.Context, now time.Time) error
+	// Alerts checks the monitoring thresholds, opening and closing alerts.
+	Alerts func(ctx context.Context, now time.Time) error
 }
 
 // Options configures the job system. Zero values get production defaults.
@@ -105,13 +107,15 @@ func New(o Options) (*Jobs, error) {
 	river.AddWorker(workers, &hookWorker[OverdueScanArgs]{j: j, hook: o.Hooks.Overdue})
 	river.AddWorker(workers, &cleanupWorker{j: j})
 	river.AddWorker(workers, &deadJobsWorker{j: j})
+	river.AddWorker(workers, &metricsRollupWorker{j: j})
+	river.AddWorker(workers, &hookWorker[AlertsCheckArgs]{j: j, hook: o.Hooks.Alerts})
 	cfg := &river.Config{
 		Queues: map[string]river.QueueConfig{
 			QueueMail:    {MaxWorkers: o.MailWorkers},
 			QueueDefault: {MaxWorkers: 2},
 		},
 		Workers:              workers,
-		Logger:               o.Logger,
+		Logger:               riverLogger(o.Logger),
 		JobTimeout:           o.MailTimeout,
 		RescueStuckJobsAfter: o.RescueAfter,
 		SoftStopTimeout:      o.StopTimeout,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/mail"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
@@ -30,6 +31,18 @@ type CleanupArgs struct{}
 // DeadJobsArgs tells admins about jobs that gave up.
 type DeadJobsArgs struct{}
 
+// MetricsRollupArgs keeps the dashboard's daily utilization rollup current.
+type MetricsRollupArgs struct{}
+
+// Kind names the job.
+func (MetricsRollupArgs) Kind() string { return "metrics_rollup" }
+
+// AlertsCheckArgs runs Hooks.Alerts.
+type AlertsCheckArgs struct{}
+
+// Kind names the job.
+func (AlertsCheckArgs) Kind() string { return "alerts_check" }
+
 // Kind names each periodic job.
 func (ExpireHoldsArgs) Kind() string { return "expire_holds" }
 
@@ -52,6 +65,8 @@ const (
 	overdueEvery     = 30 * time.Minute
 	cleanupEvery     = time.Hour
 	deadJobsEvery    = 5 * time.Minute
+	rollupEvery      = 15 * time.Minute
+	alertsEvery      = time.Minute
 )
 
 func periodic[T river.JobArgs](args T, every time.Duration) *river.PeriodicJob {
@@ -67,6 +82,8 @@ func periodicJobs() []*river.PeriodicJob {
 		periodic(OverdueScanArgs{}, overdueEvery),
 		periodic(CleanupArgs{}, cleanupEvery),
 		periodic(DeadJobsArgs{}, deadJobsEvery),
+		periodic(MetricsRollupArgs{}, rollupEvery),
+		periodic(AlertsCheckArgs{}, alertsEvery),
 	}
 }
 
@@ -90,8 +107,15 @@ type cleanupWorker struct {
 }
 
 func (w *cleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) error {
-	sessions, resets, err := w.j.st.DeleteExpired(ctx, w.j.opts.Now())
+	now := w.j.opts.Now()
+	sessions, resets, err := w.j.st.DeleteExpired(ctx, now)
 	if err != nil {
+		return err
+	}
+	if err := w.j.st.PruneLoginFailures(ctx, now.Add(-auth.ThrottleWindow), now.Add(-auth.KnownAddressAge)); err != nil {
+		return err
+	}
+	if err := w.j.st.PruneThrottle(ctx, now.Add(-auth.CostlyWindow)); err != nil {
 		return err
 	}
 	if sessions+resets > 0 {
@@ -132,4 +156,47 @@ func (j *Jobs) NotifyDeadJobs(ctx context.Context, now time.Time) error {
 			return mail.AdminDeadJobs{To: to, Jobs: list}, fmt.Sprintf("%s:%d", key, to.UserID)
 		})
 	})
+}
+
+type metricsRollupWorker struct {
+	river.WorkerDefaults[MetricsRollupArgs]
+	j *Jobs
+}
+
+func (w *metricsRollupWorker) Work(ctx context.Context, _ *river.Job[MetricsRollupArgs]) error {
+	return w.j.RollupMetrics(ctx, w.j.opts.Now())
+}
+
+// rollupChunk bounds one transaction of a backfill.
+const rollupChunk = 31
+
+// RollupMetrics recomputes the utilization of the last few days (a day
+// changes until every unit out on it is back, and time zones put "today"
+// up to a day either side of UTC), and backfills from the first activity, or
+// from where it stopped, when the rollup is behind.
+func (j *Jobs) RollupMetrics(ctx context.Context, now time.Time) error {
+	from := now.UTC().AddDate(0, 0, -3)
+	last, err := j.st.UtilizationRolledUpTo(ctx)
+	if err != nil {
+		return err
+	}
+	if last.IsZero() {
+		if last, err = j.st.FirstActivity(ctx); err != nil || last.IsZero() {
+			return err
+		}
+	}
+	if last.Before(from) {
+		from = last
+	}
+	to := now.UTC().AddDate(0, 0, 1)
+	for start := from; !start.After(to); start = start.AddDate(0, 0, rollupChunk) {
+		end := start.AddDate(0, 0, rollupChunk-1)
+		if end.After(to) {
+			end = to
+		}
+		if _, err := j.st.RollupUtilization(ctx, start, end, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 
+	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/mail"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
@@ -63,7 +65,13 @@ func (w *sendEmailWorker) Work(ctx context.Context, job *river.Job[SendEmailArgs
 		}
 		return river.JobCancel(err)
 	}
-	sendErr := w.j.opts.Sender.Send(ctx, messageOf(e))
+	msg := messageOf(e)
+	if e.Kind == mail.KindPasswordReset {
+		if msg, err = w.issueResetLink(ctx, e, msg); err != nil {
+			return err
+		}
+	}
+	sendErr := w.j.opts.Sender.Send(ctx, msg)
 	if sendErr == nil {
 		return w.markSent(ctx, job, e.ID)
 	}
@@ -73,7 +81,11 @@ func (w *sendEmailWorker) Work(ctx context.Context, job *river.Job[SendEmailArgs
 	recCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if err := st.MarkEmailAttemptFailed(recCtx, e.ID, sendErr.Error(), final); err != nil {
-		w.j.opts.Logger.Error("record failed email attempt", "email", e.ID, "err", err)
+		// Unrecorded, a last failure would leave the email "queued" behind
+		// a dead job. Snoozing keeps the job alive without spending an
+		// attempt, so the send and its record are tried again.
+		w.j.opts.Logger.Error("record failed email attempt; trying again later", "email", e.ID, "err", err)
+		return river.JobSnooze(recordRetryDelay)
 	}
 	if permanent {
 		return river.JobCancel(sendErr)
@@ -95,6 +107,34 @@ func (w *sendEmailWorker) markSent(ctx context.Context, job *river.Job[SendEmail
 		_, err := river.JobCompleteTx[*riverdatabasesql.Driver, *sql.Tx](ctx, tx.Tx(), job)
 		return err
 	})
+}
+
+// recordRetryDelay is how long a send waits when its outcome could not be
+// recorded (the database was unreachable).
+const recordRetryDelay = 30 * time.Second
+
+// issueResetLink writes a fresh reset token into a reset email just before it
+// goes out; the stored email only holds a placeholder, and the database only
+// the token's hash. A reset spent or expired in the meantime is not sent.
+func (w *sendEmailWorker) issueResetLink(ctx context.Context, e store.Email, m mail.Message) (mail.Message, error) {
+	token, hash, err := auth.NewToken()
+	if err != nil {
+		return m, err
+	}
+	err = w.j.st.ReissuePasswordReset(ctx, e.ID, hash, w.j.opts.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		reason := "the reset link was used or expired before it could be sent"
+		if err := w.j.st.SetEmailStatus(ctx, e.ID, store.EmailFailed, reason); err != nil {
+			return m, err
+		}
+		return m, river.JobCancel(errors.New(reason))
+	}
+	if err != nil {
+		return m, err
+	}
+	m.Text = strings.ReplaceAll(m.Text, mail.ResetTokenPlaceholder, token)
+	m.HTML = strings.ReplaceAll(m.HTML, mail.ResetTokenPlaceholder, token)
+	return m, nil
 }
 
 func messageOf(e store.Email) mail.Message {

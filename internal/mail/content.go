@@ -10,6 +10,7 @@ import (
 // the dedupe keys.
 const (
 	KindWelcome            = "welcome"
+	KindAccountExists      = "account_exists"
 	KindPasswordReset      = "password_reset"
 	KindBookingConfirmed   = "booking_confirmed"
 	KindHoldExpired        = "hold_expired"
@@ -20,6 +21,8 @@ const (
 	KindStaffNewBooking    = "staff_new_booking"
 	KindStaffOverdueDigest = "staff_overdue_digest"
 	KindAdminDeadJobs      = "admin_dead_jobs"
+	KindStaffPaymentAlert  = "staff_payment_alert"
+	KindAdminAlert         = "admin_alert"
 )
 
 // Optional reports whether a kind is mail a customer may switch off
@@ -61,10 +64,21 @@ type Recipient struct {
 	Email  string
 }
 
+// AccountExists answers a sign-up with the address of an existing account:
+// the page does not say the account exists (that would tell anyone who has
+// one), the owner's mailbox does.
+type AccountExists struct {
+	To Recipient
+}
+
 // Welcome greets a new customer.
 type Welcome struct {
 	To Recipient
 }
+
+// ResetTokenPlaceholder stands for the reset token in a stored reset email;
+// the sender replaces it with a token issued at send time.
+const ResetTokenPlaceholder = "RESETTOKENISSUEDATSEND"
 
 // PasswordReset carries a one-time link to set a new password.
 type PasswordReset struct {
@@ -157,6 +171,14 @@ type StaffNewBooking struct {
 	Booking Booking
 }
 
+// StaffPaymentAlert tells a staff member about money that needs a person:
+// a payment that came too late and was refunded.
+type StaffPaymentAlert struct {
+	To      Recipient
+	Booking Booking
+	Message string
+}
+
 // OverdueItem is one late booking in the staff digest.
 type OverdueItem struct {
 	BookingID     int64
@@ -189,10 +211,21 @@ type AdminDeadJobs struct {
 	Jobs []DeadJob
 }
 
+// AdminAlert tells an admin that a monitoring threshold was crossed.
+type AdminAlert struct {
+	To Recipient
+	// Rule is what is measured ("Latency p95"); Value and Threshold are
+	// formatted with their unit.
+	Rule, Value, Threshold string
+	Started                time.Time
+}
+
 // Kind and Recipient implement Content for each kind.
 
 func (c Welcome) Kind() string               { return KindWelcome }
 func (c Welcome) Recipient() Recipient       { return c.To }
+func (c AccountExists) Kind() string         { return KindAccountExists }
+func (c AccountExists) Recipient() Recipient { return c.To }
 func (c PasswordReset) Kind() string         { return KindPasswordReset }
 func (c PasswordReset) Recipient() Recipient { return c.To }
 
@@ -213,5 +246,9 @@ func (c StaffNewBooking) Kind() string            { return KindStaffNewBooking }
 func (c StaffNewBooking) Recipient() Recipient    { return c.To }
 func (c StaffOverdueDigest) Kind() string         { return KindStaffOverdueDigest }
 func (c StaffOverdueDigest) Recipient() Recipient { return c.To }
+func (c StaffPaymentAlert) Kind() string          { return KindStaffPaymentAlert }
+func (c StaffPaymentAlert) Recipient() Recipient  { return c.To }
 func (c AdminDeadJobs) Kind() string              { return KindAdminDeadJobs }
 func (c AdminDeadJobs) Recipient() Recipient      { return c.To }
+func (c AdminAlert) Kind() string                 { return KindAdminAlert }
+func (c AdminAlert) Recipient() Recipient         { return c.To }

@@ -25,6 +25,10 @@ var ChargeTypes = []string{store.ChargeDeposit, store.ChargeLateFee, store.Charg
 // through Checkout.
 var DeskMethods = []string{store.MethodCash, store.MethodCardTerminal}
 
+// DepositNote marks the payment and refund entries of a security deposit,
+// which is not invoiced, so giving it back never makes a credit note.
+const DepositNote = "security deposit"
+
 // Ledger records and sums a booking's money.
 type Ledger struct {
 	st  *store.Store
@@ -238,7 +242,7 @@ func (l *Ledger) TakeDeposit(ctx context.Context, tx *store.Store, bookingID, am
 			return err
 		}
 		_, err := l.RecordPayment(ctx, tx, Payment{BookingID: b.ID, Method: method, Amount: amount, Reference: reference,
-			Note: "security deposit", StaffID: staffID})
+			Note: DepositNote, StaffID: staffID})
 		return err
 	})
 }

@@ -1,6 +1,9 @@
 package period
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // searchWindow bounds where the instant for a wall-clock reading can be:
 // UTC offsets in the tz database stay within about ±16 hours (historical
@@ -133,8 +136,26 @@ func DaysIn(year int, month time.Month) int {
 // bad row must not stop a page, a mail or a scan. Every package loads zones
 // through here, so they all fall back the same way.
 func Zone(name string) *time.Location {
-	if loc, err := time.LoadLocation(name); err == nil && name != "" {
+	if loc, err := LoadZone(name); err == nil && name != "" {
 		return loc
 	}
 	return time.UTC
+}
+
+// zones caches loaded zones by name: time.LoadLocation reads and parses the
+// zone file on every call, and pages load a location's zone many times.
+var zones sync.Map // string → *time.Location
+
+// LoadZone is time.LoadLocation with a cache of the zones found (names it
+// does not know are asked again, so a zone installed later is found).
+func LoadZone(name string) (*time.Location, error) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, loc)
+	return loc, nil
 }

@@ -33,7 +33,7 @@ func TestAcquireTimeout(t *testing.T) {
 	}
 	calls := map[string]func() error{
 		"query": func() error { _, err := st.GetUserByEmail(ctx, "nobody@example.test"); return err },
-		"exec":  func() error { return st.ClearLoginFailures(ctx, "nobody@example.test") },
+		"exec":  func() error { return st.ClearLoginFailures(ctx, "nobody@example.test", "", time.Now()) },
 		"tx":    func() error { return st.WithTx(ctx, func(*store.Store) error { return nil }) },
 		"ping":  func() error { return st.Ping(ctx) },
 	}
@@ -56,7 +56,7 @@ func TestAcquireTimeout(t *testing.T) {
 	// A transaction that outlives the acquire timeout is not cut by it.
 	err = st.WithTx(ctx, func(tx *store.Store) error {
 		time.Sleep(3 * wait)
-		return tx.ClearLoginFailures(ctx, "nobody@example.test")
+		return tx.ClearLoginFailures(ctx, "nobody@example.test", "", time.Now())
 	})
 	if err != nil {
 		t.Fatalf("a transaction longer than the acquire timeout: %v", err)
@@ -94,7 +94,7 @@ func TestTerminatedConnectionIsUnavailable(t *testing.T) {
 		if _, err := st.DB().ExecContext(ctx, `SELECT pg_terminate_backend($1)`, pid); err != nil {
 			return err
 		}
-		return tx.ClearLoginFailures(ctx, "nobody@example.test")
+		return tx.ClearLoginFailures(ctx, "nobody@example.test", "", time.Now())
 	})
 	if !errors.Is(err, store.ErrUnavailable) {
 		t.Fatalf("query on a terminated connection: %v, want ErrUnavailable", err)

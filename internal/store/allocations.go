@@ -99,15 +99,12 @@ func (s *Store) ExtendOverdue(ctx context.Context, now time.Time) (int64, error)
 
 // freeUnitsSQL uses allocation_blocks, the one definition (in the schema) of
 // "this allocation keeps its unit busy in that window at that instant".
-const freeUnitsSQL = `
+var freeUnitsSQL = `
 SELECT u.id FROM units u
 WHERE u.item_id = $1 AND u.location_id = $2 AND u.status = 'available'
   AND u.id <> ALL($6::bigint[])
   AND ($8 = 0 OR u.id = $8)
-  AND NOT EXISTS (
-      SELECT 1 FROM unit_allocations a
-      WHERE a.unit_id = u.id AND a.active
-        AND allocation_blocks(a.occupied, a.due_at, a.picked_up_at, a.returned_at, a.hold_expires_at, tstzrange($3, $4), $5))
+  AND NOT ` + unitBusy("u.id", "tstzrange($3, $4)", "$5") + `
 ORDER BY u.id
 LIMIT $7`
 

@@ -25,12 +25,31 @@ type AvailabilityQuery struct {
 	Hidden bool
 	// ItemIDs narrows the answer to some items (nil = all).
 	ItemIDs []int64
+	// AfterID pages by name: only items after this one (0 = from the first).
+	AfterID int64
+	// Limit is the most items answered (0 = all).
+	Limit int
+}
+
+// unitBusy is the SQL condition "an allocation keeps unit busy in window
+// win at instant at", by the schema's one rule (allocation_blocks). The rule
+// alone hides the window from the planner, which then reads each unit's whole
+// history; so it is asked in two halves an index can answer: allocations
+// overlapping the window (the GiST index on unit and range) and open
+// check-outs (few, and the only ones that can block outside their range).
+func unitBusy(unit, win, at string) string {
+	blocks := `allocation_blocks(a.occupied, a.due_at, a.picked_up_at, a.returned_at, a.hold_expires_at, ` + win + `, ` + at + `)`
+	return `(EXISTS (SELECT 1 FROM unit_allocations a
+                WHERE a.unit_id = ` + unit + ` AND a.active AND a.occupied && ` + win + ` AND ` + blocks + `)
+         OR EXISTS (SELECT 1 FROM unit_allocations a
+                WHERE a.unit_id = ` + unit + ` AND a.active AND a.picked_up_at IS NOT NULL AND a.returned_at IS NULL
+                  AND ` + blocks + `))`
 }
 
 // listAvailabilitySQL counts, per item, the units at location $1 free for the
 // period [$2, $3) widened by the item's buffers at instant $4, or for bulk
 // items the stock left after the peak use.
-const listAvailabilitySQL = `
+var listAvailabilitySQL = `
 SELECT ` + bookableItemColumns + `,
        CASE WHEN i.tracking = 'serialized' THEN coalesce(u.total, 0) ELSE coalesce(bs.quantity, 0) END AS capacity,
        CASE WHEN i.tracking = 'serialized' THEN coalesce(u.free, 0)
@@ -41,19 +60,17 @@ SELECT ` + bookableItemColumns + `,
 FROM items i
 LEFT JOIN LATERAL (
     SELECT count(*)::int AS total,
-           (count(*) FILTER (WHERE NOT EXISTS (
-               SELECT 1 FROM unit_allocations a
-               WHERE a.unit_id = un.id AND a.active
-                 AND allocation_blocks(a.occupied, a.due_at, a.picked_up_at, a.returned_at, a.hold_expires_at,
-                       tstzrange($2::timestamptz - make_interval(mins => i.buffer_before_minutes),
-                                 $3::timestamptz + make_interval(mins => i.buffer_after_minutes)), $4))))::int AS free
+           (count(*) FILTER (WHERE NOT ` + unitBusy("un.id", `tstzrange($2::timestamptz - make_interval(mins => i.buffer_before_minutes),
+                                 $3::timestamptz + make_interval(mins => i.buffer_after_minutes))`, "$4") + `))::int AS free
     FROM units un
     WHERE un.item_id = i.id AND un.location_id = $1 AND un.status = 'available'
 ) u ON i.tracking = 'serialized'
 LEFT JOIN bulk_stock bs ON bs.item_id = i.id AND bs.location_id = $1
 WHERE i.archived_at IS NULL AND ($5 OR i.online_bookable)
   AND ($6::bigint[] IS NULL OR i.id = ANY($6::bigint[]))
-ORDER BY lower(i.name), i.id`
+  AND ($7::bigint = 0 OR (lower(i.name), i.id) > (SELECT lower(p.name), p.id FROM items p WHERE p.id = $7))
+ORDER BY lower(i.name), i.id
+LIMIT CASE WHEN $8::int > 0 THEN $8::int END`
 
 // ListAvailability answers, in one query, how many of every item are free at a
 // location for a period.
@@ -63,23 +80,19 @@ func (s *Store) ListAvailability(ctx context.Context, q AvailabilityQuery) ([]It
 		ids = pq.Array(q.ItemIDs)
 	}
 	var out []ItemAvailability
-	if err := s.q.SelectContext(ctx, &out, listAvailabilitySQL, q.LocationID, q.From, q.To, q.Now, q.Hidden, ids); err != nil {
+	if err := s.q.SelectContext(ctx, &out, listAvailabilitySQL, q.LocationID, q.From, q.To, q.Now, q.Hidden, ids, q.AfterID, q.Limit); err != nil {
 		return nil, fmt.Errorf("store: availability: %w", classify(err))
 	}
 	return out, nil
 }
 
-const itemCalendarSQL = `
+var itemCalendarSQL = `
 SELECT d.n::int AS day,
        CASE WHEN i.tracking = 'serialized' THEN (
            SELECT count(*)::int FROM units un
            WHERE un.item_id = i.id AND un.location_id = $2 AND un.status = 'available'
-             AND NOT EXISTS (
-                 SELECT 1 FROM unit_allocations a
-                 WHERE a.unit_id = un.id AND a.active
-                   AND allocation_blocks(a.occupied, a.due_at, a.picked_up_at, a.returned_at, a.hold_expires_at,
-                         tstzrange(d.s - make_interval(mins => i.buffer_before_minutes),
-                                   d.e + make_interval(mins => i.buffer_after_minutes)), $5)))
+             AND NOT ` + unitBusy("un.id", `tstzrange(d.s - make_interval(mins => i.buffer_before_minutes),
+                                   d.e + make_interval(mins => i.buffer_after_minutes))`, "$5") + `)
        ELSE greatest(coalesce(bs.quantity, 0) - bulk_peak(i.id, $2,
                 tstzrange(d.s - make_interval(mins => i.buffer_before_minutes),
                           d.e + make_interval(mins => i.buffer_after_minutes)), $5, 0), 0)
@@ -159,6 +172,7 @@ SELECT CASE WHEN a.maintenance_id IS NOT NULL THEN 'maintenance'
 FROM item
 JOIN units un ON un.item_id = item.id AND un.location_id = $2
 JOIN unit_allocations a ON a.unit_id = un.id AND a.active
+     AND (a.occupied && item.win OR (a.picked_up_at IS NOT NULL AND a.returned_at IS NULL))
      AND allocation_blocks(a.occupied, a.due_at, a.picked_up_at, a.returned_at, a.hold_expires_at, item.win, $5)
 LEFT JOIN booking_lines l ON l.id = a.booking_line_id
 LEFT JOIN bookings b ON b.id = l.booking_id
@@ -180,6 +194,9 @@ JOIN users cu ON cu.id = b.customer_id
 WHERE item.tracking = 'bulk'
   AND (b.status IN ('confirmed', 'out', 'returned') OR (b.status = 'hold' AND b.expires_at > $5))
   AND l.returned_at IS NULL
+  -- Bounds the lines read to those that can reach the window (see bulk_peak).
+  AND (greatest(l.ends_at, l.returned_at) > lower(item.win) - make_interval(mins => i.buffer_after_minutes)
+       OR l.picked_up_at IS NOT NULL)
   AND (tstzrange(least(l.picked_up_at, l.starts_at - make_interval(mins => i.buffer_before_minutes)),
                  l.ends_at + make_interval(mins => i.buffer_after_minutes)) && item.win
        OR (l.picked_up_at IS NOT NULL AND l.ends_at <= $5

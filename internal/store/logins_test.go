@@ -24,7 +24,7 @@ func TestTakeLoginAttemptUnderBurst(t *testing.T) {
 		var allowed, failed atomic.Int64
 		testenv.Together(t, n, 30*time.Second, func(i int) {
 			// Alternate addresses, so the per-email limit is the one that bites.
-			ok, err := st.TakeLoginAttempt(ctx, store.LoginAttempt{Email: "ann@example.com", IP: fmt.Sprintf("192.0.2.%d", i%3+1),
+			_, ok, err := st.TakeLoginAttempt(ctx, store.LoginAttempt{Email: "ann@example.com", IP: fmt.Sprintf("192.0.2.%d", i%3+1),
 				At: at, Since: at.Add(-auth.ThrottleWindow)}, auth.Throttled)
 			if err != nil {
 				failed.Add(1)

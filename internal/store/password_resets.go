@@ -19,6 +19,36 @@ func (s *Store) CreatePasswordReset(ctx context.Context, userID int64, tokenHash
 	return nil
 }
 
+const setPasswordResetEmailSQL = `UPDATE password_resets SET email_id = $2 WHERE token_hash = $1`
+
+// SetPasswordResetEmail names the email that carries a reset's link.
+func (s *Store) SetPasswordResetEmail(ctx context.Context, tokenHash []byte, emailID int64) error {
+	if _, err := s.q.ExecContext(ctx, setPasswordResetEmailSQL, tokenHash, emailID); err != nil {
+		return fmt.Errorf("store: set password reset email: %w", classify(err))
+	}
+	return nil
+}
+
+const reissuePasswordResetSQL = `
+UPDATE password_resets SET token_hash = $2
+WHERE email_id = $1 AND used_at IS NULL AND expires_at > $3
+RETURNING id`
+
+// ReissuePasswordReset gives the open reset of an email a new token hash, at
+// the moment the email is sent: the token exists only in the message. A reset
+// that is spent or expired is ErrNotFound (its email must not go out).
+func (s *Store) ReissuePasswordReset(ctx context.Context, emailID int64, tokenHash []byte, now time.Time) error {
+	var id int64
+	err := s.q.GetContext(ctx, &id, reissuePasswordResetSQL, emailID, tokenHash, now)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: reissue password reset for email %d: %w", emailID, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("store: reissue password reset: %w", classify(err))
+	}
+	return nil
+}
+
 const checkPasswordResetSQL = `
 SELECT user_id FROM password_resets
 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2`

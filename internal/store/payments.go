@@ -185,6 +185,14 @@ func (s *Store) SetBookingPaid(ctx context.Context, bookingID, paid int64, now t
 	return nil
 }
 
+// Checkout Session statuses, as far as a booking is concerned.
+const (
+	SessionOpen     = "open"
+	SessionComplete = "complete"
+	SessionExpired  = "expired"
+	SessionFailed   = "failed"
+)
+
 // CheckoutSession is a Stripe Checkout Session made for a booking.
 type CheckoutSession struct {
 	ID        string    `db:"id"`
@@ -237,7 +245,8 @@ func (s *Store) SetCheckoutSessionStatus(ctx context.Context, id, status string)
 }
 
 const recordStripeEventSQL = `
-INSERT INTO stripe_events (id, type, booking_id, received_at) VALUES ($1, $2, NULLIF($3, 0), $4)
+INSERT INTO stripe_events (id, type, booking_id, received_at)
+VALUES ($1, $2, (SELECT id FROM bookings WHERE id = $3), $4)
 ON CONFLICT (id) DO NOTHING`
 
 // RecordStripeEvent notes a webhook event inside the transaction that acts on

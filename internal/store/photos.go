@@ -65,6 +65,19 @@ func (s *Store) GetPhotoMeta(ctx context.Context, id int64) (PhotoMeta, error) {
 	return m, nil
 }
 
+const photoPublicSQL = `
+SELECT (i.archived_at IS NULL AND i.online_bookable) FROM item_photos p JOIN items i ON i.id = p.item_id WHERE p.id = $1`
+
+// PhotoPublic reports whether anyone may see a photo (its item is on sale),
+// without loading the image.
+func (s *Store) PhotoPublic(ctx context.Context, id int64) (bool, error) {
+	var public bool
+	if err := s.prepared().GetContext(ctx, &public, photoPublicSQL, id); err != nil {
+		return false, fmt.Errorf("store: photo %d: %w", id, classify(err))
+	}
+	return public, nil
+}
+
 const getPhotoSQL = `
 SELECT p.id, p.item_id, p.content_type, p.data, (i.archived_at IS NULL AND i.online_bookable) AS public
 FROM item_photos p JOIN items i ON i.id = p.item_id WHERE p.id = $1`

@@ -69,20 +69,23 @@ type StockShortfall struct {
 	Peak         int    `db:"peak"`
 }
 
-// bulkShortfallsSQL locks the items' stock rows (the lock every bulk booking
-// takes before its capacity check) and compares each with the peak use from
-// $2 on, as bulk_peak counts it with the items' current buffers.
+// lockBulkStocksSQL locks the items' stock rows: the lock every bulk booking
+// takes before its capacity check.
+const lockBulkStocksSQL = `
+SELECT 1 FROM bulk_stock WHERE item_id = ANY($1::bigint[]) ORDER BY item_id, location_id FOR UPDATE`
+
+// bulkShortfallsSQL compares each stock row with the peak use from $2 on, as
+// bulk_peak counts it with the items' current buffers. It runs as a
+// statement of its own after lockBulkStocksSQL: under READ COMMITTED a new
+// statement sees what bookings committed while the lock was awaited, which a
+// bulk_peak inside the locking statement (its snapshot taken before the
+// wait) would not.
 const bulkShortfallsSQL = `
-WITH locked AS (
-    SELECT item_id, location_id, quantity FROM bulk_stock
-    WHERE item_id = ANY($1::bigint[])
-    ORDER BY item_id, location_id
-    FOR UPDATE
-)
 SELECT k.item_id, k.location_id, l.name AS location_name, k.quantity,
        bulk_peak(k.item_id, k.location_id, tstzrange($2, NULL), $2, 0) AS peak
-FROM locked k JOIN locations l ON l.id = k.location_id
-WHERE bulk_peak(k.item_id, k.location_id, tstzrange($2, NULL), $2, 0) > k.quantity
+FROM bulk_stock k JOIN locations l ON l.id = k.location_id
+WHERE k.item_id = ANY($1::bigint[])
+  AND bulk_peak(k.item_id, k.location_id, tstzrange($2, NULL), $2, 0) > k.quantity
 ORDER BY k.item_id, l.name, k.location_id`
 
 // BulkShortfalls lists the stock rows of bulk items that bookings from now
@@ -93,6 +96,10 @@ func (s *Store) BulkShortfalls(ctx context.Context, itemIDs []int64, now time.Ti
 	var out []StockShortfall
 	if len(itemIDs) == 0 {
 		return nil, nil
+	}
+	var locked []int
+	if err := s.q.SelectContext(ctx, &locked, lockBulkStocksSQL, pq.Int64Array(itemIDs)); err != nil {
+		return nil, fmt.Errorf("store: lock bulk stock: %w", classifyAlloc(err))
 	}
 	if err := s.q.SelectContext(ctx, &out, bulkShortfallsSQL, pq.Int64Array(itemIDs), now); err != nil {
 		return nil, fmt.Errorf("store: bulk shortfalls: %w", classifyAlloc(err))

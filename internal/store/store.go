@@ -34,16 +34,11 @@ type queryer interface {
 
 // Store runs queries against the pool or, inside WithTx, against one transaction.
 type Store struct {
-	db *sqlx.DB
-	// sessionsDB is a small pool of its own for the session store (scs'
-	// postgresstore), whose queries take no context: they never queue behind
-	// the app's queries when the main pool is exhausted, and a database that
-	// is down fails them at connect time.
-	sessionsDB *sql.DB
-	wait       time.Duration // Options.AcquireTimeout
-	stmts      *stmtCache    // hot queries, prepared once per connection (prepared.go)
-	q          queryer
-	tx         *sqlx.Tx
+	db    *sqlx.DB
+	wait  time.Duration // Options.AcquireTimeout
+	stmts *stmtCache    // hot queries, prepared once per connection (prepared.go)
+	q     queryer
+	tx    *sqlx.Tx
 }
 
 // Options sizes the connection pool.
@@ -77,17 +72,8 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: connect: %w", classify(err))
 	}
-	sessionsDB := sql.OpenDB(pqConnector)
-	sessionsDB.SetMaxOpenConns(min(max(opt.MaxOpenConns/4, 2), 10))
-	sessionsDB.SetMaxIdleConns(min(max(opt.MaxOpenConns/4, 2), 10))
-	if opt.ConnMaxLifetime > 0 {
-		sessionsDB.SetConnMaxLifetime(opt.ConnMaxLifetime)
-	}
-	return &Store{db: db, sessionsDB: sessionsDB, wait: opt.AcquireTimeout, stmts: &stmtCache{db: db}, q: pooled{db, opt.AcquireTimeout}}, nil
+	return &Store{db: db, wait: opt.AcquireTimeout, stmts: &stmtCache{db: db}, q: pooled{db, opt.AcquireTimeout}}, nil
 }
-
-// SessionsDB is the pool for the session store (see Store.sessionsDB).
-func (s *Store) SessionsDB() *sql.DB { return s.sessionsDB }
 
 // DB exposes the pool for libraries that take a *sql.DB (goose, the job queue).
 func (s *Store) DB() *sql.DB { return s.db.DB }
@@ -95,7 +81,7 @@ func (s *Store) DB() *sql.DB { return s.db.DB }
 // Close closes the pool.
 func (s *Store) Close() error {
 	s.stmts.close()
-	return errors.Join(s.sessionsDB.Close(), s.db.Close())
+	return s.db.Close()
 }
 
 // Ping checks that the database answers.

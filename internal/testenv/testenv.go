@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rentdesk/rentdesk/internal/config"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/migrations"
 )
@@ -68,10 +69,22 @@ func DatabaseURL(t testing.TB) string {
 }
 
 // Store opens a store on a new migrated database, closed when the test ends.
+// Its pool has the sizes the app ships with (RENTDESK_DB_MAX_OPEN and
+// RENTDESK_DB_MAX_IDLE defaults), so concurrency tests meet the limits a
+// shop's instance has, not a roomier test pool.
 func Store(t testing.TB) (*store.Store, string) {
 	t.Helper()
 	u := DatabaseURL(t)
-	st, err := store.Open(context.Background(), u, store.Options{MaxOpenConns: 40, MaxIdleConns: 10})
+	cfg, err := config.Load(func(k string) string {
+		if k == "DATABASE_URL" {
+			return u
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatalf("testenv: default config: %v", err)
+	}
+	st, err := store.Open(context.Background(), u, store.Options{MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns})
 	if err != nil {
 		t.Fatalf("testenv: open store: %v", err)
 	}

@@ -22,6 +22,10 @@
 //                              types a tag and Enter): each Enter posts the tag
 //                              to <url> in the background, one scan after the
 //                              other, and the answer goes into #scan-log
+//   table.table                each body cell gets data-label (its column's
+//                              header) for the stacked phone layout
+//   data-print                 on a button: open the browser's print dialog
+//                              (invoices print with their own stylesheet)
 //
 // The CSRF token is read from <meta name="csrf-token" content="…"> and sent as
 // the X-CSRF-Token header on every htmx request.
@@ -125,6 +129,14 @@
     }
   });
 
+  // Print buttons (an inline onclick would break the CSP).
+  doc.addEventListener("click", function (evt) {
+    if (closestFrom(evt.target, "[data-print]")) {
+      evt.preventDefault();
+      window.print();
+    }
+  });
+
   // Phone navigation.
   function setNav(btn, open) {
     btn.setAttribute("aria-expanded", open ? "true" : "false");
@@ -170,6 +182,28 @@
     if (!focusIn(root, '[aria-invalid="true"]')) {
       focusIn(root, "[data-autofocus]");
     }
+  }
+
+  // Stacked tables: on phones each row is a card and each cell shows its
+  // column's name (app.css reads data-label). Cells that carry their own
+  // label keep it.
+  function labelTables(root) {
+    if (!root || !root.querySelectorAll) {
+      return;
+    }
+    var tables = root.matches && root.matches("table.table") ? [root] : root.querySelectorAll("table.table");
+    Array.prototype.forEach.call(tables, function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (tr) {
+        Array.prototype.forEach.call(tr.children, function (cell, i) {
+          if (heads[i] && !cell.hasAttribute("data-label")) {
+            cell.setAttribute("data-label", heads[i]);
+          }
+        });
+      });
+    });
   }
 
   // Client-side notices, for failures where the server could not answer.
@@ -239,6 +273,7 @@
 
     // htmx:load fires on <body> at start-up and on each piece of swapped-in content.
     doc.addEventListener("htmx:load", function (evt) {
+      labelTables(evt.target === doc.body ? doc : evt.target);
       if (evt.target === doc.body) {
         focusOnLoad(doc);
       } else {
@@ -283,6 +318,7 @@
   } else {
     // Without htmx the pages still work as plain HTML; keep the focus helpers.
     doc.addEventListener("DOMContentLoaded", function () {
+      labelTables(doc);
       focusOnLoad(doc);
     });
   }

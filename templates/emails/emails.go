@@ -32,6 +32,9 @@ func Render(ctx context.Context, c mail.Content, shop mail.Shop) (mail.Rendered,
 	case mail.Welcome:
 		subject = "Welcome to " + shop.Name
 		text, html = welcomeText(shop, v), welcomeHTML(shop, v)
+	case mail.AccountExists:
+		subject = "You already have a " + shop.Name + " account"
+		text, html = accountExistsText(shop, v), accountExistsHTML(shop, v)
 	case mail.PasswordReset:
 		subject = "Reset your " + shop.Name + " password"
 		text, html = resetText(shop, v), resetHTML(shop, v)
@@ -73,12 +76,18 @@ func Render(ctx context.Context, c mail.Content, shop mail.Shop) (mail.Rendered,
 		intro := fmt.Sprintf("%s (%s) booked online; first pickup %s at %s.", b.Customer.Name, b.Customer.Email,
 			LocalTime(b.FirstPickup(), b.Location.TimeZone), b.Location.Name)
 		text, html = bookingParts(shop, b, v.To.Name, intro, staffBookingURL(shop, b.ID))
+	case mail.StaffPaymentAlert:
+		subject = fmt.Sprintf("Payment needs attention: booking %s", v.Booking.Number)
+		text, html = bookingParts(shop, v.Booking, v.To.Name, v.Message, staffBookingURL(shop, v.Booking.ID))
 	case mail.StaffOverdueDigest:
 		subject = fmt.Sprintf("Overdue rentals on %s: %d – %s", v.Date, len(v.Items), shop.Name)
 		text, html = digestText(shop, v), digestHTML(shop, v)
 	case mail.AdminDeadJobs:
 		subject = fmt.Sprintf("%d background job(s) gave up – %s", len(v.Jobs), shop.Name)
 		text, html = deadJobsText(shop, v), deadJobsHTML(shop, v)
+	case mail.AdminAlert:
+		subject = fmt.Sprintf("Alert: %s at %s (threshold %s) – %s", v.Rule, v.Value, v.Threshold, shop.Name)
+		text, html = alertText(shop, v), alertHTML(shop, v)
 	default:
 		return mail.Rendered{}, fmt.Errorf("emails: no template for %T", c)
 	}

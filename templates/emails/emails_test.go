@@ -62,6 +62,8 @@ func TestEveryEmailKind(t *testing.T) {
 			[]string{"cancelled", "Cancelled at your request."}},
 		{mail.StaffNewBooking{To: staff, Booking: b}, "sven@example.test", "New online booking R-0042 from Ada <Lovelace>",
 			[]string{"Hello Sven,", pickup, "https://rent.example.test/staff/bookings/42"}},
+		{mail.StaffPaymentAlert{To: staff, Booking: b, Message: "Paid after the hold ran out; refunded."}, "sven@example.test",
+			"Payment needs attention: booking R-0042", []string{"Hello Sven,", "refunded", "https://rent.example.test/staff/bookings/42"}},
 		{mail.StaffOverdueDigest{To: staff, Date: "2031-04-02", Items: []mail.OverdueItem{{BookingID: 42, BookingNumber: "R-0042",
 			Customer: "Ada", Items: "Canon R6 body", DueAt: due, TimeZone: "Europe/Berlin"}}},
 			"sven@example.test", "Overdue rentals on 2031-04-02: 1 – Bike & Lens Hire",
@@ -69,6 +71,9 @@ func TestEveryEmailKind(t *testing.T) {
 		{mail.AdminDeadJobs{To: staff, Jobs: []mail.DeadJob{{ID: 9, Kind: "send_email", Attempts: 8, LastError: "451 try later", Email: `"Welcome" to a@b.test`}}},
 			"sven@example.test", "1 background job(s) gave up – Bike & Lens Hire",
 			[]string{"451 try later", "https://rent.example.test/admin/mail?status=dead"}},
+		{mail.AdminAlert{To: staff, Rule: "Latency p95", Value: "1.40 s", Threshold: "1000 ms", Started: due},
+			"sven@example.test", "Alert: Latency p95 at 1.40 s (threshold 1000 ms) – Bike & Lens Hire",
+			[]string{"Latency p95", "https://rent.example.test/admin/metrics"}},
 	}
 	seen := map[string]bool{}
 	for _, tc := range cases {
@@ -99,7 +104,8 @@ func TestEveryEmailKind(t *testing.T) {
 	}
 	all := []string{mail.KindWelcome, mail.KindPasswordReset, mail.KindBookingConfirmed, mail.KindHoldExpired,
 		mail.KindPickupReminder, mail.KindReturnReminder, mail.KindOverdueNotice, mail.KindBookingCancelled,
-		mail.KindStaffNewBooking, mail.KindStaffOverdueDigest, mail.KindAdminDeadJobs}
+		mail.KindStaffNewBooking, mail.KindStaffOverdueDigest, mail.KindAdminDeadJobs, mail.KindStaffPaymentAlert,
+		mail.KindAdminAlert}
 	for _, k := range all {
 		if !seen[k] {
 			t.Errorf("kind %s is not tested", k)

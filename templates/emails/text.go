@@ -19,6 +19,13 @@ func welcomeText(shop mail.Shop, v mail.Welcome) string {
 		greeting(v.To.Name), shop.Name, shop.BaseURL, accountURL(shop))
 }
 
+func accountExistsText(shop mail.Shop, v mail.AccountExists) string {
+	return fmt.Sprintf("%s\n\nSomeone (hopefully you) tried to sign up at %s with this email address, but you already have an account.\n\n"+
+		"Log in: %s/login\nForgot your password? Choose a new one: %s/password/forgot\n\n"+
+		"If this was not you, ignore this email: nothing changed.\n",
+		greeting(v.To.Name), shop.Name, shop.BaseURL, shop.BaseURL)
+}
+
 func resetText(shop mail.Shop, v mail.PasswordReset) string {
 	return fmt.Sprintf("%s\n\nSomeone (hopefully you) asked to reset the password of your %s account.\n"+
 		"Open this link to choose a new password. It works once, within an hour:\n\n%s\n\n"+
@@ -68,6 +75,11 @@ func deadJobsText(shop mail.Shop, v mail.AdminDeadJobs) string {
 	}
 	fmt.Fprintf(&s, "\nRetry or discard them on the mail and jobs page: %s/admin/mail?status=dead\n", shop.BaseURL)
 	return s.String()
+}
+
+func alertText(shop mail.Shop, v mail.AdminAlert) string {
+	return fmt.Sprintf("%s\n\n%s reached %s (threshold %s) at %s UTC.\n\nSee the metrics dashboard: %s/admin/metrics\n",
+		greeting(v.To.Name), v.Rule, v.Value, v.Threshold, v.Started.UTC().Format("2006-01-02 15:04"), shop.BaseURL)
 }
 
 // total is one line of a booking's money summary.

@@ -7,9 +7,11 @@ type Page struct {
 	Title       string
 	Description string
 	ShopName    string
-	User        *User // nil when nobody is logged in
-	CSRFToken   string
-	Flashes     []Flash
+	// ShopAddress and ShopHours are the footer's: the shop's first location.
+	ShopAddress, ShopHours string
+	User                   *User // nil when nobody is logged in
+	CSRFToken              string
+	Flashes                []Flash
 	// Asset maps a static file name to its content-hashed URL.
 	Asset func(name string) string
 	// Path is the request path, to mark the current navigation entry.
@@ -17,6 +19,11 @@ type Page struct {
 	RequestID string
 	// Fragment renders only the main content, for htmx requests.
 	Fragment bool
+	// CartCount is how many things are in the visitor's cart (the sum of
+	// the quantities), shown in the header on every page.
+	CartCount int
+	// Alerts are the monitoring alerts firing now, shown to admins on every page.
+	Alerts []string
 }
 
 // User is the logged-in account as the layout shows it.
@@ -50,10 +57,12 @@ func (p Page) Nav() []NavLink {
 	switch {
 	case p.User == nil:
 	case p.User.IsStaff():
-		links = append(links, NavLink{"/desk", "Desk"}, NavLink{"/staff/bookings", "Bookings"}, NavLink{"/staff/items", "Inventory"})
+		links = append(links, NavLink{"/desk", "Desk"}, NavLink{"/staff/bookings", "Bookings"}, NavLink{"/staff/items", "Inventory"},
+			NavLink{"/staff/invoices", "Invoices"})
 		if p.User.IsAdmin() {
 			links = append(links, NavLink{"/admin/categories", "Categories"}, NavLink{"/admin/locations", "Locations"},
-				NavLink{"/admin/users", "Users"}, NavLink{"/admin/mail", "Mail"}, NavLink{"/admin/audit", "Audit log"})
+				NavLink{"/admin/users", "Users"}, NavLink{"/admin/mail", "Mail"}, NavLink{"/admin/audit", "Audit log"},
+				NavLink{"/admin/settings", "Settings"}, NavLink{"/admin/metrics", "Metrics"})
 		}
 	default:
 		links = append(links, NavLink{"/bookings", "My bookings"})

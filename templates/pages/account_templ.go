@@ -80,7 +80,7 @@ func AccountPage(v AccountView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "current_password", Label: "Current password", Type: "password", Error: v.ProfileErrors["current_password"], Autocomplete: "current-password", Hint: "Needed to change your email."}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "current_password", Label: "Current password", Type: "password", Error: v.ProfileErrors["current_password"], Autocomplete: "current-password", Hint: "Needed to change your email.", ID: "f-profile-current_password"}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

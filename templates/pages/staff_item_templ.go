@@ -883,7 +883,7 @@ func unitsSection(v StaffItemView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = components.Select(components.SelectProps{Name: "location_id", Label: "Location", Value: v.UnitForm.LocationID, Options: v.Locations}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = components.Select(components.SelectProps{Name: "location_id", Label: "Location", Value: v.UnitForm.LocationID, Options: v.Locations, ID: "f-series-location_id"}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -1,0 +1,234 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// client is one simulated browser: its own cookies (session, CSRF).
+type client struct {
+	base string
+	http *http.Client
+}
+
+func newClient(base string, tr *http.Transport) *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{base: base, http: &http.Client{Transport: tr, Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// do sends one request and reads the whole body.
+func (c *client) do(method, path string, form url.Values) (int, string, error) {
+	var body io.Reader
+	if form != nil {
+		form.Set("_csrf", c.csrf())
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, c.base+path, body)
+	if err != nil {
+		return 0, "", err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	return res.StatusCode, string(b), err
+}
+
+func (c *client) csrf() string {
+	u, _ := url.Parse(c.base)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if strings.HasSuffix(ck.Name, "rentdesk_csrf") {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+// login signs in (one GET for the CSRF cookie, one POST).
+func (c *client) login(email string) error {
+	if _, _, err := c.do("GET", "/login", nil); err != nil {
+		return err
+	}
+	st, body, err := c.do("POST", "/login", url.Values{"email": {email}, "password": {Password}})
+	if err != nil {
+		return err
+	}
+	if st != http.StatusSeeOther {
+		return fmt.Errorf("login %s: status %d: %.200s", email, st, body)
+	}
+	return nil
+}
+
+// chooseDates picks location and period as a visitor does at /book.
+func (c *client) chooseDates(loc int64, from, to time.Time, zone *time.Location) error {
+	if _, _, err := c.do("GET", "/book", nil); err != nil {
+		return err
+	}
+	st, body, err := c.do("POST", "/book/dates", url.Values{"location": {fmt.Sprint(loc)},
+		"start": {from.In(zone).Format("2006-01-02T15:04")}, "end": {to.In(zone).Format("2006-01-02T15:04")}})
+	if err != nil {
+		return err
+	}
+	if st != http.StatusSeeOther {
+		return fmt.Errorf("choose dates: status %d: %.300s", st, body)
+	}
+	return nil
+}
+
+// result of one scenario in one round.
+type roundResult struct {
+	n, errs int
+	elapsed time.Duration
+	lat     []time.Duration
+	other   map[string]int // outcome counts beyond ok/error (holds)
+}
+
+// step is one request (or flow) of a scenario by worker w, iteration i; it
+// returns an outcome ("" = ok) or an error.
+type step func(w, i int) (string, error)
+
+// drive runs fn from c workers for d.
+func drive(ctx context.Context, c int, d time.Duration, fn step) roundResult {
+	var mu sync.Mutex
+	res := roundResult{other: map[string]int{}}
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < c; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			var lat []time.Duration
+			other := map[string]int{}
+			errs := 0
+			for i := 0; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
+				t0 := time.Now()
+				out, err := fn(w, i)
+				lat = append(lat, time.Since(t0))
+				if err != nil {
+					errs++
+					if errs <= 3 && w == 0 {
+						stdLogf("  error: %v", err)
+					}
+				} else if out != "" {
+					other[out]++
+				}
+			}
+			mu.Lock()
+			res.lat = append(res.lat, lat...)
+			res.errs += errs
+			for k, v := range other {
+				res.other[k] += v
+			}
+			mu.Unlock()
+		}(w)
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	res.n = len(res.lat)
+	return res
+}
+
+// get is a step that GETs a path and expects 200.
+func get(clients []*client, path func(w, i int) string) step {
+	return func(w, i int) (string, error) {
+		p := path(w, i)
+		st, body, err := clients[w].do("GET", p, nil)
+		if err != nil {
+			return "", err
+		}
+		if st != http.StatusOK {
+			return "", fmt.Errorf("GET %s: status %d: %.200s", p, st, body)
+		}
+		return "", nil
+	}
+}
+
+// startProcess runs a server process and waits until url answers 200.
+func startProcess(ctx context.Context, name string, cmd *exec.Cmd, ready string, logPath string) (func(), error) {
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("bench: start %s: %w", name, err)
+	}
+	stop := func() {
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+		logf.Close()
+	}
+	for t0 := time.Now(); time.Since(t0) < 60*time.Second; time.Sleep(200 * time.Millisecond) {
+		if ctx.Err() != nil {
+			break
+		}
+		res, err := http.Get(ready)
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return stop, nil
+			}
+		}
+	}
+	stop()
+	return nil, fmt.Errorf("bench: %s did not get ready (see %s)", name, logPath)
+}
+
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+var hrefItem = regexp.MustCompile(`href="/items/([a-z0-9-]+)"`)
+
+// percentile of sorted latencies.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(sorted)-1) * p)
+	return sorted[i]
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}

@@ -1,0 +1,71 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+)
+
+// Options of one benchmark run.
+type Options struct {
+	Size        string
+	Duration    time.Duration
+	Concurrency int
+	Rounds      int
+	Binary      string // the rentdesk binary under test
+	OutDir      string
+	Only        string // run only the scenarios whose name contains it
+	ExplainOnly bool
+}
+
+// Main runs the benchmark: prepare the data, check the plans, start the
+// servers, drive every scenario, write the report.
+func Main(ctx context.Context, args []string) error {
+	var o Options
+	fs := flag.NewFlagSet("rentdesk-bench", flag.ContinueOnError)
+	fs.StringVar(&o.Size, "size", "small", "data set: small or large")
+	fs.DurationVar(&o.Duration, "duration", 5*time.Second, "how long each scenario runs per round")
+	fs.IntVar(&o.Concurrency, "c", 16, "concurrent clients per scenario")
+	fs.IntVar(&o.Rounds, "rounds", 2, "interleaved rounds (each scenario and ceiling once per round)")
+	fs.StringVar(&o.Binary, "bin", ".dev/bin/rentdesk", "the rentdesk binary to serve")
+	fs.StringVar(&o.OutDir, "out", ".dev", "where the report goes")
+	fs.StringVar(&o.Only, "only", "", "run only scenarios whose name contains this")
+	fs.BoolVar(&o.ExplainOnly, "explain-only", false, "prepare the data and check the plans, no load")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	sz, ok := Sizes[o.Size]
+	if !ok {
+		return fmt.Errorf("unknown size %q (small or large)", o.Size)
+	}
+	base := os.Getenv("DATABASE_URL")
+	if base == "" {
+		return errors.New("DATABASE_URL is not set")
+	}
+	dbURL, dataNow, err := Prepare(ctx, base, sz, stdLogf)
+	if err != nil {
+		return err
+	}
+	plans, err := CheckPlans(ctx, dbURL, dataNow)
+	if err != nil {
+		return err
+	}
+	for _, p := range plans {
+		stdLogf("plan %-28s %8.2f ms  %s", p.Name, p.Millis, p.Verdict())
+	}
+	// On the small data set a sequential scan is often the planner's right
+	// choice; the large one is where it means a page that slows with history.
+	if bad := badPlans(plans); len(bad) > 0 {
+		if sz.Name == "large" {
+			return fmt.Errorf("sequential scans of big tables in: %v (see the plans above)", bad)
+		}
+		stdLogf("sequential scans in %v: expected on the small data set, checked on the large one", bad)
+	}
+	if o.ExplainOnly {
+		return nil
+	}
+	return runLoad(ctx, o, sz, dbURL, dataNow, plans)
+}

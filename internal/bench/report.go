@@ -1,0 +1,190 @@
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Report is what one run of the benchmark measured.
+type Report struct {
+	At          time.Time         `json:"at"`
+	Commit      string            `json:"commit"`
+	Machine     string            `json:"machine"`
+	Cores       int               `json:"cores"`
+	Go          string            `json:"go"`
+	PostgreSQL  string            `json:"postgresql"`
+	Dataset     map[string]int64  `json:"dataset"`
+	Size        string            `json:"size"`
+	Concurrency int               `json:"concurrency"`
+	Duration    string            `json:"duration_per_round"`
+	Rounds      int               `json:"rounds"`
+	Scenarios   []ScenarioResult  `json:"scenarios"`
+	Plans       []Plan            `json:"plans"`
+	Overbooking map[string]int    `json:"overbooking"`
+	Outcomes    map[string]int    `json:"hold_outcomes,omitempty"`
+	Notes       []string          `json:"notes"`
+	Extra       map[string]string `json:"extra,omitempty"`
+}
+
+// ScenarioResult is one scenario over all rounds: the median rate of the
+// rounds, latency percentiles over every request.
+type ScenarioResult struct {
+	Name     string  `json:"name"`
+	Who      string  `json:"who"`
+	Requests int     `json:"requests"`
+	Errors   int     `json:"errors"`
+	RPS      float64 `json:"req_per_s"`
+	P50      float64 `json:"p50_ms"`
+	P95      float64 `json:"p95_ms"`
+	P99      float64 `json:"p99_ms"`
+	VsBare   float64 `json:"ratio_to_bare"`
+	VsOneQ   float64 `json:"ratio_to_one_query"`
+	P99VsOne float64 `json:"p99_ratio_to_one_query"`
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func buildReport(ctx context.Context, db *sql.DB, o Options, sz Size, dataNow time.Time, plans []Plan,
+	scs []scenario, runs map[string][]roundResult, over map[string]int) *Report {
+	r := &Report{At: time.Now().UTC(), Cores: runtime.NumCPU(), Go: runtime.Version(), Size: sz.Name,
+		Concurrency: o.Concurrency, Duration: o.Duration.String(), Rounds: o.Rounds, Plans: plans,
+		Overbooking: over, Outcomes: map[string]int{}, Dataset: map[string]int64{}}
+	if out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output(); err == nil {
+		r.Commit = strings.TrimSpace(string(out))
+	}
+	r.Machine = cpuModel()
+	db.QueryRowContext(ctx, `SELECT current_setting('server_version')`).Scan(&r.PostgreSQL)
+	for _, t := range []string{"locations", "items", "units", "users", "bookings", "booking_lines", "unit_allocations", "audit_log"} {
+		var n int64
+		db.QueryRowContext(ctx, `SELECT count(*) FROM `+t).Scan(&n)
+		r.Dataset[t] = n
+	}
+	for _, sc := range scs {
+		rs := runs[sc.Name]
+		if len(rs) == 0 {
+			continue
+		}
+		res := ScenarioResult{Name: sc.Name, Who: sc.Who}
+		var rates []float64
+		var lat []time.Duration
+		for _, x := range rs {
+			rates = append(rates, float64(x.n)/x.elapsed.Seconds())
+			res.Requests += x.n
+			res.Errors += x.errs
+			lat = append(lat, x.lat...)
+			for k, v := range x.other {
+				r.Outcomes[k] += v
+			}
+		}
+		slices.Sort(lat)
+		res.RPS = median(rates)
+		res.P50, res.P95, res.P99 = ms(percentile(lat, .50)), ms(percentile(lat, .95)), ms(percentile(lat, .99))
+		r.Scenarios = append(r.Scenarios, res)
+	}
+	var bare, one *ScenarioResult
+	for i := range r.Scenarios {
+		switch r.Scenarios[i].Name {
+		case "ceiling: bare handler":
+			bare = &r.Scenarios[i]
+		case "ceiling: one-query page":
+			one = &r.Scenarios[i]
+		}
+	}
+	for i := range r.Scenarios {
+		s := &r.Scenarios[i]
+		if bare != nil && bare.RPS > 0 {
+			s.VsBare = s.RPS / bare.RPS
+		}
+		if one != nil && one.RPS > 0 {
+			s.VsOneQ = s.RPS / one.RPS
+			if one.P99 > 0 {
+				s.P99VsOne = s.P99 / one.P99
+			}
+		}
+	}
+	r.Notes = append(r.Notes,
+		fmt.Sprintf("data set generated for %s (seed %d); the app, PostgreSQL and the load generator share the machine's cores", dataNow.Format(time.RFC3339), Seed),
+		"hold creation: one request = one whole flow (choose dates, add to cart, open checkout, confirm)")
+	return r
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOOS + "/" + runtime.GOARCH
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOOS + "/" + runtime.GOARCH
+}
+
+// Markdown renders the report's tables.
+func (r *Report) Markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Measured %s at commit %s: %s, %d cores; %s; PostgreSQL %s.\n",
+		r.At.Format("2006-01-02 15:04 MST"), r.Commit, r.Machine, r.Cores, r.Go, r.PostgreSQL)
+	fmt.Fprintf(&b, "Data set %q: %d items, %d units, %d customers and staff, %d bookings with %d lines, %d audit rows.\n",
+		r.Size, r.Dataset["items"], r.Dataset["units"], r.Dataset["users"], r.Dataset["bookings"], r.Dataset["booking_lines"], r.Dataset["audit_log"])
+	fmt.Fprintf(&b, "%d concurrent clients, %d interleaved rounds of %s per scenario; req/s is the median of the rounds.\n\n",
+		r.Concurrency, r.Rounds, r.Duration)
+	b.WriteString("| scenario | who | req/s | p50 ms | p95 ms | p99 ms | errors | × bare | × one-query | p99 × one-query |\n")
+	b.WriteString("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
+	for _, s := range r.Scenarios {
+		fmt.Fprintf(&b, "| %s | %s | %.0f | %.1f | %.1f | %.1f | %d | %.3f | %.2f | %.1f |\n",
+			s.Name, s.Who, s.RPS, s.P50, s.P95, s.P99, s.Errors, s.VsBare, s.VsOneQ, s.P99VsOne)
+	}
+	if len(r.Outcomes) > 0 {
+		var keys []string
+		for k := range r.Outcomes {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b.WriteString("\nHold attempts:")
+		for _, k := range keys {
+			fmt.Fprintf(&b, " %s %d;", k, r.Outcomes[k])
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("Overbooking check afterwards:")
+	for _, k := range []string{"units promised twice", "lines short of units"} {
+		fmt.Fprintf(&b, " %s %d;", k, r.Overbooking[k])
+	}
+	b.WriteString("\n\nPlans of the hot queries on this data (EXPLAIN ANALYZE, a sequential scan of a big table fails the run):\n\n")
+	b.WriteString("| query | ms | plan |\n| --- | ---: | --- |\n")
+	for _, p := range r.Plans {
+		fmt.Fprintf(&b, "| %s | %.2f | %s |\n", p.Name, p.Millis, p.Verdict())
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "\nNote: %s.", n)
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+func (r *Report) write(dir string) error {
+	j, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bench-report.json"), j, 0o644); err != nil {
+		return err
+	}
+	md := "# Rentdesk benchmark\n\n" + r.Markdown()
+	if err := os.WriteFile(filepath.Join(dir, "bench-report.md"), []byte(md), 0o644); err != nil {
+		return err
+	}
+	fmt.Print(md)
+	return nil
+}

@@ -1,0 +1,337 @@
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+)
+
+// scenario is one measured page or flow.
+type scenario struct {
+	Name    string
+	Who     string // ceiling, visitor, visitor with dates, customer, staff, admin
+	Ceiling bool
+	step    step
+}
+
+// fixture is what the scenarios need from the generated data.
+type fixture struct {
+	loc       int64
+	zone      *time.Location
+	slugs     []string
+	itemIDs   []int64
+	holdItems []holdItem
+}
+
+type holdItem struct {
+	id       int64
+	capacity int
+}
+
+func loadFixture(ctx context.Context, db *sql.DB) (fixture, error) {
+	var f fixture
+	var zone string
+	if err := db.QueryRowContext(ctx, `SELECT id, time_zone FROM locations ORDER BY id LIMIT 1`).Scan(&f.loc, &zone); err != nil {
+		return f, err
+	}
+	z, err := time.LoadLocation(zone)
+	if err != nil {
+		return f, err
+	}
+	f.zone = z
+	rows, err := db.QueryContext(ctx, `SELECT id, slug FROM items ORDER BY id LIMIT 500`)
+	if err != nil {
+		return f, err
+	}
+	for rows.Next() {
+		var id int64
+		var slug string
+		if err := rows.Scan(&id, &slug); err != nil {
+			return f, err
+		}
+		f.itemIDs = append(f.itemIDs, id)
+		f.slugs = append(f.slugs, slug)
+	}
+	rows.Close()
+	rows, err = db.QueryContext(ctx, `
+SELECT item_id, count(*) FROM units WHERE location_id = $1 AND status = 'available'
+GROUP BY item_id ORDER BY item_id LIMIT 2000`, f.loc)
+	if err != nil {
+		return f, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h holdItem
+		if err := rows.Scan(&h.id, &h.capacity); err != nil {
+			return f, err
+		}
+		f.holdItems = append(f.holdItems, h)
+	}
+	return f, rows.Err()
+}
+
+// runLoad starts the ceiling and Rentdesk, drives every scenario in
+// interleaved rounds, checks for overbooking and writes the report.
+func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time.Time, plans []Plan) error {
+	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+		return err
+	}
+	db, err := sql.Open("postgres", dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fx, err := loadFixture(ctx, db)
+	if err != nil {
+		return fmt.Errorf("bench: read fixture: %w", err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	ceilAddr, err := freePort()
+	if err != nil {
+		return err
+	}
+	stopCeil, err := startProcess(ctx, "ceiling", exec.CommandContext(ctx, self, "ceiling", "-addr", ceilAddr, "-db", dbURL),
+		"http://"+ceilAddr+"/bare", filepath.Join(o.OutDir, "bench-ceiling.log"))
+	if err != nil {
+		return err
+	}
+	defer stopCeil()
+	appAddr, err := freePort()
+	if err != nil {
+		return err
+	}
+	app := exec.CommandContext(ctx, o.Binary, "serve")
+	app.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "RENTDESK_ADDR="+appAddr,
+		"RENTDESK_BASE_URL=http://"+appAddr, "SMTP_HOST=")
+	stopApp, err := startProcess(ctx, "rentdesk serve", app, "http://"+appAddr+"/readyz", filepath.Join(o.OutDir, "bench-serve.log"))
+	if err != nil {
+		return err
+	}
+	defer stopApp()
+
+	tr := &http.Transport{MaxIdleConns: 4 * o.Concurrency, MaxIdleConnsPerHost: 4 * o.Concurrency, DisableCompression: false}
+	base := "http://" + appAddr
+	n := o.Concurrency
+	mk := func(setup func(c *client, w int) error) ([]*client, error) {
+		// One after the other: concurrent logins to one account count as
+		// guesses for the login throttle.
+		cs := make([]*client, n)
+		for w := range cs {
+			cs[w] = newClient(base, tr)
+			if err := setup(cs[w], w); err != nil {
+				return nil, err
+			}
+		}
+		return cs, nil
+	}
+	from := nextHour(dataNow.Add(7*24*time.Hour), fx.zone)
+	to := from.Add(7 * 24 * time.Hour)
+	stdLogf("logging in %d clients per role ...", n)
+	anon, err := mk(func(c *client, _ int) error { _, _, err := c.do("GET", "/", nil); return err })
+	if err != nil {
+		return err
+	}
+	dated, err := mk(func(c *client, _ int) error { return c.chooseDates(fx.loc, from, to, fx.zone) })
+	if err != nil {
+		return err
+	}
+	customers, err := mk(func(c *client, _ int) error { return c.login(CustomerEmail) })
+	if err != nil {
+		return err
+	}
+	staff, err := mk(func(c *client, _ int) error { return c.login(StaffEmail) })
+	if err != nil {
+		return err
+	}
+	admins, err := mk(func(c *client, _ int) error { return c.login(AdminEmail) })
+	if err != nil {
+		return err
+	}
+	holders, err := mk(func(c *client, w int) error { return c.login(fmt.Sprintf("customer%d@bench.example", 100+w)) })
+	if err != nil {
+		return err
+	}
+	ceil := make([]*client, n)
+	for w := range ceil {
+		ceil[w] = newClient("http://"+ceilAddr, tr)
+	}
+	fixed := func(p string) func(int, int) string { return func(int, int) string { return p } }
+	item := func(_, i int) string { return "/items/" + fx.slugs[i%len(fx.slugs)] }
+	cal := func(w, i int) string { return fmt.Sprintf("/book/items/%d", fx.itemIDs[(w*7+i)%len(fx.itemIDs)]) }
+	holds := newHoldRun(fx, dataNow, holders)
+	scenarios := []scenario{
+		{"ceiling: bare handler", "ceiling", true, get(ceil, fixed("/bare"))},
+		{"ceiling: one-query page", "ceiling", true, get(ceil, fixed("/one-query"))},
+		{"home", "visitor", false, get(anon, fixed("/"))},
+		{"catalog", "visitor", false, get(anon, fixed("/catalog"))},
+		{"item page", "visitor", false, get(anon, item)},
+		{"catalog with dates", "visitor with dates", false, get(dated, fixed("/catalog"))},
+		{"/book, a week for all items", "visitor with dates", false, get(dated, fixed("/book"))},
+		{"item page with dates", "visitor with dates", false, get(dated, item)},
+		{"item calendar", "visitor with dates", false, get(dated, cal)},
+		{"my bookings", "customer", false, get(customers, fixed("/bookings"))},
+		{"desk", "staff", false, get(staff, fixed("/desk"))},
+		{"desk search", "staff", false, get(staff, fixed("/desk?q=meyer+12"))},
+		{"staff bookings", "staff", false, get(staff, fixed("/staff/bookings"))},
+		{"staff items", "staff", false, get(staff, fixed("/staff/items"))},
+		{"admin audit", "admin", false, get(admins, fixed("/admin/audit"))},
+		{"hold creation (20% conflicts)", "customer", false, holds.step},
+	}
+	var runs = map[string][]roundResult{}
+	for r := 1; r <= o.Rounds; r++ {
+		for _, sc := range scenarios {
+			if o.Only != "" && !sc.Ceiling && !strings.Contains(sc.Name, o.Only) {
+				continue
+			}
+			res := drive(ctx, n, o.Duration, sc.step)
+			runs[sc.Name] = append(runs[sc.Name], res)
+			stdLogf("round %d  %-30s %8.0f req/s  errors %d %v", r, sc.Name, float64(res.n)/res.elapsed.Seconds(), res.errs, res.other)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+		}
+	}
+	over, err := checkOverbooking(ctx, db, holds.started)
+	if err != nil {
+		return err
+	}
+	rep := buildReport(ctx, db, o, sz, dataNow, plans, scenarios, runs, over)
+	return rep.write(o.OutDir)
+}
+
+func nextHour(t time.Time, z *time.Location) time.Time {
+	l := t.In(z)
+	return time.Date(l.Year(), l.Month(), l.Day(), 10, 0, 0, 0, z)
+}
+
+// holdRun books far in the future, where the data set has nothing: four
+// in five attempts a fresh item and day, one in five all units of an item
+// and day an earlier attempt booked, which must be refused.
+type holdRun struct {
+	fx      fixture
+	base    time.Time
+	clients []*client
+	started time.Time
+	mu      sync.Mutex
+	booked  []holdSlot
+	seq     int
+}
+
+type holdSlot struct {
+	item holdItem
+	day  int
+}
+
+var tokenRE = regexp.MustCompile(`name="token" value="([^"]+)"`)
+
+func newHoldRun(fx fixture, now time.Time, cs []*client) *holdRun {
+	// After the data set's last booking (half a year ahead), within the
+	// shop's default booking horizon (18 months), and a different stretch of
+	// days on every run, so earlier runs' bookings are not in the way.
+	offset := int(time.Now().Unix()/60%15) * 20
+	return &holdRun{fx: fx, clients: cs, started: time.Now(),
+		base: nextHour(now.Add(time.Duration(190+offset)*24*time.Hour), fx.zone)}
+}
+
+func (h *holdRun) next() (holdSlot, int, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.seq++
+	if h.seq%5 == 0 && len(h.booked) > 0 {
+		s := h.booked[(h.seq/5*7919)%len(h.booked)]
+		return s, s.item.capacity, true
+	}
+	k := h.seq - h.seq/5
+	return holdSlot{item: h.fx.holdItems[k%len(h.fx.holdItems)], day: k / len(h.fx.holdItems)}, 1, false
+}
+
+func (h *holdRun) step(w, _ int) (string, error) {
+	c := h.clients[w]
+	s, qty, conflict := h.next()
+	from := h.base.AddDate(0, 0, 2*s.day)
+	if err := c.chooseDates(h.fx.loc, from, from.Add(24*time.Hour), h.fx.zone); err != nil {
+		return "", err
+	}
+	st, body, err := c.do("POST", "/cart/items", url.Values{"item_id": {fmt.Sprint(s.item.id)}, "quantity": {fmt.Sprint(qty)}})
+	if err != nil {
+		return "", err
+	}
+	if st >= 500 {
+		return "", fmt.Errorf("add to cart: status %d: %.200s", st, body)
+	}
+	if st != http.StatusSeeOther {
+		return refused(conflict, "at cart"), nil
+	}
+	_, page, err := c.do("GET", "/checkout", nil)
+	if err != nil {
+		return "", err
+	}
+	m := tokenRE.FindStringSubmatch(page)
+	if m == nil {
+		return "", fmt.Errorf("no checkout token: %.300s", page)
+	}
+	st, body, err = c.do("POST", "/checkout", url.Values{"token": {m[1]}})
+	if err != nil {
+		return "", err
+	}
+	if st == http.StatusSeeOther {
+		if conflict {
+			return "conflict booked", nil
+		}
+		h.mu.Lock()
+		h.booked = append(h.booked, s)
+		h.mu.Unlock()
+		return "booked", nil
+	}
+	if st >= 500 {
+		return "", fmt.Errorf("checkout: status %d: %.200s", st, body)
+	}
+	// Refused at checkout: empty the cart for the next attempt.
+	c.do("POST", fmt.Sprintf("/cart/items/%d", s.item.id), url.Values{"quantity": {"0"}})
+	return refused(conflict, "at checkout"), nil
+}
+
+func refused(conflict bool, where string) string {
+	if conflict {
+		return "conflict refused " + where
+	}
+	return "fresh refused " + where
+}
+
+// checkOverbooking counts, among allocations and lines written since since,
+// units promised twice and lines short of units; both must be 0.
+func checkOverbooking(ctx context.Context, db *sql.DB, since time.Time) (map[string]int, error) {
+	out := map[string]int{}
+	var n int
+	err := db.QueryRowContext(ctx, `
+SELECT count(*) FROM unit_allocations a
+WHERE a.created_at >= $1 AND a.active
+  AND EXISTS (SELECT 1 FROM unit_allocations b
+              WHERE b.unit_id = a.unit_id AND b.id <> a.id AND b.active AND b.occupied && a.occupied)`, since).Scan(&n)
+	if err != nil {
+		return nil, fmt.Errorf("bench: overbooking check: %w", err)
+	}
+	out["units promised twice"] = n
+	err = db.QueryRowContext(ctx, `
+SELECT count(*) FROM booking_lines l
+JOIN bookings b ON b.id = l.booking_id JOIN items i ON i.id = l.item_id
+WHERE l.created_at >= $1 AND i.tracking = 'serialized' AND b.status IN ('hold', 'confirmed')
+  AND l.quantity <> (SELECT count(*) FROM unit_allocations a WHERE a.booking_line_id = l.id AND a.active)`, since).Scan(&n)
+	if err != nil {
+		return nil, fmt.Errorf("bench: line check: %w", err)
+	}
+	out["lines short of units"] = n
+	return out, nil
+}

@@ -1,0 +1,102 @@
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log"
+	"net/url"
+	"strings"
+	"time"
+
+	// The driver the product uses; the bench opens plain database/sql pools.
+	_ "github.com/lib/pq"
+
+	"github.com/rentdesk/rentdesk/internal/auth"
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// DatabaseURL returns the URL of database name on the server of base.
+func DatabaseURL(base, name string) (string, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", fmt.Errorf("bench: database URL: %w", err)
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}
+
+// Prepare makes sure the database of the size exists on the server of base,
+// is migrated, and holds the generated shop; it returns its URL and the
+// instant the data was generated for ("now" of the data set).
+func Prepare(ctx context.Context, base string, sz Size, logf func(string, ...any)) (string, time.Time, error) {
+	name := "rentdesk_bench_" + sz.Name
+	adminURL, err := DatabaseURL(base, "postgres")
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	admin, err := sql.Open("postgres", adminURL)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	defer admin.Close()
+	var exists bool
+	if err := admin.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return "", time.Time{}, fmt.Errorf("bench: look for database %s: %w", name, err)
+	}
+	if !exists {
+		if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
+			return "", time.Time{}, fmt.Errorf("bench: create database %s: %w", name, err)
+		}
+	}
+	dbURL, err := DatabaseURL(base, name)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	st, err := store.Open(ctx, dbURL, store.Options{MaxOpenConns: 2})
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	applied, err := st.Migrate(ctx)
+	st.Close()
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if len(applied) > 0 {
+		logf("applied %d migrations to %s", len(applied), name)
+	}
+	db, err := sql.Open("postgres", dbURL)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	defer db.Close()
+	have, at, err := Generated(ctx, db)
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("bench: read data set marker: %w", err)
+	}
+	if have == sz.Name {
+		logf("database %s already holds the %s data set (generated %s)", name, sz.Name, at.Format(time.RFC3339))
+		if len(applied) > 0 {
+			_, err = db.ExecContext(ctx, `ANALYZE`)
+		}
+		return dbURL, at, err
+	}
+	if have != "" {
+		return "", time.Time{}, fmt.Errorf("bench: database %s holds a %q data set; drop it first", name, have)
+	}
+	hash, err := auth.NewHasher(auth.DefaultParams).Hash(Password)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	now := time.Now().UTC().Truncate(time.Hour)
+	start := time.Now()
+	logf("generating the %s data set into %s ...", sz.Name, name)
+	if err := Generate(ctx, db, sz, now, hash); err != nil {
+		return "", time.Time{}, err
+	}
+	logf("generated in %s", time.Since(start).Round(time.Second))
+	return dbURL, now, nil
+}
+
+// stdLogf is the bench's progress line.
+func stdLogf(format string, args ...any) { log.Printf(strings.TrimSpace(format), args...) }

@@ -1,0 +1,172 @@
+package metrics
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// RuleInfo describes an alert rule: what it measures and in which unit
+// (its threshold is kept in the database, set by admins).
+type RuleInfo struct {
+	Key, Label, Unit string
+}
+
+// Rules are the alerts Rentdesk knows, in the order the dashboard lists them.
+var Rules = []RuleInfo{
+	{"p95_latency_ms", "Latency p95", "ms"},
+	{"error_rate_percent", "Error rate (5xx)", "%"},
+	{"pool_waits", "Connection pool waits", "waits"},
+	{"dead_jobs", "Dead jobs", "jobs"},
+	{"oldest_queued_minutes", "Oldest queued job", "min"},
+	{"overdue_units", "Overdue units", "units"},
+}
+
+// RuleByKey finds a rule's description.
+func RuleByKey(key string) (RuleInfo, bool) {
+	for _, r := range Rules {
+		if r.Key == key {
+			return r, true
+		}
+	}
+	return RuleInfo{}, false
+}
+
+// Format writes a value of the rule with its unit.
+func (r RuleInfo) Format(v float64) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	if v == math.Trunc(v) {
+		return fmt.Sprintf("%.0f %s", v, r.Unit)
+	}
+	return fmt.Sprintf("%.1f %s", v, r.Unit)
+}
+
+// alertWindow is what the request figures of the alerts cover.
+const alertWindow = 5 * time.Minute
+
+// notifyEvery rate-limits the email for one rule: an alert that flaps
+// opens and closes in the history but mails admins at most this often.
+const notifyEvery = time.Hour
+
+// Notify mails admins that an alert started, inside the transaction that
+// opened it.
+type Notify func(ctx context.Context, tx *store.Store, a store.Alert, r RuleInfo) error
+
+// Alerter compares the figures with the thresholds and keeps the alerts.
+type Alerter struct {
+	m      *Metrics
+	st     *store.Store
+	notify Notify
+}
+
+// NewAlerter builds the alert check; notify may be nil (no email).
+func NewAlerter(m *Metrics, st *store.Store, notify Notify) *Alerter {
+	return &Alerter{m: m, st: st, notify: notify}
+}
+
+// Observe reads every figure a rule can watch; NaN means "no data" (no
+// requests in the window), which never fires. Request figures are this
+// instance's; the queue and overdue figures are the whole shop's.
+func (a *Alerter) Observe(ctx context.Context, now time.Time) (map[string]float64, error) {
+	_, _ = a.m.Sample()
+	sys := Summarize(a.m.History().All(), alertWindow)
+	all := Histogram{}
+	var waits float64
+	first, last := Snapshot{}, sys.Latest
+	if h := a.m.History().All(); len(h) > 0 {
+		first = baseOf(h, alertWindow)
+	}
+	for g, h := range last.Groups {
+		all = all.Add(h.Sub(first.Groups[g]))
+	}
+	for _, p := range sys.Pools {
+		waits += p.Waits
+	}
+	errRate := math.NaN()
+	if n := last.Requests - first.Requests; n > 0 {
+		errRate = 100 * (last.Errors - first.Errors) / n
+	}
+	q, err := a.st.GetQueueStats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	oldest := 0.0
+	if q.OldestQueued != nil {
+		oldest = math.Max(0, now.Sub(*q.OldestQueued).Minutes())
+	}
+	att, err := a.st.GetAttention(ctx, now, 0, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]float64{
+		"p95_latency_ms":        all.Quantile(.95) * 1000,
+		"error_rate_percent":    errRate,
+		"pool_waits":            waits,
+		"dead_jobs":             float64(q.Dead),
+		"oldest_queued_minutes": oldest,
+		"overdue_units":         float64(att.Overdue),
+	}, nil
+}
+
+// baseOf is the newest snapshot at least window older than the newest (or the oldest).
+func baseOf(snaps []Snapshot, window time.Duration) Snapshot {
+	last := snaps[len(snaps)-1]
+	base := snaps[0]
+	for i := len(snaps) - 2; i >= 0; i-- {
+		base = snaps[i]
+		if last.At.Sub(snaps[i].At) >= window {
+			break
+		}
+	}
+	return base
+}
+
+// Check opens the alerts whose figure is at or above the threshold and
+// closes the others. An alert that opens mails admins unless its rule
+// mailed them in the last hour.
+func (a *Alerter) Check(ctx context.Context, now time.Time) error {
+	obs, err := a.Observe(ctx, now)
+	if err != nil {
+		return err
+	}
+	rules, err := a.st.ListAlertRules(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range rules {
+		info, known := RuleByKey(r.Key)
+		v, ok := obs[r.Key]
+		if !known || !ok || !r.Enabled || math.IsNaN(v) || v < r.Threshold {
+			if err := a.st.CloseAlert(ctx, r.Key, now); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := a.open(ctx, info, v, r.Threshold, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *Alerter) open(ctx context.Context, info RuleInfo, v, threshold float64, now time.Time) error {
+	return a.st.WithTx(ctx, func(tx *store.Store) error {
+		al, opened, err := tx.OpenAlert(ctx, info.Key, v, threshold, now)
+		if err != nil || !opened || a.notify == nil {
+			return err
+		}
+		recent, err := tx.NotifiedSince(ctx, info.Key, now.Add(-notifyEvery))
+		if err != nil || recent {
+			return err
+		}
+		if err := a.notify(ctx, tx, al, info); err != nil {
+			return err
+		}
+		return tx.MarkAlertNotified(ctx, al.ID)
+	})
+}

@@ -1,0 +1,284 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// revenueCTE is the one definition of revenue the dashboard and its exports
+// use: one row per booking line that earns money, at the instant it was
+// earned. Until a payments ledger exists that is the booked value of
+// confirmed bookings that were not cancelled, at confirmation; switching to
+// payments less refunds means changing this CTE alone. PostgreSQL inlines it,
+// so a range on "at" uses the index on bookings.confirmed_at.
+const revenueCTE = `revenue AS (
+    SELECT b.confirmed_at AS at, b.location_id, l.item_id, l.line_total AS amount, b.id AS booking_id
+    FROM bookings b JOIN booking_lines l ON l.booking_id = b.id
+    WHERE b.confirmed_at IS NOT NULL AND b.status NOT IN ('cancelled', 'expired')
+)`
+
+// Revenue is money earned in a window and how many bookings earned it.
+type Revenue struct {
+	Amount   int64 `db:"amount"`
+	Bookings int64 `db:"bookings"`
+}
+
+const revenueSQL = `WITH ` + revenueCTE + `
+SELECT coalesce(sum(amount), 0)::bigint AS amount, count(DISTINCT booking_id) AS bookings
+FROM revenue WHERE at >= $1 AND at < $2 AND ($3 = 0 OR location_id = $3)`
+
+// GetRevenue is the revenue of [from, to) at one location (0: all).
+func (s *Store) GetRevenue(ctx context.Context, from, to time.Time, locationID int64) (Revenue, error) {
+	var r Revenue
+	if err := s.q.GetContext(ctx, &r, revenueSQL, from, to, locationID); err != nil {
+		return r, fmt.Errorf("store: revenue: %w", classify(err))
+	}
+	return r, nil
+}
+
+// RevenueDay is the revenue of one local day.
+type RevenueDay struct {
+	Day    time.Time `db:"day"`
+	Amount int64     `db:"amount"`
+}
+
+const revenueByDaySQL = `WITH ` + revenueCTE + `
+SELECT (r.at AT TIME ZONE lo.time_zone)::date AS day, sum(r.amount)::bigint AS amount
+FROM revenue r JOIN locations lo ON lo.id = r.location_id
+WHERE r.at >= $1 AND r.at < $2 AND ($3 = 0 OR r.location_id = $3)
+GROUP BY 1 ORDER BY 1`
+
+// ListRevenueByDay is the revenue of [from, to) per local day of the
+// location that earned it; days without revenue are absent.
+func (s *Store) ListRevenueByDay(ctx context.Context, from, to time.Time, locationID int64) ([]RevenueDay, error) {
+	var rows []RevenueDay
+	if err := s.q.SelectContext(ctx, &rows, revenueByDaySQL, from, to, locationID); err != nil {
+		return nil, fmt.Errorf("store: revenue by day: %w", classify(err))
+	}
+	return rows, nil
+}
+
+// Funnel counts the bookings made in a window by what became of them, per
+// channel (online: made by the customer; desk: made by staff for them).
+type Funnel struct {
+	Channel   string `db:"channel"`
+	Made      int64  `db:"made"`
+	Holding   int64  `db:"holding"`
+	Confirmed int64  `db:"confirmed"`
+	Expired   int64  `db:"expired"`
+	Cancelled int64  `db:"cancelled"`
+	// Value is the booked value of the confirmed ones not cancelled, in minor units.
+	Value int64 `db:"value"`
+}
+
+const funnelSQL = `
+SELECT CASE WHEN created_by IS NULL THEN 'online' ELSE 'desk' END AS channel,
+       count(*) AS made,
+       count(*) FILTER (WHERE status = 'hold') AS holding,
+       count(*) FILTER (WHERE confirmed_at IS NOT NULL) AS confirmed,
+       count(*) FILTER (WHERE status = 'expired') AS expired,
+       count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
+       coalesce(sum(total) FILTER (WHERE confirmed_at IS NOT NULL AND status <> 'cancelled'), 0)::bigint AS value
+FROM bookings
+WHERE created_at >= $1 AND created_at < $2 AND ($3 = 0 OR location_id = $3) AND status <> 'cart'
+GROUP BY 1 ORDER BY 1 DESC`
+
+// ListFunnel is the booking funnel of [from, to), online first.
+func (s *Store) ListFunnel(ctx context.Context, from, to time.Time, locationID int64) ([]Funnel, error) {
+	var rows []Funnel
+	if err := s.q.SelectContext(ctx, &rows, funnelSQL, from, to, locationID); err != nil {
+		return nil, fmt.Errorf("store: funnel: %w", classify(err))
+	}
+	return rows, nil
+}
+
+// Attention is what needs the shop now: overdue units, no-shows and what
+// is coming up.
+type Attention struct {
+	Overdue int64 `db:"overdue"`
+	// OverdueValue is the replacement value of the overdue units, in minor units.
+	OverdueValue int64      `db:"overdue_value"`
+	OldestDue    *time.Time `db:"oldest_due"`
+	// NoShows are confirmed bookings past their start plus the grace with nothing picked up.
+	NoShows         int64 `db:"no_shows"`
+	PickupsComing   int64 `db:"pickups_coming"`
+	ReturnsComing   int64 `db:"returns_coming"`
+	UpcomingHorizon time.Duration
+}
+
+const attentionSQL = `
+WITH overdue AS (
+    SELECT CASE WHEN i.tracking = 'bulk' THEN l.quantity ELSE 1 END AS n, i.replacement_value,
+           coalesce(a.due_at, l.ends_at) AS due
+    FROM booking_lines l JOIN bookings b ON b.id = l.booking_id JOIN items i ON i.id = l.item_id
+    LEFT JOIN unit_allocations a ON a.booking_line_id = l.id AND a.active
+    WHERE b.status IN ('confirmed', 'out') AND ($4 = 0 OR b.location_id = $4)
+      AND coalesce(a.picked_up_at, l.picked_up_at) IS NOT NULL
+      AND coalesce(a.returned_at, l.returned_at) IS NULL
+      AND coalesce(a.due_at, l.ends_at) < $1
+)
+SELECT (SELECT coalesce(sum(n), 0) FROM overdue) AS overdue,
+       (SELECT coalesce(sum(n * replacement_value), 0)::bigint FROM overdue) AS overdue_value,
+       (SELECT min(due) FROM overdue) AS oldest_due,
+       (SELECT count(*) FROM bookings b
+        WHERE b.status = 'confirmed' AND ($4 = 0 OR b.location_id = $4)
+          AND (SELECT min(starts_at) FROM booking_lines WHERE booking_id = b.id) < $1 - $2::interval
+          AND NOT EXISTS (SELECT 1 FROM booking_lines WHERE booking_id = b.id AND picked_up_at IS NOT NULL)) AS no_shows,
+       (SELECT count(*) FROM booking_lines l JOIN bookings b ON b.id = l.booking_id
+        WHERE b.status IN ('confirmed', 'out') AND ($4 = 0 OR b.location_id = $4)
+          AND l.picked_up_at IS NULL AND l.starts_at >= $1 AND l.starts_at < $1 + $3::interval) AS pickups_coming,
+       (SELECT count(*) FROM booking_lines l JOIN bookings b ON b.id = l.booking_id
+        WHERE b.status IN ('confirmed', 'out') AND ($4 = 0 OR b.location_id = $4)
+          AND l.picked_up_at IS NOT NULL AND l.returned_at IS NULL
+          AND l.ends_at >= $1 AND l.ends_at < $1 + $3::interval) AS returns_coming`
+
+// GetAttention counts overdue units (and their replacement value), no-shows
+// (nothing picked up grace after the start) and the pickups and returns due
+// within horizon, at one location (0: all), as of now.
+func (s *Store) GetAttention(ctx context.Context, now time.Time, grace, horizon time.Duration, locationID int64) (Attention, error) {
+	a := Attention{UpcomingHorizon: horizon}
+	err := s.q.GetContext(ctx, &a, attentionSQL, now, pgInterval(grace), pgInterval(horizon), locationID)
+	if err != nil {
+		return a, fmt.Errorf("store: attention figures: %w", classify(err))
+	}
+	return a, nil
+}
+
+func pgInterval(d time.Duration) string { return fmt.Sprintf("%d microseconds", d.Microseconds()) }
+
+// ItemFigures is one item over a period: utilization from the daily rollup,
+// revenue in the period and over its whole life (for payback).
+type ItemFigures struct {
+	ItemID           int64   `db:"item_id"`
+	Name             string  `db:"name"`
+	Category         string  `db:"category"`
+	ReplacementValue int64   `db:"replacement_value"`
+	HoursAvailable   float64 `db:"hours_available"`
+	HoursOut         float64 `db:"hours_out"`
+	Revenue          int64   `db:"revenue"`
+	LifetimeRevenue  int64   `db:"lifetime_revenue"`
+	RateHour         *int64  `db:"rate_hour"`
+	RateDay          *int64  `db:"rate_day"`
+	RateWeek         *int64  `db:"rate_week"`
+}
+
+const itemFiguresSQL = `WITH ` + revenueCTE + `,
+util AS (
+    SELECT item_id, sum(hours_available) AS hours_available, sum(hours_out) AS hours_out
+    FROM utilization_daily WHERE day >= $1::date AND day < $2::date AND ($5 = 0 OR location_id = $5)
+    GROUP BY item_id
+), rev AS (
+    SELECT item_id, coalesce(sum(amount) FILTER (WHERE at >= $3 AND at < $4), 0) AS revenue, sum(amount) AS lifetime
+    FROM revenue WHERE ($5 = 0 OR location_id = $5) GROUP BY item_id
+)
+SELECT i.id AS item_id, i.name, coalesce(c.name, '') AS category, i.replacement_value, i.rate_hour, i.rate_day, i.rate_week,
+       coalesce(u.hours_available, 0) AS hours_available, coalesce(u.hours_out, 0) AS hours_out,
+       coalesce(r.revenue, 0)::bigint AS revenue, coalesce(r.lifetime, 0)::bigint AS lifetime_revenue
+FROM items i LEFT JOIN categories c ON c.id = i.category_id
+LEFT JOIN util u ON u.item_id = i.id LEFT JOIN rev r ON r.item_id = i.id
+WHERE i.archived_at IS NULL AND (u.item_id IS NOT NULL OR r.item_id IS NOT NULL)
+ORDER BY i.name, i.id`
+
+// ListItemFigures is every item with stock or revenue: utilization over the
+// local days [fromDay, toDay), revenue over [from, to), at one location (0: all).
+func (s *Store) ListItemFigures(ctx context.Context, fromDay, toDay, from, to time.Time, locationID int64) ([]ItemFigures, error) {
+	var rows []ItemFigures
+	err := s.q.SelectContext(ctx, &rows, itemFiguresSQL, fromDay.Format(time.DateOnly), toDay.Format(time.DateOnly), from, to, locationID)
+	if err != nil {
+		return nil, fmt.Errorf("store: item figures: %w", classify(err))
+	}
+	return rows, nil
+}
+
+// UtilizationRow is unit-hours of one day (and location and item, in exports).
+type UtilizationRow struct {
+	Day            time.Time `db:"day"`
+	Location       string    `db:"location"`
+	Item           string    `db:"item"`
+	HoursAvailable float64   `db:"hours_available"`
+	HoursOut       float64   `db:"hours_out"`
+}
+
+const utilizationByDaySQL = `
+SELECT day, '' AS location, '' AS item, sum(hours_available) AS hours_available, sum(hours_out) AS hours_out
+FROM utilization_daily WHERE day >= $1::date AND day < $2::date AND ($3 = 0 OR location_id = $3)
+GROUP BY day ORDER BY day`
+
+// ListUtilizationByDay sums the rollup per local day of [fromDay, toDay).
+func (s *Store) ListUtilizationByDay(ctx context.Context, fromDay, toDay time.Time, locationID int64) ([]UtilizationRow, error) {
+	var rows []UtilizationRow
+	err := s.q.SelectContext(ctx, &rows, utilizationByDaySQL, fromDay.Format(time.DateOnly), toDay.Format(time.DateOnly), locationID)
+	if err != nil {
+		return nil, fmt.Errorf("store: utilization by day: %w", classify(err))
+	}
+	return rows, nil
+}
+
+const utilizationByLocationSQL = `
+SELECT u.day, lo.name AS location, '' AS item, sum(u.hours_available) AS hours_available, sum(u.hours_out) AS hours_out
+FROM utilization_daily u JOIN locations lo ON lo.id = u.location_id
+WHERE u.day >= $1::date AND u.day < $2::date
+GROUP BY u.day, lo.name, lo.id ORDER BY lo.name, lo.id, u.day`
+
+// ListUtilizationByLocation sums the rollup per local day and location.
+func (s *Store) ListUtilizationByLocation(ctx context.Context, fromDay, toDay time.Time) ([]UtilizationRow, error) {
+	var rows []UtilizationRow
+	err := s.q.SelectContext(ctx, &rows, utilizationByLocationSQL, fromDay.Format(time.DateOnly), toDay.Format(time.DateOnly))
+	if err != nil {
+		return nil, fmt.Errorf("store: utilization by location: %w", classify(err))
+	}
+	return rows, nil
+}
+
+const utilizationRowsSQL = `
+SELECT u.day, lo.name AS location, i.name AS item, u.hours_available, u.hours_out
+FROM utilization_daily u JOIN locations lo ON lo.id = u.location_id JOIN items i ON i.id = u.item_id
+WHERE u.day >= $1::date AND u.day < $2::date AND ($3 = 0 OR u.location_id = $3)
+ORDER BY u.day, lo.name, i.name, u.item_id`
+
+// ListUtilizationRows is the rollup itself for [fromDay, toDay), for the CSV export.
+func (s *Store) ListUtilizationRows(ctx context.Context, fromDay, toDay time.Time, locationID int64) ([]UtilizationRow, error) {
+	var rows []UtilizationRow
+	err := s.q.SelectContext(ctx, &rows, utilizationRowsSQL, fromDay.Format(time.DateOnly), toDay.Format(time.DateOnly), locationID)
+	if err != nil {
+		return nil, fmt.Errorf("store: utilization rows: %w", classify(err))
+	}
+	return rows, nil
+}
+
+// BookingExport is one booking of the bookings CSV.
+type BookingExport struct {
+	ID          int64      `db:"id"`
+	Number      string     `db:"number"`
+	Status      string     `db:"status"`
+	Channel     string     `db:"channel"`
+	Location    string     `db:"location"`
+	Customer    string     `db:"customer"`
+	Email       string     `db:"email"`
+	CreatedAt   time.Time  `db:"created_at"`
+	ConfirmedAt *time.Time `db:"confirmed_at"`
+	CancelledAt *time.Time `db:"cancelled_at"`
+	Lines       int        `db:"lines"`
+	Total       int64      `db:"total"`
+	Currency    string     `db:"currency"`
+}
+
+const exportBookingsSQL = `
+SELECT b.id, b.number, b.status, CASE WHEN b.created_by IS NULL THEN 'online' ELSE 'desk' END AS channel,
+       lo.name AS location, u.name AS customer, u.email::text AS email, b.created_at, b.confirmed_at, b.cancelled_at,
+       (SELECT count(*) FROM booking_lines l WHERE l.booking_id = b.id) AS lines, b.total, b.currency
+FROM bookings b JOIN locations lo ON lo.id = b.location_id JOIN users u ON u.id = b.customer_id
+WHERE b.created_at >= $1 AND b.created_at < $2 AND ($3 = 0 OR b.location_id = $3) AND b.status <> 'cart'
+  AND b.id > $4
+ORDER BY b.id
+LIMIT $5`
+
+// ExportBookings pages through the bookings made in [from, to) by id.
+func (s *Store) ExportBookings(ctx context.Context, from, to time.Time, locationID, afterID int64, limit int) ([]BookingExport, error) {
+	var rows []BookingExport
+	if err := s.q.SelectContext(ctx, &rows, exportBookingsSQL, from, to, locationID, afterID, limit); err != nil {
+		return nil, fmt.Errorf("store: export bookings: %w", classify(err))
+	}
+	return rows, nil
+}

@@ -1,0 +1,279 @@
+package store_test
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/internal/testenv"
+)
+
+// bizWorld is a shop with a known history around the spring DST change in
+// Berlin (2026-03-29 has 23 hours there), seeded row by row so every figure
+// has an answer worked out by hand:
+//
+//	Berlin (Europe/Berlin): camera R6, units u1 and u2 (added 2026-03-01)
+//	  b1 online, returned: u1 out 03-28 22:00 → 03-29 12:00 local, line 100.00, total 120.00
+//	  maintenance on u2 03-29 18:00 → 03-30 06:00 local
+//	  b2 desk, out: u1 out since 03-30 08:00 local, due 04-01, 50.00
+//	  b4 online, confirmed then cancelled (99.99); b5 online hold that expired
+//	  b6 online, confirmed, starts 03-30 09:00 local, nothing picked up (a no-show), 30.00
+//	  b8 online, confirmed 03-30, pickup 03-31, 40.00
+//	Depot (UTC): 10 folding chairs (bulk, replacement 10.00 each)
+//	  b3 online, returned: 4 chairs 03-29 10:00 → 16:00, 20.00
+//	  b7 online, out: 2 chairs since 03-29 08:00, due 03-30 08:00 (overdue), 15.00
+//
+// "Now" is 2026-03-30 10:00 UTC (12:00 in Berlin): 03-30 is a partial day.
+type bizWorld struct {
+	st            *store.Store
+	berlin, depot int64
+	r6, chair     int64
+	now           time.Time
+	ctx           context.Context
+	staff, cust   int64
+	u1, u2        int64
+}
+
+func ts(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func (w *bizWorld) id(t *testing.T, q string, args ...any) int64 {
+	t.Helper()
+	var id int64
+	if err := w.st.DB().QueryRowContext(w.ctx, q, args...).Scan(&id); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return id
+}
+
+// booking inserts a booking with one line; confirmed and cancelled are
+// instants or "" for none.
+func (w *bizWorld) booking(t *testing.T, loc int64, createdBy any, status, created, confirmed string, total int64,
+	item int64, qty int, starts, ends, picked, returned string) (bookingID, lineID int64) {
+	t.Helper()
+	null := func(s string) any {
+		if s == "" {
+			return nil
+		}
+		return ts(s)
+	}
+	var expires any
+	if status == "expired" {
+		expires = ts(created).Add(30 * time.Minute)
+	}
+	var cancelled any
+	if status == "cancelled" {
+		cancelled = ts(created).Add(24 * time.Hour)
+	}
+	bookingID = w.id(t, `INSERT INTO bookings (customer_id, location_id, status, expires_at, currency, total, subtotal, created_by,
+		confirmed_at, cancelled_at, created_at) VALUES ($1, $2, $3, $4, 'EUR', $5, $5, $6, $7, $8, $9) RETURNING id`,
+		w.cust, loc, status, expires, total, createdBy, null(confirmed), cancelled, ts(created))
+	lineID = w.id(t, `INSERT INTO booking_lines (booking_id, item_id, quantity, starts_at, ends_at, picked_up_at, returned_at,
+		unit_price, line_total) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+		bookingID, item, qty, ts(starts), ts(ends), null(picked), null(returned), min(total, 10000))
+	return bookingID, lineID
+}
+
+func (w *bizWorld) allocate(t *testing.T, unit, line int64, starts, ends, picked, returned string) {
+	t.Helper()
+	null := func(s string) any {
+		if s == "" {
+			return nil
+		}
+		return ts(s)
+	}
+	w.id(t, `INSERT INTO unit_allocations (unit_id, booking_line_id, occupied, picked_up_at, returned_at, due_at)
+		VALUES ($1, $2, tstzrange($3, $4), $5, $6, $4) RETURNING id`, unit, line, ts(starts), ts(ends), null(picked), null(returned))
+}
+
+func newBizWorld(t *testing.T) *bizWorld {
+	t.Helper()
+	st, _ := testenv.Store(t)
+	w := &bizWorld{st: st, ctx: context.Background(), now: ts("2026-03-30T10:00:00Z")}
+	w.cust = w.id(t, `INSERT INTO users (email, name, password_hash) VALUES ('c@example.com', 'C', 'x') RETURNING id`)
+	w.staff = w.id(t, `INSERT INTO users (email, name, role, password_hash) VALUES ('s@example.com', 'S', 'staff', 'x') RETURNING id`)
+	w.berlin = w.id(t, `INSERT INTO locations (name, slug, time_zone) VALUES ('Berlin', 'berlin', 'Europe/Berlin') RETURNING id`)
+	w.depot = w.id(t, `INSERT INTO locations (name, slug, time_zone) VALUES ('Depot', 'depot', 'UTC') RETURNING id`)
+	cat := w.id(t, `INSERT INTO categories (name, slug) VALUES ('Cameras', 'cameras') RETURNING id`)
+	w.r6 = w.id(t, `INSERT INTO items (category_id, name, slug, tracking, rate_day, replacement_value)
+		VALUES ($1, 'Canon R6', 'r6', 'serialized', 5000, 200000) RETURNING id`, cat)
+	w.chair = w.id(t, `INSERT INTO items (name, slug, tracking, rate_day, replacement_value)
+		VALUES ('Folding chair', 'chair', 'bulk', 200, 1000) RETURNING id`)
+	added := ts("2026-03-01T00:00:00Z")
+	w.u1 = w.id(t, `INSERT INTO units (item_id, location_id, asset_tag, created_at) VALUES ($1, $2, 'U1', $3) RETURNING id`, w.r6, w.berlin, added)
+	w.u2 = w.id(t, `INSERT INTO units (item_id, location_id, asset_tag, created_at) VALUES ($1, $2, 'U2', $3) RETURNING id`, w.r6, w.berlin, added)
+	w.id(t, `INSERT INTO bulk_stock (item_id, location_id, quantity) VALUES ($1, $2, 10) RETURNING item_id`, w.chair, w.depot)
+
+	_, l1 := w.booking(t, w.berlin, nil, "returned", "2026-03-20T10:00:00Z", "2026-03-20T10:00:00Z", 12000, w.r6, 1,
+		"2026-03-28T21:00:00Z", "2026-03-29T10:00:00Z", "2026-03-28T21:00:00Z", "2026-03-29T10:00:00Z")
+	w.allocate(t, w.u1, l1, "2026-03-28T21:00:00Z", "2026-03-29T10:00:00Z", "2026-03-28T21:00:00Z", "2026-03-29T10:00:00Z")
+	block := w.id(t, `INSERT INTO maintenance_blocks (unit_id, starts_at, ends_at, reason) VALUES ($1, $2, $3, 'sensor clean') RETURNING id`,
+		w.u2, ts("2026-03-29T16:00:00Z"), ts("2026-03-30T04:00:00Z"))
+	w.id(t, `INSERT INTO unit_allocations (unit_id, maintenance_id, occupied) VALUES ($1, $2, tstzrange($3, $4)) RETURNING id`,
+		w.u2, block, ts("2026-03-29T16:00:00Z"), ts("2026-03-30T04:00:00Z"))
+	_, l2 := w.booking(t, w.berlin, w.staff, "out", "2026-03-30T05:00:00Z", "2026-03-30T05:00:00Z", 5000, w.r6, 1,
+		"2026-03-30T06:00:00Z", "2026-04-01T06:00:00Z", "2026-03-30T06:00:00Z", "")
+	w.allocate(t, w.u1, l2, "2026-03-30T06:00:00Z", "2026-04-01T06:00:00Z", "2026-03-30T06:00:00Z", "")
+	w.booking(t, w.depot, nil, "returned", "2026-03-29T09:00:00Z", "2026-03-29T09:00:00Z", 2000, w.chair, 4,
+		"2026-03-29T10:00:00Z", "2026-03-29T16:00:00Z", "2026-03-29T10:00:00Z", "2026-03-29T16:00:00Z")
+	w.booking(t, w.berlin, nil, "cancelled", "2026-03-25T10:00:00Z", "2026-03-25T10:00:00Z", 9999, w.r6, 1,
+		"2026-04-10T08:00:00Z", "2026-04-11T08:00:00Z", "", "")
+	w.booking(t, w.berlin, nil, "expired", "2026-03-27T10:00:00Z", "", 4500, w.r6, 1,
+		"2026-04-12T08:00:00Z", "2026-04-13T08:00:00Z", "", "")
+	_, l6 := w.booking(t, w.berlin, nil, "confirmed", "2026-03-26T10:00:00Z", "2026-03-26T10:00:00Z", 3000, w.r6, 1,
+		"2026-03-30T07:00:00Z", "2026-03-30T09:00:00Z", "", "")
+	w.allocate(t, w.u2, l6, "2026-03-30T07:00:00Z", "2026-03-30T09:00:00Z", "", "")
+	w.booking(t, w.depot, nil, "out", "2026-03-20T11:00:00Z", "2026-03-20T11:00:00Z", 1500, w.chair, 2,
+		"2026-03-29T08:00:00Z", "2026-03-30T08:00:00Z", "2026-03-29T08:00:00Z", "")
+	_, l8 := w.booking(t, w.berlin, nil, "confirmed", "2026-03-30T09:00:00Z", "2026-03-30T09:00:00Z", 4000, w.r6, 1,
+		"2026-03-31T08:00:00Z", "2026-03-31T12:00:00Z", "", "")
+	w.allocate(t, w.u2, l8, "2026-03-31T08:00:00Z", "2026-03-31T12:00:00Z", "", "")
+	return w
+}
+
+func day(s string) time.Time { return ts(s + "T00:00:00Z") }
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-6 }
+
+// Utilization per local day: a DST day of 23 hours, maintenance taken off
+// what was available, a rental across midnight split between its days, a
+// day under way counted up to now, and bulk stock by quantity.
+func TestUtilizationRollup(t *testing.T) {
+	w := newBizWorld(t)
+	for range 2 { // running it again changes nothing
+		if _, err := w.st.RollupUtilization(w.ctx, day("2026-03-27"), day("2026-03-31"), w.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[int64][][3]float64{ // per location: rows of {day offset from 03-28, available, out}
+		w.berlin: {{0, 48, 2}, {1, 40, 11}, {2, 18, 4}},
+		w.depot:  {{0, 240, 0}, {1, 240, 56}, {2, 100, 20}},
+	}
+	for loc, rows := range want {
+		got, err := w.st.ListUtilizationByDay(w.ctx, day("2026-03-28"), day("2026-03-31"), loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(rows) {
+			t.Fatalf("location %d: %d days, want %d: %+v", loc, len(got), len(rows), got)
+		}
+		for i, r := range rows {
+			g := got[i]
+			if !g.Day.Equal(day("2026-03-28").AddDate(0, 0, int(r[0]))) || !near(g.HoursAvailable, r[1]) || !near(g.HoursOut, r[2]) {
+				t.Errorf("location %d day %d: %s available %v out %v, want %v %v", loc, i, g.Day.Format(time.DateOnly), g.HoursAvailable, g.HoursOut, r[1], r[2])
+			}
+		}
+	}
+	// A rollup later in the day extends the partial day; a day not yet
+	// begun in a zone has no row.
+	later := w.now.Add(6 * time.Hour)
+	if _, err := w.st.RollupUtilization(w.ctx, day("2026-03-30"), day("2026-03-31"), later); err != nil {
+		t.Fatal(err)
+	}
+	got, err := w.st.ListUtilizationByDay(w.ctx, day("2026-03-30"), day("2026-04-01"), w.berlin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || !near(got[0].HoursAvailable, 18+12) || !near(got[0].HoursOut, 4+6) {
+		t.Errorf("partial day later: %+v", got)
+	}
+	rows, err := w.st.ListUtilizationRows(w.ctx, day("2026-03-29"), day("2026-03-30"), 0)
+	if err != nil || len(rows) != 2 || rows[0].Location != "Berlin" || rows[1].Item != "Folding chair" {
+		t.Errorf("export rows: %+v %v", rows, err)
+	}
+}
+
+// Revenue is booked value at confirmation, cancelled bookings excluded;
+// "today" follows the location's midnight.
+func TestRevenueFigures(t *testing.T) {
+	w := newBizWorld(t)
+	berlinMidnight := ts("2026-03-29T22:00:00Z")
+	for _, c := range []struct {
+		name     string
+		from, to time.Time
+		loc      int64
+		amount   int64
+		bookings int64
+	}{
+		{"today in Berlin", berlinMidnight, w.now, w.berlin, 9000, 2},
+		{"all time, all", ts("2026-01-01T00:00:00Z"), w.now, 0, 25500, 6},
+		{"all time, Berlin", ts("2026-01-01T00:00:00Z"), w.now, w.berlin, 22000, 4},
+		{"all time, Depot", ts("2026-01-01T00:00:00Z"), w.now, w.depot, 3500, 2},
+		{"cancelled one's day", ts("2026-03-25T00:00:00Z"), ts("2026-03-26T00:00:00Z"), 0, 0, 0},
+	} {
+		got, err := w.st.GetRevenue(w.ctx, c.from, c.to, c.loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Amount != c.amount || got.Bookings != c.bookings {
+			t.Errorf("%s: %+v, want %d in %d bookings", c.name, got, c.amount, c.bookings)
+		}
+	}
+	days, err := w.st.ListRevenueByDay(w.ctx, ts("2026-03-29T00:00:00Z"), w.now, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// b3 on 03-29 (Depot); b2 05:00Z and b8 09:00Z on 03-30 in Berlin.
+	if len(days) != 2 || days[0].Amount != 2000 || days[1].Amount != 9000 || days[1].Day.Format(time.DateOnly) != "2026-03-30" {
+		t.Errorf("by day: %+v", days)
+	}
+}
+
+func TestFunnelAndAttention(t *testing.T) {
+	w := newBizWorld(t)
+	f, err := w.st.ListFunnel(w.ctx, ts("2026-03-01T00:00:00Z"), w.now, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.Funnel{
+		{Channel: "online", Made: 7, Confirmed: 6, Expired: 1, Cancelled: 1, Value: 12000 + 2000 + 3000 + 1500 + 4000},
+		{Channel: "desk", Made: 1, Confirmed: 1, Value: 5000},
+	}
+	if len(f) != 2 || f[0] != want[0] || f[1] != want[1] {
+		t.Errorf("funnel %+v, want %+v", f, want)
+	}
+	a, err := w.st.GetAttention(w.ctx, w.now, 30*time.Minute, 48*time.Hour, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Overdue != 2 || a.OverdueValue != 2000 || a.OldestDue == nil || !a.OldestDue.Equal(ts("2026-03-30T08:00:00Z")) ||
+		a.NoShows != 1 || a.PickupsComing != 1 || a.ReturnsComing != 1 {
+		t.Errorf("attention %+v", a)
+	}
+	// A longer grace: b6 started 3 hours ago, so it is no no-show yet.
+	if a, _ = w.st.GetAttention(w.ctx, w.now, 4*time.Hour, 48*time.Hour, w.berlin); a.NoShows != 0 || a.Overdue != 0 {
+		t.Errorf("Berlin with 4h grace: %+v", a)
+	}
+}
+
+// Per item: utilization from the rollup, revenue in the period and for life.
+func TestItemFigures(t *testing.T) {
+	w := newBizWorld(t)
+	if _, err := w.st.RollupUtilization(w.ctx, day("2026-03-27"), day("2026-03-31"), w.now); err != nil {
+		t.Fatal(err)
+	}
+	items, err := w.st.ListItemFigures(w.ctx, day("2026-03-28"), day("2026-03-31"), ts("2026-03-28T00:00:00Z"), w.now, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 2 {
+		t.Fatalf("items %+v", items)
+	}
+	r6, chair := items[0], items[1]
+	if r6.Name != "Canon R6" || r6.Category != "Cameras" || !near(r6.HoursAvailable, 106) || !near(r6.HoursOut, 17) ||
+		r6.Revenue != 9000 || r6.LifetimeRevenue != 22000 || r6.ReplacementValue != 200000 ||
+		r6.RateDay == nil || *r6.RateDay != 5000 || r6.RateHour != nil {
+		t.Errorf("R6 %+v", r6)
+	}
+	if chair.Name != "Folding chair" || !near(chair.HoursAvailable, 580) || !near(chair.HoursOut, 76) ||
+		chair.Revenue != 2000 || chair.LifetimeRevenue != 3500 {
+		t.Errorf("chair %+v", chair)
+	}
+}

@@ -1,0 +1,60 @@
+package store
+
+import (
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// HotParams are the arguments the hot queries are checked with.
+type HotParams struct {
+	Now                      time.Time
+	LocationID               int64
+	SerialItemID, BulkItemID int64
+	CustomerID, StaffID      int64
+}
+
+// HotQuery is one query a busy page runs, with arguments, so its plan on a
+// large shop can be checked (the benchmark's EXPLAIN check): the SQL is
+// this package's own constant, never a copy.
+type HotQuery struct {
+	Name string
+	SQL  string
+	Args []any
+}
+
+// HotQueries lists the queries whose cost must not grow with the shop's
+// history: availability for a week ahead, an item's four-week calendar, the
+// desk board and search, the customer's and the staff's booking lists, the
+// audit page.
+func HotQueries(p HotParams) []HotQuery {
+	from := p.Now.Add(7 * 24 * time.Hour)
+	to := from.Add(7 * 24 * time.Hour)
+	var starts, ends []string
+	for d := 0; d < 28; d++ {
+		s := p.Now.Add(time.Duration(d) * 24 * time.Hour)
+		starts = append(starts, s.UTC().Format(time.RFC3339Nano))
+		ends = append(ends, s.Add(24*time.Hour).UTC().Format(time.RFC3339Nano))
+	}
+	dayStart := p.Now.Truncate(24 * time.Hour)
+	return []HotQuery{
+		{"availability, all items", listAvailabilitySQL, []any{p.LocationID, from, to, p.Now, false, nil, 0, 0}},
+		{"availability, /book page", listAvailabilitySQL, []any{p.LocationID, from, to, p.Now, false, nil, 0, 51}},
+		{"availability, cart items", listAvailabilitySQL, []any{p.LocationID, from, to, p.Now, false, pq.Array([]int64{p.SerialItemID, p.BulkItemID}), 0, 0}},
+		{"calendar, serialized item", itemCalendarSQL, []any{p.SerialItemID, p.LocationID, pq.Array(starts), pq.Array(ends), p.Now}},
+		{"calendar, bulk item", itemCalendarSQL, []any{p.BulkItemID, p.LocationID, pq.Array(starts), pq.Array(ends), p.Now}},
+		{"free units", freeUnitsSQL, []any{p.SerialItemID, p.LocationID, from, to, p.Now, pq.Array([]int64{}), 10, 0}},
+		{"bulk peak", bulkPeakSQL, []any{p.BulkItemID, p.LocationID, from, to, p.Now, 0}},
+		{"why unavailable", explainSQL, []any{p.SerialItemID, p.LocationID, from, to, p.Now}},
+		{"why unavailable, bulk", explainSQL, []any{p.BulkItemID, p.LocationID, from, to, p.Now}},
+		{"desk lines", listDeskLinesSQL, []any{p.LocationID, dayStart, dayStart.Add(24 * time.Hour), p.Now}},
+		{"desk endangered", listEndangeredSQL, []any{p.LocationID, p.Now}},
+		{"desk search by name", searchBookingsSQL, []any{int64(0), "%meyer 12%", 50}},
+		{"desk search by number", searchBookingsSQL, []any{int64(4242), "%R004242%", 50}},
+		{"staff bookings", listBookingsSQL, []any{"", int64(0), 50}},
+		{"staff bookings, confirmed", listBookingsSQL, []any{BookingConfirmed, int64(0), 50}},
+		{"my bookings", listCustomerBookingsSQL, []any{p.CustomerID, int64(0), 50}},
+		{"audit page", listAuditSQL, []any{int64(0), "", "", int64(0), 50}},
+		{"audit entity types", auditEntityTypesSQL, nil},
+	}
+}

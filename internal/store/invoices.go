@@ -1,0 +1,216 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Invoice kinds.
+const (
+	InvoiceKind    = "invoice"
+	CreditNoteKind = "credit_note"
+)
+
+// Invoice is an issued invoice or credit note: a snapshot of seller, buyer,
+// lines and totals. Credit notes have negative amounts and CreditsID set.
+type Invoice struct {
+	ID            int64  `db:"id"`
+	Kind          string `db:"kind"`
+	Series        string `db:"series"`
+	Year          int    `db:"year"`
+	Seq           int    `db:"seq"`
+	Number        string `db:"number"`
+	BookingID     int64  `db:"booking_id"`
+	BookingNumber string `db:"booking_number"`
+	CreditsID     *int64 `db:"credits_id"`
+	// CreditsNumber is the number of the credited invoice (read only).
+	CreditsNumber *string   `db:"credits_number"`
+	CustomerID    int64     `db:"customer_id"`
+	BuyerName     string    `db:"buyer_name"`
+	BuyerEmail    string    `db:"buyer_email"`
+	IssuedAt      time.Time `db:"issued_at"`
+	// IssueDate is the printed date (midnight UTC of the date in TimeZone).
+	IssueDate          time.Time `db:"issue_date"`
+	TimeZone           string    `db:"time_zone"`
+	Currency           string    `db:"currency"`
+	TaxMode            string    `db:"tax_mode"`
+	SellerName         string    `db:"seller_name"`
+	SellerAddress      string    `db:"seller_address"`
+	SellerVATID        string    `db:"seller_vat_id"`
+	SellerRegistration string    `db:"seller_registration"`
+	SellerEmail        string    `db:"seller_email"`
+	SellerPhone        string    `db:"seller_phone"`
+	SellerBank         string    `db:"seller_bank"`
+	Note               string    `db:"note"`
+	Reason             string    `db:"reason"`
+	Net                int64     `db:"net"`
+	Tax                int64     `db:"tax"`
+	Total              int64     `db:"total"`
+	Lines              []InvoiceLine
+}
+
+// InvoiceLine is one line of an invoice; Net + Tax = Total.
+type InvoiceLine struct {
+	InvoiceID   int64  `db:"invoice_id"`
+	Position    int    `db:"position"`
+	Description string `db:"description"`
+	Quantity    int    `db:"quantity"`
+	UnitPrice   int64  `db:"unit_price"`
+	TaxRateBP   int    `db:"tax_rate_bp"`
+	Net         int64  `db:"net"`
+	Tax         int64  `db:"tax"`
+	Total       int64  `db:"total"`
+}
+
+const nextInvoiceNumberSQL = `
+INSERT INTO invoice_counters (series, year, last_number) VALUES ($1, $2, 1)
+ON CONFLICT (series, year) DO UPDATE SET last_number = invoice_counters.last_number + 1
+RETURNING last_number`
+
+// NextInvoiceNumber takes the next number of a series and year. Call it only
+// inside the transaction that writes the invoice: the counter row stays
+// locked until that transaction ends, so concurrent issuers queue here, and
+// a rollback returns the number as if it had never been taken.
+func (s *Store) NextInvoiceNumber(ctx context.Context, series string, year int) (int, error) {
+	if s.tx == nil {
+		return 0, fmt.Errorf("store: next invoice number outside a transaction")
+	}
+	var n int
+	if err := s.q.GetContext(ctx, &n, nextInvoiceNumberSQL, series, year); err != nil {
+		return 0, fmt.Errorf("store: next invoice number %s/%d: %w", series, year, classify(err))
+	}
+	return n, nil
+}
+
+const clockSQL = `SELECT clock_timestamp()`
+
+// Clock reads the database's clock, so instants written by several app
+// instances agree with one another.
+func (s *Store) Clock(ctx context.Context) (time.Time, error) {
+	var t time.Time
+	if err := s.q.GetContext(ctx, &t, clockSQL); err != nil {
+		return time.Time{}, fmt.Errorf("store: clock: %w", classify(err))
+	}
+	return t, nil
+}
+
+const insertInvoiceSQL = `
+INSERT INTO invoices (kind, series, year, seq, number, booking_id, booking_number, credits_id, customer_id,
+                      buyer_name, buyer_email, issued_at, issue_date, time_zone, currency, tax_mode,
+                      seller_name, seller_address, seller_vat_id, seller_registration, seller_email,
+                      seller_phone, seller_bank, note, reason, net, tax, total)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+        $22, $23, $24, $25, $26, $27, $28)
+RETURNING id`
+
+const insertInvoiceLineSQL = `
+INSERT INTO invoice_lines (invoice_id, position, description, quantity, unit_price, tax_rate_bp, net, tax, total)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+
+// InsertInvoice writes an invoice and its lines and returns its id.
+func (s *Store) InsertInvoice(ctx context.Context, in Invoice) (int64, error) {
+	var id int64
+	if err := s.q.GetContext(ctx, &id, insertInvoiceSQL, in.Kind, in.Series, in.Year, in.Seq, in.Number,
+		in.BookingID, in.BookingNumber, in.CreditsID, in.CustomerID, in.BuyerName, in.BuyerEmail, in.IssuedAt,
+		in.IssueDate.Format(time.DateOnly), in.TimeZone, in.Currency, in.TaxMode, in.SellerName, in.SellerAddress,
+		in.SellerVATID, in.SellerRegistration, in.SellerEmail, in.SellerPhone, in.SellerBank, in.Note, in.Reason,
+		in.Net, in.Tax, in.Total); err != nil {
+		return 0, fmt.Errorf("store: insert invoice %s: %w", in.Number, classify(err))
+	}
+	for i, l := range in.Lines {
+		if _, err := s.q.ExecContext(ctx, insertInvoiceLineSQL, id, i+1, l.Description, l.Quantity, l.UnitPrice,
+			l.TaxRateBP, l.Net, l.Tax, l.Total); err != nil {
+			return 0, fmt.Errorf("store: insert invoice line: %w", classify(err))
+		}
+	}
+	return id, nil
+}
+
+const invoiceColumns = `i.id, i.kind, i.series, i.year, i.seq, i.number, i.booking_id, i.booking_number, i.credits_id,
+       c.number AS credits_number, i.customer_id, i.buyer_name, i.buyer_email, i.issued_at, i.issue_date, i.time_zone,
+       i.currency, i.tax_mode, i.seller_name, i.seller_address, i.seller_vat_id, i.seller_registration,
+       i.seller_email, i.seller_phone, i.seller_bank, i.note, i.reason, i.net, i.tax, i.total`
+
+const invoiceFrom = ` FROM invoices i LEFT JOIN invoices c ON c.id = i.credits_id`
+
+const getInvoiceSQL = `SELECT ` + invoiceColumns + invoiceFrom + ` WHERE i.id = $1`
+
+const invoiceLinesSQL = `
+SELECT invoice_id, position, description, quantity, unit_price, tax_rate_bp, net, tax, total
+FROM invoice_lines WHERE invoice_id = $1 ORDER BY position`
+
+// GetInvoice loads an invoice or credit note with its lines.
+func (s *Store) GetInvoice(ctx context.Context, id int64) (Invoice, error) {
+	var in Invoice
+	if err := s.q.GetContext(ctx, &in, getInvoiceSQL, id); err != nil {
+		return Invoice{}, fmt.Errorf("store: get invoice %d: %w", id, classify(err))
+	}
+	if err := s.q.SelectContext(ctx, &in.Lines, invoiceLinesSQL, id); err != nil {
+		return Invoice{}, fmt.Errorf("store: invoice lines %d: %w", id, classify(err))
+	}
+	return in, nil
+}
+
+const bookingInvoicesSQL = `SELECT ` + invoiceColumns + invoiceFrom + ` WHERE i.booking_id = $1 ORDER BY i.id`
+
+// ListBookingInvoices lists a booking's invoices and credit notes in the
+// order they were issued, without lines.
+func (s *Store) ListBookingInvoices(ctx context.Context, bookingID int64) ([]Invoice, error) {
+	var out []Invoice
+	if err := s.q.SelectContext(ctx, &out, bookingInvoicesSQL, bookingID); err != nil {
+		return nil, fmt.Errorf("store: invoices of booking %d: %w", bookingID, classify(err))
+	}
+	return out, nil
+}
+
+// InvoiceFilter selects invoices for the staff list and the export. From and
+// To are issue dates (To inclusive); zero means open-ended.
+type InvoiceFilter struct {
+	From, To   time.Time
+	CustomerID int64 // 0: every customer
+	BeforeID   int64 // keyset cursor: only ids below it (0: from the newest)
+	Limit      int
+}
+
+const listInvoicesSQL = `SELECT ` + invoiceColumns + invoiceFrom + `
+WHERE ($1::date IS NULL OR i.issue_date >= $1) AND ($2::date IS NULL OR i.issue_date <= $2)
+  AND ($3 = 0 OR i.customer_id = $3) AND ($4 = 0 OR i.id < $4)
+ORDER BY i.id DESC
+LIMIT $5`
+
+// ListInvoices pages through invoices and credit notes, newest first,
+// without lines.
+func (s *Store) ListInvoices(ctx context.Context, f InvoiceFilter) ([]Invoice, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	var out []Invoice
+	if err := s.q.SelectContext(ctx, &out, listInvoicesSQL, dateArg(f.From), dateArg(f.To), f.CustomerID, f.BeforeID, f.Limit); err != nil {
+		return nil, fmt.Errorf("store: list invoices: %w", classify(err))
+	}
+	return out, nil
+}
+
+const exportInvoiceLinesSQL = `
+SELECT l.invoice_id, l.position, l.description, l.quantity, l.unit_price, l.tax_rate_bp, l.net, l.tax, l.total
+FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+WHERE ($1::date IS NULL OR i.issue_date >= $1) AND ($2::date IS NULL OR i.issue_date <= $2)
+ORDER BY l.invoice_id, l.position`
+
+// ListInvoiceLinesIssued returns the lines of every invoice issued in the
+// period, for the accountant's export (one query, not one per invoice).
+func (s *Store) ListInvoiceLinesIssued(ctx context.Context, from, to time.Time) ([]InvoiceLine, error) {
+	var out []InvoiceLine
+	if err := s.q.SelectContext(ctx, &out, exportInvoiceLinesSQL, dateArg(from), dateArg(to)); err != nil {
+		return nil, fmt.Errorf("store: export invoice lines: %w", classify(err))
+	}
+	return out, nil
+}
+
+func dateArg(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.Format(time.DateOnly)
+}

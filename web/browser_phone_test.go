@@ -1,0 +1,114 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/rentdesk/rentdesk/internal/catalog"
+	"github.com/rentdesk/rentdesk/internal/period"
+)
+
+// The phone journey (390 px): from the home page a visitor chooses dates,
+// adds two items from the catalog without leaving it while the header's
+// count follows, signs up at checkout and reads the pickup address and that
+// day's opening hours on the confirmation page. No CSP violation or script
+// error on the way (newBrowserApp).
+func TestBrowserPhoneJourney(t *testing.T) {
+	ba := newBrowserApp(t)
+	ctx := context.Background()
+	loc, err := ba.st.CreateLocation(ctx, catalog.Location{Name: "Harbour", Slug: "harbour", TimeZone: "Europe/Berlin",
+		Address: "Kaiserkai 1, 20457 Hamburg", OpeningHours: everyDay("09:00", "18:00")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := map[string]int64{}
+	for _, name := range []string{"Kayak", "Paddle"} {
+		it, err := ba.st.CreateItem(ctx, catalog.Item{Name: name, Slug: strings.ToLower(name), Tracking: catalog.Serialized,
+			RateDay: ptr64(3000), TaxCategory: "standard", OnlineBookable: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ba.st.CreateUnits(ctx, it.ID, loc.ID, []string{name + "-1"}, ""); err != nil {
+			t.Fatal(err)
+		}
+		items[name] = it.ID
+	}
+	zone, _ := time.LoadLocation("Europe/Berlin")
+	now := ba.clock().In(zone)
+	start := period.Date(now.Year(), now.Month(), now.Day()+3, 10, 0, 0, 0, zone)
+	end := period.Date(now.Year(), now.Month(), now.Day()+5, 16, 0, 0, 0, zone)
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+
+	ba.run(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(ba.url("/")),
+		chromedp.WaitVisible(css(`[data-testid="home-hero"] [data-testid="choose-dates-form"]`)),
+		chromedp.SetValue(css(`#choose-location`), fmt.Sprint(loc.ID)),
+		chromedp.SetValue(css(`#choose-start`), period.FormatLocal(start, zone)),
+		chromedp.SetValue(css(`#choose-end`), period.FormatLocal(end, zone)),
+		chromedp.Click(css(`[data-testid="choose-dates"]`)),
+		chromedp.WaitVisible(css(`[data-testid="chosen-dates"]`)),
+		chromedp.WaitVisible(css(`#cart-count[data-count="0"]`)))
+	catalogURL, err := chromedp.Run(ba.b.Context(), chromedp.Location())
+	if err != nil || !strings.HasSuffix(catalogURL, "/catalog") {
+		t.Fatalf("choosing dates on the home page leads to %q (%v), want the catalog", catalogURL, err)
+	}
+	for i, name := range []string{"Kayak", "Paddle"} {
+		id := items[name]
+		ba.run(chromedp.Click(css(fmt.Sprintf(`[data-testid="add-%d"] button[type="submit"]`, id))),
+			chromedp.WaitVisible(css(fmt.Sprintf(`#added-%d [data-testid="added"]`, id))),
+			chromedp.WaitVisible(css(fmt.Sprintf(`#cart-count[data-count="%d"]`, i+1))))
+		if got := ba.text(fmt.Sprintf(`#added-%d`, id)); !strings.Contains(got, name) {
+			t.Errorf("confirmation after adding %s: %q", name, got)
+		}
+	}
+	if here, _ := chromedp.Run(ba.b.Context(), chromedp.Location()); here != catalogURL {
+		t.Fatalf("adding left the catalog for %q", here)
+	}
+
+	ba.run(chromedp.Click(css(`[data-testid="nav-cart"]`)), chromedp.WaitVisible(css(`[data-testid="to-checkout"]`)),
+		chromedp.Click(css(`[data-testid="to-checkout"]`)), chromedp.WaitVisible(css(`[data-testid="checkout-signup"]`)),
+		chromedp.Click(css(`[data-testid="checkout-signup"]`)))
+	ba.submitForm(`[data-testid="signup-form"]`, map[string]string{"name": "Robin Reed", "email": "robin@example.com", "password": "a fine long password"})
+	ba.run(chromedp.WaitVisible(css(`[data-testid="confirm"]`)), chromedp.Click(css(`[data-testid="confirm"]`)),
+		chromedp.WaitVisible(css(`[data-testid="pickup"]`)))
+	if got := ba.text(`[data-testid="pickup-address"]`); !strings.Contains(got, "Kaiserkai 1, 20457 Hamburg") {
+		t.Errorf("pickup address %q", got)
+	}
+	if got := ba.text(`[data-testid="pickup-hours"]`); got != "09:00–18:00" {
+		t.Errorf("opening hours on the pickup day %q", got)
+	}
+	if got := ba.text(`[data-testid="pickup-when"]`); got != period.FormatDisplay(start, zone) {
+		t.Errorf("pickup %q, want %q", got, period.FormatDisplay(start, zone))
+	}
+	if got := ba.text(`[data-testid="emailed"]`); !strings.Contains(got, "robin@example.com") {
+		t.Errorf("emailed line %q", got)
+	}
+	if got := ba.text(`#cart-count`); !strings.HasPrefix(got, "0") {
+		t.Errorf("the header still counts %q after booking", got)
+	}
+}
+
+// The confirmation's "Add to calendar" is the customer's own booking as an
+// iCalendar file with the pickup and the return; another customer gets 404.
+func TestBookingCalendarFile(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	van := s.item("Van", 1)
+	c, _ := s.customer("ann@example.com")
+	done := c.bookOne(s.loc, van, s.local(2, 10), s.local(4, 10)).expectStatus(t, http.StatusSeeOther).Header.Get("Location")
+	res := c.get(done+"/calendar.ics").expectStatus(t, http.StatusOK)
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/calendar") {
+		t.Errorf("content type %q", ct)
+	}
+	for _, want := range []string{"BEGIN:VCALENDAR", "SUMMARY:Pick up rental", "SUMMARY:Return rental", "DTSTART:" + s.instant(2, 10).UTC().Format("20060102T150405Z")} {
+		if !strings.Contains(res.Body, want) {
+			t.Errorf("calendar file lacks %q:\n%s", want, res.Body)
+		}
+	}
+	other, _ := s.customer("bob@example.com")
+	other.get(done+"/calendar.ics").expectStatus(t, http.StatusNotFound)
+}

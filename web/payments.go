@@ -1,0 +1,127 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/money"
+	"github.com/rentdesk/rentdesk/internal/payment"
+	"github.com/rentdesk/rentdesk/internal/period"
+	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/templates/pages"
+)
+
+// toCheckout sends the customer to Stripe Checkout for a hold of theirs.
+// Stripe being down keeps the hold: the booking page says so and offers to
+// try again.
+func (s *Server) toCheckout(c echo.Context, bookingID int64) error {
+	u := currentUser(c)
+	url, err := s.Payments.StartCheckout(c.Request().Context(), bookingID, u.ID)
+	back := fmt.Sprintf("/bookings/%d", bookingID)
+	switch {
+	case errors.Is(err, payment.ErrStripeUnavailable):
+		s.flash(c, "error", "We could not reach the payment service just now. Your booking is held for you; please try again in a moment.")
+		return redirect(c, back)
+	case err != nil:
+		return s.bookingFailed(c, err, back, nil)
+	case url == "":
+		s.flash(c, "success", "Your booking is confirmed.")
+		return redirect(c, back)
+	}
+	return redirect(c, url)
+}
+
+// BookingPay (re)starts online payment of one of the customer's holds.
+func (s *Server) BookingPay(c echo.Context) error {
+	b, err := s.ownBooking(c)
+	if err != nil {
+		return err
+	}
+	return s.toCheckout(c, b.ID)
+}
+
+// PaymentSuccess is where Checkout returns after paying. Its query string is
+// ignored: only the webhook, verified by signature, says a booking is paid.
+func (s *Server) PaymentSuccess(c echo.Context) error {
+	v, err := s.paymentStatus(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, pages.PaymentSuccessPage(v))
+}
+
+// PaymentStatus is the success page's polled part.
+func (s *Server) PaymentStatus(c echo.Context) error {
+	v, err := s.paymentStatus(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, pages.PaymentStatusPart(v))
+}
+
+func (s *Server) paymentStatus(c echo.Context) (pages.PaymentStatusView, error) {
+	b, err := s.ownBooking(c)
+	if err != nil {
+		return pages.PaymentStatusView{}, err
+	}
+	bal, err := s.Payments.Ledger().Balance(c.Request().Context(), s.Store, b)
+	if err != nil {
+		return pages.PaymentStatusView{}, err
+	}
+	t, err := s.Store.GetLedgerTotals(c.Request().Context(), b.ID)
+	if err != nil {
+		return pages.PaymentStatusView{}, err
+	}
+	v := pages.PaymentStatusView{Page: s.page(c, "Payment"), ID: b.ID, Number: b.Number, State: pages.PaymentWaiting,
+		Paid: money.Format(t.Payments, b.Currency)}
+	switch {
+	case t.Payments > 0 && t.StripeRefunds >= t.Payments:
+		v.State = pages.PaymentRefunded
+	case t.Payments > 0 && b.Status != store.BookingHold:
+		v.State = pages.PaymentConfirmed
+		if bal.Due > 0 {
+			v.Due = money.Format(bal.Due, b.Currency)
+		}
+	case b.Status == store.BookingExpired || b.Status == store.BookingCancelled:
+		v.State = pages.PaymentEnded
+	}
+	return v, nil
+}
+
+// PaymentCancel is where Checkout returns when the customer turns back: the
+// hold still runs, and they may try again.
+func (s *Server) PaymentCancel(c echo.Context) error {
+	b, err := s.ownBooking(c)
+	if err != nil {
+		return err
+	}
+	v := pages.PaymentCancelView{Page: s.page(c, "Payment not completed"), ID: b.ID, Number: b.Number}
+	if b.Status == store.BookingHold && b.ExpiresAt != nil && b.ExpiresAt.After(s.Now()) {
+		v.HoldUntil = b.ExpiresAt.In(period.Zone(b.TimeZone)).Format("15:04 (Mon 2 Jan)")
+	}
+	return s.render(c, http.StatusOK, pages.PaymentCancelPage(v))
+}
+
+// bookingMoney fills the money part of a customer's booking page from the
+// ledger: the balance, what was paid, and whether to offer online payment.
+func (s *Server) bookingMoney(c echo.Context, v *pages.BookingView, b store.Booking, st store.Settings) error {
+	bal, err := s.Payments.Ledger().Balance(c.Request().Context(), s.Store, b)
+	if err != nil {
+		return err
+	}
+	v.Due, v.DueLabel = money.Format(bal.Due, b.Currency), "Due at pickup"
+	if bal.Paid != 0 {
+		v.Paid, v.DueLabel = money.Format(bal.Paid, b.Currency), "Balance due"
+	}
+	now := s.Now()
+	if b.Status == store.BookingHold && b.ExpiresAt != nil && b.ExpiresAt.After(now) &&
+		booking.Online(st.PaymentMode) && s.Payments.Enabled() {
+		v.PayNow = true
+		v.HoldUntil = b.ExpiresAt.In(period.Zone(b.TimeZone)).Format("15:04 (Mon 2 Jan)")
+	}
+	return nil
+}

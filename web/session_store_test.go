@@ -1,0 +1,112 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// sessionWrite is the transaction id that last wrote the session row of
+// token (xmin).
+func (a *testApp) sessionWrite(token string) (xmin string) {
+	a.t.Helper()
+	err := a.st.DB().QueryRow(`SELECT xmin::text FROM sessions WHERE token_hash = sha256(convert_to($1, 'UTF8'))`, token).Scan(&xmin)
+	if err != nil {
+		a.t.Fatalf("session row of the cookie's token: %v", err)
+	}
+	return xmin
+}
+
+// The sessions table keeps a hash of each token, never the token: a copy of
+// the table logs nobody in.
+func TestSessionTokenNotStoredInClear(t *testing.T) {
+	app := newTestApp(t)
+	app.createUser("customer", "ann@example.com", "correct horse battery")
+	c := app.client()
+	c.login("ann@example.com", "correct horse battery")
+	token := c.cookie(SessionCookieName)
+	if token == "" || app.sessionRows(token) != 1 {
+		t.Fatalf("no stored session for the login cookie %q", token)
+	}
+	var cols []string
+	rows, err := app.st.DB().Query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'sessions'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		cols = append(cols, s)
+	}
+	rows.Close()
+	var n int
+	// Any column, in any form, holding the token's text.
+	err = app.st.DB().QueryRow(`SELECT count(*) FROM sessions s
+		WHERE position(convert_to($1, 'UTF8') IN s.data) > 0
+		   OR position(convert_to($1, 'UTF8') IN s.token_hash) > 0
+		   OR s::text LIKE '%' || $1 || '%'`, token).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Fatalf("the token is stored in clear (columns %v)", cols)
+	}
+	for _, col := range cols {
+		if col == "token" {
+			t.Fatalf("sessions still has a token column: %v", cols)
+		}
+	}
+	if !c.loggedIn() {
+		t.Fatal("the hashed session does not log the user in")
+	}
+}
+
+// A visitor with a cart who only looks at pages does not write the sessions
+// table: scs renews the idle timeout on every request, and the store skips
+// that write until the expiry has moved by a minute. The cart stays.
+func TestPageViewDoesNotWriteSession(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	cam := s.item("Camera", 2)
+	lens := s.item("Lens", 1)
+	c := s.client()
+	c.choose(s.loc, s.local(2, 15), s.local(4, 10)).expectStatus(t, http.StatusSeeOther)
+	c.add(cam, 1).expectStatus(t, http.StatusSeeOther)
+	token := c.cookie(SessionCookieName)
+	// The first view shows (and so removes) the "added" message: a change.
+	c.get("/cart").expectStatus(t, http.StatusOK)
+	before := s.sessionWrite(token)
+	for _, path := range []string{"/", "/catalog", "/book", "/cart", "/catalog"} {
+		c.get(path).expectStatus(t, http.StatusOK)
+		if after := s.sessionWrite(token); after != before {
+			t.Fatalf("GET %s wrote the session (xmin %s, then %s)", path, before, after)
+		}
+	}
+	if !strings.Contains(c.get("/cart").Body, "Camera") {
+		t.Fatal("the cart lost its item")
+	}
+	// A change is written at once.
+	c.add(lens, 1).expectStatus(t, http.StatusSeeOther)
+	if after := s.sessionWrite(token); after == before {
+		t.Fatal("a cart change was not written")
+	}
+}
+
+// Once the expiry has moved far enough, the unchanged session is written
+// again, so the idle timeout keeps counting from the last request.
+func TestSessionRenewedWhenExpiryMoves(t *testing.T) {
+	s := newShop(t, "Europe/Berlin", func(d *Deps) {
+		ss := d.Store.SessionStore()
+		ss.RenewAfter = 0
+		d.Sessions = NewSessions(d.Config, ss)
+	})
+	cam := s.item("Camera", 1)
+	c := s.client()
+	c.choose(s.loc, s.local(2, 15), s.local(4, 10)).expectStatus(t, http.StatusSeeOther)
+	c.add(cam, 1).expectStatus(t, http.StatusSeeOther)
+	token := c.cookie(SessionCookieName)
+	before := s.sessionWrite(token)
+	c.get("/catalog").expectStatus(t, http.StatusOK)
+	if after := s.sessionWrite(token); after == before {
+		t.Fatal("the session's expiry was not pushed on")
+	}
+}

@@ -1,0 +1,131 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/internal/invoice"
+	"github.com/rentdesk/rentdesk/internal/money"
+	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/templates/components"
+	"github.com/rentdesk/rentdesk/templates/pages"
+)
+
+const staffInvoicesPerPage = 50
+
+// invoicePeriod reads the issue-date filter (?from=YYYY-MM-DD&to=…, both
+// optional, to inclusive) with a message per bad field.
+func invoicePeriod(c echo.Context) (from, to time.Time, errs components.Errors) {
+	errs = components.Errors{}
+	parse := func(key string) time.Time {
+		raw := strings.TrimSpace(c.QueryParam(key))
+		if raw == "" {
+			return time.Time{}
+		}
+		d, err := time.Parse(time.DateOnly, raw)
+		if err != nil || d.Year() < 2000 || d.Year() > 9999 {
+			errs[key] = "Enter a date like 2026-01-31."
+		}
+		return d
+	}
+	from, to = parse("from"), parse("to")
+	if len(errs) == 0 && !from.IsZero() && !to.IsZero() && to.Before(from) {
+		errs["to"] = "The end of the period is before its start."
+	}
+	return from, to, errs
+}
+
+// StaffInvoicesList lists invoices and credit notes, newest first, for a
+// period of issue dates.
+func (s *Server) StaffInvoicesList(c echo.Context) error {
+	from, to, errs := invoicePeriod(c)
+	before, err := queryInt64(c, "before")
+	if err != nil {
+		return err
+	}
+	v := pages.StaffInvoicesView{Page: s.page(c, "Invoices"), From: c.QueryParam("from"), To: c.QueryParam("to"), Errors: errs}
+	filter := url.Values{"from": {v.From}, "to": {v.To}}
+	v.CSVHref = "/staff/export/invoices.csv?" + filter.Encode()
+	if len(errs) > 0 {
+		v.CSVHref = "/staff/export/invoices.csv"
+		return s.render(c, http.StatusUnprocessableEntity, pages.StaffInvoicesPage(v))
+	}
+	docs, err := s.Store.ListInvoices(c.Request().Context(), store.InvoiceFilter{From: from, To: to, BeforeID: before, Limit: staffInvoicesPerPage + 1})
+	if err != nil {
+		return err
+	}
+	if len(docs) > staffInvoicesPerPage {
+		docs = docs[:staffInvoicesPerPage]
+		filter.Set("before", strconv.FormatInt(docs[len(docs)-1].ID, 10))
+		v.NextHref = "/staff/invoices?" + filter.Encode()
+	}
+	for _, in := range docs {
+		f := func(a int64) string { return money.Format(a, in.Currency) }
+		v.Rows = append(v.Rows, pages.StaffInvoiceRow{Href: fmt.Sprintf("/staff/invoices/%d", in.ID), Title: invoice.Title(in),
+			Number: in.Number, Date: in.IssueDate.Format(time.DateOnly), Booking: in.BookingNumber,
+			Customer: in.BuyerName, Net: f(in.Net), Tax: f(in.Tax), Total: f(in.Total)})
+	}
+	return s.render(c, http.StatusOK, pages.StaffInvoicesPage(v))
+}
+
+// invoiceCSVColumns: one row per document and tax rate, so the accountant
+// can book each rate; credit notes are negative.
+var invoiceCSVColumns = []string{"number", "type", "issue_date", "booking", "credits_invoice", "customer", "customer_email",
+	"currency", "tax_rate_percent", "net", "tax", "total", "reason"}
+
+// StaffExportInvoices streams the documents issued in a period as CSV,
+// oldest first.
+func (s *Server) StaffExportInvoices(c echo.Context) error {
+	ctx := c.Request().Context()
+	from, to, errs := invoicePeriod(c)
+	if len(errs) > 0 {
+		return echo.NewHTTPError(http.StatusBadRequest, "The period is not valid: use dates like 2026-01-31.")
+	}
+	var docs []store.Invoice
+	for before := int64(0); ; {
+		page, err := s.Store.ListInvoices(ctx, store.InvoiceFilter{From: from, To: to, BeforeID: before, Limit: exportPage})
+		if err != nil {
+			return err
+		}
+		docs = append(docs, page...)
+		if len(page) < exportPage {
+			break
+		}
+		before = page[len(page)-1].ID
+	}
+	slices.Reverse(docs)
+	lines, err := s.Store.ListInvoiceLinesIssued(ctx, from, to)
+	if err != nil {
+		return err
+	}
+	byDoc := map[int64][]store.InvoiceLine{}
+	for _, l := range lines {
+		byDoc[l.InvoiceID] = append(byDoc[l.InvoiceID], l)
+	}
+	name := "invoices.csv"
+	if !from.IsZero() || !to.IsZero() {
+		name = "invoices_" + c.QueryParam("from") + "_" + c.QueryParam("to") + ".csv"
+	}
+	w := startCSV(c, name, invoiceCSVColumns)
+	for _, in := range docs {
+		credits := ""
+		if in.CreditsNumber != nil {
+			credits = *in.CreditsNumber
+		}
+		for _, r := range invoice.TaxByRate(byDoc[in.ID]) {
+			_ = w.Write([]string{in.Number, in.Kind, in.IssueDate.Format(time.DateOnly), in.BookingNumber, credits,
+				csvText(in.BuyerName), csvText(in.BuyerEmail), in.Currency, strings.TrimSuffix(invoice.FormatRate(r.RateBP), "%"),
+				money.FormatPlain(r.Net, in.Currency), money.FormatPlain(r.Tax, in.Currency),
+				money.FormatPlain(r.Total, in.Currency), csvText(in.Reason)})
+		}
+	}
+	w.Flush()
+	return w.Error()
+}

@@ -1,0 +1,176 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// staffOf logs in a new staff member of the shop.
+func (s *shop) staffOf(email string) *testClient {
+	s.t.Helper()
+	s.createUser(store.RoleStaff, email, "correct horse battery")
+	c := s.client()
+	c.login(email, "correct horse battery")
+	return c
+}
+
+func (r *testResponse) text(sel string) string {
+	if r.Doc == nil {
+		return ""
+	}
+	return strings.TrimSpace(r.Doc.Find(sel).First().Text())
+}
+
+// Staff take cash and card-terminal payments with a reference, take and
+// return the security deposit; the balance due is right on the staff and
+// the customer page after each step, and bad input is refused beside its
+// field with what was typed kept.
+func TestDeskPayments(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	item := s.item("Bike", 1) // €25.00 a day, €100.00 deposit
+	cust, _ := s.customer("ann@example.com")
+	res := cust.bookOne(s.loc, item, s.local(1, 10), s.local(2, 10)).expectStatus(t, http.StatusSeeOther)
+	id := s.id(`SELECT max(id) FROM bookings`)
+	path := "/staff/bookings/" + itoa(id)
+	_ = res
+	desk := s.staffOf("sam@example.com")
+	page := desk.get(path).expectStatus(t, http.StatusOK)
+	total := page.text(`[data-testid="balance-due"]`)
+	if total == "" || total == "€0.00" {
+		t.Fatalf("balance due %q before any payment", total)
+	}
+	if got := desk.get("/staff/bookings?status=balance_due").expectStatus(t, http.StatusOK); !strings.Contains(got.Body, "R"+pad6(id)) {
+		t.Error("the balance-due filter misses an unpaid booking")
+	}
+
+	bad := desk.post(path+"/payments", url.Values{"pay_amount": {"12,3x"}, "pay_method": {"cash"}, "pay_reference": {"RC-1"}}).
+		expectStatus(t, http.StatusUnprocessableEntity)
+	if bad.fieldError("pay_amount") == "" || bad.inputValue("pay_amount") != "12,3x" || bad.inputValue("pay_reference") != "RC-1" {
+		t.Errorf("bad amount: message %q, kept %q", bad.fieldError("pay_amount"), bad.inputValue("pay_amount"))
+	}
+	desk.post(path+"/payments", url.Values{"pay_amount": {"10"}, "pay_method": {"cheque"}}).expectStatus(t, http.StatusUnprocessableEntity)
+
+	desk.post(path+"/payments", url.Values{"pay_amount": {"20.00"}, "pay_method": {"cash"}, "pay_reference": {"RC-1"}}).expectStatus(t, http.StatusSeeOther)
+	desk.post(path+"/payments", url.Values{"pay_amount": {"5"}, "pay_method": {"card_terminal"}, "pay_reference": {"TX-77"}}).expectStatus(t, http.StatusSeeOther)
+	page = desk.get(path).expectStatus(t, http.StatusOK)
+	if got := page.text(`[data-testid="balance-due"]`); got != "€0.00" {
+		t.Fatalf("balance due %q after paying €25.00", got)
+	}
+	if !strings.Contains(page.text(`[data-testid="ledger"]`), "TX-77") || !strings.Contains(page.Body, "card terminal") {
+		t.Error("the ledger does not show the terminal payment and its reference")
+	}
+	if got := cust.get("/bookings/"+itoa(id)).expectStatus(t, http.StatusOK); got.text(`[data-testid="due"]`) != "€0.00" || got.text(`[data-testid="paid"]`) != "Paid: €25.00" {
+		t.Errorf("customer sees due %q, %q", got.text(`[data-testid="due"]`), got.text(`[data-testid="paid"]`))
+	}
+	if got := desk.get("/staff/bookings?status=balance_due"); strings.Contains(got.Body, "R"+pad6(id)) {
+		t.Error("the balance-due filter lists a paid booking")
+	}
+	desk.get("/staff/bookings?status=owes_money").expectStatus(t, http.StatusBadRequest)
+
+	// The deposit: taken, €30.00 damage charged, €70.00 given back.
+	desk.post(path+"/deposit", url.Values{"dep_amount": {"100.00"}, "dep_method": {"cash"}, "dep_reference": {"D-1"}}).expectStatus(t, http.StatusSeeOther)
+	page = desk.get(path)
+	if page.text(`[data-testid="deposit-held"]`) != "€100.00" || page.text(`[data-testid="balance-due"]`) != "€0.00" {
+		t.Fatalf("after the deposit: held %q, due %q", page.text(`[data-testid="deposit-held"]`), page.text(`[data-testid="balance-due"]`))
+	}
+	if _, err := s.srv.Payments.Ledger().AddCharge(t.Context(), nil, id, store.ChargeDamage, 3000, "bent wheel", 0); err != nil {
+		t.Fatal(err)
+	}
+	desk.post(path+"/deposit/return", url.Values{"ret_amount": {"170"}, "ret_method": {"cash"}}).expectStatus(t, http.StatusUnprocessableEntity)
+	desk.post(path+"/deposit/return", url.Values{"ret_amount": {"70.00"}, "ret_method": {"cash"}}).expectStatus(t, http.StatusSeeOther)
+	page = desk.get(path)
+	if page.text(`[data-testid="balance-due"]`) != "€0.00" || page.Doc.Find(`[data-testid="deposit-held"]`).Length() != 0 {
+		t.Fatalf("after returning the deposit less damage: due %q", page.text(`[data-testid="balance-due"]`))
+	}
+	// A cash refund of part of a payment.
+	cashID := s.id(`SELECT id FROM ledger_entries WHERE reference = 'RC-1'`)
+	desk.post(path+"/refunds", url.Values{"ref_payment": {itoa(cashID)}, "ref_amount": {"20.01"}}).expectStatus(t, http.StatusUnprocessableEntity)
+	desk.post(path+"/refunds", url.Values{"ref_payment": {itoa(cashID)}, "ref_amount": {"5"}, "ref_note": {"goodwill"}}).expectStatus(t, http.StatusSeeOther)
+	if got := desk.get(path).text(`[data-testid="balance-due"]`); got != "€5.00" {
+		t.Errorf("due %q after a €5.00 refund", got)
+	}
+	if n := s.id(`SELECT count(*) FROM ledger_entries WHERE kind = 'refund' AND method = 'cash' AND refund_of = $1`, cashID); n != 1 {
+		t.Errorf("%d cash refunds recorded", n)
+	}
+}
+
+func pad6(id int64) string {
+	s := itoa(id)
+	for len(s) < 6 {
+		s = "0" + s
+	}
+	return s
+}
+
+// Refunds of online payments go through Stripe with an idempotency key from
+// the refund's own row; Stripe down leaves the refund pending, and sending
+// it again later uses the same key.
+func TestStaffStripeRefund(t *testing.T) {
+	p := newPayShop(t, booking.PaymentModeOnlineFull)
+	c, _ := p.customer("ann@example.com")
+	_, id := p.checkoutOnline(c, p.item("Kayak", 1))
+	if p.paid(id) != http.StatusOK {
+		t.Fatal("payment refused")
+	}
+	path := "/staff/bookings/" + itoa(id)
+	desk := p.staffOf("sam@example.com")
+	payID := p.id(`SELECT id FROM ledger_entries WHERE kind = 'payment'`)
+	desk.post(path+"/refunds", url.Values{"ref_payment": {itoa(payID)}, "ref_amount": {"10.00"}, "ref_note": {"late start"}}).expectStatus(t, http.StatusSeeOther)
+	var keys []string
+	for _, call := range p.stripe.Calls() {
+		if call.Path == "/v1/refunds" {
+			keys = append(keys, call.IdempotencyKey)
+			if call.Form.Get("amount") != "1000" || !strings.HasPrefix(call.Form.Get("payment_intent"), "pi_") {
+				t.Errorf("refund call %v", call.Form)
+			}
+		}
+	}
+	if len(keys) != 1 || keys[0] == "" {
+		t.Fatalf("refund calls with keys %q", keys)
+	}
+	if n := p.count(`SELECT count(*) FROM ledger_entries WHERE kind = 'refund' AND method = 'stripe' AND status = 'done' AND stripe_id IS NOT NULL`); n != 1 {
+		t.Fatalf("%d stripe refunds done", n)
+	}
+	if n := p.count(`SELECT count(*) FROM invoices WHERE kind = 'credit_note' AND booking_id = $1`, id); n != 1 {
+		t.Errorf("%d credit notes for the refund", n)
+	}
+
+	// Stripe unreachable: pending, and the staff member is told.
+	down := p.restarted(withStripe("http://127.0.0.1:1"))
+	deskDown := down.client()
+	deskDown.login("sam@example.com", "correct horse battery")
+	res := deskDown.post(path+"/refunds", url.Values{"ref_payment": {itoa(payID)}, "ref_amount": {"5.00"}}).expectStatus(t, http.StatusSeeOther)
+	if page := deskDown.get(res.Header.Get("Location")); !strings.Contains(page.Body, "Stripe could not be reached") ||
+		page.Doc.Find(`[data-testid="send-refund"]`).Length() != 1 {
+		t.Fatalf("no clear message or retry after Stripe was down:\n%s", page.Body)
+	}
+	pending := p.id(`SELECT id FROM ledger_entries WHERE kind = 'refund' AND status = 'pending'`)
+	desk.get(path)
+	desk.post(path+"/refunds/"+itoa(pending)+"/send", nil).expectStatus(t, http.StatusSeeOther)
+	if n := p.count(`SELECT count(*) FROM ledger_entries WHERE kind = 'refund' AND status = 'done'`); n != 2 {
+		t.Fatalf("%d refunds done after sending again", n)
+	}
+	last := p.stripe.Calls()[len(p.stripe.Calls())-1]
+	if last.IdempotencyKey != "rentdesk-refund-"+itoa(pending) {
+		t.Errorf("sent again with key %q", last.IdempotencyKey)
+	}
+	// A refund made in Stripe's dashboard arrives as charge.refunded and is
+	// recorded once; what the ledger already holds is not recorded again.
+	charge := map[string]any{"id": "ch_test_1", "object": "charge", "payment_intent": "pi_" + strings.TrimPrefix(p.latestSession(id)["id"].(string), "cs_"),
+		"amount_refunded": 1500 + 700, "refunded": false}
+	ev := p.event("charge.refunded", charge)
+	for range 2 {
+		if got := p.deliver(ev, testWebhookSecret, time.Time{}); got != http.StatusOK {
+			t.Fatalf("charge.refunded: %d", got)
+		}
+	}
+	if n := p.count(`SELECT COALESCE(sum(amount), 0) FROM ledger_entries WHERE kind = 'refund' AND status <> 'failed'`); n != 2200 {
+		t.Errorf("refunds sum to %d after charge.refunded of 2200", n)
+	}
+}
