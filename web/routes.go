@@ -165,6 +165,8 @@ func (s *Server) routes() {
 	staff.POST("/items/:id/late-fee", s.StaffItemLateFee)
 	staff.GET("/calendar", s.StaffCalendar)
 	staff.GET("/customers", s.StaffCustomerSearch)
+	staff.POST("/bookings/:id/lines/:line/period", s.StaffLinePeriod)
+	staff.POST("/maintenance/:id/end", s.StaffMaintenanceEnd)
 
 	// Admins (by session) or tools (by the metrics bearer token): monitoring as JSON.
 	mon := app.Group("/monitoring", s.requireAdminOrToken)
