@@ -27,10 +27,13 @@ BENCH_CLIENTS ?= 16
 BENCH_ROUNDS ?= 2
 BENCH_ONLY ?=
 
+# `make fuzz` settings: how long each fuzz target runs.
+FUZZTIME ?= 30s
+
 # `make clean-dev` deletes data, so it asks for CONFIRM=yes.
 CONFIRM ?=
 
-.PHONY: help run test generate lint bench db-stop clean-dev backup-check
+.PHONY: help run test generate lint bench fuzz db-stop clean-dev backup-check
 
 help: ## List the targets
 	@echo 'Usage: make TARGET [VAR=value...]'
@@ -92,6 +95,16 @@ bench: ## Load benchmark of a real `rentdesk serve` on loopback (SIZE=small|larg
 		-rounds '$(BENCH_ROUNDS)' -only '$(BENCH_ONLY)' -bin .dev/bin/rentdesk -out .dev
 # The data sets live in databases of their own (rentdesk_bench_small, _large) on the
 # same PostgreSQL as `make run`, generated once and reused; drop one to regenerate it.
+
+fuzz: ## Run every fuzz target for FUZZTIME each (their seed corpora also run in make test)
+	@vars="$$($(ENV_SH) pg test-db-url)"; eval "$$vars"; unset DATABASE_URL; \
+	grep -rlE '^func Fuzz[A-Za-z0-9_]+\(f \*testing\.F\)' --include='*_test.go' --exclude-dir=.dev --exclude-dir=.git . | sort | while read -r file; do \
+		pkg="./$$(dirname "$${file#./}")"; \
+		for name in $$(grep -oE '^func Fuzz[A-Za-z0-9_]+' "$$file" | cut -d' ' -f2); do \
+			echo "==> $$pkg $$name ($(FUZZTIME))"; \
+			go test -run '^$$' -fuzz "^$$name$$" -fuzztime '$(FUZZTIME)' "$$pkg"; \
+		done; \
+	done
 
 backup-check: ## Dump the development database, restore it into a fresh one and compare (deploy/pg-backup.sh)
 	@vars="$$($(ENV_SH) pg)"; eval "$$vars"; \

@@ -72,7 +72,7 @@ func (s *Server) systemPanel() pages.SystemPanel {
 	}
 	v.Stats = []pages.Stat{
 		{Label: "Requests/s", Value: fmtNum(sys.RequestsPerSecond), TestID: "stat-rps", Spark: &rate},
-		{Label: "Latency p95", Value: fmtSeconds(lastOf(sys.P95Series)), TestID: "stat-p95", Spark: &p95},
+		{Label: "Latency p95", Value: fmtSeconds(sys.P95), TestID: "stat-p95", Spark: &p95},
 		{Label: "Errors (5xx)", Value: fmtPercent(sys.ErrorRate), TestID: "stat-errors", Spark: &errs},
 		{Label: "Uptime", Value: fmtWindow(time.Duration(l.UptimeSeconds) * time.Second), TestID: "stat-uptime"},
 		{Label: "Version", Value: s.Metrics.Version(), TestID: "stat-version"},
@@ -97,13 +97,6 @@ func (s *Server) systemPanel() pages.SystemPanel {
 		{Label: "Database size", Value: fmtBytes(l.DatabaseBytes), TestID: "db-size"},
 	}
 	return v
-}
-
-func lastOf(vs []float64) float64 {
-	if len(vs) == 0 {
-		return math.NaN()
-	}
-	return vs[len(vs)-1]
 }
 
 func fmtNum(v float64) string {

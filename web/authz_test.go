@@ -184,6 +184,11 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/staff/items/:id/late-fee", path: "/staff/items/{item}/late-fee", form: url.Values{"late_fee_per": {"bogus"}}, want: staffOnly},
 	{method: "GET", route: "/staff/calendar", path: "/staff/calendar?location={bookLoc}&item={bookItem}", want: staffOnly},
 	{method: "GET", route: "/staff/customers", path: "/staff/customers?customer_q=exam", want: staffOnly},
+	{method: "POST", route: "/staff/bookings/:id/lines/:line/period", path: "/staff/bookings/{bookingA}/lines/{lineA}/period", form: url.Values{"end": {"junk"}}, want: staffOnly},
+	// A line of another booking is not found.
+	{method: "POST", route: "/staff/bookings/:id/lines/:line/period", path: "/staff/bookings/{bookingA}/lines/{lineA2}/period", form: url.Values{"end": {"junk"}}, want: who{login, deny, deny, hidden, hidden}},
+	// Staff end the block first, so it is over (not found) for the admin.
+	{method: "POST", route: "/staff/maintenance/:id/end", path: "/staff/maintenance/{block}/end", want: who{login, deny, deny, allow, hidden}},
 	// A hand-over of one booking is not found under another.
 	{method: "GET", route: "/staff/bookings/:id/handovers/:hid", path: "/staff/bookings/{bookingA2}/handovers/{handoverA}", want: who{login, deny, deny, hidden, hidden}},
 	{method: "GET", route: "/staff/availability/why", path: "/staff/availability/why?item={bookItem}&location={bookLoc}&start={start}&end={end}", want: staffOnly},

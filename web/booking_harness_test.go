@@ -167,6 +167,12 @@ func bookingWorld(t *testing.T, app *testApp, w *authzWorld) {
 		t.Fatal(err)
 	}
 	w.vars["{handoverA}"] = fmt.Sprint(handover)
+	var block int64
+	if err := db.QueryRowContext(ctx, `INSERT INTO maintenance_blocks (unit_id, starts_at, ends_at, reason)
+		SELECT id, now() + interval '300 days', now() + interval '301 days', 'W8' FROM units WHERE asset_tag = 'W8-3' RETURNING id`).Scan(&block); err != nil {
+		t.Fatal(err)
+	}
+	w.vars["{block}"] = fmt.Sprint(block)
 	for k, v := range map[string]int64{"{bookLoc}": loc, "{bookItem}": item, "{bookingA}": a, "{lineA}": lineA, "{bookingA2}": a2, "{lineA2}": lineB} {
 		w.vars[k] = fmt.Sprint(v)
 	}

@@ -1,10 +1,14 @@
 package web
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/internal/testenv"
 )
 
 // pageAudit runs in the page (through the DevTools protocol, so the CSP does
@@ -51,7 +55,8 @@ var auditSkip = []string{"/healthz", "/readyz", "/static/", "/photos/", "/staff/
 
 // Every page the route table serves to each role, at a desktop and a 390 px
 // phone width: nothing scrolls sideways, ids are unique, every field is
-// labelled and headings are in order. The pages are the GET rows of the
+// labelled, headings are in order, and axe-core finds nothing serious or
+// critical. The pages are the GET rows of the
 // authorization matrix that the role may see, on the same fixture world, so a
 // new page is audited as soon as its route has a row there. No CSP violation
 // or script error on any of them (newBrowserApp).
@@ -85,6 +90,7 @@ func TestBrowserPagesAudit(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: audit: %v", path, err)
 				}
+				problems = append(problems, ba.b.Axe()...)
 				for _, p := range problems {
 					t.Errorf("%s as %s at %d px: %s", path, actorNames[actor], width, p)
 				}
@@ -104,4 +110,28 @@ func skipAudit(route string) bool {
 		}
 	}
 	return false
+}
+
+// The audit itself: a page with an unlabelled field and an image without a
+// text alternative must be reported, or the silence above would prove nothing.
+func TestBrowserAuditReportsProblems(t *testing.T) {
+	b := testenv.NewBrowser(t)
+	app := newTestApp(t)
+	app.srv.Echo().GET("/test/bad", func(c echo.Context) error {
+		return c.HTML(http.StatusOK, `<!doctype html><html lang="en"><head><title>t</title></head><body><main>`+
+			`<h2>First</h2><h4>Skipped</h4><input id="x" name="x"><input id="x" name="y"><img src="/nothing.png"></main></body></html>`)
+	})
+	b.Run(chromedp.Navigate(app.ts.URL+"/test/bad"), chromedp.WaitReady(chromedp.CSS("body")))
+	b.ExpectError("nothing.png")
+	b.ExpectError("404")
+	own, err := chromedp.Run(b.Context(), chromedp.Evaluate[[]string](pageAudit))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(append(own, b.Axe()...), "\n")
+	for _, want := range []string{"duplicate id x", "field without a label", "first heading is H2", "skips from h2 to H4", "image-alt", "label"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the audit missed %q; it found:\n%s", want, got)
+		}
+	}
 }

@@ -70,8 +70,16 @@ func TestBrowserPhoneJourney(t *testing.T) {
 		t.Fatalf("adding left the catalog for %q", here)
 	}
 
-	ba.run(chromedp.Click(css(`[data-testid="nav-cart"]`)), chromedp.WaitVisible(css(`[data-testid="to-checkout"]`)),
-		chromedp.Click(css(`[data-testid="to-checkout"]`)), chromedp.WaitVisible(css(`[data-testid="checkout-signup"]`)),
+	ba.run(chromedp.Click(css(`[data-testid="nav-cart"]`)), chromedp.WaitVisible(css(`[data-testid="to-checkout"]`)))
+	// The filled cart, with its steppers, fits the phone too.
+	problems, err := chromedp.Run(ba.b.Context(), chromedp.Evaluate[[]string](pageAudit))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range append(problems, ba.b.Axe()...) {
+		t.Errorf("the cart on a phone: %s", p)
+	}
+	ba.run(chromedp.Click(css(`[data-testid="to-checkout"]`)), chromedp.WaitVisible(css(`[data-testid="checkout-signup"]`)),
 		chromedp.Click(css(`[data-testid="checkout-signup"]`)))
 	ba.submitForm(`[data-testid="signup-form"]`, map[string]string{"name": "Robin Reed", "email": "robin@example.com", "password": "a fine long password"})
 	ba.run(chromedp.WaitVisible(css(`[data-testid="confirm"]`)), chromedp.Click(css(`[data-testid="confirm"]`)),
@@ -87,6 +95,9 @@ func TestBrowserPhoneJourney(t *testing.T) {
 	}
 	if got := ba.text(`[data-testid="emailed"]`); !strings.Contains(got, "robin@example.com") {
 		t.Errorf("emailed line %q", got)
+	}
+	if problems, _ := chromedp.Run(ba.b.Context(), chromedp.Evaluate[[]string](pageAudit)); len(problems) > 0 {
+		t.Errorf("the confirmation on a phone: %v", problems)
 	}
 	if got := ba.text(`#cart-count`); !strings.HasPrefix(got, "0") {
 		t.Errorf("the header still counts %q after booking", got)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/desk"
 	"github.com/rentdesk/rentdesk/internal/money"
@@ -227,4 +228,74 @@ func (s *Server) StaffBookingClose(c echo.Context) error {
 	return s.staffScan(c, "Closed.", func(id int64, _ string) error {
 		return s.Desk.Close(c.Request().Context(), id, actor(c))
 	})
+}
+
+// StaffLinePeriod extends or shortens a line at the desk, re-checked and
+// re-priced through the booking engine like every change.
+func (s *Server) StaffLinePeriod(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	lineID, err := pathID(c, "line")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	b, err := s.Store.GetBooking(ctx, id)
+	if err != nil {
+		return err
+	}
+	line, ok := b.Line(lineID)
+	if !ok {
+		return echo.NewHTTPError(http.StatusNotFound)
+	}
+	raw := field(c, "end")
+	errs := components.Errors{}
+	end := parseLocal(errs, "end", raw, period.Zone(b.TimeZone))
+	rerender := func(fe components.Errors, msg string) error {
+		return s.staffLinePage(c, lineID, raw, fe, msg)
+	}
+	if errs.Any() {
+		return rerender(errs, "")
+	}
+	err = s.Booking.ChangeLinePeriod(ctx, booking.PeriodChange{BookingID: b.ID, LineID: line.ID, Start: line.StartsAt, End: end, Actor: actor(c)})
+	if err != nil {
+		return s.bookingFailed(c, err, fmt.Sprintf("/staff/bookings/%d", b.ID), rerender)
+	}
+	s.flash(c, "success", "The end of the line moved; the price was worked out again.")
+	return redirect(c, fmt.Sprintf("/staff/bookings/%d", b.ID))
+}
+
+// staffLinePage shows the booking again with a refused end form, as typed.
+func (s *Server) staffLinePage(c echo.Context, lineID int64, raw string, errs components.Errors, msg string) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	v, err := s.staffBookingView(c, id)
+	if err != nil {
+		return err
+	}
+	v.Errors, v.FormError, v.MoveLine = errs, msg, lineID
+	for i := range v.Lines {
+		if v.Lines[i].ID == lineID {
+			v.Lines[i].EndValue = raw
+		}
+	}
+	return s.render(c, http.StatusUnprocessableEntity, pages.StaffBookingPage(v))
+}
+
+// StaffMaintenanceEnd ends a maintenance block early and goes back where
+// staff came from (a same-site path only).
+func (s *Server) StaffMaintenanceEnd(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Booking.EndBlock(c.Request().Context(), id, actor(c)); err != nil {
+		return err
+	}
+	s.flash(c, "success", "The unit is back in service.")
+	return redirect(c, auth.SafeReturnPath(field(c, "back")))
 }

@@ -136,6 +136,25 @@ func TestReturnFromTheBoard(t *testing.T) {
 	}
 	c.post(fmt.Sprintf("/staff/bookings/%d/close", b.ID), nil).expectStatus(t, http.StatusUnprocessableEntity)
 
+	// The second tent is clean: staff end its block early from the booking.
+	if n := view.Doc.Find(`[data-testid="end-block-form"]`).Length(); n != 2 {
+		t.Fatalf("%d end-block forms, want one per unit blocked", n)
+	}
+	var cleanBlock int64
+	if err := s.st.DB().QueryRow(`SELECT m.id FROM maintenance_blocks m JOIN units u ON u.id = m.unit_id WHERE u.asset_tag = $1`, t2).Scan(&cleanBlock); err != nil {
+		t.Fatal(err)
+	}
+	res = c.post(fmt.Sprintf("/staff/maintenance/%d/end", cleanBlock), url.Values{"back": {fmt.Sprintf("/staff/bookings/%d", b.ID)}}).expectStatus(t, http.StatusSeeOther)
+	if res.location() != fmt.Sprintf("/staff/bookings/%d", b.ID) {
+		t.Errorf("after ending the block: %q", res.location())
+	}
+	var free bool
+	if err := s.st.DB().QueryRow(`SELECT NOT EXISTS (SELECT 1 FROM unit_allocations a JOIN units u ON u.id = a.unit_id
+		WHERE u.asset_tag = $1 AND a.active AND a.maintenance_id IS NOT NULL AND a.occupied && tstzrange($2, NULL))`, t2, s.clock().Add(time.Hour)).Scan(&free); err != nil || !free {
+		t.Errorf("%s still blocked after the block ended (%v)", t2, err)
+	}
+	c.post(fmt.Sprintf("/staff/maintenance/%d/end", cleanBlock), nil).expectStatus(t, http.StatusNotFound)
+
 	if _, err := ledger.RecordPayment(ctx, nil, payment.Payment{BookingID: b.ID, Method: store.MethodCash, Amount: 500, StaffID: staff.ID}); err != nil {
 		t.Fatal(err)
 	}

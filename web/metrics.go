@@ -32,6 +32,8 @@ func (s *Server) registerRouteMetrics() {
 // bearer token. Without a configured token the route does not exist here
 // (RENTDESK_METRICS_ADDR may serve it on a private listener instead).
 func (s *Server) MetricsScrape(c echo.Context) error {
+	// Live figures, and the refusals too: nothing here is for a cache.
+	c.Response().Header().Set("Cache-Control", "no-store")
 	if s.Config.MetricsToken == "" {
 		return echo.ErrNotFound
 	}

@@ -414,6 +414,17 @@ func refuseUnstorableText(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// refuseUnstorablePath is the path half of refuseUnstorableText, for routes
+// served outside the app group (item photos).
+func refuseUnstorablePath(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := checkPathText(c); err != nil {
+			return err
+		}
+		return next(c)
+	}
+}
+
 // checkPathText refuses a path, or a path parameter, that no route can mean:
 // unstorable or control characters are a 400, an over-long segment a 404.
 func checkPathText(c echo.Context) error {

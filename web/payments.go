@@ -86,6 +86,9 @@ func (s *Server) paymentStatus(c echo.Context) (pages.PaymentStatusView, error) 
 		if bal.Due > 0 {
 			v.Due = money.Format(bal.Due, b.Currency)
 		}
+		if v.Invoices, err = s.invoiceLinks(c.Request().Context(), b.ID, false); err != nil {
+			return v, err
+		}
 	case b.Status == store.BookingExpired || b.Status == store.BookingCancelled:
 		v.State = pages.PaymentEnded
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
 
@@ -63,6 +64,15 @@ func TestOnlineCheckoutRedirectsToStripe(t *testing.T) {
 	again := c.post("/bookings/"+itoa(id)+"/pay", nil).expectStatus(t, http.StatusSeeOther)
 	if again.Header.Get("Location") != res.Header.Get("Location") || len(p.stripe.Calls()) != 1 {
 		t.Errorf("try again went to %q after %d calls", again.Header.Get("Location"), len(p.stripe.Calls()))
+	}
+	// Once the session ran out (the hold still running), trying again makes
+	// a new session under a new key.
+	if got := p.deliver(p.event("checkout.session.expired", p.latestSession(id)), testWebhookSecret, time.Time{}); got != http.StatusOK {
+		t.Fatalf("expired: %d", got)
+	}
+	c.post("/bookings/"+itoa(id)+"/pay", nil).expectStatus(t, http.StatusSeeOther)
+	if calls := p.stripe.Calls(); len(calls) != 2 || calls[1].IdempotencyKey == calls[0].IdempotencyKey {
+		t.Errorf("after the session expired: %d calls, keys %q", len(calls), calls[len(calls)-1].IdempotencyKey)
 	}
 	plain := newTestApp(t)
 	if csp := plain.client().get("/").Header.Get("Content-Security-Policy"); strings.Contains(csp, "stripe") {
@@ -387,3 +397,33 @@ func TestPaymentAuthz(t *testing.T) {
 		t.Error("another customer's request reached Stripe")
 	}
 }
+
+// Online prepayment: Checkout asks for the shop's share of the total as one
+// line; once paid the booking is confirmed and the rest is due at pickup,
+// on the success page and the booking page.
+func TestOnlineDepositMode(t *testing.T) {
+	p := newPayShop(t, booking.PaymentModeOnlineDeposit)
+	p.id(`UPDATE shop_settings SET deposit_percent = 30 RETURNING 1`)
+	c, _ := p.customer("ann@example.com")
+	res, id := p.checkoutOnline(c, p.item("Kayak", 1))
+	res.expectStatus(t, http.StatusSeeOther)
+	total := p.id(`SELECT total FROM bookings WHERE id = $1`, id)
+	want := (total*30 + 50) / 100
+	f := p.stripe.Calls()[0].Form
+	if f.Get("line_items[0][price_data][unit_amount]") != itoa(want) || f.Get("line_items[1][quantity]") != "" {
+		t.Fatalf("prepayment line %v, want one line of %d", f, want)
+	}
+	if p.paid(id) != http.StatusOK || p.status(id) != store.BookingConfirmed {
+		t.Fatalf("booking %s after the prepayment", p.status(id))
+	}
+	rest := total - want
+	page := c.get("/bookings/"+itoa(id)+"/payment/success").expectStatus(t, http.StatusOK)
+	if got := page.text(`[data-testid="payment-due"]`); got != formatEUR(rest) {
+		t.Errorf("success page: still due %q, want %s", got, formatEUR(rest))
+	}
+	if got := c.get("/bookings/" + itoa(id)).text(`[data-testid="due"]`); got != formatEUR(rest) {
+		t.Errorf("booking page: due %q, want %s", got, formatEUR(rest))
+	}
+}
+
+func formatEUR(minor int64) string { return money.Format(minor, "EUR") }

@@ -36,8 +36,8 @@ func (s *Server) routes() {
 	// Item photos: outside the session, so a browser revalidating a cached
 	// photo costs no session read; PhotoServe loads the session itself for
 	// the photos only staff may see.
-	e.GET("/photos/:id", s.PhotoServe)
-	e.GET("/photos/:id/thumb", s.PhotoServe)
+	e.GET("/photos/:id", s.PhotoServe, refuseUnstorablePath)
+	e.GET("/photos/:id/thumb", s.PhotoServe, refuseUnstorablePath)
 
 	// Machine-to-machine callbacks (verified by signature, not by session) go here,
 	// outside the CSRF group.
@@ -165,6 +165,8 @@ func (s *Server) routes() {
 	staff.POST("/items/:id/late-fee", s.StaffItemLateFee)
 	staff.GET("/calendar", s.StaffCalendar)
 	staff.GET("/customers", s.StaffCustomerSearch)
+	staff.POST("/bookings/:id/lines/:line/period", s.StaffLinePeriod)
+	staff.POST("/maintenance/:id/end", s.StaffMaintenanceEnd)
 
 	// Admins (by session) or tools (by the metrics bearer token): monitoring as JSON.
 	mon := app.Group("/monitoring", s.requireAdminOrToken)

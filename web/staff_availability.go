@@ -86,6 +86,17 @@ func (s *Server) AvailabilityWhy(c echo.Context) error {
 		return err
 	}
 	zone := period.Zone(loc.TimeZone)
+	if v.Form.Start == "" && v.Form.End == "" {
+		// Opened from a link: propose a period, explain nothing yet.
+		start, end := defaultPeriod(s.Now(), loc)
+		v.Form.Start, v.Form.End = formatLocal(start, zone), formatLocal(end, zone)
+		it, err := s.Store.GetBookableItem(c.Request().Context(), itemID)
+		if err != nil {
+			return err
+		}
+		v.Item = it.Name
+		return s.render(c, http.StatusOK, pages.WhyPage(v))
+	}
 	start, end := parseLocal(v.Errors, "start", v.Form.Start, zone), parseLocal(v.Errors, "end", v.Form.End, zone)
 	if !v.Errors.Any() && !end.After(start) {
 		v.Errors["end"] = "The end must be after the start."

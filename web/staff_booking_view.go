@@ -71,7 +71,7 @@ func (s *Server) staffBookingMoney(c echo.Context, b store.Booking, v *pages.Sta
 	}
 	v.Paid, v.Balance = money.Format(bal.Paid, b.Currency), money.Format(bal.Due, b.Currency)
 	v.Settled = bal.Due == 0 && t.DepositHeld == 0
-	rs, err := s.Store.ListUnitReturns(ctx, b.ID)
+	rs, err := s.Store.ListUnitReturns(ctx, b.ID, s.Now())
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,11 @@ func (s *Server) staffBookingMoney(c echo.Context, b store.Booking, v *pages.Sta
 		if r.ReceivedBy != "" {
 			line += ", by " + r.ReceivedBy
 		}
-		v.Returns = append(v.Returns, line)
+		rv := pages.ReturnRow{Text: line}
+		if r.MaintenanceOn {
+			rv.EndBlock = fmt.Sprintf("/staff/maintenance/%d/end", r.MaintenanceID)
+		}
+		v.Returns = append(v.Returns, rv)
 	}
 	return nil
 }
@@ -115,5 +119,7 @@ func staffLine(l store.BookingLine, b store.Booking, now time.Time, zone *time.L
 	if out && now.After(l.EndsAt) {
 		lv.Overdue = desk.FormatLate(now.Sub(l.EndsAt))
 	}
+	live := b.Status == store.BookingHold || b.Status == store.BookingConfirmed || b.Status == store.BookingOut
+	lv.CanMove, lv.EndValue = live && l.ReturnedAt == nil, formatLocal(l.EndsAt, zone)
 	return lv
 }

@@ -42,3 +42,22 @@ func TestStaffItemLateFeeRule(t *testing.T) {
 	}
 	c.post("/staff/items/999999/late-fee", url.Values{"late_fee_per": {"none"}}).expectStatus(t, http.StatusNotFound)
 }
+
+// The item page links its calendar and "why unavailable"; the latter opens
+// with a proposed period and no messages before anything is typed.
+func TestItemPageLinksDeskTools(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	tent := s.item("Tent", 1)
+	c, _ := s.staffClient("desk@example.test")
+	page := c.get(fmt.Sprintf("/staff/items/%d", tent)).expectStatus(t, http.StatusOK)
+	why, _ := page.Doc.Find(`[data-testid="item-why"]`).Attr("href")
+	cal, _ := page.Doc.Find(`[data-testid="item-calendar"]`).Attr("href")
+	if why == "" || cal == "" {
+		t.Fatalf("links: why %q, calendar %q", why, cal)
+	}
+	res := c.get(why).expectStatus(t, http.StatusOK)
+	if res.Doc.Find(".field-error").Length() != 0 || res.inputValue("start") == "" {
+		t.Errorf("why page opens with errors or no period: %s", res.Doc.Find("main").Text())
+	}
+	c.get(cal).expectStatus(t, http.StatusOK)
+}

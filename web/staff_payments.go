@@ -194,9 +194,38 @@ func (s *Server) staffMoney(c echo.Context, v *pages.StaffBookingView, b store.B
 			m.Form[k] = val
 		}
 		m.Errors = mf.errs
+		m.Notice = orphanMoneyError(m)
 	}
 	v.Money = m
 	return nil
+}
+
+// orphanMoneyError is the message of a refused money form that the page does
+// not show (a deposit return with no deposit held, a refund with nothing left
+// to refund), so the refusal still says why above the forms.
+func orphanMoneyError(m pages.StaffMoneyView) string {
+	shown := func(key string) bool {
+		switch {
+		case strings.HasPrefix(key, "ret_"):
+			return m.DepositHeld != ""
+		case strings.HasPrefix(key, "ref_"):
+			return len(m.Payments) > 0
+		case strings.HasPrefix(key, "dep_"):
+			return m.DepositHeld == ""
+		}
+		return strings.HasPrefix(key, "pay_")
+	}
+	keys := make([]string, 0, len(m.Errors))
+	for k := range m.Errors {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !shown(k) {
+			return m.Errors[k]
+		}
+	}
+	return ""
 }
 
 func entryView(e store.LedgerEntry, zone *time.Location) pages.StaffEntryView {

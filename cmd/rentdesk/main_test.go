@@ -262,3 +262,43 @@ func (b *lockedBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// RENTDESK_METRICS_ADDR serves /metrics alone on its own address, without a
+// token; the main address has no /metrics without a token.
+func TestMetricsOnTheirOwnAddress(t *testing.T) {
+	dbURL := testenv.DatabaseURL(t)
+	p := startProgram(t, []string{"DATABASE_URL=" + dbURL, "RENTDESK_METRICS_ADDR=127.0.0.1:0"}, "serve")
+	base := "http://" + p.waitAddr(t)
+	m := regexp.MustCompile(`msg="serving /metrics" addr=(\S+)`).FindStringSubmatch(p.out.String())
+	if m == nil {
+		t.Fatalf("no metrics address in the log:\n%s", p.out)
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	res, err := client.Get("http://" + m[1] + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "go_goroutines") ||
+		!strings.Contains(string(body), `go_sql_open_connections{db_name="app"}`) {
+		t.Fatalf("metrics address: %d\n%.500s", res.StatusCode, body)
+	}
+	if code := status(client, "http://"+m[1]+"/login"); code != http.StatusNotFound {
+		t.Errorf("the metrics address serves other pages: %d", code)
+	}
+	if code := status(client, base+"/metrics"); code != http.StatusNotFound {
+		t.Errorf("/metrics on the main address without a token: %d", code)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-p.done:
+		if err != nil {
+			t.Fatalf("exit: %v\n%s", err, p.out)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("rentdesk did not exit:\n%s", p.out)
+	}
+}

@@ -129,3 +129,23 @@ func (e *Engine) outOfService(ctx context.Context, tx *store.Store, unit store.B
 	return &ConflictError{ItemName: it.Name, AssetTag: unit.AssetTag, Start: start, Zone: loc.TimeZone,
 		Detail: "held by booking " + held.BookingNumber + "; an open-ended block can start only after it is back, or give the block an end"}
 }
+
+// EndBlock ends a maintenance block early (the unit is clean or repaired),
+// freeing the unit from now on; an open-ended block also puts the unit back
+// in service. A block already over is ErrNotFound.
+func (e *Engine) EndBlock(ctx context.Context, id int64, a Actor) error {
+	return e.st.WithTx(ctx, func(tx *store.Store) error {
+		now := e.now()
+		unitID, openEnded, err := tx.EndMaintenance(ctx, id, now)
+		if err != nil {
+			return err
+		}
+		if openEnded {
+			if err := tx.SetUnitStatusRow(ctx, unitID, "available"); err != nil {
+				return err
+			}
+		}
+		return tx.InsertAudit(ctx, store.Audit{ActorID: a.UserID, Action: "unit.maintenance.end", EntityType: "unit",
+			EntityID: fmt.Sprint(unitID), After: map[string]any{"maintenance_id": id, "ended_at": now}, RequestID: a.RequestID})
+	})
+}

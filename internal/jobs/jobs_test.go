@@ -419,3 +419,43 @@ func TestRiverSchemaIsCurrent(t *testing.T) {
 		t.Errorf("SchemaBehind = %v, %v on a migrated database", behind, err)
 	}
 }
+
+// A failed attempt whose outcome cannot be recorded (the database refused the
+// write) does not leave an email "queued" behind a dead job: the job stays
+// alive, and once the outcome can be written, the email and the job agree.
+func TestUnrecordedFailureKeepsJobAlive(t *testing.T) {
+	st, _ := testenv.Store(t)
+	mp := testenv.Mailpit(t)
+	if err := mp.SetChaos(550); err != nil {
+		t.Fatal(err)
+	}
+	j := newJobs(t, st, newMailer(t, mp.SMTPHost, mp.SMTPPort), func(o *jobs.Options) { o.MailMaxAttempts = 1 })
+	// Recording "failed" is refused from now on.
+	if _, err := st.DB().Exec(`ALTER TABLE emails ADD CONSTRAINT refuse_failed CHECK (status <> 'failed') NOT VALID`); err != nil {
+		t.Fatal(err)
+	}
+	startJobs(t, j)
+	ids := enqueueMany(t, j, st, 1)
+	waitFor(t, 20*time.Second, "the failed attempt", func() bool {
+		// Snoozed: scheduled again for later, the attempt not spent.
+		return scalar(t, st, `SELECT count(*) FROM river_job WHERE kind = 'send_email' AND state = 'scheduled' AND scheduled_at > now() + interval '10 seconds'`) == 1
+	})
+	if n := scalar(t, st, `SELECT count(*) FROM river_job WHERE kind = 'send_email' AND state IN ('discarded', 'cancelled')`); n != 0 {
+		t.Fatalf("%d jobs dead while their email's outcome is unrecorded", n)
+	}
+	e, err := st.GetEmail(context.Background(), ids[0])
+	if err != nil || e.Status != store.EmailQueued {
+		t.Fatalf("email = %+v, %v; want still queued", e, err)
+	}
+	// The database takes the write again: the next run records the refusal.
+	if _, err := st.DB().Exec(`ALTER TABLE emails DROP CONSTRAINT refuse_failed`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Client().JobRetry(context.Background(), *e.JobID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 20*time.Second, "the outcome recorded", func() bool {
+		return scalar(t, st, `SELECT count(*) FROM emails WHERE status = 'failed'`) == 1 &&
+			scalar(t, st, `SELECT count(*) FROM river_job WHERE kind = 'send_email' AND state IN ('discarded', 'cancelled')`) == 1
+	})
+}

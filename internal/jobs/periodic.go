@@ -180,12 +180,12 @@ func (j *Jobs) RollupMetrics(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	if last.IsZero() {
-		if last, err = j.st.FirstActivity(ctx); err != nil || last.IsZero() {
+	if last.IsZero() { // a new install, or the first run: backfill
+		if last, err = j.st.FirstActivity(ctx); err != nil {
 			return err
 		}
 	}
-	if last.Before(from) {
+	if !last.IsZero() && last.Before(from) {
 		from = last
 	}
 	to := now.UTC().AddDate(0, 0, 1)

@@ -75,21 +75,9 @@ func NewAlerter(m *Metrics, st *store.Store, notify Notify) *Alerter {
 func (a *Alerter) Observe(ctx context.Context, now time.Time) (map[string]float64, error) {
 	_, _ = a.m.Sample()
 	sys := Summarize(a.m.History().All(), alertWindow)
-	all := Histogram{}
 	var waits float64
-	first, last := Snapshot{}, sys.Latest
-	if h := a.m.History().All(); len(h) > 0 {
-		first = baseOf(h, alertWindow)
-	}
-	for g, h := range last.Groups {
-		all = all.Add(h.Sub(first.Groups[g]))
-	}
 	for _, p := range sys.Pools {
 		waits += p.Waits
-	}
-	errRate := math.NaN()
-	if n := last.Requests - first.Requests; n > 0 {
-		errRate = 100 * (last.Errors - first.Errors) / n
 	}
 	q, err := a.st.GetQueueStats(ctx)
 	if err != nil {
@@ -104,26 +92,13 @@ func (a *Alerter) Observe(ctx context.Context, now time.Time) (map[string]float6
 		return nil, err
 	}
 	return map[string]float64{
-		"p95_latency_ms":        all.Quantile(.95) * 1000,
-		"error_rate_percent":    errRate,
+		"p95_latency_ms":        sys.P95 * 1000,
+		"error_rate_percent":    sys.ErrorRate * 100,
 		"pool_waits":            waits,
 		"dead_jobs":             float64(q.Dead),
 		"oldest_queued_minutes": oldest,
 		"overdue_units":         float64(att.Overdue),
 	}, nil
-}
-
-// baseOf is the newest snapshot at least window older than the newest (or the oldest).
-func baseOf(snaps []Snapshot, window time.Duration) Snapshot {
-	last := snaps[len(snaps)-1]
-	base := snaps[0]
-	for i := len(snaps) - 2; i >= 0; i-- {
-		base = snaps[i]
-		if last.At.Sub(snaps[i].At) >= window {
-			break
-		}
-	}
-	return base
 }
 
 // Check opens the alerts whose figure is at or above the threshold and

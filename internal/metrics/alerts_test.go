@@ -110,3 +110,46 @@ func TestAlertFiresOnceAndClears(t *testing.T) {
 		t.Fatalf("disabled rule still firing: %+v", firing)
 	}
 }
+
+// Two instances checking at the same moment open one alert and mail each
+// admin once.
+func TestAlertOpensOnceAcrossInstances(t *testing.T) {
+	st, _ := testenv.Store(t)
+	ctx := context.Background()
+	base, _ := url.Parse("http://rent.example.test")
+	jb, err := jobs.New(jobs.Options{Store: st, Render: emails.Render, BaseURL: base, NoPeriodic: true,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notify := func(ctx context.Context, tx *store.Store, al store.Alert, r metrics.RuleInfo) error {
+		return jb.EnqueueAdminAlert(ctx, tx, mail.AdminAlert{Rule: r.Label, Value: r.Format(al.Value),
+			Threshold: r.Format(al.Threshold), Started: al.StartedAt}, al.ID)
+	}
+	if _, err := st.DB().ExecContext(ctx, `INSERT INTO users (email, name, role, password_hash) VALUES ('a@example.com', 'A', 'admin', 'x')`); err != nil {
+		t.Fatal(err)
+	}
+	// Any figure at or above 0 fires: the oldest queued job is at least 0 minutes old.
+	if err := st.UpdateAlertRule(ctx, "oldest_queued_minutes", 0, true, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	errs := make(chan error, 4)
+	for range 4 {
+		a := metrics.NewAlerter(metrics.New(metrics.Options{Store: st}), st, notify)
+		go func() { errs <- a.Check(ctx, now) }()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var alerts, mails int
+	if err := st.DB().QueryRowContext(ctx, `SELECT (SELECT count(*) FROM alerts WHERE rule = 'oldest_queued_minutes'),
+		(SELECT count(*) FROM emails WHERE kind = 'admin_alert')`).Scan(&alerts, &mails); err != nil {
+		t.Fatal(err)
+	}
+	if alerts != 1 || mails != 1 {
+		t.Fatalf("alerts %d, emails %d; want 1 and 1", alerts, mails)
+	}
+}

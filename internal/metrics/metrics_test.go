@@ -125,3 +125,33 @@ func TestRateCardValue(t *testing.T) {
 		}
 	}
 }
+
+// Rates and percentiles come from the difference of two snapshots a window apart.
+func TestSummarize(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	bounds := []float64{0.1, 0.2, 0.4}
+	snap := func(at time.Time, reqs, errs float64, counts []float64, cpu, waits float64) Snapshot {
+		return Snapshot{At: at, Requests: reqs, Errors: errs, CPUSeconds: cpu,
+			Groups: map[string]Histogram{"public": {Bounds: bounds, Counts: counts, Count: counts[2]}},
+			Pools:  map[string]Pool{"app": {Open: 3, WaitCount: waits}}}
+	}
+	snaps := []Snapshot{
+		snap(t0, 100, 1, []float64{50, 90, 100}, 10, 2),
+		snap(t0.Add(30*time.Second), 150, 1, []float64{80, 140, 150}, 11, 2),
+		snap(t0.Add(60*time.Second), 300, 7, []float64{130, 240, 300}, 13, 5),
+	}
+	s := Summarize(snaps, time.Minute)
+	if s.Window != time.Minute || s.RequestsPerSecond != 200.0/60 || s.ErrorRate != 6.0/200 || s.CPUPercent != 5 {
+		t.Errorf("window %v rps %v err %v cpu %v", s.Window, s.RequestsPerSecond, s.ErrorRate, s.CPUPercent)
+	}
+	// 200 requests in the minute: 80 ≤ 0.1 s, 150 ≤ 0.2 s, 200 ≤ 0.4 s; p95 is rank 190 → 0.2 + 0.2 × 40/50.
+	if g := s.Groups[0]; g.Requests != 200 || math.Abs(g.P95-0.36) > 1e-9 || math.Abs(s.P95-0.36) > 1e-9 {
+		t.Errorf("group %+v p95 %v", g, s.P95)
+	}
+	if p := s.Pools[0]; p.Name != "app" || p.Waits != 3 || p.Open != 3 {
+		t.Errorf("pool %+v", p)
+	}
+	if len(s.RateSeries) != 2 || s.RateSeries[1] != 5 || s.ErrSeries[1] != 0.04 {
+		t.Errorf("series %v %v", s.RateSeries, s.ErrSeries)
+	}
+}

@@ -16,8 +16,10 @@ type System struct {
 	RequestsPerSecond, ErrorRate float64
 	// CPUPercent is process CPU time over wall time in Window (100 = one core).
 	CPUPercent float64
-	Groups     []GroupLatency
-	Pools      []PoolStats
+	// P95 is the 95th percentile latency of all requests in Window (seconds).
+	P95    float64
+	Groups []GroupLatency
+	Pools  []PoolStats
 	// Per pair of consecutive snapshots, for the charts.
 	Times      []time.Time
 	RateSeries []float64
@@ -65,14 +67,17 @@ func Summarize(snaps []Snapshot, window time.Duration) System {
 		names = append(names, g)
 	}
 	sort.Strings(names)
+	overall := Histogram{}
 	for _, g := range names {
 		d := last.Groups[g].Sub(base.Groups[g])
 		if sys.Window <= 0 {
 			d = Histogram{}
 		}
+		overall = overall.Add(d)
 		sys.Groups = append(sys.Groups, GroupLatency{Group: g, Requests: d.Count,
 			P50: d.Quantile(.5), P95: d.Quantile(.95), P99: d.Quantile(.99)})
 	}
+	sys.P95 = overall.Quantile(.95)
 	pools := make([]string, 0, len(last.Pools))
 	for p := range last.Pools {
 		pools = append(pools, p)

@@ -148,9 +148,14 @@ func (s *Service) createSession(ctx context.Context, b store.Booking, st store.S
 		},
 	}
 	p.Context = ctx
-	// The same hold and amount always ask for the same session: a retry
-	// after a timeout gets the session the first call made.
-	p.SetIdempotencyKey(fmt.Sprintf("rentdesk-checkout-%d-%d-%d", b.ID, b.ExpiresAt.Unix(), amount))
+	// The key names the booking and how many sessions it had: a retry after
+	// a timeout (nothing recorded) gets the session the first call made,
+	// while a new session after one ran out gets a new key.
+	made, err := s.o.Store.CountCheckoutSessions(ctx, b.ID)
+	if err != nil {
+		return "", err
+	}
+	p.SetIdempotencyKey(fmt.Sprintf("rentdesk-checkout-%d-%d-%d", b.ID, made+1, amount))
 	cs, err := s.api.CheckoutSessions.New(p)
 	if err != nil {
 		s.o.Logger.Warn("stripe: create checkout session failed; the hold is kept", "booking", b.ID, "err", err)

@@ -233,6 +233,17 @@ func (s *Store) LatestCheckoutSession(ctx context.Context, bookingID int64) (Che
 	return cs, nil
 }
 
+const countCheckoutSessionsSQL = `SELECT count(*) FROM checkout_sessions WHERE booking_id = $1`
+
+// CountCheckoutSessions counts the sessions made for a booking.
+func (s *Store) CountCheckoutSessions(ctx context.Context, bookingID int64) (int, error) {
+	var n int
+	if err := s.q.GetContext(ctx, &n, countCheckoutSessionsSQL, bookingID); err != nil {
+		return 0, fmt.Errorf("store: count checkout sessions of booking %d: %w", bookingID, classify(err))
+	}
+	return n, nil
+}
+
 const setCheckoutSessionStatusSQL = `UPDATE checkout_sessions SET status = $2 WHERE id = $1 AND status <> 'complete'`
 
 // SetCheckoutSessionStatus marks a session; a completed one stays complete,

@@ -89,6 +89,8 @@ type UnitReturn struct {
 	Condition        string          `db:"condition"`
 	Note             string          `db:"note"`
 	Maintenance      bool            `db:"maintenance"`
+	MaintenanceID    int64           `db:"maintenance_id"`
+	MaintenanceOn    bool            `db:"maintenance_on"` // the block has not ended
 	LateFee          int64           `db:"late_fee"`
 	LateFeeBreakdown json.RawMessage `db:"late_fee_breakdown"`
 	LateFeeWaived    string          `db:"late_fee_waived"`
@@ -98,20 +100,23 @@ type UnitReturn struct {
 
 const listUnitReturnsSQL = `
 SELECT r.id, coalesce(u.asset_tag, r.quantity || ' × ' || i.name) AS what, r.condition, r.note,
-       r.maintenance_id IS NOT NULL AS maintenance, r.late_fee, r.late_fee_breakdown, r.late_fee_waived,
+       r.maintenance_id IS NOT NULL AS maintenance, coalesce(r.maintenance_id, 0) AS maintenance_id,
+       coalesce(m.ended_at IS NULL AND (m.ends_at IS NULL OR m.ends_at > $2), false) AS maintenance_on, r.late_fee, r.late_fee_breakdown, r.late_fee_waived,
        coalesce(st.name, '') AS received_by, r.returned_at
 FROM unit_returns r
 JOIN booking_lines l ON l.id = r.booking_line_id
 JOIN items i ON i.id = l.item_id
 LEFT JOIN units u ON u.id = r.unit_id
 LEFT JOIN users st ON st.id = r.received_by
+LEFT JOIN maintenance_blocks m ON m.id = r.maintenance_id
 WHERE r.booking_id = $1
 ORDER BY r.id`
 
-// ListUnitReturns lists a booking's returns, oldest first.
-func (s *Store) ListUnitReturns(ctx context.Context, bookingID int64) ([]UnitReturn, error) {
+// ListUnitReturns lists a booking's returns, oldest first, with whether their
+// maintenance blocks still run at now.
+func (s *Store) ListUnitReturns(ctx context.Context, bookingID int64, now time.Time) ([]UnitReturn, error) {
 	var out []UnitReturn
-	if err := s.q.SelectContext(ctx, &out, listUnitReturnsSQL, bookingID); err != nil {
+	if err := s.q.SelectContext(ctx, &out, listUnitReturnsSQL, bookingID, now); err != nil {
 		return nil, fmt.Errorf("store: returns of booking %d: %w", bookingID, classify(err))
 	}
 	return out, nil
@@ -138,4 +143,29 @@ func (s *Store) OpenCheckoutOfTag(ctx context.Context, tag string) (int64, error
 // its writes are undone and the transaction can go on.
 func (s *Store) InSavepoint(ctx context.Context, fn func() error) error {
 	return s.savepoint(ctx, fn)
+}
+
+const endMaintenanceSQL = `
+WITH ended AS (
+    UPDATE maintenance_blocks SET ended_at = $2
+    WHERE id = $1 AND ended_at IS NULL AND (ends_at IS NULL OR ends_at > $2)
+    RETURNING id, unit_id, ends_at IS NULL AS open_ended
+), freed AS (
+    UPDATE unit_allocations a
+    SET occupied = tstzrange(lower(a.occupied), greatest(lower(a.occupied), $2::timestamptz))
+    FROM ended WHERE a.maintenance_id = ended.id AND a.active
+)
+SELECT unit_id, open_ended FROM ended`
+
+// EndMaintenance ends one block at now, early, releasing the time after now.
+// A block already over is ErrNotFound.
+func (s *Store) EndMaintenance(ctx context.Context, id int64, now time.Time) (unitID int64, openEnded bool, err error) {
+	row := struct {
+		UnitID    int64 `db:"unit_id"`
+		OpenEnded bool  `db:"open_ended"`
+	}{}
+	if err := s.q.GetContext(ctx, &row, endMaintenanceSQL, id, now); err != nil {
+		return 0, false, fmt.Errorf("store: end maintenance %d: %w", id, classify(err))
+	}
+	return row.UnitID, row.OpenEnded, nil
 }
