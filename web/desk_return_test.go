@@ -128,8 +128,8 @@ func TestReturnFromTheBoard(t *testing.T) {
 		t.Fatalf("balance %+v (%v)", bal, err)
 	}
 	view := c.get(fmt.Sprintf("/staff/bookings/%d", b.ID)).expectStatus(t, http.StatusOK)
-	if view.has(`[data-testid="close-form"]`) || view.Doc.Find(`[data-testid="balance"]`).Text() != "€5.00" {
-		t.Errorf("unsettled booking: close offered %v, balance %q", view.has(`[data-testid="close-form"]`), view.Doc.Find(`[data-testid="balance"]`).Text())
+	if view.has(`[data-testid="close-form"]`) || view.Doc.Find(`#booking-state [data-testid="balance"]`).Text() != "€5.00" {
+		t.Errorf("unsettled booking: close offered %v, balance %q", view.has(`[data-testid="close-form"]`), view.Doc.Find(`#booking-state [data-testid="balance"]`).Text())
 	}
 	if n := view.Doc.Find(`[data-testid="return-row"]`).Length(); n != 2 {
 		t.Errorf("%d returns listed, want 2", n)
