@@ -33,7 +33,7 @@ FUZZTIME ?= 30s
 # `make clean-dev` deletes data, so it asks for CONFIRM=yes.
 CONFIRM ?=
 
-.PHONY: help run test generate lint bench fuzz db-stop clean-dev backup-check
+.PHONY: help run test generate lint bench bench-go fuzz db-stop clean-dev backup-check
 
 help: ## List the targets
 	@echo 'Usage: make TARGET [VAR=value...]'
@@ -86,13 +86,26 @@ lint: ## Check generated code is current, go vet, and gofmt
 		exit 1; \
 	fi
 
-bench: ## Load benchmark of a real `rentdesk serve` on loopback (SIZE=small|large); report in .dev/bench-report.md
+bench: ## Load benchmark of a real `rentdesk serve` on loopback (SIZE=small|large), then the Go benchmarks (bench-go)
 	@vars="$$($(ENV_SH) pg)"; eval "$$vars"; \
 	mkdir -p .dev/bin; \
 	go build -o .dev/bin/rentdesk ./cmd/rentdesk; \
 	go build -o .dev/bin/rentdesk-bench ./cmd/rentdesk-bench; \
 	.dev/bin/rentdesk-bench -size '$(SIZE)' -duration '$(BENCH_DURATION)' -c '$(BENCH_CLIENTS)' \
 		-rounds '$(BENCH_ROUNDS)' -only '$(BENCH_ONLY)' -bin .dev/bin/rentdesk -out .dev
+	@$(MAKE) --no-print-directory bench-go
+
+bench-go: ## Go benchmarks (signed webhook deliveries, request metrics, queries); .dev/bench-go.txt and .dev/bench-go-report.md
+	@vars="$$($(ENV_SH) pg test-db-url tools)"; eval "$$vars"; \
+	unset DATABASE_URL; \
+	mkdir -p .dev; \
+	{ \
+		echo "# $$(date -u +%Y-%m-%dT%H:%M:%SZ) commit $$(git rev-parse --short HEAD 2>/dev/null || echo unknown), $$(go version), $$(nproc) cores"; \
+		go test -run '^$$' -bench '$(BENCH)' -benchmem $(PKGS); \
+	} 2>&1 | tee .dev/bench-go.txt
+	@{ head -n 1 .dev/bench-go.txt; echo; awk -f .ci/bench-report.awk .dev/bench-go.txt; } > .dev/bench-go-report.md
+	@echo '==> full output in .dev/bench-go.txt; summary (.dev/bench-go-report.md):'
+	@cat .dev/bench-go-report.md
 # The data sets live in databases of their own (rentdesk_bench_small, _large) on the
 # same PostgreSQL as `make run`, generated once and reused; drop one to regenerate it.
 
