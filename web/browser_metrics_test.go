@@ -43,8 +43,11 @@ func TestBrowserMetricsDashboard(t *testing.T) {
 	if err != nil || !changed {
 		t.Fatalf("the business panel did not show the new booking in place: %v", err)
 	}
-	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('svg.chart-svg[role="img"] > title').length`))
-	if err != nil || n < 2 {
+	// The panels swap their charts every few seconds: wait for a settled
+	// panel rather than reading one mid-swap.
+	titled, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll('svg.chart-svg[role="img"] > title').length >= 2`))
+	if err != nil || !titled {
+		n, _ := chromedp.Run(ba.b.Context(), chromedp.Evaluate[int](`document.querySelectorAll('svg.chart-svg[role="img"] > title').length`))
 		t.Errorf("charts with a title: %d %v", n, err)
 	}
 }
