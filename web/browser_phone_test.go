@@ -82,6 +82,10 @@ func TestBrowserPhoneJourney(t *testing.T) {
 	ba.run(chromedp.Click(css(`[data-testid="to-checkout"]`)), chromedp.WaitVisible(css(`[data-testid="checkout-signup"]`)),
 		chromedp.Click(css(`[data-testid="checkout-signup"]`)))
 	ba.submitForm(`[data-testid="signup-form"]`, map[string]string{"name": "Robin Reed", "email": "robin@example.com", "password": "a fine long password"})
+	// Sign-up answers alike whether or not the email has an account, so it
+	// does not log in: the new customer logs in and comes back to checkout.
+	ba.run(chromedp.WaitVisible(css(`[data-testid="login-form"]`)))
+	ba.submitForm(`[data-testid="login-form"]`, map[string]string{"email": "robin@example.com", "password": "a fine long password"})
 	ba.run(chromedp.WaitVisible(css(`[data-testid="confirm"]`)), chromedp.Click(css(`[data-testid="confirm"]`)),
 		chromedp.WaitVisible(css(`[data-testid="pickup"]`)))
 	if got := ba.text(`[data-testid="pickup-address"]`); !strings.Contains(got, "Kaiserkai 1, 20457 Hamburg") {

@@ -60,6 +60,11 @@ func (s *Server) PaymentStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The part is what the success page polls; a person who opens its
+	// address gets the whole page.
+	if !isHTMX(c) {
+		return redirect(c, fmt.Sprintf("/bookings/%d/payment/success", v.ID))
+	}
 	return s.render(c, http.StatusOK, pages.PaymentStatusPart(v))
 }
 

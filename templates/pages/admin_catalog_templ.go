@@ -58,7 +58,7 @@ func AdminCategoriesPage(v AdminCategoriesView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Categories</h1><div class=\"table-wrap\"><table class=\"table\" data-testid=\"categories-table\"><thead><tr><th>Name</th><th>Slug</th><th class=\"num\">Items</th><th class=\"actions\"></th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Categories</h1><div class=\"table-wrap\" tabindex=\"0\"><table class=\"table\" data-testid=\"categories-table\"><thead><tr><th>Name</th><th>Slug</th><th class=\"num\">Items</th><th class=\"actions\"></th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -374,7 +374,7 @@ func AdminLocationsPage(v AdminLocationsView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<div class=\"page-header\"><h1>Locations</h1><div class=\"page-actions\"><a class=\"btn btn-primary\" href=\"/admin/locations/new\" data-testid=\"new-location\">New location</a></div></div><div class=\"table-wrap\"><table class=\"table\" data-testid=\"locations-table\"><thead><tr><th>Name</th><th>Time zone</th><th>Hours</th><th class=\"actions\"></th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<div class=\"page-header\"><h1>Locations</h1><div class=\"page-actions\"><a class=\"btn btn-primary\" href=\"/admin/locations/new\" data-testid=\"new-location\">New location</a></div></div><div class=\"table-wrap\" tabindex=\"0\"><table class=\"table\" data-testid=\"locations-table\"><thead><tr><th>Name</th><th>Time zone</th><th>Hours</th><th class=\"actions\"></th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -299,7 +299,7 @@ func jobTable(v AdminMailView) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<div class=\"table-wrap\"><table class=\"table table-sm\" data-testid=\"jobs-table\"><thead><tr><th>Job</th><th>Kind</th><th>State</th><th class=\"num\">Attempts</th><th>Created (UTC)</th><th>Next run (UTC)</th><th>Email</th><th>Last error</th><th class=\"actions\"></th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<div class=\"table-wrap\" tabindex=\"0\"><table class=\"table table-sm\" data-testid=\"jobs-table\"><thead><tr><th>Job</th><th>Kind</th><th>State</th><th class=\"num\">Attempts</th><th>Created (UTC)</th><th>Next run (UTC)</th><th>Email</th><th>Last error</th><th class=\"actions\"></th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -555,7 +555,7 @@ func emailTable(v AdminMailView) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "<div class=\"table-wrap\"><table class=\"table table-sm\" data-testid=\"emails-table\"><thead><tr><th>Email</th><th>Kind</th><th>To</th><th>Subject</th><th>Status</th><th>Written (UTC)</th><th>Sent (UTC)</th><th>Last error</th><th class=\"actions\"></th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "<div class=\"table-wrap\" tabindex=\"0\"><table class=\"table table-sm\" data-testid=\"emails-table\"><thead><tr><th>Email</th><th>Kind</th><th>To</th><th>Subject</th><th>Status</th><th>Written (UTC)</th><th>Sent (UTC)</th><th>Last error</th><th class=\"actions\"></th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

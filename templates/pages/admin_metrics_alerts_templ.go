@@ -47,7 +47,7 @@ func alertsPanel(v AlertsPanel) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section id=\"alerts\" class=\"metrics-panel stack\" data-testid=\"alerts-panel\"><h2>Alerts</h2><div class=\"metrics-tables\"><div class=\"table-wrap\"><table class=\"table table-sm\" data-testid=\"alert-history\"><caption>Recent alerts</caption> <thead><tr><th scope=\"col\">Alert</th><th scope=\"col\" class=\"num\">Value</th><th scope=\"col\" class=\"num\">Threshold</th><th scope=\"col\">Started (UTC)</th><th scope=\"col\">Ended (UTC)</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section id=\"alerts\" class=\"metrics-panel stack\" data-testid=\"alerts-panel\"><h2>Alerts</h2><div class=\"metrics-tables\"><div class=\"table-wrap\" tabindex=\"0\"><table class=\"table table-sm\" data-testid=\"alert-history\"><caption>Recent alerts</caption> <thead><tr><th scope=\"col\">Alert</th><th scope=\"col\" class=\"num\">Value</th><th scope=\"col\" class=\"num\">Threshold</th><th scope=\"col\">Started (UTC)</th><th scope=\"col\">Ended (UTC)</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -137,7 +137,7 @@ func AdminMetricsBusiness(v BusinessPanel) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<div class=\"metrics-tables\"><div class=\"table-wrap\"><table class=\"table table-sm\" data-testid=\"funnel-table\"><caption>Booking funnel (bookings made in the period)</caption> <thead><tr><th scope=\"col\">Channel</th><th scope=\"col\" class=\"num\">Made</th><th scope=\"col\" class=\"num\">Holding</th><th scope=\"col\" class=\"num\">Confirmed</th><th scope=\"col\" class=\"num\">Expired</th><th scope=\"col\" class=\"num\">Cancelled</th><th scope=\"col\" class=\"num\">Value</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<div class=\"metrics-tables\"><div class=\"table-wrap\" tabindex=\"0\"><table class=\"table table-sm\" data-testid=\"funnel-table\"><caption>Booking funnel (bookings made in the period)</caption> <thead><tr><th scope=\"col\">Channel</th><th scope=\"col\" class=\"num\">Made</th><th scope=\"col\" class=\"num\">Holding</th><th scope=\"col\" class=\"num\">Confirmed</th><th scope=\"col\" class=\"num\">Expired</th><th scope=\"col\" class=\"num\">Cancelled</th><th scope=\"col\" class=\"num\">Value</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -279,7 +279,7 @@ func itemTable(caption, testID string, rows []ItemRow, showCategory bool) templ.
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<div class=\"table-wrap\"><table class=\"table table-sm\" data-testid=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<div class=\"table-wrap\" tabindex=\"0\"><table class=\"table table-sm\" data-testid=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -194,7 +194,7 @@ func AdminMetricsSystem(v SystemPanel) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</div><div class=\"metrics-tables\"><div class=\"table-wrap\"><table class=\"table table-sm\" data-testid=\"latency-table\"><caption>Latency by route group</caption> <thead><tr><th scope=\"col\">Group</th><th scope=\"col\" class=\"num\">Requests</th><th scope=\"col\" class=\"num\">p50</th><th scope=\"col\" class=\"num\">p95</th><th scope=\"col\" class=\"num\">p99</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</div><div class=\"metrics-tables\"><div class=\"table-wrap\" tabindex=\"0\"><table class=\"table table-sm\" data-testid=\"latency-table\"><caption>Latency by route group</caption> <thead><tr><th scope=\"col\">Group</th><th scope=\"col\" class=\"num\">Requests</th><th scope=\"col\" class=\"num\">p50</th><th scope=\"col\" class=\"num\">p95</th><th scope=\"col\" class=\"num\">p99</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -269,7 +269,7 @@ func AdminMetricsSystem(v SystemPanel) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</tbody></table></div><div class=\"table-wrap\"><table class=\"table table-sm\" data-testid=\"pool-table\"><caption>Database connection pools</caption> <thead><tr><th scope=\"col\">Pool</th><th scope=\"col\" class=\"num\">Open</th><th scope=\"col\" class=\"num\">In use</th><th scope=\"col\" class=\"num\">Idle</th><th scope=\"col\" class=\"num\">Max</th><th scope=\"col\" class=\"num\">Waits</th><th scope=\"col\" class=\"num\">Wait time</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</tbody></table></div><div class=\"table-wrap\" tabindex=\"0\"><table class=\"table table-sm\" data-testid=\"pool-table\"><caption>Database connection pools</caption> <thead><tr><th scope=\"col\">Pool</th><th scope=\"col\" class=\"num\">Open</th><th scope=\"col\" class=\"num\">In use</th><th scope=\"col\" class=\"num\">Idle</th><th scope=\"col\" class=\"num\">Max</th><th scope=\"col\" class=\"num\">Waits</th><th scope=\"col\" class=\"num\">Wait time</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

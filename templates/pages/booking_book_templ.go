@@ -164,7 +164,7 @@ func BookPage(v BookView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, ").</p><div class=\"table-wrap\"><table class=\"table\" data-testid=\"availability\"><thead><tr><th>Item</th><th class=\"num\">Free</th><th class=\"num\">Price</th><th></th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, ").</p><div class=\"table-wrap\" tabindex=\"0\"><table class=\"table\" data-testid=\"availability\"><thead><tr><th>Item</th><th class=\"num\">Free</th><th class=\"num\">Price</th><th></th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -402,7 +402,7 @@ func cartTable(csrf string, c CartSummary, editable bool, errs components.Errors
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, ")</span></p><div class=\"table-wrap\"><table class=\"table\" data-testid=\"cart\"><thead><tr><th>Item</th><th class=\"num\">Quantity</th><th>Price</th><th class=\"num\">Total</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, ")</span></p><div class=\"table-wrap\" tabindex=\"0\"><table class=\"table\" data-testid=\"cart\"><thead><tr><th>Item</th><th class=\"num\">Quantity</th><th>Price</th><th class=\"num\">Total</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -146,7 +146,7 @@ func CalendarPage(v CalendarView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<div class=\"table-wrap units-calendar-wrap\"><table class=\"table table-sm units-calendar\" data-testid=\"units-calendar\"><thead><tr><th scope=\"col\">Unit</th>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<div class=\"table-wrap units-calendar-wrap\" tabindex=\"0\"><table class=\"table table-sm units-calendar\" data-testid=\"units-calendar\"><thead><tr><th scope=\"col\">Unit</th>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -172,7 +172,7 @@ func HandoverPage(v HandoverView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</p></section><div class=\"table-wrap\"><table class=\"table\" data-testid=\"sheet-lines\"><thead><tr><th>Item</th><th class=\"num\">Qty</th><th>Asset tags</th><th>Period</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</p></section><div class=\"table-wrap\" tabindex=\"0\"><table class=\"table\" data-testid=\"sheet-lines\"><thead><tr><th>Item</th><th class=\"num\">Qty</th><th>Asset tags</th><th>Period</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -382,7 +382,7 @@ func InvoicePage(v InvoiceView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "</section><div class=\"table-wrap\"><table class=\"table invoice-lines\" data-testid=\"invoice-lines\"><thead><tr><th>Description</th><th class=\"num\">Qty</th><th class=\"num\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "</section><div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Invoice lines\"><table class=\"table invoice-lines\" data-testid=\"invoice-lines\"><thead><tr><th>Description</th><th class=\"num\">Qty</th><th class=\"num\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -705,7 +705,7 @@ func StaffInvoicesPage(v StaffInvoicesView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 56, "<div class=\"table-wrap\"><table class=\"table table-sm\" data-testid=\"invoices-table\"><thead><tr><th>Number</th><th>Date</th><th>Booking</th><th>Customer</th><th class=\"num\">Net</th><th class=\"num\">Tax</th><th class=\"num\">Total</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 56, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Invoices\"><table class=\"table table-sm\" data-testid=\"invoices-table\"><thead><tr><th>Number</th><th>Date</th><th>Booking</th><th>Customer</th><th class=\"num\">Net</th><th class=\"num\">Tax</th><th class=\"num\">Total</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -167,7 +167,7 @@ func staffMoney(v StaffBookingView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if len(v.Money.Entries) > 0 {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<div class=\"table-wrap\"><table class=\"table\" data-testid=\"ledger\"><thead><tr><th>When</th><th>Entry</th><th>Reference</th><th>By</th><th class=\"num\">Amount</th><th></th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<div class=\"table-wrap\" tabindex=\"0\"><table class=\"table\" data-testid=\"ledger\"><thead><tr><th>When</th><th>Entry</th><th>Reference</th><th>By</th><th class=\"num\">Amount</th><th></th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -222,7 +222,7 @@ func ImportReportPage(v ImportReportView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, " problem(s): fix the file and upload it again. Nothing was changed.</div><div class=\"table-wrap\"><table class=\"table table-sm\" data-testid=\"problems-table\"><thead><tr><th class=\"num\">Row</th><th>Column</th><th>Problem</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, " problem(s): fix the file and upload it again. Nothing was changed.</div><div class=\"table-wrap\" tabindex=\"0\"><table class=\"table table-sm\" data-testid=\"problems-table\"><thead><tr><th class=\"num\">Row</th><th>Column</th><th>Problem</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -659,7 +659,7 @@ func unitsSection(v StaffItemView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 56, "<div class=\"table-wrap\"><table class=\"table table-sm\" data-testid=\"units-table\"><thead><tr><th>Asset tag</th><th>Serial</th><th>Location</th><th>Status</th><th>Notes</th><th class=\"actions\"></th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 56, "<div class=\"table-wrap\" tabindex=\"0\"><table class=\"table table-sm\" data-testid=\"units-table\"><thead><tr><th>Asset tag</th><th>Serial</th><th>Location</th><th>Status</th><th>Notes</th><th class=\"actions\"></th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -89,7 +89,7 @@ func StaffItemsPage(v StaffItemsView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<div class=\"table-wrap\"><table class=\"table table-sm\" data-testid=\"items-table\"><thead><tr><th></th><th>Name</th><th>Category</th><th>Tracking</th><th class=\"num\">Stock</th><th class=\"num\">Rate</th><th>Status</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<div class=\"table-wrap\" tabindex=\"0\"><table class=\"table table-sm\" data-testid=\"items-table\"><thead><tr><th></th><th>Name</th><th>Category</th><th>Tracking</th><th class=\"num\">Stock</th><th class=\"num\">Rate</th><th>Status</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
