@@ -118,17 +118,21 @@ func scalar(t testing.TB, st *store.Store, q string, args ...any) int {
 }
 
 // tcpProxy forwards loopback connections to a target; for each new
-// connection, behave decides: "silent" accepts and never answers, "slow"
+// connection, behave decides: "silent" accepts and never answers, "held"
+// is silent until release is called (held counts those still open), "slow"
 // holds the connection for delay before forwarding, anything else forwards.
 type tcpProxy struct {
-	ln     net.Listener
-	target string
-	delay  time.Duration
-	behave func(n int64) string
-	count  atomic.Int64
-	wg     sync.WaitGroup
-	mu     sync.Mutex
-	conns  []net.Conn
+	ln       net.Listener
+	target   string
+	delay    time.Duration
+	behave   func(n int64) string
+	count    atomic.Int64
+	held     atomic.Int64
+	released chan struct{}
+	once     sync.Once
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	conns    []net.Conn
 }
 
 func newProxy(t testing.TB, target string, delay time.Duration, behave func(n int64) string) *tcpProxy {
@@ -137,7 +141,7 @@ func newProxy(t testing.TB, target string, delay time.Duration, behave func(n in
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &tcpProxy{ln: ln, target: target, delay: delay, behave: behave}
+	p := &tcpProxy{ln: ln, target: target, delay: delay, behave: behave, released: make(chan struct{})}
 	go p.serve()
 	t.Cleanup(p.close)
 	return p
@@ -169,6 +173,12 @@ func (p *tcpProxy) handle(c net.Conn, mode string) {
 	case "silent":
 		_, _ = io.Copy(io.Discard, c) // read whatever comes, say nothing, until closed
 		return
+	case "held":
+		p.held.Add(1)
+		defer p.held.Add(-1)
+		go func() { <-p.released; c.Close() }()
+		_, _ = io.Copy(io.Discard, c) // until the client gives up or release
+		return
 	case "slow":
 		time.Sleep(p.delay)
 	}
@@ -183,7 +193,11 @@ func (p *tcpProxy) handle(c net.Conn, mode string) {
 	<-done
 }
 
+// release hangs up every held connection, now and from now on.
+func (p *tcpProxy) release() { p.once.Do(func() { close(p.released) }) }
+
 func (p *tcpProxy) close() {
+	p.release()
 	p.ln.Close()
 	p.mu.Lock()
 	for _, c := range p.conns {
