@@ -49,7 +49,10 @@ func BenchmarkWeb(b *testing.B) {
 	get := func(c *http.Client, path string) func() error {
 		return func() error { return benchGet(c, ts.URL+path, http.StatusOK) }
 	}
-	price := "/items/bench-item-1234/price?" + url.Values{"location": {"berlin"}, "start": {"2030-06-03T10:00"}, "end": {"2030-06-12T10:00"}}.Encode()
+	// Nine days next month: within the booking horizon, so it is priced.
+	day := time.Now().AddDate(0, 1, 0)
+	price := "/items/bench-item-1234/price?" + url.Values{"location": {"berlin"}, "start": {day.Format("2006-01-02") + "T10:00"},
+		"end": {day.AddDate(0, 0, 9).Format("2006-01-02") + "T10:00"}}.Encode()
 	benches := []struct {
 		name string
 		op   func() error

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -61,9 +62,13 @@ func TestBrowserCatalogJourney(t *testing.T) {
 	if title := ba.text(`[data-testid="item-title"]`); title != "Fujifilm X-T5" {
 		t.Fatalf("item page title %q", title)
 	}
+	weekStart := time.Now().AddDate(0, 1, 0) // a Monday next month: within the booking horizon
+	for weekStart.Weekday() != time.Monday {
+		weekStart = weekStart.AddDate(0, 0, 1)
+	}
 	step("the customer prices a week",
-		chromedp.SetValue(css(`#f-start`), "2030-03-04T10:00"),
-		chromedp.SetValue(css(`#f-end`), "2030-03-11T10:00"),
+		chromedp.SetValue(css(`#f-start`), weekStart.Format("2006-01-02")+"T10:00"),
+		chromedp.SetValue(css(`#f-end`), weekStart.AddDate(0, 0, 7).Format("2006-01-02")+"T10:00"),
 		chromedp.Click(css(`[data-testid="price-submit"]`)),
 		chromedp.WaitVisible(css(`[data-testid="price-total"]`)))
 	if total := ba.text(`[data-testid="price-total"]`); !strings.Contains(total, "150.00") {

@@ -104,9 +104,16 @@ func (s *Server) instead(ctx context.Context, pv *pages.PriceView, it catalog.It
 	if err != nil {
 		return
 	}
+	settings, err := s.Store.GetSettings(ctx)
+	if err != nil {
+		return
+	}
 	zone := period.Zone(loc.TimeZone)
 	for d := 1; d <= nextFreeDays; d++ {
 		start, end := p.Start.In(zone).AddDate(0, 0, d), p.End.In(zone).AddDate(0, 0, d)
+		if booking.CheckHorizon(end, settings, s.Now()) != "" {
+			break // never suggest what could not be booked
+		}
 		if len(booking.CheckHours(bl, start, end)) > 0 {
 			continue
 		}

@@ -53,6 +53,11 @@ func (s *Server) quote(ctx context.Context, it catalog.Item, loc catalog.Locatio
 	case err != nil:
 		return pages.PriceView{Error: "This item cannot be priced for these dates; please ask the shop."}, p
 	}
+	// The calculator prices only periods that could be booked (the
+	// booking's own rules come first, so their message wins).
+	if m := booking.CheckHorizon(p.End, settings, s.Now()); m != "" {
+		return pages.PriceView{Error: m}, p
+	}
 	return priceView(q, it, settings.Currency, p, zone), p
 }
 

@@ -46,6 +46,7 @@ func TestPriceCalculatorGolden(t *testing.T) {
 		RateDay: ptr64(1800), RateWeek: ptr64(6000), MinDurationMinutes: 120, TaxCategory: "zero", OnlineBookable: true})
 	st, _ := app.st.GetSettings(ctx)
 	st.TaxMode, st.TaxRateBP = "inclusive", 1900
+	st.BookingHorizonMonths = 120 // the fixed dates of 2030 stay within the horizon
 	if err := app.st.UpdateSettings(ctx, st); err != nil {
 		t.Fatal(err)
 	}
@@ -108,6 +109,10 @@ func TestPriceCalculatorSharesBookingPricing(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, _ := app.st.GetSettings(ctx)
+	st.BookingHorizonMonths = 120 // the fixed dates of 2030 stay within the horizon
+	if err := app.st.UpdateSettings(ctx, st); err != nil {
+		t.Fatal(err)
+	}
 	zone, _ := fx.berlin.Zone()
 	start, end := time.Date(2030, 6, 3, 10, 0, 0, 0, zone), time.Date(2030, 6, 4, 10, 0, 0, 0, zone)
 	_, want := booking.Pricing{}.Quote(bi, start, end, zone, 1, st)

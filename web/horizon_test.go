@@ -16,6 +16,8 @@ import (
 func TestBookingHorizonEnforcedEverywhere(t *testing.T) {
 	s := newShop(t, "Europe/Berlin")
 	item := s.item("Cam", 2)
+	var slug string
+	_ = s.st.DB().QueryRow(`SELECT slug FROM items WHERE id = $1`, item).Scan(&slug)
 	cust, _ := s.customer("a@example.test")
 	cust.bookOne(s.loc, item, s.local(2, 10), s.local(3, 10)).expectStatus(t, http.StatusSeeOther)
 	var bid, lid int64
@@ -68,6 +70,20 @@ func TestBookingHorizonEnforcedEverywhere(t *testing.T) {
 			res := r.do()
 			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, msg) {
 				t.Errorf("%s to %s: status %d, want 422 with %q; field says %q", r.name, end, res.StatusCode, msg, res.fieldError(r.key))
+			}
+		}
+		// The public price calculator, as a page and as the htmx fragment,
+		// answers with the horizon's message instead of a price.
+		pq := url.Values{"location": {fmt.Sprint(s.loc)}, "start": {near}, "end": {end}}.Encode()
+		for _, htmx := range []bool{false, true} {
+			req, _ := http.NewRequest(http.MethodGet, s.ts.URL+"/items/"+slug+"/price?"+pq, nil)
+			if htmx {
+				req.Header.Set("HX-Request", "true")
+			}
+			res := s.client().do(req)
+			got := strings.TrimSpace(res.Doc.Find(`#price-result`).Text())
+			if res.StatusCode != http.StatusOK || !strings.Contains(got, msg) || strings.Contains(got, "€") {
+				t.Errorf("price calculator (htmx %v) to %s: status %d, says %q; want %q and no price", htmx, end, res.StatusCode, got, msg)
 			}
 		}
 	}
