@@ -96,7 +96,7 @@ func (q mailQuery) next(lastID int64) string {
 // listJobs fills a jobs tab: one page of jobs in the tab's states.
 func (s *Server) listJobs(c echo.Context, v *pages.AdminMailView, q mailQuery) error {
 	v.ShowJobs = true
-	rows, err := s.Store.ListJobs(c.Request().Context(), store.JobFilter{States: store.JobGroups[q.status], Kind: q.kind, BeforeID: q.before, Limit: mailPerPage + 1})
+	rows, err := s.Jobs.ListJobs(c.Request().Context(), store.JobFilter{States: store.JobGroups[q.status], Kind: q.kind, BeforeID: q.before, Limit: mailPerPage + 1})
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func tabKeys() []string {
 
 // mailCounts is how many jobs and emails each tab holds.
 func (s *Server) mailCounts(ctx context.Context) (map[string]int, error) {
-	byState, err := s.Store.CountJobsByState(ctx)
+	byState, err := s.Jobs.CountJobsByState(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +268,7 @@ func (s *Server) changeJob(c echo.Context, action, done string, allowed []string
 	}
 	var before store.Job
 	err = s.Store.WithTx(ctx, func(tx *store.Store) error {
-		if before, err = tx.GetJob(ctx, id); err != nil {
+		if before, err = s.Jobs.GetJobTx(ctx, tx, id); err != nil {
 			return err
 		}
 		if !slices.Contains(allowed, before.State) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/lib/pq"
 	"time"
 )
 
@@ -186,6 +187,24 @@ func (s *Store) GetEmailByJob(ctx context.Context, jobID int64) (Email, error) {
 		return Email{}, fmt.Errorf("store: get email of job %d: %w", jobID, classify(err))
 	}
 	return e, nil
+}
+
+const emailsOfJobsSQL = `SELECT ` + emailColumns + ` FROM emails WHERE job_id = ANY($1)`
+
+// EmailsOfJobs finds the emails some jobs send, by job id.
+func (s *Store) EmailsOfJobs(ctx context.Context, jobIDs []int64) (map[int64]Email, error) {
+	out := make(map[int64]Email, len(jobIDs))
+	if len(jobIDs) == 0 {
+		return out, nil
+	}
+	var es []Email
+	if err := s.q.SelectContext(ctx, &es, emailsOfJobsSQL, pq.Array(jobIDs)); err != nil {
+		return nil, fmt.Errorf("store: emails of jobs: %w", classify(err))
+	}
+	for _, e := range es {
+		out[*e.JobID] = e
+	}
+	return out, nil
 }
 
 // EmailFilter narrows ListEmails; BeforeID is the keyset cursor (newest first).

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/lib/pq"
 )
 
 // JobGroups names how the admin page groups job states: River's own states
@@ -18,7 +16,8 @@ var JobGroups = map[string][]string{
 }
 
 // Job is one row of the job queue as the admin page shows it, with the email
-// it sends when it is a mail job.
+// it sends when it is a mail job (the jobs package reads the queue through
+// River's client).
 type Job struct {
 	ID          int64      `db:"id"`
 	Kind        string     `db:"kind"`
@@ -34,69 +33,12 @@ type Job struct {
 	EmailSubj   *string    `db:"email_subject"`
 }
 
-// JobFilter narrows ListJobs; BeforeID is the keyset cursor (newest first).
+// JobFilter narrows the job list; BeforeID is the keyset cursor (newest first).
 type JobFilter struct {
 	States   []string
 	Kind     string
 	BeforeID int64
 	Limit    int
-}
-
-const listJobsSQL = `
-SELECT j.id, j.kind, j.state::text AS state, j.attempt, j.max_attempts, j.created_at, j.scheduled_at,
-       j.finalized_at, coalesce(j.errors[array_length(j.errors, 1)] ->> 'error', '') AS last_error,
-       e.id AS email_id, e.to_address AS email_to, e.subject AS email_subject
-FROM river_job j LEFT JOIN emails e ON e.job_id = j.id
-WHERE j.state::text = ANY($1)
-  AND ($2 = '' OR j.kind = $2)
-  AND ($3 = 0 OR j.id < $3)
-ORDER BY j.id DESC
-LIMIT $4`
-
-// ListJobs pages through the job queue, newest first.
-func (s *Store) ListJobs(ctx context.Context, f JobFilter) ([]Job, error) {
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	var js []Job
-	if err := s.q.SelectContext(ctx, &js, listJobsSQL, pq.Array(f.States), f.Kind, f.BeforeID, f.Limit); err != nil {
-		return nil, fmt.Errorf("store: list jobs: %w", classify(err))
-	}
-	return js, nil
-}
-
-const countJobsSQL = `SELECT state::text AS state, count(*) AS n FROM river_job GROUP BY state`
-
-// CountJobsByState counts the queue's jobs per River state.
-func (s *Store) CountJobsByState(ctx context.Context) (map[string]int, error) {
-	var rows []struct {
-		State string `db:"state"`
-		N     int    `db:"n"`
-	}
-	if err := s.q.SelectContext(ctx, &rows, countJobsSQL); err != nil {
-		return nil, fmt.Errorf("store: count jobs: %w", classify(err))
-	}
-	out := make(map[string]int, len(rows))
-	for _, r := range rows {
-		out[r.State] = r.N
-	}
-	return out, nil
-}
-
-const getJobSQL = `
-SELECT j.id, j.kind, j.state::text AS state, j.attempt, j.max_attempts, j.created_at, j.scheduled_at,
-       j.finalized_at, coalesce(j.errors[array_length(j.errors, 1)] ->> 'error', '') AS last_error,
-       e.id AS email_id, e.to_address AS email_to, e.subject AS email_subject
-FROM river_job j LEFT JOIN emails e ON e.job_id = j.id
-WHERE j.id = $1`
-
-// GetJob loads one job of the queue.
-func (s *Store) GetJob(ctx context.Context, id int64) (Job, error) {
-	var j Job
-	if err := s.q.GetContext(ctx, &j, getJobSQL, id); err != nil {
-		return Job{}, fmt.Errorf("store: get job %d: %w", id, classify(err))
-	}
-	return j, nil
 }
 
 const claimDeadJobNoticesSQL = `
