@@ -65,7 +65,8 @@ func (b *browser) submit(page, action string, form url.Values) (int, string) {
 // each kind; the periodic jobs are queued once, not once per instance.
 func TestTwoInstancesShareOneDatabase(t *testing.T) {
 	dbURL := testenv.DatabaseURL(t)
-	env := []string{"DATABASE_URL=" + dbURL}
+	// Empty pool values are the shipped defaults, not the small test pool.
+	env := []string{"DATABASE_URL=" + dbURL, "RENTDESK_DB_MAX_OPEN=", "RENTDESK_DB_MAX_IDLE="}
 	pa, pb := startProgram(t, env, "serve"), startProgram(t, env, "serve")
 	a, b := "http://"+pa.waitAddr(t), "http://"+pb.waitAddr(t)
 
