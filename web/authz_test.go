@@ -242,7 +242,7 @@ type authzWorld struct {
 
 const authzPassword = "correct horse battery"
 
-func newAuthzWorld(t *testing.T, app *testApp) *authzWorld {
+func newAuthzWorld(t testing.TB, app *testApp) *authzWorld {
 	t.Helper()
 	w := &authzWorld{emails: [5]string{"", "a@example.com", "b@example.com", "staff@example.com", "admin@example.com"}, vars: map[string]string{}}
 	for i, role := range []string{"", "customer", "customer", "staff", "admin"} {
@@ -271,7 +271,7 @@ func newAuthzWorld(t *testing.T, app *testApp) *authzWorld {
 }
 
 // addCatalogWorld loads the demo shop and names the catalog objects the rows use.
-func addCatalogWorld(t *testing.T, app *testApp, w *authzWorld) {
+func addCatalogWorld(t testing.TB, app *testApp, w *authzWorld) {
 	t.Helper()
 	ctx := t.Context()
 	if _, err := demo.Load(ctx, app.st, testHasher); err != nil {

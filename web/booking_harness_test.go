@@ -123,7 +123,7 @@ func parallel(t *testing.T, n int, timeout time.Duration, fn func(i int)) {
 // bookingWorld adds to the W8 fixture: a location, an item, and two bookings
 // of customer A ({bookingA} with line {lineA}; {bookingA2} to cancel), plus a
 // line of another customer ({lineA2}) to aim A's booking id at.
-func bookingWorld(t *testing.T, app *testApp, w *authzWorld) {
+func bookingWorld(t testing.TB, app *testApp, w *authzWorld) {
 	t.Helper()
 	ctx := context.Background()
 	var loc, item int64

@@ -25,7 +25,7 @@ import (
 
 // testApp is a real Rentdesk server on a fresh database, reached over HTTP.
 type testApp struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *Server
 	ts    *httptest.Server
 	st    *store.Store
@@ -56,7 +56,7 @@ func testConfig(t testing.TB, dbURL string) config.Config {
 // newTestApp starts a server; mutate lets a test adjust the dependencies.
 // Sessions are built from the (possibly mutated) Config unless a mutator sets
 // them, so a test may change cookie or lifetime settings through Config alone.
-func newTestApp(t *testing.T, mutate ...func(*Deps)) *testApp {
+func newTestApp(t testing.TB, mutate ...func(*Deps)) *testApp {
 	t.Helper()
 	st, dbURL := testenv.Store(t)
 	a := &testApp{t: t, st: st, dbURL: dbURL, logs: &syncBuffer{}, now: time.Now()}
@@ -137,7 +137,7 @@ func (a *testApp) createUser(role, email, password string) store.User {
 // testClient is one browser: a cookie jar, no automatic redirects, and the
 // CSRF token of the last page it saw.
 type testClient struct {
-	t    *testing.T
+	t    testing.TB
 	app  *testApp
 	http *http.Client
 	csrf string
@@ -246,7 +246,7 @@ func (c *testClient) cookie(name string) string {
 }
 
 // expectStatus fails the test when the status differs.
-func (r *testResponse) expectStatus(t *testing.T, want int) *testResponse {
+func (r *testResponse) expectStatus(t testing.TB, want int) *testResponse {
 	t.Helper()
 	if r.StatusCode != want {
 		body := r.Body
