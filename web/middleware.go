@@ -390,7 +390,15 @@ func refuseUnstorableText(next echo.HandlerFunc) echo.HandlerFunc {
 		switch c.Request().Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 		default:
-			if form, err := c.FormParams(); err == nil {
+			form, err := c.FormParams()
+			if err != nil {
+				// A body that does not parse cleanly ("a=%00&%") still
+				// leaves what did parse in the request, and a handler
+				// reading the form later gets it without an error: check
+				// that part too.
+				form = c.Request().PostForm
+			}
+			if form != nil {
 				values = append(values, form)
 			}
 		}
