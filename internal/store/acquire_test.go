@@ -10,20 +10,23 @@ import (
 	"github.com/rentdesk/rentdesk/internal/testenv"
 )
 
-// R4: with every connection of the pool busy, a store call gives up after the
-// acquire timeout with ErrUnavailable instead of queueing; once a connection
-// is free again, calls work. The timeout bounds only the wait: a transaction
-// that runs longer than it commits.
+// R4: with every connection of the pool busy (the pool size the app ships
+// with), a store call gives up after the acquire timeout with ErrUnavailable
+// instead of queueing; once a connection is free again, calls work. The
+// timeout bounds only the wait: a transaction that runs longer than it
+// commits.
 func TestAcquireTimeout(t *testing.T) {
 	const wait = 300 * time.Millisecond
 	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.DatabaseURL(t), store.Options{MaxOpenConns: 2, AcquireTimeout: wait})
+	opts := testenv.ShippedPool(t)
+	opts.AcquireTimeout = wait
+	st, err := store.Open(ctx, testenv.DatabaseURL(t), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 
-	held := make([]interface{ Close() error }, 2)
+	held := make([]interface{ Close() error }, opts.MaxOpenConns)
 	for i := range held {
 		c, err := st.DB().Conn(ctx)
 		if err != nil {
@@ -49,7 +52,9 @@ func TestAcquireTimeout(t *testing.T) {
 		}
 	}
 
-	held[0].Close()
+	for _, c := range held[:len(held)-1] {
+		c.Close()
+	}
 	if _, err := st.GetUserByEmail(ctx, "nobody@example.test"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("with a free connection: %v, want ErrNotFound", err)
 	}
@@ -61,7 +66,7 @@ func TestAcquireTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a transaction longer than the acquire timeout: %v", err)
 	}
-	held[1].Close()
+	held[len(held)-1].Close()
 }
 
 // A closed pool (as during shutdown) reads as unavailable, not as a bug.

@@ -75,21 +75,29 @@ func DatabaseURL(t testing.TB) string {
 func Store(t testing.TB) (*store.Store, string) {
 	t.Helper()
 	u := DatabaseURL(t)
+	st, err := store.Open(context.Background(), u, ShippedPool(t))
+	if err != nil {
+		t.Fatalf("testenv: open store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st, u
+}
+
+// ShippedPool is the pool size an instance has with the default settings
+// (RENTDESK_DB_MAX_OPEN and RENTDESK_DB_MAX_IDLE), for tests that must meet
+// the limits a shop runs with.
+func ShippedPool(t testing.TB) store.Options {
+	t.Helper()
 	cfg, err := config.Load(func(k string) string {
 		if k == "DATABASE_URL" {
-			return u
+			return "postgres://localhost/unused"
 		}
 		return ""
 	})
 	if err != nil {
 		t.Fatalf("testenv: default config: %v", err)
 	}
-	st, err := store.Open(context.Background(), u, store.Options{MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns})
-	if err != nil {
-		t.Fatalf("testenv: open store: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st, u
+	return store.Options{MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns}
 }
 
 // ensureTemplate makes (once per migration set, across parallel test
