@@ -137,7 +137,13 @@ func TestTwoInstancesShareOneDatabase(t *testing.T) {
 	if kinds["overdue_scan"] != 1 || kinds["cleanup"] != 1 {
 		t.Errorf("periodic jobs queued at start by two instances: %v, want one of each", kinds)
 	}
-	if s := pa.out.String() + pb.out.String(); strings.Contains(s, "level=ERROR") {
+	s := pa.out.String() + pb.out.String()
+	if strings.Contains(s, "level=ERROR") {
 		t.Errorf("errors in the logs:\n%s", s)
+	}
+	// River's routine INFO lines (this one at every start, the "Producer job
+	// counts" heartbeat every minute) stay out of the default log.
+	if strings.Contains(s, "River client started") || strings.Contains(s, "Producer job counts") {
+		t.Errorf("River's routine lines in the default log:\n%s", s)
 	}
 }
