@@ -32,8 +32,11 @@ FUZZTIME ?= 30s
 # `make test` fuzzes every target of PKGS for TEST_FUZZTIME each, with one worker, after
 # the tests (0 skips it; so does a focused run, one whose TEST_FLAGS select tests with -run).
 # A number of inputs, not a duration: the same work on a busy machine as on an idle one,
-# and no deadline to race (see .ci/fuzz.sh).
-TEST_FUZZTIME ?= 3000x
+# and no deadline to race (see .ci/fuzz.sh). The targets that send every input through
+# the whole app and PostgreSQL get TEST_FUZZTIME_SLOW.
+TEST_FUZZTIME ?= 20000x
+TEST_FUZZTIME_SLOW ?= 2000x
+FUZZ_SLOW_TARGETS := FuzzPostRoutes FuzzStripeWebhook
 
 # `make clean-dev` deletes data, so it asks for CONFIRM=yes.
 CONFIRM ?=
@@ -45,7 +48,7 @@ help: ## List the targets
 	@echo
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 	@echo
-	@echo 'Variables: PKGS, TEST_FLAGS, TEST_FUZZTIME (test), FUZZTIME (fuzz), SIZE, BENCH_DURATION, BENCH_CLIENTS, BENCH_ROUNDS,'
+	@echo 'Variables: PKGS, TEST_FLAGS, TEST_FUZZTIME, TEST_FUZZTIME_SLOW (test), FUZZTIME (fuzz), SIZE, BENCH_DURATION, BENCH_CLIENTS, BENCH_ROUNDS,'
 	@echo 'BENCH_ONLY (bench), RENTDESK_ADDR,'
 	@echo 'RENTDESK_BASE_URL (run), DATABASE_URL (use your own PostgreSQL instead of .dev/pg).'
 
@@ -65,13 +68,14 @@ test: ## Run the tests with -race against a private PostgreSQL, Mailpit, stripe-
 	unset DATABASE_URL; \
 	go test $(TEST_FLAGS) $(PKGS); \
 	if [[ '$(TEST_FUZZTIME)' != 0 && ' $(TEST_FLAGS) ' != *' -run'* ]]; then \
-		FUZZ_PARALLEL=1 bash .ci/fuzz.sh '$(TEST_FUZZTIME)' $(PKGS); \
+		FUZZ_PARALLEL=1 FUZZTIME_SLOW='$(TEST_FUZZTIME_SLOW)' FUZZ_SLOW_TARGETS='$(FUZZ_SLOW_TARGETS)' \
+			bash .ci/fuzz.sh '$(TEST_FUZZTIME)' $(PKGS); \
 	fi
 # DATABASE_URL is unset so that no test can reach the development database (with its
 # demo data); tests get their own databases from RENTDESK_TEST_DATABASE_URL.
 # The fuzzing after the tests runs without -race (the seed corpora already ran with the
-# tests' flags), one target at a time for TEST_FUZZTIME inputs: about a minute and a half
-# for the ten targets, most of it building the fuzzing test binaries.
+# tests' flags), one target at a time: about a minute and a half for the ten targets,
+# most of it building the fuzzing test binaries.
 
 generate: ## Regenerate the Go code of the templ templates
 	go tool templ generate -path templates

@@ -7,6 +7,9 @@
 # go test fuzzes one target of one package at a time, so each target runs on its own,
 # after its seed corpus (the f.Add calls and testdata/fuzz/<target>). FUZZ_PARALLEL, when
 # set, is the number of fuzzing workers (-parallel; Go's default is one per core).
+# FUZZ_SLOW_TARGETS names targets whose every input goes through the whole app and
+# PostgreSQL (hundreds of inputs a second, not tens of thousands); with FUZZTIME_SLOW set
+# they get that budget instead.
 # Inputs that widen coverage stay in Go's cache; a failing input is written to the
 # package's testdata/fuzz/<target>, where it becomes a seed once committed. Nothing here
 # asserts on time: the budget only bounds how many new inputs are tried.
@@ -28,9 +31,13 @@ trap 'rm -f "$log"' EXIT
 go list -f '{{.ImportPath}} {{.Dir}}' "$@" | while read -r pkg dir; do
 	names=$(cat "$dir"/*_test.go 2>/dev/null | grep -oE '^func Fuzz[A-Za-z0-9_]+\(f \*testing\.F\)' | cut -d'(' -f1 | cut -d' ' -f2 | sort || true)
 	for name in $names; do
-		echo "==> fuzz $pkg $name ($fuzztime)"
+		budget=$fuzztime
+		if [[ -n ${FUZZTIME_SLOW:-} && " ${FUZZ_SLOW_TARGETS:-} " == *" $name "* ]]; then
+			budget=$FUZZTIME_SLOW
+		fi
+		echo "==> fuzz $pkg $name ($budget)"
 		before=$(ls "$dir/testdata/fuzz/$name" 2>/dev/null || true)
-		if go test -run '^$' -fuzz "^$name\$" -fuzztime "$fuzztime" "${parallel[@]}" "$pkg" 2>&1 | tee "$log"; then
+		if go test -run '^$' -fuzz "^$name\$" -fuzztime "$budget" "${parallel[@]}" "$pkg" 2>&1 | tee "$log"; then
 			continue
 		fi
 		after=$(ls "$dir/testdata/fuzz/$name" 2>/dev/null || true)
