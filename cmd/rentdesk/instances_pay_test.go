@@ -217,7 +217,36 @@ func TestTwoInstancesBookLastUnitAndApplyWebhookOnce(t *testing.T) {
 	if n := ids[strings.Trim(messageID, "<>")] + ids["<"+strings.Trim(messageID, "<>")+">"]; n != 1 {
 		t.Errorf("the confirmation arrived %d times, want once (%v)", n, ids)
 	}
-	t.Logf("checkouts %v (winner %s), webhook deliveries %v, confirmation %s", codes, people[won], hookCodes, messageID)
+	// Every email of the run (the sign-ups' and the confirmation) left once,
+	// though both instances work the same queue.
+	for deadline := time.Now().Add(60 * time.Second); count(`SELECT count(*) FROM emails WHERE status <> 'sent'`) > 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d emails not sent", count(`SELECT count(*) FROM emails WHERE status <> 'sent'`))
+		}
+	}
+	mp.WaitCount(t, count(`SELECT count(*) FROM emails`), 30*time.Second)
+	ids, _, err = mp.MessageIDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := st.DB().Query(`SELECT message_id FROM emails`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := 0
+	for rows.Next() {
+		var id string
+		_ = rows.Scan(&id)
+		sent++
+		if n := ids[strings.Trim(id, "<>")] + ids["<"+strings.Trim(id, "<>")+">"]; n != 1 {
+			t.Errorf("email %s arrived %d times, want once", id, n)
+		}
+	}
+	rows.Close()
+	if _, total, _ := mp.MessageIDs(); total != sent {
+		t.Errorf("Mailpit holds %d messages for %d emails", total, sent)
+	}
+	t.Logf("checkouts %v (winner %s), webhook deliveries %v, %d emails each delivered once", codes, people[won], hookCodes, sent)
 	if s := pa.out.String() + pb.out.String(); strings.Contains(s, "level=ERROR") {
 		t.Errorf("errors in the logs:\n%s", s)
 	}
