@@ -55,6 +55,9 @@ func TestBookingHorizonEnforcedEverywhere(t *testing.T) {
 			{"extend", func() *testResponse {
 				return cust.post(fmt.Sprintf("/bookings/%d/lines/%d/extend", bid, lid), url.Values{"end": {extendTo}})
 			}, "end"},
+			{"staff line period", func() *testResponse {
+				return staff.post(fmt.Sprintf("/staff/bookings/%d/lines/%d/period", bid, lid), url.Values{"end": {extendTo}})
+			}, "end"},
 			{"maintenance", func() *testResponse {
 				return staff.post("/staff/maintenance", url.Values{"tag": {"Cam-2"}, "start": {near}, "end": {end}, "reason": {"service"}})
 			}, "end"},
