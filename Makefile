@@ -68,7 +68,7 @@ test: ## Run the tests with -race against a private PostgreSQL, Mailpit, stripe-
 	unset DATABASE_URL; \
 	go test $(TEST_FLAGS) $(PKGS); \
 	if [[ '$(TEST_FUZZTIME)' != 0 && ' $(TEST_FLAGS) ' != *' -run'* ]]; then \
-		FUZZ_PARALLEL=1 FUZZTIME_SLOW='$(TEST_FUZZTIME_SLOW)' FUZZ_SLOW_TARGETS='$(FUZZ_SLOW_TARGETS)' \
+		FUZZ_PARALLEL=1 FUZZ_MINIMIZETIME=100x FUZZTIME_SLOW='$(TEST_FUZZTIME_SLOW)' FUZZ_SLOW_TARGETS='$(FUZZ_SLOW_TARGETS)' \
 			bash .ci/fuzz.sh '$(TEST_FUZZTIME)' $(PKGS); \
 	fi
 # DATABASE_URL is unset so that no test can reach the development database (with its

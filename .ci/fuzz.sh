@@ -10,6 +10,9 @@
 # FUZZ_SLOW_TARGETS names targets whose every input goes through the whole app and
 # PostgreSQL (hundreds of inputs a second, not tens of thousands); with FUZZTIME_SLOW set
 # they get that budget instead.
+# FUZZ_MINIMIZETIME (default 1000x) bounds how hard an input is shrunk, in inputs: Go
+# shrinks every input that widens coverage, by default for up to a minute each, which
+# for the targets that go through the app would stall the run for minutes.
 # Inputs that widen coverage stay in Go's cache; a failing input is written to the
 # package's testdata/fuzz/<target>, where it becomes a seed once committed. Nothing here
 # asserts on time: the budget only bounds how many new inputs are tried.
@@ -37,7 +40,7 @@ go list -f '{{.ImportPath}} {{.Dir}}' "$@" | while read -r pkg dir; do
 		fi
 		echo "==> fuzz $pkg $name ($budget)"
 		before=$(ls "$dir/testdata/fuzz/$name" 2>/dev/null || true)
-		if go test -run '^$' -fuzz "^$name\$" -fuzztime "$budget" "${parallel[@]}" "$pkg" 2>&1 | tee "$log"; then
+		if go test -run '^$' -fuzz "^$name\$" -fuzztime "$budget" -fuzzminimizetime "${FUZZ_MINIMIZETIME:-1000x}" "${parallel[@]}" "$pkg" 2>&1 | tee "$log"; then
 			continue
 		fi
 		after=$(ls "$dir/testdata/fuzz/$name" 2>/dev/null || true)
