@@ -123,3 +123,29 @@ func TestBookingHorizonEnforcedEverywhere(t *testing.T) {
 		t.Errorf("%d bookings after a checkout beyond the horizon", n)
 	}
 }
+
+// A fully booked item's "next free for as long" suggestion stays within the
+// booking horizon: the calculator never offers a period it would refuse.
+func TestNextFreeSuggestionStaysWithinHorizon(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	item := s.item("Solo", 1)
+	var slug string
+	_ = s.st.DB().QueryRow(`SELECT slug FROM items WHERE id = $1`, item).Scan(&slug)
+	cust, _ := s.customer("a@example.test")
+	cust.bookOne(s.loc, item, s.local(10, 10), s.local(40, 10)).expectStatus(t, http.StatusSeeOther)
+	ask := func() *testResponse {
+		q := url.Values{"location": {fmt.Sprint(s.loc)}, "start": {s.local(12, 10)}, "end": {s.local(13, 10)}}.Encode()
+		return s.client().get("/items/" + slug + "/price?" + q).expectStatus(t, http.StatusOK)
+	}
+	// With the default horizon the first free day after the booking is offered.
+	if !ask().has(`[data-testid="next-free"]`) {
+		t.Fatal("no next free period offered within the default horizon")
+	}
+	// With a horizon of one month (28 to 31 days), day 40 lies beyond it.
+	if _, err := s.st.DB().Exec(`UPDATE shop_settings SET booking_horizon_months = 1`); err != nil {
+		t.Fatal(err)
+	}
+	if res := ask(); res.has(`[data-testid="next-free"]`) {
+		t.Errorf("next free offered beyond the horizon: %s", strings.TrimSpace(res.Doc.Find(`[data-testid="next-free"]`).Text()))
+	}
+}
