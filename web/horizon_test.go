@@ -135,7 +135,7 @@ func TestNextFreeSuggestionStaysWithinHorizon(t *testing.T) {
 	cust.bookOne(s.loc, item, s.local(10, 10), s.local(40, 10)).expectStatus(t, http.StatusSeeOther)
 	ask := func() *testResponse {
 		q := url.Values{"location": {fmt.Sprint(s.loc)}, "start": {s.local(12, 10)}, "end": {s.local(13, 10)}}.Encode()
-		return s.client().get("/items/" + slug + "/price?" + q).expectStatus(t, http.StatusOK)
+		return s.client().get("/items/"+slug+"/price?"+q).expectStatus(t, http.StatusOK)
 	}
 	// With the default horizon the first free day after the booking is offered.
 	if !ask().has(`[data-testid="next-free"]`) {
