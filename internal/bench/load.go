@@ -34,6 +34,11 @@ func newClient(base string, tr *http.Transport) *client {
 
 // do sends one request and reads the whole body.
 func (c *client) do(method, path string, form url.Values) (int, string, error) {
+	return c.doWith(method, path, form, nil)
+}
+
+// doWith is do with extra headers (HX-Request for the htmx fragments).
+func (c *client) doWith(method, path string, form url.Values, header http.Header) (int, string, error) {
 	var body io.Reader
 	if form != nil {
 		form.Set("_csrf", c.token)
@@ -45,6 +50,9 @@ func (c *client) do(method, path string, form url.Values) (int, string, error) {
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	res, err := c.http.Do(req)
 	if err != nil {
@@ -147,9 +155,18 @@ func drive(ctx context.Context, c int, d time.Duration, fn step) roundResult {
 
 // get is a step that GETs a path and expects 200.
 func get(clients []*client, path func(w, i int) string) step {
+	return getWith(clients, path, nil)
+}
+
+// getHX GETs an htmx fragment as htmx does.
+func getHX(clients []*client, path func(w, i int) string) step {
+	return getWith(clients, path, http.Header{"Hx-Request": {"true"}})
+}
+
+func getWith(clients []*client, path func(w, i int) string, header http.Header) step {
 	return func(w, i int) (string, error) {
 		p := path(w, i)
-		st, body, err := clients[w].do("GET", p, nil)
+		st, body, err := clients[w].doWith("GET", p, nil, header)
 		if err != nil {
 			return "", err
 		}

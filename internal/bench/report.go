@@ -16,23 +16,26 @@ import (
 
 // Report is what one run of the benchmark measured.
 type Report struct {
-	At          time.Time         `json:"at"`
-	Commit      string            `json:"commit"`
-	Machine     string            `json:"machine"`
-	Cores       int               `json:"cores"`
-	Go          string            `json:"go"`
-	PostgreSQL  string            `json:"postgresql"`
-	Dataset     map[string]int64  `json:"dataset"`
-	Size        string            `json:"size"`
-	Concurrency int               `json:"concurrency"`
-	Duration    string            `json:"duration_per_round"`
-	Rounds      int               `json:"rounds"`
-	Scenarios   []ScenarioResult  `json:"scenarios"`
-	Plans       []Plan            `json:"plans"`
-	Overbooking map[string]int    `json:"overbooking"`
-	Outcomes    map[string]int    `json:"hold_outcomes,omitempty"`
-	Notes       []string          `json:"notes"`
-	Extra       map[string]string `json:"extra,omitempty"`
+	At          time.Time        `json:"at"`
+	Commit      string           `json:"commit"`
+	Machine     string           `json:"machine"`
+	Cores       int              `json:"cores"`
+	Go          string           `json:"go"`
+	PostgreSQL  string           `json:"postgresql"`
+	Dataset     map[string]int64 `json:"dataset"`
+	Size        string           `json:"size"`
+	Concurrency int              `json:"concurrency"`
+	Duration    string           `json:"duration_per_round"`
+	Rounds      int              `json:"rounds"`
+	Scenarios   []ScenarioResult `json:"scenarios"`
+	Plans       []Plan           `json:"plans"`
+	// Instrumentation is 1 − (bare handler with the app's metrics and
+	// logging middleware ÷ bare handler): the share of the rate they cost.
+	Instrumentation float64           `json:"instrumentation_cost"`
+	Overbooking     map[string]int    `json:"overbooking"`
+	Outcomes        map[string]int    `json:"hold_outcomes,omitempty"`
+	Notes           []string          `json:"notes"`
+	Extra           map[string]string `json:"extra,omitempty"`
 }
 
 // ScenarioResult is one scenario over all rounds: the median rate of the
@@ -90,14 +93,36 @@ func buildReport(ctx context.Context, db *sql.DB, o Options, sz Size, dataNow ti
 		res.P50, res.P95, res.P99 = ms(percentile(lat, .50)), ms(percentile(lat, .95)), ms(percentile(lat, .99))
 		r.Scenarios = append(r.Scenarios, res)
 	}
-	var bare, one *ScenarioResult
+	r.ratios()
+	r.Notes = append(r.Notes,
+		fmt.Sprintf("data set generated for %s (seed %d); the app, PostgreSQL and the load generator share the machine's cores", dataNow.Format(time.RFC3339), Seed),
+		"hold creation: one request = one whole flow (choose dates, add to cart, open checkout, confirm)")
+	return r
+}
+
+// Names the report's ratios look for.
+const (
+	BareName         = "ceiling: bare handler"
+	OneQueryName     = "ceiling: one-query page"
+	InstrumentedName = "instrumentation: bare handler + metrics + request log"
+)
+
+// ratios fills each scenario's ratios to the two ceilings and the cost of
+// instrumentation; a missing or zero ceiling leaves its ratios at 0.
+func (r *Report) ratios() {
+	var bare, one, instr *ScenarioResult
 	for i := range r.Scenarios {
 		switch r.Scenarios[i].Name {
-		case "ceiling: bare handler":
+		case BareName:
 			bare = &r.Scenarios[i]
-		case "ceiling: one-query page":
+		case OneQueryName:
 			one = &r.Scenarios[i]
+		case InstrumentedName:
+			instr = &r.Scenarios[i]
 		}
+	}
+	if bare != nil && instr != nil && bare.RPS > 0 {
+		r.Instrumentation = 1 - instr.RPS/bare.RPS
 	}
 	for i := range r.Scenarios {
 		s := &r.Scenarios[i]
@@ -111,10 +136,6 @@ func buildReport(ctx context.Context, db *sql.DB, o Options, sz Size, dataNow ti
 			}
 		}
 	}
-	r.Notes = append(r.Notes,
-		fmt.Sprintf("data set generated for %s (seed %d); the app, PostgreSQL and the load generator share the machine's cores", dataNow.Format(time.RFC3339), Seed),
-		"hold creation: one request = one whole flow (choose dates, add to cart, open checkout, confirm)")
-	return r
 }
 
 func cpuModel() string {
@@ -145,6 +166,8 @@ func (r *Report) Markdown() string {
 		fmt.Fprintf(&b, "| %s | %s | %.0f | %.1f | %.1f | %.1f | %d | %.3f | %.2f | %.1f |\n",
 			s.Name, s.Who, s.RPS, s.P50, s.P95, s.P99, s.Errors, s.VsBare, s.VsOneQ, s.P99VsOne)
 	}
+	fmt.Fprintf(&b, "\nInstrumentation (the app's request metrics and request log on the bare handler) costs %.1f%% of its rate (target < 5%%).\n",
+		100*r.Instrumentation)
 	if len(r.Outcomes) > 0 {
 		var keys []string
 		for k := range r.Outcomes {

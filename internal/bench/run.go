@@ -172,8 +172,9 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 	cal := func(w, i int) string { return fmt.Sprintf("/book/items/%d", fx.itemIDs[(w*7+i)%len(fx.itemIDs)]) }
 	holds := newHoldRun(fx, dataNow, holders)
 	scenarios := []scenario{
-		{"ceiling: bare handler", "ceiling", true, get(ceil, fixed("/bare"))},
-		{"ceiling: one-query page", "ceiling", true, get(ceil, fixed("/one-query"))},
+		{BareName, "ceiling", true, get(ceil, fixed("/bare"))},
+		{OneQueryName, "ceiling", true, get(ceil, fixed("/one-query"))},
+		{InstrumentedName, "ceiling", true, get(ceil, fixed("/instrumented/bare"))},
 		{"home", "visitor", false, get(anon, fixed("/"))},
 		{"catalog", "visitor", false, get(anon, fixed("/catalog"))},
 		{"item page", "visitor", false, get(anon, item)},
@@ -187,6 +188,10 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 		{"staff bookings", "staff", false, get(staff, fixed("/staff/bookings"))},
 		{"staff items", "staff", false, get(staff, fixed("/staff/items"))},
 		{"admin audit", "admin", false, get(admins, fixed("/admin/audit"))},
+		{"admin metrics dashboard", "admin", false, get(admins, fixed("/admin/metrics"))},
+		{"admin metrics panels", "admin", false, getHX(admins, func(_, i int) string {
+			return [2]string{"/admin/metrics/system", "/admin/metrics/business"}[i%2]
+		})},
 		{"hold creation (20% conflicts)", "customer", false, holds.step},
 	}
 	var runs = map[string][]roundResult{}

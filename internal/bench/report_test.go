@@ -1,0 +1,33 @@
+package bench
+
+import (
+	"math"
+	"testing"
+)
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+func TestRatiosToCeilingsAndInstrumentationCost(t *testing.T) {
+	r := &Report{Scenarios: []ScenarioResult{
+		{Name: BareName, RPS: 10000, P99: 2},
+		{Name: OneQueryName, RPS: 5000, P99: 4},
+		{Name: InstrumentedName, RPS: 9600},
+		{Name: "catalog", RPS: 2500, P99: 20},
+	}}
+	r.ratios()
+	c := r.Scenarios[3]
+	if !near(c.VsBare, 0.25) || !near(c.VsOneQ, 0.5) || !near(c.P99VsOne, 5) {
+		t.Fatalf("catalog ratios: %+v", c)
+	}
+	if !near(r.Instrumentation, 0.04) {
+		t.Fatalf("instrumentation cost %v, want 0.04", r.Instrumentation)
+	}
+}
+
+func TestRatiosWithoutCeilingsStayZero(t *testing.T) {
+	r := &Report{Scenarios: []ScenarioResult{{Name: BareName, RPS: 0}, {Name: "catalog", RPS: 2500}}}
+	r.ratios()
+	if s := r.Scenarios[1]; s.VsBare != 0 || s.VsOneQ != 0 || r.Instrumentation != 0 {
+		t.Fatalf("ratios without ceilings: %+v, instrumentation %v", s, r.Instrumentation)
+	}
+}
