@@ -19,6 +19,7 @@ type Options struct {
 	OutDir      string
 	Only        string // run only the scenarios whose name contains it
 	ExplainOnly bool
+	Soak        time.Duration // the soak run after the scenarios; 0 skips it
 }
 
 // Main runs the benchmark: prepare the data, check the plans, start the
@@ -33,6 +34,7 @@ func Main(ctx context.Context, args []string) error {
 	fs.StringVar(&o.Binary, "bin", ".dev/bin/rentdesk", "the rentdesk binary to serve")
 	fs.StringVar(&o.OutDir, "out", ".dev", "where the report goes")
 	fs.StringVar(&o.Only, "only", "", "run only scenarios whose name contains this")
+	fs.DurationVar(&o.Soak, "soak", time.Minute, "how long the soak run (mixed load, then invariants, jobs, memory) lasts; 0 skips it")
 	fs.BoolVar(&o.ExplainOnly, "explain-only", false, "prepare the data and check the plans, no load")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -34,6 +34,7 @@ type Report struct {
 	Instrumentation float64           `json:"instrumentation_cost"`
 	Overbooking     map[string]int    `json:"overbooking"`
 	Outcomes        map[string]int    `json:"hold_outcomes,omitempty"`
+	Soak            *SoakResult       `json:"soak,omitempty"`
 	Notes           []string          `json:"notes"`
 	Extra           map[string]string `json:"extra,omitempty"`
 }
@@ -184,6 +185,9 @@ func (r *Report) Markdown() string {
 	for _, k := range []string{"units promised twice", "lines short of units"} {
 		fmt.Fprintf(&b, " %s %d;", k, r.Overbooking[k])
 	}
+	if r.Soak != nil {
+		b.WriteString("\n\n" + r.Soak.Markdown())
+	}
 	b.WriteString("\n\nPlans of the hot queries on this data (EXPLAIN ANALYZE, a sequential scan of a big table fails the run):\n\n")
 	b.WriteString("| query | ms | plan |\n| --- | ---: | --- |\n")
 	for _, p := range r.Plans {
@@ -210,4 +214,31 @@ func (r *Report) write(dir string) error {
 	}
 	fmt.Print(md)
 	return nil
+}
+
+// Markdown renders the soak's findings.
+func (s *SoakResult) Markdown() string {
+	var b strings.Builder
+	verdict := "passed"
+	if len(s.Failures) > 0 {
+		verdict = "FAILED: " + strings.Join(s.Failures, "; ")
+	}
+	fmt.Fprintf(&b, "Soak (%s of mixed browsing, booking, desk and dashboard views): %s.\n", s.Duration, verdict)
+	fmt.Fprintf(&b, "%d requests (%.0f/s), %d errors. Mix:", s.Requests, s.RPS, s.Errors)
+	for _, k := range sortedKeys(s.Outcomes) {
+		fmt.Fprintf(&b, " %s %d;", k, s.Outcomes[k])
+	}
+	fmt.Fprintf(&b, "\nServer before → after: goroutines %.0f → %.0f, heap in use %.1f → %.1f MiB, resident %.1f → %.1f MiB"+
+		" (bounds: goroutines +10%% +%d, heap +50%% +%d MiB).\n",
+		s.Start.Goroutines, s.End.Goroutines, s.Start.HeapInuse/(1<<20), s.End.HeapInuse/(1<<20),
+		s.Start.RSS/(1<<20), s.End.RSS/(1<<20), soakGoroutineSlack, soakHeapSlack>>20)
+	b.WriteString("Invariants afterwards:")
+	for _, k := range sortedKeys(s.Invariants) {
+		fmt.Fprintf(&b, " %s %d;", k, s.Invariants[k])
+	}
+	b.WriteString("\nJobs queued during the soak, by state:")
+	for _, k := range sortedKeys(s.Jobs) {
+		fmt.Fprintf(&b, " %s %d;", k, s.Jobs[k])
+	}
+	return b.String()
 }

@@ -112,9 +112,11 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 	if err != nil {
 		return err
 	}
+	// The soak reads the server's memory and goroutines from its /metrics.
+	metricsToken := fmt.Sprintf("bench-%d", time.Now().UnixNano())
 	app := exec.CommandContext(ctx, o.Binary, "serve")
 	app.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "RENTDESK_ADDR="+appAddr,
-		"RENTDESK_BASE_URL=http://"+appAddr, "SMTP_HOST=")
+		"RENTDESK_BASE_URL=http://"+appAddr, "SMTP_HOST=", "RENTDESK_METRICS_TOKEN="+metricsToken)
 	stopApp, err := startProcess(ctx, "rentdesk serve", app, "http://"+appAddr+"/readyz", filepath.Join(o.OutDir, "bench-serve.log"))
 	if err != nil {
 		return err
@@ -212,8 +214,34 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 	if err != nil {
 		return err
 	}
+	var soak *SoakResult
+	if o.Soak > 0 {
+		mix := mixed([]soakStep{
+			{"catalog", get(anon, fixed("/catalog"))},
+			{"item page", get(anon, item)},
+			{"catalog with dates", get(dated, fixed("/catalog"))},
+			{"item calendar", get(dated, cal)},
+			{"booking", holds.step},
+			{"my bookings", get(customers, fixed("/bookings"))},
+			{"desk", get(staff, fixed("/desk"))},
+			{"desk search", get(staff, fixed("/desk?q=meyer+12"))},
+			{"dashboard", get(admins, fixed("/admin/metrics"))},
+			{"dashboard panel", getHX(admins, fixed("/admin/metrics/system"))},
+		})
+		soak, err = runSoak(ctx, db, base, metricsToken, n, o.Soak, mix)
+		if err != nil {
+			return err
+		}
+	}
 	rep := buildReport(ctx, db, o, sz, dataNow, plans, scenarios, runs, over)
-	return rep.write(o.OutDir)
+	rep.Soak = soak
+	if err := rep.write(o.OutDir); err != nil {
+		return err
+	}
+	if soak != nil && len(soak.Failures) > 0 {
+		return fmt.Errorf("soak failed: %s", strings.Join(soak.Failures, "; "))
+	}
+	return nil
 }
 
 func nextHour(t time.Time, z *time.Location) time.Time {
