@@ -20,6 +20,7 @@ type Options struct {
 	Only        string // run only the scenarios whose name contains it
 	ExplainOnly bool
 	Soak        time.Duration // the soak run after the scenarios; 0 skips it
+	Growth      bool          // on the large data set, serve the small one beside it
 }
 
 // Main runs the benchmark: prepare the data, check the plans, start the
@@ -35,6 +36,7 @@ func Main(ctx context.Context, args []string) error {
 	fs.StringVar(&o.OutDir, "out", ".dev", "where the report goes")
 	fs.StringVar(&o.Only, "only", "", "run only scenarios whose name contains this")
 	fs.DurationVar(&o.Soak, "soak", time.Minute, "how long the soak run (mixed load, then invariants, jobs, memory) lasts; 0 skips it")
+	fs.BoolVar(&o.Growth, "growth", true, "with -size large, run every read scenario on the small data set too (large ÷ small)")
 	fs.BoolVar(&o.ExplainOnly, "explain-only", false, "prepare the data and check the plans, no load")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -69,5 +71,13 @@ func Main(ctx context.Context, args []string) error {
 	if o.ExplainOnly {
 		return nil
 	}
-	return runLoad(ctx, o, sz, dbURL, dataNow, plans)
+	var small *smallSet
+	if sz.Name == "large" && o.Growth {
+		u, at, err := Prepare(ctx, base, Sizes["small"], stdLogf)
+		if err != nil {
+			return err
+		}
+		small = &smallSet{url: u, now: at}
+	}
+	return runLoad(ctx, o, sz, dbURL, dataNow, plans, small)
 }

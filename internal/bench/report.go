@@ -31,12 +31,15 @@ type Report struct {
 	Plans       []Plan           `json:"plans"`
 	// Instrumentation is 1 − (bare handler with the app's metrics and
 	// logging middleware ÷ bare handler): the share of the rate they cost.
-	Instrumentation float64           `json:"instrumentation_cost"`
-	Overbooking     map[string]int    `json:"overbooking"`
-	Outcomes        map[string]int    `json:"hold_outcomes,omitempty"`
-	Soak            *SoakResult       `json:"soak,omitempty"`
-	Notes           []string          `json:"notes"`
-	Extra           map[string]string `json:"extra,omitempty"`
+	Instrumentation float64        `json:"instrumentation_cost"`
+	Overbooking     map[string]int `json:"overbooking"`
+	Outcomes        map[string]int `json:"hold_outcomes,omitempty"`
+	Soak            *SoakResult    `json:"soak,omitempty"`
+	// SmallDataset and Growth: the small data set served beside the large one.
+	SmallDataset map[string]int64  `json:"small_dataset,omitempty"`
+	Growth       []Growth          `json:"growth,omitempty"`
+	Notes        []string          `json:"notes"`
+	Extra        map[string]string `json:"extra,omitempty"`
 }
 
 // ScenarioResult is one scenario over all rounds: the median rate of the
@@ -67,11 +70,7 @@ func buildReport(ctx context.Context, db *sql.DB, o Options, sz Size, dataNow ti
 	}
 	r.Machine = cpuModel()
 	db.QueryRowContext(ctx, `SELECT current_setting('server_version')`).Scan(&r.PostgreSQL)
-	for _, t := range []string{"locations", "items", "units", "users", "bookings", "booking_lines", "unit_allocations", "audit_log"} {
-		var n int64
-		db.QueryRowContext(ctx, `SELECT count(*) FROM `+t).Scan(&n)
-		r.Dataset[t] = n
-	}
+	r.Dataset = datasetCounts(ctx, db)
 	for _, sc := range scs {
 		rs := runs[sc.Name]
 		if len(rs) == 0 {
@@ -122,6 +121,7 @@ func (r *Report) ratios() {
 			instr = &r.Scenarios[i]
 		}
 	}
+	r.Growth = growthPairs(r.Scenarios)
 	if bare != nil && instr != nil && bare.RPS > 0 {
 		r.Instrumentation = 1 - instr.RPS/bare.RPS
 	}
@@ -137,6 +137,17 @@ func (r *Report) ratios() {
 			}
 		}
 	}
+}
+
+// datasetCounts counts the rows of the tables that describe a data set.
+func datasetCounts(ctx context.Context, db *sql.DB) map[string]int64 {
+	out := map[string]int64{}
+	for _, t := range []string{"locations", "items", "units", "users", "bookings", "booking_lines", "unit_allocations", "audit_log"} {
+		var n int64
+		db.QueryRowContext(ctx, `SELECT count(*) FROM `+t).Scan(&n)
+		out[t] = n
+	}
+	return out
 }
 
 func cpuModel() string {
@@ -166,6 +177,14 @@ func (r *Report) Markdown() string {
 	for _, s := range r.Scenarios {
 		fmt.Fprintf(&b, "| %s | %s | %.0f | %.1f | %.1f | %.1f | %d | %.3f | %.2f | %.1f |\n",
 			s.Name, s.Who, s.RPS, s.P50, s.P95, s.P99, s.Errors, s.VsBare, s.VsOneQ, s.P99VsOne)
+	}
+	if len(r.Growth) > 0 {
+		fmt.Fprintf(&b, "\nGrowth: each read scenario on the large data set (%d booking lines) against the small one (%d lines), both servers side by side in the same rounds (target ≥ 0.67):\n\n",
+			r.Dataset["booking_lines"], r.SmallDataset["booking_lines"])
+		b.WriteString("| scenario | large req/s | small req/s | large ÷ small |\n| --- | ---: | ---: | ---: |\n")
+		for _, g := range r.Growth {
+			fmt.Fprintf(&b, "| %s | %.0f | %.0f | %.2f |\n", g.Name, g.LargeRPS, g.SmallRPS, g.Ratio)
+		}
 	}
 	fmt.Fprintf(&b, "\nInstrumentation (the app's request metrics and request log on the bare handler) costs %.1f%% of its rate (target < 5%%).\n",
 		100*r.Instrumentation)
@@ -241,4 +260,37 @@ func (s *SoakResult) Markdown() string {
 		fmt.Fprintf(&b, " %s %d;", k, s.Jobs[k])
 	}
 	return b.String()
+}
+
+// Growth is one read scenario's rate on the large data set against the
+// small one, measured in the same rounds.
+type Growth struct {
+	Name     string  `json:"name"`
+	LargeRPS float64 `json:"large_req_per_s"`
+	SmallRPS float64 `json:"small_req_per_s"`
+	Ratio    float64 `json:"large_over_small"`
+}
+
+// growthPairs pairs each scenario with its run on the small data set (the
+// same name with GrowthSuffix), in the order of the scenarios.
+func growthPairs(scs []ScenarioResult) []Growth {
+	small := map[string]float64{}
+	for _, s := range scs {
+		if name, ok := strings.CutSuffix(s.Name, GrowthSuffix); ok {
+			small[name] = s.RPS
+		}
+	}
+	var out []Growth
+	for _, s := range scs {
+		sm, ok := small[s.Name]
+		if !ok {
+			continue
+		}
+		g := Growth{Name: s.Name, LargeRPS: s.RPS, SmallRPS: sm}
+		if sm > 0 {
+			g.Ratio = s.RPS / sm
+		}
+		out = append(out, g)
+	}
+	return out
 }

@@ -31,3 +31,28 @@ func TestRatiosWithoutCeilingsStayZero(t *testing.T) {
 		t.Fatalf("ratios without ceilings: %+v, instrumentation %v", s, r.Instrumentation)
 	}
 }
+
+func TestGrowthPairsEachScenarioWithItsSmallRun(t *testing.T) {
+	r := &Report{Scenarios: []ScenarioResult{
+		{Name: BareName, RPS: 10000},
+		{Name: "catalog", RPS: 300},
+		{Name: "catalog" + GrowthSuffix, RPS: 400},
+		{Name: "desk", RPS: 50},
+		{Name: "desk" + GrowthSuffix, RPS: 0},
+		{Name: HoldName, RPS: 30},
+		{Name: "my bookings" + GrowthSuffix, RPS: 90},
+	}}
+	r.ratios()
+	want := []Growth{
+		{Name: "catalog", LargeRPS: 300, SmallRPS: 400, Ratio: 0.75},
+		{Name: "desk", LargeRPS: 50, SmallRPS: 0, Ratio: 0},
+	}
+	if len(r.Growth) != len(want) {
+		t.Fatalf("growth %+v, want %+v", r.Growth, want)
+	}
+	for i := range want {
+		if r.Growth[i] != want[i] {
+			t.Fatalf("growth %+v, want %+v", r.Growth, want)
+		}
+	}
+}

@@ -79,59 +79,56 @@ GROUP BY item_id ORDER BY item_id LIMIT 2000`, f.loc)
 	return f, rows.Err()
 }
 
-// runLoad starts the ceiling and Rentdesk, drives every scenario in
-// interleaved rounds, checks for overbooking and writes the report.
-func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time.Time, plans []Plan) error {
-	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
-		return err
-	}
+// target is one `rentdesk serve` on one data set with its logged-in
+// clients and its scenarios.
+type target struct {
+	size      string
+	db        *sql.DB
+	base      string
+	token     string // the bearer token of its /metrics
+	scenarios []scenario
+	holds     *holdRun
+	soakMix   step
+	stop      func()
+}
+
+// startTarget serves dbURL with a rentdesk process of its own and logs in n
+// clients per role.
+func startTarget(ctx context.Context, o Options, size, dbURL string, dataNow time.Time, tr *http.Transport) (*target, error) {
 	db, err := sql.Open("postgres", dbURL)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer db.Close()
+	t := &target{size: size, db: db, stop: func() { db.Close() }}
+	fail := func(err error) (*target, error) { t.stop(); return nil, err }
 	fx, err := loadFixture(ctx, db)
 	if err != nil {
-		return fmt.Errorf("bench: read fixture: %w", err)
+		return fail(fmt.Errorf("bench: read fixture of %s: %w", size, err))
 	}
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	ceilAddr, err := freePort()
-	if err != nil {
-		return err
-	}
-	stopCeil, err := startProcess(ctx, "ceiling", exec.CommandContext(ctx, self, "ceiling", "-addr", ceilAddr, "-db", dbURL),
-		"http://"+ceilAddr+"/bare", filepath.Join(o.OutDir, "bench-ceiling.log"))
-	if err != nil {
-		return err
-	}
-	defer stopCeil()
 	appAddr, err := freePort()
 	if err != nil {
-		return err
+		return fail(err)
 	}
 	// The soak reads the server's memory and goroutines from its /metrics.
-	metricsToken := fmt.Sprintf("bench-%d", time.Now().UnixNano())
+	t.token = fmt.Sprintf("bench-%d", time.Now().UnixNano())
 	app := exec.CommandContext(ctx, o.Binary, "serve")
 	app.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "RENTDESK_ADDR="+appAddr,
-		"RENTDESK_BASE_URL=http://"+appAddr, "SMTP_HOST=", "RENTDESK_METRICS_TOKEN="+metricsToken)
-	stopApp, err := startProcess(ctx, "rentdesk serve", app, "http://"+appAddr+"/readyz", filepath.Join(o.OutDir, "bench-serve.log"))
+		"RENTDESK_BASE_URL=http://"+appAddr, "SMTP_HOST=", "RENTDESK_METRICS_TOKEN="+t.token)
+	stopApp, err := startProcess(ctx, "rentdesk serve ("+size+")", app, "http://"+appAddr+"/readyz",
+		filepath.Join(o.OutDir, "bench-serve-"+size+".log"))
 	if err != nil {
-		return err
+		return fail(err)
 	}
-	defer stopApp()
+	t.stop = func() { stopApp(); db.Close() }
 
-	tr := &http.Transport{MaxIdleConns: 4 * o.Concurrency, MaxIdleConnsPerHost: 4 * o.Concurrency, DisableCompression: false}
-	base := "http://" + appAddr
+	t.base = "http://" + appAddr
 	n := o.Concurrency
 	mk := func(setup func(c *client, w int) error) ([]*client, error) {
 		// One after the other: concurrent logins to one account count as
 		// guesses for the login throttle.
 		cs := make([]*client, n)
 		for w := range cs {
-			cs[w] = newClient(base, tr)
+			cs[w] = newClient(t.base, tr)
 			if err := setup(cs[w], w); err != nil {
 				return nil, err
 			}
@@ -140,43 +137,29 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 	}
 	from := nextHour(dataNow.Add(7*24*time.Hour), fx.zone)
 	to := from.Add(7 * 24 * time.Hour)
-	stdLogf("logging in %d clients per role ...", n)
-	anon, err := mk(func(c *client, _ int) error { _, _, err := c.do("GET", "/", nil); return err })
-	if err != nil {
-		return err
-	}
-	dated, err := mk(func(c *client, _ int) error { return c.chooseDates(fx.loc, from, to, fx.zone) })
-	if err != nil {
-		return err
-	}
-	customers, err := mk(func(c *client, _ int) error { return c.login(CustomerEmail) })
-	if err != nil {
-		return err
-	}
-	staff, err := mk(func(c *client, _ int) error { return c.login(StaffEmail) })
-	if err != nil {
-		return err
-	}
-	admins, err := mk(func(c *client, _ int) error { return c.login(AdminEmail) })
-	if err != nil {
-		return err
-	}
-	holders, err := mk(func(c *client, w int) error { return c.login(fmt.Sprintf("customer%d@bench.example", 100+w)) })
-	if err != nil {
-		return err
-	}
-	ceil := make([]*client, n)
-	for w := range ceil {
-		ceil[w] = newClient("http://"+ceilAddr, tr)
+	stdLogf("logging in %d clients per role on the %s data set ...", n, size)
+	var anon, dated, customers, staff, admins, holders []*client
+	for _, role := range []struct {
+		cs    *[]*client
+		setup func(c *client, w int) error
+	}{
+		{&anon, func(c *client, _ int) error { _, _, err := c.do("GET", "/", nil); return err }},
+		{&dated, func(c *client, _ int) error { return c.chooseDates(fx.loc, from, to, fx.zone) }},
+		{&customers, func(c *client, _ int) error { return c.login(CustomerEmail) }},
+		{&staff, func(c *client, _ int) error { return c.login(StaffEmail) }},
+		{&admins, func(c *client, _ int) error { return c.login(AdminEmail) }},
+		{&holders, func(c *client, w int) error { return c.login(fmt.Sprintf("customer%d@bench.example", 100+w)) }},
+	} {
+		if *role.cs, err = mk(role.setup); err != nil {
+			return fail(err)
+		}
 	}
 	fixed := func(p string) func(int, int) string { return func(int, int) string { return p } }
 	item := func(_, i int) string { return "/items/" + fx.slugs[i%len(fx.slugs)] }
 	cal := func(w, i int) string { return fmt.Sprintf("/book/items/%d", fx.itemIDs[(w*7+i)%len(fx.itemIDs)]) }
-	holds := newHoldRun(fx, dataNow, holders)
-	scenarios := []scenario{
-		{BareName, "ceiling", true, get(ceil, fixed("/bare"))},
-		{OneQueryName, "ceiling", true, get(ceil, fixed("/one-query"))},
-		{InstrumentedName, "ceiling", true, get(ceil, fixed("/instrumented/bare"))},
+	t.holds = newHoldRun(fx, dataNow, holders)
+	// Read scenarios first; Write marks those that change data (no growth pair).
+	t.scenarios = []scenario{
 		{"home", "visitor", false, get(anon, fixed("/"))},
 		{"catalog", "visitor", false, get(anon, fixed("/catalog"))},
 		{"item page", "visitor", false, get(anon, item)},
@@ -194,7 +177,85 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 		{"admin metrics panels", "admin", false, getHX(admins, func(_, i int) string {
 			return [2]string{"/admin/metrics/system", "/admin/metrics/business"}[i%2]
 		})},
-		{"hold creation (20% conflicts)", "customer", false, holds.step},
+		{HoldName, "customer", false, t.holds.step},
+	}
+	t.soakMix = mixed([]soakStep{
+		{"catalog", get(anon, fixed("/catalog"))},
+		{"item page", get(anon, item)},
+		{"catalog with dates", get(dated, fixed("/catalog"))},
+		{"item calendar", get(dated, cal)},
+		{"booking", t.holds.step},
+		{"my bookings", get(customers, fixed("/bookings"))},
+		{"desk", get(staff, fixed("/desk"))},
+		{"desk search", get(staff, fixed("/desk?q=meyer+12"))},
+		{"dashboard", get(admins, fixed("/admin/metrics"))},
+		{"dashboard panel", getHX(admins, fixed("/admin/metrics/system"))},
+	})
+	return t, nil
+}
+
+// HoldName is the one scenario that writes; growth pairs the others.
+const HoldName = "hold creation (20% conflicts)"
+
+// GrowthSuffix marks a read scenario run on the small data set beside the
+// large one, in the same rounds.
+const GrowthSuffix = " [small]"
+
+// runLoad starts the ceiling and Rentdesk (and, on the large data set, a
+// second Rentdesk on the small one for the growth ratios), drives every
+// scenario in interleaved rounds, soaks, checks and writes the report.
+func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time.Time, plans []Plan, small *smallSet) error {
+	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+		return err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	ceilAddr, err := freePort()
+	if err != nil {
+		return err
+	}
+	stopCeil, err := startProcess(ctx, "ceiling", exec.CommandContext(ctx, self, "ceiling", "-addr", ceilAddr, "-db", dbURL),
+		"http://"+ceilAddr+"/bare", filepath.Join(o.OutDir, "bench-ceiling.log"))
+	if err != nil {
+		return err
+	}
+	defer stopCeil()
+	tr := &http.Transport{MaxIdleConns: 8 * o.Concurrency, MaxIdleConnsPerHost: 4 * o.Concurrency}
+	main, err := startTarget(ctx, o, sz.Name, dbURL, dataNow, tr)
+	if err != nil {
+		return err
+	}
+	defer main.stop()
+	var side *target
+	if small != nil {
+		if side, err = startTarget(ctx, o, "small", small.url, small.now, tr); err != nil {
+			return err
+		}
+		defer side.stop()
+	}
+	n := o.Concurrency
+	ceil := make([]*client, n)
+	for w := range ceil {
+		ceil[w] = newClient("http://"+ceilAddr, tr)
+	}
+	fixed := func(p string) func(int, int) string { return func(int, int) string { return p } }
+	scenarios := []scenario{
+		{BareName, "ceiling", true, get(ceil, fixed("/bare"))},
+		{OneQueryName, "ceiling", true, get(ceil, fixed("/one-query"))},
+		{InstrumentedName, "ceiling", true, get(ceil, fixed("/instrumented/bare"))},
+	}
+	for _, sc := range main.scenarios {
+		scenarios = append(scenarios, sc)
+		if side != nil && sc.Name != HoldName {
+			for _, ss := range side.scenarios {
+				if ss.Name == sc.Name {
+					ss.Name += GrowthSuffix
+					scenarios = append(scenarios, ss)
+				}
+			}
+		}
 	}
 	var runs = map[string][]roundResult{}
 	for r := 1; r <= o.Rounds; r++ {
@@ -210,31 +271,21 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 			}
 		}
 	}
-	over, err := checkOverbooking(ctx, db, holds.started)
+	over, err := checkOverbooking(ctx, main.db, main.holds.started)
 	if err != nil {
 		return err
 	}
 	var soak *SoakResult
 	if o.Soak > 0 {
-		mix := mixed([]soakStep{
-			{"catalog", get(anon, fixed("/catalog"))},
-			{"item page", get(anon, item)},
-			{"catalog with dates", get(dated, fixed("/catalog"))},
-			{"item calendar", get(dated, cal)},
-			{"booking", holds.step},
-			{"my bookings", get(customers, fixed("/bookings"))},
-			{"desk", get(staff, fixed("/desk"))},
-			{"desk search", get(staff, fixed("/desk?q=meyer+12"))},
-			{"dashboard", get(admins, fixed("/admin/metrics"))},
-			{"dashboard panel", getHX(admins, fixed("/admin/metrics/system"))},
-		})
-		soak, err = runSoak(ctx, db, base, metricsToken, n, o.Soak, mix)
-		if err != nil {
+		if soak, err = runSoak(ctx, main.db, main.base, main.token, n, o.Soak, main.soakMix); err != nil {
 			return err
 		}
 	}
-	rep := buildReport(ctx, db, o, sz, dataNow, plans, scenarios, runs, over)
+	rep := buildReport(ctx, main.db, o, sz, dataNow, plans, scenarios, runs, over)
 	rep.Soak = soak
+	if small != nil {
+		rep.SmallDataset = datasetCounts(ctx, side.db)
+	}
 	if err := rep.write(o.OutDir); err != nil {
 		return err
 	}
@@ -242,6 +293,12 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 		return fmt.Errorf("soak failed: %s", strings.Join(soak.Failures, "; "))
 	}
 	return nil
+}
+
+// smallSet is the small data set served beside the large one.
+type smallSet struct {
+	url string
+	now time.Time
 }
 
 func nextHour(t time.Time, z *time.Location) time.Time {
