@@ -200,8 +200,8 @@ func (r *Report) Markdown() string {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("Overbooking check afterwards:")
-	for _, k := range []string{"units promised twice", "lines short of units"} {
+	b.WriteString("Checks afterwards (each must be 0):")
+	for _, k := range sortedKeys(r.Overbooking) {
 		fmt.Fprintf(&b, " %s %d;", k, r.Overbooking[k])
 	}
 	if r.Soak != nil {

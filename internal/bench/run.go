@@ -194,6 +194,16 @@ func startTarget(ctx context.Context, o Options, size, dbURL string, dataNow tim
 	return t, nil
 }
 
+// WebhookName is the scenario of signed Stripe webhook deliveries.
+const WebhookName = "signed webhook deliveries (20% duplicates)"
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
 // HoldName is the one scenario that writes; growth pairs the others.
 const HoldName = "hold creation (20% conflicts)"
 
@@ -235,7 +245,29 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 		}
 		defer side.stop()
 	}
+	// Webhooks go to a server of their own with Stripe switched on.
+	whSecret := fmt.Sprintf("whsec_bench%d", time.Now().UnixNano())
+	whAddr, err := freePort()
+	if err != nil {
+		return err
+	}
+	whApp := exec.CommandContext(ctx, o.Binary, "serve")
+	whApp.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "RENTDESK_ADDR="+whAddr, "RENTDESK_BASE_URL=http://"+whAddr,
+		"SMTP_HOST=", "STRIPE_SECRET_KEY=sk_test_bench", "STRIPE_WEBHOOK_SECRET="+whSecret, "STRIPE_API_URL=http://127.0.0.1:1")
+	stopWh, err := startProcess(ctx, "rentdesk serve (webhooks)", whApp, "http://"+whAddr+"/readyz", filepath.Join(o.OutDir, "bench-serve-webhooks.log"))
+	if err != nil {
+		return err
+	}
+	defer stopWh()
+	wh, err := newWebhookRun(ctx, main.db, whSecret)
+	if err != nil {
+		return err
+	}
 	n := o.Concurrency
+	whc := make([]*client, n)
+	for w := range whc {
+		whc[w] = newClient("http://"+whAddr, tr)
+	}
 	ceil := make([]*client, n)
 	for w := range ceil {
 		ceil[w] = newClient("http://"+ceilAddr, tr)
@@ -257,6 +289,7 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 			}
 		}
 	}
+	scenarios = append(scenarios, scenario{WebhookName, "Stripe", false, wh.step(whc)})
 	var runs = map[string][]roundResult{}
 	for r := 1; r <= o.Rounds; r++ {
 		for _, sc := range scenarios {
@@ -274,6 +307,13 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 	over, err := checkOverbooking(ctx, main.db, main.holds.started)
 	if err != nil {
 		return err
+	}
+	if runs[WebhookName] != nil {
+		got, err := wh.recorded(ctx, main.db)
+		if err != nil {
+			return err
+		}
+		over["webhook events not recorded exactly once"] = abs(got - wh.fresh)
 	}
 	var soak *SoakResult
 	if o.Soak > 0 {
