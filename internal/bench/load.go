@@ -22,6 +22,8 @@ type client struct {
 	base  string
 	http  *http.Client
 	token string // the CSRF token of the last page seen
+	// location is the Location of the last answer (where a redirect went).
+	location string
 }
 
 var csrfMeta = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)"`)
@@ -59,6 +61,7 @@ func (c *client) doWith(method, path string, form url.Values, header http.Header
 		return 0, "", err
 	}
 	defer res.Body.Close()
+	c.location = res.Header.Get("Location")
 	b, err := io.ReadAll(res.Body)
 	if m := csrfMeta.FindSubmatch(b); m != nil {
 		c.token = string(m[1])

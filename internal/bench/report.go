@@ -96,7 +96,9 @@ func buildReport(ctx context.Context, db *sql.DB, o Options, sz Size, dataNow ti
 	r.ratios()
 	r.Notes = append(r.Notes,
 		fmt.Sprintf("data set generated for %s (seed %d); the app, PostgreSQL and the load generator share the machine's cores", dataNow.Format(time.RFC3339), Seed),
-		"hold creation: one request = one whole flow (choose dates, add to cart, open checkout, confirm)")
+		"hold creation: one request = one whole flow (choose dates, add to cart, open checkout, confirm)",
+		"desk scans: one request = one whole flow (a customer books a unit from the next hour, staff scan it out and check it in)",
+		"signed webhook deliveries go to a second `rentdesk serve` on the same database with a Stripe webhook secret (Checkout Session events that call no Stripe API)")
 	return r
 }
 

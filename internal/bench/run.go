@@ -158,6 +158,7 @@ func startTarget(ctx context.Context, o Options, size, dbURL string, dataNow tim
 	item := func(_, i int) string { return "/items/" + fx.slugs[i%len(fx.slugs)] }
 	cal := func(w, i int) string { return fmt.Sprintf("/book/items/%d", fx.itemIDs[(w*7+i)%len(fx.itemIDs)]) }
 	t.holds = newHoldRun(fx, dataNow, holders)
+	scans := newScanRun(db, fx, holders, staff)
 	// Read scenarios first; Write marks those that change data (no growth pair).
 	t.scenarios = []scenario{
 		{"home", "visitor", false, get(anon, fixed("/"))},
@@ -178,6 +179,7 @@ func startTarget(ctx context.Context, o Options, size, dbURL string, dataNow tim
 			return [2]string{"/admin/metrics/system", "/admin/metrics/business"}[i%2]
 		})},
 		{HoldName, "customer", false, t.holds.step},
+		{ScanName, "staff", false, scans.step},
 	}
 	t.soakMix = mixed([]soakStep{
 		{"catalog", get(anon, fixed("/catalog"))},
@@ -187,7 +189,7 @@ func startTarget(ctx context.Context, o Options, size, dbURL string, dataNow tim
 		{"booking", t.holds.step},
 		{"my bookings", get(customers, fixed("/bookings"))},
 		{"desk", get(staff, fixed("/desk"))},
-		{"desk search", get(staff, fixed("/desk?q=meyer+12"))},
+		{"desk scan", scans.step},
 		{"dashboard", get(admins, fixed("/admin/metrics"))},
 		{"dashboard panel", getHX(admins, fixed("/admin/metrics/system"))},
 	})
@@ -204,8 +206,11 @@ func abs(n int) int {
 	return n
 }
 
-// HoldName is the one scenario that writes; growth pairs the others.
-const HoldName = "hold creation (20% conflicts)"
+// HoldName and ScanName are the scenarios that write; growth pairs the others.
+const (
+	HoldName = "hold creation (20% conflicts)"
+	ScanName = "desk scans (check-out and check-in)"
+)
 
 // GrowthSuffix marks a read scenario run on the small data set beside the
 // large one, in the same rounds.
@@ -280,7 +285,7 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 	}
 	for _, sc := range main.scenarios {
 		scenarios = append(scenarios, sc)
-		if side != nil && sc.Name != HoldName {
+		if side != nil && sc.Name != HoldName && sc.Name != ScanName {
 			for _, ss := range side.scenarios {
 				if ss.Name == sc.Name {
 					ss.Name += GrowthSuffix
