@@ -93,8 +93,9 @@ bench: ## Load benchmark of a real `rentdesk serve` on loopback (SIZE=small|larg
 	mkdir -p .dev/bin; \
 	go build -o .dev/bin/rentdesk ./cmd/rentdesk; \
 	go build -o .dev/bin/rentdesk-bench ./cmd/rentdesk-bench; \
+	go build -tags benchpgx -o .dev/bin/rentdesk-pgx ./cmd/rentdesk; \
 	.dev/bin/rentdesk-bench -size '$(SIZE)' -duration '$(BENCH_DURATION)' -c '$(BENCH_CLIENTS)' \
-		-rounds '$(BENCH_ROUNDS)' -only '$(BENCH_ONLY)' -soak '$(SOAK)' -bin .dev/bin/rentdesk -out .dev
+		-rounds '$(BENCH_ROUNDS)' -only '$(BENCH_ONLY)' -soak '$(SOAK)' -bin .dev/bin/rentdesk -pgx-bin .dev/bin/rentdesk-pgx -out .dev
 	@$(MAKE) --no-print-directory bench-go
 
 bench-go: ## Go benchmarks (signed webhook deliveries, request metrics, queries); .dev/bench-go.txt and .dev/bench-go-report.md

@@ -36,10 +36,12 @@ type Report struct {
 	Outcomes        map[string]int `json:"hold_outcomes,omitempty"`
 	Soak            *SoakResult    `json:"soak,omitempty"`
 	// SmallDataset and Growth: the small data set served beside the large one.
-	SmallDataset map[string]int64  `json:"small_dataset,omitempty"`
-	Growth       []Growth          `json:"growth,omitempty"`
-	Notes        []string          `json:"notes"`
-	Extra        map[string]string `json:"extra,omitempty"`
+	SmallDataset map[string]int64 `json:"small_dataset,omitempty"`
+	Growth       []Growth         `json:"growth,omitempty"`
+	// Driver: lib/pq (large_req_per_s) against pgx (small_req_per_s).
+	Driver []Growth          `json:"driver_libpq_vs_pgx,omitempty"`
+	Notes  []string          `json:"notes"`
+	Extra  map[string]string `json:"extra,omitempty"`
 }
 
 // ScenarioResult is one scenario over all rounds: the median rate of the
@@ -124,6 +126,7 @@ func (r *Report) ratios() {
 		}
 	}
 	r.Growth = growthPairs(r.Scenarios)
+	r.Driver = driverPairs(r.Scenarios)
 	if bare != nil && instr != nil && bare.RPS > 0 {
 		r.Instrumentation = 1 - instr.RPS/bare.RPS
 	}
@@ -185,6 +188,13 @@ func (r *Report) Markdown() string {
 			r.Dataset["booking_lines"], r.SmallDataset["booking_lines"])
 		b.WriteString("| scenario | large req/s | small req/s | large ÷ small |\n| --- | ---: | ---: | ---: |\n")
 		for _, g := range r.Growth {
+			fmt.Fprintf(&b, "| %s | %.0f | %.0f | %.2f |\n", g.Name, g.LargeRPS, g.SmallRPS, g.Ratio)
+		}
+	}
+	if len(r.Driver) > 0 {
+		b.WriteString("\nDriver: the parameterised scenarios on the same server built with lib/pq (shipped) and with pgx's database/sql driver (benchmark build), same data, same rounds (target lib/pq ÷ pgx ≥ 0.9):\n\n")
+		b.WriteString("| scenario | lib/pq req/s | pgx req/s | lib/pq ÷ pgx |\n| --- | ---: | ---: | ---: |\n")
+		for _, g := range r.Driver {
 			fmt.Fprintf(&b, "| %s | %.0f | %.0f | %.2f |\n", g.Name, g.LargeRPS, g.SmallRPS, g.Ratio)
 		}
 	}
@@ -275,10 +285,16 @@ type Growth struct {
 
 // growthPairs pairs each scenario with its run on the small data set (the
 // same name with GrowthSuffix), in the order of the scenarios.
-func growthPairs(scs []ScenarioResult) []Growth {
+func growthPairs(scs []ScenarioResult) []Growth { return pairs(scs, GrowthSuffix) }
+
+// driverPairs pairs each scenario (lib/pq) with its run on the pgx build:
+// LargeRPS is lib/pq's rate, SmallRPS pgx's, Ratio lib/pq ÷ pgx.
+func driverPairs(scs []ScenarioResult) []Growth { return pairs(scs, PgxSuffix) }
+
+func pairs(scs []ScenarioResult, suffix string) []Growth {
 	small := map[string]float64{}
 	for _, s := range scs {
-		if name, ok := strings.CutSuffix(s.Name, GrowthSuffix); ok {
+		if name, ok := strings.CutSuffix(s.Name, suffix); ok {
 			small[name] = s.RPS
 		}
 	}

@@ -56,3 +56,18 @@ func TestGrowthPairsEachScenarioWithItsSmallRun(t *testing.T) {
 		}
 	}
 }
+
+func TestDriverPairsLibpqOverPgx(t *testing.T) {
+	r := &Report{Scenarios: []ScenarioResult{
+		{Name: "desk search", RPS: 180},
+		{Name: "desk search" + PgxSuffix, RPS: 200},
+		{Name: "desk search" + GrowthSuffix, RPS: 400},
+	}}
+	r.ratios()
+	if len(r.Driver) != 1 || r.Driver[0] != (Growth{Name: "desk search", LargeRPS: 180, SmallRPS: 200, Ratio: 0.9}) {
+		t.Fatalf("driver pairs %+v", r.Driver)
+	}
+	if len(r.Growth) != 1 || !near(r.Growth[0].Ratio, 0.45) {
+		t.Fatalf("growth pairs %+v", r.Growth)
+	}
+}

@@ -94,7 +94,7 @@ type target struct {
 
 // startTarget serves dbURL with a rentdesk process of its own and logs in n
 // clients per role.
-func startTarget(ctx context.Context, o Options, size, dbURL string, dataNow time.Time, tr *http.Transport) (*target, error) {
+func startTarget(ctx context.Context, o Options, bin, size, dbURL string, dataNow time.Time, tr *http.Transport) (*target, error) {
 	db, err := sql.Open("postgres", dbURL)
 	if err != nil {
 		return nil, err
@@ -111,7 +111,7 @@ func startTarget(ctx context.Context, o Options, size, dbURL string, dataNow tim
 	}
 	// The soak reads the server's memory and goroutines from its /metrics.
 	t.token = fmt.Sprintf("bench-%d", time.Now().UnixNano())
-	app := exec.CommandContext(ctx, o.Binary, "serve")
+	app := exec.CommandContext(ctx, bin, "serve")
 	app.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "RENTDESK_ADDR="+appAddr,
 		"RENTDESK_BASE_URL=http://"+appAddr, "SMTP_HOST=", "RENTDESK_METRICS_TOKEN="+t.token)
 	stopApp, err := startProcess(ctx, "rentdesk serve ("+size+")", app, "http://"+appAddr+"/readyz",
@@ -137,7 +137,7 @@ func startTarget(ctx context.Context, o Options, size, dbURL string, dataNow tim
 	}
 	from := nextHour(dataNow.Add(7*24*time.Hour), fx.zone)
 	to := from.Add(7 * 24 * time.Hour)
-	stdLogf("logging in %d clients per role on the %s data set ...", n, size)
+	stdLogf("logging in %d clients per role (%s) ...", n, size)
 	var anon, dated, customers, staff, admins, holders []*client
 	for _, role := range []struct {
 		cs    *[]*client
@@ -212,6 +212,17 @@ const (
 	ScanName = "desk scans (check-out and check-in)"
 )
 
+// DriverScenarios are the parameterised read scenarios run on both
+// drivers: the same server built with lib/pq and with pgx (build tag
+// benchpgx), on the same data set, in the same rounds.
+var DriverScenarios = map[string]bool{
+	"catalog with dates": true, "item page": true, "item calendar": true,
+	"my bookings": true, "desk search": true, "staff bookings": true,
+}
+
+// PgxSuffix marks a scenario run on the pgx build.
+const PgxSuffix = " [pgx]"
+
 // GrowthSuffix marks a read scenario run on the small data set beside the
 // large one, in the same rounds.
 const GrowthSuffix = " [small]"
@@ -238,17 +249,24 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 	}
 	defer stopCeil()
 	tr := &http.Transport{MaxIdleConns: 8 * o.Concurrency, MaxIdleConnsPerHost: 4 * o.Concurrency}
-	main, err := startTarget(ctx, o, sz.Name, dbURL, dataNow, tr)
+	main, err := startTarget(ctx, o, o.Binary, sz.Name, dbURL, dataNow, tr)
 	if err != nil {
 		return err
 	}
 	defer main.stop()
 	var side *target
 	if small != nil {
-		if side, err = startTarget(ctx, o, "small", small.url, small.now, tr); err != nil {
+		if side, err = startTarget(ctx, o, o.Binary, "small", small.url, small.now, tr); err != nil {
 			return err
 		}
 		defer side.stop()
+	}
+	var pgx *target
+	if o.PgxBinary != "" {
+		if pgx, err = startTarget(ctx, o, o.PgxBinary, "pgx", dbURL, dataNow, tr); err != nil {
+			return err
+		}
+		defer pgx.stop()
 	}
 	// Webhooks go to a server of their own with Stripe switched on.
 	whSecret := fmt.Sprintf("whsec_bench%d", time.Now().UnixNano())
@@ -290,6 +308,14 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 				if ss.Name == sc.Name {
 					ss.Name += GrowthSuffix
 					scenarios = append(scenarios, ss)
+				}
+			}
+		}
+		if pgx != nil && DriverScenarios[sc.Name] {
+			for _, ps := range pgx.scenarios {
+				if ps.Name == sc.Name {
+					ps.Name += PgxSuffix
+					scenarios = append(scenarios, ps)
 				}
 			}
 		}
