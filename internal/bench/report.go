@@ -206,7 +206,7 @@ func (r *Report) Markdown() string {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
-		b.WriteString("\nHold attempts:")
+		b.WriteString("\nOutcomes of the flows (holds, desk scans, webhooks):")
 		for _, k := range keys {
 			fmt.Fprintf(&b, " %s %d;", k, r.Outcomes[k])
 		}
