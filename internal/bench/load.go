@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -117,6 +118,7 @@ type step func(w, i int) (string, error)
 // drive runs fn from c workers for d.
 func drive(ctx context.Context, c int, d time.Duration, fn step) roundResult {
 	var mu sync.Mutex
+	var logged atomic.Int32 // the first few errors of a round, from any worker
 	res := roundResult{other: map[string]int{}}
 	deadline := time.Now().Add(d)
 	start := time.Now()
@@ -134,7 +136,7 @@ func drive(ctx context.Context, c int, d time.Duration, fn step) roundResult {
 				lat = append(lat, time.Since(t0))
 				if err != nil {
 					errs++
-					if errs <= 3 && w == 0 {
+					if logged.Add(1) <= 5 {
 						stdLogf("  error: %v", err)
 					}
 				} else if out != "" {
