@@ -88,7 +88,7 @@ lint: ## Check generated code is current, go vet, and gofmt
 		exit 1; \
 	fi
 
-bench: ## Load benchmark of a real `rentdesk serve` on loopback (SIZE=small|large), then the Go benchmarks (bench-go)
+bench: ## Load benchmark of a real `rentdesk serve` on loopback (SIZE=small|large, SOAK=1m; growth, lib/pq vs pgx, instrumentation), then bench-go
 	@vars="$$($(ENV_SH) pg)"; eval "$$vars"; \
 	mkdir -p .dev/bin; \
 	go build -o .dev/bin/rentdesk ./cmd/rentdesk; \
