@@ -26,6 +26,8 @@ BENCH_DURATION ?= 5s
 BENCH_CLIENTS ?= 16
 BENCH_ROUNDS ?= 2
 BENCH_ONLY ?=
+# The soak run after the scenarios (mixed load, then invariants, jobs, memory); 0 skips it.
+SOAK ?= 1m
 
 # `make fuzz` settings: how long each fuzz target runs.
 FUZZTIME ?= 30s
@@ -49,7 +51,7 @@ help: ## List the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 	@echo
 	@echo 'Variables: PKGS, TEST_FLAGS, TEST_FUZZTIME, TEST_FUZZTIME_SLOW (test), FUZZTIME (fuzz), SIZE, BENCH_DURATION, BENCH_CLIENTS, BENCH_ROUNDS,'
-	@echo 'BENCH_ONLY (bench), RENTDESK_ADDR,'
+	@echo 'BENCH_ONLY, SOAK (bench), RENTDESK_ADDR,'
 	@echo 'RENTDESK_BASE_URL (run), DATABASE_URL (use your own PostgreSQL instead of .dev/pg).'
 
 run: ## Serve http://localhost:8080 with migrations and demo data (Ctrl-C stops the app)
@@ -101,13 +103,14 @@ lint: ## Check generated code is current, go vet, and gofmt
 		exit 1; \
 	fi
 
-bench: ## Load benchmark of a real `rentdesk serve` on loopback (SIZE=small|large), then the Go benchmarks (bench-go)
+bench: ## Load benchmark of a real `rentdesk serve` on loopback (SIZE=small|large, SOAK=1m; growth, lib/pq vs pgx, instrumentation), then bench-go
 	@vars="$$($(ENV_SH) pg)"; eval "$$vars"; \
 	mkdir -p .dev/bin; \
 	go build -o .dev/bin/rentdesk ./cmd/rentdesk; \
 	go build -o .dev/bin/rentdesk-bench ./cmd/rentdesk-bench; \
+	go build -tags benchpgx -o .dev/bin/rentdesk-pgx ./cmd/rentdesk; \
 	.dev/bin/rentdesk-bench -size '$(SIZE)' -duration '$(BENCH_DURATION)' -c '$(BENCH_CLIENTS)' \
-		-rounds '$(BENCH_ROUNDS)' -only '$(BENCH_ONLY)' -bin .dev/bin/rentdesk -out .dev
+		-rounds '$(BENCH_ROUNDS)' -only '$(BENCH_ONLY)' -soak '$(SOAK)' -bin .dev/bin/rentdesk -pgx-bin .dev/bin/rentdesk-pgx -out .dev
 	@$(MAKE) --no-print-directory bench-go
 
 bench-go: ## Go benchmarks (signed webhook deliveries, request metrics, queries); .dev/bench-go.txt and .dev/bench-go-report.md

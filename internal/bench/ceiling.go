@@ -5,20 +5,28 @@ import (
 	"errors"
 	"flag"
 	"html/template"
+	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/internal/metrics"
+	"github.com/rentdesk/rentdesk/web"
 )
 
 // The two ceilings Rentdesk's pages are measured against, served by their
 // own process (`rentdesk-bench ceiling`) so they pay the same loopback and
 // process costs as `rentdesk serve`:
 //   - /bare writes a fixed string: the most an HTTP server here can answer;
+//   - /instrumented/bare is /bare behind the app's own request metrics and
+//     request logging middleware (web.ObserveRequests, web.LogRequests), in
+//     the app's order: its rate against /bare is the cost of instrumentation;
 //   - /one-query reads a 12-row table, sorts it and renders an HTML
 //     template, with the product's stack (Echo, sqlx, lib/pq, a pool of 8).
 
@@ -61,7 +69,15 @@ func ServeCeiling(ctx context.Context, args []string) error {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.GET("/bare", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	bare := func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") }
+	e.GET("/bare", bare)
+	m := metrics.New(metrics.Options{})
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	instr := e.Group("/instrumented", web.ObserveRequests(m), web.LogRequests(logger))
+	instr.GET("/bare", bare)
+	for _, r := range e.Routes() {
+		m.AddRoute(r.Method, r.Path)
+	}
 	e.GET("/one-query", func(c echo.Context) error {
 		var rows []ceilingRow
 		if err := db.SelectContext(c.Request().Context(), &rows, `SELECT id, name, price FROM bench_ceiling WHERE price > $1`, 0); err != nil {

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,6 +23,8 @@ type client struct {
 	base  string
 	http  *http.Client
 	token string // the CSRF token of the last page seen
+	// location is the Location of the last answer (where a redirect went).
+	location string
 }
 
 var csrfMeta = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)"`)
@@ -34,6 +37,11 @@ func newClient(base string, tr *http.Transport) *client {
 
 // do sends one request and reads the whole body.
 func (c *client) do(method, path string, form url.Values) (int, string, error) {
+	return c.doWith(method, path, form, nil)
+}
+
+// doWith is do with extra headers (HX-Request for the htmx fragments).
+func (c *client) doWith(method, path string, form url.Values, header http.Header) (int, string, error) {
 	var body io.Reader
 	if form != nil {
 		form.Set("_csrf", c.token)
@@ -46,11 +54,15 @@ func (c *client) do(method, path string, form url.Values) (int, string, error) {
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
 	res, err := c.http.Do(req)
 	if err != nil {
 		return 0, "", err
 	}
 	defer res.Body.Close()
+	c.location = res.Header.Get("Location")
 	b, err := io.ReadAll(res.Body)
 	if m := csrfMeta.FindSubmatch(b); m != nil {
 		c.token = string(m[1])
@@ -106,6 +118,7 @@ type step func(w, i int) (string, error)
 // drive runs fn from c workers for d.
 func drive(ctx context.Context, c int, d time.Duration, fn step) roundResult {
 	var mu sync.Mutex
+	var logged atomic.Int32 // the first few errors of a round, from any worker
 	res := roundResult{other: map[string]int{}}
 	deadline := time.Now().Add(d)
 	start := time.Now()
@@ -123,7 +136,7 @@ func drive(ctx context.Context, c int, d time.Duration, fn step) roundResult {
 				lat = append(lat, time.Since(t0))
 				if err != nil {
 					errs++
-					if errs <= 3 && w == 0 {
+					if logged.Add(1) <= 5 {
 						stdLogf("  error: %v", err)
 					}
 				} else if out != "" {
@@ -147,9 +160,18 @@ func drive(ctx context.Context, c int, d time.Duration, fn step) roundResult {
 
 // get is a step that GETs a path and expects 200.
 func get(clients []*client, path func(w, i int) string) step {
+	return getWith(clients, path, nil)
+}
+
+// getHX GETs an htmx fragment as htmx does.
+func getHX(clients []*client, path func(w, i int) string) step {
+	return getWith(clients, path, http.Header{"Hx-Request": {"true"}})
+}
+
+func getWith(clients []*client, path func(w, i int) string, header http.Header) step {
 	return func(w, i int) (string, error) {
 		p := path(w, i)
-		st, body, err := clients[w].do("GET", p, nil)
+		st, body, err := clients[w].doWith("GET", p, nil, header)
 		if err != nil {
 			return "", err
 		}

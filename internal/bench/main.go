@@ -19,6 +19,9 @@ type Options struct {
 	OutDir      string
 	Only        string // run only the scenarios whose name contains it
 	ExplainOnly bool
+	Soak        time.Duration // the soak run after the scenarios; 0 skips it
+	Growth      bool          // on the large data set, serve the small one beside it
+	PgxBinary   string        // rentdesk built with -tags benchpgx; empty skips the driver comparison
 }
 
 // Main runs the benchmark: prepare the data, check the plans, start the
@@ -33,6 +36,9 @@ func Main(ctx context.Context, args []string) error {
 	fs.StringVar(&o.Binary, "bin", ".dev/bin/rentdesk", "the rentdesk binary to serve")
 	fs.StringVar(&o.OutDir, "out", ".dev", "where the report goes")
 	fs.StringVar(&o.Only, "only", "", "run only scenarios whose name contains this")
+	fs.DurationVar(&o.Soak, "soak", time.Minute, "how long the soak run (mixed load, then invariants, jobs, memory) lasts; 0 skips it")
+	fs.BoolVar(&o.Growth, "growth", true, "with -size large, run every read scenario on the small data set too (large ÷ small)")
+	fs.StringVar(&o.PgxBinary, "pgx-bin", "", "rentdesk built with -tags benchpgx (pgx instead of lib/pq), for the driver ratio; empty skips it")
 	fs.BoolVar(&o.ExplainOnly, "explain-only", false, "prepare the data and check the plans, no load")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -67,5 +73,13 @@ func Main(ctx context.Context, args []string) error {
 	if o.ExplainOnly {
 		return nil
 	}
-	return runLoad(ctx, o, sz, dbURL, dataNow, plans)
+	var small *smallSet
+	if sz.Name == "large" && o.Growth {
+		u, at, err := Prepare(ctx, base, Sizes["small"], stdLogf)
+		if err != nil {
+			return err
+		}
+		small = &smallSet{url: u, now: at}
+	}
+	return runLoad(ctx, o, sz, dbURL, dataNow, plans, small)
 }

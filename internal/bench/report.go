@@ -16,23 +16,32 @@ import (
 
 // Report is what one run of the benchmark measured.
 type Report struct {
-	At          time.Time         `json:"at"`
-	Commit      string            `json:"commit"`
-	Machine     string            `json:"machine"`
-	Cores       int               `json:"cores"`
-	Go          string            `json:"go"`
-	PostgreSQL  string            `json:"postgresql"`
-	Dataset     map[string]int64  `json:"dataset"`
-	Size        string            `json:"size"`
-	Concurrency int               `json:"concurrency"`
-	Duration    string            `json:"duration_per_round"`
-	Rounds      int               `json:"rounds"`
-	Scenarios   []ScenarioResult  `json:"scenarios"`
-	Plans       []Plan            `json:"plans"`
-	Overbooking map[string]int    `json:"overbooking"`
-	Outcomes    map[string]int    `json:"hold_outcomes,omitempty"`
-	Notes       []string          `json:"notes"`
-	Extra       map[string]string `json:"extra,omitempty"`
+	At          time.Time        `json:"at"`
+	Commit      string           `json:"commit"`
+	Machine     string           `json:"machine"`
+	Cores       int              `json:"cores"`
+	Go          string           `json:"go"`
+	PostgreSQL  string           `json:"postgresql"`
+	Dataset     map[string]int64 `json:"dataset"`
+	Size        string           `json:"size"`
+	Concurrency int              `json:"concurrency"`
+	Duration    string           `json:"duration_per_round"`
+	Rounds      int              `json:"rounds"`
+	Scenarios   []ScenarioResult `json:"scenarios"`
+	Plans       []Plan           `json:"plans"`
+	// Instrumentation is 1 − (bare handler with the app's metrics and
+	// logging middleware ÷ bare handler): the share of the rate they cost.
+	Instrumentation float64        `json:"instrumentation_cost"`
+	Overbooking     map[string]int `json:"overbooking"`
+	Outcomes        map[string]int `json:"hold_outcomes,omitempty"`
+	Soak            *SoakResult    `json:"soak,omitempty"`
+	// SmallDataset and Growth: the small data set served beside the large one.
+	SmallDataset map[string]int64 `json:"small_dataset,omitempty"`
+	Growth       []Growth         `json:"growth,omitempty"`
+	// Driver: lib/pq (large_req_per_s) against pgx (small_req_per_s).
+	Driver []Growth          `json:"driver_libpq_vs_pgx,omitempty"`
+	Notes  []string          `json:"notes"`
+	Extra  map[string]string `json:"extra,omitempty"`
 }
 
 // ScenarioResult is one scenario over all rounds: the median rate of the
@@ -63,11 +72,7 @@ func buildReport(ctx context.Context, db *sql.DB, o Options, sz Size, dataNow ti
 	}
 	r.Machine = cpuModel()
 	db.QueryRowContext(ctx, `SELECT current_setting('server_version')`).Scan(&r.PostgreSQL)
-	for _, t := range []string{"locations", "items", "units", "users", "bookings", "booking_lines", "unit_allocations", "audit_log"} {
-		var n int64
-		db.QueryRowContext(ctx, `SELECT count(*) FROM `+t).Scan(&n)
-		r.Dataset[t] = n
-	}
+	r.Dataset = datasetCounts(ctx, db)
 	for _, sc := range scs {
 		rs := runs[sc.Name]
 		if len(rs) == 0 {
@@ -90,14 +95,40 @@ func buildReport(ctx context.Context, db *sql.DB, o Options, sz Size, dataNow ti
 		res.P50, res.P95, res.P99 = ms(percentile(lat, .50)), ms(percentile(lat, .95)), ms(percentile(lat, .99))
 		r.Scenarios = append(r.Scenarios, res)
 	}
-	var bare, one *ScenarioResult
+	r.ratios()
+	r.Notes = append(r.Notes,
+		fmt.Sprintf("data set generated for %s (seed %d); the app, PostgreSQL and the load generator share the machine's cores", dataNow.Format(time.RFC3339), Seed),
+		"hold creation: one request = one whole flow (choose dates, add to cart, open checkout, confirm)",
+		"desk scans: one request = one whole flow (a customer books a unit from the next hour, staff scan it out and check it in)",
+		"signed webhook deliveries go to a second `rentdesk serve` on the same database with a Stripe webhook secret (Checkout Session events that call no Stripe API)")
+	return r
+}
+
+// Names the report's ratios look for.
+const (
+	BareName         = "ceiling: bare handler"
+	OneQueryName     = "ceiling: one-query page"
+	InstrumentedName = "instrumentation: bare handler + metrics + request log"
+)
+
+// ratios fills each scenario's ratios to the two ceilings and the cost of
+// instrumentation; a missing or zero ceiling leaves its ratios at 0.
+func (r *Report) ratios() {
+	var bare, one, instr *ScenarioResult
 	for i := range r.Scenarios {
 		switch r.Scenarios[i].Name {
-		case "ceiling: bare handler":
+		case BareName:
 			bare = &r.Scenarios[i]
-		case "ceiling: one-query page":
+		case OneQueryName:
 			one = &r.Scenarios[i]
+		case InstrumentedName:
+			instr = &r.Scenarios[i]
 		}
+	}
+	r.Growth = growthPairs(r.Scenarios)
+	r.Driver = driverPairs(r.Scenarios)
+	if bare != nil && instr != nil && bare.RPS > 0 {
+		r.Instrumentation = 1 - instr.RPS/bare.RPS
 	}
 	for i := range r.Scenarios {
 		s := &r.Scenarios[i]
@@ -111,10 +142,17 @@ func buildReport(ctx context.Context, db *sql.DB, o Options, sz Size, dataNow ti
 			}
 		}
 	}
-	r.Notes = append(r.Notes,
-		fmt.Sprintf("data set generated for %s (seed %d); the app, PostgreSQL and the load generator share the machine's cores", dataNow.Format(time.RFC3339), Seed),
-		"hold creation: one request = one whole flow (choose dates, add to cart, open checkout, confirm)")
-	return r
+}
+
+// datasetCounts counts the rows of the tables that describe a data set.
+func datasetCounts(ctx context.Context, db *sql.DB) map[string]int64 {
+	out := map[string]int64{}
+	for _, t := range []string{"locations", "items", "units", "users", "bookings", "booking_lines", "unit_allocations", "audit_log"} {
+		var n int64
+		db.QueryRowContext(ctx, `SELECT count(*) FROM `+t).Scan(&n)
+		out[t] = n
+	}
+	return out
 }
 
 func cpuModel() string {
@@ -145,21 +183,41 @@ func (r *Report) Markdown() string {
 		fmt.Fprintf(&b, "| %s | %s | %.0f | %.1f | %.1f | %.1f | %d | %.3f | %.2f | %.1f |\n",
 			s.Name, s.Who, s.RPS, s.P50, s.P95, s.P99, s.Errors, s.VsBare, s.VsOneQ, s.P99VsOne)
 	}
+	if len(r.Growth) > 0 {
+		fmt.Fprintf(&b, "\nGrowth: each read scenario on the large data set (%d booking lines) against the small one (%d lines), both servers side by side in the same rounds (target ≥ 0.67):\n\n",
+			r.Dataset["booking_lines"], r.SmallDataset["booking_lines"])
+		b.WriteString("| scenario | large req/s | small req/s | large ÷ small |\n| --- | ---: | ---: | ---: |\n")
+		for _, g := range r.Growth {
+			fmt.Fprintf(&b, "| %s | %.0f | %.0f | %.2f |\n", g.Name, g.LargeRPS, g.SmallRPS, g.Ratio)
+		}
+	}
+	if len(r.Driver) > 0 {
+		b.WriteString("\nDriver: the parameterised scenarios on the same server built with lib/pq (shipped) and with pgx's database/sql driver (benchmark build), same data, same rounds (target lib/pq ÷ pgx ≥ 0.9):\n\n")
+		b.WriteString("| scenario | lib/pq req/s | pgx req/s | lib/pq ÷ pgx |\n| --- | ---: | ---: | ---: |\n")
+		for _, g := range r.Driver {
+			fmt.Fprintf(&b, "| %s | %.0f | %.0f | %.2f |\n", g.Name, g.LargeRPS, g.SmallRPS, g.Ratio)
+		}
+	}
+	fmt.Fprintf(&b, "\nInstrumentation (the app's request metrics and request log on the bare handler) costs %.1f%% of its rate (target < 5%%).\n",
+		100*r.Instrumentation)
 	if len(r.Outcomes) > 0 {
 		var keys []string
 		for k := range r.Outcomes {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
-		b.WriteString("\nHold attempts:")
+		b.WriteString("\nOutcomes of the flows (holds, desk scans, webhooks):")
 		for _, k := range keys {
 			fmt.Fprintf(&b, " %s %d;", k, r.Outcomes[k])
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("Overbooking check afterwards:")
-	for _, k := range []string{"units promised twice", "lines short of units"} {
+	b.WriteString("Checks afterwards (each must be 0):")
+	for _, k := range sortedKeys(r.Overbooking) {
 		fmt.Fprintf(&b, " %s %d;", k, r.Overbooking[k])
+	}
+	if r.Soak != nil {
+		b.WriteString("\n\n" + r.Soak.Markdown())
 	}
 	b.WriteString("\n\nPlans of the hot queries on this data (EXPLAIN ANALYZE, a sequential scan of a big table fails the run):\n\n")
 	b.WriteString("| query | ms | plan |\n| --- | ---: | --- |\n")
@@ -187,4 +245,70 @@ func (r *Report) write(dir string) error {
 	}
 	fmt.Print(md)
 	return nil
+}
+
+// Markdown renders the soak's findings.
+func (s *SoakResult) Markdown() string {
+	var b strings.Builder
+	verdict := "passed"
+	if len(s.Failures) > 0 {
+		verdict = "FAILED: " + strings.Join(s.Failures, "; ")
+	}
+	fmt.Fprintf(&b, "Soak (%s of mixed browsing, booking, desk and dashboard views): %s.\n", s.Duration, verdict)
+	fmt.Fprintf(&b, "%d requests (%.0f/s), %d errors. Mix:", s.Requests, s.RPS, s.Errors)
+	for _, k := range sortedKeys(s.Outcomes) {
+		fmt.Fprintf(&b, " %s %d;", k, s.Outcomes[k])
+	}
+	fmt.Fprintf(&b, "\nServer before → after: goroutines %.0f → %.0f, heap in use %.1f → %.1f MiB, resident %.1f → %.1f MiB"+
+		" (bounds: goroutines +10%% +%d, heap +50%% +%d MiB).\n",
+		s.Start.Goroutines, s.End.Goroutines, s.Start.HeapInuse/(1<<20), s.End.HeapInuse/(1<<20),
+		s.Start.RSS/(1<<20), s.End.RSS/(1<<20), soakGoroutineSlack, soakHeapSlack>>20)
+	b.WriteString("Invariants afterwards:")
+	for _, k := range sortedKeys(s.Invariants) {
+		fmt.Fprintf(&b, " %s %d;", k, s.Invariants[k])
+	}
+	b.WriteString("\nJobs queued during the soak, by state:")
+	for _, k := range sortedKeys(s.Jobs) {
+		fmt.Fprintf(&b, " %s %d;", k, s.Jobs[k])
+	}
+	return b.String()
+}
+
+// Growth is one read scenario's rate on the large data set against the
+// small one, measured in the same rounds.
+type Growth struct {
+	Name     string  `json:"name"`
+	LargeRPS float64 `json:"large_req_per_s"`
+	SmallRPS float64 `json:"small_req_per_s"`
+	Ratio    float64 `json:"large_over_small"`
+}
+
+// growthPairs pairs each scenario with its run on the small data set (the
+// same name with GrowthSuffix), in the order of the scenarios.
+func growthPairs(scs []ScenarioResult) []Growth { return pairs(scs, GrowthSuffix) }
+
+// driverPairs pairs each scenario (lib/pq) with its run on the pgx build:
+// LargeRPS is lib/pq's rate, SmallRPS pgx's, Ratio lib/pq ÷ pgx.
+func driverPairs(scs []ScenarioResult) []Growth { return pairs(scs, PgxSuffix) }
+
+func pairs(scs []ScenarioResult, suffix string) []Growth {
+	small := map[string]float64{}
+	for _, s := range scs {
+		if name, ok := strings.CutSuffix(s.Name, suffix); ok {
+			small[name] = s.RPS
+		}
+	}
+	var out []Growth
+	for _, s := range scs {
+		sm, ok := small[s.Name]
+		if !ok {
+			continue
+		}
+		g := Growth{Name: s.Name, LargeRPS: s.RPS, SmallRPS: sm}
+		if sm > 0 {
+			g.Ratio = s.RPS / sm
+		}
+		out = append(out, g)
+	}
+	return out
 }

@@ -79,20 +79,160 @@ GROUP BY item_id ORDER BY item_id LIMIT 2000`, f.loc)
 	return f, rows.Err()
 }
 
-// runLoad starts the ceiling and Rentdesk, drives every scenario in
-// interleaved rounds, checks for overbooking and writes the report.
-func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time.Time, plans []Plan) error {
-	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
-		return err
-	}
+// target is one `rentdesk serve` on one data set with its logged-in
+// clients and its scenarios.
+type target struct {
+	size      string
+	db        *sql.DB
+	base      string
+	token     string // the bearer token of its /metrics
+	scenarios []scenario
+	holds     *holdRun
+	soakMix   step
+	stop      func()
+}
+
+// startTarget serves dbURL with a rentdesk process of its own and logs in n
+// clients per role.
+func startTarget(ctx context.Context, o Options, bin, size, dbURL string, dataNow time.Time, tr *http.Transport) (*target, error) {
 	db, err := sql.Open("postgres", dbURL)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer db.Close()
+	t := &target{size: size, db: db, stop: func() { db.Close() }}
+	fail := func(err error) (*target, error) { t.stop(); return nil, err }
 	fx, err := loadFixture(ctx, db)
 	if err != nil {
-		return fmt.Errorf("bench: read fixture: %w", err)
+		return fail(fmt.Errorf("bench: read fixture of %s: %w", size, err))
+	}
+	appAddr, err := freePort()
+	if err != nil {
+		return fail(err)
+	}
+	// The soak reads the server's memory and goroutines from its /metrics.
+	t.token = fmt.Sprintf("bench-%d", time.Now().UnixNano())
+	app := exec.CommandContext(ctx, bin, "serve")
+	app.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "RENTDESK_ADDR="+appAddr,
+		"RENTDESK_BASE_URL=http://"+appAddr, "SMTP_HOST=", "RENTDESK_METRICS_TOKEN="+t.token)
+	stopApp, err := startProcess(ctx, "rentdesk serve ("+size+")", app, "http://"+appAddr+"/readyz",
+		filepath.Join(o.OutDir, "bench-serve-"+size+".log"))
+	if err != nil {
+		return fail(err)
+	}
+	t.stop = func() { stopApp(); db.Close() }
+
+	t.base = "http://" + appAddr
+	n := o.Concurrency
+	mk := func(setup func(c *client, w int) error) ([]*client, error) {
+		// One after the other: concurrent logins to one account count as
+		// guesses for the login throttle.
+		cs := make([]*client, n)
+		for w := range cs {
+			cs[w] = newClient(t.base, tr)
+			if err := setup(cs[w], w); err != nil {
+				return nil, err
+			}
+		}
+		return cs, nil
+	}
+	from := nextHour(dataNow.Add(7*24*time.Hour), fx.zone)
+	to := from.Add(7 * 24 * time.Hour)
+	stdLogf("logging in %d clients per role (%s) ...", n, size)
+	var anon, dated, customers, staff, admins, holders []*client
+	for _, role := range []struct {
+		cs    *[]*client
+		setup func(c *client, w int) error
+	}{
+		{&anon, func(c *client, _ int) error { _, _, err := c.do("GET", "/", nil); return err }},
+		{&dated, func(c *client, _ int) error { return c.chooseDates(fx.loc, from, to, fx.zone) }},
+		{&customers, func(c *client, _ int) error { return c.login(CustomerEmail) }},
+		{&staff, func(c *client, _ int) error { return c.login(StaffEmail) }},
+		{&admins, func(c *client, _ int) error { return c.login(AdminEmail) }},
+		{&holders, func(c *client, w int) error { return c.login(fmt.Sprintf("customer%d@bench.example", 100+w)) }},
+	} {
+		if *role.cs, err = mk(role.setup); err != nil {
+			return fail(err)
+		}
+	}
+	fixed := func(p string) func(int, int) string { return func(int, int) string { return p } }
+	item := func(_, i int) string { return "/items/" + fx.slugs[i%len(fx.slugs)] }
+	cal := func(w, i int) string { return fmt.Sprintf("/book/items/%d", fx.itemIDs[(w*7+i)%len(fx.itemIDs)]) }
+	t.holds = newHoldRun(fx, dataNow, holders)
+	scans := newScanRun(db, fx, holders, staff)
+	// Read scenarios first; Write marks those that change data (no growth pair).
+	t.scenarios = []scenario{
+		{"home", "visitor", false, get(anon, fixed("/"))},
+		{"catalog", "visitor", false, get(anon, fixed("/catalog"))},
+		{"item page", "visitor", false, get(anon, item)},
+		{"catalog with dates", "visitor with dates", false, get(dated, fixed("/catalog"))},
+		{"/book, a week for all items", "visitor with dates", false, get(dated, fixed("/book"))},
+		{"item page with dates", "visitor with dates", false, get(dated, item)},
+		{"item calendar", "visitor with dates", false, get(dated, cal)},
+		{"my bookings", "customer", false, get(customers, fixed("/bookings"))},
+		{"desk", "staff", false, get(staff, fixed("/desk"))},
+		{"desk search", "staff", false, get(staff, fixed("/desk?q=meyer+12"))},
+		{"staff bookings", "staff", false, get(staff, fixed("/staff/bookings"))},
+		{"staff items", "staff", false, get(staff, fixed("/staff/items"))},
+		{"admin audit", "admin", false, get(admins, fixed("/admin/audit"))},
+		{"admin metrics dashboard", "admin", false, get(admins, fixed("/admin/metrics"))},
+		{"admin metrics panels", "admin", false, getHX(admins, func(_, i int) string {
+			return [2]string{"/admin/metrics/system", "/admin/metrics/business"}[i%2]
+		})},
+		{HoldName, "customer", false, t.holds.step},
+		{ScanName, "staff", false, scans.step},
+	}
+	t.soakMix = mixed([]soakStep{
+		{"catalog", get(anon, fixed("/catalog"))},
+		{"item page", get(anon, item)},
+		{"catalog with dates", get(dated, fixed("/catalog"))},
+		{"item calendar", get(dated, cal)},
+		{"booking", t.holds.step},
+		{"my bookings", get(customers, fixed("/bookings"))},
+		{"desk", get(staff, fixed("/desk"))},
+		{"desk scan", scans.step},
+		{"dashboard", get(admins, fixed("/admin/metrics"))},
+		{"dashboard panel", getHX(admins, fixed("/admin/metrics/system"))},
+	})
+	return t, nil
+}
+
+// WebhookName is the scenario of signed Stripe webhook deliveries.
+const WebhookName = "signed webhook deliveries (20% duplicates)"
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// HoldName and ScanName are the scenarios that write; growth pairs the others.
+const (
+	HoldName = "hold creation (20% conflicts)"
+	ScanName = "desk scans (check-out and check-in)"
+)
+
+// DriverScenarios are the parameterised read scenarios run on both
+// drivers: the same server built with lib/pq and with pgx (build tag
+// benchpgx), on the same data set, in the same rounds.
+var DriverScenarios = map[string]bool{
+	"catalog with dates": true, "item page": true, "item calendar": true,
+	"my bookings": true, "desk search": true, "staff bookings": true,
+}
+
+// PgxSuffix marks a scenario run on the pgx build.
+const PgxSuffix = " [pgx]"
+
+// GrowthSuffix marks a read scenario run on the small data set beside the
+// large one, in the same rounds.
+const GrowthSuffix = " [small]"
+
+// runLoad starts the ceiling and Rentdesk (and, on the large data set, a
+// second Rentdesk on the small one for the growth ratios), drives every
+// scenario in interleaved rounds, soaks, checks and writes the report.
+func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time.Time, plans []Plan, small *smallSet) error {
+	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+		return err
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -108,87 +248,79 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 		return err
 	}
 	defer stopCeil()
-	appAddr, err := freePort()
+	tr := &http.Transport{MaxIdleConns: 8 * o.Concurrency, MaxIdleConnsPerHost: 4 * o.Concurrency}
+	main, err := startTarget(ctx, o, o.Binary, sz.Name, dbURL, dataNow, tr)
 	if err != nil {
 		return err
 	}
-	app := exec.CommandContext(ctx, o.Binary, "serve")
-	app.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "RENTDESK_ADDR="+appAddr,
-		"RENTDESK_BASE_URL=http://"+appAddr, "SMTP_HOST=")
-	stopApp, err := startProcess(ctx, "rentdesk serve", app, "http://"+appAddr+"/readyz", filepath.Join(o.OutDir, "bench-serve.log"))
-	if err != nil {
-		return err
-	}
-	defer stopApp()
-
-	tr := &http.Transport{MaxIdleConns: 4 * o.Concurrency, MaxIdleConnsPerHost: 4 * o.Concurrency, DisableCompression: false}
-	base := "http://" + appAddr
-	n := o.Concurrency
-	mk := func(setup func(c *client, w int) error) ([]*client, error) {
-		// One after the other: concurrent logins to one account count as
-		// guesses for the login throttle.
-		cs := make([]*client, n)
-		for w := range cs {
-			cs[w] = newClient(base, tr)
-			if err := setup(cs[w], w); err != nil {
-				return nil, err
-			}
+	defer main.stop()
+	var side *target
+	if small != nil {
+		if side, err = startTarget(ctx, o, o.Binary, "small", small.url, small.now, tr); err != nil {
+			return err
 		}
-		return cs, nil
+		defer side.stop()
 	}
-	from := nextHour(dataNow.Add(7*24*time.Hour), fx.zone)
-	to := from.Add(7 * 24 * time.Hour)
-	stdLogf("logging in %d clients per role ...", n)
-	anon, err := mk(func(c *client, _ int) error { _, _, err := c.do("GET", "/", nil); return err })
+	var pgx *target
+	if o.PgxBinary != "" {
+		if pgx, err = startTarget(ctx, o, o.PgxBinary, "pgx", dbURL, dataNow, tr); err != nil {
+			return err
+		}
+		defer pgx.stop()
+	}
+	// Webhooks go to a server of their own with Stripe switched on.
+	whSecret := fmt.Sprintf("whsec_bench%d", time.Now().UnixNano())
+	whAddr, err := freePort()
 	if err != nil {
 		return err
 	}
-	dated, err := mk(func(c *client, _ int) error { return c.chooseDates(fx.loc, from, to, fx.zone) })
+	whApp := exec.CommandContext(ctx, o.Binary, "serve")
+	whApp.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "RENTDESK_ADDR="+whAddr, "RENTDESK_BASE_URL=http://"+whAddr,
+		"SMTP_HOST=", "STRIPE_SECRET_KEY=sk_test_bench", "STRIPE_WEBHOOK_SECRET="+whSecret, "STRIPE_API_URL=http://127.0.0.1:1")
+	stopWh, err := startProcess(ctx, "rentdesk serve (webhooks)", whApp, "http://"+whAddr+"/readyz", filepath.Join(o.OutDir, "bench-serve-webhooks.log"))
 	if err != nil {
 		return err
 	}
-	customers, err := mk(func(c *client, _ int) error { return c.login(CustomerEmail) })
+	defer stopWh()
+	wh, err := newWebhookRun(ctx, main.db, whSecret)
 	if err != nil {
 		return err
 	}
-	staff, err := mk(func(c *client, _ int) error { return c.login(StaffEmail) })
-	if err != nil {
-		return err
-	}
-	admins, err := mk(func(c *client, _ int) error { return c.login(AdminEmail) })
-	if err != nil {
-		return err
-	}
-	holders, err := mk(func(c *client, w int) error { return c.login(fmt.Sprintf("customer%d@bench.example", 100+w)) })
-	if err != nil {
-		return err
+	n := o.Concurrency
+	whc := make([]*client, n)
+	for w := range whc {
+		whc[w] = newClient("http://"+whAddr, tr)
 	}
 	ceil := make([]*client, n)
 	for w := range ceil {
 		ceil[w] = newClient("http://"+ceilAddr, tr)
 	}
 	fixed := func(p string) func(int, int) string { return func(int, int) string { return p } }
-	item := func(_, i int) string { return "/items/" + fx.slugs[i%len(fx.slugs)] }
-	cal := func(w, i int) string { return fmt.Sprintf("/book/items/%d", fx.itemIDs[(w*7+i)%len(fx.itemIDs)]) }
-	holds := newHoldRun(fx, dataNow, holders)
 	scenarios := []scenario{
-		{"ceiling: bare handler", "ceiling", true, get(ceil, fixed("/bare"))},
-		{"ceiling: one-query page", "ceiling", true, get(ceil, fixed("/one-query"))},
-		{"home", "visitor", false, get(anon, fixed("/"))},
-		{"catalog", "visitor", false, get(anon, fixed("/catalog"))},
-		{"item page", "visitor", false, get(anon, item)},
-		{"catalog with dates", "visitor with dates", false, get(dated, fixed("/catalog"))},
-		{"/book, a week for all items", "visitor with dates", false, get(dated, fixed("/book"))},
-		{"item page with dates", "visitor with dates", false, get(dated, item)},
-		{"item calendar", "visitor with dates", false, get(dated, cal)},
-		{"my bookings", "customer", false, get(customers, fixed("/bookings"))},
-		{"desk", "staff", false, get(staff, fixed("/desk"))},
-		{"desk search", "staff", false, get(staff, fixed("/desk?q=meyer+12"))},
-		{"staff bookings", "staff", false, get(staff, fixed("/staff/bookings"))},
-		{"staff items", "staff", false, get(staff, fixed("/staff/items"))},
-		{"admin audit", "admin", false, get(admins, fixed("/admin/audit"))},
-		{"hold creation (20% conflicts)", "customer", false, holds.step},
+		{BareName, "ceiling", true, get(ceil, fixed("/bare"))},
+		{OneQueryName, "ceiling", true, get(ceil, fixed("/one-query"))},
+		{InstrumentedName, "ceiling", true, get(ceil, fixed("/instrumented/bare"))},
 	}
+	for _, sc := range main.scenarios {
+		scenarios = append(scenarios, sc)
+		if side != nil && sc.Name != HoldName && sc.Name != ScanName {
+			for _, ss := range side.scenarios {
+				if ss.Name == sc.Name {
+					ss.Name += GrowthSuffix
+					scenarios = append(scenarios, ss)
+				}
+			}
+		}
+		if pgx != nil && DriverScenarios[sc.Name] {
+			for _, ps := range pgx.scenarios {
+				if ps.Name == sc.Name {
+					ps.Name += PgxSuffix
+					scenarios = append(scenarios, ps)
+				}
+			}
+		}
+	}
+	scenarios = append(scenarios, scenario{WebhookName, "Stripe", false, wh.step(whc)})
 	var runs = map[string][]roundResult{}
 	for r := 1; r <= o.Rounds; r++ {
 		for _, sc := range scenarios {
@@ -203,12 +335,41 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 			}
 		}
 	}
-	over, err := checkOverbooking(ctx, db, holds.started)
+	over, err := checkOverbooking(ctx, main.db, main.holds.started)
 	if err != nil {
 		return err
 	}
-	rep := buildReport(ctx, db, o, sz, dataNow, plans, scenarios, runs, over)
-	return rep.write(o.OutDir)
+	if runs[WebhookName] != nil {
+		got, err := wh.recorded(ctx, main.db)
+		if err != nil {
+			return err
+		}
+		over["webhook events not recorded exactly once"] = abs(got - wh.fresh)
+	}
+	var soak *SoakResult
+	if o.Soak > 0 {
+		if soak, err = runSoak(ctx, main.db, main.base, main.token, n, o.Soak, main.soakMix); err != nil {
+			return err
+		}
+	}
+	rep := buildReport(ctx, main.db, o, sz, dataNow, plans, scenarios, runs, over)
+	rep.Soak = soak
+	if small != nil {
+		rep.SmallDataset = datasetCounts(ctx, side.db)
+	}
+	if err := rep.write(o.OutDir); err != nil {
+		return err
+	}
+	if soak != nil && len(soak.Failures) > 0 {
+		return fmt.Errorf("soak failed: %s", strings.Join(soak.Failures, "; "))
+	}
+	return nil
+}
+
+// smallSet is the small data set served beside the large one.
+type smallSet struct {
+	url string
+	now time.Time
 }
 
 func nextHour(t time.Time, z *time.Location) time.Time {

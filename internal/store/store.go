@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"time"
@@ -52,13 +53,18 @@ type Options struct {
 	AcquireTimeout time.Duration
 }
 
+// newConnector makes the driver's connector: lib/pq, the product's driver.
+// Only a build with the benchpgx tag (the load benchmark's driver
+// comparison) replaces it; see driver_pgx.go.
+var newConnector = func(url string) (driver.Connector, error) { return pq.NewConnector(url) }
+
 // Open connects to PostgreSQL and checks the connection.
 func Open(ctx context.Context, url string, opt Options) (*Store, error) {
-	pqConnector, err := pq.NewConnector(url)
+	base, err := newConnector(url)
 	if err != nil {
 		return nil, fmt.Errorf("store: parse database URL: %w", err)
 	}
-	db := sqlx.NewDb(sql.OpenDB(connector{pqConnector}), "postgres")
+	db := sqlx.NewDb(sql.OpenDB(connector{base}), "postgres")
 	if opt.MaxOpenConns > 0 {
 		db.SetMaxOpenConns(opt.MaxOpenConns)
 	}

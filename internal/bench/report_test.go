@@ -1,0 +1,73 @@
+package bench
+
+import (
+	"math"
+	"testing"
+)
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+func TestRatiosToCeilingsAndInstrumentationCost(t *testing.T) {
+	r := &Report{Scenarios: []ScenarioResult{
+		{Name: BareName, RPS: 10000, P99: 2},
+		{Name: OneQueryName, RPS: 5000, P99: 4},
+		{Name: InstrumentedName, RPS: 9600},
+		{Name: "catalog", RPS: 2500, P99: 20},
+	}}
+	r.ratios()
+	c := r.Scenarios[3]
+	if !near(c.VsBare, 0.25) || !near(c.VsOneQ, 0.5) || !near(c.P99VsOne, 5) {
+		t.Fatalf("catalog ratios: %+v", c)
+	}
+	if !near(r.Instrumentation, 0.04) {
+		t.Fatalf("instrumentation cost %v, want 0.04", r.Instrumentation)
+	}
+}
+
+func TestRatiosWithoutCeilingsStayZero(t *testing.T) {
+	r := &Report{Scenarios: []ScenarioResult{{Name: BareName, RPS: 0}, {Name: "catalog", RPS: 2500}}}
+	r.ratios()
+	if s := r.Scenarios[1]; s.VsBare != 0 || s.VsOneQ != 0 || r.Instrumentation != 0 {
+		t.Fatalf("ratios without ceilings: %+v, instrumentation %v", s, r.Instrumentation)
+	}
+}
+
+func TestGrowthPairsEachScenarioWithItsSmallRun(t *testing.T) {
+	r := &Report{Scenarios: []ScenarioResult{
+		{Name: BareName, RPS: 10000},
+		{Name: "catalog", RPS: 300},
+		{Name: "catalog" + GrowthSuffix, RPS: 400},
+		{Name: "desk", RPS: 50},
+		{Name: "desk" + GrowthSuffix, RPS: 0},
+		{Name: HoldName, RPS: 30},
+		{Name: "my bookings" + GrowthSuffix, RPS: 90},
+	}}
+	r.ratios()
+	want := []Growth{
+		{Name: "catalog", LargeRPS: 300, SmallRPS: 400, Ratio: 0.75},
+		{Name: "desk", LargeRPS: 50, SmallRPS: 0, Ratio: 0},
+	}
+	if len(r.Growth) != len(want) {
+		t.Fatalf("growth %+v, want %+v", r.Growth, want)
+	}
+	for i := range want {
+		if r.Growth[i] != want[i] {
+			t.Fatalf("growth %+v, want %+v", r.Growth, want)
+		}
+	}
+}
+
+func TestDriverPairsLibpqOverPgx(t *testing.T) {
+	r := &Report{Scenarios: []ScenarioResult{
+		{Name: "desk search", RPS: 180},
+		{Name: "desk search" + PgxSuffix, RPS: 200},
+		{Name: "desk search" + GrowthSuffix, RPS: 400},
+	}}
+	r.ratios()
+	if len(r.Driver) != 1 || r.Driver[0] != (Growth{Name: "desk search", LargeRPS: 180, SmallRPS: 200, Ratio: 0.9}) {
+		t.Fatalf("driver pairs %+v", r.Driver)
+	}
+	if len(r.Growth) != 1 || !near(r.Growth[0].Ratio, 0.45) {
+		t.Fatalf("growth pairs %+v", r.Growth)
+	}
+}
