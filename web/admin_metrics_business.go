@@ -173,7 +173,7 @@ func (s *Server) periodFigures(ctx context.Context, v *pages.BusinessPanel, f me
 		byDay[d.Day.Format(time.DateOnly)] = float64(d.Amount)
 	}
 	labels, vals := dailySeries(from, now, f.zone, byDay, 0)
-	v.RevenueChart = components.ChartData{ID: "chart-revenue", Title: "Revenue per day", Desc: "Booked value of confirmed bookings per day of the period.",
+	v.RevenueChart = components.ChartData{ID: "chart-revenue", Title: "Revenue per day", Desc: "Payments taken less refunds per day of the period.",
 		Labels: labels, Series: []components.Series{{Name: "Revenue", Values: vals}},
 		Format: func(x float64) string { return money.Format(int64(math.Round(x)), cur) }}
 	return nil
