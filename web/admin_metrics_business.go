@@ -37,7 +37,8 @@ func (s *Server) businessPanel(c echo.Context, f metricsFilter) (pages.BusinessP
 	cur := settings.Currency
 	v := pages.BusinessPanel{Query: f.view.Query, PeriodLabel: periodLabel(f.view.Period),
 		ExportBookings:    "/admin/metrics/export/bookings.csv?" + f.view.Query,
-		ExportUtilization: "/admin/metrics/export/utilization.csv?" + f.view.Query}
+		ExportUtilization: "/admin/metrics/export/utilization.csv?" + f.view.Query,
+		ExportPayments:    "/admin/metrics/export/payments.csv?" + f.view.Query}
 	if v.Revenue, err = s.revenueStats(ctx, now, f, cur); err != nil {
 		return v, err
 	}
