@@ -37,7 +37,8 @@ func (s *Server) businessPanel(c echo.Context, f metricsFilter) (pages.BusinessP
 	cur := settings.Currency
 	v := pages.BusinessPanel{Query: f.view.Query, PeriodLabel: periodLabel(f.view.Period),
 		ExportBookings:    "/admin/metrics/export/bookings.csv?" + f.view.Query,
-		ExportUtilization: "/admin/metrics/export/utilization.csv?" + f.view.Query}
+		ExportUtilization: "/admin/metrics/export/utilization.csv?" + f.view.Query,
+		ExportPayments:    "/admin/metrics/export/payments.csv?" + f.view.Query}
 	if v.Revenue, err = s.revenueStats(ctx, now, f, cur); err != nil {
 		return v, err
 	}
@@ -173,7 +174,7 @@ func (s *Server) periodFigures(ctx context.Context, v *pages.BusinessPanel, f me
 		byDay[d.Day.Format(time.DateOnly)] = float64(d.Amount)
 	}
 	labels, vals := dailySeries(from, now, f.zone, byDay, 0)
-	v.RevenueChart = components.ChartData{ID: "chart-revenue", Title: "Revenue per day", Desc: "Booked value of confirmed bookings per day of the period.",
+	v.RevenueChart = components.ChartData{ID: "chart-revenue", Title: "Revenue per day", Desc: "Payments taken less refunds per day of the period.",
 		Labels: labels, Series: []components.Series{{Name: "Revenue", Values: vals}},
 		Format: func(x float64) string { return money.Format(int64(math.Round(x)), cur) }}
 	return nil

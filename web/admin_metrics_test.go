@@ -180,6 +180,15 @@ func TestAdminMetricsCSV(t *testing.T) {
 		VALUES ($1, $2, 'confirmed', 'EUR', 4250, $3, $3)`, cust.ID, loc, now.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
+	var booking int64
+	if err := db.QueryRowContext(ctx, `SELECT id FROM bookings WHERE location_id = $1`, loc).Scan(&booking); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO ledger_entries (booking_id, kind, method, amount, currency, reference, status, created_at)
+		VALUES ($1, 'payment', 'cash', 4250, 'EUR', 'R-1', 'done', $2), ($1, 'refund', 'cash', 1000, 'EUR', '@SUM(A1)', 'done', $3),
+		       ($1, 'refund', 'stripe', 500, 'EUR', '', 'pending', $3)`, booking, now.Add(-50*time.Minute), now.Add(-10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
 	if err := app.srv.Jobs.RollupMetrics(ctx, now); err != nil {
 		t.Fatal(err)
 	}
@@ -194,6 +203,17 @@ func TestAdminMetricsCSV(t *testing.T) {
 		!strings.Contains(lines[1], ",confirmed,online,'=Shop,") || !strings.Contains(lines[1], ",42.50,EUR") {
 		t.Fatalf("bookings csv:\n%s", res.Body)
 	}
+	// Payments and refunds of the period, refunds negative, every status;
+	// text a spreadsheet would run is defused.
+	res = c.get("/admin/metrics/export/payments.csv?period=7d&location="+itoa(loc)).expectStatus(t, http.StatusOK)
+	lines = strings.Split(strings.TrimSpace(res.Body), "\n")
+	if len(lines) != 4 || lines[0] != "at,booking,location,customer,kind,method,status,amount,currency,reference,recorded_by" ||
+		!strings.Contains(lines[1], ",'=Shop,") || !strings.HasSuffix(lines[1], ",payment,cash,done,42.50,EUR,R-1,") ||
+		!strings.HasSuffix(lines[2], ",refund,cash,done,-10.00,EUR,'@SUM(A1),") ||
+		!strings.HasSuffix(lines[3], ",refund,stripe,pending,-5.00,EUR,,") {
+		t.Fatalf("payments csv:\n%s", res.Body)
+	}
+	c.get("/admin/metrics/export/payments.csv?period=7d&location="+itoa(loc+1000)).expectStatus(t, http.StatusNotFound)
 	res = c.get("/admin/metrics/export/utilization.csv?period=7d&location="+itoa(loc)).expectStatus(t, http.StatusOK)
 	lines = strings.Split(strings.TrimSpace(res.Body), "\n")
 	// The unit was added three days ago: four local days have a row

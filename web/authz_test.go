@@ -230,6 +230,7 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/admin/metrics/alerts", form: url.Values{"threshold_dead_jobs": {"junk"}}, want: adminOnly},
 	{method: "GET", route: "/admin/metrics/export/bookings.csv", path: "/admin/metrics/export/bookings.csv?period=365d", want: adminOnly},
 	{method: "GET", route: "/admin/metrics/export/utilization.csv", path: "/admin/metrics/export/utilization.csv?location={location}", want: adminOnly},
+	{method: "GET", route: "/admin/metrics/export/payments.csv", path: "/admin/metrics/export/payments.csv?location={location}", want: adminOnly},
 }
 
 // authzWorld is the data the matrix runs against: one account per actor, and

@@ -209,4 +209,5 @@ func (s *Server) routes() {
 	admin.POST("/metrics/alerts", s.AdminAlertRulesUpdate)
 	admin.GET("/metrics/export/bookings.csv", s.AdminExportBookings)
 	admin.GET("/metrics/export/utilization.csv", s.AdminExportUtilization)
+	admin.GET("/metrics/export/payments.csv", s.AdminExportPayments)
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/rentdesk/rentdesk/internal/config"
 	"github.com/rentdesk/rentdesk/internal/desk"
 	"github.com/rentdesk/rentdesk/internal/jobs"
+	"github.com/rentdesk/rentdesk/internal/logging"
 	"github.com/rentdesk/rentdesk/internal/mail"
 	"github.com/rentdesk/rentdesk/internal/metrics"
 	"github.com/rentdesk/rentdesk/internal/payment"
@@ -59,7 +60,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return fmt.Errorf("configuration:\n%w", err)
 	}
-	logger := newLogger(cfg, stdout)
+	logger, logBuf := logging.NewLogger(stdout, cfg.LogFormat, cfg.LogLevel)
+	defer logBuf.Close()
 	switch args[0] {
 	case "serve":
 		return serve(ctx, cfg, logger, args[1:], stdout)
@@ -70,14 +72,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	default:
 		return errors.New(usage)
 	}
-}
-
-func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
-	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 func openStore(ctx context.Context, cfg config.Config) (*store.Store, error) {

@@ -7,25 +7,36 @@ import (
 )
 
 // revenueCTE is the one definition of revenue the dashboard and its exports
-// use: one row per booking line that earns money, at the instant it was
-// earned. Until a payments ledger exists that is the booked value of
-// confirmed bookings that were not cancelled, at confirmation; switching to
-// payments less refunds means changing this CTE alone. PostgreSQL inlines it,
-// so a range on "at" uses the index on bookings.confirmed_at.
+// use: money that moved, from the payments ledger — each payment taken
+// (Stripe, cash, card terminal) counts when it was taken, each refund that
+// went through counts against the day it was paid back; pending and failed
+// refunds do not count. Deposits taken are money in until they are returned
+// (the return is a refund). A booking's money is attributed to its lines in
+// proportion to their totals (evenly when the booking is free), so per-item
+// revenue, utilization by revenue and payback sum to the shop's revenue.
+// PostgreSQL inlines the CTE, so a range on "at" uses the partial index on
+// ledger_entries.created_at.
 const revenueCTE = `revenue AS (
-    SELECT b.confirmed_at AS at, b.location_id, l.item_id, l.line_total AS amount, b.id AS booking_id
-    FROM bookings b JOIN booking_lines l ON l.booking_id = b.id
-    WHERE b.confirmed_at IS NOT NULL AND b.status NOT IN ('cancelled', 'expired')
+    SELECT e.created_at AS at, b.location_id, l.item_id, b.id AS booking_id,
+           (CASE e.kind WHEN 'refund' THEN -e.amount ELSE e.amount END)::numeric
+           * CASE WHEN t.total > 0 THEN l.line_total::numeric / t.total ELSE 1::numeric / t.lines END AS amount
+    FROM ledger_entries e
+    JOIN bookings b ON b.id = e.booking_id
+    JOIN booking_lines l ON l.booking_id = b.id
+    CROSS JOIN LATERAL (SELECT sum(line_total) AS total, count(*) AS lines
+                        FROM booking_lines WHERE booking_id = b.id) t
+    WHERE e.kind IN ('payment', 'refund') AND e.status = 'done'
 )`
 
-// Revenue is money earned in a window and how many bookings earned it.
+// Revenue is money taken less money refunded in a window, and how many
+// bookings it moved for.
 type Revenue struct {
 	Amount   int64 `db:"amount"`
 	Bookings int64 `db:"bookings"`
 }
 
 const revenueSQL = `WITH ` + revenueCTE + `
-SELECT coalesce(sum(amount), 0)::bigint AS amount, count(DISTINCT booking_id) AS bookings
+SELECT coalesce(round(sum(amount)), 0)::bigint AS amount, count(DISTINCT booking_id) AS bookings
 FROM revenue WHERE at >= $1 AND at < $2 AND ($3 = 0 OR location_id = $3)`
 
 // GetRevenue is the revenue of [from, to) at one location (0: all).
@@ -44,7 +55,7 @@ type RevenueDay struct {
 }
 
 const revenueByDaySQL = `WITH ` + revenueCTE + `
-SELECT (r.at AT TIME ZONE lo.time_zone)::date AS day, sum(r.amount)::bigint AS amount
+SELECT (r.at AT TIME ZONE lo.time_zone)::date AS day, round(sum(r.amount))::bigint AS amount
 FROM revenue r JOIN locations lo ON lo.id = r.location_id
 WHERE r.at >= $1 AND r.at < $2 AND ($3 = 0 OR r.location_id = $3)
 GROUP BY 1 ORDER BY 1`
@@ -174,7 +185,7 @@ util AS (
 )
 SELECT i.id AS item_id, i.name, coalesce(c.name, '') AS category, i.replacement_value, i.rate_hour, i.rate_day, i.rate_week,
        coalesce(u.hours_available, 0) AS hours_available, coalesce(u.hours_out, 0) AS hours_out,
-       coalesce(r.revenue, 0)::bigint AS revenue, coalesce(r.lifetime, 0)::bigint AS lifetime_revenue
+       round(coalesce(r.revenue, 0))::bigint AS revenue, round(coalesce(r.lifetime, 0))::bigint AS lifetime_revenue
 FROM items i LEFT JOIN categories c ON c.id = i.category_id
 LEFT JOIN util u ON u.item_id = i.id LEFT JOIN rev r ON r.item_id = i.id
 WHERE i.archived_at IS NULL AND (u.item_id IS NOT NULL OR r.item_id IS NOT NULL)
@@ -279,6 +290,43 @@ func (s *Store) ExportBookings(ctx context.Context, from, to time.Time, location
 	var rows []BookingExport
 	if err := s.q.SelectContext(ctx, &rows, exportBookingsSQL, from, to, locationID, afterID, limit); err != nil {
 		return nil, fmt.Errorf("store: export bookings: %w", classify(err))
+	}
+	return rows, nil
+}
+
+// PaymentExport is one payment or refund of the payments CSV.
+type PaymentExport struct {
+	ID         int64     `db:"id"`
+	At         time.Time `db:"at"`
+	Booking    string    `db:"booking"`
+	Location   string    `db:"location"`
+	Customer   string    `db:"customer"`
+	Kind       string    `db:"kind"`
+	Method     string    `db:"method"`
+	Status     string    `db:"status"`
+	Amount     int64     `db:"amount"`
+	Currency   string    `db:"currency"`
+	Reference  string    `db:"reference"`
+	RecordedBy string    `db:"recorded_by"`
+}
+
+const exportPaymentsSQL = `
+SELECT e.id, e.created_at AS at, b.number AS booking, lo.name AS location, u.name AS customer, e.kind, e.method, e.status,
+       CASE e.kind WHEN 'refund' THEN -e.amount ELSE e.amount END AS amount, e.currency, e.reference,
+       coalesce(r.name, '') AS recorded_by
+FROM ledger_entries e JOIN bookings b ON b.id = e.booking_id JOIN locations lo ON lo.id = b.location_id
+JOIN users u ON u.id = b.customer_id LEFT JOIN users r ON r.id = e.recorded_by
+WHERE e.kind IN ('payment', 'refund') AND e.created_at >= $1 AND e.created_at < $2 AND ($3 = 0 OR b.location_id = $3)
+  AND e.id > $4
+ORDER BY e.id
+LIMIT $5`
+
+// ExportPayments pages through the payments and refunds (whatever their
+// status) recorded in [from, to) by id; refunds carry a negative amount.
+func (s *Store) ExportPayments(ctx context.Context, from, to time.Time, locationID, afterID int64, limit int) ([]PaymentExport, error) {
+	var rows []PaymentExport
+	if err := s.q.SelectContext(ctx, &rows, exportPaymentsSQL, from, to, locationID, afterID, limit); err != nil {
+		return nil, fmt.Errorf("store: export payments: %w", classify(err))
 	}
 	return rows, nil
 }

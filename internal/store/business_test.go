@@ -93,6 +93,13 @@ func (w *bizWorld) allocate(t *testing.T, unit, line int64, starts, ends, picked
 		VALUES ($1, $2, tstzrange($3, $4), $5, $6, $4) RETURNING id`, unit, line, ts(starts), ts(ends), null(picked), null(returned))
 }
 
+// money records a payment or refund of a booking in the ledger.
+func (w *bizWorld) money(t *testing.T, booking int64, kind, method string, amount int64, at, status string) {
+	t.Helper()
+	w.id(t, `INSERT INTO ledger_entries (booking_id, kind, method, amount, currency, status, created_at)
+		VALUES ($1, $2, $3, $4, 'EUR', $5, $6) RETURNING id`, booking, kind, method, amount, status, ts(at))
+}
+
 func newBizWorld(t *testing.T) *bizWorld {
 	t.Helper()
 	st, _ := testenv.Store(t)
@@ -111,30 +118,42 @@ func newBizWorld(t *testing.T) *bizWorld {
 	w.u2 = w.id(t, `INSERT INTO units (item_id, location_id, asset_tag, created_at) VALUES ($1, $2, 'U2', $3) RETURNING id`, w.r6, w.berlin, added)
 	w.id(t, `INSERT INTO bulk_stock (item_id, location_id, quantity) VALUES ($1, $2, 10) RETURNING item_id`, w.chair, w.depot)
 
-	_, l1 := w.booking(t, w.berlin, nil, "returned", "2026-03-20T10:00:00Z", "2026-03-20T10:00:00Z", 12000, w.r6, 1,
+	b1, l1 := w.booking(t, w.berlin, nil, "returned", "2026-03-20T10:00:00Z", "2026-03-20T10:00:00Z", 12000, w.r6, 1,
 		"2026-03-28T21:00:00Z", "2026-03-29T10:00:00Z", "2026-03-28T21:00:00Z", "2026-03-29T10:00:00Z")
 	w.allocate(t, w.u1, l1, "2026-03-28T21:00:00Z", "2026-03-29T10:00:00Z", "2026-03-28T21:00:00Z", "2026-03-29T10:00:00Z")
 	block := w.id(t, `INSERT INTO maintenance_blocks (unit_id, starts_at, ends_at, reason) VALUES ($1, $2, $3, 'sensor clean') RETURNING id`,
 		w.u2, ts("2026-03-29T16:00:00Z"), ts("2026-03-30T04:00:00Z"))
 	w.id(t, `INSERT INTO unit_allocations (unit_id, maintenance_id, occupied) VALUES ($1, $2, tstzrange($3, $4)) RETURNING id`,
 		w.u2, block, ts("2026-03-29T16:00:00Z"), ts("2026-03-30T04:00:00Z"))
-	_, l2 := w.booking(t, w.berlin, w.staff, "out", "2026-03-30T05:00:00Z", "2026-03-30T05:00:00Z", 5000, w.r6, 1,
+	b2, l2 := w.booking(t, w.berlin, w.staff, "out", "2026-03-30T05:00:00Z", "2026-03-30T05:00:00Z", 5000, w.r6, 1,
 		"2026-03-30T06:00:00Z", "2026-04-01T06:00:00Z", "2026-03-30T06:00:00Z", "")
 	w.allocate(t, w.u1, l2, "2026-03-30T06:00:00Z", "2026-04-01T06:00:00Z", "2026-03-30T06:00:00Z", "")
-	w.booking(t, w.depot, nil, "returned", "2026-03-29T09:00:00Z", "2026-03-29T09:00:00Z", 2000, w.chair, 4,
+	b3, _ := w.booking(t, w.depot, nil, "returned", "2026-03-29T09:00:00Z", "2026-03-29T09:00:00Z", 2000, w.chair, 4,
 		"2026-03-29T10:00:00Z", "2026-03-29T16:00:00Z", "2026-03-29T10:00:00Z", "2026-03-29T16:00:00Z")
-	w.booking(t, w.berlin, nil, "cancelled", "2026-03-25T10:00:00Z", "2026-03-25T10:00:00Z", 9999, w.r6, 1,
+	b4, _ := w.booking(t, w.berlin, nil, "cancelled", "2026-03-25T10:00:00Z", "2026-03-25T10:00:00Z", 9999, w.r6, 1,
 		"2026-04-10T08:00:00Z", "2026-04-11T08:00:00Z", "", "")
 	w.booking(t, w.berlin, nil, "expired", "2026-03-27T10:00:00Z", "", 4500, w.r6, 1,
 		"2026-04-12T08:00:00Z", "2026-04-13T08:00:00Z", "", "")
-	_, l6 := w.booking(t, w.berlin, nil, "confirmed", "2026-03-26T10:00:00Z", "2026-03-26T10:00:00Z", 3000, w.r6, 1,
+	b6, l6 := w.booking(t, w.berlin, nil, "confirmed", "2026-03-26T10:00:00Z", "2026-03-26T10:00:00Z", 3000, w.r6, 1,
 		"2026-03-30T07:00:00Z", "2026-03-30T09:00:00Z", "", "")
 	w.allocate(t, w.u2, l6, "2026-03-30T07:00:00Z", "2026-03-30T09:00:00Z", "", "")
-	w.booking(t, w.depot, nil, "out", "2026-03-20T11:00:00Z", "2026-03-20T11:00:00Z", 1500, w.chair, 2,
+	b7, _ := w.booking(t, w.depot, nil, "out", "2026-03-20T11:00:00Z", "2026-03-20T11:00:00Z", 1500, w.chair, 2,
 		"2026-03-29T08:00:00Z", "2026-03-30T08:00:00Z", "2026-03-29T08:00:00Z", "")
 	_, l8 := w.booking(t, w.berlin, nil, "confirmed", "2026-03-30T09:00:00Z", "2026-03-30T09:00:00Z", 4000, w.r6, 1,
 		"2026-03-31T08:00:00Z", "2026-03-31T12:00:00Z", "", "")
 	w.allocate(t, w.u2, l8, "2026-03-31T08:00:00Z", "2026-03-31T12:00:00Z", "", "")
+
+	// The money, as the ledger has it (b8 pays at pickup: nothing yet).
+	w.money(t, b1, "payment", "stripe", 12000, "2026-03-20T10:00:00Z", "done")
+	w.money(t, b1, "refund", "stripe", 500, "2026-03-30T09:30:00Z", "pending") // asked, not through yet
+	w.money(t, b1, "refund", "stripe", 700, "2026-03-30T09:40:00Z", "failed")
+	w.money(t, b2, "payment", "cash", 5000, "2026-03-30T05:30:00Z", "done")
+	w.money(t, b3, "payment", "stripe", 2000, "2026-03-29T09:00:00Z", "done")
+	w.money(t, b4, "payment", "stripe", 9999, "2026-03-25T10:00:00Z", "done")
+	w.money(t, b4, "refund", "stripe", 9999, "2026-03-26T10:00:00Z", "done") // cancelled: all back
+	w.money(t, b6, "payment", "stripe", 3000, "2026-03-26T10:00:00Z", "done")
+	w.money(t, b6, "refund", "cash", 1000, "2026-03-30T08:00:00Z", "done") // part back, in a later period
+	w.money(t, b7, "payment", "card_terminal", 1500, "2026-03-29T08:00:00Z", "done")
 	return w
 }
 
@@ -190,8 +209,11 @@ func TestUtilizationRollup(t *testing.T) {
 	}
 }
 
-// Revenue is booked value at confirmation, cancelled bookings excluded;
-// "today" follows the location's midnight.
+// Revenue is money taken less refunds that went through, when the money
+// moved: a cancelled booking refunded in full nets to nothing over its
+// days, a partial refund counts against the later day it was paid back,
+// pending and failed refunds do not count; "today" follows the location's
+// midnight.
 func TestRevenueFigures(t *testing.T) {
 	w := newBizWorld(t)
 	berlinMidnight := ts("2026-03-29T22:00:00Z")
@@ -202,11 +224,13 @@ func TestRevenueFigures(t *testing.T) {
 		amount   int64
 		bookings int64
 	}{
-		{"today in Berlin", berlinMidnight, w.now, w.berlin, 9000, 2},
-		{"all time, all", ts("2026-01-01T00:00:00Z"), w.now, 0, 25500, 6},
-		{"all time, Berlin", ts("2026-01-01T00:00:00Z"), w.now, w.berlin, 22000, 4},
+		{"today in Berlin: b2's cash less b6's refund", berlinMidnight, w.now, w.berlin, 5000 - 1000, 2},
+		{"all time, all", ts("2026-01-01T00:00:00Z"), w.now, 0, 12000 + 5000 + 2000 + 9999 - 9999 + 3000 - 1000 + 1500, 6},
+		{"all time, Berlin", ts("2026-01-01T00:00:00Z"), w.now, w.berlin, 12000 + 5000 + 3000 - 1000, 4},
 		{"all time, Depot", ts("2026-01-01T00:00:00Z"), w.now, w.depot, 3500, 2},
-		{"cancelled one's day", ts("2026-03-25T00:00:00Z"), ts("2026-03-26T00:00:00Z"), 0, 0, 0},
+		{"the cancelled one's payment day", ts("2026-03-25T00:00:00Z"), ts("2026-03-26T00:00:00Z"), 0, 9999, 1},
+		{"its refund day, b6 paid that day", ts("2026-03-26T00:00:00Z"), ts("2026-03-27T00:00:00Z"), 0, -9999 + 3000, 2},
+		{"b8 confirmed but not paid", ts("2026-03-30T08:30:00Z"), w.now, 0, 0, 0},
 	} {
 		got, err := w.st.GetRevenue(w.ctx, c.from, c.to, c.loc)
 		if err != nil {
@@ -220,9 +244,40 @@ func TestRevenueFigures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// b3 on 03-29 (Depot); b2 05:00Z and b8 09:00Z on 03-30 in Berlin.
-	if len(days) != 2 || days[0].Amount != 2000 || days[1].Amount != 9000 || days[1].Day.Format(time.DateOnly) != "2026-03-30" {
+	// Depot (UTC) on 03-29: b3 and b7; Berlin's 03-30 began 22:00Z: b2's
+	// cash at 05:30Z less b6's refund at 08:00Z.
+	if len(days) != 2 || days[0].Day.Format(time.DateOnly) != "2026-03-29" || days[0].Amount != 3500 ||
+		days[1].Day.Format(time.DateOnly) != "2026-03-30" || days[1].Amount != 4000 {
 		t.Errorf("by day: %+v", days)
+	}
+}
+
+// A booking's money is split over its lines by their totals, so per-item
+// revenue adds up to the booking's; rounding happens once, on the sums.
+func TestRevenueSplitAcrossLines(t *testing.T) {
+	w := newBizWorld(t)
+	b, _ := w.booking(t, w.depot, nil, "returned", "2025-06-01T09:00:00Z", "2025-06-01T09:00:00Z", 1000, w.chair, 3,
+		"2025-06-02T09:00:00Z", "2025-06-02T17:00:00Z", "2025-06-02T09:00:00Z", "2025-06-02T17:00:00Z")
+	// A second line, twice the first: the booking's 30.00 is 10 + 20.
+	w.id(t, `INSERT INTO booking_lines (booking_id, item_id, quantity, starts_at, ends_at, unit_price, line_total)
+		VALUES ($1, $2, 1, $3, $4, 2000, 2000) RETURNING id`, b, w.r6, ts("2025-06-02T09:00:00Z"), ts("2025-06-02T17:00:00Z"))
+	w.money(t, b, "payment", "cash", 3000, "2025-06-02T09:00:00Z", "done")
+	w.money(t, b, "refund", "cash", 1000, "2025-06-03T09:00:00Z", "done") // a third back
+	from, to := ts("2025-06-01T00:00:00Z"), ts("2025-07-01T00:00:00Z")
+	items, err := w.st.ListItemFigures(w.ctx, day("2025-06-01"), day("2025-07-01"), from, to, w.depot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, it := range items {
+		got[it.Name] = it.Revenue
+	}
+	// 20.00 kept: 1/3 chairs, 2/3 camera -> 6.67 and 13.33.
+	if len(items) != 2 || got["Folding chair"] != 667 || got["Canon R6"] != 1333 {
+		t.Errorf("split: %+v", items)
+	}
+	if r, err := w.st.GetRevenue(w.ctx, from, to, w.depot); err != nil || r.Amount != 2000 || r.Bookings != 1 {
+		t.Errorf("booking total %+v %v", r, err)
 	}
 }
 
@@ -253,7 +308,8 @@ func TestFunnelAndAttention(t *testing.T) {
 	}
 }
 
-// Per item: utilization from the rollup, revenue in the period and for life.
+// Per item: utilization from the rollup, revenue (money moved) in the
+// period and for life.
 func TestItemFigures(t *testing.T) {
 	w := newBizWorld(t)
 	if _, err := w.st.RollupUtilization(w.ctx, day("2026-03-27"), day("2026-03-31"), w.now); err != nil {
@@ -268,12 +324,12 @@ func TestItemFigures(t *testing.T) {
 	}
 	r6, chair := items[0], items[1]
 	if r6.Name != "Canon R6" || r6.Category != "Cameras" || !near(r6.HoursAvailable, 106) || !near(r6.HoursOut, 17) ||
-		r6.Revenue != 9000 || r6.LifetimeRevenue != 22000 || r6.ReplacementValue != 200000 ||
+		r6.Revenue != 5000-1000 || r6.LifetimeRevenue != 12000+5000+9999-9999+3000-1000 || r6.ReplacementValue != 200000 ||
 		r6.RateDay == nil || *r6.RateDay != 5000 || r6.RateHour != nil {
 		t.Errorf("R6 %+v", r6)
 	}
 	if chair.Name != "Folding chair" || !near(chair.HoursAvailable, 580) || !near(chair.HoursOut, 76) ||
-		chair.Revenue != 2000 || chair.LifetimeRevenue != 3500 {
+		chair.Revenue != 2000+1500 || chair.LifetimeRevenue != 3500 {
 		t.Errorf("chair %+v", chair)
 	}
 }

@@ -60,17 +60,22 @@ func (c ChartData) Empty() bool {
 	return true
 }
 
-// yMax is a round top for the y axis, at least the largest value.
-func (c ChartData) yMax() float64 {
-	top := 0.0
+// yRange is the y axis: a round top at least the largest value, and 0 at
+// the bottom unless a value is negative (a day with more refunded than
+// taken), then a round bottom below the smallest.
+func (c ChartData) yRange() (lo, hi float64) {
 	for _, s := range c.Series {
 		for _, v := range s.Values {
-			if !math.IsNaN(v) && v > top {
-				top = v
+			if math.IsNaN(v) {
+				continue
 			}
+			hi, lo = math.Max(hi, v), math.Min(lo, v)
 		}
 	}
-	return niceCeil(top)
+	if lo < 0 {
+		lo = -niceCeil(-lo)
+	}
+	return lo, niceCeil(hi)
 }
 
 // niceCeil rounds up to 1, 2, 2.5 or 5 times a power of ten.
@@ -97,17 +102,17 @@ type Tick struct {
 
 // YTicks are the horizontal grid lines: 0, a quarter ... the top.
 func (c ChartData) YTicks() []Tick {
-	top := c.yMax()
+	lo, hi := c.yRange()
 	ticks := make([]Tick, 0, 5)
 	for i := 0; i <= 4; i++ {
-		v := top * float64(i) / 4
-		ticks = append(ticks, Tick{Y: f1(c.y(v, top)), Label: c.format(v)})
+		v := lo + (hi-lo)*float64(i)/4
+		ticks = append(ticks, Tick{Y: f1(c.y(v, lo, hi)), Label: c.format(v)})
 	}
 	return ticks
 }
 
-func (c ChartData) y(v, top float64) float64 {
-	return padT + (chartH-padT-padB)*(1-v/top)
+func (c ChartData) y(v, lo, hi float64) float64 {
+	return padT + (chartH-padT-padB)*(hi-v)/(hi-lo)
 }
 
 func (c ChartData) x(i, n int) float64 {
@@ -130,7 +135,7 @@ func (c ChartData) XTicks() []Tick {
 
 // Path is the SVG path of series s; gaps (NaN) break the line.
 func (c ChartData) Path(s Series) string {
-	top := c.yMax()
+	lo, hi := c.yRange()
 	var b strings.Builder
 	pen := false
 	for i, v := range s.Values {
@@ -142,7 +147,7 @@ func (c ChartData) Path(s Series) string {
 		if !pen {
 			cmd = "M"
 		}
-		fmt.Fprintf(&b, "%s%s %s ", cmd, f1(c.x(i, len(s.Values))), f1(c.y(v, top)))
+		fmt.Fprintf(&b, "%s%s %s ", cmd, f1(c.x(i, len(s.Values))), f1(c.y(v, lo, hi)))
 		pen = true
 	}
 	return strings.TrimSpace(b.String())
@@ -160,7 +165,8 @@ func (c ChartData) Bars() []Bar {
 		return nil
 	}
 	vals := c.Series[0].Values
-	top := c.yMax()
+	lo, hi := c.yRange()
+	base := c.y(0, lo, hi)
 	slot := (chartW - padL - padR) / float64(max(1, len(vals)))
 	w := math.Max(1, slot*0.7)
 	bars := make([]Bar, 0, len(vals))
@@ -168,13 +174,13 @@ func (c ChartData) Bars() []Bar {
 		if math.IsNaN(v) {
 			v = 0
 		}
-		y := c.y(v, top)
+		y := c.y(v, lo, hi)
 		label := c.format(v)
 		if i < len(c.Labels) {
 			label = c.Labels[i] + ": " + label
 		}
-		bars = append(bars, Bar{X: f1(padL + slot*float64(i) + (slot-w)/2), Y: f1(y), W: f1(w),
-			H: f1(chartH - padB - y), Label: label})
+		bars = append(bars, Bar{X: f1(padL + slot*float64(i) + (slot-w)/2), Y: f1(math.Min(y, base)), W: f1(w),
+			H: f1(math.Abs(base - y)), Label: label})
 	}
 	return bars
 }
@@ -197,7 +203,7 @@ func (c ChartData) SparkPath() string {
 		return ""
 	}
 	vals := c.Series[0].Values
-	top := c.yMax()
+	lo, hi := c.yRange()
 	var b strings.Builder
 	pen := false
 	for i, v := range vals {
@@ -206,7 +212,7 @@ func (c ChartData) SparkPath() string {
 			continue
 		}
 		x := sparkPd + (sparkW-2*sparkPd)*float64(i)/float64(max(1, len(vals)-1))
-		y := sparkPd + (sparkH-2*sparkPd)*(1-v/top)
+		y := sparkPd + (sparkH-2*sparkPd)*(hi-v)/(hi-lo)
 		cmd := "L"
 		if !pen {
 			cmd = "M"

@@ -43,3 +43,23 @@ func TestLineChartSVG(t *testing.T) {
 		t.Errorf("bars %+v", bars)
 	}
 }
+
+// A negative value (a day with more refunded than taken) puts the axis's
+// zero above the bottom: bars grow up or down from it, never with a
+// negative height.
+func TestBarsBelowZero(t *testing.T) {
+	c := ChartData{Labels: []string{"x", "y"}, Series: []Series{{Values: []float64{-50, 100}}}}
+	lo, hi := c.yRange()
+	if lo != -50 || hi != 100 {
+		t.Fatalf("range %v..%v", lo, hi)
+	}
+	zero := f1(c.y(0, lo, hi))
+	bars := c.Bars()
+	if len(bars) != 2 || bars[0].Y != zero || bars[1].Y != "10.0" || strings.HasPrefix(bars[0].H, "-") ||
+		bars[0].H == "0.0" || c.y(0, lo, hi) >= chartH-padB {
+		t.Errorf("bars %+v, zero at %s", bars, zero)
+	}
+	if ticks := c.YTicks(); ticks[0].Label != "-50" || ticks[4].Label != "100" {
+		t.Errorf("ticks %+v", ticks)
+	}
+}
