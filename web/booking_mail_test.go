@@ -90,6 +90,15 @@ func TestBookingConfirmationEmail(t *testing.T) {
 	item := s.item("Canon R6", 2)
 	staff := s.createUser(store.RoleStaff, "desk@example.test", "staff password 1")
 	c, _ := s.customer("ana@example.test")
+	// The shop's own name, from the settings, not the product's.
+	settings, err := s.st.GetSettings(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings.ShopName = "Harbour Hire"
+	if err := s.st.UpdateSettings(t.Context(), settings); err != nil {
+		t.Fatal(err)
+	}
 	// 08:00 in Auckland is the evening before in UTC: a date taken in the
 	// wrong zone shows the wrong day.
 	res := c.bookOne(s.loc, item, s.local(3, 8), s.local(5, 8)).expectStatus(t, http.StatusSeeOther)
@@ -105,10 +114,13 @@ func TestBookingConfirmationEmail(t *testing.T) {
 	}
 	start := s.instant(3, 8)
 	local := period.FormatDisplay(start, s.zone)
-	for _, want := range []string{local, "Canon R6", "Harbour store", "1 Quay Street", s.ts.URL + bookingPath} {
+	for _, want := range []string{local, "Canon R6", "Harbour store", "1 Quay Street", s.ts.URL + bookingPath, "Harbour Hire"} {
 		if !strings.Contains(msg.Text, want) {
 			t.Errorf("confirmation text lacks %q:\n%s", want, msg.Text)
 		}
+	}
+	if strings.Contains(msg.Text+msg.HTML+msg.Subject, "Rentdesk") {
+		t.Error("the email names the product instead of the shop")
 	}
 	if len(msg.Attachments) != 1 || !strings.HasSuffix(msg.Attachments[0].FileName, ".ics") {
 		t.Fatalf("attachments %+v, want one .ics", msg.Attachments)

@@ -49,6 +49,43 @@ const pageAudit = `(() => {
   return out;
 })()`
 
+// tapTargets runs at the phone width and lists what a finger cannot hit:
+// every link, button, field and summary must be at least 44 × 44 CSS pixels,
+// except a link inside a sentence of text (WCAG 2.5.8's inline exception)
+// a check box or radio button whose label (the bigger target) is, and a
+// card's stretched link, whose target is the card.
+const tapTargets = `(() => {
+  const out = [];
+  const small = r => r.width < 43.5 || r.height < 43.5;
+  const name = e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
+    (e.className && typeof e.className === "string" ? "." + e.className.trim().split(/\s+/).join(".") : "") +
+    " \"" + (e.textContent || e.value || e.name || "").trim().replace(/\s+/g, " ").slice(0, 30) + "\"";
+  const visible = e => {
+    const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+    return r.width > 1 && r.height > 1 && s.visibility !== "hidden" && s.display !== "none" && !e.closest(".visually-hidden, .skip-link");
+  };
+  const inSentence = e => {
+    if (getComputedStyle(e).display !== "inline") return false;
+    const p = e.parentElement;
+    if (!p) return false;
+    const rest = [...p.childNodes].filter(n => n !== e).map(n => n.textContent).join("").trim();
+    return rest.length > 0;
+  };
+  for (const e of document.querySelectorAll("a[href], button, input, select, textarea, summary, [role=button]")) {
+    if (e.type === "hidden" || !visible(e)) continue;
+    if (e.tagName === "A" && inSentence(e)) continue;
+    let r = e.getBoundingClientRect();
+    // A stretched link (its ::after laid over the card) is as big as the card.
+    const after = getComputedStyle(e, "::after");
+    if (after.content !== "none" && after.position === "absolute" && e.offsetParent) r = e.offsetParent.getBoundingClientRect();
+    if ((e.type === "checkbox" || e.type === "radio") && e.labels && e.labels.length) {
+      r = e.labels[0].getBoundingClientRect();
+    }
+    if (small(r)) out.push("tap target " + Math.round(r.width) + "×" + Math.round(r.height) + ": " + name(e));
+  }
+  return out;
+})()`
+
 // auditSkip are routes the browser does not show as pages: probes, assets,
 // photos and downloads.
 var auditSkip = []string{"/healthz", "/readyz", "/static/", "/photos/", "/staff/export/", "/bookings/:id/calendar.ics",
@@ -56,8 +93,8 @@ var auditSkip = []string{"/healthz", "/readyz", "/static/", "/photos/", "/staff/
 
 // Every page the route table serves to each role, at a desktop and a 390 px
 // phone width: nothing scrolls sideways, ids are unique, every field is
-// labelled, headings are in order, and axe-core finds nothing serious or
-// critical. The pages are the GET rows of the
+// labelled, headings are in order, on the phone every tap target is at least
+// 44 × 44 px, and axe-core finds nothing serious or critical. The pages are the GET rows of the
 // authorization matrix that the role may see, on the same fixture world, so a
 // new page is audited as soon as its route has a row there. No CSP violation
 // or script error on any of them (newBrowserApp).
@@ -101,6 +138,13 @@ func TestBrowserPagesAudit(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: audit: %v", path, err)
 				}
+				if width < 600 {
+					small, err := chromedp.Run(ba.b.Context(), chromedp.Evaluate[[]string](tapTargets))
+					if err != nil {
+						t.Fatalf("%s: tap targets: %v", path, err)
+					}
+					problems = append(problems, small...)
+				}
 				problems = append(problems, ba.b.Axe()...)
 				for _, p := range problems {
 					t.Errorf("%s as %s at %d px: %s", path, actorNames[actor], width, p)
@@ -130,7 +174,8 @@ func TestBrowserAuditReportsProblems(t *testing.T) {
 	app := newTestApp(t)
 	app.srv.Echo().GET("/test/bad", func(c echo.Context) error {
 		return c.HTML(http.StatusOK, `<!doctype html><html lang="en"><head><title>t</title></head><body><main>`+
-			`<h2>First</h2><h4>Skipped</h4><input id="x" name="x"><input id="x" name="y"><img src="/nothing.png"></main></body></html>`)
+			`<h2>First</h2><h4>Skipped</h4><input id="x" name="x"><input id="x" name="y"><img src="/nothing.png">`+
+			`<p>Read <a href="/terms">the terms</a> first.</p><button type="button">Tiny</button></main></body></html>`)
 	})
 	b.Run(chromedp.Navigate(app.ts.URL+"/test/bad"), chromedp.WaitReady(chromedp.CSS("body")))
 	b.ExpectError("nothing.png")
@@ -138,6 +183,13 @@ func TestBrowserAuditReportsProblems(t *testing.T) {
 	own, err := chromedp.Run(b.Context(), chromedp.Evaluate[[]string](pageAudit))
 	if err != nil {
 		t.Fatal(err)
+	}
+	small, err := chromedp.Run(b.Context(), chromedp.Evaluate[[]string](tapTargets))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := strings.Join(small, "\n"); !strings.Contains(s, `button "Tiny"`) || strings.Contains(s, "the terms") {
+		t.Errorf("tap targets: the small button must be reported and the link in a sentence not:\n%s", s)
 	}
 	got := strings.Join(append(own, b.Axe()...), "\n")
 	for _, want := range []string{"duplicate id x", "field without a label", "first heading is H2", "skips from h2 to H4", "image-alt", "label"} {

@@ -71,8 +71,13 @@ func loadCatalog(ctx context.Context, st *store.Store) error {
 		settings.Currency = "EUR"
 		// Legal details for the demo invoices; an admin's own are kept.
 		if settings.LegalName == "" {
-			settings.LegalName, settings.LegalAddress = "Rentdesk Demo GmbH", "Torstraße 1\n10119 Berlin"
+			settings.LegalName, settings.LegalAddress = "Spree Rentals GmbH", "Torstraße 1\n10119 Berlin"
 			settings.VATID, settings.TimeZone = "DE123456789", "Europe/Berlin"
+			// The demo shop has a name of its own, so pages and emails show
+			// the shop's name rather than the product's.
+			if settings.ShopName == "Rentdesk" || settings.ShopName == "" {
+				settings.ShopName = "Spree Rentals"
+			}
 		}
 		if err := st.UpdateSettings(ctx, settings); err != nil {
 			return err
