@@ -342,12 +342,16 @@ func (e *Engine) confirmTx(ctx context.Context, tx *store.Store, b store.Booking
 		map[string]string{"status": store.BookingConfirmed}); err != nil {
 		return err
 	}
-	// The invoice is issued in the confirming transaction: its number is
-	// taken only if the confirmation commits.
-	if _, err := invoice.Issue(ctx, tx, b.ID); err != nil {
+	// The emails are rendered and queued before the invoice is issued: the
+	// invoice number's counter row stays locked until the transaction ends,
+	// and every confirmation in the shop waits for it, so it is taken last.
+	if err := e.notify.BookingConfirmed(ctx, tx, b.ID, online); err != nil {
 		return err
 	}
-	return e.notify.BookingConfirmed(ctx, tx, b.ID, online)
+	// The invoice is issued in the confirming transaction: its number is
+	// taken only if the confirmation commits.
+	_, err := invoice.Issue(ctx, tx, b.ID)
+	return err
 }
 
 // reallocate takes stock again for every line of a cancelled or expired
