@@ -167,7 +167,11 @@ var errDuplicate = errors.New("booking: duplicate submit")
 
 func (e *Engine) bookTx(ctx context.Context, tx *store.Store, r Request, lines []LineRequest, quotes []Quote,
 	items map[int64]store.BookableItem, settings store.Settings, loc store.BookingLocation, now time.Time) (Result, error) {
-	if err := e.housekeep(ctx, tx, now); err != nil {
+	itemIDs := make([]int64, 0, len(lines))
+	for _, l := range lines {
+		itemIDs = append(itemIDs, l.ItemID)
+	}
+	if err := e.housekeep(ctx, tx, now, itemIDs...); err != nil {
 		return Result{}, err
 	}
 	holdMin := settings.HoldMinutes
