@@ -74,7 +74,9 @@ func (s *Store) ExpireHolds(ctx context.Context, now time.Time) ([]int64, error)
 }
 
 // extendOverdueSQL stretches overdue check-outs; %s narrows it to some
-// units (or to none of the narrowing, for all).
+// units (or to none of the narrowing, for all). The narrowing is an array
+// computed once, so the planner tests it before the costly subqueries; as a
+// join (IN (SELECT ...)) it was applied after them, to every overdue row.
 const extendOverdueSQL = `
 UPDATE unit_allocations a
 SET occupied = tstzrange(lower(a.occupied), (
@@ -93,9 +95,9 @@ WHERE a.active AND a.picked_up_at IS NOT NULL AND a.returned_at IS NULL
 var (
 	extendAllOverdueSQL     = fmt.Sprintf(extendOverdueSQL, "")
 	extendOverdueOfItemsSQL = fmt.Sprintf(extendOverdueSQL,
-		"AND a.unit_id IN (SELECT id FROM units WHERE item_id = ANY($2::bigint[]))")
+		"AND a.unit_id = ANY(ARRAY(SELECT id FROM units WHERE item_id = ANY($2::bigint[])))")
 	extendOverdueOfBookingSQL = fmt.Sprintf(extendOverdueSQL,
-		"AND a.unit_id IN (SELECT id FROM units WHERE item_id IN (SELECT item_id FROM booking_lines WHERE booking_id = $2))")
+		"AND a.unit_id = ANY(ARRAY(SELECT id FROM units WHERE item_id IN (SELECT item_id FROM booking_lines WHERE booking_id = $2)))")
 	extendOverdueOfUnitSQL = fmt.Sprintf(extendOverdueSQL, "AND a.unit_id = $2")
 )
 
