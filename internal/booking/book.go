@@ -167,7 +167,11 @@ var errDuplicate = errors.New("booking: duplicate submit")
 
 func (e *Engine) bookTx(ctx context.Context, tx *store.Store, r Request, lines []LineRequest, quotes []Quote,
 	items map[int64]store.BookableItem, settings store.Settings, loc store.BookingLocation, now time.Time) (Result, error) {
-	if err := e.housekeep(ctx, tx, now); err != nil {
+	itemIDs := make([]int64, 0, len(lines))
+	for _, l := range lines {
+		itemIDs = append(itemIDs, l.ItemID)
+	}
+	if err := e.housekeep(ctx, tx, now, itemIDs...); err != nil {
 		return Result{}, err
 	}
 	holdMin := settings.HoldMinutes
@@ -342,12 +346,16 @@ func (e *Engine) confirmTx(ctx context.Context, tx *store.Store, b store.Booking
 		map[string]string{"status": store.BookingConfirmed}); err != nil {
 		return err
 	}
-	// The invoice is issued in the confirming transaction: its number is
-	// taken only if the confirmation commits.
-	if _, err := invoice.Issue(ctx, tx, b.ID); err != nil {
+	// The emails are rendered and queued before the invoice is issued: the
+	// invoice number's counter row stays locked until the transaction ends,
+	// and every confirmation in the shop waits for it, so it is taken last.
+	if err := e.notify.BookingConfirmed(ctx, tx, b.ID, online); err != nil {
 		return err
 	}
-	return e.notify.BookingConfirmed(ctx, tx, b.ID, online)
+	// The invoice is issued in the confirming transaction: its number is
+	// taken only if the confirmation commits.
+	_, err := invoice.Issue(ctx, tx, b.ID)
+	return err
 }
 
 // reallocate takes stock again for every line of a cancelled or expired

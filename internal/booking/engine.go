@@ -95,22 +95,32 @@ func (e *Engine) withBooking(ctx context.Context, id int64, owner Owner, fn func
 func (e *Engine) withBookingTx(ctx context.Context, st *store.Store, id int64, owner Owner, fn func(tx *store.Store, b store.Booking, now time.Time) error) error {
 	return st.WithTx(ctx, func(tx *store.Store) error {
 		now := e.now()
-		if err := e.housekeep(ctx, tx, now); err != nil {
+		if _, err := e.expireHoldsTx(ctx, tx, now); err != nil {
 			return err
 		}
 		b, err := loadOwned(ctx, tx, id, owner)
 		if err != nil {
 			return err
 		}
+		// Whatever fn allocates is a unit of this booking's items.
+		if _, err := tx.ExtendOverdueOfBooking(ctx, now, b.ID); err != nil {
+			return err
+		}
 		return fn(tx, b, now)
 	})
 }
 
-func (e *Engine) housekeep(ctx context.Context, tx *store.Store, now time.Time) error {
+// housekeep runs before a transaction allocates: expired holds give their
+// stock back, and the units of itemIDs that are overdue have their
+// allocations stretched, so the exclusion constraint keeps them from being
+// promised again. Only those items' units: stretching every overdue
+// check-out of the shop on every booking cost each one a pass over all of
+// them (the periodic job still does that for everyone).
+func (e *Engine) housekeep(ctx context.Context, tx *store.Store, now time.Time, itemIDs ...int64) error {
 	if _, err := e.expireHoldsTx(ctx, tx, now); err != nil {
 		return err
 	}
-	_, err := tx.ExtendOverdue(ctx, now)
+	_, err := tx.ExtendOverdueOfItems(ctx, now, itemIDs)
 	return err
 }
 

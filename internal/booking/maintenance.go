@@ -63,7 +63,10 @@ func (e *Engine) BlockForMaintenance(ctx context.Context, m MaintenanceRequest) 
 }
 
 func (e *Engine) block(ctx context.Context, tx *store.Store, m MaintenanceRequest, now time.Time) (int64, error) {
-	if err := e.housekeep(ctx, tx, now); err != nil {
+	if _, err := e.expireHoldsTx(ctx, tx, now); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExtendOverdueOfUnit(ctx, now, m.UnitID); err != nil {
 		return 0, err
 	}
 	unit, err := tx.LockUnit(ctx, m.UnitID)

@@ -483,3 +483,36 @@ func mustMaintenance(t *testing.T, tx *store.Store, unit int64) int64 {
 	}
 	return id
 }
+
+// B12 at the cost of the items concerned: a booking stretches the overdue
+// check-outs of its own items' units only (so it does not pay for every
+// overdue unit of the shop); the periodic job stretches the rest.
+func TestOverdueStretchedPerItem(t *testing.T) {
+	w := newWorld(t)
+	kayak, canoe := w.item("Kayak", 2, 0, 60), w.item("Canoe", 1, 0, 60)
+	a, b := w.customer(), w.customer()
+	out := w.mustBook(a, kayak, 1, day(1, 9), day(2, 9))
+	w.clock.set(day(1, 9))
+	if err := w.eng.CheckOut(w.ctx, out, "Kayak-1", Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.set(day(3, 9)) // a day overdue
+	stretched := func() int64 {
+		return w.id(`SELECT count(*) FROM unit_allocations a JOIN booking_lines l ON l.id = a.booking_line_id
+			WHERE l.booking_id = $1 AND upper_inf(a.occupied)`, out)
+	}
+	w.mustBook(b, canoe, 1, day(4, 9), day(5, 9))
+	if n := stretched(); n != 0 {
+		t.Fatalf("a canoe booking stretched the kayak's check-out")
+	}
+	w.mustBook(b, kayak, 1, day(4, 9), day(5, 9)) // the other kayak
+	if n := stretched(); n != 1 {
+		t.Fatalf("a kayak booking did not stretch the kayak's check-out")
+	}
+	if _, err := w.book(a, kayak, 1, day(4, 9), day(5, 9)); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("the overdue kayak was promised again: %v", err)
+	}
+	if n := w.overlaps(); n != 0 {
+		t.Fatalf("%d overlaps", n)
+	}
+}

@@ -73,6 +73,10 @@ func (s *Store) ExpireHolds(ctx context.Context, now time.Time) ([]int64, error)
 	return ids, nil
 }
 
+// extendOverdueSQL stretches overdue check-outs; %s narrows it to some
+// units (or to none of the narrowing, for all). The narrowing is an array
+// computed once, so the planner tests it before the costly subqueries; as a
+// join (IN (SELECT ...)) it was applied after them, to every overdue row.
 const extendOverdueSQL = `
 UPDATE unit_allocations a
 SET occupied = tstzrange(lower(a.occupied), (
@@ -85,14 +89,48 @@ WHERE a.active AND a.picked_up_at IS NOT NULL AND a.returned_at IS NULL
   AND (CASE WHEN a.active AND a.picked_up_at IS NOT NULL AND a.returned_at IS NULL THEN a.due_at END) <= $1
   AND upper(a.occupied) IS DISTINCT FROM (
         SELECT min(lower(n.occupied)) FROM unit_allocations n
-        WHERE n.unit_id = a.unit_id AND n.active AND n.id <> a.id AND lower(n.occupied) >= upper(a.occupied))`
+        WHERE n.unit_id = a.unit_id AND n.active AND n.id <> a.id AND lower(n.occupied) >= upper(a.occupied))
+  %s`
+
+var (
+	extendAllOverdueSQL     = fmt.Sprintf(extendOverdueSQL, "")
+	extendOverdueOfItemsSQL = fmt.Sprintf(extendOverdueSQL,
+		"AND a.unit_id = ANY(ARRAY(SELECT id FROM units WHERE item_id = ANY($2::bigint[])))")
+	extendOverdueOfBookingSQL = fmt.Sprintf(extendOverdueSQL,
+		"AND a.unit_id = ANY(ARRAY(SELECT id FROM units WHERE item_id IN (SELECT item_id FROM booking_lines WHERE booking_id = $2)))")
+	extendOverdueOfUnitSQL = fmt.Sprintf(extendOverdueSQL, "AND a.unit_id = $2")
+)
 
 // ExtendOverdue stretches the allocation of every unit that is out past its
 // end up to the next booking of that unit (or for ever), so the constraint
 // itself keeps an overdue unit from being promised again. Availability treats
 // an overdue unit as taken from its pick-up on regardless (allocation_blocks).
 func (s *Store) ExtendOverdue(ctx context.Context, now time.Time) (int64, error) {
-	res, err := s.q.ExecContext(ctx, extendOverdueSQL, now)
+	return s.extendOverdue(ctx, extendAllOverdueSQL, now)
+}
+
+// ExtendOverdueOfItems is ExtendOverdue for the units of some items: what a
+// transaction about to allocate units of those items needs, at the cost of
+// those units' rows rather than every overdue check-out in the shop.
+func (s *Store) ExtendOverdueOfItems(ctx context.Context, now time.Time, itemIDs []int64) (int64, error) {
+	if len(itemIDs) == 0 {
+		return 0, nil
+	}
+	return s.extendOverdue(ctx, extendOverdueOfItemsSQL, now, pq.Array(itemIDs))
+}
+
+// ExtendOverdueOfBooking is ExtendOverdue for the units of a booking's items.
+func (s *Store) ExtendOverdueOfBooking(ctx context.Context, now time.Time, bookingID int64) (int64, error) {
+	return s.extendOverdue(ctx, extendOverdueOfBookingSQL, now, bookingID)
+}
+
+// ExtendOverdueOfUnit is ExtendOverdue for one unit.
+func (s *Store) ExtendOverdueOfUnit(ctx context.Context, now time.Time, unitID int64) (int64, error) {
+	return s.extendOverdue(ctx, extendOverdueOfUnitSQL, now, unitID)
+}
+
+func (s *Store) extendOverdue(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := s.q.ExecContext(ctx, query, args...)
 	if err != nil {
 		return 0, fmt.Errorf("store: extend overdue: %w", classifyAlloc(err))
 	}
