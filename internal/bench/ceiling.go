@@ -16,6 +16,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/labstack/echo/v4"
 
+	"github.com/rentdesk/rentdesk/internal/logging"
 	"github.com/rentdesk/rentdesk/internal/metrics"
 	"github.com/rentdesk/rentdesk/web"
 )
@@ -72,7 +73,9 @@ func ServeCeiling(ctx context.Context, args []string) error {
 	bare := func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") }
 	e.GET("/bare", bare)
 	m := metrics.New(metrics.Options{})
-	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// The server's own logger (batched lines), as `rentdesk serve` writes its log.
+	logger, logBuf := logging.NewLogger(os.Stdout, "text", slog.LevelInfo)
+	defer logBuf.Close()
 	instr := e.Group("/instrumented", web.ObserveRequests(m), web.LogRequests(logger))
 	instr.GET("/bare", bare)
 	for _, r := range e.Routes() {
