@@ -69,6 +69,16 @@ func TestBrowserPhoneJourney(t *testing.T) {
 	if here, _ := chromedp.Run(ba.b.Context(), chromedp.Location()); here != catalogURL {
 		t.Fatalf("adding left the catalog for %q", here)
 	}
+	// Nothing runs into anything: on each card the price and add-to-cart
+	// row (and its confirmation) ends above the card's footer, and the
+	// category chips keep clear of the panels above and below them.
+	overlaps, err := chromedp.Run(ba.b.Context(), chromedp.Evaluate[[]string](cardLayout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range overlaps {
+		t.Errorf("catalog with dates on a phone: %s", p)
+	}
 
 	ba.run(chromedp.Click(css(`[data-testid="nav-cart"]`)), chromedp.WaitVisible(css(`[data-testid="to-checkout"]`)))
 	// The filled cart, with its steppers, fits the phone too.
@@ -127,3 +137,23 @@ func TestBookingCalendarFile(t *testing.T) {
 	other, _ := s.customer("bob@example.com")
 	other.get(done+"/calendar.ics").expectStatus(t, http.StatusNotFound)
 }
+
+// cardLayout lists overlaps on a catalog page with chosen dates.
+const cardLayout = `(() => {
+  const out = [];
+  for (const card of document.querySelectorAll(".card")) {
+    const offer = card.querySelector(".offer"), foot = card.querySelector(".card-footer");
+    if (!offer || !foot) continue;
+    const gap = foot.getBoundingClientRect().top - offer.getBoundingClientRect().bottom;
+    if (gap < 4) out.push("the offer of " + card.dataset.testid + " is " + Math.round(gap) + " px from its footer");
+  }
+  const chips = document.querySelector('nav[aria-label="Categories"]');
+  if (chips) {
+    const r = chips.getBoundingClientRect();
+    const prev = chips.previousElementSibling, next = chips.nextElementSibling;
+    if (prev && r.top - prev.getBoundingClientRect().bottom < 8) out.push("the category chips touch the panel above");
+    if (next && next.getBoundingClientRect().top - r.bottom < 8) out.push("the category chips touch what follows");
+  }
+  if (!document.querySelector(".card .offer")) out.push("no card shows an offer for the chosen dates");
+  return out;
+})()`

@@ -87,7 +87,7 @@ func CatalogPage(v CatalogView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<nav aria-label=\"Categories\"><div class=\"cluster\"><a href=\"/catalog\" class=\"btn btn-sm\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<nav class=\"category-chips\" aria-label=\"Categories\"><div class=\"cluster\"><a href=\"/catalog\" class=\"btn btn-sm\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
