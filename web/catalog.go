@@ -36,7 +36,7 @@ func (s *Server) Home(c echo.Context) error {
 	offers.Next = "/catalog" // choosing dates on the home page leads on to what is free
 	p := s.page(c, "")
 	p.Description = "Rent cameras, tools, bikes and event gear: see real availability and book online."
-	return s.render(c, http.StatusOK, pages.HomePage(pages.HomeView{Page: p, Categories: cats, Featured: featured, Currency: st.Currency, Offers: offers}))
+	return s.render(c, http.StatusOK, pages.HomePage(pages.HomeView{Page: p, Categories: cats, Featured: itemCards(featured), Currency: st.Currency, Offers: offers}))
 }
 
 // CatalogList shows every public item, or the results of a search.
@@ -92,7 +92,7 @@ func (s *Server) renderCatalog(c echo.Context, title, desc, q string, f store.Pu
 		qs.Set("after", items[len(items)-1].CursorOf().Encode())
 		v.NextHref = c.Request().URL.Path + "?" + qs.Encode()
 	}
-	v.Items = items
+	v.Items = itemCards(items)
 	if v.Offers, err = s.catalogOffers(c, itemIDs(items), st); err != nil {
 		return err
 	}

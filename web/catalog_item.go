@@ -184,9 +184,11 @@ func (s *Server) itemView(c echo.Context) (pages.ItemView, []catalog.Location, e
 		}
 		v.CategoryName, v.CategorySlug = cat.Name, cat.Slug
 	}
-	if v.Photos, err = s.Store.ListPhotos(ctx, it.ID); err != nil {
+	photos, err := s.Store.ListPhotos(ctx, it.ID)
+	if err != nil {
 		return v, nil, err
 	}
+	v.Photos = photoViews(photos)
 	opts, locs, err := s.locationOptions(ctx)
 	if err != nil {
 		return v, nil, err

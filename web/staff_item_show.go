@@ -64,19 +64,26 @@ func (s *Server) staffItemView(c echo.Context, id int64) (pages.StaffItemView, e
 // loadInventory adds the photos, the locations, and the units or the bulk
 // stock, with the add-units form's defaults.
 func (s *Server) loadInventory(ctx context.Context, v *pages.StaffItemView) error {
-	var err error
-	if v.Photos, err = s.Store.ListPhotos(ctx, v.Item.ID); err != nil {
+	photos, err := s.Store.ListPhotos(ctx, v.Item.ID)
+	if err != nil {
 		return err
 	}
+	v.Photos = photoViews(photos)
 	if v.Locations, _, err = s.locationOptions(ctx); err != nil {
 		return err
 	}
 	if v.Item.Tracking == catalog.Serialized {
-		if v.Units, err = s.Store.ListUnits(ctx, v.Item.ID); err != nil {
+		units, err := s.Store.ListUnits(ctx, v.Item.ID)
+		if err != nil {
 			return err
 		}
-	} else if v.Stock, err = s.Store.ListBulkStock(ctx, v.Item.ID); err != nil {
-		return err
+		v.Units = unitLines(units)
+	} else {
+		stock, err := s.Store.ListBulkStock(ctx, v.Item.ID)
+		if err != nil {
+			return err
+		}
+		v.Stock = stockLines(stock)
 	}
 	rule, err := s.Store.GetLateFeeRule(ctx, v.Item.ID)
 	if err != nil {

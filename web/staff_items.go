@@ -44,7 +44,7 @@ func (s *Server) StaffItemsList(c echo.Context) error {
 		q.Set("after", rows[len(rows)-1].CursorOf().Encode())
 		v.NextHref = "/staff/items?" + q.Encode()
 	}
-	v.Items = rows
+	v.Items = itemCards(rows)
 	return s.render(c, http.StatusOK, pages.StaffItemsPage(v))
 }
 
