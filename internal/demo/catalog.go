@@ -67,17 +67,17 @@ func loadCatalog(ctx context.Context, st *store.Store) error {
 	if err != nil {
 		return err
 	}
-	if settings.Currency != "EUR" || settings.LegalName == "" {
+	if settings.Currency != "EUR" || settings.LegalName == "" || settings.ShopName == "Rentdesk" || settings.ShopName == "" {
 		settings.Currency = "EUR"
 		// Legal details for the demo invoices; an admin's own are kept.
 		if settings.LegalName == "" {
 			settings.LegalName, settings.LegalAddress = "Spree Rentals GmbH", "Torstraße 1\n10119 Berlin"
 			settings.VATID, settings.TimeZone = "DE123456789", "Europe/Berlin"
-			// The demo shop has a name of its own, so pages and emails show
-			// the shop's name rather than the product's.
-			if settings.ShopName == "Rentdesk" || settings.ShopName == "" {
-				settings.ShopName = "Spree Rentals"
-			}
+		}
+		// The demo shop has a name of its own, so pages and emails show the
+		// shop's name rather than the product's (a name an admin chose stays).
+		if settings.ShopName == "Rentdesk" || settings.ShopName == "" {
+			settings.ShopName = "Spree Rentals"
 		}
 		if err := st.UpdateSettings(ctx, settings); err != nil {
 			return err

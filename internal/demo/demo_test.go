@@ -73,8 +73,8 @@ func TestLoadCatalogIsIdempotent(t *testing.T) {
 	if len(units) != 4 {
 		t.Fatalf("R6 units: %d", len(units))
 	}
-	if s, _ := st.GetSettings(ctx); s.Currency != "EUR" {
-		t.Fatalf("currency %s", s.Currency)
+	if s, _ := st.GetSettings(ctx); s.Currency != "EUR" || s.ShopName != "Spree Rentals" {
+		t.Fatalf("currency %s, shop name %q", s.Currency, s.ShopName)
 	}
 }
 
