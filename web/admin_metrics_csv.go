@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/money"
+	"github.com/rentdesk/rentdesk/internal/store"
 )
 
 // AdminExportBookings streams the bookings made in the dashboard's period
@@ -23,22 +24,16 @@ func (s *Server) AdminExportBookings(c echo.Context) error {
 	from := localMidnight(now, f.zone).AddDate(0, 0, 1-f.days)
 	w := startCSV(c, "bookings-"+f.view.Period+".csv", []string{"number", "status", "channel", "location", "customer", "email",
 		"created_at", "confirmed_at", "cancelled_at", "lines", "total", "currency"})
-	for after := int64(0); ; {
-		rows, err := s.Store.ExportBookings(ctx, from, now, f.locationID, after, exportPage)
-		if err != nil {
-			return err // headers are out: the error handler then only logs
-		}
-		for _, b := range rows {
-			_ = w.Write([]string{b.Number, b.Status, b.Channel, csvText(b.Location), csvText(b.Customer), csvText(b.Email),
+	return writeCSVPages(w,
+		func(after int64) ([]store.BookingExport, error) {
+			return s.Store.ExportBookings(ctx, from, now, f.locationID, after, exportPage)
+		},
+		func(b store.BookingExport) int64 { return b.ID },
+		func(b store.BookingExport) []string {
+			return []string{b.Number, b.Status, b.Channel, csvText(b.Location), csvText(b.Customer), csvText(b.Email),
 				csvTime(&b.CreatedAt), csvTime(b.ConfirmedAt), csvTime(b.CancelledAt), strconv.Itoa(b.Lines),
-				money.FormatPlain(b.Total, b.Currency), b.Currency})
-			after = b.ID
-		}
-		if len(rows) < exportPage {
-			w.Flush()
-			return w.Error()
-		}
-	}
+				money.FormatPlain(b.Total, b.Currency), b.Currency}
+		})
 }
 
 // AdminExportPayments streams the payments and refunds recorded in the
@@ -54,21 +49,15 @@ func (s *Server) AdminExportPayments(c echo.Context) error {
 	from := localMidnight(now, f.zone).AddDate(0, 0, 1-f.days)
 	w := startCSV(c, "payments-"+f.view.Period+".csv", []string{"at", "booking", "location", "customer", "kind", "method",
 		"status", "amount", "currency", "reference", "recorded_by"})
-	for after := int64(0); ; {
-		rows, err := s.Store.ExportPayments(ctx, from, now, f.locationID, after, exportPage)
-		if err != nil {
-			return err // headers are out: the error handler then only logs
-		}
-		for _, p := range rows {
-			_ = w.Write([]string{csvTime(&p.At), p.Booking, csvText(p.Location), csvText(p.Customer), p.Kind, p.Method,
-				p.Status, money.FormatPlain(p.Amount, p.Currency), p.Currency, csvText(p.Reference), csvText(p.RecordedBy)})
-			after = p.ID
-		}
-		if len(rows) < exportPage {
-			w.Flush()
-			return w.Error()
-		}
-	}
+	return writeCSVPages(w,
+		func(after int64) ([]store.PaymentExport, error) {
+			return s.Store.ExportPayments(ctx, from, now, f.locationID, after, exportPage)
+		},
+		func(p store.PaymentExport) int64 { return p.ID },
+		func(p store.PaymentExport) []string {
+			return []string{csvTime(&p.At), p.Booking, csvText(p.Location), csvText(p.Customer), p.Kind, p.Method,
+				p.Status, money.FormatPlain(p.Amount, p.Currency), p.Currency, csvText(p.Reference), csvText(p.RecordedBy)}
+		})
 }
 
 // AdminExportUtilization writes the daily utilization rollup of the period

@@ -20,6 +20,27 @@ const maxImportBytes = 10 << 20
 
 const exportPage = 1000
 
+// writeCSVPages streams an export page by page (keyset on id, exportPage
+// rows at a time) so a large export never sits in memory: page reads the
+// rows after an id, id and row say where a row is and what its cells are.
+// The header is already out, so an error only reaches the log.
+func writeCSVPages[T any](w *csv.Writer, page func(after int64) ([]T, error), id func(T) int64, row func(T) []string) error {
+	for after := int64(0); ; {
+		rows, err := page(after)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			_ = w.Write(row(r))
+			after = id(r)
+		}
+		if len(rows) < exportPage {
+			w.Flush()
+			return w.Error()
+		}
+	}
+}
+
 // StaffExportItems streams every item as CSV, in the columns the import reads.
 func (s *Server) StaffExportItems(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -34,47 +55,29 @@ func (s *Server) StaffExportItems(c echo.Context) error {
 		}
 		return money.FormatPlain(*p, cur)
 	}
-	for after := int64(0); ; {
-		its, err := s.Store.ExportItems(ctx, after, exportPage)
-		if err != nil {
-			return err // headers may be out: the error handler then only logs
-		}
-		for _, it := range its {
+	return writeCSVPages(w, func(after int64) ([]store.ExportItem, error) { return s.Store.ExportItems(ctx, after, exportPage) },
+		func(it store.ExportItem) int64 { return it.ID },
+		func(it store.ExportItem) []string {
 			cat := ""
 			if it.CategorySlug != nil {
 				cat = *it.CategorySlug
 			}
-			_ = w.Write([]string{it.Slug, it.Name, cat, it.Tracking, it.Description, amt(it.RateHour), amt(it.RateDay),
+			return []string{it.Slug, it.Name, cat, it.Tracking, it.Description, amt(it.RateHour), amt(it.RateDay),
 				amt(it.RateWeek), amt(it.RateMonth), money.FormatPlain(it.Deposit, cur), money.FormatPlain(it.ReplacementValue, cur),
 				strconv.Itoa(it.MinDurationMinutes), strconv.Itoa(it.BufferBeforeMinutes), strconv.Itoa(it.BufferAfterMinutes),
-				it.TaxCategory, strconv.FormatBool(it.OnlineBookable), strconv.FormatBool(it.Featured), strconv.FormatBool(it.Archived())})
-			after = it.ID
-		}
-		if len(its) < exportPage {
-			w.Flush()
-			return w.Error()
-		}
-	}
+				it.TaxCategory, strconv.FormatBool(it.OnlineBookable), strconv.FormatBool(it.Featured), strconv.FormatBool(it.Archived())}
+		})
 }
 
 // StaffExportUnits streams every unit as CSV.
 func (s *Server) StaffExportUnits(c echo.Context) error {
 	ctx := c.Request().Context()
 	w := startCSV(c, "units.csv", catalog.UnitColumns)
-	for after := int64(0); ; {
-		us, err := s.Store.ExportUnits(ctx, after, exportPage)
-		if err != nil {
-			return err
-		}
-		for _, u := range us {
-			_ = w.Write([]string{u.AssetTag, u.ItemSlug, u.LocationSlug, u.SerialNumber, u.Status, u.ConditionNotes})
-			after = u.ID
-		}
-		if len(us) < exportPage {
-			w.Flush()
-			return w.Error()
-		}
-	}
+	return writeCSVPages(w, func(after int64) ([]store.UnitRow, error) { return s.Store.ExportUnits(ctx, after, exportPage) },
+		func(u store.UnitRow) int64 { return u.ID },
+		func(u store.UnitRow) []string {
+			return []string{u.AssetTag, u.ItemSlug, u.LocationSlug, u.SerialNumber, u.Status, u.ConditionNotes}
+		})
 }
 
 func startCSV(c echo.Context, name string, header []string) *csv.Writer {
