@@ -67,7 +67,9 @@ func loadCatalog(ctx context.Context, st *store.Store) error {
 	if err != nil {
 		return err
 	}
-	if settings.Currency != "EUR" || settings.LegalName == "" || settings.ShopName == "Rentdesk" || settings.ShopName == "" {
+	// A shop still called by the product's name has not been named yet.
+	unnamed := settings.ShopName == "Rentdesk" || settings.ShopName == ""
+	if settings.Currency != "EUR" || settings.LegalName == "" || unnamed {
 		settings.Currency = "EUR"
 		// Legal details for the demo invoices; an admin's own are kept.
 		if settings.LegalName == "" {
@@ -76,7 +78,7 @@ func loadCatalog(ctx context.Context, st *store.Store) error {
 		}
 		// The demo shop has a name of its own, so pages and emails show the
 		// shop's name rather than the product's (a name an admin chose stays).
-		if settings.ShopName == "Rentdesk" || settings.ShopName == "" {
+		if unnamed {
 			settings.ShopName = "Spree Rentals"
 		}
 		if err := st.UpdateSettings(ctx, settings); err != nil {
