@@ -118,23 +118,57 @@ type Attention struct {
 	UpcomingHorizon time.Duration
 }
 
+// openAllocDue is an allocation's due time while its unit is out (NULL
+// otherwise), the expression migration 00062 keeps an index and statistics
+// for, as openLineDue is for lines.
+const openAllocDue = `(CASE WHEN a.active AND a.picked_up_at IS NOT NULL AND a.returned_at IS NULL THEN a.due_at END)`
+
+// attentionSQL reads only what is out now, overdue, or starting or ending
+// within the horizon, never the whole history. A unit is overdue while its
+// check-out is open past its due time: the allocation's own check-out, or,
+// for bulk lines and units not checked out one by one, the line's. So the
+// overdue rows are the overdue open allocations plus the overdue open lines
+// (a unit's due time is never before its line's end: its range is the line's
+// period widened by the turnaround), short lists read through the open-due
+// expressions of migration 00062, whose indexes and statistics find them and
+// count them right. No-shows and pickups come from the lines not picked up,
+// by start (migration 00086); returns from the open lines by due time.
 const attentionSQL = `
-WITH overdue AS (
+WITH late_units AS MATERIALIZED (
+    -- Units checked out on their own, past their due time (or without one:
+    -- an index of its own keeps that list, empty in practice, cheap to ask).
+    SELECT a.booking_line_id, a.due_at FROM unit_allocations a
+    WHERE a.active AND a.picked_up_at IS NOT NULL AND a.returned_at IS NULL AND ` + openAllocDue + ` < $1
+    UNION ALL
+    SELECT a.booking_line_id, a.due_at FROM unit_allocations a
+    WHERE a.active AND a.picked_up_at IS NOT NULL AND a.returned_at IS NULL AND a.due_at IS NULL
+), late_lines AS MATERIALIZED (
+    -- Lines marked out past their end.
+    SELECT l.id, l.booking_id, l.item_id, l.quantity, l.ends_at FROM booking_lines l
+    WHERE l.picked_up_at IS NOT NULL AND l.returned_at IS NULL
+      AND (CASE WHEN l.picked_up_at IS NOT NULL AND l.returned_at IS NULL THEN l.ends_at END) < $1
+), overdue AS MATERIALIZED (
     SELECT CASE WHEN i.tracking = 'bulk' THEN l.quantity ELSE 1 END AS n, i.replacement_value,
            coalesce(a.due_at, l.ends_at) AS due
-    FROM booking_lines l JOIN bookings b ON b.id = l.booking_id JOIN items i ON i.id = l.item_id
+    FROM late_units a JOIN booking_lines l ON l.id = a.booking_line_id
+    JOIN bookings b ON b.id = l.booking_id JOIN items i ON i.id = l.item_id
+    WHERE l.returned_at IS NULL AND coalesce(a.due_at, l.ends_at) < $1
+      AND b.status IN ('confirmed', 'out') AND ($4 = 0 OR b.location_id = $4)
+    UNION ALL
+    -- Bulk lines, and units on them not checked out on their own.
+    SELECT CASE WHEN i.tracking = 'bulk' THEN l.quantity ELSE 1 END, i.replacement_value, coalesce(a.due_at, l.ends_at)
+    FROM late_lines l JOIN bookings b ON b.id = l.booking_id JOIN items i ON i.id = l.item_id
     LEFT JOIN unit_allocations a ON a.booking_line_id = l.id AND a.active
-    WHERE b.status IN ('confirmed', 'out') AND ($4 = 0 OR b.location_id = $4)
-      AND coalesce(a.picked_up_at, l.picked_up_at) IS NOT NULL
-      AND coalesce(a.returned_at, l.returned_at) IS NULL
-      AND coalesce(a.due_at, l.ends_at) < $1
+    WHERE a.picked_up_at IS NULL AND a.returned_at IS NULL AND coalesce(a.due_at, l.ends_at) < $1
+      AND b.status IN ('confirmed', 'out') AND ($4 = 0 OR b.location_id = $4)
 )
 SELECT (SELECT coalesce(sum(n), 0) FROM overdue) AS overdue,
        (SELECT coalesce(sum(n * replacement_value), 0)::bigint FROM overdue) AS overdue_value,
        (SELECT min(due) FROM overdue) AS oldest_due,
        (SELECT count(*) FROM bookings b
         WHERE b.status = 'confirmed' AND ($4 = 0 OR b.location_id = $4)
-          AND (SELECT min(starts_at) FROM booking_lines WHERE booking_id = b.id) < $1 - $2::interval
+          AND b.id IN (SELECT booking_id FROM booking_lines
+                       WHERE picked_up_at IS NULL AND starts_at < $1 - $2::interval)
           AND NOT EXISTS (SELECT 1 FROM booking_lines WHERE booking_id = b.id AND picked_up_at IS NOT NULL)) AS no_shows,
        (SELECT count(*) FROM booking_lines l JOIN bookings b ON b.id = l.booking_id
         WHERE b.status IN ('confirmed', 'out') AND ($4 = 0 OR b.location_id = $4)
@@ -142,7 +176,8 @@ SELECT (SELECT coalesce(sum(n), 0) FROM overdue) AS overdue,
        (SELECT count(*) FROM booking_lines l JOIN bookings b ON b.id = l.booking_id
         WHERE b.status IN ('confirmed', 'out') AND ($4 = 0 OR b.location_id = $4)
           AND l.picked_up_at IS NOT NULL AND l.returned_at IS NULL
-          AND l.ends_at >= $1 AND l.ends_at < $1 + $3::interval) AS returns_coming`
+          AND (CASE WHEN l.picked_up_at IS NOT NULL AND l.returned_at IS NULL THEN l.ends_at END) >= $1
+          AND (CASE WHEN l.picked_up_at IS NOT NULL AND l.returned_at IS NULL THEN l.ends_at END) < $1 + $3::interval) AS returns_coming`
 
 // GetAttention counts overdue units (and their replacement value), no-shows
 // (nothing picked up grace after the start) and the pickups and returns due

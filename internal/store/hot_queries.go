@@ -26,7 +26,8 @@ type HotQuery struct {
 // HotQueries lists the queries whose cost must not grow with the shop's
 // history: availability for a week ahead, an item's four-week calendar, the
 // desk board and search, the customer's and the staff's booking lists, the
-// audit page.
+// audit page, and the admin dashboard's business figures (a 30-day period,
+// all locations and one).
 func HotQueries(p HotParams) []HotQuery {
 	from := p.Now.Add(7 * 24 * time.Hour)
 	to := from.Add(7 * 24 * time.Hour)
@@ -37,6 +38,10 @@ func HotQueries(p HotParams) []HotQuery {
 		ends = append(ends, s.Add(24*time.Hour).UTC().Format(time.RFC3339Nano))
 	}
 	dayStart := p.Now.Truncate(24 * time.Hour)
+	// The dashboard's default period: the last 30 local days up to now.
+	periodFrom := dayStart.AddDate(0, 0, -29)
+	fromDay, toDay := periodFrom.Format(time.DateOnly), dayStart.AddDate(0, 0, 1).Format(time.DateOnly)
+	grace, horizon := pgInterval(2*time.Hour), pgInterval(48*time.Hour)
 	return []HotQuery{
 		{"availability, all items", listAvailabilitySQL, []any{p.LocationID, from, to, p.Now, false, nil, 0, 0}},
 		{"availability, /book page", listAvailabilitySQL, []any{p.LocationID, from, to, p.Now, false, nil, 0, 51}},
@@ -56,5 +61,14 @@ func HotQueries(p HotParams) []HotQuery {
 		{"my bookings", listCustomerBookingsSQL, []any{p.CustomerID, int64(0), 50}},
 		{"audit page", listAuditSQL, []any{int64(0), "", "", int64(0), 50}},
 		{"audit entity types", auditEntityTypesSQL, nil},
+		{"dashboard revenue", revenueSQL, []any{periodFrom, p.Now, int64(0)}},
+		{"dashboard revenue by day", revenueByDaySQL, []any{periodFrom, p.Now, int64(0)}},
+		{"dashboard funnel", funnelSQL, []any{periodFrom, p.Now, int64(0)}},
+		{"dashboard funnel, one location", funnelSQL, []any{periodFrom, p.Now, p.LocationID}},
+		{"dashboard attention", attentionSQL, []any{p.Now, grace, horizon, int64(0)}},
+		{"dashboard attention, one location", attentionSQL, []any{p.Now, grace, horizon, p.LocationID}},
+		{"dashboard item figures", itemFiguresSQL, []any{fromDay, toDay, periodFrom, p.Now, int64(0)}},
+		{"dashboard utilization by day", utilizationByDaySQL, []any{fromDay, toDay, int64(0)}},
+		{"dashboard utilization by location", utilizationByLocationSQL, []any{fromDay, toDay}},
 	}
 }
