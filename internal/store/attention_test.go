@@ -3,6 +3,8 @@ package store_test
 import (
 	"testing"
 	"time"
+
+	"github.com/rentdesk/rentdesk/internal/store"
 )
 
 // wholeHistoryAttentionSQL is the attention figures' definition read
@@ -101,6 +103,52 @@ func TestAttentionOddCheckouts(t *testing.T) {
 			got.oldest, want.oldest = nil, nil
 			if !same || got != want {
 				t.Errorf("at %s, location %d: %+v (oldest %v), want %+v (oldest %v)", now.Format(time.RFC3339), loc, got, a.OldestDue, want, wantOldest)
+			}
+		}
+	}
+}
+
+// revenueByLinesSQL is revenue as the per-line split (revenueCTE) sums it,
+// as the dashboard first computed its totals.
+const revenueByLinesSQL = `
+SELECT coalesce(round(sum((CASE e.kind WHEN 'refund' THEN -e.amount ELSE e.amount END)::numeric
+           * CASE WHEN t.total > 0 THEN l.line_total::numeric / t.total ELSE 1::numeric / t.lines END)), 0)::bigint,
+       count(DISTINCT b.id)
+FROM ledger_entries e
+JOIN bookings b ON b.id = e.booking_id
+JOIN booking_lines l ON l.booking_id = b.id
+CROSS JOIN LATERAL (SELECT sum(line_total) AS total, count(*) AS lines FROM booking_lines WHERE booking_id = b.id) t
+WHERE e.kind IN ('payment', 'refund') AND e.status = 'done'
+  AND e.created_at >= $1 AND e.created_at < $2 AND ($3 = 0 OR b.location_id = $3)`
+
+// Revenue totals add up the entries themselves; they equal the sums of the
+// per-line split, also for a booking split in thirds, a free booking and a
+// booking without lines (whose money the split never counted).
+func TestRevenueTotalsMatchLineSplit(t *testing.T) {
+	w := newBizWorld(t)
+	b, _ := w.booking(t, w.depot, nil, "returned", "2026-03-10T09:00:00Z", "2026-03-10T09:00:00Z", 1000, w.chair, 1,
+		"2026-03-11T09:00:00Z", "2026-03-11T17:00:00Z", "2026-03-11T09:00:00Z", "2026-03-11T17:00:00Z")
+	for range 2 {
+		w.id(t, `INSERT INTO booking_lines (booking_id, item_id, quantity, starts_at, ends_at, unit_price, line_total)
+			VALUES ($1, $2, 1, $3, $4, 1000, 1000) RETURNING id`, b, w.chair, ts("2026-03-11T09:00:00Z"), ts("2026-03-11T17:00:00Z"))
+	}
+	w.money(t, b, "payment", "cash", 1001, "2026-03-11T09:00:00Z", "done")
+	free, _ := w.booking(t, w.berlin, nil, "returned", "2026-03-12T09:00:00Z", "2026-03-12T09:00:00Z", 0, w.r6, 1,
+		"2026-03-13T09:00:00Z", "2026-03-13T17:00:00Z", "2026-03-13T09:00:00Z", "2026-03-13T17:00:00Z")
+	w.money(t, free, "payment", "cash", 700, "2026-03-13T09:00:00Z", "done")
+	bare := w.id(t, `INSERT INTO bookings (customer_id, location_id, status, currency, total) VALUES ($1, $2, 'confirmed', 'EUR', 500) RETURNING id`,
+		w.cust, w.berlin)
+	w.money(t, bare, "payment", "cash", 500, "2026-03-14T09:00:00Z", "done")
+	for _, win := range [][2]time.Time{{ts("2026-03-01T00:00:00Z"), w.now}, {ts("2026-03-11T00:00:00Z"), ts("2026-03-14T00:00:00Z")},
+		{ts("2026-03-29T00:00:00Z"), w.now}, {ts("2026-03-13T09:00:00Z"), ts("2026-03-14T09:00:00Z")}} {
+		for _, loc := range []int64{0, w.berlin, w.depot} {
+			var want store.Revenue
+			if err := w.st.DB().QueryRowContext(w.ctx, revenueByLinesSQL, win[0], win[1], loc).Scan(&want.Amount, &want.Bookings); err != nil {
+				t.Fatal(err)
+			}
+			got, err := w.st.GetRevenue(w.ctx, win[0], win[1], loc)
+			if err != nil || got != want {
+				t.Errorf("%s..%s location %d: %+v %v, want %+v", win[0].Format(time.RFC3339), win[1].Format(time.RFC3339), loc, got, err, want)
 			}
 		}
 	}

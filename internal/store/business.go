@@ -28,6 +28,23 @@ const revenueCTE = `revenue AS (
     WHERE e.kind IN ('payment', 'refund') AND e.status = 'done'
 )`
 
+// moneyCTE is revenueCTE summed back over each booking's lines: the shares
+// of a payment or refund add up to the whole amount, so totals by time and
+// location need no split, and read each entry once (from the covering
+// index of migration 00088) instead of every line of its booking twice.
+// Only money of bookings with lines counts, as in revenueCTE. Money is in
+// whole minor units here, so the totals equal revenueCTE's rounded sums.
+const moneyCTE = `money AS (
+    SELECT e.created_at AS at, b.location_id, e.booking_id,
+           CASE e.kind WHEN 'refund' THEN -e.amount ELSE e.amount END AS amount
+    FROM ledger_entries e
+    -- Every entry has its booking (a foreign key): LEFT lets the planner
+    -- drop the join when no location is asked for.
+    LEFT JOIN bookings b ON b.id = e.booking_id
+    WHERE e.kind IN ('payment', 'refund') AND e.status = 'done'
+      AND EXISTS (SELECT 1 FROM booking_lines l WHERE l.booking_id = e.booking_id)
+)`
+
 // Revenue is money taken less money refunded in a window, and how many
 // bookings it moved for.
 type Revenue struct {
@@ -35,9 +52,9 @@ type Revenue struct {
 	Bookings int64 `db:"bookings"`
 }
 
-const revenueSQL = `WITH ` + revenueCTE + `
-SELECT coalesce(round(sum(amount)), 0)::bigint AS amount, count(DISTINCT booking_id) AS bookings
-FROM revenue WHERE at >= $1 AND at < $2 AND ($3 = 0 OR location_id = $3)`
+const revenueSQL = `WITH ` + moneyCTE + `
+SELECT coalesce(sum(amount), 0)::bigint AS amount, count(DISTINCT booking_id) AS bookings
+FROM money WHERE at >= $1 AND at < $2 AND ($3 = 0 OR location_id = $3)`
 
 // GetRevenue is the revenue of [from, to) at one location (0: all).
 func (s *Store) GetRevenue(ctx context.Context, from, to time.Time, locationID int64) (Revenue, error) {
@@ -54,9 +71,9 @@ type RevenueDay struct {
 	Amount int64     `db:"amount"`
 }
 
-const revenueByDaySQL = `WITH ` + revenueCTE + `
-SELECT (r.at AT TIME ZONE lo.time_zone)::date AS day, round(sum(r.amount))::bigint AS amount
-FROM revenue r JOIN locations lo ON lo.id = r.location_id
+const revenueByDaySQL = `WITH ` + moneyCTE + `
+SELECT (r.at AT TIME ZONE lo.time_zone)::date AS day, sum(r.amount)::bigint AS amount
+FROM money r JOIN locations lo ON lo.id = r.location_id
 WHERE r.at >= $1 AND r.at < $2 AND ($3 = 0 OR r.location_id = $3)
 GROUP BY 1 ORDER BY 1`
 
