@@ -286,9 +286,11 @@ type UtilizationRow struct {
 	HoursOut       float64   `db:"hours_out"`
 }
 
+// The charts over time read the per-location totals (migration 00089): a
+// few rows a day, not one per item.
 const utilizationByDaySQL = `
 SELECT day, '' AS location, '' AS item, sum(hours_available) AS hours_available, sum(hours_out) AS hours_out
-FROM utilization_daily WHERE day >= $1::date AND day < $2::date AND ($3 = 0 OR location_id = $3)
+FROM utilization_daily_location WHERE day >= $1::date AND day < $2::date AND ($3 = 0 OR location_id = $3)
 GROUP BY day ORDER BY day`
 
 // ListUtilizationByDay sums the rollup per local day of [fromDay, toDay).
@@ -303,7 +305,7 @@ func (s *Store) ListUtilizationByDay(ctx context.Context, fromDay, toDay time.Ti
 
 const utilizationByLocationSQL = `
 SELECT u.day, lo.name AS location, '' AS item, sum(u.hours_available) AS hours_available, sum(u.hours_out) AS hours_out
-FROM utilization_daily u JOIN locations lo ON lo.id = u.location_id
+FROM utilization_daily_location u JOIN locations lo ON lo.id = u.location_id
 WHERE u.day >= $1::date AND u.day < $2::date
 GROUP BY u.day, lo.name, lo.id ORDER BY lo.name, lo.id, u.day`
 

@@ -57,6 +57,16 @@ SET hours_available = EXCLUDED.hours_available, hours_out = EXCLUDED.hours_out, 
 const clearStaleUtilizationSQL = `
 DELETE FROM utilization_daily WHERE day BETWEEN $1::date AND $2::date AND computed_at <> $3::timestamptz`
 
+// Location totals of the recomputed days, from the rows just written.
+const (
+	clearUtilizationLocationsSQL  = `DELETE FROM utilization_daily_location WHERE day BETWEEN $1::date AND $2::date`
+	rollupUtilizationLocationsSQL = `
+INSERT INTO utilization_daily_location (day, location_id, hours_available, hours_out)
+SELECT day, location_id, sum(hours_available), sum(hours_out)
+FROM utilization_daily WHERE day BETWEEN $1::date AND $2::date
+GROUP BY day, location_id`
+)
+
 // RollupUtilization recomputes the utilization of the days from..to (dates
 // only; each location reads them in its own zone) as of now.
 func (s *Store) RollupUtilization(ctx context.Context, from, to time.Time, now time.Time) (int64, error) {
@@ -70,6 +80,11 @@ func (s *Store) RollupUtilization(ctx context.Context, from, to time.Time, now t
 		n, _ = res.RowsAffected()
 		if _, err := tx.q.ExecContext(ctx, clearStaleUtilizationSQL, args...); err != nil {
 			return fmt.Errorf("store: utilization rollup: %w", classify(err))
+		}
+		for _, q := range []string{clearUtilizationLocationsSQL, rollupUtilizationLocationsSQL} {
+			if _, err := tx.q.ExecContext(ctx, q, args[0], args[1]); err != nil {
+				return fmt.Errorf("store: utilization rollup per location: %w", classify(err))
+			}
 		}
 		return nil
 	})
