@@ -26,7 +26,7 @@ type Request struct {
 // slog path, so the output never differs.
 func LogRequest(ctx context.Context, logger *slog.Logger, level slog.Level, r Request) {
 	h, ok := logger.Handler().(flushAtLevel)
-	if !ok || !h.plain || !safe(r.ID) || !safe(r.Method) || !safe(r.Path) {
+	if !ok || !h.plain || !safe(r.ID) || r.Method == "" || !safe(r.Method) || r.Path == "" || !safe(r.Path) {
 		logger.LogAttrs(ctx, level, "request",
 			slog.String("id", r.ID),
 			slog.String("method", r.Method),
@@ -79,6 +79,9 @@ func appendRequest(b []byte, json bool, t time.Time, level slog.Level, r Request
 	b = append(b, " level="...)
 	b = append(b, level.String()...)
 	b = append(b, " msg=request id="...)
+	if r.ID == "" {
+		b = append(b, `""`...) // no request id: slog's text handler quotes the empty string
+	}
 	b = append(b, r.ID...)
 	b = append(b, " method="...)
 	b = append(b, r.Method...)
@@ -104,11 +107,9 @@ func appendRFC3339Millis(b []byte, t time.Time) []byte {
 }
 
 // safe reports whether s is written verbatim by both slog handlers:
-// non-empty, printable ASCII with nothing JSON escapes or text quotes.
+// printable ASCII with nothing JSON escapes or text quotes (an empty id is
+// handled in appendRequest; an empty method or path never happens).
 func safe(s string) bool {
-	if s == "" {
-		return false
-	}
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c <= ' ' || c >= 0x7f, c == '"', c == '\\', c == '=', c == '<', c == '>', c == '&':

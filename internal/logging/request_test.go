@@ -21,6 +21,7 @@ func TestRequestLineMatchesSlog(t *testing.T) {
 	}
 	reqs := []Request{
 		{ID: "AbC-123_x", Method: "GET", Path: "/items/canon-eos-r6", Status: 200, Duration: 1234567 * time.Nanosecond, Bytes: 2},
+		{ID: "", Method: "GET", Path: "/", Status: 204},
 		{ID: "z", Method: "POST", Path: "/admin/alerts/1?x", Status: 503, Duration: 2 * time.Second, Bytes: 0},
 	}
 	for _, json := range []bool{true, false} {
@@ -59,7 +60,7 @@ func TestLogRequest(t *testing.T) {
 		if format == "json" {
 			ref = slog.New(slog.NewJSONHandler(&want, nil))
 		}
-		odd := Request{ID: "", Method: "GET", Path: `/a b="c"\<é>`, Status: 404, Duration: time.Millisecond, Bytes: 9}
+		odd := Request{ID: "x y", Method: "GET", Path: `/a b="c"\<é>`, Status: 404, Duration: time.Millisecond, Bytes: 9}
 		LogRequest(context.Background(), logger, slog.LevelDebug, odd)
 		LogRequest(context.Background(), logger, slog.LevelInfo, odd)
 		LogRequest(context.Background(), logger.With("k", "v"), slog.LevelInfo, Request{ID: "i", Method: "GET", Path: "/", Status: 200})
