@@ -20,6 +20,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 
+	"github.com/rentdesk/rentdesk/internal/logging"
 	"github.com/rentdesk/rentdesk/internal/payment"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
@@ -72,14 +73,14 @@ func logRequestsTo(logger *slog.Logger, next echo.HandlerFunc) echo.HandlerFunc 
 		if res.Status >= 500 {
 			level = slog.LevelError
 		}
-		logger.LogAttrs(req.Context(), level, "request",
-			slog.String("id", res.Header().Get(echo.HeaderXRequestID)),
-			slog.String("method", req.Method),
-			slog.String("path", req.URL.Path),
-			slog.Int("status", res.Status),
-			slog.Duration("duration", time.Since(start)),
-			slog.Int64("bytes", res.Size),
-		)
+		logging.LogRequest(req.Context(), logger, level, logging.Request{
+			ID:       res.Header().Get(echo.HeaderXRequestID),
+			Method:   req.Method,
+			Path:     req.URL.Path,
+			Status:   res.Status,
+			Duration: time.Since(start),
+			Bytes:    res.Size,
+		})
 		return nil
 	}
 }

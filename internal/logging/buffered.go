@@ -74,6 +74,9 @@ type flushAtLevel struct {
 	slog.Handler
 	buf *Buffered
 	min slog.Level
+	// json is the format; plain is true while no attributes or groups
+	// were added, so LogRequest may write the line itself.
+	json, plain bool
 }
 
 func (h flushAtLevel) Handle(ctx context.Context, r slog.Record) error {
@@ -87,11 +90,11 @@ func (h flushAtLevel) Handle(ctx context.Context, r slog.Record) error {
 }
 
 func (h flushAtLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return flushAtLevel{Handler: h.Handler.WithAttrs(attrs), buf: h.buf, min: h.min}
+	return flushAtLevel{Handler: h.Handler.WithAttrs(attrs), buf: h.buf, min: h.min, json: h.json}
 }
 
 func (h flushAtLevel) WithGroup(name string) slog.Handler {
-	return flushAtLevel{Handler: h.Handler.WithGroup(name), buf: h.buf, min: h.min}
+	return flushAtLevel{Handler: h.Handler.WithGroup(name), buf: h.buf, min: h.min, json: h.json}
 }
 
 // NewLogger is the server's logger over a buffered w: format "json" or
@@ -108,5 +111,5 @@ func newLogger(w io.Writer, format string, level slog.Leveler, interval time.Dur
 	if format == "json" {
 		h = slog.NewJSONHandler(buf, opts)
 	}
-	return slog.New(flushAtLevel{Handler: h, buf: buf, min: slog.LevelWarn}), buf
+	return slog.New(flushAtLevel{Handler: h, buf: buf, min: slog.LevelWarn, json: format == "json", plain: true}), buf
 }
