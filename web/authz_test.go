@@ -181,6 +181,13 @@ var authzMatrix = []authzRow{
 	{method: "GET", route: "/staff/bookings/:id/return", path: "/staff/bookings/{bookingA}/return", want: staffOnly},
 	{method: "POST", route: "/staff/bookings/:id/return", path: "/staff/bookings/{bookingA}/return", form: url.Values{"item": {"W8-1"}}, want: staffOnly},
 	{method: "POST", route: "/staff/bookings/:id/close", path: "/staff/bookings/{bookingA}/close", want: staffOnly},
+	// Waiving a charged late fee afterwards (no reason: refused, nothing changes).
+	{method: "POST", route: "/staff/bookings/:id/returns/:ret/waive", path: "/staff/bookings/{bookingA}/returns/{returnA}/waive", form: url.Values{"waive_reason": {""}}, want: staffOnly},
+	// A return of another booking is not found.
+	{method: "POST", route: "/staff/bookings/:id/returns/:ret/waive", path: "/staff/bookings/{bookingA2}/returns/{returnA}/waive", form: url.Values{"waive_reason": {"W8"}}, want: who{login, deny, deny, hidden, hidden}},
+	// Photos taken at returns: staff only, whatever id a customer guesses.
+	{method: "GET", route: "/staff/return-photos/:id", path: "/staff/return-photos/{returnPhoto}", want: staffOnly},
+	{method: "GET", route: "/staff/return-photos/:id/thumb", path: "/staff/return-photos/{returnPhoto}/thumb", want: staffOnly},
 	{method: "POST", route: "/staff/items/:id/late-fee", path: "/staff/items/{item}/late-fee", form: url.Values{"late_fee_per": {"bogus"}}, want: staffOnly},
 	{method: "GET", route: "/staff/calendar", path: "/staff/calendar?location={bookLoc}&item={bookItem}", want: staffOnly},
 	{method: "GET", route: "/staff/customers", path: "/staff/customers?customer_q=exam", want: staffOnly},

@@ -173,6 +173,21 @@ func bookingWorld(t testing.TB, app *testApp, w *authzWorld) {
 		t.Fatal(err)
 	}
 	w.vars["{block}"] = fmt.Sprint(block)
+	// A return of booking A whose late fee was charged, with a photo.
+	var entry, ret, photo int64
+	if err := db.QueryRowContext(ctx, `INSERT INTO ledger_entries (booking_id, kind, charge_type, amount, currency)
+		VALUES ($1, 'charge', 'late_fee', 500, 'EUR') RETURNING id`, a).Scan(&entry); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRowContext(ctx, `INSERT INTO unit_returns (booking_id, booking_line_id, condition, note, late_fee, ledger_entry_id, returned_at)
+		VALUES ($1, $2, 'damaged', 'W8', 500, $3, now()) RETURNING id`, a, lineA, entry).Scan(&ret); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRowContext(ctx, `INSERT INTO return_photos (unit_return_id, content_type, data, thumbnail)
+		VALUES ($1, 'image/png', '\x89504e47', '\xffd8') RETURNING id`, ret).Scan(&photo); err != nil {
+		t.Fatal(err)
+	}
+	w.vars["{returnA}"], w.vars["{returnPhoto}"] = fmt.Sprint(ret), fmt.Sprint(photo)
 	for k, v := range map[string]int64{"{bookLoc}": loc, "{bookItem}": item, "{bookingA}": a, "{lineA}": lineA, "{bookingA2}": a2, "{lineA2}": lineB} {
 		w.vars[k] = fmt.Sprint(v)
 	}

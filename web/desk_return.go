@@ -299,3 +299,77 @@ func (s *Server) StaffMaintenanceEnd(c echo.Context) error {
 	s.flash(c, "success", "The unit is back in service.")
 	return redirect(c, auth.SafeReturnPath(field(c, "back")))
 }
+
+// StaffReturnWaive waives a late fee charged at a return, afterwards: all
+// of it or a part, with a reason. A refusal shows the booking again with the
+// waiver form open, as typed, its message beside the field.
+func (s *Server) StaffReturnWaive(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	retID, err := pathID(c, "ret")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	b, err := s.Store.GetBooking(ctx, id)
+	if err != nil {
+		return err
+	}
+	reason, rawAmount := field(c, "waive_reason"), field(c, "waive_amount")
+	refused := func(errs components.Errors, msg string) error {
+		return s.waivePage(c, b.ID, retID, reason, rawAmount, errs, msg)
+	}
+	w := desk.Waiver{BookingID: b.ID, ReturnID: retID, Reason: reason, Actor: actor(c)}
+	errs := components.Errors{}
+	if strings.TrimSpace(reason) == "" {
+		errs["waive_reason"] = "Say why the late fee is waived."
+	}
+	if strings.TrimSpace(rawAmount) != "" {
+		n, err := money.Parse(rawAmount, b.Currency)
+		switch {
+		case err != nil:
+			errs["waive_amount"] = err.Error()
+		case n <= 0:
+			errs["waive_amount"] = "Enter an amount above zero, or leave it empty to waive all of it."
+		}
+		w.Amount = n
+	}
+	if errs.Any() {
+		return refused(errs, "")
+	}
+	res, err := s.Desk.WaiveCharged(ctx, w)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		return s.bookingFailed(c, err, fmt.Sprintf("/staff/bookings/%d", b.ID), refused)
+	}
+	msg := "Late fee waived: " + money.Format(res.Amount, res.Currency) + "."
+	if res.Closed {
+		msg += " The booking is closed."
+	}
+	s.flash(c, "success", msg)
+	if res.Owed > 0 {
+		s.flash(c, "warn", "The customer has paid "+money.Format(res.Owed, res.Currency)+" more than is now due: give it back as a refund.")
+	}
+	return redirect(c, fmt.Sprintf("/staff/bookings/%d#return-%d", b.ID, retID))
+}
+
+// waivePage shows the booking again with a refused waiver: its form open,
+// the values kept and the messages beside the fields (a refusal that is no
+// field's goes above the page).
+func (s *Server) waivePage(c echo.Context, bookingID, retID int64, reason, amount string, errs components.Errors, msg string) error {
+	v, err := s.staffBookingView(c, bookingID)
+	if err != nil {
+		return err
+	}
+	v.FormError = msg
+	for i := range v.Returns {
+		if r := &v.Returns[i]; r.ID == retID {
+			r.WaiveOpen, r.WaiveReason, r.WaiveAmount, r.Errors = true, reason, amount, errs
+		}
+	}
+	return s.render(c, http.StatusUnprocessableEntity, pages.StaffBookingPage(v))
+}

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"strings"
 
@@ -58,6 +61,11 @@ func readUpload(c echo.Context, name string, limit int64) ([]byte, error) {
 	if err != nil {
 		return nil, errUpload{"Choose a file to upload."}
 	}
+	return readFile(fh, limit)
+}
+
+// readFile reads one file of a multipart form, at most limit bytes.
+func readFile(fh *multipart.FileHeader, limit int64) ([]byte, error) {
 	if fh.Size > limit {
 		return nil, errUpload{fmt.Sprintf("The file is larger than %d MB.", limit>>20)}
 	}
@@ -74,6 +82,37 @@ func readUpload(c echo.Context, name string, limit int64) ([]byte, error) {
 		return nil, errUpload{fmt.Sprintf("The file is larger than %d MB.", limit>>20)}
 	}
 	return data, nil
+}
+
+// readPhotos reads and checks the photos uploaded under one field name (none
+// is fine), at most max of them, each checked by its content like an item
+// photo. A refused file is a message for the person who sent it, naming it.
+func readPhotos(c echo.Context, name string, max int) ([]catalog.Photo, string, error) {
+	form, err := c.MultipartForm()
+	if err != nil {
+		// Not a multipart form (or none at all): no photos came with it.
+		return nil, "", nil
+	}
+	files := form.File[name]
+	if len(files) > max {
+		return nil, fmt.Sprintf("Attach at most %d photos.", max), nil
+	}
+	var out []catalog.Photo
+	for _, fh := range files {
+		data, err := readFile(fh, catalog.MaxPhotoBytes)
+		var p catalog.Photo
+		if err == nil {
+			p, err = catalog.ProcessPhoto(data)
+		}
+		if errors.Is(err, catalog.ErrPhoto) {
+			return nil, fh.Filename + ": " + strings.TrimPrefix(err.Error(), catalog.ErrPhoto.Error()+": "), nil
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, p)
+	}
+	return out, "", nil
 }
 
 // StaffPhotoMove moves a photo earlier or later in its item's gallery.
@@ -137,7 +176,7 @@ func (s *Server) PhotoServe(c echo.Context) error {
 		// Only staff see photos of items not on sale: that needs the session.
 		return s.loadSession(s.loadUser(s.photoPrivate))(c)
 	}
-	return s.photoSend(c, id, true)
+	return s.photoSend(c, id, true, s.itemPhotos())
 }
 
 // photoPrivate serves a photo of an item not on sale, to staff only.
@@ -149,14 +188,23 @@ func (s *Server) photoPrivate(c echo.Context) error {
 	if u := currentUser(c); u == nil || !u.IsStaff() {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
-	return s.photoSend(c, id, false)
+	return s.photoSend(c, id, false, s.itemPhotos())
 }
+
+// photoSource is where photos of one kind are kept: item photos, or the
+// photos taken at returns. tag starts their ETags, so two kinds never share one.
+type photoSource struct {
+	tag string
+	get func(ctx context.Context, id int64, thumb bool) (store.PhotoData, error)
+}
+
+func (s *Server) itemPhotos() photoSource { return photoSource{tag: "p", get: s.Store.GetPhoto} }
 
 // photoSend answers 304 to a browser that holds the photo already, before
 // the image is read from the database; photos never change under an id.
-func (s *Server) photoSend(c echo.Context, id int64, public bool) error {
+func (s *Server) photoSend(c echo.Context, id int64, public bool, src photoSource) error {
 	thumb := strings.HasSuffix(c.Path(), "/thumb")
-	etag := fmt.Sprintf(`"p%d-%t"`, id, thumb)
+	etag := fmt.Sprintf(`"%s%d-%t"`, src.tag, id, thumb)
 	h := c.Response().Header()
 	h.Set("ETag", etag)
 	if public {
@@ -167,9 +215,20 @@ func (s *Server) photoSend(c echo.Context, id int64, public bool) error {
 	if c.Request().Header.Get("If-None-Match") == etag {
 		return c.NoContent(http.StatusNotModified)
 	}
-	d, err := s.Store.GetPhoto(c.Request().Context(), id, thumb)
+	d, err := src.get(c.Request().Context(), id, thumb)
 	if err != nil {
 		return err
 	}
 	return c.Blob(http.StatusOK, d.ContentType, d.Data)
+}
+
+// StaffReturnPhoto serves a photo taken at a return (or its thumbnail), to
+// staff only: the route is in the staff group, and the photo is never cached
+// by a shared cache.
+func (s *Server) StaffReturnPhoto(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	return s.photoSend(c, id, false, photoSource{tag: "r", get: s.Store.GetReturnPhoto})
 }

@@ -162,6 +162,10 @@ func (s *Server) routes() {
 	staff.GET("/bookings/:id/return", s.StaffReturnShow)
 	staff.POST("/bookings/:id/return", s.StaffReturn)
 	staff.POST("/bookings/:id/close", s.StaffBookingClose)
+	// A late fee charged at a return, waived afterwards; photos taken at returns.
+	staff.POST("/bookings/:id/returns/:ret/waive", s.StaffReturnWaive)
+	staff.GET("/return-photos/:id", s.StaffReturnPhoto)
+	staff.GET("/return-photos/:id/thumb", s.StaffReturnPhoto)
 	staff.POST("/items/:id/late-fee", s.StaffItemLateFee)
 	staff.GET("/calendar", s.StaffCalendar)
 	staff.GET("/customers", s.StaffCustomerSearch)

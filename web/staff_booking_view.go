@@ -75,6 +75,10 @@ func (s *Server) staffBookingMoney(c echo.Context, b store.Booking, v *pages.Sta
 	if err != nil {
 		return err
 	}
+	photos, err := s.Store.ListReturnPhotos(ctx, b.ID)
+	if err != nil {
+		return err
+	}
 	zone := period.Zone(b.TimeZone)
 	for _, r := range rs {
 		line := fmt.Sprintf("%s back %s, %s", r.What, period.FormatDisplay(r.ReturnedAt, zone), strings.ReplaceAll(r.Condition, "_", " "))
@@ -85,6 +89,13 @@ func (s *Server) staffBookingMoney(c echo.Context, b store.Booking, v *pages.Sta
 			line += ", blocked for maintenance"
 		}
 		switch {
+		case r.LateFee > 0 && r.WaivedLater:
+			line += ", late fee " + money.Format(r.LateFee, b.Currency) + ", " + money.Format(r.LateFeeWaivedAmount, b.Currency) +
+				" of it waived later"
+			if r.WaivedBy != "" {
+				line += " by " + r.WaivedBy
+			}
+			line += ": " + r.LateFeeWaived
 		case r.LateFee > 0 && r.LateFeeWaived != "":
 			line += ", late fee " + money.Format(r.LateFee, b.Currency) + " waived: " + r.LateFeeWaived
 		case r.LateFee > 0:
@@ -93,9 +104,14 @@ func (s *Server) staffBookingMoney(c echo.Context, b store.Booking, v *pages.Sta
 		if r.ReceivedBy != "" {
 			line += ", by " + r.ReceivedBy
 		}
-		rv := pages.ReturnRow{Text: line}
+		rv := pages.ReturnRow{ID: r.ID, Text: line, Photos: returnPhotoLinks(photos[r.ID])}
 		if r.MaintenanceOn {
 			rv.EndBlock = fmt.Sprintf("/staff/maintenance/%d/end", r.MaintenanceID)
+		}
+		// A charged fee not waived yet can still be waived (once).
+		if r.Charged && r.LateFee > 0 && r.LateFeeWaived == "" {
+			rv.Waive = fmt.Sprintf("/staff/bookings/%d/returns/%d/waive", b.ID, r.ID)
+			rv.Charged = money.Format(r.LateFee, b.Currency)
 		}
 		v.Returns = append(v.Returns, rv)
 	}
@@ -122,4 +138,14 @@ func staffLine(l store.BookingLine, b store.Booking, now time.Time, zone *time.L
 	live := b.Status == store.BookingHold || b.Status == store.BookingConfirmed || b.Status == store.BookingOut
 	lv.CanMove, lv.EndValue = live && l.ReturnedAt == nil, formatLocal(l.EndsAt, zone)
 	return lv
+}
+
+// returnPhotoLinks are the links of photos taken at a return.
+func returnPhotoLinks(ids []int64) []pages.ReturnPhotoLink {
+	out := make([]pages.ReturnPhotoLink, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, pages.ReturnPhotoLink{Full: fmt.Sprintf("/staff/return-photos/%d", id),
+			Thumb: fmt.Sprintf("/staff/return-photos/%d/thumb", id)})
+	}
+	return out
 }

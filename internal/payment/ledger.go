@@ -107,6 +107,29 @@ func (l *Ledger) AddCharge(ctx context.Context, tx *store.Store, bookingID int64
 	return id, err
 }
 
+// ReleaseCharge takes back amountCents (> 0) of a late fee or damage charge
+// already on the ledger: a negative charge of the same type, the way a
+// released deposit is recorded, so the charges and the balance drop while
+// no money moves (revenue counts payments and refunds only). The caller
+// checks the amount against the charge and audits why; it runs in tx (nil:
+// a transaction of its own) and returns the entry's id.
+func (l *Ledger) ReleaseCharge(ctx context.Context, tx *store.Store, bookingID int64, kind string, amountCents int64, note string, staffID int64) (int64, error) {
+	if kind != store.ChargeLateFee && kind != store.ChargeDamage {
+		return 0, fmt.Errorf("payment: charge type %q cannot be released", kind)
+	}
+	if amountCents <= 0 {
+		return 0, booking.FieldErrors{"amount": "Enter an amount above zero."}
+	}
+	var id int64
+	err := l.inTx(ctx, tx, bookingID, func(tx *store.Store, b store.Booking) error {
+		var err error
+		id, err = tx.InsertLedgerEntry(ctx, store.NewLedgerEntry{BookingID: b.ID, Kind: store.EntryCharge, ChargeType: kind,
+			Amount: -amountCents, Currency: b.Currency, Note: note, RecordedBy: staffID, Now: l.now()})
+		return err
+	})
+	return id, err
+}
+
 // Payment is money received.
 type Payment struct {
 	BookingID int64

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/rentdesk/rentdesk/internal/catalog"
 )
@@ -144,4 +145,63 @@ func (s *Store) DeletePhoto(ctx context.Context, id int64) (PhotoMeta, error) {
 		return m, fmt.Errorf("store: delete photo %d: %w", id, classify(err))
 	}
 	return m, nil
+}
+
+const addReturnPhotoSQL = `
+INSERT INTO return_photos (unit_return_id, content_type, data, thumbnail, uploaded_by, created_at)
+VALUES ($1, $2, $3, $4, NULLIF($5, 0), $6)
+RETURNING id`
+
+// AddReturnPhoto stores a checked photo taken at a return.
+func (s *Store) AddReturnPhoto(ctx context.Context, returnID int64, p catalog.Photo, by int64, now time.Time) (int64, error) {
+	var id int64
+	if err := s.q.GetContext(ctx, &id, addReturnPhotoSQL, returnID, p.ContentType, p.Data, p.Thumbnail, by, now); err != nil {
+		return 0, fmt.Errorf("store: add photo to return %d: %w", returnID, classify(err))
+	}
+	return id, nil
+}
+
+const listReturnPhotosSQL = `
+SELECT p.unit_return_id, p.id FROM return_photos p JOIN unit_returns r ON r.id = p.unit_return_id
+WHERE r.booking_id = $1 ORDER BY p.unit_return_id, p.id`
+
+// ListReturnPhotos lists the ids of the photos taken at a booking's returns,
+// by return.
+func (s *Store) ListReturnPhotos(ctx context.Context, bookingID int64) (map[int64][]int64, error) {
+	var rows []struct {
+		ReturnID int64 `db:"unit_return_id"`
+		ID       int64 `db:"id"`
+	}
+	if err := s.q.SelectContext(ctx, &rows, listReturnPhotosSQL, bookingID); err != nil {
+		return nil, fmt.Errorf("store: photos of the returns of booking %d: %w", bookingID, classify(err))
+	}
+	out := map[int64][]int64{}
+	for _, r := range rows {
+		out[r.ReturnID] = append(out[r.ReturnID], r.ID)
+	}
+	return out, nil
+}
+
+const getReturnPhotoSQL = `
+SELECT p.id, l.item_id, p.content_type, p.data, false AS public
+FROM return_photos p JOIN unit_returns r ON r.id = p.unit_return_id JOIN booking_lines l ON l.id = r.booking_line_id
+WHERE p.id = $1`
+
+const getReturnThumbSQL = `
+SELECT p.id, l.item_id, 'image/jpeg' AS content_type, p.thumbnail AS data, false AS public
+FROM return_photos p JOIN unit_returns r ON r.id = p.unit_return_id JOIN booking_lines l ON l.id = r.booking_line_id
+WHERE p.id = $1`
+
+// GetReturnPhoto loads a return photo's original, or its JPEG thumbnail;
+// return photos are never public.
+func (s *Store) GetReturnPhoto(ctx context.Context, id int64, thumb bool) (PhotoData, error) {
+	q := getReturnPhotoSQL
+	if thumb {
+		q = getReturnThumbSQL
+	}
+	var d PhotoData
+	if err := s.q.GetContext(ctx, &d, q, id); err != nil {
+		return d, fmt.Errorf("store: get return photo %d: %w", id, classify(err))
+	}
+	return d, nil
 }

@@ -61,11 +61,15 @@ type NewUnitReturn struct {
 
 const insertUnitReturnSQL = `
 INSERT INTO unit_returns (booking_id, booking_line_id, unit_id, quantity, condition, note, maintenance_id, late_fee,
-                          late_fee_breakdown, late_fee_waived, ledger_entry_id, received_by, returned_at)
-VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6, NULLIF($7, 0), $8, $9, $10, NULLIF($11, 0), NULLIF($12, 0), $13)
+                          late_fee_breakdown, late_fee_waived, ledger_entry_id, received_by, returned_at,
+                          late_fee_waived_amount, late_fee_waived_by, late_fee_waived_at)
+VALUES ($1, $2, NULLIF($3, 0), $4, $5, $6, NULLIF($7, 0), $8, $9, $10, NULLIF($11, 0), NULLIF($12, 0), $13,
+        CASE WHEN $10::text <> '' THEN $8::bigint ELSE 0 END, CASE WHEN $10::text <> '' THEN NULLIF($12::bigint, 0) END,
+        CASE WHEN $10::text <> '' THEN $13::timestamptz END)
 RETURNING id`
 
-// InsertUnitReturn records a return.
+// InsertUnitReturn records a return. A fee waived at check-in is waived in
+// full, by the one who took the return back.
 func (s *Store) InsertUnitReturn(ctx context.Context, r NewUnitReturn) (int64, error) {
 	bd, err := json.Marshal(r.LateFeeBreakdown)
 	if err != nil {
@@ -94,20 +98,29 @@ type UnitReturn struct {
 	LateFee          int64           `db:"late_fee"`
 	LateFeeBreakdown json.RawMessage `db:"late_fee_breakdown"`
 	LateFeeWaived    string          `db:"late_fee_waived"`
-	ReceivedBy       string          `db:"received_by"`
-	ReturnedAt       time.Time       `db:"returned_at"`
+	// LateFeeWaivedAmount is what was waived (all of it at check-in, all or
+	// part of the charge later); WaivedLater marks a charge reversed on the
+	// ledger after the return.
+	LateFeeWaivedAmount int64     `db:"late_fee_waived_amount"`
+	WaivedLater         bool      `db:"waived_later"`
+	WaivedBy            string    `db:"waived_by"`
+	Charged             bool      `db:"charged"` // the late fee went on the ledger
+	ReceivedBy          string    `db:"received_by"`
+	ReturnedAt          time.Time `db:"returned_at"`
 }
 
 const listUnitReturnsSQL = `
 SELECT r.id, coalesce(u.asset_tag, r.quantity || ' × ' || i.name) AS what, r.condition, r.note,
        r.maintenance_id IS NOT NULL AS maintenance, coalesce(r.maintenance_id, 0) AS maintenance_id,
        coalesce(m.ended_at IS NULL AND (m.ends_at IS NULL OR m.ends_at > $2), false) AS maintenance_on, r.late_fee, r.late_fee_breakdown, r.late_fee_waived,
-       coalesce(st.name, '') AS received_by, r.returned_at
+       r.late_fee_waived_amount, r.late_fee_waiver_entry_id IS NOT NULL AS waived_later, coalesce(wb.name, '') AS waived_by,
+       r.ledger_entry_id IS NOT NULL AS charged, coalesce(st.name, '') AS received_by, r.returned_at
 FROM unit_returns r
 JOIN booking_lines l ON l.id = r.booking_line_id
 JOIN items i ON i.id = l.item_id
 LEFT JOIN units u ON u.id = r.unit_id
 LEFT JOIN users st ON st.id = r.received_by
+LEFT JOIN users wb ON wb.id = r.late_fee_waived_by
 LEFT JOIN maintenance_blocks m ON m.id = r.maintenance_id
 WHERE r.booking_id = $1
 ORDER BY r.id`
@@ -120,6 +133,61 @@ func (s *Store) ListUnitReturns(ctx context.Context, bookingID int64, now time.T
 		return nil, fmt.Errorf("store: returns of booking %d: %w", bookingID, classify(err))
 	}
 	return out, nil
+}
+
+// ReturnFee is a return's late fee as charged, for waiving it afterwards.
+type ReturnFee struct {
+	ID            int64  `db:"id"`
+	BookingID     int64  `db:"booking_id"`
+	What          string `db:"what"`
+	LateFee       int64  `db:"late_fee"`
+	LateFeeWaived string `db:"late_fee_waived"`
+	LedgerEntryID int64  `db:"ledger_entry_id"` // 0: never charged
+}
+
+const lockReturnFeeSQL = `
+SELECT r.id, r.booking_id, coalesce(u.asset_tag, r.quantity || ' × ' || i.name) AS what, r.late_fee, r.late_fee_waived,
+       coalesce(r.ledger_entry_id, 0) AS ledger_entry_id
+FROM unit_returns r
+JOIN booking_lines l ON l.id = r.booking_line_id
+JOIN items i ON i.id = l.item_id
+LEFT JOIN units u ON u.id = r.unit_id
+WHERE r.id = $1 AND r.booking_id = $2
+FOR UPDATE OF r`
+
+// LockReturnFee loads a return of a booking with its row locked (run it
+// inside WithTx); a return of another booking is ErrNotFound.
+func (s *Store) LockReturnFee(ctx context.Context, bookingID, returnID int64) (ReturnFee, error) {
+	var f ReturnFee
+	if err := s.q.GetContext(ctx, &f, lockReturnFeeSQL, returnID, bookingID); err != nil {
+		return f, fmt.Errorf("store: return %d of booking %d: %w", returnID, bookingID, classify(err))
+	}
+	return f, nil
+}
+
+// LateFeeWaiver is a charged late fee waived afterwards.
+type LateFeeWaiver struct {
+	ReturnID, Amount, EntryID, By int64
+	Reason                        string
+	At                            time.Time
+}
+
+const waiveReturnFeeSQL = `
+UPDATE unit_returns SET late_fee_waived = $2, late_fee_waived_amount = $3, late_fee_waiver_entry_id = $4,
+       late_fee_waived_by = NULLIF($5, 0), late_fee_waived_at = $6
+WHERE id = $1 AND late_fee_waived = ''`
+
+// WaiveReturnFee records a waiver on its return; a fee waived already is
+// ErrConflict.
+func (s *Store) WaiveReturnFee(ctx context.Context, w LateFeeWaiver) error {
+	res, err := s.q.ExecContext(ctx, waiveReturnFeeSQL, w.ReturnID, w.Reason, w.Amount, w.EntryID, w.By, w.At)
+	if err != nil {
+		return fmt.Errorf("store: waive late fee of return %d: %w", w.ReturnID, classify(err))
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("store: waive late fee of return %d: %w", w.ReturnID, ErrConflict)
+	}
+	return nil
 }
 
 const openCheckoutOfTagSQL = `
