@@ -62,6 +62,7 @@ type returnInput struct {
 	conditions map[string]string
 	notes      map[string]string
 	form       pages.ReturnForm
+	photos     bool // photos came with the form
 }
 
 func (s *Server) returnPage(c echo.Context, status int, in returnInput, errs components.Errors, formErr string) error {
@@ -80,7 +81,8 @@ func (s *Server) returnPage(c echo.Context, status int, in returnInput, errs com
 	}
 	banner := desk.StatusBanner(b, s.Now(), period.Zone(b.TimeZone))
 	v := pages.ReturnView{Page: s.page(c, "Check in "+b.Number), BookingID: b.ID, Number: b.Number, Customer: b.CustomerName,
-		Banner: banner.Text, BannerKind: banner.Kind, Form: in.form, Currency: b.Currency, Errors: errs, FormError: formErr}
+		Banner: banner.Text, BannerKind: banner.Kind, Form: in.form, Currency: b.Currency, Errors: errs, FormError: formErr,
+		MaxPhotos: desk.MaxReturnPhotos}
 	if in.form.DepositMethod == "" {
 		v.Form.DepositMethod = store.MethodCash
 	}
@@ -96,7 +98,7 @@ func (s *Server) returnPage(c echo.Context, status int, in returnInput, errs com
 	}
 	for _, it := range items {
 		iv := pages.ReturnItemView{Key: it.Key, Label: it.Label, Checked: in.checked[it.Key] || in.checked == nil,
-			Condition: in.conditions[it.Key], Note: in.notes[it.Key], Error: errs["condition_"+it.Key],
+			Condition: in.conditions[it.Key], Note: in.notes[it.Key], Error: errs["condition_"+it.Key], PhotoError: errs["photos_"+it.Key],
 			LateFee: it.LateFee.Breakdown(b.Currency), Late: it.LateFee.Total > 0}
 		if iv.Condition == "" {
 			iv.Condition = store.ConditionOK
@@ -120,15 +122,23 @@ func (s *Server) StaffReturn(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	in, r, errs := parseReturn(c, b)
+	in, r, errs, err := parseReturn(c, b)
+	if err != nil {
+		return err
+	}
+	// A browser never keeps the files chosen in a form shown again.
+	again := ""
+	if in.photos {
+		again = "The photos were not saved: choose them again."
+	}
 	if errs.Any() {
-		return s.returnPage(c, http.StatusUnprocessableEntity, in, errs, "")
+		return s.returnPage(c, http.StatusUnprocessableEntity, in, errs, again)
 	}
 	res, err := s.Desk.TakeBack(ctx, r)
 	if err != nil {
 		var fe booking.FieldErrors
 		if errors.As(err, &fe) {
-			return s.returnPage(c, http.StatusUnprocessableEntity, in, returnErrors(fe), "")
+			return s.returnPage(c, http.StatusUnprocessableEntity, in, returnErrors(fe), again)
 		}
 		return s.bookingFailed(c, err, fmt.Sprintf("/staff/bookings/%d/return", id), func(_ components.Errors, msg string) error {
 			return s.returnPage(c, http.StatusUnprocessableEntity, in, nil, msg)
@@ -142,8 +152,8 @@ func (s *Server) StaffReturn(c echo.Context) error {
 }
 
 // parseReturn reads the return form; money fields are parsed in the
-// booking's currency.
-func parseReturn(c echo.Context, b store.Booking) (returnInput, desk.Return, components.Errors) {
+// booking's currency, photos checked like item photos.
+func parseReturn(c echo.Context, b store.Booking) (returnInput, desk.Return, components.Errors, error) {
 	in := returnInput{checked: map[string]bool{}, conditions: map[string]string{}, notes: map[string]string{}}
 	errs := components.Errors{}
 	_ = c.FormValue("item")
@@ -164,6 +174,15 @@ func parseReturn(c echo.Context, b store.Booking) (returnInput, desk.Return, com
 			it.Tag, it.LineID = "", n
 		}
 		in.conditions[key], in.notes[key] = it.Condition, it.Note
+		photos, msg, err := readPhotos(c, "photos_"+key, desk.MaxReturnPhotos)
+		if err != nil {
+			return in, r, errs, err
+		}
+		if msg != "" {
+			errs["photos_"+key] = msg
+		}
+		it.Photos = photos
+		in.photos = in.photos || len(photos) > 0 || msg != ""
 		r.Items = append(r.Items, it)
 	}
 	in.form = pages.ReturnForm{Waive: field(c, "waive") != "", WaiveReason: field(c, "waive_reason"),
@@ -185,7 +204,7 @@ func parseReturn(c echo.Context, b store.Booking) (returnInput, desk.Return, com
 		}
 		r.DepositBack = n
 	}
-	return in, r, errs
+	return in, r, errs, nil
 }
 
 // returnErrors moves the ledger's field names onto the return form's.
@@ -198,8 +217,10 @@ func returnErrors(fe booking.FieldErrors) components.Errors {
 		case "method":
 			k = "deposit_method"
 		}
-		if strings.HasPrefix(k, "condition_line_") {
-			k = "condition_line:" + strings.TrimPrefix(k, "condition_line_")
+		for _, prefix := range []string{"condition_", "photos_"} {
+			if rest, ok := strings.CutPrefix(k, prefix+"line_"); ok {
+				k = prefix + "line:" + rest
+			}
 		}
 		errs[k] = m
 	}

@@ -55,6 +55,9 @@ type errUpload struct{ msg string }
 
 func (e errUpload) Error() string { return catalog.ErrPhoto.Error() + ": " + e.msg }
 
+// Unwrap makes a refused upload a refused photo, whichever step refused it.
+func (e errUpload) Unwrap() error { return catalog.ErrPhoto }
+
 // readUpload reads one uploaded file, at most limit bytes.
 func readUpload(c echo.Context, name string, limit int64) ([]byte, error) {
 	fh, err := c.FormFile(name)

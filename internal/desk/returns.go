@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/catalog"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
@@ -18,6 +19,10 @@ import (
 // until further notice (its status becomes maintenance until repaired).
 const CleaningTime = 24 * time.Hour
 
+// MaxReturnPhotos is how many photos staff may attach to one unit (or bulk
+// line) coming back.
+const MaxReturnPhotos = 4
+
 // ItemBack is one unit (Tag) or one bulk line (LineID) coming back, in the
 // condition staff saw.
 type ItemBack struct {
@@ -25,6 +30,9 @@ type ItemBack struct {
 	LineID    int64
 	Condition string // store.ConditionOK, ConditionNeedsCleaning or ConditionDamaged
 	Note      string
+	// Photos (checked already) show the damage or the dirt; only for a
+	// unit that came back damaged or needing cleaning.
+	Photos []catalog.Photo
 }
 
 // Return is what staff record when things come back.
@@ -62,9 +70,15 @@ func (r Return) check() error {
 		fe["items"] = "Choose what came back."
 	}
 	for _, it := range r.Items {
-		key := "condition_" + it.Tag
+		key, photos := "condition_"+it.Tag, "photos_"+it.Tag
 		if it.LineID != 0 {
-			key = fmt.Sprintf("condition_line_%d", it.LineID)
+			key, photos = fmt.Sprintf("condition_line_%d", it.LineID), fmt.Sprintf("photos_line_%d", it.LineID)
+		}
+		switch {
+		case len(it.Photos) > MaxReturnPhotos:
+			fe[photos] = fmt.Sprintf("Attach at most %d photos.", MaxReturnPhotos)
+		case len(it.Photos) > 0 && it.Condition == store.ConditionOK:
+			fe[photos] = "Photos are for a unit that came back damaged or needing cleaning."
 		}
 		switch it.Condition {
 		case store.ConditionOK, store.ConditionNeedsCleaning:
@@ -162,8 +176,20 @@ func (d *Desk) takeOne(ctx context.Context, tx *store.Store, b store.Booking, lo
 	if err := d.lateFee(ctx, tx, b, loc, line, r, &ur, res); err != nil {
 		return err
 	}
-	_, err = tx.InsertUnitReturn(ctx, ur)
-	return err
+	id, err := tx.InsertUnitReturn(ctx, ur)
+	if err != nil || len(it.Photos) == 0 {
+		return err
+	}
+	ids := make([]int64, 0, len(it.Photos))
+	for _, p := range it.Photos {
+		pid, err := tx.AddReturnPhoto(ctx, id, p, r.Actor.UserID, now)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, pid)
+	}
+	return tx.InsertAudit(ctx, store.Audit{ActorID: r.Actor.UserID, Action: "booking.return.photos", EntityType: "booking",
+		EntityID: fmt.Sprint(b.ID), After: map[string]any{"return": id, "photos": ids}, RequestID: r.Actor.RequestID})
 }
 
 // findOut finds the line (and unit) of a thing coming back that is out on
