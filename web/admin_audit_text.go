@@ -19,6 +19,7 @@ var auditVerbs = map[string]string{
 	"booking.create": "booked", "booking.cancel": "cancelled booking", "booking.confirm": "confirmed booking",
 	"booking.expire": "let the unpaid hold expire on booking", "booking.checkout": "handed out booking",
 	"booking.checkin": "took back booking", "booking.unit": "swapped a unit on booking",
+	"booking.late_fee.waive": "waived a late fee on booking", "booking.return.photos": "added photos of a return to booking",
 	"category.create": "created category", "category.update": "changed category", "category.move": "reordered category",
 	"email.send": "sent email", "import.apply": "applied import",
 	"item.create": "created item", "item.update": "changed item", "item.archive": "archived item", "item.restore": "restored item",
@@ -58,7 +59,7 @@ func auditRefs(r store.AuditEntry, ids map[string][]string) {
 
 // moneyKeys are the audited fields that hold amounts in minor units.
 var moneyKeys = map[string]bool{
-	"total": true, "subtotal": true, "tax": true, "deposit": true, "paid": true, "line_total": true, "amount": true,
+	"total": true, "subtotal": true, "tax": true, "deposit": true, "paid": true, "line_total": true, "amount": true, "charged": true,
 	"rate_hour": true, "rate_day": true, "rate_week": true, "rate_month": true, "replacement_value": true,
 }
 
