@@ -31,7 +31,7 @@ type CleanupArgs struct{}
 // DeadJobsArgs tells admins about jobs that gave up.
 type DeadJobsArgs struct{}
 
-// MetricsRollupArgs keeps the dashboard's daily utilization rollup current.
+// MetricsRollupArgs keeps the dashboard's daily utilization and revenue rollups current.
 type MetricsRollupArgs struct{}
 
 // Kind names the job.
@@ -198,5 +198,8 @@ func (j *Jobs) RollupMetrics(ctx context.Context, now time.Time) error {
 			return err
 		}
 	}
-	return nil
+	// Revenue per item and day, for payback: up to each location's
+	// midnight, and the days of bookings changed since the last run.
+	_, err = j.st.RollupRevenue(ctx, now)
+	return err
 }
