@@ -163,6 +163,14 @@ type metricsRollupWorker struct {
 	j *Jobs
 }
 
+// Timeout lets a first run backfill: the revenue rollup of years of a
+// large shop's ledger is one transaction of a minute or two (the default
+// timeout is the mail's, a minute); the utilization backfill keeps its
+// progress chunk by chunk either way.
+func (w *metricsRollupWorker) Timeout(*river.Job[MetricsRollupArgs]) time.Duration {
+	return 5 * time.Minute
+}
+
 func (w *metricsRollupWorker) Work(ctx context.Context, _ *river.Job[MetricsRollupArgs]) error {
 	return w.j.RollupMetrics(ctx, w.j.opts.Now())
 }
