@@ -31,7 +31,7 @@ type CleanupArgs struct{}
 // DeadJobsArgs tells admins about jobs that gave up.
 type DeadJobsArgs struct{}
 
-// MetricsRollupArgs keeps the dashboard's daily utilization rollup current.
+// MetricsRollupArgs keeps the dashboard's daily utilization and revenue rollups current.
 type MetricsRollupArgs struct{}
 
 // Kind names the job.
@@ -163,6 +163,14 @@ type metricsRollupWorker struct {
 	j *Jobs
 }
 
+// Timeout lets a first run backfill: the revenue rollup of years of a
+// large shop's ledger is one transaction of a minute or two (the default
+// timeout is the mail's, a minute); the utilization backfill keeps its
+// progress chunk by chunk either way.
+func (w *metricsRollupWorker) Timeout(*river.Job[MetricsRollupArgs]) time.Duration {
+	return 5 * time.Minute
+}
+
 func (w *metricsRollupWorker) Work(ctx context.Context, _ *river.Job[MetricsRollupArgs]) error {
 	return w.j.RollupMetrics(ctx, w.j.opts.Now())
 }
@@ -198,5 +206,8 @@ func (j *Jobs) RollupMetrics(ctx context.Context, now time.Time) error {
 			return err
 		}
 	}
-	return nil
+	// Revenue per item and day, for payback: up to each location's
+	// midnight, and the days of bookings changed since the last run.
+	_, err = j.st.RollupRevenue(ctx, now)
+	return err
 }

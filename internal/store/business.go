@@ -14,9 +14,9 @@ import (
 // (the return is a refund). A booking's money is attributed to its lines in
 // proportion to their totals (evenly when the booking is free), so per-item
 // revenue, utilization by revenue and payback sum to the shop's revenue.
-// PostgreSQL inlines the CTE, so a range on "at" uses the partial index on
-// ledger_entries.created_at.
-const revenueCTE = `revenue AS (
+// PostgreSQL inlines the CTE (also where a query reads it more than once),
+// so a range on "at" uses the partial index on ledger_entries.created_at.
+const revenueCTE = `revenue AS NOT MATERIALIZED (
     SELECT e.created_at AS at, b.location_id, l.item_id, b.id AS booking_id,
            (CASE e.kind WHEN 'refund' THEN -e.amount ELSE e.amount END)::numeric
            * CASE WHEN t.total > 0 THEN l.line_total::numeric / t.total ELSE 1::numeric / t.lines END AS amount
@@ -222,7 +222,9 @@ func (s *Store) withoutParallel(ctx context.Context, fn func(q *Store) error) er
 		return fn(s)
 	}
 	return s.WithTx(ctx, func(tx *Store) error {
-		if _, err := tx.q.ExecContext(ctx, `SET LOCAL max_parallel_workers_per_gather = 0`); err != nil {
+		// JIT compiling is off too: the estimates of these plans' ranges
+		// can look big enough to compile for seconds a read of milliseconds.
+		if _, err := tx.q.ExecContext(ctx, `SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off`); err != nil {
 			return fmt.Errorf("store: serial plan: %w", classify(err))
 		}
 		return fn(tx)
@@ -230,6 +232,61 @@ func (s *Store) withoutParallel(ctx context.Context, fn func(q *Store) error) er
 }
 
 func pgInterval(d time.Duration) string { return fmt.Sprintf("%d microseconds", d.Microseconds()) }
+
+// rolledRevenueCTEs read revenueCTE's per-item money from the rollup
+// (migration 00098) plus the ledger's part the rollup does not hold yet:
+// period_revenue is the money of [$3, $4), lifetime_revenue all of it, at
+// location $5 (0: all). Per location, "bounds" are the whole local days of
+// the period that are rolled up, [lo, hi); the rest of the period (its first
+// partial day, and from rolled_to on) comes from the ledger, read as at most
+// two ranges of its money index. Equal to summing revenueCTE, a test keeps
+// it so, as long as the rollup is current: a line or entry changed after its
+// day was rolled up counts as before until the next run (the job marks the
+// booking and recomputes its days).
+const rolledRevenueCTEs = revenueBoundsCTE + `, live AS (
+    -- A superset of what no location has rolled up, as the two ranges of
+    -- the ledger's money index rolledRevenueRangesSQL worked out: before
+    -- the latest first whole day ($6), and from the earliest end of the
+    -- rolled days on ($7). Given as values, so the planner sees how short.
+    SELECT * FROM revenue WHERE at >= $3 AND at < $6
+    UNION ALL
+    SELECT * FROM revenue WHERE at >= $7 AND at < $4
+), period_revenue AS (
+    SELECT r.item_id, r.amount FROM live r JOIN bounds b ON b.location_id = r.location_id
+    WHERE NOT (r.at >= b.lo_at AND r.at < b.hi_at)
+    UNION ALL
+    -- OFFSET 0 keeps this a range read of each location's days.
+    SELECT d.item_id, d.amount FROM bounds b
+    CROSS JOIN LATERAL (SELECT item_id, amount FROM revenue_daily d
+                        WHERE d.location_id = b.location_id AND d.day >= b.lo AND d.day < b.hi OFFSET 0) d
+), lifetime_revenue AS (
+    SELECT t.item_id, t.amount FROM revenue_item_total t JOIN bounds b ON b.location_id = t.location_id
+    UNION ALL
+    SELECT r.item_id, r.amount FROM revenue r JOIN bounds b ON b.location_id = r.location_id
+    WHERE r.at >= $8 AND r.at >= b.rolled_to
+)`
+
+// revenueBoundsCTE: per location, the whole local days of [$3, $4) rolled
+// up, [lo, hi), and from when its money is read from the ledger.
+const revenueBoundsCTE = `bounds AS (
+    SELECT l.id AS location_id, x.rolled_to, d.lo, d.hi,
+           d.lo::timestamp AT TIME ZONE l.time_zone AS lo_at, d.hi::timestamp AT TIME ZONE l.time_zone AS hi_at
+    FROM locations l LEFT JOIN revenue_rollup_state s ON s.location_id = l.id
+    CROSS JOIN LATERAL (SELECT coalesce(s.rolled_to, '-infinity') AS rolled_to,
+                               $3::timestamptz AT TIME ZONE l.time_zone AS f) x
+    CROSS JOIN LATERAL (SELECT CASE WHEN x.f = x.f::date THEN x.f::date ELSE x.f::date + 1 END AS lo,
+                               (least($4::timestamptz, x.rolled_to) AT TIME ZONE l.time_zone)::date AS hi) d
+    WHERE $5 = 0 OR l.id = $5
+)`
+
+// rolledRevenueRangesSQL works out the ledger ranges rolledRevenueCTEs
+// read ($6, $7, $8 there): the first range's end, the second's start, and
+// the earliest instant any location's lifetime reads from the ledger.
+const rolledRevenueRangesSQL = `WITH ` + revenueBoundsCTE + `
+SELECT least($4::timestamptz, coalesce(max(lo_at), $3)) AS first_to,
+       greatest($3::timestamptz, max(lo_at), min(hi_at)) AS second_from,
+       greatest(coalesce(min(rolled_to), $4), timestamptz '0001-01-01 00:00:00Z') AS life_from
+FROM bounds WHERE $1::date IS NOT NULL AND $2::date IS NOT NULL`
 
 // ItemFigures is one item over a period: utilization from the daily rollup,
 // revenue in the period and over its whole life (for payback).
@@ -252,9 +309,13 @@ util AS (
     SELECT item_id, sum(hours_available) AS hours_available, sum(hours_out) AS hours_out
     FROM utilization_daily WHERE day >= $1::date AND day < $2::date AND ($5 = 0 OR location_id = $5)
     GROUP BY item_id
-), rev AS (
-    SELECT item_id, coalesce(sum(amount) FILTER (WHERE at >= $3 AND at < $4), 0) AS revenue, sum(amount) AS lifetime
-    FROM revenue WHERE ($5 = 0 OR location_id = $5) GROUP BY item_id
+), ` + rolledRevenueCTEs + `,
+rev AS (
+    SELECT item_id, sum(revenue) AS revenue, sum(lifetime) AS lifetime FROM (
+        SELECT item_id, amount AS revenue, 0 AS lifetime FROM period_revenue
+        UNION ALL
+        SELECT item_id, 0, amount FROM lifetime_revenue
+    ) x GROUP BY item_id
 )
 SELECT i.id AS item_id, i.name, coalesce(c.name, '') AS category, i.replacement_value, i.rate_hour, i.rate_day, i.rate_week,
        coalesce(u.hours_available, 0) AS hours_available, coalesce(u.hours_out, 0) AS hours_out,
@@ -269,7 +330,16 @@ ORDER BY i.name, i.id`
 func (s *Store) ListItemFigures(ctx context.Context, fromDay, toDay, from, to time.Time, locationID int64) ([]ItemFigures, error) {
 	var rows []ItemFigures
 	err := s.withoutParallel(ctx, func(q *Store) error {
-		return q.q.SelectContext(ctx, &rows, itemFiguresSQL, fromDay.Format(time.DateOnly), toDay.Format(time.DateOnly), from, to, locationID)
+		args := []any{fromDay.Format(time.DateOnly), toDay.Format(time.DateOnly), from, to, locationID}
+		var r struct {
+			FirstTo    time.Time `db:"first_to"`
+			SecondFrom time.Time `db:"second_from"`
+			LifeFrom   time.Time `db:"life_from"`
+		}
+		if err := q.q.GetContext(ctx, &r, rolledRevenueRangesSQL, args...); err != nil {
+			return err
+		}
+		return q.q.SelectContext(ctx, &rows, itemFiguresSQL, append(args, r.FirstTo, r.SecondFrom, r.LifeFrom)...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: item figures: %w", classify(err))

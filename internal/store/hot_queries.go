@@ -41,6 +41,11 @@ func HotQueries(p HotParams) []HotQuery {
 	// The dashboard's default period: the last 30 local days up to now.
 	periodFrom := dayStart.AddDate(0, 0, -29)
 	fromDay, toDay := periodFrom.Format(time.DateOnly), dayStart.AddDate(0, 0, 1).Format(time.DateOnly)
+	yearFrom := dayStart.AddDate(0, 0, -364)
+	yearFromDay := yearFrom.Format(time.DateOnly)
+	// The revenue rollup holds the days before yesterday (a zone west of
+	// UTC); the item figures read the ledger from there on.
+	rolledTo := dayStart.AddDate(0, 0, -1)
 	grace, horizon := pgInterval(2*time.Hour), pgInterval(48*time.Hour)
 	return []HotQuery{
 		{"availability, all items", listAvailabilitySQL, []any{p.LocationID, from, to, p.Now, false, nil, 0, 0}},
@@ -67,7 +72,8 @@ func HotQueries(p HotParams) []HotQuery {
 		{"dashboard funnel, one location", funnelSQL, []any{periodFrom, p.Now, p.LocationID}},
 		{"dashboard attention", attentionSQL, []any{p.Now, grace, horizon, int64(0)}},
 		{"dashboard attention, one location", attentionSQL, []any{p.Now, grace, horizon, p.LocationID}},
-		{"dashboard item figures", itemFiguresSQL, []any{fromDay, toDay, periodFrom, p.Now, int64(0)}},
+		{"dashboard item figures", itemFiguresSQL, []any{fromDay, toDay, periodFrom, p.Now, int64(0), periodFrom, rolledTo, rolledTo}},
+		{"dashboard item figures, 365 days", itemFiguresSQL, []any{yearFromDay, toDay, yearFrom, p.Now, int64(0), yearFrom, rolledTo, rolledTo}},
 		{"dashboard utilization by day", utilizationByDaySQL, []any{fromDay, toDay, int64(0)}},
 		{"dashboard utilization by location", utilizationByLocationSQL, []any{fromDay, toDay}},
 	}

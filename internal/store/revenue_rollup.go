@@ -1,0 +1,138 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// The revenue rollup (migration 00098) keeps revenueCTE's per-line split
+// summed per local day, location and item, and per location and item over
+// all days. Each run rolls every location up to its local midnight of today:
+// it recomputes the last few rolled days (a payment's transaction that began
+// before midnight may commit after the run) and the days of bookings whose
+// lines or entries changed since, and backfills a location never rolled up
+// (or whose time zone changed). Readers add the ledger's money from each
+// location's rolled_to on, so a payment taken a minute ago counts at once.
+const (
+	// One run at a time: two would both adjust the totals.
+	revenueRollupLockSQL   = `SELECT pg_advisory_xact_lock(hashtext('revenue_rollup'))`
+	revenueRollupStatesSQL = `
+INSERT INTO revenue_rollup_state (location_id, rolled_to)
+SELECT id, '-infinity' FROM locations ON CONFLICT (location_id) DO NOTHING`
+
+	// A location rolled up afresh drops what it had.
+	revenueRollupResetDaysSQL = `
+DELETE FROM revenue_daily WHERE location_id IN (SELECT location_id FROM revenue_rollup_state WHERE rolled_to = '-infinity')`
+	revenueRollupResetTotalsSQL = `
+DELETE FROM revenue_item_total WHERE location_id IN (SELECT location_id FROM revenue_rollup_state WHERE rolled_to = '-infinity')`
+
+	revenueRollupDaysTableSQL = `
+CREATE TEMP TABLE revenue_rollup_days (
+    location_id bigint NOT NULL, day date NOT NULL, from_at timestamptz NOT NULL, to_at timestamptz NOT NULL,
+    PRIMARY KEY (location_id, day)
+) ON COMMIT DROP`
+
+	// The days to recompute, each location's local days before today: the
+	// last three rolled ones (all of them from the first payment on for a
+	// location never rolled up) and those holding money of a changed booking.
+	revenueRollupDaysSQL = `
+WITH stale AS (
+    DELETE FROM revenue_rollup_stale RETURNING booking_id
+), loc AS (
+    SELECT l.id, l.time_zone, s.rolled_to, ($1::timestamptz AT TIME ZONE l.time_zone)::date AS today
+    FROM locations l JOIN revenue_rollup_state s ON s.location_id = l.id
+), days AS (
+    SELECT loc.id AS location_id, d::date AS day
+    FROM loc CROSS JOIN LATERAL generate_series(
+        CASE WHEN loc.rolled_to = '-infinity'
+             THEN (SELECT (min(e.created_at) AT TIME ZONE loc.time_zone)::date FROM ledger_entries e
+                   WHERE e.kind IN ('payment', 'refund') AND e.status = 'done')
+             ELSE (loc.rolled_to AT TIME ZONE loc.time_zone)::date - 3 END,
+        loc.today - 1, interval '1 day') d
+    UNION
+    SELECT loc.id, (e.created_at AT TIME ZONE loc.time_zone)::date
+    FROM stale JOIN ledger_entries e ON e.booking_id = stale.booking_id
+    JOIN bookings b ON b.id = e.booking_id JOIN loc ON loc.id = b.location_id
+    WHERE (e.created_at AT TIME ZONE loc.time_zone)::date < loc.today
+)
+INSERT INTO revenue_rollup_days (location_id, day, from_at, to_at)
+SELECT d.location_id, d.day, d.day::timestamp AT TIME ZONE loc.time_zone, (d.day + 1)::timestamp AT TIME ZONE loc.time_zone
+FROM days d JOIN loc ON loc.id = d.location_id`
+
+	// Take the old rows of those days out of the totals...
+	revenueRollupClearSQL = `
+WITH old AS (
+    DELETE FROM revenue_daily r USING revenue_rollup_days d
+    WHERE r.location_id = d.location_id AND r.day = d.day
+    RETURNING r.location_id, r.item_id, r.amount
+)
+INSERT INTO revenue_item_total AS t (location_id, item_id, amount)
+SELECT location_id, item_id, -sum(amount) FROM old GROUP BY location_id, item_id
+ON CONFLICT (location_id, item_id) DO UPDATE SET amount = t.amount + EXCLUDED.amount`
+
+	// ...and put each recomputed day in, one statement a day: with the
+	// day's bounds as values the planner reads that range of the ledger's
+	// money index and the day's bookings, never the whole ledger.
+	revenueRollupDayListSQL = `SELECT location_id, day, from_at, to_at FROM revenue_rollup_days ORDER BY location_id, day`
+	revenueRollupFillSQL    = `WITH ` + revenueCTE + `,
+fresh AS (
+    INSERT INTO revenue_daily (location_id, day, item_id, amount)
+    SELECT $1, $2::date, r.item_id, sum(r.amount) FROM revenue r
+    WHERE r.at >= $3 AND r.at < $4 AND r.location_id = $1
+    GROUP BY r.item_id
+    RETURNING location_id, item_id, amount
+)
+INSERT INTO revenue_item_total AS t (location_id, item_id, amount)
+SELECT location_id, item_id, amount FROM fresh
+ON CONFLICT (location_id, item_id) DO UPDATE SET amount = t.amount + EXCLUDED.amount`
+
+	revenueRollupAdvanceSQL = `
+UPDATE revenue_rollup_state s
+SET rolled_to = (($1::timestamptz AT TIME ZONE l.time_zone)::date)::timestamp AT TIME ZONE l.time_zone
+FROM locations l WHERE l.id = s.location_id`
+)
+
+// RollupRevenue brings the revenue rollup up to each location's local
+// midnight of now's day, in one transaction; it returns how many days of
+// locations it recomputed.
+func (s *Store) RollupRevenue(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	err := s.WithTx(ctx, func(tx *Store) error {
+		for _, q := range []string{revenueRollupLockSQL, revenueRollupStatesSQL, revenueRollupResetDaysSQL, revenueRollupResetTotalsSQL, revenueRollupDaysTableSQL} {
+			if _, err := tx.q.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("store: revenue rollup: %w", classify(err))
+			}
+		}
+		res, err := tx.q.ExecContext(ctx, revenueRollupDaysSQL, now)
+		if err != nil {
+			return fmt.Errorf("store: revenue rollup days: %w", classify(err))
+		}
+		n, _ = res.RowsAffected()
+		if _, err := tx.q.ExecContext(ctx, `ANALYZE revenue_rollup_days`); err != nil {
+			return fmt.Errorf("store: revenue rollup: %w", classify(err))
+		}
+		if _, err := tx.q.ExecContext(ctx, revenueRollupClearSQL); err != nil {
+			return fmt.Errorf("store: revenue rollup: %w", classify(err))
+		}
+		var days []struct {
+			LocationID int64     `db:"location_id"`
+			Day        time.Time `db:"day"`
+			From       time.Time `db:"from_at"`
+			To         time.Time `db:"to_at"`
+		}
+		if err := tx.q.SelectContext(ctx, &days, revenueRollupDayListSQL); err != nil {
+			return fmt.Errorf("store: revenue rollup days: %w", classify(err))
+		}
+		for _, d := range days {
+			if _, err := tx.q.ExecContext(ctx, revenueRollupFillSQL, d.LocationID, d.Day.Format(time.DateOnly), d.From, d.To); err != nil {
+				return fmt.Errorf("store: revenue rollup of %s: %w", d.Day.Format(time.DateOnly), classify(err))
+			}
+		}
+		if _, err := tx.q.ExecContext(ctx, revenueRollupAdvanceSQL, now); err != nil {
+			return fmt.Errorf("store: revenue rollup: %w", classify(err))
+		}
+		return nil
+	})
+	return n, err
+}
