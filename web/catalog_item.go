@@ -19,7 +19,7 @@ import (
 // CatalogItem shows an item with its one date form: filled with the
 // visitor's chosen dates (and then already answered), or proposed ones.
 func (s *Server) CatalogItem(c echo.Context) error {
-	v, locs, err := s.itemView(c)
+	v, locs, st, err := s.itemView(c)
 	if err != nil {
 		return err
 	}
@@ -28,7 +28,7 @@ func (s *Server) CatalogItem(c echo.Context) error {
 			if locs[i].ID == ch.LocationID {
 				zone := period.Zone(locs[i].TimeZone)
 				v.LocationID, v.Start, v.End = idOf(locs[i].ID), period.FormatLocal(ch.Start, zone), period.FormatLocal(ch.End, zone)
-				v.Price = s.itemPrice(c, v.Item, locs[i], v.Start, v.End)
+				v.Price = s.itemPrice(c, v.Item, locs[i], st, v.Start, v.End)
 				return s.render(c, http.StatusOK, pages.ItemPage(v))
 			}
 		}
@@ -37,7 +37,7 @@ func (s *Server) CatalogItem(c echo.Context) error {
 	if len(locs) > 0 {
 		l := locs[0]
 		zone := period.Zone(l.TimeZone)
-		start, end := defaultPeriod(s.Now(), store.BookingLocation{ID: l.ID, Name: l.Name, TimeZone: l.TimeZone, OpeningHours: l.OpeningHours, ClosedDates: l.ClosedDates})
+		start, end := defaultPeriod(s.Now(), bookingLocationOf(l))
 		v.Start, v.End = period.FormatLocal(start, zone), period.FormatLocal(end, zone)
 	}
 	return s.render(c, http.StatusOK, pages.ItemPage(v))
@@ -47,7 +47,7 @@ func (s *Server) CatalogItem(c echo.Context) error {
 // the fragment, for a plain GET (no JavaScript) the whole item page. Bad
 // dates are a message in the answer, never an error page.
 func (s *Server) CatalogItemPrice(c echo.Context) error {
-	v, locs, err := s.itemView(c)
+	v, locs, st, err := s.itemView(c)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func (s *Server) CatalogItemPrice(c echo.Context) error {
 	if loc == nil {
 		v.Price = pages.PriceView{Error: "Choose where you pick it up."}
 	} else {
-		v.Price = s.itemPrice(c, v.Item, *loc, v.Start, v.End)
+		v.Price = s.itemPrice(c, v.Item, *loc, st, v.Start, v.End)
 	}
 	if isHTMX(c) {
 		return s.render(c, http.StatusOK, pages.PriceFragment(v.Price))
@@ -71,10 +71,11 @@ func (s *Server) CatalogItemPrice(c echo.Context) error {
 
 // itemPrice is the answer for an item and dates: the price, how many are
 // free, and the Add to cart form's values; fully booked, when it is next free
-// for as long and which similar items are free instead.
-func (s *Server) itemPrice(c echo.Context, it catalog.Item, loc catalog.Location, start, end string) pages.PriceView {
+// for as long and which similar items are free instead. st is the shop's
+// settings the page already read.
+func (s *Server) itemPrice(c echo.Context, it catalog.Item, loc catalog.Location, st store.Settings, start, end string) pages.PriceView {
 	ctx := c.Request().Context()
-	pv, p := s.quote(ctx, it, loc, start, end)
+	pv, p := s.quote(it, loc, st, start, end)
 	if pv.Error != "" {
 		return pv
 	}
@@ -86,7 +87,7 @@ func (s *Server) itemPrice(c echo.Context, it catalog.Item, loc catalog.Location
 	pv.ItemID, pv.Location, pv.Start, pv.End = it.ID, idOf(loc.ID), start, end
 	pv.CSRFToken, _ = c.Get(ctxCSRF).(string)
 	if pv.Capacity > 0 && pv.Free == 0 {
-		s.instead(ctx, &pv, it, loc, p)
+		s.instead(ctx, &pv, it, loc, st, p)
 	}
 	return pv
 }
@@ -99,15 +100,8 @@ const nextFreeDays = 28
 // length (same times of day, a day later each try, within the opening hours)
 // when the item is free, and up to three items of its category free for the
 // chosen dates. Failures leave them out: they are suggestions.
-func (s *Server) instead(ctx context.Context, pv *pages.PriceView, it catalog.Item, loc catalog.Location, p period.Period) {
-	bl, err := s.Store.GetBookingLocation(ctx, loc.ID)
-	if err != nil {
-		return
-	}
-	settings, err := s.Store.GetSettings(ctx)
-	if err != nil {
-		return
-	}
+func (s *Server) instead(ctx context.Context, pv *pages.PriceView, it catalog.Item, loc catalog.Location, settings store.Settings, p period.Period) {
+	bl := bookingLocationOf(loc)
 	zone := period.Zone(loc.TimeZone)
 	for d := 1; d <= nextFreeDays; d++ {
 		start, end := p.Start.In(zone).AddDate(0, 0, d), p.End.In(zone).AddDate(0, 0, d)
@@ -146,58 +140,62 @@ func (s *Server) instead(ctx context.Context, pv *pages.PriceView, it catalog.It
 	if err != nil {
 		return
 	}
-	st, err := s.Store.GetSettings(ctx)
-	if err != nil {
-		return
-	}
 	for _, a := range avail {
 		if a.Free == 0 || len(pv.Similar) == 3 {
 			continue
 		}
 		o := byID[a.ID]
 		sim := pages.SimilarItem{Name: o.Name, Slug: o.Slug, PhotoID: o.PhotoID}
-		if q, err := s.Booking.Quote(a.BookableItem, p.Start, p.End, zone, 1, st); err == nil {
-			sim.Price = money.Format(q.Due, st.Currency)
+		if q, err := s.Booking.Quote(a.BookableItem, p.Start, p.End, zone, 1, settings); err == nil {
+			sim.Price = money.Format(q.Due, settings.Currency)
 		}
 		pv.Similar = append(pv.Similar, sim)
 	}
 }
 
-// itemView loads what every item page shows; hidden items are a 404.
-func (s *Server) itemView(c echo.Context) (pages.ItemView, []catalog.Location, error) {
+// itemView loads what every item page shows, with the locations and the
+// shop's settings that its price answer uses (read once per page); hidden
+// items are a 404.
+func (s *Server) itemView(c echo.Context) (pages.ItemView, []catalog.Location, store.Settings, error) {
 	ctx := c.Request().Context()
 	it, err := s.Store.GetPublicItem(ctx, c.Param("slug"))
 	if err != nil {
-		return pages.ItemView{}, nil, err
+		return pages.ItemView{}, nil, store.Settings{}, err
 	}
-	cur, err := s.currency(ctx)
+	st, err := s.Store.GetSettings(ctx)
 	if err != nil {
-		return pages.ItemView{}, nil, err
+		return pages.ItemView{}, nil, st, err
 	}
 	p := s.page(c, it.Name)
 	p.Description = metaDescription(it)
-	v := pages.ItemView{Page: p, Item: it, Currency: cur}
+	v := pages.ItemView{Page: p, Item: it, Currency: st.Currency}
 	if it.CategoryID != nil {
 		cat, err := s.Store.GetCategory(ctx, *it.CategoryID)
 		if err != nil {
-			return v, nil, err
+			return v, nil, st, err
 		}
 		v.CategoryName, v.CategorySlug = cat.Name, cat.Slug
 	}
 	photos, err := s.Store.ListPhotos(ctx, it.ID)
 	if err != nil {
-		return v, nil, err
+		return v, nil, st, err
 	}
 	v.Photos = photoViews(photos)
 	opts, locs, err := s.locationOptions(ctx)
 	if err != nil {
-		return v, nil, err
+		return v, nil, st, err
 	}
 	v.Locations = opts
 	if len(locs) > 0 {
 		v.LocationID = idOf(locs[0].ID)
 	}
-	return v, locs, nil
+	return v, locs, st, nil
+}
+
+// bookingLocationOf is a catalog location as the booking rules see it (the
+// item page has read the whole location already).
+func bookingLocationOf(l catalog.Location) store.BookingLocation {
+	return store.BookingLocation{ID: l.ID, Name: l.Name, TimeZone: l.TimeZone, OpeningHours: l.OpeningHours, ClosedDates: l.ClosedDates}
 }
 
 // metaDescription is the item's description cut to what search engines show.

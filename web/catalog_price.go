@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -21,7 +20,7 @@ import (
 // server's or the browser's), and days and weeks are counted in that zone, so
 // a week across a DST change is still one week. Problems come back as a
 // message, never as an error page.
-func (s *Server) quote(ctx context.Context, it catalog.Item, loc catalog.Location, start, end string) (pages.PriceView, period.Period) {
+func (s *Server) quote(it catalog.Item, loc catalog.Location, settings store.Settings, start, end string) (pages.PriceView, period.Period) {
 	zone, err := loc.Zone()
 	if err != nil {
 		return pages.PriceView{Error: "This location has no valid time zone; please ask the shop."}, period.Period{}
@@ -37,10 +36,6 @@ func (s *Server) quote(ctx context.Context, it catalog.Item, loc catalog.Locatio
 	}
 	if err != nil {
 		return pages.PriceView{Error: "Choose a start and an end."}, p
-	}
-	settings, err := s.Store.GetSettings(ctx)
-	if err != nil {
-		return pages.PriceView{Error: "Prices cannot be shown right now; please try again."}, p
 	}
 	q, err := booking.PriceItem(store.BookableOf(it), settings, p.Start, p.End, zone, 1)
 	var fe booking.FieldErrors

@@ -17,7 +17,7 @@ type Options struct {
 	Rounds      int
 	Binary      string // the rentdesk binary under test
 	OutDir      string
-	Only        string // run only the scenarios whose name contains it
+	Only        string // run only the scenarios whose name contains it (or one of its |-separated parts)
 	ExplainOnly bool
 	Soak        time.Duration // the soak run after the scenarios; 0 skips it
 	Growth      bool          // on the large data set, serve the small one beside it
@@ -35,7 +35,7 @@ func Main(ctx context.Context, args []string) error {
 	fs.IntVar(&o.Rounds, "rounds", 2, "interleaved rounds (each scenario and ceiling once per round)")
 	fs.StringVar(&o.Binary, "bin", ".dev/bin/rentdesk", "the rentdesk binary to serve")
 	fs.StringVar(&o.OutDir, "out", ".dev", "where the report goes")
-	fs.StringVar(&o.Only, "only", "", "run only scenarios whose name contains this")
+	fs.StringVar(&o.Only, "only", "", "run only scenarios whose name contains this (a|b: either)")
 	fs.DurationVar(&o.Soak, "soak", time.Minute, "how long the soak run (mixed load, then invariants, jobs, memory) lasts; 0 skips it")
 	fs.BoolVar(&o.Growth, "growth", true, "with -size large, run every read scenario on the small data set too (large ÷ small)")
 	fs.StringVar(&o.PgxBinary, "pgx-bin", "", "rentdesk built with -tags benchpgx (pgx instead of lib/pq), for the driver ratio; empty skips it")

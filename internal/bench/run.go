@@ -324,7 +324,7 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 	var runs = map[string][]roundResult{}
 	for r := 1; r <= o.Rounds; r++ {
 		for _, sc := range scenarios {
-			if o.Only != "" && !sc.Ceiling && !strings.Contains(sc.Name, o.Only) {
+			if !sc.Ceiling && !selected(sc.Name, o.Only) {
 				continue
 			}
 			res := drive(ctx, n, o.Duration, sc.step)
@@ -364,6 +364,20 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 		return fmt.Errorf("soak failed: %s", strings.Join(soak.Failures, "; "))
 	}
 	return nil
+}
+
+// selected says whether -only picks the scenario name: empty picks all,
+// "a|b" picks the names that contain a or b.
+func selected(name, only string) bool {
+	if only == "" {
+		return true
+	}
+	for _, part := range strings.Split(only, "|") {
+		if part != "" && strings.Contains(name, part) {
+			return true
+		}
+	}
+	return false
 }
 
 // smallSet is the small data set served beside the large one.

@@ -72,17 +72,14 @@ func (e *Engine) Calendar(ctx context.Context, itemID, locationID int64, zone *t
 		spans[i] = store.Span{From: start, To: end}
 		days[i].Date = start.In(zone)
 	}
-	ia, err := e.ItemAvailability(ctx, itemID, locationID, spans[0].From, spans[0].To)
-	if err != nil {
-		return nil, err
-	}
-	free, err := e.st.ItemCalendar(ctx, itemID, locationID, spans, e.now())
+	// One query answers the days and the capacity they are measured against.
+	free, capacity, err := e.st.ItemCalendar(ctx, itemID, locationID, spans, e.now())
 	if err != nil {
 		return nil, err
 	}
 	for i := range days {
-		days[i].Free, days[i].Capacity = free[i], ia.Capacity
-		days[i].State = dayState(free[i], ia.Capacity)
+		days[i].Free, days[i].Capacity = free[i], capacity
+		days[i].State = dayState(free[i], capacity)
 	}
 	return days, nil
 }

@@ -46,10 +46,18 @@ func unitBusy(unit, win, at string) string {
                   AND ` + blocks + `))`
 }
 
-// listAvailabilitySQL counts, per item, the units at location $1 free for the
+// availabilitySQL counts, per item, the units at location $1 free for the
 // period [$2, $3) widened by the item's buffers at instant $4, or for bulk
-// items the stock left after the peak use.
-var listAvailabilitySQL = `
+// items the stock left after the peak use; $5 includes items customers cannot
+// book online. filter narrows the items and tail orders and limits them.
+//
+// The query is planned in more time than it runs, so it runs prepared (a
+// generic plan, made once per connection). That is why it comes in one text
+// per shape (some items; a page of all) instead of one text with optional
+// filters: a generic plan of "$6 IS NULL OR i.id = ANY($6)" would have to
+// serve both.
+func availabilitySQL(filter, tail string) string {
+	return `
 SELECT ` + bookableItemColumns + `,
        CASE WHEN i.tracking = 'serialized' THEN coalesce(u.total, 0) ELSE coalesce(bs.quantity, 0) END AS capacity,
        CASE WHEN i.tracking = 'serialized' THEN coalesce(u.free, 0)
@@ -66,28 +74,44 @@ LEFT JOIN LATERAL (
     WHERE un.item_id = i.id AND un.location_id = $1 AND un.status = 'available'
 ) u ON i.tracking = 'serialized'
 LEFT JOIN bulk_stock bs ON bs.item_id = i.id AND bs.location_id = $1
-WHERE i.archived_at IS NULL AND ($5 OR i.online_bookable)
-  AND ($6::bigint[] IS NULL OR i.id = ANY($6::bigint[]))
-  AND ($7::bigint = 0 OR (lower(i.name), i.id) > (SELECT lower(p.name), p.id FROM items p WHERE p.id = $7))
-ORDER BY lower(i.name), i.id
-LIMIT CASE WHEN $8::int > 0 THEN $8::int END`
+WHERE i.archived_at IS NULL AND ($5::boolean OR i.online_bookable)
+  AND ` + filter + `
+ORDER BY lower(i.name), i.id` + tail
+}
+
+// availabilityOfSQL: the items $6 only.
+var availabilityOfSQL = availabilitySQL(`i.id = ANY($6::bigint[])`, ``)
+
+// availabilityPageSQL: every item by name after item $6 (0: from the first),
+// at most $7 of them (0: all).
+var availabilityPageSQL = availabilitySQL(
+	`($6::bigint = 0 OR (lower(i.name), i.id) > (SELECT lower(p.name), p.id FROM items p WHERE p.id = $6))`,
+	`
+LIMIT CASE WHEN $7::int > 0 THEN $7::int END`)
 
 // ListAvailability answers, in one query, how many of every item are free at a
 // location for a period.
 func (s *Store) ListAvailability(ctx context.Context, q AvailabilityQuery) ([]ItemAvailability, error) {
-	var ids any
-	if q.ItemIDs != nil {
-		ids = pq.Array(q.ItemIDs)
-	}
 	var out []ItemAvailability
-	if err := s.q.SelectContext(ctx, &out, listAvailabilitySQL, q.LocationID, q.From, q.To, q.Now, q.Hidden, ids, q.AfterID, q.Limit); err != nil {
+	var err error
+	if q.ItemIDs != nil {
+		err = s.prepared().SelectContext(ctx, &out, availabilityOfSQL, q.LocationID, q.From, q.To, q.Now, q.Hidden, pq.Array(q.ItemIDs))
+	} else {
+		err = s.prepared().SelectContext(ctx, &out, availabilityPageSQL, q.LocationID, q.From, q.To, q.Now, q.Hidden, q.AfterID, q.Limit)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("store: availability: %w", classify(err))
 	}
 	return out, nil
 }
 
+// itemCalendarSQL answers, for item $1 at location $2, how many are free for
+// the whole of each span ($3 starts, $4 ends) at instant $5, and how many the
+// location has (capacity, the same on every row); no rows for an archived or
+// unknown item. Its shape never changes, so it runs prepared.
 var itemCalendarSQL = `
 SELECT d.n::int AS day,
+       CASE WHEN i.tracking = 'serialized' THEN coalesce(u.total, 0) ELSE coalesce(bs.quantity, 0) END AS capacity,
        CASE WHEN i.tracking = 'serialized' THEN (
            SELECT count(*)::int FROM units un
            WHERE un.item_id = i.id AND un.location_id = $2 AND un.status = 'available'
@@ -98,14 +122,19 @@ SELECT d.n::int AS day,
                           d.e + make_interval(mins => i.buffer_after_minutes)), $5, 0), 0)
        END AS free
 FROM items i
-CROSS JOIN unnest($3::timestamptz[], $4::timestamptz[]) WITH ORDINALITY AS d(s, e, n)
+LEFT JOIN LATERAL (
+    SELECT count(*)::int AS total FROM units un
+    WHERE un.item_id = i.id AND un.location_id = $2 AND un.status = 'available'
+) u ON i.tracking = 'serialized'
 LEFT JOIN bulk_stock bs ON bs.item_id = i.id AND bs.location_id = $2
-WHERE i.id = $1
+CROSS JOIN unnest($3::timestamptz[], $4::timestamptz[]) WITH ORDINALITY AS d(s, e, n)
+WHERE i.id = $1 AND i.archived_at IS NULL
 ORDER BY d.n`
 
 // ItemCalendar returns, for each span (a local day, computed by the caller in
-// the location's zone), how many of an item are free for the whole span.
-func (s *Store) ItemCalendar(ctx context.Context, itemID, locationID int64, days []Span, now time.Time) ([]int, error) {
+// the location's zone), how many of an item are free for the whole span, and
+// how many the location has; ErrNotFound for an archived or unknown item.
+func (s *Store) ItemCalendar(ctx context.Context, itemID, locationID int64, days []Span, now time.Time) (free []int, capacity int, err error) {
 	starts := make([]string, len(days))
 	ends := make([]string, len(days))
 	for i, d := range days {
@@ -113,17 +142,22 @@ func (s *Store) ItemCalendar(ctx context.Context, itemID, locationID int64, days
 		ends[i] = d.To.UTC().Format(time.RFC3339Nano)
 	}
 	var rows []struct {
-		Day  int `db:"day"`
-		Free int `db:"free"`
+		Day      int `db:"day"`
+		Capacity int `db:"capacity"`
+		Free     int `db:"free"`
 	}
-	if err := s.q.SelectContext(ctx, &rows, itemCalendarSQL, itemID, locationID, pq.Array(starts), pq.Array(ends), now); err != nil {
-		return nil, fmt.Errorf("store: item calendar %d: %w", itemID, classify(err))
+	if err := s.prepared().SelectContext(ctx, &rows, itemCalendarSQL, itemID, locationID, pq.Array(starts), pq.Array(ends), now); err != nil {
+		return nil, 0, fmt.Errorf("store: item calendar %d: %w", itemID, classify(err))
 	}
-	out := make([]int, len(rows))
+	if len(rows) == 0 && len(days) > 0 {
+		return nil, 0, fmt.Errorf("store: item calendar %d: %w", itemID, ErrNotFound)
+	}
+	free = make([]int, len(rows))
 	for i, r := range rows {
-		out[i] = r.Free
+		free[i] = r.Free
+		capacity = r.Capacity
 	}
-	return out, nil
+	return free, capacity, nil
 }
 
 // Blocker is one thing keeping an item from being free in a window: a

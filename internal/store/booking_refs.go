@@ -58,7 +58,7 @@ const getBookableItemSQL = `SELECT ` + bookableItemColumns + ` FROM items i WHER
 // GetBookableItem loads the booking facts of one item.
 func (s *Store) GetBookableItem(ctx context.Context, id int64) (BookableItem, error) {
 	var it BookableItem
-	if err := s.q.GetContext(ctx, &it, getBookableItemSQL, id); err != nil {
+	if err := s.prepared().GetContext(ctx, &it, getBookableItemSQL, id); err != nil {
 		return BookableItem{}, fmt.Errorf("store: bookable item %d: %w", id, classify(err))
 	}
 	return it, nil
@@ -81,7 +81,7 @@ const getBookingLocationSQL = `SELECT ` + bookingLocationColumns + ` FROM locati
 // GetBookingLocation loads a location's name and zone.
 func (s *Store) GetBookingLocation(ctx context.Context, id int64) (BookingLocation, error) {
 	var l BookingLocation
-	if err := s.q.GetContext(ctx, &l, getBookingLocationSQL, id); err != nil {
+	if err := s.prepared().GetContext(ctx, &l, getBookingLocationSQL, id); err != nil {
 		return BookingLocation{}, fmt.Errorf("store: location %d: %w", id, classify(err))
 	}
 	return l, nil

@@ -48,9 +48,9 @@ func HotQueries(p HotParams) []HotQuery {
 	rolledTo := dayStart.AddDate(0, 0, -1)
 	grace, horizon := pgInterval(2*time.Hour), pgInterval(48*time.Hour)
 	return []HotQuery{
-		{"availability, all items", listAvailabilitySQL, []any{p.LocationID, from, to, p.Now, false, nil, 0, 0}},
-		{"availability, /book page", listAvailabilitySQL, []any{p.LocationID, from, to, p.Now, false, nil, 0, 51}},
-		{"availability, cart items", listAvailabilitySQL, []any{p.LocationID, from, to, p.Now, false, pq.Array([]int64{p.SerialItemID, p.BulkItemID}), 0, 0}},
+		{"availability, all items", availabilityPageSQL, []any{p.LocationID, from, to, p.Now, false, int64(0), 0}},
+		{"availability, /book page", availabilityPageSQL, []any{p.LocationID, from, to, p.Now, false, int64(0), 51}},
+		{"availability, cart items", availabilityOfSQL, []any{p.LocationID, from, to, p.Now, false, pq.Array([]int64{p.SerialItemID, p.BulkItemID})}},
 		{"calendar, serialized item", itemCalendarSQL, []any{p.SerialItemID, p.LocationID, pq.Array(starts), pq.Array(ends), p.Now}},
 		{"calendar, bulk item", itemCalendarSQL, []any{p.BulkItemID, p.LocationID, pq.Array(starts), pq.Array(ends), p.Now}},
 		{"free units", freeUnitsSQL, []any{p.SerialItemID, p.LocationID, from, to, p.Now, pq.Array([]int64{}), 10, 0}},

@@ -1,0 +1,108 @@
+package booking
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/rentdesk/rentdesk/internal/period"
+)
+
+// The calendar answers its days and their capacity in one query; each day
+// must say what the availability query says for that day, for a serialized
+// item with a turnaround buffer and for a bulk item, and an archived item has
+// no calendar.
+func TestCalendarAgreesWithAvailability(t *testing.T) {
+	w := newWorld(t)
+	zone := period.Zone(w.zone)
+	cam := w.item("Cam", 3, 60, 120)
+	chairs := w.bulkItem("Chairs", 5)
+	c := w.customer()
+	w.mustBook(c, cam, 1, day(1, 9), day(2, 9))
+	w.mustBook(c, cam, 2, day(2, 12), day(4, 10))
+	w.mustBook(c, chairs, 2, day(1, 10), day(3, 10))
+	w.mustBook(c, chairs, 3, day(2, 10), day(2, 16))
+
+	const n = 6
+	for _, item := range []int64{cam, chairs} {
+		days, err := w.eng.Calendar(w.ctx, item, w.loc, zone, day(0, 12), n)
+		if err != nil {
+			t.Fatalf("calendar of %d: %v", item, err)
+		}
+		if len(days) != n {
+			t.Fatalf("calendar of %d: %d days, want %d", item, len(days), n)
+		}
+		first := day(0, 12).In(zone)
+		for i, d := range days {
+			start := period.Date(first.Year(), first.Month(), first.Day()+i, 0, 0, 0, 0, zone)
+			end := period.Date(first.Year(), first.Month(), first.Day()+i+1, 0, 0, 0, 0, zone)
+			ia, err := w.eng.ItemAvailability(w.ctx, item, w.loc, start, end)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Free != ia.Free || d.Capacity != ia.Capacity || !d.Date.Equal(start) {
+				t.Errorf("item %d, %s: calendar says %d of %d free, availability %d of %d", item,
+					start.Format(time.DateOnly), d.Free, d.Capacity, ia.Free, ia.Capacity)
+			}
+			if d.State != dayState(ia.Free, ia.Capacity) {
+				t.Errorf("item %d, %s: state %q", item, start.Format(time.DateOnly), d.State)
+			}
+		}
+	}
+	// The bookings leave some days partly or fully taken.
+	days, err := w.eng.Calendar(w.ctx, cam, w.loc, zone, day(0, 12), n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if days[0].State != DayFree || days[2].State == DayFree {
+		t.Errorf("camera days: %+v", days)
+	}
+
+	w.exec(`UPDATE items SET archived_at = now() WHERE id = $1`, cam)
+	if _, err := w.eng.Calendar(w.ctx, cam, w.loc, zone, day(0, 12), n); !errors.Is(err, ErrNotFound) {
+		t.Errorf("archived item's calendar: %v, want not found", err)
+	}
+}
+
+// The availability queries run prepared, so after a few executions
+// PostgreSQL may switch them to one generic plan for every argument; the
+// answers must not change when it does. Asked more than five times, the
+// items-only shape answers as the page of all items does.
+func TestPreparedAvailabilityStaysRight(t *testing.T) {
+	w := newWorld(t)
+	cam := w.item("Cam", 2, 0, 0)
+	lens := w.item("Lens", 1, 0, 0)
+	chairs := w.bulkItem("Chairs", 4)
+	c := w.customer()
+	w.mustBook(c, cam, 1, day(1, 9), day(2, 9))
+	w.mustBook(c, lens, 1, day(3, 9), day(4, 9))
+	w.mustBook(c, chairs, 3, day(1, 9), day(5, 9))
+	for round := 0; round < 8; round++ {
+		start, end := day(round%5, 9), day(round%5+1, 9)
+		all, err := w.eng.AvailabilityPage(w.ctx, w.loc, start, end, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[int64][2]int{}
+		for _, a := range all {
+			want[a.ID] = [2]int{a.Free, a.Capacity}
+		}
+		for _, ids := range [][]int64{{cam}, {lens, chairs}, {cam, lens, chairs}} {
+			some, err := w.eng.AvailabilityOf(w.ctx, w.loc, start, end, ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(some) != len(ids) {
+				t.Fatalf("round %d: %d rows for %v", round, len(some), ids)
+			}
+			for _, a := range some {
+				if got := [2]int{a.Free, a.Capacity}; got != want[a.ID] {
+					t.Errorf("round %d, item %d: %v free/capacity, the page says %v", round, a.ID, got, want[a.ID])
+				}
+			}
+		}
+	}
+	if w.free(chairs, day(2, 9), day(3, 9)) != 1 || w.free(cam, day(1, 9), day(2, 9)) != 1 {
+		t.Error("the bookings do not show in the availability")
+	}
+}
