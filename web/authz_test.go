@@ -172,6 +172,11 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/staff/bookings/:id/refunds/:entry/send", path: "/staff/bookings/{bookingA}/refunds/999999/send", want: who{login, deny, deny, hidden, hidden}},
 	{method: "GET", route: "/staff/maintenance/new", want: staffOnly},
 	{method: "POST", route: "/staff/maintenance", form: url.Values{"tag": {""}}, want: staffOnly},
+	{method: "POST", route: "/staff/maintenance/swap", form: url.Values{"tag": {""}}, want: staffOnly},
+	// A swap to a unit that does not exist is refused on the form (409 with
+	// the refusal shown again); nothing moves, so the admin's row runs alike.
+	{method: "POST", route: "/staff/maintenance/swap", form: url.Values{"tag": {"W8-1"}, "booking": {"{bookingA}"}, "line": {"{lineA}"},
+		"to": {"NOPE"}, "start": {"{start}"}, "end": {"{end}"}, "reason": {"w8"}}, want: staffOnly},
 	// Staff: the desk finished.
 	{method: "POST", route: "/staff/bookings/:id/scan", path: "/staff/bookings/{bookingA}/scan", form: url.Values{"tag": {""}}, want: staffOnly},
 	{method: "GET", route: "/staff/bookings/:id/handover", path: "/staff/bookings/{bookingA}/handover", want: staffOnly},

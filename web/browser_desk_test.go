@@ -26,7 +26,9 @@ func TestBrowserScanInPlace(t *testing.T) {
 	if err := db.QueryRowContext(ctx, `INSERT INTO locations (name, slug, time_zone) VALUES ('Harbour', 'harbour', 'Europe/Berlin') RETURNING id`).Scan(&loc); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.QueryRowContext(ctx, `INSERT INTO items (name, slug, tracking, rate_day) VALUES ('Tent', 'tent', 'serialized', 2500) RETURNING id`).Scan(&tent); err != nil {
+	// A late-fee rule: €5 an hour after 15 minutes' grace, at most €30.
+	if err := db.QueryRowContext(ctx, `INSERT INTO items (name, slug, tracking, rate_day, late_fee_per, late_fee_amount, late_fee_grace_minutes, late_fee_cap)
+		VALUES ('Tent', 'tent', 'serialized', 2500, 'hour', 500, 15, 3000) RETURNING id`).Scan(&tent); err != nil {
 		t.Fatal(err)
 	}
 	for i := 1; i <= 3; i++ {
@@ -95,5 +97,53 @@ func TestBrowserScanInPlace(t *testing.T) {
 	b, err := ba.st.GetBooking(ctx, res.BookingID)
 	if err != nil || b.Status != store.BookingOut {
 		t.Fatalf("booking %s (%v)", b.Status, err)
+	}
+
+	// Hand over: the sheet lists the tags that went out.
+	ba.run(chromedp.Click(chromedp.CSS(`[data-testid="handover-link"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="handover-form"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="handover-form"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="sheet-handed"]`)))
+	if got := ba.text(`[data-testid="sheet-lines"]`); !strings.Contains(got, "T-1") || !strings.Contains(got, "T-2") {
+		t.Errorf("hand-over sheet lines %q", got)
+	}
+	testReturnLateAndDamaged(t, ba, loc, start.Add(48*time.Hour))
+}
+
+// testReturnLateAndDamaged is the return half of the desk journey: two hours
+// after the end, one tent comes back torn. Staff scan it in the board's
+// check-in box, mark it damaged with a note, see the late fee before and
+// after checking in, and find the unit in maintenance on the units calendar.
+func testReturnLateAndDamaged(t *testing.T, ba *browserApp, loc int64, end time.Time) {
+	t.Helper()
+	ba.setClock(end.Add(2*time.Hour + 10*time.Minute))
+	ba.run(chromedp.Navigate(ba.url("/desk")), chromedp.WaitVisible(chromedp.CSS(`[data-testid="board-return"] #return-tag`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="board-return"] #return-tag`), "T-1\r"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="return-form"]`)))
+	if _, ok := ba.b.Attribute(`[data-testid="return-T-1"] input[name="item"]`, "checked"); !ok {
+		t.Error("the scanned tent is not ticked on the return form")
+	}
+	// Three started hours late at €5.00 each.
+	if got := ba.text(`[data-testid="return-T-1"] [data-testid="late-fee"]`); !strings.Contains(got, "€15.00") {
+		t.Errorf("late fee on the return form %q", got)
+	}
+	ba.run(chromedp.Click(chromedp.CSS(`input[name="condition_T-1"][value="damaged"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#note-T-1`), "torn fly"),
+		chromedp.Click(chromedp.CSS(`[data-testid="return-form"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="return-row"]`)))
+	if got := ba.text(`[data-testid="flash"]`); !strings.Contains(got, "Checked in.") || !strings.Contains(got, "Late fee charged: €15.00") {
+		t.Errorf("after the return the page says %q", got)
+	}
+
+	// The units calendar from the board: today T-1 is in maintenance, why.
+	ba.run(chromedp.Navigate(ba.url(fmt.Sprintf("/desk?location=%d", loc))), chromedp.WaitVisible(chromedp.CSS(`[data-testid="calendar-link"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="calendar-link"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="units-calendar"]`)))
+	today := `[data-testid="cal-row-T-1"] td.cal-today`
+	if got := strings.TrimSpace(ba.text(today)); got != "maint." {
+		t.Errorf("T-1 today on the calendar shows %q, want maint.", got)
+	}
+	if why, _ := ba.b.Attribute(today, "title"); !strings.Contains(why, "torn fly") {
+		t.Errorf("the maintenance cell says why %q", why)
+	}
+	if got := strings.TrimSpace(ba.text(`[data-testid="cal-row-T-2"] td.cal-today`)); got == "maint." {
+		t.Error("T-2, still out, shows in maintenance")
 	}
 }

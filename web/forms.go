@@ -25,6 +25,16 @@ func pathID(c echo.Context, name string) (int64, error) {
 	return id, nil
 }
 
+// formID reads a numeric id a form carries in a hidden field; anything else
+// is a 400 (no one types it).
+func formID(c echo.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(field(c, name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, echo.NewHTTPError(http.StatusBadRequest, "The "+name+" field is not valid.")
+	}
+	return id, nil
+}
+
 // queryInt64 reads an optional numeric query parameter; junk is a 400.
 func queryInt64(c echo.Context, name string) (int64, error) {
 	raw := c.QueryParam(name)

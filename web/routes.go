@@ -145,6 +145,8 @@ func (s *Server) routes() {
 	staff.POST("/bookings/:id/refunds/:entry/send", s.StaffRefundSend)
 	staff.GET("/maintenance/new", s.MaintenanceNew)
 	staff.POST("/maintenance", s.MaintenanceCreate)
+	// A block refused for a booking: swap that booking to a free unit first.
+	staff.POST("/maintenance/swap", s.MaintenanceSwap)
 	staff.GET("/availability/why", s.AvailabilityWhy)
 	// Staff and admins: every invoice and credit note, and the accountant's export.
 	staff.GET("/invoices", s.StaffInvoicesList)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -15,9 +16,11 @@ import (
 	"github.com/rentdesk/rentdesk/templates/pages"
 )
 
-// MaintenanceNew shows the maintenance block form.
+// MaintenanceNew shows the maintenance block form; the query may fill it in
+// (a unit's page names the tag; after a swap the values typed come back).
 func (s *Server) MaintenanceNew(c echo.Context) error {
-	v := pages.MaintenanceView{Page: s.page(c, "Block a unit"), Form: pages.MaintenanceForm{Tag: c.QueryParam("tag")}}
+	f := pages.MaintenanceForm{Tag: c.QueryParam("tag"), Start: c.QueryParam("start"), End: c.QueryParam("end"), Reason: c.QueryParam("reason")}
+	v := pages.MaintenanceView{Page: s.page(c, "Block a unit"), Form: f}
 	return s.render(c, http.StatusOK, pages.MaintenancePage(v))
 }
 
@@ -55,6 +58,10 @@ func (s *Server) MaintenanceCreate(c echo.Context) error {
 		return rerender(errs, "")
 	}
 	_, err = s.Booking.BlockForMaintenance(ctx, booking.MaintenanceRequest{UnitID: unit.ID, Start: start, End: end, Reason: f.Reason, Actor: actor(c)})
+	var ce *booking.ConflictError
+	if errors.As(err, &ce) {
+		return s.maintenanceRefused(c, http.StatusConflict, f, unit.ID, start, end, ce.Message(), ce.Detail)
+	}
 	if err != nil {
 		return s.bookingFailed(c, err, "/staff/maintenance/new", rerender)
 	}
@@ -64,6 +71,90 @@ func (s *Server) MaintenanceCreate(c echo.Context) error {
 	}
 	s.flash(c, "success", msg)
 	return redirect(c, "/staff/maintenance/new")
+}
+
+// maintenanceRefused shows the form again (409) with what is in the way: each
+// booking holding the unit, with the free units of the same item it could be
+// swapped to first, as the engine's availability finds them now.
+func (s *Server) maintenanceRefused(c echo.Context, status int, f pages.MaintenanceForm, unitID int64, start, end time.Time, msg, detail string) error {
+	holders, err := s.Booking.BlockHolders(c.Request().Context(), unitID, start, end)
+	if err != nil {
+		return err
+	}
+	v := pages.MaintenanceView{Page: s.page(c, "Block a unit"), Form: f, Refused: true, Refusal: msg, RefusalDetail: detail}
+	for _, h := range holders {
+		v.Holders = append(v.Holders, pages.MaintenanceHolder{BookingID: h.BookingID, Number: h.Number, Customer: h.CustomerName,
+			Period: displayRange(h.StartsAt, h.EndsAt, period.Zone(h.TimeZone)), LineID: h.LineID, Out: h.Out, Substitutes: h.Substitutes})
+	}
+	return s.render(c, status, pages.MaintenancePage(v))
+}
+
+// MaintenanceSwap moves a booking in the way of a maintenance block to a free
+// unit of the same item, through the engine's change of unit (the one the
+// booking page uses: re-checked inside its own transaction), then shows the
+// block form again as typed, to block once more. An offer taken meanwhile
+// shows the refusal again with what is free now.
+func (s *Server) MaintenanceSwap(c echo.Context) error {
+	ctx := c.Request().Context()
+	f := pages.MaintenanceForm{Tag: field(c, "tag"), Start: field(c, "start"), End: field(c, "end"), Reason: field(c, "reason")}
+	unit, err := s.Store.GetBookingUnitByTag(ctx, f.Tag)
+	if errors.Is(err, store.ErrNotFound) {
+		v := pages.MaintenanceView{Page: s.page(c, "Block a unit"), Form: f, Errors: components.Errors{"tag": "No unit has this tag."}}
+		return s.render(c, http.StatusUnprocessableEntity, pages.MaintenancePage(v))
+	}
+	if err != nil {
+		return err
+	}
+	bookingID, err := formID(c, "booking")
+	if err != nil {
+		return err
+	}
+	lineID, err := formID(c, "line")
+	if err != nil {
+		return err
+	}
+	to := field(c, "to")
+	b, err := s.Store.GetBooking(ctx, bookingID)
+	if err != nil {
+		return err
+	}
+	err = s.changeUnit(c, bookingID, lineID, to, unit.AssetTag)
+	if err == nil {
+		s.flash(c, "success", fmt.Sprintf("Booking %s now has %s instead of %s. Block %s again.", b.Number, to, unit.AssetTag, unit.AssetTag))
+		q := url.Values{"tag": {f.Tag}, "start": {f.Start}, "end": {f.End}, "reason": {f.Reason}}
+		return redirect(c, "/staff/maintenance/new?"+q.Encode())
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	msg, status := "The swap was refused.", http.StatusUnprocessableEntity
+	var fe booking.FieldErrors
+	var ce *booking.ConflictError
+	var re *booking.RuleError
+	switch {
+	case errors.As(err, &ce):
+		msg, status = fmt.Sprintf("%s was taken meanwhile (%s), so booking %s keeps %s. Choose another unit.", to, ce.Detail, b.Number, unit.AssetTag), http.StatusConflict
+	case errors.As(err, &fe):
+		for _, m := range fe {
+			msg = m
+		}
+	case errors.As(err, &re):
+		msg = re.Msg
+	case errors.Is(err, store.ErrConflict):
+		msg, status = fmt.Sprintf("%s was taken at the same moment, so booking %s keeps %s. Choose another unit.", to, b.Number, unit.AssetTag), http.StatusConflict
+	default:
+		return err
+	}
+	loc, err := s.Store.GetBookingLocation(ctx, unit.LocationID)
+	if err != nil {
+		return err
+	}
+	start, end, errs := maintenancePeriod(f, period.Zone(loc.TimeZone), s.Now())
+	if errs.Any() {
+		v := pages.MaintenanceView{Page: s.page(c, "Block a unit"), Form: f, Errors: errs}
+		return s.render(c, http.StatusUnprocessableEntity, pages.MaintenancePage(v))
+	}
+	return s.maintenanceRefused(c, status, f, unit.ID, start, end, msg, "")
 }
 
 // maintenancePeriod reads the block's period; an empty "until" is an

@@ -198,9 +198,16 @@ func (s *Server) StaffChangeUnit(c echo.Context) error {
 		return err
 	}
 	return s.staffScan(c, "Unit changed.", func(id int64, tag string) error {
-		return s.Booking.ChangeUnit(c.Request().Context(), booking.UnitChange{BookingID: id, LineID: line, ToTag: tag,
-			FromTag: field(c, "from"), Actor: actor(c)})
+		return s.changeUnit(c, id, line, tag, field(c, "from"))
 	})
+}
+
+// changeUnit gives a booking line the unit tagged to in place of from (""
+// = the first not yet out), through the engine's guarded write; the booking
+// page and the maintenance form's swaps both come here.
+func (s *Server) changeUnit(c echo.Context, bookingID, lineID int64, to, from string) error {
+	return s.Booking.ChangeUnit(c.Request().Context(), booking.UnitChange{BookingID: bookingID, LineID: lineID, ToTag: to,
+		FromTag: from, Actor: actor(c)})
 }
 
 // StaffLinePickup marks a bulk line picked up (its pieces have no tags).

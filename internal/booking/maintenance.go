@@ -152,3 +152,67 @@ func (e *Engine) EndBlock(ctx context.Context, id int64, a Actor) error {
 			EntityID: fmt.Sprint(unitID), After: map[string]any{"maintenance_id": id, "ended_at": now}, RequestID: a.RequestID})
 	})
 }
+
+// BlockHolder is a booking in the way of a maintenance block: the line that
+// holds the unit, and the units of the same item at the location free for
+// that line's whole period (with its buffers), to swap it to first.
+type BlockHolder struct {
+	store.UnitHolder
+	// Out is true when the unit is with the customer: it cannot be swapped
+	// until it is back.
+	Out         bool
+	Substitutes []string // asset tags, lowest unit id first
+}
+
+// maxSubstitutes bounds the swap choices offered per booking.
+const maxSubstitutes = 5
+
+// BlockHolders lists the bookings that keep a block of unitID for [start,
+// end) from fitting (an open-ended block when end is zero: then also those
+// before the start, which the unit's status would strand), each with its
+// free substitutes. The substitutes come from FreeUnits, the rule the swap
+// itself checks again inside its own transaction, so an offer taken
+// meanwhile is refused there, not here.
+func (e *Engine) BlockHolders(ctx context.Context, unitID int64, start, end time.Time) ([]BlockHolder, error) {
+	now := e.now()
+	unit, err := e.st.GetUnit(ctx, unitID)
+	if err != nil {
+		return nil, err
+	}
+	win := store.Span{From: start, To: end}
+	if end.IsZero() && now.Before(start) {
+		win.From = now
+	}
+	holders, err := e.st.UnitHolders(ctx, unitID, win, now)
+	if err != nil || len(holders) == 0 {
+		return nil, err
+	}
+	it, err := e.st.GetBookableItem(ctx, unit.ItemID)
+	if err != nil {
+		return nil, err
+	}
+	units, err := e.st.ListUnits(ctx, unit.ItemID)
+	if err != nil {
+		return nil, err
+	}
+	tags := make(map[int64]string, len(units))
+	for _, u := range units {
+		tags[u.ID] = u.AssetTag
+	}
+	out := make([]BlockHolder, 0, len(holders))
+	for _, h := range holders {
+		bh := BlockHolder{UnitHolder: h, Out: h.PickedUpAt != nil}
+		if !bh.Out {
+			ids, err := e.st.FreeUnits(ctx, store.FreeUnitsQuery{ItemID: it.ID, LocationID: unit.LocationID,
+				Occupied: it.Occupied(h.StartsAt, h.EndsAt), Now: now, Exclude: []int64{unitID}, Limit: maxSubstitutes})
+			if err != nil {
+				return nil, err
+			}
+			for _, id := range ids {
+				bh.Substitutes = append(bh.Substitutes, tags[id])
+			}
+		}
+		out = append(out, bh)
+	}
+	return out, nil
+}

@@ -417,3 +417,43 @@ func (s *Store) GuardUnitChanges(ctx context.Context, ids []int64) error {
 	}
 	return nil
 }
+
+// UnitHolder is a booking line holding a unit in a window: what stands in the
+// way of a maintenance block of that unit.
+type UnitHolder struct {
+	BookingID    int64      `db:"booking_id"`
+	Number       string     `db:"number"`
+	Status       string     `db:"status"`
+	CustomerName string     `db:"customer_name"`
+	TimeZone     string     `db:"time_zone"`
+	LineID       int64      `db:"line_id"`
+	ItemID       int64      `db:"item_id"`
+	StartsAt     time.Time  `db:"starts_at"`
+	EndsAt       time.Time  `db:"ends_at"`
+	PickedUpAt   *time.Time `db:"picked_up_at"`
+}
+
+// unitHoldersSQL asks allocation_blocks, the same rule the exclusion check
+// and FreeUnits follow, which booking allocations of the unit keep it busy
+// in the window at that instant.
+const unitHoldersSQL = `
+SELECT b.id AS booking_id, b.number, b.status, cu.name AS customer_name, lo.time_zone, l.id AS line_id, l.item_id,
+       l.starts_at, l.ends_at, a.picked_up_at
+FROM unit_allocations a
+JOIN booking_lines l ON l.id = a.booking_line_id
+JOIN bookings b ON b.id = l.booking_id
+JOIN locations lo ON lo.id = b.location_id
+JOIN users cu ON cu.id = b.customer_id
+WHERE a.unit_id = $1 AND a.active AND a.returned_at IS NULL
+  AND allocation_blocks(a.occupied, a.due_at, a.picked_up_at, a.returned_at, a.hold_expires_at, tstzrange($2, $3), $4)
+ORDER BY l.starts_at, b.id`
+
+// UnitHolders lists the booking lines that hold a unit somewhere in the
+// window (an open window when its end is zero), earliest first.
+func (s *Store) UnitHolders(ctx context.Context, unitID int64, win Span, now time.Time) ([]UnitHolder, error) {
+	var out []UnitHolder
+	if err := s.q.SelectContext(ctx, &out, unitHoldersSQL, unitID, win.From, win.toArg(), now); err != nil {
+		return nil, fmt.Errorf("store: holders of unit %d: %w", unitID, classify(err))
+	}
+	return out, nil
+}
