@@ -97,12 +97,13 @@ func deskDay(raw string, now time.Time, zone *time.Location) (time.Time, error) 
 // fillDesk loads the board of one local day: two queries, whatever its size.
 func (s *Server) fillDesk(ctx context.Context, v *pages.DeskView, locID int64, day time.Time, zone *time.Location) error {
 	now := s.Now()
-	lines, err := s.Store.ListDeskLines(ctx, store.DeskQuery{LocationID: locID, DayStart: day,
-		DayEnd: period.AddDays(day, 1, zone), Now: now})
+	dayEnd := period.AddDays(day, 1, zone)
+	lines, err := s.Store.ListDeskLines(ctx, store.DeskQuery{LocationID: locID, DayStart: day, DayEnd: dayEnd, Now: now})
 	if err != nil {
 		return err
 	}
-	endangered, err := s.Store.ListEndangered(ctx, locID, now)
+	endangered, err := s.Store.ListEndangered(ctx, store.EndangeredQuery{LocationID: locID, Now: now,
+		Until: now.Add(endangeredAhead), DayStart: day, DayEnd: dayEnd})
 	if err != nil {
 		return err
 	}
@@ -148,6 +149,12 @@ func (s *Server) fillDesk(ctx context.Context, v *pages.DeskView, locID int64, d
 
 // holdWarning is how far ahead the board lists holds about to lapse.
 const holdWarning = 2 * time.Hour
+
+// endangeredAhead is how far ahead the board lists the bookings an overdue
+// return endangers (besides the shown day's pickups, which it flags): a week
+// covers a closed weekend before the next pickup, and keeps the list to what
+// staff can act on instead of every booking of the unit months ahead.
+const endangeredAhead = 7 * 24 * time.Hour
 
 // deskTime writes an instant of the board's day as the local hour, and any
 // other as a full local date.

@@ -94,3 +94,49 @@ func TestDeskBoardOverdueRiskAndHolds(t *testing.T) {
 }
 
 func bookingNumber(id int64) string { return fmt.Sprintf("R%06d", id) }
+
+// The endangered list looks a week ahead (endangeredAhead), not at every
+// booking of an overdue unit months away: a booking starting just inside the
+// week is listed, one just outside is not, unless the board shows its day,
+// where its pickup is flagged and listed too. Bulk lines likewise.
+func TestDeskEndangeredLooksAWeekAhead(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	tent := s.item("Tent", 1)
+	chairs := s.bulkItem("Chair", 10)
+	cust := s.createUser(store.RoleCustomer, "ahead@example.test", "correct horse battery")
+	d1, d2 := s.instant(1, 10), s.instant(2, 10)
+	now := d2.Add(time.Hour)
+	inside, outside := now.Add(endangeredAhead-time.Hour), now.Add(endangeredAhead+time.Hour)
+	late := s.deskBook(cust.ID, tent, d1, d2)
+	near := s.deskBook(cust.ID, tent, inside, inside.Add(2*time.Hour))
+	far := s.deskBook(cust.ID, tent, outside, outside.Add(2*time.Hour))
+	lateChairs := s.bookDirect(chairs, 6, d1, d2)
+	nearChairs := s.bookDirect(chairs, 6, inside, inside.Add(2*time.Hour))
+	farChairs := s.bookDirect(chairs, 6, outside, outside.Add(2*time.Hour))
+
+	c, staff := s.staffClient("ahead-desk@example.test")
+	act := booking.Actor{UserID: staff.ID}
+	s.setClock(d1.Add(time.Minute))
+	if err := s.srv.Booking.CheckOut(context.Background(), late.ID, "Tent-1", act); err != nil {
+		t.Fatal(err)
+	}
+	lb, _ := s.st.GetBooking(context.Background(), lateChairs)
+	if err := s.srv.Booking.MarkBulkLine(context.Background(), lateChairs, lb.Lines[0].ID, true, act); err != nil {
+		t.Fatal(err)
+	}
+	s.setClock(now)
+
+	res := c.get("/desk").expectStatus(t, http.StatusOK)
+	expectRows(t, "endangered this week", deskRows(res, "endangered"), near.Number, bookingNumber(nearChairs))
+
+	// The day of the bookings just outside the week: their pickups are
+	// flagged, and the list holds them beside the week's.
+	farDay := outside.In(s.zone).Format("2006-01-02")
+	res = c.get("/desk?date="+farDay).expectStatus(t, http.StatusOK)
+	expectRows(t, "endangered with the shown day", deskRows(res, "endangered"),
+		near.Number, bookingNumber(nearChairs), far.Number, bookingNumber(farChairs))
+	flag := res.Doc.Find(fmt.Sprintf(`[data-testid="pickups-line-%d"] [data-testid="endangered-flag"]`, far.Lines[0].ID))
+	if !strings.Contains(flag.Text(), late.Number) {
+		t.Errorf("the pickup of the shown day is not flagged with the overdue booking: %q", flag.Text())
+	}
+}

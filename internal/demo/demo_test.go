@@ -160,7 +160,8 @@ func TestDemoDeskStory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	at, err := st.ListEndangered(ctx, loc.ID, time.Now())
+	now := time.Now()
+	at, err := st.ListEndangered(ctx, store.EndangeredQuery{LocationID: loc.ID, Now: now, Until: now.Add(7 * 24 * time.Hour)})
 	if err != nil || len(at) != 1 || at[0].Substitute == "" {
 		t.Fatalf("endangered: %+v (%v), want one with a substitute", at, err)
 	}

@@ -75,10 +75,16 @@ WHERE b.location_id = $1 AND b.status IN ('confirmed', 'out')
 ORDER BY CASE WHEN l.picked_up_at IS NULL THEN l.starts_at ELSE l.ends_at END, l.id`
 
 // ListDeskLines loads a location's pickups, returns and overdue lines for one
-// local day, in one query.
+// local day, in one query. It runs without parallel workers: on a busy shop
+// (hundreds of lines a day) the planner hands the day's short index reads to
+// workers whose start-up costs more than they save (on the benchmark's large
+// shop 170–510 ms with workers, 90–100 ms without, on a loaded machine).
 func (s *Store) ListDeskLines(ctx context.Context, q DeskQuery) ([]DeskLine, error) {
 	var out []DeskLine
-	if err := s.q.SelectContext(ctx, &out, listDeskLinesSQL, q.LocationID, q.DayStart, q.DayEnd, q.Now); err != nil {
+	err := s.withoutParallel(ctx, func(tx *Store) error {
+		return tx.q.SelectContext(ctx, &out, listDeskLinesSQL, q.LocationID, q.DayStart, q.DayEnd, q.Now)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("store: desk lines: %w", classify(err))
 	}
 	return out, nil
@@ -104,18 +110,58 @@ type Endangered struct {
 	Short int `db:"short"`
 }
 
+// EndangeredQuery asks for a location's endangered bookings as of Now: the
+// lines starting before Until (the board's look ahead) and those starting in
+// the shown day [DayStart, DayEnd), whose pickups the board flags.
+type EndangeredQuery struct {
+	LocationID       int64
+	Now, Until       time.Time
+	DayStart, DayEnd time.Time
+}
+
+// endangeredWindow keeps a waiting line nl to what the board shows: starting
+// before the look ahead ($3) or in the shown day ([$4, $5)). Without it every
+// future booking of an overdue unit, months ahead, was listed and checked.
+const endangeredWindow = `(nl.starts_at < $3 OR (nl.starts_at >= $4 AND nl.starts_at < $5))`
+
 // listEndangeredSQL starts from the open overdue check-outs (a short list,
 // indexed) and finds the confirmed bookings waiting for the same units, with
 // the first other unit free over the waiting allocation's range; then the
 // bulk lines that an overdue bulk line leaves short. The overdue list is
 // materialized and asked through the open-due expression (migration
 // 00062): left to itself, the planner misjudges how few rows it has
-// and starts from all confirmed bookings instead.
+// and starts from all confirmed bookings instead. The waiting allocations are
+// asked through the exclusion constraint's GiST index by unit and by range:
+// still to come (ending after now, as the bulk lines below) and starting
+// before the window's end. The bulk candidates of the window are materialized
+// first, so bulk_peak runs once per candidate line of this location, never
+// for lines the booking's status or location drop.
 var listEndangeredSQL = `
 WITH oa AS MATERIALIZED (
     SELECT id, unit_id, booking_line_id FROM unit_allocations
     WHERE active AND picked_up_at IS NOT NULL AND returned_at IS NULL
       AND (CASE WHEN active AND picked_up_at IS NOT NULL AND returned_at IS NULL THEN due_at END) <= $2
+),
+bl AS MATERIALIZED (
+    SELECT b.id AS booking_id, b.number, cu.name AS customer_name, nl.id AS line_id, i.name AS item_name,
+           nl.quantity, nl.starts_at, late.numbers, coalesce(bs.quantity, 0) AS stock,
+           nl.item_id, tstzrange(nl.starts_at - make_interval(mins => i.buffer_before_minutes),
+                                 nl.ends_at + make_interval(mins => i.buffer_after_minutes)) AS win
+    FROM (SELECT l.item_id, string_agg(DISTINCT lb.number, ', ') AS numbers
+          FROM booking_lines l JOIN bookings lb ON lb.id = l.booking_id
+          WHERE lb.location_id = $1 AND lb.status = 'out' AND l.picked_up_at IS NOT NULL
+            AND l.returned_at IS NULL AND l.ends_at <= $2
+            AND (CASE WHEN l.picked_up_at IS NOT NULL AND l.returned_at IS NULL THEN l.ends_at END) <= $2
+          GROUP BY l.item_id) late
+    JOIN items i ON i.id = late.item_id AND i.tracking = 'bulk'
+    JOIN booking_lines nl ON nl.item_id = late.item_id AND nl.picked_up_at IS NULL
+         -- Lines still to come (their end ahead), through the (item, end)
+         -- index, not the item's whole history.
+         AND nl.returned_at IS NULL AND greatest(nl.ends_at, nl.returned_at) > $2
+         AND ` + endangeredWindow + `
+    JOIN bookings b ON b.id = nl.booking_id AND b.status = 'confirmed' AND b.location_id = $1
+    JOIN users cu ON cu.id = b.customer_id
+    LEFT JOIN bulk_stock bs ON bs.item_id = nl.item_id AND bs.location_id = $1
 )
 SELECT b.id AS booking_id, b.number, cu.name AS customer_name, nl.id AS line_id, i.name AS item_name,
        nl.quantity, nl.starts_at, u.asset_tag, ob.number AS blocked_by, coalesce(sub.asset_tag, '') AS substitute,
@@ -125,7 +171,8 @@ JOIN booking_lines ol ON ol.id = oa.booking_line_id
 JOIN bookings ob ON ob.id = ol.booking_id
 JOIN unit_allocations na ON na.unit_id = oa.unit_id AND na.active AND na.id <> oa.id
      AND na.picked_up_at IS NULL AND na.booking_line_id IS NOT NULL
-JOIN booking_lines nl ON nl.id = na.booking_line_id
+     AND na.occupied && tstzrange($2::timestamptz, greatest($3::timestamptz, $5::timestamptz))
+JOIN booking_lines nl ON nl.id = na.booking_line_id AND ` + endangeredWindow + `
 JOIN bookings b ON b.id = nl.booking_id AND b.status = 'confirmed'
 JOIN users cu ON cu.id = b.customer_id
 JOIN items i ON i.id = nl.item_id
@@ -137,34 +184,20 @@ LEFT JOIN LATERAL (
     ORDER BY su.id LIMIT 1) sub ON true
 WHERE b.location_id = $1
 UNION ALL
-SELECT b.id, b.number, cu.name, nl.id, i.name, nl.quantity, nl.starts_at, '', late.numbers, '',
-       nl.quantity - (coalesce(bs.quantity, 0) - bulk_peak(nl.item_id, $1,
-           tstzrange(nl.starts_at - make_interval(mins => i.buffer_before_minutes),
-                     nl.ends_at + make_interval(mins => i.buffer_after_minutes)), $2, nl.id))
-FROM (SELECT l.item_id, string_agg(DISTINCT lb.number, ', ') AS numbers
-      FROM booking_lines l JOIN bookings lb ON lb.id = l.booking_id
-      WHERE lb.location_id = $1 AND lb.status = 'out' AND l.picked_up_at IS NOT NULL
-        AND l.returned_at IS NULL AND l.ends_at <= $2
-        AND (CASE WHEN l.picked_up_at IS NOT NULL AND l.returned_at IS NULL THEN l.ends_at END) <= $2
-      GROUP BY l.item_id) late
-JOIN items i ON i.id = late.item_id AND i.tracking = 'bulk'
-JOIN booking_lines nl ON nl.item_id = late.item_id AND nl.picked_up_at IS NULL
-     -- Lines still to come (their end ahead), through the (item, end) index,
-     -- not the item's whole history.
-     AND nl.returned_at IS NULL AND greatest(nl.ends_at, nl.returned_at) > $2
-JOIN bookings b ON b.id = nl.booking_id AND b.status = 'confirmed' AND b.location_id = $1
-JOIN users cu ON cu.id = b.customer_id
-LEFT JOIN bulk_stock bs ON bs.item_id = nl.item_id AND bs.location_id = $1
-WHERE nl.quantity > coalesce(bs.quantity, 0) - bulk_peak(nl.item_id, $1,
-           tstzrange(nl.starts_at - make_interval(mins => i.buffer_before_minutes),
-                     nl.ends_at + make_interval(mins => i.buffer_after_minutes)), $2, nl.id)
+-- OFFSET 0 keeps the subquery whole: bulk_peak is computed once per line
+-- and read twice, where a pulled-up expression would be evaluated twice.
+SELECT booking_id, number, customer_name, line_id, item_name, quantity, starts_at, '', numbers, '',
+       quantity - (stock - peak)
+FROM (SELECT bl.*, bulk_peak(bl.item_id, $1, bl.win, $2, bl.line_id) AS peak FROM bl OFFSET 0) c
+WHERE quantity > stock - peak
 ORDER BY starts_at, line_id`
 
 // ListEndangered lists the confirmed bookings at a location that wait for a
-// unit, or bulk pieces, still out overdue at now.
-func (s *Store) ListEndangered(ctx context.Context, locationID int64, now time.Time) ([]Endangered, error) {
+// unit, or bulk pieces, still out overdue at q.Now: those starting before
+// q.Until or in the day [q.DayStart, q.DayEnd).
+func (s *Store) ListEndangered(ctx context.Context, q EndangeredQuery) ([]Endangered, error) {
 	var out []Endangered
-	if err := s.q.SelectContext(ctx, &out, listEndangeredSQL, locationID, now); err != nil {
+	if err := s.q.SelectContext(ctx, &out, listEndangeredSQL, q.LocationID, q.Now, q.Until, q.DayStart, q.DayEnd); err != nil {
 		return nil, fmt.Errorf("store: endangered bookings: %w", classify(err))
 	}
 	return out, nil
@@ -256,18 +289,39 @@ func (s *Store) ListBookings(ctx context.Context, f BookingFilter) ([]BookingSum
 	return out, nil
 }
 
+// searchFewCustomers is how many matching customers the search still asks
+// one by one; beyond it the search walks the newest bookings instead.
+const searchFewCustomers = 300
+
 // searchBookingsSQL asks the booking number and the customers apart, each
-// through its index (trigram indexes on email and name), and takes at most
-// $3 bookings of each matching customer: an OR over both would walk every
-// booking backwards.
-const searchBookingsSQL = `
-WITH hit AS (
+// through its index (trigram indexes on email and name): an OR over both
+// would walk every booking backwards. Few matching customers (a name, an
+// email): each one's newest $3 bookings through (customer_id, id). Many (a
+// common part such as the mail domain): taking $3 of each of thousands and
+// sorting them costs seconds, so the newest bookings are walked back instead
+// until $3 match, about $3 ÷ (the share of matching customers) bookings, whatever
+// the history. Which branch runs is decided once (a one-time filter on the
+// count of the first few matches); the customer test of the walk is a
+// per-row subquery on the primary key so the plan never reads users whole.
+var searchBookingsSQL = `
+WITH m AS MATERIALIZED (
+    SELECT cu.id FROM users cu
+    WHERE cu.email::text ILIKE $2 ESCAPE '\' OR cu.name ILIKE $2 ESCAPE '\'
+    LIMIT ` + strconv.Itoa(searchFewCustomers+1) + `
+),
+hit AS (
     SELECT id FROM (
         SELECT b.id FROM bookings b WHERE b.id = $1
         UNION
-        SELECT x.id FROM users cu
-        CROSS JOIN LATERAL (SELECT b.id FROM bookings b WHERE b.customer_id = cu.id ORDER BY b.id DESC LIMIT $3) x
-        WHERE cu.email::text ILIKE $2 ESCAPE '\' OR cu.name ILIKE $2 ESCAPE '\'
+        SELECT x.id FROM m
+        CROSS JOIN LATERAL (SELECT b.id FROM bookings b WHERE b.customer_id = m.id ORDER BY b.id DESC LIMIT $3) x
+        WHERE (SELECT count(*) FROM m) <= ` + strconv.Itoa(searchFewCustomers) + `
+        UNION
+        (SELECT b.id FROM bookings b
+         WHERE (SELECT count(*) FROM m) > ` + strconv.Itoa(searchFewCustomers) + `
+           AND (SELECT cu.email::text ILIKE $2 ESCAPE '\' OR cu.name ILIKE $2 ESCAPE '\'
+                FROM users cu WHERE cu.id = b.customer_id)
+         ORDER BY b.id DESC LIMIT $3)
     ) u
     ORDER BY id DESC LIMIT $3
 )` + bookingSummarySelect + `

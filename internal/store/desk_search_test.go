@@ -1,0 +1,108 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"testing"
+
+	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/internal/testenv"
+)
+
+// orSearchSQL is the desk search's definition as one OR over the booking
+// number, the customer's email and name: what SearchBookings answers
+// through indexes, branch by branch.
+const orSearchSQL = `
+SELECT b.id FROM bookings b JOIN users cu ON cu.id = b.customer_id
+WHERE b.id = $1 OR cu.email::text ILIKE $2 ESCAPE '\' OR cu.name ILIKE $2 ESCAPE '\'
+ORDER BY b.id DESC LIMIT $3`
+
+// The search by a part of the name or email, in any case, or by number,
+// gives the OR's bookings newest first, both when few customers match (each
+// one's bookings asked) and when hundreds do (the newest bookings walked
+// back), at the limit and below it.
+func TestSearchBookingsMatchesTheOr(t *testing.T) {
+	st, _ := testenv.Store(t)
+	ctx := context.Background()
+	db := st.DB()
+	var loc int64
+	if err := db.QueryRowContext(ctx, `INSERT INTO locations (name, slug, time_zone) VALUES ('Here', 'here', 'UTC') RETURNING id`).Scan(&loc); err != nil {
+		t.Fatal(err)
+	}
+	// 340 "Walker" customers (more than the few asked one by one), each
+	// with one to three bookings, interleaved with "Other" customers.
+	if _, err := db.ExecContext(ctx, `
+INSERT INTO users (email, name, password_hash)
+SELECT CASE WHEN g % 4 = 0 THEN 'other' || g || '@mail.test' ELSE 'walker' || g || '@Example.test' END,
+       CASE WHEN g % 4 = 0 THEN 'Other Person ' || g ELSE 'Jo Walker-Smith ' || g END, 'x'
+FROM generate_series(1, 460) g`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `
+INSERT INTO bookings (customer_id, location_id, status, currency)
+SELECT u.id, $1, 'confirmed', 'EUR'
+FROM generate_series(1, 3) k
+JOIN users u ON u.id % 3 >= k - 1 AND u.email LIKE '%.test'
+ORDER BY k, u.id * 7 % 461`, loc); err != nil {
+		t.Fatal(err)
+	}
+	var some int64
+	if err := db.QueryRowContext(ctx, `SELECT max(id) - 5 FROM bookings`).Scan(&some); err != nil {
+		t.Fatal(err)
+	}
+	number := fmt.Sprintf("R%06d", some)
+	for _, q := range []string{"walker", "WALKER-smith 1", "walker 7", "Smith 123", "walker12@", "example.TEST", "other",
+		"mail.test", "person 44", number, fmt.Sprint(some), "nobody", "%", "_"} {
+		for _, limit := range []int{50, 3} {
+			got, err := st.SearchBookings(ctx, q, limit)
+			if err != nil {
+				t.Fatalf("search %q: %v", q, err)
+			}
+			var id int64
+			if q == number || q == fmt.Sprint(some) {
+				id = some
+			}
+			want := queryIDs(t, db, orSearchSQL, id, "%"+store.LikeEscapeForTest(q)+"%", limit)
+			ids := make([]int64, 0, len(got))
+			for _, b := range got {
+				ids = append(ids, b.ID)
+			}
+			if fmt.Sprint(ids) != fmt.Sprint(want) {
+				t.Errorf("search %q (limit %d): %v, want %v", q, limit, ids, want)
+			}
+		}
+	}
+	// Both branches ran: "walker" matches hundreds of customers, "walker 7"
+	// a dozen.
+	for q, many := range map[string]bool{"walker": true, "walker 7": false} {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE email::text ILIKE $1 OR name ILIKE $1`, "%"+q+"%").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if (n > store.SearchFewCustomersForTest) != many {
+			t.Errorf("fixture: %q matches %d customers", q, n)
+		}
+	}
+}
+
+func queryIDs(t *testing.T, db *sql.DB, q string, args ...any) []int64 {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
