@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
@@ -32,10 +34,14 @@ func (s *Server) StaffBookingNew(c echo.Context) error {
 		end := booking.NextOpen(locs[0], period.AddDays(start, 1, zone))
 		f.Location, f.Start, f.End = fmt.Sprint(locs[0].ID), formatLocal(start, zone), formatLocal(end, zone)
 	}
-	return s.walkInForm(c, http.StatusOK, f, nil)
+	return s.walkInForm(c, http.StatusOK, f, nil, nil)
 }
 
-func (s *Server) walkInForm(c echo.Context, status int, f pages.WalkInForm, errs components.Errors) error {
+// walkInForm renders the form. The item menus come from the light list of
+// names (one index read, however large the catalog); availability and price
+// are computed only for the items chosen, once the form comes back with them
+// and a period (req is nil on a fresh form).
+func (s *Server) walkInForm(c echo.Context, status int, f pages.WalkInForm, errs components.Errors, req *walkInChoice) error {
 	ctx := c.Request().Context()
 	v := pages.WalkInView{Page: s.page(c, "New booking"), Form: f, Errors: errs}
 	locs, err := s.Store.ListBookingLocations(ctx)
@@ -45,18 +51,81 @@ func (s *Server) walkInForm(c echo.Context, status int, f pages.WalkInForm, errs
 	for _, l := range locs {
 		v.Locations = append(v.Locations, components.Option{Value: fmt.Sprint(l.ID), Label: l.Name})
 	}
-	if len(locs) > 0 {
-		items, err := s.Store.ListAvailability(ctx, store.AvailabilityQuery{LocationID: locs[0].ID, From: s.Now(), To: s.Now().Add(1), Now: s.Now(), Hidden: true})
-		if err != nil {
+	items, err := s.Store.ListItemNames(ctx)
+	if err != nil {
+		return err
+	}
+	v.MoreItems = []components.Option{{Value: "", Label: "None"}}
+	for _, it := range items {
+		v.Items = append(v.Items, components.Option{Value: fmt.Sprint(it.ID), Label: it.Name})
+		v.MoreItems = append(v.MoreItems, components.Option{Value: fmt.Sprint(it.ID), Label: it.Name})
+	}
+	if req != nil {
+		if v.Chosen, v.Period, err = s.walkInChosen(ctx, *req); err != nil {
 			return err
-		}
-		v.MoreItems = []components.Option{{Value: "", Label: "None"}}
-		for _, it := range items {
-			v.Items = append(v.Items, components.Option{Value: fmt.Sprint(it.ID), Label: it.Name})
-			v.MoreItems = append(v.MoreItems, components.Option{Value: fmt.Sprint(it.ID), Label: it.Name})
 		}
 	}
 	return s.render(c, status, pages.WalkInPage(v))
+}
+
+// walkInChoice is what the chosen-items summary needs from a checked form:
+// the request, and whether its location and period were read without fault
+// (only then is there a period to count and price).
+type walkInChoice struct {
+	booking.Request
+	PeriodOK bool
+}
+
+// walkInChosen counts what is free of each chosen item at the location for
+// the period, in one query for the chosen items only, and prices each line.
+func (s *Server) walkInChosen(ctx context.Context, r walkInChoice) ([]pages.WalkInChosen, string, error) {
+	var ids []int64
+	for _, l := range r.Lines {
+		if l.ItemID > 0 {
+			ids = append(ids, l.ItemID)
+		}
+	}
+	if !r.PeriodOK || len(ids) == 0 {
+		return nil, "", nil
+	}
+	loc, err := s.Store.GetBookingLocation(ctx, r.LocationID)
+	if err != nil {
+		return nil, "", err
+	}
+	start, end := r.Lines[0].Start, r.Lines[0].End
+	avail, err := s.Booking.StaffAvailabilityOf(ctx, loc.ID, start, end, ids)
+	if err != nil {
+		return nil, "", err
+	}
+	st, err := s.Store.GetSettings(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	byID := make(map[int64]store.ItemAvailability, len(avail))
+	for _, a := range avail {
+		byID[a.ID] = a
+	}
+	zone := period.Zone(loc.TimeZone)
+	var out []pages.WalkInChosen
+	for _, l := range r.Lines {
+		a, ok := byID[l.ItemID]
+		if !ok {
+			continue
+		}
+		qty := max(l.Quantity, 1)
+		ch := pages.WalkInChosen{ItemID: a.ID, Name: a.Name, Quantity: qty, Free: a.Free, Capacity: a.Capacity}
+		switch {
+		case a.Capacity == 0:
+			ch.Problem = "None at this location."
+		case a.Free < qty:
+			ch.Problem = fmt.Sprintf("Only %d free for this period.", a.Free)
+		}
+		if q, err := s.Booking.Quote(a.BookableItem, start, end, zone, qty, st); err == nil {
+			ch.Price = money.Format(q.Total, st.Currency)
+		}
+		out = append(out, ch)
+	}
+	return out, displayRange(start, end, zone), nil
 }
 
 // StaffBookingCreate books for a customer at the desk, confirmed at once: a
@@ -64,15 +133,19 @@ func (s *Server) walkInForm(c echo.Context, status int, f pages.WalkInForm, errs
 // password), several items, one period.
 func (s *Server) StaffBookingCreate(c echo.Context) error {
 	f := walkInFormOf(c)
+	req, errs, err := s.walkInRequest(c, f)
+	if err != nil {
+		return err
+	}
+	// Whether the location and period read well is the form's own verdict,
+	// before the engine's rules (opening hours, stock) add theirs.
+	chosen := walkInChoice{PeriodOK: errs["location"] == "" && errs["start"] == "" && errs["end"] == ""}
 	rerender := func(fe components.Errors, msg string) error {
 		if msg != "" {
 			fe = components.Errors{"item": msg}
 		}
-		return s.walkInForm(c, http.StatusUnprocessableEntity, f, fe)
-	}
-	req, errs, err := s.walkInRequest(c, f)
-	if err != nil {
-		return err
+		chosen.Request = req
+		return s.walkInForm(c, http.StatusUnprocessableEntity, f, fe, &chosen)
 	}
 	if errs.Any() {
 		return rerender(errs, "")
@@ -133,10 +206,34 @@ func (s *Server) walkInRequest(c echo.Context, f pages.WalkInForm) (booking.Requ
 			continue
 		}
 		qty := formInt(errs, "quantity"+l[0], l[2], 1, booking.MaxQuantity, quantityMessage())
-		itemID, _ := strconv.ParseInt(l[1], 10, 64)
+		itemID, err := s.walkInItem(ctx, errs, "item"+l[0], l[1])
+		if err != nil {
+			return booking.Request{}, nil, err
+		}
 		req.Lines = append(req.Lines, booking.LineRequest{ItemID: itemID, Quantity: qty, Start: start, End: end})
 	}
 	return req, errs, nil
+}
+
+// walkInItem reads one item menu: a number of an item staff may book
+// (online or not, never archived). Anything else is refused beside the field
+// it came in (0): the menus offer only such items, so another id is a stale
+// form or a forged one.
+func (s *Server) walkInItem(ctx context.Context, errs components.Errors, key, raw string) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
+	if err != nil || id <= 0 {
+		errs[key] = "Choose an item."
+		return 0, nil
+	}
+	it, err := s.Store.GetBookableItem(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && it.Archived) {
+		errs[key] = "That item cannot be booked: choose another."
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return id, nil
 }
 
 // StaffBookingShow shows a booking at the desk.

@@ -30,6 +30,16 @@ func (e *Engine) AvailabilityOf(ctx context.Context, locationID int64, start, en
 	return e.st.ListAvailability(ctx, store.AvailabilityQuery{LocationID: locationID, From: start, To: end, Now: e.now(), ItemIDs: itemIDs})
 }
 
+// StaffAvailabilityOf is AvailabilityOf for staff: items customers cannot
+// book online count too (archived ones never do).
+func (e *Engine) StaffAvailabilityOf(ctx context.Context, locationID int64, start, end time.Time, itemIDs []int64) ([]store.ItemAvailability, error) {
+	if itemIDs == nil {
+		itemIDs = []int64{}
+	}
+	return e.st.ListAvailability(ctx, store.AvailabilityQuery{LocationID: locationID, From: start, To: end, Now: e.now(),
+		Hidden: true, ItemIDs: itemIDs})
+}
+
 // ItemAvailability is one item's free quantity for [start, end).
 func (e *Engine) ItemAvailability(ctx context.Context, itemID, locationID int64, start, end time.Time) (store.ItemAvailability, error) {
 	rows, err := e.st.ListAvailability(ctx, store.AvailabilityQuery{LocationID: locationID, From: start, To: end,

@@ -192,3 +192,23 @@ func (s *Store) ListPublicItems(ctx context.Context, f PublicFilter) ([]ItemList
 	}
 	return rows, nil
 }
+
+// ItemName is an item as a menu shows it.
+type ItemName struct {
+	ID   int64  `db:"id"`
+	Name string `db:"name"`
+}
+
+// listItemNamesSQL reads the name index (lower(name), id) in order: no
+// counts, no stock, so a menu of a large catalog stays one cheap read.
+const listItemNamesSQL = `SELECT id, name FROM items WHERE archived_at IS NULL ORDER BY lower(name), id`
+
+// ListItemNames lists every item that is not archived (online or not), by
+// name: what staff may book, for menus.
+func (s *Store) ListItemNames(ctx context.Context) ([]ItemName, error) {
+	var out []ItemName
+	if err := s.q.SelectContext(ctx, &out, listItemNamesSQL); err != nil {
+		return nil, fmt.Errorf("store: item names: %w", classify(err))
+	}
+	return out, nil
+}

@@ -68,6 +68,25 @@ func DatabaseURL(t testing.TB) string {
 	return withDatabase(admin, name)
 }
 
+// EmptyDatabaseURL returns the URL of a new database with no schema at all,
+// dropped when the test ends: for tests that apply migrations step by step
+// (rows written under an older schema, then the migration that changes it).
+func EmptyDatabaseURL(t testing.TB) string {
+	t.Helper()
+	admin := Require(t, "RENTDESK_TEST_DATABASE_URL")
+	ctx := context.Background()
+	name := fmt.Sprintf("rentdesk_e_%d_%d_%d", os.Getpid(), time.Now().UnixNano()%1e6, dbCounter.Add(1))
+	if err := adminExec(ctx, admin, fmt.Sprintf(`CREATE DATABASE %s`, name)); err != nil {
+		t.Fatalf("testenv: create database: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := adminExec(context.Background(), admin, fmt.Sprintf(`DROP DATABASE IF EXISTS %s WITH (FORCE)`, name)); err != nil {
+			t.Logf("testenv: drop %s: %v", name, err)
+		}
+	})
+	return withDatabase(admin, name)
+}
+
 // Store opens a store on a new migrated database, closed when the test ends.
 // Its pool has the sizes the app ships with (RENTDESK_DB_MAX_OPEN and
 // RENTDESK_DB_MAX_IDLE defaults), so concurrency tests meet the limits a
