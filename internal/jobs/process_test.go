@@ -39,7 +39,7 @@ func workerMain() int {
 	defer stop()
 	env := func(k string) string { return os.Getenv(k) }
 	atoi := func(k string) int { n, _ := strconv.Atoi(env(k)); return n }
-	st, err := store.Open(ctx, env("WORKER_DB"), store.Options{MaxOpenConns: 10})
+	st, err := store.Open(ctx, env("WORKER_DB"), store.Options{MaxOpenConns: 10, MaxIdleConns: 10})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "worker:", err)
 		return 2
