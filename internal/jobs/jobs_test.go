@@ -174,10 +174,16 @@ func TestE4TemporaryFailureRetriesThenDies(t *testing.T) {
 	if err := mp.SetChaos(0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := j.Client().JobRetry(context.Background(), *e.JobID); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.SetEmailStatus(context.Background(), e.ID, store.EmailQueued, ""); err != nil {
+	// As the admin page does: the retry and the email's status commit
+	// together, or a worker can pick the job up while the email still says
+	// failed and cancel it.
+	err = st.WithTx(context.Background(), func(tx *store.Store) error {
+		if _, err := j.Client().JobRetryTx(context.Background(), tx.Tx(), *e.JobID); err != nil {
+			return err
+		}
+		return tx.SetEmailStatus(context.Background(), e.ID, store.EmailQueued, "")
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	mp.FindTo(t, e.ToAddress, 10*time.Second)
