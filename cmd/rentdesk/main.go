@@ -117,6 +117,18 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 	// The dashboard's short history: one sample every five seconds.
 	met := web.NewMetrics(st)
 	go met.Run(ctx, 5*time.Second)
+	// This instance's request figures go to the database for the alert
+	// check, which adds up every instance's; once more after the server has
+	// drained (deferred after st.Close, so it runs first).
+	reporter := metrics.NewReporter(met, st, logger)
+	go reporter.Run(ctx, 10*time.Second)
+	defer func() {
+		fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := reporter.Flush(fctx, time.Now()); err != nil {
+			logger.Warn("metrics: last write of request minutes", "err", err)
+		}
+	}()
 	if cfg.MetricsAddr != "" {
 		stopMetrics, err := serveMetrics(cfg, met, logger)
 		if err != nil {
@@ -130,7 +142,7 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 		engine *booking.Engine
 		jb     *jobs.Jobs
 	)
-	alerter := metrics.NewAlerter(met, st, func(ctx context.Context, tx *store.Store, a store.Alert, r metrics.RuleInfo) error {
+	alerter := metrics.NewAlerter(st, func(ctx context.Context, tx *store.Store, a store.Alert, r metrics.RuleInfo) error {
 		return jb.EnqueueAdminAlert(ctx, tx, mail.AdminAlert{Rule: r.Label, Value: r.Format(a.Value),
 			Threshold: r.Format(a.Threshold), Started: a.StartedAt}, a.ID)
 	})

@@ -46,7 +46,8 @@ func (r RuleInfo) Format(v float64) string {
 	return fmt.Sprintf("%.1f %s", v, r.Unit)
 }
 
-// alertWindow is what the request figures of the alerts cover.
+// alertWindow is what the request figures of the alerts cover: the minutes
+// that started in the last five minutes (the current one still filling).
 const alertWindow = 5 * time.Minute
 
 // notifyEvery rate-limits the email for one rule: an alert that flaps
@@ -59,25 +60,36 @@ type Notify func(ctx context.Context, tx *store.Store, a store.Alert, r RuleInfo
 
 // Alerter compares the figures with the thresholds and keeps the alerts.
 type Alerter struct {
-	m      *Metrics
 	st     *store.Store
 	notify Notify
 }
 
-// NewAlerter builds the alert check; notify may be nil (no email).
-func NewAlerter(m *Metrics, st *store.Store, notify Notify) *Alerter {
-	return &Alerter{m: m, st: st, notify: notify}
+// NewAlerter builds the alert check; notify may be nil (no email). It reads
+// the database only: the request figures are every instance's (Reporter).
+func NewAlerter(st *store.Store, notify Notify) *Alerter {
+	return &Alerter{st: st, notify: notify}
 }
 
 // Observe reads every figure a rule can watch; NaN means "no data" (no
-// requests in the window), which never fires. Request figures are this
-// instance's; the queue and overdue figures are the whole shop's.
+// requests in the window), which never fires. Every figure is the whole
+// shop's: the request figures and pool waits add up the minutes every
+// instance wrote in the window (Reporter), so the check gives the same
+// answer on whichever instance runs it, and an instance that stopped
+// writing drops out once its minutes are older than the window.
 func (a *Alerter) Observe(ctx context.Context, now time.Time) (map[string]float64, error) {
-	_, _ = a.m.Sample()
-	sys := Summarize(a.m.History().All(), alertWindow)
-	var waits float64
-	for _, p := range sys.Pools {
-		waits += p.Waits
+	from := now.Add(-alertWindow)
+	rows, err := a.st.ListRequestMinutes(ctx, from, now)
+	if err != nil {
+		return nil, err
+	}
+	latency, requests, errors := mergeMinutes(rows)
+	errorRate := math.NaN()
+	if requests > 0 {
+		errorRate = errors / requests
+	}
+	waits, err := a.st.SumPoolWaits(ctx, from, now)
+	if err != nil {
+		return nil, err
 	}
 	q, err := a.st.GetQueueStats(ctx)
 	if err != nil {
@@ -92,9 +104,9 @@ func (a *Alerter) Observe(ctx context.Context, now time.Time) (map[string]float6
 		return nil, err
 	}
 	return map[string]float64{
-		"p95_latency_ms":        sys.P95 * 1000,
-		"error_rate_percent":    sys.ErrorRate * 100,
-		"pool_waits":            waits,
+		"p95_latency_ms":        latency.Quantile(.95) * 1000,
+		"error_rate_percent":    errorRate * 100,
+		"pool_waits":            float64(waits),
 		"dead_jobs":             float64(q.Dead),
 		"oldest_queued_minutes": oldest,
 		"overdue_units":         float64(att.Overdue),

@@ -29,8 +29,7 @@ func TestAlertFiresOnceAndClears(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := metrics.New(metrics.Options{Store: st})
-	a := metrics.NewAlerter(m, st, func(ctx context.Context, tx *store.Store, al store.Alert, r metrics.RuleInfo) error {
+	a := metrics.NewAlerter(st, func(ctx context.Context, tx *store.Store, al store.Alert, r metrics.RuleInfo) error {
 		return jb.EnqueueAdminAlert(ctx, tx, mail.AdminAlert{Rule: r.Label, Value: r.Format(al.Value),
 			Threshold: r.Format(al.Threshold), Started: al.StartedAt}, al.ID)
 	})
@@ -136,7 +135,7 @@ func TestAlertOpensOnceAcrossInstances(t *testing.T) {
 	now := time.Now()
 	errs := make(chan error, 4)
 	for range 4 {
-		a := metrics.NewAlerter(metrics.New(metrics.Options{Store: st}), st, notify)
+		a := metrics.NewAlerter(st, notify)
 		go func() { errs <- a.Check(ctx, now) }()
 	}
 	for range 4 {

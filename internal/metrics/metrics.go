@@ -32,6 +32,9 @@ const (
 	BuildInfo       = "rentdesk_build_info"
 )
 
+// latencyBounds are the upper bounds (seconds) of the latency histogram.
+var latencyBounds = []float64{.0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+
 // Options configures New.
 type Options struct {
 	// Store feeds the job queue and database size gauges; nil leaves them out.
@@ -54,6 +57,11 @@ type Metrics struct {
 	started  time.Time
 	version  string
 	history  *History
+	// reqReg holds the request instruments alone, so the reporter reads
+	// them without running the other collectors (the store's queries).
+	reqReg   *prometheus.Registry
+	pools    map[string]*sql.DB
+	instance string
 }
 
 // New builds a registry of its own (never the global default, which refuses
@@ -66,13 +74,14 @@ func New(o Options) *Metrics {
 		o.Version = buildVersion()
 	}
 	m := &Metrics{reg: prometheus.NewRegistry(), now: o.Now, started: o.Now(), version: o.Version,
-		routes: map[routeKey]*routeInstruments{}}
+		routes: map[routeKey]*routeInstruments{}, reqReg: prometheus.NewRegistry(), pools: o.Pools,
+		instance: newInstanceID()}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: RequestsTotal, Help: "HTTP requests answered, by route pattern, method and status class.",
 	}, []string{"route", "method", "code"})
 	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: RequestDuration, Help: "Time to answer HTTP requests, by route group.",
-		Buckets: []float64{.0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		Buckets: latencyBounds,
 	}, []string{"group"})
 	m.reg.MustRegister(m.requests, m.duration,
 		collectors.NewGoCollector(),
@@ -82,6 +91,7 @@ func New(o Options) *Metrics {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: BuildInfo, Help: "Always 1; the version is a label.",
 			ConstLabels: prometheus.Labels{"version": o.Version}}, func() float64 { return 1 }),
 	)
+	m.reqReg.MustRegister(m.requests, m.duration)
 	for name, db := range o.Pools {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(db, name))
 	}
@@ -98,6 +108,9 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
 // Version is the version this instance reports.
 func (m *Metrics) Version() string { return m.version }
+
+// Instance names this process among the instances sharing the database.
+func (m *Metrics) Instance() string { return m.instance }
 
 // Started is when this instance started.
 func (m *Metrics) Started() time.Time { return m.started }
