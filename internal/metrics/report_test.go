@@ -201,7 +201,7 @@ func TestAlertEndsWhenAnInstanceStopsReporting(t *testing.T) {
 		e.check(t, at.Add(10*time.Second))
 		_, firing := e.firing(t)["p95_latency_ms"]
 		// B's 12:00 minute is in the window until 12:05:00.
-		if want := at.Add(10*time.Second).Before(t0.Add(4*time.Minute + 30*time.Second)); firing != want {
+		if want := at.Add(10 * time.Second).Before(t0.Add(4*time.Minute + 30*time.Second)); firing != want {
 			t.Fatalf("at %s firing %v, want %v", at.Add(10*time.Second).Format("15:04:05"), firing, want)
 		}
 	}
