@@ -147,7 +147,7 @@ func alertsPanel(v AlertsPanel) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<h3 class=\"card-title\">Thresholds</h3><p class=\"hint\">An alert fires while its figure is at or above the threshold; admins get an email when it starts (at most hourly per alert). Latency, error rate and pool waits are those of the instance that runs the check; with several instances, scrape each one's /metrics for the others.</p>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<h3 class=\"card-title\">Thresholds</h3><p class=\"hint\">An alert fires while its figure is at or above the threshold; admins get an email when it starts (at most hourly per alert). Latency, error rate and pool waits add up every instance's requests of the last five minutes, so an alert fires once however many instances run.</p>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
