@@ -2,6 +2,7 @@ package metrics_test
 
 import (
 	"context"
+	"database/sql"
 	"io"
 	"log/slog"
 	"math"
@@ -50,12 +51,13 @@ func (in instance) flush(t *testing.T, at time.Time) {
 // job queue, as main wires them.
 type alertEnv struct {
 	st     *store.Store
+	url    string
 	notify metrics.Notify
 }
 
 func newAlertEnv(t *testing.T) alertEnv {
 	t.Helper()
-	st, _ := testenv.Store(t)
+	st, dbURL := testenv.Store(t)
 	base, _ := url.Parse("http://rent.example.test")
 	jb, err := jobs.New(jobs.Options{Store: st, Render: emails.Render, BaseURL: base, NoPeriodic: true,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -65,7 +67,7 @@ func newAlertEnv(t *testing.T) alertEnv {
 	if _, err := st.DB().ExecContext(t.Context(), `INSERT INTO users (email, name, role, password_hash) VALUES ('a@example.com', 'A', 'admin', 'x')`); err != nil {
 		t.Fatal(err)
 	}
-	return alertEnv{st: st, notify: func(ctx context.Context, tx *store.Store, al store.Alert, r metrics.RuleInfo) error {
+	return alertEnv{st: st, url: dbURL, notify: func(ctx context.Context, tx *store.Store, al store.Alert, r metrics.RuleInfo) error {
 		return jb.EnqueueAdminAlert(ctx, tx, mail.AdminAlert{Rule: r.Label, Value: r.Format(al.Value),
 			Threshold: r.Format(al.Threshold), Started: al.StartedAt}, al.ID)
 	}}
@@ -266,5 +268,59 @@ func TestAlertReporterRows(t *testing.T) {
 	b.flush(t, t0.Add(2*time.Hour+time.Minute))
 	if n := len(read()); n != 0 {
 		t.Errorf("%d rows older than two hours kept", n)
+	}
+}
+
+// waitOnce makes one query of db wait for a connection: the pool's only
+// connection is held until the query is seen waiting.
+func waitOnce(t *testing.T, db *sql.DB) {
+	t.Helper()
+	ctx := context.Background()
+	before := db.Stats().WaitCount
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := db.ExecContext(ctx, `SELECT 1`); done <- err }()
+	for db.Stats().WaitCount == before {
+		time.Sleep(time.Millisecond)
+	}
+	if err := conn.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Pool waits add up across instances too: one wait on each of two
+// instances reaches a threshold of two, which neither reaches alone.
+func TestAlertPoolWaitsAddUp(t *testing.T) {
+	e := newAlertEnv(t)
+	if err := e.st.UpdateAlertRule(context.Background(), "pool_waits", 2, true, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 6, 1, 12, 0, 30, 0, time.UTC)
+	for i := range 2 {
+		db, err := sql.Open("postgres", e.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+		db.SetMaxOpenConns(1)
+		m := metrics.New(metrics.Options{Pools: map[string]*sql.DB{"app": db}})
+		rep := metrics.NewReporter(m, e.st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		waitOnce(t, db)
+		if err := rep.Flush(context.Background(), t0.Add(time.Duration(i)*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		e.check(t, t0.Add(time.Duration(i)*time.Second+time.Second))
+		if _, firing := e.firing(t)["pool_waits"]; firing != (i == 1) {
+			t.Fatalf("after %d instances waited once: firing %v", i+1, firing)
+		}
+	}
+	if a := e.firing(t)["pool_waits"]; a.Value != 2 {
+		t.Errorf("pool waits %v, want 2", a.Value)
 	}
 }
