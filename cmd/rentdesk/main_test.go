@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"io"
 	"net/http"
 	"os"
@@ -138,6 +139,18 @@ func TestSignalStopsServerCleanly(t *testing.T) {
 			}
 			if !strings.Contains(p.out.String(), "http server stopped") {
 				t.Errorf("no clean-stop line in the log:\n%s", p.out)
+			}
+			// The last requests reach the alerts' request minutes: the
+			// reporter writes once more after the server has drained (its
+			// ticker, every 10 s, has not run in so short a life).
+			db, err := sql.Open("postgres", dbURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var login int
+			if err := db.QueryRow(`SELECT coalesce(sum(requests), 0) FROM request_minutes WHERE route_group = 'public'`).Scan(&login); err != nil || login < 1 {
+				t.Errorf("public requests written at shutdown: %d %v", login, err)
 			}
 		})
 	}
