@@ -173,6 +173,7 @@ func (s *Server) routes() {
 	staff.POST("/items/:id/late-fee", s.StaffItemLateFee)
 	staff.GET("/calendar", s.StaffCalendar)
 	staff.GET("/customers", s.StaffCustomerSearch)
+	staff.GET("/items/search", s.StaffItemSearch)
 	staff.POST("/bookings/:id/lines/:line/period", s.StaffLinePeriod)
 	staff.POST("/maintenance/:id/end", s.StaffMaintenanceEnd)
 
