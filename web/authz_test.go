@@ -196,6 +196,7 @@ var authzMatrix = []authzRow{
 	{method: "POST", route: "/staff/items/:id/late-fee", path: "/staff/items/{item}/late-fee", form: url.Values{"late_fee_per": {"bogus"}}, want: staffOnly},
 	{method: "GET", route: "/staff/calendar", path: "/staff/calendar?location={bookLoc}&item={bookItem}", want: staffOnly},
 	{method: "GET", route: "/staff/customers", path: "/staff/customers?customer_q=exam", want: staffOnly},
+	{method: "GET", route: "/staff/items/search", path: "/staff/items/search?slot=_2&item_q_2=a", want: staffOnly},
 	{method: "POST", route: "/staff/bookings/:id/lines/:line/period", path: "/staff/bookings/{bookingA}/lines/{lineA}/period", form: url.Values{"end": {"junk"}}, want: staffOnly},
 	// A line of another booking is not found.
 	{method: "POST", route: "/staff/bookings/:id/lines/:line/period", path: "/staff/bookings/{bookingA}/lines/{lineA2}/period", form: url.Values{"end": {"junk"}}, want: who{login, deny, deny, hidden, hidden}},

@@ -17,8 +17,12 @@ import (
 	"github.com/rentdesk/rentdesk/templates/pages"
 )
 
-// calendarDays is the default window of the units calendar.
-const calendarDays = 14
+// calendarDays is the default window of the units calendar;
+// calendarPageRows the units (and bulk items) on one page of it.
+const (
+	calendarDays     = 14
+	calendarPageRows = 200
+)
 
 // StaffCalendar shows units × days for a location (an item or a category of
 // it, or everything), default two weeks from today in the location's zone.
@@ -51,6 +55,12 @@ func (s *Server) StaffCalendar(c echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, "The days parameter is not valid.")
 		}
 	}
+	page := 1
+	if raw := c.QueryParam("page"); raw != "" {
+		if page, err = strconv.Atoi(raw); err != nil || page < 1 || page > 100_000 {
+			return echo.NewHTTPError(http.StatusBadRequest, "The page parameter is not valid.")
+		}
+	}
 	v := pages.CalendarView{Page: s.page(c, "Units calendar"), Location: fmt.Sprint(loc.ID), Item: queryOr(item), Category: queryOr(cat),
 		From: from.Format(period.DateLayout), Days: strconv.Itoa(n)}
 	if err := s.calendarMenus(ctx, &v, locs); err != nil {
@@ -61,18 +71,37 @@ func (s *Server) StaffCalendar(c echo.Context) error {
 		days[i] = period.AddDays(from, i, zone).In(zone)
 	}
 	end := period.AddDays(from, n, zone)
-	link := func(d time.Time) string {
+	// Links keep every filter: earlier and later days keep the page of
+	// units, the pages of units keep the days.
+	link := func(d time.Time, page int) string {
 		q := url.Values{"location": {v.Location}, "item": {v.Item}, "category": {v.Category}, "from": {d.In(zone).Format(period.DateLayout)}, "days": {v.Days}}
+		if page > 1 {
+			q.Set("page", strconv.Itoa(page))
+		}
 		return "/staff/calendar?" + q.Encode()
 	}
-	v.PrevHref, v.NextHref = link(period.AddDays(from, -n, zone)), link(end)
+	v.PrevHref, v.NextHref = link(period.AddDays(from, -n, zone), page), link(end, page)
 	today := s.Now().In(zone).Format(period.DateLayout)
 	for _, d := range days {
 		v.Heads = append(v.Heads, pages.UnitsCalendarDay{Label: d.Format("Mon 2 Jan"), Today: d.Format(period.DateLayout) == today})
 	}
 	if loc.ID != 0 {
-		if err := s.calendarRows(ctx, &v, store.CalendarQuery{LocationID: loc.ID, ItemID: item, CategoryID: cat}, days, end, today); err != nil {
+		q := store.CalendarQuery{LocationID: loc.ID, ItemID: item, CategoryID: cat, Limit: calendarPageRows, Offset: (page - 1) * calendarPageRows}
+		total, err := s.Store.CountCalendarRows(ctx, q)
+		if err != nil {
 			return err
+		}
+		if err := s.calendarRows(ctx, &v, q, days, end, today); err != nil {
+			return err
+		}
+		if len(v.Rows) > 0 {
+			v.Showing = fmt.Sprintf("Showing %d–%d of %d units", q.Offset+1, q.Offset+len(v.Rows), total)
+		}
+		if page > 1 {
+			v.PrevPageHref = link(from, page-1)
+		}
+		if q.Offset+calendarPageRows < total {
+			v.NextPageHref = link(from, page+1)
 		}
 	}
 	return s.render(c, http.StatusOK, pages.CalendarPage(v))
@@ -163,7 +192,9 @@ func (s *Server) calendarMenus(ctx context.Context, v *pages.CalendarView, locs 
 	if v.Categories, _, err = s.categoryOptions(ctx, "Every category"); err != nil {
 		return err
 	}
-	items, err := s.Store.ListItems(ctx, store.ItemFilter{Limit: 500})
+	// Every item, by name alone: one read of the name index, however large
+	// the catalog (no counts per item, nothing left out).
+	items, err := s.Store.ListItemNames(ctx)
 	if err != nil {
 		return err
 	}

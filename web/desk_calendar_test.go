@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
@@ -94,5 +95,70 @@ func TestUnitsCalendar(t *testing.T) {
 	}
 	for _, q := range []string{"days=0", "days=x", "days=100", "from=2026-13-40", "item=-1", "category=x", "location=999999"} {
 		c.get("/staff/calendar?"+q).expectStatus(t, http.StatusBadRequest)
+	}
+}
+
+// The units calendar pages through a large shop 200 units at a time, says
+// which of how many it shows, and keeps the filters and the days from page
+// to page; its item menu lists every item, however many.
+func TestUnitsCalendarPages(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	lamp := s.item("Lamp", 0)
+	s.exec(`INSERT INTO units (item_id, location_id, asset_tag) SELECT $1, $2, 'Lamp-' || lpad(n::text, 3, '0') FROM generate_series(1, 230) n`, lamp, s.loc)
+	s.exec(`INSERT INTO items (name, slug, tracking, rate_day, deposit)
+		SELECT 'Spare ' || lpad(n::text, 3, '0'), 'spare-' || n, 'serialized', 100, 0 FROM generate_series(1, 501) n`)
+	c, _ := s.staffClient("desk@example.test")
+
+	tags := map[string]bool{}
+	first := c.get(fmt.Sprintf("/staff/calendar?location=%d&item=%d&days=7", s.loc, lamp)).expectStatus(t, http.StatusOK)
+	if got := first.text(`[data-testid="calendar-showing"]`); got != "Showing 1–200 of 230 units" {
+		t.Errorf("first page says %q", got)
+	}
+	rows := first.Doc.Find(`[data-testid="units-calendar"] tbody tr`)
+	if rows.Length() != 200 {
+		t.Fatalf("first page: %d rows, want 200", rows.Length())
+	}
+	rows.Each(func(_ int, tr *goquery.Selection) { tags[tr.AttrOr("data-testid", "")] = true })
+	if first.has(`[data-testid="calendar-prev-page"]`) {
+		t.Error("the first page links to a previous one")
+	}
+	next, _ := first.Doc.Find(`[data-testid="calendar-next-page"]`).Attr("href")
+	for _, kept := range []string{fmt.Sprintf("item=%d", lamp), fmt.Sprintf("location=%d", s.loc), "days=7", "from=", "page=2"} {
+		if !strings.Contains(next, kept) {
+			t.Errorf("the next page %q loses %s", next, kept)
+		}
+	}
+	if later, _ := first.Doc.Find(`[data-testid="calendar-next"]`).Attr("href"); strings.Contains(later, "page=") {
+		t.Errorf("later days on page 1 go to another page: %q", later)
+	}
+
+	second := c.get(next).expectStatus(t, http.StatusOK)
+	if got := second.text(`[data-testid="calendar-showing"]`); got != "Showing 201–230 of 230 units" {
+		t.Errorf("second page says %q", got)
+	}
+	second.Doc.Find(`[data-testid="units-calendar"] tbody tr`).Each(func(_ int, tr *goquery.Selection) { tags[tr.AttrOr("data-testid", "")] = true })
+	if len(tags) != 230 {
+		t.Errorf("two pages show %d distinct units, want 230", len(tags))
+	}
+	if second.has(`[data-testid="calendar-next-page"]`) {
+		t.Error("the last page links to a next one")
+	}
+	if prev, _ := second.Doc.Find(`[data-testid="calendar-prev-page"]`).Attr("href"); !strings.Contains(prev, fmt.Sprintf("item=%d", lamp)) || strings.Contains(prev, "page=") {
+		t.Errorf("the previous page %q", prev)
+	}
+	if later, _ := second.Doc.Find(`[data-testid="calendar-next"]`).Attr("href"); !strings.Contains(later, "page=2") {
+		t.Errorf("later days leave page 2: %q", later)
+	}
+
+	// The item menu: every item, the 501st spare included.
+	menu := first.Doc.Find(`select[name="item"] option`)
+	if !first.has(`select[name="item"] option[value=""]`) || menu.Length() != 1+1+501 {
+		t.Errorf("the item menu has %d options, want every item and \"Every item\"", menu.Length())
+	}
+	if !strings.Contains(menu.Text(), "Spare 501") {
+		t.Error("the item menu leaves out Spare 501")
+	}
+	for _, q := range []string{"page=0", "page=x", "page=-1", "page=1000000"} {
+		c.get(fmt.Sprintf("/staff/calendar?location=%d&%s", s.loc, q)).expectStatus(t, http.StatusBadRequest)
 	}
 }

@@ -131,6 +131,11 @@ func (s *Server) StaffReturn(c echo.Context) error {
 	if in.photos {
 		again = "The photos were not saved: choose them again."
 	}
+	if big, ok := tooLargeUpload(c); ok {
+		// The photos were skipped unread; the rest of the form comes back as typed.
+		tooLargeReturn(in, errs, big)
+		return s.returnPage(c, http.StatusRequestEntityTooLarge, in, errs, "The photos were not saved: choose them again.")
+	}
 	if errs.Any() {
 		return s.returnPage(c, http.StatusUnprocessableEntity, in, errs, again)
 	}
@@ -205,6 +210,28 @@ func parseReturn(c echo.Context, b store.Booking) (returnInput, desk.Return, com
 		r.DepositBack = n
 	}
 	return in, r, errs, nil
+}
+
+// tooLargeReturn puts the message of a form too large beside the photo
+// fields that carried files or, when none is known (the form was cut short),
+// beside those of the units ticked as not fine.
+func tooLargeReturn(in returnInput, errs components.Errors, big uploadRefusal) {
+	put := func(want func(key string) bool) bool {
+		found := false
+		for key := range in.checked {
+			if want(key) {
+				errs["photos_"+key], found = big.message(), true
+			}
+		}
+		return found
+	}
+	if put(func(key string) bool { return big.fields["photos_"+key] }) {
+		return
+	}
+	if put(func(key string) bool { return in.conditions[key] != "" && in.conditions[key] != store.ConditionOK }) {
+		return
+	}
+	put(func(string) bool { return true })
 }
 
 // returnErrors moves the ledger's field names onto the return form's.

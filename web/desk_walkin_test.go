@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
@@ -109,8 +111,10 @@ func TestWalkInFormChosenItems(t *testing.T) {
 
 	fresh := c.get("/staff/bookings/new").expectStatus(t, http.StatusOK)
 	for id, want := range map[int64]bool{tent: true, stove: true, offline: true, archived: false} {
-		if got := fresh.has(fmt.Sprintf(`select[name="item"] option[value="%d"]`, id)); got != want {
-			t.Errorf("item %d in the menu: %v, want %v", id, got, want)
+		name := map[int64]string{tent: "Tent", stove: "Stove", offline: "Kayak", archived: "Old sled"}[id]
+		res := c.get("/staff/items/search?item_q="+url.QueryEscape(name)).expectStatus(t, http.StatusOK)
+		if got := res.has(fmt.Sprintf(`input[name="item"][value="%d"]`, id)); got != want {
+			t.Errorf("item %d found by the picker: %v, want %v", id, got, want)
 		}
 	}
 	if fresh.has(`[data-testid="walkin-chosen"]`) {
@@ -183,5 +187,111 @@ func TestWalkInFormChosenItems(t *testing.T) {
 	}
 	if n := s.id(`SELECT count(*) FROM bookings`); n != booked {
 		t.Errorf("%d bookings after refused forms, want %d", n, booked)
+	}
+}
+
+// The walk-in form picks items by a search, not menus of the whole catalog:
+// the search fragment finds items by a part of the name (case-insensitive,
+// % and _ plain characters, at most 20, never archived ones); without
+// JavaScript the form sent with a search typed books the one item it names,
+// or comes back with the matches to choose from. The item is checked again
+// on submit.
+func TestWalkInItemPicker(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	tent, pole := s.item("Tent", 1), s.item("Tent pole", 1)
+	percent, under := s.item("Kit 100% wool", 1), s.item("Lens_mount", 1)
+	s.exec(`INSERT INTO items (name, slug, tracking, rate_day, deposit)
+		SELECT 'Lens ' || lpad(n::text, 2, '0'), 'lens-' || n, 'serialized', 100, 0 FROM generate_series(1, 25) n`)
+	old := s.item("Tent old", 1)
+	s.exec(`UPDATE items SET archived_at = now() WHERE id = $1`, old)
+	ann := s.createUser(store.RoleCustomer, "ann@example.test", "correct horse battery")
+	c, _ := s.staffClient("desk@example.test")
+
+	fresh := c.get("/staff/bookings/new").expectStatus(t, http.StatusOK)
+	if n := fresh.Doc.Find(`option`).Length(); n > 10 {
+		t.Errorf("the fresh form has %d menu options: the catalog is listed", n)
+	}
+	for _, slot := range []string{"", "_2", "_3"} {
+		if !fresh.has(`input[type=search][name="item_q` + slot + `"][hx-get="/staff/items/search?slot=` + slot + `"]`) {
+			t.Errorf("no item search for the picker %q", slot)
+		}
+	}
+
+	found := func(slot, q string) []string {
+		t.Helper()
+		res := c.get("/staff/items/search?"+url.Values{"slot": {slot}, "item_q" + slot: {q}}.Encode()).expectStatus(t, http.StatusOK)
+		var ids []string
+		res.Doc.Find(`input[type=radio][name="item` + slot + `"]`).Each(func(_ int, in *goquery.Selection) { ids = append(ids, in.AttrOr("value", "")) })
+		return ids
+	}
+	id := func(n int64) string { return fmt.Sprint(n) }
+	for q, want := range map[string][]string{
+		"TENT": {id(tent), id(pole)}, "ole": {id(pole)}, "%": {id(percent)}, "_": {id(under)}, "zzz": nil, "old": nil,
+	} {
+		if got := found("", q); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("search %q finds %v, want %v", q, got, want)
+		}
+	}
+	if got := found("", "lens"); len(got) != 20 {
+		t.Errorf("search lens: %d choices, want 20", len(got))
+	}
+	if got := found("_2", "pole"); fmt.Sprint(got) != fmt.Sprint([]string{"none", id(pole)}) {
+		t.Errorf("another item's picker offers %v, want None and the pole", got)
+	}
+	c.get("/staff/items/search?item_q="+strings.Repeat("x", 101)).expectStatus(t, http.StatusBadRequest)
+	c.get("/staff/items/search?slot=_4&item_q_4=tent").expectStatus(t, http.StatusBadRequest)
+
+	// Without JavaScript: the search typed is sent with the form.
+	form := url.Values{"customer_id": {id(ann.ID)}, "quantity": {"1"}, "location": {fmt.Sprint(s.loc)}, "start": {s.local(2, 10)}, "end": {s.local(3, 10)}}
+	with := func(kv ...string) url.Values {
+		f := url.Values{}
+		for k, v := range form {
+			f[k] = v
+		}
+		for i := 0; i < len(kv); i += 2 {
+			f.Set(kv[i], kv[i+1])
+		}
+		return f
+	}
+	res := c.post("/staff/bookings", with("item_q", "lens", "item_q_2", "zzz")).expectStatus(t, http.StatusUnprocessableEntity)
+	if got := res.fieldError("item"); !strings.Contains(got, "Several items match") {
+		t.Errorf("a search of many: %q", got)
+	}
+	if n := res.Doc.Find(`[data-testid="item-results"] input[name="item"]`).Length(); n != 20 {
+		t.Errorf("the form came back with %d choices, want 20", n)
+	}
+	if got := res.fieldError("item_2"); !strings.Contains(got, "No item matches") {
+		t.Errorf("a search of none: %q", got)
+	}
+	if res.inputValue("item_q") != "lens" {
+		t.Errorf("the search typed was not kept: %q", res.inputValue("item_q"))
+	}
+	// One whole name among several matches, and one match: booked.
+	booked := c.post("/staff/bookings", with("item_q", "tent", "item_q_2", "wool", "quantity_2", "1")).expectStatus(t, http.StatusSeeOther)
+	var bid int64
+	fmt.Sscanf(booked.location(), "/staff/bookings/%d", &bid)
+	b, err := s.st.GetBooking(context.Background(), bid)
+	if err != nil || len(b.Lines) != 2 || b.Lines[0].ItemID != tent || b.Lines[1].ItemID != percent {
+		t.Fatalf("booked %+v (%v), want the tent and the wool kit", b.Lines, err)
+	}
+	// A choice wins over the search it came from; a search typed after it
+	// that it does not match is the newer wish.
+	res = c.post("/staff/bookings", with("item", id(pole), "item_q", "tent", "end", "junk")).expectStatus(t, http.StatusUnprocessableEntity)
+	if !res.has(fmt.Sprintf(`input[name="item"][value="%d"][checked]`, pole)) {
+		t.Error("the pole chosen from the search for tent is not kept")
+	}
+	res = c.post("/staff/bookings", with("item", id(pole), "item_q", "lens", "end", "junk")).expectStatus(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(res.fieldError("item"), "Several items match") {
+		t.Errorf("a newer search was ignored: %q", res.fieldError("item"))
+	}
+	// "None" for another item leaves it out, whatever its search says.
+	booked = c.post("/staff/bookings", with("item", id(pole), "item_q", "pole", "item_2", "none", "item_q_2", "lens")).expectStatus(t, http.StatusSeeOther)
+	fmt.Sscanf(booked.location(), "/staff/bookings/%d", &bid)
+	if b, err := s.st.GetBooking(context.Background(), bid); err != nil || len(b.Lines) != 1 || b.Lines[0].ItemID != pole {
+		t.Errorf("booked %+v (%v), want the pole alone", b.Lines, err)
+	}
+	// Checked again on submit: an archived item is refused, even chosen.
+	if got := c.post("/staff/bookings", with("item", id(old))).expectStatus(t, http.StatusUnprocessableEntity).fieldError("item"); !strings.Contains(got, "cannot be booked") {
+		t.Errorf("an archived item: %q", got)
 	}
 }

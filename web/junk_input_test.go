@@ -56,6 +56,15 @@ func TestJunkInputNeverServerError(t *testing.T) {
 		check("staff", staff.get("/staff/bookings?"+q), "bookings "+q)
 		check("staff", staff.get("/staff/bookings/new?"+q), "new booking "+q)
 	}
+	// The walk-in item picker: its search fragment and the form sent without
+	// JavaScript, with wildcards, quotes, emoji and long strings.
+	for _, q := range []string{"%", "_", "%_%", "\\", "'", "\"", "🙂", strings.Repeat("%", 100), strings.Repeat("x", 101), strings.Repeat("é", 5000)} {
+		for _, slot := range []string{"", "_2", "_3", "_9", "%"} {
+			check("staff", staff.get("/staff/items/search?"+url.Values{"slot": {slot}, "item_q" + slot: {q}}.Encode()), "item search "+slot+" "+q)
+		}
+		check("staff", staff.post("/staff/bookings", url.Values{"email": {"a@example.test"}, "item_q": {q}, "quantity": {"1"},
+			"item_q_2": {q}, "item_2": {"x"}, "location": {fmt.Sprint(s.loc)}, "start": {s.local(1, 10)}, "end": {s.local(2, 10)}}), "walk-in item "+q)
+	}
 	for _, q := range []string{"status=junk", "before=-5", "before=99999999999999999999", "status=out&before=1", "location=999999"} {
 		check("staff", staff.get("/staff/bookings?"+q), "bookings "+q)
 	}

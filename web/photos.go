@@ -24,6 +24,12 @@ func (s *Server) StaffPhotoUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if _, ok := tooLargeUpload(c); ok {
+		// The file was skipped unread: far larger than a photo may be.
+		return s.renderItemShow(c, http.StatusRequestEntityTooLarge, id, func(v *pages.StaffItemView) {
+			v.Errors["photo"] = fmt.Sprintf("The file is larger than %d MB.", catalog.MaxPhotoBytes>>20)
+		})
+	}
 	data, err := readUpload(c, "photo", catalog.MaxPhotoBytes)
 	var p catalog.Photo
 	if err == nil {

@@ -16,7 +16,9 @@ func (s *Server) routes() {
 		s.observeRequests,
 		s.logRequests,
 		s.recoverPanics,
-		middleware.BodyLimit(s.Config.BodyLimit),
+		// The upload forms take their own, larger limit for staff, once the
+		// user is known (uploadBody).
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: s.Config.BodyLimit, Skipper: isUploadRoute}),
 		s.requestTimeout,
 		middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024}),
 	)
@@ -45,7 +47,7 @@ func (s *Server) routes() {
 	e.POST("/webhooks/stripe", s.StripeWebhook)
 
 	// Everything a browser uses: sessions, the current user and CSRF checks.
-	app := e.Group("", s.loadSession, s.loadUser, s.checkCSRF, refuseUnstorableText)
+	app := e.Group("", s.loadSession, s.loadUser, s.uploadBody, s.checkCSRF, refuseUnstorableText)
 
 	// Public: anyone, logged in or not.
 	app.GET("/", s.Home)
@@ -171,6 +173,7 @@ func (s *Server) routes() {
 	staff.POST("/items/:id/late-fee", s.StaffItemLateFee)
 	staff.GET("/calendar", s.StaffCalendar)
 	staff.GET("/customers", s.StaffCustomerSearch)
+	staff.GET("/items/search", s.StaffItemSearch)
 	staff.POST("/bookings/:id/lines/:line/period", s.StaffLinePeriod)
 	staff.POST("/maintenance/:id/end", s.StaffMaintenanceEnd)
 

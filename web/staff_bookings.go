@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -34,14 +35,14 @@ func (s *Server) StaffBookingNew(c echo.Context) error {
 		end := booking.NextOpen(locs[0], period.AddDays(start, 1, zone))
 		f.Location, f.Start, f.End = fmt.Sprint(locs[0].ID), formatLocal(start, zone), formatLocal(end, zone)
 	}
-	return s.walkInForm(c, http.StatusOK, f, nil, nil)
+	return s.walkInForm(c, http.StatusOK, f, nil, nil, nil)
 }
 
-// walkInForm renders the form. The item menus come from the light list of
-// names (one index read, however large the catalog); availability and price
-// are computed only for the items chosen, once the form comes back with them
-// and a period (req is nil on a fresh form).
-func (s *Server) walkInForm(c echo.Context, status int, f pages.WalkInForm, errs components.Errors, req *walkInChoice) error {
+// walkInForm renders the form. Items are picked by a search (no menu of the
+// whole catalog); picks says what each picker of a checked form found.
+// Availability and price are computed only for the items chosen, once the
+// form comes back with them and a period (req is nil on a fresh form).
+func (s *Server) walkInForm(c echo.Context, status int, f pages.WalkInForm, errs components.Errors, req *walkInChoice, picks map[string]itemPick) error {
 	ctx := c.Request().Context()
 	v := pages.WalkInView{Page: s.page(c, "New booking"), Form: f, Errors: errs}
 	locs, err := s.Store.ListBookingLocations(ctx)
@@ -51,14 +52,19 @@ func (s *Server) walkInForm(c echo.Context, status int, f pages.WalkInForm, errs
 	for _, l := range locs {
 		v.Locations = append(v.Locations, components.Option{Value: fmt.Sprint(l.ID), Label: l.Name})
 	}
-	items, err := s.Store.ListItemNames(ctx)
-	if err != nil {
-		return err
-	}
-	v.MoreItems = []components.Option{{Value: "", Label: "None"}}
-	for _, it := range items {
-		v.Items = append(v.Items, components.Option{Value: fmt.Sprint(it.ID), Label: it.Name})
-		v.MoreItems = append(v.MoreItems, components.Option{Value: fmt.Sprint(it.ID), Label: it.Name})
+	queries := []string{f.ItemQ, f.ItemQ2, f.ItemQ3}
+	for i, sl := range walkInSlots {
+		slot := pages.WalkInItemSlot{Suffix: sl.suffix, Label: sl.label, Query: queries[i], Optional: sl.suffix != "",
+			Error: errs["item"+sl.suffix]}
+		if p, ok := picks[sl.suffix]; ok {
+			if p.id != 0 {
+				slot.Selected = fmt.Sprint(p.id)
+				slot.Choices = []pages.ItemChoice{{ID: slot.Selected, Name: p.name}}
+			} else {
+				slot.Choices = p.choices
+			}
+		}
+		v.Items = append(v.Items, slot)
 	}
 	if req != nil {
 		if v.Chosen, v.Period, err = s.walkInChosen(ctx, *req); err != nil {
@@ -133,7 +139,7 @@ func (s *Server) walkInChosen(ctx context.Context, r walkInChoice) ([]pages.Walk
 // password), several items, one period.
 func (s *Server) StaffBookingCreate(c echo.Context) error {
 	f := walkInFormOf(c)
-	req, errs, err := s.walkInRequest(c, f)
+	req, errs, picks, err := s.walkInRequest(c, f)
 	if err != nil {
 		return err
 	}
@@ -145,7 +151,7 @@ func (s *Server) StaffBookingCreate(c echo.Context) error {
 			fe = components.Errors{"item": msg}
 		}
 		chosen.Request = req
-		return s.walkInForm(c, http.StatusUnprocessableEntity, f, fe, &chosen)
+		return s.walkInForm(c, http.StatusUnprocessableEntity, f, fe, &chosen, picks)
 	}
 	if errs.Any() {
 		return rerender(errs, "")
@@ -172,68 +178,147 @@ func walkInFormOf(c echo.Context) pages.WalkInForm {
 	return pages.WalkInForm{Email: strings.ToLower(field(c, "email")), Item: field(c, "item"), Quantity: field(c, "quantity"),
 		Location: field(c, "location"), Start: field(c, "start"), End: field(c, "end"), CustomerID: field(c, "customer_id"),
 		NewName: field(c, "new_name"), NewEmail: strings.ToLower(field(c, "new_email")), NewPhone: field(c, "new_phone"),
-		Item2: field(c, "item_2"), Quantity2: field(c, "quantity_2"), Item3: field(c, "item_3"), Quantity3: field(c, "quantity_3")}
+		Item2: field(c, "item_2"), Quantity2: field(c, "quantity_2"), Item3: field(c, "item_3"), Quantity3: field(c, "quantity_3"),
+		ItemQ: field(c, "item_q"), ItemQ2: field(c, "item_q_2"), ItemQ3: field(c, "item_q_3")}
 }
 
 // walkInRequest checks the walk-in form and makes it a booking request; the
 // errors are the form's, keyed by field. A new customer is checked here and
-// made only once everything else is right (CustomerID stays 0). Only a
-// failure to read the database is an error.
-func (s *Server) walkInRequest(c echo.Context, f pages.WalkInForm) (booking.Request, components.Errors, error) {
+// made only once everything else is right (CustomerID stays 0). picks says
+// what each item picker found, by its suffix. Only a failure to read the
+// database is an error.
+func (s *Server) walkInRequest(c echo.Context, f pages.WalkInForm) (booking.Request, components.Errors, map[string]itemPick, error) {
 	ctx := c.Request().Context()
 	errs := components.Errors{}
 	custID, err := s.walkInCustomer(c, &f, errs)
 	if err != nil {
-		return booking.Request{}, nil, err
+		return booking.Request{}, nil, nil, err
 	}
 	locID, _ := strconv.ParseInt(f.Location, 10, 64)
 	loc, err := s.Store.GetBookingLocation(ctx, locID)
 	if errors.Is(err, store.ErrNotFound) {
 		errs["location"] = "Choose a location."
 	} else if err != nil {
-		return booking.Request{}, nil, err
+		return booking.Request{}, nil, nil, err
 	}
 	start, end, perr := parsePeriodForm(f.Start, f.End, period.Zone(loc.TimeZone), s.Now())
 	for k, m := range perr {
 		errs[k] = m
 	}
 	if err := s.checkHorizon(ctx, errs, "end", end); err != nil {
-		return booking.Request{}, nil, err
+		return booking.Request{}, nil, nil, err
 	}
 	req := booking.Request{CustomerID: custID, LocationID: loc.ID, Actor: actor(c)}
-	for i, l := range [][3]string{{"", f.Item, f.Quantity}, {"_2", f.Item2, f.Quantity2}, {"_3", f.Item3, f.Quantity3}} {
-		if i > 0 && l[1] == "" {
+	picks := map[string]itemPick{}
+	for i, l := range [][4]string{{"", f.Item, f.Quantity, f.ItemQ}, {"_2", f.Item2, f.Quantity2, f.ItemQ2}, {"_3", f.Item3, f.Quantity3, f.ItemQ3}} {
+		// Another item is left out when nothing was chosen nor typed, or
+		// "None" was chosen whatever the search.
+		if raw := strings.TrimSpace(l[1]); i > 0 && (raw == "none" || raw == "" && strings.TrimSpace(l[3]) == "") {
 			continue
 		}
 		qty := formInt(errs, "quantity"+l[0], l[2], 1, booking.MaxQuantity, quantityMessage())
-		itemID, err := s.walkInItem(ctx, errs, "item"+l[0], l[1])
+		p, err := s.walkInItem(ctx, errs, "item"+l[0], l[1], l[3])
 		if err != nil {
-			return booking.Request{}, nil, err
+			return booking.Request{}, nil, nil, err
 		}
-		req.Lines = append(req.Lines, booking.LineRequest{ItemID: itemID, Quantity: qty, Start: start, End: end})
+		picks[l[0]] = p
+		req.Lines = append(req.Lines, booking.LineRequest{ItemID: p.id, Quantity: qty, Start: start, End: end})
 	}
-	return req, errs, nil
+	return req, errs, picks, nil
 }
 
-// walkInItem reads one item menu: a number of an item staff may book
-// (online or not, never archived). Anything else is refused beside the field
-// it came in (0): the menus offer only such items, so another id is a stale
-// form or a forged one.
-func (s *Server) walkInItem(ctx context.Context, errs components.Errors, key, raw string) (int64, error) {
-	id, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
-	if err != nil || id <= 0 {
+// walkInSlots are the walk-in form's item pickers, by the suffix of their
+// field names.
+var walkInSlots = []struct{ suffix, label string }{{"", "Item"}, {"_2", "Another item"}, {"_3", "Another item"}}
+
+// itemSearchLimit is how many matches an item search offers.
+const itemSearchLimit = 20
+
+// itemPick is what one item picker of a checked form found: the item
+// chosen (id and name), or the matches of its search to choose from.
+type itemPick struct {
+	id      int64
+	name    string
+	choices []pages.ItemChoice
+}
+
+// walkInItem reads one item picker: the item chosen from the matches (raw, a
+// number of an item staff may book, online or not, never archived), or else
+// the search typed (q), which must name one item: one match, or one whose
+// whole name it is. Anything else is refused beside the picker, with the
+// matches to choose from: so the form works without JavaScript. A search
+// typed after choosing that the chosen item does not match is the newer
+// wish. An id that is no such item is a stale form or a forged one.
+func (s *Server) walkInItem(ctx context.Context, errs components.Errors, key, raw, q string) (itemPick, error) {
+	raw, q = strings.TrimSpace(raw), strings.TrimSpace(q)
+	if raw != "" {
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || id <= 0 {
+			errs[key] = "Choose an item."
+			return itemPick{}, nil
+		}
+		it, err := s.Store.GetBookableItem(ctx, id)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && it.Archived) {
+			errs[key] = "That item cannot be booked: choose another."
+			return itemPick{}, nil
+		}
+		if err != nil {
+			return itemPick{}, err
+		}
+		if q == "" || strings.Contains(strings.ToLower(it.Name), strings.ToLower(q)) {
+			return itemPick{id: id, name: it.Name}, nil
+		}
+	}
+	if q == "" {
 		errs[key] = "Choose an item."
-		return 0, nil
+		return itemPick{}, nil
 	}
-	it, err := s.Store.GetBookableItem(ctx, id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && it.Archived) {
-		errs[key] = "That item cannot be booked: choose another."
-		return 0, nil
+	if utf8.RuneCountInString(q) > 100 {
+		errs[key] = "Type at most 100 characters of the name."
+		return itemPick{}, nil
 	}
+	found, err := s.Store.SearchItemNames(ctx, q, itemSearchLimit)
 	if err != nil {
-		return 0, err
+		return itemPick{}, err
 	}
-	return id, nil
+	exact := len(found) > 0 && strings.EqualFold(found[0].Name, q) && (len(found) == 1 || !strings.EqualFold(found[1].Name, q))
+	switch {
+	case len(found) == 0:
+		errs[key] = "No item matches “" + q + "”."
+		return itemPick{}, nil
+	case len(found) == 1 || exact:
+		return itemPick{id: found[0].ID, name: found[0].Name}, nil
+	}
+	errs[key] = "Several items match: choose one."
+	p := itemPick{}
+	for _, it := range found {
+		p.choices = append(p.choices, pages.ItemChoice{ID: fmt.Sprint(it.ID), Name: it.Name})
+	}
+	return p, nil
+}
+
+// StaffItemSearch finds items for a picker of the walk-in form by a part of
+// the name (an htmx fragment of choices).
+func (s *Server) StaffItemSearch(c echo.Context) error {
+	suffix := c.QueryParam("slot")
+	if suffix != "" && suffix != "_2" && suffix != "_3" {
+		return echo.NewHTTPError(http.StatusBadRequest, "There is no such item field.")
+	}
+	q := strings.TrimSpace(c.QueryParam("item_q" + suffix))
+	if utf8.RuneCountInString(q) > 100 {
+		return echo.NewHTTPError(http.StatusBadRequest, "The search is too long.")
+	}
+	sl := pages.WalkInItemSlot{Suffix: suffix, Query: q, Optional: suffix != ""}
+	if q != "" {
+		found, err := s.Store.SearchItemNames(c.Request().Context(), q, itemSearchLimit)
+		if err != nil {
+			return err
+		}
+		for _, it := range found {
+			sl.Choices = append(sl.Choices, pages.ItemChoice{ID: fmt.Sprint(it.ID), Name: it.Name})
+		}
+	}
+	return s.render(c, http.StatusOK, pages.ItemResults(sl))
 }
 
 // StaffBookingShow shows a booking at the desk.

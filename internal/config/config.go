@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/labstack/gommon/bytes"
 )
 
 // Config is the whole runtime configuration of the app.
@@ -39,6 +41,10 @@ type Config struct {
 	// RequestTimeout bounds the work of one request (database calls included).
 	RequestTimeout time.Duration
 	BodyLimit      string
+	// UploadLimit is the largest body of a staff form that carries photos
+	// (a return with photos of several units, an item photo), in bytes:
+	// several phone photos together pass RENTDESK_BODY_LIMIT.
+	UploadLimit int64
 
 	SessionIdleTimeout time.Duration
 	SessionLifetime    time.Duration
@@ -102,6 +108,7 @@ var Vars = []Var{
 	{"RENTDESK_SHUTDOWN_TIMEOUT", "30s", "20s", "grace period for in-flight requests on SIGTERM"},
 	{"RENTDESK_REQUEST_TIMEOUT", "30s", "15s", "deadline for the work of one request"},
 	{"RENTDESK_BODY_LIMIT", "12M", "20M", "largest accepted request body"},
+	{"RENTDESK_UPLOAD_LIMIT", "64M", "100M", "largest body of a staff form with photos (a return, an item photo); other requests keep RENTDESK_BODY_LIMIT"},
 	{"RENTDESK_SESSION_IDLE_TIMEOUT", "2h", "30m", "log out after this long without a request"},
 	{"RENTDESK_SESSION_LIFETIME", "24h", "12h", "log out this long after login whatever happens"},
 	{"SMTP_HOST", "", "smtp.gmail.com", "mail server; empty keeps mail unsent in the admin mail queue"},
@@ -144,6 +151,11 @@ func Load(getenv func(string) string) (Config, error) {
 	c.ShutdownTimeout = p.dur("RENTDESK_SHUTDOWN_TIMEOUT")
 	c.RequestTimeout = p.dur("RENTDESK_REQUEST_TIMEOUT")
 	c.BodyLimit = p.str("RENTDESK_BODY_LIMIT")
+	bodyLimit := p.bytes("RENTDESK_BODY_LIMIT")
+	c.UploadLimit = p.bytes("RENTDESK_UPLOAD_LIMIT")
+	if c.UploadLimit < bodyLimit {
+		p.fail("RENTDESK_UPLOAD_LIMIT", "must not be below RENTDESK_BODY_LIMIT")
+	}
 	c.SessionIdleTimeout = p.dur("RENTDESK_SESSION_IDLE_TIMEOUT")
 	c.SessionLifetime = p.dur("RENTDESK_SESSION_LIFETIME")
 	c.SMTP = SMTP{
@@ -207,6 +219,16 @@ func (p *parser) int(name string, lo, hi int) int {
 	n, err := strconv.Atoi(s)
 	if err != nil || n < lo || n > hi {
 		p.fail(name, fmt.Sprintf("%q is not a whole number from %d to %d", s, lo, hi))
+	}
+	return n
+}
+
+// bytes reads a size like 12M or 512K, as the body limit takes it.
+func (p *parser) bytes(name string) int64 {
+	s := p.str(name)
+	n, err := bytes.Parse(s)
+	if err != nil || n <= 0 {
+		p.fail(name, fmt.Sprintf("%q is not a size like 12M or 512K", s))
 	}
 	return n
 }

@@ -19,33 +19,47 @@ type CalendarRow struct {
 }
 
 // CalendarQuery picks the rows of the units calendar: a location and an
-// item, a category, or every item (both 0).
+// item, a category, or every item (both 0); a page of Limit rows from Offset.
 type CalendarQuery struct {
 	LocationID, ItemID, CategoryID int64
-	Limit                          int
+	Limit, Offset                  int
 }
 
-const listCalendarRowsSQL = `
-SELECT i.id AS item_id, i.name AS item_name, i.tracking, coalesce(u.id, 0) AS unit_id, coalesce(u.asset_tag, '') AS asset_tag,
-       coalesce(u.status, '') AS status, coalesce(bs.quantity, 0) AS stock
+// calendarRowsFrom is what ListCalendarRows pages through and
+// CountCalendarRows counts: the same rows, so "of N" is always right.
+const calendarRowsFrom = `
 FROM items i
 LEFT JOIN units u ON u.item_id = i.id AND u.location_id = $1 AND i.tracking = 'serialized' AND u.status <> 'retired'
 LEFT JOIN bulk_stock bs ON bs.item_id = i.id AND bs.location_id = $1 AND i.tracking = 'bulk'
 WHERE i.archived_at IS NULL AND ($2 = 0 OR i.id = $2) AND ($3 = 0 OR i.category_id = $3)
-  AND (u.id IS NOT NULL OR bs.quantity IS NOT NULL)
-ORDER BY i.name, i.id, u.asset_tag
-LIMIT $4`
+  AND (u.id IS NOT NULL OR bs.quantity IS NOT NULL)`
 
-// ListCalendarRows lists the units (and bulk items) a calendar shows.
+const listCalendarRowsSQL = `
+SELECT i.id AS item_id, i.name AS item_name, i.tracking, coalesce(u.id, 0) AS unit_id, coalesce(u.asset_tag, '') AS asset_tag,
+       coalesce(u.status, '') AS status, coalesce(bs.quantity, 0) AS stock` + calendarRowsFrom + `
+ORDER BY i.name, i.id, u.asset_tag, u.id
+LIMIT $4 OFFSET $5`
+
+// ListCalendarRows lists the units (and bulk items) a calendar shows, a
+// page at a time (200 rows unless the query says otherwise).
 func (s *Store) ListCalendarRows(ctx context.Context, q CalendarQuery) ([]CalendarRow, error) {
 	if q.Limit <= 0 {
 		q.Limit = 200
 	}
 	var out []CalendarRow
-	if err := s.q.SelectContext(ctx, &out, listCalendarRowsSQL, q.LocationID, q.ItemID, q.CategoryID, q.Limit); err != nil {
+	if err := s.q.SelectContext(ctx, &out, listCalendarRowsSQL, q.LocationID, q.ItemID, q.CategoryID, q.Limit, max(q.Offset, 0)); err != nil {
 		return nil, fmt.Errorf("store: calendar rows: %w", classify(err))
 	}
 	return out, nil
+}
+
+// CountCalendarRows counts the rows of the calendar's every page.
+func (s *Store) CountCalendarRows(ctx context.Context, q CalendarQuery) (int, error) {
+	var n int
+	if err := s.q.GetContext(ctx, &n, `SELECT count(*)`+calendarRowsFrom, q.LocationID, q.ItemID, q.CategoryID); err != nil {
+		return 0, fmt.Errorf("store: count calendar rows: %w", classify(err))
+	}
+	return n, nil
 }
 
 // CalendarBlock is what occupies a unit in the calendar's window: a booking

@@ -212,3 +212,21 @@ func (s *Store) ListItemNames(ctx context.Context) ([]ItemName, error) {
 	}
 	return out, nil
 }
+
+// searchItemNamesSQL finds items staff may book by a part of the name, an
+// exact name first (so it is found however many others contain it).
+const searchItemNamesSQL = `
+SELECT id, name FROM items
+WHERE archived_at IS NULL AND name ILIKE '%' || $1 || '%' ESCAPE '\'
+ORDER BY lower(name) = lower($2) DESC, lower(name), id
+LIMIT $3`
+
+// SearchItemNames finds items that are not archived (online or not) by a
+// part of the name, case-insensitive; % and _ are plain characters.
+func (s *Store) SearchItemNames(ctx context.Context, q string, limit int) ([]ItemName, error) {
+	var out []ItemName
+	if err := s.q.SelectContext(ctx, &out, searchItemNamesSQL, likeEscape(q), q, limit); err != nil {
+		return nil, fmt.Errorf("store: search item names: %w", classify(err))
+	}
+	return out, nil
+}
