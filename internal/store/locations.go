@@ -14,8 +14,17 @@ const locationColumns = `id, name, slug, address, time_zone, opening_hours, to_j
 
 const listLocationsSQL = `SELECT ` + locationColumns + ` FROM locations ORDER BY name, id`
 
-// ListLocations lists every location by name.
+// ListLocations lists every location by name (from the cache when it holds
+// them, outside transactions).
 func (s *Store) ListLocations(ctx context.Context) ([]catalog.Location, error) {
+	if c := s.readCache(); c != nil {
+		return cacheRead(c, func(c *refCache) *slot[[]catalog.Location] { return &c.locations },
+			func() ([]catalog.Location, error) { return s.listLocations(ctx) }, cloneLocations)
+	}
+	return s.listLocations(ctx)
+}
+
+func (s *Store) listLocations(ctx context.Context) ([]catalog.Location, error) {
 	var ls []catalog.Location
 	if err := s.q.SelectContext(ctx, &ls, listLocationsSQL); err != nil {
 		return nil, fmt.Errorf("store: list locations: %w", classify(err))
@@ -57,6 +66,7 @@ func (s *Store) CreateLocation(ctx context.Context, l catalog.Location) (catalog
 	if err != nil {
 		return out, fmt.Errorf("store: create location: %w", classify(err))
 	}
+	s.refdataChanged()
 	return out, nil
 }
 
@@ -73,6 +83,7 @@ func (s *Store) UpdateLocation(ctx context.Context, l catalog.Location) (catalog
 	if err != nil {
 		return out, fmt.Errorf("store: update location %d: %w", l.ID, classify(err))
 	}
+	s.refdataChanged()
 	return out, nil
 }
 
