@@ -70,6 +70,9 @@ const getCategorySQL = `SELECT ` + categoryColumns + ` FROM categories WHERE id 
 
 // GetCategory loads one category by id.
 func (s *Store) GetCategory(ctx context.Context, id int64) (catalog.Category, error) {
+	if c, ok := s.cachedCategory(ctx, func(c catalog.Category) bool { return c.ID == id }); ok {
+		return c, nil
+	}
 	var c catalog.Category
 	if err := s.prepared().GetContext(ctx, &c, getCategorySQL, id); err != nil {
 		return c, fmt.Errorf("store: get category %d: %w", id, classify(err))
@@ -81,6 +84,9 @@ const getCategoryBySlugSQL = `SELECT ` + categoryColumns + ` FROM categories WHE
 
 // GetCategoryBySlug loads one category by its slug.
 func (s *Store) GetCategoryBySlug(ctx context.Context, slug string) (catalog.Category, error) {
+	if c, ok := s.cachedCategory(ctx, func(c catalog.Category) bool { return c.Slug == slug }); ok {
+		return c, nil
+	}
 	var c catalog.Category
 	if err := s.q.GetContext(ctx, &c, getCategoryBySlugSQL, slug); err != nil {
 		return c, fmt.Errorf("store: get category %q: %w", slug, classify(err))
@@ -148,4 +154,24 @@ func (s *Store) MoveCategory(ctx context.Context, id int64, dir int) error {
 	}
 	s.refdataChanged()
 	return nil
+}
+
+// cachedCategory finds a category in the cached list while the cache is
+// live, as GetCategory answers it (no count). Not found there is no answer:
+// a category just made elsewhere may not have reached this instance yet.
+func (s *Store) cachedCategory(ctx context.Context, match func(catalog.Category) bool) (catalog.Category, bool) {
+	if c := s.readCache(); c == nil || !c.Live() {
+		return catalog.Category{}, false
+	}
+	cs, err := s.ListCategories(ctx)
+	if err != nil {
+		return catalog.Category{}, false
+	}
+	for _, c := range cs {
+		if match(c) {
+			c.ItemCount = 0
+			return c, true
+		}
+	}
+	return catalog.Category{}, false
 }

@@ -190,6 +190,12 @@ func TestRefCacheAcrossInstances(t *testing.T) {
 		t.Fatal("a does not list the location as it just renamed it")
 	}
 	eventually(t, "b lists a's rename", func() bool { return renamed(b) })
+	if l, err := b.GetLocation(ctx, loc.ID); err != nil || l.Name != "Lyon Part-Dieu" || l.TimeZone != "Europe/Paris" {
+		t.Fatalf("b's location %d: %+v %v", loc.ID, l, err)
+	}
+	if _, err := b.GetLocationBySlug(ctx, "nowhere"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("b's unknown location: %v, want ErrNotFound", err)
+	}
 
 	// Categories and their public counts, which move with the items.
 	cat, err := a.CreateCategory(ctx, "Drones", "drones")
@@ -235,6 +241,24 @@ func TestRefCacheAcrossInstances(t *testing.T) {
 		t.Fatalf("a after archiving: public %d, all %d", count(a, true), count(a, false))
 	}
 	eventually(t, "b drops the archived item from its counts", func() bool { return count(b, true) == -1 && count(b, false) == 0 })
+
+	// One category, by id or slug, comes from the same list.
+	if _, err := b.UpdateCategory(ctx, cat.ID, "Aerial", "aerial"); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := b.GetCategoryBySlug(ctx, "aerial"); err != nil || c.ID != cat.ID {
+		t.Fatalf("b right after renaming: %+v %v", c, err)
+	}
+	eventually(t, "a finds the category by its new slug", func() bool {
+		c, err := a.GetCategoryBySlug(ctx, "aerial")
+		return err == nil && c.ID == cat.ID && c.Name == "Aerial"
+	})
+	if c, err := a.GetCategory(ctx, cat.ID); err != nil || c.Slug != "aerial" {
+		t.Fatalf("a's category %d: %+v %v", cat.ID, c, err)
+	}
+	if _, err := a.GetCategoryBySlug(ctx, "drones"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a's old slug: %v, want ErrNotFound", err)
+	}
 
 	// A change by a store without a cache (another program) is announced too.
 	if err := renameShop(ctx, plain, "From elsewhere"); err != nil {
