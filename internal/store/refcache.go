@@ -1,8 +1,10 @@
 package store
 
 import (
+	"errors"
 	"log/slog"
 	"maps"
+	"net"
 	"slices"
 	"sync"
 	"time"
@@ -96,6 +98,9 @@ func (s *Store) StartCache(url string, opt CacheOptions) {
 // later reconnection the listener issues it again by itself.
 func (c *refCache) listen() {
 	if err := c.listener.Listen(RefdataChannel); err != nil {
+		if errors.Is(err, net.ErrClosed) { // the store closed before a connection came
+			return
+		}
 		c.logger.Error("reference data cache: cannot listen; reading every time", "err", err)
 		return
 	}
@@ -162,9 +167,15 @@ func (c *refCache) dropLocked() {
 	c.publicCategories = slot[[]catalog.Category]{}
 }
 
+// close stops the listener. Between two attempts to reconnect it may sleep
+// for up to MaxReconnect before it notices; shutting down does not wait that
+// long for it.
 func (c *refCache) close() {
 	_ = c.listener.Close()
-	<-c.done
+	select {
+	case <-c.done:
+	case <-time.After(2 * time.Second):
+	}
 }
 
 // CacheLive reports whether reads of the reference data are served from
