@@ -18,7 +18,9 @@ type shopInfo struct {
 
 // shopCache keeps shopInfo for a short while, so a page costs no extra
 // queries; a change in the settings shows within shopInfoTTL on every
-// instance.
+// instance. While the store's own cache is live (it holds the settings and
+// locations, dropped on every change) the page reads through it instead and
+// shows a change at once; shopCache then only keeps the last info known.
 type shopCache struct {
 	mu   sync.Mutex
 	info shopInfo
@@ -34,7 +36,7 @@ func (s *Server) shop(ctx context.Context, fresh bool) shopInfo {
 	s.shopInfo.mu.Lock()
 	defer s.shopInfo.mu.Unlock()
 	now := s.Now()
-	if fresh && (s.shopInfo.at.IsZero() || now.Sub(s.shopInfo.at) > shopInfoTTL || now.Before(s.shopInfo.at)) {
+	if fresh && (s.Store.CacheLive() || s.shopInfo.at.IsZero() || now.Sub(s.shopInfo.at) > shopInfoTTL || now.Before(s.shopInfo.at)) {
 		if info, err := s.loadShop(ctx); err == nil {
 			s.shopInfo.info, s.shopInfo.at = info, now
 		}

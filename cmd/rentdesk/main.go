@@ -102,6 +102,9 @@ func serve(ctx context.Context, cfg config.Config, logger *slog.Logger, args []s
 	} else if behind {
 		return errors.New("the database schema is behind this version; run `rentdesk migrate up` or start with `serve --migrate`")
 	}
+	// Settings, locations and categories stay in memory between requests,
+	// dropped on every committed change to them by any instance (NOTIFY).
+	st.StartCache(cfg.DatabaseURL, store.CacheOptions{Logger: logger})
 	hasher := auth.NewHasher(auth.DefaultParams)
 	if *demo {
 		logins, err := loadDemo(ctx, st, hasher)

@@ -14,8 +14,17 @@ FROM categories c
 ORDER BY c.position, c.id`
 
 // ListCategories lists every category in menu order with its count of
-// active (not archived) items.
+// active (not archived) items (from the cache when it holds them, outside
+// transactions).
 func (s *Store) ListCategories(ctx context.Context) ([]catalog.Category, error) {
+	if c := s.readCache(); c != nil {
+		return cacheRead(c, func(c *refCache) *slot[[]catalog.Category] { return &c.categories },
+			func() ([]catalog.Category, error) { return s.listCategories(ctx) }, cloneCategories)
+	}
+	return s.listCategories(ctx)
+}
+
+func (s *Store) listCategories(ctx context.Context) ([]catalog.Category, error) {
 	var cs []catalog.Category
 	if err := s.q.SelectContext(ctx, &cs, listCategoriesSQL); err != nil {
 		return nil, fmt.Errorf("store: list categories: %w", classify(err))
@@ -37,8 +46,17 @@ WHERE n.item_count > 0
 ORDER BY c.position, c.id`
 
 // ListPublicCategories lists the categories that have items customers can
-// see, with how many.
+// see, with how many (from the cache when it holds them, outside
+// transactions).
 func (s *Store) ListPublicCategories(ctx context.Context) ([]catalog.Category, error) {
+	if c := s.readCache(); c != nil {
+		return cacheRead(c, func(c *refCache) *slot[[]catalog.Category] { return &c.publicCategories },
+			func() ([]catalog.Category, error) { return s.listPublicCategories(ctx) }, cloneCategories)
+	}
+	return s.listPublicCategories(ctx)
+}
+
+func (s *Store) listPublicCategories(ctx context.Context) ([]catalog.Category, error) {
 	var cs []catalog.Category
 	if err := s.q.SelectContext(ctx, &cs, listPublicCategoriesSQL); err != nil {
 		return nil, fmt.Errorf("store: list public categories: %w", classify(err))
@@ -52,6 +70,9 @@ const getCategorySQL = `SELECT ` + categoryColumns + ` FROM categories WHERE id 
 
 // GetCategory loads one category by id.
 func (s *Store) GetCategory(ctx context.Context, id int64) (catalog.Category, error) {
+	if c, ok := s.cachedCategory(ctx, func(c catalog.Category) bool { return c.ID == id }); ok {
+		return c, nil
+	}
 	var c catalog.Category
 	if err := s.prepared().GetContext(ctx, &c, getCategorySQL, id); err != nil {
 		return c, fmt.Errorf("store: get category %d: %w", id, classify(err))
@@ -63,6 +84,9 @@ const getCategoryBySlugSQL = `SELECT ` + categoryColumns + ` FROM categories WHE
 
 // GetCategoryBySlug loads one category by its slug.
 func (s *Store) GetCategoryBySlug(ctx context.Context, slug string) (catalog.Category, error) {
+	if c, ok := s.cachedCategory(ctx, func(c catalog.Category) bool { return c.Slug == slug }); ok {
+		return c, nil
+	}
 	var c catalog.Category
 	if err := s.q.GetContext(ctx, &c, getCategoryBySlugSQL, slug); err != nil {
 		return c, fmt.Errorf("store: get category %q: %w", slug, classify(err))
@@ -81,6 +105,7 @@ func (s *Store) CreateCategory(ctx context.Context, name, slug string) (catalog.
 	if err := s.q.GetContext(ctx, &c, createCategorySQL, name, slug); err != nil {
 		return c, fmt.Errorf("store: create category: %w", classify(err))
 	}
+	s.refdataChanged()
 	return c, nil
 }
 
@@ -94,6 +119,7 @@ func (s *Store) UpdateCategory(ctx context.Context, id int64, name, slug string)
 	if err := s.q.GetContext(ctx, &c, updateCategorySQL, id, name, slug); err != nil {
 		return c, fmt.Errorf("store: update category %d: %w", id, classify(err))
 	}
+	s.refdataChanged()
 	return c, nil
 }
 
@@ -126,5 +152,26 @@ func (s *Store) MoveCategory(ctx context.Context, id int64, dir int) error {
 	if _, err := s.q.ExecContext(ctx, swapCategorySQL, id, dir); err != nil {
 		return fmt.Errorf("store: move category %d: %w", id, classify(err))
 	}
+	s.refdataChanged()
 	return nil
+}
+
+// cachedCategory finds a category in the cached list while the cache is
+// live, as GetCategory answers it (no count). Not found there is no answer:
+// a category just made elsewhere may not have reached this instance yet.
+func (s *Store) cachedCategory(ctx context.Context, match func(catalog.Category) bool) (catalog.Category, bool) {
+	if c := s.readCache(); c == nil || !c.Live() {
+		return catalog.Category{}, false
+	}
+	cs, err := s.ListCategories(ctx)
+	if err != nil {
+		return catalog.Category{}, false
+	}
+	for _, c := range cs {
+		if match(c) {
+			c.ItemCount = 0
+			return c, true
+		}
+	}
+	return catalog.Category{}, false
 }

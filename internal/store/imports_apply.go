@@ -71,6 +71,7 @@ func (s *Store) ApplyItemImport(ctx context.Context, rows []catalog.ItemRow, now
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("store: apply item import: %w", classify(err))
 	}
+	s.refdataChanged() // the category counts
 	if err := s.guardBulkBuffers(ctx, slug, now); err != nil {
 		return ImportResult{}, err
 	}

@@ -28,6 +28,7 @@ func (s *Store) CreateItem(ctx context.Context, it catalog.Item) (catalog.Item, 
 	if err != nil {
 		return out, fmt.Errorf("store: create item: %w", classify(err))
 	}
+	s.refdataChanged() // the category counts
 	return out, nil
 }
 
@@ -51,6 +52,7 @@ func (s *Store) UpdateItem(ctx context.Context, it catalog.Item) (catalog.Item, 
 	if err != nil {
 		return out, fmt.Errorf("store: update item %d: %w", it.ID, classify(err))
 	}
+	s.refdataChanged() // the category counts
 	return out, nil
 }
 
@@ -100,6 +102,7 @@ func (s *Store) SetItemArchived(ctx context.Context, id int64, archived bool, no
 	if err := s.q.GetContext(ctx, &it, setItemArchivedSQL, id, archived, now); err != nil {
 		return it, fmt.Errorf("store: archive item %d: %w", id, classify(err))
 	}
+	s.refdataChanged() // the category counts
 	return it, nil
 }
 

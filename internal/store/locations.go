@@ -14,8 +14,17 @@ const locationColumns = `id, name, slug, address, time_zone, opening_hours, to_j
 
 const listLocationsSQL = `SELECT ` + locationColumns + ` FROM locations ORDER BY name, id`
 
-// ListLocations lists every location by name.
+// ListLocations lists every location by name (from the cache when it holds
+// them, outside transactions).
 func (s *Store) ListLocations(ctx context.Context) ([]catalog.Location, error) {
+	if c := s.readCache(); c != nil {
+		return cacheRead(c, func(c *refCache) *slot[[]catalog.Location] { return &c.locations },
+			func() ([]catalog.Location, error) { return s.listLocations(ctx) }, cloneLocations)
+	}
+	return s.listLocations(ctx)
+}
+
+func (s *Store) listLocations(ctx context.Context) ([]catalog.Location, error) {
 	var ls []catalog.Location
 	if err := s.q.SelectContext(ctx, &ls, listLocationsSQL); err != nil {
 		return nil, fmt.Errorf("store: list locations: %w", classify(err))
@@ -27,6 +36,9 @@ const getLocationSQL = `SELECT ` + locationColumns + ` FROM locations WHERE id =
 
 // GetLocation loads one location by id.
 func (s *Store) GetLocation(ctx context.Context, id int64) (catalog.Location, error) {
+	if l, ok := s.cachedLocation(ctx, func(l catalog.Location) bool { return l.ID == id }); ok {
+		return l, nil
+	}
 	var l catalog.Location
 	if err := s.q.GetContext(ctx, &l, getLocationSQL, id); err != nil {
 		return l, fmt.Errorf("store: get location %d: %w", id, classify(err))
@@ -38,6 +50,9 @@ const getLocationBySlugSQL = `SELECT ` + locationColumns + ` FROM locations WHER
 
 // GetLocationBySlug loads one location by its slug.
 func (s *Store) GetLocationBySlug(ctx context.Context, slug string) (catalog.Location, error) {
+	if l, ok := s.cachedLocation(ctx, func(l catalog.Location) bool { return l.Slug == slug }); ok {
+		return l, nil
+	}
 	var l catalog.Location
 	if err := s.q.GetContext(ctx, &l, getLocationBySlugSQL, slug); err != nil {
 		return l, fmt.Errorf("store: get location %q: %w", slug, classify(err))
@@ -57,6 +72,7 @@ func (s *Store) CreateLocation(ctx context.Context, l catalog.Location) (catalog
 	if err != nil {
 		return out, fmt.Errorf("store: create location: %w", classify(err))
 	}
+	s.refdataChanged()
 	return out, nil
 }
 
@@ -73,7 +89,27 @@ func (s *Store) UpdateLocation(ctx context.Context, l catalog.Location) (catalog
 	if err != nil {
 		return out, fmt.Errorf("store: update location %d: %w", l.ID, classify(err))
 	}
+	s.refdataChanged()
 	return out, nil
+}
+
+// cachedLocation finds a location in the cached list while the cache is
+// live. Not found there is no answer: a location just made elsewhere may
+// not have reached this instance yet.
+func (s *Store) cachedLocation(ctx context.Context, match func(catalog.Location) bool) (catalog.Location, bool) {
+	if c := s.readCache(); c == nil || !c.Live() {
+		return catalog.Location{}, false
+	}
+	ls, err := s.ListLocations(ctx)
+	if err != nil {
+		return catalog.Location{}, false
+	}
+	for _, l := range ls {
+		if match(l) {
+			return l, true
+		}
+	}
+	return catalog.Location{}, false
 }
 
 // datesParam passes a date list as a text array; an empty list is '{}', never

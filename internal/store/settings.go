@@ -65,8 +65,17 @@ const settingsColumns = `shop_name, currency, tax_mode, tax_rate_bp, reduced_tax
 
 const getSettingsSQL = `SELECT ` + settingsColumns + ` FROM shop_settings`
 
-// GetSettings loads the shop settings.
+// GetSettings loads the shop settings (from the cache when it holds them,
+// outside transactions).
 func (s *Store) GetSettings(ctx context.Context) (Settings, error) {
+	if c := s.readCache(); c != nil {
+		return cacheRead(c, func(c *refCache) *slot[Settings] { return &c.settings },
+			func() (Settings, error) { return s.getSettings(ctx) }, cloneSettings)
+	}
+	return s.getSettings(ctx)
+}
+
+func (s *Store) getSettings(ctx context.Context) (Settings, error) {
 	var st Settings
 	if err := s.q.GetContext(ctx, &st, getSettingsSQL); err != nil {
 		return Settings{}, fmt.Errorf("store: get settings: %w", classify(err))
@@ -104,5 +113,6 @@ func (s *Store) UpdateSettings(ctx context.Context, st Settings) error {
 		st.ContactEmail, st.ContactPhone, st.BankDetails, st.InvoiceNote, st.TimeZone, st.BookingHorizonMonths); err != nil {
 		return fmt.Errorf("store: update settings: %w", classify(err))
 	}
+	s.refdataChanged()
 	return nil
 }

@@ -40,6 +40,10 @@ type Store struct {
 	stmts *stmtCache    // hot queries, prepared once per connection (prepared.go)
 	q     queryer
 	tx    *sqlx.Tx
+	// cache holds the reference data between requests once StartCache ran
+	// (refcache.go); a transaction's store shares it but never reads from it.
+	cache *refCache
+	txw   *txWrites // inside WithTx: what to do once it commits
 }
 
 // Options sizes the connection pool.
@@ -90,6 +94,9 @@ func (s *Store) DB() *sql.DB { return s.db.DB }
 
 // Close closes the pool.
 func (s *Store) Close() error {
+	if s.cache != nil {
+		s.cache.close()
+	}
 	s.stmts.close()
 	return s.db.Close()
 }
@@ -128,12 +135,18 @@ func (s *Store) WithTx(ctx context.Context, fn func(tx *Store) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", classify(waitErr(txCtx, err)))
 	}
-	inner := &Store{db: s.db, wait: s.wait, stmts: s.stmts, q: tx, tx: tx}
+	inner := &Store{db: s.db, wait: s.wait, stmts: s.stmts, q: tx, tx: tx, cache: s.cache, txw: &txWrites{}}
 	if err := fn(inner); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	if inner.txw.refdata {
+		// Before WithTx returns, so the writer's next page shows its change
+		// (and after a failed commit too: it may have landed all the same).
+		s.cache.drop()
+	}
+	if err != nil {
 		return fmt.Errorf("store: commit: %w", classify(err))
 	}
 	return nil

@@ -1,0 +1,267 @@
+package store
+
+import (
+	"errors"
+	"log/slog"
+	"maps"
+	"net"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/rentdesk/rentdesk/internal/catalog"
+)
+
+// RefdataChannel is the NOTIFY channel on which PostgreSQL announces a
+// committed change to the shop settings, the locations, the categories or an
+// item's place in the category counts (triggers of migration 00101).
+const RefdataChannel = "rentdesk_refdata"
+
+// refCache keeps, in this process, the reference data nearly every page
+// reads and almost nothing writes: the shop settings, the locations and the
+// two category lists (their item counts depend on the items' category,
+// archiving and online flag, never on bookings, so availability is never
+// held here). It serves them only while its listener is connected and
+// listening: a write by this process drops the copy when the write commits,
+// a write by another instance drops it when its notification arrives, and
+// a lost connection drops everything (notifications may have been missed),
+// after which reads go to PostgreSQL until the listener is back.
+type refCache struct {
+	mu sync.Mutex
+	// gen moves on every drop. A read that missed stores what it loaded only
+	// if gen has not moved since it began, so a load racing a write (here or
+	// elsewhere) never puts the old value back after the drop.
+	gen       uint64
+	connected bool // the listener's connection is up (its events say so)
+	listening bool // our LISTEN was acknowledged on it
+	// markers counts the nil notifications the listener owes after
+	// reconnecting and run has not taken yet: until then, notifications from
+	// before the reconnection may still be queued.
+	markers int
+
+	settings         slot[Settings]
+	locations        slot[[]catalog.Location]
+	categories       slot[[]catalog.Category]
+	publicCategories slot[[]catalog.Category]
+
+	listener *pq.Listener
+	done     chan struct{}
+	logger   *slog.Logger
+}
+
+type slot[T any] struct {
+	v  T
+	ok bool
+}
+
+// CacheOptions tunes the reference data cache's listener.
+type CacheOptions struct {
+	// Logger gets the listener's connection changes; nil logs nothing.
+	Logger *slog.Logger
+	// MinReconnect and MaxReconnect bound the wait between attempts to
+	// reconnect the listener (doubling from the one to the other); the cache
+	// is not used while it is down. Zero: 500 ms and 10 s.
+	MinReconnect, MaxReconnect time.Duration
+
+	dialer pq.Dialer // tests: a dialer they can refuse to connect with
+}
+
+// StartCache starts keeping the reference data in memory, kept current
+// through LISTEN/NOTIFY on url (the store's own DATABASE_URL). It returns
+// at once; reads go to PostgreSQL until the listener is listening. Close
+// stops it. Call it once, before the store is shared; transactions of the
+// store never read from the cache, so they always see their own writes.
+func (s *Store) StartCache(url string, opt CacheOptions) {
+	if opt.MinReconnect <= 0 {
+		opt.MinReconnect = 500 * time.Millisecond
+	}
+	if opt.MaxReconnect < opt.MinReconnect {
+		opt.MaxReconnect = max(10*time.Second, opt.MinReconnect)
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	c := &refCache{done: make(chan struct{}), logger: opt.Logger}
+	if opt.dialer != nil {
+		c.listener = pq.NewDialListener(opt.dialer, url, opt.MinReconnect, opt.MaxReconnect, c.event)
+	} else {
+		c.listener = pq.NewListener(url, opt.MinReconnect, opt.MaxReconnect, c.event)
+	}
+	s.cache = c
+	go c.listen()
+	go c.run()
+}
+
+// listen issues the LISTEN; it blocks until a connection has taken it. On a
+// later reconnection the listener issues it again by itself.
+func (c *refCache) listen() {
+	if err := c.listener.Listen(RefdataChannel); err != nil {
+		if errors.Is(err, net.ErrClosed) { // the store closed before a connection came
+			return
+		}
+		c.logger.Error("reference data cache: cannot listen; reading every time", "err", err)
+		return
+	}
+	c.mu.Lock()
+	c.listening = true
+	c.dropLocked()
+	c.mu.Unlock()
+}
+
+// run drops the copies on every notification. A nil one comes after a
+// reconnection (notifications sent while the connection was down are lost);
+// the cache serves again once it has taken it.
+func (c *refCache) run() {
+	defer close(c.done)
+	for n := range c.listener.Notify {
+		c.mu.Lock()
+		if n == nil && c.markers > 0 {
+			c.markers--
+		}
+		c.dropLocked()
+		c.mu.Unlock()
+	}
+}
+
+// event follows the listener's connection: any change of state drops
+// everything, and only a connected listener lets the cache serve.
+func (c *refCache) event(ev pq.ListenerEventType, err error) {
+	c.mu.Lock()
+	switch ev {
+	case pq.ListenerEventConnected:
+		c.connected = true
+	case pq.ListenerEventReconnected:
+		c.connected = true
+		c.markers++ // the listener sends a nil notification next
+	case pq.ListenerEventDisconnected:
+		c.connected = false
+	}
+	c.dropLocked()
+	c.mu.Unlock()
+	switch ev {
+	case pq.ListenerEventDisconnected:
+		c.logger.Warn("reference data cache: listener disconnected; reading every time until it is back", "err", err)
+	case pq.ListenerEventReconnected:
+		c.logger.Info("reference data cache: listener reconnected")
+	case pq.ListenerEventConnectionAttemptFailed:
+		c.logger.Warn("reference data cache: listener cannot connect", "err", err)
+	}
+}
+
+func (c *refCache) live() bool { return c.connected && c.listening && c.markers == 0 }
+
+// drop forgets every copy.
+func (c *refCache) drop() {
+	c.mu.Lock()
+	c.dropLocked()
+	c.mu.Unlock()
+}
+
+func (c *refCache) dropLocked() {
+	c.gen++
+	c.settings = slot[Settings]{}
+	c.locations = slot[[]catalog.Location]{}
+	c.categories = slot[[]catalog.Category]{}
+	c.publicCategories = slot[[]catalog.Category]{}
+}
+
+// close stops the listener. Between two attempts to reconnect it may sleep
+// for up to MaxReconnect before it notices; shutting down does not wait that
+// long for it.
+func (c *refCache) close() {
+	_ = c.listener.Close()
+	select {
+	case <-c.done:
+	case <-time.After(2 * time.Second):
+	}
+}
+
+// CacheLive reports whether reads of the reference data are served from
+// memory now: the cache was started and its listener is listening. Callers
+// that keep copies of their own may then rely on the store's instead.
+func (s *Store) CacheLive() bool { return s != nil && s.cache != nil && s.cache.Live() }
+
+// Live reports whether the cache serves reads now.
+func (c *refCache) Live() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.live()
+}
+
+// cacheRead returns the copy in the slot pick chooses when the cache is live
+// and holds one, or else loads it and, when nothing was dropped meanwhile,
+// keeps it. Callers get their own copy: handlers may change what they get.
+func cacheRead[T any](c *refCache, pick func(*refCache) *slot[T], load func() (T, error), clone func(T) T) (T, error) {
+	c.mu.Lock()
+	if sl := pick(c); c.live() && sl.ok {
+		v := sl.v
+		c.mu.Unlock()
+		return clone(v), nil
+	}
+	gen := c.gen
+	c.mu.Unlock()
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	kept := clone(v)
+	c.mu.Lock()
+	if c.gen == gen && c.live() {
+		*pick(c) = slot[T]{v: kept, ok: true}
+	}
+	c.mu.Unlock()
+	return v, nil
+}
+
+// readCache is the cache a read may use: none inside a transaction, which
+// must see its own writes and reads under its own snapshot.
+func (s *Store) readCache() *refCache {
+	if s.tx != nil {
+		return nil
+	}
+	return s.cache
+}
+
+// refdataChanged is called by every write to the cached tables: the copies
+// go when the write commits (right away outside a transaction). Other
+// instances learn of it through the triggers' notification.
+func (s *Store) refdataChanged() {
+	if s.cache == nil {
+		return
+	}
+	if s.tx != nil {
+		s.txw.refdata = true
+		return
+	}
+	s.cache.drop()
+}
+
+// txWrites records what a transaction changed that matters after commit.
+type txWrites struct {
+	refdata bool // it wrote cached reference data
+}
+
+func cloneSettings(st Settings) Settings { return st }
+
+func cloneCategories(cs []catalog.Category) []catalog.Category { return slices.Clone(cs) }
+
+func cloneLocations(ls []catalog.Location) []catalog.Location {
+	if ls == nil {
+		return nil
+	}
+	out := make([]catalog.Location, len(ls))
+	for i, l := range ls {
+		l.ClosedDates = slices.Clone(l.ClosedDates)
+		if l.OpeningHours != nil {
+			h := maps.Clone(l.OpeningHours)
+			for d, ivs := range h {
+				h[d] = slices.Clone(ivs)
+			}
+			l.OpeningHours = h
+		}
+		out[i] = l
+	}
+	return out
+}
