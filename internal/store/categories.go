@@ -37,10 +37,12 @@ WHERE n.item_count > 0
 ORDER BY c.position, c.id`
 
 // ListPublicCategories lists the categories that have items customers can
-// see, with how many.
+// see, with how many. Prepared though it has no parameters: its planning
+// (the lateral count per category) cost more than running it, on every home
+// and catalog page.
 func (s *Store) ListPublicCategories(ctx context.Context) ([]catalog.Category, error) {
 	var cs []catalog.Category
-	if err := s.q.SelectContext(ctx, &cs, listPublicCategoriesSQL); err != nil {
+	if err := s.prepared().SelectContext(ctx, &cs, listPublicCategoriesSQL); err != nil {
 		return nil, fmt.Errorf("store: list public categories: %w", classify(err))
 	}
 	return cs, nil
