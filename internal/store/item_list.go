@@ -107,7 +107,11 @@ SELECT i.id, i.category_id, i.name, i.slug, i.description, i.tracking, i.rate_ho
 
 const itemListJoins = ` AS sort_key
 FROM items i
-LEFT JOIN categories c ON c.id = i.category_id
+LEFT JOIN categories c ON c.id = i.category_id` + itemListLaterals
+
+// itemListLaterals are the unit counts, bulk quantity and first photo of
+// each item i.
+const itemListLaterals = `
 LEFT JOIN LATERAL (
     SELECT count(*) FILTER (WHERE status <> 'retired') AS total,
            count(*) FILTER (WHERE status = 'available') AS available
@@ -166,6 +170,12 @@ type PublicFilter struct {
 	Limit        int
 }
 
+// listPublicItemsSQL is the general form of the public list: every filter
+// optional. It runs unprepared, since a prepared statement's generic plan
+// cannot see which filters are off (measured: it computed unit counts for
+// every item, 11 ms a page instead of 1 ms). The pages only ever use one
+// filter at a time, and those shapes run as the fixed texts below instead;
+// this one serves any other combination.
 const listPublicItemsSQL = itemListSelect + `lower(i.name)` + itemListJoins + `
 WHERE i.archived_at IS NULL AND i.online_bookable
   AND ($1 = '' OR i.name ILIKE '%' || $1 || '%' OR i.description ILIKE '%' || $1 || '%' OR c.name ILIKE '%' || $1 || '%')
@@ -175,6 +185,67 @@ WHERE i.archived_at IS NULL AND i.online_bookable
 ORDER BY lower(i.name), i.id
 LIMIT $6`
 
+// The public list by shape: no filter (the catalog), one category (a
+// category page, similar items), featured (the home page) or a search. Each
+// is one fixed text with no optional part, so it is prepared like the other
+// hot queries, which saves planning the general form on every page. The
+// page of items is chosen first, in a subquery with the LIMIT: the name
+// index (items_public_idx for a category) read in order from the cursor,
+// so the counts and the photo are computed for the rows shown only, whatever
+// the plan (a generic plan guesses how many rows a search matches; when it
+// guessed few, it computed them for every match before sorting). The cursor
+// is always there: the first page starts after the empty name and id 0,
+// which every row follows (names are NOT NULL, ids positive, and the empty
+// string sorts first in any deterministic collation), so a first page needs
+// no text of its own.
+const (
+	publicItemsPage = `
+SELECT i.id, i.category_id, i.name, i.slug, i.description, i.tracking, i.rate_hour, i.rate_day, i.rate_week,
+       i.rate_month, i.min_duration_minutes, i.deposit, i.replacement_value, i.buffer_before_minutes,
+       i.buffer_after_minutes, i.tax_category, i.online_bookable, i.featured, i.archived_at, i.created_at, i.updated_at,
+       i.category_name, i.category_slug,
+       coalesce(u.total, 0) AS units_total, coalesce(u.available, 0) AS units_available,
+       coalesce(b.quantity, 0) AS bulk_quantity, p.id AS photo_id, i.sort_key
+FROM (
+    SELECT i.*, c.name AS category_name, c.slug AS category_slug, lower(i.name) AS sort_key
+    FROM items i
+    LEFT JOIN categories c ON c.id = i.category_id
+    WHERE i.archived_at IS NULL AND i.online_bookable
+      AND (lower(i.name), i.id) > ($1, $2)`
+	publicItemsOrder = `
+    ORDER BY lower(i.name), i.id
+    LIMIT $3) i` + itemListLaterals + `ORDER BY i.sort_key, i.id`
+
+	publicItemsAllSQL      = publicItemsPage + publicItemsOrder
+	publicItemsCategorySQL = publicItemsPage + `
+      AND i.category_id = $4` + publicItemsOrder
+	publicItemsFeaturedSQL = publicItemsPage + `
+      AND i.featured` + publicItemsOrder
+	publicItemsSearchSQL = publicItemsPage + `
+      AND (i.name ILIKE '%' || $4 || '%' OR i.description ILIKE '%' || $4 || '%' OR c.name ILIKE '%' || $4 || '%')` + publicItemsOrder
+)
+
+// publicItemsShape picks the fixed text for f and its arguments, or "" when
+// f combines filters (the general form then runs).
+func publicItemsShape(f PublicFilter) (string, []any) {
+	key, id := f.After.Key, f.After.ID
+	if key == "" {
+		id = 0 // no cursor: from the start, as the general form reads it
+	}
+	args := []any{key, id, f.Limit}
+	switch q := likeEscape(f.Query); {
+	case q == "" && f.CategoryID == 0 && !f.FeaturedOnly:
+		return publicItemsAllSQL, args
+	case q == "" && f.CategoryID != 0 && !f.FeaturedOnly:
+		return publicItemsCategorySQL, append(args, f.CategoryID)
+	case q == "" && f.CategoryID == 0 && f.FeaturedOnly:
+		return publicItemsFeaturedSQL, args
+	case q != "" && f.CategoryID == 0 && !f.FeaturedOnly:
+		return publicItemsSearchSQL, append(args, q)
+	}
+	return "", nil
+}
+
 // ListPublicItems pages through what customers may see (never archived or
 // offline items), by name, with search over name, description and category.
 func (s *Store) ListPublicItems(ctx context.Context, f PublicFilter) ([]ItemListRow, error) {
@@ -182,15 +253,21 @@ func (s *Store) ListPublicItems(ctx context.Context, f PublicFilter) ([]ItemList
 		f.Limit = 24
 	}
 	var rows []ItemListRow
-	// Not prepared, though hot: its filters are optional ($1 = '' OR ...), and
-	// the generic plan PostgreSQL picks for a prepared statement after five
-	// runs cannot see which are off; measured, it computed unit counts for
-	// every item (11 ms a page instead of 1 ms).
-	err := s.q.SelectContext(ctx, &rows, listPublicItemsSQL, likeEscape(f.Query), f.CategoryID, f.FeaturedOnly, f.After.Key, f.After.ID, f.Limit)
+	var err error
+	if query, args := publicItemsShape(f); query != "" {
+		err = s.prepared().SelectContext(ctx, &rows, query, args...)
+	} else {
+		err = s.listPublicItemsGeneral(ctx, &rows, f)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: list public items: %w", classify(err))
 	}
 	return rows, nil
+}
+
+// listPublicItemsGeneral runs the general form, for filters combined.
+func (s *Store) listPublicItemsGeneral(ctx context.Context, rows *[]ItemListRow, f PublicFilter) error {
+	return s.q.SelectContext(ctx, rows, listPublicItemsSQL, likeEscape(f.Query), f.CategoryID, f.FeaturedOnly, f.After.Key, f.After.ID, f.Limit)
 }
 
 // ItemName is an item as a menu shows it.

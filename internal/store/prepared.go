@@ -17,10 +17,13 @@ import (
 // on the pool is prepared by database/sql on each connection the first time
 // it runs there, and again on new connections after one is closed or killed.
 // Statements are prepared when first used rather than at Open, because Open
-// also serves databases that are not migrated yet. Only queries with
-// parameters gain: without any, lib/pq already needs one round trip. Queries
-// whose plan depends on their parameters (optional filters) stay unprepared:
-// PostgreSQL may switch a prepared statement to one generic plan for all.
+// also serves databases that are not migrated yet. Queries with parameters
+// gain a round trip; a query without any already needs only one, and gains
+// only when its planning costs more than its run (PostgreSQL keeps the plan
+// of a prepared statement). Queries whose plan depends on their parameters
+// (optional filters) stay unprepared: PostgreSQL may switch a prepared
+// statement to one generic plan for all. Split them into fixed texts by
+// shape instead (ListPublicItems).
 
 // stmtCache holds the pool's prepared statements by their SQL text.
 type stmtCache struct {
