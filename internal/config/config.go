@@ -95,7 +95,7 @@ type Var struct {
 var Vars = []Var{
 	{"DATABASE_URL", "", "postgres://rentdesk:secret@localhost:5432/rentdesk?sslmode=disable", "PostgreSQL connection URL (required)"},
 	{"RENTDESK_DB_MAX_OPEN", "20", "40", "maximum open database connections per instance"},
-	{"RENTDESK_DB_MAX_IDLE", "10", "20", "maximum idle database connections kept in the pool"},
+	{"RENTDESK_DB_MAX_IDLE", "", "8", "idle database connections kept in the pool (default: RENTDESK_DB_MAX_OPEN)"},
 	{"RENTDESK_DB_CONN_MAX_LIFETIME", "30m", "1h", "recycle a connection after this long"},
 	{"RENTDESK_DB_ACQUIRE_TIMEOUT", "2s", "1s", "how long a request waits for a free connection before a 503"},
 	{"RENTDESK_ADDR", ":8080", "127.0.0.1:8080", "listen address"},
@@ -138,7 +138,13 @@ func Load(getenv func(string) string) (Config, error) {
 		p.fail("DATABASE_URL", "is required")
 	}
 	c.DBMaxOpenConns = p.int("RENTDESK_DB_MAX_OPEN", 1, 1000)
-	c.DBMaxIdleConns = p.int("RENTDESK_DB_MAX_IDLE", 0, 1000)
+	// Idle connections default to the open limit: a pool that closes what
+	// a burst opened starts new backends on the next one, and each new
+	// connection plans every prepared statement again from cold.
+	c.DBMaxIdleConns = c.DBMaxOpenConns
+	if p.str("RENTDESK_DB_MAX_IDLE") != "" {
+		c.DBMaxIdleConns = p.int("RENTDESK_DB_MAX_IDLE", 0, 1000)
+	}
 	c.DBConnMaxLifetime = p.dur("RENTDESK_DB_CONN_MAX_LIFETIME")
 	c.DBAcquireTimeout = p.dur("RENTDESK_DB_ACQUIRE_TIMEOUT")
 	c.Addr = p.str("RENTDESK_ADDR")
