@@ -52,7 +52,7 @@ type Options struct {
 	// MaxIdleConns is how many connections the pool keeps between queries.
 	// Zero keeps none (database/sql's meaning): every query then starts a new
 	// backend, which is slow; a store standing for an app instance passes the
-	// configured value (RENTDESK_DB_MAX_IDLE, 10 by default).
+	// configured value (RENTDESK_DB_MAX_IDLE, by default RENTDESK_DB_MAX_OPEN).
 	MaxIdleConns    int
 	ConnMaxLifetime time.Duration
 	// AcquireTimeout bounds how long a store call waits for a free connection
