@@ -105,17 +105,17 @@ func (s *Server) revenueStats(ctx context.Context, now time.Time, f metricsFilte
 	}
 	stats := make([]pages.Stat, 0, len(windows))
 	for _, w := range windows {
-		cur0, err := s.Store.GetRevenue(ctx, w.from, now, f.locationID)
+		cur0, err := s.Store.GetRevenueAmount(ctx, w.from, now, f.locationID)
 		if err != nil {
 			return nil, err
 		}
-		prev, err := s.Store.GetRevenue(ctx, w.prev, w.prevTo, f.locationID)
+		prev, err := s.Store.GetRevenueAmount(ctx, w.prev, w.prevTo, f.locationID)
 		if err != nil {
 			return nil, err
 		}
-		delta, class := change(float64(cur0.Amount), float64(prev.Amount))
-		stats = append(stats, pages.Stat{Label: w.label, Value: money.Format(cur0.Amount, cur), TestID: w.id,
-			Delta: delta + " vs " + money.Format(prev.Amount, cur) + " before", DeltaClass: class})
+		delta, class := change(float64(cur0), float64(prev))
+		stats = append(stats, pages.Stat{Label: w.label, Value: money.Format(cur0, cur), TestID: w.id,
+			Delta: delta + " vs " + money.Format(prev, cur) + " before", DeltaClass: class})
 	}
 	return stats, nil
 }

@@ -34,7 +34,9 @@ const revenueCTE = `revenue AS NOT MATERIALIZED (
 // index of migration 00088) instead of every line of its booking twice.
 // Only money of bookings with lines counts, as in revenueCTE. Money is in
 // whole minor units here, so the totals equal revenueCTE's rounded sums.
-const moneyCTE = `money AS (
+// Inlined where a query reads it more than once, as revenueCTE is, so each
+// range reads the money index.
+const moneyCTE = `money AS NOT MATERIALIZED (
     SELECT e.created_at AS at, b.location_id, e.booking_id,
            CASE e.kind WHEN 'refund' THEN -e.amount ELSE e.amount END AS amount
     FROM ledger_entries e
@@ -52,17 +54,82 @@ type Revenue struct {
 	Bookings int64 `db:"bookings"`
 }
 
-const revenueSQL = `WITH ` + moneyCTE + `
-SELECT coalesce(sum(amount), 0)::bigint AS amount, count(DISTINCT booking_id) AS bookings
-FROM money WHERE at >= $1 AND at < $2 AND ($3 = 0 OR location_id = $3)`
+// rolledMoneyCTE is the money of [$1, $2) at location $3 (0: all), per
+// location and local day: the whole local days the rollup holds
+// (revenue_daily_location, revenueCTE's split summed back, unrounded) plus
+// the ledger's entries outside them, read as the two ranges
+// rolledRevenueRangesSQL worked out ($4, $5), as rolledRevenueCTEs does for
+// items. A day's money comes from one side only, so callers round each sum
+// once; a test keeps it equal to summing the whole ledger.
+const rolledMoneyCTE = moneyCTE + `, ` + revenueBoundsCTE + `, live AS (
+    SELECT * FROM money WHERE at >= $1 AND at < $4
+    UNION ALL
+    SELECT * FROM money WHERE at >= $5 AND at < $2
+), rolled_money AS (
+    SELECT (r.at AT TIME ZONE b.time_zone)::date AS day, r.amount::numeric AS amount
+    FROM live r JOIN bounds b ON b.location_id = r.location_id
+    WHERE NOT (r.at >= b.lo_at AND r.at < b.hi_at)
+    UNION ALL
+    -- OFFSET 0 keeps this a range read of each location's days.
+    SELECT d.day, d.amount FROM bounds b
+    CROSS JOIN LATERAL (SELECT day, amount FROM revenue_daily_location d
+                        WHERE d.location_id = b.location_id AND d.day >= b.lo AND d.day < b.hi OFFSET 0) d
+)`
 
-// GetRevenue is the revenue of [from, to) at one location (0: all).
+const revenueSQL = `WITH ` + rolledMoneyCTE + `
+SELECT round(coalesce(sum(amount), 0))::bigint AS amount FROM rolled_money`
+
+// revenueBookingsSQL counts the bookings whose money moved in [$1, $2): a
+// count the rollup cannot add up from days, so it reads the period's
+// entries from the ledger's covering money index, each booking's lines
+// probed once (not once per entry).
+const revenueBookingsSQL = `
+SELECT count(*) FROM (
+    SELECT DISTINCT e.booking_id FROM ledger_entries e
+    WHERE e.kind IN ('payment', 'refund') AND e.status = 'done' AND e.created_at >= $1 AND e.created_at < $2
+) m
+WHERE EXISTS (SELECT 1 FROM booking_lines l WHERE l.booking_id = m.booking_id)
+  AND ($3 = 0 OR EXISTS (SELECT 1 FROM bookings b WHERE b.id = m.booking_id AND b.location_id = $3))`
+
+// GetRevenue is the revenue of [from, to) at one location (0: all), and how
+// many bookings it moved for.
 func (s *Store) GetRevenue(ctx context.Context, from, to time.Time, locationID int64) (Revenue, error) {
 	var r Revenue
-	if err := s.q.GetContext(ctx, &r, revenueSQL, from, to, locationID); err != nil {
+	err := s.withoutParallel(ctx, func(q *Store) error {
+		var err error
+		if r.Amount, err = q.revenueAmount(ctx, from, to, locationID); err != nil {
+			return err
+		}
+		return q.q.GetContext(ctx, &r.Bookings, revenueBookingsSQL, from, to, locationID)
+	})
+	if err != nil {
 		return r, fmt.Errorf("store: revenue: %w", classify(err))
 	}
 	return r, nil
+}
+
+// GetRevenueAmount is GetRevenue's amount alone, which the dashboard's
+// comparisons need: read from the rollup, it costs a few rows a day.
+func (s *Store) GetRevenueAmount(ctx context.Context, from, to time.Time, locationID int64) (int64, error) {
+	var n int64
+	err := s.withoutParallel(ctx, func(q *Store) error {
+		var err error
+		n, err = q.revenueAmount(ctx, from, to, locationID)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: revenue: %w", classify(err))
+	}
+	return n, nil
+}
+
+func (s *Store) revenueAmount(ctx context.Context, from, to time.Time, locationID int64) (int64, error) {
+	args, err := s.rolledRevenueArgs(ctx, from, to, locationID)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	return n, s.q.GetContext(ctx, &n, revenueSQL, args[:5]...)
 }
 
 // RevenueDay is the revenue of one local day.
@@ -71,17 +138,22 @@ type RevenueDay struct {
 	Amount int64     `db:"amount"`
 }
 
-const revenueByDaySQL = `WITH ` + moneyCTE + `
-SELECT (r.at AT TIME ZONE lo.time_zone)::date AS day, sum(r.amount)::bigint AS amount
-FROM money r JOIN locations lo ON lo.id = r.location_id
-WHERE r.at >= $1 AND r.at < $2 AND ($3 = 0 OR r.location_id = $3)
-GROUP BY 1 ORDER BY 1`
+const revenueByDaySQL = `WITH ` + rolledMoneyCTE + `
+SELECT day, round(sum(amount))::bigint AS amount FROM rolled_money
+GROUP BY day ORDER BY day`
 
 // ListRevenueByDay is the revenue of [from, to) per local day of the
 // location that earned it; days without revenue are absent.
 func (s *Store) ListRevenueByDay(ctx context.Context, from, to time.Time, locationID int64) ([]RevenueDay, error) {
 	var rows []RevenueDay
-	if err := s.q.SelectContext(ctx, &rows, revenueByDaySQL, from, to, locationID); err != nil {
+	err := s.withoutParallel(ctx, func(q *Store) error {
+		args, err := q.rolledRevenueArgs(ctx, from, to, locationID)
+		if err != nil {
+			return err
+		}
+		return q.q.SelectContext(ctx, &rows, revenueByDaySQL, args[:5]...)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("store: revenue by day: %w", classify(err))
 	}
 	return rows, nil
@@ -235,8 +307,8 @@ func pgInterval(d time.Duration) string { return fmt.Sprintf("%d microseconds", 
 
 // rolledRevenueCTEs read revenueCTE's per-item money from the rollup
 // (migration 00098) plus the ledger's part the rollup does not hold yet:
-// period_revenue is the money of [$3, $4), lifetime_revenue all of it, at
-// location $5 (0: all). Per location, "bounds" are the whole local days of
+// period_revenue is the money of [$1, $2), lifetime_revenue all of it, at
+// location $3 (0: all). Per location, "bounds" are the whole local days of
 // the period that are rolled up, [lo, hi); the rest of the period (its first
 // partial day, and from rolled_to on) comes from the ledger, read as at most
 // two ranges of its money index. Equal to summing revenueCTE, a test keeps
@@ -246,11 +318,11 @@ func pgInterval(d time.Duration) string { return fmt.Sprintf("%d microseconds", 
 const rolledRevenueCTEs = revenueBoundsCTE + `, live AS (
     -- A superset of what no location has rolled up, as the two ranges of
     -- the ledger's money index rolledRevenueRangesSQL worked out: before
-    -- the latest first whole day ($6), and from the earliest end of the
-    -- rolled days on ($7). Given as values, so the planner sees how short.
-    SELECT * FROM revenue WHERE at >= $3 AND at < $6
+    -- the latest first whole day ($4), and from the earliest end of the
+    -- rolled days on ($5). Given as values, so the planner sees how short.
+    SELECT * FROM revenue WHERE at >= $1 AND at < $4
     UNION ALL
-    SELECT * FROM revenue WHERE at >= $7 AND at < $4
+    SELECT * FROM revenue WHERE at >= $5 AND at < $2
 ), period_revenue AS (
     SELECT r.item_id, r.amount FROM live r JOIN bounds b ON b.location_id = r.location_id
     WHERE NOT (r.at >= b.lo_at AND r.at < b.hi_at)
@@ -263,30 +335,47 @@ const rolledRevenueCTEs = revenueBoundsCTE + `, live AS (
     SELECT t.item_id, t.amount FROM revenue_item_total t JOIN bounds b ON b.location_id = t.location_id
     UNION ALL
     SELECT r.item_id, r.amount FROM revenue r JOIN bounds b ON b.location_id = r.location_id
-    WHERE r.at >= $8 AND r.at >= b.rolled_to
+    WHERE r.at >= $6 AND r.at >= b.rolled_to
 )`
 
-// revenueBoundsCTE: per location, the whole local days of [$3, $4) rolled
-// up, [lo, hi), and from when its money is read from the ledger.
+// revenueBoundsCTE: per location ($3, 0: all), the whole local days of
+// [$1, $2) rolled up, [lo, hi), and from when its money is read from the
+// ledger.
 const revenueBoundsCTE = `bounds AS (
-    SELECT l.id AS location_id, x.rolled_to, d.lo, d.hi,
+    SELECT l.id AS location_id, l.time_zone, x.rolled_to, d.lo, d.hi,
            d.lo::timestamp AT TIME ZONE l.time_zone AS lo_at, d.hi::timestamp AT TIME ZONE l.time_zone AS hi_at
     FROM locations l LEFT JOIN revenue_rollup_state s ON s.location_id = l.id
     CROSS JOIN LATERAL (SELECT coalesce(s.rolled_to, '-infinity') AS rolled_to,
-                               $3::timestamptz AT TIME ZONE l.time_zone AS f) x
+                               $1::timestamptz AT TIME ZONE l.time_zone AS f) x
     CROSS JOIN LATERAL (SELECT CASE WHEN x.f = x.f::date THEN x.f::date ELSE x.f::date + 1 END AS lo,
-                               (least($4::timestamptz, x.rolled_to) AT TIME ZONE l.time_zone)::date AS hi) d
-    WHERE $5 = 0 OR l.id = $5
+                               (least($2::timestamptz, x.rolled_to) AT TIME ZONE l.time_zone)::date AS hi) d
+    WHERE $3 = 0 OR l.id = $3
 )`
 
-// rolledRevenueRangesSQL works out the ledger ranges rolledRevenueCTEs
-// read ($6, $7, $8 there): the first range's end, the second's start, and
-// the earliest instant any location's lifetime reads from the ledger.
+// rolledRevenueRangesSQL works out the ledger ranges rolledRevenueCTEs and
+// rolledMoneyCTE read ($4, $5, $6 there): the first range's end, the
+// second's start, and the earliest instant any location's lifetime reads
+// from the ledger.
 const rolledRevenueRangesSQL = `WITH ` + revenueBoundsCTE + `
-SELECT least($4::timestamptz, coalesce(max(lo_at), $3)) AS first_to,
-       greatest($3::timestamptz, max(lo_at), min(hi_at)) AS second_from,
-       greatest(coalesce(min(rolled_to), $4), timestamptz '0001-01-01 00:00:00Z') AS life_from
-FROM bounds WHERE $1::date IS NOT NULL AND $2::date IS NOT NULL`
+SELECT least($2::timestamptz, coalesce(max(lo_at), $1)) AS first_to,
+       greatest($1::timestamptz, max(lo_at), min(hi_at)) AS second_from,
+       greatest(coalesce(min(rolled_to), $2), timestamptz '0001-01-01 00:00:00Z') AS life_from
+FROM bounds`
+
+// rolledRevenueArgs are the arguments of the queries that read the revenue
+// rollup plus the ledger: the period, the location, and the ledger ranges
+// rolledRevenueRangesSQL works out for them.
+func (s *Store) rolledRevenueArgs(ctx context.Context, from, to time.Time, locationID int64) ([]any, error) {
+	var r struct {
+		FirstTo    time.Time `db:"first_to"`
+		SecondFrom time.Time `db:"second_from"`
+		LifeFrom   time.Time `db:"life_from"`
+	}
+	if err := s.q.GetContext(ctx, &r, rolledRevenueRangesSQL, from, to, locationID); err != nil {
+		return nil, err
+	}
+	return []any{from, to, locationID, r.FirstTo, r.SecondFrom, r.LifeFrom}, nil
+}
 
 // ItemFigures is one item over a period: utilization from the daily rollup,
 // revenue in the period and over its whole life (for payback).
@@ -307,7 +396,7 @@ type ItemFigures struct {
 const itemFiguresSQL = `WITH ` + revenueCTE + `,
 util AS (
     SELECT item_id, sum(hours_available) AS hours_available, sum(hours_out) AS hours_out
-    FROM utilization_daily WHERE day >= $1::date AND day < $2::date AND ($5 = 0 OR location_id = $5)
+    FROM utilization_daily WHERE day >= $7::date AND day < $8::date AND ($3 = 0 OR location_id = $3)
     GROUP BY item_id
 ), ` + rolledRevenueCTEs + `,
 rev AS (
@@ -330,16 +419,12 @@ ORDER BY i.name, i.id`
 func (s *Store) ListItemFigures(ctx context.Context, fromDay, toDay, from, to time.Time, locationID int64) ([]ItemFigures, error) {
 	var rows []ItemFigures
 	err := s.withoutParallel(ctx, func(q *Store) error {
-		args := []any{fromDay.Format(time.DateOnly), toDay.Format(time.DateOnly), from, to, locationID}
-		var r struct {
-			FirstTo    time.Time `db:"first_to"`
-			SecondFrom time.Time `db:"second_from"`
-			LifeFrom   time.Time `db:"life_from"`
-		}
-		if err := q.q.GetContext(ctx, &r, rolledRevenueRangesSQL, args...); err != nil {
+		args, err := q.rolledRevenueArgs(ctx, from, to, locationID)
+		if err != nil {
 			return err
 		}
-		return q.q.SelectContext(ctx, &rows, itemFiguresSQL, append(args, r.FirstTo, r.SecondFrom, r.LifeFrom)...)
+		args = append(args, fromDay.Format(time.DateOnly), toDay.Format(time.DateOnly))
+		return q.q.SelectContext(ctx, &rows, itemFiguresSQL, args...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: item figures: %w", classify(err))

@@ -444,3 +444,125 @@ func dateOnly(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
+
+// revenueByDayByLinesSQL is revenue per local day of the location that
+// earned it, summed over the whole ledger's per-line split: the reference
+// the dashboard's chart must equal.
+const revenueByDayByLinesSQL = `
+SELECT (e.created_at AT TIME ZONE lo.time_zone)::date,
+       round(sum((CASE e.kind WHEN 'refund' THEN -e.amount ELSE e.amount END)::numeric
+           * CASE WHEN t.total > 0 THEN l.line_total::numeric / t.total ELSE 1::numeric / t.lines END))::bigint
+FROM ledger_entries e
+JOIN bookings b ON b.id = e.booking_id
+JOIN locations lo ON lo.id = b.location_id
+JOIN booking_lines l ON l.booking_id = b.id
+CROSS JOIN LATERAL (SELECT sum(line_total) AS total, count(*) AS lines FROM booking_lines WHERE booking_id = b.id) t
+WHERE e.kind IN ('payment', 'refund') AND e.status = 'done'
+  AND e.created_at >= $1 AND e.created_at < $2 AND ($3 = 0 OR b.location_id = $3)
+GROUP BY 1 ORDER BY 1`
+
+// The revenue totals and revenue per day read the rollup's days plus the
+// ledger outside them; together they equal the whole ledger's split at
+// every stage: never rolled up, rolled up, after money taken after the run,
+// a refund going through late, a line re-priced and a booking's only line
+// removed (its money no longer counts), and a day later. The periods start
+// at and between midnights, in Berlin's DST week, and inside today.
+func TestRevenueRollupMatchesLedger(t *testing.T) {
+	w := newBizWorld(t)
+	b, _ := w.booking(t, w.depot, nil, "returned", "2026-03-10T09:00:00Z", "2026-03-10T09:00:00Z", 3000, w.chair, 1,
+		"2026-03-11T09:00:00Z", "2026-03-11T17:00:00Z", "2026-03-11T09:00:00Z", "2026-03-11T17:00:00Z")
+	line := w.id(t, `INSERT INTO booking_lines (booking_id, item_id, quantity, starts_at, ends_at, unit_price, line_total)
+		VALUES ($1, $2, 1, $3, $4, 1000, 1000) RETURNING id`, b, w.r6, ts("2026-03-11T09:00:00Z"), ts("2026-03-11T17:00:00Z"))
+	w.money(t, b, "payment", "cash", 1001, "2026-03-11T09:00:00Z", "done")
+	w.money(t, b, "refund", "cash", 334, "2026-03-29T23:30:00Z", "done") // Berlin's 03-30, Depot's 03-29
+	lone, loneLine := w.booking(t, w.berlin, nil, "returned", "2026-03-27T09:00:00Z", "2026-03-27T09:00:00Z", 800, w.r6, 1,
+		"2026-03-27T10:00:00Z", "2026-03-27T12:00:00Z", "2026-03-27T10:00:00Z", "2026-03-27T12:00:00Z")
+	w.money(t, lone, "payment", "card_terminal", 800, "2026-03-27T22:30:00Z", "done") // Berlin's 03-28
+	check := func(stage string, from, to time.Time) {
+		t.Helper()
+		for _, loc := range []int64{0, w.berlin, w.depot} {
+			var want store.Revenue
+			if err := w.st.DB().QueryRowContext(w.ctx, revenueByLinesSQL, from, to, loc).Scan(&want.Amount, &want.Bookings); err != nil {
+				t.Fatal(err)
+			}
+			got, err := w.st.GetRevenue(w.ctx, from, to, loc)
+			if err != nil || got != want {
+				t.Errorf("%s, location %d, %s..%s: revenue %+v %v, want %+v", stage, loc,
+					from.Format(time.RFC3339), to.Format(time.RFC3339), got, err, want)
+			}
+			if n, err := w.st.GetRevenueAmount(w.ctx, from, to, loc); err != nil || n != want.Amount {
+				t.Errorf("%s, location %d, %s..%s: amount %d %v, want %d", stage, loc,
+					from.Format(time.RFC3339), to.Format(time.RFC3339), n, err, want.Amount)
+			}
+			var wantDays []store.RevenueDay
+			rows, err := w.st.DB().QueryContext(w.ctx, revenueByDayByLinesSQL, from, to, loc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var d store.RevenueDay
+				if err := rows.Scan(&d.Day, &d.Amount); err != nil {
+					t.Fatal(err)
+				}
+				wantDays = append(wantDays, d)
+			}
+			rows.Close()
+			days, err := w.st.ListRevenueByDay(w.ctx, from, to, loc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			same := len(days) == len(wantDays)
+			for i := 0; same && i < len(days); i++ {
+				same = days[i].Day.Equal(wantDays[i].Day) && days[i].Amount == wantDays[i].Amount
+			}
+			if !same {
+				t.Errorf("%s, location %d, %s..%s: by day %+v, want %+v", stage, loc,
+					from.Format(time.RFC3339), to.Format(time.RFC3339), days, wantDays)
+			}
+		}
+	}
+	periods := [][2]time.Time{{ts("2026-03-01T00:00:00Z"), w.now}, {ts("2026-03-28T13:00:00Z"), w.now},
+		{ts("2026-03-29T22:00:00Z"), w.now}, {ts("2026-03-11T00:00:00Z"), ts("2026-03-29T12:00:00Z")},
+		{ts("2026-03-26T23:00:00Z"), ts("2026-03-30T08:30:00Z")}, {ts("2026-03-30T06:00:00Z"), w.now}}
+	checkAll := func(stage string) {
+		t.Helper()
+		for _, p := range periods {
+			check(stage, p[0], p[1])
+		}
+	}
+	checkAll("never rolled up")
+	if _, err := w.st.RollupRevenue(w.ctx, w.now); err != nil {
+		t.Fatal(err)
+	}
+	var rolled int
+	if err := w.st.DB().QueryRowContext(w.ctx, `SELECT count(*) FROM revenue_daily_location`).Scan(&rolled); err != nil || rolled == 0 {
+		t.Fatalf("nothing rolled up: %d %v", rolled, err)
+	}
+	checkAll("rolled up")
+	// Money after the run counts at once: a payment now, and b1's pending
+	// refund (rolled up as not counting) going through on a rolled day. A
+	// re-priced line moves no total; a booking left without lines loses
+	// its money from the figures.
+	w.money(t, b, "payment", "cash", 250, "2026-03-30T09:59:00Z", "done")
+	if _, err := w.st.DB().ExecContext(w.ctx, `UPDATE ledger_entries SET status = 'done', created_at = '2026-03-28T09:00:00Z'
+		WHERE status = 'pending'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.st.DB().ExecContext(w.ctx, `UPDATE booking_lines SET line_total = 2000 WHERE id = $1`, line); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.st.DB().ExecContext(w.ctx, `DELETE FROM booking_lines WHERE id = $1`, loneLine); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.st.RollupRevenue(w.ctx, w.now); err != nil {
+		t.Fatal(err)
+	}
+	checkAll("changed, rolled up again")
+	// A day later: yesterday joins the rollup, the payment after it stays live.
+	if _, err := w.st.RollupRevenue(w.ctx, w.now.Add(24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	checkAll("a day later")
+	check("a day later, up to then", ts("2026-03-20T00:00:00Z"), w.now.Add(24*time.Hour))
+	check("a day later, its first hours", ts("2026-03-30T22:00:00Z"), w.now.Add(24*time.Hour))
+}

@@ -7,8 +7,8 @@ import (
 )
 
 // The revenue rollup (migration 00098) keeps revenueCTE's per-line split
-// summed per local day, location and item, and per location and item over
-// all days. Each run rolls every location up to its local midnight of today:
+// summed per local day, location and item, per local day and location
+// (migration 00099), and per location and item over all days. Each run rolls every location up to its local midnight of today:
 // it recomputes the last few rolled days (a payment's transaction that began
 // before midnight may commit after the run) and the days of bookings whose
 // lines or entries changed since, and backfills a location never rolled up
@@ -26,6 +26,8 @@ SELECT id, '-infinity' FROM locations ON CONFLICT (location_id) DO NOTHING`
 DELETE FROM revenue_daily WHERE location_id IN (SELECT location_id FROM revenue_rollup_state WHERE rolled_to = '-infinity')`
 	revenueRollupResetTotalsSQL = `
 DELETE FROM revenue_item_total WHERE location_id IN (SELECT location_id FROM revenue_rollup_state WHERE rolled_to = '-infinity')`
+	revenueRollupResetLocationDaysSQL = `
+DELETE FROM revenue_daily_location WHERE location_id IN (SELECT location_id FROM revenue_rollup_state WHERE rolled_to = '-infinity')`
 
 	revenueRollupDaysTableSQL = `
 CREATE TEMP TABLE revenue_rollup_days (
@@ -62,7 +64,10 @@ FROM days d JOIN loc ON loc.id = d.location_id`
 
 	// Take the old rows of those days out of the totals...
 	revenueRollupClearSQL = `
-WITH old AS (
+WITH old_location AS (
+    DELETE FROM revenue_daily_location r USING revenue_rollup_days d
+    WHERE r.location_id = d.location_id AND r.day = d.day
+), old AS (
     DELETE FROM revenue_daily r USING revenue_rollup_days d
     WHERE r.location_id = d.location_id AND r.day = d.day
     RETURNING r.location_id, r.item_id, r.amount
@@ -82,6 +87,10 @@ fresh AS (
     WHERE r.at >= $3 AND r.at < $4 AND r.location_id = $1
     GROUP BY r.item_id
     RETURNING location_id, item_id, amount
+), fresh_location AS (
+    -- A day with money has its row here exactly when it has rows above.
+    INSERT INTO revenue_daily_location (location_id, day, amount)
+    SELECT location_id, $2::date, sum(amount) FROM fresh GROUP BY location_id
 )
 INSERT INTO revenue_item_total AS t (location_id, item_id, amount)
 SELECT location_id, item_id, amount FROM fresh
@@ -99,7 +108,8 @@ FROM locations l WHERE l.id = s.location_id`
 func (s *Store) RollupRevenue(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
 	err := s.WithTx(ctx, func(tx *Store) error {
-		for _, q := range []string{revenueRollupLockSQL, revenueRollupStatesSQL, revenueRollupResetDaysSQL, revenueRollupResetTotalsSQL, revenueRollupDaysTableSQL} {
+		for _, q := range []string{revenueRollupLockSQL, revenueRollupStatesSQL, revenueRollupResetDaysSQL, revenueRollupResetTotalsSQL,
+			revenueRollupResetLocationDaysSQL, revenueRollupDaysTableSQL} {
 			if _, err := tx.q.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("store: revenue rollup: %w", classify(err))
 			}
