@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rentdesk/rentdesk/internal/jobs"
 	"github.com/rentdesk/rentdesk/internal/testenv"
 )
 
@@ -86,11 +87,11 @@ func TestSoakChecksFindViolations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := checkJobs(ctx, db, since, 0)
+	queue, err := checkJobs(ctx, db, since, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := invariantFailures(inv, jobs); len(f) != 0 {
+	if f := invariantFailures(inv, queue); len(f) != 0 {
 		t.Fatalf("a generated shop breaks: %v", f)
 	}
 	_, err = db.ExecContext(ctx, `
@@ -108,16 +109,27 @@ VALUES ('bench_check', '{}', 'discarded', 1, 'default', 1, 1, now())`)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Running past its timeout is stuck: two minutes for an ordinary job,
+	// the metrics rollup only past its own (longer) timeout.
+	_, err = db.ExecContext(ctx, `
+INSERT INTO river_job (kind, args, state, max_attempts, queue, priority, attempt, attempted_at)
+VALUES ('bench_check', '{}', 'running', 1, 'default', 1, 1, now() - interval '2 minutes'),
+       ($1, '{}', 'running', 1, 'default', 1, 1, now() - interval '2 minutes'),
+       ($1, '{}', 'running', 1, 'default', 1, 1, now() - $2 * interval '1 second' - interval '2 minutes')`,
+		jobs.MetricsRollupArgs{}.Kind(), jobs.MetricsRollupTimeout.Seconds())
+	if err != nil {
+		t.Fatal(err)
+	}
 	inv, err = checkInvariants(ctx, db, since)
 	if err != nil {
 		t.Fatal(err)
 	}
-	jobs, err = checkJobs(ctx, db, since, 0)
+	queue, err = checkJobs(ctx, db, since, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := invariantFailures(inv, jobs)
-	want := []string{"lines short of units: 1", "jobs discarded without a reason: 1"}
+	f := invariantFailures(inv, queue)
+	want := []string{"lines short of units: 1", "jobs stuck: 2", "jobs discarded without a reason: 1"}
 	if !slices.Equal(f, want) {
 		t.Fatalf("failures %v, want %v", f, want)
 	}

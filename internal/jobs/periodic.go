@@ -168,8 +168,12 @@ type metricsRollupWorker struct {
 // timeout is the mail's, a minute); the utilization backfill keeps its
 // progress chunk by chunk either way.
 func (w *metricsRollupWorker) Timeout(*river.Job[MetricsRollupArgs]) time.Duration {
-	return 5 * time.Minute
+	return MetricsRollupTimeout
 }
+
+// MetricsRollupTimeout bounds one run of the metrics rollup (its kind is
+// MetricsRollupArgs{}.Kind()).
+const MetricsRollupTimeout = 5 * time.Minute
 
 func (w *metricsRollupWorker) Work(ctx context.Context, _ *river.Job[MetricsRollupArgs]) error {
 	return w.j.RollupMetrics(ctx, w.j.opts.Now())
