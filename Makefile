@@ -28,6 +28,8 @@ BENCH_ROUNDS ?= 2
 BENCH_ONLY ?=
 # The soak run after the scenarios (mixed load, then invariants, jobs, memory); 0 skips it.
 SOAK ?= 1m
+# `make bench-go`: which Go benchmarks run (a -bench pattern); every one by default.
+BENCH ?= .
 
 # `make fuzz` settings: how long each fuzz target runs.
 FUZZTIME ?= 30s
