@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -201,10 +202,14 @@ func (s *Store) bookingLines(ctx context.Context, bookingID int64) ([]BookingLin
 	return lines, nil
 }
 
+// listCustomerBookingsSQL is prepared (a customer's every page view runs
+// it), so it has no optional part: the first page reads before the largest
+// id, which every booking precedes, and the (customer_id, id) index answers
+// it in any plan. The page size is written into the text (see limitText).
 const listCustomerBookingsSQL = `SELECT ` + bookingColumns + bookingFrom + `
-WHERE b.customer_id = $1 AND ($2 = 0 OR b.id < $2)
+WHERE b.customer_id = $1 AND b.id < $2
 ORDER BY b.id DESC
-LIMIT $3`
+LIMIT `
 
 // ListCustomerBookings pages through one customer's bookings, newest first
 // (BeforeID is the keyset cursor). Lines are loaded for the page in one query.
@@ -212,8 +217,11 @@ func (s *Store) ListCustomerBookings(ctx context.Context, customerID, beforeID i
 	if limit <= 0 {
 		limit = 50
 	}
+	if beforeID == 0 {
+		beforeID = math.MaxInt64
+	}
 	var bs []Booking
-	if err := s.q.SelectContext(ctx, &bs, listCustomerBookingsSQL, customerID, beforeID, limit); err != nil {
+	if err := s.prepared().SelectContext(ctx, &bs, listCustomerBookingsSQL+limitText(limit), customerID, beforeID); err != nil {
 		return nil, fmt.Errorf("store: list bookings of %d: %w", customerID, classify(err))
 	}
 	if len(bs) == 0 {
@@ -224,7 +232,7 @@ func (s *Store) ListCustomerBookings(ctx context.Context, customerID, beforeID i
 		ids[i] = b.ID
 	}
 	var lines []BookingLine
-	if err := s.q.SelectContext(ctx, &lines, listLinesForSQL, int64Array(ids)); err != nil {
+	if err := s.prepared().SelectContext(ctx, &lines, listLinesForSQL, int64Array(ids)); err != nil {
 		return nil, fmt.Errorf("store: list booking lines: %w", classify(err))
 	}
 	for _, l := range lines {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -277,13 +278,33 @@ WHERE ($1 = '' OR b.status = $1) AND ($2 = 0 OR b.id < $2)
 ORDER BY b.id DESC
 LIMIT $3`
 
+// listAllBookingsSQL is the staff list without a filter, the list staff
+// open most: a fixed text, prepared like the other hot queries, that walks
+// the primary key back from the cursor (the first page from the largest id).
+// The page size is written into the text (see limitText). The filtered lists
+// run the general form unprepared, so each is planned for the status it asks.
+const listAllBookingsSQL = bookingSummarySelect + `
+WHERE b.id < $1
+ORDER BY b.id DESC
+LIMIT `
+
 // ListBookings pages through every booking, newest first.
 func (s *Store) ListBookings(ctx context.Context, f BookingFilter) ([]BookingSummary, error) {
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
 	var out []BookingSummary
-	if err := s.q.SelectContext(ctx, &out, listBookingsSQL, f.Status, f.BeforeID, f.Limit, f.BalanceDue); err != nil {
+	var err error
+	if f.Status == "" && !f.BalanceDue {
+		before := f.BeforeID
+		if before == 0 {
+			before = math.MaxInt64
+		}
+		err = s.prepared().SelectContext(ctx, &out, listAllBookingsSQL+limitText(f.Limit), before)
+	} else {
+		err = s.q.SelectContext(ctx, &out, listBookingsSQL, f.Status, f.BeforeID, f.Limit, f.BalanceDue)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("store: list bookings: %w", classify(err))
 	}
 	return out, nil
