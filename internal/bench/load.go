@@ -158,6 +158,39 @@ func drive(ctx context.Context, c int, d time.Duration, fn step) roundResult {
 	return res
 }
 
+// paired runs a and b for d each, in alternating slices (a b, b a, a b, …),
+// so whatever else slows the machine meanwhile falls on both alike; it
+// returns each one's requests per second over its slices. Comparing two
+// separate windows instead mixes the machine's drift into the difference,
+// which for a cost of a few percent is larger than the cost.
+func paired(ctx context.Context, c int, d time.Duration, slices int, a, b step) (aRPS, bRPS float64) {
+	slice := d / time.Duration(slices)
+	var an, bn int
+	var ae, be time.Duration
+	for i := 0; i < slices && ctx.Err() == nil; i++ {
+		order := []bool{true, false}
+		if i%2 == 1 {
+			order = []bool{false, true}
+		}
+		for _, isA := range order {
+			if isA {
+				r := drive(ctx, c, slice, a)
+				an, ae = an+r.n-r.errs, ae+r.elapsed
+			} else {
+				r := drive(ctx, c, slice, b)
+				bn, be = bn+r.n-r.errs, be+r.elapsed
+			}
+		}
+	}
+	if ae > 0 {
+		aRPS = float64(an) / ae.Seconds()
+	}
+	if be > 0 {
+		bRPS = float64(bn) / be.Seconds()
+	}
+	return aRPS, bRPS
+}
+
 // get is a step that GETs a path and expects 200.
 func get(clients []*client, path func(w, i int) string) step {
 	return getWith(clients, path, nil)

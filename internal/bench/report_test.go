@@ -1,8 +1,13 @@
 package bench
 
 import (
+	"context"
+	"errors"
 	"math"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
@@ -69,5 +74,40 @@ func TestDriverPairsLibpqOverPgx(t *testing.T) {
 	}
 	if len(r.Growth) != 1 || !near(r.Growth[0].Ratio, 0.45) {
 		t.Fatalf("growth pairs %+v", r.Growth)
+	}
+}
+
+// The paired measurement runs both steps in every slice, a first in even
+// slices and b first in odd ones, and counts only their successes.
+func TestPairedAlternatesAndCountsSuccesses(t *testing.T) {
+	var mu sync.Mutex
+	var seq []string
+	mark := func(label string, fail bool) step {
+		return func(w, i int) (string, error) {
+			mu.Lock()
+			if len(seq) == 0 || seq[len(seq)-1] != label {
+				seq = append(seq, label)
+			}
+			mu.Unlock()
+			if fail {
+				return "", errors.New("refused")
+			}
+			return "", nil
+		}
+	}
+	a, b := paired(context.Background(), 1, 40*time.Millisecond, 4, mark("a", false), mark("b", true))
+	// a b | b a | a b | b a, with adjacent runs of one step merged.
+	if got := strings.Join(seq, ""); got != "ababa" {
+		t.Fatalf("order of the slices: %q, want ababa", got)
+	}
+	if a <= 0 || b != 0 {
+		t.Fatalf("paired rates: a %v (all succeed), b %v (all fail, want 0)", a, b)
+	}
+}
+
+func TestReportSaysHowInstrumentationWasMeasured(t *testing.T) {
+	r := &Report{Instrumentation: 0.031, InstrumentationSlices: 20}
+	if md := r.Markdown(); !strings.Contains(md, "costs 3.1% of its rate, measured in 20 alternating slices") {
+		t.Fatalf("report:\n%s", md)
 	}
 }

@@ -335,6 +335,11 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 			}
 		}
 	}
+	// The instrumentation's cost, a few percent, measured paired (the
+	// table's two rows are windows seconds apart on a shared machine).
+	bareRPS, instrRPS := paired(ctx, n, o.Duration*time.Duration(o.Rounds), instrumentationSlices*o.Rounds,
+		scenarios[0].step, scenarios[2].step)
+	stdLogf("instrumentation, paired: bare %.0f req/s, instrumented %.0f req/s", bareRPS, instrRPS)
 	over, err := checkOverbooking(ctx, main.db, main.holds.started)
 	if err != nil {
 		return err
@@ -354,6 +359,9 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 	}
 	rep := buildReport(ctx, main.db, o, sz, dataNow, plans, scenarios, runs, over)
 	rep.Soak = soak
+	if bareRPS > 0 {
+		rep.Instrumentation, rep.InstrumentationSlices = 1-instrRPS/bareRPS, instrumentationSlices*o.Rounds
+	}
 	if small != nil {
 		rep.SmallDataset = datasetCounts(ctx, side.db)
 	}
@@ -365,6 +373,10 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 	}
 	return nil
 }
+
+// instrumentationSlices is how many alternating slices per round measure
+// the instrumentation's cost against the bare handler.
+const instrumentationSlices = 10
 
 // selected says whether -only picks the scenario name: empty picks all,
 // "a|b" picks the names that contain a or b.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"math"
 	"time"
 
 	"github.com/lib/pq"
@@ -63,9 +64,9 @@ func HotQueries(p HotParams) []HotQuery {
 		{"desk search by name", searchBookingsSQL, []any{int64(0), "%meyer 12%", 50}},
 		{"desk search by number", searchBookingsSQL, []any{int64(4242), "%R004242%", 50}},
 		{"desk search by email", searchBookingsSQL, []any{int64(0), "%customer4242@%", 50}},
-		{"staff bookings", listBookingsSQL, []any{"", int64(0), 50, false}},
+		{"staff bookings", listAllBookingsSQL + limitText(51), []any{int64(math.MaxInt64)}},
 		{"staff bookings, confirmed", listBookingsSQL, []any{BookingConfirmed, int64(0), 50, false}},
-		{"my bookings", listCustomerBookingsSQL, []any{p.CustomerID, int64(0), 50}},
+		{"my bookings", listCustomerBookingsSQL + limitText(100), []any{p.CustomerID, int64(math.MaxInt64)}},
 		{"audit page", listAuditSQL, []any{int64(0), "", "", int64(0), 50}},
 		{"audit entity types", auditEntityTypesSQL, nil},
 		{"dashboard revenue", revenueSQL, []any{periodFrom, p.Now, int64(0), periodFrom, rolledTo}},
