@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -40,6 +42,10 @@ func (s *Server) DeskShow(c echo.Context) error {
 	if utf8.RuneCountInString(q) > 100 {
 		return echo.NewHTTPError(http.StatusBadRequest, "The search is too long.")
 	}
+	pagesOf, err := deskPages(c)
+	if err != nil {
+		return err
+	}
 	v := pages.DeskView{Page: s.page(c, "Desk"), Location: fmt.Sprint(loc.ID), Zone: loc.TimeZone, Query: q,
 		Date: day.Format(period.DateLayout), DateLabel: day.Format("Monday 2 January 2006"),
 		PrevDate: period.AddDays(day, -1, zone).In(zone).Format(period.DateLayout),
@@ -48,7 +54,7 @@ func (s *Server) DeskShow(c echo.Context) error {
 		v.Locations = append(v.Locations, components.Option{Value: fmt.Sprint(l.ID), Label: l.Name})
 	}
 	if loc.ID != 0 {
-		if err := s.fillDesk(ctx, &v, loc.ID, day, zone); err != nil {
+		if err := s.fillDesk(ctx, &v, loc.ID, day, zone, pagesOf); err != nil {
 			return err
 		}
 	}
@@ -94,13 +100,73 @@ func deskDay(raw string, now time.Time, zone *time.Location) (time.Time, error) 
 	return period.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, zone).In(zone), nil
 }
 
-// fillDesk loads the board of one local day: two queries, whatever its size.
-func (s *Server) fillDesk(ctx context.Context, v *pages.DeskView, locID int64, day time.Time, zone *time.Location) error {
+// deskSections are the board's paged sections: their kind is also the name
+// of their page parameter ("pickups_page=2").
+var deskSections = []struct{ kind, param string }{
+	{store.DeskPickup, "pickups_page"}, {store.DeskReturn, "returns_page"}, {store.DeskOverdue, "overdue_page"},
+}
+
+// deskPages reads the page of each board section (1 when absent); anything
+// but a page number is a 400.
+func deskPages(c echo.Context) (map[string]int, error) {
+	out := map[string]int{}
+	for _, sec := range deskSections {
+		out[sec.kind] = 1
+		raw := c.QueryParam(sec.param)
+		if raw == "" {
+			continue
+		}
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > 100_000 {
+			return nil, echo.NewHTTPError(http.StatusBadRequest, "The "+sec.param+" parameter is not valid: give a page number from 1.")
+		}
+		out[sec.kind] = n
+	}
+	return out, nil
+}
+
+// fillDesk loads the board of one local day: a page of each section with
+// its count, so a busy day costs about what a quiet one does.
+func (s *Server) fillDesk(ctx context.Context, v *pages.DeskView, locID int64, day time.Time, zone *time.Location, page map[string]int) error {
 	now := s.Now()
 	dayEnd := period.AddDays(day, 1, zone)
-	lines, err := s.Store.ListDeskLines(ctx, store.DeskQuery{LocationID: locID, DayStart: day, DayEnd: dayEnd, Now: now})
+	skip := map[string]int{}
+	for k, p := range page {
+		skip[k] = (p - 1) * store.DeskPerPage
+	}
+	board, err := s.Store.ListDeskLines(ctx, store.DeskQuery{LocationID: locID, DayStart: day, DayEnd: dayEnd, Now: now,
+		PerPage: store.DeskPerPage, Skip: skip})
 	if err != nil {
 		return err
+	}
+	lines := board.Lines
+	// Each section's links keep the location, the day and the other
+	// sections' pages.
+	link := func(kind string, p int) string {
+		q := url.Values{"location": {v.Location}, "date": {v.Date}}
+		for _, sec := range deskSections {
+			n := page[sec.kind]
+			if sec.kind == kind {
+				n = p
+			}
+			if n > 1 {
+				q.Set(sec.param, strconv.Itoa(n))
+			}
+		}
+		return "/desk?" + q.Encode()
+	}
+	v.BoardHref = link("", 0)
+	sections := map[string]*pages.DeskSectionPage{store.DeskPickup: &v.PickupPage, store.DeskReturn: &v.ReturnPage, store.DeskOverdue: &v.OverduePage}
+	for _, sec := range deskSections {
+		p, total, sp := page[sec.kind], board.Counts[sec.kind], sections[sec.kind]
+		sp.Total = total
+		sp.From, sp.To = (p-1)*store.DeskPerPage+1, min(p*store.DeskPerPage, total)
+		if p > 1 {
+			sp.PrevHref = link(sec.kind, min(p-1, max(1, (total+store.DeskPerPage-1)/store.DeskPerPage)))
+		}
+		if p*store.DeskPerPage < total {
+			sp.NextHref = link(sec.kind, p+1)
+		}
 	}
 	endangered, err := s.Store.ListEndangered(ctx, store.EndangeredQuery{LocationID: locID, Now: now,
 		Until: now.Add(endangeredAhead), DayStart: day, DayEnd: dayEnd})
