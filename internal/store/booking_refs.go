@@ -78,8 +78,12 @@ const bookingLocationColumns = `id, name, time_zone, opening_hours, to_json(clos
 
 const getBookingLocationSQL = `SELECT ` + bookingLocationColumns + ` FROM locations WHERE id = $1`
 
-// GetBookingLocation loads a location's name and zone.
+// GetBookingLocation loads a location's name and zone (from the cached
+// locations while the cache is live).
 func (s *Store) GetBookingLocation(ctx context.Context, id int64) (BookingLocation, error) {
+	if l, ok := s.cachedLocation(ctx, func(l catalog.Location) bool { return l.ID == id }); ok {
+		return bookingLocationOf(l), nil
+	}
 	var l BookingLocation
 	if err := s.prepared().GetContext(ctx, &l, getBookingLocationSQL, id); err != nil {
 		return BookingLocation{}, fmt.Errorf("store: location %d: %w", id, classify(err))
@@ -87,10 +91,29 @@ func (s *Store) GetBookingLocation(ctx context.Context, id int64) (BookingLocati
 	return l, nil
 }
 
+// bookingLocationOf narrows a location (a copy of its own: ListLocations
+// and cachedLocation give copies) to what bookings see.
+func bookingLocationOf(l catalog.Location) BookingLocation {
+	return BookingLocation{ID: l.ID, Name: l.Name, TimeZone: l.TimeZone, OpeningHours: l.OpeningHours, ClosedDates: l.ClosedDates}
+}
+
 const listBookingLocationsSQL = `SELECT ` + bookingLocationColumns + ` FROM locations ORDER BY name, id`
 
-// ListBookingLocations lists every location for the date picker.
+// ListBookingLocations lists every location for the date picker. Outside
+// transactions it is ListLocations (the same rows in the same order, kept in
+// the cache), narrowed.
 func (s *Store) ListBookingLocations(ctx context.Context) ([]BookingLocation, error) {
+	if s.readCache() != nil {
+		locs, err := s.ListLocations(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ls := make([]BookingLocation, len(locs))
+		for i, l := range locs {
+			ls[i] = bookingLocationOf(l)
+		}
+		return ls, nil
+	}
 	var ls []BookingLocation
 	if err := s.q.SelectContext(ctx, &ls, listBookingLocationsSQL); err != nil {
 		return nil, fmt.Errorf("store: list locations: %w", classify(err))
@@ -138,5 +161,6 @@ func (s *Store) SetUnitStatusRow(ctx context.Context, id int64, status string) e
 	if _, err := s.q.ExecContext(ctx, setUnitStatusSQL, id, status); err != nil {
 		return fmt.Errorf("store: set unit %d status: %w", id, classify(err))
 	}
+	s.refdataChanged() // the public list's unit counts
 	return nil
 }

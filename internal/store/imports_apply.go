@@ -71,7 +71,7 @@ func (s *Store) ApplyItemImport(ctx context.Context, rows []catalog.ItemRow, now
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("store: apply item import: %w", classify(err))
 	}
-	s.refdataChanged() // the category counts
+	s.refdataChanged() // the category counts and the public list
 	if err := s.guardBulkBuffers(ctx, slug, now); err != nil {
 		return ImportResult{}, err
 	}
@@ -141,6 +141,7 @@ func (s *Store) ApplyUnitImport(ctx context.Context, rows []catalog.UnitRow) (Im
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("store: apply unit import: %w", classify(err))
 	}
+	s.refdataChanged() // the public list's unit counts
 	if err := s.GuardUnitChanges(ctx, existing); err != nil {
 		return ImportResult{}, err
 	}

@@ -248,6 +248,8 @@ func publicItemsShape(f PublicFilter) (string, []any) {
 
 // ListPublicItems pages through what customers may see (never archived or
 // offline items), by name, with search over name, description and category.
+// Outside transactions, pages without a search come from the store's cache
+// while it is live (refcache.go).
 func (s *Store) ListPublicItems(ctx context.Context, f PublicFilter) ([]ItemListRow, error) {
 	if f.Limit <= 0 {
 		f.Limit = 24
@@ -255,7 +257,18 @@ func (s *Store) ListPublicItems(ctx context.Context, f PublicFilter) ([]ItemList
 	var rows []ItemListRow
 	var err error
 	if query, args := publicItemsShape(f); query != "" {
-		err = s.prepared().SelectContext(ctx, &rows, query, args...)
+		load := func() ([]ItemListRow, error) {
+			var rows []ItemListRow
+			return rows, s.prepared().SelectContext(ctx, &rows, query, args...)
+		}
+		// Searches are not kept: any text makes a page of its own.
+		if c := s.readCache(); c != nil && query != publicItemsSearchSQL {
+			k := publicPageKey{query: query, category: f.CategoryID, key: args[0].(string), id: args[1].(int64), limit: f.Limit}
+			rows, err = cacheReadKeyed(c, func(c *refCache) *map[publicPageKey][]ItemListRow { return &c.publicPages },
+				k, maxPublicPages, load, cloneItemRows)
+		} else {
+			rows, err = load()
+		}
 	} else {
 		err = s.listPublicItemsGeneral(ctx, &rows, f)
 	}

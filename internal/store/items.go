@@ -28,7 +28,7 @@ func (s *Store) CreateItem(ctx context.Context, it catalog.Item) (catalog.Item, 
 	if err != nil {
 		return out, fmt.Errorf("store: create item: %w", classify(err))
 	}
-	s.refdataChanged() // the category counts
+	s.refdataChanged() // the category counts and the public list
 	return out, nil
 }
 
@@ -52,7 +52,7 @@ func (s *Store) UpdateItem(ctx context.Context, it catalog.Item) (catalog.Item, 
 	if err != nil {
 		return out, fmt.Errorf("store: update item %d: %w", it.ID, classify(err))
 	}
-	s.refdataChanged() // the category counts
+	s.refdataChanged() // the category counts and the public list
 	return out, nil
 }
 
@@ -82,8 +82,17 @@ func (s *Store) GetItemForUpdate(ctx context.Context, id int64) (catalog.Item, e
 const getPublicItemSQL = `SELECT ` + itemColumns + ` FROM items WHERE slug = $1 AND archived_at IS NULL AND online_bookable`
 
 // GetPublicItem loads an item customers may see, by slug; archived and
-// offline items are ErrNotFound.
+// offline items are ErrNotFound. Outside transactions the items found are
+// kept in the store's cache while it is live (refcache.go).
 func (s *Store) GetPublicItem(ctx context.Context, slug string) (catalog.Item, error) {
+	if c := s.readCache(); c != nil {
+		return cacheReadKeyed(c, func(c *refCache) *map[string]catalog.Item { return &c.publicItems },
+			slug, maxPublicItems, func() (catalog.Item, error) { return s.getPublicItem(ctx, slug) }, cloneItem)
+	}
+	return s.getPublicItem(ctx, slug)
+}
+
+func (s *Store) getPublicItem(ctx context.Context, slug string) (catalog.Item, error) {
 	var it catalog.Item
 	if err := s.prepared().GetContext(ctx, &it, getPublicItemSQL, slug); err != nil {
 		return it, fmt.Errorf("store: get public item %q: %w", slug, classify(err))
@@ -102,7 +111,7 @@ func (s *Store) SetItemArchived(ctx context.Context, id int64, archived bool, no
 	if err := s.q.GetContext(ctx, &it, setItemArchivedSQL, id, archived, now); err != nil {
 		return it, fmt.Errorf("store: archive item %d: %w", id, classify(err))
 	}
-	s.refdataChanged() // the category counts
+	s.refdataChanged() // the category counts and the public list
 	return it, nil
 }
 
@@ -127,5 +136,6 @@ func (s *Store) SetItemTracking(ctx context.Context, id int64, tracking string) 
 	if _, err := s.q.ExecContext(ctx, setItemTrackingSQL, id, tracking); err != nil {
 		return fmt.Errorf("store: set tracking of item %d: %w", id, classify(err))
 	}
+	s.refdataChanged() // the public list shows the item's columns
 	return nil
 }

@@ -38,6 +38,7 @@ func (s *Store) AddPhoto(ctx context.Context, itemID int64, p catalog.Photo) (Ph
 	if err := s.q.GetContext(ctx, &m, addPhotoSQL, itemID, p.ContentType, p.Data, p.Thumbnail); err != nil {
 		return m, fmt.Errorf("store: add photo to item %d: %w", itemID, classify(err))
 	}
+	s.refdataChanged() // the public list's first photo
 	return m, nil
 }
 
@@ -45,8 +46,17 @@ const listPhotosSQL = `
 SELECT id, item_id, position, content_type, octet_length(data) AS size
 FROM item_photos WHERE item_id = $1 ORDER BY position, id`
 
-// ListPhotos lists an item's photos in display order.
+// ListPhotos lists an item's photos in display order (kept in the store's
+// cache outside transactions while it is live).
 func (s *Store) ListPhotos(ctx context.Context, itemID int64) ([]PhotoMeta, error) {
+	if c := s.readCache(); c != nil {
+		return cacheReadKeyed(c, func(c *refCache) *map[int64][]PhotoMeta { return &c.photos },
+			itemID, maxPublicItems, func() ([]PhotoMeta, error) { return s.listPhotos(ctx, itemID) }, clonePhotos)
+	}
+	return s.listPhotos(ctx, itemID)
+}
+
+func (s *Store) listPhotos(ctx context.Context, itemID int64) ([]PhotoMeta, error) {
 	var ps []PhotoMeta
 	if err := s.prepared().SelectContext(ctx, &ps, listPhotosSQL, itemID); err != nil {
 		return nil, fmt.Errorf("store: list photos of item %d: %w", itemID, classify(err))
@@ -131,6 +141,7 @@ func (s *Store) MovePhoto(ctx context.Context, id int64, dir int) (PhotoMeta, er
 	if _, err := s.q.ExecContext(ctx, swapPhotoSQL, id, dir); err != nil {
 		return m, fmt.Errorf("store: move photo %d: %w", id, classify(err))
 	}
+	s.refdataChanged() // the public list's first photo
 	return m, nil
 }
 
@@ -144,6 +155,7 @@ func (s *Store) DeletePhoto(ctx context.Context, id int64) (PhotoMeta, error) {
 	if err := s.q.GetContext(ctx, &m, deletePhotoSQL, id); err != nil {
 		return m, fmt.Errorf("store: delete photo %d: %w", id, classify(err))
 	}
+	s.refdataChanged() // the public list's first photo
 	return m, nil
 }
 

@@ -16,14 +16,17 @@ import (
 
 // RefdataChannel is the NOTIFY channel on which PostgreSQL announces a
 // committed change to the shop settings, the locations, the categories or an
-// item's place in the category counts (triggers of migration 00101).
+// item's place in the category counts (triggers of migration 00101), or to
+// what the public item list shows (migration 00103).
 const RefdataChannel = "rentdesk_refdata"
 
 // refCache keeps, in this process, the reference data nearly every page
 // reads and almost nothing writes: the shop settings, the locations and the
 // two category lists (their item counts depend on the items' category,
 // archiving and online flag, never on bookings, so availability is never
-// held here). It serves them only while its listener is connected and
+// held here), and pages of the public item list (items, their category,
+// unit counts by status, bulk quantity and first photo: again nothing a
+// booking changes). It serves them only while its listener is connected and
 // listening: a write by this process drops the copy when the write commits,
 // a write by another instance drops it when its notification arrives, and
 // a lost connection drops everything (notifications may have been missed),
@@ -45,6 +48,13 @@ type refCache struct {
 	locations        slot[[]catalog.Location]
 	categories       slot[[]catalog.Category]
 	publicCategories slot[[]catalog.Category]
+	// publicPages are pages of the public item list by shape and position
+	// (publicItemsShape), at most maxPublicPages of them.
+	publicPages map[publicPageKey][]ItemListRow
+	// publicItems are the items customers may see, by slug, and photos
+	// their photo lists, by item (the item page), at most maxPublicItems.
+	publicItems map[string]catalog.Item
+	photos      map[int64][]PhotoMeta
 
 	listener *pq.Listener
 	done     chan struct{}
@@ -165,6 +175,9 @@ func (c *refCache) dropLocked() {
 	c.locations = slot[[]catalog.Location]{}
 	c.categories = slot[[]catalog.Category]{}
 	c.publicCategories = slot[[]catalog.Category]{}
+	c.publicPages = nil
+	c.publicItems = nil
+	c.photos = nil
 }
 
 // close stops the listener. Between two attempts to reconnect it may sleep
@@ -215,6 +228,55 @@ func cacheRead[T any](c *refCache, pick func(*refCache) *slot[T], load func() (T
 	return v, nil
 }
 
+// maxPublicPages bounds the pages of the public list kept at once. The
+// catalog of 5,000 items is about 200 pages of 24 in name order, plus the
+// categories' pages; a page is some 25 rows of a few hundred bytes each.
+const maxPublicPages = 1024
+
+// maxPublicItems bounds the items (by slug) and photo lists (by item) kept
+// for the item pages: a catalog of 5,000 items fits.
+const maxPublicItems = 8192
+
+// publicPageKey is one page of the public list: the query's shape (its
+// text), the category of the category shape, the cursor and the limit.
+type publicPageKey struct {
+	query    string
+	category int64
+	key      string
+	id       int64
+	limit    int
+}
+
+// cacheReadKeyed is cacheRead for a map of copies by key, which holds at
+// most bound of them: keys come from URLs, so anyone can ask for ones no
+// link leads to; when the bound is reached, the map starts again empty and
+// the most asked ones come back first. Only what load found is kept (a
+// row created elsewhere may not have been announced here yet).
+func cacheReadKeyed[K comparable, V any](c *refCache, pick func(*refCache) *map[K]V, k K, bound int, load func() (V, error), clone func(V) V) (V, error) {
+	c.mu.Lock()
+	if v, ok := (*pick(c))[k]; ok && c.live() {
+		c.mu.Unlock()
+		return clone(v), nil
+	}
+	gen := c.gen
+	c.mu.Unlock()
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	kept := clone(v)
+	c.mu.Lock()
+	if c.gen == gen && c.live() {
+		m := pick(c)
+		if *m == nil || len(*m) >= bound {
+			*m = make(map[K]V)
+		}
+		(*m)[k] = kept
+	}
+	c.mu.Unlock()
+	return v, nil
+}
+
 // readCache is the cache a read may use: none inside a transaction, which
 // must see its own writes and reads under its own snapshot.
 func (s *Store) readCache() *refCache {
@@ -224,7 +286,8 @@ func (s *Store) readCache() *refCache {
 	return s.cache
 }
 
-// refdataChanged is called by every write to the cached tables: the copies
+// refdataChanged is called by every write to the cached tables (and to
+// those the public item list reads): the copies
 // go when the write commits (right away outside a transaction). Other
 // instances learn of it through the triggers' notification.
 func (s *Store) refdataChanged() {
@@ -264,4 +327,35 @@ func cloneLocations(ls []catalog.Location) []catalog.Location {
 		out[i] = l
 	}
 	return out
+}
+
+// cloneItemRows copies rows down to what their pointers point to.
+func cloneItemRows(rows []ItemListRow) []ItemListRow {
+	if rows == nil {
+		return nil
+	}
+	out := make([]ItemListRow, len(rows))
+	for i, r := range rows {
+		r.Item = cloneItem(r.Item)
+		r.CategoryName, r.CategorySlug, r.PhotoID = clonePtr(r.CategoryName), clonePtr(r.CategorySlug), clonePtr(r.PhotoID)
+		out[i] = r
+	}
+	return out
+}
+
+// cloneItem copies an item down to what its pointers point to.
+func cloneItem(it catalog.Item) catalog.Item {
+	it.CategoryID, it.RateHour, it.RateDay = clonePtr(it.CategoryID), clonePtr(it.RateHour), clonePtr(it.RateDay)
+	it.RateWeek, it.RateMonth, it.ArchivedAt = clonePtr(it.RateWeek), clonePtr(it.RateMonth), clonePtr(it.ArchivedAt)
+	return it
+}
+
+func clonePhotos(ps []PhotoMeta) []PhotoMeta { return slices.Clone(ps) }
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
 }

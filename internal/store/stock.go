@@ -56,6 +56,7 @@ func (s *Store) SetBulkStock(ctx context.Context, itemID int64, qty map[int64]in
 	if _, err := s.q.ExecContext(ctx, setBulkStockSQL, itemID, pq.Int64Array(locs), pq.Int64Array(qs)); err != nil {
 		return fmt.Errorf("store: set stock of item %d: %w", itemID, classify(err))
 	}
+	s.refdataChanged() // the public list's bulk quantity
 	return nil
 }
 

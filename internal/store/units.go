@@ -83,6 +83,7 @@ func (s *Store) CreateUnits(ctx context.Context, itemID, locationID int64, tags 
 	if err := s.q.SelectContext(ctx, &us, createUnitsSQL, itemID, locationID, pq.StringArray(tags), serial); err != nil {
 		return nil, fmt.Errorf("store: create units: %w", classify(err))
 	}
+	s.refdataChanged() // the public list's unit counts
 	return us, nil
 }
 
@@ -102,6 +103,7 @@ func (s *Store) UpdateUnit(ctx context.Context, u catalog.Unit) (catalog.Unit, e
 	if err := s.q.GetContext(ctx, &out, updateUnitSQL, u.ID, u.LocationID, u.SerialNumber, u.Status, u.ConditionNotes); err != nil {
 		return out, fmt.Errorf("store: update unit %d: %w", u.ID, classify(err))
 	}
+	s.refdataChanged() // the public list's unit counts
 	return out, s.GuardUnitChanges(ctx, []int64{u.ID})
 }
 

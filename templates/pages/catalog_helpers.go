@@ -28,18 +28,21 @@ func Rates(it catalog.Item, currency string) []RateLine {
 }
 
 // FromPrice is the "from €12.00 / day" teaser of a catalog card: the day
-// rate when there is one, else the smallest tier.
+// rate when there is one, else the smallest tier. Only the rate shown is
+// formatted (a catalog page has a card per item).
 func FromPrice(it catalog.Item, currency string) string {
-	rs := Rates(it, currency)
-	for _, r := range rs {
-		if r.Per == "day" {
-			return r.Amount + " / day"
+	if it.RateDay != nil {
+		return money.Format(*it.RateDay, currency) + " / day"
+	}
+	for _, r := range [...]struct {
+		per string
+		v   *int64
+	}{{"hour", it.RateHour}, {"week", it.RateWeek}, {"month", it.RateMonth}} {
+		if r.v != nil {
+			return money.Format(*r.v, currency) + " / " + r.per
 		}
 	}
-	if len(rs) == 0 {
-		return ""
-	}
-	return rs[0].Amount + " / " + rs[0].Per
+	return ""
 }
 
 // Money formats an amount in currency.
@@ -71,11 +74,17 @@ func PhotoURL(id int64, thumb bool) string {
 
 // excerpt shortens a description for a card.
 func excerpt(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
+	if len(s) <= n { // no more runes than bytes
 		return s
 	}
-	return string(r[:n]) + "…"
+	runes := 0
+	for i := range s {
+		if runes == n {
+			return s[:i] + "…"
+		}
+		runes++
+	}
+	return s
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
