@@ -94,7 +94,8 @@ func CreditNote(ctx context.Context, tx *store.Store, bookingID, amount int64, r
 	// The snapshot of the credited invoice, not of today's settings: a
 	// credit note corrects that document.
 	in.Currency, in.TaxMode = open.Currency, open.TaxMode
-	in.CreditsID, in.Reason = &open.ID, strings.TrimSpace(reason)
+	number := open.Number
+	in.CreditsID, in.CreditsNumber, in.Reason = &open.ID, &number, strings.TrimSpace(reason)
 	in.Lines = creditLines(open, amount, in.Reason)
 	in.Net, in.Tax, in.Total = sum(in.Lines)
 	return write(ctx, tx, in, st.CreditNotePrefix)
@@ -228,8 +229,12 @@ func header(b store.Booking, st store.Settings, kind string) store.Invoice {
 		SellerBank: st.BankDetails, Note: st.InvoiceNote, TimeZone: zoneName(st.TimeZone)}
 }
 
-// write numbers a document and stores it. The instant is read after the
-// number is taken, while the counter row is locked, so numbers and issue
+// write numbers a document and stores it. The document is complete before
+// its number is taken: from then on the counter row is locked and every
+// other issuer of the shop waits for this transaction to end, so all that
+// is left inside the lock is one insert (document and lines) and the commit
+// (the caller must not do slow work after it). The instant is the
+// database's clock read when the number is taken, so numbers and issue
 // times run in the same order.
 func write(ctx context.Context, tx *store.Store, in store.Invoice, series string) (store.Invoice, error) {
 	zone, err := time.LoadLocation(in.TimeZone)
@@ -241,13 +246,10 @@ func write(ctx context.Context, tx *store.Store, in store.Invoice, series string
 		return store.Invoice{}, err
 	}
 	in.Series, in.Year = series, now.In(zone).Year()
-	if in.Seq, err = tx.NextInvoiceNumber(ctx, in.Series, in.Year); err != nil {
+	if in.Seq, in.IssuedAt, err = tx.NextInvoiceNumber(ctx, in.Series, in.Year); err != nil {
 		return store.Invoice{}, err
 	}
 	in.Number = Number(in.Series, in.Year, in.Seq)
-	if in.IssuedAt, err = tx.Clock(ctx); err != nil {
-		return store.Invoice{}, err
-	}
 	// Within the counter's lock the clock can only have passed midnight of
 	// New Year's Eve by a hair; the document keeps the year of its number.
 	local := in.IssuedAt.In(zone)
@@ -258,7 +260,12 @@ func write(ctx context.Context, tx *store.Store, in store.Invoice, series string
 	if in.ID, err = tx.InsertInvoice(ctx, in); err != nil {
 		return store.Invoice{}, err
 	}
-	return tx.GetInvoice(ctx, in.ID)
+	// What was written, as GetInvoice would read it back (not read back:
+	// that would be two more round trips inside the lock).
+	for i := range in.Lines {
+		in.Lines[i].InvoiceID, in.Lines[i].Position = in.ID, i+1
+	}
+	return in, nil
 }
 
 // Number formats a document number: series, year and a zero-padded count,

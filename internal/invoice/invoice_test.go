@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -356,6 +358,11 @@ func TestCreditNotes(t *testing.T) {
 		cn1.Lines[1] != (store.InvoiceLine{InvoiceID: cn1.ID, Position: 2, Description: "Credit: Goodwill (7%)", Quantity: 1, UnitPrice: -94, TaxRateBP: 700, Net: -88, Tax: -6, Total: -94}) {
 		t.Errorf("first credit note: %+v lines %+v", cn1, cn1.Lines)
 	}
+	// What a document is answered with is what was stored (it is built, not
+	// read back, while the counter row is locked).
+	if stored, err := s.st.GetInvoice(s.ctx, cn1.ID); err != nil || !sameDocument(stored, cn1) {
+		t.Errorf("credit note answered %+v %+v, stored %+v %+v (%v)", cn1, cn1.Lines, stored, stored.Lines, err)
+	}
 	if _, err := credit(13244 - 1000 + 1); !errors.Is(err, invoice.ErrOverCredit) {
 		t.Errorf("credit above what is left: %v", err)
 	}
@@ -452,4 +459,13 @@ func TestExtensionReissuesInvoice(t *testing.T) {
 	if b, _ = s.st.GetBooking(s.ctx, id); b.Total != docs[2].Total {
 		t.Errorf("booking total %d, invoice %d", b.Total, docs[2].Total)
 	}
+}
+
+// sameDocument compares two documents field by field (instants by Equal).
+func sameDocument(a, b store.Invoice) bool {
+	if !a.IssuedAt.Equal(b.IssuedAt) || !a.IssueDate.Equal(b.IssueDate) || !slices.Equal(a.Lines, b.Lines) {
+		return false
+	}
+	a.IssuedAt, a.IssueDate, a.Lines = b.IssuedAt, b.IssueDate, b.Lines
+	return reflect.DeepEqual(a, b)
 }

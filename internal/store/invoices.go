@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/lib/pq"
 )
 
 // Invoice kinds.
@@ -63,24 +65,32 @@ type InvoiceLine struct {
 	Total       int64  `db:"total"`
 }
 
+// nextInvoiceNumberSQL reads the clock in RETURNING, that is once the
+// counter row is locked, so numbers and issue times run in the same order.
 const nextInvoiceNumberSQL = `
 INSERT INTO invoice_counters (series, year, last_number) VALUES ($1, $2, 1)
 ON CONFLICT (series, year) DO UPDATE SET last_number = invoice_counters.last_number + 1
-RETURNING last_number`
+RETURNING last_number, clock_timestamp() AS at`
 
-// NextInvoiceNumber takes the next number of a series and year. Call it only
-// inside the transaction that writes the invoice: the counter row stays
-// locked until that transaction ends, so concurrent issuers queue here, and
-// a rollback returns the number as if it had never been taken.
-func (s *Store) NextInvoiceNumber(ctx context.Context, series string, year int) (int, error) {
+// NextInvoiceNumber takes the next number of a series and year and the
+// database's clock at that moment (the issue instant). Call it only inside
+// the transaction that writes the invoice: the counter row stays locked
+// until that transaction ends, so concurrent issuers queue here, and a
+// rollback returns the number as if it had never been taken. Everything
+// between this call and the commit delays every other issuer of the shop:
+// prepare the document first and write it with one InsertInvoice.
+func (s *Store) NextInvoiceNumber(ctx context.Context, series string, year int) (int, time.Time, error) {
 	if s.tx == nil {
-		return 0, fmt.Errorf("store: next invoice number outside a transaction")
+		return 0, time.Time{}, fmt.Errorf("store: next invoice number outside a transaction")
 	}
-	var n int
-	if err := s.q.GetContext(ctx, &n, nextInvoiceNumberSQL, series, year); err != nil {
-		return 0, fmt.Errorf("store: next invoice number %s/%d: %w", series, year, classify(err))
+	var row struct {
+		N  int       `db:"last_number"`
+		At time.Time `db:"at"`
 	}
-	return n, nil
+	if err := s.q.GetContext(ctx, &row, nextInvoiceNumberSQL, series, year); err != nil {
+		return 0, time.Time{}, fmt.Errorf("store: next invoice number %s/%d: %w", series, year, classify(err))
+	}
+	return row.N, row.At, nil
 }
 
 const clockSQL = `SELECT clock_timestamp()`
@@ -95,34 +105,44 @@ func (s *Store) Clock(ctx context.Context) (time.Time, error) {
 	return t, nil
 }
 
+// insertInvoiceSQL writes the document and its lines in one statement (one
+// round trip while the counter row is locked); the lines come as arrays.
 const insertInvoiceSQL = `
-INSERT INTO invoices (kind, series, year, seq, number, booking_id, booking_number, credits_id, customer_id,
-                      buyer_name, buyer_email, issued_at, issue_date, time_zone, currency, tax_mode,
-                      seller_name, seller_address, seller_vat_id, seller_registration, seller_email,
-                      seller_phone, seller_bank, note, reason, net, tax, total)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-        $22, $23, $24, $25, $26, $27, $28)
-RETURNING id`
+WITH inv AS (
+    INSERT INTO invoices (kind, series, year, seq, number, booking_id, booking_number, credits_id, customer_id,
+                          buyer_name, buyer_email, issued_at, issue_date, time_zone, currency, tax_mode,
+                          seller_name, seller_address, seller_vat_id, seller_registration, seller_email,
+                          seller_phone, seller_bank, note, reason, net, tax, total)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+            $22, $23, $24, $25, $26, $27, $28)
+    RETURNING id
+), lines AS (
+    INSERT INTO invoice_lines (invoice_id, position, description, quantity, unit_price, tax_rate_bp, net, tax, total)
+    SELECT inv.id, l.position, l.description, l.quantity, l.unit_price, l.tax_rate_bp, l.net, l.tax, l.total
+    FROM inv, unnest($29::int[], $30::text[], $31::int[], $32::bigint[], $33::int[], $34::bigint[], $35::bigint[], $36::bigint[])
+         AS l (position, description, quantity, unit_price, tax_rate_bp, net, tax, total)
+)
+SELECT id FROM inv`
 
-const insertInvoiceLineSQL = `
-INSERT INTO invoice_lines (invoice_id, position, description, quantity, unit_price, tax_rate_bp, net, tax, total)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
-
-// InsertInvoice writes an invoice and its lines and returns its id.
+// InsertInvoice writes an invoice and its lines (positions 1…n in the order
+// given) and returns its id.
 func (s *Store) InsertInvoice(ctx context.Context, in Invoice) (int64, error) {
+	n := len(in.Lines)
+	pos, qty, rate := make([]int64, n), make([]int64, n), make([]int64, n)
+	desc := make([]string, n)
+	price, net, tax, total := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	for i, l := range in.Lines {
+		pos[i], desc[i], qty[i], price[i], rate[i] = int64(i+1), l.Description, int64(l.Quantity), l.UnitPrice, int64(l.TaxRateBP)
+		net[i], tax[i], total[i] = l.Net, l.Tax, l.Total
+	}
 	var id int64
 	if err := s.q.GetContext(ctx, &id, insertInvoiceSQL, in.Kind, in.Series, in.Year, in.Seq, in.Number,
 		in.BookingID, in.BookingNumber, in.CreditsID, in.CustomerID, in.BuyerName, in.BuyerEmail, in.IssuedAt,
 		in.IssueDate.Format(time.DateOnly), in.TimeZone, in.Currency, in.TaxMode, in.SellerName, in.SellerAddress,
 		in.SellerVATID, in.SellerRegistration, in.SellerEmail, in.SellerPhone, in.SellerBank, in.Note, in.Reason,
-		in.Net, in.Tax, in.Total); err != nil {
+		in.Net, in.Tax, in.Total, pq.Array(pos), pq.Array(desc), pq.Array(qty), pq.Array(price), pq.Array(rate),
+		pq.Array(net), pq.Array(tax), pq.Array(total)); err != nil {
 		return 0, fmt.Errorf("store: insert invoice %s: %w", in.Number, classify(err))
-	}
-	for i, l := range in.Lines {
-		if _, err := s.q.ExecContext(ctx, insertInvoiceLineSQL, id, i+1, l.Description, l.Quantity, l.UnitPrice,
-			l.TaxRateBP, l.Net, l.Tax, l.Total); err != nil {
-			return 0, fmt.Errorf("store: insert invoice line: %w", classify(err))
-		}
 	}
 	return id, nil
 }
