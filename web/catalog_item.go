@@ -103,6 +103,9 @@ const nextFreeDays = 28
 func (s *Server) instead(ctx context.Context, pv *pages.PriceView, it catalog.Item, loc catalog.Location, settings store.Settings, p period.Period) {
 	bl := bookingLocationOf(loc)
 	zone := period.Zone(loc.TimeZone)
+	// The candidates in order, asked in one query (a query per day was
+	// most of a fully booked item's page).
+	var spans []store.Span
 	for d := 1; d <= nextFreeDays; d++ {
 		start, end := p.Start.In(zone).AddDate(0, 0, d), p.End.In(zone).AddDate(0, 0, d)
 		if booking.CheckHorizon(end, settings, s.Now()) != "" {
@@ -111,14 +114,17 @@ func (s *Server) instead(ctx context.Context, pv *pages.PriceView, it catalog.It
 		if len(booking.CheckHours(bl, start, end)) > 0 {
 			continue
 		}
-		a, err := s.Booking.ItemAvailability(ctx, it.ID, loc.ID, start, end)
-		if err != nil {
-			return
-		}
-		if a.Free > 0 {
-			pv.NextFree = displayRange(start, end, zone)
+		spans = append(spans, store.Span{From: start, To: end})
+	}
+	free, err := s.Booking.FreeFor(ctx, it.ID, loc.ID, spans)
+	if err != nil {
+		return
+	}
+	for i, sp := range spans {
+		if free[i] > 0 {
+			pv.NextFree = displayRange(sp.From, sp.To, zone)
 			pv.NextFreeHref = "/items/" + it.Slug + "/price?" + url.Values{"location": {idOf(loc.ID)},
-				"start": {period.FormatLocal(start, zone)}, "end": {period.FormatLocal(end, zone)}}.Encode()
+				"start": {period.FormatLocal(sp.From, zone)}, "end": {period.FormatLocal(sp.To, zone)}}.Encode()
 			break
 		}
 	}

@@ -149,3 +149,38 @@ func TestNextFreeSuggestionStaysWithinHorizon(t *testing.T) {
 		t.Errorf("next free offered beyond the horizon: %s", strings.TrimSpace(res.Doc.Find(`[data-testid="next-free"]`).Text()))
 	}
 }
+
+// The next free period is found with one query for all the candidate
+// periods; it must be the first one for which the price answer itself (one
+// availability query for that period) offers the item.
+func TestNextFreeSuggestionIsTheFirstFreePeriod(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	item := s.item("Duo", 2)
+	var slug string
+	_ = s.st.DB().QueryRow(`SELECT slug FROM items WHERE id = $1`, item).Scan(&slug)
+	cust, _ := s.customer("a@example.test")
+	cust.bookOne(s.loc, item, s.local(10, 10), s.local(17, 10)).expectStatus(t, http.StatusSeeOther)
+	other, _ := s.customer("b@example.test")
+	other.bookOne(s.loc, item, s.local(12, 10), s.local(14, 10)).expectStatus(t, http.StatusSeeOther)
+	ask := func(from, to int) *testResponse {
+		q := url.Values{"location": {fmt.Sprint(s.loc)}, "start": {s.local(from, 10)}, "end": {s.local(to, 10)}}.Encode()
+		return s.client().get("/items/"+slug+"/price?"+q).expectStatus(t, http.StatusOK)
+	}
+	res := ask(11, 13)
+	if !res.has(`[data-testid="offer-full"]`) {
+		t.Fatal("the item should be fully booked for the asked dates")
+	}
+	href, ok := res.Doc.Find(`[data-testid="next-free"] a`).Attr("href")
+	if !ok {
+		t.Fatal("no next free period offered")
+	}
+	want := ""
+	for d := 1; d <= 28 && want == ""; d++ {
+		if ask(11+d, 13+d).has(`[data-testid="offer-free"]`) {
+			want = url.Values{"start": {s.local(11+d, 10)}}.Encode()
+		}
+	}
+	if want == "" || !strings.Contains(href, want) {
+		t.Errorf("next free links to %q, the first free period asked one by one is %q", href, want)
+	}
+}

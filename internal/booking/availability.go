@@ -53,6 +53,19 @@ func (e *Engine) ItemAvailability(ctx context.Context, itemID, locationID int64,
 	return rows[0], nil
 }
 
+// FreeFor answers, in one query, how many of an item are free at a location
+// for the whole of each of several periods (the same count ItemAvailability
+// gives for each); the item page's search for when a fully booked item is
+// next free asks its candidate periods together instead of one query each.
+// ErrNotFound for an archived or unknown item.
+func (e *Engine) FreeFor(ctx context.Context, itemID, locationID int64, spans []store.Span) ([]int, error) {
+	if len(spans) == 0 {
+		return nil, nil
+	}
+	free, _, err := e.st.ItemCalendar(ctx, itemID, locationID, spans, e.now())
+	return free, err
+}
+
 // Day states of the item calendar.
 const (
 	DayFree   = "free"   // every unit or piece free all day

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/rentdesk/rentdesk/internal/period"
+	"github.com/rentdesk/rentdesk/internal/store"
 )
 
 // The calendar answers its days and their capacity in one query; each day
@@ -104,5 +105,61 @@ func TestPreparedAvailabilityStaysRight(t *testing.T) {
 	}
 	if w.free(chairs, day(2, 9), day(3, 9)) != 1 || w.free(cam, day(1, 9), day(2, 9)) != 1 {
 		t.Error("the bookings do not show in the availability")
+	}
+}
+
+// The item page asks when a fully booked item is next free with one query
+// for all its candidate periods (FreeFor, several days long and overlapping
+// each other); each answer must be what the availability query says for that
+// period alone, for a serialized item with turnaround buffers and for a bulk
+// item, and stay so once the prepared query may run a generic plan.
+func TestFreeForAgreesWithAvailability(t *testing.T) {
+	w := newWorld(t)
+	cam := w.item("Cam", 2, 60, 120)
+	chairs := w.bulkItem("Chairs", 5)
+	c := w.customer()
+	w.mustBook(c, cam, 1, day(1, 9), day(3, 9))
+	w.mustBook(c, cam, 1, day(2, 12), day(5, 10))
+	w.mustBook(c, cam, 1, day(6, 9), day(7, 9))
+	w.mustBook(c, chairs, 4, day(1, 10), day(4, 10))
+	w.mustBook(c, chairs, 1, day(3, 10), day(3, 16))
+
+	seen := map[bool]bool{}
+	for round := 0; round < 8; round++ {
+		for _, item := range []int64{cam, chairs} {
+			// Two-day periods a day apart, as the item page shifts them.
+			var spans []store.Span
+			for d := range 7 {
+				spans = append(spans, store.Span{From: day(round%2+d, 10), To: day(round%2+d+2, 10)})
+			}
+			free, err := w.eng.FreeFor(w.ctx, item, w.loc, spans)
+			if err != nil {
+				t.Fatalf("free for of %d: %v", item, err)
+			}
+			if len(free) != len(spans) {
+				t.Fatalf("item %d: %d answers for %d periods", item, len(free), len(spans))
+			}
+			for i, sp := range spans {
+				ia, err := w.eng.ItemAvailability(w.ctx, item, w.loc, sp.From, sp.To)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if free[i] != ia.Free {
+					t.Errorf("round %d, item %d, %s–%s: %d free in one query, availability says %d", round, item,
+						sp.From.Format(time.RFC3339), sp.To.Format(time.RFC3339), free[i], ia.Free)
+				}
+				seen[ia.Free == 0] = true
+			}
+		}
+	}
+	if !seen[true] || !seen[false] {
+		t.Errorf("the periods should include free and fully booked ones: %v", seen)
+	}
+	if free, err := w.eng.FreeFor(w.ctx, cam, w.loc, nil); err != nil || free != nil {
+		t.Errorf("no periods: %v, %v", free, err)
+	}
+	w.exec(`UPDATE items SET archived_at = now() WHERE id = $1`, cam)
+	if _, err := w.eng.FreeFor(w.ctx, cam, w.loc, []store.Span{{From: day(1, 10), To: day(2, 10)}}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("archived item: %v, want not found", err)
 	}
 }
