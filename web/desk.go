@@ -111,14 +111,9 @@ var deskSections = []struct{ kind, param string }{
 func deskPages(c echo.Context) (map[string]int, error) {
 	out := map[string]int{}
 	for _, sec := range deskSections {
-		out[sec.kind] = 1
-		raw := c.QueryParam(sec.param)
-		if raw == "" {
-			continue
-		}
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 1 || n > 100_000 {
-			return nil, echo.NewHTTPError(http.StatusBadRequest, "The "+sec.param+" parameter is not valid: give a page number from 1.")
+		n, err := queryPage(c, sec.param)
+		if err != nil {
+			return nil, err
 		}
 		out[sec.kind] = n
 	}

@@ -55,11 +55,9 @@ func (s *Server) StaffCalendar(c echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, "The days parameter is not valid.")
 		}
 	}
-	page := 1
-	if raw := c.QueryParam("page"); raw != "" {
-		if page, err = strconv.Atoi(raw); err != nil || page < 1 || page > 100_000 {
-			return echo.NewHTTPError(http.StatusBadRequest, "The page parameter is not valid.")
-		}
+	page, err := queryPage(c, "page")
+	if err != nil {
+		return err
 	}
 	v := pages.CalendarView{Page: s.page(c, "Units calendar"), Location: fmt.Sprint(loc.ID), Item: queryOr(item), Category: queryOr(cat),
 		From: from.Format(period.DateLayout), Days: strconv.Itoa(n)}

@@ -48,6 +48,24 @@ func queryInt64(c echo.Context, name string) (int64, error) {
 	return n, nil
 }
 
+// maxPage bounds page numbers in links: far past any list's end, and small
+// enough that the offset it gives stays an ordinary number.
+const maxPage = 100_000
+
+// queryPage reads an optional page number (1 when absent); anything but a
+// number from 1 to maxPage is a 400 naming the parameter.
+func queryPage(c echo.Context, name string) (int, error) {
+	raw := c.QueryParam(name)
+	if raw == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 || n > maxPage {
+		return 0, echo.NewHTTPError(http.StatusBadRequest, "The "+name+" parameter is not valid: give a page number from 1.")
+	}
+	return n, nil
+}
+
 // oneOf checks a query or form value against an allowlist; junk is a 400.
 func oneOf(value string, allowed ...string) error {
 	for _, a := range allowed {
