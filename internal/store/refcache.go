@@ -207,9 +207,19 @@ func (c *refCache) Live() bool {
 // and holds one, or else loads it and, when nothing was dropped meanwhile,
 // keeps it. Callers get their own copy: handlers may change what they get.
 func cacheRead[T any](c *refCache, pick func(*refCache) *slot[T], load func() (T, error), clone func(T) T) (T, error) {
+	return cacheFill(c,
+		func() (T, bool) { sl := pick(c); return sl.v, sl.ok },
+		func(v T) { *pick(c) = slot[T]{v: v, ok: true} },
+		load, clone)
+}
+
+// cacheFill is the one way a copy enters the cache: held returns the copy
+// (with c.mu held), else load runs without the lock, and keep stores a copy
+// of what it found (with c.mu held) only if no drop came in between, so a
+// load racing a write never puts the old value back after the drop.
+func cacheFill[T any](c *refCache, held func() (T, bool), keep func(T), load func() (T, error), clone func(T) T) (T, error) {
 	c.mu.Lock()
-	if sl := pick(c); c.live() && sl.ok {
-		v := sl.v
+	if v, ok := held(); ok && c.live() {
 		c.mu.Unlock()
 		return clone(v), nil
 	}
@@ -222,7 +232,7 @@ func cacheRead[T any](c *refCache, pick func(*refCache) *slot[T], load func() (T
 	kept := clone(v)
 	c.mu.Lock()
 	if c.gen == gen && c.live() {
-		*pick(c) = slot[T]{v: kept, ok: true}
+		keep(kept)
 	}
 	c.mu.Unlock()
 	return v, nil
@@ -253,28 +263,16 @@ type publicPageKey struct {
 // the most asked ones come back first. Only what load found is kept (a
 // row created elsewhere may not have been announced here yet).
 func cacheReadKeyed[K comparable, V any](c *refCache, pick func(*refCache) *map[K]V, k K, bound int, load func() (V, error), clone func(V) V) (V, error) {
-	c.mu.Lock()
-	if v, ok := (*pick(c))[k]; ok && c.live() {
-		c.mu.Unlock()
-		return clone(v), nil
-	}
-	gen := c.gen
-	c.mu.Unlock()
-	v, err := load()
-	if err != nil {
-		return v, err
-	}
-	kept := clone(v)
-	c.mu.Lock()
-	if c.gen == gen && c.live() {
-		m := pick(c)
-		if *m == nil || len(*m) >= bound {
-			*m = make(map[K]V)
-		}
-		(*m)[k] = kept
-	}
-	c.mu.Unlock()
-	return v, nil
+	return cacheFill(c,
+		func() (V, bool) { v, ok := (*pick(c))[k]; return v, ok },
+		func(v V) {
+			m := pick(c)
+			if *m == nil || len(*m) >= bound {
+				*m = make(map[K]V)
+			}
+			(*m)[k] = v
+		},
+		load, clone)
 }
 
 // readCache is the cache a read may use: none inside a transaction, which
