@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/lib/pq"
@@ -144,10 +145,16 @@ var freeUnitsSQL = `
 SELECT u.id FROM units u
 WHERE u.item_id = $1 AND u.location_id = $2 AND u.status = 'available'
   AND u.id <> ALL($6::bigint[])
-  AND ($8 = 0 OR u.id = $8)
   AND NOT ` + unitBusy("u.id", "tstzrange($3, $4)", "$5") + `
 ORDER BY u.id
 LIMIT $7`
+
+// freeUnitSQL is freeUnitsSQL for one unit ($6): the re-check of a locked
+// candidate.
+var freeUnitSQL = `
+SELECT u.id FROM units u
+WHERE u.id = $6 AND u.item_id = $1 AND u.location_id = $2 AND u.status = 'available'
+  AND NOT ` + unitBusy("u.id", "tstzrange($3, $4)", "$5")
 
 // FreeUnitsQuery asks for units of an item at a location free over Occupied.
 type FreeUnitsQuery struct {
@@ -161,13 +168,27 @@ type FreeUnitsQuery struct {
 }
 
 // FreeUnits lists units free over the span, lowest id first.
+//
+// Both texts run prepared: a booking asks them inside its transaction for
+// every unit it takes, and planning them cost more than running them. The
+// one-unit re-check has a text of its own rather than an optional filter
+// ("$8 = 0 OR u.id = $8"), so each keeps a plan made for its own shape.
 func (s *Store) FreeUnits(ctx context.Context, q FreeUnitsQuery) ([]int64, error) {
-	if q.Exclude == nil {
-		q.Exclude = []int64{}
-	}
 	var ids []int64
-	err := s.q.SelectContext(ctx, &ids, freeUnitsSQL, q.ItemID, q.LocationID, q.Occupied.From, q.Occupied.toArg(),
-		q.Now, int64Array(q.Exclude), q.Limit, q.Only)
+	var err error
+	if q.Only != 0 {
+		if q.Limit <= 0 || slices.Contains(q.Exclude, q.Only) {
+			return nil, nil
+		}
+		err = s.prepared().SelectContext(ctx, &ids, freeUnitSQL, q.ItemID, q.LocationID, q.Occupied.From, q.Occupied.toArg(),
+			q.Now, q.Only)
+	} else {
+		if q.Exclude == nil {
+			q.Exclude = []int64{}
+		}
+		err = s.prepared().SelectContext(ctx, &ids, freeUnitsSQL, q.ItemID, q.LocationID, q.Occupied.From, q.Occupied.toArg(),
+			q.Now, int64Array(q.Exclude), q.Limit)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: free units: %w", classifyAlloc(err))
 	}

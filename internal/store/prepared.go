@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -31,6 +32,10 @@ type stmtCache struct {
 	db *sqlx.DB
 	mu sync.Mutex
 	m  sync.Map // string → *sqlx.Stmt
+	// pending marks texts being prepared by prepareAside.
+	pending sync.Map // string → bool
+	aside   sync.WaitGroup
+	closed  bool // under mu: Close ran, prepare nothing more
 }
 
 // get returns the statement for query, preparing it on first use.
@@ -51,8 +56,38 @@ func (c *stmtCache) get(ctx context.Context, query string) (*sqlx.Stmt, error) {
 	return st, nil
 }
 
+// prepareAside prepares query on the pool in the background, once at a
+// time per text, waiting at most wait (or a few seconds) for a connection;
+// a failure is dropped (the next call runs unprepared and tries again).
+func (c *stmtCache) prepareAside(query string, wait time.Duration) {
+	if _, busy := c.pending.LoadOrStore(query, true); busy {
+		return
+	}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.aside.Add(1)
+	c.mu.Unlock()
+	if wait <= 0 {
+		wait = 5 * time.Second
+	}
+	go func() {
+		defer c.aside.Done()
+		defer c.pending.Delete(query)
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		defer cancel()
+		_, _ = c.get(ctx, query)
+	}()
+}
+
 // close closes every statement (before the pool closes).
 func (c *stmtCache) close() {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	c.aside.Wait()
 	c.m.Range(func(_, st any) bool {
 		st.(*sqlx.Stmt).Close()
 		return true
@@ -81,7 +116,12 @@ func (h hot) stmt(ctx context.Context, query string) (*sqlx.Stmt, func(), error)
 	st, ok := h.s.stmts.m.Load(query)
 	if !ok {
 		// Not prepared yet: preparing on the pool would take a second
-		// connection while the transaction holds one, so run it unprepared.
+		// connection while the transaction holds one, so this call runs
+		// unprepared and the statement is prepared on the pool aside, for
+		// the calls after it. Without that, a query only ever run inside
+		// transactions (allocating units, expiring holds) would never be
+		// prepared, and would be planned on every call.
+		h.s.stmts.prepareAside(query, h.s.wait)
 		return nil, func() {}, nil
 	}
 	txst := h.s.tx.StmtxContext(ctx, st.(*sqlx.Stmt))

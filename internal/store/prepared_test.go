@@ -3,8 +3,13 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
+	"github.com/lib/pq"
+
+	"github.com/rentdesk/rentdesk/internal/catalog"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/internal/testenv"
 )
@@ -60,5 +65,91 @@ WHERE datname = $1`, db).Scan(&n); err != nil || n == 0 {
 	}
 	if last != nil {
 		t.Fatalf("prepared lookup after the connections were killed: %v", last)
+	}
+}
+
+// The prepared statements a booking runs for every cart line (availability
+// of the cart's items, free units, the re-check of a locked unit) keep one
+// generic plan per connection after PostgreSQL's first five custom plans:
+// planning them costs more than running them. The availability query once
+// took its items as a plain array parameter: every custom plan, knowing the
+// cart holds one item, looked five times cheaper than the generic plan's
+// guess of ten, and each call was planned again.
+func TestPreparedHoldQueriesKeepOnePlan(t *testing.T) {
+	s := newShop(t)
+	ctx := s.ctx
+	now := time.Now()
+	// A catalog of many items with a few units each, analyzed: the shape
+	// under which the planner weighs a list of one item against its guess
+	// of ten.
+	for i := range 100 {
+		it, err := s.st.CreateItem(ctx, catalog.Item{Name: fmt.Sprintf("Lens %03d", i), Slug: fmt.Sprintf("lens-%03d", i),
+			Tracking: catalog.Serialized, RateDay: ptr(int64(1000)), TaxCategory: "standard", OnlineBookable: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, loc := range []int64{s.berlin.ID, s.sf.ID} {
+			if _, err := s.st.CreateUnits(ctx, it.ID, loc, []string{fmt.Sprintf("L%03d-%d1", i, j), fmt.Sprintf("L%03d-%d2", i, j)}, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := s.st.DB().ExecContext(ctx, `ANALYZE items; ANALYZE units; ANALYZE unit_allocations; ANALYZE bulk_stock`); err != nil {
+		t.Fatal(err)
+	}
+	queries := map[string]bool{"availability, cart items": true, "free units": true, "free unit, re-check": true}
+	hot := store.HotQueries(store.HotParams{Now: now, LocationID: s.berlin.ID, SerialItemID: s.r6.ID, BulkItemID: s.tripod.ID})
+	conn, err := s.st.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	found := 0
+	for _, q := range hot {
+		if !queries[q.Name] {
+			continue
+		}
+		found++
+		args := q.Args
+		switch q.Name {
+		case "availability, cart items": // one item, as a cart mostly has
+			args = append([]any{}, q.Args...)
+			args[5] = pq.Array([]int64{s.r6.ID})
+		case "free units": // the first pick of one unit
+			args = append([]any{}, q.Args...)
+			args[6] = 1
+		case "free unit, re-check":
+			args = append([]any{}, q.Args...)
+			args[5] = s.r6Units[0].ID
+		}
+		stmt, err := conn.PrepareContext(ctx, q.SQL)
+		if err != nil {
+			t.Fatalf("%s: prepare: %v", q.Name, err)
+		}
+		for range 10 {
+			rows, err := stmt.QueryContext(ctx, args...)
+			if err != nil {
+				t.Fatalf("%s: %v", q.Name, err)
+			}
+			n := 0
+			for rows.Next() {
+				n++
+			}
+			if err := rows.Close(); err != nil || n == 0 {
+				t.Fatalf("%s: %d rows, %v", q.Name, n, err)
+			}
+		}
+		var generic, custom int64
+		if err := conn.QueryRowContext(ctx, `SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0)
+FROM pg_prepared_statements WHERE statement = $1`, q.SQL).Scan(&generic, &custom); err != nil {
+			t.Fatal(err)
+		}
+		if custom > 5 || generic < 5 {
+			t.Errorf("%s: %d custom and %d generic plans for 10 calls, want the generic plan after the first 5", q.Name, custom, generic)
+		}
+		stmt.Close()
+	}
+	if found != len(queries) {
+		t.Fatalf("found %d of the %d queries", found, len(queries))
 	}
 }
