@@ -68,7 +68,7 @@ SELECT id FROM expired ORDER BY id`
 // transaction is already expiring are skipped rather than waited for.
 func (s *Store) ExpireHolds(ctx context.Context, now time.Time) ([]int64, error) {
 	var ids []int64
-	if err := s.q.SelectContext(ctx, &ids, expireHoldsSQL, now); err != nil {
+	if err := s.prepared().SelectContext(ctx, &ids, expireHoldsSQL, now); err != nil {
 		return nil, fmt.Errorf("store: expire holds: %w", classifyAlloc(err))
 	}
 	return ids, nil
@@ -217,7 +217,7 @@ RETURNING id`
 func (s *Store) InsertAllocation(ctx context.Context, na NewAllocation) (int64, error) {
 	var id int64
 	err := s.savepoint(ctx, func() error {
-		return s.q.GetContext(ctx, &id, insertAllocationSQL, na.UnitID, na.LineID, na.MaintenanceID,
+		return s.prepared().GetContext(ctx, &id, insertAllocationSQL, na.UnitID, na.LineID, na.MaintenanceID,
 			na.Occupied.From, na.Occupied.toArg(), na.HoldExpiresAt, na.PickedUpAt)
 	})
 	if err != nil {
@@ -245,7 +245,10 @@ func (s *Store) savepoint(ctx context.Context, fn func() error) error {
 	return err
 }
 
-const lockUnitsForAllocationSQL = `SELECT id FROM units WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE`
+// lockUnitsForAllocationSQL runs prepared; the ids are read through a
+// subquery so that its plan does not depend on how many there are (see
+// availabilityOfSQL).
+const lockUnitsForAllocationSQL = `SELECT id FROM units WHERE id = ANY((SELECT $1::bigint[])::bigint[]) ORDER BY id FOR NO KEY UPDATE`
 
 // LockUnits locks unit rows (in id order) until the transaction ends. Every
 // write that allocates a unit takes this lock first, so writers of one unit
@@ -254,7 +257,7 @@ const lockUnitsForAllocationSQL = `SELECT id FROM units WHERE id = ANY($1::bigin
 // deadlock errors); the constraint stays the last word.
 func (s *Store) LockUnits(ctx context.Context, ids []int64) error {
 	var got []int64
-	if err := s.q.SelectContext(ctx, &got, lockUnitsForAllocationSQL, int64Array(ids)); err != nil {
+	if err := s.prepared().SelectContext(ctx, &got, lockUnitsForAllocationSQL, int64Array(ids)); err != nil {
 		return fmt.Errorf("store: lock units: %w", classifyAlloc(err))
 	}
 	return nil
@@ -283,7 +286,7 @@ WHERE a.booking_line_id = l.id AND l.booking_id = $1 AND a.active`
 // SetAllocationsHold copies a booking's hold expiry to its allocations (nil
 // once it is confirmed, so they block for good).
 func (s *Store) SetAllocationsHold(ctx context.Context, bookingID int64, expiresAt *time.Time) error {
-	if _, err := s.q.ExecContext(ctx, setHoldExpirySQL, bookingID, expiresAt); err != nil {
+	if _, err := s.prepared().ExecContext(ctx, setHoldExpirySQL, bookingID, expiresAt); err != nil {
 		return fmt.Errorf("store: hold expiry of booking %d: %w", bookingID, classifyAlloc(err))
 	}
 	return nil

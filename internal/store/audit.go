@@ -48,7 +48,7 @@ func (s *Store) InsertAudit(ctx context.Context, a Audit) error {
 	if err != nil {
 		return fmt.Errorf("store: audit after: %w", err)
 	}
-	if _, err := s.q.ExecContext(ctx, insertAuditSQL, a.ActorID, a.Action, a.EntityType, a.EntityID, before, after, a.RequestID); err != nil {
+	if _, err := s.prepared().ExecContext(ctx, insertAuditSQL, a.ActorID, a.Action, a.EntityType, a.EntityID, before, after, a.RequestID); err != nil {
 		return fmt.Errorf("store: insert audit: %w", classify(err))
 	}
 	return nil

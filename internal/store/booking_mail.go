@@ -61,8 +61,11 @@ JOIN locations lo ON lo.id = b.location_id
 JOIN booking_lines l ON l.booking_id = b.id
 JOIN items i ON i.id = l.item_id`
 
+// listBookingMailSQL runs prepared (a booking's confirmation reads it in the
+// booking's transaction); the ids are read through a subquery so that its
+// plan does not depend on how many there are (see availabilityOfSQL).
 const listBookingMailSQL = bookingMailSelect + `
-WHERE b.id = ANY($1::bigint[])
+WHERE b.id = ANY((SELECT $1::bigint[])::bigint[])
 ORDER BY b.id, l.id`
 
 // ListBookingMail loads bookings for their emails, lines included, in one
@@ -71,7 +74,7 @@ func (s *Store) ListBookingMail(ctx context.Context, ids []int64) ([]BookingMail
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return s.bookingMail(ctx, "by id", listBookingMailSQL, int64Array(ids))
+	return s.bookingMail(ctx, s.prepared(), "by id", listBookingMailSQL, int64Array(ids))
 }
 
 // listDueBookingMailSQL finds bookings a reminder or an overdue notice may be
@@ -89,12 +92,12 @@ ORDER BY b.id, l.id`
 // picked up in [now, horizon) or with a line due back before horizon that is
 // not back yet (overdue ones included).
 func (s *Store) ListDueBookingMail(ctx context.Context, now, horizon time.Time) ([]BookingMail, error) {
-	return s.bookingMail(ctx, "due", listDueBookingMailSQL, now, horizon)
+	return s.bookingMail(ctx, s.q, "due", listDueBookingMailSQL, now, horizon)
 }
 
-func (s *Store) bookingMail(ctx context.Context, what, query string, args ...any) ([]BookingMail, error) {
+func (s *Store) bookingMail(ctx context.Context, q queryer, what, query string, args ...any) ([]BookingMail, error) {
 	var rows []bookingMailRow
-	if err := s.q.SelectContext(ctx, &rows, query, args...); err != nil {
+	if err := q.SelectContext(ctx, &rows, query, args...); err != nil {
 		return nil, fmt.Errorf("store: booking mail %s: %w", what, classify(err))
 	}
 	var out []BookingMail

@@ -115,7 +115,7 @@ RETURNING id`
 // ErrConflict (constraint bookings_idempotency_key_key).
 func (s *Store) CreateBooking(ctx context.Context, nb NewBooking) (int64, error) {
 	var id int64
-	err := s.q.GetContext(ctx, &id, createBookingSQL, nb.CustomerID, nb.LocationID, nb.Status, nb.ExpiresAt,
+	err := s.prepared().GetContext(ctx, &id, createBookingSQL, nb.CustomerID, nb.LocationID, nb.Status, nb.ExpiresAt,
 		nb.Currency, nb.IdempotencyKey, nb.CreatedBy, nb.Now)
 	if err != nil {
 		return 0, fmt.Errorf("store: create booking: %w", classify(err))
@@ -134,7 +134,7 @@ func (s *Store) BookingByIdempotencyKey(ctx context.Context, key string) (id, cu
 		ID         int64 `db:"id"`
 		CustomerID int64 `db:"customer_id"`
 	}{}
-	if err := s.q.GetContext(ctx, &row, bookingByKeySQL, key); err != nil {
+	if err := s.prepared().GetContext(ctx, &row, bookingByKeySQL, key); err != nil {
 		return 0, 0, fmt.Errorf("store: booking by key: %w", classify(err))
 	}
 	return row.ID, row.CustomerID, nil
@@ -157,7 +157,7 @@ func (s *Store) LockBooking(ctx context.Context, id int64) (Booking, error) {
 
 func (s *Store) getBooking(ctx context.Context, query string, id int64) (Booking, error) {
 	var b Booking
-	if err := s.q.GetContext(ctx, &b, query, id); err != nil {
+	if err := s.prepared().GetContext(ctx, &b, query, id); err != nil {
 		return Booking{}, fmt.Errorf("store: get booking %d: %w", id, classify(err))
 	}
 	lines, err := s.bookingLines(ctx, id)
@@ -185,11 +185,11 @@ ORDER BY a.booking_line_id, u.asset_tag`
 
 func (s *Store) bookingLines(ctx context.Context, bookingID int64) ([]BookingLine, error) {
 	var lines []BookingLine
-	if err := s.q.SelectContext(ctx, &lines, bookingLinesSQL, bookingID); err != nil {
+	if err := s.prepared().SelectContext(ctx, &lines, bookingLinesSQL, bookingID); err != nil {
 		return nil, fmt.Errorf("store: booking lines %d: %w", bookingID, classify(err))
 	}
 	var units []LineUnit
-	if err := s.q.SelectContext(ctx, &units, lineUnitsSQL, bookingID); err != nil {
+	if err := s.prepared().SelectContext(ctx, &units, lineUnitsSQL, bookingID); err != nil {
 		return nil, fmt.Errorf("store: booking units %d: %w", bookingID, classify(err))
 	}
 	for _, u := range units {
@@ -262,7 +262,7 @@ WHERE id = $1`
 // SetBookingStatus moves a booking to a status; the caller has checked that the
 // move is allowed and writes the audit row in the same transaction.
 func (s *Store) SetBookingStatus(ctx context.Context, id int64, status string, now time.Time) error {
-	if _, err := s.q.ExecContext(ctx, setBookingStatusSQL, id, status, now); err != nil {
+	if _, err := s.prepared().ExecContext(ctx, setBookingStatusSQL, id, status, now); err != nil {
 		return fmt.Errorf("store: set booking %d status: %w", id, classify(err))
 	}
 	return nil
@@ -278,7 +278,7 @@ UPDATE bookings SET subtotal = $2, tax = $3, total = $4, deposit = $5, updated_a
 
 // SetBookingTotals stores the priced totals of a booking.
 func (s *Store) SetBookingTotals(ctx context.Context, id int64, t Totals, now time.Time) error {
-	if _, err := s.q.ExecContext(ctx, setBookingTotalsSQL, id, t.Subtotal, t.Tax, t.Total, t.Deposit, now); err != nil {
+	if _, err := s.prepared().ExecContext(ctx, setBookingTotalsSQL, id, t.Subtotal, t.Tax, t.Total, t.Deposit, now); err != nil {
 		return fmt.Errorf("store: set booking %d totals: %w", id, classify(err))
 	}
 	return nil
@@ -309,7 +309,7 @@ func (s *Store) InsertLine(ctx context.Context, nl NewLine) (int64, error) {
 	if len(bd) == 0 {
 		bd = []byte("{}")
 	}
-	err := s.q.GetContext(ctx, &id, insertLineSQL, nl.BookingID, nl.ItemID, nl.Quantity, nl.StartsAt, nl.EndsAt,
+	err := s.prepared().GetContext(ctx, &id, insertLineSQL, nl.BookingID, nl.ItemID, nl.Quantity, nl.StartsAt, nl.EndsAt,
 		nl.UnitPrice, nl.LineTotal, string(bd))
 	if err != nil {
 		return 0, fmt.Errorf("store: insert booking line: %w", classify(err))

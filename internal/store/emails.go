@@ -100,7 +100,7 @@ func (s *Store) InsertEmail(ctx context.Context, e NewEmail) (int64, error) {
 		return 0, fmt.Errorf("store: email attachments: %w", err)
 	}
 	var id int64
-	err = s.q.GetContext(ctx, &id, insertEmailSQL, e.Kind, e.UserID, e.ToAddress, e.ToName, e.Subject,
+	err = s.prepared().GetContext(ctx, &id, insertEmailSQL, e.Kind, e.UserID, e.ToAddress, e.ToName, e.Subject,
 		e.TextBody, e.HTMLBody, string(att), e.DedupeKey, e.Status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
@@ -123,7 +123,7 @@ const setEmailJobSQL = `UPDATE emails SET job_id = NULLIF($2, 0), message_id = $
 // SetEmailJob links an email to the job that sends it (0: none) and fixes its
 // Message-ID.
 func (s *Store) SetEmailJob(ctx context.Context, id, jobID int64, messageID string) error {
-	if _, err := s.q.ExecContext(ctx, setEmailJobSQL, id, jobID, messageID); err != nil {
+	if _, err := s.prepared().ExecContext(ctx, setEmailJobSQL, id, jobID, messageID); err != nil {
 		return fmt.Errorf("store: set email job %d: %w", id, classify(err))
 	}
 	return nil

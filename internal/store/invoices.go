@@ -87,7 +87,7 @@ func (s *Store) NextInvoiceNumber(ctx context.Context, series string, year int) 
 		N  int       `db:"last_number"`
 		At time.Time `db:"at"`
 	}
-	if err := s.q.GetContext(ctx, &row, nextInvoiceNumberSQL, series, year); err != nil {
+	if err := s.prepared().GetContext(ctx, &row, nextInvoiceNumberSQL, series, year); err != nil {
 		return 0, time.Time{}, fmt.Errorf("store: next invoice number %s/%d: %w", series, year, classify(err))
 	}
 	return row.N, row.At, nil
@@ -136,7 +136,7 @@ func (s *Store) InsertInvoice(ctx context.Context, in Invoice) (int64, error) {
 		net[i], tax[i], total[i] = l.Net, l.Tax, l.Total
 	}
 	var id int64
-	if err := s.q.GetContext(ctx, &id, insertInvoiceSQL, in.Kind, in.Series, in.Year, in.Seq, in.Number,
+	if err := s.prepared().GetContext(ctx, &id, insertInvoiceSQL, in.Kind, in.Series, in.Year, in.Seq, in.Number,
 		in.BookingID, in.BookingNumber, in.CreditsID, in.CustomerID, in.BuyerName, in.BuyerEmail, in.IssuedAt,
 		in.IssueDate.Format(time.DateOnly), in.TimeZone, in.Currency, in.TaxMode, in.SellerName, in.SellerAddress,
 		in.SellerVATID, in.SellerRegistration, in.SellerEmail, in.SellerPhone, in.SellerBank, in.Note, in.Reason,
@@ -178,7 +178,7 @@ const bookingInvoicesSQL = `SELECT ` + invoiceColumns + invoiceFrom + ` WHERE i.
 // order they were issued, without lines.
 func (s *Store) ListBookingInvoices(ctx context.Context, bookingID int64) ([]Invoice, error) {
 	var out []Invoice
-	if err := s.q.SelectContext(ctx, &out, bookingInvoicesSQL, bookingID); err != nil {
+	if err := s.prepared().SelectContext(ctx, &out, bookingInvoicesSQL, bookingID); err != nil {
 		return nil, fmt.Errorf("store: invoices of booking %d: %w", bookingID, classify(err))
 	}
 	return out, nil

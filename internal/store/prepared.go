@@ -58,7 +58,9 @@ func (c *stmtCache) get(ctx context.Context, query string) (*sqlx.Stmt, error) {
 
 // prepareAside prepares query on the pool in the background, once at a
 // time per text, waiting at most wait (or a few seconds) for a connection;
-// a failure is dropped (the next call runs unprepared and tries again).
+// a failure is dropped (the next call runs unprepared and tries again). It
+// waits without holding mu: when transactions hold every connection, it must
+// not stall the pool's own calls to get.
 func (c *stmtCache) prepareAside(query string, wait time.Duration) {
 	if _, busy := c.pending.LoadOrStore(query, true); busy {
 		return
@@ -78,7 +80,17 @@ func (c *stmtCache) prepareAside(query string, wait time.Duration) {
 		defer c.pending.Delete(query)
 		ctx, cancel := context.WithTimeout(context.Background(), wait)
 		defer cancel()
-		_, _ = c.get(ctx, query)
+		st, err := c.db.PreparexContext(ctx, query)
+		if err != nil {
+			return
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if _, done := c.m.Load(query); done || c.closed {
+			st.Close()
+			return
+		}
+		c.m.Store(query, st)
 	}()
 }
 

@@ -77,7 +77,7 @@ func (s *Store) GetSettings(ctx context.Context) (Settings, error) {
 
 func (s *Store) getSettings(ctx context.Context) (Settings, error) {
 	var st Settings
-	if err := s.q.GetContext(ctx, &st, getSettingsSQL); err != nil {
+	if err := s.prepared().GetContext(ctx, &st, getSettingsSQL); err != nil {
 		return Settings{}, fmt.Errorf("store: get settings: %w", classify(err))
 	}
 	return st, nil
