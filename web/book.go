@@ -120,7 +120,7 @@ func (s *Server) bookView(c echo.Context, ch bookChoice) (pages.BookView, error)
 	}
 	for _, it := range items {
 		price := ""
-		if q, err := s.Booking.Quote(it.BookableItem, ch.Start, ch.End, zone, 1, st); err == nil {
+		if q, err := s.Booking.Price(it.BookableItem, ch.Start, ch.End, zone, 1, st); err == nil {
 			price = money.Format(q.Total, st.Currency)
 		}
 		v.Items = append(v.Items, pages.BookItem{ID: it.ID, Name: it.Name, Free: it.Free, Capacity: it.Capacity, Price: price, Available: it.Free > 0})

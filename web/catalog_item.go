@@ -152,7 +152,7 @@ func (s *Server) instead(ctx context.Context, pv *pages.PriceView, it catalog.It
 		}
 		o := byID[a.ID]
 		sim := pages.SimilarItem{Name: o.Name, Slug: o.Slug, PhotoID: o.PhotoID}
-		if q, err := s.Booking.Quote(a.BookableItem, p.Start, p.End, zone, 1, settings); err == nil {
+		if q, err := s.Booking.Price(a.BookableItem, p.Start, p.End, zone, 1, settings); err == nil {
 			sim.Price = money.Format(q.Due, settings.Currency)
 		}
 		pv.Similar = append(pv.Similar, sim)

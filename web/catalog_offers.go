@@ -49,7 +49,7 @@ func (s *Server) catalogOffersIn(c echo.Context, ids []int64, st store.Settings,
 	o.ByID = make(map[int64]pages.Offer, len(avail))
 	for _, a := range avail {
 		of := pages.Offer{Free: a.Free, Capacity: a.Capacity}
-		if q, err := s.Booking.Quote(a.BookableItem, ch.Start, ch.End, zone, 1, st); err == nil {
+		if q, err := s.Booking.Price(a.BookableItem, ch.Start, ch.End, zone, 1, st); err == nil {
 			of.Price = money.Format(q.Due, st.Currency)
 		}
 		o.ByID[a.ID] = of

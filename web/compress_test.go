@@ -69,6 +69,11 @@ func TestGzipResponses(t *testing.T) {
 	if res, body := get("/", true); res.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(body, "canon-r6") {
 		t.Fatalf("home with gzip: %q, %d bytes", res.Header.Get("Content-Encoding"), len(body))
 	}
+	// An error page is written by the error handler after the handler
+	// returned: it must still come back whole.
+	if res, body := get("/items/no-such-item", true); res.StatusCode != http.StatusNotFound || !strings.Contains(body, "</html>") {
+		t.Fatalf("404 with gzip: %d %q, %d bytes", res.StatusCode, res.Header.Get("Content-Encoding"), len(body))
+	}
 	if res, body := get("/healthz", true); res.Header.Get("Content-Encoding") != "" || body != "ok" {
 		t.Fatalf("healthz with gzip: %q %q, want it plain", res.Header.Get("Content-Encoding"), body)
 	}

@@ -126,7 +126,7 @@ func (s *Server) walkInChosen(ctx context.Context, r walkInChoice) ([]pages.Walk
 		case a.Free < qty:
 			ch.Problem = fmt.Sprintf("Only %d free for this period.", a.Free)
 		}
-		if q, err := s.Booking.Quote(a.BookableItem, start, end, zone, qty, st); err == nil {
+		if q, err := s.Booking.Price(a.BookableItem, start, end, zone, qty, st); err == nil {
 			ch.Price = money.Format(q.Total, st.Currency)
 		}
 		out = append(out, ch)

@@ -212,3 +212,18 @@ func SumQuotes(qs []Quote, deposit int64) store.Totals {
 func (e *Engine) Quote(item store.BookableItem, start, end time.Time, loc *time.Location, qty int, st store.Settings) (Quote, error) {
 	return e.pricer.Quote(item, start, end, loc, qty, st)
 }
+
+// amountsPricer is a Pricer that can leave the breakdown out (Pricing can).
+type amountsPricer interface {
+	Price(item store.BookableItem, start, end time.Time, loc *time.Location, qty int, st store.Settings) (Quote, error)
+}
+
+// Price is Quote for pages that show only the amounts (the catalog, /book,
+// similar items, the walk-in form): the Breakdown may be nil. A page of
+// prices made and threw away one JSON breakdown per item otherwise.
+func (e *Engine) Price(item store.BookableItem, start, end time.Time, loc *time.Location, qty int, st store.Settings) (Quote, error) {
+	if p, ok := e.pricer.(amountsPricer); ok {
+		return p.Price(item, start, end, loc, qty, st)
+	}
+	return e.pricer.Quote(item, start, end, loc, qty, st)
+}

@@ -22,16 +22,31 @@ func (Pricing) Quote(it store.BookableItem, start, end time.Time, loc *time.Loca
 	if err != nil {
 		return Quote{}, err
 	}
+	out := amountsOf(q)
 	rate := q.TaxRate
 	bd := Breakdown{Quantity: q.Quantity, Tax: q.Tax, Due: q.Total, TaxRate: &rate, MinimumApplied: q.MinimumApplied}
 	for _, l := range q.Lines {
 		bd.Lines = append(bd.Lines, PriceLine{Label: l.Label, Amount: l.Amount})
 	}
-	raw, err := json.Marshal(bd)
+	if out.Breakdown, err = json.Marshal(bd); err != nil {
+		return Quote{}, err
+	}
+	return out, nil
+}
+
+// Price is Quote without the breakdown (Breakdown stays nil), for pages
+// that show only the amounts: the same rules, the same figures.
+func (Pricing) Price(it store.BookableItem, start, end time.Time, loc *time.Location, qty int, st store.Settings) (Quote, error) {
+	q, err := PriceItem(it, st, start, end, loc, qty)
 	if err != nil {
 		return Quote{}, err
 	}
-	return Quote{UnitPrice: q.PerItem, Total: q.Subtotal, Tax: q.Tax, Due: q.Total, Breakdown: raw}, nil
+	return amountsOf(q), nil
+}
+
+// amountsOf is a priced period's amounts as a line quote.
+func amountsOf(q pricing.Quote) Quote {
+	return Quote{UnitPrice: q.PerItem, Total: q.Subtotal, Tax: q.Tax, Due: q.Total}
 }
 
 // PriceItem prices qty of an item for [start, end) in zone loc with the

@@ -28,3 +28,38 @@ func TestPricingTaxByCategory(t *testing.T) {
 		}
 	}
 }
+
+// Price, the pages' price-only path, gives Quote's amounts without the
+// breakdown, for any mix of tiers, quantity, tax mode and minimum; an item
+// that cannot be priced is refused by both alike.
+func TestPricingPriceMatchesQuote(t *testing.T) {
+	hour, day, week := int64(900), int64(5000), int64(22000)
+	zone, _ := time.LoadLocation("Europe/Berlin")
+	start := time.Date(2030, 3, 27, 9, 30, 0, 0, zone) // across the DST change
+	items := []store.BookableItem{
+		{Name: "Drill", RateHour: &hour, RateDay: &day, RateWeek: &week, TaxCategory: "standard"},
+		{Name: "Tent", RateDay: &day, TaxCategory: "reduced", MinDurationMinutes: 3 * 24 * 60},
+		{Name: "Van", RateHour: &hour, TaxCategory: "zero"},
+	}
+	eng := New(nil, nil, Pricing{})
+	for _, mode := range []string{"inclusive", "exclusive"} {
+		st := store.Settings{TaxMode: mode, TaxRateBP: 1900, ReducedTaxRateBP: 700}
+		for _, it := range items {
+			for _, d := range []time.Duration{90 * time.Minute, 26 * time.Hour, 9 * 24 * time.Hour} {
+				for _, qty := range []int{1, 3} {
+					q, qerr := eng.Quote(it, start, start.Add(d), zone, qty, st)
+					p, perr := eng.Price(it, start, start.Add(d), zone, qty, st)
+					if (qerr == nil) != (perr == nil) {
+						t.Fatalf("%s %v ×%d: Quote error %v, Price error %v", it.Name, d, qty, qerr, perr)
+					}
+					if q.UnitPrice != p.UnitPrice || q.Total != p.Total || q.Tax != p.Tax || q.Due != p.Due || p.Breakdown != nil {
+						t.Errorf("%s %s %v ×%d: Quote %+v, Price %+v", it.Name, mode, d, qty, q, p)
+					}
+				}
+			}
+		}
+	}
+	if _, err := eng.Price(store.BookableItem{Name: "Nothing"}, start, start.Add(time.Hour), zone, 1, store.Settings{}); err == nil {
+		t.Fatal("an item without rates was priced")
+	}
+}

@@ -3,6 +3,7 @@ package pricing
 import (
 	"fmt"
 	"math"
+	"sync/atomic"
 	"time"
 
 	"github.com/rentdesk/rentdesk/internal/period"
@@ -63,6 +64,10 @@ const infinite = math.MaxInt64
 func cheapest(r Rates, start, end time.Time, loc *time.Location) (plan, error) {
 	s := start.In(loc)
 	var cache []time.Time // boundaries already computed, by index
+	memo := lastBounds.Load()
+	if memo != nil && (memo.loc != loc || !memo.start.Equal(start)) {
+		memo = nil
+	}
 	bound := func(j int) time.Time {
 		if j == 0 {
 			// The start itself, even when its wall clock is the second of
@@ -71,6 +76,9 @@ func cheapest(r Rates, start, end time.Time, loc *time.Location) (plan, error) {
 		}
 		if j < len(cache) {
 			return cache[j]
+		}
+		if memo != nil && j < len(memo.bounds) {
+			return memo.bounds[j]
 		}
 		return period.Date(s.Year(), s.Month(), s.Day()+j, s.Hour(), s.Minute(), s.Second(), s.Nanosecond(), loc)
 	}
@@ -95,6 +103,9 @@ func cheapest(r Rates, start, end time.Time, loc *time.Location) (plan, error) {
 		bounds[j] = bound(j)
 	}
 	cache = bounds
+	if memo == nil || len(memo.bounds) < len(bounds) {
+		lastBounds.Store(&dayBounds{start: start, loc: loc, bounds: bounds})
+	}
 
 	f := make([]int64, last+1)
 	choice := make([]step, last+1)
@@ -154,6 +165,20 @@ func cheapest(r Rates, start, end time.Time, loc *time.Location) (plan, error) {
 	}
 	return best, nil
 }
+
+// dayBounds are the day boundaries of the last period priced: bounds[j] is
+// start + j calendar days in loc (bounds[0] is not used: the start itself
+// is). A page prices every item for one period, and finding each local day
+// (period.Date walks the zone's offsets) was most of each price; the
+// boundaries depend on the start and the zone only. One entry is enough for
+// that, and a miss costs what no memo would.
+type dayBounds struct {
+	start  time.Time
+	loc    *time.Location
+	bounds []time.Time // never changed once stored
+}
+
+var lastBounds atomic.Pointer[dayBounds]
 
 // walk follows the program's choices from day boundary j, counting units
 // and setting where the plan ends.
