@@ -209,7 +209,7 @@ type Attention struct {
 
 // openAllocDue is an allocation's due time while its unit is out (NULL
 // otherwise), the expression migration 00062 keeps an index and statistics
-// for, as openLineDue is for lines.
+// for, as it keeps one for the open lines' ends.
 const openAllocDue = `(CASE WHEN a.active AND a.picked_up_at IS NOT NULL AND a.returned_at IS NULL THEN a.due_at END)`
 
 // attentionSQL reads only what is out now, overdue, or starting or ending

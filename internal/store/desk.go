@@ -58,42 +58,35 @@ type DeskBoard struct {
 	Counts map[string]int
 }
 
-// openLineDue is a line's end while it is out (NULL otherwise): the
-// expression the schema keeps an index and statistics for (migration 00062),
-// so the planner sees how few open check-outs there are.
-const openLineDue = `(CASE WHEN picked_up_at IS NOT NULL AND returned_at IS NULL THEN ends_at END)`
-
 // listDeskLinesSQL: pickups are lines of confirmed (or partly out) bookings
 // starting in the day and not yet out; returns are lines out and due back in
 // the day, not yet overdue; overdue lines are out past their end.
 //
 // A busy shop has hundreds of lines a day, so the board shows a page of
 // each section ($5 lines after the first $6/$7/$8) and counts the rest. The
-// day's lines are counted from indexes only (migration 00107: the pickups'
-// index carries what the board needs, and the booking's location and status
-// come from a partial index of the confirmed and out bookings); only the
-// lines shown are joined to their booking, customer, item and units. The
-// first line of each section always comes back, so its count is known even
-// on a page past its end; the caller drops it when it is not on the page.
+// day's lines are counted from indexes only, and only the location's: each
+// line carries its booking's status and location (migration 00110), so
+// neither the count nor the page probes a booking per line; only the lines
+// shown are joined to their booking, customer, item and units. The first
+// line of each section always comes back, so its count is known even on a
+// page past its end; the caller drops it when it is not on the page.
 const listDeskLinesSQL = `
 WITH l AS MATERIALIZED (
-    SELECT x.* FROM (
-        -- Two short index reads, never the whole future book: lines to hand
-        -- out that start in the day, and the open check-outs (due in the
-        -- day, or overdue).
-        SELECT 'pickup' AS kind, id, booking_id, item_id, quantity, starts_at, ends_at, starts_at AS at
-        FROM booking_lines
-        WHERE picked_up_at IS NULL AND returned_at IS NULL AND starts_at >= $2 AND starts_at < $3
-        UNION ALL
-        SELECT CASE WHEN ends_at < $4 THEN 'overdue' ELSE 'return' END, id, booking_id, item_id, quantity,
-               starts_at, ends_at, ends_at
-        FROM booking_lines
-        WHERE picked_up_at IS NOT NULL AND returned_at IS NULL
-          AND ` + openLineDue + ` < greatest($3::timestamptz, $4::timestamptz)
-          AND ((ends_at >= $2 AND ends_at < $3) OR ends_at < $4)
-    ) x
-    WHERE EXISTS (SELECT 1 FROM bookings b
-                  WHERE b.id = x.booking_id AND b.status IN ('confirmed', 'out') AND b.location_id = $1)
+    -- Two short index reads of the location's lines, never the whole
+    -- future book: lines to hand out that start in the day, and the open
+    -- check-outs (due in the day, or overdue).
+    SELECT 'pickup' AS kind, id, booking_id, item_id, quantity, starts_at, ends_at, starts_at AS at
+    FROM booking_lines
+    WHERE booking_location_id = $1 AND booking_status IN ('confirmed', 'out')
+      AND picked_up_at IS NULL AND returned_at IS NULL AND starts_at >= $2 AND starts_at < $3
+    UNION ALL
+    SELECT CASE WHEN ends_at < $4 THEN 'overdue' ELSE 'return' END, id, booking_id, item_id, quantity,
+           starts_at, ends_at, ends_at
+    FROM booking_lines
+    WHERE booking_location_id = $1 AND booking_status IN ('confirmed', 'out')
+      AND picked_up_at IS NOT NULL AND returned_at IS NULL
+      AND ends_at < greatest($3::timestamptz, $4::timestamptz)
+      AND ((ends_at >= $2 AND ends_at < $3) OR ends_at < $4)
 ),
 r AS (
     SELECT l.*, row_number() OVER (PARTITION BY kind ORDER BY at, id) AS rn,
@@ -128,6 +121,12 @@ type deskRow struct {
 // than they save (on the benchmark's large shop 170–510 ms with workers,
 // 90–100 ms without, on a loaded machine).
 func (s *Store) ListDeskLines(ctx context.Context, q DeskQuery) (DeskBoard, error) {
+	return s.listDeskLines(ctx, listDeskLinesSQL, q)
+}
+
+// listDeskLines runs a form of the desk lines query (its arguments and
+// columns are listDeskLinesSQL's).
+func (s *Store) listDeskLines(ctx context.Context, query string, q DeskQuery) (DeskBoard, error) {
 	per := q.PerPage
 	if per <= 0 {
 		per = math.MaxInt32
@@ -135,7 +134,7 @@ func (s *Store) ListDeskLines(ctx context.Context, q DeskQuery) (DeskBoard, erro
 	skip := func(kind string) int { return min(q.Skip[kind], math.MaxInt32-per) }
 	var rows []deskRow
 	err := s.withoutParallel(ctx, func(tx *Store) error {
-		return tx.q.SelectContext(ctx, &rows, listDeskLinesSQL, q.LocationID, q.DayStart, q.DayEnd, q.Now,
+		return tx.q.SelectContext(ctx, &rows, query, q.LocationID, q.DayStart, q.DayEnd, q.Now,
 			per, skip(DeskPickup), skip(DeskReturn), skip(DeskOverdue))
 	})
 	if err != nil {
@@ -209,18 +208,21 @@ bl AS MATERIALIZED (
            nl.item_id, tstzrange(nl.starts_at - make_interval(mins => i.buffer_before_minutes),
                                  nl.ends_at + make_interval(mins => i.buffer_after_minutes)) AS win
     FROM (SELECT l.item_id, string_agg(DISTINCT lb.number, ', ') AS numbers
-          FROM booking_lines l JOIN bookings lb ON lb.id = l.booking_id
-          WHERE lb.location_id = $1 AND lb.status = 'out' AND l.picked_up_at IS NOT NULL
+          FROM booking_lines l
+          JOIN items li ON li.id = l.item_id AND li.tracking = 'bulk'
+          JOIN bookings lb ON lb.id = l.booking_id
+          WHERE l.booking_location_id = $1 AND l.booking_status = 'out' AND l.picked_up_at IS NOT NULL
             AND l.returned_at IS NULL AND l.ends_at <= $2
-            AND (CASE WHEN l.picked_up_at IS NOT NULL AND l.returned_at IS NULL THEN l.ends_at END) <= $2
           GROUP BY l.item_id) late
-    JOIN items i ON i.id = late.item_id AND i.tracking = 'bulk'
-    JOIN booking_lines nl ON nl.item_id = late.item_id AND nl.picked_up_at IS NULL
-         -- Lines still to come (their end ahead), through the (item, end)
-         -- index, not the item's whole history.
-         AND nl.returned_at IS NULL AND greatest(nl.ends_at, nl.returned_at) > $2
+    JOIN items i ON i.id = late.item_id
+    JOIN booking_lines nl ON nl.booking_location_id = $1 AND nl.booking_status = 'confirmed'
+         AND nl.item_id = late.item_id AND nl.picked_up_at IS NULL AND nl.returned_at IS NULL
+         -- Lines still to come (their end ahead), through the location's
+         -- (item, end) index of confirmed lines, not the item's whole
+         -- history nor other locations' lines.
+         AND nl.ends_at > $2
          AND ` + endangeredWindow + `
-    JOIN bookings b ON b.id = nl.booking_id AND b.status = 'confirmed' AND b.location_id = $1
+    JOIN bookings b ON b.id = nl.booking_id
     JOIN users cu ON cu.id = b.customer_id
     LEFT JOIN bulk_stock bs ON bs.item_id = nl.item_id AND bs.location_id = $1
 )
@@ -234,16 +236,16 @@ JOIN unit_allocations na ON na.unit_id = oa.unit_id AND na.active AND na.id <> o
      AND na.picked_up_at IS NULL AND na.booking_line_id IS NOT NULL
      AND na.occupied && tstzrange($2::timestamptz, greatest($3::timestamptz, $5::timestamptz))
 JOIN booking_lines nl ON nl.id = na.booking_line_id AND ` + endangeredWindow + `
-JOIN bookings b ON b.id = nl.booking_id AND b.status = 'confirmed'
+     AND nl.booking_location_id = $1 AND nl.booking_status = 'confirmed'
+JOIN bookings b ON b.id = nl.booking_id
 JOIN users cu ON cu.id = b.customer_id
 JOIN items i ON i.id = nl.item_id
 JOIN units u ON u.id = na.unit_id
 LEFT JOIN LATERAL (
     SELECT su.asset_tag FROM units su
-    WHERE su.item_id = nl.item_id AND su.location_id = b.location_id AND su.status = 'available' AND su.id <> na.unit_id
+    WHERE su.item_id = nl.item_id AND su.location_id = $1 AND su.status = 'available' AND su.id <> na.unit_id
       AND NOT ` + unitBusy("su.id", "na.occupied", "$2") + `
     ORDER BY su.id LIMIT 1) sub ON true
-WHERE b.location_id = $1
 UNION ALL
 -- OFFSET 0 keeps the subquery whole: bulk_peak is computed once per line
 -- and read twice, where a pulled-up expression would be evaluated twice.
@@ -257,8 +259,14 @@ ORDER BY starts_at, line_id`
 // unit, or bulk pieces, still out overdue at q.Now: those starting before
 // q.Until or in the day [q.DayStart, q.DayEnd).
 func (s *Store) ListEndangered(ctx context.Context, q EndangeredQuery) ([]Endangered, error) {
+	return s.listEndangered(ctx, listEndangeredSQL, q)
+}
+
+// listEndangered runs a form of the endangered query (its arguments and
+// columns are listEndangeredSQL's).
+func (s *Store) listEndangered(ctx context.Context, query string, q EndangeredQuery) ([]Endangered, error) {
 	var out []Endangered
-	if err := s.q.SelectContext(ctx, &out, listEndangeredSQL, q.LocationID, q.Now, q.Until, q.DayStart, q.DayEnd); err != nil {
+	if err := s.q.SelectContext(ctx, &out, query, q.LocationID, q.Now, q.Until, q.DayStart, q.DayEnd); err != nil {
 		return nil, fmt.Errorf("store: endangered bookings: %w", classify(err))
 	}
 	return out, nil
