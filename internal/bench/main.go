@@ -66,9 +66,9 @@ func Main(ctx context.Context, args []string) error {
 	// choice; the large one is where it means a page that slows with history.
 	if bad := badPlans(plans); len(bad) > 0 {
 		if sz.Name == "large" {
-			return fmt.Errorf("sequential scans of big tables in: %v (see the plans above)", bad)
+			return fmt.Errorf("sequential scans of big tables or plans made on every call in: %v (see the plans above)", bad)
 		}
-		stdLogf("sequential scans in %v: expected on the small data set, checked on the large one", bad)
+		stdLogf("sequential scans or plans made on every call in %v: expected on the small data set, checked on the large one", bad)
 	}
 	if o.ExplainOnly {
 		return nil

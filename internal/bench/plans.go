@@ -23,13 +23,24 @@ type Plan struct {
 	Name     string   `json:"name"`
 	Millis   float64  `json:"ms"`
 	SeqScans []string `json:"seq_scans,omitempty"` // big tables read whole
-	Nodes    []string `json:"-"`
+	// Replanned: a prepared query still got a custom plan on every one of
+	// preparedRuns calls (the generic plan never taken).
+	Replanned bool     `json:"replanned,omitempty"`
+	Nodes     []string `json:"-"`
 }
+
+// preparedRuns is how often a prepared hot query runs in the check: PostgreSQL
+// makes custom plans for the first five, then takes the generic plan unless
+// it looks costlier than they were.
+const preparedRuns = 8
 
 // Verdict is the plan's one-word result.
 func (p Plan) Verdict() string {
 	if len(p.SeqScans) > 0 {
 		return "SEQ SCAN of " + strings.Join(p.SeqScans, ", ")
+	}
+	if p.Replanned {
+		return fmt.Sprintf("PLANNED AGAIN on each of %d prepared calls", preparedRuns)
 	}
 	return "ok (indexes only on big tables)"
 }
@@ -37,7 +48,7 @@ func (p Plan) Verdict() string {
 func badPlans(ps []Plan) []string {
 	var bad []string
 	for _, p := range ps {
-		if len(p.SeqScans) > 0 {
+		if len(p.SeqScans) > 0 || p.Replanned {
 			bad = append(bad, p.Name)
 		}
 	}
@@ -77,9 +88,42 @@ func CheckPlans(ctx context.Context, dbURL string, now time.Time) ([]Plan, error
 				pl.SeqScans = append(pl.SeqScans, n.Relation)
 			}
 		})
+		if q.Prepared {
+			if pl.Replanned, err = replanned(ctx, db, q); err != nil {
+				return nil, fmt.Errorf("bench: prepared %s: %w", q.Name, err)
+			}
+		}
 		out = append(out, pl)
 	}
 	return out, nil
+}
+
+// replanned runs q prepared preparedRuns times on db's one connection, as the
+// store runs it, and reports whether every run was planned anew.
+func replanned(ctx context.Context, db *sql.DB, q store.HotQuery) (bool, error) {
+	st, err := db.PrepareContext(ctx, q.SQL)
+	if err != nil {
+		return false, err
+	}
+	defer st.Close()
+	for range preparedRuns {
+		rows, err := st.QueryContext(ctx, q.Args...)
+		if err != nil {
+			return false, err
+		}
+		for rows.Next() {
+		}
+		if err := rows.Close(); err != nil {
+			return false, err
+		}
+	}
+	var generic, custom int64
+	err = db.QueryRowContext(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements
+WHERE NOT from_sql AND statement = $1`, q.SQL).Scan(&generic, &custom)
+	if err != nil {
+		return false, err
+	}
+	return generic == 0, nil
 }
 
 type planNode struct {

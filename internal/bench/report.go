@@ -227,7 +227,7 @@ func (r *Report) Markdown() string {
 	if r.Soak != nil {
 		b.WriteString("\n\n" + r.Soak.Markdown())
 	}
-	b.WriteString("\n\nPlans of the hot queries on this data (EXPLAIN ANALYZE, a sequential scan of a big table fails the run):\n\n")
+	b.WriteString("\n\nPlans of the hot queries on this data (EXPLAIN ANALYZE, a sequential scan of a big table fails the run, and so does a prepared one planned again on every call):\n\n")
 	b.WriteString("| query | ms | plan |\n| --- | ---: | --- |\n")
 	for _, p := range r.Plans {
 		fmt.Fprintf(&b, "| %s | %.2f | %s |\n", p.Name, p.Millis, p.Verdict())

@@ -163,3 +163,98 @@ func TestFreeForAgreesWithAvailability(t *testing.T) {
 		t.Errorf("archived item: %v, want not found", err)
 	}
 }
+
+// One item is asked with its own query form (an exact lookup), and a page of
+// the catalog reads its limit through a sub-select (so that the prepared
+// queries keep their generic plans); both must answer what the page of all
+// items answers: for a serialized item with turnaround buffers, a bulk item,
+// an item customers cannot book online (staff only) and an archived one (no
+// one), over rounds enough for the generic plans, and the pages of two must
+// list the same items in the same order as the whole list.
+func TestOneItemAndPagesAgreeWithAvailability(t *testing.T) {
+	w := newWorld(t)
+	cam := w.item("Cam", 2, 60, 120)
+	lens := w.item("Lens", 1, 0, 0)
+	hidden := w.item("Hidden drone", 1, 0, 0)
+	gone := w.item("Old tripod", 1, 0, 0)
+	chairs := w.bulkItem("Chairs", 5)
+	c := w.customer()
+	w.mustBook(c, cam, 1, day(1, 9), day(3, 9))
+	w.mustBook(c, cam, 1, day(2, 12), day(4, 10))
+	w.mustBook(c, lens, 1, day(3, 9), day(4, 9))
+	w.mustBook(c, chairs, 4, day(1, 10), day(3, 10))
+	w.exec(`UPDATE items SET online_bookable = false WHERE id = $1`, hidden)
+	w.exec(`UPDATE items SET archived_at = now() WHERE id = $1`, gone)
+
+	seen := map[bool]bool{}
+	for round := 0; round < 8; round++ {
+		start, end := day(round%5, 10), day(round%5+1, 8)
+		staff, err := w.eng.Availability(w.ctx, w.loc, start, end, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[int64][2]int{}
+		for _, a := range staff {
+			want[a.ID] = [2]int{a.Free, a.Capacity}
+			seen[a.Free == 0] = true
+		}
+		for _, item := range []int64{cam, lens, hidden, chairs} {
+			ia, err := w.eng.ItemAvailability(w.ctx, item, w.loc, start, end)
+			if err != nil {
+				t.Fatalf("round %d, item %d: %v", round, item, err)
+			}
+			if got := [2]int{ia.Free, ia.Capacity}; ia.ID != item || got != want[item] {
+				t.Errorf("round %d, item %d: one item says %d %v, the list %v", round, item, ia.ID, got, want[item])
+			}
+		}
+		if _, err := w.eng.ItemAvailability(w.ctx, gone, w.loc, start, end); !errors.Is(err, ErrNotFound) {
+			t.Errorf("round %d: archived item: %v, want not found", round, err)
+		}
+		// Customers: one item at a time, the hidden one is not theirs.
+		for _, item := range []int64{cam, chairs, hidden} {
+			one, err := w.eng.AvailabilityOf(w.ctx, w.loc, start, end, []int64{item})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if item == hidden {
+				if len(one) != 0 {
+					t.Errorf("round %d: customers see the hidden item: %+v", round, one)
+				}
+				continue
+			}
+			if len(one) != 1 || [2]int{one[0].Free, one[0].Capacity} != want[item] {
+				t.Errorf("round %d, item %d: %+v, the list says %v", round, item, one, want[item])
+			}
+		}
+		all, err := w.eng.AvailabilityPage(w.ctx, w.loc, start, end, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var paged []store.ItemAvailability
+		for after := int64(0); ; {
+			page, err := w.eng.AvailabilityPage(w.ctx, w.loc, start, end, after, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page) > 2 {
+				t.Fatalf("round %d: a page of 2 has %d items", round, len(page))
+			}
+			paged = append(paged, page...)
+			if len(page) < 2 {
+				break
+			}
+			after = page[len(page)-1].ID
+		}
+		if len(paged) != len(all) || len(all) != 3 {
+			t.Fatalf("round %d: pages list %d items, the whole list %d (want 3)", round, len(paged), len(all))
+		}
+		for i := range all {
+			if paged[i].ID != all[i].ID || paged[i].Free != all[i].Free || paged[i].Capacity != all[i].Capacity {
+				t.Errorf("round %d, row %d: paged %+v, whole %+v", round, i, paged[i], all[i])
+			}
+		}
+	}
+	if !seen[true] || !seen[false] {
+		t.Errorf("the rounds should include free and fully booked items: %v", seen)
+	}
+}

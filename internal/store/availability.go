@@ -79,32 +79,43 @@ WHERE i.archived_at IS NULL AND ($5::boolean OR i.online_bookable)
 ORDER BY lower(i.name), i.id` + tail
 }
 
-// availabilityOfSQL: the items $6 only.
-//
-// The array is read through a subquery (an InitPlan) so that the plan never
-// sees its length. Given the array itself, PostgreSQL plans each call for its
-// actual items (one or two in a cart) and the generic plan, which must guess
-// ten, always looks five times dearer; the prepared statement then made a
-// new custom plan on every call, planning costing more than the run. Behind
-// the subquery, the custom and the generic plan guess alike, so the generic
-// one is kept after the first five calls on a connection.
+// The texts below keep the planner's estimates independent of the values of
+// the item list and the page's limit: PostgreSQL switches a prepared statement
+// to its generic plan only when that plan's estimate is no worse than the
+// custom plans' it made for the first calls, and a custom plan that sees "51
+// items" or "one id in the list" always looks cheaper than the generic one,
+// which must assume 10% of the rows or 10 ids. Then every call is planned
+// again: with 5,000 items /book and the item page planned their availability
+// on every request, which cost about as long as running it. Read through a
+// sub-select, the value is unknown to every plan alike, so the generic plan
+// is taken after the first five calls, as for the other hot queries.
+
+// availabilityOfSQL: the items $6 only (a list of any length).
 var availabilityOfSQL = availabilitySQL(`i.id = ANY((SELECT $6::bigint[])::bigint[])`, ``)
+
+// availabilityItemSQL: the one item $6 (the item page, a one-line cart):
+// its generic plan is the exact one-row lookup, where the list's would read
+// as if there were 10 items.
+var availabilityItemSQL = availabilitySQL(`i.id = $6::bigint`, ``)
 
 // availabilityPageSQL: every item by name after item $6 (0: from the first),
 // at most $7 of them (0: all).
 var availabilityPageSQL = availabilitySQL(
 	`($6::bigint = 0 OR (lower(i.name), i.id) > (SELECT lower(p.name), p.id FROM items p WHERE p.id = $6))`,
 	`
-LIMIT CASE WHEN $7::int > 0 THEN $7::int END`)
+LIMIT (SELECT CASE WHEN $7::int > 0 THEN $7::int END)`)
 
 // ListAvailability answers, in one query, how many of every item are free at a
 // location for a period.
 func (s *Store) ListAvailability(ctx context.Context, q AvailabilityQuery) ([]ItemAvailability, error) {
 	var out []ItemAvailability
 	var err error
-	if q.ItemIDs != nil {
+	switch {
+	case len(q.ItemIDs) == 1:
+		err = s.prepared().SelectContext(ctx, &out, availabilityItemSQL, q.LocationID, q.From, q.To, q.Now, q.Hidden, q.ItemIDs[0])
+	case q.ItemIDs != nil:
 		err = s.prepared().SelectContext(ctx, &out, availabilityOfSQL, q.LocationID, q.From, q.To, q.Now, q.Hidden, pq.Array(q.ItemIDs))
-	} else {
+	default:
 		err = s.prepared().SelectContext(ctx, &out, availabilityPageSQL, q.LocationID, q.From, q.To, q.Now, q.Hidden, q.AfterID, q.Limit)
 	}
 	if err != nil {

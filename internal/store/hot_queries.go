@@ -22,6 +22,11 @@ type HotQuery struct {
 	Name string
 	SQL  string
 	Args []any
+	// Prepared: the store runs it as a prepared statement, and the check
+	// asks that PostgreSQL keep its generic plan after the first calls
+	// (otherwise it is planned again on every call, which can cost more than
+	// running it).
+	Prepared bool
 }
 
 // HotQueries lists the queries whose cost must not grow with the shop's
@@ -49,41 +54,44 @@ func HotQueries(p HotParams) []HotQuery {
 	rolledTo := dayStart.AddDate(0, 0, -1)
 	grace, horizon := pgInterval(2*time.Hour), pgInterval(48*time.Hour)
 	return []HotQuery{
-		{"availability, all items", availabilityPageSQL, []any{p.LocationID, from, to, p.Now, false, int64(0), 0}},
-		{"availability, /book page", availabilityPageSQL, []any{p.LocationID, from, to, p.Now, false, int64(0), 51}},
-		{"availability, cart items", availabilityOfSQL, []any{p.LocationID, from, to, p.Now, false, pq.Array([]int64{p.SerialItemID, p.BulkItemID})}},
-		{"calendar, serialized item", itemCalendarSQL, []any{p.SerialItemID, p.LocationID, pq.Array(starts), pq.Array(ends), p.Now}},
-		{"calendar, bulk item", itemCalendarSQL, []any{p.BulkItemID, p.LocationID, pq.Array(starts), pq.Array(ends), p.Now}},
-		{"free units", freeUnitsSQL, []any{p.SerialItemID, p.LocationID, from, to, p.Now, pq.Array([]int64{}), 10}},
-		{"free unit, re-check", freeUnitSQL, []any{p.SerialItemID, p.LocationID, from, to, p.Now, int64(1)}},
-		{"bulk peak", bulkPeakSQL, []any{p.BulkItemID, p.LocationID, from, to, p.Now, 0}},
-		{"why unavailable", explainSQL, []any{p.SerialItemID, p.LocationID, from, to, p.Now}},
-		{"why unavailable, bulk", explainSQL, []any{p.BulkItemID, p.LocationID, from, to, p.Now}},
-		{"desk lines", listDeskLinesSQL, []any{p.LocationID, dayStart, dayStart.Add(24 * time.Hour), p.Now, DeskPerPage, 0, 0, 0}},
-		{"desk lines, a later page", listDeskLinesSQL, []any{p.LocationID, dayStart, dayStart.Add(24 * time.Hour), p.Now, DeskPerPage, 4 * DeskPerPage, DeskPerPage, 0}},
-		{"desk endangered", listEndangeredSQL, []any{p.LocationID, p.Now, p.Now.Add(7 * 24 * time.Hour), dayStart, dayStart.Add(24 * time.Hour)}},
-		{"desk endangered, a day ahead", listEndangeredSQL, []any{p.LocationID, p.Now, p.Now.Add(7 * 24 * time.Hour), dayStart.AddDate(0, 0, 30), dayStart.AddDate(0, 0, 31)}},
-		{"desk search by name", searchBookingsSQL, []any{int64(0), "%meyer 12%", 50}},
-		{"desk search by number", searchBookingsSQL, []any{int64(4242), "%R004242%", 50}},
-		{"desk search by email", searchBookingsSQL, []any{int64(0), "%customer4242@%", 50}},
-		{"staff bookings", listAllBookingsSQL + limitText(51), []any{int64(math.MaxInt64)}},
-		{"staff bookings, confirmed", listBookingsSQL, []any{BookingConfirmed, int64(0), 50, false}},
-		{"my bookings", listCustomerBookingsSQL + limitText(100), []any{p.CustomerID, int64(math.MaxInt64)}},
-		{"audit page", listAuditSQL, []any{int64(0), "", "", int64(0), 50}},
-		{"audit entity types", auditEntityTypesSQL, nil},
-		{"dashboard revenue", revenueSQL, []any{periodFrom, p.Now, int64(0), periodFrom, rolledTo}},
-		{"dashboard revenue, 365 days", revenueSQL, []any{yearFrom, p.Now, int64(0), yearFrom, rolledTo}},
-		{"monitoring revenue bookings", revenueBookingsSQL, []any{periodFrom, p.Now, int64(0)}},
-		{"dashboard revenue by day", revenueByDaySQL, []any{periodFrom, p.Now, int64(0), periodFrom, rolledTo}},
-		{"dashboard revenue by day, 365 days", revenueByDaySQL, []any{yearFrom, p.Now, int64(0), yearFrom, rolledTo}},
-		{"dashboard funnel", funnelSQL, []any{periodFrom, p.Now, int64(0)}},
-		{"dashboard funnel, one location", funnelSQL, []any{periodFrom, p.Now, p.LocationID}},
-		{"dashboard funnel, 365 days", funnelSQL, []any{yearFrom, p.Now, int64(0)}},
-		{"dashboard attention", attentionSQL, []any{p.Now, grace, horizon, int64(0)}},
-		{"dashboard attention, one location", attentionSQL, []any{p.Now, grace, horizon, p.LocationID}},
-		{"dashboard item figures", itemFiguresSQL, []any{periodFrom, p.Now, int64(0), periodFrom, rolledTo, rolledTo, fromDay, toDay}},
-		{"dashboard item figures, 365 days", itemFiguresSQL, []any{yearFrom, p.Now, int64(0), yearFrom, rolledTo, rolledTo, yearFromDay, toDay}},
-		{"dashboard utilization by day", utilizationByDaySQL, []any{fromDay, toDay, int64(0)}},
-		{"dashboard utilization by location", utilizationByLocationSQL, []any{fromDay, toDay}},
+		{"availability, all items", availabilityPageSQL, []any{p.LocationID, from, to, p.Now, false, int64(0), 0}, false},
+		{"availability, /book page", availabilityPageSQL, []any{p.LocationID, from, to, p.Now, false, int64(0), 51}, true},
+		{"availability, a later /book page", availabilityPageSQL, []any{p.LocationID, from, to, p.Now, false, p.SerialItemID, 51}, true},
+		{"availability, cart items", availabilityOfSQL, []any{p.LocationID, from, to, p.Now, false, pq.Array([]int64{p.SerialItemID, p.BulkItemID})}, true},
+		{"availability, a one-item list", availabilityOfSQL, []any{p.LocationID, from, to, p.Now, false, pq.Array([]int64{p.SerialItemID})}, true},
+		{"availability, one item", availabilityItemSQL, []any{p.LocationID, from, to, p.Now, true, p.SerialItemID}, true},
+		{"calendar, serialized item", itemCalendarSQL, []any{p.SerialItemID, p.LocationID, pq.Array(starts), pq.Array(ends), p.Now}, true},
+		{"calendar, bulk item", itemCalendarSQL, []any{p.BulkItemID, p.LocationID, pq.Array(starts), pq.Array(ends), p.Now}, true},
+		{"free units", freeUnitsSQL, []any{p.SerialItemID, p.LocationID, from, to, p.Now, pq.Array([]int64{}), 10}, false},
+		{"free unit, re-check", freeUnitSQL, []any{p.SerialItemID, p.LocationID, from, to, p.Now, int64(1)}, false},
+		{"bulk peak", bulkPeakSQL, []any{p.BulkItemID, p.LocationID, from, to, p.Now, 0}, false},
+		{"why unavailable", explainSQL, []any{p.SerialItemID, p.LocationID, from, to, p.Now}, false},
+		{"why unavailable, bulk", explainSQL, []any{p.BulkItemID, p.LocationID, from, to, p.Now}, false},
+		{"desk lines", listDeskLinesSQL, []any{p.LocationID, dayStart, dayStart.Add(24 * time.Hour), p.Now, DeskPerPage, 0, 0, 0}, false},
+		{"desk lines, a later page", listDeskLinesSQL, []any{p.LocationID, dayStart, dayStart.Add(24 * time.Hour), p.Now, DeskPerPage, 4 * DeskPerPage, DeskPerPage, 0}, false},
+		{"desk endangered", listEndangeredSQL, []any{p.LocationID, p.Now, p.Now.Add(7 * 24 * time.Hour), dayStart, dayStart.Add(24 * time.Hour)}, false},
+		{"desk endangered, a day ahead", listEndangeredSQL, []any{p.LocationID, p.Now, p.Now.Add(7 * 24 * time.Hour), dayStart.AddDate(0, 0, 30), dayStart.AddDate(0, 0, 31)}, false},
+		{"desk search by name", searchBookingsSQL, []any{int64(0), "%meyer 12%", 50}, false},
+		{"desk search by number", searchBookingsSQL, []any{int64(4242), "%R004242%", 50}, false},
+		{"desk search by email", searchBookingsSQL, []any{int64(0), "%customer4242@%", 50}, false},
+		{"staff bookings", listAllBookingsSQL + limitText(51), []any{int64(math.MaxInt64)}, false},
+		{"staff bookings, confirmed", listBookingsSQL, []any{BookingConfirmed, int64(0), 50, false}, false},
+		{"my bookings", listCustomerBookingsSQL + limitText(100), []any{p.CustomerID, int64(math.MaxInt64)}, false},
+		{"audit page", listAuditSQL, []any{int64(0), "", "", int64(0), 50}, false},
+		{"audit entity types", auditEntityTypesSQL, nil, false},
+		{"dashboard revenue", revenueSQL, []any{periodFrom, p.Now, int64(0), periodFrom, rolledTo}, false},
+		{"dashboard revenue, 365 days", revenueSQL, []any{yearFrom, p.Now, int64(0), yearFrom, rolledTo}, false},
+		{"monitoring revenue bookings", revenueBookingsSQL, []any{periodFrom, p.Now, int64(0)}, false},
+		{"dashboard revenue by day", revenueByDaySQL, []any{periodFrom, p.Now, int64(0), periodFrom, rolledTo}, false},
+		{"dashboard revenue by day, 365 days", revenueByDaySQL, []any{yearFrom, p.Now, int64(0), yearFrom, rolledTo}, false},
+		{"dashboard funnel", funnelSQL, []any{periodFrom, p.Now, int64(0)}, false},
+		{"dashboard funnel, one location", funnelSQL, []any{periodFrom, p.Now, p.LocationID}, false},
+		{"dashboard funnel, 365 days", funnelSQL, []any{yearFrom, p.Now, int64(0)}, false},
+		{"dashboard attention", attentionSQL, []any{p.Now, grace, horizon, int64(0)}, false},
+		{"dashboard attention, one location", attentionSQL, []any{p.Now, grace, horizon, p.LocationID}, false},
+		{"dashboard item figures", itemFiguresSQL, []any{periodFrom, p.Now, int64(0), periodFrom, rolledTo, rolledTo, fromDay, toDay}, false},
+		{"dashboard item figures, 365 days", itemFiguresSQL, []any{yearFrom, p.Now, int64(0), yearFrom, rolledTo, rolledTo, yearFromDay, toDay}, false},
+		{"dashboard utilization by day", utilizationByDaySQL, []any{fromDay, toDay, int64(0)}, false},
+		{"dashboard utilization by location", utilizationByLocationSQL, []any{fromDay, toDay}, false},
 	}
 }
