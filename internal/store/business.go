@@ -256,8 +256,21 @@ SELECT (SELECT coalesce(sum(n), 0) FROM overdue) AS overdue,
        (SELECT min(due) FROM overdue) AS oldest_due,
        (SELECT count(*) FROM bookings b
         WHERE b.status = 'confirmed' AND ($4 = 0 OR b.location_id = $4)
-          AND b.id IN (SELECT booking_id FROM booking_lines
-                       WHERE picked_up_at IS NULL AND starts_at < $1 - $2::interval)
+          AND b.id IN (
+              -- The lines not handed out that started before the grace,
+              -- per location from the desk's pickups index (it holds
+              -- confirmed and out bookings' lines; the booking's own status
+              -- decides above), plus the rare lines closed without a
+              -- hand-over: never the whole history of lines.
+              SELECT l.booking_id FROM locations loc
+              CROSS JOIN LATERAL (SELECT booking_id FROM booking_lines l
+                                  WHERE l.booking_location_id = loc.id AND l.booking_status IN ('confirmed', 'out')
+                                    AND l.picked_up_at IS NULL AND l.returned_at IS NULL
+                                    AND l.starts_at < $1 - $2::interval OFFSET 0) l
+              WHERE $4 = 0 OR loc.id = $4
+              UNION
+              SELECT booking_id FROM booking_lines
+              WHERE picked_up_at IS NULL AND returned_at IS NOT NULL AND starts_at < $1 - $2::interval)
           AND NOT EXISTS (SELECT 1 FROM booking_lines WHERE booking_id = b.id AND picked_up_at IS NOT NULL)) AS no_shows,
        (SELECT count(*) FROM booking_lines l JOIN bookings b ON b.id = l.booking_id
         WHERE b.status IN ('confirmed', 'out') AND ($4 = 0 OR b.location_id = $4)
