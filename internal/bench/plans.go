@@ -71,8 +71,8 @@ func CheckPlans(ctx context.Context, dbURL string, now time.Time) ([]Plan, error
 	}
 	var out []Plan
 	for _, q := range store.HotQueries(p) {
-		var raw []byte
-		if err := db.QueryRowContext(ctx, "EXPLAIN (ANALYZE, FORMAT JSON) "+q.SQL, q.Args...).Scan(&raw); err != nil {
+		raw, err := explain(ctx, db, q)
+		if err != nil {
 			return nil, fmt.Errorf("bench: explain %s: %w", q.Name, err)
 		}
 		var doc []struct {
@@ -96,6 +96,25 @@ func CheckPlans(ctx context.Context, dbURL string, now time.Time) ([]Plan, error
 		out = append(out, pl)
 	}
 	return out, nil
+}
+
+// explain runs EXPLAIN ANALYZE of q as the store runs it: a query the store
+// asks without parallel workers and JIT is planned with both off here too,
+// or the check would judge a plan the app never uses.
+func explain(ctx context.Context, db *sql.DB, q store.HotQuery) ([]byte, error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback() //nolint:errcheck // read only: nothing to keep
+	if q.Serial {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off`); err != nil {
+			return nil, err
+		}
+	}
+	var raw []byte
+	err = tx.QueryRowContext(ctx, "EXPLAIN (ANALYZE, FORMAT JSON) "+q.SQL, q.Args...).Scan(&raw)
+	return raw, err
 }
 
 // replanned runs q prepared preparedRuns times on db's one connection, as the
