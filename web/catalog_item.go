@@ -103,8 +103,8 @@ const nextFreeDays = 28
 func (s *Server) instead(ctx context.Context, pv *pages.PriceView, it catalog.Item, loc catalog.Location, settings store.Settings, p period.Period) {
 	bl := bookingLocationOf(loc)
 	zone := period.Zone(loc.TimeZone)
-	// The candidates in order, asked in one query (a query per day was
-	// most of a fully booked item's page).
+	// The candidates in order, asked a window at a time and only until one
+	// is free (a query per day was most of a fully booked item's page).
 	var spans []store.Span
 	for d := 1; d <= nextFreeDays; d++ {
 		start, end := p.Start.In(zone).AddDate(0, 0, d), p.End.In(zone).AddDate(0, 0, d)
@@ -116,17 +116,15 @@ func (s *Server) instead(ctx context.Context, pv *pages.PriceView, it catalog.It
 		}
 		spans = append(spans, store.Span{From: start, To: end})
 	}
-	free, err := s.Booking.FreeFor(ctx, it.ID, loc.ID, spans)
+	first, err := s.Booking.FirstFree(ctx, it.ID, loc.ID, spans)
 	if err != nil {
 		return
 	}
-	for i, sp := range spans {
-		if free[i] > 0 {
-			pv.NextFree = displayRange(sp.From, sp.To, zone)
-			pv.NextFreeHref = "/items/" + it.Slug + "/price?" + url.Values{"location": {idOf(loc.ID)},
-				"start": {period.FormatLocal(sp.From, zone)}, "end": {period.FormatLocal(sp.To, zone)}}.Encode()
-			break
-		}
+	if first >= 0 {
+		sp := spans[first]
+		pv.NextFree = displayRange(sp.From, sp.To, zone)
+		pv.NextFreeHref = "/items/" + it.Slug + "/price?" + url.Values{"location": {idOf(loc.ID)},
+			"start": {period.FormatLocal(sp.From, zone)}, "end": {period.FormatLocal(sp.To, zone)}}.Encode()
 	}
 	if it.CategoryID == nil {
 		return
@@ -142,14 +140,13 @@ func (s *Server) instead(ctx context.Context, pv *pages.PriceView, it catalog.It
 			ids, byID[o.ID] = append(ids, o.ID), o
 		}
 	}
-	avail, err := s.Booking.AvailabilityOf(ctx, loc.ID, p.Start, p.End, ids)
+	// The list is in the availability's order (by name), so the first
+	// three free are found asking only as many items as it takes.
+	avail, err := s.Booking.FreeAmong(ctx, loc.ID, p.Start, p.End, ids, 3)
 	if err != nil {
 		return
 	}
 	for _, a := range avail {
-		if a.Free == 0 || len(pv.Similar) == 3 {
-			continue
-		}
 		o := byID[a.ID]
 		sim := pages.SimilarItem{Name: o.Name, Slug: o.Slug, PhotoID: o.PhotoID}
 		if q, err := s.Booking.Price(a.BookableItem, p.Start, p.End, zone, 1, settings); err == nil {

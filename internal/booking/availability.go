@@ -66,6 +66,69 @@ func (e *Engine) FreeFor(ctx context.Context, itemID, locationID int64, spans []
 	return free, err
 }
 
+// nextFreeWindow is how many candidate periods FirstFree asks at first: a
+// fully booked item is most often free again within a week of days (on the
+// large benchmark set 98% of them), so the rest are asked only when none of
+// these is free, instead of every candidate on every fully booked page.
+const nextFreeWindow = 7
+
+// FirstFree is the index of the first of spans (in their order) for which at
+// least one of the item is free at the location for the whole span, or -1
+// when none is: the first span with a positive FreeFor count. It asks the
+// first nextFreeWindow spans, then the rest only when those are all booked.
+// ErrNotFound for an archived or unknown item (when there are spans).
+func (e *Engine) FirstFree(ctx context.Context, itemID, locationID int64, spans []store.Span) (int, error) {
+	for lo := 0; lo < len(spans); {
+		hi := len(spans)
+		if lo == 0 {
+			hi = min(hi, nextFreeWindow)
+		}
+		free, err := e.FreeFor(ctx, itemID, locationID, spans[lo:hi])
+		if err != nil {
+			return -1, err
+		}
+		for i, f := range free {
+			if f > 0 {
+				return lo + i, nil
+			}
+		}
+		lo = hi
+	}
+	return -1, nil
+}
+
+// similarWindow is how many items FreeAmong asks at first for up to three
+// free ones; most items are free, so the rest are asked only when too few of
+// these are.
+const similarWindow = 6
+
+// FreeAmong is AvailabilityOf's answer kept to its first n items with some
+// free (in its order), for a list of items already in that order (by name:
+// lower(name), then id, as the public list gives them). It asks the first
+// similarWindow items, then the rest only when fewer than n of those are
+// free: the same items as asking all of them at once, for a fraction of the
+// work when the first few are free.
+func (e *Engine) FreeAmong(ctx context.Context, locationID int64, start, end time.Time, itemIDs []int64, n int) ([]store.ItemAvailability, error) {
+	var out []store.ItemAvailability
+	for lo := 0; lo < len(itemIDs) && len(out) < n; {
+		hi := len(itemIDs)
+		if lo == 0 {
+			hi = min(hi, similarWindow)
+		}
+		avail, err := e.AvailabilityOf(ctx, locationID, start, end, itemIDs[lo:hi])
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range avail {
+			if a.Free > 0 && len(out) < n {
+				out = append(out, a)
+			}
+		}
+		lo = hi
+	}
+	return out, nil
+}
+
 // Day states of the item calendar.
 const (
 	DayFree   = "free"   // every unit or piece free all day

@@ -1,0 +1,187 @@
+package booking
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// seedHistory books, from a fixed seed, lines of random length over the
+// first weeks for each item (quantity 1 or 2); the engine refuses what does
+// not fit, so the history is dense in places and empty in others.
+func seedHistory(w *world, rng *rand.Rand, items []int64, attempts int) {
+	w.t.Helper()
+	c := w.customer()
+	for range attempts {
+		item := items[rng.IntN(len(items))]
+		start := day(rng.IntN(40), 8+rng.IntN(8))
+		end := start.Add(time.Duration(4+rng.IntN(24*6)) * time.Hour)
+		_, _ = w.book(c, item, 1+rng.IntN(2), start, end)
+	}
+}
+
+// The item page's search for when a fully booked item is next free asks its
+// candidate periods a window at a time and stops at the first free one
+// (FirstFree); over seeded histories it must name the same period as asking
+// every candidate at once (FreeFor) and taking the first with any free: for
+// serialized items with and without buffers and a bulk item, periods of
+// several lengths, answers inside the first window, after it and none.
+func TestFirstFreeAgreesWithFreeFor(t *testing.T) {
+	w := newWorld(t)
+	cam := w.item("Cam", 2, 60, 120)
+	lens := w.item("Lens", 1, 0, 0)
+	drone := w.item("Drone", 1, 30, 30)
+	chairs := w.bulkItem("Chairs", 3)
+	items := []int64{cam, lens, drone, chairs}
+	rng := rand.New(rand.NewPCG(11, 2031))
+	seedHistory(w, rng, items, 160)
+	// A long booking makes the lens fully booked for more than a window.
+	c := w.customer()
+	_, _ = w.book(c, lens, 1, day(41, 9), day(56, 9))
+
+	seen := map[string]int{}
+	for round := range 24 {
+		for _, item := range items {
+			from := day(round*2%44, 9+round%3)
+			length := time.Duration(1+round%4*2) * 24 * time.Hour
+			if round%5 == 0 {
+				length = 5 * time.Hour
+			}
+			var spans []store.Span
+			for d := 1; d <= 28; d++ {
+				s := from.AddDate(0, 0, d)
+				spans = append(spans, store.Span{From: s, To: s.Add(length)})
+			}
+			free, err := w.eng.FreeFor(w.ctx, item, w.loc, spans)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := -1
+			for i, f := range free {
+				if f > 0 {
+					want = i
+					break
+				}
+			}
+			got, err := w.eng.FirstFree(w.ctx, item, w.loc, spans)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("round %d, item %d from %s: first free is period %d, all at once says %d (%v)",
+					round, item, from.Format(time.RFC3339), got, want, free)
+			}
+			switch {
+			case want < 0:
+				seen["none"]++
+			case want < nextFreeWindow:
+				seen["in the first window"]++
+			default:
+				seen["after it"]++
+			}
+		}
+	}
+	for _, k := range []string{"none", "in the first window", "after it"} {
+		if seen[k] == 0 {
+			t.Errorf("the histories should give answers %s: %v", k, seen)
+		}
+	}
+	if got, err := w.eng.FirstFree(w.ctx, cam, w.loc, nil); err != nil || got != -1 {
+		t.Errorf("no periods: %d, %v", got, err)
+	}
+	w.exec(`UPDATE items SET archived_at = now() WHERE id = $1`, cam)
+	if _, err := w.eng.FirstFree(w.ctx, cam, w.loc, []store.Span{{From: day(1, 10), To: day(2, 10)}}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("archived item: %v, want not found", err)
+	}
+}
+
+// The similar items of a fully booked page are the first three with any free
+// of the category's list, asked a few at a time (FreeAmong); over seeded
+// histories they must be the same items, in the same order and with the same
+// counts, as asking the whole list at once (AvailabilityOf) and keeping the
+// first three free, also when the first few are booked (the rest asked too),
+// and an item customers cannot book online is never one of them.
+func TestFreeAmongAgreesWithAvailabilityOf(t *testing.T) {
+	w := newWorld(t)
+	rng := rand.New(rand.NewPCG(7, 2031))
+	var items []int64
+	// Names in an order other than the ids', so the list's order matters.
+	for _, i := range rng.Perm(14) {
+		items = append(items, w.item(fmt.Sprintf("Tool %02d", i), 1+i%2, 0, 60*(i%2)))
+	}
+	items = append(items, w.bulkItem("tool 05b", 2))
+	w.exec(`UPDATE items SET online_bookable = false WHERE id = $1`, items[3])
+	seedHistory(w, rng, items, 260)
+	var ordered []int64
+	rows, err := w.st.DB().QueryContext(w.ctx, `SELECT id FROM items WHERE id = ANY($1) ORDER BY lower(name), id`, pq.Array(items))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		ordered = append(ordered, id)
+	}
+	rows.Close()
+
+	seen := map[string]int{}
+	for round := range 30 {
+		start := day(round*4%40, 10)
+		end := start.Add(time.Duration(1+round%3) * 24 * time.Hour)
+		ids := ordered[round%3:]
+		all, err := w.eng.AvailabilityOf(w.ctx, w.loc, start, end, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []store.ItemAvailability
+		bookedFirst := 0
+		for i, a := range all {
+			if a.Free > 0 && len(want) < 3 {
+				want = append(want, a)
+			}
+			if a.Free == 0 && i < similarWindow {
+				bookedFirst++
+			}
+		}
+		got, err := w.eng.FreeAmong(w.ctx, w.loc, start, end, ids, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(brief(got)) != fmt.Sprint(brief(want)) {
+			t.Errorf("round %d, %s: free among says %v, the whole list %v", round, start.Format(time.RFC3339), brief(got), brief(want))
+		}
+		for _, a := range got {
+			if a.ID == items[3] {
+				t.Errorf("round %d: the item not bookable online is suggested", round)
+			}
+		}
+		if bookedFirst > similarWindow-3 {
+			seen["the rest asked"]++
+		} else {
+			seen["the first few enough"]++
+		}
+	}
+	if seen["the rest asked"] == 0 || seen["the first few enough"] == 0 {
+		t.Errorf("the histories should need the rest of the list and not: %v", seen)
+	}
+	if got, err := w.eng.FreeAmong(w.ctx, w.loc, day(1, 10), day(2, 10), nil, 3); err != nil || len(got) != 0 {
+		t.Errorf("no items: %v, %v", got, err)
+	}
+}
+
+// brief is what a suggestion shows of an availability row: item, free, capacity.
+func brief(as []store.ItemAvailability) [][3]int64 {
+	var out [][3]int64
+	for _, a := range as {
+		out = append(out, [3]int64{a.ID, int64(a.Free), int64(a.Capacity)})
+	}
+	return out
+}
