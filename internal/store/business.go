@@ -172,22 +172,84 @@ type Funnel struct {
 	Value int64 `db:"value"`
 }
 
+// funnelCounts are the funnel's figures over a set of bookings b, for the
+// reader and the rollup alike.
+const funnelCounts = `count(*) AS made,
+       count(*) FILTER (WHERE b.status = 'hold') AS holding,
+       count(*) FILTER (WHERE b.confirmed_at IS NOT NULL) AS confirmed,
+       count(*) FILTER (WHERE b.status = 'expired') AS expired,
+       count(*) FILTER (WHERE b.status = 'cancelled') AS cancelled,
+       coalesce(sum(b.total) FILTER (WHERE b.confirmed_at IS NOT NULL AND b.status <> 'cancelled'), 0) AS value`
+
+// funnelSQL counts the bookings made in [$1, $2) at location $3 (0: all)
+// (no carts) by channel: the whole UTC days [$4, $5) the rollup holds from
+// funnel_daily, except the days a changed booking marked since, which are
+// read from the bookings as the rest of the period is (its first partial
+// day, and from the rollup's end on), each a range of the covering
+// created_at index. A test keeps it equal to counting the bookings.
 const funnelSQL = `
-SELECT CASE WHEN created_by IS NULL THEN 'online' ELSE 'desk' END AS channel,
-       count(*) AS made,
-       count(*) FILTER (WHERE status = 'hold') AS holding,
-       count(*) FILTER (WHERE confirmed_at IS NOT NULL) AS confirmed,
-       count(*) FILTER (WHERE status = 'expired') AS expired,
-       count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
-       coalesce(sum(total) FILTER (WHERE confirmed_at IS NOT NULL AND status <> 'cancelled'), 0)::bigint AS value
-FROM bookings
-WHERE created_at >= $1 AND created_at < $2 AND ($3 = 0 OR location_id = $3) AND status <> 'cart'
-GROUP BY 1 ORDER BY 1 DESC`
+WITH stale AS MATERIALIZED (
+    SELECT DISTINCT day FROM funnel_rollup_stale
+    WHERE day >= ($4::timestamptz AT TIME ZONE 'UTC')::date AND day < ($5::timestamptz AT TIME ZONE 'UTC')::date
+), parts AS (
+    SELECT b.created_by IS NULL AS online, ` + funnelCounts + `
+    FROM bookings b
+    WHERE b.created_at >= $1 AND b.created_at < $4 AND ($3 = 0 OR b.location_id = $3) AND b.status <> 'cart'
+    GROUP BY 1
+    UNION ALL
+    SELECT b.created_by IS NULL, ` + funnelCounts + `
+    FROM bookings b
+    WHERE b.created_at >= $5 AND b.created_at < $2 AND ($3 = 0 OR b.location_id = $3) AND b.status <> 'cart'
+    GROUP BY 1
+    UNION ALL
+    SELECT b.created_by IS NULL, ` + funnelCounts + `
+    FROM stale s JOIN bookings b
+      ON b.created_at >= s.day::timestamp AT TIME ZONE 'UTC' AND b.created_at < (s.day + 1)::timestamp AT TIME ZONE 'UTC'
+    WHERE ($3 = 0 OR b.location_id = $3) AND b.status <> 'cart'
+    GROUP BY 1
+    UNION ALL
+    SELECT f.online, f.made, f.holding, f.confirmed, f.expired, f.cancelled, f.value
+    FROM funnel_daily f
+    WHERE f.day >= ($4::timestamptz AT TIME ZONE 'UTC')::date AND f.day < ($5::timestamptz AT TIME ZONE 'UTC')::date
+      AND ($3 = 0 OR f.location_id = $3) AND f.day NOT IN (SELECT day FROM stale)
+)
+SELECT CASE WHEN online THEN 'online' ELSE 'desk' END AS channel,
+       sum(made)::bigint AS made, sum(holding)::bigint AS holding, sum(confirmed)::bigint AS confirmed,
+       sum(expired)::bigint AS expired, sum(cancelled)::bigint AS cancelled, sum(value)::bigint AS value
+FROM parts GROUP BY online HAVING sum(made) > 0 ORDER BY 1 DESC`
+
+// funnelRolledToSQL is where the funnel rollup ends (the year 1 when it
+// has not run).
+const funnelRolledToSQL = `
+SELECT greatest(coalesce((SELECT rolled_to FROM funnel_rollup_state), '-infinity'), timestamptz '0001-01-01 00:00:00Z')`
+
+// funnelDays are the whole UTC days of [from, to) before rolledTo, [lo,
+// hi); both from when there are none.
+func funnelDays(from, to, rolledTo time.Time) (lo, hi time.Time) {
+	const day = 24 * time.Hour
+	lo = from.UTC().Truncate(day)
+	if lo.Before(from) {
+		lo = lo.Add(day)
+	}
+	hi = to.UTC().Truncate(day)
+	if rolledTo.Before(hi) {
+		hi = rolledTo.UTC()
+	}
+	if !hi.After(lo) {
+		return from, from
+	}
+	return lo, hi
+}
 
 // ListFunnel is the booking funnel of [from, to), online first.
 func (s *Store) ListFunnel(ctx context.Context, from, to time.Time, locationID int64) ([]Funnel, error) {
+	var rolledTo time.Time
+	if err := s.q.GetContext(ctx, &rolledTo, funnelRolledToSQL); err != nil {
+		return nil, fmt.Errorf("store: funnel: %w", classify(err))
+	}
+	lo, hi := funnelDays(from, to, rolledTo)
 	var rows []Funnel
-	if err := s.q.SelectContext(ctx, &rows, funnelSQL, from, to, locationID); err != nil {
+	if err := s.q.SelectContext(ctx, &rows, funnelSQL, from, to, locationID, lo, hi); err != nil {
 		return nil, fmt.Errorf("store: funnel: %w", classify(err))
 	}
 	return rows, nil
