@@ -31,7 +31,7 @@ type CleanupArgs struct{}
 // DeadJobsArgs tells admins about jobs that gave up.
 type DeadJobsArgs struct{}
 
-// MetricsRollupArgs keeps the dashboard's daily utilization and revenue rollups current.
+// MetricsRollupArgs keeps the dashboard's daily utilization, revenue and funnel rollups current.
 type MetricsRollupArgs struct{}
 
 // Kind names the job.
@@ -212,6 +212,11 @@ func (j *Jobs) RollupMetrics(ctx context.Context, now time.Time) error {
 	}
 	// Revenue per item and day, for payback: up to each location's
 	// midnight, and the days of bookings changed since the last run.
-	_, err = j.st.RollupRevenue(ctx, now)
+	if _, err = j.st.RollupRevenue(ctx, now); err != nil {
+		return err
+	}
+	// The booking funnel per UTC day, up to the midnight an hour ago, and
+	// the days of old bookings changed since the last run.
+	_, err = j.st.RollupFunnel(ctx, now)
 	return err
 }

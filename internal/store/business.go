@@ -172,22 +172,84 @@ type Funnel struct {
 	Value int64 `db:"value"`
 }
 
+// funnelCounts are the funnel's figures over a set of bookings b, for the
+// reader and the rollup alike.
+const funnelCounts = `count(*) AS made,
+       count(*) FILTER (WHERE b.status = 'hold') AS holding,
+       count(*) FILTER (WHERE b.confirmed_at IS NOT NULL) AS confirmed,
+       count(*) FILTER (WHERE b.status = 'expired') AS expired,
+       count(*) FILTER (WHERE b.status = 'cancelled') AS cancelled,
+       coalesce(sum(b.total) FILTER (WHERE b.confirmed_at IS NOT NULL AND b.status <> 'cancelled'), 0) AS value`
+
+// funnelSQL counts the bookings made in [$1, $2) at location $3 (0: all)
+// (no carts) by channel: the whole UTC days [$4, $5) the rollup holds from
+// funnel_daily, except the days a changed booking marked since, which are
+// read from the bookings as the rest of the period is (its first partial
+// day, and from the rollup's end on), each a range of the covering
+// created_at index. A test keeps it equal to counting the bookings.
 const funnelSQL = `
-SELECT CASE WHEN created_by IS NULL THEN 'online' ELSE 'desk' END AS channel,
-       count(*) AS made,
-       count(*) FILTER (WHERE status = 'hold') AS holding,
-       count(*) FILTER (WHERE confirmed_at IS NOT NULL) AS confirmed,
-       count(*) FILTER (WHERE status = 'expired') AS expired,
-       count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
-       coalesce(sum(total) FILTER (WHERE confirmed_at IS NOT NULL AND status <> 'cancelled'), 0)::bigint AS value
-FROM bookings
-WHERE created_at >= $1 AND created_at < $2 AND ($3 = 0 OR location_id = $3) AND status <> 'cart'
-GROUP BY 1 ORDER BY 1 DESC`
+WITH stale AS MATERIALIZED (
+    SELECT DISTINCT day FROM funnel_rollup_stale
+    WHERE day >= ($4::timestamptz AT TIME ZONE 'UTC')::date AND day < ($5::timestamptz AT TIME ZONE 'UTC')::date
+), parts AS (
+    SELECT b.created_by IS NULL AS online, ` + funnelCounts + `
+    FROM bookings b
+    WHERE b.created_at >= $1 AND b.created_at < $4 AND ($3 = 0 OR b.location_id = $3) AND b.status <> 'cart'
+    GROUP BY 1
+    UNION ALL
+    SELECT b.created_by IS NULL, ` + funnelCounts + `
+    FROM bookings b
+    WHERE b.created_at >= $5 AND b.created_at < $2 AND ($3 = 0 OR b.location_id = $3) AND b.status <> 'cart'
+    GROUP BY 1
+    UNION ALL
+    SELECT b.created_by IS NULL, ` + funnelCounts + `
+    FROM stale s JOIN bookings b
+      ON b.created_at >= s.day::timestamp AT TIME ZONE 'UTC' AND b.created_at < (s.day + 1)::timestamp AT TIME ZONE 'UTC'
+    WHERE ($3 = 0 OR b.location_id = $3) AND b.status <> 'cart'
+    GROUP BY 1
+    UNION ALL
+    SELECT f.online, f.made, f.holding, f.confirmed, f.expired, f.cancelled, f.value
+    FROM funnel_daily f
+    WHERE f.day >= ($4::timestamptz AT TIME ZONE 'UTC')::date AND f.day < ($5::timestamptz AT TIME ZONE 'UTC')::date
+      AND ($3 = 0 OR f.location_id = $3) AND f.day NOT IN (SELECT day FROM stale)
+)
+SELECT CASE WHEN online THEN 'online' ELSE 'desk' END AS channel,
+       sum(made)::bigint AS made, sum(holding)::bigint AS holding, sum(confirmed)::bigint AS confirmed,
+       sum(expired)::bigint AS expired, sum(cancelled)::bigint AS cancelled, sum(value)::bigint AS value
+FROM parts GROUP BY online HAVING sum(made) > 0 ORDER BY 1 DESC`
+
+// funnelRolledToSQL is where the funnel rollup ends (the year 1 when it
+// has not run).
+const funnelRolledToSQL = `
+SELECT greatest(coalesce((SELECT rolled_to FROM funnel_rollup_state), '-infinity'), timestamptz '0001-01-01 00:00:00Z')`
+
+// funnelDays are the whole UTC days of [from, to) before rolledTo, [lo,
+// hi); both from when there are none.
+func funnelDays(from, to, rolledTo time.Time) (lo, hi time.Time) {
+	const day = 24 * time.Hour
+	lo = from.UTC().Truncate(day)
+	if lo.Before(from) {
+		lo = lo.Add(day)
+	}
+	hi = to.UTC().Truncate(day)
+	if rolledTo.Before(hi) {
+		hi = rolledTo.UTC()
+	}
+	if !hi.After(lo) {
+		return from, from
+	}
+	return lo, hi
+}
 
 // ListFunnel is the booking funnel of [from, to), online first.
 func (s *Store) ListFunnel(ctx context.Context, from, to time.Time, locationID int64) ([]Funnel, error) {
+	var rolledTo time.Time
+	if err := s.q.GetContext(ctx, &rolledTo, funnelRolledToSQL); err != nil {
+		return nil, fmt.Errorf("store: funnel: %w", classify(err))
+	}
+	lo, hi := funnelDays(from, to, rolledTo)
 	var rows []Funnel
-	if err := s.q.SelectContext(ctx, &rows, funnelSQL, from, to, locationID); err != nil {
+	if err := s.q.SelectContext(ctx, &rows, funnelSQL, from, to, locationID, lo, hi); err != nil {
 		return nil, fmt.Errorf("store: funnel: %w", classify(err))
 	}
 	return rows, nil
@@ -221,7 +283,9 @@ const openAllocDue = `(CASE WHEN a.active AND a.picked_up_at IS NOT NULL AND a.r
 // period widened by the turnaround), short lists read through the open-due
 // expressions of migration 00062, whose indexes and statistics find them and
 // count them right. No-shows and pickups come from the lines not picked up,
-// by start (migration 00086); returns from the open lines by due time.
+// by start (migration 00086); returns from the open lines by due time. The
+// booking's status and location are read from each line's copies of them
+// (migration 00110), so no booking is probed per line.
 const attentionSQL = `
 WITH late_units AS MATERIALIZED (
     -- Units checked out on their own, past their due time (or without one:
@@ -233,35 +297,32 @@ WITH late_units AS MATERIALIZED (
     WHERE a.active AND a.picked_up_at IS NOT NULL AND a.returned_at IS NULL AND a.due_at IS NULL
 ), late_lines AS MATERIALIZED (
     -- Lines marked out past their end.
-    SELECT l.id, l.booking_id, l.item_id, l.quantity, l.ends_at FROM booking_lines l
+    SELECT l.id, l.booking_status, l.booking_location_id, l.item_id, l.quantity, l.ends_at FROM booking_lines l
     WHERE l.picked_up_at IS NOT NULL AND l.returned_at IS NULL
       AND (CASE WHEN l.picked_up_at IS NOT NULL AND l.returned_at IS NULL THEN l.ends_at END) < $1
 ), overdue AS MATERIALIZED (
     SELECT CASE WHEN i.tracking = 'bulk' THEN l.quantity ELSE 1 END AS n, i.replacement_value,
            coalesce(a.due_at, l.ends_at) AS due
     FROM late_units a JOIN booking_lines l ON l.id = a.booking_line_id
-    JOIN bookings b ON b.id = l.booking_id JOIN items i ON i.id = l.item_id
+    JOIN items i ON i.id = l.item_id
     WHERE l.returned_at IS NULL AND coalesce(a.due_at, l.ends_at) < $1
-      AND b.status IN ('confirmed', 'out') AND ($4 = 0 OR b.location_id = $4)
+      AND l.booking_status IN ('confirmed', 'out') AND ($4 = 0 OR l.booking_location_id = $4)
     UNION ALL
     -- Bulk lines, and units on them not checked out on their own.
     SELECT CASE WHEN i.tracking = 'bulk' THEN l.quantity ELSE 1 END, i.replacement_value, coalesce(a.due_at, l.ends_at)
-    FROM late_lines l JOIN bookings b ON b.id = l.booking_id JOIN items i ON i.id = l.item_id
+    FROM late_lines l JOIN items i ON i.id = l.item_id
     LEFT JOIN unit_allocations a ON a.booking_line_id = l.id AND a.active
     WHERE a.picked_up_at IS NULL AND a.returned_at IS NULL AND coalesce(a.due_at, l.ends_at) < $1
-      AND b.status IN ('confirmed', 'out') AND ($4 = 0 OR b.location_id = $4)
+      AND l.booking_status IN ('confirmed', 'out') AND ($4 = 0 OR l.booking_location_id = $4)
 )
 SELECT (SELECT coalesce(sum(n), 0) FROM overdue) AS overdue,
        (SELECT coalesce(sum(n * replacement_value), 0)::bigint FROM overdue) AS overdue_value,
        (SELECT min(due) FROM overdue) AS oldest_due,
-       (SELECT count(*) FROM bookings b
-        WHERE b.status = 'confirmed' AND ($4 = 0 OR b.location_id = $4)
-          AND b.id IN (
+       (SELECT count(*) FROM (
               -- The lines not handed out that started before the grace,
               -- per location from the desk's pickups index (it holds
-              -- confirmed and out bookings' lines; the booking's own status
-              -- decides above), plus the rare lines closed without a
-              -- hand-over: never the whole history of lines.
+              -- confirmed and out bookings' lines), plus the rare lines
+              -- closed without a hand-over: never the whole history.
               SELECT l.booking_id FROM locations loc
               CROSS JOIN LATERAL (SELECT booking_id FROM booking_lines l
                                   WHERE l.booking_location_id = loc.id AND l.booking_status IN ('confirmed', 'out')
@@ -270,16 +331,30 @@ SELECT (SELECT coalesce(sum(n), 0) FROM overdue) AS overdue,
               WHERE $4 = 0 OR loc.id = $4
               UNION
               SELECT booking_id FROM booking_lines
-              WHERE picked_up_at IS NULL AND returned_at IS NOT NULL AND starts_at < $1 - $2::interval)
-          AND NOT EXISTS (SELECT 1 FROM booking_lines WHERE booking_id = b.id AND picked_up_at IS NOT NULL)) AS no_shows,
-       (SELECT count(*) FROM booking_lines l JOIN bookings b ON b.id = l.booking_id
-        WHERE b.status IN ('confirmed', 'out') AND ($4 = 0 OR b.location_id = $4)
-          AND l.picked_up_at IS NULL AND l.starts_at >= $1 AND l.starts_at < $1 + $3::interval) AS pickups_coming,
-       (SELECT count(*) FROM booking_lines l JOIN bookings b ON b.id = l.booking_id
-        WHERE b.status IN ('confirmed', 'out') AND ($4 = 0 OR b.location_id = $4)
-          AND l.picked_up_at IS NOT NULL AND l.returned_at IS NULL
-          AND (CASE WHEN l.picked_up_at IS NOT NULL AND l.returned_at IS NULL THEN l.ends_at END) >= $1
-          AND (CASE WHEN l.picked_up_at IS NOT NULL AND l.returned_at IS NULL THEN l.ends_at END) < $1 + $3::interval) AS returns_coming`
+              WHERE picked_up_at IS NULL AND returned_at IS NOT NULL AND starts_at < $1 - $2::interval) c
+        -- Each candidate's booking and lines probed once, as subqueries so
+        -- the planner cannot hash every confirmed booking (or every line
+        -- picked up) of the history instead.
+        WHERE (SELECT b.status = 'confirmed' AND ($4 = 0 OR b.location_id = $4) FROM bookings b WHERE b.id = c.booking_id)
+          AND (SELECT bool_and(l.picked_up_at IS NULL) FROM booking_lines l WHERE l.booking_id = c.booking_id)) AS no_shows,
+       -- Pickups and returns from the lines' copies of their booking's
+       -- status and location (migration 00110), each location's range of
+       -- the desk's own indexes, without probing a booking per line.
+       (SELECT count(*) FROM locations loc
+        CROSS JOIN LATERAL (SELECT 1 FROM booking_lines l
+                            WHERE l.booking_location_id = loc.id AND l.booking_status IN ('confirmed', 'out')
+                              AND l.picked_up_at IS NULL AND l.returned_at IS NULL
+                              AND l.starts_at >= $1 AND l.starts_at < $1 + $3::interval OFFSET 0) l
+        WHERE $4 = 0 OR loc.id = $4)
+       + (SELECT count(*) FROM booking_lines l
+          WHERE l.picked_up_at IS NULL AND l.returned_at IS NOT NULL AND l.starts_at >= $1 AND l.starts_at < $1 + $3::interval
+            AND l.booking_status IN ('confirmed', 'out') AND ($4 = 0 OR l.booking_location_id = $4)) AS pickups_coming,
+       (SELECT count(*) FROM locations loc
+        CROSS JOIN LATERAL (SELECT 1 FROM booking_lines l
+                            WHERE l.booking_location_id = loc.id AND l.booking_status IN ('confirmed', 'out')
+                              AND l.picked_up_at IS NOT NULL AND l.returned_at IS NULL
+                              AND l.ends_at >= $1 AND l.ends_at < $1 + $3::interval OFFSET 0) l
+        WHERE $4 = 0 OR loc.id = $4) AS returns_coming`
 
 // GetAttention counts overdue units (and their replacement value), no-shows
 // (nothing picked up grace after the start) and the pickups and returns due

@@ -56,6 +56,11 @@ func HotQueries(p HotParams) []HotQuery {
 	// UTC); the item figures read the ledger from there on.
 	rolledTo := dayStart.AddDate(0, 0, -1)
 	grace, horizon := pgInterval(2*time.Hour), pgInterval(48*time.Hour)
+	// The funnel rollup holds the UTC days before today.
+	funnelArgs := func(from, to time.Time, loc int64, rolledTo time.Time) []any {
+		lo, hi := funnelDays(from, to, rolledTo)
+		return []any{from, to, loc, lo, hi}
+	}
 	return []HotQuery{
 		{"availability, all items", availabilityPageSQL, []any{p.LocationID, from, to, p.Now, false, int64(0), 0}, false, false},
 		{"availability, /book page", availabilityPageSQL, []any{p.LocationID, from, to, p.Now, false, int64(0), 51}, true, false},
@@ -90,9 +95,10 @@ func HotQueries(p HotParams) []HotQuery {
 		{"monitoring revenue bookings", revenueBookingsSQL, []any{periodFrom, p.Now, int64(0)}, false, true},
 		{"dashboard revenue by day", revenueByDaySQL, []any{periodFrom, p.Now, int64(0), periodFrom, rolledTo}, false, true},
 		{"dashboard revenue by day, 365 days", revenueByDaySQL, []any{yearFrom, p.Now, int64(0), yearFrom, rolledTo}, false, true},
-		{"dashboard funnel", funnelSQL, []any{periodFrom, p.Now, int64(0)}, false, false},
-		{"dashboard funnel, one location", funnelSQL, []any{periodFrom, p.Now, p.LocationID}, false, false},
-		{"dashboard funnel, 365 days", funnelSQL, []any{yearFrom, p.Now, int64(0)}, false, false},
+		{"dashboard funnel", funnelSQL, funnelArgs(periodFrom, p.Now, int64(0), dayStart), false, false},
+		{"dashboard funnel, one location", funnelSQL, funnelArgs(periodFrom, p.Now, p.LocationID, dayStart), false, false},
+		{"dashboard funnel, 365 days", funnelSQL, funnelArgs(yearFrom, p.Now, int64(0), dayStart), false, false},
+		{"dashboard funnel, 365 days, one location", funnelSQL, funnelArgs(yearFrom, p.Now, p.LocationID, dayStart), false, false},
 		{"dashboard attention", attentionSQL, []any{p.Now, grace, horizon, int64(0)}, false, true},
 		{"dashboard attention, one location", attentionSQL, []any{p.Now, grace, horizon, p.LocationID}, false, true},
 		{"dashboard item figures", itemFiguresSQL, []any{periodFrom, p.Now, int64(0), periodFrom, rolledTo, rolledTo, fromDay, toDay}, false, true},
