@@ -111,7 +111,13 @@ LIMIT (SELECT CASE WHEN $7::int > 0 THEN $7::int END)`)
 // location for a period.
 func (s *Store) ListAvailability(ctx context.Context, q AvailabilityQuery) ([]ItemAvailability, error) {
 	var out []ItemAvailability
-	scan := func(rows *sql.Rows) error { return scanAvailability(rows, &out) }
+	// As many rows as asked for, at most: the rows are large, so growing the
+	// slice by doubling copied most of a page's rows again.
+	size := q.Limit
+	if q.ItemIDs != nil {
+		size = len(q.ItemIDs)
+	}
+	scan := func(rows *sql.Rows) error { return scanAvailability(rows, &out, size) }
 	var err error
 	switch {
 	case len(q.ItemIDs) == 1:
@@ -132,8 +138,12 @@ var availabilityNames = append(slices.Clip(bookableItemNames), "capacity", "free
 
 // scanAvailability reads availabilitySQL's rows by hand (rowscan.go): with
 // every item on a page, sqlx's reflection was a tenth of the page's CPU.
-func scanAvailability(rows *sql.Rows, out *[]ItemAvailability) error {
+// size is how many rows there can be (0: unknown).
+func scanAvailability(rows *sql.Rows, out *[]ItemAvailability, size int) error {
 	return newRowScan(availabilityNames...).each(rows, func(r *rowScan) {
+		if *out == nil && size > 0 {
+			*out = make([]ItemAvailability, 0, size)
+		}
 		var a ItemAvailability
 		scanBookableItem(r, &a.BookableItem)
 		a.Capacity = r.int()
