@@ -53,6 +53,30 @@ const bookableItemColumns = `i.id, i.name, i.slug, i.tracking, i.rate_hour, i.ra
        i.min_duration_minutes, i.deposit, i.buffer_before_minutes, i.buffer_after_minutes, i.tax_category,
        i.online_bookable, i.archived_at IS NOT NULL AS archived`
 
+// bookableItemNames are bookableItemColumns' names, for hand scans (rowscan.go).
+var bookableItemNames = []string{"id", "name", "slug", "tracking", "rate_hour", "rate_day", "rate_week", "rate_month",
+	"min_duration_minutes", "deposit", "buffer_before_minutes", "buffer_after_minutes", "tax_category",
+	"online_bookable", "archived"}
+
+// scanBookableItem reads bookableItemColumns (in that order) by hand.
+func scanBookableItem(r *rowScan, it *BookableItem) {
+	it.ID = r.int64()
+	it.Name = r.string()
+	it.Slug = r.string()
+	it.Tracking = r.string()
+	it.RateHour = r.optInt64()
+	it.RateDay = r.optInt64()
+	it.RateWeek = r.optInt64()
+	it.RateMonth = r.optInt64()
+	it.MinDurationMinutes = r.int()
+	it.Deposit = r.int64()
+	it.BufferBeforeMinutes = r.int()
+	it.BufferAfterMinutes = r.int()
+	it.TaxCategory = r.string()
+	it.OnlineBookable = r.bool()
+	it.Archived = r.bool()
+}
+
 const getBookableItemSQL = `SELECT ` + bookableItemColumns + ` FROM items i WHERE i.id = $1`
 
 // GetBookableItem loads the booking facts of one item.

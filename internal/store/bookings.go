@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -101,6 +102,24 @@ type NewBooking struct {
 const bookingColumns = `b.id, b.number, b.customer_id, cu.name AS customer_name, cu.email AS customer_email,
        cu.phone AS customer_phone, b.location_id, lo.name AS location_name, lo.time_zone, b.status, b.expires_at, b.currency,
        b.subtotal, b.tax, b.total, b.deposit, b.paid, b.confirmed_at, b.cancelled_at, b.created_at, b.updated_at`
+
+// bookingNames are bookingColumns' names, for hand scans (rowscan.go).
+var bookingNames = []string{"id", "number", "customer_id", "customer_name", "customer_email",
+	"customer_phone", "location_id", "location_name", "time_zone", "status", "expires_at", "currency",
+	"subtotal", "tax", "total", "deposit", "paid", "confirmed_at", "cancelled_at", "created_at", "updated_at"}
+
+// scanBookings reads rows of bookingColumns by hand (a customer's list).
+func scanBookings(rows *sql.Rows, out *[]Booking) error {
+	return newRowScan(bookingNames...).each(rows, func(r *rowScan) {
+		*out = append(*out, Booking{
+			ID: r.int64(), Number: r.string(), CustomerID: r.int64(), CustomerName: r.string(), CustomerEmail: r.string(),
+			CustomerPhone: r.string(), LocationID: r.int64(), LocationName: r.string(), TimeZone: r.string(),
+			Status: r.string(), ExpiresAt: r.optTime(), Currency: r.string(),
+			Subtotal: r.int64(), Tax: r.int64(), Total: r.int64(), Deposit: r.int64(), Paid: r.int64(),
+			ConfirmedAt: r.optTime(), CancelledAt: r.optTime(), CreatedAt: r.time(), UpdatedAt: r.time(),
+		})
+	})
+}
 
 const bookingFrom = ` FROM bookings b JOIN users cu ON cu.id = b.customer_id JOIN locations lo ON lo.id = b.location_id`
 
@@ -221,7 +240,8 @@ func (s *Store) ListCustomerBookings(ctx context.Context, customerID, beforeID i
 		beforeID = math.MaxInt64
 	}
 	var bs []Booking
-	if err := s.prepared().SelectContext(ctx, &bs, listCustomerBookingsSQL+limitText(limit), customerID, beforeID); err != nil {
+	if err := s.prepared().Query(ctx, listCustomerBookingsSQL+limitText(limit), []any{customerID, beforeID},
+		func(rows *sql.Rows) error { return scanBookings(rows, &bs) }); err != nil {
 		return nil, fmt.Errorf("store: list bookings of %d: %w", customerID, classify(err))
 	}
 	if len(bs) == 0 {
@@ -232,7 +252,8 @@ func (s *Store) ListCustomerBookings(ctx context.Context, customerID, beforeID i
 		ids[i] = b.ID
 	}
 	var lines []BookingLine
-	if err := s.prepared().SelectContext(ctx, &lines, listLinesForSQL, int64Array(ids)); err != nil {
+	if err := s.prepared().Query(ctx, listLinesForSQL, []any{int64Array(ids)},
+		func(rows *sql.Rows) error { return scanBookingLines(rows, &lines) }); err != nil {
 		return nil, fmt.Errorf("store: list booking lines: %w", classify(err))
 	}
 	for _, l := range lines {
@@ -251,6 +272,21 @@ SELECT l.id, l.booking_id, l.item_id, i.name AS item_name, i.tracking, l.quantit
 FROM booking_lines l JOIN items i ON i.id = l.item_id
 WHERE l.booking_id = ANY($1::bigint[])
 ORDER BY l.booking_id, l.id`
+
+// bookingLineNames are the columns of listLinesForSQL (and bookingLinesSQL).
+var bookingLineNames = []string{"id", "booking_id", "item_id", "item_name", "tracking", "quantity", "starts_at", "ends_at",
+	"picked_up_at", "returned_at", "unit_price", "line_total", "price_breakdown"}
+
+// scanBookingLines reads rows of listLinesForSQL by hand.
+func scanBookingLines(rows *sql.Rows, out *[]BookingLine) error {
+	return newRowScan(bookingLineNames...).each(rows, func(r *rowScan) {
+		*out = append(*out, BookingLine{
+			ID: r.int64(), BookingID: r.int64(), ItemID: r.int64(), ItemName: r.string(), Tracking: r.string(),
+			Quantity: r.int(), StartsAt: r.time(), EndsAt: r.time(), PickedUpAt: r.optTime(), ReturnedAt: r.optTime(),
+			UnitPrice: r.int64(), LineTotal: r.int64(), PriceBreakdown: r.json(),
+		})
+	})
+}
 
 const setBookingStatusSQL = `
 UPDATE bookings SET status = $2, updated_at = $3,

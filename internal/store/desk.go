@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"strconv"
@@ -324,6 +325,21 @@ JOIN locations lo ON lo.id = b.location_id
 LEFT JOIN LATERAL (SELECT min(l.starts_at) AS first_start, max(l.ends_at) AS last_end
                    FROM booking_lines l WHERE l.booking_id = b.id) r ON true`
 
+// bookingSummaryNames are bookingSummarySelect's columns, for hand scans (rowscan.go).
+var bookingSummaryNames = []string{"id", "number", "status", "customer_name", "customer_email", "location_name",
+	"time_zone", "currency", "total", "first_start", "last_end"}
+
+// scanBookingSummaries reads rows of bookingSummarySelect by hand (the staff list).
+func scanBookingSummaries(rows *sql.Rows, out *[]BookingSummary) error {
+	return newRowScan(bookingSummaryNames...).each(rows, func(r *rowScan) {
+		*out = append(*out, BookingSummary{
+			ID: r.int64(), Number: r.string(), Status: r.string(), CustomerName: r.string(), CustomerEmail: r.string(),
+			LocationName: r.string(), TimeZone: r.string(), Currency: r.string(), Total: r.int64(),
+			FirstStart: r.optTime(), LastEnd: r.optTime(),
+		})
+	})
+}
+
 // BookingStatuses are the statuses a booking list may be filtered by.
 var BookingStatuses = []string{BookingHold, BookingConfirmed, BookingOut, BookingReturned, BookingClosed, BookingCancelled, BookingExpired}
 
@@ -368,7 +384,8 @@ func (s *Store) ListBookings(ctx context.Context, f BookingFilter) ([]BookingSum
 		if before == 0 {
 			before = math.MaxInt64
 		}
-		err = s.prepared().SelectContext(ctx, &out, listAllBookingsSQL+limitText(f.Limit), before)
+		err = s.prepared().Query(ctx, listAllBookingsSQL+limitText(f.Limit), []any{before},
+			func(rows *sql.Rows) error { return scanBookingSummaries(rows, &out) })
 	} else {
 		err = s.q.SelectContext(ctx, &out, listBookingsSQL, f.Status, f.BeforeID, f.Limit, f.BalanceDue)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"github.com/lib/pq"
@@ -33,4 +34,68 @@ func (s *Store) ListPublicItemsGeneralForTest(ctx context.Context, f PublicFilte
 func PublicItemsShapeForTest(f PublicFilter) bool {
 	q, _ := publicItemsShape(f)
 	return q != ""
+}
+
+// The hand-scanned queries read through sqlx, as they were before the hand
+// scans (rowscan.go), for a test to compare.
+
+func (s *Store) ListAvailabilityBySqlxForTest(ctx context.Context, q AvailabilityQuery) ([]ItemAvailability, error) {
+	var out []ItemAvailability
+	var err error
+	switch {
+	case len(q.ItemIDs) == 1:
+		err = s.prepared().SelectContext(ctx, &out, availabilityItemSQL, q.LocationID, q.From, q.To, q.Now, q.Hidden, q.ItemIDs[0])
+	case q.ItemIDs != nil:
+		err = s.prepared().SelectContext(ctx, &out, availabilityOfSQL, q.LocationID, q.From, q.To, q.Now, q.Hidden, pq.Array(q.ItemIDs))
+	default:
+		err = s.prepared().SelectContext(ctx, &out, availabilityPageSQL, q.LocationID, q.From, q.To, q.Now, q.Hidden, q.AfterID, q.Limit)
+	}
+	return out, err
+}
+
+func (s *Store) ItemCalendarBySqlxForTest(ctx context.Context, itemID, locationID int64, days []Span, now time.Time) (free []int, capacity int, err error) {
+	starts := make([]string, len(days))
+	ends := make([]string, len(days))
+	for i, d := range days {
+		starts[i] = d.From.UTC().Format(time.RFC3339Nano)
+		ends[i] = d.To.UTC().Format(time.RFC3339Nano)
+	}
+	var rows []struct {
+		Day      int `db:"day"`
+		Capacity int `db:"capacity"`
+		Free     int `db:"free"`
+	}
+	if err := s.prepared().SelectContext(ctx, &rows, itemCalendarSQL, itemID, locationID, pq.Array(starts), pq.Array(ends), now); err != nil {
+		return nil, 0, err
+	}
+	free = make([]int, len(rows))
+	for i, r := range rows {
+		free[i] = r.Free
+		capacity = r.Capacity
+	}
+	return free, capacity, nil
+}
+
+// ListCustomerBookingsBySqlxForTest reads a customer's page of bookings
+// (without their lines) and the lines of those bookings.
+func (s *Store) ListCustomerBookingsBySqlxForTest(ctx context.Context, customerID int64, limit int) ([]Booking, []BookingLine, error) {
+	var bs []Booking
+	if err := s.prepared().SelectContext(ctx, &bs, listCustomerBookingsSQL+limitText(limit), customerID, int64(math.MaxInt64)); err != nil {
+		return nil, nil, err
+	}
+	ids := make([]int64, len(bs))
+	for i, b := range bs {
+		ids[i] = b.ID
+	}
+	var lines []BookingLine
+	if err := s.prepared().SelectContext(ctx, &lines, listLinesForSQL, int64Array(ids)); err != nil {
+		return nil, nil, err
+	}
+	return bs, lines, nil
+}
+
+func (s *Store) ListBookingsBySqlxForTest(ctx context.Context, limit int) ([]BookingSummary, error) {
+	var out []BookingSummary
+	err := s.prepared().SelectContext(ctx, &out, listAllBookingsSQL+limitText(limit), int64(math.MaxInt64))
+	return out, err
 }
