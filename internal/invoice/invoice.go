@@ -45,7 +45,15 @@ func Issue(ctx context.Context, tx *store.Store, bookingID int64) (store.Invoice
 	if err != nil {
 		return store.Invoice{}, err
 	}
-	if open, ok, err := openInvoice(ctx, tx, bookingID); err != nil || ok {
+	return IssueLocked(ctx, tx, b)
+}
+
+// IssueLocked is Issue for a caller that already holds the booking's row
+// locked in tx (it created or locked it there) and passes the booking as it
+// stands now, with its lines: confirming a booking, which has just read it,
+// need not read and lock it a second time.
+func IssueLocked(ctx context.Context, tx *store.Store, b store.Booking) (store.Invoice, error) {
+	if open, ok, err := openInvoice(ctx, tx, b.ID); err != nil || ok {
 		return open.Invoice, err
 	}
 	if !invoiced[b.Status] {
