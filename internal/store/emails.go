@@ -336,7 +336,9 @@ func (s *Store) CountEmails(ctx context.Context, since time.Time) (EmailCounts, 
 const countEmailsWithKeyPrefixSQL = `SELECT count(*) FROM emails WHERE dedupe_key LIKE $1 || '%'`
 
 // CountEmailsWithKeyPrefix counts the emails of a series of events (such as
-// the overdue notices of one booking, keyed "overdue:<id>:<date>").
+// the overdue notices of one booking, keyed "overdue:<id>:<date>"). It runs
+// unprepared: planned with the prefix known, it reads the prefix's range of
+// emails_dedupe_key_prefix_idx (migration 00117), not every email.
 func (s *Store) CountEmailsWithKeyPrefix(ctx context.Context, prefix string) (int, error) {
 	var n int
 	if err := s.q.GetContext(ctx, &n, countEmailsWithKeyPrefixSQL, likeEscape(prefix)); err != nil {
