@@ -240,10 +240,11 @@ func header(b store.Booking, st store.Settings, kind string) store.Invoice {
 // write numbers a document and stores it. The document is complete before
 // its number is taken: from then on the counter row is locked and every
 // other issuer of the shop waits for this transaction to end, so all that
-// is left inside the lock is one insert (document and lines) and the commit
-// (the caller must not do slow work after it). The instant is the
-// database's clock read when the number is taken, so numbers and issue
-// times run in the same order.
+// is left inside the lock is one statement (number, document and lines) and
+// the commit (the caller must not do slow work after it). The year is the
+// database's clock's, read before the lock, and the issue instant the
+// clock's when the number is taken (store.IssueInvoice), so numbers and
+// issue times run in the same order.
 func write(ctx context.Context, tx *store.Store, in store.Invoice, series string) (store.Invoice, error) {
 	zone, err := time.LoadLocation(in.TimeZone)
 	if err != nil {
@@ -254,26 +255,9 @@ func write(ctx context.Context, tx *store.Store, in store.Invoice, series string
 		return store.Invoice{}, err
 	}
 	in.Series, in.Year = series, now.In(zone).Year()
-	if in.Seq, in.IssuedAt, err = tx.NextInvoiceNumber(ctx, in.Series, in.Year); err != nil {
-		return store.Invoice{}, err
-	}
-	in.Number = Number(in.Series, in.Year, in.Seq)
-	// Within the counter's lock the clock can only have passed midnight of
-	// New Year's Eve by a hair; the document keeps the year of its number.
-	local := in.IssuedAt.In(zone)
-	if local.Year() != in.Year {
-		local = time.Date(in.Year, 12, 31, 23, 59, 59, 0, zone)
-	}
-	in.IssueDate = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
-	if in.ID, err = tx.InsertInvoice(ctx, in); err != nil {
-		return store.Invoice{}, err
-	}
-	// What was written, as GetInvoice would read it back (not read back:
-	// that would be two more round trips inside the lock).
-	for i := range in.Lines {
-		in.Lines[i].InvoiceID, in.Lines[i].Position = in.ID, i+1
-	}
-	return in, nil
+	// The document as written, numbered (not read back: that would be two
+	// more round trips inside the lock).
+	return tx.IssueInvoice(ctx, in)
 }
 
 // Number formats a document number: series, year and a zero-padded count,
