@@ -241,22 +241,13 @@ func header(b store.Booking, st store.Settings, kind string) store.Invoice {
 // its number is taken: from then on the counter row is locked and every
 // other issuer of the shop waits for this transaction to end, so all that
 // is left inside the lock is one statement (number, document and lines) and
-// the commit (the caller must not do slow work after it). The year is the
-// database's clock's, read before the lock, and the issue instant the
-// clock's when the number is taken (store.IssueInvoice), so numbers and
-// issue times run in the same order.
+// the commit (the caller must not do slow work after it). The year and the
+// issue instant are the database's clock's (store.IssueInvoice), so
+// instances agree and numbers and issue times run in the same order; the
+// document as written comes back numbered (not read back: that would be two
+// more round trips inside the lock).
 func write(ctx context.Context, tx *store.Store, in store.Invoice, series string) (store.Invoice, error) {
-	zone, err := time.LoadLocation(in.TimeZone)
-	if err != nil {
-		zone = time.UTC
-	}
-	now, err := tx.Clock(ctx)
-	if err != nil {
-		return store.Invoice{}, err
-	}
-	in.Series, in.Year = series, now.In(zone).Year()
-	// The document as written, numbered (not read back: that would be two
-	// more round trips inside the lock).
+	in.Series = series
 	return tx.IssueInvoice(ctx, in)
 }
 

@@ -65,57 +65,47 @@ type InvoiceLine struct {
 	Total       int64  `db:"total"`
 }
 
-const clockSQL = `SELECT clock_timestamp()`
-
-// Clock reads the database's clock, so instants written by several app
-// instances agree with one another.
-func (s *Store) Clock(ctx context.Context) (time.Time, error) {
-	var t time.Time
-	if err := s.q.GetContext(ctx, &t, clockSQL); err != nil {
-		return time.Time{}, fmt.Errorf("store: clock: %w", classify(err))
-	}
-	return t, nil
-}
-
-// issueInvoiceSQL takes the next number of the series and year and writes
-// the document and its lines, in one statement: the counter row is locked
-// from here to the commit, and every other issuer of the shop waits for it,
-// so no round trip of the app's falls inside that wait. The number reads as
-// the invoice package's Number ("%s-%d-%05d"); the issue instant is the
-// database's clock once the counter is locked, so numbers and issue times
-// run in the same order, and the issue date is its date in the document's
-// zone ($10), kept in the number's year should the clock have passed
-// midnight of New Year's Eve within the lock.
+// issueInvoiceSQL takes the next number of the series and of the year (the
+// database's clock's, in the document's zone $9) and writes the document
+// and its lines, in one statement: the counter row is locked from here to
+// the commit, and every other issuer of the shop waits for it, so no round
+// trip of the app's falls inside that wait. The number reads as the invoice
+// package's Number ("%s-%d-%05d"); the issue instant is the clock once the
+// counter is locked, so numbers and issue times run in the same order, and
+// the issue date is its date in the zone, kept in the number's year should
+// the clock have passed midnight of New Year's Eve while it waited.
 const issueInvoiceSQL = `
-WITH c AS (
-    INSERT INTO invoice_counters (series, year, last_number) VALUES ($2, $3, 1)
+WITH y AS (
+    SELECT extract(year FROM clock_timestamp() AT TIME ZONE $9::text)::int AS year
+), c AS (
+    INSERT INTO invoice_counters (series, year, last_number) SELECT $2, y.year, 1 FROM y
     ON CONFLICT (series, year) DO UPDATE SET last_number = invoice_counters.last_number + 1
-    RETURNING last_number AS seq, clock_timestamp() AS at
+    RETURNING year, last_number AS seq, clock_timestamp() AS at
 ), d AS (
-    SELECT seq, at,
-           $2::text || '-' || $3::int || '-' || CASE WHEN seq < 100000 THEN lpad(seq::text, 5, '0') ELSE seq::text END AS number,
-           CASE WHEN extract(year FROM at AT TIME ZONE $10::text) = $3::int THEN (at AT TIME ZONE $10::text)::date
-                ELSE make_date($3::int, 12, 31) END AS issue_date
+    SELECT year, seq, at,
+           $2::text || '-' || year || '-' || CASE WHEN seq < 100000 THEN lpad(seq::text, 5, '0') ELSE seq::text END AS number,
+           CASE WHEN extract(year FROM at AT TIME ZONE $9::text) = year THEN (at AT TIME ZONE $9::text)::date
+                ELSE make_date(year, 12, 31) END AS issue_date
     FROM c
 ), inv AS (
     INSERT INTO invoices (kind, series, year, seq, number, booking_id, booking_number, credits_id, customer_id,
                           buyer_name, buyer_email, issued_at, issue_date, time_zone, currency, tax_mode,
                           seller_name, seller_address, seller_vat_id, seller_registration, seller_email,
                           seller_phone, seller_bank, note, reason, net, tax, total)
-    SELECT $1, $2, $3, d.seq, d.number, $4, $5, $6, $7, $8, $9, d.at, d.issue_date, $10, $11, $12, $13, $14,
-           $15, $16, $17, $18, $19, $20, $21, $22, $23, $24
+    SELECT $1, $2, d.year, d.seq, d.number, $3, $4, $5, $6, $7, $8, d.at, d.issue_date, $9, $10, $11, $12, $13,
+           $14, $15, $16, $17, $18, $19, $20, $21, $22, $23
     FROM d
-    RETURNING id, seq, number, issued_at, issue_date
+    RETURNING id, year, seq, number, issued_at, issue_date
 ), lines AS (
     INSERT INTO invoice_lines (invoice_id, position, description, quantity, unit_price, tax_rate_bp, net, tax, total)
     SELECT inv.id, l.position, l.description, l.quantity, l.unit_price, l.tax_rate_bp, l.net, l.tax, l.total
-    FROM inv, unnest($25::int[], $26::text[], $27::int[], $28::bigint[], $29::int[], $30::bigint[], $31::bigint[], $32::bigint[])
+    FROM inv, unnest($24::int[], $25::text[], $26::int[], $27::bigint[], $28::int[], $29::bigint[], $30::bigint[], $31::bigint[])
          AS l (position, description, quantity, unit_price, tax_rate_bp, net, tax, total)
 )
-SELECT id, seq, number, issued_at, issue_date FROM inv`
+SELECT id, year, seq, number, issued_at, issue_date FROM inv`
 
-// IssueInvoice numbers a complete document (in.Series and in.Year set, its
-// number, instant and date left to fill) and writes it with its lines
+// IssueInvoice numbers a complete document (in.Series and in.TimeZone set;
+// its year, number, instant and date left to fill) and writes it with its lines
 // (positions 1…n in the order given), inside the transaction that must
 // commit it: the number is taken from its series' counter, whose row stays
 // locked until that transaction ends, so concurrent issuers queue here, and
@@ -136,20 +126,21 @@ func (s *Store) IssueInvoice(ctx context.Context, in Invoice) (Invoice, error) {
 	}
 	var row struct {
 		ID        int64     `db:"id"`
+		Year      int       `db:"year"`
 		Seq       int       `db:"seq"`
 		Number    string    `db:"number"`
 		IssuedAt  time.Time `db:"issued_at"`
 		IssueDate time.Time `db:"issue_date"`
 	}
-	if err := s.prepared().GetContext(ctx, &row, issueInvoiceSQL, in.Kind, in.Series, in.Year,
+	if err := s.prepared().GetContext(ctx, &row, issueInvoiceSQL, in.Kind, in.Series,
 		in.BookingID, in.BookingNumber, in.CreditsID, in.CustomerID, in.BuyerName, in.BuyerEmail,
 		in.TimeZone, in.Currency, in.TaxMode, in.SellerName, in.SellerAddress,
 		in.SellerVATID, in.SellerRegistration, in.SellerEmail, in.SellerPhone, in.SellerBank, in.Note, in.Reason,
 		in.Net, in.Tax, in.Total, pq.Array(pos), pq.Array(desc), pq.Array(qty), pq.Array(price), pq.Array(rate),
 		pq.Array(net), pq.Array(tax), pq.Array(total)); err != nil {
-		return Invoice{}, fmt.Errorf("store: issue invoice %s/%d: %w", in.Series, in.Year, classify(err))
+		return Invoice{}, fmt.Errorf("store: issue invoice %s: %w", in.Series, classify(err))
 	}
-	in.ID, in.Seq, in.Number, in.IssuedAt = row.ID, row.Seq, row.Number, row.IssuedAt
+	in.ID, in.Year, in.Seq, in.Number, in.IssuedAt = row.ID, row.Year, row.Seq, row.Number, row.IssuedAt
 	in.IssueDate = time.Date(row.IssueDate.Year(), row.IssueDate.Month(), row.IssueDate.Day(), 0, 0, 0, 0, time.UTC)
 	for i := range in.Lines {
 		in.Lines[i].InvoiceID, in.Lines[i].Position = in.ID, i+1
