@@ -353,8 +353,11 @@ func (e *Engine) confirmTx(ctx context.Context, tx *store.Store, b store.Booking
 		return err
 	}
 	// The invoice is issued in the confirming transaction: its number is
-	// taken only if the confirmation commits.
-	_, err := invoice.Issue(ctx, tx, b.ID)
+	// taken only if the confirmation commits. Both callers hold the booking's
+	// row (bookTx inserted it, ConfirmTx locked it) and read it with its lines
+	// there; only its status changed since.
+	b.Status = store.BookingConfirmed
+	_, err := invoice.IssueLocked(ctx, tx, b)
 	return err
 }
 

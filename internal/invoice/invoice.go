@@ -45,7 +45,15 @@ func Issue(ctx context.Context, tx *store.Store, bookingID int64) (store.Invoice
 	if err != nil {
 		return store.Invoice{}, err
 	}
-	if open, ok, err := openInvoice(ctx, tx, bookingID); err != nil || ok {
+	return IssueLocked(ctx, tx, b)
+}
+
+// IssueLocked is Issue for a caller that already holds the booking's row
+// locked in tx (it created or locked it there) and passes the booking as it
+// stands now, with its lines: confirming a booking, which has just read it,
+// need not read and lock it a second time.
+func IssueLocked(ctx context.Context, tx *store.Store, b store.Booking) (store.Invoice, error) {
+	if open, ok, err := openInvoice(ctx, tx, b.ID); err != nil || ok {
 		return open.Invoice, err
 	}
 	if !invoiced[b.Status] {
@@ -232,40 +240,15 @@ func header(b store.Booking, st store.Settings, kind string) store.Invoice {
 // write numbers a document and stores it. The document is complete before
 // its number is taken: from then on the counter row is locked and every
 // other issuer of the shop waits for this transaction to end, so all that
-// is left inside the lock is one insert (document and lines) and the commit
-// (the caller must not do slow work after it). The instant is the
-// database's clock read when the number is taken, so numbers and issue
-// times run in the same order.
+// is left inside the lock is one statement (number, document and lines) and
+// the commit (the caller must not do slow work after it). The year and the
+// issue instant are the database's clock's (store.IssueInvoice), so
+// instances agree and numbers and issue times run in the same order; the
+// document as written comes back numbered (not read back: that would be two
+// more round trips inside the lock).
 func write(ctx context.Context, tx *store.Store, in store.Invoice, series string) (store.Invoice, error) {
-	zone, err := time.LoadLocation(in.TimeZone)
-	if err != nil {
-		zone = time.UTC
-	}
-	now, err := tx.Clock(ctx)
-	if err != nil {
-		return store.Invoice{}, err
-	}
-	in.Series, in.Year = series, now.In(zone).Year()
-	if in.Seq, in.IssuedAt, err = tx.NextInvoiceNumber(ctx, in.Series, in.Year); err != nil {
-		return store.Invoice{}, err
-	}
-	in.Number = Number(in.Series, in.Year, in.Seq)
-	// Within the counter's lock the clock can only have passed midnight of
-	// New Year's Eve by a hair; the document keeps the year of its number.
-	local := in.IssuedAt.In(zone)
-	if local.Year() != in.Year {
-		local = time.Date(in.Year, 12, 31, 23, 59, 59, 0, zone)
-	}
-	in.IssueDate = time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
-	if in.ID, err = tx.InsertInvoice(ctx, in); err != nil {
-		return store.Invoice{}, err
-	}
-	// What was written, as GetInvoice would read it back (not read back:
-	// that would be two more round trips inside the lock).
-	for i := range in.Lines {
-		in.Lines[i].InvoiceID, in.Lines[i].Position = in.ID, i+1
-	}
-	return in, nil
+	in.Series = series
+	return tx.IssueInvoice(ctx, in)
 }
 
 // Number formats a document number: series, year and a zero-padded count,

@@ -33,49 +33,109 @@ func (j *Jobs) EnqueueEmail(ctx context.Context, tx *store.Store, c mail.Content
 }
 
 func (j *Jobs) enqueueEmail(ctx context.Context, tx *store.Store, c mail.Content, dedupeKey string) (int64, error) {
-	to := c.Recipient()
-	if err := mail.CheckAddress(to.Email); err != nil {
-		return 0, fmt.Errorf("jobs: %s email: %w", c.Kind(), err)
+	ids, err := j.enqueueEmails(ctx, tx, []keyed{{c, dedupeKey}})
+	if err != nil || len(ids) == 0 {
+		return 0, err
 	}
-	if mail.Optional(c.Kind()) && to.UserID != 0 {
-		prefs, err := tx.GetMailPreferences(ctx, to.UserID)
-		if err != nil {
-			return 0, err
-		}
-		if !prefs.Reminders {
-			return 0, nil
-		}
+	return ids[0], nil
+}
+
+// keyed is an email to queue and the dedupe key of its event.
+type keyed struct {
+	c   mail.Content
+	key string
+}
+
+// enqueueEmails renders emails and writes them in one statement, then their
+// send jobs in one more and the emails' links to them in a third (a
+// confirmation and its staff notices are one batch, not three round trips
+// each). It returns an id per email of cs, in order: 0 for an email left out
+// (the recipient opted out, or its event was already mailed).
+func (j *Jobs) enqueueEmails(ctx context.Context, tx *store.Store, cs []keyed) ([]int64, error) {
+	if len(cs) == 0 {
+		return nil, nil
 	}
 	shop, err := j.shop(ctx, tx)
 	if err != nil {
-		return 0, err
-	}
-	r, err := j.opts.Render(ctx, c, shop)
-	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	status := store.EmailQueued
 	if j.opts.Sender == nil {
 		status = store.EmailNotSent
 	}
-	id, err := tx.InsertEmail(ctx, store.NewEmail{
-		Kind: c.Kind(), UserID: to.UserID, ToAddress: to.Email, ToName: mail.HeaderText(to.Name),
-		Subject: mail.HeaderText(r.Subject), TextBody: r.Text, HTMLBody: r.HTML,
-		Attachments: storeAttachments(r.Attachments), DedupeKey: dedupeKey, Status: status,
-	})
-	if err != nil || id == 0 {
-		return 0, err
+	es := make([]store.NewEmail, 0, len(cs))
+	at := make([]int, 0, len(cs)) // es[i] is cs[at[i]]
+	for n, k := range cs {
+		to := k.c.Recipient()
+		if err := mail.CheckAddress(to.Email); err != nil {
+			return nil, fmt.Errorf("jobs: %s email: %w", k.c.Kind(), err)
+		}
+		if mail.Optional(k.c.Kind()) && to.UserID != 0 {
+			prefs, err := tx.GetMailPreferences(ctx, to.UserID)
+			if err != nil {
+				return nil, err
+			}
+			if !prefs.Reminders {
+				continue
+			}
+		}
+		r, err := j.opts.Render(ctx, k.c, shop)
+		if err != nil {
+			return nil, err
+		}
+		es = append(es, store.NewEmail{
+			Kind: k.c.Kind(), UserID: to.UserID, ToAddress: to.Email, ToName: mail.HeaderText(to.Name),
+			Subject: mail.HeaderText(r.Subject), TextBody: r.Text, HTMLBody: r.HTML,
+			Attachments: storeAttachments(r.Attachments), DedupeKey: k.key, Status: status,
+		})
+		at = append(at, n)
 	}
-	var jobID int64
-	if status == store.EmailQueued {
-		if jobID, err = j.insertSendJob(ctx, tx, id); err != nil {
-			return 0, err
+	prefix, suffix := mail.MessageIDParts(j.opts.BaseURL.Host)
+	written, err := tx.InsertEmails(ctx, es, prefix, suffix)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int64, len(cs))
+	var ids []int64
+	for i, id := range written {
+		if id != 0 {
+			out[at[i]] = id
+			ids = append(ids, id)
 		}
 	}
-	if err := tx.SetEmailJob(ctx, id, jobID, mail.MessageID(id, j.opts.BaseURL.Host)); err != nil {
-		return 0, err
+	if status != store.EmailQueued || len(ids) == 0 {
+		return out, nil
 	}
-	return id, nil
+	jobIDs, err := j.insertSendJobs(ctx, tx, ids)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.SetEmailJobs(ctx, ids, jobIDs); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// insertSendJobs adds the jobs that send emails, in the caller's transaction
+// and one statement, and returns their ids in order.
+func (j *Jobs) insertSendJobs(ctx context.Context, tx *store.Store, emailIDs []int64) ([]int64, error) {
+	params := make([]river.InsertManyParams, len(emailIDs))
+	for i, id := range emailIDs {
+		params[i] = river.InsertManyParams{Args: SendEmailArgs{EmailID: id},
+			InsertOpts: &river.InsertOpts{MaxAttempts: j.opts.MailMaxAttempts}}
+	}
+	res, err := j.client.InsertManyTx(ctx, tx.Tx(), params)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: insert send jobs for emails %v: %w", emailIDs, store.Unavailable(err))
+	}
+	if len(res) != len(emailIDs) {
+		return nil, fmt.Errorf("jobs: insert send jobs: %d jobs for %d emails", len(res), len(emailIDs))
+	}
+	out := make([]int64, len(res))
+	for i, r := range res {
+		out[i] = r.Job.ID
+	}
+	return out, nil
 }
 
 // insertSendJob adds the job that sends an email, in the caller's transaction.
@@ -154,11 +214,15 @@ func (j *Jobs) EnqueuePasswordReset(ctx context.Context, tx *store.Store, u stor
 // EnqueueBookingConfirmed mails the confirmation (with the calendar file) once
 // per booking, and tells staff when the customer booked online.
 func (j *Jobs) EnqueueBookingConfirmed(ctx context.Context, tx *store.Store, b mail.Booking, online bool) (int64, error) {
-	id, err := j.EnqueueEmail(ctx, tx, mail.BookingConfirmed{Booking: b}, fmt.Sprintf("booking-confirmed:%d", b.ID))
-	if err != nil || !online {
-		return id, err
+	customer := keyed{mail.BookingConfirmed{Booking: b}, fmt.Sprintf("booking-confirmed:%d", b.ID)}
+	if !online {
+		return j.EnqueueEmail(ctx, tx, customer.c, customer.key)
 	}
-	return id, j.EnqueueStaffNewBooking(ctx, tx, b)
+	// The customer's email first, in one batch with the staff notices
+	// (EnqueueStaffNewBooking's).
+	return j.withTeam(ctx, tx, "team", func(to mail.Recipient) (mail.Content, string) {
+		return mail.StaffNewBooking{To: to, Booking: b}, fmt.Sprintf("staff-new-booking:%d:%d", b.ID, to.UserID)
+	}, &customer)
 }
 
 // EnqueueHoldExpired tells the customer their hold lapsed, once per booking.
@@ -227,10 +291,24 @@ func (j *Jobs) EnqueueAdminAlert(ctx context.Context, tx *store.Store, a mail.Ad
 	})
 }
 
-// toTeam enqueues one email per active user of a role filter ("team" or "admin").
+// toTeam enqueues one email per active user of a role filter ("team" or
+// "admin"), each page of users as one batch.
 func (j *Jobs) toTeam(ctx context.Context, tx *store.Store, role string, build func(mail.Recipient) (mail.Content, string)) error {
-	return tx.WithTx(ctx, func(tx *store.Store) error {
+	_, err := j.withTeam(ctx, tx, role, build, nil)
+	return err
+}
+
+// withTeam is toTeam with first queued ahead of the team, in its first batch
+// (a customer's confirmation and its staff notices go in one statement). It
+// returns first's email id (0: none written).
+func (j *Jobs) withTeam(ctx context.Context, tx *store.Store, role string, build func(mail.Recipient) (mail.Content, string), first *keyed) (int64, error) {
+	var firstID int64
+	err := tx.WithTx(ctx, func(tx *store.Store) error {
 		var after int64
+		var batch []keyed
+		if first != nil {
+			batch = append(batch, *first)
+		}
 		for {
 			us, err := tx.ListUsers(ctx, store.UserFilter{Role: role, AfterID: after, Limit: 100})
 			if err != nil {
@@ -241,14 +319,20 @@ func (j *Jobs) toTeam(ctx context.Context, tx *store.Store, role string, build f
 					continue
 				}
 				c, key := build(mail.Recipient{UserID: u.ID, Name: u.Name, Email: u.Email})
-				if _, err := j.enqueueEmail(ctx, tx, c, key); err != nil {
-					return err
-				}
+				batch = append(batch, keyed{c, key})
+			}
+			ids, err := j.enqueueEmails(ctx, tx, batch)
+			if err != nil {
+				return err
+			}
+			if first != nil && after == 0 && len(ids) > 0 {
+				firstID = ids[0]
 			}
 			if len(us) < 100 {
 				return nil
 			}
-			after = us[len(us)-1].ID
+			after, batch = us[len(us)-1].ID, nil
 		}
 	})
+	return firstID, err
 }

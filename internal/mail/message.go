@@ -42,6 +42,13 @@ type Message struct {
 // MessageID builds the stable Message-ID of an email row: unique per row and
 // per install (the host of the base URL), the same on every retry.
 func MessageID(emailID int64, host string) string {
+	prefix, suffix := MessageIDParts(host)
+	return fmt.Sprintf("%s%d%s", prefix, emailID, suffix)
+}
+
+// MessageIDParts are what comes before and after the email's id in its
+// Message-ID, for a writer that knows the id only in the database.
+func MessageIDParts(host string) (prefix, suffix string) {
 	host = strings.TrimSpace(host)
 	if i := strings.LastIndexByte(host, ':'); i > 0 && !strings.Contains(host[i:], "]") {
 		host = host[:i] // no port in a Message-ID
@@ -49,7 +56,7 @@ func MessageID(emailID int64, host string) string {
 	if host == "" {
 		host = "rentdesk.invalid"
 	}
-	return fmt.Sprintf("email-%d@%s", emailID, host)
+	return "email-", "@" + host
 }
 
 // HeaderText makes user-supplied text (a name, a subject) safe to put in a

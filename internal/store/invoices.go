@@ -65,68 +65,57 @@ type InvoiceLine struct {
 	Total       int64  `db:"total"`
 }
 
-// nextInvoiceNumberSQL reads the clock in RETURNING, that is once the
-// counter row is locked, so numbers and issue times run in the same order.
-const nextInvoiceNumberSQL = `
-INSERT INTO invoice_counters (series, year, last_number) VALUES ($1, $2, 1)
-ON CONFLICT (series, year) DO UPDATE SET last_number = invoice_counters.last_number + 1
-RETURNING last_number, clock_timestamp() AS at`
-
-// NextInvoiceNumber takes the next number of a series and year and the
-// database's clock at that moment (the issue instant). Call it only inside
-// the transaction that writes the invoice: the counter row stays locked
-// until that transaction ends, so concurrent issuers queue here, and a
-// rollback returns the number as if it had never been taken. Everything
-// between this call and the commit delays every other issuer of the shop:
-// prepare the document first and write it with one InsertInvoice.
-func (s *Store) NextInvoiceNumber(ctx context.Context, series string, year int) (int, time.Time, error) {
-	if s.tx == nil {
-		return 0, time.Time{}, fmt.Errorf("store: next invoice number outside a transaction")
-	}
-	var row struct {
-		N  int       `db:"last_number"`
-		At time.Time `db:"at"`
-	}
-	if err := s.prepared().GetContext(ctx, &row, nextInvoiceNumberSQL, series, year); err != nil {
-		return 0, time.Time{}, fmt.Errorf("store: next invoice number %s/%d: %w", series, year, classify(err))
-	}
-	return row.N, row.At, nil
-}
-
-const clockSQL = `SELECT clock_timestamp()`
-
-// Clock reads the database's clock, so instants written by several app
-// instances agree with one another.
-func (s *Store) Clock(ctx context.Context) (time.Time, error) {
-	var t time.Time
-	if err := s.q.GetContext(ctx, &t, clockSQL); err != nil {
-		return time.Time{}, fmt.Errorf("store: clock: %w", classify(err))
-	}
-	return t, nil
-}
-
-// insertInvoiceSQL writes the document and its lines in one statement (one
-// round trip while the counter row is locked); the lines come as arrays.
-const insertInvoiceSQL = `
-WITH inv AS (
+// issueInvoiceSQL takes the next number of the series and of the year (the
+// database's clock's, in the document's zone $9) and writes the document
+// and its lines, in one statement: the counter row is locked from here to
+// the commit, and every other issuer of the shop waits for it, so no round
+// trip of the app's falls inside that wait. The number reads as the invoice
+// package's Number ("%s-%d-%05d"); the issue instant is the clock once the
+// counter is locked, so numbers and issue times run in the same order, and
+// the issue date is its date in the zone, kept in the number's year should
+// the clock have passed midnight of New Year's Eve while it waited.
+const issueInvoiceSQL = `
+WITH y AS (
+    SELECT extract(year FROM clock_timestamp() AT TIME ZONE $9::text)::int AS year
+), c AS (
+    INSERT INTO invoice_counters (series, year, last_number) SELECT $2, y.year, 1 FROM y
+    ON CONFLICT (series, year) DO UPDATE SET last_number = invoice_counters.last_number + 1
+    RETURNING year, last_number AS seq, clock_timestamp() AS at
+), d AS (
+    SELECT year, seq, at,
+           $2::text || '-' || year || '-' || CASE WHEN seq < 100000 THEN lpad(seq::text, 5, '0') ELSE seq::text END AS number,
+           CASE WHEN extract(year FROM at AT TIME ZONE $9::text) = year THEN (at AT TIME ZONE $9::text)::date
+                ELSE make_date(year, 12, 31) END AS issue_date
+    FROM c
+), inv AS (
     INSERT INTO invoices (kind, series, year, seq, number, booking_id, booking_number, credits_id, customer_id,
                           buyer_name, buyer_email, issued_at, issue_date, time_zone, currency, tax_mode,
                           seller_name, seller_address, seller_vat_id, seller_registration, seller_email,
                           seller_phone, seller_bank, note, reason, net, tax, total)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-            $22, $23, $24, $25, $26, $27, $28)
-    RETURNING id
+    SELECT $1, $2, d.year, d.seq, d.number, $3, $4, $5, $6, $7, $8, d.at, d.issue_date, $9, $10, $11, $12, $13,
+           $14, $15, $16, $17, $18, $19, $20, $21, $22, $23
+    FROM d
+    RETURNING id, year, seq, number, issued_at, issue_date
 ), lines AS (
     INSERT INTO invoice_lines (invoice_id, position, description, quantity, unit_price, tax_rate_bp, net, tax, total)
     SELECT inv.id, l.position, l.description, l.quantity, l.unit_price, l.tax_rate_bp, l.net, l.tax, l.total
-    FROM inv, unnest($29::int[], $30::text[], $31::int[], $32::bigint[], $33::int[], $34::bigint[], $35::bigint[], $36::bigint[])
+    FROM inv, unnest($24::int[], $25::text[], $26::int[], $27::bigint[], $28::int[], $29::bigint[], $30::bigint[], $31::bigint[])
          AS l (position, description, quantity, unit_price, tax_rate_bp, net, tax, total)
 )
-SELECT id FROM inv`
+SELECT id, year, seq, number, issued_at, issue_date FROM inv`
 
-// InsertInvoice writes an invoice and its lines (positions 1…n in the order
-// given) and returns its id.
-func (s *Store) InsertInvoice(ctx context.Context, in Invoice) (int64, error) {
+// IssueInvoice numbers a complete document (in.Series and in.TimeZone set;
+// its year, number, instant and date left to fill) and writes it with its lines
+// (positions 1…n in the order given), inside the transaction that must
+// commit it: the number is taken from its series' counter, whose row stays
+// locked until that transaction ends, so concurrent issuers queue here, and
+// a rollback returns the number as if it had never been taken. It returns
+// the document as written, lines included. Anything between this call and
+// the commit delays every other issuer of the shop.
+func (s *Store) IssueInvoice(ctx context.Context, in Invoice) (Invoice, error) {
+	if s.tx == nil {
+		return Invoice{}, fmt.Errorf("store: issue invoice outside a transaction")
+	}
 	n := len(in.Lines)
 	pos, qty, rate := make([]int64, n), make([]int64, n), make([]int64, n)
 	desc := make([]string, n)
@@ -135,16 +124,28 @@ func (s *Store) InsertInvoice(ctx context.Context, in Invoice) (int64, error) {
 		pos[i], desc[i], qty[i], price[i], rate[i] = int64(i+1), l.Description, int64(l.Quantity), l.UnitPrice, int64(l.TaxRateBP)
 		net[i], tax[i], total[i] = l.Net, l.Tax, l.Total
 	}
-	var id int64
-	if err := s.prepared().GetContext(ctx, &id, insertInvoiceSQL, in.Kind, in.Series, in.Year, in.Seq, in.Number,
-		in.BookingID, in.BookingNumber, in.CreditsID, in.CustomerID, in.BuyerName, in.BuyerEmail, in.IssuedAt,
-		in.IssueDate.Format(time.DateOnly), in.TimeZone, in.Currency, in.TaxMode, in.SellerName, in.SellerAddress,
+	var row struct {
+		ID        int64     `db:"id"`
+		Year      int       `db:"year"`
+		Seq       int       `db:"seq"`
+		Number    string    `db:"number"`
+		IssuedAt  time.Time `db:"issued_at"`
+		IssueDate time.Time `db:"issue_date"`
+	}
+	if err := s.prepared().GetContext(ctx, &row, issueInvoiceSQL, in.Kind, in.Series,
+		in.BookingID, in.BookingNumber, in.CreditsID, in.CustomerID, in.BuyerName, in.BuyerEmail,
+		in.TimeZone, in.Currency, in.TaxMode, in.SellerName, in.SellerAddress,
 		in.SellerVATID, in.SellerRegistration, in.SellerEmail, in.SellerPhone, in.SellerBank, in.Note, in.Reason,
 		in.Net, in.Tax, in.Total, pq.Array(pos), pq.Array(desc), pq.Array(qty), pq.Array(price), pq.Array(rate),
 		pq.Array(net), pq.Array(tax), pq.Array(total)); err != nil {
-		return 0, fmt.Errorf("store: insert invoice %s: %w", in.Number, classify(err))
+		return Invoice{}, fmt.Errorf("store: issue invoice %s: %w", in.Series, classify(err))
 	}
-	return id, nil
+	in.ID, in.Year, in.Seq, in.Number, in.IssuedAt = row.ID, row.Year, row.Seq, row.Number, row.IssuedAt
+	in.IssueDate = time.Date(row.IssueDate.Year(), row.IssueDate.Month(), row.IssueDate.Day(), 0, 0, 0, 0, time.UTC)
+	for i := range in.Lines {
+		in.Lines[i].InvoiceID, in.Lines[i].Position = in.ID, i+1
+	}
+	return in, nil
 }
 
 const invoiceColumns = `i.id, i.kind, i.series, i.year, i.seq, i.number, i.booking_id, i.booking_number, i.credits_id,

@@ -302,6 +302,9 @@ func (s *Store) refdataChanged() {
 // txWrites records what a transaction changed that matters after commit.
 type txWrites struct {
 	refdata bool // it wrote cached reference data
+	// settings are the shop settings as the transaction first read them
+	// (nil: not read yet, or updated since); see GetSettings.
+	settings *Settings
 }
 
 func cloneSettings(st Settings) Settings { return st }

@@ -66,13 +66,23 @@ const settingsColumns = `shop_name, currency, tax_mode, tax_rate_bp, reduced_tax
 const getSettingsSQL = `SELECT ` + settingsColumns + ` FROM shop_settings`
 
 // GetSettings loads the shop settings (from the cache when it holds them,
-// outside transactions).
+// outside transactions). Inside a transaction they are read once and kept
+// for its later calls (until it updates them): a checkout's booking, its
+// emails and its invoice all ask for them, and all see the same values.
 func (s *Store) GetSettings(ctx context.Context) (Settings, error) {
 	if c := s.readCache(); c != nil {
 		return cacheRead(c, func(c *refCache) *slot[Settings] { return &c.settings },
 			func() (Settings, error) { return s.getSettings(ctx) }, cloneSettings)
 	}
-	return s.getSettings(ctx)
+	if s.txw != nil && s.txw.settings != nil {
+		return cloneSettings(*s.txw.settings), nil
+	}
+	st, err := s.getSettings(ctx)
+	if err == nil && s.txw != nil {
+		kept := cloneSettings(st)
+		s.txw.settings = &kept
+	}
+	return st, err
 }
 
 func (s *Store) getSettings(ctx context.Context) (Settings, error) {
@@ -112,6 +122,9 @@ func (s *Store) UpdateSettings(ctx context.Context, st Settings) error {
 		st.InvoicePrefix, st.CreditNotePrefix, st.LegalName, st.LegalAddress, st.VATID, st.RegistrationNumber,
 		st.ContactEmail, st.ContactPhone, st.BankDetails, st.InvoiceNote, st.TimeZone, st.BookingHorizonMonths); err != nil {
 		return fmt.Errorf("store: update settings: %w", classify(err))
+	}
+	if s.txw != nil {
+		s.txw.settings = nil
 	}
 	s.refdataChanged()
 	return nil
