@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -42,38 +41,17 @@ func Mailpit(t testing.TB) *MailpitServer {
 		"--enable-chaos",
 		"--quiet",
 	)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("testenv: start mailpit: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
+	c := startChild(t, "mailpit", cmd)
 	m := &MailpitServer{
 		SMTPHost: "127.0.0.1", SMTPPort: smtpPort,
 		APIURL: fmt.Sprintf("http://127.0.0.1:%d", uiPort),
 		http:   &http.Client{Timeout: 10 * time.Second},
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		if _, err := m.Messages(1); err == nil && portOpen(smtpPort) {
-			return m
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("testenv: mailpit did not start:\n%s", out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	c.awaitReady(t, func() bool {
+		_, err := m.Messages(1)
+		return err == nil && portOpen(smtpPort)
+	})
+	return m
 }
 
 // FreePort returns a loopback TCP port that was free a moment ago.

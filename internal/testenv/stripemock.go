@@ -1,12 +1,9 @@
 package testenv
 
 import (
-	"bytes"
 	"fmt"
 	"os/exec"
-	"syscall"
 	"testing"
-	"time"
 )
 
 // StripeMock starts the stripe-mock binary named by STRIPE_MOCK_BIN on free
@@ -17,33 +14,10 @@ func StripeMock(t testing.TB) string {
 	t.Helper()
 	bin := Require(t, "STRIPE_MOCK_BIN")
 	httpPort, httpsPort := FreePort(t), FreePort(t)
-	cmd := exec.Command(bin,
+	c := startChild(t, "stripe-mock", exec.Command(bin,
 		"-http-addr", fmt.Sprintf("127.0.0.1:%d", httpPort),
 		"-https-addr", fmt.Sprintf("127.0.0.1:%d", httpsPort),
-	)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("testenv: start stripe-mock: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
-	deadline := time.Now().Add(15 * time.Second)
-	for !portOpen(httpPort) {
-		if time.Now().After(deadline) {
-			t.Fatalf("testenv: stripe-mock did not start:\n%s", out.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	))
+	c.awaitReady(t, func() bool { return portOpen(httpPort) })
 	return fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 }
