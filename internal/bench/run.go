@@ -235,7 +235,7 @@ const GrowthSuffix = " [small]"
 // runLoad starts the ceiling and Rentdesk (and, on the large data set, a
 // second Rentdesk on the small one for the growth ratios), drives every
 // scenario in interleaved rounds, soaks, checks and writes the report.
-func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time.Time, plans []Plan, small *smallSet) error {
+func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time.Time, small *smallSet) error {
 	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 		return err
 	}
@@ -259,6 +259,13 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 		return err
 	}
 	defer main.stop()
+	// The plans are checked once the server's first metrics rollup is done
+	// (startTarget waits for it): before it, the dashboard's rollups are
+	// empty, and its queries would be judged on data no shop has for long.
+	plans, err := checkPlans(ctx, sz, dbURL, dataNow)
+	if err != nil {
+		return err
+	}
 	var side *target
 	if small != nil {
 		if side, err = startTarget(ctx, o, o.Binary, "small", small.url, small.now, tr); err != nil {
