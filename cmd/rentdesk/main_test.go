@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -36,7 +35,7 @@ func TestMain(m *testing.M) {
 // program is a running rentdesk process.
 type program struct {
 	cmd  *exec.Cmd
-	out  *lockedBuffer
+	out  *testenv.LockedBuffer
 	addr chan string
 	done chan error
 }
@@ -50,7 +49,7 @@ func startProgram(t *testing.T, env []string, args ...string) *program {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &program{cmd: cmd, out: &lockedBuffer{}, addr: make(chan string, 1), done: make(chan error, 1)}
+	p := &program{cmd: cmd, out: &testenv.LockedBuffer{}, addr: make(chan string, 1), done: make(chan error, 1)}
 	cmd.Stderr = p.out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -257,24 +256,6 @@ func TestAdminCreateCommand(t *testing.T) {
 }
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-
-// lockedBuffer collects a child's output from two goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // RENTDESK_METRICS_ADDR serves /metrics alone on its own address, without a
 // token; the main address has no /metrics without a token.

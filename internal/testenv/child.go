@@ -19,7 +19,7 @@ const childStart = 60 * time.Second
 // when the test ends.
 type child struct {
 	name   string
-	out    *lockedBuffer
+	out    *LockedBuffer
 	exited chan struct{}
 }
 
@@ -27,7 +27,7 @@ type child struct {
 // SIGKILL after 5 s) when the test ends.
 func startChild(t testing.TB, name string, cmd *exec.Cmd) *child {
 	t.Helper()
-	c := &child{name: name, out: &lockedBuffer{}, exited: make(chan struct{})}
+	c := &child{name: name, out: &LockedBuffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = c.out, c.out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -64,20 +64,20 @@ func (c *child) awaitReady(t testing.TB, ready func() bool) {
 	}
 }
 
-// lockedBuffer is a child's output, written by exec's copying goroutine
-// while a failing test reads it.
-type lockedBuffer struct {
+// LockedBuffer collects a child process's output: exec's copying
+// goroutine writes it while a failing test reads it.
+type LockedBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
+func (b *LockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *lockedBuffer) String() string {
+func (b *LockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
