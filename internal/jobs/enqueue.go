@@ -220,9 +220,7 @@ func (j *Jobs) EnqueueBookingConfirmed(ctx context.Context, tx *store.Store, b m
 	}
 	// The customer's email first, in one batch with the staff notices
 	// (EnqueueStaffNewBooking's).
-	return j.withTeam(ctx, tx, "team", func(to mail.Recipient) (mail.Content, string) {
-		return mail.StaffNewBooking{To: to, Booking: b}, fmt.Sprintf("staff-new-booking:%d:%d", b.ID, to.UserID)
-	}, &customer)
+	return j.withTeam(ctx, tx, "team", staffNewBooking(b), &customer)
 }
 
 // EnqueueHoldExpired tells the customer their hold lapsed, once per booking.
@@ -266,9 +264,15 @@ func (j *Jobs) EnqueueBookingCancelled(ctx context.Context, tx *store.Store, b m
 // EnqueueStaffNewBooking tells every active staff member and admin about a
 // new online booking, once per booking and person.
 func (j *Jobs) EnqueueStaffNewBooking(ctx context.Context, tx *store.Store, b mail.Booking) error {
-	return j.toTeam(ctx, tx, "team", func(to mail.Recipient) (mail.Content, string) {
+	return j.toTeam(ctx, tx, "team", staffNewBooking(b))
+}
+
+// staffNewBooking is a staff member's notice of an online booking, once per
+// booking and person.
+func staffNewBooking(b mail.Booking) func(mail.Recipient) (mail.Content, string) {
+	return func(to mail.Recipient) (mail.Content, string) {
 		return mail.StaffNewBooking{To: to, Booking: b}, fmt.Sprintf("staff-new-booking:%d:%d", b.ID, to.UserID)
-	})
+	}
 }
 
 // EnqueueStaffOverdueDigest mails the day's overdue list to every active

@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"github.com/lib/pq"
 	"time"
@@ -85,32 +83,6 @@ type NewEmail struct {
 	Status      string
 }
 
-const insertEmailSQL = `
-INSERT INTO emails (kind, user_id, to_address, to_name, subject, text_body, html_body, attachments, dedupe_key, status)
-VALUES ($1, NULLIF($2, 0), $3, $4, $5, $6, $7, $8, NULLIF($9, ''), $10)
-ON CONFLICT (dedupe_key) DO NOTHING
-RETURNING id`
-
-// InsertEmail records an email and returns its id, or 0 when an email with
-// the same dedupe key exists: concurrent transactions wait on the unique
-// index, so exactly one of them writes the email.
-func (s *Store) InsertEmail(ctx context.Context, e NewEmail) (int64, error) {
-	att, err := json.Marshal(nonNil(e.Attachments))
-	if err != nil {
-		return 0, fmt.Errorf("store: email attachments: %w", err)
-	}
-	var id int64
-	err = s.prepared().GetContext(ctx, &id, insertEmailSQL, e.Kind, e.UserID, e.ToAddress, e.ToName, e.Subject,
-		e.TextBody, e.HTMLBody, string(att), e.DedupeKey, e.Status)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("store: insert email: %w", classify(err))
-	}
-	return id, nil
-}
-
 func nonNil(a []Attachment) []Attachment {
 	if a == nil {
 		return []Attachment{}
@@ -121,7 +93,9 @@ func nonNil(a []Attachment) []Attachment {
 // insertEmailsSQL writes a batch of emails in one statement. Each row's id
 // is drawn in the batch's order before the insert, so its Message-ID
 // ($11 || id || $12) is written with it and every row of the batch is
-// answered, in order, with its id or NULL when its dedupe key exists.
+// answered, in order, with its id or NULL when its dedupe key exists
+// (concurrent transactions wait on the unique index, so exactly one of them
+// writes an email of a key).
 const insertEmailsSQL = `
 WITH v AS MATERIALIZED (
   SELECT nextval('emails_id_seq') AS id, v.*
@@ -141,7 +115,7 @@ SELECT COALESCE(ins.id, 0) FROM v LEFT JOIN ins ON ins.id = v.id ORDER BY v.n`
 
 // InsertEmails records a batch of emails in one round trip, each with the
 // Message-ID idPrefix + id + idSuffix, and returns their ids in order: 0 for
-// an email whose dedupe key exists (as InsertEmail; of two with one key in
+// an email whose dedupe key exists (of two with one key in
 // the batch, the first is written).
 func (s *Store) InsertEmails(ctx context.Context, es []NewEmail, idPrefix, idSuffix string) ([]int64, error) {
 	if len(es) == 0 {
