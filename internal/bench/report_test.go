@@ -37,15 +37,16 @@ func TestRatiosWithoutCeilingsStayZero(t *testing.T) {
 	}
 }
 
-func TestGrowthPairsEachScenarioWithItsSmallRun(t *testing.T) {
+func TestGrowthPairsEachScenarioWithItsShortHistoryRun(t *testing.T) {
 	r := &Report{Scenarios: []ScenarioResult{
 		{Name: BareName, RPS: 10000},
 		{Name: "catalog", RPS: 300},
-		{Name: "catalog" + GrowthSuffix, RPS: 400},
+		{Name: "catalog" + ShortSuffix, RPS: 400},
+		{Name: "catalog" + SmallSuffix, RPS: 600},
 		{Name: "desk", RPS: 50},
-		{Name: "desk" + GrowthSuffix, RPS: 0},
+		{Name: "desk" + ShortSuffix, RPS: 0},
 		{Name: HoldName, RPS: 30},
-		{Name: "my bookings" + GrowthSuffix, RPS: 90},
+		{Name: "my bookings" + ShortSuffix, RPS: 90},
 	}}
 	r.ratios()
 	want := []Growth{
@@ -60,13 +61,57 @@ func TestGrowthPairsEachScenarioWithItsSmallRun(t *testing.T) {
 			t.Fatalf("growth %+v, want %+v", r.Growth, want)
 		}
 	}
+	if len(r.GrowthSmall) != 1 || r.GrowthSmall[0] != (Growth{Name: "catalog", LargeRPS: 300, SmallRPS: 600, Ratio: 0.5}) {
+		t.Fatalf("large ÷ small %+v", r.GrowthSmall)
+	}
+}
+
+// The growth verdict reads large ÷ large-short; large ÷ small stands beside
+// it, labelled as the catalog growing too, and judges nothing.
+func TestReportJudgesGrowthOnTheSameShop(t *testing.T) {
+	r := &Report{
+		Dataset:      map[string]int64{"booking_lines": 1_000_000, "audit_log": 200_000},
+		ShortDataset: map[string]int64{"items": 5000, "units": 20000, "booking_lines": 10_000, "audit_log": 2000},
+		SmallDataset: map[string]int64{"items": 300, "booking_lines": 10_000},
+		Scenarios: []ScenarioResult{
+			{Name: "dashboard", RPS: 40},
+			{Name: "dashboard" + ShortSuffix, RPS: 50},
+			{Name: "dashboard" + SmallSuffix, RPS: 100},
+			{Name: "desk", RPS: 60},
+			{Name: "desk" + ShortSuffix, RPS: 100},
+			{Name: "desk" + SmallSuffix, RPS: 80},
+		},
+	}
+	r.ratios()
+	md := r.Markdown()
+	for _, want := range []string{
+		"large-short (the same locations, 5000 items, 20000 units and accounts; 10000 booking lines, 2000 audit rows)",
+		"the target (large ÷ large-short ≥ 0.67) is judged on this ratio",
+		"| large ÷ large-short | target | small req/s | large ÷ small (catalog and history grow) |",
+		"| dashboard | 40 | 50 | 0.80 | met | 100 | 0.40 |",
+		"| desk | 60 | 100 | 0.60 | BELOW | 80 | 0.75 |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Fatalf("report lacks %q:\n%s", want, md)
+		}
+	}
+	// Without the short-history runs there is no verdict, only the
+	// labelled comparison.
+	r = &Report{SmallDataset: map[string]int64{"items": 300}, Scenarios: []ScenarioResult{
+		{Name: "desk", RPS: 60}, {Name: "desk" + SmallSuffix, RPS: 80}}}
+	r.ratios()
+	md = r.Markdown()
+	if strings.Contains(md, "judged on this ratio") || strings.Contains(md, "BELOW") || !strings.Contains(md, "not the growth measure") ||
+		!strings.Contains(md, "| desk | 60 | 80 | 0.75 |") {
+		t.Fatalf("report without short-history runs:\n%s", md)
+	}
 }
 
 func TestDriverPairsLibpqOverPgx(t *testing.T) {
 	r := &Report{Scenarios: []ScenarioResult{
 		{Name: "desk search", RPS: 180},
 		{Name: "desk search" + PgxSuffix, RPS: 200},
-		{Name: "desk search" + GrowthSuffix, RPS: 400},
+		{Name: "desk search" + ShortSuffix, RPS: 400},
 	}}
 	r.ratios()
 	if len(r.Driver) != 1 || r.Driver[0] != (Growth{Name: "desk search", LargeRPS: 180, SmallRPS: 200, Ratio: 0.9}) {

@@ -228,14 +228,22 @@ var DriverScenarios = map[string]bool{
 // PgxSuffix marks a scenario run on the pgx build.
 const PgxSuffix = " [pgx]"
 
-// GrowthSuffix marks a read scenario run on the small data set beside the
-// large one, in the same rounds.
-const GrowthSuffix = " [small]"
+// ShortSuffix marks a read scenario run on the same shop with a short
+// history (large-short) beside the large data set, in the same rounds: the
+// growth ratio. SmallSuffix marks one run on the small data set, whose
+// catalog is smaller too.
+const (
+	ShortSuffix = " [large-short]"
+	SmallSuffix = " [small]"
+)
+
+// sideSuffix is the mark of the scenarios run on a side data set.
+func sideSuffix(size string) string { return " [" + size + "]" }
 
 // runLoad starts the ceiling and Rentdesk (and, on the large data set, a
-// second Rentdesk on the small one for the growth ratios), drives every
+// Rentdesk on each side data set for the growth ratios), drives every
 // scenario in interleaved rounds, soaks, checks and writes the report.
-func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time.Time, small *smallSet) error {
+func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time.Time, sideSets []sideSet) error {
 	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 		return err
 	}
@@ -266,12 +274,14 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 	if err != nil {
 		return err
 	}
-	var side *target
-	if small != nil {
-		if side, err = startTarget(ctx, o, o.Binary, "small", small.url, small.now, tr); err != nil {
+	var sides []*target
+	for _, ss := range sideSets {
+		side, err := startTarget(ctx, o, o.Binary, ss.size, ss.url, ss.now, tr)
+		if err != nil {
 			return err
 		}
 		defer side.stop()
+		sides = append(sides, side)
 	}
 	var pgx *target
 	if o.PgxBinary != "" {
@@ -315,10 +325,10 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 	}
 	for _, sc := range main.scenarios {
 		scenarios = append(scenarios, sc)
-		if side != nil && sc.Name != HoldName && sc.Name != ScanName {
+		for _, side := range sides {
 			for _, ss := range side.scenarios {
-				if ss.Name == sc.Name {
-					ss.Name += GrowthSuffix
+				if ss.Name == sc.Name && sc.Name != HoldName && sc.Name != ScanName {
+					ss.Name += sideSuffix(side.size)
 					scenarios = append(scenarios, ss)
 				}
 			}
@@ -374,8 +384,13 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 	if bareRPS > 0 {
 		rep.Instrumentation, rep.InstrumentationSlices = 1-instrRPS/bareRPS, instrumentationSlices*o.Rounds
 	}
-	if small != nil {
-		rep.SmallDataset = datasetCounts(ctx, side.db)
+	for _, side := range sides {
+		switch sideSuffix(side.size) {
+		case ShortSuffix:
+			rep.ShortDataset = datasetCounts(ctx, side.db)
+		case SmallSuffix:
+			rep.SmallDataset = datasetCounts(ctx, side.db)
+		}
 	}
 	if err := rep.write(o.OutDir); err != nil {
 		return err
@@ -404,10 +419,11 @@ func selected(name, only string) bool {
 	return false
 }
 
-// smallSet is the small data set served beside the large one.
-type smallSet struct {
-	url string
-	now time.Time
+// sideSet is a data set served beside the large one for the growth ratios.
+type sideSet struct {
+	size string
+	url  string
+	now  time.Time
 }
 
 func nextHour(t time.Time, z *time.Location) time.Time {
