@@ -32,10 +32,10 @@ type Report struct {
 	// Instrumentation is 1 − (bare handler with the app's metrics and
 	// logging middleware ÷ bare handler): the share of the rate they cost.
 	Instrumentation float64 `json:"instrumentation_cost"`
-	// InstrumentationSlices: when not 0, Instrumentation was measured in
-	// this many alternating slices of the two (see paired), not from the
-	// table's two rows.
-	InstrumentationSlices int            `json:"instrumentation_slices,omitempty"`
+	// InstrumentationPaired: when set, Instrumentation was measured in
+	// alternating slices of the two (see paired) as the share of the
+	// server's CPU per request, not from the table's two rows.
+	InstrumentationPaired *PairedCost    `json:"instrumentation_paired,omitempty"`
 	Overbooking           map[string]int `json:"overbooking"`
 	Outcomes              map[string]int `json:"hold_outcomes,omitempty"`
 	Soak                  *SoakResult    `json:"soak,omitempty"`
@@ -157,6 +157,46 @@ func (r *Report) ratios() {
 	}
 }
 
+// PairedCost is the instrumentation's cost measured in alternating slices
+// of the bare and the instrumented handler (see paired).
+type PairedCost struct {
+	Slices int `json:"slices"`
+	// CPU time (user and system) per request of the ceiling process and the
+	// load generator together, as they share the machine's cores.
+	BareCPUMicros         float64 `json:"bare_cpu_us_per_request"`
+	InstrumentedCPUMicros float64 `json:"instrumented_cpu_us_per_request"`
+	// The ceiling process's alone.
+	BareServerCPUMicros         float64 `json:"bare_server_cpu_us_per_request"`
+	InstrumentedServerCPUMicros float64 `json:"instrumented_server_cpu_us_per_request"`
+	// CPUCost is 1 − bare ÷ instrumented CPU per request: the share of the
+	// rate the instrumentation costs when the cores are the limit, as in
+	// the table's rows. RateCost is 1 − instrumented ÷ bare req/s in the
+	// same slices, which other work on the machine moves.
+	CPUCost         float64 `json:"cpu_cost"`
+	BareRPS         float64 `json:"bare_req_per_s"`
+	InstrumentedRPS float64 `json:"instrumented_req_per_s"`
+	RateCost        float64 `json:"rate_cost"`
+}
+
+// instrumentationCost reads paired's measurement of the bare (a) and the
+// instrumented (b) handler.
+func instrumentationCost(p pairedResult, slices int) PairedCost {
+	c := PairedCost{Slices: slices}
+	c.BareRPS, c.InstrumentedRPS = p.rates()
+	if c.BareRPS > 0 {
+		c.RateCost = 1 - c.InstrumentedRPS/c.BareRPS
+	}
+	if p.aN > 0 && p.bN > 0 {
+		per := func(d time.Duration, n int) float64 { return float64(d.Nanoseconds()) / 1000 / float64(n) }
+		c.BareServerCPUMicros, c.InstrumentedServerCPUMicros = per(p.aCPU, p.aN), per(p.bCPU, p.bN)
+		c.BareCPUMicros, c.InstrumentedCPUMicros = per(p.aCPU+p.aClient, p.aN), per(p.bCPU+p.bClient, p.bN)
+	}
+	if c.InstrumentedCPUMicros > 0 {
+		c.CPUCost = 1 - c.BareCPUMicros/c.InstrumentedCPUMicros
+	}
+	return c
+}
+
 // datasetCounts counts the rows of the tables that describe a data set.
 func datasetCounts(ctx context.Context, db *sql.DB) map[string]int64 {
 	out := map[string]int64{}
@@ -205,8 +245,11 @@ func (r *Report) Markdown() string {
 		}
 	}
 	how := "from the two rows above"
-	if r.InstrumentationSlices > 0 {
-		how = fmt.Sprintf("measured in %d alternating slices of the two, so the machine's drift falls on both alike", r.InstrumentationSlices)
+	if p := r.InstrumentationPaired; p != nil {
+		how = fmt.Sprintf("measured as the CPU time per request of the serving process and the load generator in %d alternating slices of the two"+
+			" (%.1f µs bare, %.1f µs instrumented; the server's alone %.1f and %.1f µs), which other work on the machine does not change;"+
+			" their rates in the same slices, %.0f and %.0f req/s, differ by %.1f%%",
+			p.Slices, p.BareCPUMicros, p.InstrumentedCPUMicros, p.BareServerCPUMicros, p.InstrumentedServerCPUMicros, p.BareRPS, p.InstrumentedRPS, 100*p.RateCost)
 	}
 	fmt.Fprintf(&b, "\nInstrumentation (the app's request metrics and request log on the bare handler) costs %.1f%% of its rate, %s (target < 5%%).\n",
 		100*r.Instrumentation, how)

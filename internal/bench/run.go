@@ -359,9 +359,17 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 	}
 	// The instrumentation's cost, a few percent, measured paired (the
 	// table's two rows are windows seconds apart on a shared machine).
-	bareRPS, instrRPS := paired(ctx, n, o.Duration*time.Duration(o.Rounds), instrumentationSlices*o.Rounds,
-		scenarios[0].step, scenarios[2].step)
-	stdLogf("instrumentation, paired: bare %.0f req/s, instrumented %.0f req/s", bareRPS, instrRPS)
+	// Each slice is bracketed by the CPU time of the ceiling process and of
+	// this one: CPU per request is the steady figure (see paired).
+	pr, err := paired(ctx, n, o.Duration*time.Duration(o.Rounds), instrumentationSlices*o.Rounds,
+		scenarios[0].step, scenarios[2].step, processCPU(tr, "http://"+ceilAddr+"/cpu"))
+	if err != nil {
+		return fmt.Errorf("bench: instrumentation: %w", err)
+	}
+	instr := instrumentationCost(pr, instrumentationSlices*o.Rounds)
+	stdLogf("instrumentation, %d alternating slices: bare %.0f req/s, %.1f µs CPU each (server %.1f); instrumented %.0f req/s, %.1f µs CPU each (server %.1f); cost %.1f%% of the CPU, %.1f%% of the rate",
+		instr.Slices, instr.BareRPS, instr.BareCPUMicros, instr.BareServerCPUMicros, instr.InstrumentedRPS, instr.InstrumentedCPUMicros,
+		instr.InstrumentedServerCPUMicros, 100*instr.CPUCost, 100*instr.RateCost)
 	over, err := checkOverbooking(ctx, main.db, main.holds.started)
 	if err != nil {
 		return err
@@ -381,8 +389,8 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 	}
 	rep := buildReport(ctx, main.db, o, sz, dataNow, plans, scenarios, runs, over)
 	rep.Soak = soak
-	if bareRPS > 0 {
-		rep.Instrumentation, rep.InstrumentationSlices = 1-instrRPS/bareRPS, instrumentationSlices*o.Rounds
+	if instr.BareCPUMicros > 0 && instr.InstrumentedCPUMicros > 0 {
+		rep.Instrumentation, rep.InstrumentationPaired = instr.CPUCost, &instr
 	}
 	for _, side := range sides {
 		switch sideSuffix(side.size) {
