@@ -186,8 +186,9 @@ func (p pairedResult) rates() (a, b float64) {
 // it. Comparing two separate windows instead mixes the machine's drift into
 // the difference, which for a cost of a few percent is larger than the
 // cost. On a shared machine even alternating slices see other work come and
-// go; the CPU time per request does not depend on it (work elsewhere takes
-// the server's turns, not its cost).
+// go; the CPU time per request depends on it far less (work elsewhere takes
+// the server's turns, and only its caches and cores' contention add to the
+// cost, for both alike).
 func paired(ctx context.Context, c int, d time.Duration, slices int, a, b step, cpu func() (time.Duration, error)) (pairedResult, error) {
 	slice := d / time.Duration(slices)
 	var p pairedResult

@@ -247,7 +247,7 @@ func (r *Report) Markdown() string {
 	how := "from the two rows above"
 	if p := r.InstrumentationPaired; p != nil {
 		how = fmt.Sprintf("measured as the CPU time per request of the serving process and the load generator in %d alternating slices of the two"+
-			" (%.1f µs bare, %.1f µs instrumented; the server's alone %.1f and %.1f µs), which other work on the machine does not change;"+
+			" (%.1f µs bare, %.1f µs instrumented; the server's alone %.1f and %.1f µs), which other work on the machine moves far less than the rates;"+
 			" their rates in the same slices, %.0f and %.0f req/s, differ by %.1f%%",
 			p.Slices, p.BareCPUMicros, p.InstrumentedCPUMicros, p.BareServerCPUMicros, p.InstrumentedServerCPUMicros, p.BareRPS, p.InstrumentedRPS, 100*p.RateCost)
 	}

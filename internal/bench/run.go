@@ -360,7 +360,7 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 	// The instrumentation's cost, a few percent, measured paired (the
 	// table's two rows are windows seconds apart on a shared machine).
 	// Each slice is bracketed by the CPU time of the ceiling process and of
-	// this one: CPU per request is the steady figure (see paired).
+	// this one: CPU per request is the steadier figure (see paired).
 	pr, err := paired(ctx, n, o.Duration*time.Duration(o.Rounds), instrumentationSlices*o.Rounds,
 		scenarios[0].step, scenarios[2].step, processCPU(tr, "http://"+ceilAddr+"/cpu"))
 	if err != nil {
