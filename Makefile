@@ -126,7 +126,7 @@ bench-go: ## Go benchmarks (signed webhook deliveries, request metrics, queries)
 	@{ head -n 1 .dev/bench-go.txt; echo; awk -f .ci/bench-report.awk .dev/bench-go.txt; } > .dev/bench-go-report.md
 	@echo '==> full output in .dev/bench-go.txt; summary (.dev/bench-go-report.md):'
 	@cat .dev/bench-go-report.md
-# The data sets live in databases of their own (rentdesk_bench_small, _large) on the
+# The data sets live in databases of their own (rentdesk_bench_small, _large, _large_short) on the
 # same PostgreSQL as `make run`, generated once and reused; drop one to regenerate it.
 
 fuzz: ## Run every fuzz target of PKGS for FUZZTIME each (make test fuzzes them for TEST_FUZZTIME)

@@ -4,13 +4,17 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"html/template"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -29,7 +33,10 @@ import (
 //     request logging middleware (web.ObserveRequests, web.LogRequests), in
 //     the app's order: its rate against /bare is the cost of instrumentation;
 //   - /one-query reads a 12-row table, sorts it and renders an HTML
-//     template, with the product's stack (Echo, sqlx, lib/pq, a pool of 8).
+//     template, with the product's stack (Echo, sqlx, lib/pq, a pool of 8);
+//   - /cpu answers the CPU time (user and system) the process has used, in
+//     nanoseconds: the bench reads it around each slice of the paired
+//     instrumentation measurement.
 
 const ceilingTableSQL = `
 CREATE TABLE IF NOT EXISTS bench_ceiling (id int PRIMARY KEY, name text NOT NULL, price bigint NOT NULL);
@@ -91,6 +98,9 @@ func ServeCeiling(ctx context.Context, args []string) error {
 		c.Response().WriteHeader(http.StatusOK)
 		return ceilingPage.Execute(c.Response(), rows)
 	})
+	e.GET("/cpu", func(c echo.Context) error {
+		return c.String(http.StatusOK, strconv.FormatInt(int64(selfCPU()), 10))
+	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -106,4 +116,34 @@ func ServeCeiling(ctx context.Context, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// processCPU reads a process's CPU time from its url (the ceiling's /cpu).
+func processCPU(tr *http.Transport, url string) func() (time.Duration, error) {
+	cl := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	return func() (time.Duration, error) {
+		res, err := cl.Get(url)
+		if err != nil {
+			return 0, err
+		}
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		if err != nil {
+			return 0, err
+		}
+		ns, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+		if err != nil || res.StatusCode != http.StatusOK {
+			return 0, fmt.Errorf("CPU time of %s: status %d: %.100s", url, res.StatusCode, b)
+		}
+		return time.Duration(ns), nil
+	}
+}
+
+// selfCPU is the CPU time (user and system) this process has used so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(syscall.TimevalToNsec(ru.Utime) + syscall.TimevalToNsec(ru.Stime))
 }

@@ -18,17 +18,36 @@ type Size struct {
 	Categories int
 	Items      int // one in ten is a bulk item
 	Units      int // serialized units, spread over the serialized items and the locations
-	Lines      int // booking lines (one booking each), nine in ten on units
+	Lines      int // booking lines (two to a booking), nine in ten on units
 	Customers  int
-	AuditRows  int
+	// BookingCustomers: bookings go to the first this many customers (0:
+	// all of them), so a shop with a short history and all of large's
+	// accounts still has customers with as many bookings as large's.
+	BookingCustomers int
+	AuditRows        int
 }
 
 // Sizes are the data sets the benchmark knows: small is quick, large is
-// the shop the growth target speaks of.
+// the shop the growth target speaks of, and large-short is large's shop
+// (locations, catalog, units, accounts) with a short history: 10,000 lines
+// instead of a million, on a tenth of the customers' accounts (as many
+// bookings each as in large) and a hundredth of the audit log. Growth is
+// large against large-short: history grows, nothing else does.
 var Sizes = map[string]Size{
 	"small": {Name: "small", Locations: 3, Categories: 12, Items: 300, Units: 1200, Lines: 10_000, Customers: 1_000, AuditRows: 2_000},
 	"large": {Name: "large", Locations: 3, Categories: 12, Items: 5_000, Units: 20_000, Lines: 1_000_000, Customers: 50_000, AuditRows: 200_000},
+	"large-short": {Name: "large-short", Locations: 3, Categories: 12, Items: 5_000, Units: 20_000, Lines: 10_000, Customers: 50_000,
+		BookingCustomers: 500, AuditRows: 2_000},
 }
+
+// ShortOf names the data set with the same shop as a size and a short
+// history, the other half of its growth ratio ("" for none).
+var ShortOf = map[string]string{"large": "large-short"}
+
+// sparseSlots: when a size has fewer than two serialized lines per unit,
+// each booked unit's three years are cut into this many slots (as many as
+// a unit of large has lines), so its lines last as long as large's.
+const sparseSlots = 44
 
 // Seed is fixed: two runs of the generator make the same shop.
 const Seed = 20261204
@@ -55,6 +74,18 @@ func Generate(ctx context.Context, db *sql.DB, sz Size, now time.Time, passwordH
 	nSerialItems := sz.Items - sz.Items/10
 	serialLines := sz.Lines - sz.Lines/10
 	perUnit := serialLines / sz.Units / 2 * 2 // even: a booking's two lines share a unit
+	// Every unit has perUnit lines, one in each of perUnit slots of its
+	// three years; with fewer lines than two a unit, one booking (two lines
+	// in two consecutive slots, a random pair of sparseSlots) on each of
+	// serialLines/2 units spread evenly over all of them.
+	bookedUnits, slots := sz.Units, perUnit
+	if perUnit < 2 {
+		perUnit, bookedUnits, slots = 2, serialLines/2, sparseSlots
+	}
+	bookers := sz.Customers
+	if sz.BookingCustomers > 0 {
+		bookers = min(sz.BookingCustomers, sz.Customers)
+	}
 	steps := []struct {
 		name string
 		sql  string
@@ -101,9 +132,11 @@ SELECT 'customer' || g || '@bench.example',
        (ARRAY['Meyer', 'Smith', 'Rossi', 'Novak', 'Garcia', 'Jensen', 'Kowalski', 'Dubois'])[1 + rnd(g, 7) % 8] || ' ' || g,
        'customer', $2, $3::timestamptz - interval '3 years'
 FROM generate_series(1, $1::int) g`, []any{sz.Customers, passwordHash, now}},
-		// The periods: serialized line k of unit u sits in the k-th slot of the
-		// unit's three years, so a unit's lines never overlap (the exclusion
-		// constraint checks it on the way in); bulk lines fall anywhere.
+		// The periods: serialized line j of booked unit u sits in the
+		// (k0 + j)-th slot of the unit's three years (k0 is 0 when every unit
+		// is booked, a random first slot when few are), so a unit's lines
+		// never overlap (the exclusion constraint checks it on the way in);
+		// bulk lines fall anywhere.
 		{"periods", `
 CREATE TEMP TABLE gen_lines ON COMMIT DROP AS
 SELECT n, unit_id, item_id, location_id, starts_at, starts_at + dur AS ends_at, quantity
@@ -111,14 +144,18 @@ FROM (
     SELECT n, u AS unit_id, 1 + u % $3::int AS item_id, (SELECT min(id) FROM locations) + (u / $3::int) % $4::int AS location_id,
            date_trunc('hour', $6::timestamptz - interval '900 days' + (k * slot) + make_interval(hours => rnd(n, 8) % greatest(1, (extract(epoch FROM slot) / 3600 / 3)::int))) AS starts_at,
            make_interval(hours => 4 + rnd(n, 9) % greatest(1, (extract(epoch FROM slot) / 3600 / 2)::int)) AS dur, 1 AS quantity
-    FROM (SELECT make_interval(secs => 1095 * 86400.0 / $5::int) AS slot) s,
-         LATERAL (SELECT (u - 1) * $5::int + k + 1 AS n, u, k FROM generate_series(1, $1::int) u, generate_series(0, $5::int - 1) k) g
+    FROM (SELECT make_interval(secs => 1095 * 86400.0 / $9::int) AS slot) s,
+         LATERAL (SELECT (b - 1) * $5::int + j + 1 AS n, u,
+                         j + CASE WHEN $9::int > $5::int THEN rnd(u, 21) % ($9::int - $5::int + 1) ELSE 0 END AS k
+                  FROM generate_series(1, $1::int) b,
+                       LATERAL (SELECT (1 + (b - 1)::bigint * $8::int / $1::int)::int AS u) bu,
+                       generate_series(0, $5::int - 1) j) g
     UNION ALL
     SELECT n, NULL, $3::int + 1 + rnd(n, 10) % ($7::int - $3::int), (SELECT min(id) FROM locations) + rnd((n + 1) / 2, 11) % $4::int,
            date_trunc('hour', $6::timestamptz - interval '900 days' + make_interval(hours => rnd(n, 12) % (1095 * 24))),
            make_interval(hours => 4 + rnd(n, 13) % 120), 1 + rnd(n, 14) % 3
     FROM generate_series($1::bigint * $5::int + 1, $2::bigint) n
-) x`, []any{sz.Units, sz.Lines, nSerialItems, sz.Locations, perUnit, now, sz.Items}},
+) x`, []any{bookedUnits, sz.Lines, nSerialItems, sz.Locations, perUnit, now, sz.Items, sz.Units, slots}},
 		// Two lines make a booking (booking numbers have six digits, so a
 		// shop of a million lines has half a million bookings): the same
 		// unit's consecutive slots, or two bulk lines at one location. Past
@@ -140,7 +177,7 @@ INSERT INTO bookings (id, customer_id, location_id, status, currency, subtotal, 
 SELECT bid, (SELECT min(id) FROM users WHERE role = 'customer') + rnd(bid, 15) % $1::int, location_id, status,
        'EUR', 10000, 10000, min_start - interval '7 days',
        CASE WHEN status = 'cancelled' THEN min_start - interval '2 days' END, min_start - interval '7 days'
-FROM gen_bookings`, []any{sz.Customers}},
+FROM gen_bookings`, []any{bookers}},
 		{"bookings seq", `SELECT setval('bookings_id_seq', (SELECT max(id) FROM bookings))`, nil},
 		{"lines", `
 INSERT INTO booking_lines (id, booking_id, item_id, quantity, starts_at, ends_at, picked_up_at, returned_at, unit_price, line_total)

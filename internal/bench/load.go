@@ -158,37 +158,79 @@ func drive(ctx context.Context, c int, d time.Duration, fn step) roundResult {
 	return res
 }
 
+// pairedResult is what paired measured of each of its two steps: the
+// successful requests, the time they ran, and the CPU time the serving
+// process and the load generator (this process) used meanwhile.
+type pairedResult struct {
+	aN, bN           int
+	aT, bT           time.Duration
+	aCPU, bCPU       time.Duration // the serving process
+	aClient, bClient time.Duration // the load generator
+}
+
+// rate is a's and b's requests per second over their slices.
+func (p pairedResult) rates() (a, b float64) {
+	if p.aT > 0 {
+		a = float64(p.aN) / p.aT.Seconds()
+	}
+	if p.bT > 0 {
+		b = float64(p.bN) / p.bT.Seconds()
+	}
+	return a, b
+}
+
 // paired runs a and b for d each, in alternating slices (a b, b a, a b, …),
-// so whatever else slows the machine meanwhile falls on both alike; it
-// returns each one's requests per second over its slices. Comparing two
-// separate windows instead mixes the machine's drift into the difference,
-// which for a cost of a few percent is larger than the cost.
-func paired(ctx context.Context, c int, d time.Duration, slices int, a, b step) (aRPS, bRPS float64) {
+// so whatever else slows the machine meanwhile falls on both alike; cpu,
+// when not nil, reads the CPU time the serving process has used so far,
+// before and after each slice, and the load generator's own is read beside
+// it. Comparing two separate windows instead mixes the machine's drift into
+// the difference, which for a cost of a few percent is larger than the
+// cost. On a shared machine even alternating slices see other work come and
+// go; the CPU time per request depends on it far less (work elsewhere takes
+// the server's turns, and only its caches and cores' contention add to the
+// cost, for both alike).
+func paired(ctx context.Context, c int, d time.Duration, slices int, a, b step, cpu func() (time.Duration, error)) (pairedResult, error) {
 	slice := d / time.Duration(slices)
-	var an, bn int
-	var ae, be time.Duration
+	var p pairedResult
+	run := func(s step, n *int, el, used, client *time.Duration) error {
+		var before, clientBefore time.Duration
+		if cpu != nil {
+			var err error
+			if before, err = cpu(); err != nil {
+				return err
+			}
+			clientBefore = selfCPU()
+		}
+		r := drive(ctx, c, slice, s)
+		*n, *el = *n+r.n-r.errs, *el+r.elapsed
+		if cpu != nil {
+			*client += selfCPU() - clientBefore
+			after, err := cpu()
+			if err != nil {
+				return err
+			}
+			*used += after - before
+		}
+		return nil
+	}
 	for i := 0; i < slices && ctx.Err() == nil; i++ {
 		order := []bool{true, false}
 		if i%2 == 1 {
 			order = []bool{false, true}
 		}
 		for _, isA := range order {
+			var err error
 			if isA {
-				r := drive(ctx, c, slice, a)
-				an, ae = an+r.n-r.errs, ae+r.elapsed
+				err = run(a, &p.aN, &p.aT, &p.aCPU, &p.aClient)
 			} else {
-				r := drive(ctx, c, slice, b)
-				bn, be = bn+r.n-r.errs, be+r.elapsed
+				err = run(b, &p.bN, &p.bT, &p.bCPU, &p.bClient)
+			}
+			if err != nil {
+				return p, err
 			}
 		}
 	}
-	if ae > 0 {
-		aRPS = float64(an) / ae.Seconds()
-	}
-	if be > 0 {
-		bRPS = float64(bn) / be.Seconds()
-	}
-	return aRPS, bRPS
+	return p, nil
 }
 
 // get is a step that GETs a path and expects 200.

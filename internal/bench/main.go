@@ -20,7 +20,8 @@ type Options struct {
 	Only        string // run only the scenarios whose name contains it (or one of its |-separated parts)
 	ExplainOnly bool
 	Soak        time.Duration // the soak run after the scenarios; 0 skips it
-	Growth      bool          // on the large data set, serve the small one beside it
+	Growth      bool          // on the large data set, serve the same shop with a short history beside it
+	GrowthSmall bool          // and the small data set too (catalog and history both grow)
 	PgxBinary   string        // rentdesk built with -tags benchpgx; empty skips the driver comparison
 }
 
@@ -29,7 +30,7 @@ type Options struct {
 func Main(ctx context.Context, args []string) error {
 	var o Options
 	fs := flag.NewFlagSet("rentdesk-bench", flag.ContinueOnError)
-	fs.StringVar(&o.Size, "size", "small", "data set: small or large")
+	fs.StringVar(&o.Size, "size", "small", "data set: small, large or large-short")
 	fs.DurationVar(&o.Duration, "duration", 5*time.Second, "how long each scenario runs per round")
 	fs.IntVar(&o.Concurrency, "c", 16, "concurrent clients per scenario")
 	fs.IntVar(&o.Rounds, "rounds", 2, "interleaved rounds (each scenario and ceiling once per round)")
@@ -37,7 +38,8 @@ func Main(ctx context.Context, args []string) error {
 	fs.StringVar(&o.OutDir, "out", ".dev", "where the report goes")
 	fs.StringVar(&o.Only, "only", "", "run only scenarios whose name contains this (a|b: either)")
 	fs.DurationVar(&o.Soak, "soak", time.Minute, "how long the soak run (mixed load, then invariants, jobs, memory) lasts; 0 skips it")
-	fs.BoolVar(&o.Growth, "growth", true, "with -size large, run every read scenario on the small data set too (large ÷ small)")
+	fs.BoolVar(&o.Growth, "growth", true, "with -size large, run every read scenario on large-short too (the same shop with 10,000 booking lines): the growth ratio")
+	fs.BoolVar(&o.GrowthSmall, "growth-small", true, "with -growth, run them on the small data set too (large ÷ small: catalog and history both grow)")
 	fs.StringVar(&o.PgxBinary, "pgx-bin", "", "rentdesk built with -tags benchpgx (pgx instead of lib/pq), for the driver ratio; empty skips it")
 	fs.BoolVar(&o.ExplainOnly, "explain-only", false, "prepare the data and check the plans, no load")
 	if err := fs.Parse(args); err != nil {
@@ -45,7 +47,7 @@ func Main(ctx context.Context, args []string) error {
 	}
 	sz, ok := Sizes[o.Size]
 	if !ok {
-		return fmt.Errorf("unknown size %q (small or large)", o.Size)
+		return fmt.Errorf("unknown size %q (small, large or large-short)", o.Size)
 	}
 	base := os.Getenv("DATABASE_URL")
 	if base == "" {
@@ -59,15 +61,21 @@ func Main(ctx context.Context, args []string) error {
 		_, err := checkPlans(ctx, sz, dbURL, dataNow)
 		return err
 	}
-	var small *smallSet
-	if sz.Name == "large" && o.Growth {
-		u, at, err := Prepare(ctx, base, Sizes["small"], stdLogf)
-		if err != nil {
-			return err
+	var sides []sideSet
+	if short := ShortOf[sz.Name]; short != "" && o.Growth {
+		names := []string{short}
+		if o.GrowthSmall {
+			names = append(names, "small")
 		}
-		small = &smallSet{url: u, now: at}
+		for _, name := range names {
+			u, at, err := Prepare(ctx, base, Sizes[name], stdLogf)
+			if err != nil {
+				return err
+			}
+			sides = append(sides, sideSet{size: name, url: u, now: at})
+		}
 	}
-	return runLoad(ctx, o, sz, dbURL, dataNow, small)
+	return runLoad(ctx, o, sz, dbURL, dataNow, sides)
 }
 
 // checkPlans runs and logs the plan check, and fails on the large data set

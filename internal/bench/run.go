@@ -228,14 +228,22 @@ var DriverScenarios = map[string]bool{
 // PgxSuffix marks a scenario run on the pgx build.
 const PgxSuffix = " [pgx]"
 
-// GrowthSuffix marks a read scenario run on the small data set beside the
-// large one, in the same rounds.
-const GrowthSuffix = " [small]"
+// ShortSuffix marks a read scenario run on the same shop with a short
+// history (large-short) beside the large data set, in the same rounds: the
+// growth ratio. SmallSuffix marks one run on the small data set, whose
+// catalog is smaller too.
+const (
+	ShortSuffix = " [large-short]"
+	SmallSuffix = " [small]"
+)
+
+// sideSuffix is the mark of the scenarios run on a side data set.
+func sideSuffix(size string) string { return " [" + size + "]" }
 
 // runLoad starts the ceiling and Rentdesk (and, on the large data set, a
-// second Rentdesk on the small one for the growth ratios), drives every
+// Rentdesk on each side data set for the growth ratios), drives every
 // scenario in interleaved rounds, soaks, checks and writes the report.
-func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time.Time, small *smallSet) error {
+func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time.Time, sideSets []sideSet) error {
 	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 		return err
 	}
@@ -266,12 +274,14 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 	if err != nil {
 		return err
 	}
-	var side *target
-	if small != nil {
-		if side, err = startTarget(ctx, o, o.Binary, "small", small.url, small.now, tr); err != nil {
+	var sides []*target
+	for _, ss := range sideSets {
+		side, err := startTarget(ctx, o, o.Binary, ss.size, ss.url, ss.now, tr)
+		if err != nil {
 			return err
 		}
 		defer side.stop()
+		sides = append(sides, side)
 	}
 	var pgx *target
 	if o.PgxBinary != "" {
@@ -315,10 +325,10 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 	}
 	for _, sc := range main.scenarios {
 		scenarios = append(scenarios, sc)
-		if side != nil && sc.Name != HoldName && sc.Name != ScanName {
+		for _, side := range sides {
 			for _, ss := range side.scenarios {
-				if ss.Name == sc.Name {
-					ss.Name += GrowthSuffix
+				if ss.Name == sc.Name && sc.Name != HoldName && sc.Name != ScanName {
+					ss.Name += sideSuffix(side.size)
 					scenarios = append(scenarios, ss)
 				}
 			}
@@ -349,9 +359,17 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 	}
 	// The instrumentation's cost, a few percent, measured paired (the
 	// table's two rows are windows seconds apart on a shared machine).
-	bareRPS, instrRPS := paired(ctx, n, o.Duration*time.Duration(o.Rounds), instrumentationSlices*o.Rounds,
-		scenarios[0].step, scenarios[2].step)
-	stdLogf("instrumentation, paired: bare %.0f req/s, instrumented %.0f req/s", bareRPS, instrRPS)
+	// Each slice is bracketed by the CPU time of the ceiling process and of
+	// this one: CPU per request is the steadier figure (see paired).
+	pr, err := paired(ctx, n, o.Duration*time.Duration(o.Rounds), instrumentationSlices*o.Rounds,
+		scenarios[0].step, scenarios[2].step, processCPU(tr, "http://"+ceilAddr+"/cpu"))
+	if err != nil {
+		return fmt.Errorf("bench: instrumentation: %w", err)
+	}
+	instr := instrumentationCost(pr, instrumentationSlices*o.Rounds)
+	stdLogf("instrumentation, %d alternating slices: bare %.0f req/s, %.1f µs CPU each (server %.1f); instrumented %.0f req/s, %.1f µs CPU each (server %.1f); cost %.1f%% of the CPU, %.1f%% of the rate",
+		instr.Slices, instr.BareRPS, instr.BareCPUMicros, instr.BareServerCPUMicros, instr.InstrumentedRPS, instr.InstrumentedCPUMicros,
+		instr.InstrumentedServerCPUMicros, 100*instr.CPUCost, 100*instr.RateCost)
 	over, err := checkOverbooking(ctx, main.db, main.holds.started)
 	if err != nil {
 		return err
@@ -371,11 +389,16 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 	}
 	rep := buildReport(ctx, main.db, o, sz, dataNow, plans, scenarios, runs, over)
 	rep.Soak = soak
-	if bareRPS > 0 {
-		rep.Instrumentation, rep.InstrumentationSlices = 1-instrRPS/bareRPS, instrumentationSlices*o.Rounds
+	if instr.BareCPUMicros > 0 && instr.InstrumentedCPUMicros > 0 {
+		rep.Instrumentation, rep.InstrumentationPaired = instr.CPUCost, &instr
 	}
-	if small != nil {
-		rep.SmallDataset = datasetCounts(ctx, side.db)
+	for _, side := range sides {
+		switch sideSuffix(side.size) {
+		case ShortSuffix:
+			rep.ShortDataset = datasetCounts(ctx, side.db)
+		case SmallSuffix:
+			rep.SmallDataset = datasetCounts(ctx, side.db)
+		}
 	}
 	if err := rep.write(o.OutDir); err != nil {
 		return err
@@ -404,10 +427,11 @@ func selected(name, only string) bool {
 	return false
 }
 
-// smallSet is the small data set served beside the large one.
-type smallSet struct {
-	url string
-	now time.Time
+// sideSet is a data set served beside the large one for the growth ratios.
+type sideSet struct {
+	size string
+	url  string
+	now  time.Time
 }
 
 func nextHour(t time.Time, z *time.Location) time.Time {

@@ -26,11 +26,15 @@ func DatabaseURL(base, name string) (string, error) {
 	return u.String(), nil
 }
 
+// DatabaseName is the database that holds the data set of sz
+// (rentdesk_bench_large, rentdesk_bench_large_short, …).
+func DatabaseName(sz Size) string { return "rentdesk_bench_" + strings.ReplaceAll(sz.Name, "-", "_") }
+
 // Prepare makes sure the database of the size exists on the server of base,
 // is migrated, and holds the generated shop; it returns its URL and the
 // instant the data was generated for ("now" of the data set).
 func Prepare(ctx context.Context, base string, sz Size, logf func(string, ...any)) (string, time.Time, error) {
-	name := "rentdesk_bench_" + sz.Name
+	name := DatabaseName(sz)
 	adminURL, err := DatabaseURL(base, "postgres")
 	if err != nil {
 		return "", time.Time{}, err
