@@ -48,7 +48,9 @@ WITH base AS (
     LEFT JOIN utilization_daily u ON u.day = s.day AND u.location_id = p.location_id AND u.item_id = p.item_id
     WINDOW w AS (PARTITION BY p.location_id, p.item_id ORDER BY s.day)
 )
-SELECT day, location_id, item_id, hours_available, hours_out, days FROM grid WHERE days > 0;
+-- Written in the key's order, so a day's rows sit together in the table.
+SELECT day, location_id, item_id, hours_available, hours_out, days FROM grid WHERE days > 0
+ORDER BY day, location_id, item_id;
 $$;
 -- +goose StatementEnd
 
