@@ -465,8 +465,9 @@ func (s *Store) rolledRevenueArgs(ctx context.Context, from, to time.Time, locat
 	return []any{from, to, locationID, r.FirstTo, r.SecondFrom, r.LifeFrom}, nil
 }
 
-// ItemFigures is one item over a period: utilization from the daily rollup,
-// revenue in the period and over its whole life (for payback).
+// ItemFigures is one item over a period: utilization from the daily rollup's
+// running totals, revenue in the period and over its whole life (for
+// payback).
 type ItemFigures struct {
 	ItemID           int64   `db:"item_id"`
 	Name             string  `db:"name"`
@@ -481,12 +482,25 @@ type ItemFigures struct {
 	RateWeek         *int64  `db:"rate_week"`
 }
 
+// itemUtilCTE is each item's hours over the local days [$7, $8) at location
+// $3 (0: all): two rows of the running totals (migration 00118) per
+// location, those of the last day before the period's end less those of the
+// last day before its start, whatever the period's length. The locations
+// whose count of daily rows did not move had no day in the period, as if
+// utilization_daily were summed; a test keeps it equal to that sum.
+const itemUtilCTE = `util AS (
+    SELECT e.item_id, sum(e.hours_available - coalesce(s.hours_available, 0)) AS hours_available,
+           sum(e.hours_out - coalesce(s.hours_out, 0)) AS hours_out
+    FROM utilization_running e
+    LEFT JOIN utilization_running s ON s.day = (SELECT max(day) FROM utilization_running WHERE day < $7::date)
+     AND s.location_id = e.location_id AND s.item_id = e.item_id
+    WHERE e.day = (SELECT max(day) FROM utilization_running WHERE day < $8::date) AND ($3 = 0 OR e.location_id = $3)
+      AND e.days > coalesce(s.days, 0)
+    GROUP BY e.item_id
+)`
+
 const itemFiguresSQL = `WITH ` + revenueCTE + `,
-util AS (
-    SELECT item_id, sum(hours_available) AS hours_available, sum(hours_out) AS hours_out
-    FROM utilization_daily WHERE day >= $7::date AND day < $8::date AND ($3 = 0 OR location_id = $3)
-    GROUP BY item_id
-), ` + rolledRevenueCTEs + `,
+` + itemUtilCTE + `, ` + rolledRevenueCTEs + `,
 rev AS (
     SELECT item_id, sum(revenue) AS revenue, sum(lifetime) AS lifetime FROM (
         SELECT item_id, amount AS revenue, 0 AS lifetime FROM period_revenue

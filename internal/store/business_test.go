@@ -566,3 +566,75 @@ func TestRevenueRollupMatchesLedger(t *testing.T) {
 	check("a day later, up to then", ts("2026-03-20T00:00:00Z"), w.now.Add(24*time.Hour))
 	check("a day later, its first hours", ts("2026-03-30T22:00:00Z"), w.now.Add(24*time.Hour))
 }
+
+// The item figures' hours read two rows of the running totals per location
+// (migration 00118) instead of summing the period's daily rows: they equal
+// the sum for periods starting and ending on any day around two month ends
+// and Berlin's DST change, all locations and each, after a backfill in
+// uneven pieces, a rerun of days in the middle, an item first stocked
+// mid-way, an item stocked at a second location later, an item whose only
+// unit moved away (rows before, none after) and an item with no rows.
+func TestItemUtilizationRunningMatchesDays(t *testing.T) {
+	w := newBizWorld(t)
+	tripod := w.id(t, `INSERT INTO items (name, slug, tracking, rate_hour, replacement_value)
+		VALUES ('Tripod', 'tripod', 'serialized', 100, 5000) RETURNING id`)
+	w.id(t, `INSERT INTO items (name, slug, tracking, rate_day, replacement_value)
+		VALUES ('Flash', 'flash', 'serialized', 900, 9000) RETURNING id`) // never stocked: no rows
+	t1 := w.id(t, `INSERT INTO units (item_id, location_id, asset_tag, created_at) VALUES ($1, $2, 'T1', $3) RETURNING id`,
+		tripod, w.depot, ts("2026-03-10T13:30:00Z"))
+	w.id(t, `INSERT INTO units (item_id, location_id, asset_tag, created_at) VALUES ($1, $2, 'U3', $3) RETURNING id`,
+		w.r6, w.depot, ts("2026-03-31T20:00:00Z"))
+	_, lt := w.booking(t, w.depot, nil, "returned", "2026-03-20T10:00:00Z", "2026-03-20T10:00:00Z", 0, tripod, 1,
+		"2026-03-27T08:00:00Z", "2026-04-01T06:00:00Z", "2026-03-27T08:00:00Z", "2026-04-01T06:00:00Z")
+	w.allocate(t, t1, lt, "2026-03-27T08:00:00Z", "2026-04-01T06:00:00Z", "2026-03-27T08:00:00Z", "2026-04-01T06:00:00Z")
+
+	later := ts("2026-04-02T15:00:00Z")
+	for _, r := range [][2]string{{"2026-02-20", "2026-03-05"}, {"2026-03-06", "2026-03-30"}, {"2026-03-31", "2026-04-03"}} {
+		if _, err := w.st.RollupUtilization(w.ctx, day(r[0]), day(r[1]), later); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The tripod's unit moves to Berlin; rerunning the middle days files its
+	// hours there and leaves the Depot rows before them.
+	if _, err := w.st.DB().ExecContext(w.ctx, `UPDATE units SET location_id = $1 WHERE id = $2`, w.berlin, t1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.st.RollupUtilization(w.ctx, day("2026-03-25"), day("2026-03-29"), later); err != nil {
+		t.Fatal(err)
+	}
+	days := []string{"2026-02-19", "2026-02-28", "2026-03-01", "2026-03-02", "2026-03-10", "2026-03-11", "2026-03-25",
+		"2026-03-29", "2026-03-30", "2026-03-31", "2026-04-01", "2026-04-02", "2026-04-03", "2026-04-04", "2026-04-30"}
+	periods := 0
+	for i, from := range days {
+		for _, to := range days[i+1:] {
+			for _, loc := range []int64{0, w.berlin, w.depot} {
+				want, err := w.st.ListItemFiguresByDaysForTest(w.ctx, day(from), day(to), day(from), later, loc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := w.st.ListItemFigures(w.ctx, day(from), day(to), day(from), later, loc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				periods++
+				if len(got) != len(want) {
+					t.Errorf("%s..%s location %d: %d items, want %d: %+v, want %+v", from, to, loc, len(got), len(want), got, want)
+					continue
+				}
+				for k, g := range got {
+					x := want[k]
+					if g.ItemID != x.ItemID || !near(g.HoursAvailable, x.HoursAvailable) || !near(g.HoursOut, x.HoursOut) ||
+						g.Revenue != x.Revenue || g.LifetimeRevenue != x.LifetimeRevenue {
+						t.Errorf("%s..%s location %d: %+v, want %+v", from, to, loc, g, x)
+					}
+				}
+			}
+		}
+	}
+	var moved int
+	if err := w.st.DB().QueryRowContext(w.ctx, `SELECT count(DISTINCT location_id) FROM utilization_daily WHERE item_id = $1`,
+		tripod).Scan(&moved); err != nil || moved != 2 {
+		t.Fatalf("the tripod has rows at %d locations (%v), want 2", moved, err)
+	}
+	t.Logf("%d periods compared", periods)
+}

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/lib/pq"
@@ -98,4 +100,31 @@ func (s *Store) ListBookingsBySqlxForTest(ctx context.Context, limit int) ([]Boo
 	var out []BookingSummary
 	err := s.prepared().SelectContext(ctx, &out, listAllBookingsSQL+limitText(limit), int64(math.MaxInt64))
 	return out, err
+}
+
+// itemUtilByDaysCTE is the item figures' hours as they were read before the
+// running totals: every day of the period summed from utilization_daily.
+const itemUtilByDaysCTE = `util AS (
+    SELECT item_id, sum(hours_available) AS hours_available, sum(hours_out) AS hours_out
+    FROM utilization_daily WHERE day >= $7::date AND day < $8::date AND ($3 = 0 OR location_id = $3)
+    GROUP BY item_id
+)`
+
+// ListItemFiguresByDaysForTest is ListItemFigures with the hours summed
+// from the daily rows, the reference the running totals must equal.
+func (s *Store) ListItemFiguresByDaysForTest(ctx context.Context, fromDay, toDay, from, to time.Time, locationID int64) ([]ItemFigures, error) {
+	q := strings.Replace(itemFiguresSQL, itemUtilCTE, itemUtilByDaysCTE, 1)
+	if q == itemFiguresSQL {
+		return nil, fmt.Errorf("item figures: no hours to replace")
+	}
+	var rows []ItemFigures
+	err := s.withoutParallel(ctx, func(tx *Store) error {
+		args, err := tx.rolledRevenueArgs(ctx, from, to, locationID)
+		if err != nil {
+			return err
+		}
+		args = append(args, fromDay.Format(time.DateOnly), toDay.Format(time.DateOnly))
+		return tx.q.SelectContext(ctx, &rows, q, args...)
+	})
+	return rows, err
 }

@@ -86,6 +86,11 @@ func (s *Store) RollupUtilization(ctx context.Context, from, to time.Time, now t
 				return fmt.Errorf("store: utilization rollup per location: %w", classify(err))
 			}
 		}
+		// The running totals of every day from the first one rewritten on
+		// (migration 00118).
+		if _, err := tx.q.ExecContext(ctx, `SELECT utilization_running_from($1::date)`, args[0]); err != nil {
+			return fmt.Errorf("store: utilization running totals: %w", classify(err))
+		}
 		return nil
 	})
 	return n, err
