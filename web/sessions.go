@@ -2,9 +2,11 @@ package web
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/gob"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -33,7 +35,7 @@ func NewSessions(cfg config.Config, ss *store.SessionStore) *scs.SessionManager 
 		ss.RenewAfter = step
 	}
 	sm.Store = ss
-	sm.Codec = sortedCodec{}
+	sm.Codec = newSortedCodec()
 	sm.Lifetime = cfg.SessionLifetime
 	sm.IdleTimeout = cfg.SessionIdleTimeout
 	sm.Cookie.Name = SessionCookieName
@@ -55,7 +57,17 @@ func NewSessions(cfg config.Config, ss *store.SessionStore) *scs.SessionManager 
 // codec encodes a map, whose order changes from run to run, so an unchanged
 // session would rarely encode to the same bytes, and the store could not see
 // that it need not be written.
-type sortedCodec struct{}
+//
+// scs decodes the session on every request and, with an idle timeout, encodes
+// it again on every request too; a gob coder compiles the types of each
+// stream anew, which cost more CPU than anything else in the session's path.
+// The codec therefore remembers what it decoded and encoded last (codecMemo):
+// the same bytes decode to the same values and the same values encode to the
+// same bytes, so a visitor's unchanged session is coded once, not per page.
+// The bytes stay exactly gob's.
+type sortedCodec struct{ memo *codecMemo }
+
+func newSortedCodec() sortedCodec { return sortedCodec{memo: &codecMemo{}} }
 
 type sortedSession struct {
 	Deadline time.Time
@@ -64,27 +76,42 @@ type sortedSession struct {
 }
 
 // Encode writes the deadline and the values in key order.
-func (sortedCodec) Encode(deadline time.Time, values map[string]any) ([]byte, error) {
+func (c sortedCodec) Encode(deadline time.Time, values map[string]any) ([]byte, error) {
 	aux := sortedSession{Deadline: deadline, Keys: make([]string, 0, len(values))}
 	for k := range values {
 		aux.Keys = append(aux.Keys, k)
 	}
 	slices.Sort(aux.Keys)
+	aux.Values = make([]any, 0, len(aux.Keys))
 	for _, k := range aux.Keys {
 		aux.Values = append(aux.Values, values[k])
+	}
+	fp, memo := c.memo.fingerprint(&aux)
+	if memo {
+		if b, ok := c.memo.encoded(fp); ok {
+			return b, nil
+		}
 	}
 	var b bytes.Buffer
 	if err := gob.NewEncoder(&b).Encode(&aux); err != nil {
 		return nil, err
 	}
+	if memo {
+		c.memo.keepEncoded(fp, b.Bytes())
+	}
 	return b.Bytes(), nil
 }
 
 // Decode reads what Encode wrote.
-func (sortedCodec) Decode(b []byte) (time.Time, map[string]any, error) {
-	var aux sortedSession
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&aux); err != nil {
-		return time.Time{}, nil, err
+func (c sortedCodec) Decode(b []byte) (time.Time, map[string]any, error) {
+	aux, ok := c.memo.decoded(b)
+	if !ok {
+		if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&aux); err != nil {
+			return time.Time{}, nil, err
+		}
+		if _, memo := c.memo.fingerprint(&aux); memo {
+			c.memo.keepDecoded(b, aux)
+		}
 	}
 	values := make(map[string]any, len(aux.Keys))
 	for i, k := range aux.Keys {
@@ -93,4 +120,82 @@ func (sortedCodec) Decode(b []byte) (time.Time, map[string]any, error) {
 		}
 	}
 	return aux.Deadline, values, nil
+}
+
+// codecMemo remembers recent sessions by their bytes (decoded) and by their
+// contents (encoded). Only sessions whose values are strings and int64s (all
+// the app stores) are kept: those values cannot be changed through a copy, so
+// a remembered decoding handed out again is as good as a fresh one. It holds
+// at most codecMemoSize sessions each way and starts over when full.
+type codecMemo struct {
+	mu  sync.Mutex
+	dec map[string]sortedSession
+	enc map[string][]byte
+}
+
+const codecMemoSize = 4096
+
+// fingerprint is an exact description of a session's contents (the deadline
+// as gob writes it, each key, each value's type and value), and whether the
+// session may be remembered at all.
+func (m *codecMemo) fingerprint(aux *sortedSession) (string, bool) {
+	if len(aux.Values) != len(aux.Keys) {
+		return "", false
+	}
+	fp, err := aux.Deadline.AppendBinary(make([]byte, 0, 128))
+	if err != nil {
+		return "", false
+	}
+	for i, k := range aux.Keys {
+		fp = binary.AppendUvarint(fp, uint64(len(k)))
+		fp = append(fp, k...)
+		switch v := aux.Values[i].(type) {
+		case string:
+			fp = append(fp, 's')
+			fp = binary.AppendUvarint(fp, uint64(len(v)))
+			fp = append(fp, v...)
+		case int64:
+			fp = append(fp, 'i')
+			fp = binary.AppendVarint(fp, v)
+		default:
+			return "", false
+		}
+	}
+	return string(fp), true
+}
+
+func (m *codecMemo) decoded(b []byte) (sortedSession, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	aux, ok := m.dec[string(b)]
+	return aux, ok
+}
+
+func (m *codecMemo) keepDecoded(b []byte, aux sortedSession) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.dec == nil || len(m.dec) >= codecMemoSize {
+		m.dec = make(map[string]sortedSession)
+	}
+	m.dec[string(b)] = aux
+}
+
+// encoded returns a copy: the caller owns what Encode returns.
+func (m *codecMemo) encoded(fp string) ([]byte, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b, ok := m.enc[fp]
+	if !ok {
+		return nil, false
+	}
+	return bytes.Clone(b), true
+}
+
+func (m *codecMemo) keepEncoded(fp string, b []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.enc == nil || len(m.enc) >= codecMemoSize {
+		m.enc = make(map[string][]byte)
+	}
+	m.enc[fp] = bytes.Clone(b)
 }

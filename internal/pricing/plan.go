@@ -98,17 +98,28 @@ func cheapest(r Rates, start, end time.Time, loc *time.Location) (plan, error) {
 		last++
 	}
 
-	bounds := make([]time.Time, last+2)
-	for j := range bounds {
-		bounds[j] = bound(j)
-	}
-	cache = bounds
-	if memo == nil || len(memo.bounds) < len(bounds) {
+	if memo != nil && len(memo.bounds) >= last+2 {
+		// The memo has them all (a page prices every item for one period):
+		// read them there, never changed once stored.
+		cache = memo.bounds[:last+2]
+	} else {
+		bounds := make([]time.Time, last+2)
+		for j := range bounds {
+			bounds[j] = bound(j)
+		}
+		cache = bounds
 		lastBounds.Store(&dayBounds{start: start, loc: loc, bounds: bounds})
 	}
 
-	f := make([]int64, last+1)
-	choice := make([]step, last+1)
+	// The program's tables live on the stack for periods of up to
+	// smallDays days, the periods nearly everyone books.
+	var fSmall [smallDays]int64
+	var choiceSmall [smallDays]step
+	f, choice := fSmall[:], choiceSmall[:]
+	if last+1 > smallDays {
+		f, choice = make([]int64, last+1), make([]step, last+1)
+	}
+	f, choice = f[:last+1], choice[:last+1]
 	at := func(j int) int64 {
 		if j > last {
 			return 0
@@ -179,6 +190,10 @@ type dayBounds struct {
 }
 
 var lastBounds atomic.Pointer[dayBounds]
+
+// smallDays is how many day boundaries cheapest's tables hold without
+// allocating.
+const smallDays = 64
 
 // walk follows the program's choices from day boundary j, counting units
 // and setting where the plan ends.
