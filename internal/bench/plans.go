@@ -112,6 +112,11 @@ func explain(ctx context.Context, db *sql.DB, q store.HotQuery) ([]byte, error) 
 			return nil, err
 		}
 	}
+	if q.Generic {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_generic_plan`); err != nil {
+			return nil, err
+		}
+	}
 	var raw []byte
 	err = tx.QueryRowContext(ctx, "EXPLAIN (ANALYZE, FORMAT JSON) "+q.SQL, q.Args...).Scan(&raw)
 	return raw, err
@@ -120,6 +125,12 @@ func explain(ctx context.Context, db *sql.DB, q store.HotQuery) ([]byte, error) 
 // replanned runs q prepared preparedRuns times on db's one connection, as the
 // store runs it, and reports whether every run was planned anew.
 func replanned(ctx context.Context, db *sql.DB, q store.HotQuery) (bool, error) {
+	if q.Generic {
+		if _, err := db.ExecContext(ctx, `SET plan_cache_mode = force_generic_plan`); err != nil {
+			return false, err
+		}
+		defer db.ExecContext(ctx, `RESET plan_cache_mode`) //nolint:errcheck // the check's own connection
+	}
 	st, err := db.PrepareContext(ctx, q.SQL)
 	if err != nil {
 		return false, err

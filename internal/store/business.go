@@ -391,6 +391,24 @@ func (s *Store) withoutParallel(ctx context.Context, fn func(q *Store) error) er
 	})
 }
 
+// withGenericPlan runs fn in a transaction (or the store's own) whose
+// prepared statements run on their generic plan, made once per connection,
+// instead of a plan made for each call's arguments. It is for statements
+// whose generic plan reads what the custom ones do but whose estimate looks
+// higher, so PostgreSQL would otherwise plan them on every call; the
+// benchmark's plan check runs them the same way (HotQuery.Generic).
+func (s *Store) withGenericPlan(ctx context.Context, fn func(q *Store) error) error {
+	if s.tx != nil {
+		return fn(s)
+	}
+	return s.WithTx(ctx, func(tx *Store) error {
+		if _, err := tx.q.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_generic_plan`); err != nil {
+			return fmt.Errorf("store: generic plan: %w", classify(err))
+		}
+		return fn(tx)
+	})
+}
+
 func pgInterval(d time.Duration) string { return fmt.Sprintf("%d microseconds", d.Microseconds()) }
 
 // rolledRevenueCTEs read revenueCTE's per-item money from the rollup
