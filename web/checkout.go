@@ -345,11 +345,14 @@ func (s *Server) CheckoutSubmit(c echo.Context) error {
 	if len(token) > maxCheckoutToken {
 		return echo.NewHTTPError(http.StatusBadRequest, "The checkout form is out of date. Open the checkout page again.")
 	}
-	if id, owner, err := s.Store.BookingByIdempotencyKey(ctx, token); err == nil && owner == u.ID && token != "" {
-		return redirect(c, fmt.Sprintf("/bookings/%d", id))
-	}
 	ch, cart := s.getChoice(c), s.getCart(c)
 	if !ch.chosen() || len(cart) == 0 {
+		// The first submit of this form emptied the cart: answer with its
+		// booking. With a cart, the engine finds a used token itself
+		// (*DuplicateError below), so a checkout needs no lookup first.
+		if id, owner, err := s.Store.BookingByIdempotencyKey(ctx, token); err == nil && owner == u.ID && token != "" {
+			return redirect(c, fmt.Sprintf("/bookings/%d", id))
+		}
 		return redirect(c, "/cart")
 	}
 	res, err := s.Booking.Book(ctx, booking.Request{CustomerID: u.ID, LocationID: ch.LocationID, Lines: linesOf(ch, cart),

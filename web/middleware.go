@@ -178,6 +178,9 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			commitCtx := context.WithoutCancel(ctx)
 			switch sm.Status(commitCtx) {
 			case scs.Modified:
+				// The row keeps the session's user beside its data, so the
+				// next request loads both in one statement (loadUser).
+				store.SetSessionUser(commitCtx, sm.GetInt64(commitCtx, sessUserID))
 				tok, expiry, err := sm.Commit(commitCtx)
 				if err != nil {
 					// Whatever the cause, the visitor can only try again later.
@@ -213,7 +216,12 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 		if id == 0 {
 			return next(c)
 		}
-		u, err := s.Store.GetUser(ctx, id)
+		// Usually loaded with the session; read on its own otherwise.
+		u, ok := store.SessionUser(ctx, id)
+		var err error
+		if !ok {
+			u, err = s.Store.GetUser(ctx, id)
+		}
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 		case err != nil:

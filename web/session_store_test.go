@@ -1,6 +1,7 @@
 package web
 
 import (
+	"database/sql"
 	"net/http"
 	"strings"
 	"testing"
@@ -108,5 +109,65 @@ func TestSessionRenewedWhenExpiryMoves(t *testing.T) {
 	c.get("/catalog").expectStatus(t, http.StatusOK)
 	if after := s.sessionWrite(token); after == before {
 		t.Fatal("the session's expiry was not pushed on")
+	}
+}
+
+// sessionUserColumn is the user id stored beside the session of token (0:
+// NULL).
+func (a *testApp) sessionUserColumn(token string) int64 {
+	a.t.Helper()
+	var id sql.NullInt64
+	err := a.st.DB().QueryRow(`SELECT user_id FROM sessions WHERE token_hash = sha256(convert_to($1, 'UTF8'))`, token).Scan(&id)
+	if err != nil {
+		a.t.Fatalf("session row of the cookie's token: %v", err)
+	}
+	return id.Int64
+}
+
+// The session row carries its user, so a request loads both in one
+// statement; the session's data stays the truth: a row naming another
+// account, or none, changes nobody's login, and a change to the account is
+// seen on the next request as before.
+func TestSessionRowCarriesItsUser(t *testing.T) {
+	app := newTestApp(t)
+	ann := app.createUser("customer", "ann@example.com", "correct horse battery")
+	bob := app.createUser("staff", "bob@example.com", "correct horse battery")
+	c := app.client()
+	c.login("ann@example.com", "correct horse battery")
+	token := c.cookie(SessionCookieName)
+	if got := app.sessionUserColumn(token); got != ann.ID {
+		t.Fatalf("session row's user %d, want %d", got, ann.ID)
+	}
+	setRowUser := func(id any) {
+		t.Helper()
+		if _, err := app.st.DB().Exec(`UPDATE sessions SET user_id = $2 WHERE token_hash = sha256(convert_to($1, 'UTF8'))`, token, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A row naming another account: still Ann, never Bob's staff pages.
+	setRowUser(bob.ID)
+	if res := c.get("/account"); res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "ann@example.com") || strings.Contains(res.Body, "bob@example.com") {
+		t.Fatalf("with the row naming Bob: status %d\n%.2000s", res.StatusCode, res.Body)
+	}
+	if res := c.get("/desk"); res.StatusCode == http.StatusOK {
+		t.Fatal("Ann's session reached the desk with the row naming Bob")
+	}
+	// No user in the row (as written before the column existed): still Ann.
+	setRowUser(nil)
+	if res := c.get("/account"); res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "ann@example.com") {
+		t.Fatalf("with no user in the row: status %d", res.StatusCode)
+	}
+	setRowUser(ann.ID)
+	// Disabling the account ends the session on the next request.
+	if _, err := app.st.DB().Exec(`UPDATE users SET disabled_at = now() WHERE id = $1`, ann.ID); err != nil {
+		t.Fatal(err)
+	}
+	if c.loggedIn() {
+		t.Fatal("a disabled account is still logged in")
+	}
+	// Logging out (a new login of Bob in the same browser) rewrites the row.
+	c.login("bob@example.com", "correct horse battery")
+	if got := app.sessionUserColumn(c.cookie(SessionCookieName)); got != bob.ID {
+		t.Fatalf("after Bob's login the row names %d, want %d", got, bob.ID)
 	}
 }

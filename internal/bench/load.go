@@ -89,10 +89,16 @@ func (c *client) login(email string) error {
 
 // chooseDates picks location and period as a visitor does at /book.
 func (c *client) chooseDates(loc int64, from, to time.Time, zone *time.Location) error {
-	if _, _, err := c.do("GET", "/book", nil); err != nil {
+	return c.chooseDatesTimed(loc, from, to, zone, nil)
+}
+
+// chooseDatesTimed is chooseDates sending its two requests through steps
+// (nil: untimed).
+func (c *client) chooseDatesTimed(loc int64, from, to time.Time, zone *time.Location, steps *stepTally) error {
+	if _, _, err := steps.do(c, StepBook, "GET", "/book", nil); err != nil {
 		return err
 	}
-	st, body, err := c.do("POST", "/book/dates", url.Values{"location": {fmt.Sprint(loc)},
+	st, body, err := steps.do(c, StepDates, "POST", "/book/dates", url.Values{"location": {fmt.Sprint(loc)},
 		"start": {from.In(zone).Format("2006-01-02T15:04")}, "end": {to.In(zone).Format("2006-01-02T15:04")}})
 	if err != nil {
 		return err
@@ -108,7 +114,63 @@ type roundResult struct {
 	n, errs int
 	elapsed time.Duration
 	lat     []time.Duration
-	other   map[string]int // outcome counts beyond ok/error (holds)
+	other   map[string]int       // outcome counts beyond ok/error (holds)
+	steps   map[string]stepCount // requests of a flow by step (holds)
+}
+
+// Steps of the hold flow, as the report names them.
+const (
+	StepBook     = "GET /book"
+	StepDates    = "POST /book/dates"
+	StepCart     = "POST /cart/items"
+	StepCheckout = "GET /checkout"
+	StepHold     = "POST /checkout"
+	StepEmpty    = "POST /cart/items/ID (empties a refused cart)"
+)
+
+// holdSteps lists the steps in the order a flow sends them.
+var holdSteps = []string{StepBook, StepDates, StepCart, StepCheckout, StepHold, StepEmpty}
+
+// stepCount is how many requests one step of a flow sent and their summed
+// latency.
+type stepCount struct {
+	n   int
+	lat time.Duration
+}
+
+// stepTally counts a flow's requests by step, across its workers.
+type stepTally struct {
+	mu sync.Mutex
+	by map[string]stepCount
+}
+
+// do sends one request of step name through c and counts it; a nil tally
+// only sends it.
+func (t *stepTally) do(c *client, name, method, path string, form url.Values) (int, string, error) {
+	if t == nil {
+		return c.do(method, path, form)
+	}
+	t0 := time.Now()
+	st, body, err := c.do(method, path, form)
+	d := time.Since(t0)
+	t.mu.Lock()
+	if t.by == nil {
+		t.by = map[string]stepCount{}
+	}
+	sc := t.by[name]
+	sc.n, sc.lat = sc.n+1, sc.lat+d
+	t.by[name] = sc
+	t.mu.Unlock()
+	return st, body, err
+}
+
+// take returns the counts so far and starts over.
+func (t *stepTally) take() map[string]stepCount {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := t.by
+	t.by = nil
+	return out
 }
 
 // step is one request (or flow) of a scenario by worker w, iteration i; it

@@ -70,6 +70,51 @@ type ScenarioResult struct {
 	VsBare   float64 `json:"ratio_to_bare"`
 	VsOneQ   float64 `json:"ratio_to_one_query"`
 	P99VsOne float64 `json:"p99_ratio_to_one_query"`
+	// Steps: a flow's requests by step (hold creation), in flow order.
+	Steps []StepResult `json:"steps,omitempty"`
+	// HoldsMade is the median of the rounds' bookings made per second (a
+	// POST /checkout answered with a redirect to the booking or payment).
+	HoldsMade float64 `json:"holds_made_per_s,omitempty"`
+}
+
+// StepResult is one step of a flow over all rounds: its requests, their
+// rate (median of the rounds) and their mean latency.
+type StepResult struct {
+	Name     string  `json:"name"`
+	Requests int     `json:"requests"`
+	RPS      float64 `json:"req_per_s"`
+	Mean     float64 `json:"mean_ms"`
+}
+
+// stepResults sums the rounds' step counts, in flow order.
+func stepResults(rs []roundResult) []StepResult {
+	var out []StepResult
+	for _, name := range holdSteps {
+		st := StepResult{Name: name}
+		var rates []float64
+		var lat time.Duration
+		for _, x := range rs {
+			c := x.steps[name]
+			st.Requests += c.n
+			lat += c.lat
+			rates = append(rates, float64(c.n)/x.elapsed.Seconds())
+		}
+		if st.Requests == 0 {
+			continue
+		}
+		st.RPS, st.Mean = median(rates), ms(lat/time.Duration(st.Requests))
+		out = append(out, st)
+	}
+	return out
+}
+
+// holdsMade is the median of the rounds' successful checkouts per second.
+func holdsMade(rs []roundResult) float64 {
+	var rates []float64
+	for _, x := range rs {
+		rates = append(rates, float64(x.other["booked"]+x.other["conflict booked"])/x.elapsed.Seconds())
+	}
+	return median(rates)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -105,12 +150,15 @@ func buildReport(ctx context.Context, db *sql.DB, o Options, sz Size, dataNow ti
 		slices.Sort(lat)
 		res.RPS = median(rates)
 		res.P50, res.P95, res.P99 = ms(percentile(lat, .50)), ms(percentile(lat, .95)), ms(percentile(lat, .99))
+		if rs[0].steps != nil {
+			res.Steps, res.HoldsMade = stepResults(rs), holdsMade(rs)
+		}
 		r.Scenarios = append(r.Scenarios, res)
 	}
 	r.ratios()
 	r.Notes = append(r.Notes,
 		fmt.Sprintf("data set generated for %s (seed %d); the app, PostgreSQL and the load generator share the machine's cores", dataNow.Format(time.RFC3339), Seed),
-		"hold creation: one request = one whole flow (choose dates, add to cart, open checkout, confirm)",
+		"hold creation: one request = one whole flow (choose dates, add to cart, open checkout, confirm); its table by request gives the holds asked for (POST /checkout) and made per second",
 		"desk scans: one request = one whole flow (a customer books a unit from the next hour, staff scan it out and check it in)",
 		"signed webhook deliveries go to a second `rentdesk serve` on the same database with a Stripe webhook secret (Checkout Session events that call no Stripe API)")
 	return r
@@ -253,6 +301,16 @@ func (r *Report) Markdown() string {
 	}
 	fmt.Fprintf(&b, "\nInstrumentation (the app's request metrics and request log on the bare handler) costs %.1f%% of its rate, %s (target < 5%%).\n",
 		100*r.Instrumentation, how)
+	for _, s := range r.Scenarios {
+		if len(s.Steps) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n%s, one flow per row above (%.0f flows/s), by request (req/s the median of the rounds; bookings made %.0f/s):\n\n", s.Name, s.RPS, s.HoldsMade)
+		b.WriteString("| request | requests | req/s | mean ms |\n| --- | ---: | ---: | ---: |\n")
+		for _, st := range s.Steps {
+			fmt.Fprintf(&b, "| %s | %d | %.0f | %.1f |\n", st.Name, st.Requests, st.RPS, st.Mean)
+		}
+	}
 	if len(r.Outcomes) > 0 {
 		var keys []string
 		for k := range r.Outcomes {

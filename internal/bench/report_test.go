@@ -199,3 +199,28 @@ func TestReportSaysHowInstrumentationWasMeasured(t *testing.T) {
 		}
 	}
 }
+
+// The hold flow's table counts each step's requests and rate over the
+// rounds, in flow order, and the bookings made from the outcomes.
+func TestReportHoldSteps(t *testing.T) {
+	rs := []roundResult{
+		{n: 10, elapsed: time.Second, other: map[string]int{"booked": 6, "conflict refused at cart": 4},
+			steps: map[string]stepCount{StepBook: {10, 100 * time.Millisecond}, StepHold: {6, 60 * time.Millisecond}}},
+		{n: 20, elapsed: 2 * time.Second, other: map[string]int{"booked": 16},
+			steps: map[string]stepCount{StepBook: {20, 300 * time.Millisecond}, StepHold: {16, 320 * time.Millisecond}}},
+	}
+	got := stepResults(rs)
+	want := []StepResult{{StepBook, 30, 10, 400.0 / 30}, {StepHold, 22, 7, 380.0 / 22}}
+	if len(got) != len(want) {
+		t.Fatalf("steps %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i].Name != want[i].Name || got[i].Requests != want[i].Requests || !near(got[i].RPS, want[i].RPS) ||
+			!near(got[i].Mean, float64(int(want[i].Mean*1000))/1000) {
+			t.Fatalf("step %d: %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if h := holdsMade(rs); !near(h, 7) {
+		t.Fatalf("holds made %v, want 7 (median of 6/s and 8/s)", h)
+	}
+}

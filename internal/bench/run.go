@@ -349,7 +349,16 @@ func runLoad(ctx context.Context, o Options, sz Size, dbURL string, dataNow time
 			if !sc.Ceiling && !selected(sc.Name, o.Only) {
 				continue
 			}
+			// The hold flow's requests are counted by step, this round's only.
+			tally := (*stepTally)(nil)
+			if sc.Name == HoldName {
+				tally = &main.holds.steps
+				tally.take()
+			}
 			res := drive(ctx, n, o.Duration, sc.step)
+			if tally != nil {
+				res.steps = tally.take()
+			}
 			runs[sc.Name] = append(runs[sc.Name], res)
 			stdLogf("round %d  %-30s %8.0f req/s  errors %d %v", r, sc.Name, float64(res.n)/res.elapsed.Seconds(), res.errs, res.other)
 			if ctx.Err() != nil {
@@ -450,6 +459,7 @@ type holdRun struct {
 	mu      sync.Mutex
 	booked  []holdSlot
 	seq     int
+	steps   stepTally
 }
 
 type holdSlot struct {
@@ -484,10 +494,10 @@ func (h *holdRun) step(w, _ int) (string, error) {
 	c := h.clients[w]
 	s, qty, conflict := h.next()
 	from := h.base.AddDate(0, 0, 2*s.day)
-	if err := c.chooseDates(h.fx.loc, from, from.Add(24*time.Hour), h.fx.zone); err != nil {
+	if err := c.chooseDatesTimed(h.fx.loc, from, from.Add(24*time.Hour), h.fx.zone, &h.steps); err != nil {
 		return "", err
 	}
-	st, body, err := c.do("POST", "/cart/items", url.Values{"item_id": {fmt.Sprint(s.item.id)}, "quantity": {fmt.Sprint(qty)}})
+	st, body, err := h.steps.do(c, StepCart, "POST", "/cart/items", url.Values{"item_id": {fmt.Sprint(s.item.id)}, "quantity": {fmt.Sprint(qty)}})
 	if err != nil {
 		return "", err
 	}
@@ -497,7 +507,7 @@ func (h *holdRun) step(w, _ int) (string, error) {
 	if st != http.StatusSeeOther {
 		return refused(conflict, "at cart"), nil
 	}
-	_, page, err := c.do("GET", "/checkout", nil)
+	_, page, err := h.steps.do(c, StepCheckout, "GET", "/checkout", nil)
 	if err != nil {
 		return "", err
 	}
@@ -505,7 +515,7 @@ func (h *holdRun) step(w, _ int) (string, error) {
 	if m == nil {
 		return "", fmt.Errorf("no checkout token: %.300s", page)
 	}
-	st, body, err = c.do("POST", "/checkout", url.Values{"token": {m[1]}})
+	st, body, err = h.steps.do(c, StepHold, "POST", "/checkout", url.Values{"token": {m[1]}})
 	if err != nil {
 		return "", err
 	}
@@ -522,7 +532,7 @@ func (h *holdRun) step(w, _ int) (string, error) {
 		return "", fmt.Errorf("checkout: status %d: %.200s", st, body)
 	}
 	// Refused at checkout: empty the cart for the next attempt.
-	c.do("POST", fmt.Sprintf("/cart/items/%d", s.item.id), url.Values{"quantity": {"0"}})
+	h.steps.do(c, StepEmpty, "POST", fmt.Sprintf("/cart/items/%d", s.item.id), url.Values{"quantity": {"0"}})
 	return refused(conflict, "at checkout"), nil
 }
 

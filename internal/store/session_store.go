@@ -43,12 +43,43 @@ func (s *Store) SessionStore() *SessionStore {
 type sessionMemoKey struct{}
 
 // sessionMemo is what the request loaded: the token's hash, the stored data
-// and expiry.
+// and expiry, and the account the row names (with its user id column).
 type sessionMemo struct {
 	mu     sync.Mutex
 	hash   []byte
 	data   []byte
 	expiry time.Time
+	user   *User
+	// userID is what the next commit writes into the user id column
+	// (SetSessionUser).
+	userID int64
+}
+
+// SessionUser returns the account loaded with the request's session when it
+// is user id (the id the session's data names); false means it must be read
+// on its own (GetUser). The row is read in the same statement as the
+// session, so it is as current as a GetUser right after would be.
+func SessionUser(ctx context.Context, id int64) (User, bool) {
+	m := memoOf(ctx)
+	if m == nil || id == 0 {
+		return User{}, false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.user == nil || m.user.ID != id {
+		return User{}, false
+	}
+	return *m.user, true
+}
+
+// SetSessionUser says which account (0: none) the session about to be
+// committed in ctx is logged in to; the commit writes it beside the data.
+func SetSessionUser(ctx context.Context, id int64) {
+	if m := memoOf(ctx); m != nil {
+		m.mu.Lock()
+		m.userID = id
+		m.mu.Unlock()
+	}
 }
 
 // WithSessionMemo prepares ctx to remember the session loaded in it, so an
@@ -68,19 +99,35 @@ func hashToken(token string) []byte {
 	return h[:]
 }
 
+// sessionUserColumns are userColumns of the account joined to a session
+// (NULL when the session names none).
+const sessionUserColumns = `u.id AS user_id, u.email, u.name, u.phone, u.role, u.password_hash, u.session_epoch,
+       u.disabled_at, u.created_at AS user_created_at`
+
 const (
-	findSessionSQL   = `SELECT data, expiry FROM sessions WHERE token_hash = $1 AND expiry > now()`
+	findSessionSQL = `SELECT s.data, s.expiry, ` + sessionUserColumns + `
+FROM sessions s LEFT JOIN users u ON u.id = s.user_id
+WHERE s.token_hash = $1 AND s.expiry > now()`
 	commitSessionSQL = `
-INSERT INTO sessions (token_hash, data, expiry) VALUES ($1, $2, $3)
-ON CONFLICT (token_hash) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry`
+INSERT INTO sessions (token_hash, data, expiry, user_id) VALUES ($1, $2, $3, NULLIF($4, 0))
+ON CONFLICT (token_hash) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.expiry, user_id = EXCLUDED.user_id`
 	deleteSessionSQL = `DELETE FROM sessions WHERE token_hash = $1`
 )
 
 // FindCtx returns the data of a live session.
 func (ss *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var row struct {
-		Data   []byte    `db:"data"`
-		Expiry time.Time `db:"expiry"`
+		Data          []byte     `db:"data"`
+		Expiry        time.Time  `db:"expiry"`
+		UserID        *int64     `db:"user_id"`
+		Email         *string    `db:"email"`
+		Name          *string    `db:"name"`
+		Phone         *string    `db:"phone"`
+		Role          *string    `db:"role"`
+		PasswordHash  *string    `db:"password_hash"`
+		SessionEpoch  *int       `db:"session_epoch"`
+		DisabledAt    *time.Time `db:"disabled_at"`
+		UserCreatedAt *time.Time `db:"user_created_at"`
 	}
 	h := hashToken(token)
 	err := ss.st.prepared().GetContext(ctx, &row, findSessionSQL, h)
@@ -92,8 +139,14 @@ func (ss *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool
 		return nil, false, fmt.Errorf("store: find session: %w", err)
 	}
 	if m := memoOf(ctx); m != nil {
+		var u *User
+		if row.UserID != nil { // the join's columns are all NOT NULL in users
+			u = &User{ID: *row.UserID, Email: *row.Email, Name: *row.Name, Phone: *row.Phone, Role: *row.Role,
+				PasswordHash: *row.PasswordHash, SessionEpoch: *row.SessionEpoch, DisabledAt: row.DisabledAt,
+				CreatedAt: *row.UserCreatedAt}
+		}
 		m.mu.Lock()
-		m.hash, m.data, m.expiry = h, row.Data, row.Expiry
+		m.hash, m.data, m.expiry, m.user = h, row.Data, row.Expiry, u
 		m.mu.Unlock()
 	}
 	return row.Data, true, nil
@@ -103,15 +156,18 @@ func (ss *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool
 // and its expiry moved by less than RenewAfter.
 func (ss *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
 	h := hashToken(token)
+	var userID int64
 	if m := memoOf(ctx); m != nil {
 		m.mu.Lock()
+		// The data names the user, so unchanged data keeps the row's user.
 		same := bytes.Equal(m.hash, h) && bytes.Equal(m.data, b) && expiry.Sub(m.expiry) < ss.RenewAfter
+		userID = m.userID
 		m.mu.Unlock()
 		if same {
 			return nil
 		}
 	}
-	if _, err := ss.st.prepared().ExecContext(ctx, commitSessionSQL, h, b, expiry.UTC()); err != nil {
+	if _, err := ss.st.prepared().ExecContext(ctx, commitSessionSQL, h, b, expiry.UTC(), userID); err != nil {
 		return fmt.Errorf("store: commit session: %w", classify(err))
 	}
 	if m := memoOf(ctx); m != nil {
@@ -129,7 +185,7 @@ func (ss *SessionStore) DeleteCtx(ctx context.Context, token string) error {
 	}
 	if m := memoOf(ctx); m != nil {
 		m.mu.Lock()
-		m.hash, m.data = nil, nil
+		m.hash, m.data, m.user = nil, nil, nil
 		m.mu.Unlock()
 	}
 	return nil
