@@ -200,6 +200,7 @@ func (j *Jobs) RollupMetrics(ctx context.Context, now time.Time) error {
 	if !last.IsZero() && last.Before(from) {
 		from = last
 	}
+	backfill := from.Before(now.UTC().AddDate(0, 0, -3))
 	to := now.UTC().AddDate(0, 0, 1)
 	for start := from; !start.After(to); start = start.AddDate(0, 0, rollupChunk) {
 		end := start.AddDate(0, 0, rollupChunk-1)
@@ -217,6 +218,15 @@ func (j *Jobs) RollupMetrics(ctx context.Context, now time.Time) error {
 	}
 	// The booking funnel per UTC day, up to the midnight an hour ago, and
 	// the days of old bookings changed since the last run.
-	_, err = j.st.RollupFunnel(ctx, now)
-	return err
+	funnelDays, err := j.st.RollupFunnel(ctx, now)
+	if err != nil {
+		return err
+	}
+	// A backfill (or a bulk import's marks) changes the rollups' sizes by
+	// orders of magnitude: the dashboard's plans should see it at once, not
+	// when autovacuum gets round to it.
+	if backfill || funnelDays > rollupChunk {
+		return j.st.AnalyzeRollups(ctx)
+	}
+	return nil
 }

@@ -96,6 +96,24 @@ func (s *Store) RollupUtilization(ctx context.Context, from, to time.Time, now t
 	return n, err
 }
 
+// analyzeRollupsSQL refreshes the planner's statistics of the tables the
+// metrics rollup writes and the dashboard reads.
+const analyzeRollupsSQL = `ANALYZE utilization_daily, utilization_daily_location, utilization_running,
+    revenue_daily, revenue_daily_location, revenue_item_total, revenue_rollup_stale,
+    funnel_daily, funnel_rollup_stale`
+
+// AnalyzeRollups gives the planner the rollup tables' new sizes. After a
+// backfill has filled them (or taken a bulk import's marks), autovacuum
+// analyzes them only some time later, and until then the dashboard's
+// queries are planned on the counts of empty tables: on the benchmark's
+// large shop the funnel read 270–540 ms in that window and 0.2–1.6 ms after.
+func (s *Store) AnalyzeRollups(ctx context.Context) error {
+	if _, err := s.q.ExecContext(ctx, analyzeRollupsSQL); err != nil {
+		return fmt.Errorf("store: analyze rollups: %w", classify(err))
+	}
+	return nil
+}
+
 // UtilizationRolledUpTo is the last day the rollup has covered, or the zero
 // time when it never ran.
 func (s *Store) UtilizationRolledUpTo(ctx context.Context) (time.Time, error) {
