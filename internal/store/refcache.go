@@ -340,7 +340,6 @@ func cloneItemRows(rows []ItemListRow) []ItemListRow {
 	// page instead of one allocation per value (about eight per row).
 	ints := make([]int64, 0, 6*len(rows))
 	strs := make([]string, 0, 2*len(rows))
-	var times []time.Time
 	cloneInt := func(p *int64) *int64 {
 		if p == nil {
 			return nil
@@ -359,13 +358,7 @@ func cloneItemRows(rows []ItemListRow) []ItemListRow {
 		it := &r.Item
 		it.CategoryID, it.RateHour, it.RateDay = cloneInt(it.CategoryID), cloneInt(it.RateHour), cloneInt(it.RateDay)
 		it.RateWeek, it.RateMonth, r.PhotoID = cloneInt(it.RateWeek), cloneInt(it.RateMonth), cloneInt(r.PhotoID)
-		if it.ArchivedAt != nil { // never in the public list; copied all the same
-			if times == nil {
-				times = make([]time.Time, 0, len(rows))
-			}
-			times = append(times, *it.ArchivedAt)
-			it.ArchivedAt = &times[len(times)-1]
-		}
+		it.ArchivedAt = clonePtr(it.ArchivedAt) // nil in the public list: no allocation
 		r.CategoryName, r.CategorySlug = cloneStr(r.CategoryName), cloneStr(r.CategorySlug)
 		out[i] = r
 	}
