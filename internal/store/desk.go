@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lib/pq"
 )
 
 // Kinds of desk lines.
@@ -422,52 +424,95 @@ func (s *Store) ListBookings(ctx context.Context, f BookingFilter) ([]BookingSum
 // one by one; beyond it the search walks the newest bookings instead.
 const searchFewCustomers = 300
 
-// searchBookingsSQL asks the booking number and the customers apart, each
-// through its index (trigram indexes on email and name): an OR over both
-// would walk every booking backwards. Few matching customers (a name, an
-// email): each one's newest $3 bookings through (customer_id, id). Many (a
-// common part such as the mail domain): taking $3 of each of thousands and
-// sorting them costs seconds, so the newest bookings are walked back instead
-// until $3 match, about $3 ÷ (the share of matching customers) bookings, whatever
-// the history. Which branch runs is decided once (a one-time filter on the
-// count of the first few matches); the customer test of the walk is a
-// per-row subquery on the primary key so the plan never reads users whole.
-var searchBookingsSQL = `
-WITH m AS MATERIALIZED (
-    SELECT cu.id FROM users cu
-    WHERE cu.email::text ILIKE $2 ESCAPE '\' OR cu.name ILIKE $2 ESCAPE '\'
-    LIMIT ` + strconv.Itoa(searchFewCustomers+1) + `
-),
-hit AS (
+// searchMatchCustomersSQL finds the customers whose email or name holds the
+// term, through the trigram indexes on both: all of them when there are few,
+// or one more than searchFewCustomers to say there are many (which ones
+// then does not matter). It runs unprepared so each term gets a plan of its
+// own: a term without a trigram in it ("a", "12") reads the table until
+// enough match, where the index would list every customer first.
+var searchMatchCustomersSQL = `
+SELECT cu.id FROM users cu
+WHERE cu.email::text ILIKE $1 ESCAPE '\' OR cu.name ILIKE $1 ESCAPE '\'
+LIMIT ` + strconv.Itoa(searchFewCustomers+1)
+
+// searchByCustomersSQL is the search when few customers match ($2, read
+// through a sub-select so the statement keeps its generic plan): each
+// one's newest bookings through (customer_id, id), and the booking with the
+// number $1. The page size is written into the text ({limit}, see
+// limitText), so it runs prepared on one plan, never planned per call.
+const searchByCustomersSQL = `
+WITH hit AS (
     SELECT id FROM (
         SELECT b.id FROM bookings b WHERE b.id = $1
         UNION
-        SELECT x.id FROM m
-        CROSS JOIN LATERAL (SELECT b.id FROM bookings b WHERE b.customer_id = m.id ORDER BY b.id DESC LIMIT $3) x
-        WHERE (SELECT count(*) FROM m) <= ` + strconv.Itoa(searchFewCustomers) + `
-        UNION
-        (SELECT b.id FROM bookings b
-         WHERE (SELECT count(*) FROM m) > ` + strconv.Itoa(searchFewCustomers) + `
-           AND (SELECT cu.email::text ILIKE $2 ESCAPE '\' OR cu.name ILIKE $2 ESCAPE '\'
-                FROM users cu WHERE cu.id = b.customer_id)
-         ORDER BY b.id DESC LIMIT $3)
+        SELECT x.id FROM unnest((SELECT $2::bigint[])) m(id)
+        CROSS JOIN LATERAL (SELECT b.id FROM bookings b WHERE b.customer_id = m.id ORDER BY b.id DESC LIMIT {limit}) x
     ) u
-    ORDER BY id DESC LIMIT $3
+    ORDER BY id DESC LIMIT {limit}
 )` + bookingSummarySelect + `
 WHERE b.id IN (SELECT id FROM hit)
 ORDER BY b.id DESC
-LIMIT $3`
+LIMIT {limit}`
+
+// searchWalkSQL is the search when many customers match (a common part
+// such as the mail domain): taking the newest bookings of each of thousands
+// and sorting them costs seconds, so the newest bookings are walked back
+// until {limit} match, about {limit} ÷ (the share of matching customers)
+// bookings whatever the history, plus the booking with the number $1. The
+// customer test is a per-row subquery on the primary key so the plan never
+// reads users whole.
+const searchWalkSQL = `
+WITH hit AS (
+    SELECT id FROM (
+        SELECT b.id FROM bookings b WHERE b.id = $1
+        UNION
+        (SELECT b.id FROM bookings b
+         WHERE (SELECT cu.email::text ILIKE $2 ESCAPE '\' OR cu.name ILIKE $2 ESCAPE '\'
+                FROM users cu WHERE cu.id = b.customer_id)
+         ORDER BY b.id DESC LIMIT {limit})
+    ) u
+    ORDER BY id DESC LIMIT {limit}
+)` + bookingSummarySelect + `
+WHERE b.id IN (SELECT id FROM hit)
+ORDER BY b.id DESC
+LIMIT {limit}`
+
+// searchText is a search statement with its page size written in.
+func searchText(query string, limit int) string {
+	return strings.ReplaceAll(query, "{limit}", limitText(limit))
+}
 
 // SearchBookings finds bookings by number ("R000042" or "42") or by a part
 // of the customer's email or name, newest first.
+//
+// The booking number and the customers are asked apart, each through its
+// index: an OR over both would walk every booking backwards. First the
+// matching customers (searchMatchCustomersSQL), then, unless none match and
+// the term is no number, their bookings: searchByCustomersSQL for a few,
+// searchWalkSQL for many. The bookings' statements run prepared on their
+// generic plans (the single statement this replaces was planned on every
+// call, about as long as its run on a warm connection).
 func (s *Store) SearchBookings(ctx context.Context, q string, limit int) ([]BookingSummary, error) {
 	q = strings.TrimSpace(q)
 	var id int64
 	if n, err := strconv.ParseInt(strings.TrimPrefix(strings.ToUpper(q), "R"), 10, 64); err == nil {
 		id = n
 	}
+	pattern := "%" + likeEscape(q) + "%"
+	var customers []int64
+	if err := s.q.SelectContext(ctx, &customers, searchMatchCustomersSQL, pattern); err != nil {
+		return nil, fmt.Errorf("store: search bookings: %w", classify(err))
+	}
+	if len(customers) == 0 && id == 0 {
+		return nil, nil
+	}
+	query, args := searchByCustomersSQL, []any{id, pq.Array(customers)}
+	if len(customers) > searchFewCustomers {
+		query, args = searchWalkSQL, []any{id, pattern}
+	}
 	var out []BookingSummary
-	if err := s.q.SelectContext(ctx, &out, searchBookingsSQL, id, "%"+likeEscape(q)+"%", limit); err != nil {
+	if err := s.prepared().Query(ctx, searchText(query, limit), args,
+		func(rows *sql.Rows) error { return scanBookingSummaries(rows, &out) }); err != nil {
 		return nil, fmt.Errorf("store: search bookings: %w", classify(err))
 	}
 	return out, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/rentdesk/rentdesk/internal/store"
@@ -17,6 +18,35 @@ const orSearchSQL = `
 SELECT b.id FROM bookings b JOIN users cu ON cu.id = b.customer_id
 WHERE b.id = $1 OR cu.email::text ILIKE $2 ESCAPE '\' OR cu.name ILIKE $2 ESCAPE '\'
 ORDER BY b.id DESC LIMIT $3`
+
+// formerSearchSQL is the desk search as one statement, as it ran before it
+// was split into the customers' lookup and their bookings' statements.
+const formerSearchSQL = `
+WITH m AS MATERIALIZED (
+    SELECT cu.id FROM users cu
+    WHERE cu.email::text ILIKE $2 ESCAPE '\' OR cu.name ILIKE $2 ESCAPE '\'
+    LIMIT 301
+),
+hit AS (
+    SELECT id FROM (
+        SELECT b.id FROM bookings b WHERE b.id = $1
+        UNION
+        SELECT x.id FROM m
+        CROSS JOIN LATERAL (SELECT b.id FROM bookings b WHERE b.customer_id = m.id ORDER BY b.id DESC LIMIT $3) x
+        WHERE (SELECT count(*) FROM m) <= 300
+        UNION
+        (SELECT b.id FROM bookings b
+         WHERE (SELECT count(*) FROM m) > 300
+           AND (SELECT cu.email::text ILIKE $2 ESCAPE '\' OR cu.name ILIKE $2 ESCAPE '\'
+                FROM users cu WHERE cu.id = b.customer_id)
+         ORDER BY b.id DESC LIMIT $3)
+    ) u
+    ORDER BY id DESC LIMIT $3
+)
+SELECT b.id FROM bookings b JOIN users cu ON cu.id = b.customer_id JOIN locations lo ON lo.id = b.location_id
+WHERE b.id IN (SELECT id FROM hit)
+ORDER BY b.id DESC
+LIMIT $3`
 
 // The search by a part of the name or email, in any case, or by number,
 // gives the OR's bookings newest first, both when few customers match (each
@@ -39,6 +69,13 @@ SELECT CASE WHEN g % 4 = 0 THEN 'other' || g || '@mail.test' ELSE 'walker' || g 
 FROM generate_series(1, 460) g`); err != nil {
 		t.Fatal(err)
 	}
+	// A few names and emails with accents and mixed case.
+	if _, err := db.ExecContext(ctx, `
+INSERT INTO users (email, name, password_hash) VALUES
+  ('zoe.mueller@Example.test', 'Zoë Müller', 'x'), ('ZOE@mail.test', 'ZOË MÜLLER-Łukasz', 'x'),
+  ('joao@mail.test', 'João Conceição', 'x'), ('muller12@mail.test', 'Anne Muller', 'x')`); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.ExecContext(ctx, `
 INSERT INTO bookings (customer_id, location_id, status, currency)
 SELECT u.id, $1, 'confirmed', 'EUR'
@@ -52,26 +89,41 @@ ORDER BY k, u.id * 7 % 461`, loc); err != nil {
 		t.Fatal(err)
 	}
 	number := fmt.Sprintf("R%06d", some)
+	matched := 0
 	for _, q := range []string{"walker", "WALKER-smith 1", "walker 7", "Smith 123", "walker12@", "example.TEST", "other",
-		"mail.test", "person 44", number, fmt.Sprint(some), "nobody", "%", "_"} {
+		"mail.test", "person 44", number, fmt.Sprint(some), "nobody", "%", "_",
+		"Müller", "MÜLLER", "müll", "zoë", "Zoe", "ÇÃO", "łukasz", "muller", "12", "r12", " R000012 ", "1", "a"} {
 		for _, limit := range []int{50, 3} {
 			got, err := st.SearchBookings(ctx, q, limit)
 			if err != nil {
 				t.Fatalf("search %q: %v", q, err)
 			}
 			var id int64
-			if q == number || q == fmt.Sprint(some) {
+			switch strings.TrimSpace(q) {
+			case number, fmt.Sprint(some):
 				id = some
+			case "12", "r12", "R000012":
+				id = 12
+			case "1":
+				id = 1
 			}
-			want := queryIDs(t, db, orSearchSQL, id, "%"+store.LikeEscapeForTest(q)+"%", limit)
+			pattern := "%" + store.LikeEscapeForTest(strings.TrimSpace(q)) + "%"
+			want := queryIDs(t, db, orSearchSQL, id, pattern, limit)
+			former := queryIDs(t, db, formerSearchSQL, id, pattern, limit)
 			ids := make([]int64, 0, len(got))
 			for _, b := range got {
 				ids = append(ids, b.ID)
 			}
-			if fmt.Sprint(ids) != fmt.Sprint(want) {
-				t.Errorf("search %q (limit %d): %v, want %v", q, limit, ids, want)
+			if fmt.Sprint(ids) != fmt.Sprint(want) || fmt.Sprint(ids) != fmt.Sprint(former) {
+				t.Errorf("search %q (limit %d): %v, want %v (the former statement: %v)", q, limit, ids, want, former)
+			}
+			if len(want) > 0 {
+				matched++
 			}
 		}
+	}
+	if matched < 40 {
+		t.Errorf("fixture: only %d searches found anything", matched)
 	}
 	// Both branches ran: "walker" matches hundreds of customers, "walker 7"
 	// a dozen.

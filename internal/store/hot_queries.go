@@ -64,6 +64,11 @@ func HotQueries(p HotParams) []HotQuery {
 		lo, hi := funnelDays(from, to, rolledTo)
 		return []any{from, to, loc, lo, hi}
 	}
+	// The desk search's customers: as many as match "meyer 12" there.
+	searchCustomers := make([]int64, 150)
+	for i := range searchCustomers {
+		searchCustomers[i] = p.CustomerID + int64(i)*7
+	}
 	return []HotQuery{
 		{"availability, all items", availabilityPageSQL, []any{p.LocationID, from, to, p.Now, false, int64(0), 0}, false, false, false},
 		{"availability, /book page", availabilityPageSQL, []any{p.LocationID, from, to, p.Now, false, int64(0), 51}, true, false, false},
@@ -85,9 +90,11 @@ func HotQueries(p HotParams) []HotQuery {
 		{"desk lines, a later page", listDeskLinesSQL, []any{p.LocationID, dayStart, dayStart.Add(24 * time.Hour), p.Now, DeskPerPage, 4 * DeskPerPage, DeskPerPage, 0}, true, true, false},
 		{"desk endangered", listEndangeredSQL, []any{p.LocationID, p.Now, p.Now.Add(7 * 24 * time.Hour), dayStart, dayStart.Add(24 * time.Hour)}, true, false, true},
 		{"desk endangered, a day ahead", listEndangeredSQL, []any{p.LocationID, p.Now, p.Now.Add(7 * 24 * time.Hour), dayStart.AddDate(0, 0, 30), dayStart.AddDate(0, 0, 31)}, true, false, true},
-		{"desk search by name", searchBookingsSQL, []any{int64(0), "%meyer 12%", 50}, false, false, false},
-		{"desk search by number", searchBookingsSQL, []any{int64(4242), "%R004242%", 50}, false, false, false},
-		{"desk search by email", searchBookingsSQL, []any{int64(0), "%customer4242@%", 50}, false, false, false},
+		{"desk search, matching customers", searchMatchCustomersSQL, []any{"%meyer 12%"}, false, false, false},
+		{"desk search, matching customers by email", searchMatchCustomersSQL, []any{"%customer4242@%"}, false, false, false},
+		{"desk search, their bookings", searchText(searchByCustomersSQL, 50), []any{int64(0), pq.Array(searchCustomers)}, true, false, false},
+		{"desk search by number", searchText(searchByCustomersSQL, 50), []any{int64(4242), pq.Array([]int64{})}, true, false, false},
+		{"desk search, many customers", searchText(searchWalkSQL, 50), []any{int64(0), "%bench.example%"}, true, false, false},
 		{"staff bookings", listAllBookingsSQL + limitText(51), []any{int64(math.MaxInt64)}, false, false, false},
 		{"staff bookings, confirmed", listBookingsSQL, []any{BookingConfirmed, int64(0), 50, false}, false, false, false},
 		{"my bookings", listCustomerBookingsSQL + limitText(100), []any{p.CustomerID, int64(math.MaxInt64)}, false, false, false},
