@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,11 +10,13 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rentdesk/rentdesk/internal/auth"
+	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/internal/testenv/benchenv"
 	"github.com/rentdesk/rentdesk/static"
 )
@@ -46,6 +49,16 @@ func BenchmarkWeb(b *testing.B) {
 	if err := benchLogin(customer, ts.URL); err != nil {
 		b.Fatal(err)
 	}
+	// A visitor who chose where and when (a week next month at the first
+	// location that takes bookings): the pages that sell.
+	locs, err := st.ListBookingLocations(context.Background())
+	if err != nil || len(locs) == 0 {
+		b.Fatalf("booking locations: %v (%d)", err, len(locs))
+	}
+	dated := client()
+	if err := benchChooseDates(dated, ts.URL, locs[0].ID, time.Now().AddDate(0, 1, 0), 7); err != nil {
+		b.Fatal(err)
+	}
 	get := func(c *http.Client, path string) func() error {
 		return func() error { return benchGet(c, ts.URL+path, http.StatusOK) }
 	}
@@ -63,6 +76,10 @@ func BenchmarkWeb(b *testing.B) {
 		{"Item", get(anon, "/items/bench-item-1234")},
 		{"PriceFragment", get(anon, price)},
 		{"AccountLoggedIn", get(customer, "/account")},
+		{"CatalogWithDates", get(dated, "/catalog")},
+		{"BookWithDates", get(dated, "/book")},
+		{"ItemWithDates", get(dated, "/items/bench-item-1234")},
+		{"ItemCalendar", get(dated, "/book/items/"+benchItemID(b, st, "bench-item-1234"))},
 		{"Login", func() error { return benchLogin(client(), ts.URL) }},
 	}
 	for _, bb := range benches {
@@ -83,6 +100,45 @@ func benchGet(c *http.Client, u string, want int) error {
 		return fmt.Errorf("GET %s: status %d, want %d", u, res.StatusCode, want)
 	}
 	return nil
+}
+
+// benchChooseDates chooses location loc and days days from day's 10:00 (in
+// the location's zone) as a visitor does at /book: the form, then the POST.
+func benchChooseDates(c *http.Client, base string, loc int64, day time.Time, days int) error {
+	res, err := c.Get(base + "/book")
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil {
+		return err
+	}
+	m := csrfField.FindSubmatch(body)
+	if m == nil {
+		return fmt.Errorf("no CSRF token on /book (status %d)", res.StatusCode)
+	}
+	form := url.Values{"_csrf": {string(m[1])}, "location": {strconv.FormatInt(loc, 10)},
+		"start": {day.Format("2006-01-02") + "T10:00"}, "end": {day.AddDate(0, 0, days).Format("2006-01-02") + "T10:00"}}
+	res, err = c.Post(base+"/book/dates", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		return fmt.Errorf("choose dates: status %d: %.300s", res.StatusCode, body)
+	}
+	return nil
+}
+
+// benchItemID is the id of the item with this slug.
+func benchItemID(b *testing.B, st *store.Store, slug string) string {
+	it, err := st.GetPublicItem(context.Background(), slug)
+	if err != nil {
+		b.Fatalf("item %s: %v", slug, err)
+	}
+	return strconv.FormatInt(it.ID, 10)
 }
 
 var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)

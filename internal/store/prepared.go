@@ -118,6 +118,10 @@ func (s *Store) prepared() hot { return hot{s} }
 // stmt returns the statement to run query with, and a function to call when done.
 func (h hot) stmt(ctx context.Context, query string) (*sqlx.Stmt, func(), error) {
 	if h.s.tx == nil {
+		// Prepared already (nearly every call): no wait to bound.
+		if st, ok := h.s.stmts.m.Load(query); ok {
+			return st.(*sqlx.Stmt), func() {}, nil
+		}
 		// Preparing takes a connection of its own (the query then takes
 		// another), so it gets a bounded wait of its own.
 		pctx, release := boundWait(ctx, h.s.wait)
