@@ -321,6 +321,27 @@ UPDATE unit_allocations a SET hold_expires_at = $2
 FROM booking_lines l
 WHERE a.booking_line_id = l.id AND l.booking_id = $1 AND a.active`
 
+const confirmBookingSQL = `
+WITH b AS (
+    UPDATE bookings SET status = 'confirmed', updated_at = $2, expires_at = NULL,
+           confirmed_at = coalesce(confirmed_at, $2)
+    WHERE id = $1
+    RETURNING id
+)
+UPDATE unit_allocations a SET hold_expires_at = NULL
+FROM booking_lines l, b
+WHERE a.booking_line_id = l.id AND l.booking_id = b.id AND a.active`
+
+// ConfirmBooking is SetBookingStatus(id, confirmed, now) and
+// SetAllocationsHold(id, nil) in one statement: the booking is confirmed and
+// its allocations stop running out with the hold.
+func (s *Store) ConfirmBooking(ctx context.Context, id int64, now time.Time) error {
+	if _, err := s.prepared().ExecContext(ctx, confirmBookingSQL, id, now); err != nil {
+		return fmt.Errorf("store: confirm booking %d: %w", id, classifyAlloc(err))
+	}
+	return nil
+}
+
 // SetAllocationsHold copies a booking's hold expiry to its allocations (nil
 // once it is confirmed, so they block for good).
 func (s *Store) SetAllocationsHold(ctx context.Context, bookingID int64, expiresAt *time.Time) error {
