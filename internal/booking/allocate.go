@@ -56,7 +56,7 @@ func (e *Engine) allocateUnits(ctx context.Context, tx *store.Store, ls lineStoc
 			held = append(held, unitID)
 			return nil
 		}
-		if isConflict(err) {
+		if unitTaken(err) {
 			return nil
 		}
 		return err
@@ -147,10 +147,10 @@ func (e *Engine) placeUnit(ctx context.Context, tx *store.Store, b store.Booking
 	e.pause(ctx)
 	_, err = tx.InsertAllocation(ctx, store.NewAllocation{UnitID: unit.ID, LineID: line.ID,
 		Occupied: occ, PickedUpAt: pickedUp, HoldExpiresAt: b.ExpiresAt})
-	if isConflict(err) {
+	if unitTaken(err) {
 		return refuse()
 	}
-	return err
+	return asConflict(err, item, line.StartsAt, line.EndsAt, b.TimeZone)
 }
 
 // describeUnitConflict names what holds a unit in a window, for staff,

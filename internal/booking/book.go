@@ -179,16 +179,21 @@ func (e *Engine) bookTx(ctx context.Context, tx *store.Store, r Request, lines [
 		holdMin = defaultHoldM
 	}
 	expires := now.Add(time.Duration(holdMin) * time.Minute)
+	// The totals are priced before the transaction, so the booking is
+	// written with them rather than updated once its lines are in.
+	var deposit int64
+	for _, l := range lines {
+		deposit += items[l.ItemID].Deposit * int64(l.Quantity)
+	}
 	id, err := tx.CreateBooking(ctx, store.NewBooking{CustomerID: r.CustomerID, LocationID: r.LocationID,
 		Status: store.BookingHold, ExpiresAt: &expires, Currency: settings.Currency,
-		IdempotencyKey: r.IdempotencyKey, CreatedBy: createdBy(r), Now: now})
+		IdempotencyKey: r.IdempotencyKey, CreatedBy: createdBy(r), Now: now, Totals: SumQuotes(quotes, deposit)})
 	if err != nil {
 		if store.ConstraintOf(err) == store.IdempotencyConstraint {
 			return Result{}, errDuplicate
 		}
 		return Result{}, err
 	}
-	var deposit int64
 	for i, l := range lines {
 		it := items[l.ItemID]
 		lineID, err := tx.InsertLine(ctx, store.NewLine{BookingID: id, ItemID: l.ItemID, Quantity: l.Quantity,
@@ -202,10 +207,6 @@ func (e *Engine) bookTx(ctx context.Context, tx *store.Store, r Request, lines [
 		if err := e.allocate(ctx, tx, ls, now); err != nil {
 			return Result{}, asConflict(err, it, l.Start, l.End, loc.TimeZone)
 		}
-		deposit += it.Deposit * int64(l.Quantity)
-	}
-	if err := tx.SetBookingTotals(ctx, id, SumQuotes(quotes, deposit), now); err != nil {
-		return Result{}, err
 	}
 	b, err := tx.GetBooking(ctx, id)
 	if err != nil {
@@ -222,7 +223,7 @@ func (e *Engine) bookTx(ctx context.Context, tx *store.Store, r Request, lines [
 	}
 	res := Result{BookingID: id, Status: store.BookingHold, RedirectURL: out.RedirectURL}
 	if out.Confirm {
-		if err := e.confirmTx(ctx, tx, b, r.Actor, now, r.Online); err != nil {
+		if err := e.confirmTx(ctx, tx, b, r.Actor, now, r.Online, true); err != nil {
 			return Result{}, err
 		}
 		res.Status = store.BookingConfirmed
@@ -331,15 +332,14 @@ func (e *Engine) ConfirmTx(ctx context.Context, tx *store.Store, bookingID int64
 		// The system (a payment webhook) confirms what a customer booked
 		// online; staff confirming at the desk need no notice of it.
 		online := a.UserID == 0 || a.UserID == b.CustomerID
-		return e.confirmTx(ctx, tx, b, a, now, online)
+		return e.confirmTx(ctx, tx, b, a, now, online, false)
 	})
 }
 
-func (e *Engine) confirmTx(ctx context.Context, tx *store.Store, b store.Booking, a Actor, now time.Time, online bool) error {
-	if err := tx.SetBookingStatus(ctx, b.ID, store.BookingConfirmed, now); err != nil {
-		return err
-	}
-	if err := tx.SetAllocationsHold(ctx, b.ID, nil); err != nil {
+// confirmTx confirms b inside tx and issues its invoice; fresh says the
+// booking was created in tx (it can have no invoice yet).
+func (e *Engine) confirmTx(ctx context.Context, tx *store.Store, b store.Booking, a Actor, now time.Time, online, fresh bool) error {
+	if err := tx.ConfirmBooking(ctx, b.ID, now); err != nil {
 		return err
 	}
 	if err := e.audit(ctx, tx, a, "booking.confirm", b.ID, map[string]string{"status": b.Status},
@@ -357,6 +357,10 @@ func (e *Engine) confirmTx(ctx context.Context, tx *store.Store, b store.Booking
 	// row (bookTx inserted it, ConfirmTx locked it) and read it with its lines
 	// there; only its status changed since.
 	b.Status = store.BookingConfirmed
+	if fresh {
+		_, err := invoice.IssueNew(ctx, tx, b)
+		return err
+	}
 	_, err := invoice.IssueLocked(ctx, tx, b)
 	return err
 }

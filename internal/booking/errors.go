@@ -100,3 +100,8 @@ func (e *DuplicateError) Error() string {
 var ErrNotFound = store.ErrNotFound
 
 func isConflict(err error) bool { return errors.Is(err, store.ErrConflict) }
+
+// unitTaken says an allocation was refused because its unit is held over the
+// range (store.ErrUnitTaken): the transaction is still usable, so another
+// unit can be tried. Other conflicts (a deadlock) leave it failed.
+func unitTaken(err error) bool { return errors.Is(err, store.ErrUnitTaken) }

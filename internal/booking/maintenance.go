@@ -80,7 +80,7 @@ func (e *Engine) block(ctx context.Context, tx *store.Store, m MaintenanceReques
 	}
 	e.pause(ctx)
 	if _, err := tx.InsertAllocation(ctx, store.NewAllocation{UnitID: unit.ID, MaintenanceID: id, Occupied: span}); err != nil {
-		if !isConflict(err) {
+		if !unitTaken(err) {
 			return 0, err
 		}
 		it, ierr := tx.GetBookableItem(ctx, unit.ItemID)

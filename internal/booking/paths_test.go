@@ -516,3 +516,38 @@ func TestOverdueStretchedPerItem(t *testing.T) {
 		t.Fatalf("%d overlaps", n)
 	}
 }
+
+// An overlapping allocation is refused without an error of PostgreSQL's
+// (ON CONFLICT DO NOTHING on the exclusion constraint, no savepoint): the
+// refusal names the constraint, nothing is written, and the transaction
+// goes on to hold another unit and commit.
+func TestRefusedAllocationLeavesTheTransactionUsable(t *testing.T) {
+	w := newWorld(t)
+	lens := w.item("Lens", 2, 0, 0)
+	c := w.customer()
+	w.mustBook(c, lens, 1, day(1, 0), day(3, 0)) // takes Lens-1
+	taken, free := w.unitID("Lens-1"), w.unitID("Lens-2")
+	if n := w.id(`SELECT count(*) FROM unit_allocations WHERE unit_id = $1 AND active`, taken); n != 1 {
+		t.Fatalf("Lens-1 has %d allocations, want the booking's", n)
+	}
+	before := w.activeAllocations()
+	err := w.st.WithTx(w.ctx, func(tx *store.Store) error {
+		_, err := tx.InsertAllocation(w.ctx, store.NewAllocation{UnitID: taken,
+			MaintenanceID: mustMaintenance(t, tx, taken), Occupied: store.Span{From: day(2, 0), To: day(4, 0)}})
+		if !errors.Is(err, store.ErrUnitTaken) || !errors.Is(err, store.ErrConflict) || store.ConstraintOf(err) != store.NoOverlapConstraint {
+			t.Fatalf("overlapping insert: %v", err)
+		}
+		_, err = tx.InsertAllocation(w.ctx, store.NewAllocation{UnitID: free,
+			MaintenanceID: mustMaintenance(t, tx, free), Occupied: store.Span{From: day(2, 0), To: day(4, 0)}})
+		return err
+	})
+	if err != nil {
+		t.Fatalf("the transaction after a refusal: %v", err)
+	}
+	if got := w.activeAllocations(); got != before+1 {
+		t.Fatalf("%d active allocations, want %d (only Lens-2's)", got, before+1)
+	}
+	if n := w.id(`SELECT count(*) FROM unit_allocations WHERE unit_id = $1 AND active`, taken); n != 1 {
+		t.Fatalf("Lens-1 has %d allocations after the refusal, want 1", n)
+	}
+}

@@ -56,6 +56,13 @@ func IssueLocked(ctx context.Context, tx *store.Store, b store.Booking) (store.I
 	if open, ok, err := openInvoice(ctx, tx, b.ID); err != nil || ok {
 		return open.Invoice, err
 	}
+	return IssueNew(ctx, tx, b)
+}
+
+// IssueNew is IssueLocked for a booking created in tx, which cannot have an
+// invoice yet: it issues without looking for one (a statement less while
+// the booking's units are locked).
+func IssueNew(ctx context.Context, tx *store.Store, b store.Booking) (store.Invoice, error) {
 	if !invoiced[b.Status] {
 		return store.Invoice{}, fmt.Errorf("%w: %s is %s", ErrNotConfirmed, b.Number, b.Status)
 	}

@@ -217,25 +217,51 @@ type NewAllocation struct {
 	PickedUpAt    *time.Time
 }
 
+// insertAllocationSQL writes nothing when the range overlaps another active
+// allocation of the unit: ON CONFLICT DO NOTHING takes the exclusion
+// constraint unit_allocations_no_overlap (the table's only unique or
+// exclusion rule besides its key) as its arbiter, waits like a plain insert
+// for a transaction still writing the other row, and leaves the
+// transaction usable without a savepoint.
 const insertAllocationSQL = `
 INSERT INTO unit_allocations (unit_id, booking_line_id, maintenance_id, occupied, due_at, hold_expires_at, picked_up_at)
 VALUES ($1, NULLIF($2, 0), NULLIF($3, 0), tstzrange($4, $5), $5, $6, $7)
+ON CONFLICT DO NOTHING
 RETURNING id`
 
+// ErrUnitTaken is InsertAllocation's refusal: the range overlaps another
+// active allocation of the unit. It matches ErrConflict, ConstraintOf names
+// unit_allocations_no_overlap, and the transaction stays usable, so the
+// caller can go on and try another unit. Any other error of the insert (a
+// deadlock among them, which also matches ErrConflict) leaves the
+// transaction failed.
+var ErrUnitTaken error = &constraintRefusal{constraint: NoOverlapConstraint}
+
+// constraintRefusal is a refusal by a unique or exclusion constraint that
+// PostgreSQL answered as no row written (ON CONFLICT DO NOTHING) rather than
+// as an error.
+type constraintRefusal struct{ constraint string }
+
+func (e *constraintRefusal) Error() string { return ErrConflict.Error() + ": " + e.constraint }
+
+// Is lets the refusal match ErrConflict.
+func (e *constraintRefusal) Is(target error) bool { return target == ErrConflict }
+
 // InsertAllocation holds a unit. An overlap with another active allocation of
-// the unit is ErrConflict (constraint unit_allocations_no_overlap). Inside a
-// transaction the insert runs under a savepoint, so after a conflict the
-// transaction can go on and try another unit.
+// the unit is ErrUnitTaken (constraint unit_allocations_no_overlap), written
+// as nothing rather than raised, so no savepoint (two round trips) is needed
+// for the transaction to go on.
 func (s *Store) InsertAllocation(ctx context.Context, na NewAllocation) (int64, error) {
-	var id int64
-	err := s.savepoint(ctx, func() error {
-		return s.prepared().GetContext(ctx, &id, insertAllocationSQL, na.UnitID, na.LineID, na.MaintenanceID,
-			na.Occupied.From, na.Occupied.toArg(), na.HoldExpiresAt, na.PickedUpAt)
-	})
+	var ids []int64
+	err := s.prepared().SelectContext(ctx, &ids, insertAllocationSQL, na.UnitID, na.LineID, na.MaintenanceID,
+		na.Occupied.From, na.Occupied.toArg(), na.HoldExpiresAt, na.PickedUpAt)
 	if err != nil {
 		return 0, fmt.Errorf("store: allocate unit %d: %w", na.UnitID, classifyAlloc(err))
 	}
-	return id, nil
+	if len(ids) == 0 {
+		return 0, fmt.Errorf("store: allocate unit %d: %w", na.UnitID, ErrUnitTaken)
+	}
+	return ids[0], nil
 }
 
 // savepoint runs fn so that its failure leaves the surrounding transaction
@@ -294,6 +320,27 @@ const setHoldExpirySQL = `
 UPDATE unit_allocations a SET hold_expires_at = $2
 FROM booking_lines l
 WHERE a.booking_line_id = l.id AND l.booking_id = $1 AND a.active`
+
+const confirmBookingSQL = `
+WITH b AS (
+    UPDATE bookings SET status = 'confirmed', updated_at = $2, expires_at = NULL,
+           confirmed_at = coalesce(confirmed_at, $2)
+    WHERE id = $1
+    RETURNING id
+)
+UPDATE unit_allocations a SET hold_expires_at = NULL
+FROM booking_lines l, b
+WHERE a.booking_line_id = l.id AND l.booking_id = b.id AND a.active`
+
+// ConfirmBooking is SetBookingStatus(id, confirmed, now) and
+// SetAllocationsHold(id, nil) in one statement: the booking is confirmed and
+// its allocations stop running out with the hold.
+func (s *Store) ConfirmBooking(ctx context.Context, id int64, now time.Time) error {
+	if _, err := s.prepared().ExecContext(ctx, confirmBookingSQL, id, now); err != nil {
+		return fmt.Errorf("store: confirm booking %d: %w", id, classifyAlloc(err))
+	}
+	return nil
+}
 
 // SetAllocationsHold copies a booking's hold expiry to its allocations (nil
 // once it is confirmed, so they block for good).

@@ -97,6 +97,9 @@ type NewBooking struct {
 	IdempotencyKey string // "" = none
 	CreatedBy      int64  // 0 = the customer themself
 	Now            time.Time
+	// Totals are the priced totals, known before the lines are written
+	// (zero: set later with SetBookingTotals).
+	Totals Totals
 }
 
 const bookingColumns = `b.id, b.number, b.customer_id, cu.name AS customer_name, cu.email AS customer_email,
@@ -125,9 +128,9 @@ const bookingFrom = ` FROM bookings b JOIN users cu ON cu.id = b.customer_id JOI
 
 const createBookingSQL = `
 INSERT INTO bookings (customer_id, location_id, status, expires_at, currency, idempotency_key, created_by,
-                      confirmed_at, created_at, updated_at)
+                      confirmed_at, created_at, updated_at, subtotal, tax, total, deposit)
 VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), NULLIF($7, 0),
-        CASE WHEN $3 = 'confirmed' THEN $8::timestamptz END, $8, $8)
+        CASE WHEN $3 = 'confirmed' THEN $8::timestamptz END, $8, $8, $9, $10, $11, $12)
 RETURNING id`
 
 // CreateBooking inserts a booking without lines. A reused idempotency key is
@@ -135,7 +138,7 @@ RETURNING id`
 func (s *Store) CreateBooking(ctx context.Context, nb NewBooking) (int64, error) {
 	var id int64
 	err := s.prepared().GetContext(ctx, &id, createBookingSQL, nb.CustomerID, nb.LocationID, nb.Status, nb.ExpiresAt,
-		nb.Currency, nb.IdempotencyKey, nb.CreatedBy, nb.Now)
+		nb.Currency, nb.IdempotencyKey, nb.CreatedBy, nb.Now, nb.Totals.Subtotal, nb.Totals.Tax, nb.Totals.Total, nb.Totals.Deposit)
 	if err != nil {
 		return 0, fmt.Errorf("store: create booking: %w", classify(err))
 	}

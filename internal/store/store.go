@@ -185,6 +185,10 @@ func ConstraintOf(err error) string {
 	if errors.As(err, &pqErr) {
 		return pqErr.Constraint
 	}
+	var cr *constraintRefusal
+	if errors.As(err, &cr) {
+		return cr.constraint
+	}
 	return ""
 }
 
