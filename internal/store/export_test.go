@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -180,4 +181,46 @@ func (s *Store) ListItemFiguresByDaysForTest(ctx context.Context, fromDay, toDay
 		return tx.q.SelectContext(ctx, &rows, q, args...)
 	})
 	return rows, err
+}
+
+// auditLabelOneSQL is how the audit labels were asked before they became one
+// statement: one query per entity type.
+var auditLabelOneSQL = map[string]string{
+	"user":     `SELECT id::text AS id, name AS label FROM users WHERE id = ANY($1)`,
+	"item":     `SELECT id::text AS id, name AS label FROM items WHERE id = ANY($1)`,
+	"booking":  `SELECT id::text AS id, number AS label FROM bookings WHERE id = ANY($1)`,
+	"location": `SELECT id::text AS id, name AS label FROM locations WHERE id = ANY($1)`,
+	"category": `SELECT id::text AS id, name AS label FROM categories WHERE id = ANY($1)`,
+	"unit": `SELECT u.id::text AS id, u.asset_tag || ' (' || i.name || ')' AS label
+	           FROM units u JOIN items i ON i.id = u.item_id WHERE u.id = ANY($1)`,
+}
+
+// AuditLabelsOneByOneForTest is AuditLabels asked one query per type, as
+// before, for the agreement test.
+func (s *Store) AuditLabelsOneByOneForTest(ctx context.Context, ids map[string][]string) (map[string]map[string]string, error) {
+	out := map[string]map[string]string{}
+	for typ, list := range ids {
+		q, ok := auditLabelOneSQL[typ]
+		if !ok {
+			continue
+		}
+		var nums []int64
+		for _, id := range list {
+			if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+				nums = append(nums, n)
+			}
+		}
+		var rows []struct {
+			ID    string `db:"id"`
+			Label string `db:"label"`
+		}
+		if err := s.q.SelectContext(ctx, &rows, q, int64Array(nums)); err != nil {
+			return nil, err
+		}
+		out[typ] = map[string]string{}
+		for _, r := range rows {
+			out[typ][r.ID] = r.Label
+		}
+	}
+	return out, nil
 }

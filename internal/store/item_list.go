@@ -150,8 +150,23 @@ func (s *Store) ListItems(ctx context.Context, f ItemFilter) ([]ItemListRow, err
 	}
 	q := itemListSelect + srt.key + itemListJoins + itemListWhere + srt.after + `)
 ORDER BY ` + srt.order + ` LIMIT $5`
+	load := func() ([]ItemListRow, error) {
+		var rows []ItemListRow
+		return rows, s.q.SelectContext(ctx, &rows, q, likeEscape(f.Query), f.CategoryID, f.Tracking, f.Archived, f.Limit, f.After.Key, f.After.ID)
+	}
 	var rows []ItemListRow
-	err := s.q.SelectContext(ctx, &rows, q, likeEscape(f.Query), f.CategoryID, f.Tracking, f.Archived, f.Limit, f.After.Key, f.After.ID)
+	var err error
+	// A page without a search shows only what the public list's cards show
+	// (the item, its category, unit counts by status, bulk quantity, first
+	// photo), all announced when changed, archived and offline items
+	// included: it is kept like the public pages. A search also matches asset
+	// tags, which announce nothing, so it always reads PostgreSQL.
+	if c := s.readCache(); c != nil && f.Query == "" {
+		rows, err = cacheReadKeyed(c, func(c *refCache) *map[ItemFilter][]ItemListRow { return &c.staffPages },
+			f, maxStaffPages, load, cloneItemRows)
+	} else {
+		rows, err = load()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: list items: %w", classify(err))
 	}

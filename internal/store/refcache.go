@@ -24,9 +24,9 @@ const RefdataChannel = "rentdesk_refdata"
 // reads and almost nothing writes: the shop settings, the locations and the
 // two category lists (their item counts depend on the items' category,
 // archiving and online flag, never on bookings, so availability is never
-// held here), and pages of the public item list (items, their category,
-// unit counts by status, bulk quantity and first photo: again nothing a
-// booking changes). It serves them only while its listener is connected and
+// held here), and pages of the public and the staff item lists (items,
+// their category, unit counts by status, bulk quantity and first photo:
+// again nothing a booking changes). It serves them only while its listener is connected and
 // listening: a write by this process drops the copy when the write commits,
 // a write by another instance drops it when its notification arrives, and
 // a lost connection drops everything (notifications may have been missed),
@@ -51,6 +51,9 @@ type refCache struct {
 	// publicPages are pages of the public item list by shape and position
 	// (publicItemsShape), at most maxPublicPages of them.
 	publicPages map[publicPageKey][]ItemListRow
+	// staffPages are pages of the staff item list without a search, by
+	// their filter (ListItems), at most maxStaffPages of them.
+	staffPages map[ItemFilter][]ItemListRow
 	// publicItems are the items customers may see, by slug, and photos
 	// their photo lists, by item (the item page), at most maxPublicItems.
 	publicItems map[string]catalog.Item
@@ -176,6 +179,7 @@ func (c *refCache) dropLocked() {
 	c.categories = slot[[]catalog.Category]{}
 	c.publicCategories = slot[[]catalog.Category]{}
 	c.publicPages = nil
+	c.staffPages = nil
 	c.publicItems = nil
 	c.photos = nil
 }
@@ -242,6 +246,11 @@ func cacheFill[T any](c *refCache, held func() (T, bool), keep func(T), load fun
 // catalog of 5,000 items is about 200 pages of 24 in name order, plus the
 // categories' pages; a page is some 25 rows of a few hundred bytes each.
 const maxPublicPages = 1024
+
+// maxStaffPages bounds the pages of the staff item list kept at once: its
+// filters and sorts combined make more shapes than the public list's, each
+// paged through the catalog in pages of 50.
+const maxStaffPages = 1024
 
 // maxPublicItems bounds the items (by slug) and photo lists (by item) kept
 // for the item pages: a catalog of 5,000 items fits.
