@@ -72,7 +72,10 @@ type DeskBoard struct {
 // neither the count nor the page probes a booking per line; only the lines
 // shown are joined to their booking, customer, item and units. The first
 // line of each section always comes back, so its count is known even on a
-// page past its end; the caller drops it when it is not on the page.
+// page past its end; the caller drops it when it is not on the page. Each
+// shown line's item name is read by key (a line's item always exists):
+// joined, the generic plan hashed the whole catalog on every call (5,000
+// items on the benchmark's large shop) for about 150 lines.
 const listDeskLinesSQL = `
 WITH l AS MATERIALIZED (
     -- Two short index reads of the location's lines, never the whole
@@ -98,7 +101,8 @@ r AS (
     FROM l
 )
 SELECT r.kind, r.rn, r.total, b.id AS booking_id, b.number, b.status, cu.name AS customer_name,
-       cu.email AS customer_email, cu.phone AS customer_phone, r.id AS line_id, i.name AS item_name,
+       cu.email AS customer_email, cu.phone AS customer_phone, r.id AS line_id,
+       (SELECT i.name FROM items i WHERE i.id = r.item_id) AS item_name,
        r.quantity, r.starts_at, r.ends_at,
        coalesce((SELECT string_agg(u.asset_tag, ', ' ORDER BY u.asset_tag)
                  FROM unit_allocations a JOIN units u ON u.id = a.unit_id
@@ -106,7 +110,6 @@ SELECT r.kind, r.rn, r.total, b.id AS booking_id, b.number, b.status, cu.name AS
 FROM r
 JOIN bookings b ON b.id = r.booking_id
 JOIN users cu ON cu.id = b.customer_id
-JOIN items i ON i.id = r.item_id
 WHERE (r.rn > r.skip AND r.rn <= r.skip + $5::bigint) OR r.rn = 1
 ORDER BY r.at, r.id`
 
@@ -227,13 +230,20 @@ bl AS MATERIALIZED (
             AND l.returned_at IS NULL AND l.ends_at <= $2
           GROUP BY l.item_id) late
     JOIN items i ON i.id = late.item_id
-    JOIN booking_lines nl ON nl.booking_location_id = $1 AND nl.booking_status = 'confirmed'
-         AND nl.item_id = late.item_id AND nl.picked_up_at IS NULL AND nl.returned_at IS NULL
-         -- Lines still to come (their end ahead), through the location's
-         -- (item, end) index of confirmed lines, not the item's whole
-         -- history nor other locations' lines.
-         AND nl.ends_at > $2
-         AND ` + endangeredWindow + `
+    -- Lines still to come (their end ahead), through the location's (item,
+    -- end) index of confirmed lines, not the item's whole history nor other
+    -- locations' lines: asked per late item (a lateral subquery kept whole
+    -- by OFFSET 0). Joined as a set, the generic plan merged the late items
+    -- with the location's whole future book of every item (about 60,000
+    -- lines and 45,000 buffers on the benchmark's large shop).
+    CROSS JOIN LATERAL (
+        SELECT nl.id, nl.item_id, nl.booking_id, nl.quantity, nl.starts_at, nl.ends_at
+        FROM booking_lines nl
+        WHERE nl.booking_location_id = $1 AND nl.booking_status = 'confirmed'
+          AND nl.item_id = late.item_id AND nl.picked_up_at IS NULL AND nl.returned_at IS NULL
+          AND nl.ends_at > $2
+          AND ` + endangeredWindow + `
+        OFFSET 0) nl
     JOIN bookings b ON b.id = nl.booking_id
     JOIN users cu ON cu.id = b.customer_id
     LEFT JOIN bulk_stock bs ON bs.item_id = nl.item_id AND bs.location_id = $1
