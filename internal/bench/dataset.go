@@ -164,20 +164,32 @@ FROM (
 		// bookings under way are out; future ones are confirmed.
 		{"bookings", `
 CREATE TEMP TABLE gen_bookings ON COMMIT DROP AS
-SELECT bid, location_id, min_start, max_end,
-       CASE WHEN rnd(bid, 16) % 20 = 0 THEN 'cancelled'
-            WHEN max_end <= $1::timestamptz AND NOT od THEN 'closed'
-            WHEN min_start <= $1::timestamptz THEN 'out'
-            ELSE 'confirmed' END AS status, od
-FROM (SELECT (n + 1) / 2 AS bid, min(location_id) AS location_id, min(starts_at) AS min_start, max(ends_at) AS max_end,
-             bool_or(ends_at > $1::timestamptz - interval '2 days' AND ends_at <= $1::timestamptz) AND rnd((n + 1) / 2, 17) % 10 = 0 AS od
-      FROM gen_lines GROUP BY (n + 1) / 2) x`, []any{now}},
+SELECT bid, location_id, min_start, max_end, total, status, od, created,
+       CASE WHEN status = 'cancelled' THEN
+           CASE WHEN min_start - interval '2 days' <= $1::timestamptz THEN min_start - interval '2 days'
+                ELSE created + ($1::timestamptz - created) / 2 END END AS cancelled,
+       rnd(bid, 22) % 5 < 3 AS online, rnd(bid, 23) % 10 = 0 AS deposit
+FROM (SELECT bid, location_id, min_start, max_end, total, od,
+             CASE WHEN rnd(bid, 16) % 20 = 0 THEN 'cancelled'
+                  WHEN max_end <= $1::timestamptz AND NOT od THEN 'closed'
+                  WHEN min_start <= $1::timestamptz THEN 'out'
+                  ELSE 'confirmed' END AS status,
+             CASE WHEN min_start - interval '7 days' <= $1::timestamptz THEN min_start - interval '7 days'
+                  ELSE $1::timestamptz - make_interval(mins => 1 + rnd(bid, 24) % (30 * 1440)) END AS created
+      FROM (SELECT (n + 1) / 2 AS bid, min(location_id) AS location_id, min(starts_at) AS min_start, max(ends_at) AS max_end,
+                   sum(5000 * quantity) AS total,
+                   bool_or(ends_at > $1::timestamptz - interval '2 days' AND ends_at <= $1::timestamptz) AND rnd((n + 1) / 2, 17) % 10 = 0 AS od
+            FROM gen_lines GROUP BY (n + 1) / 2) x) y`, []any{now}},
+		// A booking's total is its lines'; paid is what its ledger (below)
+		// holds: payments less refunds.
 		{"bookings rows", `
-INSERT INTO bookings (id, customer_id, location_id, status, currency, subtotal, total, confirmed_at, cancelled_at, created_at)
+INSERT INTO bookings (id, customer_id, location_id, status, currency, subtotal, total, paid, confirmed_at, cancelled_at, created_at)
 SELECT bid, (SELECT min(id) FROM users WHERE role = 'customer') + rnd(bid, 15) % $1::int, location_id, status,
-       'EUR', 10000, 10000, min_start - interval '7 days',
-       CASE WHEN status = 'cancelled' THEN min_start - interval '2 days' END, min_start - interval '7 days'
-FROM gen_bookings`, []any{bookers}},
+       'EUR', total, total,
+       CASE WHEN status = 'cancelled' THEN 0 WHEN online OR status IN ('closed', 'out') THEN total ELSE 0 END
+           + CASE WHEN deposit AND status = 'out' THEN $2::int ELSE 0 END,
+       created, cancelled, created
+FROM gen_bookings`, []any{bookers, depositAmount}},
 		{"bookings seq", `SELECT setval('bookings_id_seq', (SELECT max(id) FROM bookings))`, nil},
 		{"lines", `
 INSERT INTO booking_lines (id, booking_id, item_id, quantity, starts_at, ends_at, picked_up_at, returned_at, unit_price, line_total)
@@ -195,6 +207,55 @@ SELECT g.unit_id, g.n, tstzrange(g.starts_at, g.ends_at + make_interval(mins => 
 FROM gen_lines g JOIN bookings b ON b.id = (g.n + 1) / 2 JOIN booking_lines l ON l.id = g.n JOIN items i ON i.id = g.item_id
 WHERE g.unit_id IS NOT NULL
 ORDER BY g.n`, nil},
+		// The money, as the app writes it (see moneySQL).
+		{"money", moneySQL, []any{StaffEmail, depositAmount}},
+		{"ledger", `
+INSERT INTO ledger_entries (id, booking_id, kind, charge_type, method, amount, currency, reference, note, stripe_id,
+                            refund_of, status, recorded_by, created_at)
+SELECT m.id, m.booking_id, m.kind, m.charge_type, m.method, m.amount, 'EUR', m.reference, m.note, m.stripe_id,
+       p.id, 'done', m.recorded_by, m.at
+FROM gen_money m LEFT JOIN gen_money p ON m.kind = 'refund' AND m.method = 'stripe' AND p.stripe_id = 'cs_gen_' || m.booking_id
+ORDER BY m.id`, nil},
+		{"ledger seq", `SELECT setval('ledger_entries_id_seq', greatest(1, (SELECT count(*) FROM gen_money)))`, nil},
+		{"checkout sessions", `
+INSERT INTO checkout_sessions (id, booking_id, amount, currency, url, status, expires_at, created_at)
+SELECT 'cs_gen_' || bid, bid, total, 'EUR', 'https://checkout.stripe.com/c/pay/cs_gen_' || bid, 'complete',
+       created + interval '29 minutes', created - interval '2 minutes'
+FROM gen_bookings WHERE online ORDER BY created, bid`, nil},
+		{"stripe events", `
+INSERT INTO stripe_events (id, type, booking_id, received_at)
+SELECT 'evt_gen_' || bid, 'checkout.session.completed', bid, created FROM gen_bookings WHERE online ORDER BY created, bid`, nil},
+		{"documents", docsSQL, nil},
+		{"invoices", `
+INSERT INTO invoices (id, kind, series, year, seq, number, booking_id, booking_number, credits_id, customer_id,
+                      buyer_name, buyer_email, issued_at, issue_date, time_zone, currency, tax_mode,
+                      seller_name, seller_address, seller_vat_id, seller_registration, seller_email,
+                      seller_phone, seller_bank, note, reason, net, tax, total)
+SELECT d.id, d.kind, d.series, d.year, d.seq,
+       d.series || '-' || d.year || '-' || CASE WHEN d.seq < 100000 THEN lpad(d.seq::text, 5, '0') ELSE d.seq::text END,
+       b.id, b.number, i.id, b.customer_id, u.name, u.email, d.at, (d.at AT TIME ZONE d.zone)::date, d.zone, b.currency,
+       CASE WHEN s.tax_mode = 'exclusive' THEN 'exclusive' ELSE 'inclusive' END,
+       coalesce(nullif(s.legal_name, ''), s.shop_name), s.legal_address, s.vat_id, s.registration_number, s.contact_email,
+       s.contact_phone, s.bank_details, s.invoice_note,
+       CASE WHEN d.kind = 'credit_note' THEN 'Booking ' || b.number || ' cancelled' ELSE '' END,
+       d.sign * b.total, 0, d.sign * b.total
+FROM gen_docs d JOIN bookings b ON b.id = d.bid JOIN users u ON u.id = b.customer_id CROSS JOIN shop_settings s
+LEFT JOIN gen_docs i ON d.kind = 'credit_note' AND i.bid = d.bid AND i.kind = 'invoice'
+ORDER BY d.id`, nil},
+		{"invoices seq", `SELECT setval('invoices_id_seq', greatest(1, (SELECT count(*) FROM gen_docs)))`, nil},
+		{"invoice lines", `
+INSERT INTO invoice_lines (invoice_id, position, description, quantity, unit_price, tax_rate_bp, net, tax, total)
+SELECT d.id, 2 - g.n % 2,
+       i.name || ' · ' || to_char(g.starts_at AT TIME ZONE lo.time_zone, 'Dy FMDD Mon YYYY, HH24:MI') || ' – ' ||
+           CASE WHEN (g.starts_at AT TIME ZONE lo.time_zone)::date = (g.ends_at AT TIME ZONE lo.time_zone)::date
+                THEN to_char(g.ends_at AT TIME ZONE lo.time_zone, 'HH24:MI')
+                ELSE to_char(g.ends_at AT TIME ZONE lo.time_zone, 'Dy FMDD Mon YYYY, HH24:MI') END,
+       g.quantity, d.sign * 5000, 0, d.sign * 5000 * g.quantity, 0, d.sign * 5000 * g.quantity
+FROM gen_docs d JOIN gen_lines g ON (g.n + 1) / 2 = d.bid JOIN items i ON i.id = g.item_id
+JOIN gen_bookings b ON b.bid = d.bid JOIN locations lo ON lo.id = b.location_id
+ORDER BY d.id, g.n`, nil},
+		{"invoice counters", `
+INSERT INTO invoice_counters (series, year, last_number) SELECT series, year, max(seq) FROM gen_docs GROUP BY series, year`, nil},
 		{"audit", `
 INSERT INTO audit_log (at, actor_id, action, entity_type, entity_id, after)
 SELECT $2::timestamptz - make_interval(mins => ($1 - g) * 5), (SELECT id FROM users WHERE email = $3),
@@ -220,6 +281,67 @@ FROM generate_series(1, $1::int) g`, []any{sz.AuditRows, now, StaffEmail}},
 	_, err = db.ExecContext(ctx, `VACUUM ANALYZE`)
 	return err
 }
+
+// depositAmount is the security deposit taken at the desk (every item's).
+const depositAmount = 10000
+
+// moneySQL (the ledger) and docsSQL (invoices and credit notes) make the
+// money of the generated bookings as the app would have written it.
+//
+// Every booking was confirmed once, so it has an invoice issued when it was
+// confirmed (its lines mirror the booking's, untaxed as the default settings
+// price them), numbered without gaps per series and year as the counter row
+// says; a cancelled booking has a credit note of the whole invoice issued
+// when it was cancelled. Three in five bookings were paid online at
+// confirmation: a completed Checkout session, its webhook event and a Stripe
+// payment; the others pay at the desk (card terminal, one in four in cash)
+// when they are picked up, so a confirmed booking ahead of its start that
+// was not paid online owes its total, and a cancelled one never paid. A
+// cancelled booking paid online was refunded through Stripe in full when it
+// was cancelled. One in ten bookings picked up left a security deposit
+// (a deposit charge and its payment at pickup), released and given back in
+// cash at the return once the booking closed.
+const moneySQL = `
+CREATE TEMP TABLE gen_money ON COMMIT DROP AS
+SELECT row_number() OVER (ORDER BY at, booking_id, ord) AS id, m.*
+FROM (
+    SELECT bid AS booking_id, 1 AS ord, 'payment' AS kind, NULL::text AS charge_type, 'stripe' AS method, total AS amount,
+           'pi_gen_' || bid AS reference, 'paid online' AS note, 'cs_gen_' || bid AS stripe_id, NULL::bigint AS recorded_by, created AS at
+    FROM gen_bookings WHERE online
+    UNION ALL
+    SELECT bid, 1, 'payment', NULL, CASE WHEN rnd(bid, 25) % 4 = 0 THEN 'cash' ELSE 'card_terminal' END, total,
+           'T' || lpad(bid::text, 7, '0'), '', NULL, s.id, min_start
+    FROM gen_bookings, (SELECT id FROM users WHERE email = $1) s WHERE NOT online AND status IN ('closed', 'out')
+    UNION ALL
+    SELECT bid, 2, 'refund', NULL, 'stripe', total, '', 'Booking cancelled', 're_gen_' || bid, s.id, cancelled
+    FROM gen_bookings, (SELECT id FROM users WHERE email = $1) s WHERE online AND status = 'cancelled'
+    UNION ALL
+    SELECT bid, o, CASE o WHEN 2 THEN 'charge' ELSE 'payment' END, CASE o WHEN 2 THEN 'deposit' END,
+           CASE o WHEN 3 THEN 'card_terminal' END, $2::int, '', 'security deposit', NULL, s.id, min_start
+    FROM gen_bookings, (SELECT id FROM users WHERE email = $1) s, generate_series(2, 3) o
+    WHERE deposit AND status IN ('closed', 'out')
+    UNION ALL
+    SELECT bid, o, CASE o WHEN 4 THEN 'charge' ELSE 'refund' END, CASE o WHEN 4 THEN 'deposit' END,
+           CASE o WHEN 5 THEN 'cash' END, CASE o WHEN 4 THEN -$2::int ELSE $2::int END, '',
+           CASE o WHEN 4 THEN 'security deposit released' ELSE 'security deposit returned' END, NULL, s.id, max_end
+    FROM gen_bookings, (SELECT id FROM users WHERE email = $1) s, generate_series(4, 5) o
+    WHERE deposit AND status = 'closed'
+) m`
+
+// docsSQL numbers the invoices (at confirmation) and credit notes (at
+// cancellation) in the order they were issued: ids in time order, and each
+// series counted per year of the shop's invoice time zone from 1 up.
+const docsSQL = `
+CREATE TEMP TABLE gen_docs ON COMMIT DROP AS
+SELECT row_number() OVER (ORDER BY d.at, d.bid, d.kind DESC) AS id, d.bid, d.kind, d.at, d.sign, y.zone, y.series, y.year,
+       row_number() OVER (PARTITION BY y.series, y.year ORDER BY d.at, d.bid) AS seq
+FROM (SELECT bid, 'invoice' AS kind, created AS at, 1 AS sign FROM gen_bookings
+      UNION ALL
+      SELECT bid, 'credit_note', cancelled, -1 FROM gen_bookings WHERE status = 'cancelled') d
+CROSS JOIN shop_settings s
+CROSS JOIN LATERAL (SELECT CASE d.kind WHEN 'invoice' THEN s.invoice_prefix ELSE s.credit_note_prefix END AS series,
+                           s.time_zone AS zone,
+                           extract(year FROM d.at AT TIME ZONE s.time_zone)::int AS year) y`
 
 // rndSQL is the generator's random number: a hash of a row number, a
 // stream number and Seed, so each column draws its own numbers.

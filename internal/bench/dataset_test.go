@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 	"time"
 
@@ -40,10 +41,76 @@ LEFT JOIN unit_allocations a ON a.booking_line_id = l.id LEFT JOIN units u ON u.
 		if lines != tiny.Lines || wrongPlace != 0 {
 			t.Fatalf("%d lines (want %d), %d on a unit of another location", lines, tiny.Lines, wrongPlace)
 		}
+		sums = append(sums, checkMoney(t, db))
 	}
-	if sums[0] != sums[1] {
-		t.Fatalf("two runs made different shops: %s and %s", sums[0], sums[1])
+	if sums[0] != sums[2] || sums[1] != sums[3] {
+		t.Fatalf("two runs made different shops: %s and %s", sums[:2], sums[2:])
 	}
+}
+
+// checkMoney checks the generated money against the bookings as the app
+// writes it, and returns a digest of it: every booking has one invoice
+// whose lines are its lines, issued when it was confirmed, and a cancelled
+// one a credit note of all of it; each series counts 1, 2, 3… per year
+// without gaps up to its counter; a booking's paid is its ledger's
+// payments less refunds; every Stripe payment has its completed Checkout
+// session and webhook event, every Stripe refund names its payment; the
+// shop has payments online and at the desk, refunds and deposits.
+func checkMoney(t *testing.T, db *sql.DB) string {
+	t.Helper()
+	var bookings, invoices, credits, badDocs, badLines, gaps, badCounters, badPaid, stripePays, sessions, events, orphanRefunds int
+	var cash, terminal, refunds, deposits int
+	var sum string
+	err := db.QueryRow(`
+SELECT (SELECT count(*) FROM bookings),
+       (SELECT count(*) FROM invoices WHERE kind = 'invoice'),
+       (SELECT count(*) FROM invoices WHERE kind = 'credit_note'),
+       (SELECT count(*) FROM bookings b WHERE (SELECT count(*) FROM invoices i WHERE i.booking_id = b.id AND i.kind = 'invoice'
+                                                  AND i.issued_at = b.confirmed_at AND i.total = b.total) <> 1
+                                           OR (SELECT count(*) FROM invoices c WHERE c.booking_id = b.id AND c.kind = 'credit_note'
+                                                  AND c.issued_at = b.cancelled_at AND c.total = -b.total
+                                                  AND c.credits_id = (SELECT id FROM invoices i WHERE i.booking_id = b.id AND i.kind = 'invoice'))
+                                              <> (b.status = 'cancelled')::int),
+       (SELECT count(*) FROM invoices i WHERE i.total <> (SELECT sum(total) FROM invoice_lines l WHERE l.invoice_id = i.id)
+                                           OR (SELECT count(*) FROM invoice_lines l WHERE l.invoice_id = i.id)
+                                              <> (SELECT count(*) FROM booking_lines l WHERE l.booking_id = i.booking_id)),
+       (SELECT count(*) FROM (SELECT series, year, count(*) AS n, max(seq) AS hi, min(seq) AS lo FROM invoices GROUP BY series, year) s
+        WHERE n <> hi OR lo <> 1),
+       (SELECT count(*) FROM (SELECT series, year, max(seq) AS hi FROM invoices GROUP BY series, year) s
+        FULL JOIN invoice_counters c USING (series, year) WHERE c.last_number IS DISTINCT FROM s.hi),
+       (SELECT count(*) FROM bookings b WHERE b.paid <> coalesce((SELECT sum(CASE kind WHEN 'payment' THEN amount ELSE -amount END)
+                                                                 FROM ledger_entries e WHERE e.booking_id = b.id AND e.kind <> 'charge'), 0)),
+       (SELECT count(*) FROM ledger_entries WHERE kind = 'payment' AND method = 'stripe'),
+       (SELECT count(*) FROM ledger_entries e JOIN checkout_sessions s ON s.id = e.stripe_id AND s.booking_id = e.booking_id
+        WHERE s.status = 'complete' AND s.amount = e.amount),
+       (SELECT count(*) FROM ledger_entries e JOIN stripe_events v ON v.booking_id = e.booking_id
+        WHERE e.kind = 'payment' AND e.method = 'stripe' AND v.type = 'checkout.session.completed'),
+       (SELECT count(*) FROM ledger_entries r LEFT JOIN ledger_entries p ON p.id = r.refund_of
+        WHERE r.kind = 'refund' AND r.method = 'stripe' AND (p.booking_id IS DISTINCT FROM r.booking_id OR p.amount <> r.amount)),
+       (SELECT count(*) FROM ledger_entries WHERE method = 'cash' AND kind = 'payment'),
+       (SELECT count(*) FROM ledger_entries WHERE method = 'card_terminal' AND kind = 'payment'),
+       (SELECT count(*) FROM ledger_entries WHERE kind = 'refund'),
+       (SELECT count(*) FROM ledger_entries WHERE charge_type = 'deposit'),
+       (SELECT md5(string_agg(concat_ws(',', id, booking_id, kind, charge_type, method, amount, stripe_id, refund_of, created_at), ';' ORDER BY id))
+        FROM ledger_entries) || (SELECT md5(string_agg(concat_ws(',', id, number, booking_id, credits_id, issued_at, total), ';' ORDER BY id))
+        FROM invoices)`).Scan(&bookings, &invoices, &credits, &badDocs, &badLines, &gaps, &badCounters, &badPaid,
+		&stripePays, &sessions, &events, &orphanRefunds, &cash, &terminal, &refunds, &deposits, &sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if invoices != bookings || credits == 0 || badDocs != 0 || badLines != 0 || gaps != 0 || badCounters != 0 || badPaid != 0 {
+		t.Fatalf("%d bookings, %d invoices, %d credit notes: %d bookings without their documents, %d documents whose lines differ, "+
+			"%d series with gaps, %d counters off, %d bookings whose paid is not their ledger's", bookings, invoices, credits,
+			badDocs, badLines, gaps, badCounters, badPaid)
+	}
+	if stripePays == 0 || sessions != stripePays || events != stripePays || orphanRefunds != 0 {
+		t.Fatalf("%d Stripe payments: %d with their session, %d with their event; %d Stripe refunds without their payment",
+			stripePays, sessions, events, orphanRefunds)
+	}
+	if cash == 0 || terminal == 0 || refunds == 0 || deposits == 0 {
+		t.Fatalf("payments: %d cash, %d card terminal; %d refunds, %d deposit charges", cash, terminal, refunds, deposits)
+	}
+	return sum
 }
 
 // large-short is large's shop with a short history: the same locations,

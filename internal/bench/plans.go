@@ -16,6 +16,7 @@ import (
 var bigTables = map[string]bool{
 	"bookings": true, "booking_lines": true, "unit_allocations": true,
 	"audit_log": true, "users": true, "sessions": true, "emails": true,
+	"ledger_entries": true, "invoices": true, "invoice_lines": true, "checkout_sessions": true, "stripe_events": true,
 }
 
 // Plan is the checked plan of one hot query on the generated data.
@@ -182,6 +183,15 @@ SELECT (SELECT min(id) FROM locations),
 		Scan(&p.LocationID, &p.SerialItemID, &p.BulkItemID, &p.CustomerID, &p.StaffID)
 	if err != nil {
 		return p, fmt.Errorf("bench: pick query arguments: %w", err)
+	}
+	// The customer's latest booking paid online, with its invoice.
+	err = db.QueryRowContext(ctx, `
+SELECT b.id, i.id, e.reference
+FROM bookings b JOIN invoices i ON i.booking_id = b.id AND i.kind = 'invoice'
+JOIN ledger_entries e ON e.booking_id = b.id AND e.kind = 'payment' AND e.method = 'stripe'
+WHERE b.customer_id = $1 ORDER BY b.id DESC LIMIT 1`, p.CustomerID).Scan(&p.BookingID, &p.InvoiceID, &p.PaymentIntent)
+	if err != nil {
+		return p, fmt.Errorf("bench: pick a paid booking: %w", err)
 	}
 	return p, nil
 }

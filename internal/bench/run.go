@@ -32,6 +32,10 @@ type fixture struct {
 	slugs     []string
 	itemIDs   []int64
 	holdItems []holdItem
+	// The money pages': CustomerEmail's bookings paid online (newest
+	// first) and their invoices.
+	paidBookings []int64
+	invoices     []int64
 }
 
 type holdItem struct {
@@ -64,6 +68,25 @@ func loadFixture(ctx context.Context, db *sql.DB) (fixture, error) {
 		f.slugs = append(f.slugs, slug)
 	}
 	rows.Close()
+	rows, err = db.QueryContext(ctx, `
+SELECT b.id, i.id FROM bookings b JOIN invoices i ON i.booking_id = b.id AND i.kind = 'invoice'
+WHERE b.customer_id = (SELECT id FROM users WHERE email = $1)
+  AND EXISTS (SELECT 1 FROM ledger_entries e WHERE e.booking_id = b.id AND e.kind = 'payment' AND e.method = 'stripe')
+ORDER BY b.id DESC LIMIT 50`, CustomerEmail)
+	if err != nil {
+		return f, err
+	}
+	for rows.Next() {
+		var b, i int64
+		if err := rows.Scan(&b, &i); err != nil {
+			return f, err
+		}
+		f.paidBookings, f.invoices = append(f.paidBookings, b), append(f.invoices, i)
+	}
+	rows.Close()
+	if len(f.paidBookings) == 0 {
+		return f, fmt.Errorf("no paid bookings of %s: a data set generated before payments were; drop its database to generate it again", CustomerEmail)
+	}
 	rows, err = db.QueryContext(ctx, `
 SELECT item_id, count(*) FROM units WHERE location_id = $1 AND status = 'available'
 GROUP BY item_id ORDER BY item_id LIMIT 2000`, f.loc)
@@ -161,6 +184,9 @@ func startTarget(ctx context.Context, o Options, bin, size, dbURL string, dataNo
 	}
 	fixed := func(p string) func(int, int) string { return func(int, int) string { return p } }
 	item := func(_, i int) string { return "/items/" + fx.slugs[i%len(fx.slugs)] }
+	paid := func(format string, ids []int64) func(int, int) string {
+		return func(w, i int) string { return fmt.Sprintf(format, ids[(w*3+i)%len(ids)]) }
+	}
 	cal := func(w, i int) string { return fmt.Sprintf("/book/items/%d", fx.itemIDs[(w*7+i)%len(fx.itemIDs)]) }
 	t.holds = newHoldRun(fx, dataNow, holders)
 	scans := newScanRun(db, fx, holders, staff)
@@ -179,6 +205,10 @@ func startTarget(ctx context.Context, o Options, bin, size, dbURL string, dataNo
 		{"staff bookings", "staff", false, get(staff, fixed("/staff/bookings"))},
 		{"staff items", "staff", false, get(staff, fixed("/staff/items"))},
 		{"admin audit", "admin", false, get(admins, fixed("/admin/audit"))},
+		{"my booking with payments", "customer", false, get(customers, paid("/bookings/%d", fx.paidBookings))},
+		{"staff booking with ledger", "staff", false, get(staff, paid("/staff/bookings/%d", fx.paidBookings))},
+		{"staff invoices", "staff", false, get(staff, fixed("/staff/invoices"))},
+		{"invoice PDF", "staff", false, get(staff, paid("/staff/invoices/%d/pdf", fx.invoices))},
 		{"admin metrics dashboard", "admin", false, get(admins, fixed("/admin/metrics"))},
 		{"admin metrics panels", "admin", false, getHX(admins, func(_, i int) string {
 			return [2]string{"/admin/metrics/system", "/admin/metrics/business"}[i%2]

@@ -28,6 +28,26 @@ const revenueCTE = `revenue AS NOT MATERIALIZED (
     WHERE e.kind IN ('payment', 'refund') AND e.status = 'done'
 )`
 
+// liveRevenueCTE is revenueCTE as the dashboard reads the part of the
+// ledger the rollup does not hold yet: the same split, found from each
+// entry by key. Its booking (every entry has one, a foreign key) and the
+// booking's lines with their totals are one lookup of the entry's booking,
+// so the ledger's range bounds the read: joined, the planner hashed all
+// bookings once the range held a few thousand entries. revenueCTE keeps the
+// join form for the rollup's bulk reads.
+const liveRevenueCTE = `live_revenue AS NOT MATERIALIZED (
+    SELECT e.created_at AS at, l.location_id, l.item_id, e.booking_id,
+           (CASE e.kind WHEN 'refund' THEN -e.amount ELSE e.amount END)::numeric
+           * CASE WHEN l.total > 0 THEN l.line_total::numeric / l.total ELSE 1::numeric / l.lines END AS amount
+    FROM ledger_entries e
+    -- The window keeps this a lookup of the entry's booking, not a join.
+    CROSS JOIN LATERAL (SELECT b.location_id, bl.item_id, bl.line_total,
+                               sum(bl.line_total) OVER () AS total, count(*) OVER () AS lines
+                        FROM bookings b JOIN booking_lines bl ON bl.booking_id = b.id
+                        WHERE b.id = e.booking_id) l
+    WHERE e.kind IN ('payment', 'refund') AND e.status = 'done'
+)`
+
 // moneyCTE is revenueCTE summed back over each booking's lines: the shares
 // of a payment or refund add up to the whole amount, so totals by time and
 // location need no split, and read each entry once (from the covering
@@ -37,12 +57,14 @@ const revenueCTE = `revenue AS NOT MATERIALIZED (
 // Inlined where a query reads it more than once, as revenueCTE is, so each
 // range reads the money index.
 const moneyCTE = `money AS NOT MATERIALIZED (
-    SELECT e.created_at AS at, b.location_id, e.booking_id,
+    SELECT e.created_at AS at,
+           -- Every entry has its booking (a foreign key). One probe of the
+           -- booking's key per entry, so the ledger's range bounds the read:
+           -- a join let the planner hash all bookings once the range held a
+           -- few thousand entries. Dropped when no location is asked for.
+           (SELECT b.location_id FROM bookings b WHERE b.id = e.booking_id) AS location_id, e.booking_id,
            CASE e.kind WHEN 'refund' THEN -e.amount ELSE e.amount END AS amount
     FROM ledger_entries e
-    -- Every entry has its booking (a foreign key): LEFT lets the planner
-    -- drop the join when no location is asked for.
-    LEFT JOIN bookings b ON b.id = e.booking_id
     WHERE e.kind IN ('payment', 'refund') AND e.status = 'done'
       AND EXISTS (SELECT 1 FROM booking_lines l WHERE l.booking_id = e.booking_id)
 )`
@@ -412,7 +434,8 @@ func (s *Store) withGenericPlan(ctx context.Context, fn func(q *Store) error) er
 func pgInterval(d time.Duration) string { return fmt.Sprintf("%d microseconds", d.Microseconds()) }
 
 // rolledRevenueCTEs read revenueCTE's per-item money from the rollup
-// (migration 00098) plus the ledger's part the rollup does not hold yet:
+// (migration 00098) plus the ledger's part the rollup does not hold yet
+// (liveRevenueCTE):
 // period_revenue is the money of [$1, $2), lifetime_revenue all of it, at
 // location $3 (0: all). Per location, "bounds" are the whole local days of
 // the period that are rolled up, [lo, hi); the rest of the period (its first
@@ -426,9 +449,9 @@ const rolledRevenueCTEs = revenueBoundsCTE + `, live AS (
     -- the ledger's money index rolledRevenueRangesSQL worked out: before
     -- the latest first whole day ($4), and from the earliest end of the
     -- rolled days on ($5). Given as values, so the planner sees how short.
-    SELECT * FROM revenue WHERE at >= $1 AND at < $4
+    SELECT * FROM live_revenue WHERE at >= $1 AND at < $4
     UNION ALL
-    SELECT * FROM revenue WHERE at >= $5 AND at < $2
+    SELECT * FROM live_revenue WHERE at >= $5 AND at < $2
 ), period_revenue AS (
     SELECT r.item_id, r.amount FROM live r JOIN bounds b ON b.location_id = r.location_id
     WHERE NOT (r.at >= b.lo_at AND r.at < b.hi_at)
@@ -440,7 +463,7 @@ const rolledRevenueCTEs = revenueBoundsCTE + `, live AS (
 ), lifetime_revenue AS (
     SELECT t.item_id, t.amount FROM revenue_item_total t JOIN bounds b ON b.location_id = t.location_id
     UNION ALL
-    SELECT r.item_id, r.amount FROM revenue r JOIN bounds b ON b.location_id = r.location_id
+    SELECT r.item_id, r.amount FROM live_revenue r JOIN bounds b ON b.location_id = r.location_id
     WHERE r.at >= $6 AND r.at >= b.rolled_to
 )`
 
@@ -517,7 +540,7 @@ const itemUtilCTE = `util AS (
     GROUP BY e.item_id
 )`
 
-const itemFiguresSQL = `WITH ` + revenueCTE + `,
+const itemFiguresSQL = `WITH ` + liveRevenueCTE + `,
 ` + itemUtilCTE + `, ` + rolledRevenueCTEs + `,
 rev AS (
     SELECT item_id, sum(revenue) AS revenue, sum(lifetime) AS lifetime FROM (

@@ -13,6 +13,10 @@ type HotParams struct {
 	LocationID               int64
 	SerialItemID, BulkItemID int64
 	CustomerID, StaffID      int64
+	// The money pages': a booking of CustomerID's with payments and an
+	// invoice, that invoice, and a Stripe payment intent of the ledger.
+	BookingID, InvoiceID int64
+	PaymentIntent        string
 }
 
 // HotQuery is one query a busy page runs, with arguments, so its plan on a
@@ -115,5 +119,15 @@ func HotQueries(p HotParams) []HotQuery {
 		{"dashboard item figures, 365 days", itemFiguresSQL, []any{yearFrom, p.Now, int64(0), yearFrom, rolledTo, rolledTo, yearFromDay, toDay}, false, true, false},
 		{"dashboard utilization by day", utilizationByDaySQL, []any{fromDay, toDay, int64(0)}, false, false, false},
 		{"dashboard utilization by location", utilizationByLocationSQL, []any{fromDay, toDay}, false, false, false},
+		{"booking ledger", listLedgerSQL, []any{p.BookingID}, false, false, false},
+		{"booking ledger totals", ledgerTotalsSQL, []any{p.BookingID}, false, false, false},
+		{"booking invoices", bookingInvoicesSQL, []any{p.BookingID}, true, false, false},
+		{"booking checkout session", latestCheckoutSessionSQL, []any{p.BookingID}, false, false, false},
+		{"invoice", getInvoiceSQL, []any{p.InvoiceID}, false, false, false},
+		{"invoice lines", invoiceLinesSQL, []any{p.InvoiceID}, false, false, false},
+		{"invoices, first page", listInvoicesSQL, []any{nil, nil, int64(0), int64(0), 50}, false, false, false},
+		{"invoices, a month a year ago", listInvoicesSQL, []any{yearFromDay, yearFrom.AddDate(0, 0, 30).Format(time.DateOnly), int64(0), int64(0), 50}, false, false, false},
+		{"invoices of a customer", listInvoicesSQL, []any{nil, nil, p.CustomerID, int64(0), 50}, false, false, false},
+		{"stripe payment by payment intent", paymentByStripeSQL, []any{p.PaymentIntent}, false, false, false},
 	}
 }
