@@ -316,11 +316,6 @@ func (s *Store) ReleaseLineUnits(ctx context.Context, lineID, allocationID int64
 	return ids, nil
 }
 
-const setHoldExpirySQL = `
-UPDATE unit_allocations a SET hold_expires_at = $2
-FROM booking_lines l
-WHERE a.booking_line_id = l.id AND l.booking_id = $1 AND a.active`
-
 const confirmBookingSQL = `
 WITH b AS (
     UPDATE bookings SET status = 'confirmed', updated_at = $2, expires_at = NULL,
@@ -332,21 +327,12 @@ UPDATE unit_allocations a SET hold_expires_at = NULL
 FROM booking_lines l, b
 WHERE a.booking_line_id = l.id AND l.booking_id = b.id AND a.active`
 
-// ConfirmBooking is SetBookingStatus(id, confirmed, now) and
-// SetAllocationsHold(id, nil) in one statement: the booking is confirmed and
-// its allocations stop running out with the hold.
+// ConfirmBooking is SetBookingStatus(id, confirmed, now) and, in the same
+// statement, clears its allocations' hold expiry: the booking is confirmed
+// and its units block for good instead of running out with the hold.
 func (s *Store) ConfirmBooking(ctx context.Context, id int64, now time.Time) error {
 	if _, err := s.prepared().ExecContext(ctx, confirmBookingSQL, id, now); err != nil {
 		return fmt.Errorf("store: confirm booking %d: %w", id, classifyAlloc(err))
-	}
-	return nil
-}
-
-// SetAllocationsHold copies a booking's hold expiry to its allocations (nil
-// once it is confirmed, so they block for good).
-func (s *Store) SetAllocationsHold(ctx context.Context, bookingID int64, expiresAt *time.Time) error {
-	if _, err := s.prepared().ExecContext(ctx, setHoldExpirySQL, bookingID, expiresAt); err != nil {
-		return fmt.Errorf("store: hold expiry of booking %d: %w", bookingID, classifyAlloc(err))
 	}
 	return nil
 }
