@@ -22,7 +22,8 @@ import (
 
 // DeskShow is the counter's board for one location and local day (default:
 // the first location, today in its zone): pickups, returns, overdue lines and
-// endangered next bookings, plus a booking search.
+// endangered next bookings, plus a booking search (whose results take the
+// board's place).
 func (s *Server) DeskShow(c echo.Context) error {
 	ctx := c.Request().Context()
 	locs, err := s.Store.ListBookingLocations(ctx)
@@ -47,24 +48,31 @@ func (s *Server) DeskShow(c echo.Context) error {
 		return err
 	}
 	v := pages.DeskView{Page: s.page(c, "Desk"), Location: fmt.Sprint(loc.ID), Zone: loc.TimeZone, Query: q,
-		Date: day.Format(period.DateLayout), DateLabel: day.Format("Monday 2 January 2006"),
+		Date: day.Format(period.DateLayout), DayChosen: c.QueryParam("date") != "", DateLabel: day.Format("Monday 2 January 2006"),
 		PrevDate: period.AddDays(day, -1, zone).In(zone).Format(period.DateLayout),
 		NextDate: period.AddDays(day, 1, zone).In(zone).Format(period.DateLayout)}
 	for _, l := range locs {
 		v.Locations = append(v.Locations, components.Option{Value: fmt.Sprint(l.ID), Label: l.Name})
 	}
-	if loc.ID != 0 {
-		if err := s.fillDesk(ctx, &v, loc.ID, day, zone, pagesOf); err != nil {
-			return err
-		}
-	}
 	if q != "" {
+		// A search shows its results and a link back to the board, not the
+		// board: the clerk looks for one booking, and the board's sections
+		// cost more than the search itself on a busy day.
 		v.Searched = true
+		back := url.Values{"location": {v.Location}}
+		if v.DayChosen {
+			back.Set("date", v.Date)
+		}
+		v.BoardHref = "/desk?" + back.Encode()
 		found, err := s.Store.SearchBookings(ctx, q, 50)
 		if err != nil {
 			return err
 		}
 		v.Results = bookingRows(found)
+	} else if loc.ID != 0 {
+		if err := s.fillDesk(ctx, &v, loc.ID, day, zone, pagesOf); err != nil {
+			return err
+		}
 	}
 	return s.render(c, http.StatusOK, pages.DeskPage(v))
 }

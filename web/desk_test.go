@@ -143,6 +143,21 @@ func TestDeskSearchAndBookingList(t *testing.T) {
 		var got []string
 		res.Doc.Find(`[data-testid="search-results"] tbody tr a.mono`).Each(func(_ int, a *goquery.Selection) { got = append(got, a.Text()) })
 		expectRows(t, "search "+q, got, want...)
+		if res.Doc.Find(`[data-testid="desk-board"]`).Length() != 0 {
+			t.Errorf("search %s: the board is shown beside the results", q)
+		}
+		if href, _ := res.Doc.Find(`[data-testid="board-link"]`).Attr("href"); href != "/desk?location="+fmt.Sprint(s.loc) {
+			t.Errorf("search %s: the link back to the board is %q", q, href)
+		}
+	}
+	// A search from another day's board leads back to that day.
+	day := c.get("/desk?date=2026-03-02&q=BOB").expectStatus(t, http.StatusOK)
+	if href, _ := day.Doc.Find(`[data-testid="board-link"]`).Attr("href"); href != fmt.Sprintf("/desk?date=2026-03-02&location=%d", s.loc) {
+		t.Errorf("the link back from a search of another day is %q", href)
+	}
+	if v, _ := c.get("/desk?date=2026-03-02").expectStatus(t, http.StatusOK).Doc.
+		Find(`[data-testid="desk-search"] input[name="date"]`).Attr("value"); v != "2026-03-02" {
+		t.Errorf("the search of another day's board does not keep the day: %q", v)
 	}
 
 	list := func(query string) []string {
