@@ -50,8 +50,10 @@ type DeskQuery struct {
 }
 
 // DeskPerPage is how many lines of each section the desk board shows at a
-// time: about the next hour or two of a busy counter.
-const DeskPerPage = 50
+// time: about the next hour of a busy counter. Each shown line costs about
+// fifteen buffers (its booking, customer, item and units read by key), so
+// the page size, not the day's size, sets what the board costs.
+const DeskPerPage = 25
 
 // DeskBoard is a page of each section of the board, in board order (by the
 // time each line is due at the counter), and how many lines each section
@@ -75,7 +77,7 @@ type DeskBoard struct {
 // page past its end; the caller drops it when it is not on the page. Each
 // shown line's item name is read by key (a line's item always exists):
 // joined, the generic plan hashed the whole catalog on every call (5,000
-// items on the benchmark's large shop) for about 150 lines.
+// items on the benchmark's large shop) for at most 75 lines.
 const listDeskLinesSQL = `
 WITH l AS MATERIALIZED (
     -- Two short index reads of the location's lines, never the whole
