@@ -118,10 +118,16 @@ func (e *Engine) CheckOut(ctx context.Context, bookingID int64, tag string, a Ac
 		if err := e.refuseIfOut(ctx, tx, b, line, unit); err != nil {
 			return err
 		}
-		if err := e.pickUp(ctx, tx, b, line, unit, now); err != nil {
+		allocation, err := e.pickUp(ctx, tx, b, line, unit, now)
+		if err != nil {
 			return err
 		}
-		return e.afterScan(ctx, tx, b, a, "booking.checkout", unit.AssetTag, now)
+		if allocation == 0 {
+			// Another unit took the place of one the booking held: read
+			// the booking as it now stands.
+			return e.afterScan(ctx, tx, b, a, "booking.checkout", unit.AssetTag, now)
+		}
+		return e.rollForward(ctx, tx, b.Status, marked(b, allocation, false, now), a, "booking.checkout", unit.AssetTag, now)
 	})
 }
 
@@ -183,45 +189,84 @@ func (e *Engine) refuseIfOut(ctx context.Context, tx *store.Store, b store.Booki
 // pickUp marks the unit out from now. Handed out before the booked start, it
 // occupies its unit from now on (invariant 2): the allocation's range starts
 // at now, which the exclusion constraint refuses when something holds the
-// unit in between.
-func (e *Engine) pickUp(ctx context.Context, tx *store.Store, b store.Booking, line store.BookingLine, unit store.BookingUnit, now time.Time) error {
+// unit in between. It returns the allocation marked when the line held the
+// unit, 0 when the unit took the place of another.
+func (e *Engine) pickUp(ctx context.Context, tx *store.Store, b store.Booking, line store.BookingLine, unit store.BookingUnit, now time.Time) (int64, error) {
 	for _, u := range line.Units {
 		if u.UnitID != unit.ID {
 			continue
 		}
 		if err := tx.LockUnits(ctx, []int64{unit.ID}); err != nil {
-			return err
+			return 0, err
 		}
 		e.pause(ctx)
 		err := tx.PickUpAllocation(ctx, u.AllocationID, now)
+		if err == nil {
+			return u.AllocationID, nil
+		}
 		if !isConflict(err) {
-			return err
+			return 0, err
 		}
 		it, ierr := tx.GetBookableItem(ctx, line.ItemID)
 		if ierr != nil {
-			return ierr
+			return 0, ierr
 		}
-		return &ConflictError{ItemName: it.Name, AssetTag: unit.AssetTag, Start: now, End: line.EndsAt, Zone: b.TimeZone,
+		return 0, &ConflictError{ItemName: it.Name, AssetTag: unit.AssetTag, Start: now, End: line.EndsAt, Zone: b.TimeZone,
 			Detail: "cannot go out early: " + e.describeUnitConflict(ctx, tx, it, unit, now, line.StartsAt, b.ID)}
 	}
 	from, err := movableUnit(line, "", unit.ID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	unitFull, it, err := e.scannedUnit(ctx, tx, b, line, unit.AssetTag)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	return e.placeUnit(ctx, tx, b, line, it, from.AllocationID, unitFull, &now)
+	return 0, e.placeUnit(ctx, tx, b, line, it, from.AllocationID, unitFull, &now)
 }
 
 // afterScan rolls line and booking statuses forward after a check-out or
-// check-in, and audits the scan.
+// check-in, and audits the scan, from the booking read again.
 func (e *Engine) afterScan(ctx context.Context, tx *store.Store, before store.Booking, a Actor, action, tag string, now time.Time) error {
 	b, err := tx.GetBooking(ctx, before.ID)
 	if err != nil {
 		return err
 	}
+	return e.rollForward(ctx, tx, before.Status, b, a, action, tag, now)
+}
+
+// marked is a booking loaded under its lock with one allocation's check-out
+// (returned false) or check-in at now applied as the store writes it: a
+// check-out keeps an earlier pickup time (PickUpAllocation), a check-in sets
+// the return (MarkAllocation). A scan of a unit the booking holds changes
+// nothing else, so its statuses roll forward without reading the booking
+// again.
+func marked(b store.Booking, allocationID int64, returned bool, now time.Time) store.Booking {
+	lines := make([]store.BookingLine, len(b.Lines))
+	for i, l := range b.Lines {
+		l.Units = append([]store.LineUnit(nil), l.Units...)
+		for j := range l.Units {
+			u := &l.Units[j]
+			if u.AllocationID != allocationID {
+				continue
+			}
+			at := now
+			if returned {
+				u.ReturnedAt = &at
+			} else if u.PickedUpAt == nil {
+				u.PickedUpAt = &at
+			}
+		}
+		lines[i] = l
+	}
+	b.Lines = lines
+	return b
+}
+
+// rollForward marks the lines of b (the booking as it stands after the scan,
+// whose status was beforeStatus) out or back once all their units are, moves
+// the booking's status on, and audits the scan.
+func (e *Engine) rollForward(ctx context.Context, tx *store.Store, beforeStatus string, b store.Booking, a Actor, action, tag string, now time.Time) error {
 	allBack := true
 	for _, l := range b.Lines {
 		out, back := lineProgress(l)
@@ -244,7 +289,7 @@ func (e *Engine) afterScan(ctx context.Context, tx *store.Store, before store.Bo
 			return err
 		}
 	}
-	return e.audit(ctx, tx, a, action, b.ID, map[string]any{"status": before.Status},
+	return e.audit(ctx, tx, a, action, b.ID, map[string]any{"status": beforeStatus},
 		map[string]any{"status": status, "unit": tag})
 }
 
@@ -290,7 +335,7 @@ func (e *Engine) CheckInTx(ctx context.Context, tx *store.Store, bookingID int64
 			if err := tx.MarkAllocation(ctx, u.AllocationID, false, true, it.BufferAfterMinutes, now); err != nil {
 				return err
 			}
-			return e.afterScan(ctx, tx, b, a, "booking.checkin", u.AssetTag, now)
+			return e.rollForward(ctx, tx, b.Status, marked(b, u.AllocationID, true, now), a, "booking.checkin", u.AssetTag, now)
 		}
 	}
 	return FieldErrors{"tag": "No unit " + tag + " is out on this booking."}

@@ -168,3 +168,61 @@ func TestBulkLinePickupAndReturn(t *testing.T) {
 	}
 	w.mustBook(w.customer(), chairs, 4, day(3, 9), day(4, 9))
 }
+
+// Scans roll lines and booking forward from the booking as the scan left it:
+// a line is out once all its units are, back once all are back, and the
+// booking out at the first unit and returned at the last. After every scan
+// the marks agree with the booking read again.
+func TestScansRollLinesAndBookingForward(t *testing.T) {
+	w := newWorld(t)
+	tent, lamp := w.item("Tent", 2, 0, 0), w.item("Lamp", 1, 0, 0)
+	r, err := w.eng.Book(w.ctx, Request{CustomerID: w.customer(), LocationID: w.loc, Actor: Actor{},
+		Lines: []LineRequest{{ItemID: tent, Quantity: 2, Start: day(1, 10), End: day(3, 9)},
+			{ItemID: lamp, Quantity: 1, Start: day(1, 10), End: day(3, 9)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.clock.set(day(1, 9))
+	steps := []struct {
+		in       bool
+		tag      string
+		status   string
+		out, ret [2]bool // tent line, lamp line
+	}{
+		{false, "Tent-1", store.BookingOut, [2]bool{false, false}, [2]bool{}},
+		{false, "Tent-2", store.BookingOut, [2]bool{true, false}, [2]bool{}},
+		{false, "Lamp-1", store.BookingOut, [2]bool{true, true}, [2]bool{}},
+		{true, "Tent-2", store.BookingOut, [2]bool{true, true}, [2]bool{false, false}},
+		{true, "Tent-1", store.BookingOut, [2]bool{true, true}, [2]bool{true, false}},
+		{true, "Lamp-1", store.BookingReturned, [2]bool{true, true}, [2]bool{true, true}},
+	}
+	for _, s := range steps {
+		scan := w.eng.CheckOut
+		if s.in {
+			scan = w.eng.CheckIn
+		}
+		if err := scan(w.ctx, r.BookingID, s.tag, Actor{}); err != nil {
+			t.Fatalf("scan %s (in %v): %v", s.tag, s.in, err)
+		}
+		b := w.booking(r.BookingID)
+		if b.Status != s.status {
+			t.Errorf("after %s (in %v): booking %s, want %s", s.tag, s.in, b.Status, s.status)
+		}
+		allBack := true
+		for i, l := range b.Lines {
+			out, back := lineProgress(l)
+			allBack = allBack && back
+			if (l.PickedUpAt != nil) != s.out[i] || (l.ReturnedAt != nil) != s.ret[i] {
+				t.Errorf("after %s (in %v): line %s out %v back %v, want %v %v", s.tag, s.in, l.ItemName,
+					l.PickedUpAt != nil, l.ReturnedAt != nil, s.out[i], s.ret[i])
+			}
+			if (l.PickedUpAt != nil) != out || (l.ReturnedAt != nil) != back {
+				t.Errorf("after %s (in %v): line %s marked out %v back %v, its units say %v %v", s.tag, s.in, l.ItemName,
+					l.PickedUpAt != nil, l.ReturnedAt != nil, out, back)
+			}
+		}
+		if allBack != (b.Status == store.BookingReturned) {
+			t.Errorf("after %s (in %v): booking %s while all back is %v", s.tag, s.in, b.Status, allBack)
+		}
+	}
+}

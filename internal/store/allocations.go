@@ -354,7 +354,7 @@ WHERE a.id = $1`
 // MarkAllocation records the check-out (pickedUp) or check-in (returned) of
 // one unit at now. Check-in closes the range the open check-out kept open.
 func (s *Store) MarkAllocation(ctx context.Context, allocationID int64, pickedUp, returned bool, bufferAfterMinutes int, now time.Time) error {
-	if _, err := s.q.ExecContext(ctx, markAllocationSQL, allocationID, pickedUp, returned, now, bufferAfterMinutes); err != nil {
+	if _, err := s.prepared().ExecContext(ctx, markAllocationSQL, allocationID, pickedUp, returned, now, bufferAfterMinutes); err != nil {
 		return fmt.Errorf("store: mark allocation %d: %w", allocationID, classifyAlloc(err))
 	}
 	return nil
@@ -373,7 +373,7 @@ WHERE id = $1`
 // maintenance block holds the unit in between.
 func (s *Store) PickUpAllocation(ctx context.Context, allocationID int64, now time.Time) error {
 	err := s.savepoint(ctx, func() error {
-		_, err := s.q.ExecContext(ctx, pickUpAllocationSQL, allocationID, now)
+		_, err := s.prepared().ExecContext(ctx, pickUpAllocationSQL, allocationID, now)
 		return err
 	})
 	if err != nil {
@@ -444,7 +444,7 @@ LIMIT 1`
 // and on which booking.
 func (s *Store) UnitOpenCheckout(ctx context.Context, unitID int64) (bool, string, error) {
 	var numbers []string
-	if err := s.q.SelectContext(ctx, &numbers, unitOpenCheckoutSQL, unitID); err != nil {
+	if err := s.prepared().SelectContext(ctx, &numbers, unitOpenCheckoutSQL, unitID); err != nil {
 		return false, "", fmt.Errorf("store: open check-out of unit %d: %w", unitID, classify(err))
 	}
 	if len(numbers) == 0 {

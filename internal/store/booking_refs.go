@@ -159,7 +159,7 @@ const unitByTagSQL = `SELECT id, item_id, location_id, asset_tag, status FROM un
 // GetBookingUnitByTag finds a unit by the asset tag on its label.
 func (s *Store) GetBookingUnitByTag(ctx context.Context, tag string) (BookingUnit, error) {
 	var u BookingUnit
-	if err := s.q.GetContext(ctx, &u, unitByTagSQL, tag); err != nil {
+	if err := s.prepared().GetContext(ctx, &u, unitByTagSQL, tag); err != nil {
 		return BookingUnit{}, fmt.Errorf("store: unit %q: %w", tag, classify(err))
 	}
 	return u, nil

@@ -381,7 +381,7 @@ WHERE l.id = $1`
 // MarkLine records that a whole line went out (pickedUp) or came back
 // (returned) at now; an earlier mark is kept.
 func (s *Store) MarkLine(ctx context.Context, lineID int64, pickedUp, returned bool, now time.Time) error {
-	if _, err := s.q.ExecContext(ctx, setLinePickupSQL, lineID, pickedUp, now, returned); err != nil {
+	if _, err := s.prepared().ExecContext(ctx, setLinePickupSQL, lineID, pickedUp, now, returned); err != nil {
 		return fmt.Errorf("store: mark line %d: %w", lineID, classify(err))
 	}
 	return nil
