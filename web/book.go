@@ -147,8 +147,10 @@ func (s *Server) BookItemCalendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	it, err := s.Store.GetBookableItem(c.Request().Context(), id)
-	if err != nil || it.Archived || !it.OnlineBookable {
+	// Archived and offline items are not found; the item comes from the
+	// store's cache of public items, so the page's one query is the calendar.
+	it, err := s.Store.GetPublicItemByID(c.Request().Context(), id)
+	if err != nil {
 		return echo.NewHTTPError(http.StatusNotFound)
 	}
 	loc, err := s.choiceLocation(c)
@@ -159,12 +161,12 @@ func (s *Server) BookItemCalendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, pages.ItemCalendarPage(s.calendarView(c, it, loc, days)))
+	return s.render(c, http.StatusOK, pages.ItemCalendarPage(s.calendarView(c, it.Name, loc, days)))
 }
 
 // calendarView lays the days out as a month grid starting on Monday.
-func (s *Server) calendarView(c echo.Context, it store.BookableItem, loc store.BookingLocation, days []booking.Day) pages.ItemCalendarView {
-	v := pages.ItemCalendarView{Page: s.page(c, it.Name+" availability"), ItemName: it.Name, Location: loc.Name, Zone: loc.TimeZone}
+func (s *Server) calendarView(c echo.Context, name string, loc store.BookingLocation, days []booking.Day) pages.ItemCalendarView {
+	v := pages.ItemCalendarView{Page: s.page(c, name+" availability"), ItemName: name, Location: loc.Name, Zone: loc.TimeZone}
 	v.Lead = (int(days[0].Date.Weekday()) + 6) % 7
 	for _, d := range days {
 		v.Days = append(v.Days, pages.CalendarDay{Date: fmt.Sprint(d.Date.Day()), Label: d.Date.Format("Mon 2 Jan 2006"),

@@ -39,6 +39,9 @@ func TestPublicCatalogPages(t *testing.T) {
 			t.Errorf("%s shows a hidden item", path)
 		}
 	}
+	if title := c.get("/book/items/"+idOf(fx.r6.ID)).expectStatus(t, http.StatusOK).Doc.Find("title").Text(); !strings.HasPrefix(title, "Canon R6 availability · ") {
+		t.Errorf("item calendar: title %q", title)
+	}
 	if c.get("/catalog?q=canon").Doc.Find(`[data-testid="card-canon-r6"]`).Length() != 1 {
 		t.Fatal("search does not find the item")
 	}
@@ -46,7 +49,8 @@ func TestPublicCatalogPages(t *testing.T) {
 		t.Fatal("no empty state")
 	}
 	for _, path := range []string{"/items/secret", "/items/old-camera", "/items/nope", "/catalog/nope",
-		"/items/" + idOf(hidden.ID), "/items/secret/price?start=2030-01-01T10:00&end=2030-01-02T10:00"} {
+		"/items/" + idOf(hidden.ID), "/items/secret/price?start=2030-01-01T10:00&end=2030-01-02T10:00",
+		"/book/items/" + idOf(hidden.ID), "/book/items/" + idOf(archived.ID)} {
 		c.get(path).expectStatus(t, http.StatusNotFound)
 	}
 	c.get("/catalog?after=junk!").expectStatus(t, http.StatusBadRequest)

@@ -92,6 +92,26 @@ func (s *Store) GetPublicItem(ctx context.Context, slug string) (catalog.Item, e
 	return s.getPublicItem(ctx, slug)
 }
 
+const getPublicItemByIDSQL = `SELECT ` + itemColumns + ` FROM items WHERE id = $1 AND archived_at IS NULL AND online_bookable`
+
+// GetPublicItemByID is GetPublicItem by id: archived and offline items are
+// ErrNotFound, and outside transactions the items found are kept in the
+// store's cache while it is live, beside those kept by slug.
+func (s *Store) GetPublicItemByID(ctx context.Context, id int64) (catalog.Item, error) {
+	load := func() (catalog.Item, error) {
+		var it catalog.Item
+		if err := s.prepared().GetContext(ctx, &it, getPublicItemByIDSQL, id); err != nil {
+			return it, fmt.Errorf("store: get public item %d: %w", id, classify(err))
+		}
+		return it, nil
+	}
+	if c := s.readCache(); c != nil {
+		return cacheReadKeyed(c, func(c *refCache) *map[int64]catalog.Item { return &c.publicItemsByID },
+			id, maxPublicItems, load, cloneItem)
+	}
+	return load()
+}
+
 func (s *Store) getPublicItem(ctx context.Context, slug string) (catalog.Item, error) {
 	var it catalog.Item
 	if err := s.prepared().GetContext(ctx, &it, getPublicItemSQL, slug); err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,6 +106,20 @@ func itemPage(t *testing.T, st *store.Store, slug string) string {
 	return out
 }
 
+// calendarItem is what an item's calendar reads of an item by id: its name,
+// or "-" when it is not public.
+func calendarItem(t *testing.T, st *store.Store, id int64) string {
+	t.Helper()
+	it, err := st.GetPublicItemByID(t.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return "-"
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return it.Name
+}
+
 // silently runs a write on table with its triggers off (the notifications
 // among them), a change no cache learns of.
 func silently(t *testing.T, st *store.Store, table, q string, args ...any) {
@@ -153,6 +168,8 @@ func TestPublicListCacheAcrossInstances(t *testing.T) {
 					slug = s.tripod.Slug
 				}
 				eventually(t, fmt.Sprintf("%s: the item page shows %q", what, page), func() bool { return itemPage(t, st, slug) == page })
+				name, _, _ := strings.Cut(page, "|")
+				eventually(t, fmt.Sprintf("%s: the item's calendar shows %q", what, name), func() bool { return calendarItem(t, st, id) == name })
 			}
 			for _, f := range fs {
 				eventually(t, fmt.Sprintf("%s: %+v shows %q", what, f, want), func() bool { return card(t, st, f, id) == want })
@@ -178,6 +195,9 @@ func TestPublicListCacheAcrossInstances(t *testing.T) {
 		}
 		if got := itemPage(t, st, s.r6.Slug); got != "Canon R6|photos" {
 			t.Fatalf("after an unannounced rename the item page reads %q, want the cached item", got)
+		}
+		if got := calendarItem(t, st, r6); got != "Canon R6" {
+			t.Fatalf("after an unannounced rename the item's calendar reads %q, want the cached item", got)
 		}
 	}
 	// A store without the cache reads the database, as before.
@@ -206,6 +226,9 @@ func TestPublicListCacheAcrossInstances(t *testing.T) {
 	}
 	if got := itemPage(t, a, s.r6.Slug); got != "Canon R6 II|photos" {
 		t.Fatalf("right after its edit a's item page reads %q", got)
+	}
+	if got := calendarItem(t, a, r6); got != "Canon R6 II" {
+		t.Fatalf("right after its edit a's item calendar reads %q", got)
 	}
 	expect("item edit", r6, true, "Canon R6 II|Cameras|units 2/2|bulk 0|photo -", "Canon R6 II|photos")
 
@@ -354,6 +377,9 @@ func TestPublicListCacheListenerDropped(t *testing.T) {
 		}
 		if got := itemPage(t, a, s.r6.Slug); got != name+"|photos" {
 			t.Fatalf("a's item page without its listener reads %q, want the database's %q", got, name)
+		}
+		if got := calendarItem(t, a, s.r6.ID); got != name {
+			t.Fatalf("a's item calendar without its listener reads %q, want the database's %q", got, name)
 		}
 	}
 	silently(t, plain, "locations", `UPDATE locations SET name = 'Berlin Mitte' WHERE id = $1`, s.berlin.ID)

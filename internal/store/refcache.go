@@ -55,9 +55,11 @@ type refCache struct {
 	// their filter (ListItems), at most maxStaffPages of them.
 	staffPages map[ItemFilter][]ItemListRow
 	// publicItems are the items customers may see, by slug, and photos
-	// their photo lists, by item (the item page), at most maxPublicItems.
-	publicItems map[string]catalog.Item
-	photos      map[int64][]PhotoMeta
+	// their photo lists, by item (the item page), at most maxPublicItems;
+	// publicItemsByID the same items by id (an item's calendar).
+	publicItems     map[string]catalog.Item
+	publicItemsByID map[int64]catalog.Item
+	photos          map[int64][]PhotoMeta
 
 	listener *pq.Listener
 	done     chan struct{}
@@ -181,6 +183,7 @@ func (c *refCache) dropLocked() {
 	c.publicPages = nil
 	c.staffPages = nil
 	c.publicItems = nil
+	c.publicItemsByID = nil
 	c.photos = nil
 }
 
