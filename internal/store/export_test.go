@@ -235,3 +235,11 @@ func (s *Store) AuditLabelsOneByOneForTest(ctx context.Context, ids map[string][
 	}
 	return out, nil
 }
+
+// ListAuditGeneralForTest runs the audit page's general form (every filter
+// optional) unprepared, the reference the unfiltered page must equal.
+func (s *Store) ListAuditGeneralForTest(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
+	var es []AuditEntry
+	err := s.q.SelectContext(ctx, &es, listAuditSQL, f.ActorID, f.EntityType, f.Action, f.BeforeID, f.Limit)
+	return es, err
+}
