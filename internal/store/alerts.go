@@ -95,10 +95,11 @@ func (s *Store) CloseAlert(ctx context.Context, rule string, at time.Time) error
 
 const alertColumns = `SELECT id, rule, value, threshold, started_at, ended_at, notified FROM alerts`
 
-// ListFiringAlerts is every open alert, oldest first.
+// ListFiringAlerts is every open alert, oldest first. Prepared: every
+// admin page asks it (its planning cost more than its run).
 func (s *Store) ListFiringAlerts(ctx context.Context) ([]Alert, error) {
 	var as []Alert
-	if err := s.q.SelectContext(ctx, &as, alertColumns+` WHERE ended_at IS NULL ORDER BY started_at, id`); err != nil {
+	if err := s.prepared().SelectContext(ctx, &as, alertColumns+` WHERE ended_at IS NULL ORDER BY started_at, id`); err != nil {
 		return nil, fmt.Errorf("store: firing alerts: %w", classify(err))
 	}
 	return as, nil

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/rentdesk/rentdesk/internal/store"
@@ -114,6 +115,30 @@ FROM bookings b CROSS JOIN generate_series(1, 2) k WHERE k = 1 OR b.id % 2 = 0`,
 			}
 			if len(want) == 0 || fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Fatalf("customer %d, round %d: pages %v, want %v", c, round, got, want)
+			}
+		}
+		// The first page of each size, lines and all, as the lines' former
+		// query (the array compared directly) reads them.
+		for _, limit := range []int{1, 2, 5, 100, 1, 100} {
+			got, err := st.ListCustomerBookings(ctx, c, 0, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, lines, err := st.ListCustomerBookingsBySqlxForTest(ctx, c, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, l := range lines {
+				for i := range want {
+					if want[i].ID == l.BookingID {
+						want[i].Lines = append(want[i].Lines, l)
+						n++
+					}
+				}
+			}
+			if !reflect.DeepEqual(got, want) || n != len(lines) || len(lines) < len(want) {
+				t.Fatalf("customer %d, first %d:\n got %+v\nwant %+v", c, limit, got, want)
 			}
 		}
 	}

@@ -269,11 +269,15 @@ func (s *Store) ListCustomerBookings(ctx context.Context, customerID, beforeID i
 	return bs, nil
 }
 
+// listLinesForSQL reads the page's ids through a sub-select: an array
+// parameter compared directly made PostgreSQL plan the prepared statement
+// again on every call (a custom plan per array), where this keeps one
+// generic plan, the same (booking_id) index scan.
 const listLinesForSQL = `
 SELECT l.id, l.booking_id, l.item_id, i.name AS item_name, i.tracking, l.quantity, l.starts_at, l.ends_at,
        l.picked_up_at, l.returned_at, l.unit_price, l.line_total, l.price_breakdown
 FROM booking_lines l JOIN items i ON i.id = l.item_id
-WHERE l.booking_id = ANY($1::bigint[])
+WHERE l.booking_id = ANY((SELECT $1::bigint[])::bigint[])
 ORDER BY l.booking_id, l.id`
 
 // bookingLineNames are the columns of listLinesForSQL (and bookingLinesSQL).

@@ -132,8 +132,19 @@ func (s *Store) ItemCalendarBySqlxForTest(ctx context.Context, itemID, locationI
 	return free, capacity, nil
 }
 
+// formerListLinesForSQL is listLinesForSQL as it was, comparing the array
+// parameter directly (planned again on every call), the reference the
+// sub-select form must equal.
+const formerListLinesForSQL = `
+SELECT l.id, l.booking_id, l.item_id, i.name AS item_name, i.tracking, l.quantity, l.starts_at, l.ends_at,
+       l.picked_up_at, l.returned_at, l.unit_price, l.line_total, l.price_breakdown
+FROM booking_lines l JOIN items i ON i.id = l.item_id
+WHERE l.booking_id = ANY($1::bigint[])
+ORDER BY l.booking_id, l.id`
+
 // ListCustomerBookingsBySqlxForTest reads a customer's page of bookings
-// (without their lines) and the lines of those bookings.
+// (without their lines) through sqlx, and the lines of those bookings by
+// the former form of the lines' query.
 func (s *Store) ListCustomerBookingsBySqlxForTest(ctx context.Context, customerID int64, limit int) ([]Booking, []BookingLine, error) {
 	var bs []Booking
 	if err := s.prepared().SelectContext(ctx, &bs, listCustomerBookingsSQL+limitText(limit), customerID, int64(math.MaxInt64)); err != nil {
@@ -144,7 +155,7 @@ func (s *Store) ListCustomerBookingsBySqlxForTest(ctx context.Context, customerI
 		ids[i] = b.ID
 	}
 	var lines []BookingLine
-	if err := s.prepared().SelectContext(ctx, &lines, listLinesForSQL, int64Array(ids)); err != nil {
+	if err := s.q.SelectContext(ctx, &lines, formerListLinesForSQL, int64Array(ids)); err != nil {
 		return nil, nil, err
 	}
 	return bs, lines, nil
@@ -223,4 +234,12 @@ func (s *Store) AuditLabelsOneByOneForTest(ctx context.Context, ids map[string][
 		}
 	}
 	return out, nil
+}
+
+// ListAuditGeneralForTest runs the audit page's general form (every filter
+// optional) unprepared, the reference the unfiltered page must equal.
+func (s *Store) ListAuditGeneralForTest(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
+	var es []AuditEntry
+	err := s.q.SelectContext(ctx, &es, listAuditSQL, f.ActorID, f.EntityType, f.Action, f.BeforeID, f.Limit)
+	return es, err
 }
