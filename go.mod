@@ -70,3 +70,7 @@ require (
 )
 
 tool github.com/a-h/templ/cmd/templ
+
+// A copy of fpdf v0.12.0 with one addition: a UTF-8 font parsed once and
+// shared by every document (third_party/fpdf/README.md).
+replace codeberg.org/go-pdf/fpdf => ./third_party/fpdf

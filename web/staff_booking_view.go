@@ -10,6 +10,7 @@ import (
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/desk"
 	"github.com/rentdesk/rentdesk/internal/money"
+	"github.com/rentdesk/rentdesk/internal/payment"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/pages"
@@ -41,28 +42,25 @@ func (s *Server) staffBookingView(c echo.Context, id int64) (pages.StaffBookingV
 		v.Lines = append(v.Lines, staffLine(l, b, now, zone))
 	}
 	// The ledger is the one account of money: the banner's paid and balance
-	// come from it, as does the money card.
-	if err := s.staffMoney(c, &v, b); err != nil {
+	// come from it, as does the money card; its totals are read once for both.
+	t, err := s.Store.GetLedgerTotals(ctx, b.ID)
+	if err != nil {
+		return pages.StaffBookingView{}, err
+	}
+	if err := s.staffMoney(c, &v, b, t); err != nil {
 		return pages.StaffBookingView{}, err
 	}
 	if v.Invoices, err = s.invoiceLinks(ctx, b.ID, true); err != nil {
 		return pages.StaffBookingView{}, err
 	}
-	return v, s.staffBookingMoney(c, b, &v)
+	return v, s.staffBookingMoney(c, b, t, &v)
 }
 
 // staffBookingMoney fills the balance from the ledger, and the returns with
 // their condition and late fee.
-func (s *Server) staffBookingMoney(c echo.Context, b store.Booking, v *pages.StaffBookingView) error {
+func (s *Server) staffBookingMoney(c echo.Context, b store.Booking, t store.LedgerTotals, v *pages.StaffBookingView) error {
 	ctx := c.Request().Context()
-	bal, err := s.Desk.Balance(ctx, b)
-	if err != nil {
-		return err
-	}
-	t, err := s.Store.GetLedgerTotals(ctx, b.ID)
-	if err != nil {
-		return err
-	}
+	bal := payment.BalanceOf(b, t)
 	if extra := bal.Charges - t.DepositHeld; extra != 0 {
 		v.Charges = append(v.Charges, pages.PriceRow{Label: "Late fees and damage", Amount: money.Format(extra, b.Currency)})
 	}

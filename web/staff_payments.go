@@ -153,12 +153,9 @@ func (s *Server) staffBooking(c echo.Context) (store.Booking, error) {
 }
 
 // staffMoney fills the money part of the staff booking page.
-func (s *Server) staffMoney(c echo.Context, v *pages.StaffBookingView, b store.Booking) error {
+func (s *Server) staffMoney(c echo.Context, v *pages.StaffBookingView, b store.Booking, t store.LedgerTotals) error {
 	ctx := c.Request().Context()
-	bal, err := s.Payments.Ledger().Balance(ctx, s.Store, b)
-	if err != nil {
-		return err
-	}
+	bal := payment.BalanceOf(b, t)
 	entries, err := s.Store.ListLedgerEntries(ctx, b.ID)
 	if err != nil {
 		return err

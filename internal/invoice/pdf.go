@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
@@ -27,6 +28,21 @@ var (
 
 const font = "DejaVu"
 
+// fonts parses the two fonts once for every document of the process: parsing
+// them for each document took most of its time (fpdf cuts the subset of the
+// glyphs a document uses from the parsed font, and never changes it).
+var fonts = sync.OnceValues(func() ([2]*fpdf.UTF8Font, error) {
+	regular, err := fpdf.ParseUTF8Font(fontRegular)
+	if err != nil {
+		return [2]*fpdf.UTF8Font{}, fmt.Errorf("invoice: font: %w", err)
+	}
+	bold, err := fpdf.ParseUTF8Font(fontBold)
+	if err != nil {
+		return [2]*fpdf.UTF8Font{}, fmt.Errorf("invoice: bold font: %w", err)
+	}
+	return [2]*fpdf.UTF8Font{regular, bold}, nil
+})
+
 // Title is what a document calls itself: "Invoice" or "Credit note".
 func Title(in store.Invoice) string {
 	if in.Kind == store.CreditNoteKind {
@@ -42,9 +58,13 @@ func DateText(d time.Time) string { return d.Format("2 Jan 2006") }
 // same bytes: the PDF's creation and modification dates are its issue date,
 // and nothing else in it depends on the clock.
 func PDF(w io.Writer, in store.Invoice) error {
+	parsed, err := fonts()
+	if err != nil {
+		return err
+	}
 	p := fpdf.New("P", "mm", "A4", "")
-	p.AddUTF8FontFromBytes(font, "", fontRegular)
-	p.AddUTF8FontFromBytes(font, "B", fontBold)
+	p.AddUTF8FontParsed(font, "", parsed[0])
+	p.AddUTF8FontParsed(font, "B", parsed[1])
 	stamp := in.IssueDate.UTC()
 	p.SetCreationDate(stamp)
 	p.SetModificationDate(stamp)

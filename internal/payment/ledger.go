@@ -65,10 +65,12 @@ func (l *Ledger) Balance(ctx context.Context, q *store.Store, b store.Booking) (
 	if err != nil {
 		return Balance{}, err
 	}
-	return balanceOf(b, t), nil
+	return BalanceOf(b, t), nil
 }
 
-func balanceOf(b store.Booking, t store.LedgerTotals) Balance {
+// BalanceOf is the balance of a booking whose ledger sums to t, for a page
+// that reads the totals once for several uses.
+func BalanceOf(b store.Booking, t store.LedgerTotals) Balance {
 	bal := Balance{Currency: b.Currency, Rental: RentalDue(b), Charges: t.Charges, DepositHeld: t.DepositHeld,
 		Paid: t.Payments - t.Refunds}
 	bal.Due = bal.Rental + bal.Charges - bal.Paid
