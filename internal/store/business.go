@@ -17,7 +17,7 @@ import (
 // PostgreSQL inlines the CTE (also where a query reads it more than once),
 // so a range on "at" uses the partial index on ledger_entries.created_at.
 const revenueCTE = `revenue AS NOT MATERIALIZED (
-    SELECT e.created_at AS at, b.location_id, l.item_id, b.id AS booking_id,
+    SELECT e.created_at AS at, e.xact, b.location_id, l.item_id, b.id AS booking_id,
            (CASE e.kind WHEN 'refund' THEN -e.amount ELSE e.amount END)::numeric
            * CASE WHEN t.total > 0 THEN l.line_total::numeric / t.total ELSE 1::numeric / t.lines END AS amount
     FROM ledger_entries e
@@ -36,7 +36,7 @@ const revenueCTE = `revenue AS NOT MATERIALIZED (
 // bookings once the range held a few thousand entries. revenueCTE keeps the
 // join form for the rollup's bulk reads.
 const liveRevenueCTE = `live_revenue AS NOT MATERIALIZED (
-    SELECT e.created_at AS at, l.location_id, l.item_id, e.booking_id,
+    SELECT e.created_at AS at, e.xact, l.location_id, l.item_id, e.booking_id,
            (CASE e.kind WHEN 'refund' THEN -e.amount ELSE e.amount END)::numeric
            * CASE WHEN l.total > 0 THEN l.line_total::numeric / l.total ELSE 1::numeric / l.lines END AS amount
     FROM ledger_entries e
@@ -57,7 +57,7 @@ const liveRevenueCTE = `live_revenue AS NOT MATERIALIZED (
 // Inlined where a query reads it more than once, as revenueCTE is, so each
 // range reads the money index.
 const moneyCTE = `money AS NOT MATERIALIZED (
-    SELECT e.created_at AS at,
+    SELECT e.created_at AS at, e.xact,
            -- Every entry has its booking (a foreign key). One probe of the
            -- booking's key per entry, so the ledger's range bounds the read:
            -- a join let the planner hash all bookings once the range held a
@@ -77,12 +77,14 @@ type Revenue struct {
 }
 
 // rolledMoneyCTE is the money of [$1, $2) at location $3 (0: all), per
-// location and local day: the whole local days the rollup holds
+// location and local day: the local days the rollup holds
 // (revenue_daily_location, revenueCTE's split summed back, unrounded) plus
 // the ledger's entries outside them, read as the two ranges
-// rolledRevenueRangesSQL worked out ($4, $5), as rolledRevenueCTEs does for
-// items. A day's money comes from one side only, so callers round each sum
-// once; a test keeps it equal to summing the whole ledger.
+// rolledRevenueRangesSQL worked out ($4, $5), and the entries inside them
+// the rollup's run did not see (lateMoneyCTE), as rolledRevenueCTEs does for
+// items. A day's money comes from one side only (but for late entries, which
+// the rollup lacks), so callers round each sum once; a test keeps it equal
+// to summing the whole ledger.
 const rolledMoneyCTE = moneyCTE + `, ` + revenueBoundsCTE + `, live AS (
     SELECT * FROM money WHERE at >= $1 AND at < $4
     UNION ALL
@@ -91,6 +93,11 @@ const rolledMoneyCTE = moneyCTE + `, ` + revenueBoundsCTE + `, live AS (
     SELECT (r.at AT TIME ZONE b.time_zone)::date AS day, r.amount::numeric AS amount
     FROM live r JOIN bounds b ON b.location_id = r.location_id
     WHERE NOT (r.at >= b.lo_at AND r.at < b.hi_at)
+    UNION ALL
+    SELECT (r.at AT TIME ZONE b.time_zone)::date AS day, r.amount::numeric AS amount
+    FROM money r JOIN bounds b ON b.location_id = r.location_id
+    WHERE r.xact >= (SELECT min(pg_snapshot_xmin(snap)) FROM bounds)
+      AND r.at >= b.lo_at AND r.at < b.hi_at AND NOT pg_visible_in_snapshot(r.xact, b.snap)
     UNION ALL
     -- OFFSET 0 keeps this a range read of each location's days.
     SELECT d.day, d.amount FROM bounds b
@@ -452,9 +459,19 @@ const rolledRevenueCTEs = revenueBoundsCTE + `, live AS (
     SELECT * FROM live_revenue WHERE at >= $1 AND at < $4
     UNION ALL
     SELECT * FROM live_revenue WHERE at >= $5 AND at < $2
+), late AS MATERIALIZED (
+    -- The entries before rolled_to the rollup's run did not see (committed
+    -- after it began): few, the newest of the index on the inserting
+    -- transaction.
+    SELECT r.* FROM live_revenue r JOIN bounds b ON b.location_id = r.location_id
+    WHERE r.xact >= (SELECT min(pg_snapshot_xmin(snap)) FROM bounds)
+      AND r.at < b.rolled_to AND NOT pg_visible_in_snapshot(r.xact, b.snap)
 ), period_revenue AS (
     SELECT r.item_id, r.amount FROM live r JOIN bounds b ON b.location_id = r.location_id
     WHERE NOT (r.at >= b.lo_at AND r.at < b.hi_at)
+    UNION ALL
+    SELECT r.item_id, r.amount FROM late r JOIN bounds b ON b.location_id = r.location_id
+    WHERE r.at >= b.lo_at AND r.at < b.hi_at
     UNION ALL
     -- OFFSET 0 keeps this a range read of each location's days.
     SELECT d.item_id, d.amount FROM bounds b
@@ -465,19 +482,29 @@ const rolledRevenueCTEs = revenueBoundsCTE + `, live AS (
     UNION ALL
     SELECT r.item_id, r.amount FROM live_revenue r JOIN bounds b ON b.location_id = r.location_id
     WHERE r.at >= $6 AND r.at >= b.rolled_to
+    UNION ALL
+    SELECT item_id, amount FROM late
 )`
 
-// revenueBoundsCTE: per location ($3, 0: all), the whole local days of
-// [$1, $2) rolled up, [lo, hi), and from when its money is read from the
-// ledger.
+// revenueBoundsCTE: per location ($3, 0: all), the local days of [$1, $2)
+// rolled up, [lo, hi), covering [lo_at, hi_at): whole days, and the day of
+// rolled_to (the rollup's mark, migration 00133) up to it when the period
+// runs past it; from when its money is read from the ledger; and the
+// snapshot of the rollup's run (entries before rolled_to it did not see are
+// read from the ledger too).
 const revenueBoundsCTE = `bounds AS (
-    SELECT l.id AS location_id, l.time_zone, x.rolled_to, d.lo, d.hi,
-           d.lo::timestamp AT TIME ZONE l.time_zone AS lo_at, d.hi::timestamp AT TIME ZONE l.time_zone AS hi_at
+    SELECT l.id AS location_id, l.time_zone, x.rolled_to, s.snapshot AS snap, d.lo, d.hi,
+           d.lo::timestamp AT TIME ZONE l.time_zone AS lo_at,
+           CASE WHEN d.to_mark THEN x.rolled_to ELSE d.hi::timestamp AT TIME ZONE l.time_zone END AS hi_at
     FROM locations l LEFT JOIN revenue_rollup_state s ON s.location_id = l.id
     CROSS JOIN LATERAL (SELECT coalesce(s.rolled_to, '-infinity') AS rolled_to,
+                               coalesce(s.rolled_to, '-infinity') AT TIME ZONE l.time_zone AS r,
                                $1::timestamptz AT TIME ZONE l.time_zone AS f) x
     CROSS JOIN LATERAL (SELECT CASE WHEN x.f = x.f::date THEN x.f::date ELSE x.f::date + 1 END AS lo,
-                               (least($2::timestamptz, x.rolled_to) AT TIME ZONE l.time_zone)::date AS hi) d
+                               CASE WHEN $2::timestamptz >= x.rolled_to
+                                    THEN CASE WHEN x.r = x.r::date THEN x.r::date ELSE x.r::date + 1 END
+                                    ELSE ($2::timestamptz AT TIME ZONE l.time_zone)::date END AS hi,
+                               $2::timestamptz >= x.rolled_to AS to_mark) d
     WHERE $3 = 0 OR l.id = $3
 )`
 

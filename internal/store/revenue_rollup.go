@@ -8,12 +8,16 @@ import (
 
 // The revenue rollup (migration 00098) keeps revenueCTE's per-line split
 // summed per local day, location and item, per local day and location
-// (migration 00099), and per location and item over all days. Each run rolls every location up to its local midnight of today:
-// it recomputes the last few rolled days (a payment's transaction that began
-// before midnight may commit after the run) and the days of bookings whose
-// lines or entries changed since, and backfills a location never rolled up
-// (or whose time zone changed). Readers add the ledger's money from each
-// location's rolled_to on, so a payment taken a minute ago counts at once.
+// (migration 00099), and per location and item over all days. Each run rolls
+// every location up to the run's instant (migration 00133), today's day
+// partly: it holds the entries before that mark that the run's snapshot saw.
+// It recomputes the last few rolled days, today, the days of entries the
+// last run's snapshot did not see (a payment's transaction that began before
+// the mark and committed after the run) and the days of bookings whose lines
+// or entries changed since, and backfills a location never rolled up (or
+// whose time zone changed). Readers add the ledger's money from each
+// location's rolled_to on, and the entries before it the run did not see, so
+// a payment taken a minute ago counts at once.
 const (
 	// One run at a time: two would both adjust the totals.
 	revenueRollupLockSQL   = `SELECT pg_advisory_xact_lock(hashtext('revenue_rollup'))`
@@ -35,14 +39,16 @@ CREATE TEMP TABLE revenue_rollup_days (
     PRIMARY KEY (location_id, day)
 ) ON COMMIT DROP`
 
-	// The days to recompute, each location's local days before today: the
-	// last three rolled ones (all of them from the first payment on for a
-	// location never rolled up) and those holding money of a changed booking.
+	// The days to recompute, each location's local days up to today's (that
+	// one up to the mark, $1): the last three rolled ones and today (all of
+	// them from the first payment on for a location never rolled up), those
+	// holding money of a changed booking, and those of entries before the
+	// last run's mark that its snapshot did not see.
 	revenueRollupDaysSQL = `
 WITH stale AS (
     DELETE FROM revenue_rollup_stale RETURNING booking_id
 ), loc AS (
-    SELECT l.id, l.time_zone, s.rolled_to, ($1::timestamptz AT TIME ZONE l.time_zone)::date AS today
+    SELECT l.id, l.time_zone, s.rolled_to, s.snapshot, ($1::timestamptz AT TIME ZONE l.time_zone)::date AS today
     FROM locations l JOIN revenue_rollup_state s ON s.location_id = l.id
 ), days AS (
     SELECT loc.id AS location_id, d::date AS day
@@ -51,15 +57,23 @@ WITH stale AS (
              THEN (SELECT (min(e.created_at) AT TIME ZONE loc.time_zone)::date FROM ledger_entries e
                    WHERE e.kind IN ('payment', 'refund') AND e.status = 'done')
              ELSE (loc.rolled_to AT TIME ZONE loc.time_zone)::date - 3 END,
-        loc.today - 1, interval '1 day') d
+        loc.today, interval '1 day') d
     UNION
     SELECT loc.id, (e.created_at AT TIME ZONE loc.time_zone)::date
     FROM stale JOIN ledger_entries e ON e.booking_id = stale.booking_id
     JOIN bookings b ON b.id = e.booking_id JOIN loc ON loc.id = b.location_id
-    WHERE (e.created_at AT TIME ZONE loc.time_zone)::date < loc.today
+    WHERE e.created_at < $1
+    UNION
+    SELECT loc.id, (e.created_at AT TIME ZONE loc.time_zone)::date
+    FROM loc JOIN ledger_entries e
+      ON e.xact >= pg_snapshot_xmin(loc.snapshot) AND NOT pg_visible_in_snapshot(e.xact, loc.snapshot)
+     AND e.created_at < loc.rolled_to AND e.created_at < $1
+    JOIN bookings b ON b.id = e.booking_id AND b.location_id = loc.id
+    WHERE e.kind IN ('payment', 'refund') AND e.status = 'done'
 )
 INSERT INTO revenue_rollup_days (location_id, day, from_at, to_at)
-SELECT d.location_id, d.day, d.day::timestamp AT TIME ZONE loc.time_zone, (d.day + 1)::timestamp AT TIME ZONE loc.time_zone
+SELECT d.location_id, d.day, d.day::timestamp AT TIME ZONE loc.time_zone,
+       least((d.day + 1)::timestamp AT TIME ZONE loc.time_zone, $1::timestamptz)
 FROM days d JOIN loc ON loc.id = d.location_id`
 
 	// Take the old rows of those days out of the totals...
@@ -78,13 +92,16 @@ ON CONFLICT (location_id, item_id) DO UPDATE SET amount = t.amount + EXCLUDED.am
 
 	// ...and put each recomputed day in, one statement a day: with the
 	// day's bounds as values the planner reads that range of the ledger's
-	// money index and the day's bookings, never the whole ledger.
+	// money index and the day's bookings, never the whole ledger. Only the
+	// entries the run's snapshot ($5) saw: those committed since are the
+	// readers' until the next run.
 	revenueRollupDayListSQL = `SELECT location_id, day, from_at, to_at FROM revenue_rollup_days ORDER BY location_id, day`
 	revenueRollupFillSQL    = `WITH ` + revenueCTE + `,
 fresh AS (
     INSERT INTO revenue_daily (location_id, day, item_id, amount)
     SELECT $1, $2::date, r.item_id, sum(r.amount) FROM revenue r
     WHERE r.at >= $3 AND r.at < $4 AND r.location_id = $1
+      AND (r.xact IS NULL OR pg_visible_in_snapshot(r.xact, $5::pg_snapshot))
     GROUP BY r.item_id
     RETURNING location_id, item_id, amount
 ), fresh_location AS (
@@ -96,14 +113,14 @@ INSERT INTO revenue_item_total AS t (location_id, item_id, amount)
 SELECT location_id, item_id, amount FROM fresh
 ON CONFLICT (location_id, item_id) DO UPDATE SET amount = t.amount + EXCLUDED.amount`
 
-	revenueRollupAdvanceSQL = `
-UPDATE revenue_rollup_state s
-SET rolled_to = (($1::timestamptz AT TIME ZONE l.time_zone)::date)::timestamp AT TIME ZONE l.time_zone
-FROM locations l WHERE l.id = s.location_id`
+	revenueRollupAdvanceSQL = `UPDATE revenue_rollup_state SET rolled_to = $1, snapshot = $2::pg_snapshot`
+
+	// The run's snapshot, taken before it reads anything to roll up: every
+	// entry it saw has committed, so each later statement sees it too.
+	revenueRollupSnapshotSQL = `SELECT pg_current_snapshot()::text`
 )
 
-// RollupRevenue brings the revenue rollup up to each location's local
-// midnight of now's day, in one transaction; it returns how many days of
+// RollupRevenue brings the revenue rollup up to now, in one transaction; it returns how many days of
 // locations it recomputed.
 func (s *Store) RollupRevenue(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
@@ -113,6 +130,10 @@ func (s *Store) RollupRevenue(ctx context.Context, now time.Time) (int64, error)
 			if _, err := tx.q.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("store: revenue rollup: %w", classify(err))
 			}
+		}
+		var snapshot string
+		if err := tx.q.GetContext(ctx, &snapshot, revenueRollupSnapshotSQL); err != nil {
+			return fmt.Errorf("store: revenue rollup: %w", classify(err))
 		}
 		res, err := tx.q.ExecContext(ctx, revenueRollupDaysSQL, now)
 		if err != nil {
@@ -135,11 +156,11 @@ func (s *Store) RollupRevenue(ctx context.Context, now time.Time) (int64, error)
 			return fmt.Errorf("store: revenue rollup days: %w", classify(err))
 		}
 		for _, d := range days {
-			if _, err := tx.q.ExecContext(ctx, revenueRollupFillSQL, d.LocationID, d.Day.Format(time.DateOnly), d.From, d.To); err != nil {
+			if _, err := tx.q.ExecContext(ctx, revenueRollupFillSQL, d.LocationID, d.Day.Format(time.DateOnly), d.From, d.To, snapshot); err != nil {
 				return fmt.Errorf("store: revenue rollup of %s: %w", d.Day.Format(time.DateOnly), classify(err))
 			}
 		}
-		if _, err := tx.q.ExecContext(ctx, revenueRollupAdvanceSQL, now); err != nil {
+		if _, err := tx.q.ExecContext(ctx, revenueRollupAdvanceSQL, now, snapshot); err != nil {
 			return fmt.Errorf("store: revenue rollup: %w", classify(err))
 		}
 		return nil
