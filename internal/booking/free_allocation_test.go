@@ -3,6 +3,7 @@ package booking
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,5 +114,59 @@ func TestInsertFreeAllocationAgreesWithCheckThenInsert(t *testing.T) {
 	}
 	if counts[true] < 20 || counts[false] < 20 {
 		t.Fatalf("probes too one-sided to compare: %v", counts)
+	}
+}
+
+// A booking confirmed in the transaction that made it has its creation and
+// its confirmation audited, in that order, by one statement; a hold left
+// waiting for payment has only its creation, and its confirmation later its
+// own row.
+func TestBookingAuditRows(t *testing.T) {
+	w := newWorld(t)
+	lens := w.item("Lens", 2, 0, 0)
+	c := w.customer()
+	type row struct {
+		Action, Before, After string
+		Actor                 int64
+	}
+	rows := func(id int64) []row {
+		t.Helper()
+		var out []row
+		rs, err := w.st.DB().QueryContext(w.ctx, `SELECT action, coalesce(before::text, ''), coalesce(after::text, ''), coalesce(actor_id, 0)
+			FROM audit_log WHERE entity_type = 'booking' AND entity_id = $1 ORDER BY id`, fmt.Sprint(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var r row
+			if err := rs.Scan(&r.Action, &r.Before, &r.After, &r.Actor); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, r)
+		}
+		return out
+	}
+	id := w.mustBook(c, lens, 1, day(1, 0), day(2, 0))
+	got := rows(id)
+	if len(got) != 2 || got[0].Action != "booking.create" || got[1].Action != "booking.confirm" ||
+		got[0].Before != "" || !strings.Contains(got[0].After, `"status": "hold"`) || !strings.Contains(got[0].After, `"Lens-1"`) ||
+		got[1].Before != `{"status": "hold"}` || got[1].After != `{"status": "confirmed"}` || got[0].Actor != c || got[1].Actor != c {
+		t.Fatalf("audit of a booking confirmed at once: %+v", got)
+	}
+	held := New(w.st, w.clock.Now, flatPricer{}).WithPayment(holdOnly{})
+	res, err := held.Book(w.ctx, Request{CustomerID: c, LocationID: w.loc, Actor: Actor{UserID: c}, Online: true,
+		Lines: []LineRequest{{ItemID: lens, Quantity: 1, Start: day(1, 0), End: day(2, 0)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rows(res.BookingID); len(got) != 1 || got[0].Action != "booking.create" {
+		t.Fatalf("audit of a hold: %+v", got)
+	}
+	if err := held.Confirm(w.ctx, res.BookingID, Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := rows(res.BookingID); len(got) != 2 || got[1].Action != "booking.confirm" || got[1].Actor != 0 {
+		t.Fatalf("audit of a hold confirmed later: %+v", got)
 	}
 }
