@@ -295,13 +295,16 @@ func (s *Store) InsertAllocation(ctx context.Context, na NewAllocation) (int64, 
 // instant $10 by allocation_blocks; the exclusion constraint stays the last
 // word (ON CONFLICT DO NOTHING, as in insertAllocationSQL). Run after the
 // unit's lock was taken, its snapshot sees every allocation of the unit
-// committed before.
+// committed before. The busy check names the unit by the parameter, not by
+// u.id: correlated, the planner may hash every allocation in the window of
+// every unit (about 490 buffers for one unit on the large bench set) instead
+// of probing this unit's.
 var insertFreeAllocationSQL = `
 INSERT INTO unit_allocations (unit_id, booking_line_id, maintenance_id, occupied, due_at, hold_expires_at, picked_up_at)
 SELECT u.id, NULLIF($2, 0), NULLIF($3, 0), tstzrange($4, $5), $5, $6, $7
 FROM units u
 WHERE u.id = $1 AND u.item_id = $8 AND u.location_id = $9 AND u.status = 'available'
-  AND NOT ` + unitBusy("u.id", "tstzrange($4, $5)", "$10") + `
+  AND NOT ` + unitBusy("$1", "tstzrange($4, $5)", "$10") + `
 ON CONFLICT DO NOTHING
 RETURNING id`
 
