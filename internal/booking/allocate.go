@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/rentdesk/rentdesk/internal/store"
@@ -33,25 +34,20 @@ func (e *Engine) allocate(ctx context.Context, tx *store.Store, ls lineStock, no
 
 // allocateUnits picks free units inside the transaction and holds them. Each
 // candidate's row is locked, then checked again (a fresh look, after whoever
-// held the lock committed), then its allocation inserted under the exclusion
-// constraint. Concurrent bookings of one unit therefore queue on its row, and
-// bookings of an item spread over its free units, failing only when none is
-// left.
+// held the lock committed) in the statement that inserts its allocation under
+// the exclusion constraint. Concurrent bookings of one unit therefore queue
+// on its row, and bookings of an item spread over its free units, failing
+// only when none is left. Candidates are found and locked in one round trip,
+// and each is checked and written in one more.
 func (e *Engine) allocateUnits(ctx context.Context, tx *store.Store, ls lineStock, now time.Time) error {
 	occ := ls.item.Occupied(ls.start, ls.end)
 	var held, tried []int64
-	try := func(unitID int64) error {
+	// write checks a locked unit again and holds it if it is still free.
+	write := func(unitID int64) error {
 		tried = append(tried, unitID)
-		if err := tx.LockUnits(ctx, []int64{unitID}); err != nil {
-			return err
-		}
-		free, err := tx.FreeUnits(ctx, store.FreeUnitsQuery{ItemID: ls.item.ID, LocationID: ls.locationID,
-			Occupied: occ, Now: now, Only: unitID, Limit: 1})
-		if err != nil || len(free) == 0 {
-			return err
-		}
 		e.pause(ctx)
-		_, err = tx.InsertAllocation(ctx, store.NewAllocation{UnitID: unitID, LineID: ls.lineID, Occupied: occ, HoldExpiresAt: ls.hold})
+		_, err := tx.InsertFreeAllocation(ctx, ls.item.ID, ls.locationID,
+			store.NewAllocation{UnitID: unitID, LineID: ls.lineID, Occupied: occ, HoldExpiresAt: ls.hold}, now)
 		if err == nil {
 			held = append(held, unitID)
 			return nil
@@ -65,12 +61,18 @@ func (e *Engine) allocateUnits(ctx context.Context, tx *store.Store, ls lineStoc
 		if len(held) == ls.quantity {
 			break
 		}
-		if err := try(u); err != nil {
+		if slices.Contains(tried, u) {
+			continue
+		}
+		if err := tx.LockUnits(ctx, []int64{u}); err != nil {
+			return err
+		}
+		if err := write(u); err != nil {
 			return err
 		}
 	}
 	for len(held) < ls.quantity {
-		cands, err := tx.FreeUnits(ctx, store.FreeUnitsQuery{ItemID: ls.item.ID, LocationID: ls.locationID,
+		cands, err := tx.LockFreeUnits(ctx, store.FreeUnitsQuery{ItemID: ls.item.ID, LocationID: ls.locationID,
 			Occupied: occ, Now: now, Exclude: tried, Limit: ls.quantity - len(held)})
 		if err != nil {
 			return err
@@ -80,10 +82,7 @@ func (e *Engine) allocateUnits(ctx context.Context, tx *store.Store, ls lineStoc
 				Detail: fmt.Sprintf("%d of %d wanted can be had", len(held), ls.quantity)}
 		}
 		for _, u := range cands {
-			if len(held) == ls.quantity {
-				break
-			}
-			if err := try(u); err != nil {
+			if err := write(u); err != nil {
 				return err
 			}
 		}

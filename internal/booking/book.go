@@ -212,9 +212,9 @@ func (e *Engine) bookTx(ctx context.Context, tx *store.Store, r Request, lines [
 	if err != nil {
 		return Result{}, err
 	}
-	if err := e.audit(ctx, tx, r.Actor, "booking.create", id, nil, snapshot(b)); err != nil {
-		return Result{}, err
-	}
+	// The creation's audit row is written with the confirmation's when the
+	// booking is confirmed at once: one statement for both.
+	created := bookingAudit(r.Actor, "booking.create", id, nil, snapshot(b))
 	out := PaymentOutcome{Confirm: true}
 	if r.Online {
 		if out, err = e.payment.Begin(ctx, tx, b, settings); err != nil {
@@ -222,12 +222,13 @@ func (e *Engine) bookTx(ctx context.Context, tx *store.Store, r Request, lines [
 		}
 	}
 	res := Result{BookingID: id, Status: store.BookingHold, RedirectURL: out.RedirectURL}
-	if out.Confirm {
-		if err := e.confirmTx(ctx, tx, b, r.Actor, now, r.Online, true); err != nil {
-			return Result{}, err
-		}
-		res.Status = store.BookingConfirmed
+	if !out.Confirm {
+		return res, tx.InsertAudit(ctx, created)
 	}
+	if err := e.confirmTx(ctx, tx, b, r.Actor, now, r.Online, &created); err != nil {
+		return Result{}, err
+	}
+	res.Status = store.BookingConfirmed
 	return res, nil
 }
 
@@ -332,20 +333,27 @@ func (e *Engine) ConfirmTx(ctx context.Context, tx *store.Store, bookingID int64
 		// The system (a payment webhook) confirms what a customer booked
 		// online; staff confirming at the desk need no notice of it.
 		online := a.UserID == 0 || a.UserID == b.CustomerID
-		return e.confirmTx(ctx, tx, b, a, now, online, false)
+		return e.confirmTx(ctx, tx, b, a, now, online, nil)
 	})
 }
 
-// confirmTx confirms b inside tx and issues its invoice; fresh says the
-// booking was created in tx (it can have no invoice yet).
-func (e *Engine) confirmTx(ctx context.Context, tx *store.Store, b store.Booking, a Actor, now time.Time, online, fresh bool) error {
+// confirmTx confirms b inside tx and issues its invoice; created, the audit
+// of the booking's creation not yet written, says the booking was created in
+// tx (it can have no invoice yet): it is written with the confirmation's.
+func (e *Engine) confirmTx(ctx context.Context, tx *store.Store, b store.Booking, a Actor, now time.Time, online bool, created *store.Audit) error {
 	if err := tx.ConfirmBooking(ctx, b.ID, now); err != nil {
 		return err
 	}
-	if err := e.audit(ctx, tx, a, "booking.confirm", b.ID, map[string]string{"status": b.Status},
-		map[string]string{"status": store.BookingConfirmed}); err != nil {
+	confirmed := bookingAudit(a, "booking.confirm", b.ID, map[string]string{"status": b.Status},
+		map[string]string{"status": store.BookingConfirmed})
+	if created != nil {
+		if err := tx.InsertAuditPair(ctx, *created, confirmed); err != nil {
+			return err
+		}
+	} else if err := tx.InsertAudit(ctx, confirmed); err != nil {
 		return err
 	}
+	fresh := created != nil
 	// The emails are rendered and queued before the invoice is issued: the
 	// invoice number's counter row stays locked until the transaction ends,
 	// and every confirmation in the shop waits for it, so it is taken last.

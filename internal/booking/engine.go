@@ -159,8 +159,12 @@ func (e *Engine) ExpireHolds(ctx context.Context) (int, error) {
 }
 
 func (e *Engine) audit(ctx context.Context, tx *store.Store, a Actor, action string, bookingID int64, before, after any) error {
-	return tx.InsertAudit(ctx, store.Audit{ActorID: a.UserID, Action: action, EntityType: "booking",
-		EntityID: fmt.Sprint(bookingID), Before: before, After: after, RequestID: a.RequestID})
+	return tx.InsertAudit(ctx, bookingAudit(a, action, bookingID, before, after))
+}
+
+func bookingAudit(a Actor, action string, bookingID int64, before, after any) store.Audit {
+	return store.Audit{ActorID: a.UserID, Action: action, EntityType: "booking",
+		EntityID: fmt.Sprint(bookingID), Before: before, After: after, RequestID: a.RequestID}
 }
 
 func (e *Engine) pause(ctx context.Context) {

@@ -168,6 +168,14 @@ SELECT u.id FROM units u
 WHERE u.id = $6 AND u.item_id = $1 AND u.location_id = $2 AND u.status = 'available'
   AND NOT ` + unitBusy("u.id", "tstzrange($3, $4)", "$5")
 
+// lockFreeUnitsSQL is freeUnitsSQL that also locks the units it returns (in
+// id order, as LockUnits does): a booking's candidates and their locks in one
+// round trip. The units' busy check ran on the statement's snapshot, taken
+// before any wait for a lock, so a candidate must still be checked again
+// after it (InsertFreeAllocation does).
+var lockFreeUnitsSQL = freeUnitsSQL + `
+FOR NO KEY UPDATE OF u`
+
 // FreeUnitsQuery asks for units of an item at a location free over Occupied.
 type FreeUnitsQuery struct {
 	ItemID, LocationID int64
@@ -203,6 +211,23 @@ func (s *Store) FreeUnits(ctx context.Context, q FreeUnitsQuery) ([]int64, error
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: free units: %w", classifyAlloc(err))
+	}
+	return ids, nil
+}
+
+// LockFreeUnits is FreeUnits (Only is not used) that also locks the units
+// it lists until the transaction ends, like LockUnits. A unit it returns may
+// have been taken by the holder of its lock it waited for: the write must
+// check it again (InsertFreeAllocation).
+func (s *Store) LockFreeUnits(ctx context.Context, q FreeUnitsQuery) ([]int64, error) {
+	if q.Exclude == nil {
+		q.Exclude = []int64{}
+	}
+	var ids []int64
+	err := s.prepared().SelectContext(ctx, &ids, lockFreeUnitsSQL, q.ItemID, q.LocationID, q.Occupied.From, q.Occupied.toArg(),
+		q.Now, int64Array(q.Exclude), q.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: lock free units: %w", classifyAlloc(err))
 	}
 	return ids, nil
 }
@@ -255,6 +280,44 @@ func (s *Store) InsertAllocation(ctx context.Context, na NewAllocation) (int64, 
 	var ids []int64
 	err := s.prepared().SelectContext(ctx, &ids, insertAllocationSQL, na.UnitID, na.LineID, na.MaintenanceID,
 		na.Occupied.From, na.Occupied.toArg(), na.HoldExpiresAt, na.PickedUpAt)
+	if err != nil {
+		return 0, fmt.Errorf("store: allocate unit %d: %w", na.UnitID, classifyAlloc(err))
+	}
+	if len(ids) == 0 {
+		return 0, fmt.Errorf("store: allocate unit %d: %w", na.UnitID, ErrUnitTaken)
+	}
+	return ids[0], nil
+}
+
+// insertFreeAllocationSQL is freeUnitSQL's re-check and insertAllocationSQL
+// in one statement: the row is written only if the unit ($1) is still of the
+// item ($8) at the location ($9), available, and free over the range at the
+// instant $10 by allocation_blocks; the exclusion constraint stays the last
+// word (ON CONFLICT DO NOTHING, as in insertAllocationSQL). Run after the
+// unit's lock was taken, its snapshot sees every allocation of the unit
+// committed before. The busy check names the unit by the parameter, not by
+// u.id: correlated, the planner may hash every allocation in the window of
+// every unit (about 490 buffers for one unit on the large bench set) instead
+// of probing this unit's.
+var insertFreeAllocationSQL = `
+INSERT INTO unit_allocations (unit_id, booking_line_id, maintenance_id, occupied, due_at, hold_expires_at, picked_up_at)
+SELECT u.id, NULLIF($2, 0), NULLIF($3, 0), tstzrange($4, $5), $5, $6, $7
+FROM units u
+WHERE u.id = $1 AND u.item_id = $8 AND u.location_id = $9 AND u.status = 'available'
+  AND NOT ` + unitBusy("$1", "tstzrange($4, $5)", "$10") + `
+ON CONFLICT DO NOTHING
+RETURNING id`
+
+// InsertFreeAllocation holds a unit of an item at a location if it is free
+// by the same rule as FreeUnits (the re-check of a locked candidate) and the
+// exclusion constraint: one round trip instead of FreeUnits' then
+// InsertAllocation's. A unit not free, or taken, is ErrUnitTaken, and the
+// transaction stays usable. The caller holds the unit's lock (LockUnits or
+// LockFreeUnits).
+func (s *Store) InsertFreeAllocation(ctx context.Context, itemID, locationID int64, na NewAllocation, now time.Time) (int64, error) {
+	var ids []int64
+	err := s.prepared().SelectContext(ctx, &ids, insertFreeAllocationSQL, na.UnitID, na.LineID, na.MaintenanceID,
+		na.Occupied.From, na.Occupied.toArg(), na.HoldExpiresAt, na.PickedUpAt, itemID, locationID, now)
 	if err != nil {
 		return 0, fmt.Errorf("store: allocate unit %d: %w", na.UnitID, classifyAlloc(err))
 	}

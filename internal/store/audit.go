@@ -55,6 +55,31 @@ func (s *Store) InsertAudit(ctx context.Context, a Audit) error {
 	return nil
 }
 
+const insertAuditPairSQL = `
+INSERT INTO audit_log (actor_id, action, entity_type, entity_id, before, after, request_id)
+VALUES (NULLIF($1, 0), $2, $3, $4, $5, $6, $7), (NULLIF($8, 0), $9, $10, $11, $12, $13, $14)`
+
+// InsertAuditPair records two changes in one statement, a before b (their
+// ids in that order): a booking made and confirmed in one transaction.
+func (s *Store) InsertAuditPair(ctx context.Context, a, b Audit) error {
+	args := make([]any, 0, 14)
+	for _, x := range []Audit{a, b} {
+		before, err := jsonOrNull(x.Before)
+		if err != nil {
+			return fmt.Errorf("store: audit before: %w", err)
+		}
+		after, err := jsonOrNull(x.After)
+		if err != nil {
+			return fmt.Errorf("store: audit after: %w", err)
+		}
+		args = append(args, x.ActorID, x.Action, x.EntityType, x.EntityID, before, after, x.RequestID)
+	}
+	if _, err := s.prepared().ExecContext(ctx, insertAuditPairSQL, args...); err != nil {
+		return fmt.Errorf("store: insert audit: %w", classify(err))
+	}
+	return nil
+}
+
 func jsonOrNull(v any) (any, error) {
 	if v == nil {
 		return nil, nil

@@ -86,6 +86,7 @@ func HotQueries(p HotParams) []HotQuery {
 		{"similar items, the first six", availabilityOfSQL, []any{p.LocationID, from, to, p.Now, false, pq.Array([]int64{p.SerialItemID, p.BulkItemID, p.SerialItemID + 1, p.SerialItemID + 2, p.SerialItemID + 3, p.SerialItemID + 4})}, true, false, false},
 		{"calendar, bulk item", itemCalendarSQL, []any{p.BulkItemID, p.LocationID, pq.Array(starts), pq.Array(ends), p.Now}, true, false, false},
 		{"free units", freeUnitsSQL, []any{p.SerialItemID, p.LocationID, from, to, p.Now, pq.Array([]int64{}), 10}, false, false, false},
+		{"free units, locked (a booking's candidates)", lockFreeUnitsSQL, []any{p.SerialItemID, p.LocationID, from, to, p.Now, pq.Array([]int64{}), 1}, false, false, false},
 		{"free unit, re-check", freeUnitSQL, []any{p.SerialItemID, p.LocationID, from, to, p.Now, int64(1)}, false, false, false},
 		{"bulk peak", bulkPeakSQL, []any{p.BulkItemID, p.LocationID, from, to, p.Now, 0}, false, false, false},
 		{"why unavailable", explainSQL, []any{p.SerialItemID, p.LocationID, from, to, p.Now}, false, false, false},

@@ -69,12 +69,13 @@ WHERE datname = $1`, db).Scan(&n); err != nil || n == 0 {
 }
 
 // The prepared statements a booking runs for every cart line (availability
-// of the cart's items, free units, the re-check of a locked unit) keep one
-// generic plan per connection after PostgreSQL's first five custom plans:
-// planning them costs more than running them. The availability query once
-// took its items as a plain array parameter: every custom plan, knowing the
-// cart holds one item, looked five times cheaper than the generic plan's
-// guess of ten, and each call was planned again.
+// of the cart's items, free units, the candidates found and locked, the
+// re-check of a locked unit) keep one generic plan per connection after
+// PostgreSQL's first five custom plans: planning them costs more than
+// running them. The availability query once took its items as a plain array
+// parameter: every custom plan, knowing the cart holds one item, looked five
+// times cheaper than the generic plan's guess of ten, and each call was
+// planned again.
 func TestPreparedHoldQueriesKeepOnePlan(t *testing.T) {
 	s := newShop(t)
 	ctx := s.ctx
@@ -97,7 +98,8 @@ func TestPreparedHoldQueriesKeepOnePlan(t *testing.T) {
 	if _, err := s.st.DB().ExecContext(ctx, `ANALYZE items; ANALYZE units; ANALYZE unit_allocations; ANALYZE bulk_stock`); err != nil {
 		t.Fatal(err)
 	}
-	queries := map[string]bool{"availability, cart items": true, "free units": true, "free unit, re-check": true}
+	queries := map[string]bool{"availability, cart items": true, "free units": true, "free unit, re-check": true,
+		"free units, locked (a booking's candidates)": true}
 	hot := store.HotQueries(store.HotParams{Now: now, LocationID: s.berlin.ID, SerialItemID: s.r6.ID, BulkItemID: s.tripod.ID})
 	conn, err := s.st.DB().Conn(ctx)
 	if err != nil {
