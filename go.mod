@@ -3,7 +3,6 @@ module github.com/rentdesk/rentdesk
 go 1.26.8
 
 require (
-	codeberg.org/go-pdf/fpdf v0.12.0
 	github.com/PuerkitoBio/goquery v1.13.0
 	github.com/a-h/templ v0.3.1100
 	github.com/alexedwards/scs/v2 v2.9.0
@@ -70,7 +69,3 @@ require (
 )
 
 tool github.com/a-h/templ/cmd/templ
-
-// A copy of fpdf v0.12.0 with one addition: a UTF-8 font parsed once and
-// shared by every document (third_party/fpdf/README.md).
-replace codeberg.org/go-pdf/fpdf => ./third_party/fpdf

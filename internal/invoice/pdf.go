@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"codeberg.org/go-pdf/fpdf"
+	"github.com/rentdesk/rentdesk/internal/fpdf"
 
 	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/store"
