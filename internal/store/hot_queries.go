@@ -59,9 +59,10 @@ func HotQueries(p HotParams) []HotQuery {
 	fromDay, toDay := periodFrom.Format(time.DateOnly), dayStart.AddDate(0, 0, 1).Format(time.DateOnly)
 	yearFrom := dayStart.AddDate(0, 0, -364)
 	yearFromDay := yearFrom.Format(time.DateOnly)
-	// The revenue rollup holds the days before yesterday (a zone west of
-	// UTC); the item figures read the ledger from there on.
-	rolledTo := dayStart.AddDate(0, 0, -1)
+	// The revenue rollup holds the ledger up to its last run (migration
+	// 00133), at most one interval of its periodic job ago: the figures read
+	// the ledger from there on.
+	rolledTo := p.Now.Add(-15 * time.Minute)
 	grace, horizon := pgInterval(2*time.Hour), pgInterval(48*time.Hour)
 	// The funnel rollup holds the UTC days before today.
 	funnelArgs := func(from, to time.Time, loc int64, rolledTo time.Time) []any {
