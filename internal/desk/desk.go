@@ -80,8 +80,3 @@ func outLines(b store.Booking) []store.HandoverLine {
 	}
 	return out
 }
-
-// Balance is where the booking's money stands, from the ledger.
-func (d *Desk) Balance(ctx context.Context, b store.Booking) (payment.Balance, error) {
-	return d.ledger.Balance(ctx, d.st, b)
-}
