@@ -41,18 +41,27 @@ VALUES (NULLIF($1, 0), $2, $3, $4, $5, $6, $7)`
 
 // InsertAudit records a change; call it inside the change's transaction.
 func (s *Store) InsertAudit(ctx context.Context, a Audit) error {
-	before, err := jsonOrNull(a.Before)
+	args, err := a.args()
 	if err != nil {
-		return fmt.Errorf("store: audit before: %w", err)
+		return err
 	}
-	after, err := jsonOrNull(a.After)
-	if err != nil {
-		return fmt.Errorf("store: audit after: %w", err)
-	}
-	if _, err := s.prepared().ExecContext(ctx, insertAuditSQL, a.ActorID, a.Action, a.EntityType, a.EntityID, before, after, a.RequestID); err != nil {
+	if _, err := s.prepared().ExecContext(ctx, insertAuditSQL, args...); err != nil {
 		return fmt.Errorf("store: insert audit: %w", classify(err))
 	}
 	return nil
+}
+
+// args are insertAuditSQL's values of a, its before and after as JSON.
+func (a Audit) args() ([]any, error) {
+	before, err := jsonOrNull(a.Before)
+	if err != nil {
+		return nil, fmt.Errorf("store: audit before: %w", err)
+	}
+	after, err := jsonOrNull(a.After)
+	if err != nil {
+		return nil, fmt.Errorf("store: audit after: %w", err)
+	}
+	return []any{a.ActorID, a.Action, a.EntityType, a.EntityID, before, after, a.RequestID}, nil
 }
 
 const insertAuditPairSQL = `
@@ -62,19 +71,15 @@ VALUES (NULLIF($1, 0), $2, $3, $4, $5, $6, $7), (NULLIF($8, 0), $9, $10, $11, $1
 // InsertAuditPair records two changes in one statement, a before b (their
 // ids in that order): a booking made and confirmed in one transaction.
 func (s *Store) InsertAuditPair(ctx context.Context, a, b Audit) error {
-	args := make([]any, 0, 14)
-	for _, x := range []Audit{a, b} {
-		before, err := jsonOrNull(x.Before)
-		if err != nil {
-			return fmt.Errorf("store: audit before: %w", err)
-		}
-		after, err := jsonOrNull(x.After)
-		if err != nil {
-			return fmt.Errorf("store: audit after: %w", err)
-		}
-		args = append(args, x.ActorID, x.Action, x.EntityType, x.EntityID, before, after, x.RequestID)
+	first, err := a.args()
+	if err != nil {
+		return err
 	}
-	if _, err := s.prepared().ExecContext(ctx, insertAuditPairSQL, args...); err != nil {
+	second, err := b.args()
+	if err != nil {
+		return err
+	}
+	if _, err := s.prepared().ExecContext(ctx, insertAuditPairSQL, append(first, second...)...); err != nil {
 		return fmt.Errorf("store: insert audit: %w", classify(err))
 	}
 	return nil
