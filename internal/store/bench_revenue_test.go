@@ -92,31 +92,8 @@ SELECT (SELECT count(*) FROM revenue_daily_location), (SELECT count(*) FROM reve
 				t.Errorf("location %d, %s..%s: %d days by day differ from the ledger's %d", loc,
 					from.Format(time.RFC3339), to.Format(time.RFC3339), len(gotDays), len(wantDays))
 			}
-			want2 := map[int64][2]int64{}
-			rows, err = st.DB().QueryContext(ctx, itemRevenueByLinesSQL, from, to, loc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for rows.Next() {
-				var item, period, life int64
-				if err := rows.Scan(&item, &period, &life); err != nil {
-					t.Fatal(err)
-				}
-				if period != 0 || life != 0 {
-					want2[item] = [2]int64{period, life}
-				}
-			}
-			rows.Close()
-			figs, err := st.ListItemFigures(ctx, dateOnly(from), dateOnly(to).AddDate(0, 0, 1), from, to, loc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got2 := map[int64][2]int64{}
-			for _, f := range figs {
-				if f.Revenue != 0 || f.LifetimeRevenue != 0 {
-					got2[f.ItemID] = [2]int64{f.Revenue, f.LifetimeRevenue}
-				}
-			}
+			want2 := ledgerItemRevenue(t, ctx, st, from, to, loc)
+			got2 := figuresItemRevenue(t, ctx, st, from, to, loc)
 			if len(got2) != len(want2) {
 				t.Errorf("location %d, %s..%s: %d items with revenue, the ledger has %d", loc,
 					from.Format(time.RFC3339), to.Format(time.RFC3339), len(got2), len(want2))

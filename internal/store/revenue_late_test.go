@@ -50,31 +50,8 @@ func checkRevenueMatchesLedger(t *testing.T, w *bizWorld, stage string, from, to
 				break
 			}
 		}
-		want2 := map[int64][2]int64{}
-		rows, err = w.st.DB().QueryContext(w.ctx, itemRevenueByLinesSQL, from, to, loc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var item, period, life int64
-			if err := rows.Scan(&item, &period, &life); err != nil {
-				t.Fatal(err)
-			}
-			if period != 0 || life != 0 {
-				want2[item] = [2]int64{period, life}
-			}
-		}
-		rows.Close()
-		items, err := w.st.ListItemFigures(w.ctx, dateOnly(from), dateOnly(to).AddDate(0, 0, 1), from, to, loc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got2 := map[int64][2]int64{}
-		for _, it := range items {
-			if it.Revenue != 0 || it.LifetimeRevenue != 0 {
-				got2[it.ItemID] = [2]int64{it.Revenue, it.LifetimeRevenue}
-			}
-		}
+		want2 := ledgerItemRevenue(t, w.ctx, w.st, from, to, loc)
+		got2 := figuresItemRevenue(t, w.ctx, w.st, from, to, loc)
 		if len(got2) != len(want2) {
 			t.Errorf("%s, location %d, %s: items [period life] %v, want %v", stage, loc, span, got2, want2)
 		}
