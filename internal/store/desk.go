@@ -402,12 +402,41 @@ LIMIT $3`
 // listAllBookingsSQL is the staff list without a filter, the list staff
 // open most: a fixed text, prepared like the other hot queries, that walks
 // the primary key back from the cursor (the first page from the largest id).
-// The page size is written into the text (see limitText). The filtered lists
-// run the general form unprepared, so each is planned for the status it asks.
-const listAllBookingsSQL = bookingSummarySelect + `
-WHERE b.id < $1
-ORDER BY b.id DESC
-LIMIT `
+// The page size is written into the text ({limit}, see allBookingsText). The
+// filtered lists run the general form unprepared, so each is planned for the
+// status it asks.
+//
+// Unfiltered, a page holds every booking between its first and last id, so
+// the lines' dates are read in one range of the (booking_id, id) index,
+// which holds them (migration 00144), instead of a lookup per booking: on the
+// benchmark's large shop 5 index pages instead of about 150, and the page
+// 110 buffers instead of 258 (335 before that index covered the dates).
+const listAllBookingsSQL = `
+WITH page AS MATERIALIZED (
+    SELECT b.id, b.number, b.status, cu.name AS customer_name, cu.email AS customer_email, lo.name AS location_name,
+           lo.time_zone, b.currency, b.total
+    FROM bookings b
+    JOIN users cu ON cu.id = b.customer_id
+    JOIN locations lo ON lo.id = b.location_id
+    WHERE b.id < $1
+    ORDER BY b.id DESC
+    LIMIT {limit}
+)
+SELECT p.id, p.number, p.status, p.customer_name, p.customer_email, p.location_name,
+       p.time_zone, p.currency, p.total, r.first_start, r.last_end
+FROM page p
+LEFT JOIN (
+    SELECT l.booking_id, min(l.starts_at) AS first_start, max(l.ends_at) AS last_end
+    FROM booking_lines l
+    WHERE l.booking_id >= (SELECT min(id) FROM page) AND l.booking_id <= (SELECT max(id) FROM page)
+    GROUP BY l.booking_id
+) r ON r.booking_id = p.id
+ORDER BY p.id DESC`
+
+// allBookingsText is listAllBookingsSQL with its page size written in.
+func allBookingsText(limit int) string {
+	return strings.ReplaceAll(listAllBookingsSQL, "{limit}", limitText(limit))
+}
 
 // ListBookings pages through every booking, newest first.
 func (s *Store) ListBookings(ctx context.Context, f BookingFilter) ([]BookingSummary, error) {
@@ -421,7 +450,7 @@ func (s *Store) ListBookings(ctx context.Context, f BookingFilter) ([]BookingSum
 		if before == 0 {
 			before = math.MaxInt64
 		}
-		err = s.prepared().Query(ctx, listAllBookingsSQL+limitText(f.Limit), []any{before},
+		err = s.prepared().Query(ctx, allBookingsText(f.Limit), []any{before},
 			func(rows *sql.Rows) error { return scanBookingSummaries(rows, &out) })
 	} else {
 		err = s.q.SelectContext(ctx, &out, listBookingsSQL, f.Status, f.BeforeID, f.Limit, f.BalanceDue)

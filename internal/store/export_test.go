@@ -163,7 +163,7 @@ func (s *Store) ListCustomerBookingsBySqlxForTest(ctx context.Context, customerI
 
 func (s *Store) ListBookingsBySqlxForTest(ctx context.Context, limit int) ([]BookingSummary, error) {
 	var out []BookingSummary
-	err := s.prepared().SelectContext(ctx, &out, listAllBookingsSQL+limitText(limit), int64(math.MaxInt64))
+	err := s.prepared().SelectContext(ctx, &out, allBookingsText(limit), int64(math.MaxInt64))
 	return out, err
 }
 
@@ -242,4 +242,23 @@ func (s *Store) ListAuditGeneralForTest(ctx context.Context, f AuditFilter) ([]A
 	var es []AuditEntry
 	err := s.q.SelectContext(ctx, &es, listAuditSQL, f.ActorID, f.EntityType, f.Action, f.BeforeID, f.Limit)
 	return es, err
+}
+
+// formerListAllBookingsSQL is the unfiltered staff list as it was, each
+// booking's dates read by a lookup of its lines, the reference the range
+// form (listAllBookingsSQL) must equal.
+const formerListAllBookingsSQL = bookingSummarySelect + `
+WHERE b.id < $1
+ORDER BY b.id DESC
+LIMIT $2`
+
+// ListBookingsFormerForTest reads a page of the unfiltered staff list by
+// its former form, unprepared.
+func (s *Store) ListBookingsFormerForTest(ctx context.Context, before int64, limit int) ([]BookingSummary, error) {
+	if before == 0 {
+		before = math.MaxInt64
+	}
+	var out []BookingSummary
+	err := s.q.SelectContext(ctx, &out, formerListAllBookingsSQL, before, limit)
+	return out, err
 }

@@ -101,7 +101,7 @@ func HotQueries(p HotParams) []HotQuery {
 		{"desk search, their bookings", searchText(searchByCustomersSQL, 50), []any{int64(0), pq.Array(searchCustomers)}, true, false, false},
 		{"desk search by number", searchText(searchByCustomersSQL, 50), []any{int64(4242), pq.Array([]int64{})}, true, false, false},
 		{"desk search, many customers", searchText(searchWalkSQL, 50), []any{int64(0), "%bench.example%"}, true, false, false},
-		{"staff bookings", listAllBookingsSQL + limitText(51), []any{int64(math.MaxInt64)}, false, false, false},
+		{"staff bookings", allBookingsText(51), []any{int64(math.MaxInt64)}, true, false, false},
 		{"staff bookings, confirmed", listBookingsSQL, []any{BookingConfirmed, int64(0), 50, false}, false, false, false},
 		{"my bookings", listCustomerBookingsSQL + limitText(100), []any{p.CustomerID, int64(math.MaxInt64)}, false, false, false},
 		{"my bookings, their lines", listLinesForSQL, []any{pq.Array([]int64{p.BookingID})}, true, false, false},
