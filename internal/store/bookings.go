@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -111,19 +113,6 @@ var bookingNames = []string{"id", "number", "customer_id", "customer_name", "cus
 	"customer_phone", "location_id", "location_name", "time_zone", "status", "expires_at", "currency",
 	"subtotal", "tax", "total", "deposit", "paid", "confirmed_at", "cancelled_at", "created_at", "updated_at"}
 
-// scanBookings reads rows of bookingColumns by hand (a customer's list).
-func scanBookings(rows *sql.Rows, out *[]Booking) error {
-	return newRowScan(bookingNames...).each(rows, func(r *rowScan) {
-		*out = append(*out, Booking{
-			ID: r.int64(), Number: r.string(), CustomerID: r.int64(), CustomerName: r.string(), CustomerEmail: r.string(),
-			CustomerPhone: r.string(), LocationID: r.int64(), LocationName: r.string(), TimeZone: r.string(),
-			Status: r.string(), ExpiresAt: r.optTime(), Currency: r.string(),
-			Subtotal: r.int64(), Tax: r.int64(), Total: r.int64(), Deposit: r.int64(), Paid: r.int64(),
-			ConfirmedAt: r.optTime(), CancelledAt: r.optTime(), CreatedAt: r.time(), UpdatedAt: r.time(),
-		})
-	})
-}
-
 const bookingFrom = ` FROM bookings b JOIN users cu ON cu.id = b.customer_id JOIN locations lo ON lo.id = b.location_id`
 
 const createBookingSQL = `
@@ -224,17 +213,68 @@ func (s *Store) bookingLines(ctx context.Context, bookingID int64) ([]BookingLin
 	return lines, nil
 }
 
-// listCustomerBookingsSQL is prepared (a customer's every page view runs
-// it), so it has no optional part: the first page reads before the largest
-// id, which every booking precedes, and the (customer_id, id) index answers
-// it in any plan. The page size is written into the text (see limitText).
-const listCustomerBookingsSQL = `SELECT ` + bookingColumns + bookingFrom + `
-WHERE b.customer_id = $1 AND b.id < $2
-ORDER BY b.id DESC
-LIMIT `
+// listCustomerBookingsSQL is a customer's page of bookings with their
+// lines, one row per line (one with no line for a booking without), in one
+// statement: the page, then each booking's lines through the (booking_id,
+// id) index. It is prepared (a customer's every page view runs it), so it
+// has no optional part: the first page reads before the largest id, which
+// every booking precedes, and the (customer_id, id) index answers it in any
+// plan. The page size is written into the text ({limit}, see
+// customerBookingsText).
+const listCustomerBookingsSQL = `
+SELECT p.id, p.number, p.customer_id, p.customer_name, p.customer_email, p.customer_phone, p.location_id,
+       p.location_name, p.time_zone, p.status, p.expires_at, p.currency, p.subtotal, p.tax, p.total, p.deposit,
+       p.paid, p.confirmed_at, p.cancelled_at, p.created_at, p.updated_at,
+       l.id AS line_id, l.item_id, i.name AS item_name, i.tracking, l.quantity, l.starts_at, l.ends_at,
+       l.picked_up_at, l.returned_at, l.unit_price, l.line_total, l.price_breakdown
+FROM (SELECT ` + bookingColumns + bookingFrom + `
+      WHERE b.customer_id = $1 AND b.id < $2
+      ORDER BY b.id DESC
+      LIMIT {limit}) p
+LEFT JOIN (booking_lines l JOIN items i ON i.id = l.item_id) ON l.booking_id = p.id
+ORDER BY p.id DESC, l.id`
+
+// customerBookingsText is listCustomerBookingsSQL with its page size written in.
+func customerBookingsText(limit int) string {
+	return strings.ReplaceAll(listCustomerBookingsSQL, "{limit}", limitText(limit))
+}
+
+// customerBookingNames are listCustomerBookingsSQL's columns, for its hand scan.
+var customerBookingNames = append(slices.Clip(bookingNames), "line_id", "item_id", "item_name", "tracking", "quantity",
+	"starts_at", "ends_at", "picked_up_at", "returned_at", "unit_price", "line_total", "price_breakdown")
+
+// scanCustomerBookings reads rows of listCustomerBookingsSQL by hand: a
+// booking from its first row, a line from each row that has one.
+func scanCustomerBookings(rows *sql.Rows, out *[]Booking) error {
+	return newRowScan(customerBookingNames...).each(rows, func(r *rowScan) {
+		id := r.int64()
+		if n := len(*out); n == 0 || (*out)[n-1].ID != id {
+			*out = append(*out, Booking{
+				ID: id, Number: r.string(), CustomerID: r.int64(), CustomerName: r.string(), CustomerEmail: r.string(),
+				CustomerPhone: r.string(), LocationID: r.int64(), LocationName: r.string(), TimeZone: r.string(),
+				Status: r.string(), ExpiresAt: r.optTime(), Currency: r.string(),
+				Subtotal: r.int64(), Tax: r.int64(), Total: r.int64(), Deposit: r.int64(), Paid: r.int64(),
+				ConfirmedAt: r.optTime(), CancelledAt: r.optTime(), CreatedAt: r.time(), UpdatedAt: r.time(),
+			})
+		} else {
+			r.skip(len(bookingNames) - 1)
+		}
+		lineID := r.optInt64()
+		if lineID == nil {
+			r.skip(len(customerBookingNames) - len(bookingNames) - 1)
+			return
+		}
+		b := &(*out)[len(*out)-1]
+		b.Lines = append(b.Lines, BookingLine{
+			ID: *lineID, BookingID: id, ItemID: r.int64(), ItemName: r.string(), Tracking: r.string(),
+			Quantity: r.int(), StartsAt: r.time(), EndsAt: r.time(), PickedUpAt: r.optTime(), ReturnedAt: r.optTime(),
+			UnitPrice: r.int64(), LineTotal: r.int64(), PriceBreakdown: r.json(),
+		})
+	})
+}
 
 // ListCustomerBookings pages through one customer's bookings, newest first
-// (BeforeID is the keyset cursor). Lines are loaded for the page in one query.
+// (BeforeID is the keyset cursor), with their lines, in one query.
 func (s *Store) ListCustomerBookings(ctx context.Context, customerID, beforeID int64, limit int) ([]Booking, error) {
 	if limit <= 0 {
 		limit = 50
@@ -243,56 +283,11 @@ func (s *Store) ListCustomerBookings(ctx context.Context, customerID, beforeID i
 		beforeID = math.MaxInt64
 	}
 	var bs []Booking
-	if err := s.prepared().Query(ctx, listCustomerBookingsSQL+limitText(limit), []any{customerID, beforeID},
-		func(rows *sql.Rows) error { return scanBookings(rows, &bs) }); err != nil {
+	if err := s.prepared().Query(ctx, customerBookingsText(limit), []any{customerID, beforeID},
+		func(rows *sql.Rows) error { return scanCustomerBookings(rows, &bs) }); err != nil {
 		return nil, fmt.Errorf("store: list bookings of %d: %w", customerID, classify(err))
 	}
-	if len(bs) == 0 {
-		return bs, nil
-	}
-	ids := make([]int64, len(bs))
-	for i, b := range bs {
-		ids[i] = b.ID
-	}
-	var lines []BookingLine
-	if err := s.prepared().Query(ctx, listLinesForSQL, []any{int64Array(ids)},
-		func(rows *sql.Rows) error { return scanBookingLines(rows, &lines) }); err != nil {
-		return nil, fmt.Errorf("store: list booking lines: %w", classify(err))
-	}
-	for _, l := range lines {
-		for i := range bs {
-			if bs[i].ID == l.BookingID {
-				bs[i].Lines = append(bs[i].Lines, l)
-			}
-		}
-	}
 	return bs, nil
-}
-
-// listLinesForSQL reads the page's ids through a sub-select: an array
-// parameter compared directly made PostgreSQL plan the prepared statement
-// again on every call (a custom plan per array), where this keeps one
-// generic plan, the same (booking_id) index scan.
-const listLinesForSQL = `
-SELECT l.id, l.booking_id, l.item_id, i.name AS item_name, i.tracking, l.quantity, l.starts_at, l.ends_at,
-       l.picked_up_at, l.returned_at, l.unit_price, l.line_total, l.price_breakdown
-FROM booking_lines l JOIN items i ON i.id = l.item_id
-WHERE l.booking_id = ANY((SELECT $1::bigint[])::bigint[])
-ORDER BY l.booking_id, l.id`
-
-// bookingLineNames are the columns of listLinesForSQL (and bookingLinesSQL).
-var bookingLineNames = []string{"id", "booking_id", "item_id", "item_name", "tracking", "quantity", "starts_at", "ends_at",
-	"picked_up_at", "returned_at", "unit_price", "line_total", "price_breakdown"}
-
-// scanBookingLines reads rows of listLinesForSQL by hand.
-func scanBookingLines(rows *sql.Rows, out *[]BookingLine) error {
-	return newRowScan(bookingLineNames...).each(rows, func(r *rowScan) {
-		*out = append(*out, BookingLine{
-			ID: r.int64(), BookingID: r.int64(), ItemID: r.int64(), ItemName: r.string(), Tracking: r.string(),
-			Quantity: r.int(), StartsAt: r.time(), EndsAt: r.time(), PickedUpAt: r.optTime(), ReturnedAt: r.optTime(),
-			UnitPrice: r.int64(), LineTotal: r.int64(), PriceBreakdown: r.json(),
-		})
-	})
 }
 
 const setBookingStatusSQL = `

@@ -142,12 +142,19 @@ FROM booking_lines l JOIN items i ON i.id = l.item_id
 WHERE l.booking_id = ANY($1::bigint[])
 ORDER BY l.booking_id, l.id`
 
+// formerListCustomerBookingsSQL is a customer's page of bookings as it
+// was read before the page and its lines were one statement.
+const formerListCustomerBookingsSQL = `SELECT ` + bookingColumns + bookingFrom + `
+WHERE b.customer_id = $1 AND b.id < $2
+ORDER BY b.id DESC
+LIMIT $3`
+
 // ListCustomerBookingsBySqlxForTest reads a customer's page of bookings
 // (without their lines) through sqlx, and the lines of those bookings by
 // the former form of the lines' query.
 func (s *Store) ListCustomerBookingsBySqlxForTest(ctx context.Context, customerID int64, limit int) ([]Booking, []BookingLine, error) {
 	var bs []Booking
-	if err := s.prepared().SelectContext(ctx, &bs, listCustomerBookingsSQL+limitText(limit), customerID, int64(math.MaxInt64)); err != nil {
+	if err := s.q.SelectContext(ctx, &bs, formerListCustomerBookingsSQL, customerID, int64(math.MaxInt64), limit); err != nil {
 		return nil, nil, err
 	}
 	ids := make([]int64, len(bs))
@@ -261,4 +268,36 @@ func (s *Store) ListBookingsFormerForTest(ctx context.Context, before int64, lim
 	var out []BookingSummary
 	err := s.q.SelectContext(ctx, &out, formerListAllBookingsSQL, before, limit)
 	return out, err
+}
+
+// ListCustomerBookingsFormerForTest reads a customer's page of bookings as
+// ListCustomerBookings did before it was one statement: the page, then the
+// page's lines by the former lines' query, each line given to its booking.
+func (s *Store) ListCustomerBookingsFormerForTest(ctx context.Context, customerID, before int64, limit int) ([]Booking, error) {
+	if before == 0 {
+		before = math.MaxInt64
+	}
+	var bs []Booking
+	if err := s.q.SelectContext(ctx, &bs, formerListCustomerBookingsSQL, customerID, before, limit); err != nil {
+		return nil, err
+	}
+	if len(bs) == 0 {
+		return bs, nil
+	}
+	ids := make([]int64, len(bs))
+	for i, b := range bs {
+		ids[i] = b.ID
+	}
+	var lines []BookingLine
+	if err := s.q.SelectContext(ctx, &lines, formerListLinesForSQL, int64Array(ids)); err != nil {
+		return nil, err
+	}
+	for _, l := range lines {
+		for i := range bs {
+			if bs[i].ID == l.BookingID {
+				bs[i].Lines = append(bs[i].Lines, l)
+			}
+		}
+	}
+	return bs, nil
 }

@@ -75,6 +75,9 @@ func (r *rowScan) next() any {
 	return v
 }
 
+// skip passes over the next n columns, unread.
+func (r *rowScan) skip(n int) { r.col += n }
+
 func (r *rowScan) fail(v any, as string) {
 	if r.err == nil {
 		r.err = fmt.Errorf("store: column %q: %T read as %s", r.names[r.col-1], v, as)

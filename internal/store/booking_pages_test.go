@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"reflect"
 	"testing"
 
@@ -18,39 +19,7 @@ func TestStaffBookingListAsTheFormerForm(t *testing.T) {
 	st, _ := testenv.Store(t)
 	ctx := context.Background()
 	db := st.DB()
-	if _, err := db.ExecContext(ctx, `
-INSERT INTO locations (name, slug, time_zone) VALUES ('Here', 'here', 'UTC'), ('There', 'there', 'Europe/Berlin');
-INSERT INTO items (name, slug, tracking) VALUES ('Tent', 'tent', 'bulk'), ('Stove', 'stove', 'bulk');
-INSERT INTO users (email, name, password_hash) SELECT 'c' || g || '@example.test', 'Customer ' || g, 'x' FROM generate_series(1, 4) g;`); err != nil {
-		t.Fatal(err)
-	}
-	// 40 bookings; every fifth has no line, the others one to three lines
-	// whose starts and ends are out of step (the earliest start is not on
-	// the line that ends last, nor on the first line).
-	if _, err := db.ExecContext(ctx, `
-INSERT INTO bookings (customer_id, location_id, status, expires_at, currency)
-SELECT (SELECT id FROM users ORDER BY id OFFSET g % 4 LIMIT 1), (SELECT id FROM locations ORDER BY id OFFSET g % 2 LIMIT 1),
-       (ARRAY['hold','confirmed','out','returned','closed','cancelled','expired'])[1 + g % 7], now() + interval '1 hour', 'EUR'
-FROM generate_series(1, 40) g ORDER BY g`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ExecContext(ctx, `
-INSERT INTO booking_lines (booking_id, item_id, quantity, starts_at, ends_at)
-SELECT b.id, (SELECT id FROM items ORDER BY id OFFSET k % 2 LIMIT 1), k,
-       timestamptz '2030-01-01' + ((b.id * 7 + (3 - k) * 5) % 23 || ' hours')::interval,
-       timestamptz '2030-01-02' + ((b.id * 11 + k * 13) % 29 || ' hours')::interval
-FROM bookings b CROSS JOIN generate_series(1, 3) k
-WHERE b.id % 5 <> 0 AND k <= 1 + b.id % 3`); err != nil {
-		t.Fatal(err)
-	}
-	// Gaps: bookings gone with their lines, one with lines among them.
-	if _, err := db.ExecContext(ctx, `DELETE FROM bookings WHERE id IN (SELECT id FROM bookings ORDER BY id OFFSET 11 LIMIT 3)`); err != nil {
-		t.Fatal(err)
-	}
-	ids := queryIDs(t, db, `SELECT id FROM bookings ORDER BY id DESC`)
-	if len(ids) != 37 {
-		t.Fatalf("%d bookings, want 37", len(ids))
-	}
+	ids := seedVariedBookings(t, db)
 	for _, limit := range []int{1, 2, 3, 7, 50, 3, 1} {
 		n := 0
 		before := int64(0)
@@ -76,8 +45,99 @@ WHERE b.id % 5 <> 0 AND k <= 1 + b.id % 3`); err != nil {
 			t.Fatalf("pages of %d: %d bookings, want %d", limit, n, len(ids))
 		}
 	}
-	// Some pages have bookings without dates, and some dates come from
-	// different lines: the data tests what it should.
+	if page, err := st.ListBookings(ctx, store.BookingFilter{BeforeID: -1, Limit: 3}); err != nil || len(page) != 0 {
+		t.Fatalf("before a negative id: %d bookings, %v; want none", len(page), err)
+	}
+}
+
+// A customer's list reads its page and the page's lines in one statement;
+// paged to the end in several sizes, each page, lines and all, equals the
+// former two statements' (the page, then its lines by an array of ids).
+func TestCustomerBookingListAsTheFormerForm(t *testing.T) {
+	st, _ := testenv.Store(t)
+	ctx := context.Background()
+	db := st.DB()
+	ids := seedVariedBookings(t, db)
+	n, withLines, without := 0, 0, 0
+	for _, c := range queryIDs(t, db, `SELECT id FROM users ORDER BY id`) {
+		for _, limit := range []int{1, 2, 3, 7, 50, 3, 1} {
+			before := int64(0)
+			for range 40 {
+				got, err := st.ListCustomerBookings(ctx, c, before, limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := st.ListCustomerBookingsFormerForTest(ctx, c, before, limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("customer %d, page of %d before %d:\n got %+v\nwant %+v", c, limit, before, got, want)
+				}
+				if limit == 50 {
+					n += len(got)
+					for _, b := range got {
+						if len(b.Lines) > 0 {
+							withLines++
+						} else {
+							without++
+						}
+					}
+				}
+				if len(got) < limit {
+					break
+				}
+				before = got[len(got)-1].ID
+			}
+		}
+	}
+	if n != len(ids) || withLines == 0 || without == 0 {
+		t.Fatalf("pages of 50: %d bookings (%d with lines, %d without), want %d of both kinds", n, withLines, without, len(ids))
+	}
+	if page, err := st.ListCustomerBookings(ctx, 1<<40, 0, 3); err != nil || page != nil {
+		t.Fatalf("an unknown customer: %v, %v; want nothing", page, err)
+	}
+}
+
+// seedVariedBookings makes 40 bookings of four customers at two locations,
+// and deletes three of them (gaps in the ids); every fifth has no line, the
+// others one to three lines whose starts and ends are out of step (the
+// earliest start is not on the line that ends last, nor on the first
+// line). It returns the bookings' ids, newest first, and checks that the
+// data holds what the tests need.
+func seedVariedBookings(t *testing.T, db *sql.DB) []int64 {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, `
+INSERT INTO locations (name, slug, time_zone) VALUES ('Here', 'here', 'UTC'), ('There', 'there', 'Europe/Berlin');
+INSERT INTO items (name, slug, tracking) VALUES ('Tent', 'tent', 'bulk'), ('Stove', 'stove', 'bulk');
+INSERT INTO users (email, name, password_hash) SELECT 'c' || g || '@example.test', 'Customer ' || g, 'x' FROM generate_series(1, 4) g;`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `
+INSERT INTO bookings (customer_id, location_id, status, expires_at, currency)
+SELECT (SELECT id FROM users ORDER BY id OFFSET g % 4 LIMIT 1), (SELECT id FROM locations ORDER BY id OFFSET g % 2 LIMIT 1),
+       (ARRAY['hold','confirmed','out','returned','closed','cancelled','expired'])[1 + g % 7], now() + interval '1 hour', 'EUR'
+FROM generate_series(1, 40) g ORDER BY g`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `
+INSERT INTO booking_lines (booking_id, item_id, quantity, starts_at, ends_at)
+SELECT b.id, (SELECT id FROM items ORDER BY id OFFSET k % 2 LIMIT 1), k,
+       timestamptz '2030-01-01' + ((b.id * 7 + (3 - k) * 5) % 23 || ' hours')::interval,
+       timestamptz '2030-01-02' + ((b.id * 11 + k * 13) % 29 || ' hours')::interval
+FROM bookings b CROSS JOIN generate_series(1, 3) k
+WHERE b.id % 5 <> 0 AND k <= 1 + b.id % 3`); err != nil {
+		t.Fatal(err)
+	}
+	// Gaps: bookings gone with their lines, one with lines among them.
+	if _, err := db.ExecContext(ctx, `DELETE FROM bookings WHERE id IN (SELECT id FROM bookings ORDER BY id OFFSET 11 LIMIT 3)`); err != nil {
+		t.Fatal(err)
+	}
+	ids := queryIDs(t, db, `SELECT id FROM bookings ORDER BY id DESC`)
+	if len(ids) != 37 {
+		t.Fatalf("%d bookings, want 37", len(ids))
+	}
 	var noLines, split int
 	if err := db.QueryRowContext(ctx, `
 SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM booking_lines l WHERE l.booking_id = b.id)),
@@ -89,7 +149,5 @@ FROM bookings b`).Scan(&noLines, &split); err != nil {
 	if noLines == 0 || split == 0 {
 		t.Fatalf("%d bookings without lines, %d with dates from different lines; want some of each", noLines, split)
 	}
-	if page, err := st.ListBookings(ctx, store.BookingFilter{BeforeID: -1, Limit: 3}); err != nil || len(page) != 0 {
-		t.Fatalf("before a negative id: %d bookings, %v; want none", len(page), err)
-	}
+	return ids
 }
