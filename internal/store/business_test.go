@@ -552,7 +552,9 @@ func TestRevenueRollupMatchesLedger(t *testing.T) {
 // and Berlin's DST change, all locations and each, after a backfill in
 // uneven pieces, a rerun of days in the middle, an item first stocked
 // mid-way, an item stocked at a second location later, an item whose only
-// unit moved away (rows before, none after) and an item with no rows.
+// unit moved away (rows before, none after), an item whose only unit moved
+// away before its first day was rerun (no rows left there) and an item with
+// no rows.
 func TestItemUtilizationRunningMatchesDays(t *testing.T) {
 	w := newBizWorld(t)
 	tripod := w.id(t, `INSERT INTO items (name, slug, tracking, rate_hour, replacement_value)
@@ -563,6 +565,10 @@ func TestItemUtilizationRunningMatchesDays(t *testing.T) {
 		tripod, w.depot, ts("2026-03-10T13:30:00Z"))
 	w.id(t, `INSERT INTO units (item_id, location_id, asset_tag, created_at) VALUES ($1, $2, 'U3', $3) RETURNING id`,
 		w.r6, w.depot, ts("2026-03-31T20:00:00Z"))
+	slider := w.id(t, `INSERT INTO items (name, slug, tracking, rate_day, replacement_value)
+		VALUES ('Slider', 'slider', 'serialized', 700, 7000) RETURNING id`)
+	s1 := w.id(t, `INSERT INTO units (item_id, location_id, asset_tag, created_at) VALUES ($1, $2, 'S1', $3) RETURNING id`,
+		slider, w.depot, ts("2026-03-31T10:00:00Z"))
 	_, lt := w.booking(t, w.depot, nil, "returned", "2026-03-20T10:00:00Z", "2026-03-20T10:00:00Z", 0, tripod, 1,
 		"2026-03-27T08:00:00Z", "2026-04-01T06:00:00Z", "2026-03-27T08:00:00Z", "2026-04-01T06:00:00Z")
 	w.allocate(t, t1, lt, "2026-03-27T08:00:00Z", "2026-04-01T06:00:00Z", "2026-03-27T08:00:00Z", "2026-04-01T06:00:00Z")
@@ -580,6 +586,19 @@ func TestItemUtilizationRunningMatchesDays(t *testing.T) {
 	}
 	if _, err := w.st.RollupUtilization(w.ctx, day("2026-03-25"), day("2026-03-29"), later); err != nil {
 		t.Fatal(err)
+	}
+	// The slider's only unit moves to Berlin too: rerun from its first day
+	// on, the Depot has no row of it left at all (its running totals there
+	// go), Berlin has them from then on. A rerun of the same days again
+	// changes nothing. (A rerun as of a later instant: a run's own rows are
+	// those of its instant.)
+	if _, err := w.st.DB().ExecContext(w.ctx, `UPDATE units SET location_id = $1 WHERE id = $2`, w.berlin, s1); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := w.st.RollupUtilization(w.ctx, day("2026-03-31"), day("2026-04-03"), later.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	days := []string{"2026-02-19", "2026-02-28", "2026-03-01", "2026-03-02", "2026-03-10", "2026-03-11", "2026-03-25",
 		"2026-03-29", "2026-03-30", "2026-03-31", "2026-04-01", "2026-04-02", "2026-04-03", "2026-04-04", "2026-04-30"}
@@ -614,6 +633,10 @@ func TestItemUtilizationRunningMatchesDays(t *testing.T) {
 	if err := w.st.DB().QueryRowContext(w.ctx, `SELECT count(DISTINCT location_id) FROM utilization_daily WHERE item_id = $1`,
 		tripod).Scan(&moved); err != nil || moved != 2 {
 		t.Fatalf("the tripod has rows at %d locations (%v), want 2", moved, err)
+	}
+	if err := w.st.DB().QueryRowContext(w.ctx, `SELECT count(DISTINCT location_id) FROM utilization_running WHERE item_id = $1`,
+		slider).Scan(&moved); err != nil || moved != 1 {
+		t.Fatalf("the slider has running totals at %d locations (%v), want 1", moved, err)
 	}
 	t.Logf("%d periods compared", periods)
 }
