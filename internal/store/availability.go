@@ -53,6 +53,14 @@ func unitBusy(unit, win, at string) string {
 // items the stock left after the peak use; $5 includes items customers cannot
 // book online. filter narrows the items and tail orders and limits them.
 //
+// Each item reads only its own kind of stock: the units of a serialized
+// item, the bulk_stock row of a bulk one. The lateral subqueries test the
+// item's tracking themselves (a one-time filter, no index probe), since a
+// join condition on it was tested only after the probe: a /book page of 51
+// serialized items probed bulk_stock 51 times for nothing (102 of its 836
+// buffers). OFFSET 0 keeps the bulk_stock subquery from being flattened
+// into a join, which would lose that.
+//
 // The query is planned in more time than it runs, so it runs prepared (a
 // generic plan, made once per connection). That is why it comes in one text
 // per shape (some items; a page of all) instead of one text with optional
@@ -61,9 +69,9 @@ func unitBusy(unit, win, at string) string {
 func availabilitySQL(filter, tail string) string {
 	return `
 SELECT ` + bookableItemColumns + `,
-       CASE WHEN i.tracking = 'serialized' THEN coalesce(u.total, 0) ELSE coalesce(bs.quantity, 0) END AS capacity,
+       CASE WHEN i.tracking = 'serialized' THEN coalesce(u.total, 0) ELSE coalesce(b.quantity, 0) END AS capacity,
        CASE WHEN i.tracking = 'serialized' THEN coalesce(u.free, 0)
-            ELSE greatest(coalesce(bs.quantity, 0) - bulk_peak(i.id, $1,
+            ELSE greatest(coalesce(b.quantity, 0) - bulk_peak(i.id, $1,
                      tstzrange($2::timestamptz - make_interval(mins => i.buffer_before_minutes),
                                $3::timestamptz + make_interval(mins => i.buffer_after_minutes)), $4, 0), 0)
        END AS free
@@ -73,9 +81,13 @@ LEFT JOIN LATERAL (
            (count(*) FILTER (WHERE NOT ` + unitBusy("un.id", `tstzrange($2::timestamptz - make_interval(mins => i.buffer_before_minutes),
                                  $3::timestamptz + make_interval(mins => i.buffer_after_minutes))`, "$4") + `))::int AS free
     FROM units un
-    WHERE un.item_id = i.id AND un.location_id = $1 AND un.status = 'available'
-) u ON i.tracking = 'serialized'
-LEFT JOIN bulk_stock bs ON bs.item_id = i.id AND bs.location_id = $1
+    WHERE i.tracking = 'serialized' AND un.item_id = i.id AND un.location_id = $1 AND un.status = 'available'
+) u ON true
+LEFT JOIN LATERAL (
+    SELECT bs.quantity FROM bulk_stock bs
+    WHERE i.tracking = 'bulk' AND bs.item_id = i.id AND bs.location_id = $1
+    OFFSET 0
+) b ON true
 WHERE i.archived_at IS NULL AND ($5::boolean OR i.online_bookable)
   AND ` + filter + `
 ORDER BY lower(i.name), i.id` + tail
