@@ -13,7 +13,8 @@ import (
 // the session; it must answer as its SQL definition of migration 00060 does
 // (created here again, from that migration's text, as a temporary function)
 // for every window, instant and excluded line: confirmed, returned, held and
-// expired lines, an open check-out past its end, turnaround buffers.
+// expired lines, an open check-out past its end, one picked up before its
+// start, a line at another location, turnaround buffers.
 func TestBulkPeakAgreesWithItsSQLDefinition(t *testing.T) {
 	w := newWorld(t)
 	chairs := w.bulkItem("Chairs", 8)
@@ -34,6 +35,13 @@ func TestBulkPeakAgreesWithItsSQLDefinition(t *testing.T) {
 	w.exec(`UPDATE bookings SET status = 'hold', expires_at = $2 WHERE id = $1`, held, day(2, 0))
 	w.exec(`UPDATE bookings SET status = 'hold', expires_at = $2 WHERE id = $1`, expired, day(-1, 0))
 	line := w.id(`SELECT id FROM booking_lines WHERE booking_id = $1`, held)
+	// A line at another location, which never counts here, and a check-out
+	// handed out the evening before its start.
+	away := w.mustBook(c, chairs, 1, day(2, 9), day(4, 9))
+	w.exec(`UPDATE bookings SET location_id = $2 WHERE id = $1`, away, w.location("Away", w.zone))
+	early := w.mustBook(c, chairs, 1, day(6, 9), day(7, 9))
+	w.exec(`UPDATE booking_lines SET picked_up_at = $2 WHERE booking_id = $1`, early, day(5, 20))
+	w.exec(`UPDATE bookings SET status = 'out' WHERE id = $1`, early)
 
 	src, err := fs.ReadFile(migrations.FS, "00060_bounded_history.sql")
 	if err != nil {

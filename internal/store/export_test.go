@@ -301,3 +301,22 @@ func (s *Store) ListCustomerBookingsFormerForTest(ctx context.Context, customerI
 	}
 	return bs, nil
 }
+
+// availabilityOfFormerSQL is availabilityOfSQL with the former rule for a
+// unit: every unit's open check-outs probed one by one (unitBusy).
+var availabilityOfFormerSQL = availabilitySQLWith(unitBusy, `i.id = ANY((SELECT $6::bigint[])::bigint[])`, ``)
+
+// ListAvailabilityFormerForTest answers as ListAvailability did for the items
+// q.ItemIDs before units were checked for open check-outs all at once.
+func (s *Store) ListAvailabilityFormerForTest(ctx context.Context, q AvailabilityQuery) ([]ItemAvailability, error) {
+	var out []ItemAvailability
+	rows, err := s.db.QueryContext(ctx, availabilityOfFormerSQL, q.LocationID, q.From, q.To, q.Now, q.Hidden, pq.Array(q.ItemIDs))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if err := scanAvailability(rows, &out, len(q.ItemIDs)); err != nil {
+		return nil, err
+	}
+	return out, rows.Err()
+}

@@ -27,6 +27,61 @@ func TestItemCalendarAgreesWithPerDay(t *testing.T) {
 		}
 	}
 	now := time.Date(2026, 3, 10, 9, 17, 0, 0, time.UTC)
+	seedAllocationHistory(t, s, now)
+
+	compare := func(item, loc int64, days []store.Span, at time.Time) []int {
+		t.Helper()
+		free, capacity, err := st.ItemCalendar(ctx, item, loc, days, at)
+		wantFree, wantCapacity, wantErr := st.ItemCalendarPerDayForTest(ctx, item, loc, days, at)
+		if (err == nil) != (wantErr == nil) || !reflect.DeepEqual(free, wantFree) || capacity != wantCapacity {
+			t.Fatalf("calendar of item %d at %d, %d days from %v, at %v:\n got %v, %d, %v\nwant %v, %d, %v",
+				item, loc, len(days), days[0].From, at, free, capacity, err, wantFree, wantCapacity, wantErr)
+		}
+		return free
+	}
+	seen := map[int]bool{}
+	for _, start := range []time.Time{now.Add(-3 * 24 * time.Hour), now.Truncate(time.Hour), now.Add(5*24*time.Hour + 13*time.Hour), now.Add(30 * 24 * time.Hour)} {
+		for _, length := range []time.Duration{24 * time.Hour, 7 * time.Hour, 90 * time.Minute} {
+			for _, n := range []int{28, 7, 1} {
+				var days []store.Span
+				for d := range n {
+					from := start.Add(time.Duration(d) * 24 * time.Hour)
+					days = append(days, store.Span{From: from, To: from.Add(length)})
+				}
+				for _, at := range []time.Time{now, now.Add(2 * time.Hour)} {
+					for _, f := range compare(s.r6.ID, s.berlin.ID, days, at) {
+						seen[f] = true
+					}
+					compare(s.r6.ID, s.sf.ID, days, at)
+					compare(s.tripod.ID, s.berlin.ID, days, at)
+				}
+			}
+		}
+	}
+	// The data must reach both ends: days with all the units in service
+	// but one busy, days with all free but the one an open check-out keeps,
+	// and some in between.
+	if !seen[1] || !seen[5] || len(seen) < 4 {
+		t.Fatalf("free counts seen: %v", seen)
+	}
+	exec(`UPDATE items SET archived_at = now() WHERE id = $1`, s.r6.ID)
+	compare(s.r6.ID, s.berlin.ID, []store.Span{{From: now, To: now.Add(time.Hour)}}, now)
+}
+
+// seedAllocationHistory gives the shop's Canon R6 units in Berlin and San
+// Francisco allocations of every kind (see TestItemCalendarAgreesWithPerDay)
+// around now, turnaround buffers of 45 and 150 minutes, a unit out of
+// service, and four tripods in stock in Berlin.
+func seedAllocationHistory(t *testing.T, s *shop, now time.Time) {
+	t.Helper()
+	st, ctx := s.st, s.ctx
+	db := st.DB()
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
 	exec(`UPDATE items SET buffer_before_minutes = 45, buffer_after_minutes = 150 WHERE id = $1`, s.r6.ID)
 	exec(`INSERT INTO bulk_stock (item_id, location_id, quantity) VALUES ($1, $2, 4)`, s.tripod.ID, s.berlin.ID)
 	more, err := st.CreateUnits(ctx, s.r6.ID, s.berlin.ID, []string{"R6-003", "R6-004", "R6-005", "R6-006"}, "")
@@ -119,42 +174,4 @@ func TestItemCalendarAgreesWithPerDay(t *testing.T) {
 			t.Fatalf("the fixture has no %q allocation: %v", k, kinds)
 		}
 	}
-
-	compare := func(item, loc int64, days []store.Span, at time.Time) []int {
-		t.Helper()
-		free, capacity, err := st.ItemCalendar(ctx, item, loc, days, at)
-		wantFree, wantCapacity, wantErr := st.ItemCalendarPerDayForTest(ctx, item, loc, days, at)
-		if (err == nil) != (wantErr == nil) || !reflect.DeepEqual(free, wantFree) || capacity != wantCapacity {
-			t.Fatalf("calendar of item %d at %d, %d days from %v, at %v:\n got %v, %d, %v\nwant %v, %d, %v",
-				item, loc, len(days), days[0].From, at, free, capacity, err, wantFree, wantCapacity, wantErr)
-		}
-		return free
-	}
-	seen := map[int]bool{}
-	for _, start := range []time.Time{now.Add(-3 * 24 * time.Hour), now.Truncate(time.Hour), now.Add(5*24*time.Hour + 13*time.Hour), now.Add(30 * 24 * time.Hour)} {
-		for _, length := range []time.Duration{24 * time.Hour, 7 * time.Hour, 90 * time.Minute} {
-			for _, n := range []int{28, 7, 1} {
-				var days []store.Span
-				for d := range n {
-					from := start.Add(time.Duration(d) * 24 * time.Hour)
-					days = append(days, store.Span{From: from, To: from.Add(length)})
-				}
-				for _, at := range []time.Time{now, now.Add(2 * time.Hour)} {
-					for _, f := range compare(s.r6.ID, s.berlin.ID, days, at) {
-						seen[f] = true
-					}
-					compare(s.r6.ID, s.sf.ID, days, at)
-					compare(s.tripod.ID, s.berlin.ID, days, at)
-				}
-			}
-		}
-	}
-	// The data must reach both ends: days with all the units in service
-	// but one busy, days with all free but the one an open check-out keeps,
-	// and some in between.
-	if !seen[1] || !seen[5] || len(seen) < 4 {
-		t.Fatalf("free counts seen: %v", seen)
-	}
-	exec(`UPDATE items SET archived_at = now() WHERE id = $1`, s.r6.ID)
-	compare(s.r6.ID, s.berlin.ID, []store.Span{{From: now, To: now.Add(time.Hour)}}, now)
 }
