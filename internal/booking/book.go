@@ -179,6 +179,15 @@ func (e *Engine) bookTx(ctx context.Context, tx *store.Store, r Request, lines [
 		holdMin = defaultHoldM
 	}
 	expires := now.Add(time.Duration(holdMin) * time.Minute)
+	// A booking the payment step confirms at once whatever it holds (staff
+	// walk-ins, pay at pickup) is written confirmed: no hold expiry on it or
+	// its units to clear a moment later, nor its status to copy to its lines
+	// again. Its audit still tells it as made: created a hold, confirmed.
+	atOnce := !r.Online || confirmsAtOnce(e.payment, settings)
+	status, hold := store.BookingHold, &expires
+	if atOnce {
+		status, hold = store.BookingConfirmed, nil
+	}
 	// The totals are priced before the transaction, so the booking is
 	// written with them rather than updated once its lines are in.
 	var deposit int64
@@ -186,7 +195,7 @@ func (e *Engine) bookTx(ctx context.Context, tx *store.Store, r Request, lines [
 		deposit += items[l.ItemID].Deposit * int64(l.Quantity)
 	}
 	id, err := tx.CreateBooking(ctx, store.NewBooking{CustomerID: r.CustomerID, LocationID: r.LocationID,
-		Status: store.BookingHold, ExpiresAt: &expires, Currency: settings.Currency,
+		Status: status, ExpiresAt: hold, Currency: settings.Currency,
 		IdempotencyKey: r.IdempotencyKey, CreatedBy: createdBy(r), Now: now, Totals: SumQuotes(quotes, deposit)})
 	if err != nil {
 		if store.ConstraintOf(err) == store.IdempotencyConstraint {
@@ -203,7 +212,7 @@ func (e *Engine) bookTx(ctx context.Context, tx *store.Store, r Request, lines [
 			return Result{}, err
 		}
 		ls := lineStock{lineID: lineID, item: it, locationID: r.LocationID, quantity: l.Quantity,
-			start: l.Start, end: l.End, hold: &expires, zone: loc.TimeZone}
+			start: l.Start, end: l.End, hold: hold, zone: loc.TimeZone}
 		if err := e.allocate(ctx, tx, ls, now); err != nil {
 			return Result{}, asConflict(err, it, l.Start, l.End, loc.TimeZone)
 		}
@@ -212,11 +221,12 @@ func (e *Engine) bookTx(ctx context.Context, tx *store.Store, r Request, lines [
 	if err != nil {
 		return Result{}, err
 	}
+	b.Status = store.BookingHold // as the audit and the payment step see it
 	// The creation's audit row is written with the confirmation's when the
 	// booking is confirmed at once: one statement for both.
 	created := bookingAudit(r.Actor, "booking.create", id, nil, snapshot(b))
 	out := PaymentOutcome{Confirm: true}
-	if r.Online {
+	if r.Online && !atOnce {
 		if out, err = e.payment.Begin(ctx, tx, b, settings); err != nil {
 			return Result{}, err
 		}
@@ -225,7 +235,7 @@ func (e *Engine) bookTx(ctx context.Context, tx *store.Store, r Request, lines [
 	if !out.Confirm {
 		return res, tx.InsertAudit(ctx, created)
 	}
-	if err := e.confirmTx(ctx, tx, b, r.Actor, now, r.Online, &created); err != nil {
+	if err := e.confirmTx(ctx, tx, b, r.Actor, now, r.Online, &created, atOnce); err != nil {
 		return Result{}, err
 	}
 	res.Status = store.BookingConfirmed
@@ -333,16 +343,20 @@ func (e *Engine) ConfirmTx(ctx context.Context, tx *store.Store, bookingID int64
 		// The system (a payment webhook) confirms what a customer booked
 		// online; staff confirming at the desk need no notice of it.
 		online := a.UserID == 0 || a.UserID == b.CustomerID
-		return e.confirmTx(ctx, tx, b, a, now, online, nil)
+		return e.confirmTx(ctx, tx, b, a, now, online, nil, false)
 	})
 }
 
 // confirmTx confirms b inside tx and issues its invoice; created, the audit
 // of the booking's creation not yet written, says the booking was created in
 // tx (it can have no invoice yet): it is written with the confirmation's.
-func (e *Engine) confirmTx(ctx context.Context, tx *store.Store, b store.Booking, a Actor, now time.Time, online bool, created *store.Audit) error {
-	if err := tx.ConfirmBooking(ctx, b.ID, now); err != nil {
-		return err
+// written says b was created confirmed in tx (b.Status is still the hold it
+// was asked as): its rows need no change.
+func (e *Engine) confirmTx(ctx context.Context, tx *store.Store, b store.Booking, a Actor, now time.Time, online bool, created *store.Audit, written bool) error {
+	if !written {
+		if err := tx.ConfirmBooking(ctx, b.ID, now); err != nil {
+			return err
+		}
 	}
 	confirmed := bookingAudit(a, "booking.confirm", b.ID, map[string]string{"status": b.Status},
 		map[string]string{"status": store.BookingConfirmed})

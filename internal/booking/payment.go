@@ -56,3 +56,17 @@ func (p ByPaymentMode) Begin(ctx context.Context, tx *store.Store, b store.Booki
 	}
 	return PayAtPickup{}.Begin(ctx, tx, b, st)
 }
+
+// confirmsAtOnce says whether a payment step confirms a customer's checkout
+// whatever the hold it is given (it then need not be written as a hold):
+// pay at pickup does, and the payment modes in pickup mode; any other step
+// decides in Begin.
+func confirmsAtOnce(p PaymentStep, st store.Settings) bool {
+	switch p := p.(type) {
+	case PayAtPickup:
+		return true
+	case ByPaymentMode:
+		return CheckoutOpen(st, p.OnlinePayment) == nil && !Online(st.PaymentMode)
+	}
+	return false
+}
