@@ -231,7 +231,6 @@ bl AS MATERIALIZED (
           WHERE l.booking_location_id = $1 AND l.booking_status = 'out' AND l.picked_up_at IS NOT NULL
             AND l.returned_at IS NULL AND l.ends_at <= $2
           GROUP BY l.item_id) late
-    JOIN items i ON i.id = late.item_id
     -- Lines still to come (their end ahead), through the location's (item,
     -- end) index of confirmed lines, not the item's whole history nor other
     -- locations' lines: asked per late item (a lateral subquery kept whole
@@ -246,6 +245,12 @@ bl AS MATERIALIZED (
           AND nl.ends_at > $2
           AND ` + endangeredWindow + `
         OFFSET 0) nl
+    -- The item's name and buffers by key, for the lines found only: joined
+    -- to the late items, the generic plan hashed the whole catalog (5,000
+    -- items, 156 pages on the benchmark's large shop) for a few of them.
+    CROSS JOIN LATERAL (
+        SELECT i.name, i.buffer_before_minutes, i.buffer_after_minutes FROM items i WHERE i.id = nl.item_id
+        OFFSET 0) i
     JOIN bookings b ON b.id = nl.booking_id
     JOIN users cu ON cu.id = b.customer_id
     LEFT JOIN bulk_stock bs ON bs.item_id = nl.item_id AND bs.location_id = $1
