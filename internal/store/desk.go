@@ -202,9 +202,10 @@ const endangeredWindow = `(nl.starts_at < $3 OR (nl.starts_at >= $4 AND nl.start
 // materialized and asked through the open-due expression (migration
 // 00062): left to itself, the planner misjudges how few rows it has
 // and starts from all confirmed bookings instead. The waiting allocations are
-// asked through the exclusion constraint's GiST index by unit and by range:
-// still to come (ending after now, as the bulk lines below) and starting
-// before the window's end. The bulk candidates of the window are materialized
+// asked by unit and start (migration 00137): those starting before the
+// window's end, from the index, of which those still to come (ending after
+// now, as the bulk lines below) are kept. The start bound is implied by the
+// overlap and only lets the index skip the unit's later allocations. The bulk candidates of the window are materialized
 // first, so bulk_peak runs once per candidate line of this location, never
 // for lines the booking's status or location drop.
 var listEndangeredSQL = `
@@ -264,6 +265,7 @@ JOIN bookings ob ON ob.id = ol.booking_id
 JOIN unit_allocations na ON na.unit_id = oa.unit_id AND na.active AND na.id <> oa.id
      AND na.picked_up_at IS NULL AND na.booking_line_id IS NOT NULL
      AND na.occupied && tstzrange($2::timestamptz, greatest($3::timestamptz, $5::timestamptz))
+     AND coalesce(lower(na.occupied), '-infinity') < greatest($3::timestamptz, $5::timestamptz)
 JOIN booking_lines nl ON nl.id = na.booking_line_id AND ` + endangeredWindow + `
      AND nl.booking_location_id = $1 AND nl.booking_status = 'confirmed'
 JOIN bookings b ON b.id = nl.booking_id
