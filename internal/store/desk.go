@@ -68,51 +68,77 @@ type DeskBoard struct {
 // the day, not yet overdue; overdue lines are out past their end.
 //
 // A busy shop has hundreds of lines a day, so the board shows a page of
-// each section ($5 lines after the first $6/$7/$8) and counts the rest. The
-// day's lines are counted from indexes only, and only the location's: each
-// line carries its booking's status and location (migration 00110), so
-// neither the count nor the page probes a booking per line; only the lines
-// shown are joined to their booking, customer, item and units. The first
-// line of each section always comes back, so its count is known even on a
-// page past its end; the caller drops it when it is not on the page. Each
-// shown line's item name is read by key (a line's item always exists):
-// joined, the generic plan hashed the whole catalog on every call (5,000
-// items on the benchmark's large shop) for at most 75 lines.
+// each section ($5 lines after the first $6/$7/$8) and counts the rest. Each
+// line carries its booking's status and location (migration 00110), so the
+// location's lines are read from its indexes without probing a booking per
+// line. Each section's page is read in board order from its index, no
+// further than its end (the page sizes are read through sub-selects, so the
+// statement keeps one generic plan); the counts are taken from the same
+// indexes apart, so the day's lines are never gathered, numbered and sorted
+// as a whole (about 750 on the benchmark's large shop's busiest day). The
+// first line of each section always comes back, so its count is known even
+// on a page past its end; the caller drops it when it is not on the page.
+// Only the lines that come back are joined to their booking, customer, item
+// and units. Each shown line's item name is read by key (a line's item
+// always exists): joined, the generic plan hashed the whole catalog on every
+// call (5,000 items on the benchmark's large shop) for at most 75 lines.
 const listDeskLinesSQL = `
 WITH l AS MATERIALIZED (
-    -- Two short index reads of the location's lines, never the whole
-    -- future book: lines to hand out that start in the day, and the open
-    -- check-outs (due in the day, or overdue).
-    SELECT 'pickup' AS kind, id, booking_id, item_id, quantity, starts_at, ends_at, starts_at AS at
-    FROM booking_lines
-    WHERE booking_location_id = $1 AND booking_status IN ('confirmed', 'out')
-      AND picked_up_at IS NULL AND returned_at IS NULL AND starts_at >= $2 AND starts_at < $3
+    SELECT * FROM (
+        SELECT 'pickup' AS kind, id, booking_id, item_id, quantity, starts_at, ends_at, starts_at AS at,
+               row_number() OVER (ORDER BY starts_at, id) AS rn
+        FROM booking_lines
+        WHERE booking_location_id = $1 AND booking_status IN ('confirmed', 'out')
+          AND picked_up_at IS NULL AND returned_at IS NULL AND starts_at >= $2 AND starts_at < $3
+        ORDER BY starts_at, id
+        LIMIT (SELECT $6::bigint + $5::bigint)) p
+    WHERE rn > $6::bigint OR rn = 1
     UNION ALL
-    SELECT CASE WHEN ends_at < $4 THEN 'overdue' ELSE 'return' END, id, booking_id, item_id, quantity,
-           starts_at, ends_at, ends_at
+    SELECT * FROM (
+        SELECT 'return', id, booking_id, item_id, quantity, starts_at, ends_at, ends_at,
+               row_number() OVER (ORDER BY ends_at, id) AS rn
+        FROM booking_lines
+        WHERE booking_location_id = $1 AND booking_status IN ('confirmed', 'out')
+          AND picked_up_at IS NOT NULL AND returned_at IS NULL
+          AND ends_at >= $2 AND ends_at >= $4 AND ends_at < $3
+        ORDER BY ends_at, id
+        LIMIT (SELECT $7::bigint + $5::bigint)) r
+    WHERE rn > $7::bigint OR rn = 1
+    UNION ALL
+    SELECT * FROM (
+        SELECT 'overdue', id, booking_id, item_id, quantity, starts_at, ends_at, ends_at,
+               row_number() OVER (ORDER BY ends_at, id) AS rn
+        FROM booking_lines
+        WHERE booking_location_id = $1 AND booking_status IN ('confirmed', 'out')
+          AND picked_up_at IS NOT NULL AND returned_at IS NULL AND ends_at < $4
+        ORDER BY ends_at, id
+        LIMIT (SELECT $8::bigint + $5::bigint)) o
+    WHERE rn > $8::bigint OR rn = 1
+),
+n AS (
+    SELECT (SELECT count(*) FROM booking_lines
+            WHERE booking_location_id = $1 AND booking_status IN ('confirmed', 'out')
+              AND picked_up_at IS NULL AND returned_at IS NULL AND starts_at >= $2 AND starts_at < $3) AS pickup,
+           count(*) FILTER (WHERE ends_at >= $2 AND ends_at >= $4) AS return,
+           count(*) FILTER (WHERE ends_at < $4) AS overdue
     FROM booking_lines
     WHERE booking_location_id = $1 AND booking_status IN ('confirmed', 'out')
       AND picked_up_at IS NOT NULL AND returned_at IS NULL
       AND ends_at < greatest($3::timestamptz, $4::timestamptz)
       AND ((ends_at >= $2 AND ends_at < $3) OR ends_at < $4)
-),
-r AS (
-    SELECT l.*, row_number() OVER (PARTITION BY kind ORDER BY at, id) AS rn,
-           count(*) OVER (PARTITION BY kind) AS total,
-           CASE kind WHEN 'pickup' THEN $6::bigint WHEN 'return' THEN $7::bigint ELSE $8::bigint END AS skip
-    FROM l
 )
-SELECT r.kind, r.rn, r.total, b.id AS booking_id, b.number, b.status, cu.name AS customer_name,
+SELECT r.kind, r.rn, CASE r.kind WHEN 'pickup' THEN n.pickup WHEN 'return' THEN n.return ELSE n.overdue END AS total,
+       b.id AS booking_id, b.number, b.status, cu.name AS customer_name,
        cu.email AS customer_email, cu.phone AS customer_phone, r.id AS line_id,
        (SELECT i.name FROM items i WHERE i.id = r.item_id) AS item_name,
        r.quantity, r.starts_at, r.ends_at,
        coalesce((SELECT string_agg(u.asset_tag, ', ' ORDER BY u.asset_tag)
                  FROM unit_allocations a JOIN units u ON u.id = a.unit_id
                  WHERE a.booking_line_id = r.id AND a.active), '') AS units
-FROM r
+FROM l r
+CROSS JOIN n
 JOIN bookings b ON b.id = r.booking_id
 JOIN users cu ON cu.id = b.customer_id
-WHERE (r.rn > r.skip AND r.rn <= r.skip + $5::bigint) OR r.rn = 1
 ORDER BY r.at, r.id`
 
 // deskRow is a board line with its place in its section.
@@ -202,9 +228,10 @@ const endangeredWindow = `(nl.starts_at < $3 OR (nl.starts_at >= $4 AND nl.start
 // materialized and asked through the open-due expression (migration
 // 00062): left to itself, the planner misjudges how few rows it has
 // and starts from all confirmed bookings instead. The waiting allocations are
-// asked through the exclusion constraint's GiST index by unit and by range:
-// still to come (ending after now, as the bulk lines below) and starting
-// before the window's end. The bulk candidates of the window are materialized
+// asked by unit and start (migration 00137): those starting before the
+// window's end, from the index, of which those still to come (ending after
+// now, as the bulk lines below) are kept. The start bound is implied by the
+// overlap and only lets the index skip the unit's later allocations. The bulk candidates of the window are materialized
 // first, so bulk_peak runs once per candidate line of this location, never
 // for lines the booking's status or location drop.
 var listEndangeredSQL = `
@@ -231,7 +258,6 @@ bl AS MATERIALIZED (
           WHERE l.booking_location_id = $1 AND l.booking_status = 'out' AND l.picked_up_at IS NOT NULL
             AND l.returned_at IS NULL AND l.ends_at <= $2
           GROUP BY l.item_id) late
-    JOIN items i ON i.id = late.item_id
     -- Lines still to come (their end ahead), through the location's (item,
     -- end) index of confirmed lines, not the item's whole history nor other
     -- locations' lines: asked per late item (a lateral subquery kept whole
@@ -246,6 +272,12 @@ bl AS MATERIALIZED (
           AND nl.ends_at > $2
           AND ` + endangeredWindow + `
         OFFSET 0) nl
+    -- The item's name and buffers by key, for the lines found only: joined
+    -- to the late items, the generic plan hashed the whole catalog (5,000
+    -- items, 156 pages on the benchmark's large shop) for a few of them.
+    CROSS JOIN LATERAL (
+        SELECT i.name, i.buffer_before_minutes, i.buffer_after_minutes FROM items i WHERE i.id = nl.item_id
+        OFFSET 0) i
     JOIN bookings b ON b.id = nl.booking_id
     JOIN users cu ON cu.id = b.customer_id
     LEFT JOIN bulk_stock bs ON bs.item_id = nl.item_id AND bs.location_id = $1
@@ -259,6 +291,7 @@ JOIN bookings ob ON ob.id = ol.booking_id
 JOIN unit_allocations na ON na.unit_id = oa.unit_id AND na.active AND na.id <> oa.id
      AND na.picked_up_at IS NULL AND na.booking_line_id IS NOT NULL
      AND na.occupied && tstzrange($2::timestamptz, greatest($3::timestamptz, $5::timestamptz))
+     AND coalesce(lower(na.occupied), '-infinity') < greatest($3::timestamptz, $5::timestamptz)
 JOIN booking_lines nl ON nl.id = na.booking_line_id AND ` + endangeredWindow + `
      AND nl.booking_location_id = $1 AND nl.booking_status = 'confirmed'
 JOIN bookings b ON b.id = nl.booking_id
