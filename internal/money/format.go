@@ -96,4 +96,3 @@ func number(amount int64, exp int) string {
 	}
 	return b.String()
 }
-
