@@ -23,13 +23,22 @@ import (
 
 // BenchmarkWeb measures the busiest pages through the real router and a real
 // HTTP connection, from parallel clients, against the demo shop plus a
-// generated catalog of 2,000 items and 10,000 units (make bench). Logging is
-// off and logins use the production argon2id parameters.
+// generated catalog of 2,000 items and 10,000 units (make bench), with the
+// store's reference data cache as serve runs it. Logging is off and logins
+// use the production argon2id parameters.
 func BenchmarkWeb(b *testing.B) {
 	st, dbURL := benchenv.Shop(b)
 	assets, err := static.New()
 	if err != nil {
 		b.Fatal(err)
+	}
+	// As in production (serve), the reference data stays in memory between
+	// requests; wait for its listener so that every page reads from it.
+	st.StartCache(dbURL, store.CacheOptions{})
+	for deadline := time.Now().Add(10 * time.Second); !st.CacheLive(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			b.Fatal("the reference data cache did not start listening")
+		}
 	}
 	cfg := testConfig(b, dbURL)
 	d := Deps{Config: cfg, Store: st, Assets: assets, Logger: slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError})),

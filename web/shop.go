@@ -19,12 +19,18 @@ type shopInfo struct {
 // shopCache keeps shopInfo for a short while, so a page costs no extra
 // queries; a change in the settings shows within shopInfoTTL on every
 // instance. While the store's own cache is live (it holds the settings and
-// locations, dropped on every change) the page reads through it instead and
-// shows a change at once; shopCache then only keeps the last info known.
+// locations, dropped on every change) the info is kept for as long as the
+// cache's generation stays the same, so a change shows at once and a page
+// neither copies the settings and locations out of the cache nor writes the
+// opening hours again.
 type shopCache struct {
 	mu   sync.Mutex
 	info shopInfo
 	at   time.Time
+	// gen is the store cache's generation info was loaded in (genOK: it was
+	// live then).
+	gen   uint64
+	genOK bool
 }
 
 const shopInfoTTL = 30 * time.Second
@@ -36,9 +42,14 @@ func (s *Server) shop(ctx context.Context, fresh bool) shopInfo {
 	s.shopInfo.mu.Lock()
 	defer s.shopInfo.mu.Unlock()
 	now := s.Now()
-	if fresh && (s.Store.CacheLive() || s.shopInfo.at.IsZero() || now.Sub(s.shopInfo.at) > shopInfoTTL || now.Before(s.shopInfo.at)) {
+	gen, live := s.Store.CacheGeneration()
+	if live && s.shopInfo.genOK && s.shopInfo.gen == gen {
+		fresh = false // nothing it was made of has changed
+	}
+	if fresh && (live || s.shopInfo.at.IsZero() || now.Sub(s.shopInfo.at) > shopInfoTTL || now.Before(s.shopInfo.at)) {
 		if info, err := s.loadShop(ctx); err == nil {
 			s.shopInfo.info, s.shopInfo.at = info, now
+			s.shopInfo.gen, s.shopInfo.genOK = gen, live
 		}
 	}
 	if s.shopInfo.info.Name == "" {

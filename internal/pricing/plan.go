@@ -19,12 +19,22 @@ type plan struct {
 // lines turns the plan into breakdown lines, largest tier first, leaving
 // out tiers with no units.
 func (p plan) lines(r Rates) []Line {
-	var out []Line
-	for _, t := range []struct {
+	tiers := [...]struct {
 		tier  Tier
 		units int
 		price int64
-	}{{TierMonth, p.months, r.Month}, {TierWeek, p.weeks, r.Week}, {TierDay, p.days, r.Day}, {TierHour, p.hours, r.Hour}} {
+	}{{TierMonth, p.months, r.Month}, {TierWeek, p.weeks, r.Week}, {TierDay, p.days, r.Day}, {TierHour, p.hours, r.Hour}}
+	n := 0
+	for _, t := range tiers {
+		if t.units > 0 {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]Line, 0, n) // one allocation, not one per line
+	for _, t := range tiers {
 		if t.units > 0 {
 			out = append(out, Line{Label: label(t.units, t.tier), Tier: t.tier, Units: t.units,
 				UnitPrice: t.price, Amount: int64(t.units) * t.price})

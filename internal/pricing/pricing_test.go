@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"testing"
@@ -390,6 +391,22 @@ func TestPriceWithRememberedDays(t *testing.T) {
 			got, err := Price(in)
 			if err != nil || !reflect.DeepEqual(got, want[i]) {
 				t.Fatalf("round %d, period %d: %v\n%+v\nwant %+v", round, i, err, got, want[i])
+			}
+		}
+	}
+}
+
+// A line's label reads as fmt wrote it ("1 week", "3 weeks") for every tier
+// and any count of units.
+func TestLabel(t *testing.T) {
+	for _, tier := range []Tier{TierMonth, TierWeek, TierDay, TierHour} {
+		for n := 1; n <= 1000; n++ {
+			want := fmt.Sprintf("%d %ss", n, tier)
+			if n == 1 {
+				want = "1 " + string(tier)
+			}
+			if got := label(n, tier); got != want {
+				t.Fatalf("label(%d, %s) = %q, want %q", n, tier, got, want)
 			}
 		}
 	}

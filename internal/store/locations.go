@@ -97,16 +97,20 @@ func (s *Store) UpdateLocation(ctx context.Context, l catalog.Location) (catalog
 // live. Not found there is no answer: a location just made elsewhere may
 // not have reached this instance yet.
 func (s *Store) cachedLocation(ctx context.Context, match func(catalog.Location) bool) (catalog.Location, bool) {
-	if c := s.readCache(); c == nil || !c.Live() {
+	c := s.readCache()
+	if c == nil || !c.Live() {
 		return catalog.Location{}, false
 	}
-	ls, err := s.ListLocations(ctx)
+	// The cache's own list, read only here: only the location found is
+	// copied (a dated page looks one up on every view), not all of them.
+	ls, err := cacheRead(c, func(c *refCache) *slot[[]catalog.Location] { return &c.locations },
+		func() ([]catalog.Location, error) { return s.listLocations(ctx) }, func(ls []catalog.Location) []catalog.Location { return ls })
 	if err != nil {
 		return catalog.Location{}, false
 	}
 	for _, l := range ls {
 		if match(l) {
-			return l, true
+			return cloneLocations([]catalog.Location{l})[0], true
 		}
 	}
 	return catalog.Location{}, false

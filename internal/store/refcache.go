@@ -203,6 +203,23 @@ func (c *refCache) close() {
 // that keep copies of their own may then rely on the store's instead.
 func (s *Store) CacheLive() bool { return s != nil && s.cache != nil && s.cache.Live() }
 
+// CacheGeneration returns, while the cache is live, a number that moves
+// whenever it drops its copies: on every committed change to the reference
+// data (by this instance at once, by others on their notification) and on
+// every change of its listener's connection. Callers that derive something
+// from the reference data may keep it while the number stays the same; read
+// it before reading what is derived from. ok is false when the cache is not
+// live: keep nothing then.
+func (s *Store) CacheGeneration() (gen uint64, ok bool) {
+	if s == nil || s.cache == nil {
+		return 0, false
+	}
+	c := s.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen, c.live()
+}
+
 // Live reports whether the cache serves reads now.
 func (c *refCache) Live() bool {
 	c.mu.Lock()

@@ -321,3 +321,50 @@ func TestRefCacheListenerDropped(t *testing.T) {
 	}
 	eventually(t, "a sees an announced change after reconnecting", func() bool { return shopName(t, a) == "After" })
 }
+
+// A location read from the cache (GetLocation, GetBookingLocation) is the
+// caller's own copy: changing its hours or closed dates changes neither the
+// cache nor the next reader's copy.
+func TestRefCacheLocationIsACopy(t *testing.T) {
+	ctx := t.Context()
+	_, url := testenv.Store(t)
+	a := cachedStore(t, url, nil)
+	loc, err := a.CreateLocation(ctx, catalog.Location{Name: "Quay", Slug: "quay", TimeZone: "Europe/Berlin",
+		OpeningHours: catalog.OpeningHours{1: {{Open: "09:00", Close: "18:00"}}}, ClosedDates: catalog.DateList{"2030-12-25"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ListLocations(ctx); err != nil { // fill the cache
+		t.Fatal(err)
+	}
+	for range 2 {
+		got, err := a.GetLocation(ctx, loc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.OpeningHours[1]) != 1 || got.OpeningHours[1][0].Close != "18:00" || !slices.Equal(got.ClosedDates, catalog.DateList{"2030-12-25"}) {
+			t.Fatalf("location read %+v %v", got.OpeningHours, got.ClosedDates)
+		}
+		got.OpeningHours[1][0].Close = "12:00"
+		got.OpeningHours[2] = []catalog.Interval{{Open: "08:00", Close: "09:00"}}
+		got.ClosedDates[0] = "2030-01-01"
+		bl, err := a.GetBookingLocation(ctx, loc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(bl.OpeningHours) != 1 || bl.OpeningHours[1][0].Close != "18:00" || !slices.Equal(bl.ClosedDates, catalog.DateList{"2030-12-25"}) {
+			t.Fatalf("booking location read %+v %v after a caller changed its copy", bl.OpeningHours, bl.ClosedDates)
+		}
+		bl.OpeningHours[1][0].Close = "13:00"
+		bl.ClosedDates[0] = "2030-02-02"
+	}
+	ls, err := a.ListLocations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range ls {
+		if l.ID == loc.ID && (l.OpeningHours[1][0].Close != "18:00" || len(l.OpeningHours) != 1 || l.ClosedDates[0] != "2030-12-25") {
+			t.Fatalf("the cached list changed: %+v %v", l.OpeningHours, l.ClosedDates)
+		}
+	}
+}

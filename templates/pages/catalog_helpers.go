@@ -31,15 +31,14 @@ func Rates(it catalog.Item, currency string) []RateLine {
 // rate when there is one, else the smallest tier. Only the rate shown is
 // formatted (a catalog page has a card per item).
 func FromPrice(it catalog.Item, currency string) string {
-	if it.RateDay != nil {
-		return money.Format(*it.RateDay, currency) + " / day"
-	}
 	for _, r := range [...]struct {
 		per string
 		v   *int64
-	}{{"hour", it.RateHour}, {"week", it.RateWeek}, {"month", it.RateMonth}} {
+	}{{"day", it.RateDay}, {"hour", it.RateHour}, {"week", it.RateWeek}, {"month", it.RateMonth}} {
 		if r.v != nil {
-			return money.Format(*r.v, currency) + " / " + r.per
+			var buf [64]byte // every card has one: one allocation, the string
+			b := append(money.AppendFormat(buf[:0], *r.v, currency), " / "...)
+			return string(append(b, r.per...))
 		}
 	}
 	return ""

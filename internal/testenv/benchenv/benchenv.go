@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -102,6 +103,7 @@ func Parallel(b *testing.B, op func() error) {
 	var mu sync.Mutex
 	var all []time.Duration
 	var firstErr error
+	cpu0 := processCPU()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		var mine []time.Duration
@@ -122,6 +124,7 @@ func Parallel(b *testing.B, op func() error) {
 		mu.Unlock()
 	})
 	b.StopTimer()
+	cpu := processCPU() - cpu0
 	if firstErr != nil {
 		b.Fatal(firstErr)
 	}
@@ -136,4 +139,14 @@ func Parallel(b *testing.B, op func() error) {
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.95), "p95-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-us/op")
+}
+
+// processCPU is the user and system CPU time this process has used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
