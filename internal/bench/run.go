@@ -36,6 +36,9 @@ type fixture struct {
 	// first) and their invoices.
 	paidBookings []int64
 	invoices     []int64
+	// The latest end of a line the hold flow's stretch of days holds
+	// (earlier runs' bookings); zero if none.
+	lastHeld time.Time
 }
 
 type holdItem struct {
@@ -129,6 +132,9 @@ func startTarget(ctx context.Context, o Options, bin, size, dbURL string, dataNo
 	fx, err := loadFixture(ctx, db)
 	if err != nil {
 		return fail(fmt.Errorf("bench: read fixture of %s: %w", size, err))
+	}
+	if fx.lastHeld, err = lastHeld(ctx, db, fx.loc, dataNow); err != nil {
+		return fail(fmt.Errorf("bench: read what earlier runs held in %s: %w", size, err))
 	}
 	appAddr, err := freePort()
 	if err != nil {
@@ -500,12 +506,46 @@ type holdSlot struct {
 var tokenRE = regexp.MustCompile(`name="token" value="([^"]+)"`)
 
 func newHoldRun(fx fixture, now time.Time, cs []*client) *holdRun {
-	// After the data set's last booking (half a year ahead), within the
-	// shop's default booking horizon (18 months), and a different stretch of
-	// days on every run, so earlier runs' bookings are not in the way.
-	offset := int(time.Now().Unix()/60%15) * 20
 	return &holdRun{fx: fx, clients: cs, started: time.Now(),
-		base: nextHour(now.Add(time.Duration(190+offset)*24*time.Hour), fx.zone)}
+		base: nextHour(now.Add(time.Duration(holdStartDay(now, fx.lastHeld))*24*time.Hour), fx.zone)}
+}
+
+// Days from the data set's now where the hold flow books: after the data
+// set's last booking (half a year ahead) and within the shop's default
+// booking horizon (18 months, about 540 days), with room for a run.
+const (
+	holdFirstDay = 190
+	holdLastDay  = 480
+)
+
+// lastHeld reads the latest end of a line of location loc starting at or
+// after the hold flow's first day: what earlier runs booked there.
+func lastHeld(ctx context.Context, db *sql.DB, loc int64, now time.Time) (time.Time, error) {
+	var last sql.NullTime
+	err := db.QueryRowContext(ctx, `SELECT max(ends_at) FROM booking_lines WHERE booking_location_id = $1 AND starts_at >= $2`,
+		loc, now.Add(holdFirstDay*24*time.Hour)).Scan(&last)
+	return last.Time, err
+}
+
+// holdStartDay is the first day of a run's stretch: two days after what
+// earlier runs booked there (lastHeld, the latest end of a line of the
+// location at or after holdFirstDay; zero if none), so their bookings are
+// not in the way and a fresh attempt is refused only by another attempt of
+// the same run. Once earlier runs have filled the room to the horizon, runs
+// start over at holdFirstDay and a stretch every 20 days by the clock's
+// minute, as they would on a set booked full there.
+func holdStartDay(now, lastHeld time.Time) int {
+	if lastHeld.IsZero() {
+		return holdFirstDay
+	}
+	day := int(lastHeld.Sub(now).Hours()/24) + 2
+	if day < holdFirstDay {
+		return holdFirstDay
+	}
+	if day > holdLastDay {
+		return holdFirstDay + int(time.Now().Unix()/60%15)*20
+	}
+	return day
 }
 
 func (h *holdRun) next() (holdSlot, int, bool) {
