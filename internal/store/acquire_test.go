@@ -108,3 +108,36 @@ func TestTerminatedConnectionIsUnavailable(t *testing.T) {
 		t.Fatalf("after the termination: %v, want ErrNotFound", err)
 	}
 }
+
+// Every connection of the pool has JIT compilation off, the transactions'
+// as well as single statements': a prepared statement whose generic plan is
+// estimated above jit_above_cost would otherwise be compiled on each run.
+func TestConnectionsRunWithoutJIT(t *testing.T) {
+	ctx := context.Background()
+	opts := testenv.ShippedPool(t)
+	st, err := store.Open(ctx, testenv.DatabaseURL(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	conns := make([]interface{ Close() error }, 0, opts.MaxOpenConns)
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for i := 0; i < opts.MaxOpenConns; i++ {
+		c, err := st.DB().Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		var jit string
+		if err := c.QueryRowContext(ctx, `SHOW jit`).Scan(&jit); err != nil {
+			t.Fatal(err)
+		}
+		if jit != "off" {
+			t.Errorf("connection %d: jit = %s, want off", i+1, jit)
+		}
+	}
+}
