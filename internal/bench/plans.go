@@ -99,17 +99,21 @@ func CheckPlans(ctx context.Context, dbURL string, now time.Time) ([]Plan, error
 	return out, nil
 }
 
-// explain runs EXPLAIN ANALYZE of q as the store runs it: a query the store
-// asks without parallel workers and JIT is planned with both off here too,
-// or the check would judge a plan the app never uses.
+// explain runs EXPLAIN ANALYZE of q as the store runs it: JIT off, as on
+// every connection of the store, and a query the store asks without
+// parallel workers is planned without them here too, or the check would
+// judge a plan (and time a compilation) the app never has.
 func explain(ctx context.Context, db *sql.DB, q store.HotQuery) ([]byte, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback() //nolint:errcheck // read only: nothing to keep
+	if _, err := tx.ExecContext(ctx, `SET LOCAL jit = off`); err != nil {
+		return nil, err
+	}
 	if q.Serial {
-		if _, err := tx.ExecContext(ctx, `SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off`); err != nil {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL max_parallel_workers_per_gather = 0`); err != nil {
 			return nil, err
 		}
 	}
