@@ -411,9 +411,8 @@ func (s *Store) withoutParallel(ctx context.Context, fn func(q *Store) error) er
 		return fn(s)
 	}
 	return s.WithTx(ctx, func(tx *Store) error {
-		// JIT compiling is off too: the estimates of these plans' ranges
-		// can look big enough to compile for seconds a read of milliseconds.
-		if _, err := tx.q.ExecContext(ctx, `SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off`); err != nil {
+		// JIT compiling is off on every connection already (acquire.go).
+		if _, err := tx.q.ExecContext(ctx, `SET LOCAL max_parallel_workers_per_gather = 0`); err != nil {
 			return fmt.Errorf("store: serial plan: %w", classify(err))
 		}
 		return fn(tx)

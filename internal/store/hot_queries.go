@@ -31,7 +31,7 @@ type HotQuery struct {
 	// (otherwise it is planned again on every call, which can cost more than
 	// running it).
 	Prepared bool
-	// Serial: the store runs it with parallel workers and JIT off
+	// Serial: the store runs it without parallel workers
 	// (withoutParallel), so the check plans it the same way.
 	Serial bool
 	// Generic: the store runs it on its generic plan (withGenericPlan), so
