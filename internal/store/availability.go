@@ -48,8 +48,42 @@ func unitBusy(unit, win, at string) string {
                   AND ` + blocks + `))`
 }
 
+// unitWindowBusy is unitBusy's first half, "an allocation overlapping the
+// window blocks the unit", asked of the btree index of migration 00159 on
+// each unit's allocations by end, then start, instead of the GiST index:
+// a unit's active allocations never overlap (the exclusion constraint), so
+// the index bounds, which every allocation overlapping the window meets,
+// leave only those overlapping it, and a unit's past stays before where
+// the scan starts. The GiST probe read as many pages but tested every key
+// on each (about five times the CPU on the large benchmark shop, and it
+// grew with the history). The overlap itself is not written out: the
+// planner would take the GiST index for it; allocation_blocks tests it,
+// and where it lets an open check-out block outside its range, the second
+// half finds that allocation too, so the union is unitBusy's.
+func unitWindowBusy(unit, win, at string) string {
+	blocks := `allocation_blocks(a.occupied, a.due_at, a.picked_up_at, a.returned_at, a.hold_expires_at, ` + win + `, ` + at + `)`
+	return `EXISTS (SELECT 1 FROM unit_allocations a
+                WHERE a.unit_id = ` + unit + ` AND a.active
+                  AND coalesce(upper(a.occupied), 'infinity'::timestamptz) >= coalesce(lower(` + win + `), '-infinity'::timestamptz)
+                  AND coalesce(lower(a.occupied), '-infinity'::timestamptz) <= coalesce(upper(` + win + `), 'infinity'::timestamptz)
+                  AND ` + blocks + `)`
+}
+
+// unitBusyOfOne is unitBusy for the units of one item (the item page, a
+// one-line cart): the first half by unitWindowBusy, the second by a probe of
+// each unit's open check-outs, since for a few units that is cheaper than
+// unitBusyOfMany's read of every unit an open check-out can keep busy (about
+// 100 of the one item's 115 buffers on the large benchmark shop).
+func unitBusyOfOne(unit, win, at string) string {
+	blocks := `allocation_blocks(a.occupied, a.due_at, a.picked_up_at, a.returned_at, a.hold_expires_at, ` + win + `, ` + at + `)`
+	return `(` + unitWindowBusy(unit, win, at) + `
+         OR EXISTS (SELECT 1 FROM unit_allocations a
+                WHERE a.unit_id = ` + unit + ` AND a.active AND a.picked_up_at IS NOT NULL AND a.returned_at IS NULL
+                  AND ` + blocks + `))`
+}
+
 // unitBusyOfMany is unitBusy for many units at one instant (a page of items):
-// the same two halves, the second asked only of the units that an open
+// the first half by unitWindowBusy, the second asked only of the units that an open
 // check-out can keep busy outside its range. Such a check-out is past its
 // due time at the instant or was handed out before its range starts: for
 // any other one, allocation_blocks tests the range itself (an endless one
@@ -58,8 +92,7 @@ func unitBusy(unit, win, at string) string {
 // one probe of each unit's open check-outs (2 to 3 buffers a unit).
 func unitBusyOfMany(unit, win, at string) string {
 	blocks := `allocation_blocks(a.occupied, a.due_at, a.picked_up_at, a.returned_at, a.hold_expires_at, ` + win + `, ` + at + `)`
-	return `(EXISTS (SELECT 1 FROM unit_allocations a
-                WHERE a.unit_id = ` + unit + ` AND a.active AND a.occupied && ` + win + ` AND ` + blocks + `)
+	return `(` + unitWindowBusy(unit, win, at) + `
          OR ` + unit + ` IN (SELECT o.unit_id FROM unit_allocations o
                 WHERE o.active AND o.picked_up_at IS NOT NULL AND o.returned_at IS NULL
                   AND (CASE WHEN o.picked_up_at < lower(o.occupied) THEN '-infinity'::timestamptz ELSE o.due_at END) <= ` + at + `)
@@ -134,8 +167,9 @@ var availabilityOfSQL = availabilitySQL(`i.id = ANY((SELECT $6::bigint[])::bigin
 
 // availabilityItemSQL: the one item $6 (the item page, a one-line cart):
 // its generic plan is the exact one-row lookup, where the list's would read
-// as if there were 10 items.
-var availabilityItemSQL = availabilitySQL(`i.id = $6::bigint`, ``)
+// as if there were 10 items; its few units probe their own open check-outs
+// (unitBusyOfOne).
+var availabilityItemSQL = availabilitySQLWith(unitBusyOfOne, `i.id = $6::bigint`, ``)
 
 // availabilityPageSQL: every item by name after item $6 (0: from the first),
 // at most $7 of them (0: all).

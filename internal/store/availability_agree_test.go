@@ -10,7 +10,9 @@ import (
 
 // Availability looks for open check-outs that keep a unit busy outside the
 // range it occupies only on the units an index lists at the instant asked
-// (overdue, or handed out before its range starts); it must answer exactly
+// (overdue, or handed out before its range starts), and for allocations
+// overlapping the window in a btree index by end and start instead of the
+// GiST index; in every form (a list, a page, one item) it must answer exactly
 // as the former form, which probed every unit's open check-outs, on the
 // allocation history of TestItemCalendarAgreesWithPerDay (held, expired
 // holds, out, overdue, returned early, cancelled, buffers, a unit out of
@@ -79,6 +81,19 @@ func TestAvailabilityAgreesWithProbingEveryUnit(t *testing.T) {
 							if !reflect.DeepEqual(got, want) {
 								t.Fatalf("availability at %d for [%v, %v) at %v (items %v):\n got %+v\nwant %+v",
 									loc, q.From, q.To, at, form.ItemIDs, got, want)
+							}
+						}
+						// Each item alone: the item page's form (unitBusyOfOne).
+						for _, w := range want {
+							one := q
+							one.ItemIDs = []int64{w.ID}
+							got, err := st.ListAvailability(ctx, one)
+							if err != nil {
+								t.Fatal(err)
+							}
+							if !reflect.DeepEqual(got, []store.ItemAvailability{w}) {
+								t.Fatalf("availability of item %d at %d for [%v, %v) at %v:\n got %+v\nwant %+v",
+									w.ID, loc, q.From, q.To, at, got, w)
 							}
 						}
 						for _, a := range want {
