@@ -137,12 +137,14 @@ func (s *Server) fillDesk(ctx context.Context, v *pages.DeskView, locID int64, d
 	for k, p := range page {
 		skip[k] = (p - 1) * store.DeskPerPage
 	}
-	board, err := s.Store.ListDeskLines(ctx, store.DeskQuery{LocationID: locID, DayStart: day, DayEnd: dayEnd, Now: now,
-		PerPage: store.DeskPerPage, Skip: skip})
+	reads, err := s.Store.ReadDesk(ctx, store.DeskQuery{LocationID: locID, DayStart: day, DayEnd: dayEnd, Now: now,
+		PerPage: store.DeskPerPage, Skip: skip},
+		store.EndangeredQuery{LocationID: locID, Now: now, Until: now.Add(endangeredAhead), DayStart: day, DayEnd: dayEnd},
+		now.Add(holdWarning))
 	if err != nil {
 		return err
 	}
-	lines := board.Lines
+	board, endangered, holds, lines := reads.Board, reads.Endangered, reads.Holds, reads.Board.Lines
 	// Each section's links keep the location, the day and the other
 	// sections' pages.
 	link := func(kind string, p int) string {
@@ -170,15 +172,6 @@ func (s *Server) fillDesk(ctx context.Context, v *pages.DeskView, locID int64, d
 		if p*store.DeskPerPage < total {
 			sp.NextHref = link(sec.kind, p+1)
 		}
-	}
-	endangered, err := s.Store.ListEndangered(ctx, store.EndangeredQuery{LocationID: locID, Now: now,
-		Until: now.Add(endangeredAhead), DayStart: day, DayEnd: dayEnd})
-	if err != nil {
-		return err
-	}
-	holds, err := s.Store.ListExpiringHolds(ctx, locID, now, now.Add(holdWarning))
-	if err != nil {
-		return err
 	}
 	for _, h := range holds {
 		v.Holds = append(v.Holds, pages.DeskHold{BookingID: h.BookingID, Number: h.Number, Customer: h.CustomerName,

@@ -248,13 +248,15 @@ WITH oa AS MATERIALIZED (
 ),
 bl AS MATERIALIZED (
     SELECT b.id AS booking_id, b.number, cu.name AS customer_name, nl.id AS line_id, i.name AS item_name,
-           nl.quantity, nl.starts_at, late.numbers, coalesce(bs.quantity, 0) AS stock,
+           nl.quantity, nl.starts_at, late.bookings, coalesce(bs.quantity, 0) AS stock,
            nl.item_id, tstzrange(nl.starts_at - make_interval(mins => i.buffer_before_minutes),
                                  nl.ends_at + make_interval(mins => i.buffer_after_minutes)) AS win
-    FROM (SELECT l.item_id, string_agg(DISTINCT lb.number, ', ') AS numbers
+    -- The late bulk items and their bookings' ids, from the location's
+    -- index of open check-outs alone; the bookings' numbers are read only
+    -- for the lines listed short (below).
+    FROM (SELECT l.item_id, array_agg(DISTINCT l.booking_id) AS bookings
           FROM booking_lines l
           JOIN items li ON li.id = l.item_id AND li.tracking = 'bulk'
-          JOIN bookings lb ON lb.id = l.booking_id
           WHERE l.booking_location_id = $1 AND l.booking_status = 'out' AND l.picked_up_at IS NOT NULL
             AND l.returned_at IS NULL AND l.ends_at <= $2
           GROUP BY l.item_id) late
@@ -306,7 +308,12 @@ LEFT JOIN LATERAL (
 UNION ALL
 -- OFFSET 0 keeps the subquery whole: bulk_peak is computed once per line
 -- and read twice, where a pulled-up expression would be evaluated twice.
-SELECT booking_id, number, customer_name, line_id, item_name, quantity, starts_at, '', numbers, '',
+-- The late bookings' numbers are read for the short lines only: read for
+-- every late line, they were most of the bulk half's reads (on the
+-- benchmark's large shop, 25 late lines probed 100 buffers of bookings for
+-- the 1 short line listed).
+SELECT booking_id, number, customer_name, line_id, item_name, quantity, starts_at, '',
+       (SELECT string_agg(lb.number, ', ' ORDER BY lb.number) FROM bookings lb WHERE lb.id = ANY (c.bookings)), '',
        quantity - (stock - peak)
 FROM (SELECT bl.*, bulk_peak(bl.item_id, $1, bl.win, $2, bl.line_id) AS peak FROM bl OFFSET 0) c
 WHERE quantity > stock - peak
@@ -362,14 +369,58 @@ FROM bookings b JOIN users cu ON cu.id = b.customer_id
 WHERE b.status = 'hold' AND b.location_id = $1 AND b.expires_at > $2 AND b.expires_at <= $3
 ORDER BY b.expires_at, b.id`
 
-// ListExpiringHolds lists the live holds at a location that lapse before until.
+// ListExpiringHolds lists the live holds at a location that lapse before
+// until. It runs prepared: its plan (the holds by status, then their
+// location and expiry) is the same for every argument.
 func (s *Store) ListExpiringHolds(ctx context.Context, locationID int64, now, until time.Time) ([]ExpiringHold, error) {
 	var out []ExpiringHold
-	if err := s.q.SelectContext(ctx, &out, listExpiringHoldsSQL, locationID, now, until); err != nil {
+	if err := s.prepared().SelectContext(ctx, &out, listExpiringHoldsSQL, locationID, now, until); err != nil {
 		return nil, fmt.Errorf("store: expiring holds: %w", classify(err))
 	}
 	return out, nil
 }
+
+// DeskReads is what the desk board shows of a location: a page of each
+// section of its lines, the bookings an overdue return endangers and the
+// holds about to lapse.
+type DeskReads struct {
+	Board      DeskBoard
+	Endangered []Endangered
+	Holds      []ExpiringHold
+}
+
+// ReadDesk reads the board in one transaction: lines (q), endangered
+// bookings (e) and the holds at q's location lapsing between q.Now and
+// holdsUntil. Run one by one, the lines and the endangered list each took a
+// transaction of their own for their plan settings (begin, set, query,
+// commit: four round trips each) and the holds two more (unprepared); here
+// one statement sets both settings for all three, which run prepared on
+// their generic plans, without parallel workers: six round trips instead of
+// ten. Each query's result is what its own method returns.
+func (s *Store) ReadDesk(ctx context.Context, q DeskQuery, e EndangeredQuery, holdsUntil time.Time) (DeskReads, error) {
+	var out DeskReads
+	err := s.WithTx(ctx, func(tx *Store) error {
+		if s.tx == nil {
+			if _, err := tx.q.ExecContext(ctx, deskPlanSettings); err != nil {
+				return fmt.Errorf("store: desk plan settings: %w", classify(err))
+			}
+		}
+		var err error
+		if out.Board, err = tx.ListDeskLines(ctx, q); err != nil {
+			return err
+		}
+		if out.Endangered, err = tx.ListEndangered(ctx, e); err != nil {
+			return err
+		}
+		out.Holds, err = tx.ListExpiringHolds(ctx, q.LocationID, q.Now, holdsUntil)
+		return err
+	})
+	return out, err
+}
+
+// deskPlanSettings are withoutParallel's and withGenericPlan's settings in
+// one statement (no parameters: one round trip), for ReadDesk's transaction.
+const deskPlanSettings = `SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL plan_cache_mode = force_generic_plan`
 
 // BookingSummary is a booking as staff lists show it.
 type BookingSummary struct {

@@ -173,3 +173,47 @@ func TestEndangeredAgreesWithTheBookingsForm(t *testing.T) {
 	}
 	t.Logf("compared lists with %d endangered unit lines and %d short bulk lines", units, bulk)
 }
+
+// The board read in one transaction (ReadDesk) is what its three queries
+// return run one by one, for each location, day and instant, with lines,
+// endangered bookings and lapsing holds among them.
+func TestReadDeskAgreesWithItsQueries(t *testing.T) {
+	now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
+	st, db := deskShop(t, now)
+	ctx := context.Background()
+	var lines, endangered, holds int
+	for _, loc := range queryIDs(t, db, `SELECT id FROM locations ORDER BY id`) {
+		for _, day := range []int{-1, 0, 1, 30} {
+			for _, at := range []time.Time{now, now.Add(5 * time.Hour)} {
+				dayStart := now.Truncate(24*time.Hour).AddDate(0, 0, day)
+				q := store.DeskQuery{LocationID: loc, DayStart: dayStart, DayEnd: dayStart.AddDate(0, 0, 1), Now: at,
+					PerPage: 5, Skip: map[string]int{store.DeskPickup: 5}}
+				e := store.EndangeredQuery{LocationID: loc, Now: at, Until: at.Add(7 * 24 * time.Hour),
+					DayStart: q.DayStart, DayEnd: q.DayEnd}
+				until := at.Add(2 * time.Hour)
+				got, err := st.ReadDesk(ctx, q, e, until)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var want store.DeskReads
+				if want.Board, err = st.ListDeskLines(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+				if want.Endangered, err = st.ListEndangered(ctx, e); err != nil {
+					t.Fatal(err)
+				}
+				if want.Holds, err = st.ListExpiringHolds(ctx, loc, at, until); err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("location %d, day %+d, now %s:\n got %+v\nwant %+v", loc, day, at.Format(time.Kitchen), got, want)
+				}
+				lines, endangered, holds = lines+len(want.Board.Lines), endangered+len(want.Endangered), holds+len(want.Holds)
+			}
+		}
+	}
+	if lines == 0 || endangered == 0 || holds == 0 {
+		t.Errorf("compared %d lines, %d endangered bookings and %d holds: the seed does not test all three", lines, endangered, holds)
+	}
+	t.Logf("compared boards with %d lines, %d endangered bookings and %d holds", lines, endangered, holds)
+}
