@@ -87,8 +87,9 @@ type Revenue struct {
 // the run, and the entries inside them the rollup's run did not see, as
 // rolledRevenueCTEs does for items. A day's money comes from one side only
 // (but for late entries, which the rollup lacks), so callers round each sum
-// once; a test keeps it equal to summing the whole ledger.
-const rolledMoneyCTE = moneyCTE + `, ` + revenueBoundsCTE + `, edges AS (
+// once; a test keeps it equal to summing the whole ledger. rolledEdgesCTE
+// is its first part, which revenueBookingsSQL shares.
+const rolledEdgesCTE = moneyCTE + `, ` + revenueBoundsCTE + `, edges AS (
     SELECT b.location_id, b.time_zone, b.snap, s.a, s.b, q.qa, greatest(q.qa, q.qb) AS qb
     FROM bounds b
     CROSS JOIN LATERAL (VALUES ($1::timestamptz, CASE WHEN b.lo_at <= b.hi_at THEN b.lo_at ELSE $2::timestamptz END),
@@ -105,7 +106,9 @@ const rolledMoneyCTE = moneyCTE + `, ` + revenueBoundsCTE + `, edges AS (
     SELECT e.location_id, e.time_zone, p.a, p.b
     FROM edges e CROSS JOIN LATERAL (VALUES (e.a, least(e.qa, e.b)), (greatest(e.qb, e.a), e.b)) p(a, b)
     WHERE p.a < p.b
-), rolled_money AS (
+)`
+
+const rolledMoneyCTE = rolledEdgesCTE + `, rolled_money AS (
     SELECT (m.at AT TIME ZONE p.time_zone)::date AS day, m.amount::numeric AS amount
     FROM pieces p
     CROSS JOIN LATERAL (SELECT e.created_at AS at, CASE e.kind WHEN 'refund' THEN -e.amount ELSE e.amount END AS amount
@@ -133,17 +136,35 @@ const rolledMoneyCTE = moneyCTE + `, ` + revenueBoundsCTE + `, edges AS (
 const revenueSQL = `WITH ` + rolledMoneyCTE + `
 SELECT round(coalesce(sum(amount), 0))::bigint AS amount FROM rolled_money`
 
-// revenueBookingsSQL counts the bookings whose money moved in [$1, $2): a
-// count the rollup cannot add up from days, so it reads the period's
-// entries from the ledger's covering money index, each booking's lines
-// probed once (not once per entry).
-const revenueBookingsSQL = `
-SELECT count(*) FROM (
-    SELECT DISTINCT e.booking_id FROM ledger_entries e
-    WHERE e.kind IN ('payment', 'refund') AND e.status = 'done' AND e.created_at >= $1 AND e.created_at < $2
-) m
-WHERE EXISTS (SELECT 1 FROM booking_lines l WHERE l.booking_id = m.booking_id)
-  AND ($3 = 0 OR EXISTS (SELECT 1 FROM bookings b WHERE b.id = m.booking_id AND b.location_id = $3))`
+// revenueBookingsSQL counts the bookings whose money moved in [$1, $2) at
+// location $3 (0: all): a count the rollup cannot add up from days, so it
+// reads the bookings of each rolled quarter hour (revenue_booking_quarter,
+// migration 00148) over the rolled days and edges of rolledEdgesCTE, plus
+// the bookings of the ledger's entries outside them and of the entries
+// inside them the rollup's run did not see; a test keeps it equal to
+// counting the ledger's.
+const revenueBookingsSQL = `WITH ` + rolledEdgesCTE + `, ids AS (
+    SELECT m.booking_id FROM pieces p
+    CROSS JOIN LATERAL (SELECT e.booking_id FROM ledger_entries e
+                        WHERE e.kind IN ('payment', 'refund') AND e.status = 'done' AND e.created_at >= p.a AND e.created_at < p.b
+                          AND EXISTS (SELECT 1 FROM bookings b WHERE b.id = e.booking_id AND b.location_id = p.location_id)
+                          AND EXISTS (SELECT 1 FROM booking_lines l WHERE l.booking_id = e.booking_id)) m
+    UNION ALL
+    SELECT r.booking_id FROM money r JOIN bounds b ON b.location_id = r.location_id
+    WHERE r.xact >= (SELECT min(pg_snapshot_xmin(snap)) FROM bounds) AND NOT pg_visible_in_snapshot(r.xact, b.snap)
+      AND ((r.at >= b.lo_at AND r.at < b.hi_at)
+           OR EXISTS (SELECT 1 FROM edges e WHERE e.location_id = b.location_id AND r.at >= e.qa AND r.at < e.qb))
+    UNION ALL
+    -- OFFSET 0 keeps these range reads of each location's quarters.
+    SELECT q.booking_id FROM bounds b
+    CROSS JOIN LATERAL (SELECT booking_id FROM revenue_booking_quarter q
+                        WHERE q.location_id = b.location_id AND q.at >= b.lo_at AND q.at < b.hi_at OFFSET 0) q
+    UNION ALL
+    SELECT q.booking_id FROM edges e
+    CROSS JOIN LATERAL (SELECT booking_id FROM revenue_booking_quarter q
+                        WHERE q.location_id = e.location_id AND q.at >= e.qa AND q.at < e.qb OFFSET 0) q
+)
+SELECT count(DISTINCT booking_id) FROM ids`
 
 // GetRevenue is the revenue of [from, to) at one location (0: all), and how
 // many bookings it moved for.

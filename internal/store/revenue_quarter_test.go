@@ -8,8 +8,9 @@ import (
 	"github.com/rentdesk/rentdesk/internal/store"
 )
 
-// The revenue totals and revenue per day read a location's partial days
-// from the rollup's quarter hours (migration 00147) and only what lies
+// The revenue totals, revenue per day and the count of bookings whose money
+// moved read a location's partial days from the rollup's quarter hours
+// (migrations 00147 and 00148; the count its rolled days too) and only what lies
 // inside a quarter hour at an edge, or after the run, from the ledger. They
 // equal summing the whole ledger for periods that start at each location's
 // midnight (the dashboard's zone is one location's) and at instants inside
@@ -112,6 +113,9 @@ func TestRevenueQuarterRollupMatchesLedger(t *testing.T) {
 				if got, err := w.st.GetRevenueAmount(w.ctx, from, to, loc); err != nil || got != want.Amount {
 					t.Errorf("%s, location %d, %s: amount %d %v, want %d", stage, loc, span, got, err, want.Amount)
 				}
+				if got, err := w.st.GetRevenue(w.ctx, from, to, loc); err != nil || got != want {
+					t.Errorf("%s, location %d, %s: revenue %+v %v, want %+v", stage, loc, span, got, err, want)
+				}
 				rows, err := w.st.DB().QueryContext(w.ctx, revenueByDayByLinesSQL, from, to, loc)
 				if err != nil {
 					t.Fatal(err)
@@ -143,10 +147,10 @@ func TestRevenueQuarterRollupMatchesLedger(t *testing.T) {
 	if _, err := w.st.RollupRevenue(w.ctx, w.now.Add(-10*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	var quarters int
-	if err := w.st.DB().QueryRowContext(w.ctx, `SELECT count(*) FROM revenue_quarter_location
-		WHERE location_id IN ($1, $2)`, ktm, nfl).Scan(&quarters); err != nil || quarters < 10 {
-		t.Fatalf("%d quarters rolled up at the non-hour zones: %v", quarters, err)
+	var quarters, booked int
+	if err := w.st.DB().QueryRowContext(w.ctx, `SELECT (SELECT count(*) FROM revenue_quarter_location WHERE location_id IN ($1, $2)),
+		(SELECT count(*) FROM revenue_booking_quarter WHERE location_id IN ($1, $2))`, ktm, nfl).Scan(&quarters, &booked); err != nil || quarters < 10 || booked < quarters {
+		t.Fatalf("%d quarters, %d booking quarters rolled up at the non-hour zones: %v", quarters, booked, err)
 	}
 	check("rolled up ten minutes ago", w.now)
 	// After the run: money now, and money committed now but dated inside
