@@ -78,47 +78,93 @@ type Revenue struct {
 
 // rolledMoneyCTE is the money of [$1, $2) at location $3 (0: all), per
 // location and local day: the local days the rollup holds
-// (revenue_daily_location, revenueCTE's split summed back, unrounded) plus
-// the ledger's entries outside them, read as the two ranges
-// rolledRevenueRangesSQL worked out ($4, $5), and the entries inside them
-// the rollup's run did not see (lateMoneyCTE), as rolledRevenueCTEs does for
-// items. A day's money comes from one side only (but for late entries, which
-// the rollup lacks), so callers round each sum once; a test keeps it equal
-// to summing the whole ledger.
-const rolledMoneyCTE = moneyCTE + `, ` + revenueBoundsCTE + `, live AS (
-    SELECT * FROM money WHERE at >= $1 AND at < $4
-    UNION ALL
-    SELECT * FROM money WHERE at >= $5 AND at < $2
-), rolled_money AS (
-    SELECT (r.at AT TIME ZONE b.time_zone)::date AS day, r.amount::numeric AS amount
-    FROM live r JOIN bounds b ON b.location_id = r.location_id
-    WHERE NOT (r.at >= b.lo_at AND r.at < b.hi_at)
+// (revenue_daily_location, revenueCTE's split summed back, unrounded); the
+// rest of the period there ("edges": its head before the first of those
+// days and its tail after the last, each inside one local day, or beyond
+// rolled_to) in the whole quarter hours of that day the rollup holds
+// (revenue_quarter_location, [qa, qb)); and the ledger's entries outside
+// both, at most a quarter hour at either end of an edge plus what came after
+// the run, and the entries inside them the rollup's run did not see, as
+// rolledRevenueCTEs does for items. A day's money comes from one side only
+// (but for late entries, which the rollup lacks), so callers round each sum
+// once; a test keeps it equal to summing the whole ledger. rolledEdgesCTE
+// is its first part, which revenueBookingsSQL shares.
+const rolledEdgesCTE = moneyCTE + `, ` + revenueBoundsCTE + `, edges AS (
+    SELECT b.location_id, b.time_zone, b.snap, s.a, s.b, q.qa, greatest(q.qa, q.qb) AS qb
+    FROM bounds b
+    CROSS JOIN LATERAL (VALUES ($1::timestamptz, CASE WHEN b.lo_at <= b.hi_at THEN b.lo_at ELSE $2::timestamptz END),
+                               (CASE WHEN b.lo_at <= b.hi_at THEN b.hi_at ELSE $2::timestamptz END, $2::timestamptz)) s(a, b)
+    -- The quarter hours of the edge's day, from its local midnight.
+    CROSS JOIN LATERAL (SELECT (s.a AT TIME ZONE b.time_zone)::date::timestamp AT TIME ZONE b.time_zone AS origin,
+                               least(s.b, b.rolled_to) AS c) o
+    CROSS JOIN LATERAL (SELECT CASE WHEN date_bin('15 minutes', s.a, o.origin) = s.a THEN s.a
+                                    ELSE date_bin('15 minutes', s.a, o.origin) + interval '15 minutes' END AS qa,
+                               CASE WHEN o.c > s.a THEN date_bin('15 minutes', o.c, o.origin) ELSE s.a END AS qb) q
+    WHERE s.a < s.b
+), pieces AS (
+    -- What of each edge the quarters do not hold: before qa, from qb on.
+    SELECT e.location_id, e.time_zone, p.a, p.b
+    FROM edges e CROSS JOIN LATERAL (VALUES (e.a, least(e.qa, e.b)), (greatest(e.qb, e.a), e.b)) p(a, b)
+    WHERE p.a < p.b
+)`
+
+const rolledMoneyCTE = rolledEdgesCTE + `, rolled_money AS (
+    SELECT (m.at AT TIME ZONE p.time_zone)::date AS day, m.amount::numeric AS amount
+    FROM pieces p
+    CROSS JOIN LATERAL (SELECT e.created_at AS at, CASE e.kind WHEN 'refund' THEN -e.amount ELSE e.amount END AS amount
+                        FROM ledger_entries e
+                        WHERE e.kind IN ('payment', 'refund') AND e.status = 'done' AND e.created_at >= p.a AND e.created_at < p.b
+                          AND EXISTS (SELECT 1 FROM bookings b WHERE b.id = e.booking_id AND b.location_id = p.location_id)
+                          AND EXISTS (SELECT 1 FROM booking_lines l WHERE l.booking_id = e.booking_id)) m
     UNION ALL
     SELECT (r.at AT TIME ZONE b.time_zone)::date AS day, r.amount::numeric AS amount
     FROM money r JOIN bounds b ON b.location_id = r.location_id
-    WHERE r.xact >= (SELECT min(pg_snapshot_xmin(snap)) FROM bounds)
-      AND r.at >= b.lo_at AND r.at < b.hi_at AND NOT pg_visible_in_snapshot(r.xact, b.snap)
+    WHERE r.xact >= (SELECT min(pg_snapshot_xmin(snap)) FROM bounds) AND NOT pg_visible_in_snapshot(r.xact, b.snap)
+      AND ((r.at >= b.lo_at AND r.at < b.hi_at)
+           OR EXISTS (SELECT 1 FROM edges e WHERE e.location_id = b.location_id AND r.at >= e.qa AND r.at < e.qb))
     UNION ALL
-    -- OFFSET 0 keeps this a range read of each location's days.
+    -- OFFSET 0 keeps these range reads of each location's days and quarters.
     SELECT d.day, d.amount FROM bounds b
     CROSS JOIN LATERAL (SELECT day, amount FROM revenue_daily_location d
                         WHERE d.location_id = b.location_id AND d.day >= b.lo AND d.day < b.hi OFFSET 0) d
+    UNION ALL
+    SELECT (q.at AT TIME ZONE e.time_zone)::date, q.amount FROM edges e
+    CROSS JOIN LATERAL (SELECT at, amount FROM revenue_quarter_location q
+                        WHERE q.location_id = e.location_id AND q.at >= e.qa AND q.at < e.qb OFFSET 0) q
 )`
 
 const revenueSQL = `WITH ` + rolledMoneyCTE + `
 SELECT round(coalesce(sum(amount), 0))::bigint AS amount FROM rolled_money`
 
-// revenueBookingsSQL counts the bookings whose money moved in [$1, $2): a
-// count the rollup cannot add up from days, so it reads the period's
-// entries from the ledger's covering money index, each booking's lines
-// probed once (not once per entry).
-const revenueBookingsSQL = `
-SELECT count(*) FROM (
-    SELECT DISTINCT e.booking_id FROM ledger_entries e
-    WHERE e.kind IN ('payment', 'refund') AND e.status = 'done' AND e.created_at >= $1 AND e.created_at < $2
-) m
-WHERE EXISTS (SELECT 1 FROM booking_lines l WHERE l.booking_id = m.booking_id)
-  AND ($3 = 0 OR EXISTS (SELECT 1 FROM bookings b WHERE b.id = m.booking_id AND b.location_id = $3))`
+// revenueBookingsSQL counts the bookings whose money moved in [$1, $2) at
+// location $3 (0: all): a count the rollup cannot add up from days, so it
+// reads the bookings of each rolled quarter hour (revenue_booking_quarter,
+// migration 00148) over the rolled days and edges of rolledEdgesCTE, plus
+// the bookings of the ledger's entries outside them and of the entries
+// inside them the rollup's run did not see; a test keeps it equal to
+// counting the ledger's.
+const revenueBookingsSQL = `WITH ` + rolledEdgesCTE + `, ids AS (
+    SELECT m.booking_id FROM pieces p
+    CROSS JOIN LATERAL (SELECT e.booking_id FROM ledger_entries e
+                        WHERE e.kind IN ('payment', 'refund') AND e.status = 'done' AND e.created_at >= p.a AND e.created_at < p.b
+                          AND EXISTS (SELECT 1 FROM bookings b WHERE b.id = e.booking_id AND b.location_id = p.location_id)
+                          AND EXISTS (SELECT 1 FROM booking_lines l WHERE l.booking_id = e.booking_id)) m
+    UNION ALL
+    SELECT r.booking_id FROM money r JOIN bounds b ON b.location_id = r.location_id
+    WHERE r.xact >= (SELECT min(pg_snapshot_xmin(snap)) FROM bounds) AND NOT pg_visible_in_snapshot(r.xact, b.snap)
+      AND ((r.at >= b.lo_at AND r.at < b.hi_at)
+           OR EXISTS (SELECT 1 FROM edges e WHERE e.location_id = b.location_id AND r.at >= e.qa AND r.at < e.qb))
+    UNION ALL
+    -- OFFSET 0 keeps these range reads of each location's quarters.
+    SELECT q.booking_id FROM bounds b
+    CROSS JOIN LATERAL (SELECT booking_id FROM revenue_booking_quarter q
+                        WHERE q.location_id = b.location_id AND q.at >= b.lo_at AND q.at < b.hi_at OFFSET 0) q
+    UNION ALL
+    SELECT q.booking_id FROM edges e
+    CROSS JOIN LATERAL (SELECT booking_id FROM revenue_booking_quarter q
+                        WHERE q.location_id = e.location_id AND q.at >= e.qa AND q.at < e.qb OFFSET 0) q
+)
+SELECT count(DISTINCT booking_id) FROM ids`
 
 // GetRevenue is the revenue of [from, to) at one location (0: all), and how
 // many bookings it moved for.
@@ -153,12 +199,8 @@ func (s *Store) GetRevenueAmount(ctx context.Context, from, to time.Time, locati
 }
 
 func (s *Store) revenueAmount(ctx context.Context, from, to time.Time, locationID int64) (int64, error) {
-	args, err := s.rolledRevenueArgs(ctx, from, to, locationID)
-	if err != nil {
-		return 0, err
-	}
 	var n int64
-	return n, s.q.GetContext(ctx, &n, revenueSQL, args[:5]...)
+	return n, s.q.GetContext(ctx, &n, revenueSQL, from, to, locationID)
 }
 
 // RevenueDay is the revenue of one local day.
@@ -176,11 +218,7 @@ GROUP BY day ORDER BY day`
 func (s *Store) ListRevenueByDay(ctx context.Context, from, to time.Time, locationID int64) ([]RevenueDay, error) {
 	var rows []RevenueDay
 	err := s.withoutParallel(ctx, func(q *Store) error {
-		args, err := q.rolledRevenueArgs(ctx, from, to, locationID)
-		if err != nil {
-			return err
-		}
-		return q.q.SelectContext(ctx, &rows, revenueByDaySQL, args[:5]...)
+		return q.q.SelectContext(ctx, &rows, revenueByDaySQL, from, to, locationID)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: revenue by day: %w", classify(err))

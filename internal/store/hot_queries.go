@@ -108,11 +108,14 @@ func HotQueries(p HotParams) []HotQuery {
 		{"audit page", listAuditPageSQL + limitText(51), []any{int64(math.MaxInt64)}, true, false, false},
 		{"audit page, by entity type", listAuditSQL, []any{int64(0), "booking", "", int64(0), 51}, false, false, false},
 		{"audit entity types", auditEntityTypesSQL, nil, true, false, false},
-		{"dashboard revenue", revenueSQL, []any{periodFrom, p.Now, int64(0), periodFrom, rolledTo}, false, true, false},
-		{"dashboard revenue, 365 days", revenueSQL, []any{yearFrom, p.Now, int64(0), yearFrom, rolledTo}, false, true, false},
+		{"dashboard revenue", revenueSQL, []any{periodFrom, p.Now, int64(0)}, false, true, false},
+		{"dashboard revenue, 365 days", revenueSQL, []any{yearFrom, p.Now, int64(0)}, false, true, false},
+		// Today against yesterday up to this time of day, from a midnight an
+		// hour east of UTC: every location's edges are partial days.
+		{"dashboard revenue, yesterday up to now", revenueSQL, []any{dayStart.Add(-25 * time.Hour), p.Now.Add(-24 * time.Hour), int64(0)}, false, true, false},
 		{"monitoring revenue bookings", revenueBookingsSQL, []any{periodFrom, p.Now, int64(0)}, false, true, false},
-		{"dashboard revenue by day", revenueByDaySQL, []any{periodFrom, p.Now, int64(0), periodFrom, rolledTo}, false, true, false},
-		{"dashboard revenue by day, 365 days", revenueByDaySQL, []any{yearFrom, p.Now, int64(0), yearFrom, rolledTo}, false, true, false},
+		{"dashboard revenue by day", revenueByDaySQL, []any{periodFrom, p.Now, int64(0)}, false, true, false},
+		{"dashboard revenue by day, 365 days", revenueByDaySQL, []any{yearFrom, p.Now, int64(0)}, false, true, false},
 		{"dashboard funnel", funnelSQL, funnelArgs(periodFrom, p.Now, int64(0), dayStart), false, false, false},
 		{"dashboard funnel, one location", funnelSQL, funnelArgs(periodFrom, p.Now, p.LocationID, dayStart), false, false, false},
 		{"dashboard funnel, 365 days", funnelSQL, funnelArgs(yearFrom, p.Now, int64(0), dayStart), false, false, false},

@@ -8,7 +8,9 @@ import (
 
 // The revenue rollup (migration 00098) keeps revenueCTE's per-line split
 // summed per local day, location and item, per local day and location
-// (migration 00099), and per location and item over all days. Each run rolls
+// (migration 00099), per location and quarter hour of its days (migration
+// 00147) with the bookings whose money moved in each (00148), and per
+// location and item over all days. Each run rolls
 // every location up to the run's instant (migration 00133), today's day
 // partly: it holds the entries before that mark that the run's snapshot saw.
 // It recomputes the last few rolled days, today, the days of entries the
@@ -32,6 +34,10 @@ DELETE FROM revenue_daily WHERE location_id IN (SELECT location_id FROM revenue_
 DELETE FROM revenue_item_total WHERE location_id IN (SELECT location_id FROM revenue_rollup_state WHERE rolled_to = '-infinity')`
 	revenueRollupResetLocationDaysSQL = `
 DELETE FROM revenue_daily_location WHERE location_id IN (SELECT location_id FROM revenue_rollup_state WHERE rolled_to = '-infinity')`
+	revenueRollupResetQuartersSQL = `
+DELETE FROM revenue_quarter_location WHERE location_id IN (SELECT location_id FROM revenue_rollup_state WHERE rolled_to = '-infinity')`
+	revenueRollupResetBookingQuartersSQL = `
+DELETE FROM revenue_booking_quarter WHERE location_id IN (SELECT location_id FROM revenue_rollup_state WHERE rolled_to = '-infinity')`
 
 	revenueRollupDaysTableSQL = `
 CREATE TEMP TABLE revenue_rollup_days (
@@ -86,6 +92,33 @@ CREATE TEMP TABLE revenue_rollup_fresh (
     location_id bigint NOT NULL, day date NOT NULL, item_id bigint NOT NULL, amount numeric NOT NULL,
     PRIMARY KEY (location_id, day, item_id)
 ) ON COMMIT DROP`
+	// The same days per quarter hour of the location's day and booking
+	// (migrations 00147 and 00148), from the ledger's money index: the day's
+	// entries of the location's bookings with lines, as revenueCTE counts
+	// them, binned from the day's start ($2); the quarters' sums come from
+	// these rows once all days are in.
+	revenueRollupFreshQuarterTableSQL = `
+CREATE TEMP TABLE revenue_rollup_fresh_quarter (
+    location_id bigint NOT NULL, at timestamptz NOT NULL, amount numeric NOT NULL,
+    PRIMARY KEY (location_id, at)
+) ON COMMIT DROP`
+	revenueRollupFreshBookingTableSQL = `
+CREATE TEMP TABLE revenue_rollup_fresh_booking (
+    location_id bigint NOT NULL, at timestamptz NOT NULL, booking_id bigint NOT NULL, amount numeric NOT NULL,
+    PRIMARY KEY (location_id, at, booking_id)
+) ON COMMIT DROP`
+	revenueRollupFillBookingSQL = `
+INSERT INTO revenue_rollup_fresh_booking (location_id, at, booking_id, amount)
+SELECT $1, date_bin('15 minutes', e.created_at, $2::timestamptz), e.booking_id, sum(CASE e.kind WHEN 'refund' THEN -e.amount ELSE e.amount END)
+FROM ledger_entries e
+WHERE e.kind IN ('payment', 'refund') AND e.status = 'done' AND e.created_at >= $2 AND e.created_at < $3
+  AND (e.xact IS NULL OR pg_visible_in_snapshot(e.xact, $4::pg_snapshot))
+  AND EXISTS (SELECT 1 FROM bookings b WHERE b.id = e.booking_id AND b.location_id = $1)
+  AND EXISTS (SELECT 1 FROM booking_lines l WHERE l.booking_id = e.booking_id)
+GROUP BY 2, 3`
+	revenueRollupFillQuarterSQL = `
+INSERT INTO revenue_rollup_fresh_quarter (location_id, at, amount)
+SELECT location_id, at, sum(amount) FROM revenue_rollup_fresh_booking GROUP BY location_id, at`
 	revenueRollupDayListSQL = `SELECT location_id, day, from_at, to_at FROM revenue_rollup_days ORDER BY location_id, day`
 	revenueRollupFillSQL    = `WITH ` + revenueCTE + `
 INSERT INTO revenue_rollup_fresh (location_id, day, item_id, amount)
@@ -128,6 +161,29 @@ INSERT INTO revenue_daily_location AS r (location_id, day, amount)
 SELECT location_id, day, sum(amount) FROM revenue_rollup_fresh GROUP BY location_id, day ORDER BY location_id, day
 ON CONFLICT (location_id, day) DO UPDATE SET amount = EXCLUDED.amount WHERE r.amount <> EXCLUDED.amount`
 
+	// A recomputed day's quarters: up to its next midnight, so a quarter
+	// is never left from a run whose mark was later.
+	revenueRollupQuarterGoneSQL = `
+DELETE FROM revenue_quarter_location r USING revenue_rollup_days d, locations l
+WHERE l.id = d.location_id AND r.location_id = d.location_id
+  AND r.at >= d.from_at AND r.at < (d.day + 1)::timestamp AT TIME ZONE l.time_zone
+  AND NOT EXISTS (SELECT 1 FROM revenue_rollup_fresh_quarter f WHERE f.location_id = r.location_id AND f.at = r.at)`
+	revenueRollupQuarterPutSQL = `
+INSERT INTO revenue_quarter_location AS r (location_id, at, amount)
+SELECT location_id, at, amount FROM revenue_rollup_fresh_quarter ORDER BY location_id, at
+ON CONFLICT (location_id, at) DO UPDATE SET amount = EXCLUDED.amount WHERE r.amount <> EXCLUDED.amount`
+
+	revenueRollupBookingGoneSQL = `
+DELETE FROM revenue_booking_quarter r USING revenue_rollup_days d, locations l
+WHERE l.id = d.location_id AND r.location_id = d.location_id
+  AND r.at >= d.from_at AND r.at < (d.day + 1)::timestamp AT TIME ZONE l.time_zone
+  AND NOT EXISTS (SELECT 1 FROM revenue_rollup_fresh_booking f
+                  WHERE f.location_id = r.location_id AND f.at = r.at AND f.booking_id = r.booking_id)`
+	revenueRollupBookingPutSQL = `
+INSERT INTO revenue_booking_quarter (location_id, at, booking_id)
+SELECT location_id, at, booking_id FROM revenue_rollup_fresh_booking ORDER BY location_id, at, booking_id
+ON CONFLICT DO NOTHING`
+
 	revenueRollupAdvanceSQL = `UPDATE revenue_rollup_state SET rolled_to = $1, snapshot = $2::pg_snapshot`
 
 	// The run's snapshot, taken before it reads anything to roll up: every
@@ -141,7 +197,8 @@ func (s *Store) RollupRevenue(ctx context.Context, now time.Time) (int64, error)
 	var n int64
 	err := s.WithTx(ctx, func(tx *Store) error {
 		for _, q := range []string{revenueRollupLockSQL, revenueRollupStatesSQL, revenueRollupResetDaysSQL, revenueRollupResetTotalsSQL,
-			revenueRollupResetLocationDaysSQL, revenueRollupDaysTableSQL, revenueRollupFreshTableSQL} {
+			revenueRollupResetLocationDaysSQL, revenueRollupResetQuartersSQL, revenueRollupResetBookingQuartersSQL,
+			revenueRollupDaysTableSQL, revenueRollupFreshTableSQL, revenueRollupFreshQuarterTableSQL, revenueRollupFreshBookingTableSQL} {
 			if _, err := tx.q.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("store: revenue rollup: %w", classify(err))
 			}
@@ -171,9 +228,14 @@ func (s *Store) RollupRevenue(ctx context.Context, now time.Time) (int64, error)
 			if _, err := tx.q.ExecContext(ctx, revenueRollupFillSQL, d.LocationID, d.Day.Format(time.DateOnly), d.From, d.To, snapshot); err != nil {
 				return fmt.Errorf("store: revenue rollup of %s: %w", d.Day.Format(time.DateOnly), classify(err))
 			}
+			if _, err := tx.q.ExecContext(ctx, revenueRollupFillBookingSQL, d.LocationID, d.From, d.To, snapshot); err != nil {
+				return fmt.Errorf("store: revenue rollup of %s: %w", d.Day.Format(time.DateOnly), classify(err))
+			}
 		}
-		for _, q := range []string{`ANALYZE revenue_rollup_fresh`, revenueRollupTotalsSQL, revenueRollupGoneSQL, revenueRollupPutSQL,
-			revenueRollupLocationGoneSQL, revenueRollupLocationPutSQL} {
+		for _, q := range []string{revenueRollupFillQuarterSQL, `ANALYZE revenue_rollup_fresh`, `ANALYZE revenue_rollup_fresh_quarter`,
+			`ANALYZE revenue_rollup_fresh_booking`, revenueRollupTotalsSQL, revenueRollupGoneSQL, revenueRollupPutSQL,
+			revenueRollupLocationGoneSQL, revenueRollupLocationPutSQL, revenueRollupQuarterGoneSQL, revenueRollupQuarterPutSQL,
+			revenueRollupBookingGoneSQL, revenueRollupBookingPutSQL} {
 			if _, err := tx.q.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("store: revenue rollup: %w", classify(err))
 			}
