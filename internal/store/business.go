@@ -361,11 +361,12 @@ SELECT (SELECT coalesce(sum(n), 0) FROM overdue) AS overdue,
               UNION
               SELECT booking_id FROM booking_lines
               WHERE picked_up_at IS NULL AND returned_at IS NOT NULL AND starts_at < $1 - $2::interval) c
-        -- Each candidate's booking and lines probed once, as subqueries so
-        -- the planner cannot hash every confirmed booking (or every line
-        -- picked up) of the history instead.
-        WHERE (SELECT b.status = 'confirmed' AND ($4 = 0 OR b.location_id = $4) FROM bookings b WHERE b.id = c.booking_id)
-          AND (SELECT bool_and(l.picked_up_at IS NULL) FROM booking_lines l WHERE l.booking_id = c.booking_id)) AS no_shows,
+        -- Each candidate's lines probed once, as a subquery so the planner
+        -- cannot hash every line picked up of the history instead; the
+        -- booking's status and location are their copies on its lines
+        -- (migration 00110), so no booking is probed.
+        WHERE (SELECT bool_and(l.picked_up_at IS NULL AND l.booking_status = 'confirmed' AND ($4 = 0 OR l.booking_location_id = $4))
+               FROM booking_lines l WHERE l.booking_id = c.booking_id)) AS no_shows,
        -- Pickups and returns from the lines' copies of their booking's
        -- status and location (migration 00110), each location's range of
        -- the desk's own indexes, without probing a booking per line.
