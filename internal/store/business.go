@@ -420,6 +420,15 @@ func (s *Store) withoutParallel(ctx context.Context, fn func(q *Store) error) er
 	})
 }
 
+// WithoutParallel runs fn in one transaction with parallel workers off, as
+// each of the dashboard's heavier figures runs alone: a caller that reads
+// several of them passes fn's store to each, so they share the transaction
+// (and its snapshot) instead of each beginning, setting and committing its
+// own.
+func (s *Store) WithoutParallel(ctx context.Context, fn func(q *Store) error) error {
+	return s.withoutParallel(ctx, fn)
+}
+
 // withGenericPlan runs fn in a transaction (or the store's own) whose
 // prepared statements run on their generic plan, made once per connection,
 // instead of a plan made for each call's arguments. It is for statements
