@@ -399,11 +399,12 @@ SELECT (SELECT coalesce(sum(n), 0) FROM overdue) AS overdue,
               UNION
               SELECT booking_id FROM booking_lines
               WHERE picked_up_at IS NULL AND returned_at IS NOT NULL AND starts_at < $1 - $2::interval) c
-        -- Each candidate's booking and lines probed once, as subqueries so
-        -- the planner cannot hash every confirmed booking (or every line
-        -- picked up) of the history instead.
-        WHERE (SELECT b.status = 'confirmed' AND ($4 = 0 OR b.location_id = $4) FROM bookings b WHERE b.id = c.booking_id)
-          AND (SELECT bool_and(l.picked_up_at IS NULL) FROM booking_lines l WHERE l.booking_id = c.booking_id)) AS no_shows,
+        -- Each candidate's lines probed once, as a subquery so the planner
+        -- cannot hash every line picked up of the history instead; the
+        -- booking's status and location are their copies on its lines
+        -- (migration 00110), so no booking is probed.
+        WHERE (SELECT bool_and(l.picked_up_at IS NULL AND l.booking_status = 'confirmed' AND ($4 = 0 OR l.booking_location_id = $4))
+               FROM booking_lines l WHERE l.booking_id = c.booking_id)) AS no_shows,
        -- Pickups and returns from the lines' copies of their booking's
        -- status and location (migration 00110), each location's range of
        -- the desk's own indexes, without probing a booking per line.
@@ -455,6 +456,15 @@ func (s *Store) withoutParallel(ctx context.Context, fn func(q *Store) error) er
 		}
 		return fn(tx)
 	})
+}
+
+// WithoutParallel runs fn in one transaction with parallel workers off, as
+// each of the dashboard's heavier figures runs alone: a caller that reads
+// several of them passes fn's store to each, so they share the transaction
+// (and its snapshot) instead of each beginning, setting and committing its
+// own.
+func (s *Store) WithoutParallel(ctx context.Context, fn func(q *Store) error) error {
+	return s.withoutParallel(ctx, fn)
 }
 
 // withGenericPlan runs fn in a transaction (or the store's own) whose
@@ -606,19 +616,20 @@ const itemUtilCTE = `util AS (
 
 const itemFiguresSQL = `WITH ` + liveRevenueCTE + `,
 ` + itemUtilCTE + `, ` + rolledRevenueCTEs + `,
-rev AS (
-    SELECT item_id, sum(revenue) AS revenue, sum(lifetime) AS lifetime FROM (
-        SELECT item_id, amount AS revenue, 0 AS lifetime FROM period_revenue
-        UNION ALL
-        SELECT item_id, 0, amount FROM lifetime_revenue
-    ) x GROUP BY item_id
+-- Each sum on its own: one numeric column added per row, not a union of
+-- both sums each row of which adds a zero to the other (the numeric adds
+-- are most of this query's work: tens of thousands of rows a period).
+period AS (
+    SELECT item_id, sum(amount) AS revenue FROM period_revenue GROUP BY item_id
+), lifetime AS (
+    SELECT item_id, sum(amount) AS lifetime FROM lifetime_revenue GROUP BY item_id
 )
 SELECT i.id AS item_id, i.name, coalesce(c.name, '') AS category, i.replacement_value, i.rate_hour, i.rate_day, i.rate_week,
        coalesce(u.hours_available, 0) AS hours_available, coalesce(u.hours_out, 0) AS hours_out,
-       round(coalesce(r.revenue, 0))::bigint AS revenue, round(coalesce(r.lifetime, 0))::bigint AS lifetime_revenue
+       round(coalesce(p.revenue, 0))::bigint AS revenue, round(coalesce(lt.lifetime, 0))::bigint AS lifetime_revenue
 FROM items i LEFT JOIN categories c ON c.id = i.category_id
-LEFT JOIN util u ON u.item_id = i.id LEFT JOIN rev r ON r.item_id = i.id
-WHERE i.archived_at IS NULL AND (u.item_id IS NOT NULL OR r.item_id IS NOT NULL)
+LEFT JOIN util u ON u.item_id = i.id LEFT JOIN period p ON p.item_id = i.id LEFT JOIN lifetime lt ON lt.item_id = i.id
+WHERE i.archived_at IS NULL AND (u.item_id IS NOT NULL OR p.item_id IS NOT NULL OR lt.item_id IS NOT NULL)
 ORDER BY i.name, i.id`
 
 // ListItemFigures is every item with stock or revenue: utilization over the
