@@ -62,13 +62,16 @@ func (s *mailShop) mailsTo(addr string) []string {
 	return out
 }
 
-// waitSent waits until every queued email has been sent.
+// waitSent waits until every booking's emails are written (the jobs that
+// render them after the booking commits are done) and every queued email
+// has been sent.
 func (s *shop) waitSent() {
 	s.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		var pending int
-		if err := s.st.DB().QueryRow(`SELECT count(*) FROM emails WHERE status <> 'sent'`).Scan(&pending); err != nil {
+		if err := s.st.DB().QueryRow(`SELECT (SELECT count(*) FROM emails WHERE status <> 'sent') +
+			(SELECT count(*) FROM river_job WHERE kind = 'booking_made_mail' AND finalized_at IS NULL)`).Scan(&pending); err != nil {
 			s.t.Fatal(err)
 		}
 		if pending == 0 {
@@ -214,6 +217,13 @@ func (f failingNotifier) BookingConfirmed(ctx context.Context, tx *store.Store, 
 	return errors.New("boom after queueing")
 }
 
+func (f failingNotifier) BookingMade(ctx context.Context, tx *store.Store, id int64, online bool) error {
+	if err := f.Notifier.BookingMade(ctx, tx, id, online); err != nil {
+		return err
+	}
+	return errors.New("boom after queueing")
+}
+
 // A booking that rolls back sends nothing (invariant 5): not after a failure
 // behind the email, not after a conflict.
 func TestRolledBackBookingSendsNothing(t *testing.T) {
@@ -333,5 +343,63 @@ func TestOverdueNoticesAndDigest(t *testing.T) {
 	}
 	if got := s.mailsTo(staff.Email); len(got) != 3 {
 		t.Errorf("staff got %q, want the new booking notice and two digests", got)
+	}
+}
+
+// A checkout confirmed at once commits one job for its emails, not the emails
+// themselves: they are rendered after the commit, and tell the booking as it
+// was confirmed even when the customer, the item or the booking changed
+// before the job ran. The staff notice goes out too.
+func TestBookingEmailsRenderedAfterCommitTellTheBookingAsConfirmed(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	item := s.item("Canon R6", 1)
+	staff := s.createUser(store.RoleStaff, "desk@example.test", "staff password 1")
+	c, u := s.customer("gus@example.test")
+	path := c.bookOne(s.loc, item, s.local(3, 10), s.local(5, 10)).expectStatus(t, http.StatusSeeOther).location()
+	id := s.id(`SELECT id FROM bookings WHERE customer_id = $1`, u.ID)
+	if !strings.HasSuffix(path, "/"+itoa(id)) {
+		t.Fatalf("checkout went to %s, booking %d", path, id)
+	}
+	var jobs, emails int
+	db := s.st.DB()
+	if err := db.QueryRow(`SELECT (SELECT count(*) FROM river_job WHERE kind = 'booking_made_mail' AND args->>'booking_id' = $1),
+		(SELECT count(*) FROM emails)`, itoa(id)).Scan(&jobs, &emails); err != nil {
+		t.Fatal(err)
+	}
+	if jobs != 1 || emails != 0 {
+		t.Fatalf("after the checkout: %d email jobs, %d emails; want 1 job and no email yet", jobs, emails)
+	}
+	// What changes after the confirmation is not what it tells.
+	s.id(`UPDATE items SET name = 'Renamed camera' WHERE id = $1 RETURNING id`, item)
+	s.id(`UPDATE users SET name = 'Someone Else' WHERE id = $1 RETURNING id`, u.ID)
+	s.id(`UPDATE bookings SET total = total + 99999 WHERE id = $1 RETURNING id`, id)
+	if err := s.srv.Jobs.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.srv.Jobs.Stop(context.Background()) })
+	deadline := time.Now().Add(15 * time.Second)
+	for s.id(`SELECT count(*) FROM river_job WHERE kind = 'booking_made_mail' AND state = 'completed'`) != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the booking's email job did not complete")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	var text, staffText string
+	if err := db.QueryRow(`SELECT text_body FROM emails WHERE kind = 'booking_confirmed' AND to_address = 'gus@example.test'`).Scan(&text); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Canon R6", u.Name} {
+		if !strings.Contains(text, want) {
+			t.Errorf("confirmation lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "Renamed camera") || strings.Contains(text, "Someone Else") {
+		t.Errorf("confirmation tells the booking as it is now, not as it was confirmed:\n%s", text)
+	}
+	if err := db.QueryRow(`SELECT text_body FROM emails WHERE kind = 'staff_new_booking' AND to_address = $1`, staff.Email).Scan(&staffText); err != nil {
+		t.Fatalf("staff notice: %v", err)
+	}
+	if !strings.Contains(staffText, "Canon R6") {
+		t.Errorf("staff notice lacks the item:\n%s", staffText)
 	}
 }

@@ -368,10 +368,16 @@ func (e *Engine) confirmTx(ctx context.Context, tx *store.Store, b store.Booking
 		return err
 	}
 	fresh := created != nil
-	// The emails are rendered and queued before the invoice is issued: the
-	// invoice number's counter row stays locked until the transaction ends,
-	// and every confirmation in the shop waits for it, so it is taken last.
-	if err := e.notify.BookingConfirmed(ctx, tx, b.ID, online); err != nil {
+	// The emails are queued before the invoice is issued: the invoice
+	// number's counter row stays locked until the transaction ends, and every
+	// confirmation in the shop waits for it, so it is taken last. A booking
+	// made here queues one job that renders its emails after the commit,
+	// out of the window where its units are locked.
+	notify := e.notify.BookingConfirmed
+	if fresh {
+		notify = e.notify.BookingMade
+	}
+	if err := notify(ctx, tx, b.ID, online); err != nil {
 		return err
 	}
 	// The invoice is issued in the confirming transaction: its number is

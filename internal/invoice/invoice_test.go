@@ -55,6 +55,9 @@ func (f *failOn) BookingConfirmed(_ context.Context, _ *store.Store, id int64, _
 	}
 	return nil
 }
+func (f *failOn) BookingMade(ctx context.Context, tx *store.Store, id int64, online bool) error {
+	return f.BookingConfirmed(ctx, tx, id, online)
+}
 func (f *failOn) BookingCancelled(context.Context, *store.Store, int64, string) error { return nil }
 func (f *failOn) HoldsExpired(context.Context, *store.Store, []int64) error           { return nil }
 

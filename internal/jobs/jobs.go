@@ -102,6 +102,7 @@ func New(o Options) (*Jobs, error) {
 	j := &Jobs{opts: o, st: o.Store}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &sendEmailWorker{j: j})
+	river.AddWorker(workers, &bookingMadeWorker{j: j})
 	river.AddWorker(workers, &hookWorker[ExpireHoldsArgs]{j: j, hook: o.Hooks.ExpireHolds})
 	river.AddWorker(workers, &hookWorker[RemindersArgs]{j: j, hook: o.Hooks.Reminders})
 	river.AddWorker(workers, &hookWorker[OverdueScanArgs]{j: j, hook: o.Hooks.Overdue})

@@ -1,0 +1,62 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/riverqueue/river"
+
+	"github.com/rentdesk/rentdesk/internal/mail"
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// BookingMadeArgs is the job that writes the confirmation emails of a
+// booking made and confirmed in one transaction (a checkout paid at pickup, a
+// walk-in). The booking's transaction inserts it, with the booking as it
+// stood there: the emails tell the booking as of its confirmation, whatever
+// happened to it before the worker rendered them.
+type BookingMadeArgs struct {
+	BookingID int64        `json:"booking_id"`
+	Online    bool         `json:"online"`
+	Booking   mail.Booking `json:"booking"`
+}
+
+// Kind names the job in the queue.
+func (BookingMadeArgs) Kind() string { return "booking_made_mail" }
+
+// InsertOpts puts the job on the mail queue.
+func (BookingMadeArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueMail}
+}
+
+type bookingMadeWorker struct {
+	river.WorkerDefaults[BookingMadeArgs]
+	j *Jobs
+}
+
+// Work renders and queues the emails. A second run (a retry after a crash)
+// writes nothing again: the emails' dedupe keys name the booking.
+func (w *bookingMadeWorker) Work(ctx context.Context, job *river.Job[BookingMadeArgs]) error {
+	_, err := w.j.EnqueueBookingConfirmed(ctx, w.j.st, job.Args.Booking, job.Args.Online)
+	return err
+}
+
+// BookingMade queues the confirmation of a booking made confirmed in tx: one
+// job row, committed or rolled back with the booking, from which a worker
+// renders and queues the emails after the commit (while the booking's units
+// and the invoice counter are no longer locked). The staff notices go to the
+// team of the moment they are written.
+func (m BookingMail) BookingMade(ctx context.Context, tx *store.Store, bookingID int64, online bool) error {
+	bs, err := tx.ListBookingMail(ctx, []int64{bookingID})
+	if err != nil {
+		return err
+	}
+	if len(bs) == 0 {
+		return fmt.Errorf("jobs: booking %d to confirm by email: %w", bookingID, store.ErrNotFound)
+	}
+	args := BookingMadeArgs{BookingID: bookingID, Online: online, Booking: MailBooking(bs[0])}
+	if _, err := m.j.client.InsertTx(ctx, tx.Tx(), args, nil); err != nil {
+		return fmt.Errorf("jobs: insert confirmation job of booking %d: %w", bookingID, store.Unavailable(err))
+	}
+	return nil
+}
