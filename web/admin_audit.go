@@ -72,9 +72,11 @@ func (s *Server) AdminAuditList(c echo.Context) error {
 	}
 	v.Zone = zone.String()
 	ids := map[string][]string{}
-	for _, r := range rows {
+	entries := make([]auditEntry, len(rows))
+	for i, r := range rows {
+		entries[i] = decodeAudit(r)
 		ids[r.EntityType] = append(ids[r.EntityType], r.EntityID)
-		auditRefs(r, ids)
+		auditRefs(entries[i], ids)
 		if r.ActorID != nil {
 			ids["user"] = append(ids["user"], strconv.FormatInt(*r.ActorID, 10))
 		}
@@ -83,7 +85,7 @@ func (s *Server) AdminAuditList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, r := range rows {
+	for _, r := range entries {
 		v.Rows = append(v.Rows, auditRow(r, labels, zone, currency))
 	}
 	return s.render(c, http.StatusOK, pages.AdminAuditPage(v))

@@ -1,12 +1,17 @@
 package web
 
 import (
+	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/labstack/echo/v4"
 )
 
 // TestGzipResponses: pages are compressed for clients that accept gzip and
@@ -76,5 +81,40 @@ func TestGzipResponses(t *testing.T) {
 	}
 	if res, body := get("/healthz", true); res.Header.Get("Content-Encoding") != "" || body != "ok" {
 		t.Fatalf("healthz with gzip: %q %q, want it plain", res.Header.Get("Content-Encoding"), body)
+	}
+}
+
+// TestGzipLeavesCompressedBodies: a PDF (its streams deflated already) and a
+// photo go out as they are, byte for byte, to a client that accepts gzip;
+// HTML of the same length is compressed.
+func TestGzipLeavesCompressedBodies(t *testing.T) {
+	body := bytes.Repeat([]byte("%PDF-1.3 stream endstream "), 200)
+	e := echo.New()
+	e.Use(gzipPages())
+	cases := []struct {
+		ct   string
+		gzip bool
+	}{{"application/pdf", false}, {"image/jpeg", false}, {"text/html; charset=utf-8", true}}
+	for i, tc := range cases {
+		e.GET(fmt.Sprintf("/%d", i), func(c echo.Context) error { return c.Blob(http.StatusOK, tc.ct, body) })
+	}
+	for i, tc := range cases {
+		req := httptest.NewRequest(http.MethodGet, fmt.Sprintf("/%d", i), nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		got := rec.Body.Bytes()
+		if tc.gzip {
+			zr, err := gzip.NewReader(rec.Body)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.ct, err)
+			}
+			if got, err = io.ReadAll(zr); err != nil {
+				t.Fatalf("%s: %v", tc.ct, err)
+			}
+		}
+		if enc := rec.Header().Get("Content-Encoding"); (enc == "gzip") != tc.gzip || !bytes.Equal(got, body) {
+			t.Errorf("%s: Content-Encoding %q, %d bytes, want gzip %v and the body", tc.ct, enc, len(got), tc.gzip)
+		}
 	}
 }

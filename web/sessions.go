@@ -123,10 +123,12 @@ func (c sortedCodec) Decode(b []byte) (time.Time, map[string]any, error) {
 }
 
 // codecMemo remembers recent sessions by their bytes (decoded) and by their
-// contents (encoded). Only sessions whose values are strings and int64s (all
-// the app stores) are kept: those values cannot be changed through a copy, so
-// a remembered decoding handed out again is as good as a fresh one. It holds
-// at most codecMemoSize sessions each way and starts over when full.
+// contents (encoded). Only sessions whose values are strings, ints and int64s
+// (all the app stores: a login keeps its user's id as an int64 and the
+// account's session epoch as an int) are kept: those values cannot be
+// changed through a copy, so a remembered decoding handed out again is as
+// good as a fresh one. It holds at most codecMemoSize sessions each way and
+// starts over when full.
 type codecMemo struct {
 	mu  sync.Mutex
 	dec map[string]sortedSession
@@ -157,6 +159,9 @@ func (m *codecMemo) fingerprint(aux *sortedSession) (string, bool) {
 		case int64:
 			fp = append(fp, 'i')
 			fp = binary.AppendVarint(fp, v)
+		case int: // gob names it apart from int64: a different session
+			fp = append(fp, 'n')
+			fp = binary.AppendVarint(fp, int64(v))
 		default:
 			return "", false
 		}

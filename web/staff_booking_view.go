@@ -73,9 +73,13 @@ func (s *Server) staffBookingMoney(c echo.Context, b store.Booking, t store.Ledg
 	if err != nil {
 		return err
 	}
-	photos, err := s.Store.ListReturnPhotos(ctx, b.ID)
-	if err != nil {
-		return err
+	// Photos are only shown beside their return: a booking with no returns
+	// (most of them) has none to show, and is spared the statement.
+	var photos map[int64][]int64
+	if len(rs) > 0 {
+		if photos, err = s.Store.ListReturnPhotos(ctx, b.ID); err != nil {
+			return err
+		}
 	}
 	zone := period.Zone(b.TimeZone)
 	for _, r := range rs {

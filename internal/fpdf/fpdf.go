@@ -4560,17 +4560,23 @@ func (f *Fpdf) putfonts() {
 					cidToGidMap[cc*2+1] = byte(glyph & 0xFF)
 				}
 
-				mem := xmem.compress(cidToGidMap)
-				cidToGidMap = mem.bytes()
+				// Both streams are compressed through a memo of recent
+				// ones (compressFontStream); putstream encrypts in place,
+				// so a protected document writes a copy.
+				cidToGidMap = compressFontStream(cidToGidMap)
+				if f.protect.encrypted {
+					cidToGidMap = bytes.Clone(cidToGidMap)
+				}
 				f.newobj()
 				f.out("<</Length " + strconv.Itoa(len(cidToGidMap)) + "/Filter /FlateDecode>>")
 				f.putstream(cidToGidMap)
 				f.out("endobj")
-				mem.release()
 
 				//Font file
-				mem = xmem.compress(utf8FontStream)
-				compressedFontStream := mem.bytes()
+				compressedFontStream := compressFontStream(utf8FontStream)
+				if f.protect.encrypted {
+					compressedFontStream = bytes.Clone(compressedFontStream)
+				}
 				f.newobj()
 				f.out("<</Length " + strconv.Itoa(len(compressedFontStream)))
 				f.out("/Filter /FlateDecode")
@@ -4578,7 +4584,6 @@ func (f *Fpdf) putfonts() {
 				f.out(">>")
 				f.putstream(compressedFontStream)
 				f.out("endobj")
-				mem.release()
 			default:
 				f.err = fmt.Errorf("unsupported font type: %s", tp)
 				return

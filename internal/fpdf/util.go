@@ -314,14 +314,7 @@ func (pa *untypedKeyMap) getIndex(key any) int {
 // Put key=>value in PHP Array
 func (pa *untypedKeyMap) put(key any, value int) {
 	if key == nil {
-		var i int
-		for n := 0; ; n++ {
-			i = pa.getIndex(n)
-			if i < 0 {
-				key = n
-				break
-			}
-		}
+		key = pa.nextIndex()
 		pa.keySet = append(pa.keySet, key)
 		pa.valueSet = append(pa.valueSet, value)
 	} else {
@@ -333,6 +326,32 @@ func (pa *untypedKeyMap) put(key any, value int) {
 			pa.valueSet[i] = value
 		}
 	}
+}
+
+// nextIndex is the key put(nil, …) gives its value: the smallest
+// non-negative int that is not a key yet. It is found in one pass over the
+// keys; asking getIndex for 0, 1, 2, … in turn, as this port first did, made
+// each put quadratic in the keys and a font's width map (generateCIDFontMap)
+// cubic in the runs of its characters.
+func (pa *untypedKeyMap) nextIndex() int {
+	// Among len(keySet) keys the answer is at most len(keySet).
+	var small [256]bool
+	var seen []bool
+	if len(pa.keySet) < len(small) {
+		seen = small[:len(pa.keySet)+1]
+	} else {
+		seen = make([]bool, len(pa.keySet)+1)
+	}
+	for _, k := range pa.keySet {
+		if i, ok := k.(int); ok && i >= 0 && i < len(seen) {
+			seen[i] = true
+		}
+	}
+	next := 0
+	for seen[next] {
+		next++
+	}
+	return next
 }
 
 // Delete value in PHP Array

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"fmt"
+	"hash/maphash"
 	"sync"
 )
 
@@ -88,4 +89,54 @@ func (mem *membuffer) copy() []byte {
 	dst := make([]byte, len(src))
 	copy(dst, src)
 	return dst
+}
+
+// fontStreams remembers the compressed form of recent font streams (not in
+// v0.12.0). A document embeds the subset of each UTF-8 font it uses and that
+// subset's CID-to-GID map, both cut to the characters it prints, and
+// compressing them was the larger part of a short document's CPU; documents
+// of one kind (a shop's invoices) mostly print the same characters, so the
+// same streams come again. A stream is found by a hash of its bytes and
+// used only when its bytes are equal too, so what is written is exactly what
+// compressing it again would write.
+var fontStreams struct {
+	mu   sync.Mutex
+	seed maphash.Seed
+	m    map[uint64]fontStream
+}
+
+type fontStream struct{ in, out []byte }
+
+// fontStreamsMax bounds the memory kept (a CID-to-GID map is 128 kB before
+// compression): when full, a new stream takes the place of one at random.
+const fontStreamsMax = 16
+
+func init() { fontStreams.seed = maphash.MakeSeed() }
+
+// compressFontStream is xmem.compress of data, remembered. The caller must
+// not change what it returns.
+func compressFontStream(data []byte) []byte {
+	h := maphash.Bytes(fontStreams.seed, data)
+	fontStreams.mu.Lock()
+	e, ok := fontStreams.m[h]
+	fontStreams.mu.Unlock()
+	if ok && bytes.Equal(e.in, data) {
+		return e.out
+	}
+	mem := xmem.compress(data)
+	out := bytes.Clone(mem.bytes())
+	mem.release()
+	fontStreams.mu.Lock()
+	if fontStreams.m == nil {
+		fontStreams.m = make(map[uint64]fontStream)
+	}
+	for k := range fontStreams.m {
+		if len(fontStreams.m) < fontStreamsMax {
+			break
+		}
+		delete(fontStreams.m, k) // one at random: the streams most documents share are soon back
+	}
+	fontStreams.m[h] = fontStream{in: bytes.Clone(data), out: out}
+	fontStreams.mu.Unlock()
+	return out
 }
