@@ -172,9 +172,12 @@ var availabilityOfSQL = availabilitySQL(`i.id = ANY((SELECT $6::bigint[])::bigin
 var availabilityItemSQL = availabilitySQLWith(unitBusyOfOne, `i.id = $6::bigint`, ``)
 
 // availabilityPageSQL: every item by name after item $6 (0: from the first),
-// at most $7 of them (0: all).
+// at most $7 of them (0: all). "From the first" is asked through a
+// sub-select too: a custom plan for a later page dropped "$6 = 0" as false
+// and so looked cheaper than the generic plan, which must keep it, and a
+// later page was planned again on every call.
 var availabilityPageSQL = availabilitySQL(
-	`($6::bigint = 0 OR (lower(i.name), i.id) > (SELECT lower(p.name), p.id FROM items p WHERE p.id = $6))`,
+	`((SELECT $6::bigint = 0) OR (lower(i.name), i.id) > (SELECT lower(p.name), p.id FROM items p WHERE p.id = $6))`,
 	`
 LIMIT (SELECT CASE WHEN $7::int > 0 THEN $7::int END)`)
 
