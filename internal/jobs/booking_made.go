@@ -47,16 +47,11 @@ func (w *bookingMadeWorker) Work(ctx context.Context, job *river.Job[BookingMade
 // and the invoice counter are no longer locked). The staff notices go to the
 // team of the moment they are written.
 func (m BookingMail) BookingMade(ctx context.Context, tx *store.Store, bookingID int64, online bool) error {
-	bs, err := tx.ListBookingMail(ctx, []int64{bookingID})
-	if err != nil {
-		return err
-	}
-	if len(bs) == 0 {
-		return fmt.Errorf("jobs: booking %d to confirm by email: %w", bookingID, store.ErrNotFound)
-	}
-	args := BookingMadeArgs{BookingID: bookingID, Online: online, Booking: MailBooking(bs[0])}
-	if _, err := m.j.client.InsertTx(ctx, tx.Tx(), args, nil); err != nil {
-		return fmt.Errorf("jobs: insert confirmation job of booking %d: %w", bookingID, store.Unavailable(err))
-	}
-	return nil
+	return m.each(ctx, tx, []int64{bookingID}, func(b mail.Booking) error {
+		args := BookingMadeArgs{BookingID: bookingID, Online: online, Booking: b}
+		if _, err := m.j.client.InsertTx(ctx, tx.Tx(), args, nil); err != nil {
+			return fmt.Errorf("jobs: insert confirmation job of booking %d: %w", bookingID, store.Unavailable(err))
+		}
+		return nil
+	})
 }
