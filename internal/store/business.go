@@ -451,7 +451,7 @@ func (s *Store) withoutParallel(ctx context.Context, fn func(q *Store) error) er
 	}
 	return s.WithTx(ctx, func(tx *Store) error {
 		// JIT compiling is off on every connection already (acquire.go).
-		if _, err := tx.q.ExecContext(ctx, `SET LOCAL max_parallel_workers_per_gather = 0`); err != nil {
+		if _, err := tx.q.ExecContext(ctx, serialPlanSetting); err != nil {
 			return fmt.Errorf("store: serial plan: %w", classify(err))
 		}
 		return fn(tx)
@@ -478,12 +478,19 @@ func (s *Store) withGenericPlan(ctx context.Context, fn func(q *Store) error) er
 		return fn(s)
 	}
 	return s.WithTx(ctx, func(tx *Store) error {
-		if _, err := tx.q.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_generic_plan`); err != nil {
+		if _, err := tx.q.ExecContext(ctx, genericPlanSetting); err != nil {
 			return fmt.Errorf("store: generic plan: %w", classify(err))
 		}
 		return fn(tx)
 	})
 }
+
+// serialPlanSetting and genericPlanSetting are withoutParallel's and
+// withGenericPlan's settings; ReadDesk sends both in one statement.
+const (
+	serialPlanSetting  = `SET LOCAL max_parallel_workers_per_gather = 0`
+	genericPlanSetting = `SET LOCAL plan_cache_mode = force_generic_plan`
+)
 
 func pgInterval(d time.Duration) string { return fmt.Sprintf("%d microseconds", d.Microseconds()) }
 

@@ -420,7 +420,7 @@ func (s *Store) ReadDesk(ctx context.Context, q DeskQuery, e EndangeredQuery, ho
 
 // deskPlanSettings are withoutParallel's and withGenericPlan's settings in
 // one statement (no parameters: one round trip), for ReadDesk's transaction.
-const deskPlanSettings = `SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL plan_cache_mode = force_generic_plan`
+const deskPlanSettings = serialPlanSetting + `; ` + genericPlanSetting
 
 // BookingSummary is a booking as staff lists show it.
 type BookingSummary struct {
