@@ -71,6 +71,15 @@ func TestAttentionOddCheckouts(t *testing.T) {
 	// A line marked out whose unit was never scanned, due after the line's end.
 	l = line(b, "2026-03-08T09:00:00Z", "2026-03-09T09:00:00Z", "2026-03-08T09:00:00Z", "")
 	w.allocate(t, u4, l, "2026-03-08T09:00:00Z", "2026-03-09T10:00:00Z", "", "")
+	// A line marked out with its unit out on its own too (the usual
+	// check-out), the unit due an hour after the line's end; and the same
+	// on a cancelled booking, which counts nowhere.
+	u5 := w.id(t, `INSERT INTO units (item_id, location_id, asset_tag) VALUES ($1, $2, 'U5') RETURNING id`, w.r6, w.berlin)
+	l = line(b, "2026-03-10T09:00:00Z", "2026-03-11T09:00:00Z", "2026-03-10T09:00:00Z", "")
+	w.allocate(t, u5, l, "2026-03-10T09:00:00Z", "2026-03-11T10:00:00Z", "2026-03-10T09:00:00Z", "")
+	_, cl := w.booking(t, w.berlin, w.staff, "cancelled", "2026-03-01T09:00:00Z", "2026-03-01T09:00:00Z", 1000, w.r6, 1,
+		"2026-03-12T09:00:00Z", "2026-03-13T09:00:00Z", "2026-03-12T09:00:00Z", "")
+	w.allocate(t, u5, cl, "2026-03-12T09:00:00Z", "2026-03-13T10:00:00Z", "2026-03-12T09:00:00Z", "")
 	// A line "returned" that never went out, starting within the horizon.
 	line(b, "2026-03-30T12:00:00Z", "2026-03-30T18:00:00Z", "", "2026-03-30T09:00:00Z")
 	// A no-show whose only line is marked returned, and one at the depot.
@@ -89,7 +98,8 @@ func TestAttentionOddCheckouts(t *testing.T) {
 		oldest                    *time.Time
 		noShows, pickups, returns int64
 	}
-	for _, now := range []time.Time{w.now, ts("2026-03-02T12:00:00Z"), ts("2026-03-05T09:00:00Z"), ts("2026-03-09T09:30:00Z"), ts("2026-04-05T00:00:00Z")} {
+	for _, now := range []time.Time{w.now, ts("2026-03-02T12:00:00Z"), ts("2026-03-05T09:00:00Z"), ts("2026-03-09T09:30:00Z"),
+		ts("2026-03-11T09:30:00Z"), ts("2026-03-13T12:00:00Z"), ts("2026-04-05T00:00:00Z")} {
 		for _, loc := range []int64{0, w.berlin, w.depot} {
 			grace, horizon := 2*time.Hour, 48*time.Hour
 			var want figures

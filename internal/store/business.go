@@ -349,7 +349,11 @@ const openAllocDue = `(CASE WHEN a.active AND a.picked_up_at IS NOT NULL AND a.r
 // (a unit's due time is never before its line's end: its range is the line's
 // period widened by the turnaround), short lists read through the open-due
 // expressions of migration 00062, whose indexes and statistics find them and
-// count them right. No-shows and pickups come from the lines not picked up,
+// count them right; a late unit's line is taken from the late lines when it
+// is one of them (the usual check-out: line and unit both out), so only the
+// units out on a line not marked out probe the lines, and the items are one
+// hashed read for all the overdue rows instead of a probe per row. No-shows
+// and pickups come from the lines not picked up,
 // by start (migration 00086); returns from the open lines by due time. The
 // booking's status and location are read from each line's copies of them
 // (migration 00110), so no booking is probed per line.
@@ -367,20 +371,34 @@ WITH late_units AS MATERIALIZED (
     SELECT l.id, l.booking_status, l.booking_location_id, l.item_id, l.quantity, l.ends_at FROM booking_lines l
     WHERE l.picked_up_at IS NOT NULL AND l.returned_at IS NULL
       AND (CASE WHEN l.picked_up_at IS NOT NULL AND l.returned_at IS NULL THEN l.ends_at END) < $1
-), overdue AS MATERIALIZED (
-    SELECT CASE WHEN i.tracking = 'bulk' THEN l.quantity ELSE 1 END AS n, i.replacement_value,
-           coalesce(a.due_at, l.ends_at) AS due
+), late_unit_lines AS (
+    -- Each late unit with its line: from late_lines when the line is
+    -- marked out too (the usual check-out, a hash join of the two short
+    -- lists), and only the others (units out on a line not marked out)
+    -- probed in the lines' primary key.
+    SELECT a.due_at, l.booking_status, l.booking_location_id, l.item_id, l.quantity, l.ends_at
+    FROM late_units a JOIN late_lines l ON l.id = a.booking_line_id
+    UNION ALL
+    SELECT a.due_at, l.booking_status, l.booking_location_id, l.item_id, l.quantity, l.ends_at
     FROM late_units a JOIN booking_lines l ON l.id = a.booking_line_id
-    JOIN items i ON i.id = l.item_id
-    WHERE l.returned_at IS NULL AND coalesce(a.due_at, l.ends_at) < $1
+    WHERE NOT EXISTS (SELECT 1 FROM late_lines x WHERE x.id = a.booking_line_id) AND l.returned_at IS NULL
+), overdue_lines AS MATERIALIZED (
+    SELECT l.item_id, l.quantity, coalesce(l.due_at, l.ends_at) AS due
+    FROM late_unit_lines l
+    WHERE coalesce(l.due_at, l.ends_at) < $1
       AND l.booking_status IN ('confirmed', 'out') AND ($4 = 0 OR l.booking_location_id = $4)
     UNION ALL
     -- Bulk lines, and units on them not checked out on their own.
-    SELECT CASE WHEN i.tracking = 'bulk' THEN l.quantity ELSE 1 END, i.replacement_value, coalesce(a.due_at, l.ends_at)
-    FROM late_lines l JOIN items i ON i.id = l.item_id
+    SELECT l.item_id, l.quantity, coalesce(a.due_at, l.ends_at)
+    FROM late_lines l
     LEFT JOIN unit_allocations a ON a.booking_line_id = l.id AND a.active
     WHERE a.picked_up_at IS NULL AND a.returned_at IS NULL AND coalesce(a.due_at, l.ends_at) < $1
       AND l.booking_status IN ('confirmed', 'out') AND ($4 = 0 OR l.booking_location_id = $4)
+), overdue AS MATERIALIZED (
+    -- The items of the overdue rows, one read of the items' table hashed
+    -- instead of a probe per row (OFFSET 0: never a probe per row).
+    SELECT CASE WHEN i.tracking = 'bulk' THEN o.quantity ELSE 1 END AS n, i.replacement_value, o.due
+    FROM overdue_lines o JOIN (SELECT id, tracking, replacement_value FROM items OFFSET 0) i ON i.id = o.item_id
 )
 SELECT (SELECT coalesce(sum(n), 0) FROM overdue) AS overdue,
        (SELECT coalesce(sum(n * replacement_value), 0)::bigint FROM overdue) AS overdue_value,
