@@ -17,9 +17,10 @@ import (
 // locations, serialized units booked back to back, bulk lines anywhere,
 // bookings past, under way and to come) around now, then changed the ways
 // the copies of a booking's status and location on its lines must follow:
-// bulk lines still out overdue (their bookings back to "out"), bookings
-// cancelled, back on hold, moved to the other location, lines moved to
-// another booking, copies forged by hand, and new bookings of the day.
+// bulk lines still out overdue (their bookings back to "out"), units taken
+// off lines, bookings cancelled, back on hold, moved to the other location,
+// lines moved to another booking, copies forged by hand, and new bookings of
+// the day.
 // Bulk stock is cut to three so overdue bulk lines leave the next ones short.
 func deskShop(t *testing.T, now time.Time) (*store.Store, *sql.DB) {
 	t.Helper()
@@ -37,6 +38,9 @@ func deskShop(t *testing.T, now time.Time) (*store.Store, *sql.DB) {
          WHERE id IN (SELECT booking_id FROM booking_lines WHERE picked_up_at IS NOT NULL AND returned_at IS NULL)
           `,
 		`UPDATE bulk_stock SET quantity = 3`,
+		// Units taken off lines (an allocation no longer active): the board
+		// lists a line's active units only.
+		`UPDATE unit_allocations SET active = false WHERE booking_line_id % 11 = 0`,
 		`UPDATE bookings SET status = 'cancelled' WHERE status = 'confirmed' AND id % 9 = 0`,
 		`UPDATE bookings SET status = 'hold', expires_at = $1::timestamptz + interval '1 hour' WHERE status = 'confirmed' AND id % 13 = 1`,
 		`UPDATE bookings SET location_id = (SELECT max(id) FROM locations) + (SELECT min(id) FROM locations) - location_id
