@@ -83,6 +83,16 @@ func TestAvailabilityAgreesWithProbingEveryUnit(t *testing.T) {
 									loc, q.From, q.To, at, form.ItemIDs, got, want)
 							}
 						}
+						// The list as more than fewItems take it (unitBusyOfMany);
+						// q itself, two items, took the few items' form.
+						many, err := st.ListAvailabilityOfManyForTest(ctx, q)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if !reflect.DeepEqual(many, want) {
+							t.Fatalf("availability of many at %d for [%v, %v) at %v:\n got %+v\nwant %+v",
+								loc, q.From, q.To, at, many, want)
+						}
 						// Each item alone: the item page's form (unitBusyOfOne).
 						for _, w := range want {
 							one := q

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"strconv"
@@ -305,6 +306,16 @@ func (s *Store) ListCustomerBookingsFormerForTest(ctx context.Context, customerI
 // availabilityOfFormerSQL is availabilityOfSQL with the former rule for a
 // unit: every unit's open check-outs probed one by one (unitBusy).
 var availabilityOfFormerSQL = availabilitySQLWith(unitBusy, `i.id = ANY((SELECT $6::bigint[])::bigint[])`, ``)
+
+// ListAvailabilityOfManyForTest answers as ListAvailability does for the
+// items q.ItemIDs when they are more than fewItems (availabilityOfSQL),
+// whatever their number.
+func (s *Store) ListAvailabilityOfManyForTest(ctx context.Context, q AvailabilityQuery) ([]ItemAvailability, error) {
+	var out []ItemAvailability
+	err := s.prepared().Query(ctx, availabilityOfSQL, []any{q.LocationID, q.From, q.To, q.Now, q.Hidden, pq.Array(q.ItemIDs)},
+		func(rows *sql.Rows) error { return scanAvailability(rows, &out, len(q.ItemIDs)) })
+	return out, err
+}
 
 // ListAvailabilityFormerForTest answers as ListAvailability did for the items
 // q.ItemIDs before units were checked for open check-outs all at once.
