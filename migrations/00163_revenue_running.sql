@@ -52,19 +52,29 @@ WITH base AS (
            coalesce(b.days, 0) + count(r.day) OVER w AS days
     FROM pairs p CROSS JOIN span s
     LEFT JOIN base b ON b.item_id = p.item_id
-    LEFT JOIN revenue_daily r ON r.location_id = loc AND r.day = s.day AND r.item_id = p.item_id
+    -- "day >= since" again: the planner does not see it in the span's days,
+    -- and would read all the location's days.
+    LEFT JOIN revenue_daily r ON r.location_id = loc AND r.day >= since AND r.day = s.day AND r.item_id = p.item_id
     WINDOW w AS (PARTITION BY p.item_id ORDER BY s.day)
 ), fresh AS MATERIALIZED (
     SELECT day, item_id, amount, days FROM grid WHERE days > 0
+), old AS MATERIALIZED (
+    -- Bounded on both sides, so the plan (made for any "since") reads the
+    -- days' range of the index, not the whole table.
+    SELECT day, item_id, amount, days FROM revenue_running
+    WHERE location_id = loc AND day BETWEEN since AND (SELECT max(day) FROM revenue_running WHERE location_id = loc)
 ), gone AS (
     DELETE FROM revenue_running r
     WHERE r.location_id = loc AND r.day >= since
       AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.day = r.day AND f.item_id = r.item_id)
 )
--- New rows in the key's order, so a day's rows sit together in the table.
+-- New rows in the key's order, so a day's rows sit together in the table;
+-- the rows equal to those in place left out before the upsert, which would
+-- probe the index and lock each of them.
 INSERT INTO revenue_running AS r (location_id, day, item_id, amount, days)
-SELECT loc, day, item_id, amount, days FROM fresh
-ORDER BY day, item_id
+SELECT loc, f.day, f.item_id, f.amount, f.days FROM fresh f
+WHERE NOT EXISTS (SELECT 1 FROM old o WHERE o.day = f.day AND o.item_id = f.item_id AND o.amount = f.amount AND o.days = f.days)
+ORDER BY f.day, f.item_id
 ON CONFLICT (location_id, day, item_id) DO UPDATE
 SET amount = EXCLUDED.amount, days = EXCLUDED.days
 WHERE (r.amount, r.days) IS DISTINCT FROM (EXCLUDED.amount, EXCLUDED.days);
