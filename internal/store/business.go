@@ -516,13 +516,20 @@ func pgInterval(d time.Duration) string { return fmt.Sprintf("%d microseconds", 
 // (migration 00098) plus the ledger's part the rollup does not hold yet
 // (liveRevenueCTE):
 // period_revenue is the money of [$1, $2), lifetime_revenue all of it, at
-// location $3 (0: all). Per location, "bounds" are the whole local days of
-// the period that are rolled up, [lo, hi); the rest of the period (its first
-// partial day, and from rolled_to on) comes from the ledger, read as at most
-// two ranges of its money index. Equal to summing revenueCTE, a test keeps
-// it so, as long as the rollup is current: a line or entry changed after its
-// day was rolled up counts as before until the next run (the job marks the
-// booking and recomputes its days).
+// location $3 (0: all); each period_revenue row counts (n) the rows it
+// stands for, so an item with money in the period is told from one without
+// when its money nets to zero. Per location, "bounds" are the whole local
+// days of the period that are rolled up, [lo, hi): their money is two rows
+// of the running totals (migration 00163) per item, the total at the last
+// day before hi less the total at the last day before lo, whatever the
+// period's length, and the lifetime money the total at the location's last
+// day (the same rows as the period's end when the period runs to now, read
+// once). The rest of the period (its first partial day, and from rolled_to
+// on) comes from the ledger, read as at most two ranges of its money index.
+// Equal to summing revenueCTE, a test keeps it so, as long as the rollup is
+// current: a line or entry changed after its day was rolled up counts as
+// before until the next run (the job marks the booking and recomputes its
+// days).
 const rolledRevenueCTEs = revenueBoundsCTE + `, live AS (
     -- A superset of what no location has rolled up, as the two ranges of
     -- the ledger's money index rolledRevenueRangesSQL worked out: before
@@ -538,19 +545,33 @@ const rolledRevenueCTEs = revenueBoundsCTE + `, live AS (
     SELECT r.* FROM live_revenue r JOIN bounds b ON b.location_id = r.location_id
     WHERE r.xact >= (SELECT min(pg_snapshot_xmin(snap)) FROM bounds)
       AND r.at < b.rolled_to AND NOT pg_visible_in_snapshot(r.xact, b.snap)
+), running_days AS MATERIALIZED (
+    -- The days of each location's running totals to read: the last before
+    -- lo (start) and before hi (end), none when the period has no rolled
+    -- days there, and the last of all (lifetime).
+    SELECT b.location_id,
+           CASE WHEN b.hi > b.lo THEN (SELECT max(day) FROM revenue_running r WHERE r.location_id = b.location_id AND r.day < b.lo) END AS start_day,
+           CASE WHEN b.hi > b.lo THEN (SELECT max(day) FROM revenue_running r WHERE r.location_id = b.location_id AND r.day < b.hi) END AS end_day,
+           (SELECT max(day) FROM revenue_running r WHERE r.location_id = b.location_id) AS last_day
+    FROM bounds b
+), running AS MATERIALIZED (
+    -- OFFSET 0 keeps this a read of each location's (at most) three days.
+    SELECT r.item_id, r.amount, r.days, r.day = d.start_day AS at_start, r.day = d.end_day AS at_end, r.day = d.last_day AS at_last
+    FROM running_days d
+    CROSS JOIN LATERAL (SELECT item_id, day, amount, days FROM revenue_running r
+                        WHERE r.location_id = d.location_id AND r.day IN (d.start_day, d.end_day, d.last_day) OFFSET 0) r
 ), period_revenue AS (
-    SELECT r.item_id, r.amount FROM live r JOIN bounds b ON b.location_id = r.location_id
+    SELECT r.item_id, r.amount, 1 AS n FROM live r JOIN bounds b ON b.location_id = r.location_id
     WHERE NOT (r.at >= b.lo_at AND r.at < b.hi_at)
     UNION ALL
-    SELECT r.item_id, r.amount FROM late r JOIN bounds b ON b.location_id = r.location_id
+    SELECT r.item_id, r.amount, 1 FROM late r JOIN bounds b ON b.location_id = r.location_id
     WHERE r.at >= b.lo_at AND r.at < b.hi_at
     UNION ALL
-    -- OFFSET 0 keeps this a range read of each location's days.
-    SELECT d.item_id, d.amount FROM bounds b
-    CROSS JOIN LATERAL (SELECT item_id, amount FROM revenue_daily d
-                        WHERE d.location_id = b.location_id AND d.day >= b.lo AND d.day < b.hi OFFSET 0) d
+    SELECT item_id, amount, days FROM running WHERE at_end
+    UNION ALL
+    SELECT item_id, -amount, -days FROM running WHERE at_start
 ), lifetime_revenue AS (
-    SELECT t.item_id, t.amount FROM revenue_item_total t JOIN bounds b ON b.location_id = t.location_id
+    SELECT item_id, amount FROM running WHERE at_last
     UNION ALL
     SELECT r.item_id, r.amount FROM live_revenue r JOIN bounds b ON b.location_id = r.location_id
     WHERE r.at >= $6 AND r.at >= b.rolled_to
@@ -645,7 +666,7 @@ const itemFiguresSQL = `WITH ` + liveRevenueCTE + `,
 -- both sums each row of which adds a zero to the other (the numeric adds
 -- are most of this query's work: tens of thousands of rows a period).
 period AS (
-    SELECT item_id, sum(amount) AS revenue FROM period_revenue GROUP BY item_id
+    SELECT item_id, sum(amount) AS revenue FROM period_revenue GROUP BY item_id HAVING sum(n) > 0
 ), lifetime AS (
     SELECT item_id, sum(amount) AS lifetime FROM lifetime_revenue GROUP BY item_id
 )

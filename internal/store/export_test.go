@@ -331,3 +331,49 @@ func (s *Store) ListAvailabilityFormerForTest(ctx context.Context, q Availabilit
 	}
 	return out, rows.Err()
 }
+
+// itemRevenueByDaysCTEs is rolledRevenueCTEs as it read the rolled days
+// before the running totals (migration 00163): each item's rows of
+// revenue_daily over the period's rolled days, and revenue_item_total for
+// life. The reference the running totals must equal.
+const itemRevenueByDaysCTEs = `), period_revenue AS (
+    SELECT r.item_id, r.amount, 1 AS n FROM live r JOIN bounds b ON b.location_id = r.location_id
+    WHERE NOT (r.at >= b.lo_at AND r.at < b.hi_at)
+    UNION ALL
+    SELECT r.item_id, r.amount, 1 FROM late r JOIN bounds b ON b.location_id = r.location_id
+    WHERE r.at >= b.lo_at AND r.at < b.hi_at
+    UNION ALL
+    SELECT d.item_id, d.amount, 1 FROM bounds b
+    JOIN revenue_daily d ON d.location_id = b.location_id AND d.day >= b.lo AND d.day < b.hi
+), lifetime_revenue AS (
+    SELECT t.item_id, t.amount FROM revenue_item_total t JOIN bounds b ON b.location_id = t.location_id
+    UNION ALL
+    SELECT r.item_id, r.amount FROM live_revenue r JOIN bounds b ON b.location_id = r.location_id
+    WHERE r.at >= $6 AND r.at >= b.rolled_to
+    UNION ALL
+    SELECT item_id, amount FROM late
+)`
+
+// ListItemFiguresByDailyRevenueForTest is ListItemFigures with the rolled
+// days' money summed from revenue_daily and the lifetime money read from
+// revenue_item_total, as before the running totals.
+func (s *Store) ListItemFiguresByDailyRevenueForTest(ctx context.Context, fromDay, toDay, from, to time.Time, locationID int64) ([]ItemFigures, error) {
+	i := strings.Index(rolledRevenueCTEs, "), running_days AS MATERIALIZED (")
+	if i < 0 {
+		return nil, fmt.Errorf("item figures: no running totals to replace")
+	}
+	q := strings.Replace(itemFiguresSQL, rolledRevenueCTEs, rolledRevenueCTEs[:i]+itemRevenueByDaysCTEs, 1)
+	if q == itemFiguresSQL {
+		return nil, fmt.Errorf("item figures: no revenue to replace")
+	}
+	var rows []ItemFigures
+	err := s.withoutParallel(ctx, func(tx *Store) error {
+		args, err := tx.rolledRevenueArgs(ctx, from, to, locationID)
+		if err != nil {
+			return err
+		}
+		args = append(args, fromDay.Format(time.DateOnly), toDay.Format(time.DateOnly))
+		return tx.q.SelectContext(ctx, &rows, q, args...)
+	})
+	return rows, err
+}

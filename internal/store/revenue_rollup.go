@@ -9,8 +9,9 @@ import (
 // The revenue rollup (migration 00098) keeps revenueCTE's per-line split
 // summed per local day, location and item, per local day and location
 // (migration 00099), per location and quarter hour of its days (migration
-// 00147) with the bookings whose money moved in each (00148), and per
-// location and item over all days. Each run rolls
+// 00147) with the bookings whose money moved in each (00148), per
+// location and item over all days, and per location and item as running
+// totals up to each day (00163). Each run rolls
 // every location up to the run's instant (migration 00133), today's day
 // partly: it holds the entries before that mark that the run's snapshot saw.
 // It recomputes the last few rolled days, today, the days of entries the
@@ -38,6 +39,8 @@ DELETE FROM revenue_daily_location WHERE location_id IN (SELECT location_id FROM
 DELETE FROM revenue_quarter_location WHERE location_id IN (SELECT location_id FROM revenue_rollup_state WHERE rolled_to = '-infinity')`
 	revenueRollupResetBookingQuartersSQL = `
 DELETE FROM revenue_booking_quarter WHERE location_id IN (SELECT location_id FROM revenue_rollup_state WHERE rolled_to = '-infinity')`
+	revenueRollupResetRunningSQL = `
+DELETE FROM revenue_running WHERE location_id IN (SELECT location_id FROM revenue_rollup_state WHERE rolled_to = '-infinity')`
 
 	revenueRollupDaysTableSQL = `
 CREATE TEMP TABLE revenue_rollup_days (
@@ -184,6 +187,12 @@ INSERT INTO revenue_booking_quarter (location_id, at, booking_id)
 SELECT location_id, at, booking_id FROM revenue_rollup_fresh_booking ORDER BY location_id, at, booking_id
 ON CONFLICT DO NOTHING`
 
+	// The running totals (migration 00163) from each location's first
+	// recomputed day on, once its days are in: revenue_running_from writes
+	// only the rows that changed.
+	revenueRollupRunningSQL = `
+SELECT revenue_running_from(location_id, min(day)) FROM revenue_rollup_days GROUP BY location_id ORDER BY location_id`
+
 	revenueRollupAdvanceSQL = `UPDATE revenue_rollup_state SET rolled_to = $1, snapshot = $2::pg_snapshot`
 
 	// The run's snapshot, taken before it reads anything to roll up: every
@@ -198,7 +207,7 @@ func (s *Store) RollupRevenue(ctx context.Context, now time.Time) (int64, error)
 	err := s.WithTx(ctx, func(tx *Store) error {
 		for _, q := range []string{revenueRollupLockSQL, revenueRollupStatesSQL, revenueRollupResetDaysSQL, revenueRollupResetTotalsSQL,
 			revenueRollupResetLocationDaysSQL, revenueRollupResetQuartersSQL, revenueRollupResetBookingQuartersSQL,
-			revenueRollupDaysTableSQL, revenueRollupFreshTableSQL, revenueRollupFreshQuarterTableSQL, revenueRollupFreshBookingTableSQL} {
+			revenueRollupResetRunningSQL, revenueRollupDaysTableSQL, revenueRollupFreshTableSQL, revenueRollupFreshQuarterTableSQL, revenueRollupFreshBookingTableSQL} {
 			if _, err := tx.q.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("store: revenue rollup: %w", classify(err))
 			}
@@ -235,7 +244,7 @@ func (s *Store) RollupRevenue(ctx context.Context, now time.Time) (int64, error)
 		for _, q := range []string{revenueRollupFillQuarterSQL, `ANALYZE revenue_rollup_fresh`, `ANALYZE revenue_rollup_fresh_quarter`,
 			`ANALYZE revenue_rollup_fresh_booking`, revenueRollupTotalsSQL, revenueRollupGoneSQL, revenueRollupPutSQL,
 			revenueRollupLocationGoneSQL, revenueRollupLocationPutSQL, revenueRollupQuarterGoneSQL, revenueRollupQuarterPutSQL,
-			revenueRollupBookingGoneSQL, revenueRollupBookingPutSQL} {
+			revenueRollupBookingGoneSQL, revenueRollupBookingPutSQL, revenueRollupRunningSQL} {
 			if _, err := tx.q.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("store: revenue rollup: %w", classify(err))
 			}
