@@ -9,6 +9,7 @@ import (
 
 	"github.com/rentdesk/rentdesk/internal/desk"
 	"github.com/rentdesk/rentdesk/internal/money"
+	"github.com/rentdesk/rentdesk/internal/payment"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
 	"github.com/rentdesk/rentdesk/templates/pages"
@@ -63,8 +64,13 @@ func parseLateFee(f pages.LateFeeForm, currency string) (store.LateFeeRule, comp
 			return 0
 		}
 		n, err := money.Parse(raw, currency)
-		if err != nil {
+		switch {
+		case err != nil:
 			errs[key] = err.Error()
+		case n > payment.MaxEntry:
+			// The fee multiplies it by the time late and the quantity, and
+			// the ledger takes at most this much in one charge.
+			errs[key] = "Enter at most " + money.Format(payment.MaxEntry, currency) + "."
 		}
 		return n
 	}

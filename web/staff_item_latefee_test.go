@@ -61,3 +61,29 @@ func TestItemPageLinksDeskTools(t *testing.T) {
 	}
 	c.get(cal).expectStatus(t, http.StatusOK)
 }
+
+// A late fee or cap no return could charge is refused beside its field with
+// what was typed kept: the fee multiplies the rate by the hours or days late
+// and the quantity, which overflowed int64 into a wrong (even negative) fee,
+// and a fee above what the ledger takes blocked the return.
+func TestStaffItemLateFeeAmountLimit(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	tent := s.item("Tent", 1)
+	c, _ := s.staffClient("desk@example.test")
+	page := fmt.Sprintf("/staff/items/%d", tent)
+	for _, huge := range []string{"92233720368547758.07", "10000000000.01"} {
+		res := c.post(page+"/late-fee", url.Values{"late_fee_per": {"hour"}, "late_fee_amount": {huge}, "late_fee_grace": {"0"}, "late_fee_cap": {huge}}).
+			expectStatus(t, http.StatusUnprocessableEntity)
+		for _, f := range []string{"late_fee_amount", "late_fee_cap"} {
+			if res.fieldError(f) == "" || res.inputValue(f) != huge {
+				t.Errorf("%s %s: message %q, kept %q", f, huge, res.fieldError(f), res.inputValue(f))
+			}
+		}
+	}
+	rule, err := s.st.GetLateFeeRule(context.Background(), tent)
+	if err != nil || rule.Amount != 0 || rule.Cap != 0 {
+		t.Errorf("stored rule %+v (%v) after refused amounts", rule, err)
+	}
+	c.post(page+"/late-fee", url.Values{"late_fee_per": {"day"}, "late_fee_amount": {"10000000000.00"}, "late_fee_grace": {"0"}}).
+		expectStatus(t, http.StatusSeeOther)
+}

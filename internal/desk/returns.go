@@ -10,6 +10,7 @@ import (
 
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/catalog"
+	"github.com/rentdesk/rentdesk/internal/payment"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
@@ -98,6 +99,9 @@ func (r Return) check() error {
 	}
 	if r.DamageAmount < 0 {
 		fe["damage_amount"] = "Enter an amount of zero or more."
+	}
+	if r.DamageAmount > payment.MaxEntry {
+		fe["damage_amount"] = "That amount is too large for a charge; check it."
 	}
 	if r.DamageAmount > 0 && strings.TrimSpace(r.DamageNote) == "" {
 		fe["damage_note"] = "Say what the damage charge is for."

@@ -29,6 +29,22 @@ var DeskMethods = []string{store.MethodCash, store.MethodCardTerminal}
 // which is not invoiced, so giving it back never makes a credit note.
 const DepositNote = "security deposit"
 
+// MaxEntry is the largest amount (minor units) one payment or charge may put
+// on a booking's ledger: ten billion in a currency of cents. Amounts parse up
+// to int64's limit and a booking's totals sum its entries, so one near that
+// limit overflowed them and every later read of the booking's money failed.
+// No rental takes this much at once: a larger amount is a slip (a barcode
+// scanned into the field reads as hundreds of billions).
+const MaxEntry = 1_000_000_000_000
+
+// checkEntry refuses an amount above MaxEntry, beside the amount field.
+func checkEntry(amount int64, currency string) error {
+	if amount > MaxEntry {
+		return booking.FieldErrors{"amount": "Enter at most " + money.Format(MaxEntry, currency) + "; check the amount."}
+	}
+	return nil
+}
+
 // Ledger records and sums a booking's money.
 type Ledger struct {
 	st  *store.Store
@@ -98,6 +114,9 @@ func (l *Ledger) AddCharge(ctx context.Context, tx *store.Store, bookingID int64
 	}
 	var id int64
 	err := l.inTx(ctx, tx, bookingID, func(tx *store.Store, b store.Booking) error {
+		if err := checkEntry(amountCents, b.Currency); err != nil {
+			return err
+		}
 		var err error
 		id, err = tx.InsertLedgerEntry(ctx, store.NewLedgerEntry{BookingID: b.ID, Kind: store.EntryCharge, ChargeType: kind,
 			Amount: amountCents, Currency: b.Currency, Note: note, RecordedBy: staffID, Now: l.now()})
@@ -155,6 +174,9 @@ func (l *Ledger) RecordPayment(ctx context.Context, tx *store.Store, p Payment) 
 	}
 	var id int64
 	err := l.inTx(ctx, tx, p.BookingID, func(tx *store.Store, b store.Booking) error {
+		if err := checkEntry(p.Amount, b.Currency); err != nil {
+			return err
+		}
 		var err error
 		if id, err = l.recordPayment(ctx, tx, b, p); err != nil {
 			return err
