@@ -58,9 +58,16 @@ func (s *Server) getCart(c echo.Context) []cartLine {
 	return lines
 }
 
+// putCart stores the cart. A cart with something in it gets its checkout
+// form's token here when it has none yet (checkoutToken), in the same save
+// of the session: opening the checkout page then reads the session and
+// writes nothing.
 func (s *Server) putCart(c echo.Context, lines []cartLine) {
 	raw, _ := json.Marshal(lines)
 	s.Sessions.Put(c.Request().Context(), sessCart, string(raw))
+	if len(lines) > 0 {
+		s.checkoutToken(c)
+	}
 }
 
 // cartWith puts qty of an item into the cart (add: on top of what is there,
@@ -116,7 +123,9 @@ func cartCount(lines []cartLine) int {
 }
 
 // checkoutToken returns the idempotency token of the checkout form, making
-// one when the cart has none. The same token in two submits makes one booking.
+// one when the cart has none (putCart makes it with the cart's first line;
+// a session saved before that keeps its cart and gets its token here). The
+// same token in two submits makes one booking.
 func (s *Server) checkoutToken(c echo.Context) string {
 	ctx := c.Request().Context()
 	if tok := s.Sessions.GetString(ctx, sessCheckout); tok != "" {

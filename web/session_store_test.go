@@ -3,6 +3,7 @@ package web
 import (
 	"database/sql"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -169,5 +170,45 @@ func TestSessionRowCarriesItsUser(t *testing.T) {
 	c.login("bob@example.com", "correct horse battery")
 	if got := app.sessionUserColumn(c.cookie(SessionCookieName)); got != bob.ID {
 		t.Fatalf("after Bob's login the row names %d, want %d", got, bob.ID)
+	}
+}
+
+// The checkout form's token is made with the cart, in the save that stores
+// the cart, so opening the checkout page writes nothing; it stays the same
+// until a booking is made, and the next cart gets a new one.
+func TestCheckoutPageDoesNotWriteSession(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	cam := s.item("Camera", 3)
+	c, _ := s.customer("token@example.com")
+	c.choose(s.loc, s.local(2, 15), s.local(4, 10)).expectStatus(t, http.StatusSeeOther)
+	c.add(cam, 1).expectStatus(t, http.StatusSeeOther)
+	token := c.cookie(SessionCookieName)
+	before := s.sessionWrite(token)
+	first := c.checkoutToken()
+	if after := s.sessionWrite(token); after != before {
+		t.Fatalf("GET /checkout wrote the session (xmin %s, then %s)", before, after)
+	}
+	if again := c.checkoutToken(); again != first {
+		t.Fatalf("the checkout page's token changed from %q to %q", first, again)
+	}
+	// A change of the cart keeps the form's token.
+	c.add(cam, 1).expectStatus(t, http.StatusSeeOther)
+	if again := c.checkoutToken(); again != first {
+		t.Fatalf("a cart change turned the token %q into %q", first, again)
+	}
+	booked := c.post("/checkout", url.Values{"token": {first}}).expectStatus(t, http.StatusSeeOther).Header.Get("Location")
+	if !strings.HasPrefix(booked, "/bookings/") {
+		t.Fatalf("the checkout went to %q", booked)
+	}
+	c.add(cam, 1).expectStatus(t, http.StatusSeeOther)
+	next := c.checkoutToken()
+	if next == first {
+		t.Fatal("the next cart kept the booked cart's token")
+	}
+	if loc := c.post("/checkout", url.Values{"token": {next}}).expectStatus(t, http.StatusSeeOther).Header.Get("Location"); loc == booked {
+		t.Fatalf("the second checkout answered with the first booking %q", loc)
+	}
+	if n := s.id(`SELECT count(*) FROM bookings`); n != 2 {
+		t.Fatalf("%d bookings, want 2", n)
 	}
 }

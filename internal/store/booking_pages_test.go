@@ -1,9 +1,12 @@
 package store_test
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/rentdesk/rentdesk/internal/store"
@@ -150,4 +153,93 @@ FROM bookings b`).Scan(&noLines, &split); err != nil {
 		t.Fatalf("%d bookings without lines, %d with dates from different lines; want some of each", noLines, split)
 	}
 	return ids
+}
+
+// GetBooking reads a booking, its lines and their units in one statement;
+// every booking equals the former three statements' reading: bookings
+// without lines, bulk lines without units, serialized lines of several
+// units whose asset tags sort apart from their ids, released allocations
+// left out, units out and back, lines of one item twice. An unknown id is
+// ErrNotFound in both.
+func TestGetBookingAsTheFormerForm(t *testing.T) {
+	s := newShop(t)
+	st, ctx := s.st, s.ctx
+	db := st.DB()
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.CreateUnits(ctx, s.r6.ID, s.berlin.ID, []string{"R6-009", "R6-000", "R6-005", "R6-003"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	exec(`INSERT INTO users (email, name, password_hash, phone) VALUES ('a@example.test', 'Ann', 'x', '+49 30 1'), ('b@example.test', 'Bo', 'x', '')`)
+	exec(`
+INSERT INTO bookings (customer_id, location_id, status, expires_at, currency, subtotal, tax, total, deposit, paid, confirmed_at, cancelled_at)
+SELECT (SELECT id FROM users WHERE email = CASE WHEN g % 2 = 0 THEN 'a@example.test' ELSE 'b@example.test' END),
+       CASE WHEN g % 3 = 0 THEN $2::bigint ELSE $1::bigint END,
+       (ARRAY['hold','confirmed','out','returned','closed','cancelled','expired'])[1 + g % 7],
+       CASE WHEN g % 7 = 0 THEN now() + interval '1 hour' END, 'EUR', 100 * g, 19 * g, 119 * g, 10 * g, 50 * g,
+       CASE WHEN g % 7 IN (1, 2, 3, 4) THEN now() END, CASE WHEN g % 7 = 5 THEN now() END
+FROM generate_series(1, 24) g ORDER BY g`, s.berlin.ID, s.sf.ID)
+	// Lines: every sixth booking has none; the others one to three, of
+	// either item, the camera twice in some; quantities 1 to 3.
+	exec(`
+INSERT INTO booking_lines (booking_id, item_id, quantity, starts_at, ends_at, picked_up_at, returned_at, unit_price, line_total, price_breakdown)
+SELECT b.id, CASE WHEN (b.id + k) % 3 = 0 THEN $2::bigint ELSE $1::bigint END, 1 + (b.id + k) % 3,
+       timestamptz '2031-01-01' + (b.id * 10 + k * 3 || ' days')::interval,
+       timestamptz '2031-01-03' + (b.id * 10 + k * 3 || ' days')::interval,
+       CASE WHEN b.status IN ('out', 'returned') THEN now() END, CASE WHEN b.status = 'returned' THEN now() END,
+       100 * k, 100 * k * (1 + (b.id + k) % 3), CASE WHEN k = 2 THEN '{"days": 2, "rate": "day"}'::jsonb ELSE '{}'::jsonb END
+FROM bookings b CROSS JOIN generate_series(1, 3) k
+WHERE b.id % 6 <> 0 AND k <= 1 + b.id % 3`, s.r6.ID, s.tripod.ID)
+	// Units: each camera line holds as many units as its quantity, taken
+	// in an order of ids that is not their tags' order, out and back with
+	// their line; before them, on the same units, an allocation released
+	// (active = false), which no reading shows.
+	exec(`
+INSERT INTO unit_allocations (unit_id, booking_line_id, occupied, active, picked_up_at, returned_at)
+SELECT u.id, l.id, tstzrange(l.starts_at, l.ends_at), a.active,
+       CASE WHEN a.active THEN l.picked_up_at END, CASE WHEN a.active THEN l.returned_at END
+FROM booking_lines l
+CROSS JOIN (VALUES (true), (false)) a (active)
+CROSS JOIN LATERAL (SELECT id FROM units WHERE item_id = l.item_id ORDER BY (id * 7 + l.id) % 11 LIMIT l.quantity) u
+WHERE l.item_id = $1
+ORDER BY a.active, l.id`, s.r6.ID)
+	ids := queryIDs(t, db, `SELECT id FROM bookings ORDER BY id`)
+	withUnits, without, bulk := 0, 0, 0
+	for _, id := range ids {
+		got, err := st.GetBooking(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := st.GetBookingFormerForTest(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("booking %d:\n got %+v\nwant %+v", id, got, want)
+		}
+		if len(got.Lines) == 0 {
+			without++
+		}
+		for _, l := range got.Lines {
+			switch {
+			case len(l.Units) > 1 && !slices.IsSortedFunc(l.Units, func(a, b store.LineUnit) int { return cmp.Compare(a.UnitID, b.UnitID) }):
+				withUnits++
+			case l.Tracking == "bulk":
+				bulk++
+			}
+		}
+	}
+	if without == 0 || withUnits == 0 || bulk == 0 {
+		t.Fatalf("fixture: %d bookings without lines, %d lines of units out of id order, %d bulk lines; want some of each", without, withUnits, bulk)
+	}
+	if _, err := st.GetBooking(ctx, 1<<40); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("an unknown booking: %v, want ErrNotFound", err)
+	}
+	if _, err := st.GetBookingFormerForTest(ctx, 1<<40); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("an unknown booking, former form: %v, want ErrNotFound", err)
+	}
 }

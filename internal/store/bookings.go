@@ -153,9 +153,73 @@ func (s *Store) BookingByIdempotencyKey(ctx context.Context, key string) (id, cu
 
 const getBookingSQL = `SELECT ` + bookingColumns + bookingFrom + ` WHERE b.id = $1`
 
-// GetBooking loads a booking with its lines and their units.
+// getBookingWholeSQL is a booking with its lines and their units in one
+// statement: one row per unit of a line (one for a line without units, one
+// for a booking without lines), lines by id and units by asset tag, as
+// getBooking's three statements order them.
+const getBookingWholeSQL = `SELECT ` + bookingColumns + `,
+       l.id AS line_id, l.item_id, i.name AS item_name, i.tracking, l.quantity, l.starts_at, l.ends_at,
+       l.picked_up_at, l.returned_at, l.unit_price, l.line_total, l.price_breakdown,
+       a.id AS allocation_id, a.unit_id, u.asset_tag, a.picked_up_at AS unit_picked_up_at,
+       a.returned_at AS unit_returned_at` + bookingFrom + `
+LEFT JOIN (booking_lines l JOIN items i ON i.id = l.item_id) ON l.booking_id = b.id
+LEFT JOIN (unit_allocations a JOIN units u ON u.id = a.unit_id) ON a.booking_line_id = l.id AND a.active
+WHERE b.id = $1
+ORDER BY l.id, u.asset_tag`
+
+// bookingWholeNames are getBookingWholeSQL's columns, for its hand scan.
+var bookingWholeNames = append(slices.Clip(customerBookingNames), "allocation_id", "unit_id", "asset_tag",
+	"unit_picked_up_at", "unit_returned_at")
+
+// scanBookingWhole reads the rows of getBookingWholeSQL: the booking from
+// its first row, a line from the first row of each, a unit from each row
+// that has one.
+func scanBookingWhole(rows *sql.Rows, out *[]Booking) error {
+	lineCols := len(customerBookingNames) - len(bookingNames) - 1
+	unitCols := len(bookingWholeNames) - len(customerBookingNames)
+	return newRowScan(bookingWholeNames...).each(rows, func(r *rowScan) {
+		id := r.int64()
+		if n := len(*out); n == 0 || (*out)[n-1].ID != id {
+			*out = append(*out, readBooking(r, id))
+		} else {
+			r.skip(len(bookingNames) - 1)
+		}
+		b := &(*out)[len(*out)-1]
+		lineID := r.optInt64()
+		if lineID == nil {
+			r.skip(lineCols + unitCols)
+			return
+		}
+		if n := len(b.Lines); n == 0 || b.Lines[n-1].ID != *lineID {
+			b.Lines = append(b.Lines, readLine(r, *lineID, id))
+		} else {
+			r.skip(lineCols)
+		}
+		l := &b.Lines[len(b.Lines)-1]
+		allocationID := r.optInt64()
+		if allocationID == nil {
+			r.skip(unitCols - 1)
+			return
+		}
+		l.Units = append(l.Units, LineUnit{AllocationID: *allocationID, LineID: l.ID, UnitID: r.int64(),
+			AssetTag: r.string(), PickedUpAt: r.optTime(), ReturnedAt: r.optTime()})
+	})
+}
+
+// GetBooking loads a booking with its lines and their units, in one
+// statement (LockBooking keeps its three: it reads the lines after the lock
+// is granted).
 func (s *Store) GetBooking(ctx context.Context, id int64) (Booking, error) {
-	return s.getBooking(ctx, getBookingSQL, id)
+	var bs []Booking
+	err := s.prepared().Query(ctx, getBookingWholeSQL, []any{id},
+		func(rows *sql.Rows) error { return scanBookingWhole(rows, &bs) })
+	if err == nil && len(bs) == 0 {
+		err = sql.ErrNoRows
+	}
+	if err != nil {
+		return Booking{}, fmt.Errorf("store: get booking %d: %w", id, classify(err))
+	}
+	return bs[0], nil
 }
 
 const lockBookingSQL = getBookingSQL + ` FOR UPDATE OF b`
@@ -249,13 +313,7 @@ func scanCustomerBookings(rows *sql.Rows, out *[]Booking) error {
 	return newRowScan(customerBookingNames...).each(rows, func(r *rowScan) {
 		id := r.int64()
 		if n := len(*out); n == 0 || (*out)[n-1].ID != id {
-			*out = append(*out, Booking{
-				ID: id, Number: r.string(), CustomerID: r.int64(), CustomerName: r.string(), CustomerEmail: r.string(),
-				CustomerPhone: r.string(), LocationID: r.int64(), LocationName: r.string(), TimeZone: r.string(),
-				Status: r.string(), ExpiresAt: r.optTime(), Currency: r.string(),
-				Subtotal: r.int64(), Tax: r.int64(), Total: r.int64(), Deposit: r.int64(), Paid: r.int64(),
-				ConfirmedAt: r.optTime(), CancelledAt: r.optTime(), CreatedAt: r.time(), UpdatedAt: r.time(),
-			})
+			*out = append(*out, readBooking(r, id))
 		} else {
 			r.skip(len(bookingNames) - 1)
 		}
@@ -265,12 +323,28 @@ func scanCustomerBookings(rows *sql.Rows, out *[]Booking) error {
 			return
 		}
 		b := &(*out)[len(*out)-1]
-		b.Lines = append(b.Lines, BookingLine{
-			ID: *lineID, BookingID: id, ItemID: r.int64(), ItemName: r.string(), Tracking: r.string(),
-			Quantity: r.int(), StartsAt: r.time(), EndsAt: r.time(), PickedUpAt: r.optTime(), ReturnedAt: r.optTime(),
-			UnitPrice: r.int64(), LineTotal: r.int64(), PriceBreakdown: r.json(),
-		})
+		b.Lines = append(b.Lines, readLine(r, *lineID, id))
 	})
+}
+
+// readBooking reads bookingNames after the id.
+func readBooking(r *rowScan, id int64) Booking {
+	return Booking{
+		ID: id, Number: r.string(), CustomerID: r.int64(), CustomerName: r.string(), CustomerEmail: r.string(),
+		CustomerPhone: r.string(), LocationID: r.int64(), LocationName: r.string(), TimeZone: r.string(),
+		Status: r.string(), ExpiresAt: r.optTime(), Currency: r.string(),
+		Subtotal: r.int64(), Tax: r.int64(), Total: r.int64(), Deposit: r.int64(), Paid: r.int64(),
+		ConfirmedAt: r.optTime(), CancelledAt: r.optTime(), CreatedAt: r.time(), UpdatedAt: r.time(),
+	}
+}
+
+// readLine reads customerBookingNames' line columns after the line's id.
+func readLine(r *rowScan, id, bookingID int64) BookingLine {
+	return BookingLine{
+		ID: id, BookingID: bookingID, ItemID: r.int64(), ItemName: r.string(), Tracking: r.string(),
+		Quantity: r.int(), StartsAt: r.time(), EndsAt: r.time(), PickedUpAt: r.optTime(), ReturnedAt: r.optTime(),
+		UnitPrice: r.int64(), LineTotal: r.int64(), PriceBreakdown: r.json(),
+	}
 }
 
 // ListCustomerBookings pages through one customer's bookings, newest first

@@ -377,3 +377,10 @@ func (s *Store) ListItemFiguresByDailyRevenueForTest(ctx context.Context, fromDa
 	})
 	return rows, err
 }
+
+// GetBookingFormerForTest reads a booking as GetBooking did before it was
+// one statement: the booking, its lines, then their units (LockBooking's
+// three statements without the lock).
+func (s *Store) GetBookingFormerForTest(ctx context.Context, id int64) (Booking, error) {
+	return s.getBooking(ctx, getBookingSQL, id)
+}
