@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -209,4 +211,34 @@ func TestCartRefusalsHaveAMessage(t *testing.T) {
 		t.Errorf("cart has %d lines after refused changes, want 1", got)
 	}
 	_ = s
+}
+
+// A quantity box never offers more than the cart takes: with 500 chairs free
+// the catalog, the item page and /book offer at most an order's limit.
+func TestQuantityBoxesOfferAtMostAnOrder(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	bulk := s.id(`INSERT INTO items (name, slug, tracking, rate_day) VALUES ('Chair', 'chair', 'bulk', 100) RETURNING id`)
+	s.id(`INSERT INTO bulk_stock (item_id, location_id, quantity) VALUES ($1, $2, 500) RETURNING item_id`, bulk, s.loc)
+	few := s.id(`INSERT INTO items (name, slug, tracking, rate_day) VALUES ('Table', 'table', 'bulk', 100) RETURNING id`)
+	s.id(`INSERT INTO bulk_stock (item_id, location_id, quantity) VALUES ($1, $2, 7) RETURNING item_id`, few, s.loc)
+	c, _ := s.customer("ann@example.com")
+	c.choose(s.loc, s.local(1, 10), s.local(2, 10)).expectStatus(t, http.StatusSeeOther)
+	boxes := regexp.MustCompile(`<input id="qty-[^"]*" type="number" name="quantity"[^>]*max="(\d+)"`)
+	for _, page := range []string{"/catalog", "/items/chair", "/items/table", "/book"} {
+		body := c.get(page).expectStatus(t, http.StatusOK).Body
+		found := boxes.FindAllStringSubmatch(body, -1)
+		if len(found) == 0 {
+			t.Fatalf("%s shows no quantity box", page)
+		}
+		var offered []string
+		for _, m := range found {
+			offered = append(offered, m[1])
+		}
+		want := map[string][]string{
+			"/catalog": {"100", "7"}, "/items/chair": {"100"}, "/items/table": {"7"}, "/book": {"100", "7"},
+		}[page]
+		if !slices.Equal(offered, want) {
+			t.Errorf("%s offers at most %v, want %v", page, offered, want)
+		}
+	}
 }
