@@ -80,6 +80,12 @@ func TestAttentionOddCheckouts(t *testing.T) {
 	_, cl := w.booking(t, w.berlin, w.staff, "cancelled", "2026-03-01T09:00:00Z", "2026-03-01T09:00:00Z", 1000, w.r6, 1,
 		"2026-03-12T09:00:00Z", "2026-03-13T09:00:00Z", "2026-03-12T09:00:00Z", "")
 	w.allocate(t, u5, cl, "2026-03-12T09:00:00Z", "2026-03-13T10:00:00Z", "2026-03-12T09:00:00Z", "")
+	// The same at the depot, its only overdue unit: the depot's oldest due
+	// time is the unit's own, an hour after its line's end.
+	u6 := w.id(t, `INSERT INTO units (item_id, location_id, asset_tag) VALUES ($1, $2, 'U6') RETURNING id`, w.r6, w.depot)
+	_, dl := w.booking(t, w.depot, w.staff, "out", "2026-03-01T09:00:00Z", "2026-03-01T09:00:00Z", 1000, w.r6, 1,
+		"2026-03-14T09:00:00Z", "2026-03-15T09:00:00Z", "2026-03-14T09:00:00Z", "")
+	w.allocate(t, u6, dl, "2026-03-14T09:00:00Z", "2026-03-15T10:00:00Z", "2026-03-14T09:00:00Z", "")
 	// A line "returned" that never went out, starting within the horizon.
 	line(b, "2026-03-30T12:00:00Z", "2026-03-30T18:00:00Z", "", "2026-03-30T09:00:00Z")
 	// A no-show whose only line is marked returned, and one at the depot.
@@ -99,7 +105,8 @@ func TestAttentionOddCheckouts(t *testing.T) {
 		noShows, pickups, returns int64
 	}
 	for _, now := range []time.Time{w.now, ts("2026-03-02T12:00:00Z"), ts("2026-03-05T09:00:00Z"), ts("2026-03-09T09:30:00Z"),
-		ts("2026-03-11T09:30:00Z"), ts("2026-03-13T12:00:00Z"), ts("2026-04-05T00:00:00Z")} {
+		ts("2026-03-11T09:30:00Z"), ts("2026-03-13T12:00:00Z"), ts("2026-03-15T09:30:00Z"), ts("2026-03-16T12:00:00Z"),
+		ts("2026-04-05T00:00:00Z")} {
 		for _, loc := range []int64{0, w.berlin, w.depot} {
 			grace, horizon := 2*time.Hour, 48*time.Hour
 			var want figures
