@@ -28,20 +28,6 @@ const (
 INSERT INTO revenue_rollup_state (location_id, rolled_to)
 SELECT id, '-infinity' FROM locations ON CONFLICT (location_id) DO NOTHING`
 
-	// A location rolled up afresh drops what it had.
-	revenueRollupResetDaysSQL = `
-DELETE FROM revenue_daily WHERE location_id IN (SELECT location_id FROM revenue_rollup_state WHERE rolled_to = '-infinity')`
-	revenueRollupResetTotalsSQL = `
-DELETE FROM revenue_item_total WHERE location_id IN (SELECT location_id FROM revenue_rollup_state WHERE rolled_to = '-infinity')`
-	revenueRollupResetLocationDaysSQL = `
-DELETE FROM revenue_daily_location WHERE location_id IN (SELECT location_id FROM revenue_rollup_state WHERE rolled_to = '-infinity')`
-	revenueRollupResetQuartersSQL = `
-DELETE FROM revenue_quarter_location WHERE location_id IN (SELECT location_id FROM revenue_rollup_state WHERE rolled_to = '-infinity')`
-	revenueRollupResetBookingQuartersSQL = `
-DELETE FROM revenue_booking_quarter WHERE location_id IN (SELECT location_id FROM revenue_rollup_state WHERE rolled_to = '-infinity')`
-	revenueRollupResetRunningSQL = `
-DELETE FROM revenue_running WHERE location_id IN (SELECT location_id FROM revenue_rollup_state WHERE rolled_to = '-infinity')`
-
 	revenueRollupDaysTableSQL = `
 CREATE TEMP TABLE revenue_rollup_days (
     location_id bigint NOT NULL, day date NOT NULL, from_at timestamptz NOT NULL, to_at timestamptz NOT NULL,
@@ -200,14 +186,28 @@ SELECT revenue_running_from(location_id, min(day)) FROM revenue_rollup_days GROU
 	revenueRollupSnapshotSQL = `SELECT pg_current_snapshot()::text`
 )
 
+// revenueRollupTables are the rollup's tables, each keyed by location first
+// (migrations 00098, 00099, 00147, 00148, 00163).
+var revenueRollupTables = []string{"revenue_daily", "revenue_item_total", "revenue_daily_location",
+	"revenue_quarter_location", "revenue_booking_quarter", "revenue_running"}
+
+// revenueRollupResetSQL drops what a table holds of the locations rolled up
+// afresh.
+func revenueRollupResetSQL(table string) string {
+	return "DELETE FROM " + table + " WHERE location_id IN (SELECT location_id FROM revenue_rollup_state WHERE rolled_to = '-infinity')"
+}
+
 // RollupRevenue brings the revenue rollup up to now, in one transaction; it returns how many days of
 // locations it recomputed.
 func (s *Store) RollupRevenue(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
 	err := s.WithTx(ctx, func(tx *Store) error {
-		for _, q := range []string{revenueRollupLockSQL, revenueRollupStatesSQL, revenueRollupResetDaysSQL, revenueRollupResetTotalsSQL,
-			revenueRollupResetLocationDaysSQL, revenueRollupResetQuartersSQL, revenueRollupResetBookingQuartersSQL,
-			revenueRollupResetRunningSQL, revenueRollupDaysTableSQL, revenueRollupFreshTableSQL, revenueRollupFreshQuarterTableSQL, revenueRollupFreshBookingTableSQL} {
+		setup := []string{revenueRollupLockSQL, revenueRollupStatesSQL}
+		for _, table := range revenueRollupTables {
+			setup = append(setup, revenueRollupResetSQL(table))
+		}
+		setup = append(setup, revenueRollupDaysTableSQL, revenueRollupFreshTableSQL, revenueRollupFreshQuarterTableSQL, revenueRollupFreshBookingTableSQL)
+		for _, q := range setup {
 			if _, err := tx.q.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("store: revenue rollup: %w", classify(err))
 			}
