@@ -165,18 +165,25 @@ ORDER BY lower(i.name), i.id` + tail
 // availabilityOfSQL: the items $6 only (a list of any length).
 var availabilityOfSQL = availabilitySQL(`i.id = ANY((SELECT $6::bigint[])::bigint[])`, ``)
 
-// fewItems is the most items availabilityFewSQL answers; longer lists take
-// availabilityOfSQL.
-const fewItems = 6
+// fewItems is the most items availabilityFewSQL and availabilityPageFewSQL
+// answer; longer lists and pages take availabilityOfSQL and
+// availabilityPageSQL.
+//
+// Below it each unit probes its own open check-outs (unitBusyOfOne) instead
+// of unitBusyOfMany's read of every unit an open check-out can keep busy,
+// which costs the same whatever the list's length: on the large benchmark
+// shop (two units an item at a location) 515 index entries, 240 of them
+// checked in the table, and their hash. The probes read more
+// buffers (a catalog page of 24 items 334 against 281, a /book page of 51
+// items 596 against 483) for less of the backend's CPU (generic plans, jit
+// off, 24 items 481 to 339 µs a call, 51 items 588 to 473, 100 items 1,265
+// to 1,088); the two cost the same at about 200 items (400 units), so the
+// limit leaves room for shops with a few more units an item.
+const fewItems = 64
 
-// availabilityFewSQL: the items $6 when they are few (a fully booked item's
-// similar items, a short cart): each unit probes its own open check-outs
-// (unitBusyOfOne), as for one item. unitBusyOfMany's read of every unit an
-// open check-out can keep busy costs the same whatever the list's length
-// (on the large benchmark shop 430 index entries, 158 of them checked in
-// the table, and a hash of them): for six items it was about half of the
-// query's CPU, while a dozen probes of the open check-outs' small index
-// read as many buffers (85 either way).
+// availabilityFewSQL: the items $6 when they are few (a catalog page, a
+// fully booked item's similar items, a cart): each unit probes its own open
+// check-outs (unitBusyOfOne), as for one item.
 var availabilityFewSQL = availabilitySQLWith(unitBusyOfOne, `i.id = ANY((SELECT $6::bigint[])::bigint[])`, ``)
 
 // availabilityItemSQL: the one item $6 (the item page, a one-line cart):
@@ -190,10 +197,17 @@ var availabilityItemSQL = availabilitySQLWith(unitBusyOfOne, `i.id = $6::bigint`
 // sub-select too: a custom plan for a later page dropped "$6 = 0" as false
 // and so looked cheaper than the generic plan, which must keep it, and a
 // later page was planned again on every call.
-var availabilityPageSQL = availabilitySQL(
-	`((SELECT $6::bigint = 0) OR (lower(i.name), i.id) > (SELECT lower(p.name), p.id FROM items p WHERE p.id = $6))`,
-	`
-LIMIT (SELECT CASE WHEN $7::int > 0 THEN $7::int END)`)
+var availabilityPageSQL = availabilitySQL(availabilityPageFilter, availabilityPageTail)
+
+const (
+	availabilityPageFilter = `((SELECT $6::bigint = 0) OR (lower(i.name), i.id) > (SELECT lower(p.name), p.id FROM items p WHERE p.id = $6))`
+	availabilityPageTail   = `
+LIMIT (SELECT CASE WHEN $7::int > 0 THEN $7::int END)`
+)
+
+// availabilityPageFewSQL: availabilityPageSQL for a page of at most fewItems
+// items (/book's), each unit probing its own open check-outs (unitBusyOfOne).
+var availabilityPageFewSQL = availabilitySQLWith(unitBusyOfOne, availabilityPageFilter, availabilityPageTail)
 
 // ListAvailability answers, in one query, how many of every item are free at a
 // location for a period.
@@ -214,6 +228,8 @@ func (s *Store) ListAvailability(ctx context.Context, q AvailabilityQuery) ([]It
 		err = s.prepared().Query(ctx, availabilityFewSQL, []any{q.LocationID, q.From, q.To, q.Now, q.Hidden, pq.Array(q.ItemIDs)}, scan)
 	case q.ItemIDs != nil:
 		err = s.prepared().Query(ctx, availabilityOfSQL, []any{q.LocationID, q.From, q.To, q.Now, q.Hidden, pq.Array(q.ItemIDs)}, scan)
+	case q.Limit > 0 && q.Limit <= fewItems:
+		err = s.prepared().Query(ctx, availabilityPageFewSQL, []any{q.LocationID, q.From, q.To, q.Now, q.Hidden, q.AfterID, q.Limit}, scan)
 	default:
 		err = s.prepared().Query(ctx, availabilityPageSQL, []any{q.LocationID, q.From, q.To, q.Now, q.Hidden, q.AfterID, q.Limit}, scan)
 	}

@@ -12,13 +12,13 @@ import (
 // range it occupies only on the units an index lists at the instant asked
 // (overdue, or handed out before its range starts), and for allocations
 // overlapping the window in a btree index by end and start instead of the
-// GiST index; in every form (a list, a page, one item) it must answer exactly
-// as the former form, which probed every unit's open check-outs, on the
-// allocation history of TestItemCalendarAgreesWithPerDay (held, expired
-// holds, out, overdue, returned early, cancelled, buffers, a unit out of
-// service, another location, a bulk item) and three more open check-outs:
-// handed out early, without an end, without a due time; at instants
-// before, at and after their due times.
+// GiST index; in every form (a list, a page, one item; few items or many)
+// it must answer exactly as the former form, which probed every unit's open
+// check-outs, on the allocation history of TestItemCalendarAgreesWithPerDay
+// (held, expired holds, out, overdue, returned early, cancelled, buffers, a
+// unit out of service, another location, a bulk item) and three more open
+// check-outs: handed out early, without an end, without a due time; at
+// instants before, at and after their due times.
 func TestAvailabilityAgreesWithProbingEveryUnit(t *testing.T) {
 	s := newShop(t)
 	st, ctx := s.st, s.ctx
@@ -73,7 +73,10 @@ func TestAvailabilityAgreesWithProbingEveryUnit(t *testing.T) {
 						if err != nil {
 							t.Fatal(err)
 						}
-						for _, form := range []store.AvailabilityQuery{q, {LocationID: loc, From: q.From, To: q.To, Now: at, Hidden: hidden}} {
+						// The list (few items), every item (a page without a limit,
+						// unitBusyOfMany) and a page of at most fewItems (/book's).
+						for _, form := range []store.AvailabilityQuery{q, {LocationID: loc, From: q.From, To: q.To, Now: at, Hidden: hidden},
+							{LocationID: loc, From: q.From, To: q.To, Now: at, Hidden: hidden, Limit: 51}} {
 							got, err := st.ListAvailability(ctx, form)
 							if err != nil {
 								t.Fatal(err)
@@ -92,6 +95,18 @@ func TestAvailabilityAgreesWithProbingEveryUnit(t *testing.T) {
 						if !reflect.DeepEqual(many, want) {
 							t.Fatalf("availability of many at %d for [%v, %v) at %v:\n got %+v\nwant %+v",
 								loc, q.From, q.To, at, many, want)
+						}
+						// A later page of one item.
+						if len(want) > 1 {
+							got, err := st.ListAvailability(ctx, store.AvailabilityQuery{LocationID: loc, From: q.From, To: q.To, Now: at,
+								Hidden: hidden, AfterID: want[0].ID, Limit: 1})
+							if err != nil {
+								t.Fatal(err)
+							}
+							if !reflect.DeepEqual(got, want[1:2]) {
+								t.Fatalf("availability's second page at %d for [%v, %v) at %v:\n got %+v\nwant %+v",
+									loc, q.From, q.To, at, got, want[1:2])
+							}
 						}
 						// Each item alone: the item page's form (unitBusyOfOne).
 						for _, w := range want {

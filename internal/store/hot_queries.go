@@ -74,11 +74,17 @@ func HotQueries(p HotParams) []HotQuery {
 	for i := range searchCustomers {
 		searchCustomers[i] = p.CustomerID + int64(i)*7
 	}
+	// A catalog page's items: 24 of them.
+	catalogPage := make([]int64, 24)
+	for i := range catalogPage {
+		catalogPage[i] = p.SerialItemID + int64(i)
+	}
 	return []HotQuery{
 		{"availability, all items", availabilityPageSQL, []any{p.LocationID, from, to, p.Now, false, int64(0), 0}, false, false, false},
-		{"availability, /book page", availabilityPageSQL, []any{p.LocationID, from, to, p.Now, false, int64(0), 51}, true, false, false},
-		{"availability, a later /book page", availabilityPageSQL, []any{p.LocationID, from, to, p.Now, false, p.SerialItemID, 51}, true, false, false},
+		{"availability, /book page", availabilityPageFewSQL, []any{p.LocationID, from, to, p.Now, false, int64(0), 51}, true, false, false},
+		{"availability, a later /book page", availabilityPageFewSQL, []any{p.LocationID, from, to, p.Now, false, p.SerialItemID, 51}, true, false, false},
 		{"availability, cart items", availabilityFewSQL, []any{p.LocationID, from, to, p.Now, false, pq.Array([]int64{p.SerialItemID, p.BulkItemID})}, true, false, false},
+		{"availability, a catalog page", availabilityFewSQL, []any{p.LocationID, from, to, p.Now, false, pq.Array(catalogPage)}, true, false, false},
 		{"availability, a one-item list", availabilityOfSQL, []any{p.LocationID, from, to, p.Now, false, pq.Array([]int64{p.SerialItemID})}, true, false, false},
 		{"availability, one item", availabilityItemSQL, []any{p.LocationID, from, to, p.Now, true, p.SerialItemID}, true, false, false},
 		{"calendar, serialized item", itemCalendarSQL, []any{p.SerialItemID, p.LocationID, pq.Array(starts), pq.Array(ends), p.Now}, true, false, false},
