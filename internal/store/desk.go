@@ -251,6 +251,12 @@ WITH oa AS MATERIALIZED (
       -- the overdue ones are.
       AND (CASE WHEN active AND picked_up_at IS NOT NULL AND returned_at IS NULL THEN due_at END)
           BETWEEN '-infinity'::timestamptz + ($2::timestamptz - $2::timestamptz) AND $2
+      -- A unit whose check-out holds it over the whole window has no other
+      -- active allocation in it (the exclusion constraint): no booking waits
+      -- for it there. An overdue check-out is stretched up to the unit's
+      -- next allocation (ExtendOverdue), so this keeps the few overdue units
+      -- booked again soon and drops the rest before they are probed.
+      AND NOT occupied @> tstzrange($2::timestamptz, greatest($3::timestamptz, $5::timestamptz))
 ),
 bl AS MATERIALIZED (
     SELECT b.id AS booking_id, b.number, cu.name AS customer_name, nl.id AS line_id, i.name AS item_name,

@@ -137,10 +137,39 @@ func TestDeskLinesAgreeWithTheBookingsForm(t *testing.T) {
 // The endangered list read through the lines' copies gives the same
 // bookings as the general form, for each location, look ahead and shown
 // day, and has both kinds to compare: units still out and bulk lines short.
+//
+// The overdue check-outs are stretched up to their unit's next allocation,
+// as the booking engine does, so the list meets both kinds the endangered
+// query tells apart before probing: units held past the whole window (no
+// booking can wait for them in it) and units booked again inside it.
 func TestEndangeredAgreesWithTheBookingsForm(t *testing.T) {
 	now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
 	st, db := deskShop(t, now)
 	ctx := context.Background()
+	// More units still out: those due back in the last three days.
+	if _, err := db.ExecContext(ctx, `
+UPDATE unit_allocations SET returned_at = NULL
+WHERE active AND picked_up_at IS NOT NULL AND returned_at IS NOT NULL
+  AND due_at > $1::timestamptz - interval '3 days' AND due_at <= $1`, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ExtendOverdue(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	var held, bookedAgain int
+	if err := db.QueryRowContext(ctx, `
+SELECT count(*) FILTER (WHERE o.occupied @> tstzrange($1, $1::timestamptz + interval '7 days')),
+       count(*) FILTER (WHERE EXISTS (
+           SELECT 1 FROM unit_allocations n
+           WHERE n.unit_id = o.unit_id AND n.active AND n.picked_up_at IS NULL AND n.booking_line_id IS NOT NULL
+             AND lower(n.occupied) = upper(o.occupied) AND lower(n.occupied) < $1::timestamptz + interval '7 days'))
+FROM unit_allocations o
+WHERE o.active AND o.picked_up_at IS NOT NULL AND o.returned_at IS NULL AND o.due_at <= $1`, now).Scan(&held, &bookedAgain); err != nil {
+		t.Fatal(err)
+	}
+	if held == 0 || bookedAgain == 0 {
+		t.Fatalf("%d overdue units held past the next week and %d stretched up to a booking within it: the seed does not test both", held, bookedAgain)
+	}
 	locs := queryIDs(t, db, `SELECT id FROM locations ORDER BY id`)
 	var units, bulk int
 	for _, loc := range locs {
@@ -175,7 +204,8 @@ func TestEndangeredAgreesWithTheBookingsForm(t *testing.T) {
 	if units == 0 || bulk == 0 {
 		t.Errorf("the compared lists hold %d endangered unit lines and %d short bulk lines: the seed does not test both", units, bulk)
 	}
-	t.Logf("compared lists with %d endangered unit lines and %d short bulk lines", units, bulk)
+	t.Logf("compared lists with %d endangered unit lines and %d short bulk lines (%d overdue units held past the next week, %d booked again within it)",
+		units, bulk, held, bookedAgain)
 }
 
 // The board read in one transaction (ReadDesk) is what its three queries
