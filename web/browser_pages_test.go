@@ -2,20 +2,23 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 	"github.com/labstack/echo/v4"
 
+	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/testenv"
 )
 
 // pageAudit runs in the page (through the DevTools protocol, so the CSP does
 // not apply) and lists what is wrong with it for people on phones and people
 // using assistive technology: sideways scrolling, duplicate ids (a label then
-// points at the wrong field), form fields without a label, and headings out of
-// order (the first must be the only h1; no level may be skipped going down).
+// points at the wrong field), form fields without a label, one-line fields
+// stretched to the height of a text area, and headings out of order (the first
+// must be the only h1; no level may be skipped going down).
 const pageAudit = `(() => {
   const out = [];
   const de = document.documentElement;
@@ -36,6 +39,13 @@ const pageAudit = `(() => {
     if (!(e.labels && e.labels.length) && !e.getAttribute("aria-label") && !e.getAttribute("aria-labelledby")) {
       out.push("field without a label: " + e.outerHTML.slice(0, 100));
     }
+  }
+  // A one-line field is about a line of text high: one stretched by the
+  // layout around it (a flex basis meant for its width) looks like a text area.
+  for (const e of document.querySelectorAll("input, select")) {
+    if (["hidden", "checkbox", "radio", "file", "submit", "button", "reset", "image", "range", "color"].includes(e.type)) continue;
+    const h = e.getBoundingClientRect().height;
+    if (h > 64) out.push("one-line field " + Math.round(h) + " px high: " + e.outerHTML.slice(0, 100));
   }
   const hs = [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")];
   if (document.querySelectorAll("h1").length !== 1) out.push(document.querySelectorAll("h1").length + " h1 elements");
@@ -91,16 +101,19 @@ const tapTargets = `(() => {
 var auditSkip = []string{"/healthz", "/readyz", "/static/", "/photos/", "/staff/export/", "/bookings/:id/calendar.ics",
 	"/invoices/:id/pdf", "/staff/invoices/:id/pdf"}
 
-// Every page the route table serves to each role, at a desktop and a 390 px
-// phone width: nothing scrolls sideways, ids are unique, every field is
+// Every page the route table serves to each role, at a desktop and a 375 px
+// phone width (the narrowest phones in use): nothing scrolls sideways, ids are unique, every field is
 // labelled, headings are in order, on the phone every tap target is at least
 // 44 × 44 px, and axe-core finds nothing serious or critical. The pages are the GET rows of the
 // authorization matrix that the role may see, on the same fixture world, so a
 // new page is audited as soon as its route has a row there. No CSP violation
-// or script error on any of them (newBrowserApp).
+// or script error on any of them (newBrowserApp). Booking A's unit is out, so
+// its pages show what the desk does with a booking under way: the check-in form
+// with a unit's condition, note and photos, and the line's new end.
 func TestBrowserPagesAudit(t *testing.T) {
 	ba := newBrowserApp(t)
 	w := newAuthzWorld(t, ba.testApp)
+	handOutBookingA(t, ba.testApp, w)
 	for _, actor := range []int{0, 1, 3, 4} { // customer B sees what A sees
 		if w.emails[actor] != "" {
 			ba.run(chromedp.EmulateViewport(1280, 900), chromedp.Navigate(ba.url("/login")))
@@ -128,7 +141,7 @@ func TestBrowserPagesAudit(t *testing.T) {
 			if res := hc.get(path); res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "<html") {
 				continue
 			}
-			for _, width := range []int64{1280, 390} {
+			for _, width := range []int64{1280, 375} {
 				var opts []chromedp.EmulateViewportOption
 				if width < 600 {
 					opts = append(opts, chromedp.EmulateMobile)
@@ -155,6 +168,27 @@ func TestBrowserPagesAudit(t *testing.T) {
 			ba.run(chromedp.EmulateViewport(1280, 900), chromedp.Click(chromedp.CSS(`[data-testid="logout"]`)),
 				chromedp.WaitVisible(chromedp.CSS(`[data-testid="nav-login"]`)))
 		}
+	}
+}
+
+// handOutBookingA checks out the unit booking A holds, as staff at the desk.
+func handOutBookingA(t *testing.T, app *testApp, w *authzWorld) {
+	t.Helper()
+	ctx := t.Context()
+	id, err := strconv.ParseInt(w.vars["{bookingA}"], 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := app.st.GetBooking(ctx, id)
+	if err != nil || len(b.Lines) == 0 || len(b.Lines[0].Units) == 0 {
+		t.Fatalf("booking A: %+v %v", b, err)
+	}
+	staff, err := app.st.GetUserByEmail(ctx, w.emails[3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.srv.Booking.CheckOut(ctx, id, b.Lines[0].Units[0].AssetTag, booking.Actor{UserID: staff.ID}); err != nil {
+		t.Fatalf("check out booking A: %v", err)
 	}
 }
 
