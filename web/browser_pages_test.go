@@ -6,11 +6,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/a-h/templ"
 	"github.com/chromedp/chromedp"
 	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/testenv"
+	"github.com/rentdesk/rentdesk/templates/components"
 )
 
 // pageAudit runs in the page (through the DevTools protocol, so the CSP does
@@ -230,5 +232,54 @@ func TestBrowserAuditReportsProblems(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("the audit missed %q; it found:\n%s", want, got)
 		}
+	}
+}
+
+// A chart's numbers are a table only screen readers see; a table is never
+// narrower than its cells, so one of many days and locations must not make
+// a phone's page scroll sideways (the dashboard's utilization per day: 510 px
+// on a 375 px phone).
+func TestBrowserChartTableStaysOffScreen(t *testing.T) {
+	b := testenv.NewBrowser(t)
+	app := newTestApp(t)
+	c := components.ChartData{ID: "wide", Title: "Utilization per day", Desc: "Share of unit-hours out, per location."}
+	for d := 1; d <= 30; d++ {
+		c.Labels = append(c.Labels, "Mon "+strconv.Itoa(d)+" November")
+	}
+	for i, name := range []string{"Berlin Kreuzberg", "San Francisco Mission", "Hamburg Altona"} {
+		s := components.Series{Name: name, Class: "chart-s" + strconv.Itoa(i+1)}
+		for d := 1; d <= 30; d++ {
+			s.Values = append(s.Values, float64(d*(i+1))/7)
+		}
+		c.Series = append(c.Series, s)
+	}
+	bars := c
+	bars.ID = "wide-bars"
+	css := app.srv.Assets.Path("css/app.css")
+	app.srv.Echo().GET("/test/chart", func(e echo.Context) error {
+		var buf strings.Builder
+		buf.WriteString(`<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width, initial-scale=1">` +
+			`<title>t</title><link rel="stylesheet" href="` + css + `"></head><body><main class="container site-main"><h1>Chart</h1>`)
+		for _, chart := range []templ.Component{components.LineChart(c), components.BarChart(bars)} {
+			if err := chart.Render(e.Request().Context(), &buf); err != nil {
+				return err
+			}
+		}
+		buf.WriteString(`</main></body></html>`)
+		return e.HTML(http.StatusOK, buf.String())
+	})
+	b.Run(chromedp.EmulateViewport(375, 844, chromedp.EmulateMobile), chromedp.Navigate(app.ts.URL+"/test/chart"),
+		chromedp.WaitReady(chromedp.CSS("body")))
+	problems, err := chromedp.Run(b.Context(), chromedp.Evaluate[[]string](pageAudit))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("chart page at 375 px: %s", p)
+	}
+	// The table is still there for screen readers.
+	n, err := chromedp.Run(b.Context(), chromedp.Evaluate[int](`document.querySelectorAll("figure.chart table tbody tr").length`))
+	if err != nil || n != 60 {
+		t.Errorf("rows of the charts' tables: %d, %v; want 60", n, err)
 	}
 }
