@@ -2,20 +2,25 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/a-h/templ"
 	"github.com/chromedp/chromedp"
 	"github.com/labstack/echo/v4"
 
+	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/testenv"
+	"github.com/rentdesk/rentdesk/templates/components"
 )
 
 // pageAudit runs in the page (through the DevTools protocol, so the CSP does
 // not apply) and lists what is wrong with it for people on phones and people
 // using assistive technology: sideways scrolling, duplicate ids (a label then
-// points at the wrong field), form fields without a label, and headings out of
-// order (the first must be the only h1; no level may be skipped going down).
+// points at the wrong field), form fields without a label, one-line fields
+// stretched to the height of a text area, and headings out of order (the first
+// must be the only h1; no level may be skipped going down).
 const pageAudit = `(() => {
   const out = [];
   const de = document.documentElement;
@@ -36,6 +41,13 @@ const pageAudit = `(() => {
     if (!(e.labels && e.labels.length) && !e.getAttribute("aria-label") && !e.getAttribute("aria-labelledby")) {
       out.push("field without a label: " + e.outerHTML.slice(0, 100));
     }
+  }
+  // A one-line field is about a line of text high: one stretched by the
+  // layout around it (a flex basis meant for its width) looks like a text area.
+  for (const e of document.querySelectorAll("input, select")) {
+    if (["hidden", "checkbox", "radio", "file", "submit", "button", "reset", "image", "range", "color"].includes(e.type)) continue;
+    const h = e.getBoundingClientRect().height;
+    if (h > 64) out.push("one-line field " + Math.round(h) + " px high: " + e.outerHTML.slice(0, 100));
   }
   const hs = [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")];
   if (document.querySelectorAll("h1").length !== 1) out.push(document.querySelectorAll("h1").length + " h1 elements");
@@ -91,16 +103,19 @@ const tapTargets = `(() => {
 var auditSkip = []string{"/healthz", "/readyz", "/static/", "/photos/", "/staff/export/", "/bookings/:id/calendar.ics",
 	"/invoices/:id/pdf", "/staff/invoices/:id/pdf"}
 
-// Every page the route table serves to each role, at a desktop and a 390 px
-// phone width: nothing scrolls sideways, ids are unique, every field is
+// Every page the route table serves to each role, at a desktop and a 375 px
+// phone width (the narrowest phones in use): nothing scrolls sideways, ids are unique, every field is
 // labelled, headings are in order, on the phone every tap target is at least
 // 44 × 44 px, and axe-core finds nothing serious or critical. The pages are the GET rows of the
 // authorization matrix that the role may see, on the same fixture world, so a
 // new page is audited as soon as its route has a row there. No CSP violation
-// or script error on any of them (newBrowserApp).
+// or script error on any of them (newBrowserApp). Booking A's unit is out, so
+// its pages show what the desk does with a booking under way: the check-in form
+// with a unit's condition, note and photos, and the line's new end.
 func TestBrowserPagesAudit(t *testing.T) {
 	ba := newBrowserApp(t)
 	w := newAuthzWorld(t, ba.testApp)
+	handOutBookingA(t, ba.testApp, w)
 	for _, actor := range []int{0, 1, 3, 4} { // customer B sees what A sees
 		if w.emails[actor] != "" {
 			ba.run(chromedp.EmulateViewport(1280, 900), chromedp.Navigate(ba.url("/login")))
@@ -128,7 +143,7 @@ func TestBrowserPagesAudit(t *testing.T) {
 			if res := hc.get(path); res.StatusCode != http.StatusOK || !strings.Contains(res.Body, "<html") {
 				continue
 			}
-			for _, width := range []int64{1280, 390} {
+			for _, width := range []int64{1280, 375} {
 				var opts []chromedp.EmulateViewportOption
 				if width < 600 {
 					opts = append(opts, chromedp.EmulateMobile)
@@ -155,6 +170,27 @@ func TestBrowserPagesAudit(t *testing.T) {
 			ba.run(chromedp.EmulateViewport(1280, 900), chromedp.Click(chromedp.CSS(`[data-testid="logout"]`)),
 				chromedp.WaitVisible(chromedp.CSS(`[data-testid="nav-login"]`)))
 		}
+	}
+}
+
+// handOutBookingA checks out the unit booking A holds, as staff at the desk.
+func handOutBookingA(t *testing.T, app *testApp, w *authzWorld) {
+	t.Helper()
+	ctx := t.Context()
+	id, err := strconv.ParseInt(w.vars["{bookingA}"], 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := app.st.GetBooking(ctx, id)
+	if err != nil || len(b.Lines) == 0 || len(b.Lines[0].Units) == 0 {
+		t.Fatalf("booking A: %+v %v", b, err)
+	}
+	staff, err := app.st.GetUserByEmail(ctx, w.emails[3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.srv.Booking.CheckOut(ctx, id, b.Lines[0].Units[0].AssetTag, booking.Actor{UserID: staff.ID}); err != nil {
+		t.Fatalf("check out booking A: %v", err)
 	}
 }
 
@@ -196,5 +232,54 @@ func TestBrowserAuditReportsProblems(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("the audit missed %q; it found:\n%s", want, got)
 		}
+	}
+}
+
+// A chart's numbers are a table only screen readers see; a table is never
+// narrower than its cells, so one of many days and locations must not make
+// a phone's page scroll sideways (the dashboard's utilization per day: 510 px
+// on a 375 px phone).
+func TestBrowserChartTableStaysOffScreen(t *testing.T) {
+	b := testenv.NewBrowser(t)
+	app := newTestApp(t)
+	c := components.ChartData{ID: "wide", Title: "Utilization per day", Desc: "Share of unit-hours out, per location."}
+	for d := 1; d <= 30; d++ {
+		c.Labels = append(c.Labels, "Mon "+strconv.Itoa(d)+" November")
+	}
+	for i, name := range []string{"Berlin Kreuzberg", "San Francisco Mission", "Hamburg Altona"} {
+		s := components.Series{Name: name, Class: "chart-s" + strconv.Itoa(i+1)}
+		for d := 1; d <= 30; d++ {
+			s.Values = append(s.Values, float64(d*(i+1))/7)
+		}
+		c.Series = append(c.Series, s)
+	}
+	bars := c
+	bars.ID = "wide-bars"
+	css := app.srv.Assets.Path("css/app.css")
+	app.srv.Echo().GET("/test/chart", func(e echo.Context) error {
+		var buf strings.Builder
+		buf.WriteString(`<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width, initial-scale=1">` +
+			`<title>t</title><link rel="stylesheet" href="` + css + `"></head><body><main class="container site-main"><h1>Chart</h1>`)
+		for _, chart := range []templ.Component{components.LineChart(c), components.BarChart(bars)} {
+			if err := chart.Render(e.Request().Context(), &buf); err != nil {
+				return err
+			}
+		}
+		buf.WriteString(`</main></body></html>`)
+		return e.HTML(http.StatusOK, buf.String())
+	})
+	b.Run(chromedp.EmulateViewport(375, 844, chromedp.EmulateMobile), chromedp.Navigate(app.ts.URL+"/test/chart"),
+		chromedp.WaitReady(chromedp.CSS("body")))
+	problems, err := chromedp.Run(b.Context(), chromedp.Evaluate[[]string](pageAudit))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("chart page at 375 px: %s", p)
+	}
+	// The table is still there for screen readers.
+	n, err := chromedp.Run(b.Context(), chromedp.Evaluate[int](`document.querySelectorAll("figure.chart table tbody tr").length`))
+	if err != nil || n != 60 {
+		t.Errorf("rows of the charts' tables: %d, %v; want 60", n, err)
 	}
 }
