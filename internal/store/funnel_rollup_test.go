@@ -40,8 +40,11 @@ func TestFunnelRollupMatchesBookings(t *testing.T) {
 	old := w.id(t, `INSERT INTO bookings (customer_id, location_id, status, expires_at, currency, total, subtotal, created_at)
 		VALUES ($1, $2, 'hold', $3, 'EUR', 1300, 1300, $4) RETURNING id`, w.cust, w.depot, ts("2026-03-21T08:30:00Z"), ts("2026-03-21T08:00:00Z"))
 	// Today's, for the quarter hours (a run at w.now holds them up to
-	// 09:45): either side of the 07:15 boundary, in the last rolled quarter,
+	// 09:45): in the quarter a period from 03:07 starts in, either side of
+	// the 07:15 boundary, in the last rolled quarter,
 	// after it, and a hold of 08:20 that a customer confirms after the run.
+	w.booking(t, w.depot, nil, "confirmed", "2026-03-30T03:05:00Z", "2026-03-30T03:06:00Z", 305, w.chair, 1,
+		"2026-04-06T08:00:00Z", "2026-04-06T12:00:00Z", "", "")
 	w.booking(t, w.depot, nil, "confirmed", "2026-03-30T07:14:59Z", "2026-03-30T07:20:00Z", 310, w.chair, 1,
 		"2026-04-06T08:00:00Z", "2026-04-06T12:00:00Z", "", "")
 	w.booking(t, w.depot, w.staff, "confirmed", "2026-03-30T07:15:00Z", "2026-03-30T07:15:00Z", 320, w.chair, 1,
