@@ -419,8 +419,9 @@ const openAllocDue = `(CASE WHEN a.active AND a.picked_up_at IS NOT NULL AND a.r
 // is one of them (the usual check-out: line and unit both out), so only the
 // units out on a line not marked out probe the lines, and the items are one
 // hashed read for all the overdue rows instead of a probe per row. No-shows
-// and pickups come from the lines not picked up,
-// by start (migration 00086); returns from the open lines by due time. The
+// come from the confirmed bookings' lines not picked up (migration 00174),
+// pickups from the lines not picked up by start (migration 00086); returns
+// from the open lines by due time. The
 // booking's status and location are read from each line's copies of them
 // (migration 00110), so no booking is probed per line.
 const attentionSQL = `
@@ -469,26 +470,20 @@ WITH late_units AS MATERIALIZED (
 SELECT (SELECT coalesce(sum(n), 0) FROM overdue) AS overdue,
        (SELECT coalesce(sum(n * replacement_value), 0)::bigint FROM overdue) AS overdue_value,
        (SELECT min(due) FROM overdue) AS oldest_due,
+       -- No-shows: the bookings of the lines of confirmed bookings not
+       -- picked up that started before the grace, per location from their
+       -- index alone (migration 00174), less those with a line picked up,
+       -- read once from their own index (empty in practice: the hand-over
+       -- marks the booking out) and hashed; never a probe per booking. All
+       -- lines of a booking carry its status and location (migration 00110).
        (SELECT count(*) FROM (
-              -- The lines not handed out that started before the grace,
-              -- per location from the desk's pickups index (it holds
-              -- confirmed and out bookings' lines), plus the rare lines
-              -- closed without a hand-over: never the whole history.
-              SELECT l.booking_id FROM locations loc
+              SELECT DISTINCT l.booking_id FROM locations loc
               CROSS JOIN LATERAL (SELECT booking_id FROM booking_lines l
-                                  WHERE l.booking_location_id = loc.id AND l.booking_status IN ('confirmed', 'out')
-                                    AND l.picked_up_at IS NULL AND l.returned_at IS NULL
-                                    AND l.starts_at < $1 - $2::interval OFFSET 0) l
-              WHERE $4 = 0 OR loc.id = $4
-              UNION
-              SELECT booking_id FROM booking_lines
-              WHERE picked_up_at IS NULL AND returned_at IS NOT NULL AND starts_at < $1 - $2::interval) c
-        -- Each candidate's lines probed once, as a subquery so the planner
-        -- cannot hash every line picked up of the history instead; the
-        -- booking's status and location are their copies on its lines
-        -- (migration 00110), so no booking is probed.
-        WHERE (SELECT bool_and(l.picked_up_at IS NULL AND l.booking_status = 'confirmed' AND ($4 = 0 OR l.booking_location_id = $4))
-               FROM booking_lines l WHERE l.booking_id = c.booking_id)) AS no_shows,
+                                  WHERE l.booking_location_id = loc.id AND l.booking_status = 'confirmed'
+                                    AND l.picked_up_at IS NULL AND l.starts_at < $1 - $2::interval OFFSET 0) l
+              WHERE $4 = 0 OR loc.id = $4) c
+        WHERE c.booking_id NOT IN (SELECT p.booking_id FROM booking_lines p
+                                   WHERE p.picked_up_at IS NOT NULL AND p.booking_status = 'confirmed')) AS no_shows,
        -- Pickups and returns from the lines' copies of their booking's
        -- status and location (migration 00110), each location's range of
        -- the desk's own indexes, without probing a booking per line.
