@@ -41,7 +41,8 @@ SELECT (SELECT coalesce(sum(n), 0) FROM overdue),
 // units of one line out one by one (the line not yet marked out), some of
 // them back; a unit out without a due time; a line marked out whose unit
 // was never scanned; a line "returned" that never went out; a no-show
-// whose line is marked returned; a booking marked out whose line is not.
+// whose line is marked returned; a booking marked out whose line is not; a
+// booking still confirmed with a line picked up.
 // At several instants and per location, they equal the whole-history
 // definition.
 func TestAttentionOddCheckouts(t *testing.T) {
@@ -94,6 +95,11 @@ func TestAttentionOddCheckouts(t *testing.T) {
 	line(nb, "2026-04-02T09:00:00Z", "2026-04-03T09:00:00Z", "", "")
 	w.booking(t, w.depot, nil, "confirmed", "2026-03-20T09:00:00Z", "2026-03-20T09:00:00Z", 1000, w.chair, 3,
 		"2026-03-28T09:00:00Z", "2026-03-28T12:00:00Z", "", "")
+	// A booking still confirmed with one line picked up and back and the
+	// other never: no no-show, as something was picked up.
+	pb, _ := w.booking(t, w.depot, nil, "confirmed", "2026-03-20T09:00:00Z", "2026-03-20T09:00:00Z", 1000, w.chair, 1,
+		"2026-03-27T09:00:00Z", "2026-03-27T12:00:00Z", "2026-03-27T09:00:00Z", "2026-03-27T12:00:00Z")
+	line(pb, "2026-03-28T09:00:00Z", "2026-03-28T12:00:00Z", "", "")
 	// A booking marked out whose only line never was: no no-show, as it
 	// is not confirmed.
 	w.booking(t, w.depot, w.staff, "out", "2026-03-20T09:00:00Z", "2026-03-20T09:00:00Z", 1000, w.chair, 2,

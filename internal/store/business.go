@@ -250,14 +250,23 @@ const funnelCounts = `count(*) AS made,
 
 // funnelSQL counts the bookings made in [$1, $2) at location $3 (0: all)
 // (no carts) by channel: the whole UTC days [$4, $5) the rollup holds from
-// funnel_daily, except the days a changed booking marked since, which are
-// read from the bookings as the rest of the period is (its first partial
-// day, and from the rollup's end on), each a range of the covering
+// funnel_daily and the UTC quarter hours [$6, $7) from funnel_quarterly
+// (migration 00173), except the days and quarters a changed booking marked
+// since, which are read from the bookings as the rest of the period is (its
+// first partial day, the hours between the rolled days and quarters, the
+// partial quarter, and the quarters' end on), each a range of the covering
 // created_at index. A test keeps it equal to counting the bookings.
 const funnelSQL = `
 WITH stale AS MATERIALIZED (
     SELECT DISTINCT day FROM funnel_rollup_stale
     WHERE day >= ($4::timestamptz AT TIME ZONE 'UTC')::date AND day < ($5::timestamptz AT TIME ZONE 'UTC')::date
+), stale_quarters AS MATERIALIZED (
+    SELECT DISTINCT quarter FROM funnel_quarter_stale WHERE quarter >= $6 AND quarter < $7
+), quarters AS MATERIALIZED (
+    -- Whether funnel_quarterly still holds [$6, $7) in this statement's
+    -- snapshot: a run between the caller's read of the ends and this one
+    -- drops the quarters of the days it rolled up; then they are read live.
+    SELECT EXISTS (SELECT 1 FROM funnel_rollup_state WHERE rolled_to <= $6 AND quarters_to >= $7) AS held
 ), parts AS (
     SELECT b.created_by IS NULL AS online, ` + funnelCounts + `
     FROM bookings b
@@ -266,7 +275,12 @@ WITH stale AS MATERIALIZED (
     UNION ALL
     SELECT b.created_by IS NULL, ` + funnelCounts + `
     FROM bookings b
-    WHERE b.created_at >= $5 AND b.created_at < $2 AND ($3 = 0 OR b.location_id = $3) AND b.status <> 'cart'
+    WHERE b.created_at >= $5 AND b.created_at < $6 AND ($3 = 0 OR b.location_id = $3) AND b.status <> 'cart'
+    GROUP BY 1
+    UNION ALL
+    SELECT b.created_by IS NULL, ` + funnelCounts + `
+    FROM bookings b
+    WHERE b.created_at >= $7 AND b.created_at < $2 AND ($3 = 0 OR b.location_id = $3) AND b.status <> 'cart'
     GROUP BY 1
     UNION ALL
     SELECT b.created_by IS NULL, ` + funnelCounts + `
@@ -275,20 +289,39 @@ WITH stale AS MATERIALIZED (
     WHERE ($3 = 0 OR b.location_id = $3) AND b.status <> 'cart'
     GROUP BY 1
     UNION ALL
+    SELECT b.created_by IS NULL, ` + funnelCounts + `
+    FROM stale_quarters s JOIN bookings b
+      ON b.created_at >= s.quarter AND b.created_at < s.quarter + interval '15 minutes'
+    WHERE ($3 = 0 OR b.location_id = $3) AND b.status <> 'cart' AND (SELECT held FROM quarters)
+    GROUP BY 1
+    UNION ALL
+    SELECT b.created_by IS NULL, ` + funnelCounts + `
+    FROM bookings b
+    WHERE b.created_at >= $6 AND b.created_at < $7 AND ($3 = 0 OR b.location_id = $3) AND b.status <> 'cart'
+      AND NOT (SELECT held FROM quarters)
+    GROUP BY 1
+    UNION ALL
     SELECT f.online, f.made, f.holding, f.confirmed, f.expired, f.cancelled, f.value
     FROM funnel_daily f
     WHERE f.day >= ($4::timestamptz AT TIME ZONE 'UTC')::date AND f.day < ($5::timestamptz AT TIME ZONE 'UTC')::date
       AND ($3 = 0 OR f.location_id = $3) AND f.day NOT IN (SELECT day FROM stale)
+    UNION ALL
+    SELECT f.online, f.made, f.holding, f.confirmed, f.expired, f.cancelled, f.value
+    FROM funnel_quarterly f
+    WHERE f.quarter >= $6 AND f.quarter < $7
+      AND ($3 = 0 OR f.location_id = $3) AND f.quarter NOT IN (SELECT quarter FROM stale_quarters)
+      AND (SELECT held FROM quarters)
 )
 SELECT CASE WHEN online THEN 'online' ELSE 'desk' END AS channel,
        sum(made)::bigint AS made, sum(holding)::bigint AS holding, sum(confirmed)::bigint AS confirmed,
        sum(expired)::bigint AS expired, sum(cancelled)::bigint AS cancelled, sum(value)::bigint AS value
 FROM parts GROUP BY online HAVING sum(made) > 0 ORDER BY 1 DESC`
 
-// funnelRolledToSQL is where the funnel rollup ends (the year 1 when it
-// has not run).
+// funnelRolledToSQL is where the funnel rollup's days and quarters end
+// (the year 1 when it has not run).
 const funnelRolledToSQL = `
-SELECT greatest(coalesce((SELECT rolled_to FROM funnel_rollup_state), '-infinity'), timestamptz '0001-01-01 00:00:00Z')`
+SELECT greatest(coalesce((SELECT rolled_to FROM funnel_rollup_state), '-infinity'), timestamptz '0001-01-01 00:00:00Z') AS rolled_to,
+       greatest(coalesce((SELECT quarters_to FROM funnel_rollup_state), '-infinity'), timestamptz '0001-01-01 00:00:00Z') AS quarters_to`
 
 // funnelDays are the whole UTC days of [from, to) before rolledTo, [lo,
 // hi); both from when there are none.
@@ -308,15 +341,48 @@ func funnelDays(from, to, rolledTo time.Time) (lo, hi time.Time) {
 	return lo, hi
 }
 
+// funnelQuarters are the whole UTC quarter hours of [from, to) after the
+// rolled days' end hi that funnel_quarterly holds (from rolledTo to
+// quartersTo), [qlo, qhi); both hi when there are none, so [from, lo),
+// [hi, qlo) and [qhi, to) are the rest of the period.
+func funnelQuarters(from, to, hi, rolledTo, quartersTo time.Time) (qlo, qhi time.Time) {
+	start := hi
+	if from.After(start) {
+		start = from
+	}
+	qlo = start.UTC().Truncate(funnelQuarter)
+	if qlo.Before(start) {
+		qlo = qlo.Add(funnelQuarter)
+	}
+	if qlo.Before(rolledTo) {
+		qlo = rolledTo.UTC()
+	}
+	qhi = to.UTC().Truncate(funnelQuarter)
+	if quartersTo.Before(qhi) {
+		qhi = quartersTo.UTC()
+	}
+	if !qhi.After(qlo) {
+		return hi, hi
+	}
+	return qlo, qhi
+}
+
+// funnelRollupEnds are where the funnel rollup's days and quarters end.
+type funnelRollupEnds struct {
+	RolledTo   time.Time `db:"rolled_to"`
+	QuartersTo time.Time `db:"quarters_to"`
+}
+
 // ListFunnel is the booking funnel of [from, to), online first.
 func (s *Store) ListFunnel(ctx context.Context, from, to time.Time, locationID int64) ([]Funnel, error) {
-	var rolledTo time.Time
-	if err := s.q.GetContext(ctx, &rolledTo, funnelRolledToSQL); err != nil {
+	var ends funnelRollupEnds
+	if err := s.q.GetContext(ctx, &ends, funnelRolledToSQL); err != nil {
 		return nil, fmt.Errorf("store: funnel: %w", classify(err))
 	}
-	lo, hi := funnelDays(from, to, rolledTo)
+	lo, hi := funnelDays(from, to, ends.RolledTo)
+	qlo, qhi := funnelQuarters(from, to, hi, ends.RolledTo, ends.QuartersTo)
 	var rows []Funnel
-	if err := s.q.SelectContext(ctx, &rows, funnelSQL, from, to, locationID, lo, hi); err != nil {
+	if err := s.q.SelectContext(ctx, &rows, funnelSQL, from, to, locationID, lo, hi, qlo, qhi); err != nil {
 		return nil, fmt.Errorf("store: funnel: %w", classify(err))
 	}
 	return rows, nil
@@ -353,8 +419,9 @@ const openAllocDue = `(CASE WHEN a.active AND a.picked_up_at IS NOT NULL AND a.r
 // is one of them (the usual check-out: line and unit both out), so only the
 // units out on a line not marked out probe the lines, and the items are one
 // hashed read for all the overdue rows instead of a probe per row. No-shows
-// and pickups come from the lines not picked up,
-// by start (migration 00086); returns from the open lines by due time. The
+// come from the confirmed bookings' lines not picked up (migration 00174),
+// pickups from the lines not picked up by start (migration 00086); returns
+// from the open lines by due time. The
 // booking's status and location are read from each line's copies of them
 // (migration 00110), so no booking is probed per line.
 const attentionSQL = `
@@ -403,26 +470,20 @@ WITH late_units AS MATERIALIZED (
 SELECT (SELECT coalesce(sum(n), 0) FROM overdue) AS overdue,
        (SELECT coalesce(sum(n * replacement_value), 0)::bigint FROM overdue) AS overdue_value,
        (SELECT min(due) FROM overdue) AS oldest_due,
+       -- No-shows: the bookings of the lines of confirmed bookings not
+       -- picked up that started before the grace, per location from their
+       -- index alone (migration 00174), less those with a line picked up,
+       -- read once from their own index (empty in practice: the hand-over
+       -- marks the booking out) and hashed; never a probe per booking. All
+       -- lines of a booking carry its status and location (migration 00110).
        (SELECT count(*) FROM (
-              -- The lines not handed out that started before the grace,
-              -- per location from the desk's pickups index (it holds
-              -- confirmed and out bookings' lines), plus the rare lines
-              -- closed without a hand-over: never the whole history.
-              SELECT l.booking_id FROM locations loc
+              SELECT DISTINCT l.booking_id FROM locations loc
               CROSS JOIN LATERAL (SELECT booking_id FROM booking_lines l
-                                  WHERE l.booking_location_id = loc.id AND l.booking_status IN ('confirmed', 'out')
-                                    AND l.picked_up_at IS NULL AND l.returned_at IS NULL
-                                    AND l.starts_at < $1 - $2::interval OFFSET 0) l
-              WHERE $4 = 0 OR loc.id = $4
-              UNION
-              SELECT booking_id FROM booking_lines
-              WHERE picked_up_at IS NULL AND returned_at IS NOT NULL AND starts_at < $1 - $2::interval) c
-        -- Each candidate's lines probed once, as a subquery so the planner
-        -- cannot hash every line picked up of the history instead; the
-        -- booking's status and location are their copies on its lines
-        -- (migration 00110), so no booking is probed.
-        WHERE (SELECT bool_and(l.picked_up_at IS NULL AND l.booking_status = 'confirmed' AND ($4 = 0 OR l.booking_location_id = $4))
-               FROM booking_lines l WHERE l.booking_id = c.booking_id)) AS no_shows,
+                                  WHERE l.booking_location_id = loc.id AND l.booking_status = 'confirmed'
+                                    AND l.picked_up_at IS NULL AND l.starts_at < $1 - $2::interval OFFSET 0) l
+              WHERE $4 = 0 OR loc.id = $4) c
+        WHERE c.booking_id NOT IN (SELECT p.booking_id FROM booking_lines p
+                                   WHERE p.picked_up_at IS NOT NULL AND p.booking_status = 'confirmed')) AS no_shows,
        -- Pickups and returns from the lines' copies of their booking's
        -- status and location (migration 00110), each location's range of
        -- the desk's own indexes, without probing a booking per line.

@@ -384,3 +384,14 @@ func (s *Store) ListItemFiguresByDailyRevenueForTest(ctx context.Context, fromDa
 func (s *Store) GetBookingFormerForTest(ctx context.Context, id int64) (Booking, error) {
 	return s.getBooking(ctx, getBookingSQL, id)
 }
+
+// ListFunnelAsOfForTest reads the funnel with the rollup's ends read
+// earlier (rolledTo, quartersTo), as a reader does when a run commits
+// between its two statements.
+func (s *Store) ListFunnelAsOfForTest(ctx context.Context, from, to time.Time, locationID int64, rolledTo, quartersTo time.Time) ([]Funnel, error) {
+	lo, hi := funnelDays(from, to, rolledTo)
+	qlo, qhi := funnelQuarters(from, to, hi, rolledTo, quartersTo)
+	var rows []Funnel
+	err := s.q.SelectContext(ctx, &rows, funnelSQL, from, to, locationID, lo, hi, qlo, qhi)
+	return rows, err
+}

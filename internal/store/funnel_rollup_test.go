@@ -39,6 +39,22 @@ func TestFunnelRollupMatchesBookings(t *testing.T) {
 		VALUES ($1, $2, 'hold', $3, 'EUR', 1100, 1100, $4) RETURNING id`, w.cust, w.berlin, w.now.Add(10*time.Minute), w.now.Add(-5*time.Minute))
 	old := w.id(t, `INSERT INTO bookings (customer_id, location_id, status, expires_at, currency, total, subtotal, created_at)
 		VALUES ($1, $2, 'hold', $3, 'EUR', 1300, 1300, $4) RETURNING id`, w.cust, w.depot, ts("2026-03-21T08:30:00Z"), ts("2026-03-21T08:00:00Z"))
+	// Today's, for the quarter hours (a run at w.now holds them up to
+	// 09:45): in the quarter a period from 03:07 starts in, either side of
+	// the 07:15 boundary, in the last rolled quarter,
+	// after it, and a hold of 08:20 that a customer confirms after the run.
+	w.booking(t, w.depot, nil, "confirmed", "2026-03-30T03:05:00Z", "2026-03-30T03:06:00Z", 305, w.chair, 1,
+		"2026-04-06T08:00:00Z", "2026-04-06T12:00:00Z", "", "")
+	w.booking(t, w.depot, nil, "confirmed", "2026-03-30T07:14:59Z", "2026-03-30T07:20:00Z", 310, w.chair, 1,
+		"2026-04-06T08:00:00Z", "2026-04-06T12:00:00Z", "", "")
+	w.booking(t, w.depot, w.staff, "confirmed", "2026-03-30T07:15:00Z", "2026-03-30T07:15:00Z", 320, w.chair, 1,
+		"2026-04-06T08:00:00Z", "2026-04-06T12:00:00Z", "", "")
+	w.booking(t, w.berlin, nil, "expired", "2026-03-30T09:44:00Z", "", 330, w.r6, 1,
+		"2026-04-07T08:00:00Z", "2026-04-07T12:00:00Z", "", "")
+	w.booking(t, w.berlin, nil, "confirmed", "2026-03-30T09:46:00Z", "2026-03-30T09:47:00Z", 340, w.r6, 1,
+		"2026-04-08T08:00:00Z", "2026-04-08T12:00:00Z", "", "")
+	todayHold := w.id(t, `INSERT INTO bookings (customer_id, location_id, status, expires_at, currency, total, subtotal, created_at)
+		VALUES ($1, $2, 'hold', $3, 'EUR', 350, 350, $4) RETURNING id`, w.cust, w.berlin, ts("2026-03-30T10:20:00Z"), ts("2026-03-30T08:20:00Z"))
 
 	check := func(stage string, from, to time.Time) {
 		t.Helper()
@@ -75,6 +91,14 @@ func TestFunnelRollupMatchesBookings(t *testing.T) {
 		}
 		check(stage+", ending mid-day", ts("2026-03-20T04:00:00Z"), ts("2026-03-29T00:20:00Z"))
 		check(stage+", one whole day", ts("2026-03-28T00:00:00Z"), ts("2026-03-29T00:00:00Z"))
+		// Today from a UTC, a Berlin and a Kathmandu midnight (not on a
+		// quarter hour), from and to mid-quarter, and to a quarter's end.
+		for _, from := range []time.Time{ts("2026-03-30T00:00:00Z"), ts("2026-03-29T22:00:00Z"), ts("2026-03-29T18:15:00Z"),
+			ts("2026-03-29T18:07:00Z"), ts("2026-03-30T03:07:00Z"), ts("2026-03-30T07:15:00Z")} {
+			check(stage+", today", from, now)
+			check(stage+", today to mid-quarter", from, ts("2026-03-30T09:50:00Z"))
+			check(stage+", today to 07:15", from, ts("2026-03-30T07:15:00Z"))
+		}
 	}
 	rollup := func(now time.Time) {
 		t.Helper()
@@ -97,8 +121,21 @@ func TestFunnelRollupMatchesBookings(t *testing.T) {
 		t.Fatalf("after a run: %d rows, %d marks, %v", rolled, marks, err)
 	}
 	checkAll("rolled up", w.now)
+	var quarters int
+	var quartersTo time.Time
+	if err := w.st.DB().QueryRowContext(w.ctx, `SELECT (SELECT count(*) FROM funnel_quarterly), quarters_to FROM funnel_rollup_state`).
+		Scan(&quarters, &quartersTo); err != nil || quarters == 0 || !quartersTo.Equal(ts("2026-03-30T09:45:00Z")) {
+		t.Fatalf("after a run: %d quarter rows up to %s, %v", quarters, quartersTo, err)
+	}
 	rollup(w.now) // again: nothing changes
 	checkAll("rolled up twice", w.now)
+	// Today's hold confirmed after the run: its quarter is marked and read
+	// live; and one of the last rolled quarter gone.
+	exec(`UPDATE bookings SET status = 'confirmed', expires_at = NULL, confirmed_at = $1 WHERE id = $2`, w.now, todayHold)
+	exec(`DELETE FROM bookings WHERE total = 330`)
+	checkAll("today's changed, not rolled up yet", w.now)
+	rollup(w.now)
+	checkAll("today's changed, rolled up again", w.now)
 
 	// Old bookings change after the run: a confirmed one cancelled, the old
 	// hold confirmed, a total changed, one moved to the other location, one
@@ -115,7 +152,7 @@ func TestFunnelRollupMatchesBookings(t *testing.T) {
 	exec(`UPDATE bookings SET status = 'expired' WHERE id = $1`, hold)
 	checkAll("changed, not rolled up yet", w.now)
 	rollup(w.now)
-	if err := w.st.DB().QueryRowContext(w.ctx, `SELECT count(*) FROM funnel_rollup_stale`).Scan(&marks); err != nil || marks != 0 {
+	if err := w.st.DB().QueryRowContext(w.ctx, `SELECT (SELECT count(*) FROM funnel_rollup_stale) + (SELECT count(*) FROM funnel_quarter_stale)`).Scan(&marks); err != nil || marks != 0 {
 		t.Fatalf("marks left after a run: %d %v", marks, err)
 	}
 	checkAll("changed, rolled up again", w.now)
@@ -126,6 +163,21 @@ func TestFunnelRollupMatchesBookings(t *testing.T) {
 	checkAll("a day later", later)
 	exec(`UPDATE bookings SET status = 'cancelled', cancelled_at = $1 WHERE id = $2`, later, hold)
 	checkAll("a day later, today's booking changed", later)
+
+	// A reader that read the rollup's ends before that run (03-30's
+	// quarters, since dropped): its statement reads them live.
+	for _, loc := range []int64{0, w.berlin, w.depot} {
+		from, to := ts("2026-03-29T22:00:00Z"), ts("2026-03-30T09:50:00Z")
+		got, err := w.st.ListFunnelAsOfForTest(w.ctx, from, to, loc, ts("2026-03-30T00:00:00Z"), ts("2026-03-30T09:45:00Z"))
+		want, _ := w.st.ListFunnel(w.ctx, from, to, loc)
+		same := err == nil && len(got) == len(want)
+		for i := 0; same && i < len(got); i++ {
+			same = got[i] == want[i]
+		}
+		if !same {
+			t.Errorf("ends read before a run, location %d: funnel %+v %v, want %+v", loc, got, err, want)
+		}
+	}
 }
 
 // After a rollup has filled its tables, AnalyzeRollups gives the planner

@@ -64,10 +64,14 @@ func HotQueries(p HotParams) []HotQuery {
 	// the ledger from there on.
 	rolledTo := p.Now.Add(-15 * time.Minute)
 	grace, horizon := pgInterval(2*time.Hour), pgInterval(48*time.Hour)
-	// The funnel rollup holds the UTC days before today.
+	// The funnel rollup holds the UTC days before today,
+	// and its quarter hours (migration 00173) today's up to the last run's
+	// end, at most a run's interval and the lag before now.
+	quartersTo := p.Now.Add(-funnelQuarterLag - 15*time.Minute).Truncate(funnelQuarter)
 	funnelArgs := func(from, to time.Time, loc int64, rolledTo time.Time) []any {
 		lo, hi := funnelDays(from, to, rolledTo)
-		return []any{from, to, loc, lo, hi}
+		qlo, qhi := funnelQuarters(from, to, hi, rolledTo, quartersTo)
+		return []any{from, to, loc, lo, hi, qlo, qhi}
 	}
 	// The desk search's customers: as many as match "meyer 12" there.
 	searchCustomers := make([]int64, 150)
