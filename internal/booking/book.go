@@ -368,28 +368,31 @@ func (e *Engine) confirmTx(ctx context.Context, tx *store.Store, b store.Booking
 		return err
 	}
 	fresh := created != nil
-	// The emails are queued before the invoice is issued: the invoice
-	// number's counter row stays locked until the transaction ends, and every
-	// confirmation in the shop waits for it, so it is taken last. A booking
-	// made here queues one job that renders its emails after the commit,
-	// out of the window where its units are locked.
-	notify := e.notify.BookingConfirmed
-	if fresh {
-		notify = e.notify.BookingMade
-	}
-	if err := notify(ctx, tx, b.ID, online); err != nil {
-		return err
-	}
 	// The invoice is issued in the confirming transaction: its number is
 	// taken only if the confirmation commits. Both callers hold the booking's
 	// row (bookTx inserted it, ConfirmTx locked it) and read it with its lines
 	// there; only its status changed since.
 	b.Status = store.BookingConfirmed
+	// The emails are queued before the invoice is issued: the invoice
+	// number's counter row stays locked until the transaction ends, and every
+	// confirmation in the shop waits for it, so it is taken last. A booking
+	// made here queues one job that renders its emails after the commit,
+	// out of the window where its units are locked, from the booking as
+	// bookTx read it (nothing of what the emails tell changed since).
+	var err error
+	if fresh {
+		err = e.notify.BookingMade(ctx, tx, b, online)
+	} else {
+		err = e.notify.BookingConfirmed(ctx, tx, b.ID, online)
+	}
+	if err != nil {
+		return err
+	}
 	if fresh {
 		_, err := invoice.IssueNew(ctx, tx, b)
 		return err
 	}
-	_, err := invoice.IssueLocked(ctx, tx, b)
+	_, err = invoice.IssueLocked(ctx, tx, b)
 	return err
 }
 

@@ -162,6 +162,94 @@ FROM bookings b`).Scan(&noLines, &split); err != nil {
 // left out, units out and back, lines of one item twice. An unknown id is
 // ErrNotFound in both.
 func TestGetBookingAsTheFormerForm(t *testing.T) {
+	s, ids := seedWholeBookings(t)
+	st, ctx := s.st, s.ctx
+	withUnits, without, bulk := 0, 0, 0
+	for _, id := range ids {
+		got, err := st.GetBooking(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := st.GetBookingFormerForTest(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("booking %d:\n got %+v\nwant %+v", id, got, want)
+		}
+		if len(got.Lines) == 0 {
+			without++
+		}
+		for _, l := range got.Lines {
+			switch {
+			case len(l.Units) > 1 && !slices.IsSortedFunc(l.Units, func(a, b store.LineUnit) int { return cmp.Compare(a.UnitID, b.UnitID) }):
+				withUnits++
+			case l.Tracking == "bulk":
+				bulk++
+			}
+		}
+	}
+	if without == 0 || withUnits == 0 || bulk == 0 {
+		t.Fatalf("fixture: %d bookings without lines, %d lines of units out of id order, %d bulk lines; want some of each", without, withUnits, bulk)
+	}
+	if _, err := st.GetBooking(ctx, 1<<40); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("an unknown booking: %v, want ErrNotFound", err)
+	}
+	if _, err := st.GetBookingFormerForTest(ctx, 1<<40); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("an unknown booking, former form: %v, want ErrNotFound", err)
+	}
+}
+
+// The emails of a booking made in a transaction are written from the
+// booking as GetBooking read it there (Booking.Mail) instead of a read of
+// their own: on every booking of the varied shop (lines out and back, paid
+// amounts, two locations with their addresses, several lines of one item,
+// customers with and without a phone) it equals ListBookingMail's reading,
+// and a booking without lines has no mail in either.
+func TestBookingMailOfGetBookingAsListBookingMail(t *testing.T) {
+	s, ids := seedWholeBookings(t)
+	st, ctx := s.st, s.ctx
+	withLines, noLines, addressed := 0, 0, 0
+	for _, id := range ids {
+		b, err := st.GetBooking(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := b.Mail()
+		want, err := st.ListBookingMail(ctx, []int64{id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			if len(want) != 0 {
+				t.Fatalf("booking %d: no mail from GetBooking, ListBookingMail reads %+v", id, want)
+			}
+			noLines++
+			continue
+		}
+		if len(want) != 1 {
+			t.Fatalf("booking %d: ListBookingMail reads %d bookings, GetBooking's mail %+v", id, len(want), got)
+		}
+		if !reflect.DeepEqual(got, want[0]) {
+			t.Fatalf("booking %d:\n got %+v\nwant %+v", id, got, want[0])
+		}
+		withLines++
+		if got.LocationAddress != "" {
+			addressed++
+		}
+	}
+	if withLines == 0 || noLines == 0 || addressed == 0 {
+		t.Fatalf("fixture: %d bookings with lines (%d with an address), %d without; want some of each", withLines, addressed, noLines)
+	}
+}
+
+// seedWholeBookings fills a shop with bookings of every status over two
+// locations with addresses, for comparing readings of whole bookings: some
+// without lines, bulk lines without units, serialized lines of several
+// units whose asset tags sort apart from their ids, released allocations,
+// units out and back, lines of one item twice.
+func seedWholeBookings(t *testing.T) (*shop, []int64) {
+	t.Helper()
 	s := newShop(t)
 	st, ctx := s.st, s.ctx
 	db := st.DB()
@@ -207,39 +295,6 @@ CROSS JOIN (VALUES (true), (false)) a (active)
 CROSS JOIN LATERAL (SELECT id FROM units WHERE item_id = l.item_id ORDER BY (id * 7 + l.id) % 11 LIMIT l.quantity) u
 WHERE l.item_id = $1
 ORDER BY a.active, l.id`, s.r6.ID)
-	ids := queryIDs(t, db, `SELECT id FROM bookings ORDER BY id`)
-	withUnits, without, bulk := 0, 0, 0
-	for _, id := range ids {
-		got, err := st.GetBooking(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := st.GetBookingFormerForTest(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("booking %d:\n got %+v\nwant %+v", id, got, want)
-		}
-		if len(got.Lines) == 0 {
-			without++
-		}
-		for _, l := range got.Lines {
-			switch {
-			case len(l.Units) > 1 && !slices.IsSortedFunc(l.Units, func(a, b store.LineUnit) int { return cmp.Compare(a.UnitID, b.UnitID) }):
-				withUnits++
-			case l.Tracking == "bulk":
-				bulk++
-			}
-		}
-	}
-	if without == 0 || withUnits == 0 || bulk == 0 {
-		t.Fatalf("fixture: %d bookings without lines, %d lines of units out of id order, %d bulk lines; want some of each", without, withUnits, bulk)
-	}
-	if _, err := st.GetBooking(ctx, 1<<40); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("an unknown booking: %v, want ErrNotFound", err)
-	}
-	if _, err := st.GetBookingFormerForTest(ctx, 1<<40); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("an unknown booking, former form: %v, want ErrNotFound", err)
-	}
+	exec(`UPDATE locations SET address = CASE WHEN id = $1 THEN 'Torstraße 1, 10119 Berlin' ELSE '' END`, s.berlin.ID)
+	return s, queryIDs(t, db, `SELECT id FROM bookings ORDER BY id`)
 }
