@@ -194,9 +194,17 @@ func (e *Engine) bookTx(ctx context.Context, tx *store.Store, r Request, lines [
 	for _, l := range lines {
 		deposit += items[l.ItemID].Deposit * int64(l.Quantity)
 	}
-	id, err := tx.CreateBooking(ctx, store.NewBooking{CustomerID: r.CustomerID, LocationID: r.LocationID,
+	newLine := func(i int, bookingID int64) store.NewLine {
+		l := lines[i]
+		return store.NewLine{BookingID: bookingID, ItemID: l.ItemID, Quantity: l.Quantity,
+			StartsAt: l.Start, EndsAt: l.End, UnitPrice: quotes[i].UnitPrice, LineTotal: quotes[i].Total,
+			PriceBreakdown: quotes[i].Breakdown}
+	}
+	// The booking and its first line are one statement; the other lines
+	// follow, each taking its stock before the next is written.
+	id, firstLine, err := tx.CreateBookingWithLine(ctx, store.NewBooking{CustomerID: r.CustomerID, LocationID: r.LocationID,
 		Status: status, ExpiresAt: hold, Currency: settings.Currency,
-		IdempotencyKey: r.IdempotencyKey, CreatedBy: createdBy(r), Now: now, Totals: SumQuotes(quotes, deposit)})
+		IdempotencyKey: r.IdempotencyKey, CreatedBy: createdBy(r), Now: now, Totals: SumQuotes(quotes, deposit)}, newLine(0, 0))
 	if err != nil {
 		if store.ConstraintOf(err) == store.IdempotencyConstraint {
 			return Result{}, errDuplicate
@@ -205,11 +213,11 @@ func (e *Engine) bookTx(ctx context.Context, tx *store.Store, r Request, lines [
 	}
 	for i, l := range lines {
 		it := items[l.ItemID]
-		lineID, err := tx.InsertLine(ctx, store.NewLine{BookingID: id, ItemID: l.ItemID, Quantity: l.Quantity,
-			StartsAt: l.Start, EndsAt: l.End, UnitPrice: quotes[i].UnitPrice, LineTotal: quotes[i].Total,
-			PriceBreakdown: quotes[i].Breakdown})
-		if err != nil {
-			return Result{}, err
+		lineID := firstLine
+		if i > 0 {
+			if lineID, err = tx.InsertLine(ctx, newLine(i, id)); err != nil {
+				return Result{}, err
+			}
 		}
 		ls := lineStock{lineID: lineID, item: it, locationID: r.LocationID, quantity: l.Quantity,
 			start: l.Start, end: l.End, hold: hold, zone: loc.TimeZone}

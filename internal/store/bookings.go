@@ -137,6 +137,44 @@ func (s *Store) CreateBooking(ctx context.Context, nb NewBooking) (int64, error)
 	return id, nil
 }
 
+// createBookingWithLineSQL is createBookingSQL and insertLineSQL in one
+// statement: the booking, then its first line. The line's trigger copies the
+// booking's status and location from the row the statement inserted (a
+// volatile trigger function reads with a command id past the booking's
+// insert, as the separate statements did).
+const createBookingWithLineSQL = `
+WITH b AS (
+    INSERT INTO bookings (customer_id, location_id, status, expires_at, currency, idempotency_key, created_by,
+                          confirmed_at, created_at, updated_at, subtotal, tax, total, deposit)
+    VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), NULLIF($7, 0),
+            CASE WHEN $3 = 'confirmed' THEN $8::timestamptz END, $8, $8, $9, $10, $11, $12)
+    RETURNING id
+)
+INSERT INTO booking_lines (booking_id, item_id, quantity, starts_at, ends_at, unit_price, line_total, price_breakdown)
+SELECT b.id, $13::bigint, $14::integer, $15::timestamptz, $16::timestamptz, $17::bigint, $18::bigint, $19::jsonb FROM b
+RETURNING booking_id, id`
+
+// CreateBookingWithLine is CreateBooking followed by InsertLine of its first
+// line (nl.BookingID is ignored) in one round trip; it returns the booking's
+// id and the line's. Errors are CreateBooking's and InsertLine's.
+func (s *Store) CreateBookingWithLine(ctx context.Context, nb NewBooking, nl NewLine) (bookingID, lineID int64, err error) {
+	bd := []byte(nl.PriceBreakdown)
+	if len(bd) == 0 {
+		bd = []byte("{}")
+	}
+	row := struct {
+		BookingID int64 `db:"booking_id"`
+		ID        int64 `db:"id"`
+	}{}
+	err = s.prepared().GetContext(ctx, &row, createBookingWithLineSQL, nb.CustomerID, nb.LocationID, nb.Status, nb.ExpiresAt,
+		nb.Currency, nb.IdempotencyKey, nb.CreatedBy, nb.Now, nb.Totals.Subtotal, nb.Totals.Tax, nb.Totals.Total, nb.Totals.Deposit,
+		nl.ItemID, nl.Quantity, nl.StartsAt, nl.EndsAt, nl.UnitPrice, nl.LineTotal, string(bd))
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: create booking with its line: %w", classify(err))
+	}
+	return row.BookingID, row.ID, nil
+}
+
 // IdempotencyConstraint names the unique rule a double-submitted form hits.
 const IdempotencyConstraint = "bookings_idempotency_key_key"
 
