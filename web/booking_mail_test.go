@@ -217,8 +217,8 @@ func (f failingNotifier) BookingConfirmed(ctx context.Context, tx *store.Store, 
 	return errors.New("boom after queueing")
 }
 
-func (f failingNotifier) BookingMade(ctx context.Context, tx *store.Store, id int64, online bool) error {
-	if err := f.Notifier.BookingMade(ctx, tx, id, online); err != nil {
+func (f failingNotifier) BookingMade(ctx context.Context, tx *store.Store, b store.Booking, online bool) error {
+	if err := f.Notifier.BookingMade(ctx, tx, b, online); err != nil {
 		return err
 	}
 	return errors.New("boom after queueing")

@@ -194,9 +194,17 @@ func (e *Engine) bookTx(ctx context.Context, tx *store.Store, r Request, lines [
 	for _, l := range lines {
 		deposit += items[l.ItemID].Deposit * int64(l.Quantity)
 	}
-	id, err := tx.CreateBooking(ctx, store.NewBooking{CustomerID: r.CustomerID, LocationID: r.LocationID,
+	newLine := func(i int, bookingID int64) store.NewLine {
+		l := lines[i]
+		return store.NewLine{BookingID: bookingID, ItemID: l.ItemID, Quantity: l.Quantity,
+			StartsAt: l.Start, EndsAt: l.End, UnitPrice: quotes[i].UnitPrice, LineTotal: quotes[i].Total,
+			PriceBreakdown: quotes[i].Breakdown}
+	}
+	// The booking and its first line are one statement; the other lines
+	// follow, each taking its stock before the next is written.
+	id, firstLine, err := tx.CreateBookingWithLine(ctx, store.NewBooking{CustomerID: r.CustomerID, LocationID: r.LocationID,
 		Status: status, ExpiresAt: hold, Currency: settings.Currency,
-		IdempotencyKey: r.IdempotencyKey, CreatedBy: createdBy(r), Now: now, Totals: SumQuotes(quotes, deposit)})
+		IdempotencyKey: r.IdempotencyKey, CreatedBy: createdBy(r), Now: now, Totals: SumQuotes(quotes, deposit)}, newLine(0, 0))
 	if err != nil {
 		if store.ConstraintOf(err) == store.IdempotencyConstraint {
 			return Result{}, errDuplicate
@@ -205,11 +213,11 @@ func (e *Engine) bookTx(ctx context.Context, tx *store.Store, r Request, lines [
 	}
 	for i, l := range lines {
 		it := items[l.ItemID]
-		lineID, err := tx.InsertLine(ctx, store.NewLine{BookingID: id, ItemID: l.ItemID, Quantity: l.Quantity,
-			StartsAt: l.Start, EndsAt: l.End, UnitPrice: quotes[i].UnitPrice, LineTotal: quotes[i].Total,
-			PriceBreakdown: quotes[i].Breakdown})
-		if err != nil {
-			return Result{}, err
+		lineID := firstLine
+		if i > 0 {
+			if lineID, err = tx.InsertLine(ctx, newLine(i, id)); err != nil {
+				return Result{}, err
+			}
 		}
 		ls := lineStock{lineID: lineID, item: it, locationID: r.LocationID, quantity: l.Quantity,
 			start: l.Start, end: l.End, hold: hold, zone: loc.TimeZone}
@@ -368,28 +376,31 @@ func (e *Engine) confirmTx(ctx context.Context, tx *store.Store, b store.Booking
 		return err
 	}
 	fresh := created != nil
-	// The emails are queued before the invoice is issued: the invoice
-	// number's counter row stays locked until the transaction ends, and every
-	// confirmation in the shop waits for it, so it is taken last. A booking
-	// made here queues one job that renders its emails after the commit,
-	// out of the window where its units are locked.
-	notify := e.notify.BookingConfirmed
-	if fresh {
-		notify = e.notify.BookingMade
-	}
-	if err := notify(ctx, tx, b.ID, online); err != nil {
-		return err
-	}
 	// The invoice is issued in the confirming transaction: its number is
 	// taken only if the confirmation commits. Both callers hold the booking's
 	// row (bookTx inserted it, ConfirmTx locked it) and read it with its lines
 	// there; only its status changed since.
 	b.Status = store.BookingConfirmed
+	// The emails are queued before the invoice is issued: the invoice
+	// number's counter row stays locked until the transaction ends, and every
+	// confirmation in the shop waits for it, so it is taken last. A booking
+	// made here queues one job that renders its emails after the commit,
+	// out of the window where its units are locked, from the booking as
+	// bookTx read it (nothing of what the emails tell changed since).
+	var err error
+	if fresh {
+		err = e.notify.BookingMade(ctx, tx, b, online)
+	} else {
+		err = e.notify.BookingConfirmed(ctx, tx, b.ID, online)
+	}
+	if err != nil {
+		return err
+	}
 	if fresh {
 		_, err := invoice.IssueNew(ctx, tx, b)
 		return err
 	}
-	_, err := invoice.IssueLocked(ctx, tx, b)
+	_, err = invoice.IssueLocked(ctx, tx, b)
 	return err
 }
 

@@ -13,10 +13,11 @@ type Notifier interface {
 	// BookingConfirmed: the booking stands; online says the customer booked
 	// it themself (staff are told about those).
 	BookingConfirmed(ctx context.Context, tx *store.Store, bookingID int64, online bool) error
-	// BookingMade: the booking was made confirmed in this transaction (a
-	// checkout paid at pickup, a walk-in); what it queues may be rendered
+	// BookingMade: the booking b was made confirmed in this transaction (a
+	// checkout paid at pickup, a walk-in), as read there with GetBooking
+	// after its lines took their stock; what it queues may be rendered
 	// after the commit, as long as it commits or rolls back with tx.
-	BookingMade(ctx context.Context, tx *store.Store, bookingID int64, online bool) error
+	BookingMade(ctx context.Context, tx *store.Store, b store.Booking, online bool) error
 	// BookingCancelled: the booking was cancelled; reason may be empty.
 	BookingCancelled(ctx context.Context, tx *store.Store, bookingID int64, reason string) error
 	// HoldsExpired: these holds ran out before they were confirmed.
@@ -26,10 +27,10 @@ type Notifier interface {
 // silent is the Notifier of an engine nobody listens to.
 type silent struct{}
 
-func (silent) BookingConfirmed(context.Context, *store.Store, int64, bool) error   { return nil }
-func (silent) BookingMade(context.Context, *store.Store, int64, bool) error        { return nil }
-func (silent) BookingCancelled(context.Context, *store.Store, int64, string) error { return nil }
-func (silent) HoldsExpired(context.Context, *store.Store, []int64) error           { return nil }
+func (silent) BookingConfirmed(context.Context, *store.Store, int64, bool) error    { return nil }
+func (silent) BookingMade(context.Context, *store.Store, store.Booking, bool) error { return nil }
+func (silent) BookingCancelled(context.Context, *store.Store, int64, string) error  { return nil }
+func (silent) HoldsExpired(context.Context, *store.Store, []int64) error            { return nil }
 
 // WithNotifier sets who hears about confirmations, cancellations and expired
 // holds.

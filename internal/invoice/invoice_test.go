@@ -55,8 +55,8 @@ func (f *failOn) BookingConfirmed(_ context.Context, _ *store.Store, id int64, _
 	}
 	return nil
 }
-func (f *failOn) BookingMade(ctx context.Context, tx *store.Store, id int64, online bool) error {
-	return f.BookingConfirmed(ctx, tx, id, online)
+func (f *failOn) BookingMade(ctx context.Context, tx *store.Store, b store.Booking, online bool) error {
+	return f.BookingConfirmed(ctx, tx, b.ID, online)
 }
 func (f *failOn) BookingCancelled(context.Context, *store.Store, int64, string) error { return nil }
 func (f *failOn) HoldsExpired(context.Context, *store.Store, []int64) error           { return nil }

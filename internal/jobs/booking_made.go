@@ -44,14 +44,18 @@ func (w *bookingMadeWorker) Work(ctx context.Context, job *river.Job[BookingMade
 // BookingMade queues the confirmation of a booking made confirmed in tx: one
 // job row, committed or rolled back with the booking, from which a worker
 // renders and queues the emails after the commit (while the booking's units
-// and the invoice counter are no longer locked). The staff notices go to the
-// team of the moment they are written.
-func (m BookingMail) BookingMade(ctx context.Context, tx *store.Store, bookingID int64, online bool) error {
-	return m.each(ctx, tx, []int64{bookingID}, func(b mail.Booking) error {
-		args := BookingMadeArgs{BookingID: bookingID, Online: online, Booking: b}
-		if _, err := m.j.client.InsertTx(ctx, tx.Tx(), args, nil); err != nil {
-			return fmt.Errorf("jobs: insert confirmation job of booking %d: %w", bookingID, store.Unavailable(err))
-		}
+// and the invoice counter are no longer locked). The emails tell b as the
+// engine read it in tx (Booking.Mail: what ListBookingMail would read there,
+// without a statement of its own). The staff notices go to the team of the
+// moment they are written.
+func (m BookingMail) BookingMade(ctx context.Context, tx *store.Store, b store.Booking, online bool) error {
+	sb, ok := b.Mail()
+	if !ok {
 		return nil
-	})
+	}
+	args := BookingMadeArgs{BookingID: b.ID, Online: online, Booking: MailBooking(sb)}
+	if _, err := m.j.client.InsertTx(ctx, tx.Tx(), args, nil); err != nil {
+		return fmt.Errorf("jobs: insert confirmation job of booking %d: %w", b.ID, store.Unavailable(err))
+	}
+	return nil
 }

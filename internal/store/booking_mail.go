@@ -61,6 +61,27 @@ JOIN locations lo ON lo.id = b.location_id
 JOIN booking_lines l ON l.booking_id = b.id
 JOIN items i ON i.id = l.item_id`
 
+// Mail is b as its emails tell it: what ListBookingMail reads of it, for a
+// booking read with GetBooking (which reads its location's address) in the
+// transaction that writes its emails, so they need no read of their own.
+// Like ListBookingMail, a booking without lines has no mail: ok is false.
+func (b Booking) Mail() (m BookingMail, ok bool) {
+	if len(b.Lines) == 0 {
+		return BookingMail{}, false
+	}
+	m = BookingMail{ID: b.ID, Number: b.Number, Status: b.Status, CustomerID: b.CustomerID,
+		CustomerName: b.CustomerName, CustomerEmail: b.CustomerEmail, LocationName: b.LocationName,
+		LocationAddress: b.LocationAddress, TimeZone: b.TimeZone, Currency: b.Currency,
+		Subtotal: b.Subtotal, Tax: b.Tax, Total: b.Total, Deposit: b.Deposit, Paid: b.Paid,
+		Lines: make([]BookingMailLine, len(b.Lines))}
+	for i, l := range b.Lines {
+		m.Lines[i] = BookingMailLine{BookingID: b.ID, ItemName: l.ItemName, Quantity: l.Quantity,
+			StartsAt: l.StartsAt, EndsAt: l.EndsAt, LineTotal: l.LineTotal,
+			PickedUpAt: l.PickedUpAt, ReturnedAt: l.ReturnedAt}
+	}
+	return m, true
+}
+
 // listBookingMailSQL runs prepared (a booking's confirmation reads it in the
 // booking's transaction); the ids are read through a subquery so that its
 // plan does not depend on how many there are (see availabilityOfSQL).

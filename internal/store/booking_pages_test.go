@@ -5,9 +5,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/internal/testenv"
@@ -162,6 +164,94 @@ FROM bookings b`).Scan(&noLines, &split); err != nil {
 // left out, units out and back, lines of one item twice. An unknown id is
 // ErrNotFound in both.
 func TestGetBookingAsTheFormerForm(t *testing.T) {
+	s, ids := seedWholeBookings(t)
+	st, ctx := s.st, s.ctx
+	withUnits, without, bulk := 0, 0, 0
+	for _, id := range ids {
+		got, err := st.GetBooking(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := st.GetBookingFormerForTest(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("booking %d:\n got %+v\nwant %+v", id, got, want)
+		}
+		if len(got.Lines) == 0 {
+			without++
+		}
+		for _, l := range got.Lines {
+			switch {
+			case len(l.Units) > 1 && !slices.IsSortedFunc(l.Units, func(a, b store.LineUnit) int { return cmp.Compare(a.UnitID, b.UnitID) }):
+				withUnits++
+			case l.Tracking == "bulk":
+				bulk++
+			}
+		}
+	}
+	if without == 0 || withUnits == 0 || bulk == 0 {
+		t.Fatalf("fixture: %d bookings without lines, %d lines of units out of id order, %d bulk lines; want some of each", without, withUnits, bulk)
+	}
+	if _, err := st.GetBooking(ctx, 1<<40); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("an unknown booking: %v, want ErrNotFound", err)
+	}
+	if _, err := st.GetBookingFormerForTest(ctx, 1<<40); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("an unknown booking, former form: %v, want ErrNotFound", err)
+	}
+}
+
+// The emails of a booking made in a transaction are written from the
+// booking as GetBooking read it there (Booking.Mail) instead of a read of
+// their own: on every booking of the varied shop (lines out and back, paid
+// amounts, two locations with their addresses, several lines of one item,
+// customers with and without a phone) it equals ListBookingMail's reading,
+// and a booking without lines has no mail in either.
+func TestBookingMailOfGetBookingAsListBookingMail(t *testing.T) {
+	s, ids := seedWholeBookings(t)
+	st, ctx := s.st, s.ctx
+	withLines, noLines, addressed := 0, 0, 0
+	for _, id := range ids {
+		b, err := st.GetBooking(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := b.Mail()
+		want, err := st.ListBookingMail(ctx, []int64{id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			if len(want) != 0 {
+				t.Fatalf("booking %d: no mail from GetBooking, ListBookingMail reads %+v", id, want)
+			}
+			noLines++
+			continue
+		}
+		if len(want) != 1 {
+			t.Fatalf("booking %d: ListBookingMail reads %d bookings, GetBooking's mail %+v", id, len(want), got)
+		}
+		if !reflect.DeepEqual(got, want[0]) {
+			t.Fatalf("booking %d:\n got %+v\nwant %+v", id, got, want[0])
+		}
+		withLines++
+		if got.LocationAddress != "" {
+			addressed++
+		}
+	}
+	if withLines == 0 || noLines == 0 || addressed == 0 {
+		t.Fatalf("fixture: %d bookings with lines (%d with an address), %d without; want some of each", withLines, addressed, noLines)
+	}
+}
+
+// seedWholeBookings fills a shop with bookings of every status over two
+// locations with addresses, for comparing readings of whole bookings: some
+// without lines, bulk lines without units, serialized lines of several
+// units whose asset tags sort apart from their ids, released allocations,
+// units out and back, lines of one item twice.
+func seedWholeBookings(t *testing.T) (*shop, []int64) {
+	t.Helper()
 	s := newShop(t)
 	st, ctx := s.st, s.ctx
 	db := st.DB()
@@ -207,39 +297,93 @@ CROSS JOIN (VALUES (true), (false)) a (active)
 CROSS JOIN LATERAL (SELECT id FROM units WHERE item_id = l.item_id ORDER BY (id * 7 + l.id) % 11 LIMIT l.quantity) u
 WHERE l.item_id = $1
 ORDER BY a.active, l.id`, s.r6.ID)
-	ids := queryIDs(t, db, `SELECT id FROM bookings ORDER BY id`)
-	withUnits, without, bulk := 0, 0, 0
-	for _, id := range ids {
-		got, err := st.GetBooking(ctx, id)
-		if err != nil {
+	exec(`UPDATE locations SET address = CASE WHEN id = $1 THEN 'Torstraße 1, 10119 Berlin' ELSE '' END`, s.berlin.ID)
+	return s, queryIDs(t, db, `SELECT id FROM bookings ORDER BY id`)
+}
+
+// A booking and its first line are written in one statement
+// (CreateBookingWithLine); on varied bookings (held with an expiry or
+// confirmed, with and without a form token, made by the customer or by
+// staff, at either location, a serialized or a bulk item, with and without
+// a price breakdown) the rows equal those CreateBooking then InsertLine
+// write, the line's copies of its booking's status and location included.
+func TestCreateBookingWithLineAsTwoStatements(t *testing.T) {
+	s := newShop(t)
+	st, ctx := s.st, s.ctx
+	db := st.DB()
+	var customer, staff int64
+	if err := db.QueryRowContext(ctx, `INSERT INTO users (email, name, password_hash) VALUES ('c@example.test', 'Cy', 'x') RETURNING id`).Scan(&customer); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRowContext(ctx, `INSERT INTO users (email, name, password_hash, role) VALUES ('s@example.test', 'Sam', 'x', 'staff') RETURNING id`).Scan(&staff); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC)
+	expires := now.Add(15 * time.Minute)
+	// row is a booking and its line as written, without what tells two
+	// bookings apart (ids, number, the token's own text, the line's
+	// creation time).
+	row := func(bookingID, lineID int64) string {
+		t.Helper()
+		var out string
+		if err := db.QueryRowContext(ctx, `
+SELECT jsonb_build_object('booking', to_jsonb(b) - 'id' - 'number' - 'idempotency_key', 'token', b.idempotency_key IS NOT NULL,
+                          'line', to_jsonb(l) - 'id' - 'booking_id' - 'created_at', 'line_of_booking', l.booking_id = b.id)::text
+FROM bookings b JOIN booking_lines l ON l.booking_id = b.id WHERE b.id = $1 AND l.id = $2`, bookingID, lineID).Scan(&out); err != nil {
 			t.Fatal(err)
 		}
-		want, err := st.GetBookingFormerForTest(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("booking %d:\n got %+v\nwant %+v", id, got, want)
-		}
-		if len(got.Lines) == 0 {
-			without++
-		}
-		for _, l := range got.Lines {
-			switch {
-			case len(l.Units) > 1 && !slices.IsSortedFunc(l.Units, func(a, b store.LineUnit) int { return cmp.Compare(a.UnitID, b.UnitID) }):
-				withUnits++
-			case l.Tracking == "bulk":
-				bulk++
+		return out
+	}
+	n := 0
+	for _, status := range []string{store.BookingHold, store.BookingConfirmed} {
+		for _, loc := range []int64{s.berlin.ID, s.sf.ID} {
+			for k, item := range []int64{s.r6.ID, s.tripod.ID} {
+				n++
+				nb := store.NewBooking{CustomerID: customer, LocationID: loc, Status: status, Currency: "EUR", Now: now.Add(time.Duration(n) * time.Minute),
+					Totals: store.Totals{Subtotal: int64(100 * n), Tax: int64(19 * n), Total: int64(119 * n), Deposit: int64(10 * k)}}
+				if status == store.BookingHold {
+					nb.ExpiresAt = &expires
+				}
+				if n%2 == 0 {
+					nb.CreatedBy = staff
+				}
+				nl := store.NewLine{ItemID: item, Quantity: 1 + n%3, StartsAt: now.Add(time.Duration(n) * 24 * time.Hour),
+					EndsAt: now.Add(time.Duration(n+2) * 24 * time.Hour), UnitPrice: int64(50 * n), LineTotal: int64(100 * n)}
+				if n%3 != 0 {
+					nl.PriceBreakdown = []byte(`{"days": 2, "rate": "day"}`)
+				}
+				key := func(form string) string {
+					if n%4 == 1 {
+						return ""
+					}
+					return fmt.Sprintf("token-%d-%s", n, form)
+				}
+				nb.IdempotencyKey = key("two")
+				oldID, err := st.CreateBooking(ctx, nb)
+				if err != nil {
+					t.Fatal(err)
+				}
+				nl.BookingID = oldID
+				oldLine, err := st.InsertLine(ctx, nl)
+				if err != nil {
+					t.Fatal(err)
+				}
+				nb.IdempotencyKey = key("one")
+				nl.BookingID = 0
+				newID, newLine, err := st.CreateBookingWithLine(ctx, nb, nl)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, want := row(newID, newLine), row(oldID, oldLine); got != want {
+					t.Fatalf("booking %d (%s, location %d, item %d):\n got %s\nwant %s", n, status, loc, item, got, want)
+				}
 			}
 		}
 	}
-	if without == 0 || withUnits == 0 || bulk == 0 {
-		t.Fatalf("fixture: %d bookings without lines, %d lines of units out of id order, %d bulk lines; want some of each", without, withUnits, bulk)
-	}
-	if _, err := st.GetBooking(ctx, 1<<40); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("an unknown booking: %v, want ErrNotFound", err)
-	}
-	if _, err := st.GetBookingFormerForTest(ctx, 1<<40); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("an unknown booking, former form: %v, want ErrNotFound", err)
+	// A reused form token is refused as CreateBooking refuses it.
+	nb := store.NewBooking{CustomerID: customer, LocationID: s.berlin.ID, Status: store.BookingConfirmed, Currency: "EUR", Now: now, IdempotencyKey: "token-2-one"}
+	_, _, err := st.CreateBookingWithLine(ctx, nb, store.NewLine{ItemID: s.r6.ID, Quantity: 1, StartsAt: now, EndsAt: now.Add(time.Hour)})
+	if store.ConstraintOf(err) != store.IdempotencyConstraint {
+		t.Fatalf("a reused token: %v, want the %s constraint", err, store.IdempotencyConstraint)
 	}
 }

@@ -27,28 +27,31 @@ const (
 
 // Booking is a customer's reservation at one location, with its lines.
 type Booking struct {
-	ID            int64      `db:"id"`
-	Number        string     `db:"number"`
-	CustomerID    int64      `db:"customer_id"`
-	CustomerName  string     `db:"customer_name"`
-	CustomerEmail string     `db:"customer_email"`
-	CustomerPhone string     `db:"customer_phone"`
-	LocationID    int64      `db:"location_id"`
-	LocationName  string     `db:"location_name"`
-	TimeZone      string     `db:"time_zone"`
-	Status        string     `db:"status"`
-	ExpiresAt     *time.Time `db:"expires_at"`
-	Currency      string     `db:"currency"`
-	Subtotal      int64      `db:"subtotal"`
-	Tax           int64      `db:"tax"`
-	Total         int64      `db:"total"`
-	Deposit       int64      `db:"deposit"`
-	Paid          int64      `db:"paid"`
-	ConfirmedAt   *time.Time `db:"confirmed_at"`
-	CancelledAt   *time.Time `db:"cancelled_at"`
-	CreatedAt     time.Time  `db:"created_at"`
-	UpdatedAt     time.Time  `db:"updated_at"`
-	Lines         []BookingLine
+	ID            int64  `db:"id"`
+	Number        string `db:"number"`
+	CustomerID    int64  `db:"customer_id"`
+	CustomerName  string `db:"customer_name"`
+	CustomerEmail string `db:"customer_email"`
+	CustomerPhone string `db:"customer_phone"`
+	LocationID    int64  `db:"location_id"`
+	LocationName  string `db:"location_name"`
+	// LocationAddress is read by GetBooking only (for the emails of a
+	// booking made in a transaction, see Mail); other reads leave it empty.
+	LocationAddress string     `db:"location_address"`
+	TimeZone        string     `db:"time_zone"`
+	Status          string     `db:"status"`
+	ExpiresAt       *time.Time `db:"expires_at"`
+	Currency        string     `db:"currency"`
+	Subtotal        int64      `db:"subtotal"`
+	Tax             int64      `db:"tax"`
+	Total           int64      `db:"total"`
+	Deposit         int64      `db:"deposit"`
+	Paid            int64      `db:"paid"`
+	ConfirmedAt     *time.Time `db:"confirmed_at"`
+	CancelledAt     *time.Time `db:"cancelled_at"`
+	CreatedAt       time.Time  `db:"created_at"`
+	UpdatedAt       time.Time  `db:"updated_at"`
+	Lines           []BookingLine
 }
 
 // Line finds a line of the booking by id.
@@ -134,6 +137,44 @@ func (s *Store) CreateBooking(ctx context.Context, nb NewBooking) (int64, error)
 	return id, nil
 }
 
+// createBookingWithLineSQL is createBookingSQL and insertLineSQL in one
+// statement: the booking, then its first line. The line's trigger copies the
+// booking's status and location from the row the statement inserted (a
+// volatile trigger function reads with a command id past the booking's
+// insert, as the separate statements did).
+const createBookingWithLineSQL = `
+WITH b AS (
+    INSERT INTO bookings (customer_id, location_id, status, expires_at, currency, idempotency_key, created_by,
+                          confirmed_at, created_at, updated_at, subtotal, tax, total, deposit)
+    VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), NULLIF($7, 0),
+            CASE WHEN $3 = 'confirmed' THEN $8::timestamptz END, $8, $8, $9, $10, $11, $12)
+    RETURNING id
+)
+INSERT INTO booking_lines (booking_id, item_id, quantity, starts_at, ends_at, unit_price, line_total, price_breakdown)
+SELECT b.id, $13::bigint, $14::integer, $15::timestamptz, $16::timestamptz, $17::bigint, $18::bigint, $19::jsonb FROM b
+RETURNING booking_id, id`
+
+// CreateBookingWithLine is CreateBooking followed by InsertLine of its first
+// line (nl.BookingID is ignored) in one round trip; it returns the booking's
+// id and the line's. Errors are CreateBooking's and InsertLine's.
+func (s *Store) CreateBookingWithLine(ctx context.Context, nb NewBooking, nl NewLine) (bookingID, lineID int64, err error) {
+	bd := []byte(nl.PriceBreakdown)
+	if len(bd) == 0 {
+		bd = []byte("{}")
+	}
+	row := struct {
+		BookingID int64 `db:"booking_id"`
+		ID        int64 `db:"id"`
+	}{}
+	err = s.prepared().GetContext(ctx, &row, createBookingWithLineSQL, nb.CustomerID, nb.LocationID, nb.Status, nb.ExpiresAt,
+		nb.Currency, nb.IdempotencyKey, nb.CreatedBy, nb.Now, nb.Totals.Subtotal, nb.Totals.Tax, nb.Totals.Total, nb.Totals.Deposit,
+		nl.ItemID, nl.Quantity, nl.StartsAt, nl.EndsAt, nl.UnitPrice, nl.LineTotal, string(bd))
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: create booking with its line: %w", classify(err))
+	}
+	return row.BookingID, row.ID, nil
+}
+
 // IdempotencyConstraint names the unique rule a double-submitted form hits.
 const IdempotencyConstraint = "bookings_idempotency_key_key"
 
@@ -156,12 +197,13 @@ const getBookingSQL = `SELECT ` + bookingColumns + bookingFrom + ` WHERE b.id = 
 // getBookingWholeSQL is a booking with its lines and their units in one
 // statement: one row per unit of a line (one for a line without units, one
 // for a booking without lines), lines by id and units by asset tag, as
-// getBooking's three statements order them.
+// getBooking's three statements order them. The location's address, last,
+// is what the booking's emails need beyond it (Booking.Mail).
 const getBookingWholeSQL = `SELECT ` + bookingColumns + `,
        l.id AS line_id, l.item_id, i.name AS item_name, i.tracking, l.quantity, l.starts_at, l.ends_at,
        l.picked_up_at, l.returned_at, l.unit_price, l.line_total, l.price_breakdown,
        a.id AS allocation_id, a.unit_id, u.asset_tag, a.picked_up_at AS unit_picked_up_at,
-       a.returned_at AS unit_returned_at` + bookingFrom + `
+       a.returned_at AS unit_returned_at, lo.address AS location_address` + bookingFrom + `
 LEFT JOIN (booking_lines l JOIN items i ON i.id = l.item_id) ON l.booking_id = b.id
 LEFT JOIN (unit_allocations a JOIN units u ON u.id = a.unit_id) ON a.booking_line_id = l.id AND a.active
 WHERE b.id = $1
@@ -169,41 +211,54 @@ ORDER BY l.id, u.asset_tag`
 
 // bookingWholeNames are getBookingWholeSQL's columns, for its hand scan.
 var bookingWholeNames = append(slices.Clip(customerBookingNames), "allocation_id", "unit_id", "asset_tag",
-	"unit_picked_up_at", "unit_returned_at")
+	"unit_picked_up_at", "unit_returned_at", "location_address")
 
 // scanBookingWhole reads the rows of getBookingWholeSQL: the booking from
 // its first row, a line from the first row of each, a unit from each row
 // that has one.
 func scanBookingWhole(rows *sql.Rows, out *[]Booking) error {
 	lineCols := len(customerBookingNames) - len(bookingNames) - 1
-	unitCols := len(bookingWholeNames) - len(customerBookingNames)
+	unitCols := len(bookingWholeNames) - len(customerBookingNames) - 1
 	return newRowScan(bookingWholeNames...).each(rows, func(r *rowScan) {
 		id := r.int64()
+		first := false
 		if n := len(*out); n == 0 || (*out)[n-1].ID != id {
 			*out = append(*out, readBooking(r, id))
+			first = true
 		} else {
 			r.skip(len(bookingNames) - 1)
 		}
 		b := &(*out)[len(*out)-1]
-		lineID := r.optInt64()
-		if lineID == nil {
-			r.skip(lineCols + unitCols)
-			return
-		}
-		if n := len(b.Lines); n == 0 || b.Lines[n-1].ID != *lineID {
-			b.Lines = append(b.Lines, readLine(r, *lineID, id))
+		readLineUnit(r, b, lineCols, unitCols)
+		if first {
+			b.LocationAddress = r.string()
 		} else {
-			r.skip(lineCols)
+			r.skip(1)
 		}
-		l := &b.Lines[len(b.Lines)-1]
-		allocationID := r.optInt64()
-		if allocationID == nil {
-			r.skip(unitCols - 1)
-			return
-		}
-		l.Units = append(l.Units, LineUnit{AllocationID: *allocationID, LineID: l.ID, UnitID: r.int64(),
-			AssetTag: r.string(), PickedUpAt: r.optTime(), ReturnedAt: r.optTime()})
 	})
+}
+
+// readLineUnit reads getBookingWholeSQL's line and unit columns of a row
+// into b.
+func readLineUnit(r *rowScan, b *Booking, lineCols, unitCols int) {
+	lineID := r.optInt64()
+	if lineID == nil {
+		r.skip(lineCols + unitCols)
+		return
+	}
+	if n := len(b.Lines); n == 0 || b.Lines[n-1].ID != *lineID {
+		b.Lines = append(b.Lines, readLine(r, *lineID, b.ID))
+	} else {
+		r.skip(lineCols)
+	}
+	l := &b.Lines[len(b.Lines)-1]
+	allocationID := r.optInt64()
+	if allocationID == nil {
+		r.skip(unitCols - 1)
+		return
+	}
+	l.Units = append(l.Units, LineUnit{AllocationID: *allocationID, LineID: l.ID, UnitID: r.int64(),
+		AssetTag: r.string(), PickedUpAt: r.optTime(), ReturnedAt: r.optTime()})
 }
 
 // GetBooking loads a booking with its lines and their units, in one

@@ -381,8 +381,14 @@ func (s *Store) ListItemFiguresByDailyRevenueForTest(ctx context.Context, fromDa
 // GetBookingFormerForTest reads a booking as GetBooking did before it was
 // one statement: the booking, its lines, then their units (LockBooking's
 // three statements without the lock).
+// The location's address, which GetBooking reads beside, is read on its own.
 func (s *Store) GetBookingFormerForTest(ctx context.Context, id int64) (Booking, error) {
-	return s.getBooking(ctx, getBookingSQL, id)
+	b, err := s.getBooking(ctx, getBookingSQL, id)
+	if err != nil {
+		return b, err
+	}
+	err = s.q.GetContext(ctx, &b.LocationAddress, `SELECT address FROM locations WHERE id = $1`, b.LocationID)
+	return b, err
 }
 
 // ListFunnelAsOfForTest reads the funnel with the rollup's ends read
