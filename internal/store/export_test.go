@@ -179,7 +179,7 @@ func (s *Store) ListBookingsBySqlxForTest(ctx context.Context, limit int) ([]Boo
 // running totals: every day of the period summed from utilization_daily.
 const itemUtilByDaysCTE = `util AS (
     SELECT item_id, sum(hours_available) AS hours_available, sum(hours_out) AS hours_out
-    FROM utilization_daily WHERE day >= $7::date AND day < $8::date AND ($3 = 0 OR location_id = $3)
+    FROM utilization_daily WHERE day >= $5::date AND day < $6::date AND ($3 = 0 OR location_id = $3)
     GROUP BY item_id
 )`
 
@@ -337,11 +337,16 @@ func (s *Store) ListAvailabilityFormerForTest(ctx context.Context, q Availabilit
 // revenue_daily over the period's rolled days, and revenue_item_total for
 // life. The reference the running totals must equal.
 const itemRevenueByDaysCTEs = `), period_revenue AS (
-    SELECT r.item_id, r.amount, 1 AS n FROM live r JOIN bounds b ON b.location_id = r.location_id
-    WHERE NOT (r.at >= b.lo_at AND r.at < b.hi_at)
+    SELECT r.item_id, r.amount, 1 AS n FROM pieces p
+    CROSS JOIN LATERAL (SELECT r.item_id, r.amount FROM live_revenue r
+                        WHERE r.at >= p.a AND r.at < p.b AND r.location_id = p.location_id) r
     UNION ALL
     SELECT r.item_id, r.amount, 1 FROM late r JOIN bounds b ON b.location_id = r.location_id
-    WHERE r.at >= b.lo_at AND r.at < b.hi_at
+    WHERE (r.at >= b.lo_at AND r.at < b.hi_at)
+       OR EXISTS (SELECT 1 FROM edges e WHERE e.location_id = b.location_id AND r.at >= e.qa AND r.at < e.qb)
+    UNION ALL
+    SELECT q.item_id, q.amount, 1 FROM edges e
+    JOIN revenue_item_quarter q ON q.location_id = e.location_id AND q.at >= e.qa AND q.at < e.qb
     UNION ALL
     SELECT d.item_id, d.amount, 1 FROM bounds b
     JOIN revenue_daily d ON d.location_id = b.location_id AND d.day >= b.lo AND d.day < b.hi
@@ -349,7 +354,7 @@ const itemRevenueByDaysCTEs = `), period_revenue AS (
     SELECT t.item_id, t.amount FROM revenue_item_total t JOIN bounds b ON b.location_id = t.location_id
     UNION ALL
     SELECT r.item_id, r.amount FROM live_revenue r JOIN bounds b ON b.location_id = r.location_id
-    WHERE r.at >= $6 AND r.at >= b.rolled_to
+    WHERE r.at >= $4 AND r.at >= b.rolled_to
     UNION ALL
     SELECT item_id, amount FROM late
 )`
