@@ -10,8 +10,8 @@ import (
 // summed per local day, location and item, per local day and location
 // (migration 00099), per location and quarter hour of its days (migration
 // 00147) with the bookings whose money moved in each (00148), per
-// location and item over all days, and per location and item as running
-// totals up to each day (00163). Each run rolls
+// location and item as running totals up to each day (00163), and per
+// location, quarter hour and item (00170). Each run rolls
 // every location up to the run's instant (migration 00133), today's day
 // partly: it holds the entries before that mark that the run's snapshot saw.
 // It recomputes the last few rolled days, today, the days of entries the
@@ -131,18 +131,7 @@ SELECT location_id, day, item_id, sum(amount) FROM revenue_rollup_fresh_item GRO
 	// recomputed days come out as they were, and a rewritten row leaves a
 	// dead index entry beside the live one until a vacuum, which readers of
 	// the day's range step over (rewriting four days of a large shop on
-	// every run doubled the buffers of the dashboard's 30 days). The
-	// lifetime totals move by each item's difference, once a run, not once
-	// per recomputed day and again per old row (migration 00135).
-	revenueRollupTotalsSQL = `
-INSERT INTO revenue_item_total AS t (location_id, item_id, amount)
-SELECT location_id, item_id, sum(amount) FROM (
-    SELECT location_id, item_id, amount FROM revenue_rollup_fresh
-    UNION ALL
-    SELECT r.location_id, r.item_id, -r.amount
-    FROM revenue_rollup_days d JOIN revenue_daily r ON r.location_id = d.location_id AND r.day = d.day
-) x GROUP BY location_id, item_id
-ON CONFLICT (location_id, item_id) DO UPDATE SET amount = t.amount + EXCLUDED.amount WHERE EXCLUDED.amount <> 0`
+	// every run doubled the buffers of the dashboard's 30 days).
 	revenueRollupGoneSQL = `
 DELETE FROM revenue_daily r USING revenue_rollup_days d
 WHERE r.location_id = d.location_id AND r.day = d.day
@@ -210,7 +199,7 @@ SELECT revenue_running_from(location_id, min(day)) FROM revenue_rollup_days GROU
 
 // revenueRollupTables are the rollup's tables, each keyed by location first
 // (migrations 00098, 00099, 00147, 00148, 00163, 00170).
-var revenueRollupTables = []string{"revenue_daily", "revenue_item_total", "revenue_daily_location",
+var revenueRollupTables = []string{"revenue_daily", "revenue_daily_location",
 	"revenue_quarter_location", "revenue_booking_quarter", "revenue_running", "revenue_item_quarter"}
 
 // revenueRollupResetSQL drops what a table holds of the locations rolled up
@@ -265,7 +254,7 @@ func (s *Store) RollupRevenue(ctx context.Context, now time.Time) (int64, error)
 			}
 		}
 		for _, q := range []string{revenueRollupFillQuarterSQL, revenueRollupFillDaySQL, `ANALYZE revenue_rollup_fresh_item`, `ANALYZE revenue_rollup_fresh`, `ANALYZE revenue_rollup_fresh_quarter`,
-			`ANALYZE revenue_rollup_fresh_booking`, revenueRollupTotalsSQL, revenueRollupGoneSQL, revenueRollupPutSQL,
+			`ANALYZE revenue_rollup_fresh_booking`, revenueRollupGoneSQL, revenueRollupPutSQL,
 			revenueRollupLocationGoneSQL, revenueRollupLocationPutSQL, revenueRollupQuarterGoneSQL, revenueRollupQuarterPutSQL,
 			revenueRollupBookingGoneSQL, revenueRollupBookingPutSQL, revenueRollupItemQuarterGoneSQL, revenueRollupItemQuarterPutSQL,
 			revenueRollupRunningSQL} {
