@@ -30,7 +30,7 @@ func TestGeneratedShopRevenueRollupMatchesLedger(t *testing.T) {
 	}
 	var days, items, states, payments, refunds int
 	err := st.DB().QueryRowContext(ctx, `
-SELECT (SELECT count(*) FROM revenue_daily_location), (SELECT count(*) FROM revenue_item_total),
+SELECT (SELECT count(*) FROM revenue_daily_location), (SELECT count(*) FROM revenue_item_quarter),
        (SELECT count(*) FROM revenue_rollup_state WHERE rolled_to > '-infinity'),
        (SELECT count(*) FROM ledger_entries WHERE kind = 'payment'), (SELECT count(*) FROM ledger_entries WHERE kind = 'refund')`).
 		Scan(&days, &items, &states, &payments, &refunds)
@@ -38,7 +38,7 @@ SELECT (SELECT count(*) FROM revenue_daily_location), (SELECT count(*) FROM reve
 		t.Fatal(err)
 	}
 	if days < 300 || items == 0 || states != sz.Locations || payments == 0 || refunds == 0 {
-		t.Fatalf("rolled up %d location days, %d item totals, %d locations; ledger %d payments, %d refunds",
+		t.Fatalf("rolled up %d location days, %d item quarters, %d locations; ledger %d payments, %d refunds",
 			days, items, states, payments, refunds)
 	}
 	var locs []int64

@@ -89,7 +89,16 @@ type Revenue struct {
 // (but for late entries, which the rollup lacks), so callers round each sum
 // once; a test keeps it equal to summing the whole ledger. rolledEdgesCTE
 // is its first part, which revenueBookingsSQL shares.
-const rolledEdgesCTE = moneyCTE + `, ` + revenueBoundsCTE + `, edges AS (
+const rolledEdgesCTE = moneyCTE + `, ` + revenueBoundsCTE + revenueEdgesCTE
+
+// revenueEdgesCTE follows revenueBoundsCTE: per location, the parts of
+// [$1, $2) outside its rolled days [lo_at, hi_at) ("edges": the period's
+// head before the first of those days and its tail after the last, each
+// inside one local day, or beyond rolled_to), with the whole quarter hours
+// of its day the rollup holds, [qa, qb); and "pieces", what of each edge
+// the quarters do not hold (at most a quarter hour at either end of an
+// edge, plus what came after the run).
+const revenueEdgesCTE = `, edges AS (
     SELECT b.location_id, b.time_zone, b.snap, s.a, s.b, q.qa, greatest(q.qa, q.qb) AS qb
     FROM bounds b
     CROSS JOIN LATERAL (VALUES ($1::timestamptz, CASE WHEN b.lo_at <= b.hi_at THEN b.lo_at ELSE $2::timestamptz END),
@@ -585,21 +594,15 @@ func pgInterval(d time.Duration) string { return fmt.Sprintf("%d microseconds", 
 // day before hi less the total at the last day before lo, whatever the
 // period's length, and the lifetime money the total at the location's last
 // day (the same rows as the period's end when the period runs to now, read
-// once). The rest of the period (its first partial day, and from rolled_to
-// on) comes from the ledger, read as at most two ranges of its money index.
+// once). The rest of the period, its edges (revenueEdgesCTE), comes from
+// the item's rolled quarter hours of the edge's day (migration 00170), and
+// the ledger's entries outside them (at most a quarter hour at either end,
+// and from rolled_to on) and those inside them the rollup's run did not see.
 // Equal to summing revenueCTE, a test keeps it so, as long as the rollup is
 // current: a line or entry changed after its day was rolled up counts as
 // before until the next run (the job marks the booking and recomputes its
 // days).
-const rolledRevenueCTEs = revenueBoundsCTE + `, live AS (
-    -- A superset of what no location has rolled up, as the two ranges of
-    -- the ledger's money index rolledRevenueRangesSQL worked out: before
-    -- the latest first whole day ($4), and from the earliest end of the
-    -- rolled days on ($5). Given as values, so the planner sees how short.
-    SELECT * FROM live_revenue WHERE at >= $1 AND at < $4
-    UNION ALL
-    SELECT * FROM live_revenue WHERE at >= $5 AND at < $2
-), late AS MATERIALIZED (
+const rolledRevenueCTEs = revenueBoundsCTE + revenueEdgesCTE + `, late AS MATERIALIZED (
     -- The entries before rolled_to the rollup's run did not see (committed
     -- after it began): few, the newest of the index on the inserting
     -- transaction.
@@ -622,11 +625,18 @@ const rolledRevenueCTEs = revenueBoundsCTE + `, live AS (
     CROSS JOIN LATERAL (SELECT item_id, day, amount, days FROM revenue_running r
                         WHERE r.location_id = d.location_id AND r.day IN (d.start_day, d.end_day, d.last_day) OFFSET 0) r
 ), period_revenue AS (
-    SELECT r.item_id, r.amount, 1 AS n FROM live r JOIN bounds b ON b.location_id = r.location_id
-    WHERE NOT (r.at >= b.lo_at AND r.at < b.hi_at)
+    SELECT r.item_id, r.amount, 1 AS n FROM pieces p
+    CROSS JOIN LATERAL (SELECT r.item_id, r.amount FROM live_revenue r
+                        WHERE r.at >= p.a AND r.at < p.b AND r.location_id = p.location_id) r
     UNION ALL
     SELECT r.item_id, r.amount, 1 FROM late r JOIN bounds b ON b.location_id = r.location_id
-    WHERE r.at >= b.lo_at AND r.at < b.hi_at
+    WHERE (r.at >= b.lo_at AND r.at < b.hi_at)
+       OR EXISTS (SELECT 1 FROM edges e WHERE e.location_id = b.location_id AND r.at >= e.qa AND r.at < e.qb)
+    UNION ALL
+    -- OFFSET 0 keeps this a range read of each edge's quarters.
+    SELECT q.item_id, q.amount, 1 FROM edges e
+    CROSS JOIN LATERAL (SELECT item_id, amount FROM revenue_item_quarter q
+                        WHERE q.location_id = e.location_id AND q.at >= e.qa AND q.at < e.qb OFFSET 0) q
     UNION ALL
     SELECT item_id, amount, days FROM running WHERE at_end
     UNION ALL
@@ -635,7 +645,7 @@ const rolledRevenueCTEs = revenueBoundsCTE + `, live AS (
     SELECT item_id, amount FROM running WHERE at_last
     UNION ALL
     SELECT r.item_id, r.amount FROM live_revenue r JOIN bounds b ON b.location_id = r.location_id
-    WHERE r.at >= $6 AND r.at >= b.rolled_to
+    WHERE r.at >= $4 AND r.at >= b.rolled_to
     UNION ALL
     SELECT item_id, amount FROM late
 )`
@@ -662,29 +672,23 @@ const revenueBoundsCTE = `bounds AS (
     WHERE $3 = 0 OR l.id = $3
 )`
 
-// rolledRevenueRangesSQL works out the ledger ranges rolledRevenueCTEs and
-// rolledMoneyCTE read ($4, $5, $6 there): the first range's end, the
-// second's start, and the earliest instant any location's lifetime reads
-// from the ledger.
-const rolledRevenueRangesSQL = `WITH ` + revenueBoundsCTE + `
-SELECT least($2::timestamptz, coalesce(max(lo_at), $1)) AS first_to,
-       greatest($1::timestamptz, max(lo_at), min(hi_at)) AS second_from,
-       greatest(coalesce(min(rolled_to), $2), timestamptz '0001-01-01 00:00:00Z') AS life_from
+// rolledRevenueLifeSQL works out where the item figures' lifetime money
+// starts to be read from the ledger ($4 there): the earliest rolled_to of
+// the locations asked for, given as a value so the planner sees how short
+// that range is.
+const rolledRevenueLifeSQL = `WITH ` + revenueBoundsCTE + `
+SELECT greatest(coalesce(min(rolled_to), $2), timestamptz '0001-01-01 00:00:00Z') AS life_from
 FROM bounds`
 
 // rolledRevenueArgs are the arguments of the queries that read the revenue
-// rollup plus the ledger: the period, the location, and the ledger ranges
-// rolledRevenueRangesSQL works out for them.
+// rollup plus the ledger per item: the period, the location, and where
+// rolledRevenueLifeSQL says the lifetime's ledger range starts.
 func (s *Store) rolledRevenueArgs(ctx context.Context, from, to time.Time, locationID int64) ([]any, error) {
-	var r struct {
-		FirstTo    time.Time `db:"first_to"`
-		SecondFrom time.Time `db:"second_from"`
-		LifeFrom   time.Time `db:"life_from"`
-	}
-	if err := s.q.GetContext(ctx, &r, rolledRevenueRangesSQL, from, to, locationID); err != nil {
+	var life time.Time
+	if err := s.q.GetContext(ctx, &life, rolledRevenueLifeSQL, from, to, locationID); err != nil {
 		return nil, err
 	}
-	return []any{from, to, locationID, r.FirstTo, r.SecondFrom, r.LifeFrom}, nil
+	return []any{from, to, locationID, life}, nil
 }
 
 // ItemFigures is one item over a period: utilization from the daily rollup's
@@ -704,7 +708,7 @@ type ItemFigures struct {
 	RateWeek         *int64  `db:"rate_week"`
 }
 
-// itemUtilCTE is each item's hours over the local days [$7, $8) at location
+// itemUtilCTE is each item's hours over the local days [$5, $6) at location
 // $3 (0: all): two rows of the running totals (migration 00118) per
 // location, those of the last day before the period's end less those of the
 // last day before its start, whatever the period's length. The locations
@@ -714,9 +718,9 @@ const itemUtilCTE = `util AS (
     SELECT e.item_id, sum(e.hours_available - coalesce(s.hours_available, 0)) AS hours_available,
            sum(e.hours_out - coalesce(s.hours_out, 0)) AS hours_out
     FROM utilization_running e
-    LEFT JOIN utilization_running s ON s.day = (SELECT max(day) FROM utilization_running WHERE day < $7::date)
+    LEFT JOIN utilization_running s ON s.day = (SELECT max(day) FROM utilization_running WHERE day < $5::date)
      AND s.location_id = e.location_id AND s.item_id = e.item_id
-    WHERE e.day = (SELECT max(day) FROM utilization_running WHERE day < $8::date) AND ($3 = 0 OR e.location_id = $3)
+    WHERE e.day = (SELECT max(day) FROM utilization_running WHERE day < $6::date) AND ($3 = 0 OR e.location_id = $3)
       AND e.days > coalesce(s.days, 0)
     GROUP BY e.item_id
 )`

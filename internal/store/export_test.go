@@ -179,7 +179,7 @@ func (s *Store) ListBookingsBySqlxForTest(ctx context.Context, limit int) ([]Boo
 // running totals: every day of the period summed from utilization_daily.
 const itemUtilByDaysCTE = `util AS (
     SELECT item_id, sum(hours_available) AS hours_available, sum(hours_out) AS hours_out
-    FROM utilization_daily WHERE day >= $7::date AND day < $8::date AND ($3 = 0 OR location_id = $3)
+    FROM utilization_daily WHERE day >= $5::date AND day < $6::date AND ($3 = 0 OR location_id = $3)
     GROUP BY item_id
 )`
 
@@ -334,29 +334,32 @@ func (s *Store) ListAvailabilityFormerForTest(ctx context.Context, q Availabilit
 
 // itemRevenueByDaysCTEs is rolledRevenueCTEs as it read the rolled days
 // before the running totals (migration 00163): each item's rows of
-// revenue_daily over the period's rolled days, and revenue_item_total for
-// life. The reference the running totals must equal.
+// revenue_daily over the period's rolled days; its lifetime money is summed
+// from the whole ledger. The reference the running totals must equal.
 const itemRevenueByDaysCTEs = `), period_revenue AS (
-    SELECT r.item_id, r.amount, 1 AS n FROM live r JOIN bounds b ON b.location_id = r.location_id
-    WHERE NOT (r.at >= b.lo_at AND r.at < b.hi_at)
+    SELECT r.item_id, r.amount, 1 AS n FROM pieces p
+    CROSS JOIN LATERAL (SELECT r.item_id, r.amount FROM live_revenue r
+                        WHERE r.at >= p.a AND r.at < p.b AND r.location_id = p.location_id) r
     UNION ALL
     SELECT r.item_id, r.amount, 1 FROM late r JOIN bounds b ON b.location_id = r.location_id
-    WHERE r.at >= b.lo_at AND r.at < b.hi_at
+    WHERE (r.at >= b.lo_at AND r.at < b.hi_at)
+       OR EXISTS (SELECT 1 FROM edges e WHERE e.location_id = b.location_id AND r.at >= e.qa AND r.at < e.qb)
+    UNION ALL
+    SELECT q.item_id, q.amount, 1 FROM edges e
+    JOIN revenue_item_quarter q ON q.location_id = e.location_id AND q.at >= e.qa AND q.at < e.qb
     UNION ALL
     SELECT d.item_id, d.amount, 1 FROM bounds b
     JOIN revenue_daily d ON d.location_id = b.location_id AND d.day >= b.lo AND d.day < b.hi
 ), lifetime_revenue AS (
-    SELECT t.item_id, t.amount FROM revenue_item_total t JOIN bounds b ON b.location_id = t.location_id
-    UNION ALL
+    -- The whole ledger's split ($4, where the figures' lifetime range of
+    -- the ledger starts, is not needed).
     SELECT r.item_id, r.amount FROM live_revenue r JOIN bounds b ON b.location_id = r.location_id
-    WHERE r.at >= $6 AND r.at >= b.rolled_to
-    UNION ALL
-    SELECT item_id, amount FROM late
+    WHERE $4::timestamptz IS NOT NULL
 )`
 
 // ListItemFiguresByDailyRevenueForTest is ListItemFigures with the rolled
-// days' money summed from revenue_daily and the lifetime money read from
-// revenue_item_total, as before the running totals.
+// days' money summed from revenue_daily, as before the running totals, and
+// the lifetime money from the whole ledger.
 func (s *Store) ListItemFiguresByDailyRevenueForTest(ctx context.Context, fromDay, toDay, from, to time.Time, locationID int64) ([]ItemFigures, error) {
 	i := strings.Index(rolledRevenueCTEs, "), running_days AS MATERIALIZED (")
 	if i < 0 {

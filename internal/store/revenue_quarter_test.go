@@ -21,6 +21,70 @@ import (
 // before and after a run, with money taken after the run, money committed
 // after the run but dated inside rolled quarters, and a day later.
 func TestRevenueQuarterRollupMatchesLedger(t *testing.T) {
+	q := newQuarterWorld(t)
+	w, locs, periods := q.w, q.locs, q.periods
+	check := func(stage string, now time.Time) {
+		t.Helper()
+		for _, p := range periods {
+			from, to := p[0], p[1]
+			if to.After(now) {
+				to = now
+			}
+			span := from.UTC().Format(time.RFC3339) + ".." + to.UTC().Format(time.RFC3339)
+			for _, loc := range locs {
+				var want store.Revenue
+				if err := w.st.DB().QueryRowContext(w.ctx, revenueByLinesSQL, from, to, loc).Scan(&want.Amount, &want.Bookings); err != nil {
+					t.Fatal(err)
+				}
+				if got, err := w.st.GetRevenueAmount(w.ctx, from, to, loc); err != nil || got != want.Amount {
+					t.Errorf("%s, location %d, %s: amount %d %v, want %d", stage, loc, span, got, err, want.Amount)
+				}
+				if got, err := w.st.GetRevenue(w.ctx, from, to, loc); err != nil || got != want {
+					t.Errorf("%s, location %d, %s: revenue %+v %v, want %+v", stage, loc, span, got, err, want)
+				}
+				rows, err := w.st.DB().QueryContext(w.ctx, revenueByDayByLinesSQL, from, to, loc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var wantDays []string
+				for rows.Next() {
+					var d store.RevenueDay
+					if err := rows.Scan(&d.Day, &d.Amount); err != nil {
+						t.Fatal(err)
+					}
+					wantDays = append(wantDays, fmt.Sprintf("%s %d", d.Day.Format(time.DateOnly), d.Amount))
+				}
+				rows.Close()
+				days, err := w.st.ListRevenueByDay(w.ctx, from, to, loc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var gotDays []string
+				for _, d := range days {
+					gotDays = append(gotDays, fmt.Sprintf("%s %d", d.Day.Format(time.DateOnly), d.Amount))
+				}
+				if fmt.Sprint(gotDays) != fmt.Sprint(wantDays) {
+					t.Errorf("%s, location %d, %s: by day %v, want %v", stage, loc, span, gotDays, wantDays)
+				}
+			}
+		}
+	}
+	q.stages(t, check)
+}
+
+// quarterWorld is bizWorld with two locations whose offsets are not whole
+// hours, money at and either side of quarter boundaries and local
+// midnights, and the periods the quarter tests ask for.
+type quarterWorld struct {
+	w        *bizWorld
+	ktm, nfl int64
+	locs     []int64
+	bookings map[int64][]int64
+	periods  [][2]time.Time
+}
+
+func newQuarterWorld(t *testing.T) *quarterWorld {
+	t.Helper()
 	w := newBizWorld(t)
 	ktm := w.id(t, `INSERT INTO locations (name, slug, time_zone) VALUES ('Kathmandu', 'ktm', 'Asia/Kathmandu') RETURNING id`)
 	nfl := w.id(t, `INSERT INTO locations (name, slug, time_zone) VALUES ('St. John''s', 'nfl', 'America/St_Johns') RETURNING id`)
@@ -97,52 +161,15 @@ func TestRevenueQuarterRollupMatchesLedger(t *testing.T) {
 		[2]time.Time{w.now.Add(-5*time.Hour - 8*time.Minute), w.now.Add(-5*time.Hour - 2*time.Minute)},
 		[2]time.Time{w.now.Add(-40 * time.Hour), w.now.Add(-15*time.Hour + time.Second)})
 
-	check := func(stage string, now time.Time) {
-		t.Helper()
-		for _, p := range periods {
-			from, to := p[0], p[1]
-			if to.After(now) {
-				to = now
-			}
-			span := from.UTC().Format(time.RFC3339) + ".." + to.UTC().Format(time.RFC3339)
-			for _, loc := range locs {
-				var want store.Revenue
-				if err := w.st.DB().QueryRowContext(w.ctx, revenueByLinesSQL, from, to, loc).Scan(&want.Amount, &want.Bookings); err != nil {
-					t.Fatal(err)
-				}
-				if got, err := w.st.GetRevenueAmount(w.ctx, from, to, loc); err != nil || got != want.Amount {
-					t.Errorf("%s, location %d, %s: amount %d %v, want %d", stage, loc, span, got, err, want.Amount)
-				}
-				if got, err := w.st.GetRevenue(w.ctx, from, to, loc); err != nil || got != want {
-					t.Errorf("%s, location %d, %s: revenue %+v %v, want %+v", stage, loc, span, got, err, want)
-				}
-				rows, err := w.st.DB().QueryContext(w.ctx, revenueByDayByLinesSQL, from, to, loc)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var wantDays []string
-				for rows.Next() {
-					var d store.RevenueDay
-					if err := rows.Scan(&d.Day, &d.Amount); err != nil {
-						t.Fatal(err)
-					}
-					wantDays = append(wantDays, fmt.Sprintf("%s %d", d.Day.Format(time.DateOnly), d.Amount))
-				}
-				rows.Close()
-				days, err := w.st.ListRevenueByDay(w.ctx, from, to, loc)
-				if err != nil {
-					t.Fatal(err)
-				}
-				var gotDays []string
-				for _, d := range days {
-					gotDays = append(gotDays, fmt.Sprintf("%s %d", d.Day.Format(time.DateOnly), d.Amount))
-				}
-				if fmt.Sprint(gotDays) != fmt.Sprint(wantDays) {
-					t.Errorf("%s, location %d, %s: by day %v, want %v", stage, loc, span, gotDays, wantDays)
-				}
-			}
-		}
-	}
+	return &quarterWorld{w: w, ktm: ktm, nfl: nfl, locs: locs, bookings: bookings, periods: periods}
+}
+
+// stages calls check before any run, after a run ten minutes ago, after
+// money taken and committed since (some dated inside rolled quarters and
+// days), after another run, and after a run a day later.
+func (q *quarterWorld) stages(t *testing.T, check func(stage string, now time.Time)) {
+	t.Helper()
+	w, ktm, nfl, bookings := q.w, q.ktm, q.nfl, q.bookings
 	check("never rolled up", w.now)
 	if _, err := w.st.RollupRevenue(w.ctx, w.now.Add(-10*time.Minute)); err != nil {
 		t.Fatal(err)

@@ -10,8 +10,8 @@ import (
 // summed per local day, location and item, per local day and location
 // (migration 00099), per location and quarter hour of its days (migration
 // 00147) with the bookings whose money moved in each (00148), per
-// location and item over all days, and per location and item as running
-// totals up to each day (00163). Each run rolls
+// location and item as running totals up to each day (00163), and per
+// location, quarter hour and item (00170). Each run rolls
 // every location up to the run's instant (migration 00133), today's day
 // partly: it holds the entries before that mark that the run's snapshot saw.
 // It recomputes the last few rolled days, today, the days of entries the
@@ -109,29 +109,29 @@ GROUP BY 2, 3`
 INSERT INTO revenue_rollup_fresh_quarter (location_id, at, amount)
 SELECT location_id, at, sum(amount) FROM revenue_rollup_fresh_booking GROUP BY location_id, at`
 	revenueRollupDayListSQL = `SELECT location_id, day, from_at, to_at FROM revenue_rollup_days ORDER BY location_id, day`
-	revenueRollupFillSQL    = `WITH ` + revenueCTE + `
-INSERT INTO revenue_rollup_fresh (location_id, day, item_id, amount)
-SELECT $1, $2::date, r.item_id, sum(r.amount) FROM revenue r
+	// Each recomputed day's split per quarter hour of the day (from its
+	// start, $3) and item (migration 00170) goes to
+	// revenue_rollup_fresh_item; the day's rows per item are their sums.
+	revenueRollupFreshItemTableSQL = `
+CREATE TEMP TABLE revenue_rollup_fresh_item (
+    location_id bigint NOT NULL, day date NOT NULL, at timestamptz NOT NULL, item_id bigint NOT NULL, amount numeric NOT NULL,
+    PRIMARY KEY (location_id, at, item_id)
+) ON COMMIT DROP`
+	revenueRollupFillSQL = `WITH ` + revenueCTE + `
+INSERT INTO revenue_rollup_fresh_item (location_id, day, at, item_id, amount)
+SELECT $1, $2::date, date_bin('15 minutes', r.at, $3::timestamptz), r.item_id, sum(r.amount) FROM revenue r
 WHERE r.at >= $3 AND r.at < $4 AND r.location_id = $1
   AND (r.xact IS NULL OR pg_visible_in_snapshot(r.xact, $5::pg_snapshot))
-GROUP BY r.item_id`
+GROUP BY 3, 4`
+	revenueRollupFillDaySQL = `
+INSERT INTO revenue_rollup_fresh (location_id, day, item_id, amount)
+SELECT location_id, day, item_id, sum(amount) FROM revenue_rollup_fresh_item GROUP BY location_id, day, item_id`
 
 	// Then the rollup takes them in, writing only what changed: most
 	// recomputed days come out as they were, and a rewritten row leaves a
 	// dead index entry beside the live one until a vacuum, which readers of
 	// the day's range step over (rewriting four days of a large shop on
-	// every run doubled the buffers of the dashboard's 30 days). The
-	// lifetime totals move by each item's difference, once a run, not once
-	// per recomputed day and again per old row (migration 00135).
-	revenueRollupTotalsSQL = `
-INSERT INTO revenue_item_total AS t (location_id, item_id, amount)
-SELECT location_id, item_id, sum(amount) FROM (
-    SELECT location_id, item_id, amount FROM revenue_rollup_fresh
-    UNION ALL
-    SELECT r.location_id, r.item_id, -r.amount
-    FROM revenue_rollup_days d JOIN revenue_daily r ON r.location_id = d.location_id AND r.day = d.day
-) x GROUP BY location_id, item_id
-ON CONFLICT (location_id, item_id) DO UPDATE SET amount = t.amount + EXCLUDED.amount WHERE EXCLUDED.amount <> 0`
+	// every run doubled the buffers of the dashboard's 30 days).
 	revenueRollupGoneSQL = `
 DELETE FROM revenue_daily r USING revenue_rollup_days d
 WHERE r.location_id = d.location_id AND r.day = d.day
@@ -173,6 +173,17 @@ INSERT INTO revenue_booking_quarter (location_id, at, booking_id)
 SELECT location_id, at, booking_id FROM revenue_rollup_fresh_booking ORDER BY location_id, at, booking_id
 ON CONFLICT DO NOTHING`
 
+	revenueRollupItemQuarterGoneSQL = `
+DELETE FROM revenue_item_quarter r USING revenue_rollup_days d, locations l
+WHERE l.id = d.location_id AND r.location_id = d.location_id
+  AND r.at >= d.from_at AND r.at < (d.day + 1)::timestamp AT TIME ZONE l.time_zone
+  AND NOT EXISTS (SELECT 1 FROM revenue_rollup_fresh_item f
+                  WHERE f.location_id = r.location_id AND f.at = r.at AND f.item_id = r.item_id)`
+	revenueRollupItemQuarterPutSQL = `
+INSERT INTO revenue_item_quarter AS r (location_id, at, item_id, amount)
+SELECT location_id, at, item_id, amount FROM revenue_rollup_fresh_item ORDER BY location_id, at, item_id
+ON CONFLICT (location_id, at, item_id) DO UPDATE SET amount = EXCLUDED.amount WHERE r.amount <> EXCLUDED.amount`
+
 	// The running totals (migration 00163) from each location's first
 	// recomputed day on, once its days are in: revenue_running_from writes
 	// only the rows that changed.
@@ -187,9 +198,9 @@ SELECT revenue_running_from(location_id, min(day)) FROM revenue_rollup_days GROU
 )
 
 // revenueRollupTables are the rollup's tables, each keyed by location first
-// (migrations 00098, 00099, 00147, 00148, 00163).
-var revenueRollupTables = []string{"revenue_daily", "revenue_item_total", "revenue_daily_location",
-	"revenue_quarter_location", "revenue_booking_quarter", "revenue_running"}
+// (migrations 00098, 00099, 00147, 00148, 00163, 00170).
+var revenueRollupTables = []string{"revenue_daily", "revenue_daily_location",
+	"revenue_quarter_location", "revenue_booking_quarter", "revenue_running", "revenue_item_quarter"}
 
 // revenueRollupResetSQL drops what a table holds of the locations rolled up
 // afresh.
@@ -206,7 +217,8 @@ func (s *Store) RollupRevenue(ctx context.Context, now time.Time) (int64, error)
 		for _, table := range revenueRollupTables {
 			setup = append(setup, revenueRollupResetSQL(table))
 		}
-		setup = append(setup, revenueRollupDaysTableSQL, revenueRollupFreshTableSQL, revenueRollupFreshQuarterTableSQL, revenueRollupFreshBookingTableSQL)
+		setup = append(setup, revenueRollupDaysTableSQL, revenueRollupFreshTableSQL, revenueRollupFreshQuarterTableSQL, revenueRollupFreshBookingTableSQL,
+			revenueRollupFreshItemTableSQL)
 		for _, q := range setup {
 			if _, err := tx.q.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("store: revenue rollup: %w", classify(err))
@@ -241,10 +253,11 @@ func (s *Store) RollupRevenue(ctx context.Context, now time.Time) (int64, error)
 				return fmt.Errorf("store: revenue rollup of %s: %w", d.Day.Format(time.DateOnly), classify(err))
 			}
 		}
-		for _, q := range []string{revenueRollupFillQuarterSQL, `ANALYZE revenue_rollup_fresh`, `ANALYZE revenue_rollup_fresh_quarter`,
-			`ANALYZE revenue_rollup_fresh_booking`, revenueRollupTotalsSQL, revenueRollupGoneSQL, revenueRollupPutSQL,
+		for _, q := range []string{revenueRollupFillQuarterSQL, revenueRollupFillDaySQL, `ANALYZE revenue_rollup_fresh_item`, `ANALYZE revenue_rollup_fresh`, `ANALYZE revenue_rollup_fresh_quarter`,
+			`ANALYZE revenue_rollup_fresh_booking`, revenueRollupGoneSQL, revenueRollupPutSQL,
 			revenueRollupLocationGoneSQL, revenueRollupLocationPutSQL, revenueRollupQuarterGoneSQL, revenueRollupQuarterPutSQL,
-			revenueRollupBookingGoneSQL, revenueRollupBookingPutSQL, revenueRollupRunningSQL} {
+			revenueRollupBookingGoneSQL, revenueRollupBookingPutSQL, revenueRollupItemQuarterGoneSQL, revenueRollupItemQuarterPutSQL,
+			revenueRollupRunningSQL} {
 			if _, err := tx.q.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("store: revenue rollup: %w", classify(err))
 			}

@@ -62,7 +62,7 @@ func TestItemRevenueRunningMatchesLedger(t *testing.T) {
 					}
 					// The same items listed as with the daily rows summed,
 					// the money alike (the daily rows' reading keeps a
-					// lifetime total of zero of an item whose money vanished).
+					// zero-money row of an item whose lines are gone, the ledger none).
 					fromDay, toDay := dateOnly(from), dateOnly(to).AddDate(0, 0, 1)
 					all, err := w.st.ListItemFigures(w.ctx, fromDay, toDay, from, to, loc)
 					if err != nil {

@@ -99,7 +99,7 @@ func (s *Store) RollupUtilization(ctx context.Context, from, to time.Time, now t
 // analyzeRollupsSQL refreshes the planner's statistics of the tables the
 // metrics rollup writes and the dashboard reads.
 const analyzeRollupsSQL = `ANALYZE utilization_daily, utilization_daily_location, utilization_running,
-    revenue_daily, revenue_daily_location, revenue_item_total, revenue_running, revenue_rollup_stale,
+    revenue_daily, revenue_daily_location, revenue_running, revenue_item_quarter, revenue_rollup_stale,
     funnel_daily, funnel_rollup_stale`
 
 // AnalyzeRollups gives the planner the rollup tables' new sizes. After a
