@@ -135,6 +135,7 @@ func (s *Server) saveLocation(c echo.Context, id int64) error {
 	ctx := c.Request().Context()
 	f := locationFormOf(c)
 	l, errs := parseLocation(&f)
+	errs = tooLong(c, errs)
 	if len(errs) == 0 {
 		l.ID = id
 		err := s.Store.WithTx(ctx, func(tx *store.Store) error {
