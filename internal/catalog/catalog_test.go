@@ -148,6 +148,28 @@ func TestItemFormParse(t *testing.T) {
 	}
 }
 
+// A rate, deposit or replacement value above money.MaxEntry is refused
+// beside its field (up to int64's limit parsed, and pricing then answered
+// "cannot be priced", an item deposit above the ledger's limit pre-filled a
+// desk deposit the ledger refused); the limit itself is taken.
+func TestItemAmountsAtMostMaxEntry(t *testing.T) {
+	for _, field := range []string{"rate_hour", "rate_day", "rate_week", "rate_month", "deposit", "replacement_value"} {
+		for raw, refused := range map[string]bool{"10000000000.00": false, "10000000000.01": true, "92233720368547758.07": true} {
+			f := validForm()
+			set := map[string]*string{"rate_hour": &f.RateHour, "rate_day": &f.RateDay, "rate_week": &f.RateWeek,
+				"rate_month": &f.RateMonth, "deposit": &f.Deposit, "replacement_value": &f.ReplacementValue}
+			*set[field] = raw
+			_, errs := f.Parse("EUR")
+			if got := errs[field] != ""; got != refused {
+				t.Errorf("%s = %s: refused %v (%v), want %v", field, raw, got, errs, refused)
+			}
+			if refused && !strings.Contains(errs[field], "at most") {
+				t.Errorf("%s = %s: message %q", field, raw, errs[field])
+			}
+		}
+	}
+}
+
 func TestSeriesAndTags(t *testing.T) {
 	if got := strings.Join(SeriesTags("R6-", 9, 3, 3), " "); got != "R6-009 R6-010 R6-011" {
 		t.Fatal(got)
