@@ -74,7 +74,7 @@ func parseLocation(f *pages.LocationForm) (catalog.Location, components.Errors) 
 		f.Slug = catalog.Slugify(f.Name)
 	}
 	l.Slug = f.Slug
-	if msg := catalog.CheckSlug(f.Slug); msg != "" && errs["name"] == "" {
+	if msg := catalog.CheckLocationSlug(f.Slug); msg != "" && errs["name"] == "" {
 		errs["slug"] = msg
 	}
 	if utf8.RuneCountInString(f.Address) > 500 {

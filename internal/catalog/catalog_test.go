@@ -83,6 +83,27 @@ func TestParseDates(t *testing.T) {
 	if _, msg := ParseDates("2025-02-30"); msg == "" {
 		t.Error("Feb 30 accepted")
 	}
+	// Days no shop means: refused, as on the desk's date.
+	for _, bad := range []string{"0001-01-01", "1999-12-31", "2201-01-01", "9999-12-31"} {
+		if _, msg := ParseDates("2025-12-25 " + bad); !strings.Contains(msg, "2000 to 2200") {
+			t.Errorf("%s: %q", bad, msg)
+		}
+	}
+	if _, msg := ParseDates("2000-01-01 2200-12-31"); msg != "" {
+		t.Errorf("the range's ends: %s", msg)
+	}
+}
+
+// A location's slug needs a letter: "0" reads as a location's number.
+func TestCheckLocationSlug(t *testing.T) {
+	for s, ok := range map[string]bool{"0": false, "2024": false, "12-3": false, "berlin": true, "lager-2": true, "2-hof": true, "Not A Slug": false} {
+		if got := CheckLocationSlug(s) == ""; got != ok {
+			t.Errorf("%q: accepted %v, want %v", s, got, ok)
+		}
+	}
+	if CheckSlug("2024") != "" {
+		t.Error("an item or category slug of digits stays allowed")
+	}
 }
 
 func TestCheckZone(t *testing.T) {
