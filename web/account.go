@@ -48,6 +48,7 @@ func (s *Server) AccountUpdateProfile(c echo.Context) error {
 	checkName(v.ProfileErrors, "name", v.Profile.Name)
 	checkPhone(v.ProfileErrors, "phone", v.Profile.Phone)
 	checkEmail(v.ProfileErrors, "email", v.Profile.Email)
+	tooLong(c, v.ProfileErrors)
 	if v.Profile.Email != strings.ToLower(u.Email) && !v.ProfileErrors.Any() {
 		if ok, _, _ := s.Hasher.Verify(c.FormValue("current_password"), u.PasswordHash); !ok {
 			v.ProfileErrors["current_password"] = "Enter your current password to change your email."
@@ -83,6 +84,9 @@ func (s *Server) AccountChangePassword(c echo.Context) error {
 	v := s.accountView(c)
 	v.LogoutOthers = c.FormValue("logout_others") != ""
 	newPassword := c.FormValue("new_password")
+	if tooLong(c, v.PasswordErrors).Any() {
+		return s.render(c, http.StatusUnprocessableEntity, pages.AccountPage(v))
+	}
 	// Each try runs argon2id twice and checks the current password: bounded
 	// per address like sign-ups.
 	allowed, err := s.takeCostly(c, "password_change", auth.MaxPasswordChangesPerIP)

@@ -100,7 +100,7 @@ func (s *Server) AdminAlertRulesUpdate(c echo.Context) error {
 func parseAlertRules(c echo.Context) (map[string]pages.AlertRuleRow, []store.AlertRule, bool) {
 	rows := map[string]pages.AlertRuleRow{}
 	var changes []store.AlertRule
-	ok := true
+	ok, long := true, tooLong(c, nil)
 	for _, info := range metrics.Rules {
 		raw := strings.TrimSpace(c.FormValue("threshold_" + info.Key))
 		row := pages.AlertRuleRow{Key: info.Key, Label: info.Label, Unit: info.Unit, Threshold: raw,
@@ -109,6 +109,9 @@ func parseAlertRules(c echo.Context) (map[string]pages.AlertRuleRow, []store.Ale
 		if err != nil || v < 0 || math.IsInf(v, 0) || math.IsNaN(v) || v > 1e9 {
 			row.Error = "Enter a number from 0 upwards."
 			ok = false
+		}
+		if msg := long["threshold_"+info.Key]; msg != "" {
+			row.Error, ok = msg, false
 		}
 		rows[info.Key] = row
 		changes = append(changes, store.AlertRule{Key: info.Key, Threshold: v, Enabled: row.Enabled})

@@ -49,7 +49,7 @@ func checkCategory(f *pages.CategoryForm) components.Errors {
 func (s *Server) AdminCategoryCreate(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := pages.CategoryForm{Name: field(c, "name"), Slug: field(c, "slug")}
-	errs := checkCategory(&f)
+	errs := tooLong(c, checkCategory(&f))
 	if len(errs) == 0 {
 		err := s.Store.WithTx(ctx, func(tx *store.Store) error {
 			cat, err := tx.CreateCategory(ctx, f.Name, f.Slug)
@@ -93,7 +93,7 @@ func (s *Server) AdminCategoryUpdate(c echo.Context) error {
 		return err
 	}
 	f := pages.CategoryForm{Name: field(c, "name"), Slug: field(c, "slug")}
-	errs := checkCategory(&f)
+	errs := tooLong(c, checkCategory(&f))
 	if len(errs) == 0 {
 		err = s.Store.WithTx(ctx, func(tx *store.Store) error {
 			before, err := tx.GetCategory(ctx, id)

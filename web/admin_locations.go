@@ -74,7 +74,7 @@ func parseLocation(f *pages.LocationForm) (catalog.Location, components.Errors) 
 		f.Slug = catalog.Slugify(f.Name)
 	}
 	l.Slug = f.Slug
-	if msg := catalog.CheckSlug(f.Slug); msg != "" && errs["name"] == "" {
+	if msg := catalog.CheckLocationSlug(f.Slug); msg != "" && errs["name"] == "" {
 		errs["slug"] = msg
 	}
 	if utf8.RuneCountInString(f.Address) > 500 {
@@ -135,6 +135,7 @@ func (s *Server) saveLocation(c echo.Context, id int64) error {
 	ctx := c.Request().Context()
 	f := locationFormOf(c)
 	l, errs := parseLocation(&f)
+	errs = tooLong(c, errs)
 	if len(errs) == 0 {
 		l.ID = id
 		err := s.Store.WithTx(ctx, func(tx *store.Store) error {

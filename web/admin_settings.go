@@ -27,6 +27,7 @@ func (s *Server) AdminSettingsUpdate(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := settingsFormOf(c)
 	st, errs := f.Parse(s.stripeReady())
+	errs = tooLong(c, errs)
 	if len(errs) > 0 {
 		return s.renderSettings(c, http.StatusUnprocessableEntity, f, errs)
 	}

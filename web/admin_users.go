@@ -80,7 +80,7 @@ func (s *Server) AdminUserCreate(c echo.Context) error {
 	if msg := s.Policy.Check(f.Password, f.Email, f.Name); msg != "" {
 		v.Errors["password"] = msg
 	}
-	if v.Errors.Any() {
+	if tooLong(c, v.Errors).Any() {
 		return s.render(c, http.StatusUnprocessableEntity, pages.AdminUserNewPage(v))
 	}
 	hash, err := s.Hasher.Hash(f.Password)

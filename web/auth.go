@@ -30,7 +30,7 @@ func (s *Server) LoginForm(c echo.Context) error {
 func (s *Server) Login(c echo.Context) error {
 	email, password := strings.ToLower(field(c, "email")), c.FormValue("password")
 	v := pages.LoginView{Page: s.page(c, "Log in"), Email: email, Next: auth.SafeReturnPath(c.FormValue("next")),
-		Errors: checkLogin(email, password)}
+		Errors: tooLong(c, checkLogin(email, password))}
 	if v.Errors.Any() {
 		return s.render(c, http.StatusUnprocessableEntity, pages.LoginPage(v))
 	}
@@ -180,7 +180,7 @@ func (s *Server) Signup(c echo.Context) error {
 		Name: field(c, "name"), Email: strings.ToLower(field(c, "email")), Phone: field(c, "phone"),
 		Password: c.FormValue("password"), Next: auth.SafeReturnPath(c.FormValue("next")),
 	}
-	v := pages.SignupView{Page: s.page(c, "Create your account"), Form: f, Errors: s.checkSignup(f)}
+	v := pages.SignupView{Page: s.page(c, "Create your account"), Form: f, Errors: tooLong(c, s.checkSignup(f))}
 	if v.Errors.Any() {
 		return s.render(c, http.StatusUnprocessableEntity, pages.SignupPage(v))
 	}

@@ -98,7 +98,7 @@ func (s *Server) returnPage(c echo.Context, status int, in returnInput, errs com
 	}
 	for _, it := range items {
 		iv := pages.ReturnItemView{Key: it.Key, Label: it.Label, Checked: in.checked[it.Key] || in.checked == nil,
-			Condition: in.conditions[it.Key], Note: in.notes[it.Key], Error: errs["condition_"+it.Key], PhotoError: errs["photos_"+it.Key],
+			Condition: in.conditions[it.Key], Note: in.notes[it.Key], Error: errs["condition_"+it.Key], PhotoError: errs["photos_"+it.Key], NoteError: errs["note_"+it.Key],
 			LateFee: it.LateFee.Breakdown(b.Currency), Late: it.LateFee.Total > 0}
 		if iv.Condition == "" {
 			iv.Condition = store.ConditionOK
@@ -209,7 +209,7 @@ func parseReturn(c echo.Context, b store.Booking) (returnInput, desk.Return, com
 		}
 		r.DepositBack = n
 	}
-	return in, r, errs, nil
+	return in, r, tooLong(c, errs), nil
 }
 
 // tooLargeReturn puts the message of a form too large beside the photo
@@ -384,7 +384,7 @@ func (s *Server) StaffReturnWaive(c echo.Context) error {
 		}
 		w.Amount = n
 	}
-	if errs.Any() {
+	if tooLong(c, errs).Any() {
 		return refused(errs, "")
 	}
 	res, err := s.Desk.WaiveCharged(ctx, w)
@@ -414,9 +414,21 @@ func (s *Server) waivePage(c echo.Context, bookingID, retID int64, reason, amoun
 		return err
 	}
 	v.FormError = msg
+	shown := false
 	for i := range v.Returns {
 		if r := &v.Returns[i]; r.ID == retID {
 			r.WaiveOpen, r.WaiveReason, r.WaiveAmount, r.Errors = true, reason, amount, errs
+			shown = r.Waive != ""
+		}
+	}
+	if !shown && v.FormError == "" {
+		// The fee is no longer there to waive (waived meanwhile): the
+		// form is not on the page, so its message goes above it.
+		for _, k := range []string{"waive_reason", "waive_amount"} {
+			if errs[k] != "" {
+				v.FormError = errs[k]
+				break
+			}
 		}
 	}
 	return s.render(c, http.StatusUnprocessableEntity, pages.StaffBookingPage(v))

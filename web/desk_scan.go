@@ -27,6 +27,9 @@ func (s *Server) StaffScan(c echo.Context) error {
 		return err
 	}
 	tag := strings.TrimSpace(field(c, "tag"))
+	if long := tooLong(c, nil); long.Any() {
+		return s.render(c, http.StatusUnprocessableEntity, pages.ScanResult(pages.StaffBookingView{}, "The scanned tag: "+long["tag"], false))
+	}
 	err = s.Booking.CheckOut(c.Request().Context(), id, tag, actor(c))
 	if errors.Is(err, store.ErrNotFound) {
 		return err

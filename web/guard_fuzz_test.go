@@ -9,12 +9,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/templates/components"
 )
 
 // FuzzInputGuard posts arbitrary form bodies and paths through the guard
 // every app route sits behind: whatever it lets through is text PostgreSQL
-// can store, of bounded length, with control characters only in text areas;
-// what it refuses is a 4xx. It never panics.
+// can store, with control characters only in text areas, of bounded length
+// or, for a typed field over its limit, with the message the handler shows
+// beside it (tooLong); what it refuses is a 4xx. It never panics.
 func FuzzInputGuard(f *testing.F) {
 	for _, s := range [][2]string{
 		{"/items/canon", "name=Ann&email=a%40example.com"},
@@ -26,6 +29,8 @@ func FuzzInputGuard(f *testing.F) {
 		{"/items/x", "description=a%00b"},
 		{"/items/x", "next=%2F%09%2Fevil"},
 		{"/items/x", "q=" + strings.Repeat("x", 3000)},
+		{"/items/x", "name=" + strings.Repeat("x", 3000)},
+		{"/items/x", "description=" + strings.Repeat("%F0%9F%99%82", 5001)},
 		{"/items/x", "%ff=1"},
 		{"/items/x", "name=%e2%80%a8"},
 	} {
@@ -37,9 +42,22 @@ func FuzzInputGuard(f *testing.F) {
 		if err != nil {
 			return c.NoContent(http.StatusBadRequest)
 		}
+		long := tooLong(c, nil)
 		check := func(name, v string, limit int) {
 			multi := multiLineFields[name] || handlerCheckedFields[name]
-			if len(v) > limit || !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+			if !isTypedField(name) && len(v) > limit {
+				panic("guard let through a long " + name)
+			}
+			if isTypedField(name) {
+				max := components.MaxLineChars
+				if multiLineFields[name] {
+					max = components.MaxTextChars
+				}
+				if components.TextLength(v) > max && long[name] == "" {
+					panic("guard let through a long " + name + " without a message")
+				}
+			}
+			if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
 				panic("guard let through " + name + "=" + v)
 			}
 			for _, r := range v {
@@ -49,12 +67,8 @@ func FuzzInputGuard(f *testing.F) {
 			}
 		}
 		for name, vs := range form {
-			limit := maxLineBytes
-			if multiLineFields[name] {
-				limit = maxMultiLineBytes
-			}
 			for _, v := range vs {
-				check(name, v, limit)
+				check(name, v, maxOtherBytes)
 			}
 		}
 		check("slug", c.Param("slug"), maxPathParamBytes)

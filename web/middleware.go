@@ -23,6 +23,7 @@ import (
 	"github.com/rentdesk/rentdesk/internal/logging"
 	"github.com/rentdesk/rentdesk/internal/payment"
 	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/templates/components"
 )
 
 // Context keys for values the middleware sets.
@@ -359,12 +360,12 @@ func (s *Server) redirectToLogin(c echo.Context) error {
 	return redirect(c, "/login?next="+url.QueryEscape(next))
 }
 
-// Limits on the size of one text value, checked before any handler runs. A
-// single-line value fits every indexed column (PostgreSQL refuses index rows
-// of more than about 2.7 kB); a multi-line one fits the longest text area.
+// Limits on the size of one text value, checked before any handler runs:
+// a form field's are components.MaxLineChars and MaxTextChars (the
+// maxlength of its input); any other value (a query parameter, a hidden or
+// unknown field) takes at most maxOtherBytes.
 const (
-	maxLineBytes      = 2000
-	maxMultiLineBytes = 32 << 10
+	maxOtherBytes     = 2000
 	maxPathParamBytes = 200
 )
 
@@ -375,6 +376,48 @@ var multiLineFields = map[string]bool{
 	"address": true, "closed_dates": true, "condition_notes": true, "description": true,
 	// The shop settings' invoice texts.
 	"legal_address": true, "bank_details": true, "invoice_note": true,
+}
+
+// typedFields are the form fields someone types into: the text inputs and
+// text areas of the forms (with typedFieldPrefixes, the ones numbered per
+// row). An over-long value of one of them is not refused here: the handler
+// shows its form again with a message beside the field (tooLong).
+// TestOverLongFieldShownBesideIt posts one into each text field of every
+// form the pages show, so a field missing here fails there.
+var typedFields = map[string]bool{
+	// Accounts.
+	"name": true, "email": true, "phone": true, "password": true, "current_password": true, "new_password": true,
+	"new_name": true, "new_email": true, "new_phone": true,
+	// Catalog, units and stock.
+	"slug": true, "description": true, "asset_tag": true, "serial_number": true, "prefix": true, "first": true, "count": true, "width": true,
+	"rate_hour": true, "rate_day": true, "rate_week": true, "rate_month": true, "deposit": true, "replacement_value": true,
+	"min_duration": true, "buffer_before": true, "buffer_after": true, "late_fee_amount": true, "late_fee_grace": true, "late_fee_cap": true,
+	// Locations and settings.
+	"address": true, "closed_dates": true, "shop_name": true, "legal_name": true, "legal_address": true, "contact_email": true,
+	"contact_phone": true, "vat_id": true, "registration_number": true, "bank_details": true, "invoice_note": true,
+	"invoice_prefix": true, "credit_note_prefix": true, "currency": true, "standard_rate": true, "reduced_rate": true,
+	// The desk: scans, money, returns, maintenance.
+	"tag": true, "reason": true, "condition_notes": true, "damage_amount": true, "damage_note": true, "deposit_back": true,
+	"pay_amount": true, "pay_reference": true, "dep_amount": true, "dep_reference": true, "ret_amount": true, "ret_reference": true,
+	"ref_amount": true, "ref_note": true, "waive_amount": true, "waive_reason": true,
+}
+
+// typedFieldPrefixes name the typed fields numbered per row of a form: a
+// location's stock, a day's opening hours, a returned unit's note, an
+// alert rule's threshold.
+var typedFieldPrefixes = []string{"qty_", "hours_", "note_", "threshold_"}
+
+// isTypedField reports whether name is a field someone types into.
+func isTypedField(name string) bool {
+	if typedFields[name] {
+		return true
+	}
+	for _, p := range typedFieldPrefixes {
+		if strings.HasPrefix(name, p) && len(name) > len(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // handlerCheckedFields may carry line breaks and tabs to their handlers,
@@ -392,53 +435,110 @@ const (
 	msgLongAddress = "There is no such page: its address is too long."
 )
 
+// ctxTooLong holds the over-long typed fields of a form (name → message),
+// for tooLong.
+const ctxTooLong = "rentdesk.too_long"
+
 // refuseUnstorableText answers 400 when a path segment, query or form value
 // holds a NUL byte or invalid UTF-8, when a single-line value holds a control
 // character (CR and LF included: they end up in mail headers and logs), and
-// when a value is longer than any field needs. PostgreSQL cannot store NUL or
-// invalid UTF-8 in text, no form here needs them, and a browser never sends
-// them from a text field; without this check such a value would surface as a
-// database error (a 500) deep in a handler. Every route of the app group
-// passes here, so no handler meets such text.
+// when a value that is not a typed form field is longer than any needs.
+// PostgreSQL cannot store NUL or invalid UTF-8 in text, no form here needs
+// them, and a browser never sends them from a text field; without this check
+// such a value would surface as a database error (a 500) deep in a handler.
+// Every route of the app group passes here, so no handler meets such text.
+//
+// A typed field over its limit (a browser stops at its maxlength, but a
+// pasted text, an old page or a script may not) is a mistake of the user, not
+// junk: it goes on to the handler, which shows the form again with everything
+// as typed and a message beside that field (tooLong) instead of acting.
 func refuseUnstorableText(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if err := checkPathText(c); err != nil {
 			return err
 		}
-		values := []url.Values{c.QueryParams()}
-		switch c.Request().Method {
-		case http.MethodGet, http.MethodHead, http.MethodOptions:
-		default:
-			form, err := c.FormParams()
-			if err != nil {
-				// A body that does not parse cleanly ("a=%00&%") still
-				// leaves what did parse in the request, and a handler
-				// reading the form later gets it without an error: check
-				// that part too.
-				form = c.Request().PostForm
-			}
-			if form != nil {
-				values = append(values, form)
+		for name, list := range c.QueryParams() {
+			if msg := otherTextProblem(name, list); msg != "" {
+				return echo.NewHTTPError(http.StatusBadRequest, msg)
 			}
 		}
-		for _, vs := range values {
-			for name, list := range vs {
-				if msg := textProblem(name, false, maxLineBytes); msg != "" {
+		switch c.Request().Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			return next(c)
+		}
+		form, err := c.FormParams()
+		if err != nil {
+			// A body that does not parse cleanly ("a=%00&%") still
+			// leaves what did parse in the request, and a handler
+			// reading the form later gets it without an error: check
+			// that part too.
+			form = c.Request().PostForm
+		}
+		var long map[string]string
+		for name, list := range form {
+			if !isTypedField(name) {
+				if msg := otherTextProblem(name, list); msg != "" {
 					return echo.NewHTTPError(http.StatusBadRequest, msg)
 				}
-				multi, limit := multiLineFields[name] || handlerCheckedFields[name], maxLineBytes
-				if multiLineFields[name] {
-					limit = maxMultiLineBytes
+				continue
+			}
+			multi, limit := multiLineFields[name], components.MaxLineChars
+			if multi {
+				limit = components.MaxTextChars
+			}
+			for _, v := range list {
+				if msg := textProblem(v, multi || handlerCheckedFields[name], len(v)); msg != "" {
+					return echo.NewHTTPError(http.StatusBadRequest, msg)
 				}
-				for _, v := range list {
-					if msg := textProblem(v, multi, limit); msg != "" {
-						return echo.NewHTTPError(http.StatusBadRequest, msg)
+				if n := components.TextLength(v); n > limit {
+					if long == nil {
+						long = map[string]string{}
 					}
+					long[name] = tooLongMessage(limit, n)
 				}
 			}
+		}
+		if long != nil {
+			c.Set(ctxTooLong, long)
 		}
 		return next(c)
 	}
+}
+
+// otherTextProblem checks a value that is not a typed form field, and its name.
+func otherTextProblem(name string, list []string) string {
+	if msg := textProblem(name, false, maxOtherBytes); msg != "" {
+		return msg
+	}
+	multi := multiLineFields[name] || handlerCheckedFields[name]
+	for _, v := range list {
+		if msg := textProblem(v, multi, maxOtherBytes); msg != "" {
+			return msg
+		}
+	}
+	return ""
+}
+
+// tooLongMessage is what the user reads beside an over-long field.
+func tooLongMessage(limit, n int) string {
+	return fmt.Sprintf("Use at most %d characters: this has %d. Please shorten it.", limit, n)
+}
+
+// tooLong adds to errs a message beside each typed field of the form that is
+// over its limit (refuseUnstorableText let it through for that) and returns
+// errs, made when nil. Every handler of a form passes its field errors here
+// before it acts, so such a form is shown again, as typed, and nothing is
+// saved; the value itself is kept whole, not cut to the limit, so the user
+// loses nothing and chooses what to shorten.
+func tooLong(c echo.Context, errs components.Errors) components.Errors {
+	if errs == nil {
+		errs = components.Errors{}
+	}
+	long, _ := c.Get(ctxTooLong).(map[string]string)
+	for name, msg := range long {
+		errs[name] = msg
+	}
+	return errs
 }
 
 // refuseUnstorablePath is the path half of refuseUnstorableText, for routes

@@ -35,7 +35,7 @@ func (s *Server) ForgotPassword(c echo.Context) error {
 	ctx := c.Request().Context()
 	v := pages.ForgotPasswordView{Page: s.page(c, "Forgot your password?"), Email: strings.ToLower(field(c, "email")), Errors: components.Errors{}}
 	checkEmail(v.Errors, "email", v.Email)
-	if v.Errors.Any() {
+	if tooLong(c, v.Errors).Any() {
 		return s.render(c, http.StatusUnprocessableEntity, pages.ForgotPasswordPage(v))
 	}
 	u, err := s.Store.GetUserByEmail(ctx, v.Email)
@@ -106,6 +106,8 @@ func (s *Server) ResetPassword(c echo.Context) error {
 	}
 	if msg := s.Policy.Check(password, u.Email, u.Name); msg != "" {
 		v.Errors["new_password"] = msg
+	}
+	if tooLong(c, v.Errors).Any() {
 		return s.render(c, http.StatusUnprocessableEntity, pages.ResetPasswordPage(v))
 	}
 	err = s.spendReset(c, token, u, password)

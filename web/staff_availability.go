@@ -36,6 +36,9 @@ func (s *Server) MaintenanceCreate(c echo.Context) error {
 		v := pages.MaintenanceView{Page: s.page(c, "Block a unit"), Form: f, Errors: fe}
 		return s.render(c, http.StatusUnprocessableEntity, pages.MaintenancePage(v))
 	}
+	if long := tooLong(c, nil); long.Any() {
+		return rerender(long, "")
+	}
 	unit, err := s.Store.GetBookingUnitByTag(ctx, f.Tag)
 	if errors.Is(err, store.ErrNotFound) {
 		return rerender(components.Errors{"tag": "No unit has this tag."}, "")
@@ -97,6 +100,10 @@ func (s *Server) maintenanceRefused(c echo.Context, status int, f pages.Maintena
 func (s *Server) MaintenanceSwap(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := pages.MaintenanceForm{Tag: field(c, "tag"), Start: field(c, "start"), End: field(c, "end"), Reason: field(c, "reason")}
+	if long := tooLong(c, nil); long.Any() {
+		v := pages.MaintenanceView{Page: s.page(c, "Block a unit"), Form: f, Errors: long}
+		return s.render(c, http.StatusUnprocessableEntity, pages.MaintenancePage(v))
+	}
 	unit, err := s.Store.GetBookingUnitByTag(ctx, f.Tag)
 	if errors.Is(err, store.ErrNotFound) {
 		v := pages.MaintenanceView{Page: s.page(c, "Block a unit"), Form: f, Errors: components.Errors{"tag": "No unit has this tag."}}

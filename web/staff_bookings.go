@@ -224,7 +224,7 @@ func (s *Server) walkInRequest(c echo.Context, f pages.WalkInForm) (booking.Requ
 		picks[l[0]] = p
 		req.Lines = append(req.Lines, booking.LineRequest{ItemID: p.id, Quantity: qty, Start: start, End: end})
 	}
-	return req, errs, picks, nil
+	return req, tooLong(c, errs), picks, nil
 }
 
 // walkInSlots are the walk-in form's item pickers, by the suffix of their
@@ -347,6 +347,9 @@ func (s *Server) staffScan(c echo.Context, done string, act func(id int64, tag s
 		return err
 	}
 	tag := field(c, "tag")
+	if long := tooLong(c, nil); long.Any() {
+		return s.staffBookingPage(c, http.StatusUnprocessableEntity, long, "", tag)
+	}
 	if err := act(id, tag); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return err

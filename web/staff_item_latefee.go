@@ -29,6 +29,7 @@ func (s *Server) StaffItemLateFee(c echo.Context) error {
 	}
 	f := pages.LateFeeForm{Per: field(c, "late_fee_per"), Amount: field(c, "late_fee_amount"), Grace: field(c, "late_fee_grace"), Cap: field(c, "late_fee_cap")}
 	rule, errs := parseLateFee(f, cur)
+	errs = tooLong(c, errs)
 	if errs.Any() {
 		return s.renderItemShow(c, http.StatusUnprocessableEntity, id, func(v *pages.StaffItemView) {
 			v.LateFee, v.Errors = f, errs

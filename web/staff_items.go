@@ -144,7 +144,7 @@ func parseItemFormWith(c echo.Context, form catalog.ItemForm, f itemFormFacts) (
 	if it.CategoryID, ok = optionalID(c.FormValue("category_id"), hasCategory(cats)); !ok {
 		errs["category_id"] = "Choose a category from the list."
 	}
-	return it, errs
+	return it, tooLong(c, errs)
 }
 
 // StaffItemCreate creates an item and opens its page (photos, units next).

@@ -106,7 +106,7 @@ func (s *Server) moneyAction(c echo.Context, prefix, done string, act func(store
 	if len(f[prefix+"reference"]) > 200 || len(f[prefix+"note"]) > 500 {
 		errs[prefix+"reference"] = "Keep the reference under 200 and the reason under 500 characters."
 	}
-	if errs.Any() {
+	if tooLong(c, errs).Any() {
 		return s.moneyRefused(c, f, errs)
 	}
 	return s.moneyDone(c, b, act(b, amount, f), done, prefix, f)

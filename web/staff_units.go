@@ -72,6 +72,7 @@ func (s *Server) StaffUnitsCreate(c echo.Context) error {
 		errs["serial_number"] = msg
 	}
 	tags := unitTags(f, errs)
+	tooLong(c, errs)
 	if len(errs) == 0 {
 		if errs, err = s.addUnits(c, id, *loc, tags, f); err != nil {
 			return err
@@ -208,7 +209,7 @@ func (s *Server) checkUnitForm(c echo.Context, f pages.UnitForm) (int64, compone
 	if msg := catalog.CheckUnitText(f.Serial, f.Notes); msg != "" {
 		errs["serial_number"] = msg
 	}
-	return *loc, errs, nil
+	return *loc, tooLong(c, errs), nil
 }
 
 // saveUnit writes the unit with its audit row. A unit a booking holds
@@ -279,7 +280,7 @@ func parseStock(c echo.Context, locs []catalog.Location) (map[int64]int, map[int
 		}
 		qty[l.ID] = n
 	}
-	return qty, input, errs
+	return qty, input, tooLong(c, errs)
 }
 
 // saveStock sets the stock; a refusal because a location would be left

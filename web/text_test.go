@@ -83,7 +83,9 @@ func TestUnstorablePathIsRefused(t *testing.T) {
 }
 
 // Single-line fields refuse CR, LF and other control characters; text areas
-// keep their line breaks. Over-long values are refused before any SQL.
+// keep their line breaks. Over-long values are refused before any SQL: the
+// form again with a message beside the field (TestOverLongFieldShownBesideIt
+// covers every form).
 func TestControlCharactersAndLengthRefused(t *testing.T) {
 	app := newTestApp(t)
 	c := app.client()
@@ -99,8 +101,6 @@ func TestControlCharactersAndLengthRefused(t *testing.T) {
 		{"DEL in an email", url.Values{"name": {"Ann"}, "email": {"a\x7f@example.com"}, "password": {"correct horse battery"}}, msgControlChar},
 		{"C1 control in a phone", url.Values{"name": {"Ann"}, "email": {"a@example.com"}, "phone": {"123\u0085456"}, "password": {"correct horse battery"}}, msgControlChar},
 		{"line separator in a name", url.Values{"name": {"Ann\u2028Lee"}, "email": {"a@example.com"}, "password": {"correct horse battery"}}, msgControlChar},
-		{"100 KB name", url.Values{"name": {strings.Repeat("n", 100<<10)}, "email": {"a@example.com"}, "password": {"correct horse battery"}}, msgTooLong},
-		{"3 KB email", url.Values{"name": {"Ann"}, "email": {strings.Repeat("e", 3000) + "@example.com"}, "password": {"correct horse battery"}}, msgTooLong},
 	} {
 		res := c.post("/signup", tc.form)
 		res.expectStatus(t, http.StatusBadRequest)
@@ -108,13 +108,28 @@ func TestControlCharactersAndLengthRefused(t *testing.T) {
 			t.Errorf("%s: want %q on the page", tc.name, tc.msg)
 		}
 	}
+	for _, tc := range []struct {
+		name, field string
+		form        url.Values
+	}{
+		{"100 KB name", "name", url.Values{"name": {strings.Repeat("n", 100<<10)}, "email": {"a@example.com"}, "password": {"correct horse battery"}}},
+		{"3 KB email", "email", url.Values{"name": {"Ann"}, "email": {strings.Repeat("e", 3000) + "@example.com"}, "password": {"correct horse battery"}}},
+	} {
+		res := c.post("/signup", tc.form).expectStatus(t, http.StatusUnprocessableEntity)
+		if got := res.fieldError(tc.field); !strings.Contains(got, "at most 600 characters") {
+			t.Errorf("%s: message beside %s %q", tc.name, tc.field, got)
+		}
+	}
 	// A 3 KB login email is refused before the throttle table sees it.
 	res := c.post("/login", url.Values{"email": {strings.Repeat("e", 3000) + "@example.com"}, "password": {"x"}})
-	res.expectStatus(t, http.StatusBadRequest)
+	res.expectStatus(t, http.StatusUnprocessableEntity)
+	if got := res.fieldError("email"); !strings.Contains(got, "at most 600 characters") {
+		t.Errorf("3 KB login email: message beside it %q", got)
+	}
 	if after := dbSnapshot(t, app); after != before {
 		t.Errorf("refused requests changed data:\n%s", diffSnapshots(before, after))
 	}
-	if textProblem("line one\r\nline two\ttabbed", true, maxMultiLineBytes) != "" {
+	if textProblem("line one\r\nline two\ttabbed", true, maxOtherBytes) != "" {
 		t.Error("a text area must keep its line breaks and tabs")
 	}
 }

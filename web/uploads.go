@@ -11,6 +11,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/rentdesk/rentdesk/templates/components"
 )
 
 // uploadRoutes are the staff forms that carry photos. Several phone photos
@@ -36,7 +38,7 @@ const (
 	// the connection is closed after the answer.
 	uploadDrainFactor = 4
 	// maxKeptFieldBytes bounds one text value kept; maxKeptFields their number.
-	maxKeptFieldBytes = maxMultiLineBytes
+	maxKeptFieldBytes = 4 * components.MaxTextChars
 	maxKeptFields     = 1000
 )
 

@@ -134,6 +134,23 @@ func Slugify(name string) string {
 
 // CheckSlug explains what is wrong with a slug, or returns "".
 func CheckSlug(s string) string {
+	return checkSlug(s)
+}
+
+// CheckLocationSlug is CheckSlug for a location, whose slug also needs a
+// letter: pages choose a location by its number, so a slug of digits
+// alone ("0", "2") reads as one and no shop means it.
+func CheckLocationSlug(s string) string {
+	if msg := checkSlug(s); msg != "" {
+		return msg
+	}
+	if !strings.ContainsFunc(s, func(r rune) bool { return r >= 'a' && r <= 'z' }) {
+		return "Use at least one letter, like berlin-mitte."
+	}
+	return ""
+}
+
+func checkSlug(s string) string {
 	if s == "" {
 		return "Enter a slug (letters, digits and hyphens)."
 	}

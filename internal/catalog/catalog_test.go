@@ -83,6 +83,27 @@ func TestParseDates(t *testing.T) {
 	if _, msg := ParseDates("2025-02-30"); msg == "" {
 		t.Error("Feb 30 accepted")
 	}
+	// Days no shop means: refused, as on the desk's date.
+	for _, bad := range []string{"0001-01-01", "1999-12-31", "2201-01-01", "9999-12-31"} {
+		if _, msg := ParseDates("2025-12-25 " + bad); !strings.Contains(msg, "2000 to 2200") {
+			t.Errorf("%s: %q", bad, msg)
+		}
+	}
+	if _, msg := ParseDates("2000-01-01 2200-12-31"); msg != "" {
+		t.Errorf("the range's ends: %s", msg)
+	}
+}
+
+// A location's slug needs a letter: "0" reads as a location's number.
+func TestCheckLocationSlug(t *testing.T) {
+	for s, ok := range map[string]bool{"0": false, "2024": false, "12-3": false, "berlin": true, "lager-2": true, "2-hof": true, "Not A Slug": false} {
+		if got := CheckLocationSlug(s) == ""; got != ok {
+			t.Errorf("%q: accepted %v, want %v", s, got, ok)
+		}
+	}
+	if CheckSlug("2024") != "" {
+		t.Error("an item or category slug of digits stays allowed")
+	}
 }
 
 func TestCheckZone(t *testing.T) {
@@ -145,6 +166,28 @@ func TestItemFormParse(t *testing.T) {
 	f.RateDay, f.RateWeek = "", ""
 	if _, errs := f.Parse("EUR"); errs["rate_day"] == "" {
 		t.Error("an item without any rate was accepted")
+	}
+}
+
+// A rate, deposit or replacement value above money.MaxEntry is refused
+// beside its field (up to int64's limit parsed, and pricing then answered
+// "cannot be priced", an item deposit above the ledger's limit pre-filled a
+// desk deposit the ledger refused); the limit itself is taken.
+func TestItemAmountsAtMostMaxEntry(t *testing.T) {
+	for _, field := range []string{"rate_hour", "rate_day", "rate_week", "rate_month", "deposit", "replacement_value"} {
+		for raw, refused := range map[string]bool{"10000000000.00": false, "10000000000.01": true, "92233720368547758.07": true} {
+			f := validForm()
+			set := map[string]*string{"rate_hour": &f.RateHour, "rate_day": &f.RateDay, "rate_week": &f.RateWeek,
+				"rate_month": &f.RateMonth, "deposit": &f.Deposit, "replacement_value": &f.ReplacementValue}
+			*set[field] = raw
+			_, errs := f.Parse("EUR")
+			if got := errs[field] != ""; got != refused {
+				t.Errorf("%s = %s: refused %v (%v), want %v", field, raw, got, errs, refused)
+			}
+			if refused && !strings.Contains(errs[field], "at most") {
+				t.Errorf("%s = %s: message %q", field, raw, errs[field])
+			}
+		}
 	}
 }
 

@@ -165,6 +165,11 @@ func ParseDates(s string) (DateList, string) {
 		if err != nil {
 			return nil, fmt.Sprintf("%q is not a date like 2025-12-25.", f)
 		}
+		// A shop closes on days it can meet: 0001-01-01 or 9999-12-31 is a
+		// slip, as on the desk's date.
+		if t.Year() < 2000 || t.Year() > 2200 {
+			return nil, fmt.Sprintf("%q is not a day the shop could be closed: give a year from 2000 to 2200.", f)
+		}
 		out = append(out, t.Format(time.DateOnly))
 	}
 	if len(out) > 366 {

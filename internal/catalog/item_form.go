@@ -106,6 +106,7 @@ func optionalAmount(errs map[string]string, key, s, currency string) *int64 {
 		errs[key] = Sentence(err.Error())
 		return nil
 	}
+	checkEntry(errs, key, v, currency)
 	return &v
 }
 
@@ -118,7 +119,17 @@ func requiredAmount(errs map[string]string, key, s, currency string) int64 {
 	if err != nil {
 		errs[key] = Sentence(err.Error())
 	}
+	checkEntry(errs, key, v, currency)
 	return v
+}
+
+// checkEntry refuses an amount above money.MaxEntry: a rate or deposit
+// that large cannot be priced (the price multiplies it) nor taken at the
+// desk (the ledger refuses it), so it is a slip, refused beside its field.
+func checkEntry(errs map[string]string, key string, v int64, currency string) {
+	if v > money.MaxEntry && errs[key] == "" {
+		errs[key] = "Enter at most " + money.Format(money.MaxEntry, currency) + "."
+	}
 }
 
 // minutes reads a whole number of minutes; empty means def.

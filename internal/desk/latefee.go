@@ -2,6 +2,7 @@ package desk
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/rentdesk/rentdesk/internal/money"
@@ -84,12 +85,34 @@ func ComputeLateFee(r LateFeeRule, ret LateReturn) LateFee {
 	default:
 		return f
 	}
-	f.Uncapped = int64(f.Units) * r.Amount * int64(qty)
+	f.Uncapped = product(int64(f.Units), r.Amount, int64(qty))
 	f.Total = f.Uncapped
-	if r.Cap > 0 && f.Total > r.Cap*int64(qty) {
-		f.Total, f.Capped = r.Cap*int64(qty), true
+	if r.Cap > 0 && f.Total > product(r.Cap, int64(qty)) {
+		f.Total, f.Capped = product(r.Cap, int64(qty)), true
+	}
+	// The ledger takes at most money.MaxEntry in one charge: a fee past it
+	// (a large rate, long late, many pieces) is capped there, so the
+	// return's charge cannot be refused for it.
+	if f.Total > money.MaxEntry {
+		f.Total, f.Capped = money.MaxEntry, true
 	}
 	return f
+}
+
+// product multiplies non-negative factors, saturating at math.MaxInt64
+// instead of overflowing.
+func product(factors ...int64) int64 {
+	p := int64(1)
+	for _, f := range factors {
+		if f <= 0 {
+			return 0
+		}
+		if p > math.MaxInt64/f {
+			return math.MaxInt64
+		}
+		p *= f
+	}
+	return p
 }
 
 // openLateness is the part of [due, returned) that falls on open local days.

@@ -3,6 +3,8 @@ package desk
 import (
 	"testing"
 	"time"
+
+	"github.com/rentdesk/rentdesk/internal/money"
 )
 
 func mustZone(t *testing.T, name string) *time.Location {
@@ -104,5 +106,30 @@ func TestFormatLate(t *testing.T) {
 		if got := FormatLate(d); got != want {
 			t.Errorf("FormatLate(%s) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// A fee past money.MaxEntry (the most one ledger charge takes) is capped
+// there, and a product past int64 saturates instead of wrapping: a rule at
+// the limit, two hours late, made a charge the ledger refused at the return.
+func TestLateFeeAtMostMaxEntry(t *testing.T) {
+	due := time.Date(2026, 12, 5, 17, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		rule LateFeeRule
+		late time.Duration
+		qty  int
+	}{
+		{"the limit, two hours late", LateFeeRule{Per: PerHour, Amount: money.MaxEntry}, 2 * time.Hour, 1},
+		{"the limit, three years late, 1000 pieces", LateFeeRule{Per: PerHour, Amount: money.MaxEntry}, 3 * 365 * 24 * time.Hour, 1000},
+		{"a cap at the limit, 1000 pieces", LateFeeRule{Per: PerDay, Amount: money.MaxEntry, Cap: money.MaxEntry}, 48 * time.Hour, 1000},
+	} {
+		f := ComputeLateFee(tc.rule, LateReturn{Due: due, Returned: due.Add(tc.late), Quantity: tc.qty})
+		if f.Total != money.MaxEntry || !f.Capped || f.Uncapped < money.MaxEntry {
+			t.Errorf("%s: total %d capped %v uncapped %d, want %d capped", tc.name, f.Total, f.Capped, f.Uncapped, int64(money.MaxEntry))
+		}
+	}
+	if f := ComputeLateFee(LateFeeRule{Per: PerHour, Amount: 500}, LateReturn{Due: due, Returned: due.Add(2 * time.Hour)}); f.Total != 1000 || f.Capped {
+		t.Errorf("an ordinary fee: %+v", f)
 	}
 }

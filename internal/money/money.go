@@ -8,6 +8,14 @@ package money
 
 import "strings"
 
+// MaxEntry is the largest amount (minor units) one price, deposit, payment
+// or charge may be: ten billion in a currency of cents. Amounts parse up to
+// int64's limit; sums and products of larger ones overflow it. No rental
+// takes this much at once: a larger amount is a slip (a barcode scanned
+// into the field reads as hundreds of billions). payment.MaxEntry is this
+// limit for the ledger.
+const MaxEntry = 1_000_000_000_000
+
 // Money is an amount in the minor units of its currency (cents for EUR, yen
 // for JPY) together with the ISO 4217 code of that currency.
 type Money struct {

@@ -35,7 +35,7 @@ const DepositNote = "security deposit"
 // limit overflowed them and every later read of the booking's money failed.
 // No rental takes this much at once: a larger amount is a slip (a barcode
 // scanned into the field reads as hundreds of billions).
-const MaxEntry = 1_000_000_000_000
+const MaxEntry = money.MaxEntry
 
 // checkEntry refuses an amount above MaxEntry, beside the amount field.
 func checkEntry(amount int64, currency string) error {
