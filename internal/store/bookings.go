@@ -143,12 +143,7 @@ func (s *Store) CreateBooking(ctx context.Context, nb NewBooking) (int64, error)
 // volatile trigger function reads with a command id past the booking's
 // insert, as the separate statements did).
 const createBookingWithLineSQL = `
-WITH b AS (
-    INSERT INTO bookings (customer_id, location_id, status, expires_at, currency, idempotency_key, created_by,
-                          confirmed_at, created_at, updated_at, subtotal, tax, total, deposit)
-    VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), NULLIF($7, 0),
-            CASE WHEN $3 = 'confirmed' THEN $8::timestamptz END, $8, $8, $9, $10, $11, $12)
-    RETURNING id
+WITH b AS (` + createBookingSQL + `
 )
 INSERT INTO booking_lines (booking_id, item_id, quantity, starts_at, ends_at, unit_price, line_total, price_breakdown)
 SELECT b.id, $13::bigint, $14::integer, $15::timestamptz, $16::timestamptz, $17::bigint, $18::bigint, $19::jsonb FROM b
@@ -158,17 +153,13 @@ RETURNING booking_id, id`
 // line (nl.BookingID is ignored) in one round trip; it returns the booking's
 // id and the line's. Errors are CreateBooking's and InsertLine's.
 func (s *Store) CreateBookingWithLine(ctx context.Context, nb NewBooking, nl NewLine) (bookingID, lineID int64, err error) {
-	bd := []byte(nl.PriceBreakdown)
-	if len(bd) == 0 {
-		bd = []byte("{}")
-	}
 	row := struct {
 		BookingID int64 `db:"booking_id"`
 		ID        int64 `db:"id"`
 	}{}
 	err = s.prepared().GetContext(ctx, &row, createBookingWithLineSQL, nb.CustomerID, nb.LocationID, nb.Status, nb.ExpiresAt,
 		nb.Currency, nb.IdempotencyKey, nb.CreatedBy, nb.Now, nb.Totals.Subtotal, nb.Totals.Tax, nb.Totals.Total, nb.Totals.Deposit,
-		nl.ItemID, nl.Quantity, nl.StartsAt, nl.EndsAt, nl.UnitPrice, nl.LineTotal, string(bd))
+		nl.ItemID, nl.Quantity, nl.StartsAt, nl.EndsAt, nl.UnitPrice, nl.LineTotal, nl.breakdownText())
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: create booking with its line: %w", classify(err))
 	}
@@ -463,6 +454,15 @@ type NewLine struct {
 	PriceBreakdown json.RawMessage
 }
 
+// breakdownText is the line's price breakdown as stored: an empty object
+// when it has none.
+func (nl NewLine) breakdownText() string {
+	if len(nl.PriceBreakdown) == 0 {
+		return "{}"
+	}
+	return string(nl.PriceBreakdown)
+}
+
 const insertLineSQL = `
 INSERT INTO booking_lines (booking_id, item_id, quantity, starts_at, ends_at, unit_price, line_total, price_breakdown)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -472,12 +472,8 @@ RETURNING id`
 // booking engine does that through AllocateUnits or the bulk capacity check.
 func (s *Store) InsertLine(ctx context.Context, nl NewLine) (int64, error) {
 	var id int64
-	bd := []byte(nl.PriceBreakdown)
-	if len(bd) == 0 {
-		bd = []byte("{}")
-	}
 	err := s.prepared().GetContext(ctx, &id, insertLineSQL, nl.BookingID, nl.ItemID, nl.Quantity, nl.StartsAt, nl.EndsAt,
-		nl.UnitPrice, nl.LineTotal, string(bd))
+		nl.UnitPrice, nl.LineTotal, nl.breakdownText())
 	if err != nil {
 		return 0, fmt.Errorf("store: insert booking line: %w", classify(err))
 	}

@@ -746,19 +746,26 @@ ORDER BY i.name, i.id`
 // ListItemFigures is every item with stock or revenue: utilization over the
 // local days [fromDay, toDay), revenue over [from, to), at one location (0: all).
 func (s *Store) ListItemFigures(ctx context.Context, fromDay, toDay, from, to time.Time, locationID int64) ([]ItemFigures, error) {
-	var rows []ItemFigures
-	err := s.withoutParallel(ctx, func(q *Store) error {
-		args, err := q.rolledRevenueArgs(ctx, from, to, locationID)
-		if err != nil {
-			return err
-		}
-		args = append(args, fromDay.Format(time.DateOnly), toDay.Format(time.DateOnly))
-		return q.q.SelectContext(ctx, &rows, itemFiguresSQL, args...)
-	})
+	rows, err := s.itemFiguresWith(ctx, itemFiguresSQL, fromDay, toDay, from, to, locationID)
 	if err != nil {
 		return nil, fmt.Errorf("store: item figures: %w", classify(err))
 	}
 	return rows, nil
+}
+
+// itemFiguresWith runs q, itemFiguresSQL or a former form of it the tests
+// compare it with, on ListItemFigures' arguments.
+func (s *Store) itemFiguresWith(ctx context.Context, q string, fromDay, toDay, from, to time.Time, locationID int64) ([]ItemFigures, error) {
+	var rows []ItemFigures
+	err := s.withoutParallel(ctx, func(tx *Store) error {
+		args, err := tx.rolledRevenueArgs(ctx, from, to, locationID)
+		if err != nil {
+			return err
+		}
+		args = append(args, fromDay.Format(time.DateOnly), toDay.Format(time.DateOnly))
+		return tx.q.SelectContext(ctx, &rows, q, args...)
+	})
+	return rows, err
 }
 
 // UtilizationRow is unit-hours of one day (and location and item, in exports).

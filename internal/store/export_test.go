@@ -190,16 +190,7 @@ func (s *Store) ListItemFiguresByDaysForTest(ctx context.Context, fromDay, toDay
 	if q == itemFiguresSQL {
 		return nil, fmt.Errorf("item figures: no hours to replace")
 	}
-	var rows []ItemFigures
-	err := s.withoutParallel(ctx, func(tx *Store) error {
-		args, err := tx.rolledRevenueArgs(ctx, from, to, locationID)
-		if err != nil {
-			return err
-		}
-		args = append(args, fromDay.Format(time.DateOnly), toDay.Format(time.DateOnly))
-		return tx.q.SelectContext(ctx, &rows, q, args...)
-	})
-	return rows, err
+	return s.itemFiguresWith(ctx, q, fromDay, toDay, from, to, locationID)
 }
 
 // auditLabelOneSQL is how the audit labels were asked before they became one
@@ -369,16 +360,7 @@ func (s *Store) ListItemFiguresByDailyRevenueForTest(ctx context.Context, fromDa
 	if q == itemFiguresSQL {
 		return nil, fmt.Errorf("item figures: no revenue to replace")
 	}
-	var rows []ItemFigures
-	err := s.withoutParallel(ctx, func(tx *Store) error {
-		args, err := tx.rolledRevenueArgs(ctx, from, to, locationID)
-		if err != nil {
-			return err
-		}
-		args = append(args, fromDay.Format(time.DateOnly), toDay.Format(time.DateOnly))
-		return tx.q.SelectContext(ctx, &rows, q, args...)
-	})
-	return rows, err
+	return s.itemFiguresWith(ctx, q, fromDay, toDay, from, to, locationID)
 }
 
 // GetBookingFormerForTest reads a booking as GetBooking did before it was
