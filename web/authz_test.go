@@ -256,6 +256,25 @@ type authzWorld struct {
 
 const authzPassword = "correct horse battery"
 
+// actorClients gives each actor of the world one client of app, logged in
+// (when the actor has an account) and holding its session's CSRF token on
+// its first use, the same client on every later one.
+func (w *authzWorld) actorClients(app *testApp) func(actor int) *testClient {
+	clients := map[int]*testClient{}
+	return func(actor int) *testClient {
+		if c := clients[actor]; c != nil {
+			return c
+		}
+		c := app.client()
+		if w.emails[actor] != "" {
+			c.login(w.emails[actor], authzPassword)
+		}
+		c.get("/")
+		clients[actor] = c
+		return c
+	}
+}
+
 func newAuthzWorld(t testing.TB, app *testApp) *authzWorld {
 	t.Helper()
 	w := &authzWorld{emails: [5]string{"", "a@example.com", "b@example.com", "staff@example.com", "admin@example.com"}, vars: map[string]string{}}

@@ -208,19 +208,7 @@ func overLongPages(w *authzWorld) []struct {
 func TestOverLongFieldShownBesideIt(t *testing.T) {
 	app := newTestApp(t)
 	w := newAuthzWorld(t, app)
-	clients := map[int]*testClient{}
-	client := func(actor int) *testClient {
-		if c := clients[actor]; c != nil {
-			return c
-		}
-		c := app.client()
-		if w.emails[actor] != "" {
-			c.login(w.emails[actor], authzPassword)
-		}
-		c.get("/")
-		clients[actor] = c
-		return c
-	}
+	client := w.actorClients(app)
 	var pages []pageAs
 	for _, p := range overLongPages(w) {
 		pages = append(pages, pageAs{client(p.actor), actorNames[p.actor], p.path})

@@ -117,19 +117,7 @@ func sweepActor(w who) int {
 func TestHostileInputSweepOverEveryRoute(t *testing.T) {
 	app := newTestApp(t)
 	w := newAuthzWorld(t, app)
-	clients := map[int]*testClient{}
-	client := func(actor int) *testClient {
-		if c := clients[actor]; c != nil {
-			return c
-		}
-		c := app.client()
-		if w.emails[actor] != "" {
-			c.login(w.emails[actor], authzPassword)
-		}
-		c.get("/")
-		clients[actor] = c
-		return c
-	}
+	client := w.actorClients(app)
 	for actor := range actorNames {
 		client(actor)
 	}
