@@ -84,6 +84,24 @@ func (s *shop) waitSent() {
 	}
 }
 
+// mailWritten starts the shop's workers (a shop made by newShop runs none)
+// and waits until the jobs that write the bookings' emails after their
+// confirmation commits are done, so the emails are written (sent or not).
+func (s *shop) mailWritten() {
+	s.t.Helper()
+	if err := s.srv.Jobs.Start(context.Background()); err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(func() { _ = s.srv.Jobs.Stop(context.Background()) })
+	deadline := time.Now().Add(15 * time.Second)
+	for s.id(`SELECT count(*) FROM river_job WHERE kind = 'booking_made_mail' AND finalized_at IS NULL`) != 0 {
+		if time.Now().After(deadline) {
+			s.t.Fatal("the bookings' email jobs did not complete")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // Confirming a booking sends exactly one confirmation, with a calendar file,
 // the location's address and local dates (the same local date the booking
 // page shows: B13's email half), linking to the customer's booking page; staff
@@ -210,15 +228,8 @@ func TestHoldExpiredEmail(t *testing.T) {
 // transaction rolls back, and the emails and their jobs with it.
 type failingNotifier struct{ booking.Notifier }
 
-func (f failingNotifier) BookingConfirmed(ctx context.Context, tx *store.Store, id int64, online bool) error {
-	if err := f.Notifier.BookingConfirmed(ctx, tx, id, online); err != nil {
-		return err
-	}
-	return errors.New("boom after queueing")
-}
-
-func (f failingNotifier) BookingMade(ctx context.Context, tx *store.Store, b store.Booking, online bool) error {
-	if err := f.Notifier.BookingMade(ctx, tx, b, online); err != nil {
+func (f failingNotifier) BookingConfirmed(ctx context.Context, tx *store.Store, b store.Booking, online bool) error {
+	if err := f.Notifier.BookingConfirmed(ctx, tx, b, online); err != nil {
 		return err
 	}
 	return errors.New("boom after queueing")
@@ -401,5 +412,74 @@ func TestBookingEmailsRenderedAfterCommitTellTheBookingAsConfirmed(t *testing.T)
 	}
 	if !strings.Contains(staffText, "Canon R6") {
 		t.Errorf("staff notice lacks the item:\n%s", staffText)
+	}
+}
+
+// A hold confirmed at the desk or by its payment commits one job for its
+// emails, not the emails: they are written after the commit, from the
+// booking as the confirming transaction read it (the location's address,
+// the item, the amount due). Each confirmation mails its customer once,
+// however often the booking is confirmed (again after a cancellation); staff
+// hear of the holds the system confirmed for a customer who booked online,
+// not of those they confirmed themselves.
+func TestHoldConfirmedEmailsRenderedAfterCommit(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	s.id(`UPDATE locations SET address = '7 Dock Road' WHERE id = $1 RETURNING id`, s.loc)
+	item := s.item("Kayak", 2)
+	staff := s.createUser(store.RoleStaff, "desk@example.test", "staff password 1")
+	ctx := context.Background()
+	eng := s.srv.Booking.WithPayment(holdOnly{})
+	hold := func(email string, day int) int64 {
+		t.Helper()
+		u := s.createUser(store.RoleCustomer, email, "correct horse battery")
+		res, err := eng.Book(ctx, booking.Request{CustomerID: u.ID, LocationID: s.loc, Online: true, Actor: booking.Actor{UserID: u.ID},
+			Lines: []booking.LineRequest{{ItemID: item, Quantity: 1, Start: s.instant(day, 10), End: s.instant(day+1, 10)}}})
+		if err != nil || res.Status != store.BookingHold {
+			t.Fatalf("hold: %+v %v", res, err)
+		}
+		return res.BookingID
+	}
+	atDesk, paid := hold("ida@example.test", 3), hold("jon@example.test", 5)
+	if err := eng.Confirm(ctx, atDesk, booking.Actor{UserID: staff.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Confirm(ctx, paid, booking.Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	count := func(q string, args ...any) int64 { t.Helper(); return s.id(q, args...) }
+	if jobs, emails := count(`SELECT count(*) FROM river_job WHERE kind = 'booking_made_mail'`), count(`SELECT count(*) FROM emails`); jobs != 2 || emails != 0 {
+		t.Fatalf("after two confirmations: %d email jobs, %d emails; want 2 jobs and no email yet", jobs, emails)
+	}
+	// What changes after the confirmation is not what it tells.
+	s.id(`UPDATE items SET name = 'Renamed boat' WHERE id = $1 RETURNING id`, item)
+	s.mailWritten()
+	for _, email := range []string{"ida@example.test", "jon@example.test"} {
+		var text string
+		if err := s.st.DB().QueryRow(`SELECT text_body FROM emails WHERE kind = 'booking_confirmed' AND to_address = $1`, email).Scan(&text); err != nil {
+			t.Fatalf("%s's confirmation: %v", email, err)
+		}
+		for _, want := range []string{"Kayak", "Main store", "7 Dock Road"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s's confirmation lacks %q:\n%s", email, want, text)
+			}
+		}
+	}
+	if n := count(`SELECT count(*) FROM emails WHERE kind = 'staff_new_booking' AND to_address = $1 AND dedupe_key = $2`,
+		staff.Email, fmt.Sprintf("staff-new-booking:%d:%d", paid, staff.ID)); n != 1 {
+		t.Errorf("%d staff notices of the paid hold, want 1", n)
+	}
+	if n := count(`SELECT count(*) FROM emails WHERE kind = 'staff_new_booking'`); n != 1 {
+		t.Errorf("%d staff notices in all, want 1 (none for the hold staff confirmed)", n)
+	}
+	// Cancelled and confirmed again: a second job, no second email.
+	if err := eng.Cancel(ctx, atDesk, 0, booking.Actor{UserID: staff.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Confirm(ctx, atDesk, booking.Actor{UserID: staff.ID}); err != nil {
+		t.Fatal(err)
+	}
+	s.mailWritten()
+	if n := count(`SELECT count(*) FROM emails WHERE kind = 'booking_confirmed' AND to_address = 'ida@example.test'`); n != 1 {
+		t.Errorf("%d confirmations after confirming again, want 1", n)
 	}
 }

@@ -176,12 +176,15 @@ func TestWebhookDuplicatesConcurrent(t *testing.T) {
 	if ok.Load() != 10 {
 		t.Errorf("%d of 10 deliveries answered 200", ok.Load())
 	}
+	// The confirmation's emails are written by a job after the commit.
+	p.mailWritten()
 	checks := map[string]int{
-		`SELECT count(*) FROM ledger_entries WHERE kind = 'payment'`:                             1,
-		`SELECT count(*) FROM audit_log WHERE action = 'booking.confirm'`:                        1,
-		`SELECT count(*) FROM emails WHERE dedupe_key = 'booking-confirmed:` + itoa(id) + `'`:    1,
-		`SELECT count(*) FROM stripe_events`:                                                     1,
-		`SELECT count(*) FROM bookings WHERE status = 'confirmed' AND paid = total AND paid > 0`: 1,
+		`SELECT count(*) FROM river_job WHERE kind = 'booking_made_mail' AND state = 'completed'`: 1,
+		`SELECT count(*) FROM ledger_entries WHERE kind = 'payment'`:                              1,
+		`SELECT count(*) FROM audit_log WHERE action = 'booking.confirm'`:                         1,
+		`SELECT count(*) FROM emails WHERE dedupe_key = 'booking-confirmed:` + itoa(id) + `'`:     1,
+		`SELECT count(*) FROM stripe_events`:                                                      1,
+		`SELECT count(*) FROM bookings WHERE status = 'confirmed' AND paid = total AND paid > 0`:  1,
 	}
 	for q, want := range checks {
 		if got := p.count(q); got != want {

@@ -185,6 +185,12 @@ func TestTwoInstancesBookLastUnitAndApplyWebhookOnce(t *testing.T) {
 			t.Errorf("webhook delivery to instance %d: %d", i, code)
 		}
 	}
+	// The confirmation's emails are written by a job after the commit.
+	for deadline := time.Now().Add(60 * time.Second); count(`SELECT count(*) FROM river_job WHERE kind = 'booking_made_mail' AND finalized_at IS NULL`) > 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the confirmation's email job did not complete")
+		}
+	}
 	for q, want := range map[string]int{
 		`SELECT count(*) FROM ledger_entries WHERE kind = 'payment'`:                                    1,
 		`SELECT count(*) FROM stripe_events WHERE id = 'evt_two_instances_1'`:                           1,

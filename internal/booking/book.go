@@ -383,24 +383,18 @@ func (e *Engine) confirmTx(ctx context.Context, tx *store.Store, b store.Booking
 	b.Status = store.BookingConfirmed
 	// The emails are queued before the invoice is issued: the invoice
 	// number's counter row stays locked until the transaction ends, and every
-	// confirmation in the shop waits for it, so it is taken last. A booking
-	// made here queues one job that renders its emails after the commit,
-	// out of the window where its units are locked, from the booking as
-	// bookTx read it (nothing of what the emails tell changed since).
-	var err error
-	if fresh {
-		err = e.notify.BookingMade(ctx, tx, b, online)
-	} else {
-		err = e.notify.BookingConfirmed(ctx, tx, b.ID, online)
-	}
-	if err != nil {
+	// confirmation in the shop waits for it, so it is taken last. One job is
+	// queued that renders the emails after the commit, out of the window
+	// where the booking's units are locked, from the booking as bookTx or
+	// ConfirmTx read it (nothing of what the emails tell changed since).
+	if err := e.notify.BookingConfirmed(ctx, tx, b, online); err != nil {
 		return err
 	}
 	if fresh {
 		_, err := invoice.IssueNew(ctx, tx, b)
 		return err
 	}
-	_, err = invoice.IssueLocked(ctx, tx, b)
+	_, err := invoice.IssueLocked(ctx, tx, b)
 	return err
 }
 

@@ -47,16 +47,13 @@ type failOn struct {
 
 var errLate = errors.New("late failure in the confirming transaction")
 
-func (f *failOn) BookingConfirmed(_ context.Context, _ *store.Store, id int64, _ bool) error {
+func (f *failOn) BookingConfirmed(_ context.Context, _ *store.Store, b store.Booking, _ bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.ids[id] {
+	if f.ids[b.ID] {
 		return errLate
 	}
 	return nil
-}
-func (f *failOn) BookingMade(ctx context.Context, tx *store.Store, b store.Booking, online bool) error {
-	return f.BookingConfirmed(ctx, tx, b.ID, online)
 }
 func (f *failOn) BookingCancelled(context.Context, *store.Store, int64, string) error { return nil }
 func (f *failOn) HoldsExpired(context.Context, *store.Store, []int64) error           { return nil }

@@ -11,10 +11,12 @@ import (
 )
 
 // BookingMadeArgs is the job that writes the confirmation emails of a
-// booking made and confirmed in one transaction (a checkout paid at pickup, a
-// walk-in). The booking's transaction inserts it, with the booking as it
-// stood there: the emails tell the booking as of its confirmation, whatever
-// happened to it before the worker rendered them.
+// booking (made confirmed by a checkout paid at pickup or a walk-in, or a
+// hold confirmed by its payment or at the desk). The confirming transaction
+// inserts it, with the booking as it stood there: the emails tell the
+// booking as of its confirmation, whatever happened to it before the worker
+// rendered them. Its kind keeps the name it had when it served only the
+// bookings made confirmed, so jobs already queued still find their worker.
 type BookingMadeArgs struct {
 	BookingID int64        `json:"booking_id"`
 	Online    bool         `json:"online"`
@@ -41,14 +43,16 @@ func (w *bookingMadeWorker) Work(ctx context.Context, job *river.Job[BookingMade
 	return err
 }
 
-// BookingMade queues the confirmation of a booking made confirmed in tx: one
-// job row, committed or rolled back with the booking, from which a worker
-// renders and queues the emails after the commit (while the booking's units
-// and the invoice counter are no longer locked). The emails tell b as the
-// engine read it in tx (Booking.Mail: what ListBookingMail would read there,
-// without a statement of its own). The staff notices go to the team of the
-// moment they are written.
-func (m BookingMail) BookingMade(ctx context.Context, tx *store.Store, b store.Booking, online bool) error {
+// BookingConfirmed queues the confirmation of a booking confirmed in tx
+// (and the staff notice of an online booking): one job row, committed or
+// rolled back with the confirmation, from which a worker renders and queues
+// the emails after the commit (while the booking's units and the invoice
+// counter are no longer locked). The emails tell b as the engine read it in
+// tx (Booking.Mail: what ListBookingMail would read there, without a
+// statement of its own). The staff notices go to the team of the moment
+// they are written; the emails' dedupe keys keep them to one per booking
+// and person, however often the booking is confirmed.
+func (m BookingMail) BookingConfirmed(ctx context.Context, tx *store.Store, b store.Booking, online bool) error {
 	sb, ok := b.Mail()
 	if !ok {
 		return nil

@@ -20,14 +20,6 @@ type BookingMail struct{ j *Jobs }
 // BookingMail returns the notifier the booking engine takes.
 func (j *Jobs) BookingMail() BookingMail { return BookingMail{j: j} }
 
-// BookingConfirmed queues the confirmation (and the staff notice of an online booking).
-func (m BookingMail) BookingConfirmed(ctx context.Context, tx *store.Store, bookingID int64, online bool) error {
-	return m.each(ctx, tx, []int64{bookingID}, func(b mail.Booking) error {
-		_, err := m.j.EnqueueBookingConfirmed(ctx, tx, b, online)
-		return err
-	})
-}
-
 // BookingCancelled queues the cancellation.
 func (m BookingMail) BookingCancelled(ctx context.Context, tx *store.Store, bookingID int64, reason string) error {
 	return m.each(ctx, tx, []int64{bookingID}, func(b mail.Booking) error {

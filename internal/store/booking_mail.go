@@ -62,8 +62,9 @@ JOIN booking_lines l ON l.booking_id = b.id
 JOIN items i ON i.id = l.item_id`
 
 // Mail is b as its emails tell it: what ListBookingMail reads of it, for a
-// booking read with GetBooking (which reads its location's address) in the
-// transaction that writes its emails, so they need no read of their own.
+// booking read with GetBooking or LockBooking (which read its location's
+// address) in the transaction that writes its emails, so they need no read
+// of their own.
 // Like ListBookingMail, a booking without lines has no mail: ok is false.
 func (b Booking) Mail() (m BookingMail, ok bool) {
 	if len(b.Lines) == 0 {

@@ -202,12 +202,13 @@ func TestGetBookingAsTheFormerForm(t *testing.T) {
 	}
 }
 
-// The emails of a booking made in a transaction are written from the
-// booking as GetBooking read it there (Booking.Mail) instead of a read of
-// their own: on every booking of the varied shop (lines out and back, paid
-// amounts, two locations with their addresses, several lines of one item,
-// customers with and without a phone) it equals ListBookingMail's reading,
-// and a booking without lines has no mail in either.
+// The emails of a booking confirmed in a transaction are written from the
+// booking as GetBooking (made there) or LockBooking (a hold confirmed there)
+// read it (Booking.Mail) instead of a read of their own: on every booking of
+// the varied shop (lines out and back, paid amounts, two locations with
+// their addresses, several lines of one item, customers with and without a
+// phone) each equals ListBookingMail's reading, and a booking without lines
+// has no mail in either.
 func TestBookingMailOfGetBookingAsListBookingMail(t *testing.T) {
 	s, ids := seedWholeBookings(t)
 	st, ctx := s.st, s.ctx
@@ -217,10 +218,21 @@ func TestBookingMailOfGetBookingAsListBookingMail(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		var locked store.Booking
+		if err := st.WithTx(ctx, func(tx *store.Store) error {
+			locked, err = tx.LockBooking(ctx, id)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
 		got, ok := b.Mail()
+		lockedMail, lockedOK := locked.Mail()
 		want, err := st.ListBookingMail(ctx, []int64{id})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if lockedOK != ok || !reflect.DeepEqual(lockedMail, got) {
+			t.Fatalf("booking %d: LockBooking's mail (%v)\n %+v\nGetBooking's (%v)\n %+v", id, lockedOK, lockedMail, ok, got)
 		}
 		if !ok {
 			if len(want) != 0 {

@@ -35,8 +35,9 @@ type Booking struct {
 	CustomerPhone string `db:"customer_phone"`
 	LocationID    int64  `db:"location_id"`
 	LocationName  string `db:"location_name"`
-	// LocationAddress is read by GetBooking only (for the emails of a
-	// booking made in a transaction, see Mail); other reads leave it empty.
+	// LocationAddress is read by GetBooking and LockBooking only (for the
+	// emails of a booking confirmed in a transaction, see Mail); other reads
+	// leave it empty.
 	LocationAddress string     `db:"location_address"`
 	TimeZone        string     `db:"time_zone"`
 	Status          string     `db:"status"`
@@ -268,7 +269,10 @@ func (s *Store) GetBooking(ctx context.Context, id int64) (Booking, error) {
 	return bs[0], nil
 }
 
-const lockBookingSQL = getBookingSQL + ` FOR UPDATE OF b`
+// lockBookingSQL reads the location's address too, which the emails of a
+// hold confirmed in the locking transaction need (Booking.Mail).
+const lockBookingSQL = `SELECT ` + bookingColumns + `, lo.address AS location_address` + bookingFrom +
+	` WHERE b.id = $1 FOR UPDATE OF b`
 
 // LockBooking loads a booking and locks its row until the transaction ends,
 // so two changes to one booking (cancel and extend, say) run one after another.
