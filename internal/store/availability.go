@@ -271,6 +271,18 @@ func scanAvailability(rows *sql.Rows, out *[]ItemAvailability, size int) error {
 // day then counts the units cand keeps busy by the same rule. Asked per day,
 // the index was probed twice per unit and day (56 probes for a unit's four
 // weeks, most of the query's time).
+//
+// A bulk item's lines are read once for the whole calendar too, not by one
+// bulk_peak call per day (each of which read the item's whole future book):
+// bl holds, by bulk_peak's rule, the occupied range [lo, hi) of each line
+// that counts (at this location, confirmed, out, returned or a live hold)
+// and can reach the span of all the days' windows (the same two index reads
+// as bulk_peak, the span's start for its window's, the open check-outs not
+// found by the first); a range ending at or before its start (hi <= lo) is
+// empty and counts nowhere. ev is the running sum of their starts and ends
+// over the sorted instants: how many are out from each instant on. A day's
+// peak is then bulk_peak's: the most out at its window's start or at any
+// instant inside it (the count only rises at a line's start).
 var itemCalendarSQL = `
 WITH cand AS MATERIALIZED (
     SELECT a.unit_id, a.occupied, a.due_at, a.picked_up_at, a.returned_at, a.hold_expires_at
@@ -286,6 +298,37 @@ WITH cand AS MATERIALIZED (
     JOIN units un ON un.item_id = it.id AND un.location_id = $2 AND un.status = 'available'
     JOIN unit_allocations a ON a.unit_id = un.id AND a.active AND a.picked_up_at IS NOT NULL AND a.returned_at IS NULL
     WHERE it.id = $1 AND it.tracking = 'serialized'
+), span AS (
+    SELECT it.id, make_interval(mins => it.buffer_before_minutes) AS bb, make_interval(mins => it.buffer_after_minutes) AS ba,
+           (SELECT min(s) FROM unnest($3::timestamptz[]) s) - make_interval(mins => it.buffer_before_minutes) AS lo,
+           (SELECT max(e) FROM unnest($4::timestamptz[]) e) + make_interval(mins => it.buffer_after_minutes) AS hi
+    FROM items it WHERE it.id = $1 AND it.tracking = 'bulk'
+), bl AS MATERIALIZED (
+    SELECT l.quantity, lo, CASE WHEN hi IS NULL THEN NULL ELSE greatest(lo, hi) END AS hi
+    FROM (
+        SELECT l.booking_id, l.quantity,
+               least(l.picked_up_at, l.starts_at - sp.bb) AS lo,
+               CASE WHEN l.returned_at IS NOT NULL THEN l.returned_at + sp.ba
+                    WHEN l.picked_up_at IS NOT NULL AND l.ends_at + sp.ba <= $5 THEN NULL
+                    ELSE l.ends_at + sp.ba
+               END AS hi, sp.hi AS span_hi
+        FROM span sp
+        JOIN booking_lines l ON l.item_id = sp.id AND greatest(l.ends_at, l.returned_at) > sp.lo - sp.ba
+        UNION ALL
+        SELECT l.booking_id, l.quantity,
+               least(l.picked_up_at, l.starts_at - sp.bb),
+               CASE WHEN l.ends_at + sp.ba <= $5 THEN NULL ELSE l.ends_at + sp.ba END, sp.hi
+        FROM span sp
+        JOIN booking_lines l ON l.item_id = sp.id AND l.picked_up_at IS NOT NULL AND l.returned_at IS NULL
+         AND l.ends_at <= sp.lo - sp.ba
+    ) l
+    JOIN bookings b ON b.id = l.booking_id
+    WHERE b.location_id = $2 AND l.lo < l.span_hi
+      AND (b.status IN ('confirmed', 'out', 'returned') OR (b.status = 'hold' AND b.expires_at > $5))
+), ev AS MATERIALIZED (
+    SELECT t, sum(sum(dq)) OVER (ORDER BY t) AS occ
+    FROM (SELECT lo AS t, quantity AS dq FROM bl UNION ALL SELECT hi, -quantity FROM bl WHERE hi IS NOT NULL) e
+    GROUP BY t
 )
 SELECT d.n::int AS day,
        CASE WHEN i.tracking = 'serialized' THEN coalesce(u.total, 0) ELSE coalesce(bs.quantity, 0) END AS capacity,
@@ -293,7 +336,9 @@ SELECT d.n::int AS day,
            SELECT count(DISTINCT c.unit_id)::int FROM cand c
            WHERE (c.occupied && w.win OR (c.picked_up_at IS NOT NULL AND c.returned_at IS NULL))
              AND allocation_blocks(c.occupied, c.due_at, c.picked_up_at, c.returned_at, c.hold_expires_at, w.win, $5))
-       ELSE greatest(coalesce(bs.quantity, 0) - bulk_peak(i.id, $2, w.win, $5, 0), 0)
+       ELSE greatest(coalesce(bs.quantity, 0) - greatest(
+                coalesce((SELECT e.occ FROM ev e WHERE e.t <= lower(w.win) ORDER BY e.t DESC LIMIT 1), 0),
+                coalesce((SELECT max(e.occ) FROM ev e WHERE e.t > lower(w.win) AND e.t < upper(w.win)), 0))::int, 0)
        END AS free
 FROM items i
 LEFT JOIN LATERAL (

@@ -175,3 +175,175 @@ func seedAllocationHistory(t *testing.T, s *shop, now time.Time) {
 		}
 	}
 }
+
+// A bulk item's calendar reads its lines once for all its days; each day
+// must answer as bulk_peak does for that day's window (the per-day form), on
+// lines of every kind: confirmed, live and expired holds, cancelled, expired,
+// carts and closed bookings, checked out on time, early and overdue (still
+// out past their end), returned early and late (and one stamped back before
+// its pickup), at another location; lines
+// starting and ending exactly at a local midnight or where the item's
+// buffers bring them to one; days in the location's zone across a DST
+// change (a 23- and a 25-hour day), the same with candidate periods longer
+// than a day, and the item's buffers set and not.
+func TestItemCalendarBulkAgreesWithPerDay(t *testing.T) {
+	s := newShop(t)
+	st, ctx := s.st, s.ctx
+	db := st.DB()
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Berlin's clocks go forward on March 29 and San Francisco's on March 8.
+	now := time.Date(2026, 3, 26, 10, 0, 0, 0, time.UTC)
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sf, err := time.LoadLocation("America/Los_Angeles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const bb, ba = 45, 150
+	exec(`UPDATE items SET buffer_before_minutes = $2, buffer_after_minutes = $3 WHERE id = $1`, s.tripod.ID, bb, ba)
+	exec(`INSERT INTO bulk_stock (item_id, location_id, quantity) VALUES ($1, $2, 9), ($1, $3, 4)`, s.tripod.ID, s.berlin.ID, s.sf.ID)
+	var customer int64
+	if err := db.QueryRowContext(ctx, `INSERT INTO users (email, name, password_hash) VALUES ('bulk@example.test', 'Bulk', 'x') RETURNING id`).Scan(&customer); err != nil {
+		t.Fatal(err)
+	}
+
+	rng := rand.New(rand.NewPCG(5, 17))
+	kinds := map[string]int{}
+	for range 240 {
+		loc, zone := s.berlin.ID, berlin
+		if rng.IntN(4) == 0 {
+			loc, zone = s.sf.ID, sf
+		}
+		local := now.In(zone)
+		midnight := func(d int) time.Time {
+			return time.Date(local.Year(), local.Month(), local.Day()+d, 0, 0, 0, 0, zone)
+		}
+		// A start and an end each at a local midnight, where a buffer
+		// brings the line to one, or at any quarter hour.
+		edge := func(d int) time.Time {
+			switch rng.IntN(4) {
+			case 0:
+				return midnight(d)
+			case 1:
+				return midnight(d).Add((bb + ba) * time.Minute)
+			case 2:
+				return midnight(d).Add(-(bb + ba) * time.Minute)
+			}
+			return midnight(d).Add(time.Duration(rng.IntN(96)) * 15 * time.Minute)
+		}
+		first := -20 + rng.IntN(56)
+		from := edge(first)
+		to := edge(first + rng.IntN(5))
+		if !to.After(from) {
+			to = from.Add(time.Duration(1+rng.IntN(30)) * time.Hour)
+		}
+		status, kind := "confirmed", []string{"confirmed", "hold", "expired hold", "out", "early", "returned", "stamped before", "cancelled", "expired", "cart", "closed", "confirmed"}[rng.IntN(12)]
+		var expires, picked, returned any
+		switch kind {
+		case "hold":
+			status, expires = "hold", now.Add(time.Duration(1+rng.IntN(72))*time.Hour)
+		case "expired hold":
+			status, expires = "hold", now.Add(-time.Duration(1+rng.IntN(72))*time.Hour)
+		case "out", "early", "returned", "stamped before":
+			if !from.Before(now) {
+				kind = "confirmed" // a check-out lies in the past
+				break
+			}
+			if kind == "out" && !to.After(now) {
+				to = edge(1 + rng.IntN(3)) // still out, not yet due
+			}
+			p := from
+			if kind == "early" {
+				p = from.Add(-time.Duration(1+rng.IntN(20)) * time.Hour)
+			}
+			status, picked = "out", p
+			if kind == "returned" {
+				r := to.Add(time.Duration(rng.IntN(13)-6) * time.Hour)
+				if r.After(now) {
+					r = now
+				}
+				status, returned = "returned", r
+			} else if kind == "stamped before" {
+				// A return stamped before its pickup (the schema allows
+				// it): its range, buffers and all, is empty and counts on
+				// no day.
+				status, returned = "returned", p.Add(-time.Duration(bb+ba+60*(1+rng.IntN(5)))*time.Minute)
+			} else if to.Before(now) {
+				kind = "overdue"
+			}
+		case "cancelled", "expired", "cart", "closed":
+			status = kind
+		}
+		kinds[kind]++
+		var booking int64
+		if err := db.QueryRowContext(ctx, `INSERT INTO bookings (customer_id, location_id, status, expires_at, currency, subtotal, tax, total)
+		      VALUES ($1, $2, $3, $4, 'EUR', 500, 0, 500) RETURNING id`, customer, loc, status, expires).Scan(&booking); err != nil {
+			t.Fatal(err)
+		}
+		exec(`INSERT INTO booking_lines (booking_id, item_id, quantity, starts_at, ends_at, picked_up_at, returned_at, unit_price, line_total)
+		      VALUES ($1, $2, $3, $4, $5, $6, $7, 500, 500)`, booking, s.tripod.ID, 1+rng.IntN(3), from, to, picked, returned)
+	}
+	for _, k := range []string{"confirmed", "hold", "expired hold", "out", "early", "overdue", "returned", "stamped before", "cancelled", "expired", "cart", "closed"} {
+		if kinds[k] == 0 {
+			t.Fatalf("the fixture has no %q line: %v", k, kinds)
+		}
+	}
+
+	seen, allFree := map[int]bool{}, false
+	cases := 0
+	compare := func(loc int64, days []store.Span, at time.Time) {
+		t.Helper()
+		free, capacity, err := st.ItemCalendar(ctx, s.tripod.ID, loc, days, at)
+		wantFree, wantCapacity, wantErr := st.ItemCalendarPerDayForTest(ctx, s.tripod.ID, loc, days, at)
+		if err != nil || wantErr != nil || !reflect.DeepEqual(free, wantFree) || capacity != wantCapacity {
+			t.Fatalf("calendar of the bulk item at %d, %d days from %v, at %v:\n got %v, %d, %v\nwant %v, %d, %v",
+				loc, len(days), days[0].From, at, free, capacity, err, wantFree, wantCapacity, wantErr)
+		}
+		for _, f := range free {
+			seen[f] = true
+			if f == capacity {
+				allFree = true
+			}
+		}
+		cases++
+	}
+	for _, buffers := range [][2]int{{bb, ba}, {0, 0}, {0, 30}} {
+		exec(`UPDATE items SET buffer_before_minutes = $2, buffer_after_minutes = $3 WHERE id = $1`, s.tripod.ID, buffers[0], buffers[1])
+		for _, where := range []struct {
+			id   int64
+			zone *time.Location
+		}{{s.berlin.ID, berlin}, {s.sf.ID, sf}} {
+			local := now.In(where.zone)
+			for _, first := range []int{-21, -4, 0, 3, 12} {
+				for _, n := range []int{28, 7, 1} {
+					// Local days, as the calendar asks, and periods of two
+					// days from ten in the morning, as the next-free search
+					// may.
+					var days, periods []store.Span
+					for d := range n {
+						day := time.Date(local.Year(), local.Month(), local.Day()+first+d, 0, 0, 0, 0, where.zone)
+						days = append(days, store.Span{From: day, To: time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, where.zone)})
+						ten := day.Add(10 * time.Hour)
+						periods = append(periods, store.Span{From: ten, To: ten.Add(48 * time.Hour)})
+					}
+					for _, at := range []time.Time{now, now.Add(5 * time.Hour), now.Add(80 * time.Hour)} {
+						compare(where.id, days, at)
+						compare(where.id, periods, at)
+					}
+				}
+			}
+		}
+	}
+	// The data must reach both ends: days with every piece free, days with
+	// none, and several in between.
+	if !allFree || !seen[0] || len(seen) < 6 {
+		t.Fatalf("free counts seen over %d calendars: %v, a day all free: %v", cases, seen, allFree)
+	}
+}
