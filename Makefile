@@ -71,7 +71,7 @@ test: ## Run the tests with -race against a private PostgreSQL, Mailpit, stripe-
 	@vars="$$($(ENV_SH) pg test-db-url tools chromium cc pdftotext)"; eval "$$vars"; \
 	unset DATABASE_URL; \
 	go test $(TEST_FLAGS) $(PKGS); \
-	if [[ '$(TEST_FUZZTIME)' != 0 && ' $(TEST_FLAGS) ' != *' -run'* ]]; then \
+	if [[ '$(TEST_FUZZTIME)' != 0 && -z '$(findstring -run,$(TEST_FLAGS))' ]]; then \
 		FUZZ_PARALLEL=1 FUZZ_MINIMIZETIME=100x FUZZTIME_SLOW='$(TEST_FUZZTIME_SLOW)' FUZZ_SLOW_TARGETS='$(FUZZ_SLOW_TARGETS)' \
 			bash .ci/fuzz.sh '$(TEST_FUZZTIME)' $(PKGS); \
 	fi
