@@ -232,7 +232,7 @@ const endangeredWindow = `(nl.starts_at < $3 OR (nl.starts_at >= $4 AND nl.start
 // the first other unit free over the waiting allocation's range; then the
 // bulk lines that an overdue bulk line leaves short. The overdue list is
 // materialized and asked through the open-due expression (migration
-// 00062): left to itself, the planner misjudges how few rows it has
+// 00062), whose index holds the columns read here (migration 00181): left to itself, the planner misjudges how few rows it has
 // and starts from all confirmed bookings instead. The waiting allocations are
 // asked by unit and start (migration 00137): those starting before the
 // window's end, from the index, of which those still to come (ending after
@@ -273,7 +273,8 @@ bl AS MATERIALIZED (
             AND l.returned_at IS NULL AND l.ends_at <= $2
           GROUP BY l.item_id) late
     -- Lines still to come (their end ahead), through the location's (item,
-    -- end) index of confirmed lines, not the item's whole history nor other
+    -- end) index of confirmed lines, which holds every column read here
+    -- (migration 00182), not the item's whole history nor other
     -- locations' lines: asked per late item (a lateral subquery kept whole
     -- by OFFSET 0). Joined as a set, the generic plan merged the late items
     -- with the location's whole future book of every item (about 60,000
