@@ -42,14 +42,15 @@ func (s *Server) staffBookingView(c echo.Context, id int64) (pages.StaffBookingV
 		v.Lines = append(v.Lines, staffLine(l, b, now, zone))
 	}
 	// The ledger is the one account of money: the banner's paid and balance
-	// come from it, as does the money card; its totals are read once for both.
-	t, err := s.Store.GetLedgerTotals(ctx, b.ID)
+	// come from it, as does the money card. The card lists every entry, so
+	// the totals are summed from those entries (store.TotalsOf) instead of
+	// asked again.
+	entries, err := s.Store.ListLedgerEntries(ctx, b.ID)
 	if err != nil {
 		return pages.StaffBookingView{}, err
 	}
-	if err := s.staffMoney(c, &v, b, t); err != nil {
-		return pages.StaffBookingView{}, err
-	}
+	t := store.TotalsOf(entries)
+	s.staffMoney(c, &v, b, t, entries)
 	if v.Invoices, err = s.invoiceLinks(ctx, b.ID, true); err != nil {
 		return pages.StaffBookingView{}, err
 	}

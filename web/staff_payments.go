@@ -152,14 +152,10 @@ func (s *Server) staffBooking(c echo.Context) (store.Booking, error) {
 	return s.Store.GetBooking(c.Request().Context(), id)
 }
 
-// staffMoney fills the money part of the staff booking page.
-func (s *Server) staffMoney(c echo.Context, v *pages.StaffBookingView, b store.Booking, t store.LedgerTotals) error {
-	ctx := c.Request().Context()
+// staffMoney fills the money part of the staff booking page from the
+// booking's ledger entries and their totals.
+func (s *Server) staffMoney(c echo.Context, v *pages.StaffBookingView, b store.Booking, t store.LedgerTotals, entries []store.LedgerEntry) {
 	bal := payment.BalanceOf(b, t)
-	entries, err := s.Store.ListLedgerEntries(ctx, b.ID)
-	if err != nil {
-		return err
-	}
 	cur, zone := b.Currency, period.Zone(b.TimeZone)
 	m := pages.StaffMoneyView{Rental: money.Format(bal.Rental, cur), Charges: money.Format(bal.Charges, cur),
 		Paid: money.Format(bal.Paid, cur), Due: money.Format(bal.Due, cur), Owed: bal.Due < 0,
@@ -194,7 +190,6 @@ func (s *Server) staffMoney(c echo.Context, v *pages.StaffBookingView, b store.B
 		m.Notice = orphanMoneyError(m)
 	}
 	v.Money = m
-	return nil
 }
 
 // orphanMoneyError is the message of a refused money form that the page does

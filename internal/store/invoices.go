@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"math"
+	"strings"
 	"time"
 
 	"github.com/lib/pq"
@@ -209,6 +211,17 @@ WHERE ($1::date IS NULL OR i.issue_date >= $1) AND ($2::date IS NULL OR i.issue_
 ORDER BY i.id DESC
 LIMIT $5`
 
+// listAllInvoicesSQL is the list without a period or a customer, the one
+// staff open most: a fixed text, prepared like the other hot queries, that
+// walks the primary key back from the cursor ($1, the first page from the
+// largest id), with the page size written in ({limit}, see limitText). The
+// general form above runs unprepared and was planned on every call (its
+// planning cost about twice its run on the benchmark's large shop).
+const listAllInvoicesSQL = `SELECT ` + invoiceColumns + invoiceFrom + `
+WHERE i.id < $1
+ORDER BY i.id DESC
+LIMIT {limit}`
+
 // ListInvoices pages through invoices and credit notes, newest first,
 // without lines.
 func (s *Store) ListInvoices(ctx context.Context, f InvoiceFilter) ([]Invoice, error) {
@@ -216,7 +229,17 @@ func (s *Store) ListInvoices(ctx context.Context, f InvoiceFilter) ([]Invoice, e
 		f.Limit = 50
 	}
 	var out []Invoice
-	if err := s.q.SelectContext(ctx, &out, listInvoicesSQL, dateArg(f.From), dateArg(f.To), f.CustomerID, f.BeforeID, f.Limit); err != nil {
+	var err error
+	if f.From.IsZero() && f.To.IsZero() && f.CustomerID == 0 {
+		before := f.BeforeID
+		if before == 0 {
+			before = math.MaxInt64
+		}
+		err = s.prepared().SelectContext(ctx, &out, strings.ReplaceAll(listAllInvoicesSQL, "{limit}", limitText(f.Limit)), before)
+	} else {
+		err = s.q.SelectContext(ctx, &out, listInvoicesSQL, dateArg(f.From), dateArg(f.To), f.CustomerID, f.BeforeID, f.Limit)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("store: list invoices: %w", classify(err))
 	}
 	return out, nil

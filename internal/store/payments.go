@@ -91,10 +91,11 @@ FROM ledger_entries e LEFT JOIN users u ON u.id = e.recorded_by`
 
 const listLedgerSQL = `SELECT ` + ledgerColumns + ` WHERE e.booking_id = $1 ORDER BY e.id`
 
-// ListLedgerEntries returns a booking's entries, oldest first.
+// ListLedgerEntries returns a booking's entries, oldest first. It runs
+// prepared: the booking pages read it on every view.
 func (s *Store) ListLedgerEntries(ctx context.Context, bookingID int64) ([]LedgerEntry, error) {
 	var out []LedgerEntry
-	if err := s.q.SelectContext(ctx, &out, listLedgerSQL, bookingID); err != nil {
+	if err := s.prepared().SelectContext(ctx, &out, listLedgerSQL, bookingID); err != nil {
 		return nil, fmt.Errorf("store: list ledger of booking %d: %w", bookingID, classify(err))
 	}
 	return out, nil
@@ -140,13 +141,38 @@ SELECT COALESCE(sum(amount) FILTER (WHERE kind = 'charge'), 0) AS charges,
        COALESCE(sum(amount) FILTER (WHERE kind = 'refund' AND status <> 'failed' AND method = 'stripe'), 0) AS stripe_refunds
 FROM ledger_entries WHERE booking_id = $1`
 
-// GetLedgerTotals sums a booking's ledger.
+// GetLedgerTotals sums a booking's ledger. It runs prepared: the customer's
+// booking page and every money action read it.
 func (s *Store) GetLedgerTotals(ctx context.Context, bookingID int64) (LedgerTotals, error) {
 	var t LedgerTotals
-	if err := s.q.GetContext(ctx, &t, ledgerTotalsSQL, bookingID); err != nil {
+	if err := s.prepared().GetContext(ctx, &t, ledgerTotalsSQL, bookingID); err != nil {
 		return t, fmt.Errorf("store: ledger totals of booking %d: %w", bookingID, classify(err))
 	}
 	return t, nil
+}
+
+// TotalsOf sums a booking's whole ledger, as ListLedgerEntries reads it, by
+// the rules of ledgerTotalsSQL: a page that lists the entries anyway gets
+// the totals without asking the database again (TestTotalsOfAgreesWithLedgerTotals).
+func TotalsOf(entries []LedgerEntry) LedgerTotals {
+	var t LedgerTotals
+	for _, e := range entries {
+		switch {
+		case e.Kind == EntryCharge:
+			t.Charges += e.Amount
+			if e.ChargeType == ChargeDeposit {
+				t.DepositHeld += e.Amount
+			}
+		case e.Kind == EntryPayment:
+			t.Payments += e.Amount
+		case e.Kind == EntryRefund && e.Status != EntryFailed:
+			t.Refunds += e.Amount
+			if e.Method == MethodStripe {
+				t.StripeRefunds += e.Amount
+			}
+		}
+	}
+	return t
 }
 
 const refundedOfSQL = `

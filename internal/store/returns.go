@@ -126,10 +126,11 @@ WHERE r.booking_id = $1
 ORDER BY r.id`
 
 // ListUnitReturns lists a booking's returns, oldest first, with whether their
-// maintenance blocks still run at now.
+// maintenance blocks still run at now. It runs prepared: the staff booking
+// page reads it on every view.
 func (s *Store) ListUnitReturns(ctx context.Context, bookingID int64, now time.Time) ([]UnitReturn, error) {
 	var out []UnitReturn
-	if err := s.q.SelectContext(ctx, &out, listUnitReturnsSQL, bookingID, now); err != nil {
+	if err := s.prepared().SelectContext(ctx, &out, listUnitReturnsSQL, bookingID, now); err != nil {
 		return nil, fmt.Errorf("store: returns of booking %d: %w", bookingID, classify(err))
 	}
 	return out, nil
