@@ -42,7 +42,9 @@ SELECT (SELECT coalesce(sum(n), 0) FROM overdue),
 // them back; a unit out without a due time; a line marked out whose unit
 // was never scanned; a line "returned" that never went out; a no-show
 // whose line is marked returned; a booking marked out whose line is not; a
-// booking still confirmed with a line picked up.
+// booking still confirmed with a line picked up; a line out with one unit
+// out on its own and the other never scanned; a bulk line out; a line out
+// whose only unit was swapped away.
 // At several instants and per location, they equal the whole-history
 // definition.
 func TestAttentionOddCheckouts(t *testing.T) {
@@ -87,6 +89,21 @@ func TestAttentionOddCheckouts(t *testing.T) {
 	_, dl := w.booking(t, w.depot, w.staff, "out", "2026-03-01T09:00:00Z", "2026-03-01T09:00:00Z", 1000, w.r6, 1,
 		"2026-03-14T09:00:00Z", "2026-03-15T09:00:00Z", "2026-03-14T09:00:00Z", "")
 	w.allocate(t, u6, dl, "2026-03-14T09:00:00Z", "2026-03-15T10:00:00Z", "2026-03-14T09:00:00Z", "")
+	// A line of two units marked out, one unit out on its own and due
+	// before the line's end, the other never scanned; a line of chairs
+	// marked out (bulk: no unit at all); and a line marked out whose only
+	// unit was swapped away (its allocation no longer active): no unit
+	// either.
+	u7 := w.id(t, `INSERT INTO units (item_id, location_id, asset_tag) VALUES ($1, $2, 'U7') RETURNING id`, w.r6, w.berlin)
+	u8 := w.id(t, `INSERT INTO units (item_id, location_id, asset_tag) VALUES ($1, $2, 'U8') RETURNING id`, w.r6, w.berlin)
+	l = line(b, "2026-03-16T09:00:00Z", "2026-03-17T09:00:00Z", "2026-03-16T09:00:00Z", "")
+	w.allocate(t, u7, l, "2026-03-16T09:00:00Z", "2026-03-17T06:00:00Z", "2026-03-16T09:00:00Z", "")
+	w.allocate(t, u8, l, "2026-03-16T09:00:00Z", "2026-03-17T09:00:00Z", "", "")
+	w.booking(t, w.berlin, w.staff, "out", "2026-03-01T09:00:00Z", "2026-03-01T09:00:00Z", 1000, w.chair, 4,
+		"2026-03-16T09:00:00Z", "2026-03-17T10:00:00Z", "2026-03-16T09:00:00Z", "")
+	l = line(b, "2026-03-18T09:00:00Z", "2026-03-19T09:00:00Z", "2026-03-18T09:00:00Z", "")
+	w.id(t, `INSERT INTO unit_allocations (unit_id, booking_line_id, occupied, active) VALUES ($1, $2, tstzrange($3, $4), false) RETURNING id`,
+		u7, l, ts("2026-03-18T09:00:00Z"), ts("2026-03-19T09:00:00Z"))
 	// A line "returned" that never went out, starting within the horizon.
 	line(b, "2026-03-30T12:00:00Z", "2026-03-30T18:00:00Z", "", "2026-03-30T09:00:00Z")
 	// A no-show whose only line is marked returned, and one at the depot.
@@ -112,7 +129,7 @@ func TestAttentionOddCheckouts(t *testing.T) {
 	}
 	for _, now := range []time.Time{w.now, ts("2026-03-02T12:00:00Z"), ts("2026-03-05T09:00:00Z"), ts("2026-03-09T09:30:00Z"),
 		ts("2026-03-11T09:30:00Z"), ts("2026-03-13T12:00:00Z"), ts("2026-03-15T09:30:00Z"), ts("2026-03-16T12:00:00Z"),
-		ts("2026-04-05T00:00:00Z")} {
+		ts("2026-03-17T08:00:00Z"), ts("2026-03-17T12:00:00Z"), ts("2026-03-19T12:00:00Z"), ts("2026-04-05T00:00:00Z")} {
 		for _, loc := range []int64{0, w.berlin, w.depot} {
 			grace, horizon := 2*time.Hour, 48*time.Hour
 			var want figures

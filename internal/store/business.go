@@ -443,10 +443,14 @@ WITH late_units AS MATERIALIZED (
     SELECT a.booking_line_id, a.due_at FROM unit_allocations a
     WHERE a.active AND a.picked_up_at IS NOT NULL AND a.returned_at IS NULL AND a.due_at IS NULL
 ), late_lines AS MATERIALIZED (
-    -- Lines marked out past their end.
-    SELECT l.id, l.booking_status, l.booking_location_id, l.item_id, l.quantity, l.ends_at FROM booking_lines l
-    WHERE l.picked_up_at IS NOT NULL AND l.returned_at IS NULL
-      AND (CASE WHEN l.picked_up_at IS NOT NULL AND l.returned_at IS NULL THEN l.ends_at END) < $1
+    -- Lines marked out past their end, per location from the desk's index
+    -- of the lines out alone (it holds every column asked here), not a heap
+    -- page per line. Every location: the units' lines below are looked up
+    -- here before the location is asked.
+    SELECT l.id, l.booking_status, l.booking_location_id, l.item_id, l.quantity, l.ends_at FROM locations loc
+    CROSS JOIN LATERAL (SELECT l.id, l.booking_status, l.booking_location_id, l.item_id, l.quantity, l.ends_at FROM booking_lines l
+                        WHERE l.booking_location_id = loc.id AND l.picked_up_at IS NOT NULL AND l.returned_at IS NULL
+                          AND l.ends_at < $1 OFFSET 0) l
 ), late_unit_lines AS (
     -- Each late unit with its line: from late_lines when the line is
     -- marked out too (the usual check-out, a hash join of the two short
@@ -464,12 +468,25 @@ WITH late_units AS MATERIALIZED (
     WHERE coalesce(l.due_at, l.ends_at) < $1
       AND l.booking_status IN ('confirmed', 'out') AND ($4 = 0 OR l.booking_location_id = $4)
     UNION ALL
-    -- Bulk lines, and units on them not checked out on their own.
+    -- Units on late lines not checked out on their own, probed per line in
+    -- the index of the allocations waiting for their pick-up (migration
+    -- 00184) alone (OFFSET 0: a probe per line, never a walk of that whole
+    -- index, which grows with the book ahead).
     SELECT l.item_id, l.quantity, coalesce(a.due_at, l.ends_at)
     FROM late_lines l
-    LEFT JOIN unit_allocations a ON a.booking_line_id = l.id AND a.active
-    WHERE a.picked_up_at IS NULL AND a.returned_at IS NULL AND coalesce(a.due_at, l.ends_at) < $1
+    CROSS JOIN LATERAL (SELECT a.due_at FROM unit_allocations a
+                        WHERE a.booking_line_id = l.id AND a.active AND a.picked_up_at IS NULL AND a.returned_at IS NULL OFFSET 0) a
+    WHERE coalesce(a.due_at, l.ends_at) < $1
       AND l.booking_status IN ('confirmed', 'out') AND ($4 = 0 OR l.booking_location_id = $4)
+    UNION ALL
+    -- Late lines without any unit (bulk lines). A line with a late unit has
+    -- one (a hash of that short list); only the others are probed, in the
+    -- lines' allocations index alone.
+    SELECT l.item_id, l.quantity, l.ends_at
+    FROM late_lines l
+    WHERE l.booking_status IN ('confirmed', 'out') AND ($4 = 0 OR l.booking_location_id = $4)
+      AND NOT EXISTS (SELECT 1 FROM late_units u WHERE u.booking_line_id = l.id)
+      AND NOT EXISTS (SELECT 1 FROM unit_allocations a WHERE a.booking_line_id = l.id AND a.active)
 ), overdue AS MATERIALIZED (
     -- The items of the overdue rows, one read of the items' table hashed
     -- instead of a probe per row (OFFSET 0: never a probe per row).
