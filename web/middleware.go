@@ -107,10 +107,12 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 
 var errPanic = errors.New("web: handler panicked")
 
-// requestTimeout bounds the work of one request, database calls included.
+// requestTimeout bounds the work of one request, database calls included,
+// and carries the request's id to the audit rows it writes.
 func (s *Server) requestTimeout(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ctx, cancel := context.WithTimeout(c.Request().Context(), s.Config.RequestTimeout)
+		ctx := store.WithRequestID(c.Request().Context(), c.Response().Header().Get(echo.HeaderXRequestID))
+		ctx, cancel := context.WithTimeout(ctx, s.Config.RequestTimeout)
 		defer cancel()
 		c.SetRequest(c.Request().WithContext(ctx))
 		return next(c)
