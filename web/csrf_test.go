@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/labstack/echo/v4"
+	"github.com/rentdesk/rentdesk/internal/config"
 )
 
 // appRoutes is the route table as Echo holds it, without the catch-all
@@ -214,5 +215,52 @@ func TestCSRFTokenBoundToSessionAndRotatedAtLogin(t *testing.T) {
 	c.post("/logout", nil).expectStatus(t, http.StatusSeeOther)
 	if res := c.post("/password/forgot", url.Values{"email": {"ann@example.com"}, "_csrf": {old}}); res.StatusCode != http.StatusForbidden {
 		t.Errorf("a token of the ended session passed: status %d", res.StatusCode)
+	}
+}
+
+// W4: a valid token is not enough from another site. Browsers say where an
+// unsafe request comes from (Sec-Fetch-Site, Origin); one from another site,
+// a sibling subdomain or an opaque origin is a 403 whatever token it carries,
+// while the app's own pages, the configured base URL's origin (behind a proxy
+// that rewrites Host) and clients that send neither header pass.
+func TestCSRFOriginChecked(t *testing.T) {
+	app := newTestApp(t, withConfig(func(c *config.Config) {
+		c.BaseURL, _ = url.Parse("http://rent.example:8080")
+	}))
+	app.createUser("customer", "ann@example.com", authzPassword)
+	c := app.client()
+	c.login("ann@example.com", authzPassword)
+	c.get("/account")
+	self := app.ts.URL
+
+	for _, h := range []http.Header{
+		{"Origin": {"https://evil.example"}},
+		{"Origin": {"null"}},
+		{"Origin": {"http://rent.example.evil.example"}},
+		{"Sec-Fetch-Site": {"cross-site"}},
+		{"Sec-Fetch-Site": {"same-site"}, "Origin": {"http://shop.rent.example"}},
+		{"Sec-Fetch-Site": {"cross-site"}, "Origin": {self}},
+	} {
+		res := c.postRaw("/logout", url.Values{"_csrf": {c.csrf}}, h)
+		if res.StatusCode != http.StatusForbidden {
+			t.Errorf("logout with a valid token and %v: status %d, want 403", h, res.StatusCode)
+		}
+		if !c.loggedIn() {
+			t.Fatalf("logout with a valid token and %v logged the user out", h)
+		}
+	}
+
+	for _, h := range []http.Header{
+		nil,
+		{"Origin": {self}},
+		{"Sec-Fetch-Site": {"same-origin"}, "Origin": {self}},
+		{"Sec-Fetch-Site": {"none"}},
+		{"Origin": {"http://rent.example:8080"}},
+		{"Sec-Fetch-Site": {"cross-site"}, "Origin": {"http://rent.example:8080"}},
+	} {
+		res := c.postRaw("/account/mail", url.Values{"reminders": {"1"}, "_csrf": {c.csrf}}, h)
+		if res.StatusCode != http.StatusSeeOther {
+			t.Errorf("a form with a valid token and %v: status %d, want 303", h, res.StatusCode)
+		}
 	}
 }

@@ -107,10 +107,12 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 
 var errPanic = errors.New("web: handler panicked")
 
-// requestTimeout bounds the work of one request, database calls included.
+// requestTimeout bounds the work of one request, database calls included,
+// and carries the request's id to the audit rows it writes.
 func (s *Server) requestTimeout(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ctx, cancel := context.WithTimeout(c.Request().Context(), s.Config.RequestTimeout)
+		ctx := store.WithRequestID(c.Request().Context(), c.Response().Header().Get(echo.HeaderXRequestID))
+		ctx, cancel := context.WithTimeout(ctx, s.Config.RequestTimeout)
 		defer cancel()
 		c.SetRequest(c.Request().WithContext(ctx))
 		return next(c)
@@ -263,7 +265,9 @@ func (s *Server) csrfCookieName() string {
 // keyed with the session token. A token planted in the cookie by a
 // neighbouring site cannot be turned into a valid one without the session,
 // and a new session (login, logout) makes every older token worthless. A
-// missing or wrong token is a 403.
+// missing or wrong token is a 403, and so is a request the browser says
+// comes from another origin (Sec-Fetch-Site, else Origin against Host),
+// whatever token it carries.
 func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		nonce := ""
@@ -273,6 +277,9 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		switch c.Request().Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 		default:
+			if s.crossOrigin.Check(c.Request()) != nil {
+				return echo.NewHTTPError(http.StatusForbidden, "The form expired or came from another site. Reload the page and try again.")
+			}
 			sent := c.Request().Header.Get("X-CSRF-Token")
 			if sent == "" {
 				sent = c.FormValue("_csrf")

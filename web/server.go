@@ -63,6 +63,9 @@ type Server struct {
 	draining atomic.Bool
 	// shopInfo caches the shop's name, address and hours for the pages.
 	shopInfo shopCache
+	// crossOrigin refuses unsafe requests a browser says come from another
+	// origin (checkCSRF).
+	crossOrigin *http.CrossOriginProtection
 }
 
 // New builds the server and its routes.
@@ -90,7 +93,7 @@ func New(d Deps) *Server {
 	if d.Desk == nil && d.Store != nil {
 		d.Desk = desk.New(d.Store, d.Booking, payment.NewLedger(d.Store, d.Now), d.Now)
 	}
-	s := &Server{Deps: d, echo: echo.New()}
+	s := &Server{Deps: d, echo: echo.New(), crossOrigin: crossOriginProtection(d.Config)}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.HTTPErrorHandler = s.handleError
@@ -98,6 +101,18 @@ func New(d Deps) *Server {
 	s.routes()
 	s.registerRouteMetrics()
 	return s
+}
+
+// crossOriginProtection checks Sec-Fetch-Site and Origin against the
+// request's Host; the base URL's origin is trusted too, for a reverse proxy
+// that does not pass the browser's Host on.
+func crossOriginProtection(c config.Config) *http.CrossOriginProtection {
+	p := http.NewCrossOriginProtection()
+	if c.BaseURL != nil && c.BaseURL.Host != "" {
+		// The origin is a scheme and a host alone: nothing AddTrustedOrigin refuses.
+		_ = p.AddTrustedOrigin(c.BaseURL.Scheme + "://" + c.BaseURL.Host)
+	}
+	return p
 }
 
 // StripeConfig is the Stripe part of the configuration, as payment takes it.

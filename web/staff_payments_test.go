@@ -174,3 +174,62 @@ func TestStaffStripeRefund(t *testing.T) {
 		t.Errorf("refunds sum to %d after charge.refunded of 2200", n)
 	}
 }
+
+// The audit rows of money entries carry the request id of the form that made
+// them, as every account and booking action's row does, so a payment, a
+// deposit, its return and a refund can be found beside the request's log line.
+func TestMoneyAuditRequestID(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	item := s.item("Bike", 1)
+	cust, _ := s.customer("ann@example.com")
+	cust.bookOne(s.loc, item, s.local(1, 10), s.local(2, 10)).expectStatus(t, http.StatusSeeOther)
+	id := s.id(`SELECT max(id) FROM bookings`)
+	path := "/staff/bookings/" + itoa(id)
+	desk := s.staffOf("sam@example.com")
+	desk.get(path).expectStatus(t, http.StatusOK)
+
+	steps := []struct {
+		path    string
+		form    func() url.Values
+		actions []string
+	}{
+		{"/payments", func() url.Values {
+			return url.Values{"pay_amount": {"20.00"}, "pay_method": {"cash"}, "pay_reference": {"RC-1"}}
+		}, []string{"payment.record"}},
+		{"/deposit", func() url.Values { return url.Values{"dep_amount": {"100.00"}, "dep_method": {"cash"}} },
+			[]string{"payment.charge", "payment.record"}},
+		{"/deposit/return", func() url.Values { return url.Values{"ret_amount": {"70.00"}, "ret_method": {"cash"}} },
+			[]string{"payment.refund"}},
+		{"/refunds", func() url.Values {
+			cash := s.id(`SELECT id FROM ledger_entries WHERE reference = 'RC-1'`)
+			return url.Values{"ref_payment": {itoa(cash)}, "ref_amount": {"5"}, "ref_note": {"goodwill"}}
+		}, []string{"payment.refund"}},
+	}
+	for _, st := range steps {
+		last := s.id(`SELECT coalesce(max(id), 0) FROM audit_log`)
+		res := desk.post(path+st.path, st.form()).expectStatus(t, http.StatusSeeOther)
+		rid := res.Header.Get("X-Request-Id")
+		if rid == "" {
+			t.Fatalf("%s: no request id on the answer", st.path)
+		}
+		rows, err := s.st.DB().Query(`SELECT action, request_id FROM audit_log WHERE id > $1 AND action LIKE 'payment.%' ORDER BY id`, last)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for rows.Next() {
+			var action, req string
+			if err := rows.Scan(&action, &req); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, action)
+			if req != rid {
+				t.Errorf("%s: audit row %s has request id %q, want %q", st.path, action, req, rid)
+			}
+		}
+		rows.Close()
+		if strings.Join(got, " ") != strings.Join(st.actions, " ") {
+			t.Errorf("%s: audit rows %v, want %v", st.path, got, st.actions)
+		}
+	}
+}

@@ -39,9 +39,29 @@ const insertAuditSQL = `
 INSERT INTO audit_log (actor_id, action, entity_type, entity_id, before, after, request_id)
 VALUES (NULLIF($1, 0), $2, $3, $4, $5, $6, $7)`
 
+type requestIDKey struct{}
+
+// WithRequestID gives ctx the id of the request it serves: an audit row
+// written under it without a request id of its own takes this one, so the
+// rows of code that knows no request (the money ledger) name it too.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	if id == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// withRequestID fills in a's request id from ctx when it has none.
+func (a Audit) withRequestID(ctx context.Context) Audit {
+	if a.RequestID == "" {
+		a.RequestID, _ = ctx.Value(requestIDKey{}).(string)
+	}
+	return a
+}
+
 // InsertAudit records a change; call it inside the change's transaction.
 func (s *Store) InsertAudit(ctx context.Context, a Audit) error {
-	args, err := a.args()
+	args, err := a.withRequestID(ctx).args()
 	if err != nil {
 		return err
 	}
@@ -71,11 +91,11 @@ VALUES (NULLIF($1, 0), $2, $3, $4, $5, $6, $7), (NULLIF($8, 0), $9, $10, $11, $1
 // InsertAuditPair records two changes in one statement, a before b (their
 // ids in that order): a booking made and confirmed in one transaction.
 func (s *Store) InsertAuditPair(ctx context.Context, a, b Audit) error {
-	first, err := a.args()
+	first, err := a.withRequestID(ctx).args()
 	if err != nil {
 		return err
 	}
-	second, err := b.args()
+	second, err := b.withRequestID(ctx).args()
 	if err != nil {
 		return err
 	}
