@@ -173,6 +173,20 @@ func TestStaffStripeRefund(t *testing.T) {
 	if n := p.count(`SELECT COALESCE(sum(amount), 0) FROM ledger_entries WHERE kind = 'refund' AND status <> 'failed'`); n != 2200 {
 		t.Errorf("refunds sum to %d after charge.refunded of 2200", n)
 	}
+	// A charge refunded in full, then an event claiming more than it ever
+	// took: the rest of the payment is refunded once, and the second event is
+	// taken (200, recorded as seen) with nothing to add, not refused with a
+	// 500 that Stripe would send again for days.
+	paid := p.count(`SELECT amount FROM ledger_entries WHERE id = $1`, payID)
+	for _, refunded := range []int{paid + 5000, paid + 9000} {
+		charge["amount_refunded"] = refunded
+		if got := p.deliver(p.event("charge.refunded", charge), testWebhookSecret, time.Time{}); got != http.StatusOK {
+			t.Fatalf("charge.refunded of %d (paid %d): %d", refunded, paid, got)
+		}
+	}
+	if n := p.count(`SELECT COALESCE(sum(amount), 0) FROM ledger_entries WHERE kind = 'refund' AND status <> 'failed'`); n != paid {
+		t.Errorf("refunds sum to %d after charges refunded beyond the payment of %d", n, paid)
+	}
 }
 
 // The audit rows of money entries carry the request id of the form that made

@@ -197,8 +197,15 @@ func (s *Service) onChargeRefunded(ctx context.Context, ev stripe.Event) error {
 		if err != nil || ch.AmountRefunded <= known {
 			return err
 		}
+		// The ledger never refunds more than the payment took: a charge that
+		// claims more once the payment is refunded in full adds nothing, and
+		// the event is taken (recorded as seen) rather than refused for ever.
+		amount := min(ch.AmountRefunded-known, pay.Amount-known)
+		if amount <= 0 {
+			return nil
+		}
 		_, err = s.o.Ledger.RecordRefund(ctx, tx, Refund{BookingID: pay.BookingID, PaymentID: pay.ID, Method: store.MethodStripe,
-			Amount: min(ch.AmountRefunded-known, pay.Amount-known), Reference: ch.ID, Note: "refunded in Stripe"})
+			Amount: amount, Reference: ch.ID, Note: "refunded in Stripe"})
 		return err
 	})
 }
