@@ -25,18 +25,26 @@ const exportPage = 1000
 // rows after an id, id and row say where a row is and what its cells are.
 // The header is already out, so an error only reaches the log.
 func writeCSVPages[T any](w *csv.Writer, page func(after int64) ([]T, error), id func(T) int64, row func(T) []string) error {
-	for after := int64(0); ; {
-		rows, err := page(after)
+	return writeCSVPageRows(w, page, id, func(r T) [][]string { return [][]string{row(r)} }, 0)
+}
+
+// writeCSVPageRows is writeCSVPages for records of any number of rows
+// (none included), starting after the id start.
+func writeCSVPageRows[T any](w *csv.Writer, page func(after int64) ([]T, error), id func(T) int64, rows func(T) [][]string, start int64) error {
+	for after := start; ; {
+		recs, err := page(after)
 		if err != nil {
 			return err
 		}
-		for _, r := range rows {
-			_ = w.Write(row(r))
+		for _, r := range recs {
+			for _, cells := range rows(r) {
+				_ = w.Write(cells)
+			}
 			after = id(r)
 		}
-		if len(rows) < exportPage {
-			w.Flush()
-			return w.Error()
+		w.Flush()
+		if err := w.Error(); err != nil || len(recs) < exportPage {
+			return err
 		}
 	}
 }
