@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/invoice"
@@ -149,5 +154,44 @@ WHERE i.series IN ('TST', 'TCN')`)
 		if p.from == "" && p.to == "" && strings.Count(want, "TST-2025-") < 2*exportPage {
 			t.Errorf("the unfiltered export holds %d invoice rows, fewer than two pages", strings.Count(want, "TST-2025-"))
 		}
+	}
+}
+
+// An export cut after its first page (here a page that fails; in life the
+// request's deadline or a lost database) is not ended like a whole file:
+// the connection drops, so the client sees a failed download.
+func TestCutExportFailsTheDownload(t *testing.T) {
+	logs := &syncBuffer{}
+	srv := &Server{Deps: Deps{Logger: slog.New(slog.NewTextHandler(logs, nil))}}
+	e := echo.New()
+	e.GET("/x.csv", func(c echo.Context) error {
+		w := startCSV(c, "x.csv", []string{"n"})
+		return srv.endExport(c, writeCSVPages(w, func(after int64) ([]int64, error) {
+			if after > 0 {
+				return nil, errors.New("page failed")
+			}
+			out := make([]int64, exportPage)
+			for i := range out {
+				out[i] = int64(i + 1)
+			}
+			return out, nil
+		}, func(n int64) int64 { return n }, func(n int64) []string { return []string{"row"} }))
+	})
+	ts := httptest.NewServer(e)
+	defer ts.Close()
+	res, err := http.Get(ts.URL + "/x.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err == nil {
+		t.Fatalf("a cut export ended like a whole file (%d bytes)", len(body))
+	}
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(string(body), "n\nrow\n") {
+		t.Errorf("status %d, body starts %q", res.StatusCode, string(body[:min(len(body), 20)]))
+	}
+	if !strings.Contains(logs.String(), "page failed") {
+		t.Errorf("the cause is not logged: %s", logs.String())
 	}
 }
