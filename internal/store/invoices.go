@@ -284,9 +284,13 @@ func (s *Store) InvoiceSpan(ctx context.Context, from, to time.Time) (first, las
 // $1 up to $2 (the period's last id) issued between $3 and $4 (the open
 // ends as -infinity and infinity, so the text has no optional filter),
 // walking the primary key forward; prepared, with the page size written in
-// ({limit}, see limitText), so one generic plan serves every page.
+// ({limit}, see limitText), so one generic plan serves every page. The
+// dates are tested as issue_date + 0, a filter no index can take: with them
+// as index conditions the generic plan read the (issue_date, id) index over
+// the whole period and sorted it for every page (1.2 s a page, 10,000
+// buffers, on 537,000 documents, against 3 ms and 41 buffers by the key).
 const exportInvoicesSQL = `SELECT ` + invoiceColumns + invoiceFrom + `
-WHERE i.id > $1 AND i.id <= $2 AND i.issue_date >= $3::date AND i.issue_date <= $4::date
+WHERE i.id > $1 AND i.id <= $2 AND i.issue_date + 0 >= $3::date AND i.issue_date + 0 <= $4::date
 ORDER BY i.id
 LIMIT {limit}`
 
