@@ -2,9 +2,9 @@ package web
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,51 +81,52 @@ var invoiceCSVColumns = []string{"number", "type", "issue_date", "booking", "cre
 	"currency", "tax_rate_percent", "net", "tax", "total", "reason"}
 
 // StaffExportInvoices streams the documents issued in a period as CSV,
-// oldest first.
+// oldest first, a page of documents (with their lines) at a time: the
+// first bytes go out at once and memory stays one page whatever the
+// period.
 func (s *Server) StaffExportInvoices(c echo.Context) error {
 	ctx := c.Request().Context()
 	from, to, errs := invoicePeriod(c)
 	if len(errs) > 0 {
 		return echo.NewHTTPError(http.StatusBadRequest, "The period is not valid: use dates like 2026-01-31.")
 	}
-	var docs []store.Invoice
-	for before := int64(0); ; {
-		page, err := s.Store.ListInvoices(ctx, store.InvoiceFilter{From: from, To: to, BeforeID: before, Limit: exportPage})
+	// A period's documents lie between its first and last id: the walk
+	// starts at the first instead of the shop's first document, and stops
+	// at the last instead of reading every later one.
+	after, upTo, found := int64(0), int64(math.MaxInt64), true
+	if !from.IsZero() || !to.IsZero() {
+		first, last, ok, err := s.Store.InvoiceSpan(ctx, from, to)
 		if err != nil {
 			return err
 		}
-		docs = append(docs, page...)
-		if len(page) < exportPage {
-			break
-		}
-		before = page[len(page)-1].ID
-	}
-	slices.Reverse(docs)
-	lines, err := s.Store.ListInvoiceLinesIssued(ctx, from, to)
-	if err != nil {
-		return err
-	}
-	byDoc := map[int64][]store.InvoiceLine{}
-	for _, l := range lines {
-		byDoc[l.InvoiceID] = append(byDoc[l.InvoiceID], l)
+		after, upTo, found = first-1, last, ok
 	}
 	name := "invoices.csv"
 	if !from.IsZero() || !to.IsZero() {
 		name = "invoices_" + c.QueryParam("from") + "_" + c.QueryParam("to") + ".csv"
 	}
 	w := startCSV(c, name, invoiceCSVColumns)
-	for _, in := range docs {
-		credits := ""
-		if in.CreditsNumber != nil {
-			credits = *in.CreditsNumber
-		}
-		for _, r := range invoice.TaxByRate(byDoc[in.ID]) {
-			_ = w.Write([]string{in.Number, in.Kind, in.IssueDate.Format(time.DateOnly), in.BookingNumber, credits,
-				csvText(in.BuyerName), csvText(in.BuyerEmail), in.Currency, strings.TrimSuffix(invoice.FormatRate(r.RateBP), "%"),
-				money.FormatPlain(r.Net, in.Currency), money.FormatPlain(r.Tax, in.Currency),
-				money.FormatPlain(r.Total, in.Currency), csvText(in.Reason)})
-		}
+	if !found {
+		w.Flush()
+		return w.Error()
 	}
-	w.Flush()
-	return w.Error()
+	return s.endExport(c, writeCSVPageRows(w,
+		func(after int64) ([]store.Invoice, error) {
+			return s.Store.ExportInvoices(ctx, from, to, after, upTo, exportPage)
+		},
+		func(in store.Invoice) int64 { return in.ID },
+		func(in store.Invoice) [][]string {
+			credits := ""
+			if in.CreditsNumber != nil {
+				credits = *in.CreditsNumber
+			}
+			var rows [][]string
+			for _, r := range invoice.TaxByRate(in.Lines) {
+				rows = append(rows, []string{in.Number, in.Kind, in.IssueDate.Format(time.DateOnly), in.BookingNumber, credits,
+					csvText(in.BuyerName), csvText(in.BuyerEmail), in.Currency, strings.TrimSuffix(invoice.FormatRate(r.RateBP), "%"),
+					money.FormatPlain(r.Net, in.Currency), money.FormatPlain(r.Tax, in.Currency),
+					money.FormatPlain(r.Total, in.Currency), csvText(in.Reason)})
+			}
+			return rows
+		}, after))
 }

@@ -245,20 +245,101 @@ func (s *Store) ListInvoices(ctx context.Context, f InvoiceFilter) ([]Invoice, e
 	return out, nil
 }
 
-const exportInvoiceLinesSQL = `
-SELECT l.invoice_id, l.position, l.description, l.quantity, l.unit_price, l.tax_rate_bp, l.net, l.tax, l.total
-FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
-WHERE ($1::date IS NULL OR i.issue_date >= $1) AND ($2::date IS NULL OR i.issue_date <= $2)
-ORDER BY l.invoice_id, l.position`
+// The accountant's export walks the documents of a period oldest first by
+// id, a page at a time, with each page's lines read for that page alone, so
+// it never holds more than a page however long the shop's history.
 
-// ListInvoiceLinesIssued returns the lines of every invoice issued in the
-// period, for the accountant's export (one query, not one per invoice).
-func (s *Store) ListInvoiceLinesIssued(ctx context.Context, from, to time.Time) ([]InvoiceLine, error) {
-	var out []InvoiceLine
-	if err := s.q.SelectContext(ctx, &out, exportInvoiceLinesSQL, dateArg(from), dateArg(to)); err != nil {
+// invoiceSpanSQL: the first and the last id issued in a period ($1, $2 the
+// issue dates, NULL for an open end), from each issue date's first and last
+// document (two probes of the issue-date index a day, only over the days
+// from the first to the last issue date on record), so a page of the export
+// walks the primary key from the period's first document, not from the
+// shop's first. NULLs when the period has none.
+const invoiceSpanSQL = `
+SELECT min(x.first) AS first, max(x.last) AS last
+FROM (SELECT min(issue_date) AS a, max(issue_date) AS z FROM invoices) t
+CROSS JOIN LATERAL generate_series(CASE WHEN t.a IS NOT NULL THEN greatest(t.a, coalesce($1::date, t.a)) END,
+                                   least(t.z, coalesce($2::date, t.z)), interval '1 day') d
+CROSS JOIN LATERAL (SELECT (SELECT id FROM invoices WHERE issue_date = d::date ORDER BY id LIMIT 1) AS first,
+                           (SELECT id FROM invoices WHERE issue_date = d::date ORDER BY id DESC LIMIT 1) AS last) x`
+
+// InvoiceSpan returns the first and the last id of the documents issued in
+// the period (From, To; zero: open-ended), found: false when it has none.
+// Every document of the period lies between them (the export's bounds).
+func (s *Store) InvoiceSpan(ctx context.Context, from, to time.Time) (first, last int64, found bool, err error) {
+	var row struct {
+		First *int64 `db:"first"`
+		Last  *int64 `db:"last"`
+	}
+	if err := s.q.GetContext(ctx, &row, invoiceSpanSQL, dateArg(from), dateArg(to)); err != nil {
+		return 0, 0, false, fmt.Errorf("store: invoice span: %w", classify(err))
+	}
+	if row.First == nil || row.Last == nil {
+		return 0, 0, false, nil
+	}
+	return *row.First, *row.Last, true, nil
+}
+
+// exportInvoicesSQL is a page of the export: the documents after the cursor
+// $1 up to $2 (the period's last id) issued between $3 and $4 (the open
+// ends as -infinity and infinity, so the text has no optional filter),
+// walking the primary key forward; prepared, with the page size written in
+// ({limit}, see limitText), so one generic plan serves every page. The
+// dates are tested as issue_date + 0, a filter no index can take: with them
+// as index conditions the generic plan read the (issue_date, id) index over
+// the whole period and sorted it for every page (1.2 s a page, 10,000
+// buffers, on 537,000 documents, against 3 ms and 41 buffers by the key).
+const exportInvoicesSQL = `SELECT ` + invoiceColumns + invoiceFrom + `
+WHERE i.id > $1 AND i.id <= $2 AND i.issue_date + 0 >= $3::date AND i.issue_date + 0 <= $4::date
+ORDER BY i.id
+LIMIT {limit}`
+
+// exportInvoiceLinesSQL: the lines of the documents with ids from $1 to $2
+// (a page's first and last), by the primary key of invoice_lines.
+const exportInvoiceLinesSQL = `
+SELECT invoice_id, position, description, quantity, unit_price, tax_rate_bp, net, tax, total
+FROM invoice_lines WHERE invoice_id >= $1 AND invoice_id <= $2
+ORDER BY invoice_id, position`
+
+// ExportInvoices returns a page of the accountant's export: up to limit
+// documents issued in the period (from, to; zero: open-ended) with ids
+// after afterID and up to upTo, oldest first, each with its lines (two
+// queries a page: the documents, then the lines of the page's id range).
+func (s *Store) ExportInvoices(ctx context.Context, from, to time.Time, afterID, upTo int64, limit int) ([]Invoice, error) {
+	lo, hi := "-infinity", "infinity"
+	if !from.IsZero() {
+		lo = from.Format(time.DateOnly)
+	}
+	if !to.IsZero() {
+		hi = to.Format(time.DateOnly)
+	}
+	var docs []Invoice
+	if err := s.prepared().SelectContext(ctx, &docs, strings.ReplaceAll(exportInvoicesSQL, "{limit}", limitText(limit)),
+		afterID, upTo, lo, hi); err != nil {
+		return nil, fmt.Errorf("store: export invoices: %w", classify(err))
+	}
+	if len(docs) == 0 {
+		return docs, nil
+	}
+	var lines []InvoiceLine
+	if err := s.prepared().SelectContext(ctx, &lines, exportInvoiceLinesSQL, docs[0].ID, docs[len(docs)-1].ID); err != nil {
 		return nil, fmt.Errorf("store: export invoice lines: %w", classify(err))
 	}
-	return out, nil
+	// Both lists run by id: each document takes its run of lines; the
+	// lines of documents between them outside the period are skipped.
+	j := 0
+	for i := range docs {
+		for j < len(lines) && lines[j].InvoiceID < docs[i].ID {
+			j++
+		}
+		k := j
+		for k < len(lines) && lines[k].InvoiceID == docs[i].ID {
+			k++
+		}
+		docs[i].Lines = lines[j:k:k]
+		j = k
+	}
+	return docs, nil
 }
 
 func dateArg(t time.Time) any {
