@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
@@ -128,5 +130,50 @@ func TestCustomerSeesOverdueBooking(t *testing.T) {
 	}
 	if cust.get("/bookings").expectStatus(t, http.StatusOK).has(row) {
 		t.Error("the list shows a returned booking as overdue")
+	}
+}
+
+// The overdue card and the list's badge fit a 375 px phone: nothing scrolls
+// sideways, and the page passes the same audit as every other page.
+func TestBrowserOverdueBookingOnPhone(t *testing.T) {
+	ba := newBrowserApp(t)
+	z, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &shop{testApp: ba.testApp, zone: z, zoneStr: "Europe/Berlin"}
+	s.loc = s.id(`INSERT INTO locations (name, slug, time_zone) VALUES ('Main store', 'main', $1) RETURNING id`, s.zoneStr)
+	tent := s.item("Three-season backpacking tent with vestibule", 1)
+	if _, err := s.st.DB().Exec(`UPDATE items SET late_fee_per = 'hour', late_fee_amount = 500, late_fee_cap = 3000 WHERE id = $1`, tent); err != nil {
+		t.Fatal(err)
+	}
+	u := s.createUser(store.RoleCustomer, "hiker@example.test", "correct horse battery")
+	staff := s.createUser(store.RoleStaff, "desk@example.test", "staff password 1")
+	start, end := s.instant(1, 10), s.instant(2, 10)
+	b := s.deskBook(u.ID, tent, start, end)
+	s.setClock(start.Add(5 * time.Minute))
+	if err := s.srv.Booking.CheckOut(context.Background(), b.ID, b.Lines[0].Units[0].AssetTag, booking.Actor{UserID: staff.ID}); err != nil {
+		t.Fatal(err)
+	}
+	s.setClock(end.Add(26 * time.Hour))
+	ba.run(chromedp.EmulateViewport(1280, 900), chromedp.Navigate(ba.url("/login")))
+	ba.submitForm(`[data-testid="login-form"]`, map[string]string{"email": "hiker@example.test", "password": "correct horse battery"})
+	ba.run(chromedp.WaitVisible(chromedp.CSS(`[data-testid="logout"]`)))
+	for _, path := range []string{fmt.Sprintf("/bookings/%d", b.ID), "/bookings"} {
+		ba.run(chromedp.EmulateViewport(375, 844, chromedp.EmulateMobile), chromedp.Navigate(ba.url(path)), chromedp.WaitReady(chromedp.CSS("body")))
+		problems, err := chromedp.Run(ba.b.Context(), chromedp.Evaluate[[]string](pageAudit))
+		if err != nil {
+			t.Fatalf("%s: audit: %v", path, err)
+		}
+		problems = append(problems, ba.b.Axe()...)
+		for _, p := range problems {
+			t.Errorf("%s at 375 px: %s", path, p)
+		}
+		if path != "/bookings" && !strings.HasPrefix(ba.text(`[data-testid="overdue-since"]`), "Overdue by 1 day") {
+			t.Errorf("%s: overdue notice %q", path, ba.text(`[data-testid="overdue-since"]`))
+		}
+	}
+	if got := ba.text(`[data-testid="booking-overdue"]`); !strings.HasPrefix(got, "overdue since ") {
+		t.Errorf("list badge %q", got)
 	}
 }
