@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/catalog"
+	"github.com/rentdesk/rentdesk/internal/desk"
 	"github.com/rentdesk/rentdesk/internal/jobs"
 	"github.com/rentdesk/rentdesk/internal/mail"
 	"github.com/rentdesk/rentdesk/internal/money"
@@ -22,14 +24,21 @@ import (
 // BookingsList shows the customer's own bookings.
 func (s *Server) BookingsList(c echo.Context) error {
 	u := currentUser(c)
-	bs, err := s.Store.ListCustomerBookings(c.Request().Context(), u.ID, 0, 100)
+	ctx := c.Request().Context()
+	bs, err := s.Store.ListCustomerBookings(ctx, u.ID, 0, 100)
 	if err != nil {
 		return err
 	}
 	v := pages.BookingsView{Page: s.page(c, "My bookings")}
+	now := s.Now()
 	for _, b := range bs {
 		zone := period.Zone(b.TimeZone)
 		row := pages.BookingRow{ID: b.ID, Number: b.Number, Status: b.Status, Location: b.LocationName, Total: money.Format(b.Total, b.Currency)}
+		if mayBeOverdue(b, now) {
+			if row.Overdue, err = s.overdueSince(ctx, b.ID, now); err != nil {
+				return err
+			}
+		}
 		var names []string
 		for i, l := range b.Lines {
 			if i == 0 {
@@ -41,6 +50,35 @@ func (s *Server) BookingsList(c echo.Context) error {
 		v.Bookings = append(v.Bookings, row)
 	}
 	return s.render(c, http.StatusOK, pages.BookingsPage(v))
+}
+
+// mayBeOverdue says whether a listed booking (its lines without their
+// units) may have something out past its end: it is out and a line not back
+// ended before now. Only those are loaded whole to be sure.
+func mayBeOverdue(b store.Booking, now time.Time) bool {
+	if b.Status != store.BookingOut {
+		return false
+	}
+	for _, l := range b.Lines {
+		if l.ReturnedAt == nil && now.After(l.EndsAt) {
+			return true
+		}
+	}
+	return false
+}
+
+// overdueSince loads a booking with its units and says since when it is
+// overdue, by the desk's rule ("" when it is not).
+func (s *Server) overdueSince(ctx context.Context, id int64, now time.Time) (string, error) {
+	b, err := s.Store.GetBooking(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	late := desk.Overdue(b, now)
+	if late <= 0 {
+		return "", nil
+	}
+	return "overdue since " + period.FormatDisplay(now.Add(-late), period.Zone(b.TimeZone)), nil
 }
 
 // ownBooking loads a booking of the current customer; anyone else's is a 404,
@@ -99,6 +137,10 @@ func (s *Server) bookingView(c echo.Context, b store.Booking) (pages.BookingView
 			// dates are changed by booking again.
 			CanExtend: changeable && l.ReturnedAt == nil && (l.PickedUpAt != nil || !now.Before(l.StartsAt)),
 			ExtendEnd: formatLocal(l.EndsAt.Add(24*time.Hour), zone), Status: lineStatus(l), Progress: lineProgress(l, zone)}
+		if late := desk.LineOverdue(l, now); late > 0 {
+			lv.Overdue = desk.FormatLate(late)
+			lv.Progress = "Overdue: it was due back " + period.FormatDisplay(l.EndsAt, zone) + "."
+		}
 		for _, u := range l.Units {
 			lv.Units = append(lv.Units, u.AssetTag)
 		}
@@ -107,8 +149,41 @@ func (s *Server) bookingView(c echo.Context, b store.Booking) (pages.BookingView
 	if err := s.pickupView(c, b, &v); err != nil {
 		return v, err
 	}
+	if err := s.overdueView(c, b, &v); err != nil {
+		return v, err
+	}
 	v.Invoices, err = s.invoiceLinks(c.Request().Context(), b.ID, false)
 	return v, err
+}
+
+// overdueView fills, for a booking with something out past its end, since
+// when it is late (as the desk sees it) and the late fee each late unit or
+// bulk line has run up so far: the figures the desk's return form shows, by
+// the same rule and clock.
+func (s *Server) overdueView(c echo.Context, b store.Booking, v *pages.BookingView) error {
+	now := s.Now()
+	late := desk.Overdue(b, now)
+	if late <= 0 {
+		return nil
+	}
+	zone := period.Zone(b.TimeZone)
+	v.Overdue = "Overdue by " + desk.FormatLate(late) + ": it was due back " + period.FormatDisplay(now.Add(-late), zone) + "."
+	items, err := s.Desk.OutItems(c.Request().Context(), b)
+	if err != nil {
+		return err
+	}
+	var total int64
+	for _, it := range items {
+		if it.LateFee.Late <= 0 {
+			continue
+		}
+		v.LateFees = append(v.LateFees, pages.LateFeeRow{Label: it.Label, Lines: it.LateFee.Breakdown(b.Currency)})
+		total += it.LateFee.Total
+	}
+	if len(v.LateFees) > 0 {
+		v.LateFeeTotal = money.Format(total, b.Currency)
+	}
+	return nil
 }
 
 // pickupView fills what a customer needs before the rental: the first

@@ -125,18 +125,17 @@ func staffLine(l store.BookingLine, b store.Booking, now time.Time, zone *time.L
 	lv := pages.StaffLineView{ID: l.ID, Item: l.ItemName, Quantity: l.Quantity, Period: displayRange(l.StartsAt, l.EndsAt, zone),
 		Total: money.Format(l.LineTotal, b.Currency), Breakdown: priceRows(booking.ParseBreakdown(l.PriceBreakdown), b.Currency),
 		Bulk: l.Tracking == "bulk", Out: l.PickedUpAt != nil, Back: l.ReturnedAt != nil}
-	out := lv.Bulk && lv.Out && !lv.Back
 	for _, u := range l.Units {
 		st := "waiting"
 		if u.ReturnedAt != nil {
 			st = "back"
 		} else if u.PickedUpAt != nil {
-			st, out = "out", true
+			st = "out"
 		}
 		lv.Units = append(lv.Units, pages.StaffUnitView{Tag: u.AssetTag, Status: st})
 	}
-	if out && now.After(l.EndsAt) {
-		lv.Overdue = desk.FormatLate(now.Sub(l.EndsAt))
+	if late := desk.LineOverdue(l, now); late > 0 {
+		lv.Overdue = desk.FormatLate(late)
 	}
 	live := b.Status == store.BookingHold || b.Status == store.BookingConfirmed || b.Status == store.BookingOut
 	lv.CanMove, lv.EndValue = live && l.ReturnedAt == nil, formatLocal(l.EndsAt, zone)

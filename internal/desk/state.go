@@ -59,18 +59,28 @@ func Allowed(b store.Booking) Actions {
 func Overdue(b store.Booking, now time.Time) time.Duration {
 	var late time.Duration
 	for _, l := range b.Lines {
-		if !now.After(l.EndsAt) {
-			continue
-		}
-		out := l.Tracking == "bulk" && l.PickedUpAt != nil && l.ReturnedAt == nil
-		for _, u := range l.Units {
-			out = out || u.PickedUpAt != nil && u.ReturnedAt == nil
-		}
-		if d := now.Sub(l.EndsAt); out && d > late {
+		if d := LineOverdue(l, now); d > late {
 			late = d
 		}
 	}
 	return late
+}
+
+// LineOverdue is how long a line is past its end at now while something of
+// it (a unit, or the bulk line) is still out; zero when it is not late. The
+// staff and the customer booking pages both mark a line late by it.
+func LineOverdue(l store.BookingLine, now time.Time) time.Duration {
+	if !now.After(l.EndsAt) {
+		return 0
+	}
+	out := l.Tracking == "bulk" && l.PickedUpAt != nil && l.ReturnedAt == nil
+	for _, u := range l.Units {
+		out = out || u.PickedUpAt != nil && u.ReturnedAt == nil
+	}
+	if !out {
+		return 0
+	}
+	return now.Sub(l.EndsAt)
 }
 
 // Banner is the one-line state of a booking at the top of its desk page.

@@ -1,0 +1,179 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/period"
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+// A customer's overdue booking says so on its page and in the list: since
+// when, how late each line is, and the late fee run up so far by the items'
+// rules, the same figures the staff booking page and the desk's return form
+// show. Another customer still cannot see it.
+func TestCustomerSeesOverdueBooking(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	tent := s.item("Tent", 1)
+	chairs := s.bulkItem("Chair <i>x</i>", 4)
+	if _, err := s.st.DB().Exec(`UPDATE items SET late_fee_per = 'hour', late_fee_amount = 500, late_fee_grace_minutes = 15,
+		late_fee_cap = 3000 WHERE id = $1`, tent); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.st.DB().Exec(`UPDATE items SET late_fee_per = 'day', late_fee_amount = 300 WHERE id = $1`, chairs); err != nil {
+		t.Fatal(err)
+	}
+	cust, u := s.customer("hiker@example.test")
+	start, end := s.instant(1, 10), s.instant(2, 10)
+	b := s.deskBookLines(u.ID, start, end, bookingLine(tent, 1), bookingLine(chairs, 2))
+	var tentLine, chairLine store.BookingLine
+	for _, l := range b.Lines {
+		if l.ItemID == tent {
+			tentLine = l
+		} else {
+			chairLine = l
+		}
+	}
+	staff, su := s.staffClient("desk@example.test")
+	act := booking.Actor{UserID: su.ID}
+	ctx := context.Background()
+	s.setClock(start.Add(5 * time.Minute))
+	if err := s.srv.Booking.CheckOut(ctx, b.ID, "Tent-1", act); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.srv.Booking.MarkBulkLine(ctx, b.ID, chairLine.ID, true, act); err != nil {
+		t.Fatal(err)
+	}
+	page := fmt.Sprintf("/bookings/%d", b.ID)
+	row := fmt.Sprintf(`[data-testid="booking-%s"] [data-testid="booking-overdue"]`, b.Number)
+
+	// Out and not yet due: nothing is said to be late.
+	s.setClock(end.Add(-time.Hour))
+	res := cust.get(page).expectStatus(t, http.StatusOK)
+	if res.has(`[data-testid="overdue"]`) || res.has(`[data-testid="line-overdue"]`) {
+		t.Error("a rental not yet due is shown overdue")
+	}
+	if cust.get("/bookings").expectStatus(t, http.StatusOK).has(row) {
+		t.Error("the list shows a rental not yet due as overdue")
+	}
+
+	s.setClock(end.Add(2*time.Hour + 10*time.Minute))
+	res = cust.get(page).expectStatus(t, http.StatusOK)
+	due := period.FormatDisplay(end, s.zone)
+	if got := res.Doc.Find(`[data-testid="overdue-since"]`).Text(); got != "Overdue by 2 h 10 min: it was due back "+due+"." {
+		t.Errorf("overdue notice %q", got)
+	}
+	staffPage := staff.get(fmt.Sprintf("/staff/bookings/%d", b.ID)).expectStatus(t, http.StatusOK)
+	for _, l := range []store.BookingLine{tentLine, chairLine} {
+		sel := fmt.Sprintf(`[data-testid="line-%d"] [data-testid="line-overdue"]`, l.ID)
+		got, want := res.Doc.Find(sel).Text(), staffPage.Doc.Find(sel).Text()
+		if got != "overdue 2 h 10 min" || got != want {
+			t.Errorf("line %d badge %q, staff page %q", l.ID, got, want)
+		}
+		if got := res.Doc.Find(fmt.Sprintf(`[data-testid="line-%d"] [data-testid="line-progress"]`, l.ID)).Text(); got != "Overdue: it was due back "+due+"." {
+			t.Errorf("line %d progress %q", l.ID, got)
+		}
+	}
+
+	// The late fee so far: each late thing as the desk's return form
+	// computes it, and their sum.
+	fees := res.Doc.Find(`[data-testid="late-fee"]`)
+	if fees.Length() != 2 {
+		t.Fatalf("%d late fees, want 2: %q", fees.Length(), res.Doc.Find(`[data-testid="overdue"]`).Text())
+	}
+	form := staff.get(fmt.Sprintf("/staff/bookings/%d/return", b.ID)).expectStatus(t, http.StatusOK)
+	for i, c := range []struct{ key, line string }{
+		{"Tent-1", "3 hours × €5.00 = €15.00"},
+		{fmt.Sprintf("line:%d", chairLine.ID), "1 day × €3.00 × 2 = €6.00"},
+	} {
+		got := fees.Eq(i).Text()
+		desk := form.Doc.Find(fmt.Sprintf(`[data-testid="return-%s"] [data-testid="late-fee"]`, c.key)).Text()
+		if !strings.Contains(got, c.line) || !strings.Contains(desk, c.line) {
+			t.Errorf("late fee of %s: customer %q, return form %q, want both to say %q", c.key, got, desk, c.line)
+		}
+	}
+	if got := res.Doc.Find(`[data-testid="late-fee-total"]`).Text(); got != "€21.00" {
+		t.Errorf("late fee total %q, want €21.00", got)
+	}
+	if strings.Contains(res.Body, "<i>x</i>") || !strings.Contains(fees.Eq(1).Text(), "Chair <i>x</i>") {
+		t.Error("an item name is not escaped on the overdue card")
+	}
+
+	list := cust.get("/bookings").expectStatus(t, http.StatusOK)
+	if got := list.Doc.Find(row).Text(); got != "overdue since "+due {
+		t.Errorf("list badge %q, want %q", got, "overdue since "+due)
+	}
+
+	// Another customer sees neither the page nor the row.
+	other, _ := s.customer("other@example.test")
+	other.get(page).expectStatus(t, http.StatusNotFound)
+	if other.get("/bookings").expectStatus(t, http.StatusOK).has(fmt.Sprintf(`[data-testid="booking-%s"]`, b.Number)) {
+		t.Error("another customer's list shows the booking")
+	}
+
+	// Once everything is back, nothing is overdue any more.
+	if err := s.srv.Booking.CheckIn(ctx, b.ID, "Tent-1", act); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.srv.Booking.MarkBulkLine(ctx, b.ID, chairLine.ID, false, act); err != nil {
+		t.Fatal(err)
+	}
+	if res := cust.get(page).expectStatus(t, http.StatusOK); res.has(`[data-testid="overdue"]`) || res.has(`[data-testid="line-overdue"]`) {
+		t.Error("a returned booking is still shown overdue")
+	}
+	if cust.get("/bookings").expectStatus(t, http.StatusOK).has(row) {
+		t.Error("the list shows a returned booking as overdue")
+	}
+}
+
+// The overdue card and the list's badge fit a 375 px phone: nothing scrolls
+// sideways, and the page passes the same audit as every other page.
+func TestBrowserOverdueBookingOnPhone(t *testing.T) {
+	ba := newBrowserApp(t)
+	z, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &shop{testApp: ba.testApp, zone: z, zoneStr: "Europe/Berlin"}
+	s.loc = s.id(`INSERT INTO locations (name, slug, time_zone) VALUES ('Main store', 'main', $1) RETURNING id`, s.zoneStr)
+	tent := s.item("Three-season backpacking tent with vestibule", 1)
+	if _, err := s.st.DB().Exec(`UPDATE items SET late_fee_per = 'hour', late_fee_amount = 500, late_fee_cap = 3000 WHERE id = $1`, tent); err != nil {
+		t.Fatal(err)
+	}
+	u := s.createUser(store.RoleCustomer, "hiker@example.test", "correct horse battery")
+	staff := s.createUser(store.RoleStaff, "desk@example.test", "staff password 1")
+	start, end := s.instant(1, 10), s.instant(2, 10)
+	b := s.deskBook(u.ID, tent, start, end)
+	s.setClock(start.Add(5 * time.Minute))
+	if err := s.srv.Booking.CheckOut(context.Background(), b.ID, b.Lines[0].Units[0].AssetTag, booking.Actor{UserID: staff.ID}); err != nil {
+		t.Fatal(err)
+	}
+	s.setClock(end.Add(26 * time.Hour))
+	ba.run(chromedp.EmulateViewport(1280, 900), chromedp.Navigate(ba.url("/login")))
+	ba.submitForm(`[data-testid="login-form"]`, map[string]string{"email": "hiker@example.test", "password": "correct horse battery"})
+	ba.run(chromedp.WaitVisible(chromedp.CSS(`[data-testid="logout"]`)))
+	for _, path := range []string{fmt.Sprintf("/bookings/%d", b.ID), "/bookings"} {
+		ba.run(chromedp.EmulateViewport(375, 844, chromedp.EmulateMobile), chromedp.Navigate(ba.url(path)), chromedp.WaitReady(chromedp.CSS("body")))
+		problems, err := chromedp.Run(ba.b.Context(), chromedp.Evaluate[[]string](pageAudit))
+		if err != nil {
+			t.Fatalf("%s: audit: %v", path, err)
+		}
+		problems = append(problems, ba.b.Axe()...)
+		for _, p := range problems {
+			t.Errorf("%s at 375 px: %s", path, p)
+		}
+		if path != "/bookings" && !strings.HasPrefix(ba.text(`[data-testid="overdue-since"]`), "Overdue by 1 day") {
+			t.Errorf("%s: overdue notice %q", path, ba.text(`[data-testid="overdue-since"]`))
+		}
+	}
+	if got := ba.text(`[data-testid="booking-overdue"]`); !strings.HasPrefix(got, "overdue since ") {
+		t.Errorf("list badge %q", got)
+	}
+}
