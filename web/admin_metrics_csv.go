@@ -24,7 +24,7 @@ func (s *Server) AdminExportBookings(c echo.Context) error {
 	from := localMidnight(now, f.zone).AddDate(0, 0, 1-f.days)
 	w := startCSV(c, "bookings-"+f.view.Period+".csv", []string{"number", "status", "channel", "location", "customer", "email",
 		"created_at", "confirmed_at", "cancelled_at", "lines", "total", "currency"})
-	return s.endExport(c, writeCSVPages(w,
+	return writeCSVPages(w,
 		func(after int64) ([]store.BookingExport, error) {
 			return s.Store.ExportBookings(ctx, from, now, f.locationID, after, exportPage)
 		},
@@ -33,7 +33,7 @@ func (s *Server) AdminExportBookings(c echo.Context) error {
 			return []string{b.Number, b.Status, b.Channel, csvText(b.Location), csvText(b.Customer), csvText(b.Email),
 				csvTime(&b.CreatedAt), csvTime(b.ConfirmedAt), csvTime(b.CancelledAt), strconv.Itoa(b.Lines),
 				money.FormatPlain(b.Total, b.Currency), b.Currency}
-		}))
+		})
 }
 
 // AdminExportPayments streams the payments and refunds recorded in the
@@ -49,7 +49,7 @@ func (s *Server) AdminExportPayments(c echo.Context) error {
 	from := localMidnight(now, f.zone).AddDate(0, 0, 1-f.days)
 	w := startCSV(c, "payments-"+f.view.Period+".csv", []string{"at", "booking", "location", "customer", "kind", "method",
 		"status", "amount", "currency", "reference", "recorded_by"})
-	return s.endExport(c, writeCSVPages(w,
+	return writeCSVPages(w,
 		func(after int64) ([]store.PaymentExport, error) {
 			return s.Store.ExportPayments(ctx, from, now, f.locationID, after, exportPage)
 		},
@@ -57,7 +57,7 @@ func (s *Server) AdminExportPayments(c echo.Context) error {
 		func(p store.PaymentExport) []string {
 			return []string{csvTime(&p.At), p.Booking, csvText(p.Location), csvText(p.Customer), p.Kind, p.Method,
 				p.Status, money.FormatPlain(p.Amount, p.Currency), p.Currency, csvText(p.Reference), csvText(p.RecordedBy)}
-		}))
+		})
 }
 
 // AdminExportUtilization writes the daily utilization rollup of the period

@@ -31,10 +31,16 @@ var errorPages = map[int]errorPage{
 
 // handleError is the one place errors become pages: store sentinels map to
 // 404/409/503, Echo errors keep their status, the rest is a logged 500. Users
-// never see SQL or stack traces, only a request id.
+// never see SQL or stack traces, only a request id. A response already
+// under way (a streamed export whose page failed, the request's deadline
+// passing mid-file) cannot become a page, and ending it normally would
+// leave a short file that looks whole: the connection is dropped instead,
+// so the client reports a failed download, and the cause is logged.
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
-		return
+		s.Logger.Error("response cut short", "id", c.Response().Header().Get(echo.HeaderXRequestID),
+			"path", c.Request().URL.Path, "bytes", c.Response().Size, "error", err.Error())
+		panic(http.ErrAbortHandler)
 	}
 	status, message := errorStatus(err)
 	if status >= 500 {

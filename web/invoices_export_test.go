@@ -164,9 +164,10 @@ func TestCutExportFailsTheDownload(t *testing.T) {
 	logs := &syncBuffer{}
 	srv := &Server{Deps: Deps{Logger: slog.New(slog.NewTextHandler(logs, nil))}}
 	e := echo.New()
+	e.HTTPErrorHandler = srv.handleError
 	e.GET("/x.csv", func(c echo.Context) error {
 		w := startCSV(c, "x.csv", []string{"n"})
-		return srv.endExport(c, writeCSVPages(w, func(after int64) ([]int64, error) {
+		return writeCSVPages(w, func(after int64) ([]int64, error) {
 			if after > 0 {
 				return nil, errors.New("page failed")
 			}
@@ -175,7 +176,7 @@ func TestCutExportFailsTheDownload(t *testing.T) {
 				out[i] = int64(i + 1)
 			}
 			return out, nil
-		}, func(n int64) int64 { return n }, func(n int64) []string { return []string{"row"} }))
+		}, func(n int64) int64 { return n }, func(n int64) []string { return []string{"row"} })
 	})
 	ts := httptest.NewServer(e)
 	defer ts.Close()

@@ -23,8 +23,8 @@ const exportPage = 1000
 // writeCSVPages streams an export page by page (keyset on id, exportPage
 // rows at a time) so a large export never sits in memory: page reads the
 // rows after an id, id and row say where a row is and what its cells are.
-// The header is already out, so an error can only cut the file: pass it to
-// endExport.
+// The header is already out, so an error can only cut the file (handleError
+// then drops the connection).
 func writeCSVPages[T any](w *csv.Writer, page func(after int64) ([]T, error), id func(T) int64, row func(T) []string) error {
 	return writeCSVPageRows(w, page, id, func(r T) [][]string { return [][]string{row(r)} }, 0)
 }
@@ -50,21 +50,6 @@ func writeCSVPageRows[T any](w *csv.Writer, page func(after int64) ([]T, error),
 	}
 }
 
-// endExport ends a streamed export. The status and the first pages are out
-// by the time a page fails (the request's deadline passed, the database
-// went away, the client left), and a response ended normally would leave a
-// file that looks whole but is short: the connection is dropped instead,
-// so the browser reports the download as failed and nobody books from a
-// truncated file. The cause goes to the log.
-func (s *Server) endExport(c echo.Context, err error) error {
-	if err == nil {
-		return nil
-	}
-	s.Logger.Error("export cut short", "id", c.Response().Header().Get(echo.HeaderXRequestID),
-		"path", c.Request().URL.Path, "bytes", c.Response().Size, "error", err.Error())
-	panic(http.ErrAbortHandler)
-}
-
 // StaffExportItems streams every item as CSV, in the columns the import reads.
 func (s *Server) StaffExportItems(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -79,7 +64,7 @@ func (s *Server) StaffExportItems(c echo.Context) error {
 		}
 		return money.FormatPlain(*p, cur)
 	}
-	return s.endExport(c, writeCSVPages(w, func(after int64) ([]store.ExportItem, error) { return s.Store.ExportItems(ctx, after, exportPage) },
+	return writeCSVPages(w, func(after int64) ([]store.ExportItem, error) { return s.Store.ExportItems(ctx, after, exportPage) },
 		func(it store.ExportItem) int64 { return it.ID },
 		func(it store.ExportItem) []string {
 			cat := ""
@@ -90,18 +75,18 @@ func (s *Server) StaffExportItems(c echo.Context) error {
 				amt(it.RateWeek), amt(it.RateMonth), money.FormatPlain(it.Deposit, cur), money.FormatPlain(it.ReplacementValue, cur),
 				strconv.Itoa(it.MinDurationMinutes), strconv.Itoa(it.BufferBeforeMinutes), strconv.Itoa(it.BufferAfterMinutes),
 				it.TaxCategory, strconv.FormatBool(it.OnlineBookable), strconv.FormatBool(it.Featured), strconv.FormatBool(it.Archived())}
-		}))
+		})
 }
 
 // StaffExportUnits streams every unit as CSV.
 func (s *Server) StaffExportUnits(c echo.Context) error {
 	ctx := c.Request().Context()
 	w := startCSV(c, "units.csv", catalog.UnitColumns)
-	return s.endExport(c, writeCSVPages(w, func(after int64) ([]store.UnitRow, error) { return s.Store.ExportUnits(ctx, after, exportPage) },
+	return writeCSVPages(w, func(after int64) ([]store.UnitRow, error) { return s.Store.ExportUnits(ctx, after, exportPage) },
 		func(u store.UnitRow) int64 { return u.ID },
 		func(u store.UnitRow) []string {
 			return []string{u.AssetTag, u.ItemSlug, u.LocationSlug, u.SerialNumber, u.Status, u.ConditionNotes}
-		}))
+		})
 }
 
 func startCSV(c echo.Context, name string, header []string) *csv.Writer {

@@ -110,7 +110,7 @@ func (s *Server) StaffExportInvoices(c echo.Context) error {
 		w.Flush()
 		return w.Error()
 	}
-	return s.endExport(c, writeCSVPageRows(w,
+	return writeCSVPageRows(w,
 		func(after int64) ([]store.Invoice, error) {
 			return s.Store.ExportInvoices(ctx, from, to, after, upTo, exportPage)
 		},
@@ -128,5 +128,5 @@ func (s *Server) StaffExportInvoices(c echo.Context) error {
 					money.FormatPlain(r.Total, in.Currency), csvText(in.Reason)})
 			}
 			return rows
-		}, after))
+		}, after)
 }
