@@ -3,9 +3,12 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/tidwall/gjson"
 
 	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/period"
@@ -43,24 +46,59 @@ var auditLinks = map[string]string{
 var refKeys = map[string]string{"customer_id": "user", "user_id": "user", "location_id": "location", "item_id": "item",
 	"category_id": "category", "unit_id": "unit", "booking_id": "booking"}
 
-// auditEntry is an audit entry with its before and after fields decoded,
-// once for both auditRefs and auditRow: decoding the JSON was the larger
-// part of the audit page's own CPU.
+// auditEntry is an audit entry with the fields that differ between its
+// before and after, decoded once for both auditRefs and auditRow. Only
+// those are shown, and an entry often saves a whole item before and after
+// one changed rate: the fields are split without decoding them, equal ones
+// (the same JSON text: PostgreSQL writes jsonb one way) are dropped, and only
+// the rest are decoded, as encoding/json decodes them.
 type auditEntry struct {
 	store.AuditEntry
-	before, after map[string]any
+	before, after []auditField // in key order
+	changed       []auditChange
+}
+
+// auditField is one top-level field of an entry's before or after: its key
+// and its value's JSON text, undecoded.
+type auditField struct {
+	key, raw string
+}
+
+// auditChange is a field that differs, with its decoded values.
+type auditChange struct {
+	key            string
+	before, after  any
+	inBefore, inAf bool
 }
 
 func decodeAudit(r store.AuditEntry) auditEntry {
-	return auditEntry{AuditEntry: r, before: auditFields(r.Before), after: auditFields(r.After)}
+	e := auditEntry{AuditEntry: r, before: auditFields(r.Before), after: auditFields(r.After)}
+	b, a := e.before, e.after
+	for len(b) > 0 || len(a) > 0 {
+		switch {
+		case len(a) == 0 || len(b) > 0 && b[0].key < a[0].key:
+			e.changed = append(e.changed, auditChange{key: b[0].key, before: decodeValue(b[0].raw), inBefore: true})
+			b = b[1:]
+		case len(b) == 0 || a[0].key < b[0].key:
+			e.changed = append(e.changed, auditChange{key: a[0].key, after: decodeValue(a[0].raw), inAf: true})
+			a = a[1:]
+		default:
+			if b[0].raw != a[0].raw {
+				e.changed = append(e.changed, auditChange{key: a[0].key, before: decodeValue(b[0].raw),
+					after: decodeValue(a[0].raw), inBefore: true, inAf: true})
+			}
+			a, b = a[1:], b[1:]
+		}
+	}
+	return e
 }
 
-// auditRefs adds the objects an entry's fields point at to ids, so their
-// names can be loaded with the rest.
+// auditRefs adds the objects an entry's changed fields point at to ids, so
+// their names can be loaded with the rest.
 func auditRefs(r auditEntry, ids map[string][]string) {
-	for _, fields := range []map[string]any{r.before, r.after} {
-		for k, v := range fields {
-			if typ, ok := refKeys[k]; ok {
+	for _, c := range r.changed {
+		if typ, ok := refKeys[c.key]; ok {
+			for _, v := range []any{c.before, c.after} {
 				if n, ok := v.(float64); ok {
 					ids[typ] = append(ids[typ], fmt.Sprint(int64(n)))
 				}
@@ -89,10 +127,9 @@ func auditRow(r auditEntry, labels map[string]map[string]string, zone *time.Loca
 	if row.Verb == "" {
 		row.Verb = strings.ReplaceAll(r.Action, ".", " ")
 	}
-	before, after := r.before, r.after
 	row.Object = labels[r.EntityType][r.EntityID]
 	if row.Object == "" {
-		row.Object = firstString(after, before, "number", "name", "email", "asset_tag", "subject")
+		row.Object = firstString(r.after, r.before, "number", "name", "email", "asset_tag", "subject")
 	}
 	if row.Object == "" {
 		row.Object = r.EntityType + " " + r.EntityID
@@ -100,27 +137,58 @@ func auditRow(r auditEntry, labels map[string]map[string]string, zone *time.Loca
 	if pattern, ok := auditLinks[r.EntityType]; ok {
 		row.Href = fmt.Sprintf(pattern, r.EntityID)
 	}
-	row.Changes = auditChanges(before, after, auditText{zone, currency, labels})
+	row.Changes = auditChanges(r.changed, auditText{zone, currency, labels})
 	return row
 }
 
-func auditFields(raw []byte) map[string]any {
-	m := map[string]any{}
-	if len(raw) > 0 && json.Unmarshal(raw, &m) != nil {
-		// Not an object (a list or a number): show it whole.
-		var v any
-		if json.Unmarshal(raw, &v) == nil {
-			m = map[string]any{"value": v}
-		}
+// auditFields splits an entry's before or after into its top-level fields,
+// sorted by key. A value that is no object (a list or a number) is shown
+// whole, as the field "value"; none, null or what is not JSON has none.
+func auditFields(raw []byte) []auditField {
+	if len(raw) == 0 || !gjson.ValidBytes(raw) {
+		return nil
 	}
-	return m
+	doc := gjson.ParseBytes(raw)
+	switch {
+	case doc.IsObject():
+		out := make([]auditField, 0, 8)
+		doc.ForEach(func(k, v gjson.Result) bool {
+			out = append(out, auditField{key: k.Str, raw: v.Raw})
+			return true
+		})
+		slices.SortStableFunc(out, func(a, b auditField) int { return strings.Compare(a.key, b.key) })
+		// The last of repeated keys wins, as when encoding/json decodes them.
+		kept := out[:0]
+		for i, f := range out {
+			if i+1 < len(out) && out[i+1].key == f.key {
+				continue
+			}
+			kept = append(kept, f)
+		}
+		return kept
+	case doc.Type == gjson.Null:
+		return nil
+	}
+	return []auditField{{key: "value", raw: doc.Raw}}
 }
 
-func firstString(a, b map[string]any, keys ...string) string {
+// decodeValue decodes one field's value as encoding/json does into any.
+func decodeValue(raw string) any {
+	var out any
+	if json.Unmarshal([]byte(raw), &out) != nil {
+		return nil
+	}
+	return out
+}
+
+func firstString(a, b []auditField, keys ...string) string {
 	for _, k := range keys {
-		for _, m := range []map[string]any{a, b} {
-			if s, ok := m[k].(string); ok && s != "" {
-				return s
+		for _, fields := range [][]auditField{a, b} {
+			i, ok := slices.BinarySearchFunc(fields, k, func(f auditField, k string) int { return strings.Compare(f.key, k) })
+			if ok && strings.HasPrefix(fields[i].raw, `"`) {
+				if s, _ := decodeValue(fields[i].raw).(string); s != "" {
+					return s
+				}
 			}
 		}
 	}
@@ -130,33 +198,19 @@ func firstString(a, b map[string]any, keys ...string) string {
 // auditChanges lists what differs between before and after: "status:
 // hold → confirmed", or "rate day: €45.00" for a new value. Secrets never
 // reach the audit log, so every field may be shown.
-func auditChanges(before, after map[string]any, at auditText) []string {
-	keys := map[string]bool{}
-	for k := range before {
-		keys[k] = true
-	}
-	for k := range after {
-		keys[k] = true
-	}
-	sorted := make([]string, 0, len(keys))
-	for k := range keys {
-		sorted = append(sorted, k)
-	}
-	sort.Strings(sorted)
+func auditChanges(changed []auditChange, at auditText) []string {
 	var out []string
-	for _, k := range sorted {
-		b, inB := before[k]
-		a, inA := after[k]
-		bs, as := at.value(k, b), at.value(k, a)
-		name := strings.ReplaceAll(k, "_", " ")
-		if _, ok := refKeys[k]; ok {
+	for _, c := range changed {
+		bs, as := at.value(c.key, c.before), at.value(c.key, c.after)
+		name := strings.ReplaceAll(c.key, "_", " ")
+		if _, ok := refKeys[c.key]; ok {
 			name = strings.TrimSuffix(name, " id")
 		}
 		switch {
-		case inB && inA && bs == as:
-		case inB && inA:
+		case c.inBefore && c.inAf && bs == as:
+		case c.inBefore && c.inAf:
 			out = append(out, name+": "+bs+" → "+as)
-		case inA:
+		case c.inAf:
 			out = append(out, name+": "+as)
 		default:
 			out = append(out, name+" removed (was "+bs+")")

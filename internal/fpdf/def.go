@@ -850,6 +850,7 @@ type fontDefType struct {
 	i            string        // 1-based position in font list, set by font loader, not this program
 	utf8File     *utf8FontFile // UTF-8 font
 	usedRunes    map[int]int   // Array of used runes
+	parsed       *UTF8Font     // the shared font a UTF-8 font was added from (AddUTF8FontParsed), or nil
 }
 
 // generateFontID generates a font Id from the font definition

@@ -567,28 +567,51 @@ const searchFewCustomers = 300
 // or one more than searchFewCustomers to say there are many (which ones
 // then does not matter). It runs unprepared so each term gets a plan of its
 // own: a term without a trigram in it ("a", "12") reads the table until
-// enough match, where the index would list every customer first.
+// enough match, where the index would list every customer first. It reads
+// their names and emails too (their rows are read to check the term anyway),
+// so the bookings found through them need not read each customer again.
 var searchMatchCustomersSQL = `
-SELECT cu.id FROM users cu
+SELECT cu.id, cu.name, cu.email::text AS email FROM users cu
 WHERE cu.email::text ILIKE $1 ESCAPE '\' OR cu.name ILIKE $1 ESCAPE '\'
 LIMIT ` + strconv.Itoa(searchFewCustomers+1)
 
-// searchByCustomersSQL is the search when few customers match ($2, read
-// through a sub-select so the statement keeps its generic plan): each
-// one's newest bookings through (customer_id, id), and the booking with the
-// number $1. The page size is written into the text ({limit}, see
-// limitText), so it runs prepared on one plan, never planned per call.
+// searchCustomer is a row of searchMatchCustomersSQL.
+type searchCustomer struct {
+	ID    int64  `db:"id"`
+	Name  string `db:"name"`
+	Email string `db:"email"`
+}
+
+// searchByCustomersSQL is the search when few customers match ($2, with
+// their names $3 and emails $4, read through sub-selects so the statement
+// keeps its generic plan): each one's newest bookings through (customer_id,
+// id), and the booking with the number $1. A booking found through its
+// customer shows the name and email read with it; only the booking with the
+// number, when its customer is not among them, reads its customer (COALESCE
+// runs the sub-select only then). The page size is written into the text
+// ({limit}, see limitText), so it runs prepared on one plan, never planned
+// per call.
 const searchByCustomersSQL = `
 WITH hit AS (
-    SELECT id FROM (
-        SELECT b.id FROM bookings b WHERE b.id = $1
-        UNION
-        SELECT x.id FROM unnest((SELECT $2::bigint[])) m(id)
+    SELECT id, max(customer_name) AS customer_name, max(customer_email) AS customer_email FROM (
+        SELECT b.id, NULL::text AS customer_name, NULL::text AS customer_email FROM bookings b WHERE b.id = $1
+        UNION ALL
+        SELECT x.id, m.name, m.email
+        FROM unnest((SELECT $2::bigint[]), (SELECT $3::text[]), (SELECT $4::text[])) m(id, name, email)
         CROSS JOIN LATERAL (SELECT b.id FROM bookings b WHERE b.customer_id = m.id ORDER BY b.id DESC LIMIT {limit}) x
     ) u
+    GROUP BY id
     ORDER BY id DESC LIMIT {limit}
-)` + bookingSummarySelect + `
-WHERE b.id IN (SELECT id FROM hit)
+)
+SELECT b.id, b.number, b.status,
+       COALESCE(h.customer_name, (SELECT cu.name FROM users cu WHERE cu.id = b.customer_id)) AS customer_name,
+       COALESCE(h.customer_email, (SELECT cu.email::text FROM users cu WHERE cu.id = b.customer_id)) AS customer_email,
+       lo.name AS location_name, lo.time_zone, b.currency, b.total, r.first_start, r.last_end
+FROM hit h
+JOIN bookings b ON b.id = h.id
+JOIN locations lo ON lo.id = b.location_id
+LEFT JOIN LATERAL (SELECT min(l.starts_at) AS first_start, max(l.ends_at) AS last_end
+                   FROM booking_lines l WHERE l.booking_id = b.id) r ON true
 ORDER BY b.id DESC
 LIMIT {limit}`
 
@@ -637,14 +660,20 @@ func (s *Store) SearchBookings(ctx context.Context, q string, limit int) ([]Book
 		id = n
 	}
 	pattern := "%" + likeEscape(q) + "%"
-	var customers []int64
+	var customers []searchCustomer
 	if err := s.q.SelectContext(ctx, &customers, searchMatchCustomersSQL, pattern); err != nil {
 		return nil, fmt.Errorf("store: search bookings: %w", classify(err))
 	}
 	if len(customers) == 0 && id == 0 {
 		return nil, nil
 	}
-	query, args := searchByCustomersSQL, []any{id, pq.Array(customers)}
+	ids := make([]int64, len(customers))
+	names := make([]string, len(customers))
+	emails := make([]string, len(customers))
+	for i, c := range customers {
+		ids[i], names[i], emails[i] = c.ID, c.Name, c.Email
+	}
+	query, args := searchByCustomersSQL, []any{id, pq.Array(ids), pq.Array(names), pq.Array(emails)}
 	if len(customers) > searchFewCustomers {
 		query, args = searchWalkSQL, []any{id, pattern}
 	}

@@ -84,6 +84,13 @@ JOIN users u ON u.id % 3 >= k - 1 AND u.email LIKE '%.test'
 ORDER BY k, u.id * 7 % 461`, loc); err != nil {
 		t.Fatal(err)
 	}
+	// A second location holds every third booking; totals differ.
+	if _, err := db.ExecContext(ctx, `
+WITH there AS (INSERT INTO locations (name, slug, time_zone) VALUES ('There', 'there', 'Europe/Warsaw') RETURNING id)
+UPDATE bookings SET location_id = CASE WHEN bookings.id % 3 = 0 THEN there.id ELSE bookings.location_id END, total = bookings.id * 101
+FROM there`); err != nil {
+		t.Fatal(err)
+	}
 	var some int64
 	if err := db.QueryRowContext(ctx, `SELECT max(id) - 5 FROM bookings`).Scan(&some); err != nil {
 		t.Fatal(err)
@@ -116,6 +123,24 @@ ORDER BY k, u.id * 7 % 461`, loc); err != nil {
 			}
 			if fmt.Sprint(ids) != fmt.Sprint(want) || fmt.Sprint(ids) != fmt.Sprint(former) {
 				t.Errorf("search %q (limit %d): %v, want %v (the former statement: %v)", q, limit, ids, want, former)
+			}
+			// Each result shows its own booking's number, status, total and
+			// location, and its own customer's name and email, whichever
+			// way it was found.
+			for _, b := range got {
+				var w store.BookingSummary
+				if err := db.QueryRowContext(ctx, `
+SELECT b.number, b.status, b.total, lo.name, cu.name, cu.email::text
+FROM bookings b JOIN users cu ON cu.id = b.customer_id JOIN locations lo ON lo.id = b.location_id
+WHERE b.id = $1`, b.ID).Scan(&w.Number, &w.Status, &w.Total, &w.LocationName, &w.CustomerName, &w.CustomerEmail); err != nil {
+					t.Fatal(err)
+				}
+				if b.Number != w.Number || b.Status != w.Status || b.Total != w.Total || b.LocationName != w.LocationName ||
+					b.CustomerName != w.CustomerName || b.CustomerEmail != w.CustomerEmail {
+					t.Errorf("search %q: booking %d shows %s %s %d %s %q <%s>, want %s %s %d %s %q <%s>", q, b.ID,
+						b.Number, b.Status, b.Total, b.LocationName, b.CustomerName, b.CustomerEmail,
+						w.Number, w.Status, w.Total, w.LocationName, w.CustomerName, w.CustomerEmail)
+				}
 			}
 			if len(want) > 0 {
 				matched++
