@@ -642,9 +642,16 @@ const rolledRevenueCTEs = revenueBoundsCTE + revenueEdgesCTE + `, late AS MATERI
     CROSS JOIN LATERAL (SELECT item_id, day, amount, days FROM revenue_running r
                         WHERE r.location_id = d.location_id AND r.day IN (d.start_day, d.end_day, d.last_day) OFFSET 0) r
 ), period_revenue AS (
+    -- OFFSET 0 keeps this a range read of the ledger's index per piece: a
+    -- few pieces of minutes each. Flattened, the planner's choice rested on
+    -- its estimate of how many pieces there are, which follows from the
+    -- statistics of revenue_rollup_state (three rows, or ten pages' worth
+    -- when they were gathered before its first run filled it), and on such
+    -- an estimate it read the whole ledger once and matched every entry to
+    -- the pieces.
     SELECT r.item_id, r.amount, 1 AS n FROM pieces p
     CROSS JOIN LATERAL (SELECT r.item_id, r.amount FROM live_revenue r
-                        WHERE r.at >= p.a AND r.at < p.b AND r.location_id = p.location_id) r
+                        WHERE r.at >= p.a AND r.at < p.b AND r.location_id = p.location_id OFFSET 0) r
     UNION ALL
     SELECT r.item_id, r.amount, 1 FROM late r JOIN bounds b ON b.location_id = r.location_id
     WHERE (r.at >= b.lo_at AND r.at < b.hi_at)

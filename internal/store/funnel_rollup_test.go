@@ -192,10 +192,13 @@ func TestAnalyzeRollupsCountsTheRollupsRows(t *testing.T) {
 	if _, err := w.st.RollupUtilization(w.ctx, ts("2026-03-01T00:00:00Z"), w.now, w.now); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := w.st.RollupRevenue(w.ctx, w.now); err != nil {
+		t.Fatal(err)
+	}
 	if err := w.st.AnalyzeRollups(w.ctx); err != nil {
 		t.Fatal(err)
 	}
-	for _, table := range []string{"funnel_daily", "utilization_daily", "utilization_running"} {
+	for _, table := range []string{"funnel_daily", "utilization_daily", "utilization_running", "revenue_rollup_state"} {
 		var rows, planned int64
 		if err := w.st.DB().QueryRowContext(w.ctx, `SELECT (SELECT count(*) FROM `+table+`), reltuples::bigint FROM pg_class WHERE relname = $1`, table).
 			Scan(&rows, &planned); err != nil {

@@ -97,10 +97,13 @@ func (s *Store) RollupUtilization(ctx context.Context, from, to time.Time, now t
 }
 
 // analyzeRollupsSQL refreshes the planner's statistics of the tables the
-// metrics rollup writes and the dashboard reads.
+// metrics rollup writes and the dashboard reads; revenue_rollup_state too,
+// which the first run fills: analyzed while empty, it counts ten pages'
+// worth of rows (a hundred or so) for a row per location, and every
+// figure read per location was planned for that many.
 const analyzeRollupsSQL = `ANALYZE utilization_daily, utilization_daily_location, utilization_running,
     revenue_daily, revenue_daily_location, revenue_running, revenue_item_quarter, revenue_rollup_stale,
-    funnel_daily, funnel_rollup_stale`
+    revenue_rollup_state, funnel_daily, funnel_rollup_stale`
 
 // AnalyzeRollups gives the planner the rollup tables' new sizes. After a
 // backfill has filled them (or taken a bulk import's marks), autovacuum
