@@ -238,8 +238,8 @@ const endangeredWindow = `(nl.starts_at < $3 OR (nl.starts_at >= $4 AND nl.start
 // window's end, from the index, of which those still to come (ending after
 // now, as the bulk lines below) are kept. The start bound is implied by the
 // overlap and only lets the index skip the unit's later allocations. The bulk candidates of the window are materialized
-// first, so bulk_peak runs once per candidate line of this location, never
-// for lines the booking's status or location drop.
+// first, so the peaks are taken for the candidate lines of this location
+// only, never for lines the booking's status or location drop.
 var listEndangeredSQL = `
 WITH oa AS MATERIALIZED (
     SELECT id, unit_id, booking_line_id FROM unit_allocations
@@ -262,7 +262,8 @@ bl AS MATERIALIZED (
     SELECT b.id AS booking_id, b.number, cu.name AS customer_name, nl.id AS line_id, i.name AS item_name,
            nl.quantity, nl.starts_at, late.bookings, coalesce(bs.quantity, 0) AS stock,
            nl.item_id, tstzrange(nl.starts_at - make_interval(mins => i.buffer_before_minutes),
-                                 nl.ends_at + make_interval(mins => i.buffer_after_minutes)) AS win
+                                 nl.ends_at + make_interval(mins => i.buffer_after_minutes)) AS win,
+           make_interval(mins => i.buffer_before_minutes) AS bb, make_interval(mins => i.buffer_after_minutes) AS ba
     -- The late bulk items and their bookings' ids, from the location's
     -- index of open check-outs alone; the bookings' numbers are read only
     -- for the lines listed short (below).
@@ -296,6 +297,53 @@ bl AS MATERIALIZED (
     JOIN bookings b ON b.id = nl.booking_id
     JOIN users cu ON cu.id = b.customer_id
     LEFT JOIN bulk_stock bs ON bs.item_id = nl.item_id AND bs.location_id = $1
+),
+-- The peaks of all the bulk candidates in one pass, by bulk_peak's rule,
+-- as a bulk item's calendar takes them (itemCalendarSQL): each late item's
+-- lines that can reach the span of its candidates' windows are read once
+-- (the same two index reads as bulk_peak, from the span's start), with the
+-- occupied range [lo, hi) of each that counts (at this location; confirmed,
+-- out, returned or a live hold); ev is the running sum of their starts and
+-- ends per item. A line's booking status and location are its copies
+-- (migration 00110): only a hold's booking is read, for its expiry.
+-- Called per candidate, bulk_peak read the item's whole future book each
+-- time and probed the booking of every line of it, at any location.
+span AS MATERIALIZED (
+    SELECT item_id, min(lower(win)) AS lo, max(upper(win)) AS hi, bb, ba FROM bl GROUP BY item_id, bb, ba
+),
+-- Each item's lines by key, per item (a lateral subquery kept whole by
+-- OFFSET 0): joined as a set, the generic plan, which cannot know how few
+-- items there are, hashed the location's whole book.
+occ AS MATERIALIZED (
+    SELECT l.item_id, l.quantity, l.lo, CASE WHEN l.hi IS NULL THEN NULL ELSE greatest(l.lo, l.hi) END AS hi
+    FROM span sp
+    CROSS JOIN LATERAL (
+        SELECT l.item_id, l.booking_id, l.booking_location_id, l.booking_status, l.quantity,
+               least(l.picked_up_at, l.starts_at - sp.bb) AS lo,
+               CASE WHEN l.returned_at IS NOT NULL THEN l.returned_at + sp.ba
+                    WHEN l.picked_up_at IS NOT NULL AND l.ends_at + sp.ba <= $2 THEN NULL
+                    ELSE l.ends_at + sp.ba
+               END AS hi
+        FROM booking_lines l
+        WHERE l.item_id = sp.item_id AND greatest(l.ends_at, l.returned_at) > sp.lo - sp.ba
+        UNION ALL
+        SELECT l.item_id, l.booking_id, l.booking_location_id, l.booking_status, l.quantity,
+               least(l.picked_up_at, l.starts_at - sp.bb),
+               CASE WHEN l.ends_at + sp.ba <= $2 THEN NULL ELSE l.ends_at + sp.ba END
+        FROM booking_lines l
+        WHERE l.item_id = sp.item_id AND l.picked_up_at IS NOT NULL AND l.returned_at IS NULL
+          AND l.ends_at <= sp.lo - sp.ba
+        OFFSET 0) l
+    WHERE l.booking_location_id = $1 AND l.lo < sp.hi
+      AND (l.booking_status IN ('confirmed', 'out', 'returned')
+           OR (l.booking_status = 'hold' AND (SELECT hb.expires_at > $2 FROM bookings hb WHERE hb.id = l.booking_id)))
+),
+ev AS MATERIALIZED (
+    SELECT item_id, t, sum(sum(dq)) OVER (PARTITION BY item_id ORDER BY t) AS occ
+    FROM (SELECT item_id, lo AS t, quantity AS dq FROM occ
+          UNION ALL
+          SELECT item_id, hi, -quantity FROM occ WHERE hi IS NOT NULL) e
+    GROUP BY item_id, t
 )
 SELECT b.id AS booking_id, b.number, cu.name AS customer_name, nl.id AS line_id, i.name AS item_name,
        nl.quantity, nl.starts_at, u.asset_tag, ob.number AS blocked_by, coalesce(sub.asset_tag, '') AS substitute,
@@ -319,8 +367,11 @@ LEFT JOIN LATERAL (
       AND NOT ` + unitBusy("su.id", "na.occupied", "$2") + `
     ORDER BY su.id LIMIT 1) sub ON true
 UNION ALL
--- OFFSET 0 keeps the subquery whole: bulk_peak is computed once per line
+-- OFFSET 0 keeps the subquery whole: the peak is computed once per line
 -- and read twice, where a pulled-up expression would be evaluated twice.
+-- A line's own range is its window (it is confirmed, here, and not yet
+-- out), so it counts at every instant of the window: the peak without it,
+-- bulk_peak's exclude_line, is the peak with it less its quantity.
 -- The late bookings' numbers are read for the short lines only: read for
 -- every late line, they were most of the bulk half's reads (on the
 -- benchmark's large shop, 25 late lines probed 100 buffers of bookings for
@@ -328,7 +379,11 @@ UNION ALL
 SELECT booking_id, number, customer_name, line_id, item_name, quantity, starts_at, '',
        (SELECT string_agg(lb.number, ', ' ORDER BY lb.number) FROM bookings lb WHERE lb.id = ANY (c.bookings)), '',
        quantity - (stock - peak)
-FROM (SELECT bl.*, bulk_peak(bl.item_id, $1, bl.win, $2, bl.line_id) AS peak FROM bl OFFSET 0) c
+FROM (SELECT bl.*, greatest(
+          coalesce((SELECT e.occ FROM ev e WHERE e.item_id = bl.item_id AND e.t <= lower(bl.win) ORDER BY e.t DESC LIMIT 1), 0),
+          coalesce((SELECT max(e.occ) FROM ev e WHERE e.item_id = bl.item_id AND e.t > lower(bl.win) AND e.t < upper(bl.win)), 0)
+      )::int - bl.quantity AS peak
+      FROM bl OFFSET 0) c
 WHERE quantity > stock - peak
 ORDER BY starts_at, line_id`
 
