@@ -13,11 +13,15 @@ var (
 	ErrMissing = errors.New("period: missing date")
 	// ErrNotDate means the text is not a date or date-time we accept.
 	ErrNotDate = errors.New("period: not a date")
+	// ErrSeconds means the time has seconds or a fraction of one: times are
+	// chosen to the minute, and pages show them so.
+	ErrSeconds = errors.New("period: time given to the second")
 )
 
 // localLayouts are the forms ParseLocal accepts, tried in order. The first
 // is what an HTML datetime-local input submits; with step="1" it adds
-// seconds (and time.Parse accepts a fraction after the seconds). The space
+// seconds (and time.Parse accepts a fraction after the seconds), which must
+// be zero: ParseLocal refuses others with ErrSeconds. The space
 // variants are what people type into a plain text fallback; a bare date is
 // what a date input submits.
 var localLayouts = []string{
@@ -29,10 +33,15 @@ var localLayouts = []string{
 }
 
 // ParseLocal reads one wall-clock value ("2026-03-07T15:00",
-// "2026-03-07T15:00:30", "2026-03-07 15:00" or a plain date "2026-03-07",
+// "2026-03-07T15:00:00", "2026-03-07 15:00" or a plain date "2026-03-07",
 // meaning 00:00) as a time in loc and returns the instant in UTC. DST gaps
-// and overlaps are resolved as in Date. Errors are ErrMissing, ErrNotDate or
-// ErrNoLocation.
+// and overlaps are resolved as in Date. Errors are ErrMissing, ErrNotDate,
+// ErrSeconds or ErrNoLocation.
+//
+// Times are to the minute: every form chooses them so and every page shows
+// them so, and a start of 15:00:00.5 shown as 15:00 would leave half a second
+// that no page tells of. A value with seconds or a fraction is refused with
+// a message saying why, not rounded either way behind the user's back.
 func ParseLocal(value string, loc *time.Location) (time.Time, error) {
 	if loc == nil {
 		return time.Time{}, ErrNoLocation
@@ -45,6 +54,9 @@ func ParseLocal(value string, loc *time.Location) (time.Time, error) {
 		// Parsing in UTC only splits the text into calendar fields; the
 		// zone is applied by Date, never by time.Parse.
 		w, err := time.Parse(layout, value)
+		if err == nil && (w.Second() != 0 || w.Nanosecond() != 0) {
+			return time.Time{}, ErrSeconds
+		}
 		if err == nil {
 			return Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), loc), nil
 		}
@@ -87,8 +99,11 @@ func Parse(startLocal, endLocal string, loc *time.Location) (Period, error) {
 
 // message picks the field message for a ParseLocal error.
 func message(err error, missing string) string {
-	if errors.Is(err, ErrMissing) {
+	switch {
+	case errors.Is(err, ErrMissing):
 		return missing
+	case errors.Is(err, ErrSeconds):
+		return msgSeconds
 	}
 	return msgNotDate
 }

@@ -33,8 +33,8 @@ func TestParseLocal(t *testing.T) {
 		zone, in, want string
 	}{
 		{"Europe/Berlin", "2026-03-07T15:00", "2026-03-07T14:00:00Z"},
-		{"Europe/Berlin", "2026-03-07T15:00:30", "2026-03-07T14:00:30Z"},
-		{"Europe/Berlin", "2026-03-07T15:00:30.250", "2026-03-07T14:00:30.25Z"},
+		{"Europe/Berlin", "2026-03-07T15:00:00", "2026-03-07T14:00:00Z"},
+		{"Europe/Berlin", "2026-03-07T15:00:00.000", "2026-03-07T14:00:00Z"},
 		{"Europe/Berlin", "2026-03-07 15:00", "2026-03-07T14:00:00Z"},
 		{"Europe/Berlin", " 2026-03-07 15:00:00 ", "2026-03-07T14:00:00Z"},
 		{"Europe/Berlin", "2026-03-07", "2026-03-06T23:00:00Z"},
@@ -91,6 +91,14 @@ func TestParseLocalErrors(t *testing.T) {
 			t.Errorf("ParseLocal(%q) err = %v; want ErrNotDate", in, err)
 		}
 	}
+	// Times are to the minute: seconds or a fraction are refused, never
+	// rounded to a time no page shows.
+	for _, in := range []string{"2026-03-07T15:00:30", "2026-03-07T15:00:30.250", "2026-03-07T15:00:00.5",
+		"2026-03-07 15:00:00.000001", "2026-03-07T15:59:59.999999999"} {
+		if _, err := ParseLocal(in, berlin); !errors.Is(err, ErrSeconds) {
+			t.Errorf("ParseLocal(%q) err = %v; want ErrSeconds", in, err)
+		}
+	}
 	if _, err := ParseLocal("2026-03-07", nil); !errors.Is(err, ErrNoLocation) {
 		t.Errorf("nil location: err = %v", err)
 	}
@@ -122,6 +130,7 @@ func TestParse(t *testing.T) {
 		{"2026-03-07T15:00", " ", FieldErrors{FieldEnd: msgEndMissing}},
 		{"soon", "later", FieldErrors{FieldStart: msgNotDate, FieldEnd: msgNotDate}},
 		{"2026-03-07T15:00", "2026-02-30T10:00", FieldErrors{FieldEnd: msgNotDate}},
+		{"2026-03-07T15:00:00.5", "2026-03-09T10:00:30", FieldErrors{FieldStart: msgSeconds, FieldEnd: msgSeconds}},
 		{"2026-03-07T15:00", "2026-03-07T15:00", FieldErrors{FieldEnd: msgEndNotAfter}},
 		{"2026-03-09T10:00", "2026-03-07T15:00", FieldErrors{FieldEnd: msgEndNotAfter}},
 		// Both read as 03:30 CEST: empty after gap resolution.
