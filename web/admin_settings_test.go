@@ -76,6 +76,10 @@ func TestAdminSettingsValidation(t *testing.T) {
 	}{
 		{"shop_name", "", "cannot be empty", nil},
 		{"currency", "EURO", "ISO 4217", nil},
+		{"currency", "ABC", "ABC is not an ISO 4217 currency code", nil},
+		{"currency", "eru", "ERU is not an ISO 4217 currency code", nil},
+		{"currency", "XAU", "not an ISO 4217 currency code", nil},
+		{"currency", "XXX", "not an ISO 4217 currency code", nil},
 		{"tax_mode", "sometimes", "include tax", nil},
 		{"standard_rate", "19.255", "two decimals", nil},
 		{"standard_rate", "101", "between 0 and 100", nil},

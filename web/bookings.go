@@ -167,7 +167,8 @@ func (s *Server) overdueView(c echo.Context, b store.Booking, v *pages.BookingVi
 		return nil
 	}
 	zone := period.Zone(b.TimeZone)
-	v.Overdue = "Overdue by " + desk.FormatLate(late) + ": it was due back " + period.FormatDisplay(now.Add(-late), zone) + "."
+	due := mail.DueBackText(desk.LateDue(b, now), func(t time.Time) string { return period.FormatDisplay(t, zone) })
+	v.Overdue = "Overdue by " + desk.FormatLate(late) + ": it was due back " + due + "."
 	items, err := s.Desk.OutItems(c.Request().Context(), b)
 	if err != nil {
 		return err

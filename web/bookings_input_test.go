@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Every booking form refuses bad input with 422, a message beside the field
@@ -30,6 +31,8 @@ func TestBookingFormsBadInput(t *testing.T) {
 			{"junk", "next tuesday", s.local(2, 10), "start", "like 2026-03-07"},
 			{"missing end", s.local(2, 10), "", "end", "end"},
 			{"over a year", s.local(2, 10), s.local(400, 10), "end", "at most a year"},
+			{"a fraction of a second", s.local(2, 10) + ":00.5", s.local(3, 10), "start", "to the minute"},
+			{"seconds", s.local(2, 10), s.local(3, 10) + ":30", "end", "to the minute"},
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
@@ -128,6 +131,9 @@ func TestBookingFormsBadInput(t *testing.T) {
 			{"tag", "NOPE-1", s.local(8, 10), s.local(9, 10), "x", "No unit"},
 			{"end", "Drill-1", s.local(9, 10), s.local(8, 10), "lens", "after the start"},
 			{"reason", "Drill-1", s.local(8, 10), s.local(9, 10), "", "Say why"},
+			// A time the clocks skip is said beside the field, not moved.
+			{"start", "Drill-1", inGap(t, s.clock(), s.zone), "", "x", "There is no "},
+			{"end", "Drill-1", s.local(8, 10), inGap(t, s.clock(), s.zone), "x", "the clocks go forward"},
 		}
 		for _, tc := range cases {
 			res := desk.post("/staff/maintenance", url.Values{"tag": {tc.tag}, "start": {tc.start}, "end": {tc.end}, "reason": {tc.reason}})
@@ -148,6 +154,25 @@ func TestBookingFormsBadInput(t *testing.T) {
 		}
 		desk.post("/staff/bookings/99999999/checkout", url.Values{"tag": {"Drill-1"}}).expectStatus(t, http.StatusNotFound)
 	})
+}
+
+// inGap is a wall-clock time in the first DST gap after now in zone, as a
+// form value: the middle of the hour (or half hour) the clocks skip.
+func inGap(t *testing.T, now time.Time, zone *time.Location) string {
+	t.Helper()
+	for at := now; at.Before(now.AddDate(2, 0, 0)); {
+		_, end := at.In(zone).ZoneBounds()
+		if end.IsZero() {
+			break
+		}
+		_, before := end.Add(-time.Second).In(zone).Zone()
+		if _, after := end.In(zone).Zone(); after > before {
+			return end.In(time.FixedZone("", before)).Add(time.Duration(after-before) * time.Second / 2).Format("2006-01-02T15:04")
+		}
+		at = end
+	}
+	t.Fatalf("no DST gap in %s within two years", zone)
+	return ""
 }
 
 // B3 through the forms: empty and reversed periods are 422 before any SQL

@@ -13,6 +13,7 @@ import (
 	"github.com/rentdesk/rentdesk/internal/booking"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/templates/emails"
 )
 
 // A customer's overdue booking says so on its page and in the list: since
@@ -130,6 +131,64 @@ func TestCustomerSeesOverdueBooking(t *testing.T) {
 	}
 	if cust.get("/bookings").expectStatus(t, http.StatusOK).has(row) {
 		t.Error("the list shows a returned booking as overdue")
+	}
+}
+
+// When a booking's late lines were due back at different times, the
+// customer's overdue card, the staff banner and the overdue email each name
+// every late line's own due time (not only the earliest, or the booking's
+// last end), and the email gives the late fee so far, the page's figure.
+func TestOverdueNamesEachLateLinesDueTime(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	tent, stove := s.item("Tent", 1), s.item("Stove", 1)
+	if _, err := s.st.DB().Exec(`UPDATE items SET late_fee_per = 'hour', late_fee_amount = 500, late_fee_cap = 3000
+		WHERE id IN ($1, $2)`, tent, stove); err != nil {
+		t.Fatal(err)
+	}
+	cust, u := s.customer("hiker@example.test")
+	staff, su := s.staffClient("desk@example.test")
+	ctx := context.Background()
+	start, tentEnd, stoveEnd := s.instant(1, 10), s.instant(2, 10), s.instant(3, 10)
+	res, err := s.srv.Booking.Book(ctx, booking.Request{CustomerID: u.ID, LocationID: s.loc, Lines: []booking.LineRequest{
+		{ItemID: tent, Quantity: 1, Start: start, End: tentEnd}, {ItemID: stove, Quantity: 1, Start: start, End: stoveEnd}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.setClock(start.Add(5 * time.Minute))
+	for _, tag := range []string{"Tent-1", "Stove-1"} {
+		if err := s.srv.Booking.CheckOut(ctx, res.BookingID, tag, booking.Actor{UserID: su.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := stoveEnd.Add(2 * time.Hour)
+	s.setClock(now)
+
+	page := cust.get(fmt.Sprintf("/bookings/%d", res.BookingID)).expectStatus(t, http.StatusOK)
+	card := page.Doc.Find(`[data-testid="overdue-since"]`).Text()
+	if want := "Overdue by 1 day 2 h: it was due back Tent at " + period.FormatDisplay(tentEnd, s.zone) +
+		"; Stove at " + period.FormatDisplay(stoveEnd, s.zone) + "."; card != want {
+		t.Errorf("overdue card %q, want %q", card, want)
+	}
+	banner := staff.get(fmt.Sprintf("/staff/bookings/%d", res.BookingID)).expectStatus(t, http.StatusOK).
+		Doc.Find(`[data-testid="status-banner"]`).Text()
+	at := func(t time.Time) string { return t.In(s.zone).Format("Mon 2 Jan 15:04") }
+	if want := "was due back Tent at " + at(tentEnd) + "; Stove at " + at(stoveEnd) + "."; !strings.Contains(banner, want) {
+		t.Errorf("staff banner %q, want it to say %q", banner, want)
+	}
+
+	if err := s.srv.Jobs.ScanOverdue(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	var text string
+	if err := s.st.DB().QueryRow(`SELECT text_body FROM emails WHERE kind = 'overdue_notice'`).Scan(&text); err != nil {
+		t.Fatal(err)
+	}
+	total := page.Doc.Find(`[data-testid="late-fee-total"]`).Text()
+	for _, want := range []string{"Tent at " + emails.LocalTime(tentEnd, s.zoneStr), "Stove at " + emails.LocalTime(stoveEnd, s.zoneStr),
+		"late fee so far", total, "Tent Tent-1: €30.00", "Stove Stove-1: €10.00"} {
+		if total != "€40.00" || !strings.Contains(text, want) {
+			t.Errorf("overdue email lacks %q (page total %q):\n%s", want, total, text)
+		}
 	}
 }
 

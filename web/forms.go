@@ -16,10 +16,12 @@ import (
 func field(c echo.Context, name string) string { return strings.TrimSpace(c.FormValue(name)) }
 
 // pathID reads a numeric id from the path; anything else is a 404, as if the
-// object did not exist.
+// object did not exist. Only the id's own spelling names it: "+1" and "01"
+// would otherwise open the page of 1 under other addresses.
 func pathID(c echo.Context, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
+	raw := c.Param(name)
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != raw {
 		return 0, echo.NewHTTPError(http.StatusNotFound)
 	}
 	return id, nil

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -125,6 +126,7 @@ func TestWebhookSignature(t *testing.T) {
 		{"wrong secret", body, signed(body, "whsec_other", time.Now()), http.StatusBadRequest},
 		{"body changed", []byte(strings.Replace(string(body), "paid", "PAID", 1)), good(time.Now()), http.StatusBadRequest},
 		{"too old", body, good(time.Now().Add(-301 * time.Second)), http.StatusBadRequest},
+		{"from the future", body, good(time.Now().Add(301 * time.Second)), http.StatusBadRequest},
 		{"too large", append(body, make([]byte, maxWebhookBody)...), good(time.Now()), http.StatusRequestEntityTooLarge},
 	}
 	for _, tc := range cases {
@@ -140,6 +142,34 @@ func TestWebhookSignature(t *testing.T) {
 	}
 	if p.status(id) != store.BookingConfirmed {
 		t.Fatalf("booking %s after a valid delivery", p.status(id))
+	}
+}
+
+// A signed body that is not a Stripe event is a 400 that says so (not
+// "invalid signature"), and the refusal is logged; nothing changes.
+func TestWebhookUnreadableEvent(t *testing.T) {
+	p := newPayShop(t, booking.PaymentModeOnlineFull)
+	for _, body := range []string{`not json`, `{"id": 12}`, `{"object": "event", "type": "checkout.session.completed"}`} {
+		req, err := http.NewRequest(http.MethodPost, p.ts.URL+"/webhooks/stripe", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Stripe-Signature", signed([]byte(body), testWebhookSecret, time.Now()))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusBadRequest || strings.Contains(string(msg), "signature") || !strings.Contains(string(msg), "cannot be read") {
+			t.Errorf("%s: %d %q, want 400 saying the event cannot be read", body, res.StatusCode, msg)
+		}
+	}
+	if !strings.Contains(p.logs.String(), "event refused") {
+		t.Errorf("the refusal is not logged:\n%s", p.logs.String())
+	}
+	if n := p.count(`SELECT count(*) FROM stripe_events`); n != 0 {
+		t.Fatalf("unreadable events recorded: %d", n)
 	}
 }
 

@@ -30,7 +30,10 @@ func (s *Server) StripeWebhook(c echo.Context) error {
 	case errors.Is(err, payment.ErrBadSignature):
 		s.Logger.Info("stripe webhook: signature refused", "err", err, "request_id", actor(c).RequestID)
 		return c.String(http.StatusBadRequest, "invalid signature\n")
-	case errors.Is(err, payment.ErrAPIVersion), errors.Is(err, payment.ErrBadEvent):
+	case errors.Is(err, payment.ErrBadEvent):
+		s.Logger.Warn("stripe webhook: event refused", "err", err, "request_id", actor(c).RequestID)
+		return c.String(http.StatusBadRequest, err.Error()+"\n")
+	case errors.Is(err, payment.ErrAPIVersion):
 		return c.String(http.StatusBadRequest, err.Error()+"\n")
 	case err != nil:
 		return err

@@ -361,14 +361,19 @@ type OutItem struct {
 
 // OutItems lists what is out on a booking with its late fee as of now.
 func (d *Desk) OutItems(ctx context.Context, b store.Booking) ([]OutItem, error) {
-	loc, err := d.st.GetBookingLocation(ctx, b.LocationID)
+	return OutItemsAt(ctx, d.st, b, d.now())
+}
+
+// OutItemsAt lists what is out on a booking with its late fee as of now: the
+// return form, the customer's booking page and the overdue email read it.
+func OutItemsAt(ctx context.Context, st *store.Store, b store.Booking, now time.Time) ([]OutItem, error) {
+	loc, err := st.GetBookingLocation(ctx, b.LocationID)
 	if err != nil {
 		return nil, err
 	}
-	now := d.now()
 	var out []OutItem
 	for _, l := range b.Lines {
-		rule, err := d.st.GetLateFeeRule(ctx, l.ItemID)
+		rule, err := st.GetLateFeeRule(ctx, l.ItemID)
 		if err != nil {
 			return nil, err
 		}

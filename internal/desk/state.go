@@ -5,9 +5,12 @@ package desk
 
 import (
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
+	"github.com/rentdesk/rentdesk/internal/mail"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
 
@@ -66,6 +69,29 @@ func Overdue(b store.Booking, now time.Time) time.Duration {
 	return late
 }
 
+// LateDue groups the lines out past their end at now (by LineOverdue) by the
+// time they were due back, earliest first: what a customer reading "it was
+// due back …" expects, each late line's own due time.
+func LateDue(b store.Booking, now time.Time) []mail.Due {
+	var out []mail.Due
+	for _, l := range b.Lines {
+		if LineOverdue(l, now) <= 0 {
+			continue
+		}
+		name := l.ItemName
+		if l.Quantity > 1 {
+			name = fmt.Sprintf("%d × %s", l.Quantity, l.ItemName)
+		}
+		i := sort.Search(len(out), func(i int) bool { return !out[i].At.Before(l.EndsAt) })
+		if i < len(out) && out[i].At.Equal(l.EndsAt) {
+			out[i].Items = append(out[i].Items, name)
+			continue
+		}
+		out = slices.Insert(out, i, mail.Due{At: l.EndsAt, Items: []string{name}})
+	}
+	return out
+}
+
 // LineOverdue is how long a line is past its end at now while something of
 // it (a unit, or the bulk line) is still out; zero when it is not late. The
 // staff and the customer booking pages both mark a line late by it.
@@ -107,7 +133,7 @@ func StatusBanner(b store.Booking, now time.Time, zone *time.Location) Banner {
 		return Banner{"info", "Confirmed: pickup " + at(first) + "."}
 	case store.BookingOut:
 		if late := Overdue(b, now); late > 0 {
-			return Banner{"danger", "Overdue by " + FormatLate(late) + ": was due back " + at(last) + "."}
+			return Banner{"danger", "Overdue by " + FormatLate(late) + ": was due back " + mail.DueBackText(LateDue(b, now), at) + "."}
 		}
 		return Banner{"info", "Out: due back " + at(last) + "."}
 	case store.BookingReturned:

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rentdesk/rentdesk/internal/desk"
 	"github.com/rentdesk/rentdesk/internal/mail"
 	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/period"
@@ -139,10 +140,15 @@ func (j *Jobs) ScanOverdue(ctx context.Context, now time.Time) error {
 		if !ok || !OverdueNoticeDue(now, due, sb.TimeZone, overdueGrace) {
 			continue
 		}
-		b := MailBooking(sb)
+		n, err := j.overdueNotice(ctx, sb, now)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		b := n.Booking
 		items = append(items, mail.OverdueItem{BookingID: b.ID, BookingNumber: b.Number, Customer: b.Customer.Name,
 			Items: overdueItems(sb), DueAt: due, TimeZone: sb.TimeZone})
-		_, err := j.EnqueueOverdueNotice(ctx, j.st, b, now)
+		_, err = j.EnqueueOverdueNotice(ctx, j.st, n, now)
 		errs = append(errs, err)
 	}
 	if len(items) > 0 {
@@ -150,6 +156,29 @@ func (j *Jobs) ScanOverdue(ctx context.Context, now time.Time) error {
 		errs = append(errs, j.EnqueueStaffOverdueDigest(ctx, j.st, date, items))
 	}
 	return errors.Join(errs...)
+}
+
+// overdueNotice is the overdue email of a booking at now: when each late
+// line was due back and the late fee so far, by the rules and code of the
+// customer's booking page, so the email and the page say the same.
+func (j *Jobs) overdueNotice(ctx context.Context, sb store.BookingMail, now time.Time) (mail.OverdueNotice, error) {
+	n := mail.OverdueNotice{Booking: MailBooking(sb), At: now}
+	b, err := j.st.GetBooking(ctx, sb.ID)
+	if err != nil {
+		return n, err
+	}
+	n.Due = desk.LateDue(b, now)
+	items, err := desk.OutItemsAt(ctx, j.st, b, now)
+	if err != nil {
+		return n, err
+	}
+	for _, it := range items {
+		if it.LateFee.Late > 0 {
+			n.LateFees = append(n.LateFees, mail.LateFee{Label: it.Label,
+				Amount: money.Money{Amount: it.LateFee.Total, Currency: b.Currency}})
+		}
+	}
+	return n, nil
 }
 
 // overdueSince is the earliest end of a line that went out and is not back.

@@ -242,7 +242,8 @@ func (j *Jobs) EnqueueReturnReminder(ctx context.Context, tx *store.Store, b mai
 
 // EnqueueOverdueNotice tells the customer their return is late: at most one a
 // day (by the location's calendar) and at most MaxOverdueNotices in all.
-func (j *Jobs) EnqueueOverdueNotice(ctx context.Context, tx *store.Store, b mail.Booking, now time.Time) (int64, error) {
+func (j *Jobs) EnqueueOverdueNotice(ctx context.Context, tx *store.Store, n mail.OverdueNotice, now time.Time) (int64, error) {
+	b := n.Booking
 	var id int64
 	err := tx.WithTx(ctx, func(tx *store.Store) error {
 		sent, err := tx.CountEmailsWithKeyPrefix(ctx, fmt.Sprintf("overdue:%d:", b.ID))
@@ -250,7 +251,8 @@ func (j *Jobs) EnqueueOverdueNotice(ctx context.Context, tx *store.Store, b mail
 			return err
 		}
 		day := now.In(period.Zone(b.Location.TimeZone)).Format("2006-01-02")
-		id, err = j.enqueueEmail(ctx, tx, mail.OverdueNotice{Booking: b, Notice: sent + 1}, fmt.Sprintf("overdue:%d:%s", b.ID, day))
+		n.Notice = sent + 1
+		id, err = j.enqueueEmail(ctx, tx, n, fmt.Sprintf("overdue:%d:%s", b.ID, day))
 		return err
 	})
 	return id, err

@@ -365,7 +365,7 @@ func TestOverdueNoticesDailyAndCapped(t *testing.T) {
 	written := 0
 	for day := 0; day < 6; day++ {
 		for k := 0; k < 3; k++ { // the scan runs several times a day
-			id, err := j.EnqueueOverdueNotice(context.Background(), st, b, now.Add(time.Duration(day)*24*time.Hour+time.Duration(k)*time.Hour))
+			id, err := j.EnqueueOverdueNotice(context.Background(), st, mail.OverdueNotice{Booking: b}, now.Add(time.Duration(day)*24*time.Hour+time.Duration(k)*time.Hour))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"strings"
 	"time"
 
 	"github.com/rentdesk/rentdesk/internal/money"
@@ -154,9 +155,42 @@ type PickupReminder struct{ Booking Booking }
 type ReturnReminder struct{ Booking Booking }
 
 // OverdueNotice tells the customer a return is late. Notice counts from 1.
+// Due and LateFees are what the customer's booking page shows at the time of
+// the notice: when each late line was due back, and the late fee each late
+// unit or bulk line has run up so far.
 type OverdueNotice struct {
-	Booking Booking
-	Notice  int
+	Booking  Booking
+	Notice   int
+	At       time.Time // when the late fees were reckoned
+	Due      []Due
+	LateFees []LateFee
+}
+
+// LateFee is the late fee one thing out has run up so far.
+type LateFee struct {
+	Label  string
+	Amount money.Money
+}
+
+// Due is a time late lines were due back, and what they are.
+type Due struct {
+	At    time.Time
+	Items []string
+}
+
+// DueBackText says when late things were due back, with times written by
+// format: the time alone when they share it, else each time with what was
+// due then ("Tent at Mon 10:00; 2 × Chair at Tue 10:00"). The booking pages
+// and the overdue email all say it this way.
+func DueBackText(due []Due, format func(time.Time) string) string {
+	if len(due) == 1 {
+		return format(due[0].At)
+	}
+	parts := make([]string, len(due))
+	for i, d := range due {
+		parts[i] = strings.Join(d.Items, ", ") + " at " + format(d.At)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // BookingCancelled confirms a cancellation.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/stripe/stripe-go/v76"
@@ -18,7 +19,7 @@ import (
 
 // Webhook refusals; the web layer answers 400 to each, and Stripe retries.
 var (
-	ErrBadSignature = errors.New("payment: webhook signature missing, invalid or too old")
+	ErrBadSignature = errors.New("payment: webhook signature missing, invalid, too old or dated in the future")
 	ErrAPIVersion   = errors.New("payment: webhook event of another Stripe API version")
 	ErrBadEvent     = errors.New("payment: webhook event cannot be read")
 )
@@ -30,10 +31,12 @@ func (s *Service) HandleWebhook(ctx context.Context, payload []byte, signature s
 	if !s.Enabled() {
 		return ErrBadSignature
 	}
-	ev, err := webhook.ConstructEventWithOptions(payload, signature, s.o.Stripe.WebhookSecret,
-		webhook.ConstructEventOptions{Tolerance: WebhookTolerance, IgnoreAPIVersionMismatch: true})
+	ev, err := verifiedEvent(payload, signature, s.o.Stripe.WebhookSecret, time.Now())
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrBadSignature, err)
+		return err
+	}
+	if !sane(ev.ID) || ev.Data == nil {
+		return fmt.Errorf("%w: the event has no id or no data", ErrBadEvent)
 	}
 	if ev.APIVersion != stripe.APIVersion {
 		// Objects of another version may not read as this client expects;
@@ -42,9 +45,6 @@ func (s *Service) HandleWebhook(ctx context.Context, payload []byte, signature s
 		s.o.Logger.Error("stripe webhook refused: the endpoint sends another API version; set the webhook endpoint's API version to "+stripe.APIVersion,
 			"event", ev.ID, "type", ev.Type, "api_version", ev.APIVersion, "want", stripe.APIVersion)
 		return fmt.Errorf("%w: %s, want %s", ErrAPIVersion, ev.APIVersion, stripe.APIVersion)
-	}
-	if !sane(ev.ID) || ev.Data == nil {
-		return ErrBadEvent
 	}
 	switch ev.Type {
 	case "checkout.session.completed", "checkout.session.async_payment_succeeded":
@@ -58,6 +58,43 @@ func (s *Service) HandleWebhook(ctx context.Context, payload []byte, signature s
 	}
 	s.o.Logger.Debug("stripe webhook: event type not handled", "event", ev.ID, "type", ev.Type)
 	return nil
+}
+
+// verifiedEvent checks a delivery's signature and its timestamp, then reads
+// the event. stripe-go refuses a timestamp older than the tolerance but not one
+// ahead of now: a delivery dated a day ahead could be replayed for a day. The
+// same window applies both ways (Stripe signs with the time it sends). A body that is signed but is not a Stripe event is ErrBadEvent,
+// so the answer says what is wrong. The window is checked against the wall
+// clock, as stripe-go does, since it is about when the message was sent.
+func verifiedEvent(payload []byte, signature, secret string, now time.Time) (stripe.Event, error) {
+	var ev stripe.Event
+	if err := webhook.ValidatePayloadWithTolerance(payload, signature, secret, WebhookTolerance); err != nil {
+		return ev, fmt.Errorf("%w: %w", ErrBadSignature, err)
+	}
+	if at := signedAt(signature); at.Sub(now) > WebhookTolerance {
+		return ev, fmt.Errorf("%w: timestamp %s is %s ahead of now", ErrBadSignature,
+			at.UTC().Format(time.RFC3339), at.Sub(now).Round(time.Second))
+	}
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return ev, fmt.Errorf("%w: the body is not a Stripe event: %w", ErrBadEvent, err)
+	}
+	return ev, nil
+}
+
+// signedAt is the timestamp of a Stripe-Signature header that stripe-go has
+// accepted, read by the same rule (the last "t=" wins).
+func signedAt(signature string) time.Time {
+	var at time.Time
+	for _, pair := range strings.Split(signature, ",") {
+		k, v, ok := strings.Cut(pair, "=")
+		if !ok || k != "t" {
+			continue
+		}
+		if sec, err := strconv.ParseInt(v, 10, 64); err == nil {
+			at = time.Unix(sec, 0)
+		}
+	}
+	return at
 }
 
 // session reads the Checkout Session of an event and the booking it names.

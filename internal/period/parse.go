@@ -13,11 +13,59 @@ var (
 	ErrMissing = errors.New("period: missing date")
 	// ErrNotDate means the text is not a date or date-time we accept.
 	ErrNotDate = errors.New("period: not a date")
+	// ErrSeconds means the time has seconds or a fraction of one: times are
+	// chosen to the minute, and pages show them so.
+	ErrSeconds = errors.New("period: time given to the second")
+	// ErrSkipped means the time does not exist in the zone that day: the
+	// clocks jumped over it (a DST gap). ParseLocal returns it as a
+	// *SkippedError, which says where the clocks jumped.
+	ErrSkipped = errors.New("period: time skipped by the clocks")
 )
+
+// SkippedError is a wall-clock time the clocks jumped over: on the night
+// Berlin goes from 02:00 to 03:00, 02:30 is no time at all. Date would read it
+// as 03:30; a person who typed 02:30 is told instead, and chooses.
+type SkippedError struct {
+	Wall     time.Time // the time as typed, read as if UTC
+	From, To string    // the wall clock before and after the jump, "02:00" and "03:00"
+}
+
+func (e *SkippedError) Error() string {
+	return "period: " + e.Wall.Format("2006-01-02 15:04") + " skipped by the clocks (" + e.From + " to " + e.To + ")"
+}
+
+// Unwrap makes errors.Is(err, ErrSkipped) hold.
+func (e *SkippedError) Unwrap() error { return ErrSkipped }
+
+// Message says it for the field: "There is no 02:30 on Sun 29 Mar 2026 here:
+// the clocks go forward from 02:00 to 03:00 that night. Choose another time."
+func (e *SkippedError) Message() string {
+	return "there is no " + e.Wall.Format("15:04") + " on " + e.Wall.Format("Mon 2 Jan 2006") +
+		" here: the clocks go forward from " + e.From + " to " + e.To + " that night. Choose another time"
+}
+
+// skipped reports whether the wall clock (read as UTC) resolved to t in loc
+// shows another time than typed, the sign of a DST gap, and where the clocks
+// jumped.
+func skipped(wall, t time.Time, loc *time.Location) *SkippedError {
+	l := t.In(loc)
+	if l.Year() == wall.Year() && l.YearDay() == wall.YearDay() && l.Hour() == wall.Hour() && l.Minute() == wall.Minute() {
+		return nil
+	}
+	jump, _ := l.ZoneBounds()
+	_, before := jump.Add(-time.Nanosecond).In(loc).Zone()
+	from, to := jump.In(time.FixedZone("", before)), jump.In(loc)
+	layout := "15:04"
+	if from.YearDay() != to.YearDay() {
+		layout = "Mon 2 Jan 15:04" // a skipped day
+	}
+	return &SkippedError{Wall: wall, From: from.Format(layout), To: to.Format(layout)}
+}
 
 // localLayouts are the forms ParseLocal accepts, tried in order. The first
 // is what an HTML datetime-local input submits; with step="1" it adds
-// seconds (and time.Parse accepts a fraction after the seconds). The space
+// seconds (and time.Parse accepts a fraction after the seconds), which must
+// be zero: ParseLocal refuses others with ErrSeconds. The space
 // variants are what people type into a plain text fallback; a bare date is
 // what a date input submits.
 var localLayouts = []string{
@@ -29,10 +77,17 @@ var localLayouts = []string{
 }
 
 // ParseLocal reads one wall-clock value ("2026-03-07T15:00",
-// "2026-03-07T15:00:30", "2026-03-07 15:00" or a plain date "2026-03-07",
-// meaning 00:00) as a time in loc and returns the instant in UTC. DST gaps
-// and overlaps are resolved as in Date. Errors are ErrMissing, ErrNotDate or
-// ErrNoLocation.
+// "2026-03-07T15:00:00", "2026-03-07 15:00" or a plain date "2026-03-07",
+// meaning 00:00) as a time in loc and returns the instant in UTC. A time in
+// a DST overlap is resolved as in Date; a time the clocks skip is a
+// *SkippedError (a plain date whose midnight is skipped means the first
+// moment of that day). Errors are ErrMissing, ErrNotDate, ErrSeconds,
+// *SkippedError or ErrNoLocation.
+//
+// Times are to the minute: every form chooses them so and every page shows
+// them so, and a start of 15:00:00.5 shown as 15:00 would leave half a second
+// that no page tells of. A value with seconds or a fraction is refused with
+// a message saying why, not rounded either way behind the user's back.
 func ParseLocal(value string, loc *time.Location) (time.Time, error) {
 	if loc == nil {
 		return time.Time{}, ErrNoLocation
@@ -45,8 +100,19 @@ func ParseLocal(value string, loc *time.Location) (time.Time, error) {
 		// Parsing in UTC only splits the text into calendar fields; the
 		// zone is applied by Date, never by time.Parse.
 		w, err := time.Parse(layout, value)
+		if err == nil && (w.Second() != 0 || w.Nanosecond() != 0) {
+			return time.Time{}, ErrSeconds
+		}
 		if err == nil {
-			return Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), loc), nil
+			t := Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), loc)
+			// A plain date means the day's first moment, which a skipped
+			// midnight moves without changing the day chosen.
+			if layout != DateLayout {
+				if se := skipped(w, t, loc); se != nil {
+					return time.Time{}, se
+				}
+			}
+			return t, nil
 		}
 	}
 	return time.Time{}, ErrNotDate
@@ -87,8 +153,15 @@ func Parse(startLocal, endLocal string, loc *time.Location) (Period, error) {
 
 // message picks the field message for a ParseLocal error.
 func message(err error, missing string) string {
-	if errors.Is(err, ErrMissing) {
+	switch {
+	case errors.Is(err, ErrMissing):
 		return missing
+	case errors.Is(err, ErrSeconds):
+		return msgSeconds
+	}
+	var se *SkippedError
+	if errors.As(err, &se) {
+		return se.Message()
 	}
 	return msgNotDate
 }

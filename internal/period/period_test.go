@@ -3,6 +3,7 @@ package period
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 	_ "time/tzdata" // tests must not depend on the machine's zoneinfo
@@ -33,8 +34,8 @@ func TestParseLocal(t *testing.T) {
 		zone, in, want string
 	}{
 		{"Europe/Berlin", "2026-03-07T15:00", "2026-03-07T14:00:00Z"},
-		{"Europe/Berlin", "2026-03-07T15:00:30", "2026-03-07T14:00:30Z"},
-		{"Europe/Berlin", "2026-03-07T15:00:30.250", "2026-03-07T14:00:30.25Z"},
+		{"Europe/Berlin", "2026-03-07T15:00:00", "2026-03-07T14:00:00Z"},
+		{"Europe/Berlin", "2026-03-07T15:00:00.000", "2026-03-07T14:00:00Z"},
 		{"Europe/Berlin", "2026-03-07 15:00", "2026-03-07T14:00:00Z"},
 		{"Europe/Berlin", " 2026-03-07 15:00:00 ", "2026-03-07T14:00:00Z"},
 		{"Europe/Berlin", "2026-03-07", "2026-03-06T23:00:00Z"},
@@ -44,10 +45,8 @@ func TestParseLocal(t *testing.T) {
 		{"Pacific/Auckland", "2026-03-07T15:00", "2026-03-07T02:00:00Z"},
 		{"Asia/Kolkata", "2026-03-07T15:00", "2026-03-07T09:30:00Z"},
 
-		// Spring forward, Berlin 29 Mar 2026 02:00 -> 03:00: 02:30 does not
-		// exist and moves forward by the gap to 03:30 CEST.
-		{"Europe/Berlin", "2026-03-29T02:30", "2026-03-29T01:30:00Z"},
-		{"Europe/Berlin", "2026-03-29T02:00", "2026-03-29T01:00:00Z"},
+		// Spring forward, Berlin 29 Mar 2026 02:00 -> 03:00: either side of
+		// the gap (inside it, see TestParseLocalSkipped).
 		{"Europe/Berlin", "2026-03-29T01:59", "2026-03-29T00:59:00Z"},
 		{"Europe/Berlin", "2026-03-29T03:00", "2026-03-29T01:00:00Z"},
 		// Fall back, Berlin 25 Oct 2026 03:00 -> 02:00: 02:30 happens twice;
@@ -55,12 +54,7 @@ func TestParseLocal(t *testing.T) {
 		{"Europe/Berlin", "2026-10-25T02:30", "2026-10-25T00:30:00Z"},
 		{"Europe/Berlin", "2026-10-25T03:00", "2026-10-25T02:00:00Z"},
 		// Los Angeles: 8 Mar 2026 02:00 -> 03:00, 1 Nov 2026 02:00 -> 01:00.
-		{"America/Los_Angeles", "2026-03-08T02:30", "2026-03-08T10:30:00Z"},
 		{"America/Los_Angeles", "2026-11-01T01:30", "2026-11-01T08:30:00Z"},
-		// Lord Howe shifts by 30 minutes: 4 Oct 2026 02:00 -> 02:30.
-		{"Australia/Lord_Howe", "2026-10-04T02:15", "2026-10-03T15:45:00Z"},
-		// Samoa skipped 30 Dec 2011 entirely; it moves forward a whole day.
-		{"Pacific/Apia", "2011-12-30T12:00", "2011-12-30T22:00:00Z"},
 		// A plain date whose midnight is skipped (Sao Paulo, 4 Nov 2018).
 		{"America/Sao_Paulo", "2018-11-04", "2018-11-04T03:00:00Z"},
 	}
@@ -72,6 +66,43 @@ func TestParseLocal(t *testing.T) {
 			}
 			if want := utc(t, tt.want); !got.Equal(want) || got.Location() != time.UTC {
 				t.Errorf("ParseLocal = %v; want %v in UTC", got, want)
+			}
+		})
+	}
+}
+
+// A time the clocks skip is not moved behind the user's back: ParseLocal
+// says where the clocks jumped. Date, which computed times use, moves it
+// forward by the gap.
+func TestParseLocalSkipped(t *testing.T) {
+	tests := []struct {
+		zone, in, moved, from, to string
+	}{
+		// Spring forward, Berlin 29 Mar 2026 02:00 -> 03:00: 02:30 does not
+		// exist; Date moves it forward by the gap to 03:30 CEST.
+		{"Europe/Berlin", "2026-03-29T02:30", "2026-03-29T01:30:00Z", "02:00", "03:00"},
+		{"Europe/Berlin", "2026-03-29T02:00", "2026-03-29T01:00:00Z", "02:00", "03:00"},
+		// Los Angeles: 8 Mar 2026 02:00 -> 03:00.
+		{"America/Los_Angeles", "2026-03-08T02:30", "2026-03-08T10:30:00Z", "02:00", "03:00"},
+		// Lord Howe shifts by 30 minutes: 4 Oct 2026 02:00 -> 02:30.
+		{"Australia/Lord_Howe", "2026-10-04T02:15", "2026-10-03T15:45:00Z", "02:00", "02:30"},
+		// Samoa skipped 30 Dec 2011 entirely; Date moves it a whole day.
+		{"Pacific/Apia", "2011-12-30T12:00", "2011-12-30T22:00:00Z", "Fri 30 Dec 00:00", "Sat 31 Dec 00:00"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.zone+"/"+tt.in, func(t *testing.T) {
+			loc := mustLoad(t, tt.zone)
+			_, err := ParseLocal(tt.in, loc)
+			var se *SkippedError
+			if !errors.As(err, &se) || !errors.Is(err, ErrSkipped) {
+				t.Fatalf("ParseLocal(%q) err = %v; want a SkippedError", tt.in, err)
+			}
+			if se.From != tt.from || se.To != tt.to || !strings.Contains(se.Message(), "from "+tt.from+" to "+tt.to) {
+				t.Errorf("jump %q to %q (%s); want %q to %q", se.From, se.To, se.Message(), tt.from, tt.to)
+			}
+			w := se.Wall
+			if got := Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), 0, 0, loc); !got.Equal(utc(t, tt.moved)) {
+				t.Errorf("Date = %v; want %s", got, tt.moved)
 			}
 		})
 	}
@@ -89,6 +120,14 @@ func TestParseLocalErrors(t *testing.T) {
 		"2026-3-7", "26-03-07", "2026-03-07T", "2026-03-07T15:00:00:00", "2026-03-07T23:59:60"} {
 		if _, err := ParseLocal(in, berlin); !errors.Is(err, ErrNotDate) {
 			t.Errorf("ParseLocal(%q) err = %v; want ErrNotDate", in, err)
+		}
+	}
+	// Times are to the minute: seconds or a fraction are refused, never
+	// rounded to a time no page shows.
+	for _, in := range []string{"2026-03-07T15:00:30", "2026-03-07T15:00:30.250", "2026-03-07T15:00:00.5",
+		"2026-03-07 15:00:00.000001", "2026-03-07T15:59:59.999999999"} {
+		if _, err := ParseLocal(in, berlin); !errors.Is(err, ErrSeconds) {
+			t.Errorf("ParseLocal(%q) err = %v; want ErrSeconds", in, err)
 		}
 	}
 	if _, err := ParseLocal("2026-03-07", nil); !errors.Is(err, ErrNoLocation) {
@@ -122,10 +161,12 @@ func TestParse(t *testing.T) {
 		{"2026-03-07T15:00", " ", FieldErrors{FieldEnd: msgEndMissing}},
 		{"soon", "later", FieldErrors{FieldStart: msgNotDate, FieldEnd: msgNotDate}},
 		{"2026-03-07T15:00", "2026-02-30T10:00", FieldErrors{FieldEnd: msgNotDate}},
+		{"2026-03-07T15:00:00.5", "2026-03-09T10:00:30", FieldErrors{FieldStart: msgSeconds, FieldEnd: msgSeconds}},
 		{"2026-03-07T15:00", "2026-03-07T15:00", FieldErrors{FieldEnd: msgEndNotAfter}},
 		{"2026-03-09T10:00", "2026-03-07T15:00", FieldErrors{FieldEnd: msgEndNotAfter}},
-		// Both read as 03:30 CEST: empty after gap resolution.
-		{"2026-03-29T02:30", "2026-03-29T03:30", FieldErrors{FieldEnd: msgEndNotAfter}},
+		// 02:30 is skipped that night: said, not read as 03:30 (which made
+		// this period empty).
+		{"2026-03-29T02:30", "2026-03-29T03:30", FieldErrors{FieldStart: "there is no 02:30 on Sun 29 Mar 2026 here: the clocks go forward from 02:00 to 03:00 that night. Choose another time"}},
 	}
 	for _, tt := range tests {
 		_, err := Parse(tt.start, tt.end, berlin)

@@ -11,6 +11,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/currency"
+
 	"github.com/rentdesk/rentdesk/internal/catalog"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
@@ -67,8 +69,11 @@ func (f Form) Parse(stripeReady bool) (store.Settings, map[string]string) {
 	st := store.Settings{ShopName: f.ShopName, TaxMode: f.TaxMode, PaymentMode: f.PaymentMode,
 		Currency: strings.ToUpper(f.Currency), TimeZone: f.TimeZone}
 	line(errs, "shop_name", f.ShopName, 100, true)
-	if !isCurrency(st.Currency) {
+	switch {
+	case len(st.Currency) != 3:
 		errs["currency"] = "Enter a three-letter ISO 4217 currency code such as EUR."
+	case !isCurrency(st.Currency):
+		errs["currency"] = st.Currency + " is not an ISO 4217 currency code: enter one such as EUR, GBP or USD."
 	}
 	if f.TaxMode != "inclusive" && f.TaxMode != "exclusive" {
 		errs["tax_mode"] = "Choose whether prices include tax or tax is added on top."
@@ -205,8 +210,19 @@ func text(errs map[string]string, key, v string, max int) {
 	}
 }
 
+// notMoney are the ISO 4217 codes that name no money a shop can charge in:
+// precious metals, bond-market and accounting units, the testing code and
+// "no currency". currency.ParseISO knows them like any other.
+var notMoney = map[string]bool{"XAU": true, "XAG": true, "XPD": true, "XPT": true, "XBA": true, "XBB": true,
+	"XBC": true, "XBD": true, "XDR": true, "XSU": true, "XUA": true, "XTS": true, "XXX": true}
+
+// isCurrency reports whether c (upper case) is an ISO 4217 currency code.
 func isCurrency(c string) bool {
-	return len(c) == 3 && !strings.ContainsFunc(c, func(r rune) bool { return r < 'A' || r > 'Z' })
+	if len(c) != 3 || strings.ContainsFunc(c, func(r rune) bool { return r < 'A' || r > 'Z' }) || notMoney[c] {
+		return false
+	}
+	_, err := currency.ParseISO(c)
+	return err == nil
 }
 
 func isIDRune(r rune) bool {

@@ -14,6 +14,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/rentdesk/rentdesk/internal/mail"
+	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/period"
 )
 
@@ -60,9 +61,7 @@ func Render(ctx context.Context, c mail.Content, shop mail.Shop) (mail.Rendered,
 	case mail.OverdueNotice:
 		b := v.Booking
 		subject = fmt.Sprintf("Overdue: please return %s – %s", b.Number, shop.Name)
-		intro := fmt.Sprintf("Your rental was due back at %s on %s and has not been returned yet. Please return it as soon as you can; late fees may apply.",
-			b.Location.Name, LocalTime(b.LastReturn(), b.Location.TimeZone))
-		text, html = bookingParts(shop, b, b.Customer.Name, intro, bookingURL(shop, b))
+		text, html = bookingParts(shop, b, b.Customer.Name, overdueIntro(v), bookingURL(shop, b))
 	case mail.BookingCancelled:
 		subject = fmt.Sprintf("Booking %s cancelled – %s", v.Booking.Number, shop.Name)
 		intro := "Your booking has been cancelled."
@@ -117,6 +116,30 @@ func bookingParts(shop mail.Shop, b mail.Booking, hello, intro, link string) (st
 func confirmedIntro(b mail.Booking) string {
 	return fmt.Sprintf("Thank you! Your booking is confirmed. Pick up at %s on %s. The attached calendar file holds the pickup and the return.",
 		b.Location.Name, LocalTime(b.FirstPickup(), b.Location.TimeZone))
+}
+
+// overdueIntro says when the rental was due back (each late line's own time
+// where they differ, as the booking page says it) and the late fee run up so
+// far, with what makes it up.
+func overdueIntro(v mail.OverdueNotice) string {
+	b, tz := v.Booking, v.Booking.Location.TimeZone
+	due := v.Due
+	if len(due) == 0 {
+		due = []mail.Due{{At: b.LastReturn()}}
+	}
+	intro := fmt.Sprintf("Your rental was due back at %s on %s and has not been returned yet. Please return it as soon as you can.",
+		b.Location.Name, mail.DueBackText(due, func(t time.Time) string { return LocalTime(t, tz) }))
+	var total int64
+	var parts []string
+	for _, f := range v.LateFees {
+		total += f.Amount.Amount
+		parts = append(parts, f.Label+": "+f.Amount.String())
+	}
+	if total > 0 {
+		intro += fmt.Sprintf(" The late fee so far (at %s) is %s (%s); it grows until everything is back.",
+			LocalTime(v.At, tz), money.Format(total, v.LateFees[0].Amount.Currency), strings.Join(parts, "; "))
+	}
+	return intro
 }
 
 func host(shop mail.Shop) string {
