@@ -375,27 +375,20 @@ func (e *Engine) confirmTx(ctx context.Context, tx *store.Store, b store.Booking
 	} else if err := tx.InsertAudit(ctx, confirmed); err != nil {
 		return err
 	}
-	fresh := created != nil
-	// The invoice is issued in the confirming transaction: its number is
-	// taken only if the confirmation commits. Both callers hold the booking's
-	// row (bookTx inserted it, ConfirmTx locked it) and read it with its lines
-	// there; only its status changed since.
+	// The invoice is issued in the confirming transaction and numbered when
+	// it commits (invoice.IssueAtCommit): the number's counter row, which
+	// every confirmation in the shop takes, is locked only for the commit.
+	// Both callers hold the booking's row (bookTx inserted it, ConfirmTx
+	// locked it) and read it with its lines there; only its status changed
+	// since.
 	b.Status = store.BookingConfirmed
-	// The emails are queued before the invoice is issued: the invoice
-	// number's counter row stays locked until the transaction ends, and every
-	// confirmation in the shop waits for it, so it is taken last. One job is
-	// queued that renders the emails after the commit, out of the window
-	// where the booking's units are locked, from the booking as bookTx or
-	// ConfirmTx read it (nothing of what the emails tell changed since).
+	// One job is queued that renders the emails after the commit, out of the
+	// window where the booking's units are locked, from the booking as bookTx
+	// or ConfirmTx read it (nothing of what the emails tell changed since).
 	if err := e.notify.BookingConfirmed(ctx, tx, b, online); err != nil {
 		return err
 	}
-	if fresh {
-		_, err := invoice.IssueNew(ctx, tx, b)
-		return err
-	}
-	_, err := invoice.IssueLocked(ctx, tx, b)
-	return err
+	return invoice.IssueAtCommit(ctx, tx, b, created != nil)
 }
 
 // reallocate takes stock again for every line of a cancelled or expired

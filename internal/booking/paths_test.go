@@ -517,6 +517,43 @@ func TestOverdueStretchedPerItem(t *testing.T) {
 	}
 }
 
+// A booking's first statement expires the holds that ran out, then
+// stretches its items' overdue check-outs over what is left: a unit out
+// past its end is held for ever, not only up to a hold of the unit that
+// expired in that same statement.
+func TestOverdueStretchedPastAHoldExpiredWithIt(t *testing.T) {
+	w := newWorld(t)
+	w.eng.WithPayment(holdOnly{})
+	kayak := w.item("Kayak", 2, 0, 60)
+	a, b := w.customer(), w.customer()
+	out := w.mustBook(a, kayak, 1, day(1, 9), day(2, 9)) // staff booking: Kayak-1
+	w.clock.set(day(1, 9))
+	if err := w.eng.CheckOut(w.ctx, out, "Kayak-1", Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	held, err := w.eng.Book(w.ctx, Request{CustomerID: b, LocationID: w.loc, Online: true, Actor: Actor{UserID: b},
+		Lines: []LineRequest{{ItemID: kayak, Quantity: 1, Start: day(5, 9), End: day(6, 9)}}})
+	if err != nil || held.Status != store.BookingHold {
+		t.Fatalf("hold: %+v %v", held, err)
+	}
+	if n := w.id(`SELECT count(*) FROM unit_allocations a JOIN booking_lines l ON l.id = a.booking_line_id
+		WHERE l.booking_id = $1 AND a.unit_id = $2 AND a.active`, held.BookingID, w.unitID("Kayak-1")); n != 1 {
+		t.Fatalf("the hold is not on Kayak-1")
+	}
+	w.clock.set(day(3, 9)) // a day overdue; the hold ran out long ago, and nothing expired it yet
+	w.mustBook(a, kayak, 1, day(8, 9), day(9, 9))
+	if got := w.booking(held.BookingID).Status; got != store.BookingExpired {
+		t.Fatalf("the hold is %s", got)
+	}
+	if n := w.id(`SELECT count(*) FROM unit_allocations a JOIN booking_lines l ON l.id = a.booking_line_id
+		WHERE l.booking_id = $1 AND upper_inf(a.occupied)`, out); n != 1 {
+		t.Fatalf("the overdue kayak's check-out was not stretched past the expired hold")
+	}
+	if n := w.overlaps(); n != 0 {
+		t.Fatalf("%d overlaps", n)
+	}
+}
+
 // An overlapping allocation is refused without an error of PostgreSQL's
 // (ON CONFLICT DO NOTHING on the exclusion constraint, no savepoint): the
 // refusal names the constraint, nothing is written, and the transaction

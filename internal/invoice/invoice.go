@@ -63,6 +63,35 @@ func IssueLocked(ctx context.Context, tx *store.Store, b store.Booking) (store.I
 // invoice yet: it issues without looking for one (a statement less while
 // the booking's units are locked).
 func IssueNew(ctx context.Context, tx *store.Store, b store.Booking) (store.Invoice, error) {
+	in, err := draft(ctx, tx, b)
+	if err != nil {
+		return store.Invoice{}, err
+	}
+	return tx.IssueInvoice(ctx, in)
+}
+
+// IssueAtCommit is IssueLocked (IssueNew when fresh says b was created in
+// tx) for a confirmation, which needs its invoice issued with it but not
+// its number: the invoice is written now and numbered when tx commits
+// (store.IssueInvoiceAtCommit), so the series' counter is locked only for
+// the commit, not for the rest of the confirming transaction. Nothing in tx
+// may read the invoice back after it.
+func IssueAtCommit(ctx context.Context, tx *store.Store, b store.Booking, fresh bool) error {
+	if !fresh {
+		if _, ok, err := openInvoice(ctx, tx, b.ID); err != nil || ok {
+			return err
+		}
+	}
+	in, err := draft(ctx, tx, b)
+	if err != nil {
+		return err
+	}
+	_, err = tx.IssueInvoiceAtCommit(ctx, in)
+	return err
+}
+
+// draft is the invoice of a confirmed booking, complete but for its number.
+func draft(ctx context.Context, tx *store.Store, b store.Booking) (store.Invoice, error) {
 	if !invoiced[b.Status] {
 		return store.Invoice{}, fmt.Errorf("%w: %s is %s", ErrNotConfirmed, b.Number, b.Status)
 	}
@@ -75,9 +104,10 @@ func IssueNew(ctx context.Context, tx *store.Store, b store.Booking) (store.Invo
 		return store.Invoice{}, err
 	}
 	in := header(b, st, store.InvoiceKind)
+	in.Series = st.InvoicePrefix
 	in.Lines = lines
 	in.Net, in.Tax, in.Total = sum(lines)
-	return write(ctx, tx, in, st.InvoicePrefix)
+	return in, nil
 }
 
 // CreditNote credits amount (gross, in minor units, positive) of a

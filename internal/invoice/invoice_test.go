@@ -189,6 +189,48 @@ func TestIssueGaplessUnderConcurrency(t *testing.T) {
 	}
 }
 
+// A confirmation's invoice takes its number when the confirming
+// transaction commits: until then the series' counter is free, so another
+// confirmation commits meanwhile without waiting for it, takes the next
+// number, and the later commit the one after; no gap, no duplicate.
+func TestConfirmationNumbersItsInvoiceAtCommit(t *testing.T) {
+	s := newShop(t)
+	item := s.bulkItem("Łódź Müller lamp", 1000, "standard")
+	cust := s.customer("Łódź Müller")
+	first, open, other := s.hold(cust, line(item, 1, 1)), s.hold(cust, line(item, 1, 1)), s.hold(cust, line(item, 1, 1))
+	if err := s.eng.Confirm(s.ctx, first, booking.Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	err := s.st.WithTx(s.ctx, func(tx *store.Store) error {
+		if err := s.eng.ConfirmTx(s.ctx, tx, open, booking.Actor{}); err != nil {
+			return err
+		}
+		var last int
+		if err := s.st.DB().QueryRowContext(s.ctx,
+			`SELECT last_number FROM invoice_counters WHERE series = 'INV' FOR UPDATE NOWAIT`).Scan(&last); err != nil {
+			return fmt.Errorf("the counter is locked by a confirmation not yet committed: %w", err)
+		}
+		return s.eng.Confirm(s.ctx, other, booking.Actor{})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	year := time.Now().In(mustZone(t, "Europe/Berlin")).Year()
+	for id, seq := range map[int64]int{first: 1, other: 2, open: 3} {
+		docs := s.invoices(id)
+		if len(docs) != 1 {
+			t.Fatalf("booking %d: %d invoices", id, len(docs))
+		}
+		in := docs[0]
+		if in.Seq != seq || in.Year != year || in.Number != invoice.Number("INV", year, seq) || in.IssueDate.IsZero() || in.IssuedAt.IsZero() {
+			t.Errorf("booking %d: invoice %s (seq %d, year %d, issued %v on %v), want seq %d", id, in.Number, in.Seq, in.Year, in.IssuedAt, in.IssueDate, seq)
+		}
+	}
+	if last := s.id(`SELECT last_number FROM invoice_counters WHERE series = 'INV'`); last != 3 {
+		t.Errorf("counter at %d, want 3", last)
+	}
+}
+
 func mustZone(t *testing.T, name string) *time.Location {
 	loc, err := time.LoadLocation(name)
 	if err != nil {

@@ -94,16 +94,7 @@ WHERE a.active AND a.picked_up_at IS NOT NULL AND a.returned_at IS NULL
   %[2]s`
 
 var (
-	extendAllOverdueSQL = fmt.Sprintf(extendOverdueSQL, "$1", "")
-	// Every booking runs this one, so it runs prepared and keeps one generic
-	// plan: the instant and the item list reach the plan through subqueries,
-	// so the generic plan is costed as the custom one would be (a known
-	// instant made every custom plan look cheaper, and each call was planned
-	// anew: about a millisecond of planning for microseconds of work). The
-	// plan goes from the items' units to their open check-outs, whatever the
-	// instant.
-	extendOverdueOfItemsSQL = fmt.Sprintf(extendOverdueSQL, "(SELECT $1::timestamptz)",
-		"AND a.unit_id = ANY(ARRAY(SELECT id FROM units WHERE item_id = ANY((SELECT $2::bigint[])::bigint[])))")
+	extendAllOverdueSQL       = fmt.Sprintf(extendOverdueSQL, "$1", "")
 	extendOverdueOfBookingSQL = fmt.Sprintf(extendOverdueSQL, "$1",
 		"AND a.unit_id = ANY(ARRAY(SELECT id FROM units WHERE item_id IN (SELECT item_id FROM booking_lines WHERE booking_id = $2)))")
 	extendOverdueOfUnitSQL = fmt.Sprintf(extendOverdueSQL, "$1", "AND a.unit_id = $2")
@@ -115,21 +106,6 @@ var (
 // an overdue unit as taken from its pick-up on regardless (allocation_blocks).
 func (s *Store) ExtendOverdue(ctx context.Context, now time.Time) (int64, error) {
 	return s.extendOverdue(ctx, extendAllOverdueSQL, now)
-}
-
-// ExtendOverdueOfItems is ExtendOverdue for the units of some items: what a
-// transaction about to allocate units of those items needs, at the cost of
-// those units' rows rather than every overdue check-out in the shop.
-func (s *Store) ExtendOverdueOfItems(ctx context.Context, now time.Time, itemIDs []int64) (int64, error) {
-	if len(itemIDs) == 0 {
-		return 0, nil
-	}
-	res, err := s.prepared().ExecContext(ctx, extendOverdueOfItemsSQL, now, pq.Array(itemIDs))
-	if err != nil {
-		return 0, fmt.Errorf("store: extend overdue: %w", classifyAlloc(err))
-	}
-	n, _ := res.RowsAffected()
-	return n, nil
 }
 
 // ExtendOverdueOfBooking is ExtendOverdue for the units of a booking's items.
@@ -149,6 +125,25 @@ func (s *Store) extendOverdue(ctx context.Context, query string, args ...any) (i
 	}
 	n, _ := res.RowsAffected()
 	return n, nil
+}
+
+// housekeepSQL runs the function booking_housekeep (migration 00211):
+// expireHoldsSQL, then extendOverdueOfItemsSQL, in one round trip.
+const housekeepSQL = `SELECT h.id FROM booking_housekeep($1, $2::bigint[]) AS h (id)`
+
+// ExpireHoldsAndExtendOverdue is ExpireHolds followed by
+// ExtendOverdueOfItems, as one statement: what every booking transaction
+// does before it allocates, a round trip less while it waits for no lock
+// yet. It returns the ids of the holds it expired.
+func (s *Store) ExpireHoldsAndExtendOverdue(ctx context.Context, now time.Time, itemIDs []int64) ([]int64, error) {
+	if itemIDs == nil {
+		itemIDs = []int64{}
+	}
+	var ids []int64
+	if err := s.prepared().SelectContext(ctx, &ids, housekeepSQL, now, pq.Array(itemIDs)); err != nil {
+		return nil, fmt.Errorf("store: expire holds and extend overdue: %w", classifyAlloc(err))
+	}
+	return ids, nil
 }
 
 // freeUnitsSQL uses allocation_blocks, the one definition (in the schema) of

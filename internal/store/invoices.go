@@ -118,14 +118,6 @@ func (s *Store) IssueInvoice(ctx context.Context, in Invoice) (Invoice, error) {
 	if s.tx == nil {
 		return Invoice{}, fmt.Errorf("store: issue invoice outside a transaction")
 	}
-	n := len(in.Lines)
-	pos, qty, rate := make([]int64, n), make([]int64, n), make([]int64, n)
-	desc := make([]string, n)
-	price, net, tax, total := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
-	for i, l := range in.Lines {
-		pos[i], desc[i], qty[i], price[i], rate[i] = int64(i+1), l.Description, int64(l.Quantity), l.UnitPrice, int64(l.TaxRateBP)
-		net[i], tax[i], total[i] = l.Net, l.Tax, l.Total
-	}
 	var row struct {
 		ID        int64     `db:"id"`
 		Year      int       `db:"year"`
@@ -134,12 +126,7 @@ func (s *Store) IssueInvoice(ctx context.Context, in Invoice) (Invoice, error) {
 		IssuedAt  time.Time `db:"issued_at"`
 		IssueDate time.Time `db:"issue_date"`
 	}
-	if err := s.prepared().GetContext(ctx, &row, issueInvoiceSQL, in.Kind, in.Series,
-		in.BookingID, in.BookingNumber, in.CreditsID, in.CustomerID, in.BuyerName, in.BuyerEmail,
-		in.TimeZone, in.Currency, in.TaxMode, in.SellerName, in.SellerAddress,
-		in.SellerVATID, in.SellerRegistration, in.SellerEmail, in.SellerPhone, in.SellerBank, in.Note, in.Reason,
-		in.Net, in.Tax, in.Total, pq.Array(pos), pq.Array(desc), pq.Array(qty), pq.Array(price), pq.Array(rate),
-		pq.Array(net), pq.Array(tax), pq.Array(total)); err != nil {
+	if err := s.prepared().GetContext(ctx, &row, issueInvoiceSQL, issueArgs(in)...); err != nil {
 		return Invoice{}, fmt.Errorf("store: issue invoice %s: %w", in.Series, classify(err))
 	}
 	in.ID, in.Year, in.Seq, in.Number, in.IssuedAt = row.ID, row.Year, row.Seq, row.Number, row.IssuedAt
@@ -148,6 +135,62 @@ func (s *Store) IssueInvoice(ctx context.Context, in Invoice) (Invoice, error) {
 		in.Lines[i].InvoiceID, in.Lines[i].Position = in.ID, i+1
 	}
 	return in, nil
+}
+
+// issueArgs are the parameters of issueInvoiceSQL and issueAtCommitSQL.
+func issueArgs(in Invoice) []any {
+	n := len(in.Lines)
+	pos, qty, rate := make([]int64, n), make([]int64, n), make([]int64, n)
+	desc := make([]string, n)
+	price, net, tax, total := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	for i, l := range in.Lines {
+		pos[i], desc[i], qty[i], price[i], rate[i] = int64(i+1), l.Description, int64(l.Quantity), l.UnitPrice, int64(l.TaxRateBP)
+		net[i], tax[i], total[i] = l.Net, l.Tax, l.Total
+	}
+	return []any{in.Kind, in.Series,
+		in.BookingID, in.BookingNumber, in.CreditsID, in.CustomerID, in.BuyerName, in.BuyerEmail,
+		in.TimeZone, in.Currency, in.TaxMode, in.SellerName, in.SellerAddress,
+		in.SellerVATID, in.SellerRegistration, in.SellerEmail, in.SellerPhone, in.SellerBank, in.Note, in.Reason,
+		in.Net, in.Tax, in.Total, pq.Array(pos), pq.Array(desc), pq.Array(qty), pq.Array(price), pq.Array(rate),
+		pq.Array(net), pq.Array(tax), pq.Array(total)}
+}
+
+// issueAtCommitSQL writes a document and its lines without its number (the
+// parameters of issueInvoiceSQL): the deferred trigger invoices_number_at_commit
+// numbers it as issueInvoiceSQL would, when the transaction commits.
+const issueAtCommitSQL = `
+WITH inv AS (
+    INSERT INTO invoices (kind, series, booking_id, booking_number, credits_id, customer_id,
+                          buyer_name, buyer_email, time_zone, currency, tax_mode,
+                          seller_name, seller_address, seller_vat_id, seller_registration, seller_email,
+                          seller_phone, seller_bank, note, reason, net, tax, total)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+    RETURNING id
+), lines AS (
+    INSERT INTO invoice_lines (invoice_id, position, description, quantity, unit_price, tax_rate_bp, net, tax, total)
+    SELECT inv.id, l.position, l.description, l.quantity, l.unit_price, l.tax_rate_bp, l.net, l.tax, l.total
+    FROM inv, unnest($24::int[], $25::text[], $26::int[], $27::bigint[], $28::int[], $29::bigint[], $30::bigint[], $31::bigint[])
+         AS l (position, description, quantity, unit_price, tax_rate_bp, net, tax, total)
+)
+SELECT id FROM inv`
+
+// IssueInvoiceAtCommit is IssueInvoice for a caller that needs the document
+// numbered but not its number: it is written now, without its number, and
+// numbered from its series' counter when the transaction commits (the
+// migration's trigger invoices_number_at_commit). The counter row is locked
+// only for the commit itself, so concurrent issuers no longer wait for
+// this transaction's last round trips; a rollback takes no number. Until the
+// commit, the document's number columns are empty: nothing in the
+// transaction may read it back. It returns the document's id.
+func (s *Store) IssueInvoiceAtCommit(ctx context.Context, in Invoice) (int64, error) {
+	if s.tx == nil {
+		return 0, fmt.Errorf("store: issue invoice outside a transaction")
+	}
+	var id int64
+	if err := s.prepared().GetContext(ctx, &id, issueAtCommitSQL, issueArgs(in)...); err != nil {
+		return 0, fmt.Errorf("store: issue invoice %s: %w", in.Series, classify(err))
+	}
+	return id, nil
 }
 
 const invoiceColumns = `i.id, i.kind, i.series, i.year, i.seq, i.number, i.booking_id, i.booking_number, i.credits_id,
