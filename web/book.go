@@ -105,27 +105,57 @@ func (s *Server) bookView(c echo.Context, ch bookChoice) (pages.BookView, error)
 	// One page of the catalog at a time (keyset by name): pricing and
 	// counting a whole catalog for one screen is most of the work.
 	after, _ := strconv.ParseInt(c.FormValue("after"), 10, 64)
-	items, err := s.Booking.AvailabilityPage(ctx, loc.ID, ch.Start, ch.End, max(after, 0), bookPageSize+1)
+	v.After = max(after, 0)
+	items, err := s.bookItems(ctx, v.After)
 	if err != nil {
 		return v, err
 	}
-	v.After = max(after, 0)
 	if len(items) > bookPageSize {
 		items = items[:bookPageSize]
 		v.NextAfter = items[bookPageSize-1].ID
+	}
+	free, err := s.Booking.FreeOf(ctx, loc.ID, ch.Start, ch.End, itemIDs(items))
+	if err != nil {
+		return v, err
 	}
 	st, err := s.Store.GetSettings(ctx)
 	if err != nil {
 		return v, err
 	}
+	counts := make(map[int64]store.ItemFree, len(free))
+	for _, f := range free {
+		counts[f.ID] = f
+	}
 	for _, it := range items {
+		f, ok := counts[it.ID]
+		if !ok { // no longer offered since the list was read
+			continue
+		}
 		price := ""
-		if q, err := s.Booking.Price(it.BookableItem, ch.Start, ch.End, zone, 1, st); err == nil {
+		if q, err := s.Booking.Price(store.BookableOf(it.Item), ch.Start, ch.End, zone, 1, st); err == nil {
 			price = money.Format(q.Total, st.Currency)
 		}
-		v.Items = append(v.Items, pages.BookItem{ID: it.ID, Name: it.Name, Free: it.Free, Capacity: it.Capacity, Price: price, Available: it.Free > 0})
+		v.Items = append(v.Items, pages.BookItem{ID: it.ID, Name: it.Name, Free: f.Free, Capacity: f.Capacity, Price: price, Available: f.Free > 0})
 	}
 	return v, nil
+}
+
+// bookItems is the page of /book after item after (0: the first page), one
+// item more than the page shows: the catalog's public list by name, which
+// the store keeps in memory, so the availability query only counts (its
+// rows carried every item's columns, decoded value by value, most of the
+// page's allocations). A page after an item that no longer exists is empty.
+func (s *Server) bookItems(ctx context.Context, after int64) ([]store.ItemListRow, error) {
+	f := store.PublicFilter{Limit: bookPageSize + 1}
+	if after > 0 {
+		var err error
+		if f.After, err = s.Store.ItemCursor(ctx, after); errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return s.Store.ListPublicItems(ctx, f)
 }
 
 // defaultDates proposes tomorrow 10:00 to the day after, in the first

@@ -29,7 +29,7 @@ func (s *Server) Home(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	offers, err := s.catalogOffers(c, itemIDs(featured), st)
+	offers, err := s.catalogOffers(c, featured, st)
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (s *Server) renderCatalog(c echo.Context, title, desc, q string, f store.Pu
 		v.NextHref = c.Request().URL.Path + "?" + qs.Encode()
 	}
 	v.Items = itemCards(items)
-	if v.Offers, err = s.catalogOffers(c, itemIDs(items), st); err != nil {
+	if v.Offers, err = s.catalogOffers(c, items, st); err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, pages.CatalogPage(v))

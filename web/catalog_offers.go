@@ -15,15 +15,16 @@ import (
 
 // catalogOffers is what the catalog shows of the customer's chosen dates for
 // the items of a page: how many are free and the price of one, from a single
-// availability query for all of them (prices are computed in memory). With no
+// query for the counts of all of them; prices are computed in memory from
+// the items the page shows (the query answers no item columns). With no
 // dates chosen (or only stale ones) it is the compact chooser instead.
-func (s *Server) catalogOffers(c echo.Context, ids []int64, st store.Settings) (pages.Offers, error) {
-	return s.catalogOffersIn(c, ids, st, nil)
+func (s *Server) catalogOffers(c echo.Context, items []store.ItemListRow, st store.Settings) (pages.Offers, error) {
+	return s.catalogOffersIn(c, items, st, nil)
 }
 
 // catalogOffersIn is catalogOffers with the locations when the caller has
 // them (nil: loaded when needed).
-func (s *Server) catalogOffersIn(c echo.Context, ids []int64, st store.Settings, locs []store.BookingLocation) (pages.Offers, error) {
+func (s *Server) catalogOffersIn(c echo.Context, items []store.ItemListRow, st store.Settings, locs []store.BookingLocation) (pages.Offers, error) {
 	ctx := c.Request().Context()
 	o := pages.Offers{Next: c.Request().URL.RequestURI()}
 	o.CSRFToken, _ = c.Get(ctxCSRF).(string)
@@ -39,20 +40,28 @@ func (s *Server) catalogOffersIn(c echo.Context, ids []int64, st store.Settings,
 	if err != nil {
 		return o, err
 	}
-	avail, err := s.Booking.AvailabilityOf(ctx, loc.ID, ch.Start, ch.End, ids)
+	free, err := s.Booking.FreeOf(ctx, loc.ID, ch.Start, ch.End, itemIDs(items))
 	if err != nil {
 		return o, err
 	}
 	zone := period.Zone(loc.TimeZone)
 	o.Chosen, o.Period, o.Location, o.Zone = true, displayRange(ch.Start, ch.End, zone), loc.Name, loc.TimeZone
 	o.Form = pages.DatesForm{Location: fmt.Sprint(loc.ID), Start: formatLocal(ch.Start, zone), End: formatLocal(ch.End, zone)}
-	o.ByID = make(map[int64]pages.Offer, len(avail))
-	for _, a := range avail {
-		of := pages.Offer{Free: a.Free, Capacity: a.Capacity}
-		if q, err := s.Booking.Price(a.BookableItem, ch.Start, ch.End, zone, 1, st); err == nil {
+	byID := make(map[int64]*store.ItemListRow, len(items))
+	for i := range items {
+		byID[items[i].ID] = &items[i]
+	}
+	o.ByID = make(map[int64]pages.Offer, len(free))
+	for _, f := range free {
+		it, ok := byID[f.ID]
+		if !ok {
+			continue
+		}
+		of := pages.Offer{Free: f.Free, Capacity: f.Capacity}
+		if q, err := s.Booking.Price(store.BookableOf(it.Item), ch.Start, ch.End, zone, 1, st); err == nil {
 			of.Price = money.Format(q.Due, st.Currency)
 		}
-		o.ByID[a.ID] = of
+		o.ByID[f.ID] = of
 	}
 	return o, nil
 }

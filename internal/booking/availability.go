@@ -30,6 +30,16 @@ func (e *Engine) AvailabilityOf(ctx context.Context, locationID int64, start, en
 	return e.st.ListAvailability(ctx, store.AvailabilityQuery{LocationID: locationID, From: start, To: end, Now: e.now(), ItemIDs: itemIDs})
 }
 
+// FreeOf is AvailabilityOf without the items, only their counts: for a
+// page that already holds the items it shows (the catalog) and prices them
+// itself.
+func (e *Engine) FreeOf(ctx context.Context, locationID int64, start, end time.Time, itemIDs []int64) ([]store.ItemFree, error) {
+	if itemIDs == nil {
+		itemIDs = []int64{}
+	}
+	return e.st.ListFree(ctx, store.AvailabilityQuery{LocationID: locationID, From: start, To: end, Now: e.now(), ItemIDs: itemIDs})
+}
+
 // StaffAvailabilityOf is AvailabilityOf for staff: items customers cannot
 // book online count too (archived ones never do).
 func (e *Engine) StaffAvailabilityOf(ctx context.Context, locationID int64, start, end time.Time, itemIDs []int64) ([]store.ItemAvailability, error) {

@@ -125,8 +125,14 @@ func availabilitySQL(filter, tail string) string {
 
 // availabilitySQLWith is availabilitySQL with busy as its rule for a unit.
 func availabilitySQLWith(busy func(unit, win, at string) string, filter, tail string) string {
+	return availabilitySQLOf(bookableItemColumns, busy, filter, tail)
+}
+
+// availabilitySQLOf is availabilitySQLWith answering the item columns cols
+// before capacity and free.
+func availabilitySQLOf(cols string, busy func(unit, win, at string) string, filter, tail string) string {
 	return `
-SELECT ` + bookableItemColumns + `,
+SELECT ` + cols + `,
        CASE WHEN i.tracking = 'serialized' THEN coalesce(u.total, 0) ELSE coalesce(b.quantity, 0) END AS capacity,
        CASE WHEN i.tracking = 'serialized' THEN coalesce(u.free, 0)
             ELSE greatest(coalesce(b.quantity, 0) - bulk_peak(i.id, $1,
@@ -208,6 +214,47 @@ LIMIT (SELECT CASE WHEN $7::int > 0 THEN $7::int END)`
 // availabilityPageFewSQL: availabilityPageSQL for a page of at most fewItems
 // items (/book's), each unit probing its own open check-outs (unitBusyOfOne).
 var availabilityPageFewSQL = availabilitySQLWith(unitBusyOfOne, availabilityPageFilter, availabilityPageTail)
+
+// freeFewSQL and freeOfSQL are availabilityFewSQL and availabilityOfSQL
+// answering only each item's id, capacity and free count (ListFree).
+var (
+	freeFewSQL = availabilitySQLOf(`i.id`, unitBusyOfOne, `i.id = ANY((SELECT $6::bigint[])::bigint[])`, ``)
+	freeOfSQL  = availabilitySQLOf(`i.id`, unitBusyOfMany, `i.id = ANY((SELECT $6::bigint[])::bigint[])`, ``)
+)
+
+// ItemFree is how many of an item a location has and how many are free for
+// a period: ItemAvailability without the item.
+type ItemFree struct {
+	ID       int64
+	Capacity int
+	Free     int
+}
+
+// ListFree answers what ListAvailability answers for the items q.ItemIDs,
+// without the items: for a page that already holds them (the catalog, from
+// the public item list) and only needs the counts. Each row of
+// ListAvailability carries 15 item columns that the driver decodes value by
+// value, most of the rows' allocations; these rows carry three integers.
+// The answer is in the items' order by name, as ListAvailability's.
+func (s *Store) ListFree(ctx context.Context, q AvailabilityQuery) ([]ItemFree, error) {
+	if q.ItemIDs == nil || q.AfterID != 0 || q.Limit != 0 {
+		return nil, fmt.Errorf("store: free counts: a list of items is needed, without paging")
+	}
+	out := make([]ItemFree, 0, len(q.ItemIDs))
+	scan := func(rows *sql.Rows) error {
+		return newRowScan("id", "capacity", "free").each(rows, func(r *rowScan) {
+			out = append(out, ItemFree{ID: r.int64(), Capacity: r.int(), Free: r.int()})
+		})
+	}
+	text := freeFewSQL
+	if len(q.ItemIDs) > fewItems {
+		text = freeOfSQL
+	}
+	if err := s.prepared().Query(ctx, text, []any{q.LocationID, q.From, q.To, q.Now, q.Hidden, pq.Array(q.ItemIDs)}, scan); err != nil {
+		return nil, fmt.Errorf("store: free counts: %w", classify(err))
+	}
+	return out, nil
+}
 
 // ListAvailability answers, in one query, how many of every item are free at a
 // location for a period.

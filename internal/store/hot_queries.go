@@ -87,12 +87,19 @@ func HotQueries(p HotParams) []HotQuery {
 	for i := range catalogPage {
 		catalogPage[i] = p.SerialItemID + int64(i)
 	}
+	// A /book page's items: 51 of them (the page and the next one's first).
+	bookPage := make([]int64, 51)
+	for i := range bookPage {
+		bookPage[i] = p.SerialItemID + int64(i)
+	}
 	return []HotQuery{
 		{"availability, all items", availabilityPageSQL, []any{p.LocationID, from, to, p.Now, false, int64(0), 0}, false, false, false},
-		{"availability, /book page", availabilityPageFewSQL, []any{p.LocationID, from, to, p.Now, false, int64(0), 51}, true, false, false},
-		{"availability, a later /book page", availabilityPageFewSQL, []any{p.LocationID, from, to, p.Now, false, p.SerialItemID, 51}, true, false, false},
+		{"availability, a page by name", availabilityPageFewSQL, []any{p.LocationID, from, to, p.Now, false, int64(0), 51}, true, false, false},
+		{"availability, a later page by name", availabilityPageFewSQL, []any{p.LocationID, from, to, p.Now, false, p.SerialItemID, 51}, true, false, false},
+		{"availability, /book page", freeFewSQL, []any{p.LocationID, from, to, p.Now, false, pq.Array(bookPage)}, true, false, false},
+		{"item cursor, a later /book page", itemCursorSQL, []any{p.SerialItemID}, true, false, false},
 		{"availability, cart items", availabilityFewSQL, []any{p.LocationID, from, to, p.Now, false, pq.Array([]int64{p.SerialItemID, p.BulkItemID})}, true, false, false},
-		{"availability, a catalog page", availabilityFewSQL, []any{p.LocationID, from, to, p.Now, false, pq.Array(catalogPage)}, true, false, false},
+		{"availability, a catalog page", freeFewSQL, []any{p.LocationID, from, to, p.Now, false, pq.Array(catalogPage)}, true, false, false},
 		{"availability, a one-item list", availabilityOfSQL, []any{p.LocationID, from, to, p.Now, false, pq.Array([]int64{p.SerialItemID})}, true, false, false},
 		{"availability, one item", availabilityItemSQL, []any{p.LocationID, from, to, p.Now, true, p.SerialItemID}, true, false, false},
 		{"calendar, serialized item", itemCalendarSQL, []any{p.SerialItemID, p.LocationID, pq.Array(starts), pq.Array(ends), p.Now}, true, false, false},

@@ -293,6 +293,19 @@ func (s *Store) ListPublicItems(ctx context.Context, f PublicFilter) ([]ItemList
 	return rows, nil
 }
 
+const itemCursorSQL = `SELECT lower(name) FROM items WHERE id = $1`
+
+// ItemCursor is the position of item id in the lists by name (ListPublicItems
+// without a search): a page that starts after it, whether or not customers
+// may still see it; ErrNotFound for no such item.
+func (s *Store) ItemCursor(ctx context.Context, id int64) (Cursor, error) {
+	c := Cursor{ID: id}
+	if err := s.prepared().GetContext(ctx, &c.Key, itemCursorSQL, id); err != nil {
+		return Cursor{}, fmt.Errorf("store: item cursor %d: %w", id, classify(err))
+	}
+	return c, nil
+}
+
 // listPublicItemsGeneral runs the general form, for filters combined.
 func (s *Store) listPublicItemsGeneral(ctx context.Context, rows *[]ItemListRow, f PublicFilter) error {
 	return s.q.SelectContext(ctx, rows, listPublicItemsSQL, likeEscape(f.Query), f.CategoryID, f.FeaturedOnly, f.After.Key, f.After.ID, f.Limit)
