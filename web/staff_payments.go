@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/catalog"
 	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/payment"
 	"github.com/rentdesk/rentdesk/internal/period"
@@ -106,7 +107,7 @@ func (s *Server) moneyAction(c echo.Context, prefix, done string, act func(*stor
 	errs := components.Errors{}
 	amount, perr := money.Parse(f[prefix+"amount"], b.Currency)
 	if perr != nil {
-		errs[prefix+"amount"] = perr.Error()
+		errs[prefix+"amount"] = catalog.Sentence(perr.Error())
 	}
 	if m := f[prefix+"method"]; prefix != "ref_" && !slices.Contains(payment.DeskMethods, m) {
 		errs[prefix+"method"] = "Choose cash or card terminal."

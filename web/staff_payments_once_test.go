@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,4 +85,27 @@ func TestDeskMoneyFormRecordsOnce(t *testing.T) {
 	// A once token that no page made is refused, not stored.
 	pay.Set("pay_once", "x")
 	desk.post(path+"/payments", pay).expectStatus(t, http.StatusBadRequest)
+}
+
+// A refused amount at the desk is told beside its field as a sentence, like
+// every other message of the forms (the item form's rates already were):
+// "The amount cannot be negative.", not "the amount cannot be negative".
+func TestDeskAmountMessagesAreSentences(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	item := s.item("Bike", 1)
+	cust, _ := s.customer("ann@example.com")
+	cust.bookOne(s.loc, item, s.local(1, 10), s.local(2, 10)).expectStatus(t, http.StatusSeeOther)
+	path := "/staff/bookings/" + itoa(s.id(`SELECT max(id) FROM bookings`))
+	desk := s.staffOf("sam@example.com")
+	for _, c := range []struct{ form, field, amount, want string }{
+		{"/payments", "pay_amount", "-5", "The amount cannot be negative."},
+		{"/payments", "pay_amount", "12,3x", "Enter an amount like 12.50."},
+		{"/deposit", "dep_amount", "1.234", "Use at most 2 decimals, like 12.50."},
+	} {
+		method := strings.Replace(c.field, "_amount", "_method", 1)
+		res := desk.post(path+c.form, url.Values{c.field: {c.amount}, method: {"cash"}}).expectStatus(t, http.StatusUnprocessableEntity)
+		if got := res.fieldError(c.field); got != c.want {
+			t.Errorf("%s %q: %q, want %q", c.field, c.amount, got, c.want)
+		}
+	}
 }
