@@ -130,13 +130,24 @@ func (s *Server) bookingView(c echo.Context, b store.Booking) (pages.BookingView
 		v.Deposit = money.Format(b.Deposit, b.Currency)
 	}
 	changeable := b.Status == store.BookingConfirmed || b.Status == store.BookingOut || b.Status == store.BookingHold
+	var loc *store.BookingLocation
 	for _, l := range b.Lines {
 		lv := pages.BookingLineView{ID: l.ID, Item: l.ItemName, Quantity: l.Quantity, Period: displayRange(l.StartsAt, l.EndsAt, zone),
 			Total: money.Format(l.LineTotal, b.Currency), Breakdown: priceRows(booking.ParseBreakdown(l.PriceBreakdown), b.Currency),
 			// Extending is for a rental under way; before it starts the
 			// dates are changed by booking again.
 			CanExtend: changeable && l.ReturnedAt == nil && (l.PickedUpAt != nil || !now.Before(l.StartsAt)),
-			ExtendEnd: formatLocal(l.EndsAt.Add(24*time.Hour), zone), Status: lineStatus(l), Progress: lineProgress(l, zone)}
+			Status:    lineStatus(l), Progress: lineProgress(l, zone)}
+		if lv.CanExtend {
+			if loc == nil {
+				bl, err := s.Store.GetBookingLocation(c.Request().Context(), b.LocationID)
+				if err != nil {
+					return v, err
+				}
+				loc = &bl
+			}
+			lv.ExtendEnd = formatLocal(extendProposal(*loc, l.EndsAt, now), zone)
+		}
 		if late := desk.LineOverdue(l, now); late > 0 {
 			lv.Overdue = desk.FormatLate(late)
 			lv.Progress = "Overdue: it was due back " + period.FormatDisplay(l.EndsAt, zone) + "."
@@ -332,6 +343,17 @@ func (s *Server) BookingExtend(c echo.Context) error {
 	}
 	s.flash(c, "success", s.extendMessage(c, b, before))
 	return redirect(c, fmt.Sprintf("/bookings/%d", b.ID))
+}
+
+// extendProposal is the end the extend form proposes for a line ending at
+// end: a day later on the location's calendar (a day after now when the line
+// is already overdue), moved to the desk's next opening, so the value passes
+// the form's own checks (B13).
+func extendProposal(loc store.BookingLocation, end, now time.Time) time.Time {
+	if end.Before(now) {
+		end = now
+	}
+	return booking.NextOpen(loc, period.AddDays(end, 1, period.Zone(loc.TimeZone)))
 }
 
 // extendForm re-shows a booking with a refused extend form, input kept.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/catalog"
 	"github.com/rentdesk/rentdesk/internal/desk"
 	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/period"
@@ -198,14 +199,14 @@ func parseReturn(c echo.Context, b store.Booking) (returnInput, desk.Return, com
 	if in.form.DamageAmount != "" {
 		n, err := money.Parse(in.form.DamageAmount, b.Currency)
 		if err != nil {
-			errs["damage_amount"] = err.Error()
+			errs["damage_amount"] = catalog.Sentence(err.Error())
 		}
 		r.DamageAmount = n
 	}
 	if r.GiveDepositBack {
 		n, err := money.Parse(in.form.DepositBack, b.Currency)
 		if err != nil {
-			errs["deposit_back"] = err.Error()
+			errs["deposit_back"] = catalog.Sentence(err.Error())
 		}
 		r.DepositBack = n
 	}
@@ -378,7 +379,7 @@ func (s *Server) StaffReturnWaive(c echo.Context) error {
 		n, err := money.Parse(rawAmount, b.Currency)
 		switch {
 		case err != nil:
-			errs["waive_amount"] = err.Error()
+			errs["waive_amount"] = catalog.Sentence(err.Error())
 		case n <= 0:
 			errs["waive_amount"] = "Enter an amount above zero, or leave it empty to waive all of it."
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rentdesk/rentdesk/internal/catalog"
 	"github.com/rentdesk/rentdesk/internal/desk"
 	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/payment"
@@ -67,7 +68,7 @@ func parseLateFee(f pages.LateFeeForm, currency string) (store.LateFeeRule, comp
 		n, err := money.Parse(raw, currency)
 		switch {
 		case err != nil:
-			errs[key] = err.Error()
+			errs[key] = catalog.Sentence(err.Error())
 		case n > payment.MaxEntry:
 			// The fee multiplies it by the time late and the quantity, and
 			// the ledger takes at most this much in one charge.

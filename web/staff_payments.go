@@ -1,6 +1,8 @@
 package web
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/catalog"
 	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/payment"
 	"github.com/rentdesk/rentdesk/internal/period"
@@ -31,8 +34,8 @@ type moneyForm struct {
 
 // StaffPaymentRecord records cash or a card-terminal payment at the desk.
 func (s *Server) StaffPaymentRecord(c echo.Context) error {
-	return s.moneyAction(c, "pay_", "Payment recorded.", func(b store.Booking, amount int64, f pages.StaffMoneyForm) error {
-		_, err := s.Payments.Ledger().RecordPayment(c.Request().Context(), nil, payment.Payment{BookingID: b.ID,
+	return s.moneyAction(c, "pay_", "Payment recorded.", func(tx *store.Store, b store.Booking, amount int64, f pages.StaffMoneyForm) error {
+		_, err := s.Payments.Ledger().RecordPayment(c.Request().Context(), tx, payment.Payment{BookingID: b.ID,
 			Method: f["pay_method"], Amount: amount, Reference: f["pay_reference"], StaffID: currentUser(c).ID})
 		return err
 	})
@@ -40,22 +43,24 @@ func (s *Server) StaffPaymentRecord(c echo.Context) error {
 
 // StaffDepositTake takes the security deposit at the desk.
 func (s *Server) StaffDepositTake(c echo.Context) error {
-	return s.moneyAction(c, "dep_", "Deposit taken.", func(b store.Booking, amount int64, f pages.StaffMoneyForm) error {
-		return s.Payments.Ledger().TakeDeposit(c.Request().Context(), nil, b.ID, amount, f["dep_method"], f["dep_reference"], currentUser(c).ID)
+	return s.moneyAction(c, "dep_", "Deposit taken.", func(tx *store.Store, b store.Booking, amount int64, f pages.StaffMoneyForm) error {
+		return s.Payments.Ledger().TakeDeposit(c.Request().Context(), tx, b.ID, amount, f["dep_method"], f["dep_reference"], currentUser(c).ID)
 	})
 }
 
 // StaffDepositReturn gives the security deposit back (all or part of it).
 func (s *Server) StaffDepositReturn(c echo.Context) error {
-	return s.moneyAction(c, "ret_", "Deposit returned.", func(b store.Booking, amount int64, f pages.StaffMoneyForm) error {
-		return s.Payments.Ledger().ReturnDeposit(c.Request().Context(), nil, b.ID, amount, f["ret_method"], f["ret_reference"], currentUser(c).ID)
+	return s.moneyAction(c, "ret_", "Deposit returned.", func(tx *store.Store, b store.Booking, amount int64, f pages.StaffMoneyForm) error {
+		return s.Payments.Ledger().ReturnDeposit(c.Request().Context(), tx, b.ID, amount, f["ret_method"], f["ret_reference"], currentUser(c).ID)
 	})
 }
 
 // StaffRefund refunds (part of) a payment: through Stripe for online card
-// payments, as cash otherwise.
+// payments, as cash otherwise. Its form has no once token: a Stripe refund
+// is not made inside a transaction of ours, and what is left of the payment
+// bounds a refund sent twice (it asks before sending, too).
 func (s *Server) StaffRefund(c echo.Context) error {
-	return s.moneyAction(c, "ref_", "Refunded.", func(b store.Booking, amount int64, f pages.StaffMoneyForm) error {
+	return s.moneyAction(c, "ref_", "Refunded.", func(_ *store.Store, b store.Booking, amount int64, f pages.StaffMoneyForm) error {
 		paymentID, _ := strconv.ParseInt(f["ref_payment"], 10, 64)
 		_, err := s.Payments.Refund(c.Request().Context(), b.ID, paymentID, amount, f["ref_note"], currentUser(c).ID)
 		return err
@@ -86,19 +91,23 @@ func (s *Server) StaffRefundSend(c echo.Context) error {
 // moneyAction reads a money form (fields named prefix+name), parses its
 // amount in the booking's currency, runs act and answers: back to the
 // booking with a message, or the page again with the form's errors (422).
-func (s *Server) moneyAction(c echo.Context, prefix, done string, act func(store.Booking, int64, pages.StaffMoneyForm) error) error {
+// A form with a once token (prefix+"once", made when the page was shown)
+// acts at most once: act runs in the transaction that claims the token, so
+// the same form sent twice records one entry and the second answer goes
+// back to the booking saying so.
+func (s *Server) moneyAction(c echo.Context, prefix, done string, act func(*store.Store, store.Booking, int64, pages.StaffMoneyForm) error) error {
 	b, err := s.staffBooking(c)
 	if err != nil {
 		return err
 	}
 	f := pages.StaffMoneyForm{}
-	for _, name := range []string{"amount", "method", "reference", "payment", "note"} {
+	for _, name := range []string{"amount", "method", "reference", "payment", "note", "once"} {
 		f[prefix+name] = field(c, prefix+name)
 	}
 	errs := components.Errors{}
 	amount, perr := money.Parse(f[prefix+"amount"], b.Currency)
 	if perr != nil {
-		errs[prefix+"amount"] = perr.Error()
+		errs[prefix+"amount"] = catalog.Sentence(perr.Error())
 	}
 	if m := f[prefix+"method"]; prefix != "ref_" && !slices.Contains(payment.DeskMethods, m) {
 		errs[prefix+"method"] = "Choose cash or card terminal."
@@ -109,7 +118,35 @@ func (s *Server) moneyAction(c echo.Context, prefix, done string, act func(store
 	if tooLong(c, errs).Any() {
 		return s.moneyRefused(c, f, errs)
 	}
-	return s.moneyDone(c, b, act(b, amount, f), done, prefix, f)
+	once := f[prefix+"once"]
+	if once == "" {
+		return s.moneyDone(c, b, act(nil, b, amount, f), done, prefix, f)
+	}
+	if len(once) < 16 || len(once) > 200 {
+		return echo.NewHTTPError(http.StatusBadRequest, "The form is damaged; reload the page and try again.")
+	}
+	ctx := c.Request().Context()
+	err = s.Store.WithTx(ctx, func(tx *store.Store) error {
+		claimed, err := tx.ClaimDeskForm(ctx, b.ID, once)
+		if err != nil {
+			return err
+		}
+		if !claimed {
+			return errFormSentTwice
+		}
+		return act(tx, b, amount, f)
+	})
+	return s.moneyDone(c, b, err, done, prefix, f)
+}
+
+// errFormSentTwice: a desk form whose once token was already claimed.
+var errFormSentTwice = errors.New("web: desk form sent twice")
+
+// moneyOnce makes the once token of a money form (moneyAction).
+func moneyOnce() string {
+	b := make([]byte, 18)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // moneyDone answers a money action: success, a refusal beside the form, or
@@ -121,6 +158,8 @@ func (s *Server) moneyDone(c echo.Context, b store.Booking, err error, done, pre
 	switch {
 	case err == nil:
 		s.flash(c, "success", done)
+	case errors.Is(err, errFormSentTwice):
+		s.flash(c, "info", "That form was sent twice; it is recorded once. Check the entries below.")
 	case errors.Is(err, payment.ErrStripeUnavailable):
 		s.Logger.Warn("stripe refund not sent", "booking", b.ID, "err", err)
 		s.flash(c, "error", "Stripe could not be reached. The refund is recorded as pending; send it again from the list below.")
@@ -159,7 +198,8 @@ func (s *Server) staffMoney(c echo.Context, v *pages.StaffBookingView, b store.B
 	cur, zone := b.Currency, period.Zone(b.TimeZone)
 	m := pages.StaffMoneyView{Rental: money.Format(bal.Rental, cur), Charges: money.Format(bal.Charges, cur),
 		Paid: money.Format(bal.Paid, cur), Due: money.Format(bal.Due, cur), Owed: bal.Due < 0,
-		Form: pages.StaffMoneyForm{"dep_amount": money.FormatPlain(b.Deposit, cur), "ret_amount": money.FormatPlain(bal.DepositHeld, cur)}}
+		Form: pages.StaffMoneyForm{"dep_amount": money.FormatPlain(b.Deposit, cur), "ret_amount": money.FormatPlain(bal.DepositHeld, cur),
+			"pay_once": moneyOnce(), "dep_once": moneyOnce(), "ret_once": moneyOnce()}}
 	if bal.Due < 0 {
 		m.Due = money.Format(-bal.Due, cur)
 	}

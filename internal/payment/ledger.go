@@ -279,16 +279,26 @@ func (l *Ledger) checkRefundable(ctx context.Context, tx *store.Store, b store.B
 }
 
 // TakeDeposit charges a security deposit and records it paid at the desk,
-// together.
+// together. A booking holds one deposit at a time: while one is held, taking
+// another is refused (the form sent twice must not take it twice); the desk
+// returns it first to take a different amount.
 func (l *Ledger) TakeDeposit(ctx context.Context, tx *store.Store, bookingID, amount int64, method, reference string, staffID int64) error {
 	if !slices.Contains(DeskMethods, method) {
 		return booking.FieldErrors{"method": "Choose cash or card terminal."}
 	}
 	return l.inTx(ctx, tx, bookingID, func(tx *store.Store, b store.Booking) error {
+		t, err := tx.GetLedgerTotals(ctx, b.ID)
+		if err != nil {
+			return err
+		}
+		if t.DepositHeld > 0 {
+			return &booking.RuleError{Msg: "A security deposit of " + money.Format(t.DepositHeld, b.Currency) +
+				" is already held for this booking; nothing more was taken."}
+		}
 		if _, err := l.AddCharge(ctx, tx, b.ID, store.ChargeDeposit, amount, "security deposit", staffID); err != nil {
 			return err
 		}
-		_, err := l.RecordPayment(ctx, tx, Payment{BookingID: b.ID, Method: method, Amount: amount, Reference: reference,
+		_, err = l.RecordPayment(ctx, tx, Payment{BookingID: b.ID, Method: method, Amount: amount, Reference: reference,
 			Note: DepositNote, StaffID: staffID})
 		return err
 	})

@@ -113,6 +113,34 @@ func TestLedgerRefusals(t *testing.T) {
 
 func must2(_ int64, err error) error { return err }
 
+// TestLedgerDepositTakenOnce: the desk's deposit form sent twice (a double
+// click, two desks, a page kept open) takes the deposit once; the others are
+// told it is already held.
+func TestLedgerDepositTakenOnce(t *testing.T) {
+	w := newWorld(t)
+	staff, cust := w.user("staff"), w.user("customer")
+	id := w.book(cust, w.item("Canoe", 1, 2000, 10000), 1, false)
+	var mu sync.Mutex
+	ok, told := 0, 0
+	testenv.Together(t, 8, 30*time.Second, func(int) {
+		err := w.ledger.TakeDeposit(w.ctx, nil, id, 10000, store.MethodCash, "", staff)
+		var re *booking.RuleError
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case err == nil:
+			ok++
+		case errors.As(err, &re):
+			told++
+		default:
+			t.Errorf("take deposit: %v", err)
+		}
+	})
+	if bal := w.balance(id); ok != 1 || told != 7 || bal.DepositHeld != 10000 || bal.Paid != 10000 {
+		t.Fatalf("%d deposits taken, %d refused; held %d, paid %d; want 1, 7, 10000, 10000", ok, told, bal.DepositHeld, bal.Paid)
+	}
+}
+
 // TestLedgerConcurrentRefunds: two desks refunding the same payment at once
 // can never give back more than it was.
 func TestLedgerConcurrentRefunds(t *testing.T) {
