@@ -45,6 +45,11 @@ func TestCustomerSeesOverdueBooking(t *testing.T) {
 	staff, su := s.staffClient("desk@example.test")
 	act := booking.Actor{UserID: su.ID}
 	ctx := context.Background()
+	page := fmt.Sprintf("/bookings/%d", b.ID)
+	dueLabel := func(res *testResponse) string { return res.Doc.Find(`[data-testid="due"]`).Prev().Text() }
+	if got := dueLabel(cust.get(page).expectStatus(t, http.StatusOK)); got != "Due at pickup" {
+		t.Errorf("before the pickup the money left reads %q, want Due at pickup", got)
+	}
 	s.setClock(start.Add(5 * time.Minute))
 	if err := s.srv.Booking.CheckOut(ctx, b.ID, "Tent-1", act); err != nil {
 		t.Fatal(err)
@@ -52,7 +57,6 @@ func TestCustomerSeesOverdueBooking(t *testing.T) {
 	if err := s.srv.Booking.MarkBulkLine(ctx, b.ID, chairLine.ID, true, act); err != nil {
 		t.Fatal(err)
 	}
-	page := fmt.Sprintf("/bookings/%d", b.ID)
 	row := fmt.Sprintf(`[data-testid="booking-%s"] [data-testid="booking-overdue"]`, b.Number)
 
 	// Out and not yet due: nothing is said to be late.
@@ -60,6 +64,10 @@ func TestCustomerSeesOverdueBooking(t *testing.T) {
 	res := cust.get(page).expectStatus(t, http.StatusOK)
 	if res.has(`[data-testid="overdue"]`) || res.has(`[data-testid="line-overdue"]`) {
 		t.Error("a rental not yet due is shown overdue")
+	}
+	// The gear is out: nothing is due "at pickup" any more.
+	if got := dueLabel(res); got != "Balance due" {
+		t.Errorf("a rental out reads %q for the money left, want Balance due", got)
 	}
 	if cust.get("/bookings").expectStatus(t, http.StatusOK).has(row) {
 		t.Error("the list shows a rental not yet due as overdue")

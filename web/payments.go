@@ -114,6 +114,12 @@ func (s *Server) PaymentCancel(c echo.Context) error {
 	return s.render(c, http.StatusOK, pages.PaymentCancelPage(v))
 }
 
+// beforePickup are the statuses of a booking whose gear has not left the desk.
+var beforePickup = map[string]bool{
+	store.BookingCart: true, store.BookingHold: true, store.BookingConfirmed: true,
+	store.BookingCancelled: true, store.BookingExpired: true,
+}
+
 // bookingMoney fills the money part of a customer's booking page from the
 // ledger: the balance, what was paid, and whether to offer online payment.
 func (s *Server) bookingMoney(c echo.Context, v *pages.BookingView, b store.Booking, st store.Settings) error {
@@ -123,7 +129,12 @@ func (s *Server) bookingMoney(c echo.Context, v *pages.BookingView, b store.Book
 	}
 	v.Due, v.DueLabel = money.Format(bal.Due, b.Currency), "Due at pickup"
 	if bal.Paid != 0 {
-		v.Paid, v.DueLabel = money.Format(bal.Paid, b.Currency), "Balance due"
+		v.Paid = money.Format(bal.Paid, b.Currency)
+	}
+	// "Due at pickup" is true only before the pickup and before any money
+	// moved; once the gear is out (or back) what is left is a balance.
+	if bal.Paid != 0 || !beforePickup[b.Status] {
+		v.DueLabel = "Balance due"
 	}
 	now := s.Now()
 	if b.Status == store.BookingHold && b.ExpiresAt != nil && b.ExpiresAt.After(now) &&
