@@ -34,35 +34,41 @@ type moneyForm struct {
 
 // StaffPaymentRecord records cash or a card-terminal payment at the desk.
 func (s *Server) StaffPaymentRecord(c echo.Context) error {
-	return s.moneyAction(c, "pay_", "Payment recorded.", func(tx *store.Store, b store.Booking, amount int64, f pages.StaffMoneyForm) error {
-		_, err := s.Payments.Ledger().RecordPayment(c.Request().Context(), tx, payment.Payment{BookingID: b.ID,
-			Method: f["pay_method"], Amount: amount, Reference: f["pay_reference"], StaffID: currentUser(c).ID})
-		return err
+	return s.moneyAction(c, "pay_", "Payment recorded.", func(claim claimFunc, b store.Booking, amount int64, f pages.StaffMoneyForm) error {
+		return s.inClaimedTx(c, claim, func(tx *store.Store) error {
+			_, err := s.Payments.Ledger().RecordPayment(c.Request().Context(), tx, payment.Payment{BookingID: b.ID,
+				Method: f["pay_method"], Amount: amount, Reference: f["pay_reference"], StaffID: currentUser(c).ID})
+			return err
+		})
 	})
 }
 
 // StaffDepositTake takes the security deposit at the desk.
 func (s *Server) StaffDepositTake(c echo.Context) error {
-	return s.moneyAction(c, "dep_", "Deposit taken.", func(tx *store.Store, b store.Booking, amount int64, f pages.StaffMoneyForm) error {
-		return s.Payments.Ledger().TakeDeposit(c.Request().Context(), tx, b.ID, amount, f["dep_method"], f["dep_reference"], currentUser(c).ID)
+	return s.moneyAction(c, "dep_", "Deposit taken.", func(claim claimFunc, b store.Booking, amount int64, f pages.StaffMoneyForm) error {
+		return s.inClaimedTx(c, claim, func(tx *store.Store) error {
+			return s.Payments.Ledger().TakeDeposit(c.Request().Context(), tx, b.ID, amount, f["dep_method"], f["dep_reference"], currentUser(c).ID)
+		})
 	})
 }
 
 // StaffDepositReturn gives the security deposit back (all or part of it).
 func (s *Server) StaffDepositReturn(c echo.Context) error {
-	return s.moneyAction(c, "ret_", "Deposit returned.", func(tx *store.Store, b store.Booking, amount int64, f pages.StaffMoneyForm) error {
-		return s.Payments.Ledger().ReturnDeposit(c.Request().Context(), tx, b.ID, amount, f["ret_method"], f["ret_reference"], currentUser(c).ID)
+	return s.moneyAction(c, "ret_", "Deposit returned.", func(claim claimFunc, b store.Booking, amount int64, f pages.StaffMoneyForm) error {
+		return s.inClaimedTx(c, claim, func(tx *store.Store) error {
+			return s.Payments.Ledger().ReturnDeposit(c.Request().Context(), tx, b.ID, amount, f["ret_method"], f["ret_reference"], currentUser(c).ID)
+		})
 	})
 }
 
 // StaffRefund refunds (part of) a payment: through Stripe for online card
-// payments, as cash otherwise. Its form has no once token: a Stripe refund
-// is not made inside a transaction of ours, and what is left of the payment
-// bounds a refund sent twice (it asks before sending, too).
+// payments, as cash otherwise. Its once token is claimed in the transaction
+// that records the refund, before Stripe is asked: the same form sent twice
+// records, and sends, one refund.
 func (s *Server) StaffRefund(c echo.Context) error {
-	return s.moneyAction(c, "ref_", "Refunded.", func(_ *store.Store, b store.Booking, amount int64, f pages.StaffMoneyForm) error {
+	return s.moneyAction(c, "ref_", "Refunded.", func(claim claimFunc, b store.Booking, amount int64, f pages.StaffMoneyForm) error {
 		paymentID, _ := strconv.ParseInt(f["ref_payment"], 10, 64)
-		_, err := s.Payments.Refund(c.Request().Context(), b.ID, paymentID, amount, f["ref_note"], currentUser(c).ID)
+		_, err := s.Payments.Refund(c.Request().Context(), b.ID, paymentID, amount, f["ref_note"], currentUser(c).ID, claim)
 		return err
 	})
 }
@@ -88,14 +94,30 @@ func (s *Server) StaffRefundSend(c echo.Context) error {
 	return redirect(c, fmt.Sprintf("/staff/bookings/%d", b.ID))
 }
 
+// claimFunc claims a money form's once token in the transaction that
+// records what the form asks (moneyAction).
+type claimFunc = func(tx *store.Store) error
+
+// inClaimedTx runs record in a transaction that first claims the form's
+// once token.
+func (s *Server) inClaimedTx(c echo.Context, claim claimFunc, record func(tx *store.Store) error) error {
+	return s.Store.WithTx(c.Request().Context(), func(tx *store.Store) error {
+		if err := claim(tx); err != nil {
+			return err
+		}
+		return record(tx)
+	})
+}
+
 // moneyAction reads a money form (fields named prefix+name), parses its
 // amount in the booking's currency, runs act and answers: back to the
 // booking with a message, or the page again with the form's errors (422).
 // A form with a once token (prefix+"once", made when the page was shown)
-// acts at most once: act runs in the transaction that claims the token, so
-// the same form sent twice records one entry and the second answer goes
-// back to the booking saying so.
-func (s *Server) moneyAction(c echo.Context, prefix, done string, act func(*store.Store, store.Booking, int64, pages.StaffMoneyForm) error) error {
+// acts at most once: act claims the token (claim) in the transaction that
+// records the entry, so the same form sent twice records one entry and the
+// second answer goes back to the booking saying so. Without a token, claim
+// does nothing.
+func (s *Server) moneyAction(c echo.Context, prefix, done string, act func(claimFunc, store.Booking, int64, pages.StaffMoneyForm) error) error {
 	b, err := s.staffBooking(c)
 	if err != nil {
 		return err
@@ -119,24 +141,20 @@ func (s *Server) moneyAction(c echo.Context, prefix, done string, act func(*stor
 		return s.moneyRefused(c, f, errs)
 	}
 	once := f[prefix+"once"]
-	if once == "" {
-		return s.moneyDone(c, b, act(nil, b, amount, f), done, prefix, f)
-	}
-	if len(once) < 16 || len(once) > 200 {
+	if once != "" && (len(once) < 16 || len(once) > 200) {
 		return echo.NewHTTPError(http.StatusBadRequest, "The form is damaged; reload the page and try again.")
 	}
-	ctx := c.Request().Context()
-	err = s.Store.WithTx(ctx, func(tx *store.Store) error {
-		claimed, err := tx.ClaimDeskForm(ctx, b.ID, once)
-		if err != nil {
-			return err
+	claim := func(tx *store.Store) error {
+		if once == "" {
+			return nil
 		}
-		if !claimed {
-			return errFormSentTwice
+		claimed, err := tx.ClaimDeskForm(c.Request().Context(), b.ID, once)
+		if err == nil && !claimed {
+			err = errFormSentTwice
 		}
-		return act(tx, b, amount, f)
-	})
-	return s.moneyDone(c, b, err, done, prefix, f)
+		return err
+	}
+	return s.moneyDone(c, b, act(claim, b, amount, f), done, prefix, f)
 }
 
 // errFormSentTwice: a desk form whose once token was already claimed.
@@ -199,7 +217,7 @@ func (s *Server) staffMoney(c echo.Context, v *pages.StaffBookingView, b store.B
 	m := pages.StaffMoneyView{Rental: money.Format(bal.Rental, cur), Charges: money.Format(bal.Charges, cur),
 		Paid: money.Format(bal.Paid, cur), Due: money.Format(bal.Due, cur), Owed: bal.Due < 0,
 		Form: pages.StaffMoneyForm{"dep_amount": money.FormatPlain(b.Deposit, cur), "ret_amount": money.FormatPlain(bal.DepositHeld, cur),
-			"pay_once": moneyOnce(), "dep_once": moneyOnce(), "ret_once": moneyOnce()}}
+			"pay_once": moneyOnce(), "dep_once": moneyOnce(), "ret_once": moneyOnce(), "ref_once": moneyOnce()}}
 	if bal.Due < 0 {
 		m.Due = money.Format(-bal.Due, cur)
 	}

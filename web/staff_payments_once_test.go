@@ -85,6 +85,35 @@ func TestDeskMoneyFormRecordsOnce(t *testing.T) {
 	// A once token that no page made is refused, not stored.
 	pay.Set("pay_once", "x")
 	desk.post(path+"/payments", pay).expectStatus(t, http.StatusBadRequest)
+
+	// The refund form of a fresh page, sent three times at once, gives back
+	// once; a new page's refund form gives back again.
+	refunds := func() int64 {
+		return s.id(`SELECT count(*) FROM ledger_entries WHERE booking_id = $1 AND kind = 'refund'`, id)
+	}
+	first := s.id(`SELECT min(id) FROM ledger_entries WHERE booking_id = $1 AND kind = 'payment' AND note <> 'security deposit'`, id)
+	refund := func() url.Values {
+		ref := formFields(t, desk.get(path).expectStatus(t, http.StatusOK), `[data-testid="refund-form"]`)
+		if ref.Get("ref_once") == "" {
+			t.Fatal("the refund form has no once token")
+		}
+		ref.Set("ref_payment", itoa(first))
+		ref.Set("ref_amount", "2.00")
+		return ref
+	}
+	ref := refund()
+	parallel(t, 3, 60*time.Second, func(int) {
+		if res := desk.post(path+"/refunds", cloneValues(ref)); res.StatusCode != http.StatusSeeOther {
+			t.Errorf("refund sent at once: %d", res.StatusCode)
+		}
+	})
+	if n := refunds(); n != 1 {
+		t.Fatalf("the refund form sent 3 times at once gave back %d times, want 1", n)
+	}
+	desk.post(path+"/refunds", refund()).expectStatus(t, http.StatusSeeOther)
+	if n := refunds(); n != 2 {
+		t.Fatalf("a refund from a new page: %d refunds, want 2", n)
+	}
 }
 
 // A refused amount at the desk is told beside its field as a sentence, like

@@ -81,7 +81,11 @@ func conflictText(err error) string {
 // refunded through Stripe (the refund is recorded pending first, and sent
 // with an idempotency key made from its entry id); any other payment is
 // recorded as cash given back at the desk. It returns the refund's entry.
-func (s *Service) Refund(ctx context.Context, bookingID, paymentID, amount int64, note string, staffID int64) (int64, error) {
+//
+// claim, when not nil, runs first in the transaction that records the
+// refund (a desk form's once token): its error records nothing and asks
+// Stripe for nothing.
+func (s *Service) Refund(ctx context.Context, bookingID, paymentID, amount int64, note string, staffID int64, claim func(tx *store.Store) error) (int64, error) {
 	pay, err := s.o.Store.GetLedgerEntry(ctx, paymentID)
 	if err != nil || pay.BookingID != bookingID || pay.Kind != store.EntryPayment {
 		return 0, booking.FieldErrors{"payment": "Choose a payment of this booking."}
@@ -95,6 +99,11 @@ func (s *Service) Refund(ctx context.Context, bookingID, paymentID, amount int64
 	}
 	var id int64
 	err = s.o.Store.WithTx(ctx, func(tx *store.Store) error {
+		if claim != nil {
+			if err := claim(tx); err != nil {
+				return err
+			}
+		}
 		if id, err = s.o.Ledger.RecordRefund(ctx, tx, r); err != nil {
 			return err
 		}
