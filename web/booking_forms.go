@@ -30,8 +30,6 @@ func parseLocal(errs components.Errors, name, value string, loc *time.Location) 
 		errs[name] = catalog.Sentence(skipped.Message())
 	case errors.Is(err, period.ErrMissing):
 		errs[name] = "Choose a date and time."
-	case errors.Is(err, period.ErrSeconds):
-		errs[name] = "Give the time to the minute, like 2026-03-07 15:00: seconds are not used."
 	case err != nil:
 		errs[name] = "Enter a date and time like 2026-03-07 15:00."
 	}

@@ -13,9 +13,6 @@ var (
 	ErrMissing = errors.New("period: missing date")
 	// ErrNotDate means the text is not a date or date-time we accept.
 	ErrNotDate = errors.New("period: not a date")
-	// ErrSeconds means the time has seconds or a fraction of one: times are
-	// chosen to the minute, and pages show them so.
-	ErrSeconds = errors.New("period: time given to the second")
 	// ErrSkipped means the time does not exist in the zone that day: the
 	// clocks jumped over it (a DST gap). ParseLocal returns it as a
 	// *SkippedError, which says where the clocks jumped.
@@ -64,8 +61,7 @@ func skipped(wall, t time.Time, loc *time.Location) *SkippedError {
 
 // localLayouts are the forms ParseLocal accepts, tried in order. The first
 // is what an HTML datetime-local input submits; with step="1" it adds
-// seconds (and time.Parse accepts a fraction after the seconds), which must
-// be zero: ParseLocal refuses others with ErrSeconds. The space
+// seconds (and time.Parse accepts a fraction after the seconds). The space
 // variants are what people type into a plain text fallback; a bare date is
 // what a date input submits.
 var localLayouts = []string{
@@ -77,17 +73,16 @@ var localLayouts = []string{
 }
 
 // ParseLocal reads one wall-clock value ("2026-03-07T15:00",
-// "2026-03-07T15:00:00", "2026-03-07 15:00" or a plain date "2026-03-07",
+// "2026-03-07T15:00:30", "2026-03-07 15:00" or a plain date "2026-03-07",
 // meaning 00:00) as a time in loc and returns the instant in UTC. A time in
 // a DST overlap is resolved as in Date; a time the clocks skip is a
 // *SkippedError (a plain date whose midnight is skipped means the first
-// moment of that day). Errors are ErrMissing, ErrNotDate, ErrSeconds,
-// *SkippedError or ErrNoLocation.
+// moment of that day). Errors are ErrMissing, ErrNotDate, *SkippedError or
+// ErrNoLocation.
 //
-// Times are to the minute: every form chooses them so and every page shows
-// them so, and a start of 15:00:00.5 shown as 15:00 would leave half a second
-// that no page tells of. A value with seconds or a fraction is refused with
-// a message saying why, not rounded either way behind the user's back.
+// Seconds and a fraction are kept as written: FormatLocal writes them for a
+// time the app made (a unit free from its return, a block started now), and
+// a form or link carrying such a value must read back to the same instant.
 func ParseLocal(value string, loc *time.Location) (time.Time, error) {
 	if loc == nil {
 		return time.Time{}, ErrNoLocation
@@ -100,9 +95,6 @@ func ParseLocal(value string, loc *time.Location) (time.Time, error) {
 		// Parsing in UTC only splits the text into calendar fields; the
 		// zone is applied by Date, never by time.Parse.
 		w, err := time.Parse(layout, value)
-		if err == nil && (w.Second() != 0 || w.Nanosecond() != 0) {
-			return time.Time{}, ErrSeconds
-		}
 		if err == nil {
 			t := Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), loc)
 			// A plain date means the day's first moment, which a skipped
@@ -156,8 +148,6 @@ func message(err error, missing string) string {
 	switch {
 	case errors.Is(err, ErrMissing):
 		return missing
-	case errors.Is(err, ErrSeconds):
-		return msgSeconds
 	}
 	var se *SkippedError
 	if errors.As(err, &se) {

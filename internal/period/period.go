@@ -62,7 +62,6 @@ const (
 	msgStartMissing = "choose a start date and time"
 	msgEndMissing   = "choose an end date and time"
 	msgNotDate      = "enter a date and time like 2026-03-07 15:00"
-	msgSeconds      = "give the time to the minute, like 2026-03-07 15:00: seconds are not used"
 	msgEndNotAfter  = "the end must be after the start"
 	msgStartInPast  = "the start is in the past"
 )

@@ -30,28 +30,10 @@ func input(t testing.TB, r Rates, zone, start, end string) Input {
 	t.Helper()
 	loc := mustLoad(t, zone)
 	p, err := period.Parse(start, end, loc)
-	if len(start) > len("2006-01-02T15:04") || len(end) > len("2006-01-02T15:04") {
-		// Forms take times to the minute, but prices are also asked for
-		// periods the app computes (an early return, a stretch to now),
-		// which may end on any second.
-		p, err = period.New(localSecond(t, start, loc), localSecond(t, end, loc))
-	}
 	if err != nil {
 		t.Fatalf("period %s–%s: %v", start, end, err)
 	}
 	return Input{Rates: r, Period: p, Location: loc, Quantity: 1}
-}
-
-// localSecond reads a wall-clock time with or without seconds in loc.
-func localSecond(t testing.TB, value string, loc *time.Location) time.Time {
-	t.Helper()
-	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02T15:04"} {
-		if w, err := time.Parse(layout, value); err == nil {
-			return period.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), 0, loc)
-		}
-	}
-	t.Fatalf("not a local time: %q", value)
-	return time.Time{}
 }
 
 // l is shorthand for an expected line.
