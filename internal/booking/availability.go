@@ -14,13 +14,6 @@ func (e *Engine) Availability(ctx context.Context, locationID int64, start, end 
 	return e.st.ListAvailability(ctx, store.AvailabilityQuery{LocationID: locationID, From: start, To: end, Now: e.now(), Hidden: staff})
 }
 
-// AvailabilityPage is Availability for customers, one page of at most
-// limit items by name after item afterID (0: the first page).
-func (e *Engine) AvailabilityPage(ctx context.Context, locationID int64, start, end time.Time, afterID int64, limit int) ([]store.ItemAvailability, error) {
-	return e.st.ListAvailability(ctx, store.AvailabilityQuery{LocationID: locationID, From: start, To: end, Now: e.now(),
-		AfterID: afterID, Limit: limit})
-}
-
 // AvailabilityOf is Availability for some items only (those a catalog page
 // shows), still in one query; items customers cannot book are left out.
 func (e *Engine) AvailabilityOf(ctx context.Context, locationID int64, start, end time.Time, itemIDs []int64) ([]store.ItemAvailability, error) {
