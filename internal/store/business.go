@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
@@ -793,16 +794,52 @@ func (s *Store) ListItemFigures(ctx context.Context, fromDay, toDay, from, to ti
 // itemFiguresWith runs q, itemFiguresSQL or a former form of it the tests
 // compare it with, on ListItemFigures' arguments.
 func (s *Store) itemFiguresWith(ctx context.Context, q string, fromDay, toDay, from, to time.Time, locationID int64) ([]ItemFigures, error) {
-	var rows []ItemFigures
+	var out []ItemFigures
 	err := s.withoutParallel(ctx, func(tx *Store) error {
-		args, late, err := tx.rolledRevenueArgs(ctx, from, to, locationID)
+		args, err := tx.itemFiguresArgs(ctx, fromDay, toDay, from, to, locationID)
 		if err != nil {
 			return err
 		}
-		args = append(args, fromDay.Format(time.DateOnly), toDay.Format(time.DateOnly), late)
-		return tx.q.SelectContext(ctx, &rows, q, args...)
+		rows, err := tx.tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		return scanItemFigures(rows, &out)
 	})
-	return rows, err
+	return out, err
+}
+
+// itemFiguresArgs are itemFiguresSQL's arguments.
+func (s *Store) itemFiguresArgs(ctx context.Context, fromDay, toDay, from, to time.Time, locationID int64) ([]any, error) {
+	args, late, err := s.rolledRevenueArgs(ctx, from, to, locationID)
+	if err != nil {
+		return nil, err
+	}
+	return append(args, fromDay.Format(time.DateOnly), toDay.Format(time.DateOnly), late), nil
+}
+
+// itemFiguresNames are itemFiguresSQL's columns. Its rows are scanned by
+// hand (rowscan.go): a period of a shop of 5,000 items is 5,000 rows, whose
+// reflective scan was a third of the dashboard page's own CPU.
+var itemFiguresNames = []string{"item_id", "name", "category", "replacement_value", "rate_hour", "rate_day", "rate_week",
+	"hours_available", "hours_out", "revenue", "lifetime_revenue"}
+
+func scanItemFigures(rows *sql.Rows, out *[]ItemFigures) error {
+	return newRowScan(itemFiguresNames...).each(rows, func(r *rowScan) {
+		var it ItemFigures
+		it.ItemID = r.int64()
+		it.Name = r.string()
+		it.Category = r.string()
+		it.ReplacementValue = r.int64()
+		it.RateHour = r.optInt64()
+		it.RateDay = r.optInt64()
+		it.RateWeek = r.optInt64()
+		it.HoursAvailable = r.float64()
+		it.HoursOut = r.float64()
+		it.Revenue = r.int64()
+		it.LifetimeRevenue = r.int64()
+		*out = append(*out, it)
+	})
 }
 
 // UtilizationRow is unit-hours of one day (and location and item, in exports).
