@@ -197,5 +197,11 @@ WHERE b.customer_id = $1 ORDER BY b.id DESC LIMIT 1`, p.CustomerID).Scan(&p.Book
 	if err != nil {
 		return p, fmt.Errorf("bench: pick a paid booking: %w", err)
 	}
+	// Where the item figures look for ledger entries the rollup's runs did
+	// not see, as the store works it out.
+	err = db.QueryRowContext(ctx, `SELECT min(pg_snapshot_xmin(snapshot))::text FROM revenue_rollup_state`).Scan(&p.RevenueLateFrom)
+	if err != nil {
+		return p, fmt.Errorf("bench: read the revenue rollup's snapshots: %w", err)
+	}
 	return p, nil
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"math"
+	"reflect"
 	"testing"
 	"time"
 
@@ -331,6 +332,32 @@ func TestItemFigures(t *testing.T) {
 	if chair.Name != "Folding chair" || !near(chair.HoursAvailable, 580) || !near(chair.HoursOut, 76) ||
 		chair.Revenue != 2000+1500 || chair.LifetimeRevenue != 3500 {
 		t.Errorf("chair %+v", chair)
+	}
+}
+
+// The item figures' rows, scanned by hand, read what sqlx reads: items with
+// and without a category, rates NULL and set, hours and money, all
+// locations and one.
+func TestItemFiguresReadAsSqlx(t *testing.T) {
+	w := newBizWorld(t)
+	if _, err := w.st.RollupUtilization(w.ctx, day("2026-03-27"), day("2026-03-31"), w.now); err != nil {
+		t.Fatal(err)
+	}
+	for _, loc := range []int64{0, w.depot, w.berlin} {
+		got, err := w.st.ListItemFigures(w.ctx, day("2026-03-28"), day("2026-03-31"), ts("2026-03-28T00:00:00Z"), w.now, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := w.st.ListItemFiguresBySqlxForTest(w.ctx, day("2026-03-28"), day("2026-03-31"), ts("2026-03-28T00:00:00Z"), w.now, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("location %d:\n got %+v\nwant %+v", loc, got, want)
+		}
+		if loc == 0 && (len(got) != 2 || got[0].RateDay == nil || got[0].RateHour != nil || got[0].HoursOut == 0 || got[0].Revenue == 0) {
+			t.Fatalf("item figures fixture: %+v", got)
+		}
 	}
 }
 

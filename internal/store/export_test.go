@@ -175,6 +175,20 @@ func (s *Store) ListBookingsBySqlxForTest(ctx context.Context, limit int) ([]Boo
 	return out, err
 }
 
+// ListItemFiguresBySqlxForTest is ListItemFigures read by sqlx, as before
+// its rows were scanned by hand.
+func (s *Store) ListItemFiguresBySqlxForTest(ctx context.Context, fromDay, toDay, from, to time.Time, locationID int64) ([]ItemFigures, error) {
+	var out []ItemFigures
+	err := s.withoutParallel(ctx, func(tx *Store) error {
+		args, err := tx.itemFiguresArgs(ctx, fromDay, toDay, from, to, locationID)
+		if err != nil {
+			return err
+		}
+		return tx.q.SelectContext(ctx, &out, itemFiguresSQL, args...)
+	})
+	return out, err
+}
+
 // itemUtilByDaysCTE is the item figures' hours as they were read before the
 // running totals: every day of the period summed from utilization_daily.
 const itemUtilByDaysCTE = `util AS (

@@ -18,6 +18,10 @@ type HotParams struct {
 	// invoice, that invoice, and a Stripe payment intent of the ledger.
 	BookingID, InvoiceID int64
 	PaymentIntent        string
+	// RevenueLateFrom is the oldest xmin of the revenue rollup runs'
+	// snapshots, as text (nil before the first run): from that transaction
+	// on the item figures look for entries the runs did not see.
+	RevenueLateFrom *string
 }
 
 // HotQuery is one query a busy page runs, with arguments, so its plan on a
@@ -143,8 +147,8 @@ func HotQueries(p HotParams) []HotQuery {
 		{"dashboard funnel, 365 days, one location", funnelSQL, funnelArgs(yearFrom, p.Now, p.LocationID, dayStart), false, false, false},
 		{"dashboard attention", attentionSQL, []any{p.Now, grace, horizon, int64(0)}, false, true, false},
 		{"dashboard attention, one location", attentionSQL, []any{p.Now, grace, horizon, p.LocationID}, false, true, false},
-		{"dashboard item figures", itemFiguresSQL, []any{periodFrom, p.Now, int64(0), rolledTo, fromDay, toDay}, false, true, false},
-		{"dashboard item figures, 365 days", itemFiguresSQL, []any{yearFrom, p.Now, int64(0), rolledTo, yearFromDay, toDay}, false, true, false},
+		{"dashboard item figures", itemFiguresSQL, []any{periodFrom, p.Now, int64(0), rolledTo, fromDay, toDay, p.RevenueLateFrom}, false, true, false},
+		{"dashboard item figures, 365 days", itemFiguresSQL, []any{yearFrom, p.Now, int64(0), rolledTo, yearFromDay, toDay, p.RevenueLateFrom}, false, true, false},
 		{"dashboard utilization by day", utilizationByDaySQL, []any{fromDay, toDay, int64(0)}, false, false, false},
 		{"dashboard utilization by location", utilizationByLocationSQL, []any{fromDay, toDay}, false, false, false},
 		{"booking ledger", listLedgerSQL, []any{p.BookingID}, false, false, false},

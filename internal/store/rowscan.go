@@ -95,6 +95,15 @@ func (r *rowScan) int64() int64 {
 
 func (r *rowScan) int() int { return int(r.int64()) }
 
+func (r *rowScan) float64() float64 {
+	v := r.next()
+	f, ok := v.(float64)
+	if !ok {
+		r.fail(v, "float64")
+	}
+	return f
+}
+
 func (r *rowScan) optInt64() *int64 {
 	v := r.next()
 	switch v := v.(type) {
