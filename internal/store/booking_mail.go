@@ -182,7 +182,7 @@ const takeBookingMailSnapshotSQL = `DELETE FROM booking_mail_snapshots WHERE id 
 // exactly when they are written. ErrNotFound: already taken.
 func (s *Store) TakeBookingMailSnapshot(ctx context.Context, id int64) (BookingMail, error) {
 	var doc []byte
-	err := s.q.GetContext(ctx, &doc, takeBookingMailSnapshotSQL, id)
+	err := s.prepared().GetContext(ctx, &doc, takeBookingMailSnapshotSQL, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return BookingMail{}, fmt.Errorf("store: booking mail snapshot %d: %w", id, ErrNotFound)
 	}
