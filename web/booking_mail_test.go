@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
+	"github.com/rentdesk/rentdesk/internal/jobs"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/internal/testenv"
@@ -412,6 +413,57 @@ func TestBookingEmailsRenderedAfterCommitTellTheBookingAsConfirmed(t *testing.T)
 	}
 	if !strings.Contains(staffText, "Canon R6") {
 		t.Errorf("staff notice lacks the item:\n%s", staffText)
+	}
+}
+
+// A confirmation's email job carries ids only (the queue indexes every key
+// and value of a job's arguments): the booking as confirmed waits in
+// booking_mail_snapshots, and the job's worker takes it there in the
+// transaction that writes the emails, so none is left behind. A job queued
+// with the booking in its arguments, as they all were before, still writes
+// its emails.
+func TestBookingEmailJobCarriesIdsOnly(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	item := s.item("Canon R6", 2)
+	ca, ua := s.customer("kim@example.test")
+	cb, ub := s.customer("lee@example.test")
+	ca.bookOne(s.loc, item, s.local(3, 10), s.local(5, 10)).expectStatus(t, http.StatusSeeOther)
+	cb.bookOne(s.loc, item, s.local(3, 10), s.local(5, 10)).expectStatus(t, http.StatusSeeOther)
+	a := s.id(`SELECT id FROM bookings WHERE customer_id = $1`, ua.ID)
+	b := s.id(`SELECT id FROM bookings WHERE customer_id = $1`, ub.ID)
+	db := s.st.DB()
+	var keys string
+	if err := db.QueryRow(`SELECT string_agg(k, ',' ORDER BY k) FROM river_job, jsonb_object_keys(args) k
+		WHERE kind = 'booking_made_mail' AND args->>'booking_id' = $1`, itoa(a)).Scan(&keys); err != nil {
+		t.Fatal(err)
+	}
+	if keys != "booking_id,online,snapshot_id" {
+		t.Errorf("the email job's arguments have the keys %q, want booking_id,online,snapshot_id", keys)
+	}
+	if n := s.id(`SELECT count(*) FROM booking_mail_snapshots WHERE booking_id IN ($1, $2)`, a, b); n != 2 {
+		t.Fatalf("%d booking mail snapshots before the jobs ran, want 2", n)
+	}
+	// b's job as it was queued before the snapshots: the booking in its arguments.
+	ctx := context.Background()
+	bm, err := s.st.ListBookingMail(ctx, []int64{b})
+	if err != nil || len(bm) != 1 {
+		t.Fatalf("booking mail of %d: %v %v", b, bm, err)
+	}
+	legacy := jobs.MailBooking(bm[0])
+	s.id(`WITH j AS (DELETE FROM river_job WHERE kind = 'booking_made_mail' AND args->>'booking_id' = $1 RETURNING 1)
+		SELECT count(*) FROM j`, itoa(b))
+	s.id(`WITH d AS (DELETE FROM booking_mail_snapshots WHERE booking_id = $1 RETURNING 1) SELECT count(*) FROM d`, b)
+	if _, err := s.srv.Jobs.Client().Insert(ctx, jobs.BookingMadeArgs{BookingID: b, Online: true, Booking: &legacy}, nil); err != nil {
+		t.Fatal(err)
+	}
+	s.mailWritten()
+	for _, email := range []string{"kim@example.test", "lee@example.test"} {
+		if n := s.id(`SELECT count(*) FROM emails WHERE kind = 'booking_confirmed' AND to_address = $1 AND text_body LIKE '%Canon R6%'`, email); n != 1 {
+			t.Errorf("%d confirmations of the Canon R6 to %s, want 1", n, email)
+		}
+	}
+	if n := s.id(`SELECT count(*) FROM booking_mail_snapshots`); n != 0 {
+		t.Errorf("%d booking mail snapshots left after the jobs ran, want 0", n)
 	}
 }
 

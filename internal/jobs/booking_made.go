@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/riverqueue/river"
@@ -13,14 +14,19 @@ import (
 // BookingMadeArgs is the job that writes the confirmation emails of a
 // booking (made confirmed by a checkout paid at pickup or a walk-in, or a
 // hold confirmed by its payment or at the desk). The confirming transaction
-// inserts it, with the booking as it stood there: the emails tell the
-// booking as of its confirmation, whatever happened to it before the worker
-// rendered them. Its kind keeps the name it had when it served only the
-// bookings made confirmed, so jobs already queued still find their worker.
+// inserts it with a snapshot of the booking as it stood there (SnapshotID,
+// in booking_mail_snapshots): the emails tell the booking as of its
+// confirmation, whatever happened to it before the worker rendered them. The
+// job carries ids only: the queue indexes every key and value of a job's
+// arguments, in each version of its row. Booking is the snapshot carried in
+// the job itself, as jobs queued before the snapshot table were. Its kind
+// keeps the name it had when it served only the bookings made confirmed, so
+// jobs already queued still find their worker.
 type BookingMadeArgs struct {
-	BookingID int64        `json:"booking_id"`
-	Online    bool         `json:"online"`
-	Booking   mail.Booking `json:"booking"`
+	BookingID  int64         `json:"booking_id"`
+	Online     bool          `json:"online"`
+	SnapshotID int64         `json:"snapshot_id,omitempty"`
+	Booking    *mail.Booking `json:"booking,omitempty"`
 }
 
 // Kind names the job in the queue.
@@ -36,11 +42,26 @@ type bookingMadeWorker struct {
 	j *Jobs
 }
 
-// Work renders and queues the emails. A second run (a retry after a crash)
-// writes nothing again: the emails' dedupe keys name the booking.
+// Work renders and queues the emails. The snapshot is taken (deleted) in the
+// transaction that writes them, so it is gone exactly when they are written:
+// a second run (a retry after a crash) finds none and writes nothing again,
+// and the emails' dedupe keys name the booking besides.
 func (w *bookingMadeWorker) Work(ctx context.Context, job *river.Job[BookingMadeArgs]) error {
-	_, err := w.j.EnqueueBookingConfirmed(ctx, w.j.st, job.Args.Booking, job.Args.Online)
-	return err
+	if b := job.Args.Booking; b != nil {
+		_, err := w.j.EnqueueBookingConfirmed(ctx, w.j.st, *b, job.Args.Online)
+		return err
+	}
+	return w.j.st.WithTx(ctx, func(tx *store.Store) error {
+		sb, err := tx.TakeBookingMailSnapshot(ctx, job.Args.SnapshotID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		_, err = w.j.EnqueueBookingConfirmed(ctx, tx, MailBooking(sb), job.Args.Online)
+		return err
+	})
 }
 
 // BookingConfirmed queues the confirmation of a booking confirmed in tx
@@ -49,7 +70,7 @@ func (w *bookingMadeWorker) Work(ctx context.Context, job *river.Job[BookingMade
 // the emails after the commit (while the booking's units and the invoice
 // counter are no longer locked). The emails tell b as the engine read it in
 // tx (Booking.Mail: what ListBookingMail would read there, without a
-// statement of its own). The staff notices go to the team of the moment
+// statement of its own), kept as a snapshot row beside the job. The staff notices go to the team of the moment
 // they are written; the emails' dedupe keys keep them to one per booking
 // and person, however often the booking is confirmed.
 func (m BookingMail) BookingConfirmed(ctx context.Context, tx *store.Store, b store.Booking, online bool) error {
@@ -57,7 +78,11 @@ func (m BookingMail) BookingConfirmed(ctx context.Context, tx *store.Store, b st
 	if !ok {
 		return nil
 	}
-	args := BookingMadeArgs{BookingID: b.ID, Online: online, Booking: MailBooking(sb)}
+	snap, err := tx.CreateBookingMailSnapshot(ctx, sb)
+	if err != nil {
+		return err
+	}
+	args := BookingMadeArgs{BookingID: b.ID, Online: online, SnapshotID: snap}
 	if _, err := m.j.client.InsertTx(ctx, tx.Tx(), args, nil); err != nil {
 		return fmt.Errorf("jobs: insert confirmation job of booking %d: %w", b.ID, store.Unavailable(err))
 	}

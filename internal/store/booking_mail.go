@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -152,4 +155,43 @@ func (s *Store) ExistingDedupeKeys(ctx context.Context, keys []string) (map[stri
 		out[k] = true
 	}
 	return out, nil
+}
+
+const createBookingMailSnapshotSQL = `
+INSERT INTO booking_mail_snapshots (booking_id, booking) VALUES ($1, $2) RETURNING id`
+
+// CreateBookingMailSnapshot keeps b as its confirmation emails will tell it,
+// in the confirming transaction, and returns the snapshot's id for the job
+// that writes those emails after the commit.
+func (s *Store) CreateBookingMailSnapshot(ctx context.Context, b BookingMail) (int64, error) {
+	doc, err := json.Marshal(b)
+	if err != nil {
+		return 0, fmt.Errorf("store: booking mail snapshot of booking %d: %w", b.ID, err)
+	}
+	var id int64
+	if err := s.prepared().GetContext(ctx, &id, createBookingMailSnapshotSQL, b.ID, doc); err != nil {
+		return 0, fmt.Errorf("store: create booking mail snapshot of booking %d: %w", b.ID, classify(err))
+	}
+	return id, nil
+}
+
+const takeBookingMailSnapshotSQL = `DELETE FROM booking_mail_snapshots WHERE id = $1 RETURNING booking`
+
+// TakeBookingMailSnapshot reads and deletes a snapshot in one statement:
+// called in the transaction that writes its emails, the snapshot is gone
+// exactly when they are written. ErrNotFound: already taken.
+func (s *Store) TakeBookingMailSnapshot(ctx context.Context, id int64) (BookingMail, error) {
+	var doc []byte
+	err := s.prepared().GetContext(ctx, &doc, takeBookingMailSnapshotSQL, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return BookingMail{}, fmt.Errorf("store: booking mail snapshot %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return BookingMail{}, fmt.Errorf("store: take booking mail snapshot %d: %w", id, classify(err))
+	}
+	var b BookingMail
+	if err := json.Unmarshal(doc, &b); err != nil {
+		return BookingMail{}, fmt.Errorf("store: booking mail snapshot %d: %w", id, err)
+	}
+	return b, nil
 }
