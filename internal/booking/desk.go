@@ -200,7 +200,14 @@ func (e *Engine) pickUp(ctx context.Context, tx *store.Store, b store.Booking, l
 			return 0, err
 		}
 		e.pause(ctx)
-		err := tx.PickUpAllocation(ctx, u.AllocationID, now)
+		// From the line's start on, its unit's range (which starts at the
+		// start less the buffer) is not moved, so nothing can refuse the
+		// pickup and it is written without a savepoint.
+		pick := tx.PickUpAllocation
+		if !now.Before(line.StartsAt) {
+			pick = tx.PickUpAllocationInRange
+		}
+		err := pick(ctx, u.AllocationID, now)
 		if err == nil {
 			return u.AllocationID, nil
 		}
