@@ -23,7 +23,8 @@ ORDER BY i.id DESC LIMIT $5`
 // credit notes) holds the same documents, in the same order, as reading
 // every invoice of the filter: periods a year back, of a day, a week, before
 // and after the history, reversed, open at either end, of one customer, and
-// paged by the keyset cursor.
+// paged by the keyset cursor. Its summaries carry the whole documents'
+// values.
 func TestInvoiceListMatchesScan(t *testing.T) {
 	st, _ := testenv.Store(t)
 	ctx := context.Background()
@@ -83,6 +84,21 @@ func TestInvoiceListMatchesScan(t *testing.T) {
 			rows.Close()
 			if !slices.Equal(gotIDs, want) {
 				t.Errorf("%+v: list %v, want %v", f, gotIDs, want)
+				break
+			}
+			// The staff list's summaries: the same documents, each with
+			// the fields of the whole document.
+			sums, err := st.ListInvoiceSummaries(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wantSums []store.InvoiceSummary
+			for _, in := range got {
+				wantSums = append(wantSums, store.InvoiceSummary{ID: in.ID, Kind: in.Kind, Number: in.Number, IssueDate: in.IssueDate,
+					BookingNumber: in.BookingNumber, BuyerName: in.BuyerName, Currency: in.Currency, Net: in.Net, Tax: in.Tax, Total: in.Total})
+			}
+			if !slices.Equal(sums, wantSums) {
+				t.Errorf("%+v: summaries\n%+v\nwant\n%+v", f, sums, wantSums)
 				break
 			}
 			if len(want) < f.Limit {
