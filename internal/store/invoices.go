@@ -233,6 +233,29 @@ func (s *Store) ListBookingInvoices(ctx context.Context, bookingID int64) ([]Inv
 	return out, nil
 }
 
+// bookingInvoiceSummariesSQL is bookingInvoicesSQL reading the summary
+// columns, for the booking pages' links to their documents.
+const bookingInvoiceSummariesSQL = `SELECT ` + invoiceSummaryColumns + ` FROM invoices i WHERE i.booking_id = $1 ORDER BY i.id`
+
+// ListBookingInvoiceSummaries is ListBookingInvoices with the columns a
+// booking page shows of its documents, scanned by hand.
+func (s *Store) ListBookingInvoiceSummaries(ctx context.Context, bookingID int64) ([]InvoiceSummary, error) {
+	var out []InvoiceSummary
+	if err := s.prepared().Query(ctx, bookingInvoiceSummariesSQL, []any{bookingID},
+		func(rows *sql.Rows) error { return scanInvoiceSummaries(rows, &out) }); err != nil {
+		return nil, fmt.Errorf("store: invoices of booking %d: %w", bookingID, classify(err))
+	}
+	return out, nil
+}
+
+// scanInvoiceSummaries reads rows of invoiceSummaryColumns by hand.
+func scanInvoiceSummaries(rows *sql.Rows, out *[]InvoiceSummary) error {
+	return newRowScan(invoiceSummaryNames...).each(rows, func(r *rowScan) {
+		*out = append(*out, InvoiceSummary{ID: r.int64(), Kind: r.string(), Number: r.string(), IssueDate: r.time(),
+			BookingNumber: r.string(), BuyerName: r.string(), Currency: r.string(), Net: r.int64(), Tax: r.int64(), Total: r.int64()})
+	})
+}
+
 // InvoiceFilter selects invoices for the staff list and the export. From and
 // To are issue dates (To inclusive); zero means open-ended.
 type InvoiceFilter struct {
@@ -330,12 +353,7 @@ func (s *Store) ListInvoiceSummaries(ctx context.Context, f InvoiceFilter) ([]In
 		f.Limit = 50
 	}
 	var out []InvoiceSummary
-	scan := func(rows *sql.Rows) error {
-		return newRowScan(invoiceSummaryNames...).each(rows, func(r *rowScan) {
-			out = append(out, InvoiceSummary{ID: r.int64(), Kind: r.string(), Number: r.string(), IssueDate: r.time(),
-				BookingNumber: r.string(), BuyerName: r.string(), Currency: r.string(), Net: r.int64(), Tax: r.int64(), Total: r.int64()})
-		})
-	}
+	scan := func(rows *sql.Rows) error { return scanInvoiceSummaries(rows, &out) }
 	var err error
 	if f.From.IsZero() && f.To.IsZero() && f.CustomerID == 0 {
 		before := f.BeforeID
