@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -100,7 +101,7 @@ func auditRefs(r auditEntry, ids map[string][]string) {
 		if typ, ok := refKeys[c.key]; ok {
 			for _, v := range []any{c.before, c.after} {
 				if n, ok := v.(float64); ok {
-					ids[typ] = append(ids[typ], fmt.Sprint(int64(n)))
+					ids[typ] = append(ids[typ], strconv.FormatInt(int64(n), 10))
 				}
 			}
 		}
@@ -181,6 +182,14 @@ func decodeValue(raw string) any {
 	return out
 }
 
+// looksRFC3339 is false for most strings time.Parse(time.RFC3339) would
+// refuse (a status, a name): those without the date's dashes and the T at
+// their fixed places. A failed parse allocates its error, and most audited
+// strings are not instants.
+func looksRFC3339(s string) bool {
+	return len(s) > len("2006-01-02T") && s[4] == '-' && s[7] == '-' && s[10] == 'T'
+}
+
 func firstString(a, b []auditField, keys ...string) string {
 	for _, k := range keys {
 		for _, fields := range [][]auditField{a, b} {
@@ -237,13 +246,15 @@ func (at auditText) value(key string, v any) string {
 		if moneyKeys[key] {
 			return money.Format(int64(x), at.currency)
 		}
-		if name := at.labels[refKeys[key]][fmt.Sprint(int64(x))]; name != "" {
+		if name := at.labels[refKeys[key]][strconv.FormatInt(int64(x), 10)]; name != "" {
 			return name
 		}
 		return fmt.Sprint(x)
 	case string:
-		if t, err := time.Parse(time.RFC3339, x); err == nil {
-			return period.FormatDisplay(t, at.zone)
+		if looksRFC3339(x) {
+			if t, err := time.Parse(time.RFC3339, x); err == nil {
+				return period.FormatDisplay(t, at.zone)
+			}
 		}
 		return x
 	case bool:

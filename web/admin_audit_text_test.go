@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rentdesk/rentdesk/internal/store"
 )
@@ -38,5 +39,25 @@ func TestAdminAuditSentences(t *testing.T) {
 	}
 	if strings.Contains(text, "{") || strings.Contains(text, "4500") {
 		t.Errorf("raw JSON or cents in %q", text)
+	}
+}
+
+// looksRFC3339 only spares time.Parse the strings it would refuse: every
+// instant an audit entry can hold still reads as an instant.
+func TestLooksRFC3339KeepsEveryInstant(t *testing.T) {
+	for _, s := range []string{
+		"2026-01-05T09:12:00Z", "2026-03-02T16:40:11.123456Z", "2026-03-29T01:30:00+01:00", "2026-10-25T02:30:00-07:00",
+		"0001-01-01T00:00:00Z", "2026-12-31T23:59:59.999999999+13:45", "2026-1-05T09:12:00Z", "2026-01-05 09:12:00Z",
+		"2026-01-05T9:12:00Z", "2026-01-05T09:12Z", "2026-01-05", "hold", "", "Łódź Müller", "R000693", "12345",
+	} {
+		_, err := time.Parse(time.RFC3339, s)
+		if got := looksRFC3339(s); err == nil && !got {
+			t.Errorf("%q parses as an instant but is passed over", s)
+		}
+	}
+	for _, s := range []string{"hold", "confirmed", "Canon R6 body 7", "", "2026-01-05"} {
+		if looksRFC3339(s) {
+			t.Errorf("%q is tried as an instant", s)
+		}
 	}
 }

@@ -146,7 +146,7 @@ func textLines(s string) []string {
 // invoiceLinks lists a booking's documents for its page; staff links lead to
 // the staff views.
 func (s *Server) invoiceLinks(ctx context.Context, bookingID int64, staff bool) ([]pages.InvoiceLink, error) {
-	docs, err := s.Store.ListBookingInvoices(ctx, bookingID)
+	docs, err := s.Store.ListBookingInvoiceSummaries(ctx, bookingID)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func (s *Server) invoiceLinks(ctx context.Context, bookingID int64, staff bool) 
 	}
 	links := make([]pages.InvoiceLink, len(docs))
 	for i, in := range docs {
-		links[i] = pages.InvoiceLink{Href: base + strconv.FormatInt(in.ID, 10), Title: invoice.Title(in), Number: in.Number,
+		links[i] = pages.InvoiceLink{Href: base + strconv.FormatInt(in.ID, 10), Title: invoice.KindTitle(in.Kind), Number: in.Number,
 			Date: invoice.DateText(in.IssueDate), Total: money.Format(in.Total, in.Currency)}
 	}
 	return links, nil

@@ -57,7 +57,7 @@ func (s *Server) StaffInvoicesList(c echo.Context) error {
 		v.CSVHref = "/staff/export/invoices.csv"
 		return s.render(c, http.StatusUnprocessableEntity, pages.StaffInvoicesPage(v))
 	}
-	docs, err := s.Store.ListInvoices(c.Request().Context(), store.InvoiceFilter{From: from, To: to, BeforeID: before, Limit: staffInvoicesPerPage + 1})
+	docs, err := s.Store.ListInvoiceSummaries(c.Request().Context(), store.InvoiceFilter{From: from, To: to, BeforeID: before, Limit: staffInvoicesPerPage + 1})
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,7 @@ func (s *Server) StaffInvoicesList(c echo.Context) error {
 	}
 	for _, in := range docs {
 		f := func(a int64) string { return money.Format(a, in.Currency) }
-		v.Rows = append(v.Rows, pages.StaffInvoiceRow{Href: fmt.Sprintf("/staff/invoices/%d", in.ID), Title: invoice.Title(in),
+		v.Rows = append(v.Rows, pages.StaffInvoiceRow{Href: fmt.Sprintf("/staff/invoices/%d", in.ID), Title: invoice.KindTitle(in.Kind),
 			Number: in.Number, Date: in.IssueDate.Format(time.DateOnly), Booking: in.BookingNumber,
 			Customer: in.BuyerName, Net: f(in.Net), Tax: f(in.Tax), Total: f(in.Total)})
 	}

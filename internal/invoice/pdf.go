@@ -44,8 +44,11 @@ var fonts = sync.OnceValues(func() ([2]*fpdf.UTF8Font, error) {
 })
 
 // Title is what a document calls itself: "Invoice" or "Credit note".
-func Title(in store.Invoice) string {
-	if in.Kind == store.CreditNoteKind {
+func Title(in store.Invoice) string { return KindTitle(in.Kind) }
+
+// KindTitle is the title of a document of this kind.
+func KindTitle(kind string) string {
+	if kind == store.CreditNoteKind {
 		return "Credit note"
 	}
 	return "Invoice"

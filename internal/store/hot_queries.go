@@ -154,12 +154,13 @@ func HotQueries(p HotParams) []HotQuery {
 		{"booking ledger", listLedgerSQL, []any{p.BookingID}, false, false, false},
 		{"booking ledger totals", ledgerTotalsSQL, []any{p.BookingID}, false, false, false},
 		{"booking invoices", bookingInvoicesSQL, []any{p.BookingID}, true, false, false},
+		{"booking invoice links", bookingInvoiceSummariesSQL, []any{p.BookingID}, true, false, false},
 		{"booking checkout session", latestCheckoutSessionSQL, []any{p.BookingID}, false, false, false},
-		{"invoice", getInvoiceSQL, []any{p.InvoiceID}, false, false, false},
-		{"invoice lines", invoiceLinesSQL, []any{p.InvoiceID}, false, false, false},
-		{"invoices, first page", listInvoicesSQL, []any{nil, nil, int64(0), int64(0), 50}, false, false, false},
-		{"invoices, a month a year ago", listInvoicesSQL, []any{yearFromDay, yearFrom.AddDate(0, 0, 30).Format(time.DateOnly), int64(0), int64(0), 50}, false, false, false},
-		{"invoices of a customer", listInvoicesSQL, []any{nil, nil, p.CustomerID, int64(0), 50}, false, false, false},
+		{"invoice", getInvoiceSQL, []any{p.InvoiceID}, true, false, false},
+		{"invoice lines", invoiceLinesSQL, []any{p.InvoiceID}, true, false, false},
+		{"invoices, first page", listInvoiceSummariesSQL, []any{nil, nil, int64(0), int64(0), 50}, false, false, false},
+		{"invoices, a month a year ago", listInvoiceSummariesSQL, []any{yearFromDay, yearFrom.AddDate(0, 0, 30).Format(time.DateOnly), int64(0), int64(0), 50}, false, false, false},
+		{"invoices of a customer", listInvoiceSummariesSQL, []any{nil, nil, p.CustomerID, int64(0), 50}, false, false, false},
 		{"stripe payment by payment intent", paymentByStripeSQL, []any{p.PaymentIntent}, false, false, false},
 	}
 }

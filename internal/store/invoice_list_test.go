@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/rentdesk/rentdesk/internal/bench"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/internal/testenv"
@@ -23,7 +25,8 @@ ORDER BY i.id DESC LIMIT $5`
 // credit notes) holds the same documents, in the same order, as reading
 // every invoice of the filter: periods a year back, of a day, a week, before
 // and after the history, reversed, open at either end, of one customer, and
-// paged by the keyset cursor.
+// paged by the keyset cursor. Its summaries carry the whole documents'
+// values.
 func TestInvoiceListMatchesScan(t *testing.T) {
 	st, _ := testenv.Store(t)
 	ctx := context.Background()
@@ -85,12 +88,70 @@ func TestInvoiceListMatchesScan(t *testing.T) {
 				t.Errorf("%+v: list %v, want %v", f, gotIDs, want)
 				break
 			}
+			// The staff list's summaries: the same documents, each with
+			// the fields of the whole document.
+			sums, err := st.ListInvoiceSummaries(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wantSums []store.InvoiceSummary
+			for _, in := range got {
+				wantSums = append(wantSums, invoiceSummary(in))
+			}
+			if !slices.Equal(sums, wantSums) {
+				t.Errorf("%+v: summaries\n%+v\nwant\n%+v", f, sums, wantSums)
+				break
+			}
 			if len(want) < f.Limit {
 				break
 			}
 			f.BeforeID = want[len(want)-1]
 		}
 	}
+}
+
+// A booking page's links to its documents carry the documents' values:
+// bookings with an invoice, and with an invoice and its credit note.
+func TestBookingInvoiceSummariesMatchDocuments(t *testing.T) {
+	st, _ := testenv.Store(t)
+	ctx := context.Background()
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	sz := bench.Size{Name: "tiny", Locations: 3, Categories: 4, Items: 40, Units: 80, Lines: 600, Customers: 50, AuditRows: 10}
+	if err := bench.Generate(ctx, st.DB(), sz, now, "$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaA"); err != nil {
+		t.Fatal(err)
+	}
+	var bookings []int64
+	if err := sqlx.NewDb(st.DB(), "postgres").SelectContext(ctx, &bookings, `
+(SELECT booking_id FROM invoices GROUP BY booking_id HAVING count(*) = 1 ORDER BY booking_id LIMIT 5)
+UNION ALL
+(SELECT booking_id FROM invoices GROUP BY booking_id HAVING count(*) > 1 ORDER BY booking_id LIMIT 5)`); err != nil {
+		t.Fatal(err)
+	}
+	if len(bookings) < 6 {
+		t.Fatalf("generated %d bookings with documents", len(bookings))
+	}
+	for _, b := range bookings {
+		docs, err := st.ListBookingInvoices(ctx, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sums, err := st.ListBookingInvoiceSummaries(ctx, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []store.InvoiceSummary
+		for _, in := range docs {
+			want = append(want, invoiceSummary(in))
+		}
+		if len(want) == 0 || !slices.Equal(sums, want) {
+			t.Errorf("booking %d: summaries\n%+v\nwant\n%+v", b, sums, want)
+		}
+	}
+}
+
+func invoiceSummary(in store.Invoice) store.InvoiceSummary {
+	return store.InvoiceSummary{ID: in.ID, Kind: in.Kind, Number: in.Number, IssueDate: in.IssueDate,
+		BookingNumber: in.BookingNumber, BuyerName: in.BuyerName, Currency: in.Currency, Net: in.Net, Tax: in.Tax, Total: in.Total}
 }
 
 func dateOrNil(t time.Time) any {
