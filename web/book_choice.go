@@ -24,9 +24,9 @@ import (
 // timeouts run on the wall clock, as the session's do.
 const choiceCookie = "rentdesk_dates"
 
-// ctxChoiceCleared marks a request whose choice clearChoice ended: the
-// cookie it came with no longer counts.
-const ctxChoiceCleared = "rentdesk.choice_cleared"
+// ctxChoice holds the request's choice once read or made (a handler may ask
+// more than once), so the cookie is checked and renewed once per request.
+const ctxChoice = "rentdesk.choice"
 
 // signedChoice is the cookie's content: the choice, when it was first made
 // and when a request last renewed it (Unix seconds).
@@ -73,8 +73,19 @@ func (s *Server) choiceRenewAfter() time.Duration {
 // not signed with the key, or has timed out, is no choice; without the
 // cookie, a choice an earlier version kept in the session still counts.
 func (s *Server) getChoice(c echo.Context) (bookChoice, error) {
+	if b, ok := c.Get(ctxChoice).(bookChoice); ok {
+		return b, nil
+	}
+	b, err := s.readChoice(c)
+	if err == nil {
+		c.Set(ctxChoice, b)
+	}
+	return b, err
+}
+
+func (s *Server) readChoice(c echo.Context) (bookChoice, error) {
 	ctx := c.Request().Context()
-	if ck, err := c.Cookie(s.choiceCookieName()); err == nil && ck.Value != "" && c.Get(ctxChoiceCleared) == nil {
+	if ck, err := c.Cookie(s.choiceCookieName()); err == nil && ck.Value != "" {
 		key, err := s.choiceKey(ctx)
 		if err != nil {
 			return bookChoice{}, err
@@ -113,13 +124,14 @@ func (s *Server) putChoice(c echo.Context, b bookChoice) error {
 	}
 	s.setChoiceCookie(c, sealChoice(key, sc))
 	s.Sessions.Remove(c.Request().Context(), sessBookChoice)
+	c.Set(ctxChoice, b)
 	return nil
 }
 
 // clearChoice forgets the customer's choice (logging out, a session that
 // ended).
 func (s *Server) clearChoice(c echo.Context) {
-	c.Set(ctxChoiceCleared, true)
+	c.Set(ctxChoice, bookChoice{})
 	if _, err := c.Cookie(s.choiceCookieName()); err == nil {
 		ck := s.newChoiceCookie("")
 		ck.MaxAge = -1
