@@ -2,15 +2,12 @@ package web
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
+	"github.com/gorilla/securecookie"
 	"github.com/labstack/echo/v4"
 )
 
@@ -36,23 +33,31 @@ type signedChoice struct {
 	Seen int64 `json:"seen"`
 }
 
-// choiceKey is the signing key, read from the database once.
-type choiceKey struct {
-	mu  sync.Mutex
-	key []byte
+// choiceCodec signs and reads the cookie, with the key read from the
+// database once.
+type choiceCodec struct {
+	mu    sync.Mutex
+	codec *securecookie.SecureCookie
 }
 
-func (s *Server) choiceKey(ctx context.Context) ([]byte, error) {
+func (s *Server) choiceCodec(ctx context.Context) (*securecookie.SecureCookie, error) {
 	s.datesKey.mu.Lock()
 	defer s.datesKey.mu.Unlock()
-	if s.datesKey.key == nil {
+	if s.datesKey.codec == nil {
 		key, err := s.Store.GetSigningKey(ctx, "dates")
 		if err != nil {
 			return nil, err
 		}
-		s.datesKey.key = key
+		// A hash key and no block key: the choice is no secret (the
+		// visitor made it), it only must not be changed or made up.
+		codec := securecookie.New(key, nil)
+		codec.SetSerializer(securecookie.JSONEncoder{})
+		// The choice carries its own times (Made, Seen), renewed and
+		// checked against the session's timeouts by readChoice.
+		codec.MaxAge(0)
+		s.datesKey.codec = codec
 	}
-	return s.datesKey.key, nil
+	return s.datesKey.codec, nil
 }
 
 func (s *Server) choiceCookieName() string {
@@ -86,17 +91,21 @@ func (s *Server) getChoice(c echo.Context) (bookChoice, error) {
 func (s *Server) readChoice(c echo.Context) (bookChoice, error) {
 	ctx := c.Request().Context()
 	if ck, err := c.Cookie(s.choiceCookieName()); err == nil && ck.Value != "" {
-		key, err := s.choiceKey(ctx)
+		codec, err := s.choiceCodec(ctx)
 		if err != nil {
 			return bookChoice{}, err
 		}
-		sc, ok := openChoice(key, ck.Value)
+		sc, ok := openChoice(codec, ck.Value)
 		now := time.Now()
 		if ok && now.Before(time.Unix(sc.Seen, 0).Add(s.Config.SessionIdleTimeout)) &&
 			now.Before(time.Unix(sc.Made, 0).Add(s.Config.SessionLifetime)) {
 			if now.Sub(time.Unix(sc.Seen, 0)) >= s.choiceRenewAfter() {
 				sc.Seen = now.Unix()
-				s.setChoiceCookie(c, sealChoice(key, sc))
+				v, err := sealChoice(codec, sc)
+				if err != nil {
+					return bookChoice{}, err
+				}
+				s.setChoiceCookie(c, v)
 			}
 			return sc.bookChoice, nil
 		}
@@ -110,7 +119,7 @@ func (s *Server) readChoice(c echo.Context) (bookChoice, error) {
 
 // putChoice makes b the customer's choice.
 func (s *Server) putChoice(c echo.Context, b bookChoice) error {
-	key, err := s.choiceKey(c.Request().Context())
+	codec, err := s.choiceCodec(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -118,11 +127,15 @@ func (s *Server) putChoice(c echo.Context, b bookChoice) error {
 	sc := signedChoice{bookChoice: b, Made: now, Seen: now}
 	if ck, err := c.Cookie(s.choiceCookieName()); err == nil {
 		// A new choice does not restart the lifetime.
-		if old, ok := openChoice(key, ck.Value); ok && old.Made <= now {
+		if old, ok := openChoice(codec, ck.Value); ok && old.Made <= now {
 			sc.Made = old.Made
 		}
 	}
-	s.setChoiceCookie(c, sealChoice(key, sc))
+	v, err := sealChoice(codec, sc)
+	if err != nil {
+		return err
+	}
+	s.setChoiceCookie(c, v)
 	s.Sessions.Remove(c.Request().Context(), sessBookChoice)
 	c.Set(ctxChoice, b)
 	return nil
@@ -149,38 +162,17 @@ func (s *Server) newChoiceCookie(value string) *http.Cookie {
 		SameSite: http.SameSiteLaxMode, Secure: s.Config.Secure()}
 }
 
-// sealChoice is the cookie value of sc: its JSON and an HMAC of it, both in
-// unpadded base64url.
-func sealChoice(key []byte, sc signedChoice) string {
-	raw, _ := json.Marshal(sc)
-	body := base64.RawURLEncoding.EncodeToString(raw)
-	return body + "." + base64.RawURLEncoding.EncodeToString(choiceMAC(key, body))
+// sealChoice is the cookie value of sc, signed (HMAC-SHA-256 over the
+// cookie's name, the time and the JSON of sc).
+func sealChoice(codec *securecookie.SecureCookie, sc signedChoice) (string, error) {
+	return codec.Encode(choiceCookie, sc)
 }
 
-// openChoice reads a value sealChoice made with key; false if it is not one.
-func openChoice(key []byte, value string) (signedChoice, bool) {
-	body, mac, ok := strings.Cut(value, ".")
-	if !ok {
-		return signedChoice{}, false
-	}
-	got, err := base64.RawURLEncoding.DecodeString(mac)
-	if err != nil || !hmac.Equal(got, choiceMAC(key, body)) {
-		return signedChoice{}, false
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(body)
-	if err != nil {
-		return signedChoice{}, false
-	}
+// openChoice reads a value sealChoice made; false if it is not one.
+func openChoice(codec *securecookie.SecureCookie, value string) (signedChoice, bool) {
 	var sc signedChoice
-	if err := json.Unmarshal(raw, &sc); err != nil || !sc.chosen() {
+	if err := codec.Decode(choiceCookie, value, &sc); err != nil || !sc.chosen() {
 		return signedChoice{}, false
 	}
 	return sc, true
-}
-
-func choiceMAC(key []byte, body string) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte("rentdesk dates\x00"))
-	m.Write([]byte(body))
-	return m.Sum(nil)
 }

@@ -64,7 +64,7 @@ type Server struct {
 	// shopInfo caches the shop's name, address and hours for the pages.
 	shopInfo shopCache
 	// datesKey signs the cookie that keeps a visitor's chosen dates.
-	datesKey choiceKey
+	datesKey choiceCodec
 	// crossOrigin refuses unsafe requests a browser says come from another
 	// origin (checkCSRF).
 	crossOrigin *http.CrossOriginProtection
