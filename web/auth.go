@@ -158,6 +158,7 @@ func (s *Server) Logout(c echo.Context) error {
 	if err := s.Sessions.Destroy(c.Request().Context()); err != nil {
 		return fmt.Errorf("web: destroy session: %w", err)
 	}
+	s.clearChoice(c)
 	s.flash(c, "info", "You are logged out.")
 	return redirect(c, "/")
 }

@@ -21,7 +21,11 @@ import (
 // BookShow shows the where-and-when form and, once chosen, every item's
 // availability and price for those dates.
 func (s *Server) BookShow(c echo.Context) error {
-	v, err := s.bookView(c, s.getChoice(c))
+	ch, err := s.getChoice(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.bookView(c, ch)
 	if err != nil {
 		return err
 	}
@@ -43,7 +47,9 @@ func (s *Server) BookDates(c echo.Context) error {
 		v.Form, v.Errors = form, errs
 		return s.render(c, http.StatusUnprocessableEntity, pages.BookPage(v))
 	}
-	s.putChoice(c, ch)
+	if err := s.putChoice(c, ch); err != nil {
+		return err
+	}
 	// The catalog's chooser comes back to the page it was on.
 	if next := field(c, "next"); next != "" {
 		return redirect(c, auth.SafeReturnPath(next))
@@ -208,7 +214,11 @@ func (s *Server) calendarView(c echo.Context, name string, loc store.BookingLoca
 // choiceLocation is the location the customer chose, else the first one.
 func (s *Server) choiceLocation(c echo.Context) (store.BookingLocation, error) {
 	ctx := c.Request().Context()
-	if ch := s.getChoice(c); ch.LocationID != 0 {
+	ch, err := s.getChoice(c)
+	if err != nil {
+		return store.BookingLocation{}, err
+	}
+	if ch.LocationID != 0 {
 		if loc, err := s.Store.GetBookingLocation(ctx, ch.LocationID); err == nil {
 			return loc, nil
 		}

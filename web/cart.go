@@ -14,7 +14,8 @@ import (
 
 // Session keys of the customer's booking choices. They live in the session,
 // which survives logging in (RenewToken keeps its data), so a cart is never
-// lost at checkout.
+// lost at checkout. The chosen dates live in a signed cookie instead
+// (book_choice.go); sessBookChoice is where earlier versions kept them.
 const (
 	sessBookChoice = "book.choice"
 	sessCart       = "book.cart"
@@ -35,19 +36,6 @@ func (b bookChoice) chosen() bool { return b.LocationID != 0 && !b.Start.IsZero(
 type cartLine struct {
 	ItemID   int64 `json:"item_id"`
 	Quantity int   `json:"quantity"`
-}
-
-func (s *Server) getChoice(c echo.Context) bookChoice {
-	var b bookChoice
-	if raw := s.Sessions.GetString(c.Request().Context(), sessBookChoice); raw != "" {
-		_ = json.Unmarshal([]byte(raw), &b)
-	}
-	return b
-}
-
-func (s *Server) putChoice(c echo.Context, b bookChoice) {
-	raw, _ := json.Marshal(b)
-	s.Sessions.Put(c.Request().Context(), sessBookChoice, string(raw))
 }
 
 func (s *Server) getCart(c echo.Context) []cartLine {

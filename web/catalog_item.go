@@ -23,7 +23,11 @@ func (s *Server) CatalogItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if ch := s.getChoice(c); ch.chosen() && ch.Start.After(s.Now()) {
+	ch, err := s.getChoice(c)
+	if err != nil {
+		return err
+	}
+	if ch.chosen() && ch.Start.After(s.Now()) {
 		for i := range locs {
 			if locs[i].ID == ch.LocationID {
 				zone := period.Zone(locs[i].TimeZone)

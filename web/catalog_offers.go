@@ -28,9 +28,12 @@ func (s *Server) catalogOffersIn(c echo.Context, items []store.ItemListRow, st s
 	ctx := c.Request().Context()
 	o := pages.Offers{Next: c.Request().URL.RequestURI()}
 	o.CSRFToken, _ = c.Get(ctxCSRF).(string)
-	ch := s.getChoice(c)
+	ch, err := s.getChoice(c)
+	if err != nil {
+		return o, err
+	}
 	var loc store.BookingLocation
-	err := store.ErrNotFound
+	err = store.ErrNotFound
 	if ch.chosen() && ch.Start.After(s.Now()) {
 		loc, err = s.Store.GetBookingLocation(ctx, ch.LocationID)
 	}

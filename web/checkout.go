@@ -25,7 +25,10 @@ import (
 // answer is a short confirmation in place with the header's new count;
 // otherwise the cart page.
 func (s *Server) CartAdd(c echo.Context) error {
-	ch := s.getChoice(c)
+	ch, err := s.getChoice(c)
+	if err != nil {
+		return err
+	}
 	if form := (pages.DatesForm{Location: field(c, "location"), Start: field(c, "start"), End: field(c, "end")}); form.Start != "" {
 		var errs components.Errors
 		var err error
@@ -35,7 +38,9 @@ func (s *Server) CartAdd(c echo.Context) error {
 		if errs.Any() {
 			return s.cartAddRefused(c, ch, errs)
 		}
-		s.putChoice(c, ch)
+		if err := s.putChoice(c, ch); err != nil {
+			return err
+		}
 	}
 	if !ch.chosen() {
 		s.flash(c, "info", "Choose where and when first.")
@@ -114,7 +119,11 @@ func (s *Server) CartUpdate(c echo.Context) error {
 			}
 		}
 	}
-	cart, errs, err := s.changeCart(c, s.getChoice(c), itemID, raw, false)
+	ch, err := s.getChoice(c)
+	if err != nil {
+		return err
+	}
+	cart, errs, err := s.changeCart(c, ch, itemID, raw, false)
 	if err != nil {
 		return err
 	}
@@ -182,7 +191,11 @@ func (s *Server) CartShow(c echo.Context) error {
 // renderCart shows the re-checked cart with the quantity errors (keyed by
 // item id) and the reason a checkout was refused ("" = none).
 func (s *Server) renderCart(c echo.Context, status int, errs components.Errors, refusal string) error {
-	sum, _, err := s.cartSummary(c, s.getChoice(c), s.getCart(c))
+	ch, err := s.getChoice(c)
+	if err != nil {
+		return err
+	}
+	sum, _, err := s.cartSummary(c, ch, s.getCart(c))
 	if err != nil {
 		return err
 	}
@@ -193,7 +206,11 @@ func (s *Server) renderCart(c echo.Context, status int, errs components.Errors, 
 // its field errors join the cart's problems (each said once), a rule's
 // message leads the page.
 func (s *Server) checkoutRefused(c echo.Context, fe components.Errors, msg string) error {
-	sum, _, err := s.cartSummary(c, s.getChoice(c), s.getCart(c))
+	ch, err := s.getChoice(c)
+	if err != nil {
+		return err
+	}
+	sum, _, err := s.cartSummary(c, ch, s.getCart(c))
 	if err != nil {
 		return err
 	}
@@ -311,7 +328,11 @@ func (s *Server) cartLine(l cartLine, a store.ItemAvailability, ch bookChoice, z
 // CheckoutShow reviews the cart; anonymous visitors are offered to log in or
 // sign up and come back with the same cart.
 func (s *Server) CheckoutShow(c echo.Context) error {
-	sum, _, err := s.cartSummary(c, s.getChoice(c), s.getCart(c))
+	ch, err := s.getChoice(c)
+	if err != nil {
+		return err
+	}
+	sum, _, err := s.cartSummary(c, ch, s.getCart(c))
 	if err != nil {
 		return err
 	}
@@ -345,7 +366,11 @@ func (s *Server) CheckoutSubmit(c echo.Context) error {
 	if len(token) > maxCheckoutToken {
 		return echo.NewHTTPError(http.StatusBadRequest, "The checkout form is out of date. Open the checkout page again.")
 	}
-	ch, cart := s.getChoice(c), s.getCart(c)
+	ch, err := s.getChoice(c)
+	if err != nil {
+		return err
+	}
+	cart := s.getCart(c)
 	if !ch.chosen() || len(cart) == 0 {
 		// The first submit of this form emptied the cart: answer with its
 		// booking. With a cart, the engine finds a used token itself

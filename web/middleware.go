@@ -239,6 +239,7 @@ func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := s.Sessions.Destroy(ctx); err != nil {
 			return fmt.Errorf("web: end stale session: %w", err)
 		}
+		s.clearChoice(c)
 		return next(c)
 	}
 }

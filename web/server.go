@@ -63,6 +63,8 @@ type Server struct {
 	draining atomic.Bool
 	// shopInfo caches the shop's name, address and hours for the pages.
 	shopInfo shopCache
+	// datesKey signs the cookie that keeps a visitor's chosen dates.
+	datesKey choiceCodec
 	// crossOrigin refuses unsafe requests a browser says come from another
 	// origin (checkCSRF).
 	crossOrigin *http.CrossOriginProtection

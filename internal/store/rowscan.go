@@ -130,6 +130,17 @@ func (r *rowScan) string() string {
 	return ""
 }
 
+// bytes reads a bytea value (database/sql already copied it out of the
+// driver's buffer).
+func (r *rowScan) bytes() []byte {
+	v := r.next()
+	b, ok := v.([]byte)
+	if !ok {
+		r.fail(v, "[]byte")
+	}
+	return b
+}
+
 func (r *rowScan) bool() bool {
 	v := r.next()
 	b, ok := v.(bool)

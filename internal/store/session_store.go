@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"errors"
+	"database/sql"
 	"fmt"
 	"sync"
 	"time"
@@ -114,42 +114,46 @@ ON CONFLICT (token_hash) DO UPDATE SET data = EXCLUDED.data, expiry = EXCLUDED.e
 	deleteSessionSQL = `DELETE FROM sessions WHERE token_hash = $1`
 )
 
+// sessionNames are findSessionSQL's columns, scanned by hand (rowscan.go):
+// the session is read on every request of a visitor who has one.
+var sessionNames = []string{"data", "expiry", "user_id", "email", "name", "phone", "role", "password_hash",
+	"session_epoch", "disabled_at", "user_created_at"}
+
 // FindCtx returns the data of a live session.
 func (ss *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
-	var row struct {
-		Data          []byte     `db:"data"`
-		Expiry        time.Time  `db:"expiry"`
-		UserID        *int64     `db:"user_id"`
-		Email         *string    `db:"email"`
-		Name          *string    `db:"name"`
-		Phone         *string    `db:"phone"`
-		Role          *string    `db:"role"`
-		PasswordHash  *string    `db:"password_hash"`
-		SessionEpoch  *int       `db:"session_epoch"`
-		DisabledAt    *time.Time `db:"disabled_at"`
-		UserCreatedAt *time.Time `db:"user_created_at"`
+	var (
+		data   []byte
+		expiry time.Time
+		u      *User
+		found  bool
+	)
+	scan := func(rows *sql.Rows) error {
+		return newRowScan(sessionNames...).each(rows, func(r *rowScan) {
+			found = true
+			data, expiry = r.bytes(), r.time()
+			id := r.optInt64()
+			if id == nil {
+				r.skip(len(sessionNames) - 3)
+				return
+			}
+			// The join's columns are all NOT NULL in users but disabled_at.
+			u = &User{ID: *id, Email: r.string(), Name: r.string(), Phone: r.string(), Role: r.string(),
+				PasswordHash: r.string(), SessionEpoch: r.int(), DisabledAt: r.optTime(), CreatedAt: r.time()}
+		})
 	}
 	h := hashToken(token)
-	err := ss.st.prepared().GetContext(ctx, &row, findSessionSQL, h)
-	if err != nil {
-		err = classify(err)
-		if errors.Is(err, ErrNotFound) {
-			return nil, false, nil
-		}
-		return nil, false, fmt.Errorf("store: find session: %w", err)
+	if err := ss.st.prepared().Query(ctx, findSessionSQL, []any{h}, scan); err != nil {
+		return nil, false, fmt.Errorf("store: find session: %w", classify(err))
+	}
+	if !found {
+		return nil, false, nil
 	}
 	if m := memoOf(ctx); m != nil {
-		var u *User
-		if row.UserID != nil { // the join's columns are all NOT NULL in users
-			u = &User{ID: *row.UserID, Email: *row.Email, Name: *row.Name, Phone: *row.Phone, Role: *row.Role,
-				PasswordHash: *row.PasswordHash, SessionEpoch: *row.SessionEpoch, DisabledAt: row.DisabledAt,
-				CreatedAt: *row.UserCreatedAt}
-		}
 		m.mu.Lock()
-		m.hash, m.data, m.expiry, m.user = h, row.Data, row.Expiry, u
+		m.hash, m.data, m.expiry, m.user = h, data, expiry, u
 		m.mu.Unlock()
 	}
-	return row.Data, true, nil
+	return data, true, nil
 }
 
 // CommitCtx stores a session, unless it is the one loaded in ctx, unchanged,
