@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/chromedp/chromedp"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
@@ -242,5 +243,54 @@ func TestBrowserOverdueBookingOnPhone(t *testing.T) {
 	}
 	if got := ba.text(`[data-testid="booking-overdue"]`); !strings.HasPrefix(got, "overdue since ") {
 		t.Errorf("list badge %q", got)
+	}
+}
+
+// The staff's overdue digest judges lateness by the rule of the customer's
+// card, the staff banner and the overdue email (desk.LateDue): it lists the
+// lines out past their own end, not every line out, with the earliest of
+// their due times.
+func TestOverdueDigestAgreesWithTheCard(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	tent, stove := s.item("Tent", 1), s.item("Stove", 1)
+	cust, u := s.customer("hiker@example.test")
+	_, su := s.staffClient("desk@example.test")
+	ctx := context.Background()
+	start, tentEnd, stoveEnd := s.instant(1, 10), s.instant(2, 10), s.instant(4, 10)
+	res, err := s.srv.Booking.Book(ctx, booking.Request{CustomerID: u.ID, LocationID: s.loc, Lines: []booking.LineRequest{
+		{ItemID: tent, Quantity: 1, Start: start, End: tentEnd}, {ItemID: stove, Quantity: 1, Start: start, End: stoveEnd}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.setClock(start.Add(5 * time.Minute))
+	for _, tag := range []string{"Tent-1", "Stove-1"} {
+		if err := s.srv.Booking.CheckOut(ctx, res.BookingID, tag, booking.Actor{UserID: su.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := tentEnd.Add(2 * time.Hour)
+	s.setClock(now)
+	card := cust.get(fmt.Sprintf("/bookings/%d", res.BookingID)).expectStatus(t, http.StatusOK).Doc.Find(`[data-testid="overdue-since"]`).Text()
+	if want := "it was due back " + period.FormatDisplay(tentEnd, s.zone) + "."; !strings.HasSuffix(card, want) {
+		t.Fatalf("overdue card %q, want it to end %q", card, want)
+	}
+	if err := s.srv.Jobs.ScanOverdue(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	var html string
+	if err := s.st.DB().QueryRow(`SELECT html_body FROM emails WHERE kind = 'staff_overdue_digest'`).Scan(&html); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(html))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cells []string
+	doc.Find("tr").FilterFunction(func(_ int, tr *goquery.Selection) bool {
+		return tr.Find("a").Length() == 1 && tr.Find("td").Length() == 4
+	}).
+		Find("td").Each(func(_ int, td *goquery.Selection) { cells = append(cells, strings.TrimSpace(td.Text())) })
+	if len(cells) < 3 || cells[len(cells)-2] != "Tent" || cells[len(cells)-1] != emails.LocalTime(tentEnd, s.zoneStr) {
+		t.Errorf("digest row %q, want the late tent alone, due %s, as the card says (%q)", cells, emails.LocalTime(tentEnd, s.zoneStr), card)
 	}
 }
