@@ -294,3 +294,39 @@ func TestOverdueDigestAgreesWithTheCard(t *testing.T) {
 		t.Errorf("digest row %q, want the late tent alone, due %s, as the card says (%q)", cells, emails.LocalTime(tentEnd, s.zoneStr), card)
 	}
 }
+
+// A customer whose rental is out and who sends its cancel (an old tab, a
+// form kept from before the pickup) gets the booking's own page with why it
+// cannot be cancelled and what to do instead, not a bare error page; a
+// cancel sent twice goes back to the cancelled booking.
+func TestCustomerCancelRefusedSaysWhy(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	tent := s.item("Tent", 2)
+	cust, u := s.customer("hiker@example.test")
+	_, su := s.staffClient("desk@example.test")
+	ctx := context.Background()
+	start := s.instant(1, 10)
+	out := s.deskBook(u.ID, tent, start, s.instant(3, 10))
+	s.setClock(start.Add(5 * time.Minute))
+	if err := s.srv.Booking.CheckOut(ctx, out.ID, out.Lines[0].Units[0].AssetTag, booking.Actor{UserID: su.ID}); err != nil {
+		t.Fatal(err)
+	}
+	page := fmt.Sprintf("/bookings/%d", out.ID)
+	res := cust.post(page+"/cancel", nil).expectStatus(t, http.StatusUnprocessableEntity)
+	if got := res.text(`[data-testid="cancel-refused"]`); !strings.Contains(got, "the rental has started") || !strings.Contains(got, "Main store") {
+		t.Errorf("refusal %q, want why and where to return it", got)
+	}
+	if res.text(`[data-testid="booking-number"]`) != out.Number || !res.has(`[data-testid="line-progress"]`) {
+		t.Error("the refusal is not shown on the booking's page")
+	}
+	if got := s.id(`SELECT count(*) FROM bookings WHERE status = 'out'`); got != 1 {
+		t.Fatalf("the booking changed: %d out", got)
+	}
+
+	later := s.deskBook(u.ID, tent, s.instant(5, 10), s.instant(6, 10))
+	path := fmt.Sprintf("/bookings/%d", later.ID)
+	cust.post(path+"/cancel", nil).expectStatus(t, http.StatusSeeOther)
+	if got := cust.post(path+"/cancel", nil).expectStatus(t, http.StatusSeeOther).location(); got != path {
+		t.Errorf("a second cancel went to %q, want the booking %q", got, path)
+	}
+}
