@@ -330,3 +330,55 @@ func TestCustomerCancelRefusedSaysWhy(t *testing.T) {
 		t.Errorf("a second cancel went to %q, want the booking %q", got, path)
 	}
 }
+
+// The free-cancellation deadline a customer was shown stays theirs: when
+// the shop later asks for more notice, an existing booking keeps its
+// deadline and can still be cancelled until then, while a booking made
+// after the change gets the new terms. Fewer hours later are given to
+// everyone.
+func TestFreeCancellationDeadlineKeptWhenTheShopAsksMoreNotice(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	tent := s.item("Tent", 2)
+	cust, u := s.customer("hiker@example.test")
+	ctx := context.Background()
+	st, err := s.st.GetSettings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.FreeCancellationHours = 48
+	if err := s.st.UpdateSettings(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	start := s.instant(4, 10)
+	promised := start.Add(-48 * time.Hour).In(s.zone).Format("Mon 2 Jan 2006, 15:04")
+	old := s.deskBook(u.ID, tent, start, s.instant(5, 10))
+	page := fmt.Sprintf("/bookings/%d", old.ID)
+	if got := cust.get(page).expectStatus(t, http.StatusOK).text(`[data-testid="cancel-form"] p`); !strings.Contains(got, promised) {
+		t.Fatalf("cancel note %q, want the deadline %s", got, promised)
+	}
+
+	st.FreeCancellationHours = 120
+	if err := s.st.UpdateSettings(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	newer := s.deskBook(u.ID, tent, start, s.instant(5, 10))
+	if cust.get(fmt.Sprintf("/bookings/%d", newer.ID)).expectStatus(t, http.StatusOK).has(`[data-testid="cancel-form"]`) {
+		t.Error("a booking made under 120 hours' notice, starting in 4 days, offers free cancellation")
+	}
+	if got := cust.get(page).expectStatus(t, http.StatusOK).text(`[data-testid="cancel-form"] p`); !strings.Contains(got, promised) {
+		t.Errorf("after the shop asked for more notice the booking says %q, want the deadline it was shown, %s", got, promised)
+	}
+	cust.post(page+"/cancel", nil).expectStatus(t, http.StatusSeeOther)
+	if got := s.id(`SELECT count(*) FROM bookings WHERE status = 'cancelled'`); got != 1 {
+		t.Fatalf("%d bookings cancelled, want the one booked under 48 hours", got)
+	}
+
+	st.FreeCancellationHours = 12
+	if err := s.st.UpdateSettings(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cust.get(fmt.Sprintf("/bookings/%d", newer.ID)).text(`[data-testid="cancel-form"] p`),
+		start.Add(-12*time.Hour).In(s.zone).Format("Mon 2 Jan 2006, 15:04"); !strings.Contains(got, want) {
+		t.Errorf("with fewer hours asked now the note says %q, want %s", got, want)
+	}
+}
