@@ -357,6 +357,9 @@ func TestFreeCancellationDeadlineKeptWhenTheShopAsksMoreNotice(t *testing.T) {
 		t.Fatalf("cancel note %q, want the deadline %s", got, promised)
 	}
 
+	if hint := s.adminClient().get("/admin/settings").expectStatus(t, http.StatusOK).Body; !strings.Contains(hint, "bookings already made keep the deadline") {
+		t.Error("the settings form does not tell the admin that bookings keep their deadline")
+	}
 	st.FreeCancellationHours = 120
 	if err := s.st.UpdateSettings(ctx, st); err != nil {
 		t.Fatal(err)
