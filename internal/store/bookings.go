@@ -344,7 +344,7 @@ func (s *Store) bookingLines(ctx context.Context, bookingID int64) ([]BookingLin
 const listCustomerBookingsSQL = `
 SELECT p.id, p.number, p.customer_id, p.customer_name, p.customer_email, p.customer_phone, p.location_id,
        p.location_name, p.time_zone, p.status, p.expires_at, p.currency, p.subtotal, p.tax, p.total, p.deposit,
-       p.paid, p.confirmed_at, p.cancelled_at, p.created_at, p.updated_at,
+       p.paid, p.confirmed_at, p.cancelled_at, p.created_at, p.updated_at, p.free_cancellation_hours,
        l.id AS line_id, l.item_id, i.name AS item_name, i.tracking, l.quantity, l.starts_at, l.ends_at,
        l.picked_up_at, l.returned_at, l.unit_price, l.line_total, l.price_breakdown
 FROM (SELECT ` + bookingColumns + bookingFrom + `
