@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/catalog"
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
 	"github.com/rentdesk/rentdesk/templates/pages"
@@ -53,7 +54,8 @@ func (s *Server) renderLocationForm(c echo.Context, status int, id int64, f page
 // locationFormOf reads the location form.
 func locationFormOf(c echo.Context) pages.LocationForm {
 	f := pages.LocationForm{Name: field(c, "name"), Slug: field(c, "slug"), Address: strings.TrimSpace(c.FormValue("address")),
-		TimeZone: field(c, "time_zone"), ClosedDates: c.FormValue("closed_dates"), Hours: map[int]string{}}
+		TimeZone: field(c, "time_zone"), ClosedDates: c.FormValue("closed_dates"), Hours: map[int]string{},
+		ConfirmZone: field(c, "confirm_zone")}
 	for _, d := range catalog.Weekdays {
 		f.Hours[d.ISO] = field(c, "hours_"+strconv.Itoa(d.ISO))
 	}
@@ -136,6 +138,11 @@ func (s *Server) saveLocation(c echo.Context, id int64) error {
 	f := locationFormOf(c)
 	l, errs := parseLocation(&f)
 	errs = tooLong(c, errs)
+	if len(errs) == 0 && id != 0 {
+		if err := s.checkZoneChange(c, id, &f, errs); err != nil {
+			return err
+		}
+	}
 	if len(errs) == 0 {
 		l.ID = id
 		err := s.Store.WithTx(ctx, func(tx *store.Store) error {
@@ -164,8 +171,40 @@ func (s *Server) saveLocation(c echo.Context, id int64) error {
 		}
 	}
 	if len(errs) > 0 {
-		return s.renderLocationForm(c, http.StatusUnprocessableEntity, l.ID, f, errs)
+		return s.renderLocationForm(c, http.StatusUnprocessableEntity, id, f, errs)
 	}
 	s.flash(c, "success", "Location "+f.Name+" saved.")
 	return redirect(c, "/admin/locations")
+}
+
+// checkZoneChange asks before a location's time zone changes while bookings
+// there are still to come or under way. Bookings are kept as instants, so
+// each of them would show other local times than the customer was given
+// (10:00 in Berlin is 04:00 in New York). Refusing outright would leave a
+// shop that set up the wrong zone unable to correct it; so the admin is told
+// how many bookings it moves and by how much, and saves again with the box
+// ticked for that very zone.
+func (s *Server) checkZoneChange(c echo.Context, id int64, f *pages.LocationForm, errs components.Errors) error {
+	ctx := c.Request().Context()
+	before, err := s.Store.GetLocation(ctx, id)
+	if err != nil {
+		return err
+	}
+	if before.TimeZone == f.TimeZone || f.ConfirmZone == f.TimeZone {
+		return nil
+	}
+	n, next, err := s.Store.ComingBookings(ctx, id, s.Now())
+	if err != nil || n == 0 {
+		return err
+	}
+	old, now := period.Zone(before.TimeZone), period.Zone(f.TimeZone)
+	what := "1 booking here is"
+	if n > 1 {
+		what = strconv.Itoa(n) + " bookings here are"
+	}
+	errs["time_zone"] = what + " still to come or under way. Their times stay the same instants, so they will show other " +
+		"local times than the customers were given: " + next.In(old).Format("Mon 2 Jan 15:04") + " in " + before.TimeZone +
+		" shows as " + next.In(now).Format("Mon 2 Jan 15:04") + " in " + f.TimeZone + ". Tick the box below to change the zone anyway."
+	f.AskZone, f.ConfirmZone = f.TimeZone, ""
+	return nil
 }

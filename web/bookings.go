@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -306,11 +307,42 @@ func (s *Server) BookingCancel(c echo.Context) error {
 		return err
 	}
 	err = s.Booking.Cancel(c.Request().Context(), b.ID, booking.Owner(b.CustomerID), actor(c))
+	var re *booking.RuleError
+	if errors.As(err, &re) {
+		return s.cancelRefused(c, b.ID, re.Msg)
+	}
 	if err != nil {
 		return s.bookingFailed(c, err, fmt.Sprintf("/bookings/%d", b.ID), nil)
 	}
 	s.flash(c, "success", "Booking "+b.Number+" is cancelled.")
 	return redirect(c, fmt.Sprintf("/bookings/%d", b.ID))
+}
+
+// cancelRefused answers a cancel the booking no longer allows: the booking's
+// own page with why, above it (a cancel sent twice just goes back to the
+// cancelled booking).
+func (s *Server) cancelRefused(c echo.Context, id int64, msg string) error {
+	b, err := s.Store.GetBooking(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	if b.Status == store.BookingCancelled {
+		s.flash(c, "info", "Booking "+b.Number+" is cancelled.")
+		return redirect(c, fmt.Sprintf("/bookings/%d", b.ID))
+	}
+	v, err := s.bookingView(c, b)
+	if err != nil {
+		return err
+	}
+	switch b.Status {
+	case store.BookingOut:
+		msg = "This booking can no longer be cancelled: the rental has started and items are out with you. " +
+			"To end it, bring them back to the desk at " + b.LocationName + "; if your plans changed, call the shop."
+	case store.BookingReturned, store.BookingClosed:
+		msg = "This booking can no longer be cancelled: everything has been returned."
+	}
+	v.CancelRefused = msg
+	return s.render(c, http.StatusUnprocessableEntity, pages.BookingPage(v))
 }
 
 // BookingExtend moves a line's end later when the stock is free, re-priced.

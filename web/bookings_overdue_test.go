@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/chromedp/chromedp"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
@@ -242,5 +243,145 @@ func TestBrowserOverdueBookingOnPhone(t *testing.T) {
 	}
 	if got := ba.text(`[data-testid="booking-overdue"]`); !strings.HasPrefix(got, "overdue since ") {
 		t.Errorf("list badge %q", got)
+	}
+}
+
+// The staff's overdue digest judges lateness by the rule of the customer's
+// card, the staff banner and the overdue email (desk.LateDue): it lists the
+// lines out past their own end, not every line out, with the earliest of
+// their due times.
+func TestOverdueDigestAgreesWithTheCard(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	tent, stove := s.item("Tent", 1), s.item("Stove", 1)
+	cust, u := s.customer("hiker@example.test")
+	_, su := s.staffClient("desk@example.test")
+	ctx := context.Background()
+	start, tentEnd, stoveEnd := s.instant(1, 10), s.instant(2, 10), s.instant(4, 10)
+	res, err := s.srv.Booking.Book(ctx, booking.Request{CustomerID: u.ID, LocationID: s.loc, Lines: []booking.LineRequest{
+		{ItemID: tent, Quantity: 1, Start: start, End: tentEnd}, {ItemID: stove, Quantity: 1, Start: start, End: stoveEnd}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.setClock(start.Add(5 * time.Minute))
+	for _, tag := range []string{"Tent-1", "Stove-1"} {
+		if err := s.srv.Booking.CheckOut(ctx, res.BookingID, tag, booking.Actor{UserID: su.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := tentEnd.Add(2 * time.Hour)
+	s.setClock(now)
+	card := cust.get(fmt.Sprintf("/bookings/%d", res.BookingID)).expectStatus(t, http.StatusOK).Doc.Find(`[data-testid="overdue-since"]`).Text()
+	if want := "it was due back " + period.FormatDisplay(tentEnd, s.zone) + "."; !strings.HasSuffix(card, want) {
+		t.Fatalf("overdue card %q, want it to end %q", card, want)
+	}
+	if err := s.srv.Jobs.ScanOverdue(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	var html string
+	if err := s.st.DB().QueryRow(`SELECT html_body FROM emails WHERE kind = 'staff_overdue_digest'`).Scan(&html); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(html))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cells []string
+	doc.Find("tr").FilterFunction(func(_ int, tr *goquery.Selection) bool {
+		return tr.Find("a").Length() == 1 && tr.Find("td").Length() == 4
+	}).
+		Find("td").Each(func(_ int, td *goquery.Selection) { cells = append(cells, strings.TrimSpace(td.Text())) })
+	if len(cells) < 3 || cells[len(cells)-2] != "Tent" || cells[len(cells)-1] != emails.LocalTime(tentEnd, s.zoneStr) {
+		t.Errorf("digest row %q, want the late tent alone, due %s, as the card says (%q)", cells, emails.LocalTime(tentEnd, s.zoneStr), card)
+	}
+}
+
+// A customer whose rental is out and who sends its cancel (an old tab, a
+// form kept from before the pickup) gets the booking's own page with why it
+// cannot be cancelled and what to do instead, not a bare error page; a
+// cancel sent twice goes back to the cancelled booking.
+func TestCustomerCancelRefusedSaysWhy(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	tent := s.item("Tent", 2)
+	cust, u := s.customer("hiker@example.test")
+	_, su := s.staffClient("desk@example.test")
+	ctx := context.Background()
+	start := s.instant(1, 10)
+	out := s.deskBook(u.ID, tent, start, s.instant(3, 10))
+	s.setClock(start.Add(5 * time.Minute))
+	if err := s.srv.Booking.CheckOut(ctx, out.ID, out.Lines[0].Units[0].AssetTag, booking.Actor{UserID: su.ID}); err != nil {
+		t.Fatal(err)
+	}
+	page := fmt.Sprintf("/bookings/%d", out.ID)
+	res := cust.post(page+"/cancel", nil).expectStatus(t, http.StatusUnprocessableEntity)
+	if got := res.text(`[data-testid="cancel-refused"]`); !strings.Contains(got, "the rental has started") || !strings.Contains(got, "Main store") {
+		t.Errorf("refusal %q, want why and where to return it", got)
+	}
+	if res.text(`[data-testid="booking-number"]`) != out.Number || !res.has(`[data-testid="line-progress"]`) {
+		t.Error("the refusal is not shown on the booking's page")
+	}
+	if got := s.id(`SELECT count(*) FROM bookings WHERE status = 'out'`); got != 1 {
+		t.Fatalf("the booking changed: %d out", got)
+	}
+
+	later := s.deskBook(u.ID, tent, s.instant(5, 10), s.instant(6, 10))
+	path := fmt.Sprintf("/bookings/%d", later.ID)
+	cust.post(path+"/cancel", nil).expectStatus(t, http.StatusSeeOther)
+	if got := cust.post(path+"/cancel", nil).expectStatus(t, http.StatusSeeOther).location(); got != path {
+		t.Errorf("a second cancel went to %q, want the booking %q", got, path)
+	}
+}
+
+// The free-cancellation deadline a customer was shown stays theirs: when
+// the shop later asks for more notice, an existing booking keeps its
+// deadline and can still be cancelled until then, while a booking made
+// after the change gets the new terms. Fewer hours later are given to
+// everyone.
+func TestFreeCancellationDeadlineKeptWhenTheShopAsksMoreNotice(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	tent := s.item("Tent", 2)
+	cust, u := s.customer("hiker@example.test")
+	ctx := context.Background()
+	st, err := s.st.GetSettings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.FreeCancellationHours = 48
+	if err := s.st.UpdateSettings(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	start := s.instant(4, 10)
+	promised := start.Add(-48 * time.Hour).In(s.zone).Format("Mon 2 Jan 2006, 15:04")
+	old := s.deskBook(u.ID, tent, start, s.instant(5, 10))
+	page := fmt.Sprintf("/bookings/%d", old.ID)
+	if got := cust.get(page).expectStatus(t, http.StatusOK).text(`[data-testid="cancel-form"] p`); !strings.Contains(got, promised) {
+		t.Fatalf("cancel note %q, want the deadline %s", got, promised)
+	}
+
+	if hint := s.adminClient().get("/admin/settings").expectStatus(t, http.StatusOK).Body; !strings.Contains(hint, "bookings already made keep the deadline") {
+		t.Error("the settings form does not tell the admin that bookings keep their deadline")
+	}
+	st.FreeCancellationHours = 120
+	if err := s.st.UpdateSettings(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	newer := s.deskBook(u.ID, tent, start, s.instant(5, 10))
+	if cust.get(fmt.Sprintf("/bookings/%d", newer.ID)).expectStatus(t, http.StatusOK).has(`[data-testid="cancel-form"]`) {
+		t.Error("a booking made under 120 hours' notice, starting in 4 days, offers free cancellation")
+	}
+	if got := cust.get(page).expectStatus(t, http.StatusOK).text(`[data-testid="cancel-form"] p`); !strings.Contains(got, promised) {
+		t.Errorf("after the shop asked for more notice the booking says %q, want the deadline it was shown, %s", got, promised)
+	}
+	cust.post(page+"/cancel", nil).expectStatus(t, http.StatusSeeOther)
+	if got := s.id(`SELECT count(*) FROM bookings WHERE status = 'cancelled'`); got != 1 {
+		t.Fatalf("%d bookings cancelled, want the one booked under 48 hours", got)
+	}
+
+	st.FreeCancellationHours = 12
+	if err := s.st.UpdateSettings(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cust.get(fmt.Sprintf("/bookings/%d", newer.ID)).text(`[data-testid="cancel-form"] p`),
+		start.Add(-12*time.Hour).In(s.zone).Format("Mon 2 Jan 2006, 15:04"); !strings.Contains(got, want) {
+		t.Errorf("with fewer hours asked now the note says %q, want %s", got, want)
 	}
 }

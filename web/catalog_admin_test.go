@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/rentdesk/rentdesk/internal/period"
 )
 
 func TestAdminCategories(t *testing.T) {
@@ -91,4 +93,66 @@ func TestAdminLocations(t *testing.T) {
 	if l, _ := app.st.GetLocation(context.Background(), fx.sf.ID); l.Name != "SF" {
 		t.Fatal("not updated")
 	}
+}
+
+// Changing a location's time zone while bookings there are still to come
+// is asked about first, beside the field: how many bookings, and how their
+// local times shift. The form keeps what was typed and still edits the same
+// location; saved again with the box ticked for that zone, it changes. With
+// no coming bookings it changes at once.
+func TestLocationZoneChangeAsksWhileBookingsAreComing(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	tent := s.item("Tent", 2)
+	_, u := s.customer("hiker@example.test")
+	start := s.instant(2, 10)
+	s.deskBook(u.ID, tent, start, s.instant(3, 10))
+	admin := s.adminClient()
+	path := "/admin/locations/" + itoa(s.loc)
+	form := locationForm("name", "Main store", "slug", "main", "time_zone", "America/New_York")
+
+	// A refused edit stays an edit: corrected and sent again, it must not
+	// make a second location.
+	bad := admin.post(path, locationForm("name", "Main store", "slug", "main", "hours_1", "18:00-09:00")).expectStatus(t, http.StatusUnprocessableEntity)
+	if action, _ := bad.Doc.Find(`[data-testid="location-form"]`).Attr("action"); action != path || bad.text("h1") != "Edit Main store" {
+		t.Errorf("a refused edit comes back as %q posting to %q, want the edit of %q", bad.text("h1"), action, path)
+	}
+
+	res := admin.post(path, form).expectStatus(t, http.StatusUnprocessableEntity)
+	msg := res.fieldError("time_zone")
+	shift := start.In(s.zone).Format("Mon 2 Jan 15:04") + " in Europe/Berlin shows as " +
+		start.In(period.Zone("America/New_York")).Format("Mon 2 Jan 15:04") + " in America/New_York"
+	if !strings.Contains(msg, "1 booking here is still to come") || !strings.Contains(msg, shift) {
+		t.Errorf("message beside the zone %q, want the count and %q", msg, shift)
+	}
+	if action, _ := res.Doc.Find(`[data-testid="location-form"]`).Attr("action"); action != path {
+		t.Errorf("the refused form posts to %q, want the location's own %q", action, path)
+	}
+	if v, _ := res.Doc.Find(`select[name="time_zone"] option[selected]`).Attr("value"); v != "America/New_York" || res.inputValue("hours_6") != "10:00-14:00" {
+		t.Errorf("the form did not keep what was typed (zone %q)", v)
+	}
+	if v, _ := res.Doc.Find(`[data-testid="confirm-zone"] input[name="confirm_zone"]`).Attr("value"); v != "America/New_York" {
+		t.Fatalf("confirm box value %q", v)
+	}
+	zone := func() string {
+		var z string
+		if err := s.st.DB().QueryRow(`SELECT time_zone FROM locations WHERE id = $1`, s.loc).Scan(&z); err != nil {
+			t.Fatal(err)
+		}
+		return z
+	}
+	if z := zone(); z != "Europe/Berlin" {
+		t.Fatalf("zone changed to %s before it was confirmed", z)
+	}
+	// A box ticked for another zone asks again.
+	form.Set("confirm_zone", "America/Chicago")
+	admin.post(path, form).expectStatus(t, http.StatusUnprocessableEntity)
+	form.Set("confirm_zone", "America/New_York")
+	admin.post(path, form).expectStatus(t, http.StatusSeeOther)
+	if z := zone(); z != "America/New_York" {
+		t.Fatalf("zone %s after confirming", z)
+	}
+
+	// Once the bookings are over, the zone changes without asking.
+	s.setClock(s.instant(4, 10))
+	admin.post(path, locationForm("name", "Main store", "slug", "main", "time_zone", "Europe/Berlin")).expectStatus(t, http.StatusSeeOther)
 }

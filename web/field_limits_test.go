@@ -236,7 +236,7 @@ func TestOverLongFieldOnDeskForms(t *testing.T) {
 	if err := ledger.TakeDeposit(ctx, nil, b.ID, 20000, store.MethodCash, "", staff.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ledger.RecordPayment(ctx, nil, payment.Payment{BookingID: b.ID, Method: store.MethodCash, Amount: 5000, StaffID: staff.ID}); err != nil {
+	if _, err := ledger.RecordPayment(ctx, nil, payment.Payment{BookingID: b.ID, Method: store.MethodCash, Amount: 5000, StaffID: staff.ID, AboveOwed: true}); err != nil {
 		t.Fatal(err)
 	}
 	c.htmx(fmt.Sprintf("/staff/bookings/%d/scan", b.ID), url.Values{"tag": {b.Lines[0].Units[0].AssetTag}}).expectStatus(t, http.StatusOK)

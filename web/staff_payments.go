@@ -37,7 +37,8 @@ func (s *Server) StaffPaymentRecord(c echo.Context) error {
 	return s.moneyAction(c, "pay_", "Payment recorded.", func(claim claimFunc, b store.Booking, amount int64, f pages.StaffMoneyForm) error {
 		return s.inClaimedTx(c, claim, func(tx *store.Store) error {
 			_, err := s.Payments.Ledger().RecordPayment(c.Request().Context(), tx, payment.Payment{BookingID: b.ID,
-				Method: f["pay_method"], Amount: amount, Reference: f["pay_reference"], StaffID: currentUser(c).ID})
+				Method: f["pay_method"], Amount: amount, Reference: f["pay_reference"], StaffID: currentUser(c).ID,
+				AboveOwed: f["pay_confirm"] != "" && f["pay_confirm"] == strconv.FormatInt(amount, 10)})
 			return err
 		})
 	})
@@ -123,7 +124,7 @@ func (s *Server) moneyAction(c echo.Context, prefix, done string, act func(claim
 		return err
 	}
 	f := pages.StaffMoneyForm{}
-	for _, name := range []string{"amount", "method", "reference", "payment", "note", "once"} {
+	for _, name := range []string{"amount", "method", "reference", "payment", "note", "once", "confirm"} {
 		f[prefix+name] = field(c, prefix+name)
 	}
 	errs := components.Errors{}
@@ -172,6 +173,7 @@ func moneyOnce() string {
 func (s *Server) moneyDone(c echo.Context, b store.Booking, err error, done, prefix string, f pages.StaffMoneyForm) error {
 	var fe booking.FieldErrors
 	var re *booking.RuleError
+	var above *payment.AboveOwedError
 	back := fmt.Sprintf("/staff/bookings/%d", b.ID)
 	switch {
 	case err == nil:
@@ -189,6 +191,12 @@ func (s *Server) moneyDone(c echo.Context, b store.Booking, err error, done, pre
 		return s.moneyRefused(c, f, errs)
 	case errors.As(err, &re):
 		return s.moneyRefused(c, f, components.Errors{prefix + "amount": re.Msg})
+	case errors.As(err, &above):
+		// The form comes back with a box confirming this very amount
+		// (in minor units): a changed amount is asked about again.
+		f[prefix+"confirm"], f[prefix+"above"] = "", strconv.FormatInt(above.Amount, 10)
+		f[prefix+"above_label"] = "Yes, record " + money.Format(above.Amount, b.Currency) + ": the customer paid more than owed."
+		return s.moneyRefused(c, f, components.Errors{prefix + "amount": above.Error()})
 	default:
 		return err
 	}

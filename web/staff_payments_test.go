@@ -247,3 +247,53 @@ func TestMoneyAuditRequestID(t *testing.T) {
 		}
 	}
 }
+
+// A desk payment above what the booking owes (a slip of a few zeros) is
+// not recorded at once: the form comes back with the amount kept, a message
+// beside it giving what is owed and what the shop would owe back, and a box
+// confirming that very amount; sent again with the box ticked it is
+// recorded. A ticked box for another amount asks again.
+func TestDeskPaymentAboveOwedAsksFirst(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	item := s.item("Bike", 1) // €25.00 a day
+	cust, _ := s.customer("ann@example.com")
+	cust.bookOne(s.loc, item, s.local(1, 10), s.local(2, 10)).expectStatus(t, http.StatusSeeOther)
+	path := "/staff/bookings/" + itoa(s.id(`SELECT max(id) FROM bookings`))
+	desk := s.staffOf("sam@example.com")
+	once := desk.get(path).expectStatus(t, http.StatusOK).inputValue("pay_once")
+	payments := func() int64 { return s.id(`SELECT count(*) FROM ledger_entries WHERE kind = 'payment'`) }
+
+	form := url.Values{"pay_amount": {"100000"}, "pay_method": {"cash"}, "pay_reference": {"RC-9"}, "pay_once": {once}}
+	res := desk.post(path+"/payments", form).expectStatus(t, http.StatusUnprocessableEntity)
+	msg := res.fieldError("pay_amount")
+	if !strings.Contains(msg, "€100,000.00 is more than the €25.00 owed") || !strings.Contains(msg, "owe the customer €99,975.00") {
+		t.Errorf("message beside the amount %q", msg)
+	}
+	if res.inputValue("pay_amount") != "100000" || res.inputValue("pay_reference") != "RC-9" || res.inputValue("pay_once") != once {
+		t.Errorf("the form did not keep what was typed: %q %q", res.inputValue("pay_amount"), res.inputValue("pay_reference"))
+	}
+	box := res.Doc.Find(`[data-testid="pay-confirm"] input[name="pay_confirm"]`)
+	if v, _ := box.Attr("value"); v != "10000000" {
+		t.Fatalf("confirm box value %q, want the amount in cents", v)
+	}
+	if n := payments(); n != 0 {
+		t.Fatalf("%d payments recorded before confirming", n)
+	}
+
+	form.Set("pay_confirm", "10000000")
+	form.Set("pay_amount", "1000000")
+	desk.post(path+"/payments", form).expectStatus(t, http.StatusUnprocessableEntity)
+	if n := payments(); n != 0 {
+		t.Fatalf("a box confirming another amount recorded %d payments", n)
+	}
+	form.Set("pay_amount", "100000")
+	desk.post(path+"/payments", form).expectStatus(t, http.StatusSeeOther)
+	if n := payments(); n != 1 {
+		t.Fatalf("%d payments after confirming, want 1", n)
+	}
+	// What is owed, or less, goes through without asking.
+	desk.post(path+"/payments", url.Values{"pay_amount": {"0.01"}, "pay_method": {"cash"}}).expectStatus(t, http.StatusUnprocessableEntity)
+	if n := payments(); n != 1 {
+		t.Fatalf("a payment on a booking owing nothing went through unasked (%d)", n)
+	}
+}

@@ -36,9 +36,16 @@ func FirstStart(b store.Booking) time.Time {
 	return first
 }
 
-// CancelDeadline is the last instant a customer may cancel for free.
+// CancelDeadline is the last instant a customer may cancel for free: the
+// hours before the first pickup the shop asked for when the booking was
+// made, or today's when they are fewer. A shop asking for more notice later
+// does not take back a free cancellation its customers were shown.
 func CancelDeadline(b store.Booking, st store.Settings) time.Time {
-	return FirstStart(b).Add(-time.Duration(st.FreeCancellationHours) * time.Hour)
+	hours := int64(st.FreeCancellationHours)
+	if b.FreeCancellationHours != nil && *b.FreeCancellationHours < hours {
+		hours = *b.FreeCancellationHours
+	}
+	return FirstStart(b).Add(-time.Duration(hours) * time.Hour)
 }
 
 // CanCancel reports whether a booking may still be cancelled (by its customer

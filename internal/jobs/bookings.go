@@ -136,18 +136,27 @@ func (j *Jobs) ScanOverdue(ctx context.Context, now time.Time) error {
 	var items []mail.OverdueItem
 	var errs []error
 	for _, sb := range bs {
-		due, ok := overdueSince(sb)
-		if !ok || !OverdueNoticeDue(now, due, sb.TimeZone, overdueGrace) {
+		if !mayBeOverdue(sb, now) {
 			continue
 		}
-		n, err := j.overdueNotice(ctx, sb, now)
+		b, err := j.st.GetBooking(ctx, sb.ID)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		b := n.Booking
-		items = append(items, mail.OverdueItem{BookingID: b.ID, BookingNumber: b.Number, Customer: b.Customer.Name,
-			Items: overdueItems(sb), DueAt: due, TimeZone: sb.TimeZone})
+		// Late by the rule of the customer's card, the staff banner and
+		// the email: each line still out past its own end.
+		late := desk.LateDue(b, now)
+		if len(late) == 0 || !OverdueNoticeDue(now, late[0].At, sb.TimeZone, overdueGrace) {
+			continue
+		}
+		n, err := j.overdueNotice(ctx, sb, b, now)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		items = append(items, mail.OverdueItem{BookingID: b.ID, BookingNumber: b.Number, Customer: n.Booking.Customer.Name,
+			Items: lateItems(late), DueAt: late[0].At, TimeZone: sb.TimeZone})
 		_, err = j.EnqueueOverdueNotice(ctx, j.st, n, now)
 		errs = append(errs, err)
 	}
@@ -158,15 +167,11 @@ func (j *Jobs) ScanOverdue(ctx context.Context, now time.Time) error {
 	return errors.Join(errs...)
 }
 
-// overdueNotice is the overdue email of a booking at now: when each late
+// overdueNotice is the overdue email of booking b at now: when each late
 // line was due back and the late fee so far, by the rules and code of the
 // customer's booking page, so the email and the page say the same.
-func (j *Jobs) overdueNotice(ctx context.Context, sb store.BookingMail, now time.Time) (mail.OverdueNotice, error) {
+func (j *Jobs) overdueNotice(ctx context.Context, sb store.BookingMail, b store.Booking, now time.Time) (mail.OverdueNotice, error) {
 	n := mail.OverdueNotice{Booking: MailBooking(sb), At: now}
-	b, err := j.st.GetBooking(ctx, sb.ID)
-	if err != nil {
-		return n, err
-	}
 	n.Due = desk.LateDue(b, now)
 	items, err := desk.OutItemsAt(ctx, j.st, b, now)
 	if err != nil {
@@ -181,23 +186,24 @@ func (j *Jobs) overdueNotice(ctx context.Context, sb store.BookingMail, now time
 	return n, nil
 }
 
-// overdueSince is the earliest end of a line that went out and is not back.
-func overdueSince(b store.BookingMail) (time.Time, bool) {
-	var due time.Time
+// mayBeOverdue says whether a booking as the mail scan lists it (lines
+// without their units) may have something out past its end: a line went out,
+// is not back and ended before now. Only those are loaded whole and judged by
+// desk.LineOverdue.
+func mayBeOverdue(b store.BookingMail, now time.Time) bool {
 	for _, l := range b.Lines {
-		if l.PickedUpAt != nil && l.ReturnedAt == nil && (due.IsZero() || l.EndsAt.Before(due)) {
-			due = l.EndsAt
+		if l.PickedUpAt != nil && l.ReturnedAt == nil && now.After(l.EndsAt) {
+			return true
 		}
 	}
-	return due, !due.IsZero()
+	return false
 }
 
-func overdueItems(b store.BookingMail) string {
+// lateItems names the late lines, earliest due first: "Tent, 2 × Chair".
+func lateItems(late []mail.Due) string {
 	var names []string
-	for _, l := range b.Lines {
-		if l.PickedUpAt != nil && l.ReturnedAt == nil {
-			names = append(names, fmt.Sprintf("%d × %s", l.Quantity, l.ItemName))
-		}
+	for _, d := range late {
+		names = append(names, d.Items...)
 	}
 	return strings.Join(names, ", ")
 }

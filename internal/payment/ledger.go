@@ -160,6 +160,26 @@ type Payment struct {
 	Note      string
 	StripeID  string // the checkout session, for Stripe payments
 	StaffID   int64  // 0 = online
+	// AboveOwed is the staff's confirmation of a desk payment above what
+	// the booking owes; without it such a payment is an *AboveOwedError.
+	AboveOwed bool
+}
+
+// AboveOwedError refuses a desk payment above what the booking owes until
+// the staff confirm it (Payment.AboveOwed): a typo of a few zeros would
+// otherwise leave the shop owing the customer the difference.
+type AboveOwedError struct {
+	Amount, Owed int64 // Owed may be zero or below (nothing owed)
+	Currency     string
+}
+
+func (e *AboveOwedError) Error() string {
+	owed := "Nothing is owed on this booking"
+	if e.Owed > 0 {
+		owed = money.Format(e.Amount, e.Currency) + " is more than the " + money.Format(e.Owed, e.Currency) + " owed"
+	}
+	return owed + ": the shop would then owe the customer " + money.Format(e.Amount-max(e.Owed, 0), e.Currency) +
+		". Check the amount; if it is right, confirm below and record it again."
 }
 
 // RecordPayment records money received, in tx (nil: a transaction of its
@@ -176,6 +196,15 @@ func (l *Ledger) RecordPayment(ctx context.Context, tx *store.Store, p Payment) 
 	err := l.inTx(ctx, tx, p.BookingID, func(tx *store.Store, b store.Booking) error {
 		if err := checkEntry(p.Amount, b.Currency); err != nil {
 			return err
+		}
+		if p.StaffID != 0 && !p.AboveOwed {
+			t, err := tx.GetLedgerTotals(ctx, b.ID)
+			if err != nil {
+				return err
+			}
+			if owed := BalanceOf(b, t).Due; p.Amount > owed {
+				return &AboveOwedError{Amount: p.Amount, Owed: owed, Currency: b.Currency}
+			}
 		}
 		var err error
 		if id, err = l.recordPayment(ctx, tx, b, p); err != nil {
@@ -299,7 +328,7 @@ func (l *Ledger) TakeDeposit(ctx context.Context, tx *store.Store, bookingID, am
 			return err
 		}
 		_, err = l.RecordPayment(ctx, tx, Payment{BookingID: b.ID, Method: method, Amount: amount, Reference: reference,
-			Note: DepositNote, StaffID: staffID})
+			Note: DepositNote, StaffID: staffID, AboveOwed: true}) // it pays the charge just added
 		return err
 	})
 }

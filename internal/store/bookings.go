@@ -52,7 +52,10 @@ type Booking struct {
 	CancelledAt     *time.Time `db:"cancelled_at"`
 	CreatedAt       time.Time  `db:"created_at"`
 	UpdatedAt       time.Time  `db:"updated_at"`
-	Lines           []BookingLine
+	// FreeCancellationHours are the shop's free-cancellation hours when the
+	// booking was made (nil: made before they were kept).
+	FreeCancellationHours *int64 `db:"free_cancellation_hours"`
+	Lines                 []BookingLine
 }
 
 // Line finds a line of the booking by id.
@@ -110,20 +113,23 @@ type NewBooking struct {
 
 const bookingColumns = `b.id, b.number, b.customer_id, cu.name AS customer_name, cu.email AS customer_email,
        cu.phone AS customer_phone, b.location_id, lo.name AS location_name, lo.time_zone, b.status, b.expires_at, b.currency,
-       b.subtotal, b.tax, b.total, b.deposit, b.paid, b.confirmed_at, b.cancelled_at, b.created_at, b.updated_at`
+       b.subtotal, b.tax, b.total, b.deposit, b.paid, b.confirmed_at, b.cancelled_at, b.created_at, b.updated_at,
+       b.free_cancellation_hours`
 
 // bookingNames are bookingColumns' names, for hand scans (rowscan.go).
 var bookingNames = []string{"id", "number", "customer_id", "customer_name", "customer_email",
 	"customer_phone", "location_id", "location_name", "time_zone", "status", "expires_at", "currency",
-	"subtotal", "tax", "total", "deposit", "paid", "confirmed_at", "cancelled_at", "created_at", "updated_at"}
+	"subtotal", "tax", "total", "deposit", "paid", "confirmed_at", "cancelled_at", "created_at", "updated_at",
+	"free_cancellation_hours"}
 
 const bookingFrom = ` FROM bookings b JOIN users cu ON cu.id = b.customer_id JOIN locations lo ON lo.id = b.location_id`
 
 const createBookingSQL = `
 INSERT INTO bookings (customer_id, location_id, status, expires_at, currency, idempotency_key, created_by,
-                      confirmed_at, created_at, updated_at, subtotal, tax, total, deposit)
+                      confirmed_at, created_at, updated_at, subtotal, tax, total, deposit, free_cancellation_hours)
 VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), NULLIF($7, 0),
-        CASE WHEN $3 = 'confirmed' THEN $8::timestamptz END, $8, $8, $9, $10, $11, $12)
+        CASE WHEN $3 = 'confirmed' THEN $8::timestamptz END, $8, $8, $9, $10, $11, $12,
+        (SELECT free_cancellation_hours FROM shop_settings LIMIT 1))
 RETURNING id`
 
 // CreateBooking inserts a booking without lines. A reused idempotency key is
@@ -338,7 +344,7 @@ func (s *Store) bookingLines(ctx context.Context, bookingID int64) ([]BookingLin
 const listCustomerBookingsSQL = `
 SELECT p.id, p.number, p.customer_id, p.customer_name, p.customer_email, p.customer_phone, p.location_id,
        p.location_name, p.time_zone, p.status, p.expires_at, p.currency, p.subtotal, p.tax, p.total, p.deposit,
-       p.paid, p.confirmed_at, p.cancelled_at, p.created_at, p.updated_at,
+       p.paid, p.confirmed_at, p.cancelled_at, p.created_at, p.updated_at, p.free_cancellation_hours,
        l.id AS line_id, l.item_id, i.name AS item_name, i.tracking, l.quantity, l.starts_at, l.ends_at,
        l.picked_up_at, l.returned_at, l.unit_price, l.line_total, l.price_breakdown
 FROM (SELECT ` + bookingColumns + bookingFrom + `
@@ -385,6 +391,7 @@ func readBooking(r *rowScan, id int64) Booking {
 		Status: r.string(), ExpiresAt: r.optTime(), Currency: r.string(),
 		Subtotal: r.int64(), Tax: r.int64(), Total: r.int64(), Deposit: r.int64(), Paid: r.int64(),
 		ConfirmedAt: r.optTime(), CancelledAt: r.optTime(), CreatedAt: r.time(), UpdatedAt: r.time(),
+		FreeCancellationHours: r.optInt64(),
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"time"
 
 	"github.com/lib/pq"
 
@@ -91,6 +92,30 @@ func (s *Store) UpdateLocation(ctx context.Context, l catalog.Location) (catalog
 	}
 	s.refdataChanged()
 	return out, nil
+}
+
+const locationComingBookingsSQL = `
+SELECT count(DISTINCT b.id) AS bookings,
+       min(CASE WHEN l.starts_at > $2 THEN l.starts_at ELSE l.ends_at END) AS next_at
+FROM bookings b JOIN booking_lines l ON l.booking_id = b.id
+WHERE b.location_id = $1 AND b.status IN ('hold', 'confirmed', 'out') AND l.ends_at > $2`
+
+// ComingBookings counts the bookings of a location still to come or under
+// way at now (held, confirmed or out, with a line ending later), and the
+// next of their pickups or returns: what a change of the location's time
+// zone would show at other local times.
+func (s *Store) ComingBookings(ctx context.Context, locationID int64, now time.Time) (n int, next time.Time, err error) {
+	row := struct {
+		Bookings int        `db:"bookings"`
+		NextAt   *time.Time `db:"next_at"`
+	}{}
+	if err := s.q.GetContext(ctx, &row, locationComingBookingsSQL, locationID, now); err != nil {
+		return 0, time.Time{}, fmt.Errorf("store: coming bookings of location %d: %w", locationID, classify(err))
+	}
+	if row.NextAt != nil {
+		next = *row.NextAt
+	}
+	return row.Bookings, next, nil
 }
 
 // cachedLocation finds a location in the cached list while the cache is

@@ -213,7 +213,7 @@ func AdminSettingsPage(v AdminSettingsView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "free_cancellation_hours", Label: "Free cancellation (hours before start)", Type: "number", Value: v.Form.FreeCancellationHours, Error: v.Errors["free_cancellation_hours"]}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = components.Field(components.FieldProps{Name: "free_cancellation_hours", Label: "Free cancellation (hours before start)", Type: "number", Value: v.Form.FreeCancellationHours, Error: v.Errors["free_cancellation_hours"], Hint: "More hours apply to bookings made from now on; bookings already made keep the deadline they were shown."}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
