@@ -22,11 +22,12 @@ const (
 // DeskLine is one booking line on the desk board: to hand out, to take back,
 // or overdue.
 type DeskLine struct {
-	Kind          string    `db:"kind"`
-	BookingID     int64     `db:"booking_id"`
-	Number        string    `db:"number"`
-	Status        string    `db:"status"`
-	CustomerName  string    `db:"customer_name"`
+	Kind         string `db:"kind"`
+	BookingID    int64  `db:"booking_id"`
+	Number       string `db:"number"`
+	CustomerName string `db:"customer_name"`
+	// The customer's email and phone, for overdue lines only (the board
+	// shows them there, to call the customer); "" on the others.
 	CustomerEmail string    `db:"customer_email"`
 	CustomerPhone string    `db:"customer_phone"`
 	LineID        int64     `db:"line_id"`
@@ -79,7 +80,8 @@ type DeskBoard struct {
 // first line of each section always comes back, so its count is known even
 // on a page past its end; the caller drops it when it is not on the page.
 // Only the lines that come back are joined to their booking, customer, item
-// and units. Each shown line's item name is read by key (a line's item
+// and units; only the overdue lines send their customer's email and phone,
+// the only lines that show them. Each shown line's item name is read by key (a line's item
 // always exists): joined, the generic plan hashed the whole catalog on every
 // call (5,000 items on the benchmark's large shop) for at most 75 lines.
 // The booking, the item's name and the units' tags are read from indexes
@@ -134,8 +136,9 @@ n AS (
       AND ((ends_at >= $2 AND ends_at < $3) OR ends_at < $4)
 )
 SELECT r.kind, r.rn, CASE r.kind WHEN 'pickup' THEN n.pickup WHEN 'return' THEN n.return ELSE n.overdue END AS total,
-       b.id AS booking_id, b.number, b.status, cu.name AS customer_name,
-       cu.email AS customer_email, cu.phone AS customer_phone, r.id AS line_id,
+       b.id AS booking_id, b.number, cu.name AS customer_name,
+       CASE r.kind WHEN 'overdue' THEN cu.email::text END AS customer_email,
+       CASE r.kind WHEN 'overdue' THEN cu.phone END AS customer_phone, r.id AS line_id,
        (SELECT i.name FROM items i WHERE i.id = r.item_id) AS item_name,
        r.quantity, r.starts_at, r.ends_at,
        coalesce((SELECT string_agg(u.asset_tag, ', ' ORDER BY u.asset_tag)
@@ -152,6 +155,24 @@ type deskRow struct {
 	DeskLine
 	Rn    int `db:"rn"`
 	Total int `db:"total"`
+}
+
+// deskRowNames are the desk lines queries' columns, for the hand scan
+// (rowscan.go): up to 75 rows on every board.
+var deskRowNames = []string{"kind", "rn", "total", "booking_id", "number", "customer_name", "customer_email",
+	"customer_phone", "line_id", "item_name", "quantity", "starts_at", "ends_at", "units"}
+
+// scanDeskRows reads rows of the desk lines queries by hand, in column order.
+func scanDeskRows(rows *sql.Rows, out *[]deskRow) error {
+	return newRowScan(deskRowNames...).each(rows, func(r *rowScan) {
+		var d deskRow
+		d.Kind, d.Rn, d.Total = r.string(), r.int(), r.int()
+		d.BookingID, d.Number, d.CustomerName = r.int64(), r.string(), r.string()
+		d.CustomerEmail, d.CustomerPhone = r.optString(), r.optString()
+		d.LineID, d.ItemName, d.Quantity = r.int64(), r.string(), r.int()
+		d.StartsAt, d.EndsAt, d.Units = r.time(), r.time(), r.string()
+		*out = append(*out, d)
+	})
 }
 
 // ListDeskLines loads a page of a location's pickups, returns and overdue
@@ -177,8 +198,9 @@ func (s *Store) listDeskLines(ctx context.Context, query string, q DeskQuery) (D
 	skip := func(kind string) int { return min(q.Skip[kind], math.MaxInt32-per) }
 	var rows []deskRow
 	err := s.withoutParallel(ctx, func(tx *Store) error {
-		return tx.prepared().SelectContext(ctx, &rows, query, q.LocationID, q.DayStart, q.DayEnd, q.Now,
-			per, skip(DeskPickup), skip(DeskReturn), skip(DeskOverdue))
+		return tx.prepared().Query(ctx, query, []any{q.LocationID, q.DayStart, q.DayEnd, q.Now,
+			per, skip(DeskPickup), skip(DeskReturn), skip(DeskOverdue)},
+			func(r *sql.Rows) error { return scanDeskRows(r, &rows) })
 	})
 	if err != nil {
 		return DeskBoard{}, fmt.Errorf("store: desk lines: %w", classify(err))
