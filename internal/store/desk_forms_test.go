@@ -32,8 +32,9 @@ r AS (
            CASE kind WHEN 'pickup' THEN $6::bigint WHEN 'return' THEN $7::bigint ELSE $8::bigint END AS skip
     FROM l
 )
-SELECT r.kind, r.rn, r.total, b.id AS booking_id, b.number, b.status, cu.name AS customer_name,
-       cu.email AS customer_email, cu.phone AS customer_phone, r.id AS line_id, i.name AS item_name,
+SELECT r.kind, r.rn, r.total, b.id AS booking_id, b.number, cu.name AS customer_name,
+       CASE r.kind WHEN 'overdue' THEN cu.email::text END AS customer_email,
+       CASE r.kind WHEN 'overdue' THEN cu.phone END AS customer_phone, r.id AS line_id, i.name AS item_name,
        r.quantity, r.starts_at, r.ends_at,
        coalesce((SELECT string_agg(u.asset_tag, ', ' ORDER BY u.asset_tag)
                  FROM unit_allocations a JOIN units u ON u.id = a.unit_id

@@ -116,6 +116,19 @@ func TestDeskLinesAgreeWithTheBookingsForm(t *testing.T) {
 						t.Errorf("location %d, day %+d, now %s, page %+v:\n got %d lines %v\nwant %d lines %v",
 							loc, day, at.Format(time.Kitchen), page, len(got.Lines), got.Counts, len(want.Lines), want.Counts)
 					}
+					// The rows scanned by hand are what sqlx reads of them.
+					hand, bySqlx, err := st.DeskRowsForTest(ctx, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !reflect.DeepEqual(hand, bySqlx) {
+						t.Errorf("location %d, day %+d, now %s, page %+v: hand scan\n%+v\nsqlx\n%+v", loc, day, at.Format(time.Kitchen), page, hand, bySqlx)
+					}
+					for _, l := range got.Lines {
+						if (l.CustomerEmail != "") != (l.Kind == store.DeskOverdue) {
+							t.Errorf("%s line %d: customer email %q (overdue lines only)", l.Kind, l.LineID, l.CustomerEmail)
+						}
+					}
 					if page.per == 0 {
 						for k, n := range want.Counts {
 							seen[k] += n

@@ -400,3 +400,25 @@ func (s *Store) ListFunnelAsOfForTest(ctx context.Context, from, to time.Time, l
 	err := s.q.SelectContext(ctx, &rows, funnelSQL, from, to, locationID, lo, hi, qlo, qhi)
 	return rows, err
 }
+
+// DeskRowsForTest reads the rows of the desk lines query for q twice: by
+// the hand scan, and through sqlx as the board read them before it (NULL
+// emails and phones as "").
+func (s *Store) DeskRowsForTest(ctx context.Context, q DeskQuery) (hand, bySqlx []deskRow, err error) {
+	per := q.PerPage
+	if per <= 0 {
+		per = math.MaxInt32
+	}
+	args := []any{q.LocationID, q.DayStart, q.DayEnd, q.Now, per, q.Skip[DeskPickup], q.Skip[DeskReturn], q.Skip[DeskOverdue]}
+	err = s.withoutParallel(ctx, func(tx *Store) error {
+		if err := tx.prepared().Query(ctx, listDeskLinesSQL, args,
+			func(r *sql.Rows) error { return scanDeskRows(r, &hand) }); err != nil {
+			return err
+		}
+		return tx.q.SelectContext(ctx, &bySqlx, `SELECT kind, rn, total, booking_id, number, customer_name,
+       coalesce(customer_email, '') AS customer_email, coalesce(customer_phone, '') AS customer_phone,
+       line_id, item_name, quantity, starts_at, ends_at, units
+FROM (`+listDeskLinesSQL+`) x`, args...)
+	})
+	return hand, bySqlx, err
+}

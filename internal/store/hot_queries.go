@@ -1,7 +1,6 @@
 package store
 
 import (
-	"fmt"
 	"math"
 	"time"
 
@@ -79,12 +78,9 @@ func HotQueries(p HotParams) []HotQuery {
 		return []any{from, to, loc, lo, hi, qlo, qhi}
 	}
 	// The desk search's customers: as many as match "meyer 12" there.
-	// with the names and emails read with them.
 	searchCustomers := make([]int64, 150)
-	searchNames, searchEmails := make([]string, 150), make([]string, 150)
 	for i := range searchCustomers {
 		searchCustomers[i] = p.CustomerID + int64(i)*7
-		searchNames[i], searchEmails[i] = fmt.Sprintf("Anna Meyer 12%d", i), fmt.Sprintf("customer12%d@bench.example", i)
 	}
 	// A catalog page's items: 24 of them.
 	catalogPage := make([]int64, 24)
@@ -124,8 +120,8 @@ func HotQueries(p HotParams) []HotQuery {
 		{"desk expiring holds", listExpiringHoldsSQL, []any{p.LocationID, p.Now, p.Now.Add(2 * time.Hour)}, true, true, true},
 		{"desk search, matching customers", searchMatchCustomersSQL, []any{"%meyer 12%"}, false, false, false},
 		{"desk search, matching customers by email", searchMatchCustomersSQL, []any{"%customer4242@%"}, false, false, false},
-		{"desk search, their bookings", searchText(searchByCustomersSQL, 50), []any{int64(0), pq.Array(searchCustomers), pq.Array(searchNames), pq.Array(searchEmails)}, true, false, false},
-		{"desk search by number", searchText(searchByCustomersSQL, 50), []any{int64(4242), pq.Array([]int64{}), pq.Array([]string{}), pq.Array([]string{})}, true, false, false},
+		{"desk search, their bookings", searchText(searchByCustomersSQL, 50), []any{int64(0), pq.Array(searchCustomers)}, true, false, false},
+		{"desk search by number", searchText(searchByCustomersSQL, 50), []any{int64(4242), pq.Array([]int64{})}, true, false, false},
 		{"desk search, many customers", searchText(searchWalkSQL, 50), []any{int64(0), "%bench.example%"}, true, false, false},
 		{"staff bookings", allBookingsText(51), []any{int64(math.MaxInt64)}, true, false, false},
 		{"staff bookings, confirmed", listBookingsSQL, []any{BookingConfirmed, int64(0), 50, false}, false, false, false},

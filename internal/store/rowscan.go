@@ -130,6 +130,15 @@ func (r *rowScan) string() string {
 	return ""
 }
 
+// optString reads text that may be NULL, as "".
+func (r *rowScan) optString() string {
+	if r.vals[r.col] == nil {
+		r.col++
+		return ""
+	}
+	return r.string()
+}
+
 // bytes reads a bytea value (database/sql already copied it out of the
 // driver's buffer).
 func (r *rowScan) bytes() []byte {
