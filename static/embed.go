@@ -43,6 +43,7 @@ const (
 type asset struct {
 	name   string // "css/app.css"
 	hashed string // "css/app.3f2a9c1b7d4e.css"
+	url    string // Prefix + hashed, made once: every page asks for several
 	etag   string // `"3f2a9c1b7d4e"`
 	ctype  string
 	data   []byte
@@ -91,7 +92,8 @@ func (a *Assets) add(fsys fs.FS, name string) error {
 	}
 	sum := sha256.Sum256(data)
 	hash := hex.EncodeToString(sum[:])[:hashLen]
-	as := &asset{name: name, hashed: hashedName(name, hash), etag: `"` + hash + `"`, ctype: ctype, data: data}
+	hashed := hashedName(name, hash)
+	as := &asset{name: name, hashed: hashed, url: Prefix + hashed, etag: `"` + hash + `"`, ctype: ctype, data: data}
 	// A committed file named like another's hashed URL would make one of them unreachable.
 	if _, dup := a.byName[as.hashed]; dup {
 		return fmt.Errorf("%s clashes with the hashed name of %s", as.hashed, name)
@@ -146,7 +148,7 @@ func contentType(ext string) (string, bool) {
 func (a *Assets) Path(name string) string {
 	name = strings.TrimPrefix(name, "/")
 	if as, ok := a.byName[name]; ok {
-		return Prefix + as.hashed
+		return as.url
 	}
 	return Prefix + name
 }

@@ -95,7 +95,7 @@ func (s *Server) bookView(c echo.Context, ch bookChoice) (pages.BookView, error)
 		return v, err
 	}
 	for _, l := range locs {
-		v.Locations = append(v.Locations, components.Option{Value: fmt.Sprint(l.ID), Label: l.Name})
+		v.Locations = append(v.Locations, components.Option{Value: strconv.FormatInt(l.ID, 10), Label: l.Name})
 	}
 	if !ch.chosen() {
 		v.Form = s.defaultDates(locs)
@@ -106,7 +106,7 @@ func (s *Server) bookView(c echo.Context, ch bookChoice) (pages.BookView, error)
 		return v, err
 	}
 	zone := period.Zone(loc.TimeZone)
-	v.Form = pages.DatesForm{Location: fmt.Sprint(loc.ID), Start: formatLocal(ch.Start, zone), End: formatLocal(ch.End, zone)}
+	v.Form = pages.DatesForm{Location: strconv.FormatInt(loc.ID, 10), Start: formatLocal(ch.Start, zone), End: formatLocal(ch.End, zone)}
 	v.Chosen, v.Period, v.Zone = true, displayRange(ch.Start, ch.End, zone), loc.TimeZone
 	// One page of the catalog at a time (keyset by name): pricing and
 	// counting a whole catalog for one screen is most of the work.
@@ -128,6 +128,7 @@ func (s *Server) bookView(c echo.Context, ch bookChoice) (pages.BookView, error)
 	if err != nil {
 		return v, err
 	}
+	v.Items = make([]pages.BookItem, 0, len(items))
 	counts := make(map[int64]store.ItemFree, len(free))
 	for _, f := range free {
 		counts[f.ID] = f
@@ -204,9 +205,12 @@ func (s *Server) BookItemCalendar(c echo.Context) error {
 func (s *Server) calendarView(c echo.Context, name string, loc store.BookingLocation, days []booking.Day) pages.ItemCalendarView {
 	v := pages.ItemCalendarView{Page: s.page(c, name+" availability"), ItemName: name, Location: loc.Name, Zone: loc.TimeZone}
 	v.Lead = (int(days[0].Date.Weekday()) + 6) % 7
-	for _, d := range days {
-		v.Days = append(v.Days, pages.CalendarDay{Date: fmt.Sprint(d.Date.Day()), Label: d.Date.Format("Mon 2 Jan 2006"),
-			State: d.State, Note: fmt.Sprintf("%d of %d free", d.Free, d.Capacity)})
+	v.Days = make([]pages.CalendarDay, len(days))
+	for i, d := range days {
+		// strconv, not fmt: a day of the month costs nothing (small numbers
+		// are interned), the note one string, for each of the weeks' days.
+		v.Days[i] = pages.CalendarDay{Date: strconv.Itoa(d.Date.Day()), Label: d.Date.Format("Mon 2 Jan 2006"),
+			State: d.State, Note: strconv.Itoa(d.Free) + " of " + strconv.Itoa(d.Capacity) + " free"}
 	}
 	return v
 }

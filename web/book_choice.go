@@ -51,7 +51,7 @@ func (s *Server) choiceCodec(ctx context.Context) (*securecookie.SecureCookie, e
 		// A hash key and no block key: the choice is no secret (the
 		// visitor made it), it only must not be changed or made up.
 		codec := securecookie.New(key, nil)
-		codec.SetSerializer(securecookie.JSONEncoder{})
+		codec.SetSerializer(choiceJSON{})
 		// The choice carries its own times (Made, Seen), renewed and
 		// checked against the session's timeouts by readChoice.
 		codec.MaxAge(0)
@@ -167,6 +167,14 @@ func (s *Server) newChoiceCookie(value string) *http.Cookie {
 func sealChoice(codec *securecookie.SecureCookie, sc signedChoice) (string, error) {
 	return codec.Encode(choiceCookie, sc)
 }
+
+// choiceJSON writes the choice as securecookie's JSONEncoder does and reads
+// it with json.Unmarshal, not a json.Decoder and its buffers: the cookie
+// is read on every page a visitor with dates sees.
+type choiceJSON struct{ securecookie.JSONEncoder }
+
+// Deserialize reads the JSON of a signed value into dst.
+func (choiceJSON) Deserialize(src []byte, dst any) error { return json.Unmarshal(src, dst) }
 
 // openChoice reads a value sealChoice made; false if it is not one.
 func openChoice(codec *securecookie.SecureCookie, value string) (signedChoice, bool) {

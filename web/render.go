@@ -18,7 +18,7 @@ import (
 func (s *Server) page(c echo.Context, title string) layout.Page {
 	p := layout.Page{
 		Title:     title,
-		Asset:     s.Assets.Path,
+		Asset:     s.assetURL,
 		Path:      c.Request().URL.Path,
 		RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
 		Fragment:  isHTMX(c) && c.Request().Header.Get("HX-Boosted") == "",

@@ -68,6 +68,9 @@ type Server struct {
 	// crossOrigin refuses unsafe requests a browser says come from another
 	// origin (checkCSRF).
 	crossOrigin *http.CrossOriginProtection
+	// assetURL is Assets.Path as a function value, made once rather than
+	// for every page (page).
+	assetURL func(name string) string
 }
 
 // New builds the server and its routes.
@@ -96,6 +99,9 @@ func New(d Deps) *Server {
 		d.Desk = desk.New(d.Store, d.Booking, payment.NewLedger(d.Store, d.Now), d.Now)
 	}
 	s := &Server{Deps: d, echo: echo.New(), crossOrigin: crossOriginProtection(d.Config)}
+	if d.Assets != nil {
+		s.assetURL = d.Assets.Path
+	}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.HTTPErrorHandler = s.handleError

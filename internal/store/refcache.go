@@ -348,9 +348,21 @@ func cloneLocations(ls []catalog.Location) []catalog.Location {
 	for i, l := range ls {
 		l.ClosedDates = slices.Clone(l.ClosedDates)
 		if l.OpeningHours != nil {
+			// Every day's intervals in one block (a dated page copies its
+			// location on every view): each day's slice is capped at its
+			// own part, so appending to one day cannot overwrite the next.
+			n := 0
+			for _, ivs := range l.OpeningHours {
+				n += len(ivs)
+			}
+			block := make([]catalog.Interval, 0, n)
 			h := maps.Clone(l.OpeningHours)
 			for d, ivs := range h {
-				h[d] = slices.Clone(ivs)
+				if ivs != nil {
+					at := len(block)
+					block = append(block, ivs...)
+					h[d] = block[at:len(block):len(block)]
+				}
 			}
 			l.OpeningHours = h
 		}

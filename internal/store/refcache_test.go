@@ -368,3 +368,32 @@ func TestRefCacheLocationIsACopy(t *testing.T) {
 		}
 	}
 }
+
+// A location's copy keeps every day's hours apart: a caller that adds an
+// interval to one day of its copy does not change another day's.
+func TestRefCacheLocationDaysAreApart(t *testing.T) {
+	ctx := t.Context()
+	_, url := testenv.Store(t)
+	a := cachedStore(t, url, nil)
+	hours := catalog.OpeningHours{1: {{Open: "09:00", Close: "12:00"}, {Open: "14:00", Close: "18:00"}},
+		2: {{Open: "09:00", Close: "18:00"}}, 3: {{Open: "10:00", Close: "16:00"}}}
+	loc, err := a.CreateLocation(ctx, catalog.Location{Name: "Quay", Slug: "quay", TimeZone: "Europe/Berlin", OpeningHours: hours})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ListLocations(ctx); err != nil { // fill the cache
+		t.Fatal(err)
+	}
+	got, err := a.GetBookingLocation(ctx, loc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d := range got.OpeningHours {
+		got.OpeningHours[d] = append(got.OpeningHours[d], catalog.Interval{Open: "20:00", Close: "21:00"})
+	}
+	for d, want := range hours {
+		if ivs := got.OpeningHours[d]; !slices.Equal(ivs[:len(ivs)-1], want) {
+			t.Errorf("day %d is %v after adding an interval to each day, want %v and the added one", d, ivs, want)
+		}
+	}
+}

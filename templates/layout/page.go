@@ -51,24 +51,29 @@ type NavLink struct {
 	Href, Label string
 }
 
-// Nav lists the navigation for the user's role.
+// Nav lists the navigation for the user's role. The lists are shared by
+// every page (made once, not per page): read them, never change them.
 func (p Page) Nav() []NavLink {
-	links := []NavLink{{"/catalog", "Catalog"}}
 	switch {
 	case p.User == nil:
+		return navVisitor
+	case p.User.IsAdmin():
+		return navAdmin
 	case p.User.IsStaff():
-		links = append(links, NavLink{"/desk", "Desk"}, NavLink{"/staff/bookings", "Bookings"}, NavLink{"/staff/items", "Inventory"},
-			NavLink{"/staff/invoices", "Invoices"})
-		if p.User.IsAdmin() {
-			links = append(links, NavLink{"/admin/categories", "Categories"}, NavLink{"/admin/locations", "Locations"},
-				NavLink{"/admin/users", "Users"}, NavLink{"/admin/mail", "Mail"}, NavLink{"/admin/audit", "Audit log"},
-				NavLink{"/admin/settings", "Settings"}, NavLink{"/admin/metrics", "Metrics"})
-		}
-	default:
-		links = append(links, NavLink{"/bookings", "My bookings"})
+		return navStaff
 	}
-	return links
+	return navCustomer
 }
+
+var (
+	navVisitor  = []NavLink{{"/catalog", "Catalog"}}
+	navCustomer = []NavLink{{"/catalog", "Catalog"}, {"/bookings", "My bookings"}}
+	navStaff    = []NavLink{{"/catalog", "Catalog"}, {"/desk", "Desk"}, {"/staff/bookings", "Bookings"}, {"/staff/items", "Inventory"},
+		{"/staff/invoices", "Invoices"}}
+	navAdmin = append(navStaff[:len(navStaff):len(navStaff)], NavLink{"/admin/categories", "Categories"}, NavLink{"/admin/locations", "Locations"},
+		NavLink{"/admin/users", "Users"}, NavLink{"/admin/mail", "Mail"}, NavLink{"/admin/audit", "Audit log"},
+		NavLink{"/admin/settings", "Settings"}, NavLink{"/admin/metrics", "Metrics"})
+)
 
 // Current reports whether href is the section of the current page.
 func (p Page) Current(href string) bool {
