@@ -266,12 +266,15 @@ func (s *Server) csrfCookieName() string {
 // checkCSRF guards every unsafe request with a token bound to the session:
 // an HttpOnly cookie holds a random nonce, and the token forms echo in a
 // hidden field (htmx in the X-CSRF-Token header) is an HMAC of that nonce
-// keyed with the session token. A token planted in the cookie by a
-// neighbouring site cannot be turned into a valid one without the session,
-// and a new session (login, logout) makes every older token worthless. A
-// missing or wrong token is a 403, and so is a request the browser says
-// comes from another origin (Sec-Fetch-Site, else Origin against Host),
-// whatever token it carries.
+// keyed with a logged-in session's token. A nonce planted in the cookie by
+// a neighbouring site cannot be turned into a valid token without that
+// session, and a new session (login, logout) makes every older token
+// worthless. A visitor without a login has no session to bind to: their
+// token only proves the form came with the nonce cookie (a pair anyone can
+// fetch for themselves), so for them the origin check is the guard that
+// counts. A missing or wrong token is a 403, and so is a request the
+// browser says comes from another origin (Sec-Fetch-Site, else Origin
+// against Host), whatever token it carries.
 func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		nonce := ""
