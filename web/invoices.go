@@ -28,7 +28,11 @@ func (s *Server) InvoiceShow(c echo.Context) error {
 
 // InvoicePDF downloads one of the customer's own invoices as PDF.
 func (s *Server) InvoicePDF(c echo.Context) error {
-	return s.sendPDF(c, true)
+	in, err := s.ownInvoice(c)
+	if err != nil {
+		return err
+	}
+	return sendPDF(c, in)
 }
 
 // StaffInvoiceShow shows any invoice or credit note.
@@ -42,7 +46,11 @@ func (s *Server) StaffInvoiceShow(c echo.Context) error {
 
 // StaffInvoicePDF downloads any invoice or credit note as PDF.
 func (s *Server) StaffInvoicePDF(c echo.Context) error {
-	return s.sendPDF(c, false)
+	in, err := s.anyInvoice(c)
+	if err != nil {
+		return err
+	}
+	return sendPDF(c, in)
 }
 
 // ownInvoice loads the invoice in the path when it belongs to the current
@@ -66,48 +74,15 @@ func (s *Server) anyInvoice(c echo.Context) (store.Invoice, error) {
 	return s.Store.GetInvoice(c.Request().Context(), id)
 }
 
-// sendPDF sends a document's PDF, only the customer's own when own is set.
-// An issued document never changes, so its PDF is laid out once, at its
-// first download, and kept: later downloads send the same bytes from the
-// database. The whole PDF is ready before answering, so a failure is a
-// clean error page rather than half a file.
-func (s *Server) sendPDF(c echo.Context, own bool) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	doc, err := s.Store.GetInvoicePDF(ctx, id)
-	if err != nil {
-		return err
-	}
-	if u := currentUser(c); own && (u == nil || doc.CustomerID != u.ID) {
-		return echo.NewHTTPError(http.StatusNotFound)
-	}
-	if doc.PDF == nil {
-		if doc.PDF, err = s.layOutPDF(ctx, id); err != nil {
-			return err
-		}
-	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+doc.Number+`.pdf"`)
-	return c.Blob(http.StatusOK, "application/pdf", doc.PDF)
-}
-
-// layOutPDF makes a document's PDF and keeps it. Should keeping it fail,
-// the download still gets the PDF, and the next one tries again.
-func (s *Server) layOutPDF(ctx context.Context, id int64) ([]byte, error) {
-	in, err := s.Store.GetInvoice(ctx, id)
-	if err != nil {
-		return nil, err
-	}
+// sendPDF renders the whole PDF before answering, so a failure is a clean
+// error page rather than half a file.
+func sendPDF(c echo.Context, in store.Invoice) error {
 	var buf bytes.Buffer
 	if err := invoice.PDF(&buf, in); err != nil {
-		return nil, err
+		return err
 	}
-	if err := s.Store.StoreInvoicePDF(ctx, id, buf.Bytes()); err != nil {
-		s.Logger.Warn("keep invoice pdf", "invoice", id, "err", err)
-	}
-	return buf.Bytes(), nil
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+in.Number+`.pdf"`)
+	return c.Blob(http.StatusOK, "application/pdf", buf.Bytes())
 }
 
 func (s *Server) renderInvoice(c echo.Context, in store.Invoice, pdfHref, backHref string) error {

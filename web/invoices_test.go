@@ -4,16 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"fmt"
 	"net/http"
 	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rentdesk/rentdesk/internal/booking"
-	"github.com/rentdesk/rentdesk/internal/invoice"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/internal/testenv"
 )
@@ -92,76 +89,6 @@ func TestInvoiceFromCheckoutToPDF(t *testing.T) {
 	staff.get(href).expectStatus(t, http.StatusOK)
 	staff.get(href+"/pdf").expectStatus(t, http.StatusOK)
 	staff.get(strings.Replace(href, "/staff", "", 1)).expectStatus(t, http.StatusNotFound)
-}
-
-// An issued document's PDF is laid out at its first download and kept: every
-// later download, the customer's or staff's, sends the kept bytes, which are
-// the ones the document lays out to, and the database refuses to change them.
-func TestInvoicePDFIsKeptFromItsFirstDownload(t *testing.T) {
-	s := newShop(t, "Europe/Berlin")
-	item := s.item("Lamp", 2)
-	a, _ := s.customer("a@example.com")
-	res := a.bookOne(s.loc, item, s.local(3, 10), s.local(4, 10)).expectStatus(t, http.StatusSeeOther)
-	page := a.get(res.location()).expectStatus(t, http.StatusOK)
-	link, ok := page.Doc.Find(`[data-testid="invoices"] a`).Attr("href")
-	if !ok {
-		t.Fatalf("no invoice link on the booking page:\n%s", page.Body)
-	}
-	id, err := strconv.ParseInt(strings.TrimPrefix(link, "/invoices/"), 10, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := s.id(`SELECT count(*) FROM invoice_pdfs`); n != 0 {
-		t.Fatalf("%d PDFs kept before any download", n)
-	}
-	first := a.get(link+"/pdf").expectStatus(t, http.StatusOK)
-	var kept []byte
-	if err := s.st.DB().QueryRowContext(context.Background(), `SELECT pdf FROM invoice_pdfs WHERE invoice_id = $1`, id).Scan(&kept); err != nil {
-		t.Fatalf("no PDF kept after the first download: %v", err)
-	}
-	in, err := s.st.GetInvoice(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fresh bytes.Buffer
-	if err := invoice.PDF(&fresh, in); err != nil {
-		t.Fatal(err)
-	}
-	if first.Body != fresh.String() || !bytes.Equal(kept, fresh.Bytes()) {
-		t.Errorf("first download %d bytes, kept %d, laid out %d: not the same", len(first.Body), len(kept), fresh.Len())
-	}
-
-	// Later downloads send what is kept, not a new layout: with other bytes
-	// kept for a second document, those are what both its readers get.
-	s.createUser("staff", "staff@example.com", authzPassword)
-	staff := s.client()
-	staff.login("staff@example.com", authzPassword)
-	res = a.bookOne(s.loc, item, s.local(5, 10), s.local(6, 10)).expectStatus(t, http.StatusSeeOther)
-	second := s.id(`SELECT i.id FROM invoices i JOIN bookings b ON b.id = i.booking_id WHERE i.id <> $1 AND b.customer_id = $2`,
-		id, in.CustomerID)
-	s.exec(`INSERT INTO invoice_pdfs (invoice_id, pdf) VALUES ($1, $2)`, second, []byte("%PDF-1.3 kept"))
-	for _, got := range []*testResponse{
-		a.get(fmt.Sprintf("/invoices/%d/pdf", second)).expectStatus(t, http.StatusOK),
-		staff.get(fmt.Sprintf("/staff/invoices/%d/pdf", second)).expectStatus(t, http.StatusOK),
-	} {
-		if got.Body != "%PDF-1.3 kept" || got.Header.Get("Content-Type") != "application/pdf" {
-			t.Errorf("download of a kept PDF: %q %v", got.Body, got.Header)
-		}
-	}
-	if got := staff.get(link + "/pdf"); got.StatusCode != http.StatusNotFound {
-		t.Errorf("staff on the customer's route: %d", got.StatusCode)
-	}
-	if got := staff.get("/staff"+link+"/pdf").expectStatus(t, http.StatusOK); got.Body != first.Body {
-		t.Error("staff's download differs from the customer's")
-	}
-	b, _ := s.customer("b@example.com")
-	b.get(fmt.Sprintf("/invoices/%d/pdf", second)).expectStatus(t, http.StatusNotFound)
-
-	for _, q := range []string{`UPDATE invoice_pdfs SET pdf = 'x' WHERE invoice_id = $1`, `DELETE FROM invoice_pdfs WHERE invoice_id = $1`} {
-		if _, err := s.st.DB().ExecContext(context.Background(), q, id); err == nil || !strings.Contains(err.Error(), "issued invoices cannot be changed") {
-			t.Errorf("%s: %v", q, err)
-		}
-	}
 }
 
 // Staff confirming a hold issues its invoice; staff cancelling it

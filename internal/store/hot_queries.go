@@ -158,7 +158,6 @@ func HotQueries(p HotParams) []HotQuery {
 		{"booking checkout session", latestCheckoutSessionSQL, []any{p.BookingID}, false, false, false},
 		{"invoice", getInvoiceSQL, []any{p.InvoiceID}, true, false, false},
 		{"invoice lines", invoiceLinesSQL, []any{p.InvoiceID}, true, false, false},
-		{"invoice pdf", invoicePDFSQL, []any{p.InvoiceID}, true, false, false},
 		{"invoices, first page", listInvoiceSummariesSQL, []any{nil, nil, int64(0), int64(0), 50}, false, false, false},
 		{"invoices, a month a year ago", listInvoiceSummariesSQL, []any{yearFromDay, yearFrom.AddDate(0, 0, 30).Format(time.DateOnly), int64(0), int64(0), 50}, false, false, false},
 		{"invoices of a customer", listInvoiceSummariesSQL, []any{nil, nil, p.CustomerID, int64(0), 50}, false, false, false},
