@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"slices"
 	"time"
 )
 
@@ -69,7 +68,6 @@ func (s *Store) InsertAudit(ctx context.Context, a Audit) error {
 	if _, err := s.prepared().ExecContext(ctx, insertAuditSQL, args...); err != nil {
 		return fmt.Errorf("store: insert audit: %w", classify(err))
 	}
-	s.auditTypesWritten(a.EntityType)
 	return nil
 }
 
@@ -104,7 +102,6 @@ func (s *Store) InsertAuditPair(ctx context.Context, a, b Audit) error {
 	if _, err := s.prepared().ExecContext(ctx, insertAuditPairSQL, append(first, second...)...); err != nil {
 		return fmt.Errorf("store: insert audit: %w", classify(err))
 	}
-	s.auditTypesWritten(a.EntityType, b.EntityType)
 	return nil
 }
 
@@ -187,40 +184,13 @@ WITH RECURSIVE t AS (
 SELECT entity_type FROM t WHERE entity_type IS NOT NULL ORDER BY 1`
 
 // ListAuditEntityTypes lists the entity types present, for the filter menu
-// (and the allowlist the filter is checked against). The list is kept with
-// the reference data: it changes only when a type gets its first entry,
-// which drops the copy here when it commits and elsewhere when its
-// notification arrives (migration 00276). Read, it is prepared: planning the
-// recursive walk cost about as much as running it.
+// (and the allowlist the filter is checked against). Prepared: every audit
+// page asks it, and planning the recursive walk cost about as much as
+// running it.
 func (s *Store) ListAuditEntityTypes(ctx context.Context) ([]string, error) {
-	load := func() ([]string, error) {
-		var ts []string
-		if err := s.prepared().SelectContext(ctx, &ts, auditEntityTypesSQL); err != nil {
-			return nil, fmt.Errorf("store: audit entity types: %w", classify(err))
-		}
-		return ts, nil
+	var ts []string
+	if err := s.prepared().SelectContext(ctx, &ts, auditEntityTypesSQL); err != nil {
+		return nil, fmt.Errorf("store: audit entity types: %w", classify(err))
 	}
-	if c := s.readCache(); c != nil {
-		return cacheRead(c, func(c *refCache) *slot[[]string] { return &c.auditTypes }, load, slices.Clone[[]string])
-	}
-	return load()
-}
-
-// auditTypesWritten drops the kept list of entity types, when the write
-// commits, if one of types is not on it: its first entry may just have
-// been written. Other instances learn of it through the notification.
-func (s *Store) auditTypesWritten(types ...string) {
-	if s.cache == nil {
-		return
-	}
-	c := s.cache
-	c.mu.Lock()
-	known := c.auditTypes.ok
-	for _, t := range types {
-		known = known && slices.Contains(c.auditTypes.v, t)
-	}
-	c.mu.Unlock()
-	if !known {
-		s.refdataChanged()
-	}
+	return ts, nil
 }

@@ -60,10 +60,6 @@ type refCache struct {
 	publicItems     map[string]catalog.Item
 	publicItemsByID map[int64]catalog.Item
 	photos          map[int64][]PhotoMeta
-	// auditTypes are the entity types in the audit log (its page's filter
-	// menu): entries are only added, and a type's first one is announced
-	// (migration 00276), so the list changes only then.
-	auditTypes slot[[]string]
 
 	listener *pq.Listener
 	done     chan struct{}
@@ -189,7 +185,6 @@ func (c *refCache) dropLocked() {
 	c.publicItems = nil
 	c.publicItemsByID = nil
 	c.photos = nil
-	c.auditTypes = slot[[]string]{}
 }
 
 // close stops the listener. Between two attempts to reconnect it may sleep
