@@ -4508,11 +4508,10 @@ func (f *Fpdf) putfonts() {
 					stream := font.utf8File.GenerateCutFont(usedRunes)
 					codes := font.utf8File.CodeSymbolDictionary
 					delete(codes, 0)
-					return &fontCut{stream: stream, codes: codes, widths: f.cidWidths(&font, font.utf8File.LastRune)}
+					return &fontCut{size: len(stream), stream: compressFontStream(stream), gidMap: cidToGidMapStream(codes),
+						widths: f.cidWidths(&font, font.utf8File.LastRune)}
 				})
-				utf8FontStream := cut.stream
-				utf8FontSize := len(utf8FontStream)
-				CodeSignDictionary := cut.codes
+				utf8FontSize := cut.size
 
 				f.newobj()
 				f.out(fmt.Sprintf("<</Type /Font\n/Subtype /Type0\n/BaseFont /%s\n/Encoding /Identity-H\n/DescendantFonts [%d 0 R]\n/ToUnicode %d 0 R>>\n"+"endobj", fontName, f.n+1, f.n+2))
@@ -4557,18 +4556,11 @@ func (f *Fpdf) putfonts() {
 				f.out(s.String())
 				f.out("endobj")
 
-				// Embed CIDToGIDMap
-				cidToGidMap := make([]byte, 256*256*2)
-
-				for cc, glyph := range CodeSignDictionary {
-					cidToGidMap[cc*2] = byte(glyph >> 8)
-					cidToGidMap[cc*2+1] = byte(glyph & 0xFF)
-				}
-
-				// Both streams are compressed through a memo of recent
-				// ones (compressFontStream); putstream encrypts in place,
-				// so a protected document writes a copy.
-				cidToGidMap = compressFontStream(cidToGidMap)
+				// Embed CIDToGIDMap. Both streams come compressed with the
+				// cut (cidToGidMapStream, compressFontStream), shared by
+				// documents; putstream encrypts in place, so a protected
+				// document writes a copy.
+				cidToGidMap := cut.gidMap
 				if f.protect.encrypted {
 					cidToGidMap = bytes.Clone(cidToGidMap)
 				}
@@ -4578,7 +4570,7 @@ func (f *Fpdf) putfonts() {
 				f.out("endobj")
 
 				//Font file
-				compressedFontStream := compressFontStream(utf8FontStream)
+				compressedFontStream := cut.stream
 				if f.protect.encrypted {
 					compressedFontStream = bytes.Clone(compressedFontStream)
 				}

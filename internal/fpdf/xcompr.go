@@ -140,3 +140,14 @@ func compressFontStream(data []byte) []byte {
 	fontStreams.mu.Unlock()
 	return out
 }
+
+// cidToGidMapStream is the compressed CIDToGIDMap of a font subset: two bytes
+// (the glyph, big-endian) for each of the 65,536 codes, zero where unused.
+func cidToGidMapStream(codes map[int]int) []byte {
+	cidToGidMap := make([]byte, 256*256*2)
+	for cc, glyph := range codes {
+		cidToGidMap[cc*2] = byte(glyph >> 8)
+		cidToGidMap[cc*2+1] = byte(glyph & 0xFF)
+	}
+	return compressFontStream(cidToGidMap)
+}
