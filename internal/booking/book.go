@@ -150,6 +150,10 @@ func (e *Engine) Book(ctx context.Context, r Request) (Result, error) {
 	}
 	var res Result
 	err = e.st.WithTx(ctx, func(tx *store.Store) error {
+		// The booking is priced and checked with these settings; its
+		// invoice is issued with them too, not with a second read that a
+		// change committed in between would make disagree with its prices.
+		tx.UseSettings(settings)
 		var err error
 		res, err = e.bookTx(ctx, tx, r, lines, quotes, items, settings, loc, now)
 		return err

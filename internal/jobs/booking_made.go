@@ -51,7 +51,15 @@ func (w *bookingMadeWorker) Work(ctx context.Context, job *river.Job[BookingMade
 		_, err := w.j.EnqueueBookingConfirmed(ctx, w.j.st, *b, job.Args.Online)
 		return err
 	}
+	// The shop's name the emails are signed with is read before the
+	// transaction (from the process cache while it holds it), not by a
+	// statement inside it.
+	shop, err := w.j.st.GetSettings(ctx)
+	if err != nil {
+		return err
+	}
 	return w.j.st.WithTx(ctx, func(tx *store.Store) error {
+		tx.UseSettings(shop)
 		sb, err := tx.TakeBookingMailSnapshot(ctx, job.Args.SnapshotID)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil

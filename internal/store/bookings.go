@@ -260,8 +260,7 @@ func readLineUnit(r *rowScan, b *Booking, lineCols, unitCols int) {
 }
 
 // GetBooking loads a booking with its lines and their units, in one
-// statement (LockBooking keeps its three: it reads the lines after the lock
-// is granted).
+// statement (LockBooking takes the lock first, then reads it so).
 func (s *Store) GetBooking(ctx context.Context, id int64) (Booking, error) {
 	var bs []Booking
 	err := s.prepared().Query(ctx, getBookingWholeSQL, []any{id},
@@ -275,62 +274,22 @@ func (s *Store) GetBooking(ctx context.Context, id int64) (Booking, error) {
 	return bs[0], nil
 }
 
-// lockBookingSQL reads the location's address too, which the emails of a
-// hold confirmed in the locking transaction need (Booking.Mail).
-const lockBookingSQL = `SELECT ` + bookingColumns + `, lo.address AS location_address` + bookingFrom +
-	` WHERE b.id = $1 FOR UPDATE OF b`
+// lockBookingSQL takes the booking's row lock and reads nothing else: a
+// statement that waited for the lock reads the rows it joins as they were
+// when it began, not as the transaction it waited for left them.
+const lockBookingSQL = `SELECT id FROM bookings WHERE id = $1 FOR UPDATE`
 
 // LockBooking loads a booking and locks its row until the transaction ends,
 // so two changes to one booking (cancel and extend, say) run one after another.
+// It reads the booking (with its lines, their units and the location's
+// address) in a statement after the one that waited for the lock, so it sees
+// whatever the change it waited for committed.
 func (s *Store) LockBooking(ctx context.Context, id int64) (Booking, error) {
-	return s.getBooking(ctx, lockBookingSQL, id)
-}
-
-func (s *Store) getBooking(ctx context.Context, query string, id int64) (Booking, error) {
-	var b Booking
-	if err := s.prepared().GetContext(ctx, &b, query, id); err != nil {
-		return Booking{}, fmt.Errorf("store: get booking %d: %w", id, classify(err))
+	var locked int64
+	if err := s.prepared().GetContext(ctx, &locked, lockBookingSQL, id); err != nil {
+		return Booking{}, fmt.Errorf("store: lock booking %d: %w", id, classify(err))
 	}
-	lines, err := s.bookingLines(ctx, id)
-	if err != nil {
-		return Booking{}, err
-	}
-	b.Lines = lines
-	return b, nil
-}
-
-const bookingLinesSQL = `
-SELECT l.id, l.booking_id, l.item_id, i.name AS item_name, i.tracking, l.quantity, l.starts_at, l.ends_at,
-       l.picked_up_at, l.returned_at, l.unit_price, l.line_total, l.price_breakdown
-FROM booking_lines l JOIN items i ON i.id = l.item_id
-WHERE l.booking_id = $1
-ORDER BY l.id`
-
-const lineUnitsSQL = `
-SELECT a.id AS allocation_id, a.booking_line_id, a.unit_id, u.asset_tag, a.picked_up_at, a.returned_at
-FROM unit_allocations a
-JOIN units u ON u.id = a.unit_id
-JOIN booking_lines l ON l.id = a.booking_line_id
-WHERE l.booking_id = $1 AND a.active
-ORDER BY a.booking_line_id, u.asset_tag`
-
-func (s *Store) bookingLines(ctx context.Context, bookingID int64) ([]BookingLine, error) {
-	var lines []BookingLine
-	if err := s.prepared().SelectContext(ctx, &lines, bookingLinesSQL, bookingID); err != nil {
-		return nil, fmt.Errorf("store: booking lines %d: %w", bookingID, classify(err))
-	}
-	var units []LineUnit
-	if err := s.prepared().SelectContext(ctx, &units, lineUnitsSQL, bookingID); err != nil {
-		return nil, fmt.Errorf("store: booking units %d: %w", bookingID, classify(err))
-	}
-	for _, u := range units {
-		for i := range lines {
-			if lines[i].ID == u.LineID {
-				lines[i].Units = append(lines[i].Units, u)
-			}
-		}
-	}
-	return lines, nil
+	return s.GetBooking(ctx, id)
 }
 
 // listCustomerBookingsSQL is a customer's page of bookings with their

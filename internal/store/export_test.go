@@ -377,6 +377,55 @@ func (s *Store) ListItemFiguresByDailyRevenueForTest(ctx context.Context, fromDa
 	return s.itemFiguresWith(ctx, q, fromDay, toDay, from, to, locationID)
 }
 
+// getBooking reads a booking by query (its columns), then its lines, then
+// their units: three statements, as LockBooking and GetBooking once did.
+func (s *Store) getBooking(ctx context.Context, query string, id int64) (Booking, error) {
+	var b Booking
+	if err := s.prepared().GetContext(ctx, &b, query, id); err != nil {
+		return Booking{}, fmt.Errorf("store: get booking %d: %w", id, classify(err))
+	}
+	lines, err := s.bookingLines(ctx, id)
+	if err != nil {
+		return Booking{}, err
+	}
+	b.Lines = lines
+	return b, nil
+}
+
+const bookingLinesSQL = `
+SELECT l.id, l.booking_id, l.item_id, i.name AS item_name, i.tracking, l.quantity, l.starts_at, l.ends_at,
+       l.picked_up_at, l.returned_at, l.unit_price, l.line_total, l.price_breakdown
+FROM booking_lines l JOIN items i ON i.id = l.item_id
+WHERE l.booking_id = $1
+ORDER BY l.id`
+
+const lineUnitsSQL = `
+SELECT a.id AS allocation_id, a.booking_line_id, a.unit_id, u.asset_tag, a.picked_up_at, a.returned_at
+FROM unit_allocations a
+JOIN units u ON u.id = a.unit_id
+JOIN booking_lines l ON l.id = a.booking_line_id
+WHERE l.booking_id = $1 AND a.active
+ORDER BY a.booking_line_id, u.asset_tag`
+
+func (s *Store) bookingLines(ctx context.Context, bookingID int64) ([]BookingLine, error) {
+	var lines []BookingLine
+	if err := s.prepared().SelectContext(ctx, &lines, bookingLinesSQL, bookingID); err != nil {
+		return nil, fmt.Errorf("store: booking lines %d: %w", bookingID, classify(err))
+	}
+	var units []LineUnit
+	if err := s.prepared().SelectContext(ctx, &units, lineUnitsSQL, bookingID); err != nil {
+		return nil, fmt.Errorf("store: booking units %d: %w", bookingID, classify(err))
+	}
+	for _, u := range units {
+		for i := range lines {
+			if lines[i].ID == u.LineID {
+				lines[i].Units = append(lines[i].Units, u)
+			}
+		}
+	}
+	return lines, nil
+}
+
 // GetBookingFormerForTest reads a booking as GetBooking did before it was
 // one statement: the booking, its lines, then their units (LockBooking's
 // three statements without the lock).

@@ -331,8 +331,9 @@ func (s *Store) refdataChanged() {
 // txWrites records what a transaction changed that matters after commit.
 type txWrites struct {
 	refdata bool // it wrote cached reference data
-	// settings are the shop settings as the transaction first read them
-	// (nil: not read yet, or updated since); see GetSettings.
+	// settings are the shop settings as the transaction first read them or
+	// was given them (nil: neither yet, or updated since); see GetSettings
+	// and UseSettings.
 	settings *Settings
 }
 

@@ -85,6 +85,21 @@ func (s *Store) GetSettings(ctx context.Context) (Settings, error) {
 	return st, err
 }
 
+// UseSettings makes st the shop settings of the transaction: its later
+// GetSettings calls answer st without reading them again (until it updates
+// them). A caller that has already decided with st (a booking priced and
+// checked with the settings it read before its transaction) passes them on,
+// so everything written in the transaction (the booking's invoice: its
+// seller and tax mode) agrees with what was decided, and the transaction
+// does not ask for them once more. Outside a transaction it does nothing.
+func (s *Store) UseSettings(st Settings) {
+	if s.txw == nil {
+		return
+	}
+	kept := cloneSettings(st)
+	s.txw.settings = &kept
+}
+
 func (s *Store) getSettings(ctx context.Context) (Settings, error) {
 	var st Settings
 	if err := s.prepared().GetContext(ctx, &st, getSettingsSQL); err != nil {
