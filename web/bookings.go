@@ -372,8 +372,7 @@ func (s *Server) BookingExtend(c echo.Context) error {
 	if errors.As(err, &ce) {
 		// The booking stays on screen with the time typed and why it
 		// cannot be had beside it, not a page of its own that loses both.
-		msg := fmt.Sprintf("%s is not free until %s: someone else has booked it in between. Choose an earlier time, or call the shop.",
-			line.ItemName, end.In(period.Zone(b.TimeZone)).Format("Mon 2 Jan 15:04"))
+		msg := notFreeUntil(line.ItemName, end, b.TimeZone) + ": someone else has booked it in between. Choose an earlier time, or call the shop."
 		return s.extendFormStatus(c, http.StatusConflict, b, lineID, endRaw, nil, msg)
 	}
 	if err != nil {
@@ -383,6 +382,12 @@ func (s *Server) BookingExtend(c echo.Context) error {
 	}
 	s.flash(c, "success", s.extendMessage(c, b, before))
 	return redirect(c, fmt.Sprintf("/bookings/%d", b.ID))
+}
+
+// notFreeUntil starts the message for an end that another booking is in the
+// way of, on the location's wall clock.
+func notFreeUntil(item string, end time.Time, zone string) string {
+	return fmt.Sprintf("%s is not free until %s", item, end.In(period.Zone(zone)).Format("Mon 2 Jan 15:04"))
 }
 
 // extendProposal is the end the extend form proposes for a line ending at
