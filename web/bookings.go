@@ -368,6 +368,13 @@ func (s *Server) BookingExtend(c echo.Context) error {
 	before := b.Total
 	err = s.Booking.ChangeLinePeriod(c.Request().Context(), booking.PeriodChange{BookingID: b.ID, LineID: line.ID,
 		Start: line.StartsAt, End: end, Owner: booking.Owner(b.CustomerID), Actor: actor(c)})
+	var ce *booking.ConflictError
+	if errors.As(err, &ce) {
+		// The booking stays on screen with the time typed and why it
+		// cannot be had beside it, not a page of its own that loses both.
+		msg := notFreeUntil(line.ItemName, end, b.TimeZone) + ": someone else has booked it in between. Choose an earlier time, or call the shop."
+		return s.extendFormStatus(c, http.StatusConflict, b, lineID, endRaw, nil, msg)
+	}
 	if err != nil {
 		return s.bookingFailed(c, err, fmt.Sprintf("/bookings/%d", b.ID), func(fe components.Errors, msg string) error {
 			return s.extendForm(c, b, lineID, endRaw, fe, msg)
@@ -375,6 +382,12 @@ func (s *Server) BookingExtend(c echo.Context) error {
 	}
 	s.flash(c, "success", s.extendMessage(c, b, before))
 	return redirect(c, fmt.Sprintf("/bookings/%d", b.ID))
+}
+
+// notFreeUntil starts the message for an end that another booking is in the
+// way of, on the location's wall clock.
+func notFreeUntil(item string, end time.Time, zone string) string {
+	return fmt.Sprintf("%s is not free until %s", item, end.In(period.Zone(zone)).Format("Mon 2 Jan 15:04"))
 }
 
 // extendProposal is the end the extend form proposes for a line ending at
@@ -390,6 +403,12 @@ func extendProposal(loc store.BookingLocation, end, now time.Time) time.Time {
 
 // extendForm re-shows a booking with a refused extend form, input kept.
 func (s *Server) extendForm(c echo.Context, b store.Booking, lineID int64, endRaw string, fe components.Errors, msg string) error {
+	return s.extendFormStatus(c, http.StatusUnprocessableEntity, b, lineID, endRaw, fe, msg)
+}
+
+// extendFormStatus is extendForm with its status: 409 when the time asked
+// for is taken, 422 when it was refused as typed.
+func (s *Server) extendFormStatus(c echo.Context, status int, b store.Booking, lineID int64, endRaw string, fe components.Errors, msg string) error {
 	v, err := s.bookingView(c, b)
 	if err != nil {
 		return err
@@ -403,16 +422,20 @@ func (s *Server) extendForm(c echo.Context, b store.Booking, lineID int64, endRa
 			v.Lines[i].ExtendEnd = endRaw
 		}
 	}
-	return s.render(c, http.StatusUnprocessableEntity, pages.BookingPage(v))
+	return s.render(c, status, pages.BookingPage(v))
 }
 
-// extendMessage says how the amount due at pickup changed.
+// extendMessage says how much more the extension costs: due at pickup
+// before the gear leaves the desk, added to the balance once it has.
 func (s *Server) extendMessage(c echo.Context, b store.Booking, before int64) string {
 	after, err := s.Store.GetBooking(c.Request().Context(), b.ID)
 	if err != nil {
 		return "Your booking is changed."
 	}
 	diff := after.Total - before
+	if diff > 0 && !beforePickup[after.Status] {
+		return "Extended. " + money.Format(diff, b.Currency) + " more is added to the balance due."
+	}
 	if diff > 0 {
 		return "Extended. " + money.Format(diff, b.Currency) + " more is due at pickup."
 	}

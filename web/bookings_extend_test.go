@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,5 +73,46 @@ func TestExtendFormProposesAnEndItAccepts(t *testing.T) {
 			t.Errorf("%s: extending to the proposed %q answers %d: %s", tc.name, end, got.StatusCode,
 				got.Doc.Find(`[data-testid="error-end"], [data-testid="form-error"]`).Text())
 		}
+	}
+}
+
+// A customer keeping a rental longer than the next booking of that unit
+// allows stays on their booking: 409, the time they typed kept in the field
+// and why beside it (invariant 7), not a page of its own that loses both.
+// An extension of gear already out is added to the balance, not said to be
+// due "at pickup".
+func TestExtendTakenTimeKeepsTheForm(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	s.setClock(s.instant(1, 8))
+	van := s.item("Van", 1)
+	cust, u := s.customer("keeper@example.test")
+	_, other := s.customer("next@example.test")
+	_, su := s.staffClient("desk@example.test")
+	b := s.deskBook(u.ID, van, s.instant(1, 10), s.instant(3, 10))
+	s.deskBook(other.ID, van, s.instant(5, 10), s.instant(7, 10))
+	s.setClock(s.instant(1, 10).Add(5 * time.Minute))
+	if err := s.srv.Booking.CheckOut(context.Background(), b.ID, "Van-1", booking.Actor{UserID: su.ID}); err != nil {
+		t.Fatal(err)
+	}
+	page := fmt.Sprintf("/bookings/%d", b.ID)
+	action := fmt.Sprintf("%s/lines/%d/extend", page, b.Lines[0].ID)
+	// Past the next booking's start (day 5): taken.
+	typed := s.local(6, 12)
+	res := cust.post(action, url.Values{"end": {typed}}).expectStatus(t, http.StatusConflict)
+	form := res.Doc.Find(`[data-testid="extend-form"]`)
+	if got, _ := form.Find(`input[name="end"]`).Attr("value"); got != typed {
+		t.Errorf("the refused extend form keeps %q, want what was typed, %q", got, typed)
+	}
+	if msg := form.Find(`[data-testid="error-end"]`).Text(); !strings.Contains(msg, "Van is not free until") {
+		t.Errorf("beside the field: %q, want why the time cannot be had", msg)
+	}
+	if !res.has(`[data-testid="line-period"]`) {
+		t.Error("the answer is not the customer's booking")
+	}
+	// Before it (day 4): extended; the gear is out, so nothing is "due at pickup".
+	res = cust.post(action, url.Values{"end": {s.local(4, 10)}}).expectStatus(t, http.StatusSeeOther)
+	flash := cust.get(res.location()).Doc.Find(`[data-testid="flash"]`).Text()
+	if !strings.Contains(flash, "Extended.") || strings.Contains(flash, "pickup") {
+		t.Errorf("after extending a rental under way the notice reads %q", flash)
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rentdesk/rentdesk/internal/desk"
 	"github.com/rentdesk/rentdesk/internal/money"
 	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
@@ -51,6 +52,10 @@ func (s *Server) handoverPage(c echo.Context, status int, formErr string) error 
 			continue
 		}
 		v.Lines = append(v.Lines, hl)
+	}
+	if len(v.Lines) == 0 && formErr == "" {
+		// No form that could only be refused: say why instead.
+		v.NothingOut = desk.NothingOut(b)
 	}
 	if err := s.previousHandovers(c, &v, b); err != nil {
 		return err

@@ -61,3 +61,34 @@ func TestHandoverSheet(t *testing.T) {
 	other := s.deskBook(cust.ID, tent, s.instant(5, 10), s.instant(6, 10))
 	c.get(strings.Replace(sheetURL, fmt.Sprint(b.ID), fmt.Sprint(other.ID), 1)).expectStatus(t, http.StatusNotFound)
 }
+
+// With nothing out the hand-over page says why and offers no form that could
+// only be refused: before the pickup "scan the units out first", once all is
+// back "there is nothing to hand over" (not "nothing is out yet").
+func TestHandoverPageWithNothingOut(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	tent := s.item("Tent", 1)
+	cust := s.createUser(store.RoleCustomer, "hiker@example.test", "correct horse battery")
+	start, end := s.instant(1, 10), s.instant(2, 10)
+	b := s.deskBook(cust.ID, tent, start, end)
+	c, _ := s.staffClient("desk@example.test")
+	s.setClock(start)
+	page := fmt.Sprintf("/staff/bookings/%d/handover", b.ID)
+	res := c.get(page).expectStatus(t, http.StatusOK)
+	if res.has(`[data-testid="handover-form"]`) || !strings.Contains(res.Doc.Find(`[data-testid="handover-nothing-out"]`).Text(), "scan the units out first") {
+		t.Errorf("before the pickup: form shown %v, says %q", res.has(`[data-testid="handover-form"]`), res.Doc.Find(`[data-testid="handover-nothing-out"]`).Text())
+	}
+	tag := b.Lines[0].Units[0].AssetTag
+	c.htmx(fmt.Sprintf("/staff/bookings/%d/scan", b.ID), url.Values{"tag": {tag}}).expectStatus(t, http.StatusOK)
+	if !c.get(page).expectStatus(t, http.StatusOK).has(`[data-testid="handover-form"]`) {
+		t.Error("no hand-over form with the tent out")
+	}
+	c.post(fmt.Sprintf("/staff/bookings/%d/return", b.ID), url.Values{"item": {tag}, "condition_" + tag: {"ok"}}).expectStatus(t, http.StatusSeeOther)
+	res = c.get(page).expectStatus(t, http.StatusOK)
+	if res.has(`[data-testid="handover-form"]`) || !strings.Contains(res.Doc.Find(`[data-testid="handover-nothing-out"]`).Text(), "is back: there is nothing to hand over") {
+		t.Errorf("after the return: form shown %v, says %q", res.has(`[data-testid="handover-form"]`), res.Doc.Find(`[data-testid="handover-nothing-out"]`).Text())
+	}
+	if got := c.post(page, nil).expectStatus(t, http.StatusUnprocessableEntity).Doc.Find(".form-error, [role=alert]").Text(); !strings.Contains(got, "is back") {
+		t.Errorf("recording a hand-over after the return: %q", got)
+	}
+}

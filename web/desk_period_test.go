@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/rentdesk/rentdesk/internal/store"
@@ -31,8 +32,10 @@ func TestStaffExtendAndShorten(t *testing.T) {
 	if got.Total != 2*b.Total {
 		t.Errorf("two days cost %d, want %d", got.Total, 2*b.Total)
 	}
-	if res := c.post(path, url.Values{"end": {s.local(6, 10)}}); res.StatusCode != http.StatusConflict {
-		t.Errorf("extension over the next booking: status %d, want 409", res.StatusCode)
+	// Over the next booking: refused beside the field, what was typed kept.
+	res = c.post(path, url.Values{"end": {s.local(6, 10)}}).expectStatus(t, http.StatusConflict)
+	if res.inputValue("end") != s.local(6, 10) || !strings.Contains(res.fieldError("end"), "Tent is not free until") {
+		t.Errorf("extension over the next booking: kept %q, beside the field %q", res.inputValue("end"), res.fieldError("end"))
 	}
 	c.post(path, url.Values{"end": {s.local(1, 18)}}).expectStatus(t, http.StatusSeeOther)
 	got, _ = s.st.GetBooking(context.Background(), b.ID)

@@ -309,6 +309,15 @@ func (s *Server) StaffLinePeriod(c echo.Context) error {
 		return rerender(errs, "")
 	}
 	err = s.Booking.ChangeLinePeriod(ctx, booking.PeriodChange{BookingID: b.ID, LineID: line.ID, Start: line.StartsAt, End: end, Actor: actor(c)})
+	var ce *booking.ConflictError
+	if errors.As(err, &ce) {
+		// Beside the field, with the end typed and what is in the way.
+		msg := notFreeUntil(line.ItemName, end, b.TimeZone)
+		if ce.Detail != "" {
+			msg += ": " + ce.Detail
+		}
+		return s.staffLinePageStatus(c, http.StatusConflict, lineID, raw, components.Errors{"end": msg + ". Choose an earlier end."}, "")
+	}
 	if err != nil {
 		return s.bookingFailed(c, err, fmt.Sprintf("/staff/bookings/%d", b.ID), rerender)
 	}
@@ -318,6 +327,12 @@ func (s *Server) StaffLinePeriod(c echo.Context) error {
 
 // staffLinePage shows the booking again with a refused end form, as typed.
 func (s *Server) staffLinePage(c echo.Context, lineID int64, raw string, errs components.Errors, msg string) error {
+	return s.staffLinePageStatus(c, http.StatusUnprocessableEntity, lineID, raw, errs, msg)
+}
+
+// staffLinePageStatus is staffLinePage with its status: 409 when the end is
+// taken by another booking.
+func (s *Server) staffLinePageStatus(c echo.Context, status int, lineID int64, raw string, errs components.Errors, msg string) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -332,7 +347,7 @@ func (s *Server) staffLinePage(c echo.Context, lineID int64, raw string, errs co
 			v.Lines[i].EndValue = raw
 		}
 	}
-	return s.render(c, http.StatusUnprocessableEntity, pages.StaffBookingPage(v))
+	return s.render(c, status, pages.StaffBookingPage(v))
 }
 
 // StaffMaintenanceEnd ends a maintenance block early and goes back where

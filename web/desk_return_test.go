@@ -168,3 +168,42 @@ func TestReturnFromTheBoard(t *testing.T) {
 		t.Errorf("after settling the booking is %s, want closed", got.Status)
 	}
 }
+
+// A unit checked in as fine is not blocked, so its return row offers no
+// "Back in service now" (its form posted to a block that does not exist, a
+// 404); a unit checked in as damaged keeps the button for its own block.
+func TestReturnRowOffersEndBlockOnlyForABlock(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	tent := s.item("Tent", 2)
+	cust := s.createUser(store.RoleCustomer, "hiker@example.test", "correct horse battery")
+	start, end := s.instant(1, 10), s.instant(2, 10)
+	b := s.deskBookLines(cust.ID, start, end, bookingLine(tent, 2))
+	c, _ := s.staffClient("desk@example.test")
+	s.setClock(start)
+	for _, u := range b.Lines[0].Units {
+		c.htmx(fmt.Sprintf("/staff/bookings/%d/scan", b.ID), url.Values{"tag": {u.AssetTag}}).expectStatus(t, http.StatusOK)
+	}
+	fine, broken := b.Lines[0].Units[0].AssetTag, b.Lines[0].Units[1].AssetTag
+	s.setClock(end.Add(-time.Hour))
+	page := fmt.Sprintf("/staff/bookings/%d", b.ID)
+	c.post(page+"/return", url.Values{"item": {fine}, "condition_" + fine: {"ok"}}).expectStatus(t, http.StatusSeeOther)
+	view := c.get(page).expectStatus(t, http.StatusOK)
+	if n := view.Doc.Find(`[data-testid="return-row"]`).Length(); n != 1 {
+		t.Fatalf("%d return rows, want 1", n)
+	}
+	if view.has(`[data-testid="end-block-form"]`) {
+		action, _ := view.Doc.Find(`[data-testid="end-block-form"]`).Attr("action")
+		t.Errorf("a unit back in fine condition offers to end a block (%s)", action)
+	}
+	c.post(page+"/return", url.Values{"item": {broken}, "condition_" + broken: {"damaged"}, "note_" + broken: {"bent pole"}}).
+		expectStatus(t, http.StatusSeeOther)
+	view = c.get(page).expectStatus(t, http.StatusOK)
+	var block int64
+	if err := s.st.DB().QueryRow(`SELECT m.id FROM maintenance_blocks m JOIN units u ON u.id = m.unit_id WHERE u.asset_tag = $1`, broken).Scan(&block); err != nil {
+		t.Fatal(err)
+	}
+	forms := view.Doc.Find(`[data-testid="end-block-form"]`)
+	if action, _ := forms.Attr("action"); forms.Length() != 1 || action != fmt.Sprintf("/staff/maintenance/%d/end", block) {
+		t.Errorf("%d end-block forms (first %q), want one for block %d", forms.Length(), action, block)
+	}
+}

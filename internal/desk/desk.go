@@ -41,7 +41,7 @@ func (d *Desk) HandOver(ctx context.Context, bookingID int64, a booking.Actor) (
 		}
 		lines := outLines(b)
 		if len(lines) == 0 {
-			return &booking.RuleError{Msg: "Nothing is out on booking " + b.Number + " yet: scan the units out first."}
+			return &booking.RuleError{Msg: NothingOut(b)}
 		}
 		now := d.now()
 		id, err = tx.CreateHandover(ctx, store.NewHandover{BookingID: b.ID, HandedBy: a.UserID, HandedAt: now,
@@ -53,6 +53,18 @@ func (d *Desk) HandOver(ctx context.Context, bookingID int64, a booking.Actor) (
 			EntityID: fmt.Sprint(b.ID), After: map[string]any{"handover": id, "lines": lines}, RequestID: a.RequestID})
 	})
 	return id, err
+}
+
+// NothingOut says why a booking with nothing out has no hand-over to record:
+// not picked up yet, everything back, or the booking is off.
+func NothingOut(b store.Booking) string {
+	switch b.Status {
+	case store.BookingReturned, store.BookingClosed:
+		return "Everything on booking " + b.Number + " is back: there is nothing to hand over."
+	case store.BookingCancelled, store.BookingExpired:
+		return "Booking " + b.Number + " is " + b.Status + ": there is nothing to hand over."
+	}
+	return "Nothing is out on booking " + b.Number + " yet: scan the units out first."
 }
 
 // outLines is what is out on a booking now: bulk lines picked up and not

@@ -112,7 +112,7 @@ type UnitReturn struct {
 const listUnitReturnsSQL = `
 SELECT r.id, coalesce(u.asset_tag, r.quantity || ' × ' || i.name) AS what, r.condition, r.note,
        r.maintenance_id IS NOT NULL AS maintenance, coalesce(r.maintenance_id, 0) AS maintenance_id,
-       coalesce(m.ended_at IS NULL AND (m.ends_at IS NULL OR m.ends_at > $2), false) AS maintenance_on, r.late_fee, r.late_fee_breakdown, r.late_fee_waived,
+       (m.id IS NOT NULL AND m.ended_at IS NULL AND (m.ends_at IS NULL OR m.ends_at > $2)) AS maintenance_on, r.late_fee, r.late_fee_breakdown, r.late_fee_waived,
        r.late_fee_waived_amount, r.late_fee_waiver_entry_id IS NOT NULL AS waived_later, coalesce(wb.name, '') AS waived_by,
        r.ledger_entry_id IS NOT NULL AS charged, coalesce(st.name, '') AS received_by, r.returned_at
 FROM unit_returns r

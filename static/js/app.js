@@ -18,6 +18,8 @@
 //   data-flash-region          the container where client-side notices go
 //                              (e.g. "the server could not be reached")
 //   data-print                 on a button: open the browser's print dialog
+//   data-sending               set on a plain POST form once it is sent (with
+//                              aria-busy): a second submit is dropped
 //   data-scan="<url>"          on a form with a `tag` field (a barcode scanner
 //                              types a tag and Enter): each Enter posts the tag
 //                              to <url> in the background, one scan after the
@@ -108,6 +110,41 @@
       stop(evt);
     }
   }, true);
+
+  // A plain form is sent once. A second click or Enter while the first
+  // answer is on its way would send the same request again: a second refund,
+  // a second payment, a second booking. The first submit that goes ahead
+  // marks the form busy and later ones are dropped until the next page
+  // replaces it; the answer (a redirect, or the form again with its messages)
+  // is a new page, so a corrected form can be sent. Listening in the bubble
+  // phase, after a cancelled data-confirm and after htmx took its own forms
+  // (htmx drops a request while one from the same form is in flight). GET
+  // forms (search, filters, downloads) may be sent again at any time.
+  doc.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (evt.defaultPrevented || !(form instanceof HTMLFormElement) || form.hasAttribute("data-scan") ||
+        (form.getAttribute("method") || "").toLowerCase() !== "post" || form.getAttribute("target")) {
+      return;
+    }
+    if (form.hasAttribute("data-sending")) {
+      evt.preventDefault();
+      return;
+    }
+    form.setAttribute("data-sending", "");
+    form.setAttribute("aria-busy", "true");
+  });
+
+  // A page shown again by the back button comes from the browser's cache
+  // with its forms as they were when it was left: sendable again.
+  window.addEventListener("pageshow", function (evt) {
+    if (!evt.persisted) {
+      return;
+    }
+    Array.prototype.forEach.call(doc.querySelectorAll("form[data-sending]"), function (form) {
+      form.removeAttribute("data-sending");
+      form.removeAttribute("aria-busy");
+    });
+  });
 
   // Print buttons (hand-over sheets).
   doc.addEventListener("click", function (evt) {
