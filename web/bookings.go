@@ -363,7 +363,7 @@ func (s *Server) BookingExtend(c echo.Context) error {
 	errs := components.Errors{}
 	end := parseLocal(errs, "end", endRaw, period.Zone(b.TimeZone))
 	if errs.Any() {
-		return s.extendForm(c, b, lineID, endRaw, errs, "")
+		return s.extendForm(c, http.StatusUnprocessableEntity, b, lineID, endRaw, errs, "")
 	}
 	before := b.Total
 	err = s.Booking.ChangeLinePeriod(c.Request().Context(), booking.PeriodChange{BookingID: b.ID, LineID: line.ID,
@@ -373,11 +373,11 @@ func (s *Server) BookingExtend(c echo.Context) error {
 		// The booking stays on screen with the time typed and why it
 		// cannot be had beside it, not a page of its own that loses both.
 		msg := notFreeUntil(line.ItemName, end, b.TimeZone) + ": someone else has booked it in between. Choose an earlier time, or call the shop."
-		return s.extendFormStatus(c, http.StatusConflict, b, lineID, endRaw, nil, msg)
+		return s.extendForm(c, http.StatusConflict, b, lineID, endRaw, nil, msg)
 	}
 	if err != nil {
 		return s.bookingFailed(c, err, fmt.Sprintf("/bookings/%d", b.ID), func(fe components.Errors, msg string) error {
-			return s.extendForm(c, b, lineID, endRaw, fe, msg)
+			return s.extendForm(c, http.StatusUnprocessableEntity, b, lineID, endRaw, fe, msg)
 		})
 	}
 	s.flash(c, "success", s.extendMessage(c, b, before))
@@ -401,14 +401,10 @@ func extendProposal(loc store.BookingLocation, end, now time.Time) time.Time {
 	return booking.NextOpen(loc, period.AddDays(end, 1, period.Zone(loc.TimeZone)))
 }
 
-// extendForm re-shows a booking with a refused extend form, input kept.
-func (s *Server) extendForm(c echo.Context, b store.Booking, lineID int64, endRaw string, fe components.Errors, msg string) error {
-	return s.extendFormStatus(c, http.StatusUnprocessableEntity, b, lineID, endRaw, fe, msg)
-}
-
-// extendFormStatus is extendForm with its status: 409 when the time asked
-// for is taken, 422 when it was refused as typed.
-func (s *Server) extendFormStatus(c echo.Context, status int, b store.Booking, lineID int64, endRaw string, fe components.Errors, msg string) error {
+// extendForm re-shows a booking with a refused extend form, input kept:
+// status 409 when the time asked for is taken, 422 when it was refused as
+// typed.
+func (s *Server) extendForm(c echo.Context, status int, b store.Booking, lineID int64, endRaw string, fe components.Errors, msg string) error {
 	v, err := s.bookingView(c, b)
 	if err != nil {
 		return err

@@ -17,7 +17,24 @@ import (
 	"github.com/rentdesk/rentdesk/internal/catalog"
 )
 
-var updateGolden = flag.Bool("update", false, "rewrite the golden files of the price calculator")
+var updateGolden = flag.Bool("update", false, "rewrite the golden files (price fragments, pages)")
+
+// golden returns the golden file at path, after writing got into it when
+// the tests run with -update.
+func golden(t *testing.T, path, got string) string {
+	t.Helper()
+	if *updateGolden {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	return string(want)
+}
 
 // fragmentText is the price fragment as a reader sees it: one line per
 // period, breakdown row and note.
@@ -76,17 +93,7 @@ func TestPriceCalculatorGolden(t *testing.T) {
 			}
 			got := fragmentText(res.Doc)
 			path := filepath.Join("testdata", "price", tc.name+".golden")
-			if *updateGolden {
-				os.MkdirAll(filepath.Dir(path), 0o755)
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if got != string(want) {
+			if want := golden(t, path, got); got != want {
 				t.Fatalf("fragment differs from %s:\n--- got\n%s--- want\n%s", path, got, want)
 			}
 		})

@@ -303,7 +303,7 @@ func (s *Server) StaffLinePeriod(c echo.Context) error {
 	errs := components.Errors{}
 	end := parseLocal(errs, "end", raw, period.Zone(b.TimeZone))
 	rerender := func(fe components.Errors, msg string) error {
-		return s.staffLinePage(c, lineID, raw, fe, msg)
+		return s.staffLinePage(c, http.StatusUnprocessableEntity, lineID, raw, fe, msg)
 	}
 	if errs.Any() {
 		return rerender(errs, "")
@@ -316,7 +316,7 @@ func (s *Server) StaffLinePeriod(c echo.Context) error {
 		if ce.Detail != "" {
 			msg += ": " + ce.Detail
 		}
-		return s.staffLinePageStatus(c, http.StatusConflict, lineID, raw, components.Errors{"end": msg + ". Choose an earlier end."}, "")
+		return s.staffLinePage(c, http.StatusConflict, lineID, raw, components.Errors{"end": msg + ". Choose an earlier end."}, "")
 	}
 	if err != nil {
 		return s.bookingFailed(c, err, fmt.Sprintf("/staff/bookings/%d", b.ID), rerender)
@@ -325,14 +325,9 @@ func (s *Server) StaffLinePeriod(c echo.Context) error {
 	return redirect(c, fmt.Sprintf("/staff/bookings/%d", b.ID))
 }
 
-// staffLinePage shows the booking again with a refused end form, as typed.
-func (s *Server) staffLinePage(c echo.Context, lineID int64, raw string, errs components.Errors, msg string) error {
-	return s.staffLinePageStatus(c, http.StatusUnprocessableEntity, lineID, raw, errs, msg)
-}
-
-// staffLinePageStatus is staffLinePage with its status: 409 when the end is
-// taken by another booking.
-func (s *Server) staffLinePageStatus(c echo.Context, status int, lineID int64, raw string, errs components.Errors, msg string) error {
+// staffLinePage shows the booking again with a refused end form, as typed:
+// status 409 when the end is taken by another booking, 422 otherwise.
+func (s *Server) staffLinePage(c echo.Context, status int, lineID int64, raw string, errs components.Errors, msg string) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -78,19 +77,9 @@ func TestDatedPagesGolden(t *testing.T) {
 			}
 			got := stableBytes(body)
 			path := filepath.Join("testdata", "pages", strings.ReplaceAll(p.name, ":", "-")+".golden")
-			if *updateGolden {
-				os.MkdirAll(filepath.Dir(path), 0o755)
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("%s differs from %s at byte %d:\n--- got\n%s\n--- want\n%s", p.path, path,
-					firstDifference(got, string(want)), around(got, firstDifference(got, string(want))), around(string(want), firstDifference(got, string(want))))
+			if want := golden(t, path, got); got != want {
+				at := firstDifference(got, want)
+				t.Errorf("%s differs from %s at byte %d:\n--- got\n%s\n--- want\n%s", p.path, path, at, around(got, at), around(want, at))
 			}
 		})
 	}
