@@ -48,6 +48,10 @@ type DeskQuery struct {
 	Now              time.Time
 	PerPage          int
 	Skip             map[string]int // by kind: DeskPickup, DeskReturn, DeskOverdue
+	// HoldsUntil: the board also says whether a live hold at the location
+	// lapses after Now and at or before HoldsUntil (ListExpiringHolds), so
+	// the holds are asked only when there are some (ReadDesk).
+	HoldsUntil time.Time
 }
 
 // DeskPerPage is how many lines of each section the desk board shows at a
@@ -62,6 +66,10 @@ const DeskPerPage = 25
 type DeskBoard struct {
 	Lines  []DeskLine
 	Counts map[string]int
+	// holdsLapse says whether a hold lapses by the query's HoldsUntil; it
+	// comes with the lines, so it is known (holdsKnown) only when a row
+	// came back.
+	holdsLapse, holdsKnown bool
 }
 
 // listDeskLinesSQL: pickups are lines of confirmed (or partly out) bookings
@@ -90,6 +98,9 @@ type DeskBoard struct {
 // line's copy of its status already says), whose index carries its number,
 // status and customer. On the benchmark's large shop a line costs about 13
 // buffers instead of 17 (73 lines: 1,073 instead of 1,332 with the counts).
+// Every row also says whether a live hold at the location lapses by $9
+// (holds): most of the time none does, and the board then skips the holds'
+// statement, a round trip of its own for an empty list.
 const listDeskLinesSQL = `
 WITH l AS MATERIALIZED (
     SELECT * FROM (
@@ -128,7 +139,10 @@ n AS (
             WHERE booking_location_id = $1 AND booking_status IN ('confirmed', 'out')
               AND picked_up_at IS NULL AND returned_at IS NULL AND starts_at >= $2 AND starts_at < $3) AS pickup,
            count(*) FILTER (WHERE ends_at >= $2 AND ends_at >= $4) AS return,
-           count(*) FILTER (WHERE ends_at < $4) AS overdue
+           count(*) FILTER (WHERE ends_at < $4) AS overdue,
+           EXISTS (SELECT 1 FROM bookings hb
+                   WHERE hb.status = 'hold' AND hb.location_id = $1
+                     AND hb.expires_at > $4 AND hb.expires_at <= $9::timestamptz) AS holds
     FROM booking_lines
     WHERE booking_location_id = $1 AND booking_status IN ('confirmed', 'out')
       AND picked_up_at IS NOT NULL AND returned_at IS NULL
@@ -143,7 +157,7 @@ SELECT r.kind, r.rn, CASE r.kind WHEN 'pickup' THEN n.pickup WHEN 'return' THEN 
        r.quantity, r.starts_at, r.ends_at,
        coalesce((SELECT string_agg(u.asset_tag, ', ' ORDER BY u.asset_tag)
                  FROM unit_allocations a JOIN units u ON u.id = a.unit_id
-                 WHERE a.booking_line_id = r.id AND a.active), '') AS units
+                 WHERE a.booking_line_id = r.id AND a.active), '') AS units, n.holds
 FROM l r
 CROSS JOIN n
 JOIN bookings b ON b.id = r.booking_id AND b.status IN ('confirmed', 'out')
@@ -153,14 +167,15 @@ ORDER BY r.at, r.id`
 // deskRow is a board line with its place in its section.
 type deskRow struct {
 	DeskLine
-	Rn    int `db:"rn"`
-	Total int `db:"total"`
+	Rn    int  `db:"rn"`
+	Total int  `db:"total"`
+	Holds bool `db:"holds"` // a hold lapses by HoldsUntil (the same on every row)
 }
 
 // deskRowNames are the desk lines queries' columns, for the hand scan
 // (rowscan.go): up to 75 rows on every board.
 var deskRowNames = []string{"kind", "rn", "total", "booking_id", "number", "customer_name", "customer_email",
-	"customer_phone", "line_id", "item_name", "quantity", "starts_at", "ends_at", "units"}
+	"customer_phone", "line_id", "item_name", "quantity", "starts_at", "ends_at", "units", "holds"}
 
 // scanDeskRows reads rows of the desk lines queries by hand, in column order.
 func scanDeskRows(rows *sql.Rows, out *[]deskRow) error {
@@ -170,7 +185,7 @@ func scanDeskRows(rows *sql.Rows, out *[]deskRow) error {
 		d.BookingID, d.Number, d.CustomerName = r.int64(), r.string(), r.string()
 		d.CustomerEmail, d.CustomerPhone = r.optString(), r.optString()
 		d.LineID, d.ItemName, d.Quantity = r.int64(), r.string(), r.int()
-		d.StartsAt, d.EndsAt, d.Units = r.time(), r.time(), r.string()
+		d.StartsAt, d.EndsAt, d.Units, d.Holds = r.time(), r.time(), r.string(), r.bool()
 		*out = append(*out, d)
 	})
 }
@@ -199,7 +214,7 @@ func (s *Store) listDeskLines(ctx context.Context, query string, q DeskQuery) (D
 	var rows []deskRow
 	err := s.withoutParallel(ctx, func(tx *Store) error {
 		return tx.prepared().Query(ctx, query, []any{q.LocationID, q.DayStart, q.DayEnd, q.Now,
-			per, skip(DeskPickup), skip(DeskReturn), skip(DeskOverdue)},
+			per, skip(DeskPickup), skip(DeskReturn), skip(DeskOverdue), q.HoldsUntil},
 			func(r *sql.Rows) error { return scanDeskRows(r, &rows) })
 	})
 	if err != nil {
@@ -208,6 +223,7 @@ func (s *Store) listDeskLines(ctx context.Context, query string, q DeskQuery) (D
 	out := DeskBoard{Counts: map[string]int{DeskPickup: 0, DeskReturn: 0, DeskOverdue: 0}}
 	for _, r := range rows {
 		out.Counts[r.Kind] = r.Total
+		out.holdsLapse, out.holdsKnown = r.Holds, true
 		if sk := skip(r.Kind); r.Rn > sk && r.Rn <= sk+per {
 			out.Lines = append(out.Lines, r.DeskLine)
 		}
@@ -486,9 +502,12 @@ type DeskReads struct {
 // commit: four round trips each) and the holds two more (unprepared); here
 // one statement sets both settings for all three, which run prepared on
 // their generic plans, without parallel workers: six round trips instead of
-// ten. Each query's result is what its own method returns.
+// ten. The holds are asked only when the lines say some lapse by holdsUntil
+// (or when no line came back to say): five round trips on most pages. Each
+// query's result is what its own method returns.
 func (s *Store) ReadDesk(ctx context.Context, q DeskQuery, e EndangeredQuery, holdsUntil time.Time) (DeskReads, error) {
 	var out DeskReads
+	q.HoldsUntil = holdsUntil
 	err := s.WithTx(ctx, func(tx *Store) error {
 		if s.tx == nil {
 			if _, err := tx.q.ExecContext(ctx, deskPlanSettings); err != nil {
@@ -501,6 +520,9 @@ func (s *Store) ReadDesk(ctx context.Context, q DeskQuery, e EndangeredQuery, ho
 		}
 		if out.Endangered, err = tx.ListEndangered(ctx, e); err != nil {
 			return err
+		}
+		if out.Board.holdsKnown && !out.Board.holdsLapse {
+			return nil
 		}
 		out.Holds, err = tx.ListExpiringHolds(ctx, q.LocationID, q.Now, holdsUntil)
 		return err

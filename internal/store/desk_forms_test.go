@@ -38,7 +38,10 @@ SELECT r.kind, r.rn, r.total, b.id AS booking_id, b.number, cu.name AS customer_
        r.quantity, r.starts_at, r.ends_at,
        coalesce((SELECT string_agg(u.asset_tag, ', ' ORDER BY u.asset_tag)
                  FROM unit_allocations a JOIN units u ON u.id = a.unit_id
-                 WHERE a.booking_line_id = r.id AND a.active), '') AS units
+                 WHERE a.booking_line_id = r.id AND a.active), '') AS units,
+       EXISTS (SELECT 1 FROM bookings hb
+               WHERE hb.status = 'hold' AND hb.location_id = $1
+                 AND hb.expires_at > $4 AND hb.expires_at <= $9::timestamptz) AS holds
 FROM r
 JOIN bookings b ON b.id = r.booking_id
 JOIN users cu ON cu.id = b.customer_id

@@ -103,7 +103,8 @@ func TestDeskLinesAgreeWithTheBookingsForm(t *testing.T) {
 			for _, at := range []time.Time{now, now.Add(5 * time.Hour)} {
 				for _, page := range []struct{ per, skip int }{{0, 0}, {5, 0}, {5, 10}, {50, 0}, {7, 1000}} {
 					q := store.DeskQuery{LocationID: loc, DayStart: dayStart, DayEnd: dayStart.AddDate(0, 0, 1), Now: at,
-						PerPage: page.per, Skip: map[string]int{store.DeskPickup: page.skip, store.DeskReturn: page.skip / 2, store.DeskOverdue: page.skip}}
+						PerPage: page.per, Skip: map[string]int{store.DeskPickup: page.skip, store.DeskReturn: page.skip / 2, store.DeskOverdue: page.skip},
+						HoldsUntil: at.Add(2 * time.Hour)}
 					got, err := st.ListDeskLines(ctx, q)
 					if err != nil {
 						t.Fatal(err)
@@ -233,11 +234,11 @@ func TestReadDeskAgreesWithItsQueries(t *testing.T) {
 		for _, day := range []int{-1, 0, 1, 30} {
 			for _, at := range []time.Time{now, now.Add(5 * time.Hour)} {
 				dayStart := now.Truncate(24*time.Hour).AddDate(0, 0, day)
+				until := at.Add(2 * time.Hour)
 				q := store.DeskQuery{LocationID: loc, DayStart: dayStart, DayEnd: dayStart.AddDate(0, 0, 1), Now: at,
-					PerPage: 5, Skip: map[string]int{store.DeskPickup: 5}}
+					PerPage: 5, Skip: map[string]int{store.DeskPickup: 5}, HoldsUntil: until}
 				e := store.EndangeredQuery{LocationID: loc, Now: at, Until: at.Add(7 * 24 * time.Hour),
 					DayStart: q.DayStart, DayEnd: q.DayEnd}
-				until := at.Add(2 * time.Hour)
 				got, err := st.ReadDesk(ctx, q, e, until)
 				if err != nil {
 					t.Fatal(err)

@@ -458,7 +458,7 @@ func (s *Store) DeskRowsForTest(ctx context.Context, q DeskQuery) (hand, bySqlx 
 	if per <= 0 {
 		per = math.MaxInt32
 	}
-	args := []any{q.LocationID, q.DayStart, q.DayEnd, q.Now, per, q.Skip[DeskPickup], q.Skip[DeskReturn], q.Skip[DeskOverdue]}
+	args := []any{q.LocationID, q.DayStart, q.DayEnd, q.Now, per, q.Skip[DeskPickup], q.Skip[DeskReturn], q.Skip[DeskOverdue], q.HoldsUntil}
 	err = s.withoutParallel(ctx, func(tx *Store) error {
 		if err := tx.prepared().Query(ctx, listDeskLinesSQL, args,
 			func(r *sql.Rows) error { return scanDeskRows(r, &hand) }); err != nil {
@@ -466,7 +466,7 @@ func (s *Store) DeskRowsForTest(ctx context.Context, q DeskQuery) (hand, bySqlx 
 		}
 		return tx.q.SelectContext(ctx, &bySqlx, `SELECT kind, rn, total, booking_id, number, customer_name,
        coalesce(customer_email, '') AS customer_email, coalesce(customer_phone, '') AS customer_phone,
-       line_id, item_name, quantity, starts_at, ends_at, units
+       line_id, item_name, quantity, starts_at, ends_at, units, holds
 FROM (`+listDeskLinesSQL+`) x`, args...)
 	})
 	return hand, bySqlx, err
