@@ -188,9 +188,24 @@ var availabilityOfSQL = availabilitySQL(`i.id = ANY((SELECT $6::bigint[])::bigin
 const fewItems = 64
 
 // availabilityFewSQL: the items $6 when they are few (a catalog page, a
-// fully booked item's similar items, a cart): each unit probes its own open
+// cart): each unit probes its own open
 // check-outs (unitBusyOfOne), as for one item.
 var availabilityFewSQL = availabilitySQLWith(unitBusyOfOne, `i.id = ANY((SELECT $6::bigint[])::bigint[])`, ``)
+
+// availabilityFirstFreeSQL: the first $7 of the items $6, in the list's
+// order, with any free (a fully booked item's similar items: the first three
+// free of its category). Each item is asked as availabilityItemSQL asks one,
+// one after the other in the list's order (the ordinality is a sort order
+// the planner knows, so no sort waits for every item), and the limit stops
+// the walk at the last one needed: a list whose first items are free reads
+// only those, where asking a few and then the rest read six or more items'
+// units (84 buffers against 44 on the large benchmark shop for three free).
+var availabilityFirstFreeSQL = `
+SELECT a.* FROM unnest((SELECT $6::bigint[])::bigint[]) WITH ORDINALITY AS l(id, n)
+CROSS JOIN LATERAL (` + availabilitySQLWith(unitBusyOfOne, `i.id = l.id`, ``) + `) a
+WHERE a.free > 0
+ORDER BY l.n
+LIMIT $7`
 
 // availabilityItemSQL: the one item $6 (the item page, a one-line cart):
 // its generic plan is the exact one-row lookup, where the list's would read
@@ -252,6 +267,24 @@ func (s *Store) ListFree(ctx context.Context, q AvailabilityQuery) ([]ItemFree, 
 	}
 	if err := s.prepared().Query(ctx, text, []any{q.LocationID, q.From, q.To, q.Now, q.Hidden, pq.Array(q.ItemIDs)}, scan); err != nil {
 		return nil, fmt.Errorf("store: free counts: %w", classify(err))
+	}
+	return out, nil
+}
+
+// ListFirstFree answers ListAvailability's rows for the first n of the items
+// q.ItemIDs, in the list's order, that have any free: in one query that asks
+// no item after the n-th free one.
+func (s *Store) ListFirstFree(ctx context.Context, q AvailabilityQuery, n int) ([]ItemAvailability, error) {
+	if q.ItemIDs == nil || q.AfterID != 0 || q.Limit != 0 {
+		return nil, fmt.Errorf("store: first free: a list of items is needed, without paging")
+	}
+	if len(q.ItemIDs) == 0 || n <= 0 {
+		return nil, nil
+	}
+	var out []ItemAvailability
+	scan := func(rows *sql.Rows) error { return scanAvailability(rows, &out, min(n, len(q.ItemIDs))) }
+	if err := s.prepared().Query(ctx, availabilityFirstFreeSQL, []any{q.LocationID, q.From, q.To, q.Now, q.Hidden, pq.Array(q.ItemIDs), n}, scan); err != nil {
+		return nil, fmt.Errorf("store: first free: %w", classify(err))
 	}
 	return out, nil
 }

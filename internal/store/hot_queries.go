@@ -105,7 +105,7 @@ func HotQueries(p HotParams) []HotQuery {
 		{"calendar, serialized item", itemCalendarSQL, []any{p.SerialItemID, p.LocationID, pq.Array(starts), pq.Array(ends), p.Now}, true, false, false},
 		{"next free, first week of candidates", itemCalendarSQL, []any{p.SerialItemID, p.LocationID, pq.Array(starts[7:14]), pq.Array(ends[7:14]), p.Now}, true, false, false},
 		{"next free, the rest of the candidates", itemCalendarSQL, []any{p.SerialItemID, p.LocationID, pq.Array(starts[14:]), pq.Array(ends[14:]), p.Now}, true, false, false},
-		{"similar items, the first six", availabilityFewSQL, []any{p.LocationID, from, to, p.Now, false, pq.Array([]int64{p.SerialItemID, p.BulkItemID, p.SerialItemID + 1, p.SerialItemID + 2, p.SerialItemID + 3, p.SerialItemID + 4})}, true, false, false},
+		{"similar items, the first three free", availabilityFirstFreeSQL, []any{p.LocationID, from, to, p.Now, false, pq.Array(append([]int64{p.BulkItemID}, catalogPage[1:]...)), 3}, true, false, false},
 		{"calendar, bulk item", itemCalendarSQL, []any{p.BulkItemID, p.LocationID, pq.Array(starts), pq.Array(ends), p.Now}, true, false, false},
 		{"free units", freeUnitsSQL, []any{p.SerialItemID, p.LocationID, from, to, p.Now, pq.Array([]int64{}), 10}, false, false, false},
 		{"free units, locked (a booking's candidates)", lockFreeUnitsSQL, []any{p.SerialItemID, p.LocationID, from, to, p.Now, pq.Array([]int64{}), 1}, false, false, false},
