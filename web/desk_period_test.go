@@ -87,3 +87,21 @@ func TestStaffExtendOverdueLine(t *testing.T) {
 		t.Errorf("the typed end is not kept: %q", res.inputValue("end"))
 	}
 }
+
+// A staff change refused because the unit is taken says what holds it (the
+// unit and the booking by its number), not the engine's count of units.
+func TestStaffConflictSaysWhatHoldsTheUnit(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	tent := s.item("Tent", 1)
+	cust := s.createUser(store.RoleCustomer, "hiker@example.test", "correct horse battery")
+	b := s.deskBook(cust.ID, tent, s.instant(1, 10), s.instant(2, 10))
+	next := s.deskBook(cust.ID, tent, s.instant(5, 10), s.instant(6, 10))
+	c, _ := s.staffClient("desk@example.test")
+	path := fmt.Sprintf("/staff/bookings/%d/lines/%d/period", b.ID, b.Lines[0].ID)
+	res := c.post(path, url.Values{"end": {s.local(6, 10)}}).expectStatus(t, http.StatusConflict)
+	msg := res.fieldError("end")
+	want := "Tent-1 is booked on " + next.Number + " from " + next.Lines[0].StartsAt.In(s.zone).Format("Mon 2 Jan 15:04")
+	if !strings.Contains(msg, want) || strings.Contains(msg, "can be had") {
+		t.Errorf("the extension over booking %s, beside the field: %q, want it to say %q", next.Number, msg, want)
+	}
+}
