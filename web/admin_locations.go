@@ -55,7 +55,7 @@ func (s *Server) renderLocationForm(c echo.Context, status int, id int64, f page
 func locationFormOf(c echo.Context) pages.LocationForm {
 	f := pages.LocationForm{Name: field(c, "name"), Slug: field(c, "slug"), Address: strings.TrimSpace(c.FormValue("address")),
 		TimeZone: field(c, "time_zone"), ClosedDates: c.FormValue("closed_dates"), Hours: map[int]string{},
-		ConfirmZone: field(c, "confirm_zone")}
+		ConfirmZone: field(c, "confirm_zone"), ConfirmCount: field(c, "confirm_count")}
 	for _, d := range catalog.Weekdays {
 		f.Hours[d.ISO] = field(c, "hours_"+strconv.Itoa(d.ISO))
 	}
@@ -190,12 +190,19 @@ func (s *Server) checkZoneChange(c echo.Context, id int64, f *pages.LocationForm
 	if err != nil {
 		return err
 	}
-	if before.TimeZone == f.TimeZone || f.ConfirmZone == f.TimeZone {
+	if before.TimeZone == f.TimeZone {
 		return nil
 	}
 	n, next, err := s.Store.ComingBookings(ctx, id, s.Now())
 	if err != nil || n == 0 {
 		return err
+	}
+	// The bookings are counted again as the change is saved: a box ticked
+	// for that zone holds for as many bookings as it was told of, and
+	// bookings made since it was asked are asked about again.
+	confirmed, cerr := strconv.Atoi(f.ConfirmCount)
+	if f.ConfirmZone == f.TimeZone && cerr == nil && n <= confirmed {
+		return nil
 	}
 	old, now := period.Zone(before.TimeZone), period.Zone(f.TimeZone)
 	what := "1 booking here is"
@@ -205,6 +212,9 @@ func (s *Server) checkZoneChange(c echo.Context, id int64, f *pages.LocationForm
 	errs["time_zone"] = what + " still to come or under way. Their times stay the same instants, so they will show other " +
 		"local times than the customers were given: " + next.In(old).Format("Mon 2 Jan 15:04") + " in " + before.TimeZone +
 		" shows as " + next.In(now).Format("Mon 2 Jan 15:04") + " in " + f.TimeZone + ". Tick the box below to change the zone anyway."
-	f.AskZone, f.ConfirmZone = f.TimeZone, ""
+	if f.ConfirmZone == f.TimeZone && cerr == nil {
+		errs["time_zone"] = "Bookings were made since you were asked. " + errs["time_zone"]
+	}
+	f.AskZone, f.AskCount, f.ConfirmZone, f.ConfirmCount = f.TimeZone, strconv.Itoa(n), "", ""
 	return nil
 }

@@ -146,7 +146,19 @@ func TestLocationZoneChangeAsksWhileBookingsAreComing(t *testing.T) {
 	// A box ticked for another zone asks again.
 	form.Set("confirm_zone", "America/Chicago")
 	admin.post(path, form).expectStatus(t, http.StatusUnprocessableEntity)
+	// A booking made while the admin read the question is asked about
+	// again: the box was ticked for one booking, two now move.
 	form.Set("confirm_zone", "America/New_York")
+	form.Set("confirm_count", res.inputValue("confirm_count")) // sent with the box, as the page has it
+	s.deskBook(u.ID, tent, s.instant(2, 12), s.instant(3, 12))
+	again := admin.post(path, form).expectStatus(t, http.StatusUnprocessableEntity)
+	if msg := again.fieldError("time_zone"); !strings.Contains(msg, "Bookings were made since you were asked. 2 bookings here are still to come") {
+		t.Errorf("a booking made since asking, beside the zone: %q", msg)
+	}
+	if z := zone(); z != "Europe/Berlin" {
+		t.Fatalf("zone changed to %s on a confirmation given for fewer bookings", z)
+	}
+	form.Set("confirm_count", again.inputValue("confirm_count"))
 	admin.post(path, form).expectStatus(t, http.StatusSeeOther)
 	if z := zone(); z != "America/New_York" {
 		t.Fatalf("zone %s after confirming", z)

@@ -38,8 +38,23 @@ func (s *Server) staffBookingView(c echo.Context, id int64) (pages.StaffBookingV
 		Deposit: money.Format(b.Deposit, b.Currency),
 		Actions: pages.StaffActions{ScanOut: a.ScanOut, ScanIn: a.ScanIn, ChangeUnit: a.ChangeUnit, HandOver: a.HandOver,
 			Confirm: a.Confirm, Cancel: a.Cancel}}
+	var loc *store.BookingLocation
 	for _, l := range b.Lines {
-		v.Lines = append(v.Lines, staffLine(l, b, now, zone))
+		lv := staffLine(l, b, now, zone)
+		if lv.CanMove && !l.EndsAt.After(now) {
+			// An overdue line's end is past, so sent as it comes it could
+			// only be refused: the form proposes what the customer's own
+			// extend form does, a day after now at an opening time.
+			if loc == nil {
+				bl, err := s.Store.GetBookingLocation(ctx, b.LocationID)
+				if err != nil {
+					return pages.StaffBookingView{}, err
+				}
+				loc = &bl
+			}
+			lv.EndValue = formatLocal(extendProposal(*loc, l.EndsAt, now), zone)
+		}
+		v.Lines = append(v.Lines, lv)
 	}
 	// The ledger is the one account of money: the banner's paid and balance
 	// come from it, as does the money card. The card lists every entry, so

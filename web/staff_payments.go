@@ -36,12 +36,28 @@ type moneyForm struct {
 func (s *Server) StaffPaymentRecord(c echo.Context) error {
 	return s.moneyAction(c, "pay_", "Payment recorded.", func(claim claimFunc, b store.Booking, amount int64, f pages.StaffMoneyForm) error {
 		return s.inClaimedTx(c, claim, func(tx *store.Store) error {
-			_, err := s.Payments.Ledger().RecordPayment(c.Request().Context(), tx, payment.Payment{BookingID: b.ID,
-				Method: f["pay_method"], Amount: amount, Reference: f["pay_reference"], StaffID: currentUser(c).ID,
-				AboveOwed: f["pay_confirm"] != "" && f["pay_confirm"] == strconv.FormatInt(amount, 10)})
+			p := payment.Payment{BookingID: b.ID, Method: f["pay_method"], Amount: amount, Reference: f["pay_reference"],
+				StaffID: currentUser(c).ID}
+			p.AboveOwed, p.AskedOwed = confirmedAbove(f, amount)
+			_, err := s.Payments.Ledger().RecordPayment(c.Request().Context(), tx, p)
 			return err
 		})
 	})
+}
+
+// confirmedAbove reads the box confirming a payment above what is owed: it
+// confirms this very amount (in minor units), for the balance the booking
+// had when the desk was asked (pay_asked), so a changed amount, or a
+// balance another desk changed in between, is asked about again.
+func confirmedAbove(f pages.StaffMoneyForm, amount int64) (bool, *int64) {
+	if f["pay_confirm"] == "" || f["pay_confirm"] != strconv.FormatInt(amount, 10) {
+		return false, nil
+	}
+	asked, err := strconv.ParseInt(f["pay_asked"], 10, 64)
+	if err != nil {
+		return false, nil
+	}
+	return true, &asked
 }
 
 // StaffDepositTake takes the security deposit at the desk.
@@ -124,7 +140,7 @@ func (s *Server) moneyAction(c echo.Context, prefix, done string, act func(claim
 		return err
 	}
 	f := pages.StaffMoneyForm{}
-	for _, name := range []string{"amount", "method", "reference", "payment", "note", "once", "confirm"} {
+	for _, name := range []string{"amount", "method", "reference", "payment", "note", "once", "confirm", "asked"} {
 		f[prefix+name] = field(c, prefix+name)
 	}
 	errs := components.Errors{}
@@ -193,8 +209,10 @@ func (s *Server) moneyDone(c echo.Context, b store.Booking, err error, done, pre
 		return s.moneyRefused(c, f, components.Errors{prefix + "amount": re.Msg})
 	case errors.As(err, &above):
 		// The form comes back with a box confirming this very amount
-		// (in minor units): a changed amount is asked about again.
+		// (in minor units) for this balance: a changed amount, or a
+		// balance changed by another desk, is asked about again.
 		f[prefix+"confirm"], f[prefix+"above"] = "", strconv.FormatInt(above.Amount, 10)
+		f[prefix+"asked"] = strconv.FormatInt(above.Owed, 10)
 		f[prefix+"above_label"] = "Yes, record " + money.Format(above.Amount, b.Currency) + ": the customer paid more than owed."
 		return s.moneyRefused(c, f, components.Errors{prefix + "amount": above.Error()})
 	default:

@@ -252,7 +252,8 @@ func TestMoneyAuditRequestID(t *testing.T) {
 // not recorded at once: the form comes back with the amount kept, a message
 // beside it giving what is owed and what the shop would owe back, and a box
 // confirming that very amount; sent again with the box ticked it is
-// recorded. A ticked box for another amount asks again.
+// recorded. A ticked box for another amount, or for a balance another desk
+// changed in between, asks again.
 func TestDeskPaymentAboveOwedAsksFirst(t *testing.T) {
 	s := newShop(t, "Europe/Berlin")
 	item := s.item("Bike", 1) // €25.00 a day
@@ -281,19 +282,36 @@ func TestDeskPaymentAboveOwedAsksFirst(t *testing.T) {
 	}
 
 	form.Set("pay_confirm", "10000000")
+	form.Set("pay_asked", res.inputValue("pay_asked")) // sent with the box, as the page has it
 	form.Set("pay_amount", "1000000")
 	desk.post(path+"/payments", form).expectStatus(t, http.StatusUnprocessableEntity)
 	if n := payments(); n != 0 {
 		t.Fatalf("a box confirming another amount recorded %d payments", n)
 	}
+
+	// Another desk takes €5.00 meanwhile: the box was ticked for €25.00
+	// owed, the shop would now owe €5.00 more than the desk agreed to, so
+	// it is asked again with what is owed now.
+	other := s.staffOf("kim@example.com")
+	pay := formFields(t, other.get(path).expectStatus(t, http.StatusOK), `[data-testid="payment-form"]`)
+	pay.Set("pay_amount", "5.00")
+	other.post(path+"/payments", pay).expectStatus(t, http.StatusSeeOther)
 	form.Set("pay_amount", "100000")
-	desk.post(path+"/payments", form).expectStatus(t, http.StatusSeeOther)
+	res = desk.post(path+"/payments", form).expectStatus(t, http.StatusUnprocessableEntity)
+	if msg := res.fieldError("pay_amount"); !strings.Contains(msg, "more than the €20.00 owed") {
+		t.Errorf("confirmed for another balance: message %q, want it asked again with €20.00 owed", msg)
+	}
 	if n := payments(); n != 1 {
-		t.Fatalf("%d payments after confirming, want 1", n)
+		t.Fatalf("a box ticked for another balance recorded a payment (%d payments, want the other desk's 1)", n)
+	}
+	form.Set("pay_asked", res.inputValue("pay_asked"))
+	desk.post(path+"/payments", form).expectStatus(t, http.StatusSeeOther)
+	if n := payments(); n != 2 {
+		t.Fatalf("%d payments after confirming, want 2", n)
 	}
 	// What is owed, or less, goes through without asking.
 	desk.post(path+"/payments", url.Values{"pay_amount": {"0.01"}, "pay_method": {"cash"}}).expectStatus(t, http.StatusUnprocessableEntity)
-	if n := payments(); n != 1 {
+	if n := payments(); n != 2 {
 		t.Fatalf("a payment on a booking owing nothing went through unasked (%d)", n)
 	}
 }

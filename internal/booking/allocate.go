@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/rentdesk/rentdesk/internal/period"
 	"github.com/rentdesk/rentdesk/internal/store"
 )
 
@@ -79,7 +81,7 @@ func (e *Engine) allocateUnits(ctx context.Context, tx *store.Store, ls lineStoc
 		}
 		if len(cands) == 0 {
 			return &ConflictError{ItemName: ls.item.Name, Start: ls.start, End: ls.end, Zone: ls.zone,
-				Detail: fmt.Sprintf("%d of %d wanted can be had", len(held), ls.quantity)}
+				Detail: e.describeItemConflict(ctx, tx, ls, len(held), now)}
 		}
 		for _, u := range cands {
 			if err := write(u); err != nil {
@@ -106,7 +108,7 @@ func (e *Engine) allocateBulk(ctx context.Context, tx *store.Store, ls lineStock
 	e.pause(ctx)
 	if peak+ls.quantity > capacity {
 		return &ConflictError{ItemName: ls.item.Name, Start: ls.start, End: ls.end, Zone: ls.zone,
-			Detail: fmt.Sprintf("%d of %d wanted can be had", max(capacity-peak, 0), ls.quantity)}
+			Detail: shortOf(max(capacity-peak, 0), ls.quantity)}
 	}
 	return nil
 }
@@ -150,6 +152,69 @@ func (e *Engine) placeUnit(ctx context.Context, tx *store.Store, b store.Booking
 		return refuse()
 	}
 	return asConflict(err, item, line.StartsAt, line.EndsAt, b.TimeZone)
+}
+
+// shortOf says how many of those wanted are free, for staff.
+func shortOf(free, wanted int) string {
+	if free == 0 {
+		return "none is free then"
+	}
+	return fmt.Sprintf("only %d of the %d wanted are free then", free, wanted)
+}
+
+// describeItemConflict says, for staff, why a serialized line could not be
+// given units: which units hold it and what holds them (a booking by its
+// number, a maintenance block, a unit out of service), at most three.
+func (e *Engine) describeItemConflict(ctx context.Context, tx *store.Store, ls lineStock, free int, now time.Time) string {
+	msg := shortOf(free, ls.quantity)
+	bs, err := tx.ExplainUnavailable(ctx, ls.item.ID, ls.locationID, ls.start, ls.end, now)
+	if err != nil || len(bs) == 0 {
+		return msg
+	}
+	var held []string
+	seen := map[string]bool{}
+	for _, b := range bs {
+		text := blockerText(b, period.Zone(ls.zone))
+		if text == "" || seen[b.AssetTag] {
+			continue
+		}
+		seen[b.AssetTag] = true
+		held = append(held, text)
+	}
+	if len(held) > 3 {
+		held = append(held[:3], fmt.Sprintf("%d more", len(held)-3))
+	}
+	switch {
+	case len(held) == 0:
+		return msg
+	case ls.quantity == 1:
+		return strings.Join(held, "; ")
+	}
+	return msg + ": " + strings.Join(held, "; ")
+}
+
+// blockerText is what holds one unit, in words ("" for a row naming no unit).
+func blockerText(b store.Blocker, zone *time.Location) string {
+	if b.AssetTag == "" {
+		return ""
+	}
+	switch b.Kind {
+	case "maintenance":
+		if b.Reason != "" {
+			return b.AssetTag + " is in maintenance (" + b.Reason + ")"
+		}
+		return b.AssetTag + " is in maintenance"
+	case "overdue":
+		return b.AssetTag + " is still out on booking " + b.BookingNumber + " (overdue)"
+	case "booking":
+		if b.LineStart != nil {
+			return b.AssetTag + " is booked on " + b.BookingNumber + " from " + b.LineStart.In(zone).Format("Mon 2 Jan 15:04")
+		}
+		return b.AssetTag + " is booked on " + b.BookingNumber
+	case "status":
+		return b.AssetTag + " is " + strings.ReplaceAll(b.UnitStatus, "_", " ")
+	}
+	return ""
 }
 
 // describeUnitConflict names what holds a unit in a window, for staff,

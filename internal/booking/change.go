@@ -197,7 +197,8 @@ func checkPeriodChange(b store.Booking, line store.BookingLine, pc PeriodChange,
 		// The start of a line that is out lies in the past by nature.
 		checkPeriod(fe, pc.Start, pc.End, pc.Start)
 		if !pc.End.After(now) {
-			fe["end"] = "The new end is in the past."
+			fe["end"] = "The new end is in the past and the item is still out: choose an end after now (" +
+				now.In(period.Zone(b.TimeZone)).Format("Mon 2 Jan 15:04") + "), or check the item in when it is back."
 		}
 	} else {
 		checkPeriod(fe, pc.Start, pc.End, now)

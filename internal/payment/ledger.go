@@ -163,6 +163,11 @@ type Payment struct {
 	// AboveOwed is the staff's confirmation of a desk payment above what
 	// the booking owes; without it such a payment is an *AboveOwedError.
 	AboveOwed bool
+	// AskedOwed, when set, is what the booking owed when the staff were
+	// asked to confirm (AboveOwed). If it owes something else when the
+	// payment is recorded (another desk took a payment in between), the
+	// confirmation was given for another balance and they are asked again.
+	AskedOwed *int64
 }
 
 // AboveOwedError refuses a desk payment above what the booking owes until
@@ -197,12 +202,16 @@ func (l *Ledger) RecordPayment(ctx context.Context, tx *store.Store, p Payment) 
 		if err := checkEntry(p.Amount, b.Currency); err != nil {
 			return err
 		}
-		if p.StaffID != 0 && !p.AboveOwed {
+		if p.StaffID != 0 && (!p.AboveOwed || p.AskedOwed != nil) {
+			// The booking is locked (inTx): two desks recording at once
+			// are checked one after the other, each against what the
+			// other recorded.
 			t, err := tx.GetLedgerTotals(ctx, b.ID)
 			if err != nil {
 				return err
 			}
-			if owed := BalanceOf(b, t).Due; p.Amount > owed {
+			owed := BalanceOf(b, t).Due
+			if p.Amount > owed && (!p.AboveOwed || *p.AskedOwed != owed) {
 				return &AboveOwedError{Amount: p.Amount, Owed: owed, Currency: b.Currency}
 			}
 		}

@@ -2,6 +2,7 @@ package payment
 
 import (
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -163,5 +164,127 @@ func TestLedgerConcurrentRefunds(t *testing.T) {
 	})
 	if ok != 3 || w.balance(id).Paid != 0 {
 		t.Fatalf("%d refunds of 1000 went through, paid %d; want 3 and 0", ok, w.balance(id).Paid)
+	}
+}
+
+// TestLedgerDesksPayingAtOnce: desks each taking the whole balance of one
+// booking at the same moment (two counters, a customer paying twice) record
+// one payment; the others are asked, against the balance the first left,
+// before the shop takes more than is owed.
+func TestLedgerDesksPayingAtOnce(t *testing.T) {
+	w := newWorld(t)
+	staff, cust := w.user("staff"), w.user("customer")
+	id := w.book(cust, w.item("Kayak", 1, 4000, 0), 1, false)
+	owed := w.balance(id).Due
+	var mu sync.Mutex
+	ok, asked := 0, 0
+	testenv.Together(t, 8, 30*time.Second, func(int) {
+		_, err := w.ledger.RecordPayment(w.ctx, nil, Payment{BookingID: id, Method: store.MethodCash, Amount: owed, StaffID: staff})
+		var above *AboveOwedError
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case err == nil:
+			ok++
+		case errors.As(err, &above) && above.Owed == 0:
+			asked++
+		default:
+			t.Errorf("record payment: %v", err)
+		}
+	})
+	if bal := w.balance(id); ok != 1 || asked != 7 || bal.Paid != owed || bal.Due != 0 {
+		t.Fatalf("%d payments recorded, %d asked; paid %d, due %d; want 1, 7, %d, 0", ok, asked, bal.Paid, bal.Due, owed)
+	}
+
+	// The same, paused: one desk's payment of the whole balance is written
+	// and not yet committed (it holds the booking, as RecordPayment does);
+	// a second desk's payment waits for it (seen by PostgreSQL, not guessed
+	// by a clock), then is checked against it and asked about.
+	id = w.book(cust, w.item("Raft", 1, 4000, 0), 1, false)
+	owed = w.balance(id).Due
+	first, err := w.st.DB().BeginTx(w.ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Rollback()
+	for _, q := range []string{`SELECT id FROM bookings WHERE id = $1 FOR UPDATE`,
+		`INSERT INTO ledger_entries (booking_id, kind, method, amount, currency, created_at)
+		 SELECT id, 'payment', 'cash', $2, currency, now() FROM bookings WHERE id = $1`} {
+		args := []any{id}
+		if strings.Contains(q, "$2") {
+			args = append(args, owed)
+		}
+		if _, err := first.ExecContext(w.ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	second := make(chan error, 1)
+	go func() {
+		_, err := w.ledger.RecordPayment(w.ctx, nil, Payment{BookingID: id, Method: store.MethodCash, Amount: owed, StaffID: staff})
+		second <- err
+	}()
+	var early error
+	waited := false
+	for deadline := time.Now().Add(30 * time.Second); !waited; time.Sleep(20 * time.Millisecond) {
+		select {
+		case early = <-second: // it did not wait for the first desk
+			waited = true
+			continue
+		default:
+		}
+		if w.id(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the second payment neither waited for the first nor finished")
+		}
+	}
+	if err := first.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if !waited {
+		select {
+		case early = <-second:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the second payment did not finish after the first committed")
+		}
+	}
+	var above *AboveOwedError
+	if !errors.As(early, &above) || above.Owed != 0 {
+		t.Fatalf("a second desk's payment of the balance while the first was being recorded: %v, want asked (nothing owed)", early)
+	}
+}
+
+// TestLedgerAboveOwedConfirmedForAnotherBalance: a desk confirms a payment
+// above what was owed when it was asked; if another desk took a payment in
+// between, the confirmation was for another balance (the shop would now owe
+// the customer more than the desk agreed to): it is asked again, with the
+// balance of now, and a confirmation for that balance records it.
+func TestLedgerAboveOwedConfirmedForAnotherBalance(t *testing.T) {
+	w := newWorld(t)
+	staff, cust := w.user("staff"), w.user("customer")
+	id := w.book(cust, w.item("Canoe", 1, 4000, 0), 1, false)
+	owed := w.balance(id).Due // 4000
+	pay := func(amount int64, asked *int64) error {
+		_, err := w.ledger.RecordPayment(w.ctx, nil, Payment{BookingID: id, Method: store.MethodCash, Amount: amount,
+			StaffID: staff, AboveOwed: asked != nil, AskedOwed: asked})
+		return err
+	}
+	var above *AboveOwedError
+	if err := pay(owed+1000, nil); !errors.As(err, &above) || above.Owed != owed {
+		t.Fatalf("above owed unconfirmed: %v", err)
+	}
+	if err := pay(1000, nil); err != nil { // another desk, in between
+		t.Fatal(err)
+	}
+	if err := pay(owed+1000, &owed); !errors.As(err, &above) || above.Owed != owed-1000 {
+		t.Fatalf("confirmed for %d while %d is owed: %v, want asked again", owed, owed-1000, err)
+	}
+	now := owed - 1000
+	if err := pay(owed+1000, &now); err != nil {
+		t.Fatalf("confirmed for the balance of now: %v", err)
+	}
+	if bal := w.balance(id); bal.Paid != owed+2000 {
+		t.Fatalf("paid %d, want %d", bal.Paid, owed+2000)
 	}
 }
