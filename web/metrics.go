@@ -2,33 +2,9 @@ package web
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/rentdesk/rentdesk/internal/metrics"
 )
-
-// observeRequests counts every request by the pattern of the route that
-// answered it (never the raw path or Host, so clients cannot create series)
-// and times it per route group. It sits outside logRequests, which renders
-// errors, so the status it records is the one sent.
-func (s *Server) observeRequests(next echo.HandlerFunc) echo.HandlerFunc {
-	return ObserveRequests(s.Metrics)(next)
-}
-
-// ObserveRequests is the request-counting middleware on its own, so the load
-// benchmark measures its cost on a bare handler with the very same code.
-func ObserveRequests(m *metrics.Metrics) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			start := time.Now()
-			err := next(c)
-			m.ObserveRequest(c.Request().Method, c.Path(), c.Response().Status, time.Since(start))
-			return err
-		}
-	}
-}
 
 // registerRouteMetrics makes the request instruments of every route in the
 // table, so the first request of each costs no more than the rest.

@@ -15,17 +15,17 @@ import (
 	"github.com/rentdesk/rentdesk/internal/metrics"
 )
 
-// instrumentation is a variant of the request pipeline: nothing, the
-// request metrics, or the metrics and the request log line.
+// instrumentation is a variant of the request pipeline: nothing, or the
+// request metrics and the request log line.
 var instrumentation = []struct {
-	name          string
-	metrics, logs bool
-}{{"bare", false, false}, {"observed", true, false}, {"observed+logged", true, true}}
+	name         string
+	instrumented bool
+}{{"bare", false}, {"instrumented", true}}
 
 // benchEcho is a trivial route behind Echo's router with the chosen
 // instrumentation; the request log is the server's own (batched) logger
 // over a real file, so its writes are paid for.
-func benchEcho(b *testing.B, withMetrics, withLogs bool) *echo.Echo {
+func benchEcho(b *testing.B, instrumented bool) *echo.Echo {
 	e := echo.New()
 	logFile, err := os.Create(filepath.Join(b.TempDir(), "requests.log"))
 	if err != nil {
@@ -35,11 +35,8 @@ func benchEcho(b *testing.B, withMetrics, withLogs bool) *echo.Echo {
 	logger, logBuf := logging.NewLogger(logFile, "json", slog.LevelInfo)
 	b.Cleanup(func() { logBuf.Close() })
 	s := &Server{Deps: Deps{Metrics: metrics.New(metrics.Options{Version: "bench"}), Logger: logger}, echo: e}
-	if withMetrics {
-		e.Use(s.observeRequests)
-	}
-	if withLogs {
-		e.Use(s.logRequests)
+	if instrumented {
+		e.Use(InstrumentRequests(s.Metrics, s.Logger))
 	}
 	e.GET("/items/:slug", func(c echo.Context) error { return c.String(http.StatusOK, "ok") })
 	s.registerRouteMetrics()
@@ -58,7 +55,7 @@ func benchEcho(b *testing.B, withMetrics, withLogs bool) *echo.Echo {
 func BenchmarkRequestMetrics(b *testing.B) {
 	for _, v := range instrumentation {
 		b.Run("inprocess/"+v.name, func(b *testing.B) {
-			e := benchEcho(b, v.metrics, v.logs)
+			e := benchEcho(b, v.instrumented)
 			req := httptest.NewRequest(http.MethodGet, "/items/canon-eos-r6", nil)
 			b.ReportAllocs()
 			for b.Loop() {
@@ -68,7 +65,7 @@ func BenchmarkRequestMetrics(b *testing.B) {
 	}
 	for _, v := range instrumentation {
 		b.Run("loopback/"+v.name, func(b *testing.B) {
-			srv := httptest.NewServer(benchEcho(b, v.metrics, v.logs))
+			srv := httptest.NewServer(benchEcho(b, v.instrumented))
 			defer srv.Close()
 			client := srv.Client()
 			url := srv.URL + "/items/canon-eos-r6"

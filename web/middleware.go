@@ -24,6 +24,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/rentdesk/rentdesk/internal/logging"
+	"github.com/rentdesk/rentdesk/internal/metrics"
 	"github.com/rentdesk/rentdesk/internal/payment"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/components"
@@ -53,39 +54,43 @@ const (
 	sessFlash  = "flash"
 )
 
-// logRequests writes one structured line per request.
-func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
-	return LogRequests(s.Logger)(next)
-}
-
-// LogRequests is the request-logging middleware on its own, so the load
-// benchmark measures its cost on a bare handler with the very same code.
-func LogRequests(logger *slog.Logger) echo.MiddlewareFunc {
-	return func(next echo.HandlerFunc) echo.HandlerFunc { return logRequestsTo(logger, next) }
-}
-
-func logRequestsTo(logger *slog.Logger, next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		start := time.Now()
-		err := next(c)
-		if err != nil {
-			// Render the error here so the logged status is the one sent.
-			c.Error(err)
+// InstrumentRequests is the request metrics and the request log in one
+// middleware: each request is counted by the pattern of the route that
+// answered it (never the raw path or Host, so clients cannot create series)
+// and timed per route group, and gets one structured log line. Errors are
+// rendered here, so the status counted and logged is the one sent.
+//
+// One layer reads the clock twice per request, the end serving the metric's
+// duration, the line's duration and its time alike: Echo builds the
+// middleware chain anew on every request (a closure per layer), and a clock
+// read costs ~0.1 µs here, so two layers reading it five times cost more
+// than the figures need. The load benchmark serves its instrumented bare
+// handler through this very function.
+func InstrumentRequests(m *metrics.Metrics, logger *slog.Logger) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			if err := next(c); err != nil {
+				c.Error(err)
+			}
+			end := time.Now()
+			d := end.Sub(start)
+			req, res := c.Request(), c.Response()
+			m.ObserveRequest(req.Method, c.Path(), res.Status, d)
+			level := slog.LevelInfo
+			if res.Status >= 500 {
+				level = slog.LevelError
+			}
+			logging.LogRequest(req.Context(), logger, end, level, logging.Request{
+				ID:       res.Header().Get(echo.HeaderXRequestID),
+				Method:   req.Method,
+				Path:     req.URL.Path,
+				Status:   res.Status,
+				Duration: d,
+				Bytes:    res.Size,
+			})
+			return nil
 		}
-		req, res := c.Request(), c.Response()
-		level := slog.LevelInfo
-		if res.Status >= 500 {
-			level = slog.LevelError
-		}
-		logging.LogRequest(req.Context(), logger, level, logging.Request{
-			ID:       res.Header().Get(echo.HeaderXRequestID),
-			Method:   req.Method,
-			Path:     req.URL.Path,
-			Status:   res.Status,
-			Duration: time.Since(start),
-			Bytes:    res.Size,
-		})
-		return nil
 	}
 }
 

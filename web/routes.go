@@ -13,8 +13,7 @@ func (s *Server) routes() {
 		middleware.RequestID(),
 		// First, so every answer carries them: even a 413 from BodyLimit.
 		s.securityHeaders,
-		s.observeRequests,
-		s.logRequests,
+		InstrumentRequests(s.Metrics, s.Logger),
 		s.recoverPanics,
 		// The upload forms take their own, larger limit for staff, once the
 		// user is known (uploadBody).

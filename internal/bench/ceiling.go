@@ -30,8 +30,8 @@ import (
 // process costs as `rentdesk serve`:
 //   - /bare writes a fixed string: the most an HTTP server here can answer;
 //   - /instrumented/bare is /bare behind the app's own request metrics and
-//     request logging middleware (web.ObserveRequests, web.LogRequests), in
-//     the app's order: its rate against /bare is the cost of instrumentation;
+//     request log middleware (web.InstrumentRequests): its rate against
+//     /bare is the cost of instrumentation;
 //   - /one-query reads a 12-row table, sorts it and renders an HTML
 //     template, with the product's stack (Echo, sqlx, lib/pq, a pool of 8);
 //   - /cpu answers the CPU time (user and system) the process has used, in
@@ -83,7 +83,7 @@ func ServeCeiling(ctx context.Context, args []string) error {
 	// The server's own logger (batched lines), as `rentdesk serve` writes its log.
 	logger, logBuf := logging.NewLogger(os.Stdout, "text", slog.LevelInfo)
 	defer logBuf.Close()
-	instr := e.Group("/instrumented", web.ObserveRequests(m), web.LogRequests(logger))
+	instr := e.Group("/instrumented", web.InstrumentRequests(m, logger))
 	instr.GET("/bare", bare)
 	for _, r := range e.Routes() {
 		m.AddRoute(r.Method, r.Path)

@@ -61,13 +61,13 @@ func TestLogRequest(t *testing.T) {
 			ref = slog.New(slog.NewJSONHandler(&want, nil))
 		}
 		odd := Request{ID: "x y", Method: "GET", Path: `/a b="c"\<é>`, Status: 404, Duration: time.Millisecond, Bytes: 9}
-		LogRequest(context.Background(), logger, slog.LevelDebug, odd)
-		LogRequest(context.Background(), logger, slog.LevelInfo, odd)
-		LogRequest(context.Background(), logger.With("k", "v"), slog.LevelInfo, Request{ID: "i", Method: "GET", Path: "/", Status: 200})
+		LogRequest(context.Background(), logger, time.Now(), slog.LevelDebug, odd)
+		LogRequest(context.Background(), logger, time.Now(), slog.LevelInfo, odd)
+		LogRequest(context.Background(), logger.With("k", "v"), time.Now(), slog.LevelInfo, Request{ID: "i", Method: "GET", Path: "/", Status: 200})
 		if out.String() != "" {
 			t.Fatalf("%s: written before a flush: %q", format, out.String())
 		}
-		LogRequest(context.Background(), logger, slog.LevelError, Request{ID: "e", Method: "GET", Path: "/x", Status: 500})
+		LogRequest(context.Background(), logger, time.Now(), slog.LevelError, Request{ID: "e", Method: "GET", Path: "/x", Status: 500})
 		got := out.String()
 		ref.LogAttrs(context.Background(), slog.LevelInfo, "request", slog.String("id", odd.ID), slog.String("method", odd.Method),
 			slog.String("path", odd.Path), slog.Int("status", odd.Status), slog.Duration("duration", odd.Duration), slog.Int64("bytes", odd.Bytes))
