@@ -1,14 +1,12 @@
 package web
 
 import (
-	"bytes"
 	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,24 +17,6 @@ import (
 	"github.com/rentdesk/rentdesk/internal/metrics"
 )
 
-// lockedBuffer is a bytes.Buffer the logger's flusher and the test share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 var requestLine = regexp.MustCompile(`level=(\w+) msg=request id=(\S+) method=GET path=(\S+) status=(\d+) duration=(\S+) bytes=(\d+)`)
 
 // One request gives one log line and one count, with the status that was
@@ -44,7 +24,7 @@ var requestLine = regexp.MustCompile(`level=(\w+) msg=request id=(\S+) method=GE
 // duration is the very one the route group's histogram observed: a single
 // measurement serves both.
 func TestInstrumentRequestsLogsAndCountsOneMeasure(t *testing.T) {
-	var out lockedBuffer
+	var out syncBuffer // the logger's flusher and the test share it
 	logger, buf := logging.NewLogger(&out, "text", slog.LevelInfo)
 	m := metrics.New(metrics.Options{Version: "test"})
 	e := echo.New()
