@@ -403,7 +403,7 @@ func TestB11ExpiredHoldStopsBlocking(t *testing.T) {
 	if got := w.free(item, day(1, 9), day(2, 9)); got != 0 {
 		t.Fatalf("free while held = %d", got)
 	}
-	w.clock.advance(30*time.Minute + time.Second) // default hold: 30 minutes
+	w.clock.advance(45*time.Minute + time.Second) // default hold: 45 minutes
 	if got := w.free(item, day(1, 9), day(2, 9)); got != 1 {
 		t.Fatalf("free after expiry (no job yet) = %d, want 1", got)
 	}
