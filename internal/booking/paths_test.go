@@ -420,7 +420,7 @@ func TestB11ExpiredHoldStopsBlocking(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.clock.advance(31 * time.Minute)
+	w.clock.advance(46 * time.Minute)
 	// Both holds still waiting (b's and this one) expire now.
 	if n, err := w.eng.ExpireHolds(w.ctx); err != nil || n != 2 {
 		t.Fatalf("ExpireHolds = %d, %v", n, err)
