@@ -481,6 +481,9 @@ func TestHeldBookingPageWaitsForPayment(t *testing.T) {
 	if page.Doc.Find(`[data-testid="pay-form"]`).Length() == 0 {
 		t.Error("held booking has no Pay now form")
 	}
+	if label := page.Doc.Find(`[data-testid="due"]`).Parent().Find("dt").Text(); label == "Due at pickup" {
+		t.Errorf("held booking's balance is labelled %q", label)
+	}
 	p.paid(id)
 	page = a.get("/bookings/"+itoa(id)).expectStatus(t, http.StatusOK)
 	if page.Doc.Find(`[data-testid="emailed"]`).Length() == 0 {
