@@ -187,3 +187,32 @@ func TestAdminSettingsOnlineModeWithoutStripe(t *testing.T) {
 		t.Errorf("message %q", msg)
 	}
 }
+
+// A new shop's settings, as the page shows them, pass their own checks when
+// the admin only switches to an online payment mode: the default hold is long
+// enough for a Stripe checkout.
+func TestAdminSettingsDefaultsAllowOnlinePayment(t *testing.T) {
+	app := newTestApp(t, withStripeKey)
+	boss := app.adminClient()
+	for _, mode := range []string{"online_full", "online_deposit"} {
+		page := boss.get("/admin/settings").expectStatus(t, http.StatusOK)
+		var form url.Values
+		for _, f := range postForms("/admin/settings", page.Doc) {
+			if f.action == "/admin/settings" {
+				form = f.values
+			}
+		}
+		if form == nil {
+			t.Fatal("no settings form on the page")
+		}
+		form.Set("payment_mode", mode)
+		res := boss.post("/admin/settings", form)
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s with the shown defaults: status %d, hold_minutes %q: %q", mode, res.StatusCode,
+				form.Get("hold_minutes"), res.fieldError("hold_minutes"))
+		}
+		if st, _ := app.st.GetSettings(t.Context()); st.PaymentMode != mode {
+			t.Errorf("payment mode stored %q, want %s", st.PaymentMode, mode)
+		}
+	}
+}

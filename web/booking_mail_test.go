@@ -207,7 +207,7 @@ func TestHoldExpiredEmail(t *testing.T) {
 	if n, err := eng.ExpireHolds(ctx); err != nil || n != 0 {
 		t.Fatalf("expired %d (%v) before the hold ran out", n, err)
 	}
-	s.advance(31 * time.Minute)
+	s.advance(46 * time.Minute) // past the default hold of 45 minutes
 	for range 2 {
 		if _, err := eng.ExpireHolds(ctx); err != nil {
 			t.Fatal(err)

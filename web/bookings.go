@@ -225,13 +225,16 @@ func (s *Server) pickupView(c echo.Context, b store.Booking, v *pages.BookingVie
 	v.Pickup = period.FormatDisplay(first, zone)
 	v.PickupHours = dayHours(loc.OpeningHours, first.In(zone))
 	v.Bring = []string{"A photo ID (passport, ID card or driving licence).", "Your booking number, " + b.Number + "."}
-	if b.Total > b.Paid {
+	// A hold waits for its online payment (the page offers "Pay now"): what
+	// is left to pay at pickup, and the confirmation mail, come once it is in.
+	held := b.Status == store.BookingHold
+	if b.Total > b.Paid && !held {
 		v.Bring = append(v.Bring, "Payment of "+v.Due+" (card or cash).")
 	}
 	if b.Deposit > 0 {
 		v.Bring = append(v.Bring, "The refundable deposit of "+v.Deposit+".")
 	}
-	if u := currentUser(c); u != nil && u.ID == b.CustomerID {
+	if u := currentUser(c); u != nil && u.ID == b.CustomerID && !held {
 		v.Email = u.Email
 	}
 	return nil

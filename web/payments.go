@@ -132,8 +132,9 @@ func (s *Server) bookingMoney(c echo.Context, v *pages.BookingView, b store.Book
 		v.Paid = money.Format(bal.Paid, b.Currency)
 	}
 	// "Due at pickup" is true only before the pickup and before any money
-	// moved; once the gear is out (or back) what is left is a balance.
-	if bal.Paid != 0 || !beforePickup[b.Status] {
+	// moved; once the gear is out (or back) what is left is a balance. A
+	// hold waits for its online payment, which the page asks for now.
+	if bal.Paid != 0 || !beforePickup[b.Status] || b.Status == store.BookingHold {
 		v.DueLabel = "Balance due"
 	}
 	now := s.Now()

@@ -468,3 +468,30 @@ func TestOnlineDepositMode(t *testing.T) {
 }
 
 func formatEUR(minor int64) string { return money.Format(minor, "EUR") }
+
+// A booking held while its online payment is pending says neither that its
+// confirmation was emailed (it goes once paid) nor that the amount is paid by
+// card or cash at pickup; once paid, the confirmation line is there.
+func TestHeldBookingPageWaitsForPayment(t *testing.T) {
+	p := newPayShop(t, booking.PaymentModeOnlineFull)
+	a, _ := p.customer("ann@example.com")
+	_, id := p.checkoutOnline(a, p.item("Kayak", 1))
+	page := a.get("/bookings/"+itoa(id)).expectStatus(t, http.StatusOK)
+	if n := page.Doc.Find(`[data-testid="emailed"]`).Length(); n != 0 {
+		t.Errorf("held booking says its confirmation was emailed: %q", page.Doc.Find(`[data-testid="emailed"]`).Text())
+	}
+	if bring := page.Doc.Find(`[data-testid="bring"]`).Text(); strings.Contains(bring, "card or cash") {
+		t.Errorf("held booking asks to pay at pickup: %q", bring)
+	}
+	if page.Doc.Find(`[data-testid="pay-form"]`).Length() == 0 {
+		t.Error("held booking has no Pay now form")
+	}
+	if label := page.Doc.Find(`[data-testid="due"]`).Parent().Find("dt").Text(); label == "Due at pickup" {
+		t.Errorf("held booking's balance is labelled %q", label)
+	}
+	p.paid(id)
+	page = a.get("/bookings/"+itoa(id)).expectStatus(t, http.StatusOK)
+	if page.Doc.Find(`[data-testid="emailed"]`).Length() == 0 {
+		t.Error("paid booking does not say where its confirmation went")
+	}
+}

@@ -25,7 +25,7 @@ const (
 	MaxLines     = 30
 	MaxDuration  = 366 * 24 * time.Hour
 	startGrace   = 5 * time.Minute
-	defaultHoldM = 30
+	defaultHoldM = 45
 )
 
 // Quote is the price of one line as the engine stores it, in minor units.

@@ -403,7 +403,7 @@ func TestB11ExpiredHoldStopsBlocking(t *testing.T) {
 	if got := w.free(item, day(1, 9), day(2, 9)); got != 0 {
 		t.Fatalf("free while held = %d", got)
 	}
-	w.clock.advance(30*time.Minute + time.Second) // default hold: 30 minutes
+	w.clock.advance(45*time.Minute + time.Second) // default hold: 45 minutes
 	if got := w.free(item, day(1, 9), day(2, 9)); got != 1 {
 		t.Fatalf("free after expiry (no job yet) = %d, want 1", got)
 	}
@@ -420,7 +420,7 @@ func TestB11ExpiredHoldStopsBlocking(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.clock.advance(31 * time.Minute)
+	w.clock.advance(46 * time.Minute)
 	// Both holds still waiting (b's and this one) expire now.
 	if n, err := w.eng.ExpireHolds(w.ctx); err != nil || n != 2 {
 		t.Fatalf("ExpireHolds = %d, %v", n, err)
