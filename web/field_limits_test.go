@@ -200,7 +200,9 @@ func overLongPages(w *authzWorld) []struct {
 // text area, or a smaller one of its own), and a form posted with one of
 // them over its limit, as a pasted text or a script sends it, is shown
 // again: 422, a message beside that field, the over-long value kept whole
-// and every other typed value kept; nothing is saved. The forms are read
+// and every other typed value kept; nothing is saved. Each single-line field
+// is also posted holding a tab (checkTabbedField): the form again with a
+// message beside it and the value as typed. The forms are read
 // from the pages themselves (each GET row of the authorization matrix as
 // someone it lets in; TestOverLongFieldOnDeskForms adds the forms of a
 // booking that is out), so a form or field added later is covered without a
@@ -306,11 +308,47 @@ func checkOverLongFormsSeen(t *testing.T, app *testApp, pages []pageAs, seen fun
 					seen(f.action, tf.name)
 				}
 				checkOverLongField(t, app, c, f, tf, limit, what)
+				// Emails and phones take their tabs to their handlers,
+				// which have rules of their own for them.
+				if tf.typ != "textarea" && !handlerCheckedFields[tf.name] {
+					checkTabbedField(t, app, c, f, tf, what)
+				}
 			}
 		}
 	}
 	t.Logf("%d text fields of %d pages", fields, len(pages))
 	return fields
+}
+
+// checkTabbedField posts one form with a tab in one single-line field, as a
+// value pasted from a spreadsheet brings it: the form again, as typed, with a
+// message beside that field, and nothing saved.
+func checkTabbedField(t *testing.T, app *testApp, c *testClient, f shownForm, tf textField, what string) {
+	t.Helper()
+	values := cloneValues(f.values)
+	for _, other := range f.text {
+		if other.name != tf.name && other.typ != "search" && values.Get(other.name) == "" {
+			values.Set(other.name, plausible(other))
+		}
+	}
+	tabbed := "Ann\tLee"
+	values.Set(tf.name, tabbed)
+	before := dbSnapshot(t, app)
+	got := c.postShown(f, values)
+	if got.StatusCode != http.StatusUnprocessableEntity || got.Doc == nil {
+		t.Errorf("%s with a tab: status %d, want 422 with the form again\n%.300s", what, got.StatusCode, got.Body)
+		return
+	}
+	if after := dbSnapshot(t, app); after != before {
+		t.Errorf("%s with a tab changed data:\n%s", what, diffSnapshots(before, after))
+	}
+	if msg := got.fieldError(tf.name); msg == "" {
+		t.Errorf("%s with a tab: no message beside it", what)
+	}
+	// An email address is shown again in lower case, as it is kept.
+	if v, _ := keptValue(got.Doc, tf.name); v != tabbed && tf.typ != "password" && !(tf.typ == "email" && strings.EqualFold(v, tabbed)) {
+		t.Errorf("%s with a tab: shown again as %q, want it as typed", what, v)
+	}
 }
 
 // checkOverLongField posts one form with one field over its limit.

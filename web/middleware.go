@@ -464,12 +464,16 @@ const (
 	msgUnstorable  = "The form contained characters that cannot be saved. Please retype the text and try again."
 	msgControlChar = "Line breaks and control characters cannot be used in a single-line field. Please retype the text and try again."
 	msgTooLong     = "A field of the form is too long. Please shorten it and try again."
-	msgBadAddress  = "The address of this page contains characters that cannot be used."
-	msgLongAddress = "There is no such page: its address is too long."
+	// msgControlField goes beside a typed single-line field that holds a
+	// tab, a line break or another control character (a name pasted from a
+	// spreadsheet brings its tab along).
+	msgControlField = "Tabs, line breaks and other control characters cannot be used here. Please retype it."
+	msgBadAddress   = "The address of this page contains characters that cannot be used."
+	msgLongAddress  = "There is no such page: its address is too long."
 )
 
-// ctxTooLong holds the over-long typed fields of a form (name → message),
-// for tooLong.
+// ctxTooLong holds the typed fields of a form that are over their limit or
+// hold a control character (name → message), for tooLong.
 const ctxTooLong = "rentdesk.too_long"
 
 // refuseUnstorableText answers 400 when a path segment, query or form value
@@ -482,9 +486,12 @@ const ctxTooLong = "rentdesk.too_long"
 // Every route of the app group passes here, so no handler meets such text.
 //
 // A typed field over its limit (a browser stops at its maxlength, but a
-// pasted text, an old page or a script may not) is a mistake of the user, not
-// junk: it goes on to the handler, which shows the form again with everything
-// as typed and a message beside that field (tooLong) instead of acting.
+// pasted text, an old page or a script may not), or a typed single-line field
+// holding a tab or another control character (pasted along with a name), is a
+// mistake of the user, not junk: it goes on to the handler, which shows the
+// form again with everything as typed and a message beside that field
+// (tooLong) instead of acting. NUL and invalid UTF-8 stay a 400: no browser
+// sends them from a text field, and they cannot be shown again as typed.
 func refuseUnstorableText(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if err := checkPathText(c); err != nil {
@@ -520,7 +527,18 @@ func refuseUnstorableText(next echo.HandlerFunc) echo.HandlerFunc {
 				limit = components.MaxTextChars
 			}
 			for _, v := range list {
-				if msg := textProblem(v, multi || handlerCheckedFields[name], len(v)); msg != "" {
+				msg := textProblem(v, multi || handlerCheckedFields[name], len(v))
+				if msg == msgControlChar && !storable(v) {
+					msg = msgUnstorable // a NUL after the control character
+				}
+				if msg == msgControlChar {
+					if long == nil {
+						long = map[string]string{}
+					}
+					long[name] = msgControlField
+					continue
+				}
+				if msg != "" {
 					return echo.NewHTTPError(http.StatusBadRequest, msg)
 				}
 				if n := components.TextLength(v); n > limit {
@@ -558,7 +576,8 @@ func tooLongMessage(limit, n int) string {
 }
 
 // tooLong adds to errs a message beside each typed field of the form that is
-// over its limit (refuseUnstorableText let it through for that) and returns
+// over its limit or holds a control character (refuseUnstorableText let it
+// through for that) and returns
 // errs, made when nil. Every handler of a form passes its field errors here
 // before it acts, so such a form is shown again, as typed, and nothing is
 // saved; the value itself is kept whole, not cut to the limit, so the user
@@ -603,6 +622,12 @@ func checkPathText(c echo.Context) error {
 }
 
 // textProblem says what is wrong with one value, "" when nothing is.
+// storable reports whether PostgreSQL can store v as text (no NUL, valid
+// UTF-8), so that a form holding it can be shown again as typed.
+func storable(v string) bool {
+	return utf8.ValidString(v) && strings.IndexByte(v, 0) < 0
+}
+
 func textProblem(v string, multiLine bool, limit int) string {
 	if len(v) > limit {
 		return msgTooLong

@@ -82,28 +82,45 @@ func TestUnstorablePathIsRefused(t *testing.T) {
 	}
 }
 
-// Single-line fields refuse CR, LF and other control characters; text areas
-// keep their line breaks. Over-long values are refused before any SQL: the
-// form again with a message beside the field (TestOverLongFieldShownBesideIt
-// covers every form).
+// Single-line fields refuse CR, LF, tabs and other control characters; text
+// areas keep their line breaks. A typed field holding one (a name pasted from
+// a spreadsheet brings its tab) is the user's mistake: the form again, as
+// typed, with a message beside that field. NUL or invalid UTF-8, which no
+// browser sends from a text field, is a 400. Over-long values are refused
+// before any SQL: the form again with a message beside the field
+// (TestOverLongFieldShownBesideIt covers every form, for both).
 func TestControlCharactersAndLengthRefused(t *testing.T) {
 	app := newTestApp(t)
 	c := app.client()
 	c.get("/")
 	before := dbSnapshot(t, app)
 	for _, tc := range []struct {
+		name, field string
+		form        url.Values
+	}{
+		{"CR LF in a name", "name", url.Values{"name": {"Ann\r\nBcc: x@example.com"}, "email": {"a@example.com"}, "password": {"correct horse battery"}}},
+		{"tab in a name", "name", url.Values{"name": {"Ann\tLee"}, "email": {"a@example.com"}, "password": {"correct horse battery"}}},
+		{"DEL in an email", "email", url.Values{"name": {"Ann"}, "email": {"a\x7f@example.com"}, "password": {"correct horse battery"}}},
+		{"C1 control in a phone", "phone", url.Values{"name": {"Ann"}, "email": {"a@example.com"}, "phone": {"123\u0085456"}, "password": {"correct horse battery"}}},
+		{"line separator in a name", "name", url.Values{"name": {"Ann\u2028Lee"}, "email": {"a@example.com"}, "password": {"correct horse battery"}}},
+	} {
+		res := c.post("/signup", tc.form).expectStatus(t, http.StatusUnprocessableEntity)
+		if got := res.fieldError(tc.field); got != msgControlField {
+			t.Errorf("%s: message beside %s %q, want %q", tc.name, tc.field, got, msgControlField)
+		}
+		if got, _ := keptValue(res.Doc, "name"); got != tc.form.Get("name") && !strings.ContainsAny(tc.form.Get("name"), "\r\n") {
+			t.Errorf("%s: the name is not kept as typed: %q", tc.name, got)
+		}
+	}
+	for _, tc := range []struct {
 		name string
 		form url.Values
 		msg  string
 	}{
-		{"CR LF in a name", url.Values{"name": {"Ann\r\nBcc: x@example.com"}, "email": {"a@example.com"}, "password": {"correct horse battery"}}, msgControlChar},
-		{"tab in a name", url.Values{"name": {"Ann\tLee"}, "email": {"a@example.com"}, "password": {"correct horse battery"}}, msgControlChar},
-		{"DEL in an email", url.Values{"name": {"Ann"}, "email": {"a\x7f@example.com"}, "password": {"correct horse battery"}}, msgControlChar},
-		{"C1 control in a phone", url.Values{"name": {"Ann"}, "email": {"a@example.com"}, "phone": {"123\u0085456"}, "password": {"correct horse battery"}}, msgControlChar},
-		{"line separator in a name", url.Values{"name": {"Ann\u2028Lee"}, "email": {"a@example.com"}, "password": {"correct horse battery"}}, msgControlChar},
+		{"NUL after a tab in a name", url.Values{"name": {"Ann\tLee\x00"}, "email": {"a@example.com"}, "password": {"correct horse battery"}}, msgUnstorable},
+		{"invalid UTF-8 in a name", url.Values{"name": {"Ann\xffLee"}, "email": {"a@example.com"}, "password": {"correct horse battery"}}, msgUnstorable},
 	} {
-		res := c.post("/signup", tc.form)
-		res.expectStatus(t, http.StatusBadRequest)
+		res := c.post("/signup", tc.form).expectStatus(t, http.StatusBadRequest)
 		if !strings.Contains(res.Body, html.EscapeString(tc.msg)) {
 			t.Errorf("%s: want %q on the page", tc.name, tc.msg)
 		}
