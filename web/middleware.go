@@ -577,11 +577,10 @@ func tooLongMessage(limit, n int) string {
 
 // tooLong adds to errs a message beside each typed field of the form that is
 // over its limit or holds a control character (refuseUnstorableText let it
-// through for that) and returns
-// errs, made when nil. Every handler of a form passes its field errors here
-// before it acts, so such a form is shown again, as typed, and nothing is
-// saved; the value itself is kept whole, not cut to the limit, so the user
-// loses nothing and chooses what to shorten.
+// through for that) and returns errs, made when nil. Every handler of a form
+// passes its field errors here before it acts, so such a form is shown
+// again, as typed, and nothing is saved; the value itself is kept whole, not
+// cut to the limit, so the user loses nothing and chooses what to shorten.
 func tooLong(c echo.Context, errs components.Errors) components.Errors {
 	if errs == nil {
 		errs = components.Errors{}

@@ -188,8 +188,8 @@ var availabilityOfSQL = availabilitySQL(`i.id = ANY((SELECT $6::bigint[])::bigin
 const fewItems = 64
 
 // availabilityFewSQL: the items $6 when they are few (a catalog page, a
-// cart): each unit probes its own open
-// check-outs (unitBusyOfOne), as for one item.
+// cart): each unit probes its own open check-outs (unitBusyOfOne), as for
+// one item.
 var availabilityFewSQL = availabilitySQLWith(unitBusyOfOne, `i.id = ANY((SELECT $6::bigint[])::bigint[])`, ``)
 
 // availabilityFirstFreeSQL: the first $7 of the items $6, in the list's
