@@ -325,14 +325,8 @@ func checkOverLongFormsSeen(t *testing.T, app *testApp, pages []pageAs, seen fun
 // message beside that field, and nothing saved.
 func checkTabbedField(t *testing.T, app *testApp, c *testClient, f shownForm, tf textField, what string) {
 	t.Helper()
-	values := cloneValues(f.values)
-	for _, other := range f.text {
-		if other.name != tf.name && other.typ != "search" && values.Get(other.name) == "" {
-			values.Set(other.name, plausible(other))
-		}
-	}
 	tabbed := "Ann\tLee"
-	values.Set(tf.name, tabbed)
+	values := formWith(f, tf, tabbed)
 	before := dbSnapshot(t, app)
 	got := c.postShown(f, values)
 	if got.StatusCode != http.StatusUnprocessableEntity || got.Doc == nil {
@@ -351,17 +345,24 @@ func checkTabbedField(t *testing.T, app *testApp, c *testClient, f shownForm, tf
 	}
 }
 
-// checkOverLongField posts one form with one field over its limit.
-func checkOverLongField(t *testing.T, app *testApp, c *testClient, f shownForm, tf textField, limit int, what string) {
-	t.Helper()
+// formWith is the form as shown with v in the field tf and a plausible
+// value in each other empty text field, so only tf can be refused.
+func formWith(f shownForm, tf textField, v string) url.Values {
 	values := cloneValues(f.values)
 	for _, other := range f.text {
 		if other.name != tf.name && other.typ != "search" && values.Get(other.name) == "" {
 			values.Set(other.name, plausible(other))
 		}
 	}
+	values.Set(tf.name, v)
+	return values
+}
+
+// checkOverLongField posts one form with one field over its limit.
+func checkOverLongField(t *testing.T, app *testApp, c *testClient, f shownForm, tf textField, limit int, what string) {
+	t.Helper()
 	long := strings.Repeat("x", limit) + "y"
-	values.Set(tf.name, long)
+	values := formWith(f, tf, long)
 	before := dbSnapshot(t, app)
 	got := c.postShown(f, values)
 	if got.StatusCode != http.StatusUnprocessableEntity || got.Doc == nil {
