@@ -326,15 +326,9 @@ func checkOverLongFormsSeen(t *testing.T, app *testApp, pages []pageAs, seen fun
 func checkTabbedField(t *testing.T, app *testApp, c *testClient, f shownForm, tf textField, what string) {
 	t.Helper()
 	tabbed := "Ann\tLee"
-	values := formWith(f, tf, tabbed)
-	before := dbSnapshot(t, app)
-	got := c.postShown(f, values)
-	if got.StatusCode != http.StatusUnprocessableEntity || got.Doc == nil {
-		t.Errorf("%s with a tab: status %d, want 422 with the form again\n%.300s", what, got.StatusCode, got.Body)
+	got, ok := postShownAgain(t, app, c, f, formWith(f, tf, tabbed), what+" with a tab")
+	if !ok {
 		return
-	}
-	if after := dbSnapshot(t, app); after != before {
-		t.Errorf("%s with a tab changed data:\n%s", what, diffSnapshots(before, after))
 	}
 	if msg := got.fieldError(tf.name); msg == "" {
 		t.Errorf("%s with a tab: no message beside it", what)
@@ -358,19 +352,31 @@ func formWith(f shownForm, tf textField, v string) url.Values {
 	return values
 }
 
+// postShownAgain posts values to the form f and checks the answer is the
+// form again (422) and that nothing was saved; ok is false when no form
+// came back.
+func postShownAgain(t *testing.T, app *testApp, c *testClient, f shownForm, values url.Values, what string) (got *testResponse, ok bool) {
+	t.Helper()
+	before := dbSnapshot(t, app)
+	got = c.postShown(f, values)
+	if got.StatusCode != http.StatusUnprocessableEntity || got.Doc == nil {
+		t.Errorf("%s: status %d, want 422 with the form again\n%.300s", what, got.StatusCode, got.Body)
+		return got, false
+	}
+	if after := dbSnapshot(t, app); after != before {
+		t.Errorf("%s changed data:\n%s", what, diffSnapshots(before, after))
+	}
+	return got, true
+}
+
 // checkOverLongField posts one form with one field over its limit.
 func checkOverLongField(t *testing.T, app *testApp, c *testClient, f shownForm, tf textField, limit int, what string) {
 	t.Helper()
 	long := strings.Repeat("x", limit) + "y"
 	values := formWith(f, tf, long)
-	before := dbSnapshot(t, app)
-	got := c.postShown(f, values)
-	if got.StatusCode != http.StatusUnprocessableEntity || got.Doc == nil {
-		t.Errorf("%s over its limit: status %d, want 422 with the form again\n%.300s", what, got.StatusCode, got.Body)
+	got, ok := postShownAgain(t, app, c, f, values, what+" over its limit")
+	if !ok {
 		return
-	}
-	if after := dbSnapshot(t, app); after != before {
-		t.Errorf("%s over its limit changed data:\n%s", what, diffSnapshots(before, after))
 	}
 	want := fmt.Sprintf("at most %d characters", limit)
 	if msg := got.fieldError(tf.name); !strings.Contains(msg, want) {
