@@ -212,3 +212,14 @@ func (utf *utf8FontFile) readCutTables() *utf8CutTables {
 		numSymbols:           numSymbols,
 	}
 }
+
+// HasGlyph reports whether the font draws r. A document writes only runes of
+// the Basic Multilingual Plane (it fails on any other, an emoji for one) and
+// draws one the font has no glyph for as an empty box.
+func (font *UTF8Font) HasGlyph(r rune) bool {
+	if r < 0 || r > 0xFFFF {
+		return false
+	}
+	g, ok := font.cut.charSymbolDictionary[int(r)]
+	return ok && g != 0
+}

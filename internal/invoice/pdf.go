@@ -65,6 +65,7 @@ func PDF(w io.Writer, in store.Invoice) error {
 	if err != nil {
 		return err
 	}
+	in = printable(in, parsed)
 	p := fpdf.New("P", "mm", "A4", "")
 	p.AddUTF8FontParsed(font, "", parsed[0])
 	p.AddUTF8FontParsed(font, "B", parsed[1])

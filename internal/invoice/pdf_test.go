@@ -110,3 +110,41 @@ func TestInvoicePDF(t *testing.T) {
 		}
 	}
 }
+
+// Names are typed by people and item names by staff: a customer whose name
+// carries an emoji, Chinese or a right-to-left override, or an item named
+// with an emoji, still gets the PDF of their invoice (it was a 500: fpdf
+// refuses runes beyond the Basic Multilingual Plane), with what the font
+// cannot draw shown as U+FFFD instead of an empty box and the invisible
+// override left out.
+func TestInvoicePDFPrintsAnyName(t *testing.T) {
+	in := benchInvoice()
+	in.BuyerName = "Łukasz Żółć-Müller 😀 日本 \u202eevil"
+	in.BuyerEmail = "łukasz@example.com"
+	in.Lines[0].Description = "Cargo bike 🚲\tdelivery"
+	in.Note = "Danke! 🎉"
+	in.SellerBank = "IBAN\u200bDE00 1234"
+	in.SellerName = "Spree 🚲 Rentals"
+	var pdf bytes.Buffer
+	if err := invoice.PDF(&pdf, in); err != nil {
+		t.Fatalf("invoice of a customer named %q: %v", in.BuyerName, err)
+	}
+	text := pdfText(t, pdf.Bytes())
+	for _, row := range [][]string{
+		{"Spree \uFFFD Rentals"},
+		{"Łukasz Żółć-Müller \uFFFD \uFFFD\uFFFD evil"},
+		{"łukasz@example.com"},
+		{"Cargo bike \uFFFD delivery", "3", "€39.98"},
+		{"Danke! \uFFFD"},
+		{"IBANDE00 1234"},
+	} {
+		if !hasRow(text, row...) {
+			t.Errorf("no line with %q in:\n%s", row, text)
+		}
+	}
+	for _, r := range "😀日本🚲🎉\u202e\u200b\t" {
+		if strings.ContainsRune(text, r) {
+			t.Errorf("the PDF draws %U, which its font has no glyph for", r)
+		}
+	}
+}
