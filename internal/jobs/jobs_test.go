@@ -319,6 +319,39 @@ func TestE7HeaderInjectionNeutralised(t *testing.T) {
 	_ = st
 }
 
+// A name is written into the To header quoted and escaped: a lone double
+// quote, a backslash, a comma or something that looks like an address in a
+// customer's name reaches them with the name as typed (it made the message
+// unparseable and the job dead, so that customer got no mail at all), and
+// adds no recipient. The shop's sender name is quoted the same way.
+func TestMailToAnyName(t *testing.T) {
+	mp := testenv.Mailpit(t)
+	cfg := smtpConfig(mp.SMTPHost, mp.SMTPPort)
+	cfg.From = `"Bike \"Hire\", Kreuzberg" <shop@rentdesk.test>`
+	m, err := mail.NewMailer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{`Bob "the builder`, `Back\slash`, `Eve" <evil@evil.test>, Mallory`, `Smith, "Bob"`}
+	for i, name := range names {
+		to := fmt.Sprintf("name%d@example.test", i)
+		if err := m.Send(context.Background(), mail.Message{To: mail.Address{Name: name, Email: to}, Subject: "Welcome", Text: "body"}); err != nil {
+			t.Errorf("to %q <%s>: %v", name, to, err)
+			continue
+		}
+		msg := mp.FindTo(t, to, 5*time.Second)
+		if len(msg.To) != 1 || msg.To[0].Address != to || msg.To[0].Name != name {
+			t.Errorf("To = %+v, want only %q <%s>", msg.To, name, to)
+		}
+		if msg.From.Name != `Bike "Hire", Kreuzberg` {
+			t.Errorf("From name = %q", msg.From.Name)
+		}
+	}
+	if list, _ := mp.Messages(20); len(list) != len(names) {
+		t.Errorf("mailpit holds %d messages, want %d (no extra recipients)", len(list), len(names))
+	}
+}
+
 // Without SMTP settings, mail is kept as not sent, with no job.
 func TestNoSMTPKeepsMailAsNotSent(t *testing.T) {
 	st, _ := testenv.Store(t)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/textproto"
 	"time"
 
@@ -94,12 +95,12 @@ func (m *Mailer) build(msg Message) (*gomail.Msg, error) {
 		return nil, err
 	}
 	gm := gomail.NewMsg()
-	if err := gm.FromFormat(m.from.Name, m.from.Email); err != nil {
-		return nil, fmt.Errorf("mail: from: %w", err)
-	}
-	if err := gm.AddToFormat(HeaderText(msg.To.Name), msg.To.Email); err != nil {
-		return nil, fmt.Errorf("mail: to: %w", err)
-	}
+	// net/mail quotes and escapes a name as it writes the header, so a
+	// double quote, a backslash or a comma in it stays part of the name
+	// (go-mail's FromFormat and AddToFormat wrap it in quotes as it is,
+	// which such a name breaks).
+	gm.FromMailAddress(&mail.Address{Name: m.from.Name, Address: m.from.Email})
+	gm.ToMailAddress(&mail.Address{Name: HeaderText(msg.To.Name), Address: msg.To.Email})
 	gm.Subject(HeaderText(msg.Subject))
 	if msg.ID != "" {
 		gm.SetMessageIDWithValue(HeaderText(msg.ID))
