@@ -12,6 +12,7 @@ import (
 
 	"github.com/rentdesk/rentdesk/internal/catalog"
 	"github.com/rentdesk/rentdesk/internal/period"
+	"github.com/rentdesk/rentdesk/internal/store"
 )
 
 // The phone journey (390 px): from the home page a visitor chooses dates,
@@ -157,3 +158,32 @@ const cardLayout = `(() => {
   if (!document.querySelector(".card .offer")) out.push("no card shows an offer for the chosen dates");
   return out;
 })()`
+
+// A name longer than a phone's line and without a space (a double-barrelled
+// surname, an email address typed as the name) breaks where the customer
+// sees it instead of pushing the page sideways: the home page greets them by
+// name in a heading, 523 px wide at 360 px before.
+func TestBrowserLongNameFitsThePhone(t *testing.T) {
+	ba := newBrowserApp(t)
+	hash, err := testHasher.Hash(authzPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const name = "Wolfeschlegelsteinhausen-Bergerdorff-Montgomery"
+	if _, err := ba.st.CreateUser(t.Context(), store.NewUser{Email: "long@example.com", Name: name, Role: store.RoleCustomer, PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	ba.run(chromedp.EmulateViewport(360, 800, chromedp.EmulateMobile), chromedp.Navigate(ba.url("/login")))
+	ba.submitForm(`[data-testid="login-form"]`, map[string]string{"email": "long@example.com", "password": authzPassword})
+	ba.run(chromedp.WaitVisible(chromedp.CSS(`[data-testid="home-greeting"]`)))
+	for _, path := range []string{"/", "/account"} {
+		ba.run(chromedp.Navigate(ba.url(path)), chromedp.WaitReady(chromedp.CSS("body")))
+		problems, err := chromedp.Run(ba.b.Context(), chromedp.Evaluate[[]string](pageAudit))
+		if err != nil {
+			t.Fatalf("%s: audit: %v", path, err)
+		}
+		for _, p := range problems {
+			t.Errorf("%s at 360 px for %q: %s", path, name, p)
+		}
+	}
+}
