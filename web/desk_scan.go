@@ -66,6 +66,9 @@ func scanRefusal(tag string, err error) (msg string, refused bool) {
 		sort.Strings(keys)
 		return strings.Join(keys, " "), true
 	case errors.As(err, &ce):
+		if strings.HasPrefix(ce.Detail, "cannot go out") {
+			return fmt.Sprintf("%s %s.", tag, ce.Detail), true // "… cannot go out early: …"
+		}
 		if ce.Detail != "" {
 			return fmt.Sprintf("%s cannot go out: %s.", tag, ce.Detail), true
 		}

@@ -354,6 +354,10 @@ func (s *Server) staffScan(c echo.Context, done string, act func(id int64, tag s
 		if errors.Is(err, store.ErrNotFound) {
 			return err
 		}
+		var held heldElsewhere
+		if errors.As(err, &held) {
+			return s.staffBookingPage(c, http.StatusConflict, components.Errors{"tag": string(held)}, "", tag)
+		}
 		return s.bookingFailed(c, err, fmt.Sprintf("/staff/bookings/%d", id), func(fe components.Errors, msg string) error {
 			return s.staffBookingPage(c, http.StatusUnprocessableEntity, fe, msg, tag)
 		})
@@ -362,10 +366,24 @@ func (s *Server) staffScan(c echo.Context, done string, act func(id int64, tag s
 	return redirect(c, fmt.Sprintf("/staff/bookings/%d", id))
 }
 
+// heldElsewhere is a check-out refused because another booking or a
+// maintenance block holds the unit, in the scan log's words: the booking page
+// answers it (409) beside the scan field, with the tag kept, so the desk
+// scans another unit instead of leaving the booking.
+type heldElsewhere string
+
+func (h heldElsewhere) Error() string { return string(h) }
+
 // StaffCheckout hands out the scanned unit (assigning it to the booking).
 func (s *Server) StaffCheckout(c echo.Context) error {
 	return s.staffScan(c, "Checked out.", func(id int64, tag string) error {
-		return s.Booking.CheckOut(c.Request().Context(), id, tag, actor(c))
+		err := s.Booking.CheckOut(c.Request().Context(), id, tag, actor(c))
+		var ce *booking.ConflictError
+		if errors.As(err, &ce) {
+			msg, _ := scanRefusal(tag, err)
+			return heldElsewhere(msg)
+		}
+		return err
 	})
 }
 
