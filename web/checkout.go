@@ -332,7 +332,7 @@ func (s *Server) CheckoutShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sum, _, err := s.cartSummary(c, ch, s.getCart(c))
+	sum, totals, err := s.cartSummary(c, ch, s.getCart(c))
 	if err != nil {
 		return err
 	}
@@ -344,6 +344,9 @@ func (s *Server) CheckoutShow(c echo.Context) error {
 		return err
 	}
 	v := pages.CheckoutView{Page: s.page(c, "Checkout"), Cart: sum, PayAtPickup: st.PaymentMode == booking.PaymentModeAtPickup}
+	if !v.PayAtPickup && sum.OK {
+		v.PayNow, v.PayLater = onlineSplit(totals.Total, st, st.Currency)
+	}
 	if err := booking.CheckoutOpen(st, s.Payments.Enabled()); err != nil {
 		v.Closed = err.Error()
 	}

@@ -142,6 +142,18 @@ func (s *Server) bookingMoney(c echo.Context, v *pages.BookingView, b store.Book
 		booking.Online(st.PaymentMode) && s.Payments.Enabled() {
 		v.PayNow = true
 		v.HoldUntil = b.ExpiresAt.In(period.Zone(b.TimeZone)).Format("15:04 (Mon 2 Jan)")
+		v.PayAmount, v.PayLater = onlineSplit(b.Total, st, b.Currency)
 	}
 	return nil
+}
+
+// onlineSplit is what a customer pays online now for a total under the
+// shop's payment mode (payment.OnlineAmount, what Checkout charges), and
+// what is left for pickup ("" = nothing).
+func onlineSplit(total int64, st store.Settings, currency string) (now, later string) {
+	amount := payment.OnlineAmount(total, st.PaymentMode, st.DepositPercent)
+	if rest := total - amount; rest > 0 {
+		later = money.Format(rest, currency)
+	}
+	return money.Format(amount, currency), later
 }

@@ -495,3 +495,33 @@ func TestHeldBookingPageWaitsForPayment(t *testing.T) {
 		t.Error("paid booking does not say where its confirmation went")
 	}
 }
+
+// In the prepayment mode the customer reads what they pay online now and
+// what is left for pickup before they confirm, and again beside Pay now on
+// the held booking (the pages named neither: only Stripe's own page did).
+// In full, the whole total is paid now.
+func TestCheckoutSaysWhatIsPaidOnlineNow(t *testing.T) {
+	for _, tc := range []struct{ mode, want string }{
+		{booking.PaymentModeOnlineDeposit, "You pay €7.50 online now and €17.50 at pickup."},
+		{booking.PaymentModeOnlineFull, "You pay €25.00 online now."},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			p := newPayShop(t, tc.mode)
+			p.id(`UPDATE shop_settings SET deposit_percent = 30 RETURNING 1`)
+			a, _ := p.customer("ann@example.com")
+			kayak := p.item("Kayak", 1) // €25.00 a day
+			a.choose(p.loc, p.local(1, 10), p.local(2, 10)).expectStatus(t, http.StatusSeeOther)
+			a.add(kayak, 1).expectStatus(t, http.StatusSeeOther)
+			page := a.get("/checkout").expectStatus(t, http.StatusOK)
+			if got := strings.Join(strings.Fields(page.Doc.Find(`[data-testid="checkout-form"] [data-testid="pay-split"]`).Text()), " "); got != tc.want {
+				t.Errorf("checkout says %q, want %q", got, tc.want)
+			}
+			a.post("/checkout", url.Values{"token": {a.checkoutToken()}}).expectStatus(t, http.StatusSeeOther)
+			id := p.id(`SELECT max(id) FROM bookings`)
+			page = a.get("/bookings/"+itoa(id)).expectStatus(t, http.StatusOK)
+			if got := strings.Join(strings.Fields(page.Doc.Find(`[data-testid="pay-form"] [data-testid="pay-split"]`).Text()), " "); got != tc.want {
+				t.Errorf("held booking says %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
