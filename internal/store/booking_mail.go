@@ -175,14 +175,24 @@ func (s *Store) CreateBookingMailSnapshot(ctx context.Context, b BookingMail) (i
 	return id, nil
 }
 
-const takeBookingMailSnapshotSQL = `DELETE FROM booking_mail_snapshots WHERE id = $1 RETURNING booking`
+// takeBookingMailSnapshotSQL also reads what the booking has paid by now: an
+// online payment is recorded in the confirming transaction just after the
+// snapshot is taken, and the emails must not ask for it again at pickup.
+const takeBookingMailSnapshotSQL = `
+DELETE FROM booking_mail_snapshots s WHERE s.id = $1
+RETURNING s.booking, (SELECT b.paid FROM bookings b WHERE b.id = s.booking_id) AS paid`
 
 // TakeBookingMailSnapshot reads and deletes a snapshot in one statement:
 // called in the transaction that writes its emails, the snapshot is gone
-// exactly when they are written. ErrNotFound: already taken.
+// exactly when they are written. Its Paid is the booking's as it is now.
+// ErrNotFound: already taken.
 func (s *Store) TakeBookingMailSnapshot(ctx context.Context, id int64) (BookingMail, error) {
-	var doc []byte
-	err := s.prepared().GetContext(ctx, &doc, takeBookingMailSnapshotSQL, id)
+	var row struct {
+		Doc  []byte        `db:"booking"`
+		Paid sql.NullInt64 `db:"paid"`
+	}
+	err := s.prepared().GetContext(ctx, &row, takeBookingMailSnapshotSQL, id)
+	doc := row.Doc
 	if errors.Is(err, sql.ErrNoRows) {
 		return BookingMail{}, fmt.Errorf("store: booking mail snapshot %d: %w", id, ErrNotFound)
 	}
@@ -192,6 +202,9 @@ func (s *Store) TakeBookingMailSnapshot(ctx context.Context, id int64) (BookingM
 	var b BookingMail
 	if err := json.Unmarshal(doc, &b); err != nil {
 		return BookingMail{}, fmt.Errorf("store: booking mail snapshot %d: %w", id, err)
+	}
+	if row.Paid.Valid {
+		b.Paid = row.Paid.Int64
 	}
 	return b, nil
 }

@@ -399,3 +399,47 @@ FROM bookings b JOIN booking_lines l ON l.booking_id = b.id WHERE b.id = $1 AND 
 		t.Fatalf("a reused token: %v, want the %s constraint", err, store.IdempotencyConstraint)
 	}
 }
+
+// A confirmation's emails are written after the confirming transaction
+// commits, from the snapshot taken in it; the money paid in that same
+// transaction after the snapshot (an online payment is recorded just after
+// the booking is confirmed) is what they tell, so a booking paid in full is
+// not "due at pickup" in its confirmation.
+func TestBookingMailSnapshotTellsWhatIsPaid(t *testing.T) {
+	s, ids := seedWholeBookings(t)
+	st, ctx := s.st, s.ctx
+	for _, id := range ids {
+		b, err := st.GetBooking(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sb, ok := b.Mail()
+		if !ok {
+			continue
+		}
+		var got store.BookingMail
+		if err := st.WithTx(ctx, func(tx *store.Store) error {
+			snap, err := tx.CreateBookingMailSnapshot(ctx, sb)
+			if err != nil {
+				return err
+			}
+			if err := tx.SetBookingPaid(ctx, id, sb.Total, time.Now()); err != nil {
+				return err
+			}
+			got, err = tx.TakeBookingMailSnapshot(ctx, snap)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got.Paid != sb.Total {
+			t.Fatalf("booking %d paid %d after its snapshot: the emails tell paid %d", id, sb.Total, got.Paid)
+		}
+		want := sb
+		want.Paid = sb.Total
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("booking %d:\n got %+v\nwant %+v", id, got, want)
+		}
+		return
+	}
+	t.Fatal("fixture: no booking with lines")
+}
