@@ -68,6 +68,8 @@ var authzMatrix = []authzRow{
 	// A reset link that does not exist is gone for everyone.
 	{method: "GET", route: "/password/reset", path: "/password/reset?token=bogus", want: who{hidden, hidden, hidden, hidden, hidden}},
 	{method: "POST", route: "/password/reset", form: url.Values{"token": {"bogus"}, "new_password": {"correct horse battery"}}, want: who{hidden, hidden, hidden, hidden, hidden}},
+	{method: "GET", route: "/account/email", path: "/account/email?token=bogus", want: who{hidden, hidden, hidden, hidden, hidden}},
+	{method: "POST", route: "/account/email", form: url.Values{"token": {"bogus"}}, want: who{hidden, hidden, hidden, hidden, hidden}},
 	{method: "GET", route: "/healthz", want: anyone},
 	{method: "HEAD", route: "/healthz", want: anyone},
 	{method: "GET", route: "/readyz", want: anyone},
