@@ -80,6 +80,13 @@ func TestProfileEmailChangeIsConfirmedByLink(t *testing.T) {
 	other.get(u.RequestURI()).expectStatus(t, http.StatusNotFound)
 	other.post("/account/email", url.Values{"token": {u.Query().Get("token")}}).expectStatus(t, http.StatusNotFound)
 	app.client().login("ann2@example.test", authzPassword)
+	// Admins can list each of the new kinds of mail.
+	app.createUser(store.RoleAdmin, "boss@example.test", authzPassword)
+	admin := app.client()
+	admin.login("boss@example.test", authzPassword)
+	for _, kind := range []string{"email_change", "email_in_use", "email_changed"} {
+		admin.get("/admin/mail?status=sent&kind="+kind).expectStatus(t, http.StatusOK)
+	}
 	var n int
 	_ = app.st.DB().QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'user.email'`).Scan(&n)
 	if n != 1 {
