@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -38,8 +37,10 @@ type profileAudit struct {
 	Email string `json:"email"`
 }
 
-// AccountUpdateProfile changes name, phone and email; a new email needs the
-// current password, since the email is how the account is recovered.
+// AccountUpdateProfile changes name and phone, and asks for a new email: it
+// needs the current password (the email is how the account is recovered)
+// and takes effect when the link mailed to the new address is opened. The
+// answer does not say whether the address has an account (as at sign-up).
 func (s *Server) AccountUpdateProfile(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
@@ -57,22 +58,30 @@ func (s *Server) AccountUpdateProfile(c echo.Context) error {
 	if v.ProfileErrors.Any() {
 		return s.render(c, http.StatusUnprocessableEntity, pages.AccountPage(v))
 	}
+	newEmail := v.Profile.Email != strings.ToLower(u.Email)
 	err := s.Store.WithTx(ctx, func(tx *store.Store) error {
-		updated, err := tx.UpdateProfile(ctx, u.ID, v.Profile.Name, v.Profile.Phone, v.Profile.Email)
+		updated, err := tx.UpdateProfile(ctx, u.ID, v.Profile.Name, v.Profile.Phone, u.Email)
 		if err != nil {
 			return err
 		}
-		return audit(ctx, c, tx, "user.profile", "user", strconv.FormatInt(u.ID, 10),
-			profileAudit{u.Name, u.Phone, u.Email}, profileAudit{updated.Name, updated.Phone, updated.Email})
+		if err := audit(ctx, c, tx, "user.profile", "user", strconv.FormatInt(u.ID, 10),
+			profileAudit{u.Name, u.Phone, u.Email}, profileAudit{updated.Name, updated.Phone, updated.Email}); err != nil {
+			return err
+		}
+		if newEmail {
+			return s.requestEmailChange(c, tx, updated, v.Profile.Email)
+		}
+		return nil
 	})
-	if errors.Is(err, store.ErrConflict) {
-		v.ProfileErrors["email"] = "Another account uses this email."
-		return s.render(c, http.StatusUnprocessableEntity, pages.AccountPage(v))
-	}
 	if err != nil {
 		return err
 	}
-	s.flash(c, "success", "Your profile is saved.")
+	msg := "Your profile is saved."
+	if newEmail {
+		msg += " To change your email, open the link we sent to " + v.Profile.Email +
+			" (within a day); until then you log in with " + u.Email + "."
+	}
+	s.flash(c, "success", msg)
 	return redirect(c, "/account")
 }
 

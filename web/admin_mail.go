@@ -29,7 +29,8 @@ var mailTabs = []struct{ key, label string }{
 
 var jobKinds = []string{"send_email", "expire_holds", "reminders", "overdue_scan", "cleanup", "dead_job_notices", "metrics_rollup", "alerts_check"}
 
-var emailKinds = []string{mail.KindWelcome, mail.KindAccountExists, mail.KindPasswordReset, mail.KindBookingConfirmed, mail.KindHoldExpired,
+var emailKinds = []string{mail.KindWelcome, mail.KindAccountExists, mail.KindPasswordReset, mail.KindEmailChange, mail.KindEmailInUse,
+	mail.KindEmailChanged, mail.KindBookingConfirmed, mail.KindHoldExpired,
 	mail.KindPickupReminder, mail.KindReturnReminder, mail.KindOverdueNotice, mail.KindBookingCancelled,
 	mail.KindStaffNewBooking, mail.KindStaffOverdueDigest, mail.KindAdminDeadJobs, mail.KindStaffPaymentAlert,
 	mail.KindAdminAlert}

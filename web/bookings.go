@@ -375,7 +375,7 @@ func (s *Server) BookingExtend(c echo.Context) error {
 	if errors.As(err, &ce) {
 		// The booking stays on screen with the time typed and why it
 		// cannot be had beside it, not a page of its own that loses both.
-		msg := notFreeUntil(line.ItemName, end, b.TimeZone) + ": someone else has booked it in between. Choose an earlier time, or call the shop."
+		msg := cannotKeepUntil(line.ItemName, end, b.TimeZone) + ": someone else has booked it in between. Choose an earlier time, or call the shop."
 		return s.extendForm(c, http.StatusConflict, b, lineID, endRaw, nil, msg)
 	}
 	if err != nil {
@@ -387,10 +387,11 @@ func (s *Server) BookingExtend(c echo.Context) error {
 	return redirect(c, fmt.Sprintf("/bookings/%d", b.ID))
 }
 
-// notFreeUntil starts the message for an end that another booking is in the
-// way of, on the location's wall clock.
-func notFreeUntil(item string, end time.Time, zone string) string {
-	return fmt.Sprintf("%s is not free until %s", item, end.In(period.Zone(zone)).Format("Mon 2 Jan 15:04"))
+// cannotKeepUntil starts the message for an end that another booking is in
+// the way of, on the location's wall clock: the item cannot be kept until
+// the end asked for (what is in the way follows).
+func cannotKeepUntil(item string, end time.Time, zone string) string {
+	return fmt.Sprintf("%s cannot be kept until %s", item, end.In(period.Zone(zone)).Format("Mon 2 Jan 15:04"))
 }
 
 // extendProposal is the end the extend form proposes for a line ending at

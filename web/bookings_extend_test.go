@@ -103,7 +103,7 @@ func TestExtendTakenTimeKeepsTheForm(t *testing.T) {
 	if got, _ := form.Find(`input[name="end"]`).Attr("value"); got != typed {
 		t.Errorf("the refused extend form keeps %q, want what was typed, %q", got, typed)
 	}
-	if msg := form.Find(`[data-testid="error-end"]`).Text(); !strings.Contains(msg, "Van is not free until") {
+	if msg := form.Find(`[data-testid="error-end"]`).Text(); !strings.Contains(msg, "Van cannot be kept until "+s.instant(6, 12).In(s.zone).Format("Mon 2 Jan 15:04")+": someone else has booked it") {
 		t.Errorf("beside the field: %q, want why the time cannot be had", msg)
 	}
 	if !res.has(`[data-testid="line-period"]`) {

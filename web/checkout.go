@@ -139,13 +139,15 @@ func (s *Server) CartUpdate(c echo.Context) error {
 // the form, the booking limits or availability refuse.
 func (s *Server) changeCart(c echo.Context, ch bookChoice, itemID int64, raw string, add bool) ([]cartLine, components.Errors, error) {
 	key, errs := fmt.Sprint(itemID), components.Errors{}
-	low, msg := 0, fmt.Sprintf("Choose a quantity from 0 (remove) to %d.", booking.MaxQuantity)
+	low := 0
 	if add {
-		low, msg = 1, quantityMessage()
+		low = 1
 	}
-	qty := formInt(errs, key, raw, low, booking.MaxQuantity, msg)
+	qty := formInt(errs, key, raw, low, booking.MaxQuantity, "")
 	if errs.Any() {
-		return nil, errs, nil
+		msg, err := s.quantityRange(c, ch, itemID, low)
+		errs[key] = msg
+		return nil, errs, err
 	}
 	cart, refused := cartWith(s.getCart(c), itemID, qty, add)
 	if refused != "" {
@@ -162,6 +164,45 @@ func (s *Server) changeCart(c echo.Context, ch bookChoice, itemID int64, raw str
 		}
 	}
 	return cart, errs, nil
+}
+
+// quantityRange says which quantities of an item the cart takes for the
+// chosen dates, as its box allows them: from low (0 removes) to what is
+// free, at most what one booking may hold. Read only for a refused quantity.
+func (s *Server) quantityRange(c echo.Context, ch bookChoice, itemID int64, low int) (string, error) {
+	free := booking.MaxQuantity
+	if ch.chosen() {
+		counts, err := s.Booking.FreeOf(c.Request().Context(), ch.LocationID, ch.Start, ch.End, []int64{itemID})
+		if err != nil {
+			return "", err
+		}
+		if len(counts) == 1 {
+			free = counts[0].Free
+		}
+	}
+	return quantityRangeMessage(low, free), nil
+}
+
+// quantityRangeMessage words the quantities from low (0 or 1) to what is
+// free (and at most booking.MaxQuantity).
+func quantityRangeMessage(low, free int) string {
+	from := "1"
+	if low == 0 {
+		from = "0 (remove)"
+	}
+	switch {
+	case free <= 0 && low == 0:
+		return "None is free for these dates: enter 0 to remove it."
+	case free <= 0:
+		return "None is free for these dates."
+	case free >= booking.MaxQuantity:
+		return fmt.Sprintf("Choose a quantity from %s to %d.", from, booking.MaxQuantity)
+	case free == 1 && low == 0:
+		return "Enter 1, or 0 to remove it: only 1 is free for these dates."
+	case free == 1:
+		return "Enter 1: only 1 is free for these dates."
+	}
+	return fmt.Sprintf("Choose a quantity from %s to %d: %d are free for these dates.", from, free, free)
 }
 
 // checkCartLine says what is wrong with one item of the cart, or with the

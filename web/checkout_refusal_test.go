@@ -192,7 +192,7 @@ func TestCartRefusalsHaveAMessage(t *testing.T) {
 		{"zero item", "/cart/items", url.Values{"item_id": {"0"}, "quantity": {"1"}}, msgNoSuchItem},
 		{"overflowing item", "/cart/items", url.Values{"item_id": {"99999999999999999999"}, "quantity": {"1"}}, msgNoSuchItem},
 		{"junk item", "/cart/items", url.Values{"item_id": {"tent"}, "quantity": {"1"}}, msgNoSuchItem},
-		{"bad quantity", "/cart/items", url.Values{"item_id": {fmt.Sprint(item)}, "quantity": {"-1"}}, quantityMessage()},
+		{"bad quantity", "/cart/items", url.Values{"item_id": {fmt.Sprint(item)}, "quantity": {"-1"}}, "Choose a quantity from 1 to 2: 2 are free for these dates."},
 		{"not in the cart", "/cart/items/987654", url.Values{"quantity": {"2"}}, "That item is not in your cart"},
 		{"overflowing id not in the cart", "/cart/items/99999999999999999999", url.Values{"quantity": {"2"}}, "That item is not in your cart"},
 		{"bad quantity in the cart", fmt.Sprintf("/cart/items/%d", item), url.Values{"quantity": {"x"}}, "Choose a quantity from 0"},
@@ -239,6 +239,42 @@ func TestQuantityBoxesOfferAtMostAnOrder(t *testing.T) {
 		}[page]
 		if !slices.Equal(offered, want) {
 			t.Errorf("%s offers at most %v, want %v", page, offered, want)
+		}
+	}
+}
+
+// A quantity the cart cannot take (junk, none, too many for one booking) is
+// answered with the range the quantity box itself allows: from 1 (0 in the
+// cart, to remove) to what is free for the chosen dates, not the most one
+// booking may hold.
+func TestCartQuantityMessageGivesTheBoxRange(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	tent := s.item("Tent", 4)
+	lamp := s.item("Lamp", 1)
+	_, other := s.customer("bob@example.com")
+	s.deskBook(other.ID, tent, s.instant(1, 10), s.instant(2, 10)) // 3 of 4 free then
+	c, _ := s.customer("ann@example.com")
+	c.choose(s.loc, s.local(1, 10), s.local(2, 10)).expectStatus(t, http.StatusSeeOther)
+	page := c.get("/book").expectStatus(t, http.StatusOK)
+	if max, _ := page.Doc.Find(`[data-testid="add-` + itoa(tent) + `"] input[name="quantity"]`).Attr("max"); max != "3" {
+		t.Fatalf("the add box allows up to %q, want 3", max)
+	}
+	for _, q := range []string{"abc", "", "-1", "0", "101", "99999999999999999999"} {
+		res := c.post("/cart/items", url.Values{"item_id": {itoa(tent)}, "quantity": {q}}).expectStatus(t, http.StatusUnprocessableEntity)
+		if got := res.Doc.Find(`.field-error, .form-errors, [role="alert"]`).Text(); !strings.Contains(got, "Choose a quantity from 1 to 3: 3 are free for these dates.") {
+			t.Errorf("add %q: the page says %q", q, strings.TrimSpace(got))
+		}
+	}
+	res := c.post("/cart/items", url.Values{"item_id": {itoa(lamp)}, "quantity": {"x"}}).expectStatus(t, http.StatusUnprocessableEntity)
+	if got := res.Doc.Find(`.field-error, .form-errors, [role="alert"]`).Text(); !strings.Contains(got, "Enter 1: only 1 is free for these dates.") {
+		t.Errorf("add junk of an item with 1 free: the page says %q", strings.TrimSpace(got))
+	}
+
+	c.add(tent, 2).expectStatus(t, http.StatusSeeOther)
+	for _, q := range []string{"x", "-1", "101"} {
+		res := c.post("/cart/items/"+itoa(tent), url.Values{"quantity": {q}}).expectStatus(t, http.StatusUnprocessableEntity)
+		if got := res.Doc.Find(`.field-error, .form-errors, [role="alert"]`).Text(); !strings.Contains(got, "Choose a quantity from 0 (remove) to 3: 3 are free for these dates.") {
+			t.Errorf("cart quantity %q: the page says %q", q, strings.TrimSpace(got))
 		}
 	}
 }

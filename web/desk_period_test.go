@@ -37,7 +37,7 @@ func TestStaffExtendAndShorten(t *testing.T) {
 	}
 	// Over the next booking: refused beside the field, what was typed kept.
 	res = c.post(path, url.Values{"end": {s.local(6, 10)}}).expectStatus(t, http.StatusConflict)
-	if res.inputValue("end") != s.local(6, 10) || !strings.Contains(res.fieldError("end"), "Tent is not free until") {
+	if res.inputValue("end") != s.local(6, 10) || !strings.Contains(res.fieldError("end"), "Tent cannot be kept until") {
 		t.Errorf("extension over the next booking: kept %q, beside the field %q", res.inputValue("end"), res.fieldError("end"))
 	}
 	c.post(path, url.Values{"end": {s.local(1, 18)}}).expectStatus(t, http.StatusSeeOther)
@@ -89,7 +89,9 @@ func TestStaffExtendOverdueLine(t *testing.T) {
 }
 
 // A staff change refused because the unit is taken says what holds it (the
-// unit and the booking by its number), not the engine's count of units.
+// unit and the booking by its number), not the engine's count of units, and
+// says the item cannot be kept until the end typed (it is free until the
+// other booking starts, not "not free until" that end).
 func TestStaffConflictSaysWhatHoldsTheUnit(t *testing.T) {
 	s := newShop(t, "Europe/Berlin")
 	tent := s.item("Tent", 1)
@@ -100,8 +102,9 @@ func TestStaffConflictSaysWhatHoldsTheUnit(t *testing.T) {
 	path := fmt.Sprintf("/staff/bookings/%d/lines/%d/period", b.ID, b.Lines[0].ID)
 	res := c.post(path, url.Values{"end": {s.local(6, 10)}}).expectStatus(t, http.StatusConflict)
 	msg := res.fieldError("end")
-	want := "Tent-1 is booked on " + next.Number + " from " + next.Lines[0].StartsAt.In(s.zone).Format("Mon 2 Jan 15:04")
-	if !strings.Contains(msg, want) || strings.Contains(msg, "can be had") {
+	want := "Tent cannot be kept until " + s.instant(6, 10).In(s.zone).Format("Mon 2 Jan 15:04") + ": Tent-1 is booked on " +
+		next.Number + " from " + next.Lines[0].StartsAt.In(s.zone).Format("Mon 2 Jan 15:04") + ". Choose an earlier end."
+	if msg != want {
 		t.Errorf("the extension over booking %s, beside the field: %q, want it to say %q", next.Number, msg, want)
 	}
 }

@@ -312,7 +312,7 @@ func (s *Server) StaffLinePeriod(c echo.Context) error {
 	var ce *booking.ConflictError
 	if errors.As(err, &ce) {
 		// Beside the field, with the end typed and what is in the way.
-		msg := notFreeUntil(line.ItemName, end, b.TimeZone)
+		msg := cannotKeepUntil(line.ItemName, end, b.TimeZone)
 		if ce.Detail != "" {
 			msg += ": " + ce.Detail
 		}

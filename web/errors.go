@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/rentdesk/rentdesk/internal/auth"
 	"github.com/rentdesk/rentdesk/internal/store"
 	"github.com/rentdesk/rentdesk/templates/pages"
 )
@@ -49,12 +50,30 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	if status == http.StatusServiceUnavailable {
 		c.Response().Header().Set("Retry-After", "5")
+		message = busyMessage(c, err)
 	}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)
 		return
 	}
 	s.renderErrorPage(c, status, message)
+}
+
+// errNotStarted marks an error raised before the handler ran (the session
+// could not be loaded): nothing the request asked for was done.
+var errNotStarted = errors.New("web: request not started")
+
+// busyMessage is what a 503 says: when the request was refused before its
+// handler ran, that nothing was saved (a form can be sent again as it is);
+// otherwise the page's general message.
+func busyMessage(c echo.Context, err error) string {
+	if !errors.Is(err, errNotStarted) {
+		return ""
+	}
+	if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead {
+		return "The shop is very busy right now, and nothing was saved. Go back and send the form again in a few seconds."
+	}
+	return "The shop is very busy right now. Please try again in a few seconds."
 }
 
 // errorStatus maps an error to its status and, for an Echo error below 500,
@@ -92,6 +111,11 @@ func (s *Server) renderErrorPage(c echo.Context, status int, message string) {
 	c.SetRequest(c.Request().WithContext(context.WithoutCancel(c.Request().Context())))
 	c.Set(ctxErrorPage, true)
 	v := pages.ErrorView{Page: s.page(c, ep.heading), Status: status, Heading: ep.heading, Message: message}
+	if status == http.StatusServiceUnavailable && c.Request().Method == http.MethodGet {
+		// The same page again (a same-site path only), for when the shop
+		// is less busy.
+		v.Retry = auth.SafeReturnPath(c.Request().URL.RequestURI())
+	}
 	if err := s.render(c, status, pages.ErrorPage(v)); err != nil {
 		s.Logger.Error("render error page", "err", err)
 		_ = c.String(status, ep.heading)

@@ -174,7 +174,8 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		ctx, err := sm.Load(store.WithSessionMemo(c.Request().Context()), token)
 		if err != nil {
-			return fmt.Errorf("web: load session: %w", store.Unavailable(err))
+			// The handler has not run: nothing the request asked for was done.
+			return fmt.Errorf("web: load session: %w (%w)", store.Unavailable(err), errNotStarted)
 		}
 		c.SetRequest(c.Request().WithContext(ctx))
 		var done bool

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"runtime"
 	"strings"
 	"sync"
@@ -94,6 +95,45 @@ func TestPoolExhaustionAnswers503(t *testing.T) {
 	for _, p := range outagePaths {
 		c.get(p).expectStatus(t, http.StatusOK)
 	}
+}
+
+// A visitor whose session cannot be loaded on a busy pool is told what to
+// do: the page says to try again, links to the same page, and sends
+// Retry-After; a form refused this way says nothing was saved (the handler
+// never ran), so it can be sent again as it is.
+func TestBusyPoolPageSaysWhatToDo(t *testing.T) {
+	opts := testenv.ShippedPool(t)
+	opts.AcquireTimeout = 300 * time.Millisecond
+	_, c, st := outageApp(t, opts, nil)
+	var held []io.Closer
+	for range opts.MaxOpenConns {
+		conn, err := st.DB().Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, conn)
+	}
+	res := c.get("/account?tab=profile").expectStatus(t, http.StatusServiceUnavailable)
+	if got := res.Header.Get("Retry-After"); got != "5" {
+		t.Errorf("Retry-After %q, want 5", got)
+	}
+	if href, _ := res.Doc.Find(`[data-testid="retry"]`).Attr("href"); href != "/account?tab=profile" {
+		t.Errorf("the busy page's try-again link goes to %q", href)
+	}
+	if msg := res.text(`[data-testid="error-page"]`); !strings.Contains(msg, "try again in a few seconds") {
+		t.Errorf("the busy page says %q", msg)
+	}
+	res = c.post("/account/profile", url.Values{"name": {"Ann Lee"}, "email": {"ann@example.com"}}).expectStatus(t, http.StatusServiceUnavailable)
+	if msg := res.text(`[data-testid="error-page"]`); !strings.Contains(msg, "nothing was saved. Go back and send the form again") {
+		t.Errorf("a form refused on a busy pool says %q", msg)
+	}
+	if res.Doc.Find(`[data-testid="retry"]`).Length() != 0 {
+		t.Error("a refused form links to its own POST address as a page to try again")
+	}
+	for _, h := range held {
+		h.Close()
+	}
+	c.get("/account").expectStatus(t, http.StatusOK)
 }
 
 // R2: the app's database connections are killed (pg_terminate_backend) again

@@ -67,6 +67,10 @@ func (s *Server) routes() {
 	app.POST("/password/forgot", s.ForgotPassword)
 	app.GET("/password/reset", s.ResetPasswordForm)
 	app.POST("/password/reset", s.ResetPassword)
+	// The link confirming a new email may be opened in any browser: its
+	// token is what proves the mailbox.
+	app.GET("/account/email", s.EmailChangeForm)
+	app.POST("/account/email", s.EmailChangeConfirm)
 
 	// Booking, public: choose where and when, see availability, fill the cart
 	// (kept in the session, so it survives signing up or logging in).

@@ -132,8 +132,8 @@ func (s *Server) inClaimedTx(c echo.Context, claim claimFunc, record func(tx *st
 // A form with a once token (prefix+"once", made when the page was shown)
 // acts at most once: act claims the token (claim) in the transaction that
 // records the entry, so the same form sent twice records one entry and the
-// second answer goes back to the booking saying so. Without a token, claim
-// does nothing.
+// second answer goes back to the booking saying so. A form without a token
+// is refused (400) before anything is read or written.
 func (s *Server) moneyAction(c echo.Context, prefix, done string, act func(claimFunc, store.Booking, int64, pages.StaffMoneyForm) error) error {
 	b, err := s.staffBooking(c)
 	if err != nil {
@@ -142,6 +142,12 @@ func (s *Server) moneyAction(c echo.Context, prefix, done string, act func(claim
 	f := pages.StaffMoneyForm{}
 	for _, name := range []string{"amount", "method", "reference", "payment", "note", "once", "confirm", "asked"} {
 		f[prefix+name] = field(c, prefix+name)
+	}
+	// Every money form the page shows carries its once token; a post
+	// without one (or with one no page made) records nothing.
+	once := f[prefix+"once"]
+	if len(once) < 16 || len(once) > 200 {
+		return echo.NewHTTPError(http.StatusBadRequest, "The form is incomplete and nothing was recorded: reload the booking and send it again.")
 	}
 	errs := components.Errors{}
 	amount, perr := money.Parse(f[prefix+"amount"], b.Currency)
@@ -157,14 +163,7 @@ func (s *Server) moneyAction(c echo.Context, prefix, done string, act func(claim
 	if tooLong(c, errs).Any() {
 		return s.moneyRefused(c, f, errs)
 	}
-	once := f[prefix+"once"]
-	if once != "" && (len(once) < 16 || len(once) > 200) {
-		return echo.NewHTTPError(http.StatusBadRequest, "The form is damaged; reload the page and try again.")
-	}
 	claim := func(tx *store.Store) error {
-		if once == "" {
-			return nil
-		}
 		claimed, err := tx.ClaimDeskForm(c.Request().Context(), b.ID, once)
 		if err == nil && !claimed {
 			err = errFormSentTwice

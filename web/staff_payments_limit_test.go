@@ -22,12 +22,12 @@ func TestDeskMoneyAmountLimit(t *testing.T) {
 	desk := s.staffOf("sam@example.com")
 
 	for _, huge := range []string{"92233720368547758.07", "50000000000000.00", "4006381333931"} {
-		res := desk.post(path+"/payments", url.Values{"pay_amount": {huge}, "pay_method": {"cash"}, "pay_reference": {"RC-1"}}).
+		res := desk.post(path+"/payments", withOnce("pay_", url.Values{"pay_amount": {huge}, "pay_method": {"cash"}, "pay_reference": {"RC-1"}})).
 			expectStatus(t, http.StatusUnprocessableEntity)
 		if res.fieldError("pay_amount") == "" || res.inputValue("pay_amount") != huge {
 			t.Errorf("payment of %s: message %q, kept %q", huge, res.fieldError("pay_amount"), res.inputValue("pay_amount"))
 		}
-		res = desk.post(path+"/deposit", url.Values{"dep_amount": {huge}, "dep_method": {"cash"}}).
+		res = desk.post(path+"/deposit", withOnce("dep_", url.Values{"dep_amount": {huge}, "dep_method": {"cash"}})).
 			expectStatus(t, http.StatusUnprocessableEntity)
 		if res.fieldError("dep_amount") == "" || res.inputValue("dep_amount") != huge {
 			t.Errorf("deposit of %s: message %q, kept %q", huge, res.fieldError("dep_amount"), res.inputValue("dep_amount"))
@@ -37,8 +37,8 @@ func TestDeskMoneyAmountLimit(t *testing.T) {
 		t.Fatalf("%d ledger entries after refused amounts", n)
 	}
 	// The booking still takes money as usual.
-	desk.post(path+"/payments", url.Values{"pay_amount": {"25.00"}, "pay_method": {"cash"}}).expectStatus(t, http.StatusSeeOther)
-	desk.post(path+"/deposit", url.Values{"dep_amount": {"100.00"}, "dep_method": {"cash"}}).expectStatus(t, http.StatusSeeOther)
+	desk.post(path+"/payments", withOnce("pay_", url.Values{"pay_amount": {"25.00"}, "pay_method": {"cash"}})).expectStatus(t, http.StatusSeeOther)
+	desk.post(path+"/deposit", withOnce("dep_", url.Values{"dep_amount": {"100.00"}, "dep_method": {"cash"}})).expectStatus(t, http.StatusSeeOther)
 	if got := desk.get(path).expectStatus(t, http.StatusOK).text(`[data-testid="balance-due"]`); got != "€0.00" {
 		t.Errorf("balance due %q after paying the rental and the deposit", got)
 	}

@@ -132,9 +132,80 @@ func TestDeskAmountMessagesAreSentences(t *testing.T) {
 		{"/deposit", "dep_amount", "1.234", "Use at most 2 decimals, like 12.50."},
 	} {
 		method := strings.Replace(c.field, "_amount", "_method", 1)
-		res := desk.post(path+c.form, url.Values{c.field: {c.amount}, method: {"cash"}}).expectStatus(t, http.StatusUnprocessableEntity)
+		res := desk.post(path+c.form, withOnce(strings.TrimSuffix(c.field, "amount"), url.Values{c.field: {c.amount}, method: {"cash"}})).expectStatus(t, http.StatusUnprocessableEntity)
 		if got := res.fieldError(c.field); got != c.want {
 			t.Errorf("%s %q: %q, want %q", c.field, c.amount, got, c.want)
 		}
+	}
+}
+
+// withOnce gives a money form (fields prefix+name) a fresh once token, as
+// the booking page gives every form it shows.
+func withOnce(prefix string, v url.Values) url.Values {
+	v.Set(prefix+"once", moneyOnce())
+	return v
+}
+
+// A desk money form sent with no once token (a hand-made or cut-short post:
+// the page's forms always carry one) records nothing and says so, like a
+// token no page made; the same form with its token records.
+func TestDeskMoneyFormWithoutOnceRecordsNothing(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	item := s.item("Bike", 1) // €25.00 a day, €100.00 deposit
+	cust, _ := s.customer("ann@example.com")
+	cust.bookOne(s.loc, item, s.local(1, 10), s.local(2, 10)).expectStatus(t, http.StatusSeeOther)
+	id := s.id(`SELECT max(id) FROM bookings`)
+	path := "/staff/bookings/" + itoa(id)
+	desk := s.staffOf("sam@example.com")
+	entries := func() int64 { return s.id(`SELECT count(*) FROM ledger_entries WHERE booking_id = $1`, id) }
+
+	pay := formFields(t, desk.get(path).expectStatus(t, http.StatusOK), `[data-testid="payment-form"]`)
+	pay.Set("pay_amount", "10.00")
+	desk.post(path+"/payments", pay).expectStatus(t, http.StatusSeeOther)
+	paid := s.id(`SELECT min(id) FROM ledger_entries WHERE booking_id = $1 AND kind = 'payment'`, id)
+
+	// refused sends the form of the page without its once token, then with
+	// an empty one: each is refused and records nothing.
+	refused := func(page *testResponse, form, route, prefix string) {
+		t.Helper()
+		v := formFields(t, page, `[data-testid="`+form+`"]`)
+		if v.Get(prefix+"once") == "" {
+			t.Fatalf("the %s has no once token", form)
+		}
+		v.Set(prefix+"amount", "1.00")
+		if prefix == "ref_" {
+			v.Set("ref_payment", itoa(paid))
+		}
+		before := entries()
+		v.Del(prefix + "once")
+		res := desk.post(path+route, v).expectStatus(t, http.StatusBadRequest)
+		if msg := res.text(`main`); !strings.Contains(msg, "nothing was recorded") {
+			t.Errorf("%s without its once token says %q", route, msg)
+		}
+		if n := entries(); n != before {
+			t.Fatalf("%s without its once token recorded %d entries", route, n-before)
+		}
+		v.Set(prefix+"once", "")
+		desk.post(path+route, v).expectStatus(t, http.StatusBadRequest)
+		if n := entries(); n != before {
+			t.Fatalf("%s with an empty once token recorded %d entries", route, n-before)
+		}
+	}
+	page := desk.get(path).expectStatus(t, http.StatusOK)
+	refused(page, "payment-form", "/payments", "pay_")
+	refused(page, "deposit-form", "/deposit", "dep_")
+	desk.post(path+"/deposit", formFields(t, page, `[data-testid="deposit-form"]`)).expectStatus(t, http.StatusSeeOther)
+	page = desk.get(path).expectStatus(t, http.StatusOK)
+	refused(page, "deposit-return-form", "/deposit/return", "ret_")
+	refused(page, "refund-form", "/refunds", "ref_")
+
+	// The refund form as the page shows it gives back.
+	before := entries()
+	ref := formFields(t, page, `[data-testid="refund-form"]`)
+	ref.Set("ref_amount", "1.00")
+	ref.Set("ref_payment", itoa(paid))
+	desk.post(path+"/refunds", ref).expectStatus(t, http.StatusSeeOther)
+	if n := entries(); n != before+1 {
+		t.Fatalf("the refund with its token: %d entries, want %d", n, before+1)
 	}
 }

@@ -49,15 +49,15 @@ func TestDeskPayments(t *testing.T) {
 		t.Error("the balance-due filter misses an unpaid booking")
 	}
 
-	bad := desk.post(path+"/payments", url.Values{"pay_amount": {"12,3x"}, "pay_method": {"cash"}, "pay_reference": {"RC-1"}}).
+	bad := desk.post(path+"/payments", withOnce("pay_", url.Values{"pay_amount": {"12,3x"}, "pay_method": {"cash"}, "pay_reference": {"RC-1"}})).
 		expectStatus(t, http.StatusUnprocessableEntity)
 	if bad.fieldError("pay_amount") == "" || bad.inputValue("pay_amount") != "12,3x" || bad.inputValue("pay_reference") != "RC-1" {
 		t.Errorf("bad amount: message %q, kept %q", bad.fieldError("pay_amount"), bad.inputValue("pay_amount"))
 	}
-	desk.post(path+"/payments", url.Values{"pay_amount": {"10"}, "pay_method": {"cheque"}}).expectStatus(t, http.StatusUnprocessableEntity)
+	desk.post(path+"/payments", withOnce("pay_", url.Values{"pay_amount": {"10"}, "pay_method": {"cheque"}})).expectStatus(t, http.StatusUnprocessableEntity)
 
-	desk.post(path+"/payments", url.Values{"pay_amount": {"20.00"}, "pay_method": {"cash"}, "pay_reference": {"RC-1"}}).expectStatus(t, http.StatusSeeOther)
-	desk.post(path+"/payments", url.Values{"pay_amount": {"5"}, "pay_method": {"card_terminal"}, "pay_reference": {"TX-77"}}).expectStatus(t, http.StatusSeeOther)
+	desk.post(path+"/payments", withOnce("pay_", url.Values{"pay_amount": {"20.00"}, "pay_method": {"cash"}, "pay_reference": {"RC-1"}})).expectStatus(t, http.StatusSeeOther)
+	desk.post(path+"/payments", withOnce("pay_", url.Values{"pay_amount": {"5"}, "pay_method": {"card_terminal"}, "pay_reference": {"TX-77"}})).expectStatus(t, http.StatusSeeOther)
 	page = desk.get(path).expectStatus(t, http.StatusOK)
 	if got := page.text(`[data-testid="balance-due"]`); got != "€0.00" {
 		t.Fatalf("balance due %q after paying €25.00", got)
@@ -74,7 +74,7 @@ func TestDeskPayments(t *testing.T) {
 	desk.get("/staff/bookings?status=owes_money").expectStatus(t, http.StatusBadRequest)
 
 	// The deposit: taken, €30.00 damage charged, €70.00 given back.
-	desk.post(path+"/deposit", url.Values{"dep_amount": {"100.00"}, "dep_method": {"cash"}, "dep_reference": {"D-1"}}).expectStatus(t, http.StatusSeeOther)
+	desk.post(path+"/deposit", withOnce("dep_", url.Values{"dep_amount": {"100.00"}, "dep_method": {"cash"}, "dep_reference": {"D-1"}})).expectStatus(t, http.StatusSeeOther)
 	page = desk.get(path)
 	if page.text(`[data-testid="deposit-held"]`) != "€100.00" || page.text(`[data-testid="balance-due"]`) != "€0.00" {
 		t.Fatalf("after the deposit: held %q, due %q", page.text(`[data-testid="deposit-held"]`), page.text(`[data-testid="balance-due"]`))
@@ -82,16 +82,16 @@ func TestDeskPayments(t *testing.T) {
 	if _, err := s.srv.Payments.Ledger().AddCharge(t.Context(), nil, id, store.ChargeDamage, 3000, "bent wheel", 0); err != nil {
 		t.Fatal(err)
 	}
-	desk.post(path+"/deposit/return", url.Values{"ret_amount": {"170"}, "ret_method": {"cash"}}).expectStatus(t, http.StatusUnprocessableEntity)
-	desk.post(path+"/deposit/return", url.Values{"ret_amount": {"70.00"}, "ret_method": {"cash"}}).expectStatus(t, http.StatusSeeOther)
+	desk.post(path+"/deposit/return", withOnce("ret_", url.Values{"ret_amount": {"170"}, "ret_method": {"cash"}})).expectStatus(t, http.StatusUnprocessableEntity)
+	desk.post(path+"/deposit/return", withOnce("ret_", url.Values{"ret_amount": {"70.00"}, "ret_method": {"cash"}})).expectStatus(t, http.StatusSeeOther)
 	page = desk.get(path)
 	if page.text(`[data-testid="balance-due"]`) != "€0.00" || page.Doc.Find(`[data-testid="deposit-held"]`).Length() != 0 {
 		t.Fatalf("after returning the deposit less damage: due %q", page.text(`[data-testid="balance-due"]`))
 	}
 	// A cash refund of part of a payment.
 	cashID := s.id(`SELECT id FROM ledger_entries WHERE reference = 'RC-1'`)
-	desk.post(path+"/refunds", url.Values{"ref_payment": {itoa(cashID)}, "ref_amount": {"20.01"}}).expectStatus(t, http.StatusUnprocessableEntity)
-	desk.post(path+"/refunds", url.Values{"ref_payment": {itoa(cashID)}, "ref_amount": {"5"}, "ref_note": {"goodwill"}}).expectStatus(t, http.StatusSeeOther)
+	desk.post(path+"/refunds", withOnce("ref_", url.Values{"ref_payment": {itoa(cashID)}, "ref_amount": {"20.01"}})).expectStatus(t, http.StatusUnprocessableEntity)
+	desk.post(path+"/refunds", withOnce("ref_", url.Values{"ref_payment": {itoa(cashID)}, "ref_amount": {"5"}, "ref_note": {"goodwill"}})).expectStatus(t, http.StatusSeeOther)
 	if got := desk.get(path).text(`[data-testid="balance-due"]`); got != "€5.00" {
 		t.Errorf("due %q after a €5.00 refund", got)
 	}
@@ -121,7 +121,7 @@ func TestStaffStripeRefund(t *testing.T) {
 	path := "/staff/bookings/" + itoa(id)
 	desk := p.staffOf("sam@example.com")
 	payID := p.id(`SELECT id FROM ledger_entries WHERE kind = 'payment'`)
-	desk.post(path+"/refunds", url.Values{"ref_payment": {itoa(payID)}, "ref_amount": {"10.00"}, "ref_note": {"late start"}}).expectStatus(t, http.StatusSeeOther)
+	desk.post(path+"/refunds", withOnce("ref_", url.Values{"ref_payment": {itoa(payID)}, "ref_amount": {"10.00"}, "ref_note": {"late start"}})).expectStatus(t, http.StatusSeeOther)
 	var keys []string
 	for _, call := range p.stripe.Calls() {
 		if call.Path == "/v1/refunds" {
@@ -145,7 +145,7 @@ func TestStaffStripeRefund(t *testing.T) {
 	down := p.restarted(withStripe("http://127.0.0.1:1"))
 	deskDown := down.client()
 	deskDown.login("sam@example.com", "correct horse battery")
-	res := deskDown.post(path+"/refunds", url.Values{"ref_payment": {itoa(payID)}, "ref_amount": {"5.00"}}).expectStatus(t, http.StatusSeeOther)
+	res := deskDown.post(path+"/refunds", withOnce("ref_", url.Values{"ref_payment": {itoa(payID)}, "ref_amount": {"5.00"}})).expectStatus(t, http.StatusSeeOther)
 	if page := deskDown.get(res.Header.Get("Location")); !strings.Contains(page.Body, "Stripe could not be reached") ||
 		page.Doc.Find(`[data-testid="send-refund"]`).Length() != 1 {
 		t.Fatalf("no clear message or retry after Stripe was down:\n%s", page.Body)
@@ -208,15 +208,19 @@ func TestMoneyAuditRequestID(t *testing.T) {
 		actions []string
 	}{
 		{"/payments", func() url.Values {
-			return url.Values{"pay_amount": {"20.00"}, "pay_method": {"cash"}, "pay_reference": {"RC-1"}}
+			return withOnce("pay_", url.Values{"pay_amount": {"20.00"}, "pay_method": {"cash"}, "pay_reference": {"RC-1"}})
 		}, []string{"payment.record"}},
-		{"/deposit", func() url.Values { return url.Values{"dep_amount": {"100.00"}, "dep_method": {"cash"}} },
+		{"/deposit", func() url.Values {
+			return withOnce("dep_", url.Values{"dep_amount": {"100.00"}, "dep_method": {"cash"}})
+		},
 			[]string{"payment.charge", "payment.record"}},
-		{"/deposit/return", func() url.Values { return url.Values{"ret_amount": {"70.00"}, "ret_method": {"cash"}} },
+		{"/deposit/return", func() url.Values {
+			return withOnce("ret_", url.Values{"ret_amount": {"70.00"}, "ret_method": {"cash"}})
+		},
 			[]string{"payment.refund"}},
 		{"/refunds", func() url.Values {
 			cash := s.id(`SELECT id FROM ledger_entries WHERE reference = 'RC-1'`)
-			return url.Values{"ref_payment": {itoa(cash)}, "ref_amount": {"5"}, "ref_note": {"goodwill"}}
+			return withOnce("ref_", url.Values{"ref_payment": {itoa(cash)}, "ref_amount": {"5"}, "ref_note": {"goodwill"}})
 		}, []string{"payment.refund"}},
 	}
 	for _, st := range steps {
@@ -310,7 +314,7 @@ func TestDeskPaymentAboveOwedAsksFirst(t *testing.T) {
 		t.Fatalf("%d payments after confirming, want 2", n)
 	}
 	// What is owed, or less, goes through without asking.
-	desk.post(path+"/payments", url.Values{"pay_amount": {"0.01"}, "pay_method": {"cash"}}).expectStatus(t, http.StatusUnprocessableEntity)
+	desk.post(path+"/payments", withOnce("pay_", url.Values{"pay_amount": {"0.01"}, "pay_method": {"cash"}})).expectStatus(t, http.StatusUnprocessableEntity)
 	if n := payments(); n != 2 {
 		t.Fatalf("a payment on a booking owing nothing went through unasked (%d)", n)
 	}

@@ -201,7 +201,7 @@ func (j *Jobs) EnqueueAccountExists(ctx context.Context, tx *store.Store, u stor
 // EnqueuePasswordReset mails a reset link for the reset stored under
 // resetHash. Every request is its own email. The stored email carries a
 // placeholder, never a live link: the sender issues the token (see
-// issueResetLink), so a copy of the database cannot reset a password.
+// issueLink), so a copy of the database cannot reset a password.
 func (j *Jobs) EnqueuePasswordReset(ctx context.Context, tx *store.Store, u store.User, resetHash []byte, expires time.Time) (int64, error) {
 	to := mail.Recipient{UserID: u.ID, Name: u.Name, Email: u.Email}
 	id, err := j.EnqueueEmail(ctx, tx, mail.PasswordReset{To: to, Token: mail.ResetTokenPlaceholder, ExpiresAt: expires}, "")
@@ -209,6 +209,33 @@ func (j *Jobs) EnqueuePasswordReset(ctx context.Context, tx *store.Store, u stor
 		return 0, err
 	}
 	return id, tx.SetPasswordResetEmail(ctx, resetHash, id)
+}
+
+// EnqueueEmailChange mails the link confirming newEmail for u, for the
+// change stored under changeHash. Like a reset email, the stored email holds
+// a placeholder: the sender issues the token (see issueLink).
+func (j *Jobs) EnqueueEmailChange(ctx context.Context, tx *store.Store, u store.User, newEmail string, changeHash []byte, expires time.Time) (int64, error) {
+	to := mail.Recipient{UserID: u.ID, Name: u.Name, Email: newEmail}
+	id, err := j.EnqueueEmail(ctx, tx, mail.EmailChange{To: to, Token: mail.EmailChangeTokenPlaceholder, ExpiresAt: expires}, "")
+	if err != nil {
+		return 0, err
+	}
+	return id, tx.SetEmailChangeEmail(ctx, changeHash, id)
+}
+
+// EnqueueEmailInUse tells the owner of an account that someone tried to
+// move another account to its address; at most one such email an hour per
+// account.
+func (j *Jobs) EnqueueEmailInUse(ctx context.Context, tx *store.Store, owner store.User, now time.Time) (int64, error) {
+	to := mail.Recipient{UserID: owner.ID, Name: owner.Name, Email: owner.Email}
+	return j.EnqueueEmail(ctx, tx, mail.EmailInUse{To: to}, fmt.Sprintf("email-in-use:%d:%s", owner.ID, now.UTC().Format("2006-01-02T15")))
+}
+
+// EnqueueEmailChanged tells an account's old address that its email is now
+// newEmail.
+func (j *Jobs) EnqueueEmailChanged(ctx context.Context, tx *store.Store, u store.User, oldEmail, newEmail string) (int64, error) {
+	to := mail.Recipient{UserID: u.ID, Name: u.Name, Email: oldEmail}
+	return j.EnqueueEmail(ctx, tx, mail.EmailChanged{To: to, NewEmail: newEmail}, "")
 }
 
 // EnqueueBookingConfirmed mails the confirmation (with the calendar file) once

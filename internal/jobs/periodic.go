@@ -119,7 +119,7 @@ func (w *cleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) err
 		return err
 	}
 	if sessions+resets > 0 {
-		w.j.opts.Logger.Info("cleaned up", "sessions", sessions, "password_resets", resets)
+		w.j.opts.Logger.Info("cleaned up", "sessions", sessions, "links", resets)
 	}
 	return nil
 }

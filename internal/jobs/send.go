@@ -66,8 +66,13 @@ func (w *sendEmailWorker) Work(ctx context.Context, job *river.Job[SendEmailArgs
 		return river.JobCancel(err)
 	}
 	msg := messageOf(e)
-	if e.Kind == mail.KindPasswordReset {
-		if msg, err = w.issueResetLink(ctx, e, msg); err != nil {
+	switch e.Kind {
+	case mail.KindPasswordReset:
+		if msg, err = w.issueLink(ctx, e, msg, mail.ResetTokenPlaceholder, w.j.st.ReissuePasswordReset, "reset"); err != nil {
+			return err
+		}
+	case mail.KindEmailChange:
+		if msg, err = w.issueLink(ctx, e, msg, mail.EmailChangeTokenPlaceholder, w.j.st.ReissueEmailChange, "email change"); err != nil {
 			return err
 		}
 	}
@@ -113,17 +118,19 @@ func (w *sendEmailWorker) markSent(ctx context.Context, job *river.Job[SendEmail
 // recorded (the database was unreachable).
 const recordRetryDelay = 30 * time.Second
 
-// issueResetLink writes a fresh reset token into a reset email just before it
-// goes out; the stored email only holds a placeholder, and the database only
-// the token's hash. A reset spent or expired in the meantime is not sent.
-func (w *sendEmailWorker) issueResetLink(ctx context.Context, e store.Email, m mail.Message) (mail.Message, error) {
+// issueLink writes a fresh token into a link email (a password reset, an
+// email change) just before it goes out; the stored email only holds a
+// placeholder, and the database only the token's hash (reissue stores it).
+// A link spent or expired in the meantime is not sent.
+func (w *sendEmailWorker) issueLink(ctx context.Context, e store.Email, m mail.Message, placeholder string,
+	reissue func(context.Context, int64, []byte, time.Time) error, what string) (mail.Message, error) {
 	token, hash, err := auth.NewToken()
 	if err != nil {
 		return m, err
 	}
-	err = w.j.st.ReissuePasswordReset(ctx, e.ID, hash, w.j.opts.Now())
+	err = reissue(ctx, e.ID, hash, w.j.opts.Now())
 	if errors.Is(err, store.ErrNotFound) {
-		reason := "the reset link was used or expired before it could be sent"
+		reason := "the " + what + " link was used or expired before it could be sent"
 		if err := w.j.st.SetEmailStatus(ctx, e.ID, store.EmailFailed, reason); err != nil {
 			return m, err
 		}
@@ -132,8 +139,8 @@ func (w *sendEmailWorker) issueResetLink(ctx context.Context, e store.Email, m m
 	if err != nil {
 		return m, err
 	}
-	m.Text = strings.ReplaceAll(m.Text, mail.ResetTokenPlaceholder, token)
-	m.HTML = strings.ReplaceAll(m.HTML, mail.ResetTokenPlaceholder, token)
+	m.Text = strings.ReplaceAll(m.Text, placeholder, token)
+	m.HTML = strings.ReplaceAll(m.HTML, placeholder, token)
 	return m, nil
 }
 

@@ -13,6 +13,9 @@ const (
 	KindWelcome            = "welcome"
 	KindAccountExists      = "account_exists"
 	KindPasswordReset      = "password_reset"
+	KindEmailChange        = "email_change"
+	KindEmailInUse         = "email_in_use"
+	KindEmailChanged       = "email_changed"
 	KindBookingConfirmed   = "booking_confirmed"
 	KindHoldExpired        = "hold_expired"
 	KindPickupReminder     = "pickup_reminder"
@@ -86,6 +89,34 @@ type PasswordReset struct {
 	To        Recipient
 	Token     string
 	ExpiresAt time.Time
+}
+
+// EmailChangeTokenPlaceholder stands for the token in a stored email-change
+// email; the sender replaces it with a token issued at send time.
+const EmailChangeTokenPlaceholder = "EMAILCHANGETOKENISSUEDATSEND"
+
+// EmailChange asks the owner of a new address to confirm it for their
+// account (To is the new address); the change takes effect when the link is
+// opened.
+type EmailChange struct {
+	To        Recipient
+	Token     string
+	ExpiresAt time.Time
+}
+
+// EmailInUse tells the owner of an account that someone tried to move
+// another account to their address: the profile form does not say the
+// address is taken (that would tell anyone who has an account), the owner's
+// mailbox does.
+type EmailInUse struct {
+	To Recipient
+}
+
+// EmailChanged tells the old address of an account that the account's email
+// is now NewEmail.
+type EmailChanged struct {
+	To       Recipient
+	NewEmail string
 }
 
 // Location is where a booking is picked up and returned; every date in a
@@ -262,6 +293,12 @@ func (c AccountExists) Kind() string         { return KindAccountExists }
 func (c AccountExists) Recipient() Recipient { return c.To }
 func (c PasswordReset) Kind() string         { return KindPasswordReset }
 func (c PasswordReset) Recipient() Recipient { return c.To }
+func (c EmailChange) Kind() string           { return KindEmailChange }
+func (c EmailChange) Recipient() Recipient   { return c.To }
+func (c EmailInUse) Kind() string            { return KindEmailInUse }
+func (c EmailInUse) Recipient() Recipient    { return c.To }
+func (c EmailChanged) Kind() string          { return KindEmailChanged }
+func (c EmailChanged) Recipient() Recipient  { return c.To }
 
 func (c BookingConfirmed) Kind() string         { return KindBookingConfirmed }
 func (c BookingConfirmed) Recipient() Recipient { return c.Booking.Customer }

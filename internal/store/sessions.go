@@ -10,10 +10,13 @@ const deleteExpiredSessionsSQL = `DELETE FROM sessions WHERE expiry < $1`
 
 const deleteOldPasswordResetsSQL = `DELETE FROM password_resets WHERE expires_at < $1`
 
-// DeleteExpired removes sessions that have expired and password reset links
-// that expired more than a day ago. It runs as a periodic job on one instance,
-// instead of a clean-up goroutine in every instance.
-func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (sessions, resets int64, err error) {
+const deleteOldEmailChangesSQL = `DELETE FROM email_changes WHERE expires_at < $1`
+
+// DeleteExpired removes sessions that have expired and the links (password
+// resets, email changes) that expired more than a day ago. It runs as a
+// periodic job on one instance, instead of a clean-up goroutine in every
+// instance.
+func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (sessions, links int64, err error) {
 	res, err := s.q.ExecContext(ctx, deleteExpiredSessionsSQL, now)
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: delete expired sessions: %w", classify(err))
@@ -23,6 +26,11 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (sessions, res
 	if err != nil {
 		return sessions, 0, fmt.Errorf("store: delete old password resets: %w", classify(err))
 	}
-	resets, _ = res.RowsAffected()
-	return sessions, resets, nil
+	links, _ = res.RowsAffected()
+	res, err = s.q.ExecContext(ctx, deleteOldEmailChangesSQL, now.Add(-24*time.Hour))
+	if err != nil {
+		return sessions, links, fmt.Errorf("store: delete old email changes: %w", classify(err))
+	}
+	changes, _ := res.RowsAffected()
+	return sessions, links + changes, nil
 }

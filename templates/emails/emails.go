@@ -39,6 +39,15 @@ func Render(ctx context.Context, c mail.Content, shop mail.Shop) (mail.Rendered,
 	case mail.PasswordReset:
 		subject = "Reset your " + shop.Name + " password"
 		text, html = resetText(shop, v), resetHTML(shop, v)
+	case mail.EmailChange:
+		subject = "Confirm your new email for " + shop.Name
+		text, html = emailChangeText(shop, v), emailChangeHTML(shop, v)
+	case mail.EmailInUse:
+		subject = "Someone tried to use your email at " + shop.Name
+		text, html = emailInUseText(shop, v), emailInUseHTML(shop, v)
+	case mail.EmailChanged:
+		subject = "Your " + shop.Name + " email was changed"
+		text, html = emailChangedText(shop, v), emailChangedHTML(shop, v)
 	case mail.BookingConfirmed:
 		subject = fmt.Sprintf("Booking %s confirmed – %s", v.Booking.Number, shop.Name)
 		text, html = bookingParts(shop, v.Booking, v.Booking.Customer.Name, confirmedIntro(v.Booking), bookingURL(shop, v.Booking))
@@ -159,6 +168,10 @@ func staffBookingURL(shop mail.Shop, id int64) string {
 
 func resetURL(shop mail.Shop, token string) string {
 	return shop.BaseURL + "/password/reset?token=" + url.QueryEscape(token)
+}
+
+func emailChangeURL(shop mail.Shop, token string) string {
+	return shop.BaseURL + "/account/email?token=" + url.QueryEscape(token)
 }
 
 func accountURL(shop mail.Shop) string { return shop.BaseURL + "/account" }

@@ -33,6 +33,26 @@ func resetText(shop mail.Shop, v mail.PasswordReset) string {
 		greeting(v.To.Name), shop.Name, resetURL(shop, v.Token))
 }
 
+func emailChangeText(shop mail.Shop, v mail.EmailChange) string {
+	return fmt.Sprintf("%s\n\nSomeone (hopefully you) asked to use this address for their %s account.\n"+
+		"Open this link to confirm it. It works once, within a day:\n\n%s\n\n"+
+		"Until then the account keeps its old address. If you did not ask for this, ignore this email: nothing changes.\n",
+		greeting(v.To.Name), shop.Name, emailChangeURL(shop, v.Token))
+}
+
+func emailInUseText(shop mail.Shop, v mail.EmailInUse) string {
+	return fmt.Sprintf("%s\n\nSomeone tried to change the email of another %s account to this address, which is already yours.\n\n"+
+		"Nothing changed: the address stays with your account. If you do not know why, you can ignore this email.\n\n"+
+		"Log in: %s/login\n",
+		greeting(v.To.Name), shop.Name, shop.BaseURL)
+}
+
+func emailChangedText(shop mail.Shop, v mail.EmailChanged) string {
+	return fmt.Sprintf("%s\n\nThe email of your %s account was changed to %s. From now on you log in with that address.\n\n"+
+		"If you did not do this, contact the shop at once.\n",
+		greeting(v.To.Name), shop.Name, v.NewEmail)
+}
+
 func bookingText(shop mail.Shop, b mail.Booking, hello, intro, link string) string {
 	var s strings.Builder
 	fmt.Fprintf(&s, "%s\n\n%s\n\n", greeting(hello), intro)

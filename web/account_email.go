@@ -1,0 +1,114 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/rentdesk/rentdesk/internal/auth"
+	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/templates/pages"
+)
+
+// emailChangeLifetime is how long a link confirming a new email works, and
+// emailChangesPerHour how many such links one account may have sent an hour.
+const (
+	emailChangeLifetime = 24 * time.Hour
+	emailChangesPerHour = 3
+)
+
+// requestEmailChange asks, in the profile's transaction, to move u to
+// newEmail. The answer is the same whether or not the address has an
+// account: a free address gets a link that makes the change when opened,
+// the owner of a taken one an email saying someone tried to use it.
+func (s *Server) requestEmailChange(c echo.Context, tx *store.Store, u store.User, newEmail string) error {
+	ctx, now := c.Request().Context(), s.Now()
+	owner, err := tx.GetUserByEmail(ctx, newEmail)
+	if err == nil {
+		_, err = s.Jobs.EnqueueEmailInUse(ctx, tx, owner, now)
+		return err
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	n, err := tx.CountRecentEmailChanges(ctx, u.ID, now.Add(-time.Hour))
+	if err != nil || n >= emailChangesPerHour {
+		return err
+	}
+	// The token the link carries is issued when the email is sent.
+	_, hash, err := auth.NewToken()
+	if err != nil {
+		return err
+	}
+	expires := now.Add(emailChangeLifetime)
+	if err := tx.CreateEmailChange(ctx, u.ID, newEmail, hash, expires); err != nil {
+		return err
+	}
+	_, err = s.Jobs.EnqueueEmailChange(ctx, tx, u, newEmail, hash, expires)
+	return err
+}
+
+// EmailChangeForm is the page a link confirming a new email opens: it asks
+// to confirm (a GET changes nothing).
+func (s *Server) EmailChangeForm(c echo.Context) error {
+	token := c.QueryParam("token")
+	v := pages.EmailChangeView{Page: s.page(c, "Confirm your new email"), Token: token}
+	ch, err := s.Store.CheckEmailChange(c.Request().Context(), hashToken(token), s.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		v.Invalid = true
+		return s.render(c, http.StatusNotFound, pages.EmailChangePage(v))
+	}
+	if err != nil {
+		return err
+	}
+	v.NewEmail = ch.NewEmail
+	return s.render(c, http.StatusOK, pages.EmailChangePage(v))
+}
+
+// EmailChangeConfirm spends the link and moves the account to its new
+// email; the old address is told. An address that got an account of its own
+// in the meantime is refused and nothing changes.
+func (s *Server) EmailChangeConfirm(c echo.Context) error {
+	ctx := c.Request().Context()
+	token := c.FormValue("token")
+	v := pages.EmailChangeView{Page: s.page(c, "Confirm your new email"), Token: token}
+	err := s.Store.WithTx(ctx, func(tx *store.Store) error {
+		ch, err := tx.UseEmailChange(ctx, hashToken(token), s.Now())
+		if err != nil {
+			return err
+		}
+		v.NewEmail = ch.NewEmail
+		old, err := tx.GetUser(ctx, ch.UserID)
+		if err != nil {
+			return err
+		}
+		updated, err := tx.UpdateProfile(ctx, old.ID, old.Name, old.Phone, ch.NewEmail)
+		if err != nil {
+			return err
+		}
+		if err := audit(ctx, c, tx, "user.email", "user", strconv.FormatInt(old.ID, 10),
+			profileAudit{old.Name, old.Phone, old.Email}, profileAudit{updated.Name, updated.Phone, updated.Email}); err != nil {
+			return err
+		}
+		_, err = s.Jobs.EnqueueEmailChanged(ctx, tx, updated, old.Email, updated.Email)
+		return err
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		v.Invalid = true
+		return s.render(c, http.StatusNotFound, pages.EmailChangePage(v))
+	case errors.Is(err, store.ErrConflict):
+		v.Taken = true
+		return s.render(c, http.StatusConflict, pages.EmailChangePage(v))
+	case err != nil:
+		return err
+	}
+	s.flash(c, "success", "Your email is now "+v.NewEmail+". Log in with it from now on.")
+	if currentUser(c) != nil {
+		return redirect(c, "/account")
+	}
+	return redirect(c, "/login")
+}

@@ -1,0 +1,95 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rentdesk/rentdesk/internal/store"
+)
+
+var emailChangeLink = regexp.MustCompile(`https?://[^\s"<>]+/account/email\?token=[A-Za-z0-9_-]+`)
+
+// A customer's new email takes effect when the link mailed to it is opened,
+// not when the profile form is sent, and the form never says whether the
+// address has an account: a taken address answers as a free one does, and
+// its owner is mailed instead. Once the change is made, the old address is
+// told; the link works once.
+func TestProfileEmailChangeIsConfirmedByLink(t *testing.T) {
+	app := newMailApp(t)
+	ann := app.createUser(store.RoleCustomer, "ann@example.test", authzPassword)
+	app.createUser(store.RoleCustomer, "taken@example.test", authzPassword)
+	c := app.client()
+	c.login("ann@example.test", authzPassword)
+	email := func() string {
+		u, err := app.st.GetUser(t.Context(), ann.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.Email
+	}
+	change := func(to string) (string, string) {
+		c.get("/account")
+		res := c.post("/account/profile", url.Values{"name": {"Ann Lee"}, "email": {to}, "current_password": {authzPassword}}).
+			expectStatus(t, http.StatusSeeOther)
+		page := c.get(res.location()).expectStatus(t, http.StatusOK)
+		return strings.ReplaceAll(page.text(`[data-testid="flash"]`), to, "NEW"), page.inputValue("email")
+	}
+
+	takenSays, takenShows := change("taken@example.test")
+	freeSays, freeShows := change("ann2@example.test")
+	if takenSays != freeSays || takenShows != freeShows || strings.Contains(takenSays, "Another account") {
+		t.Errorf("a taken address answers unlike a free one:\n%q (form %q)\n%q (form %q)", takenSays, takenShows, freeSays, freeShows)
+	}
+	if !strings.Contains(freeSays, "open the link we sent to NEW") {
+		t.Errorf("the answer does not say a link was sent: %q", freeSays)
+	}
+	if got := email(); got != "ann@example.test" {
+		t.Fatalf("the email changed before the link was opened: %q", got)
+	}
+	if msg := app.mp.FindTo(t, "taken@example.test", 10*time.Second); !strings.Contains(msg.Text, "tried to change the email of another") ||
+		emailChangeLink.MatchString(msg.Text) {
+		t.Errorf("the owner of the taken address is told:\n%s", msg.Text)
+	}
+
+	msg := app.mp.FindTo(t, "ann2@example.test", 10*time.Second)
+	link := emailChangeLink.FindString(msg.Text)
+	if !strings.HasPrefix(link, app.ts.URL+"/account/email?token=") {
+		t.Fatalf("no link to confirm in:\n%s", msg.Text)
+	}
+	u, _ := url.Parse(link)
+	// Opened in another browser, not logged in: it asks, a GET changes nothing.
+	other := app.client()
+	page := other.get(u.RequestURI()).expectStatus(t, http.StatusOK)
+	if got := page.text(`[data-testid="email-change-new"]`); got != "ann2@example.test" {
+		t.Errorf("the page asks to confirm %q", got)
+	}
+	if got := email(); got != "ann@example.test" {
+		t.Fatalf("opening the link changed the email without confirming: %q", got)
+	}
+	other.post("/account/email", url.Values{"token": {u.Query().Get("token")}}).expectStatus(t, http.StatusSeeOther)
+	if got := email(); got != "ann2@example.test" {
+		t.Fatalf("after confirming, the email is %q", got)
+	}
+	if msg := app.mp.FindTo(t, "ann@example.test", 10*time.Second); !strings.Contains(msg.Text, "changed to ann2@example.test") {
+		t.Errorf("the old address is told:\n%s", msg.Text)
+	}
+	other.get(u.RequestURI()).expectStatus(t, http.StatusNotFound)
+	other.post("/account/email", url.Values{"token": {u.Query().Get("token")}}).expectStatus(t, http.StatusNotFound)
+	app.client().login("ann2@example.test", authzPassword)
+	// Admins can list each of the new kinds of mail.
+	app.createUser(store.RoleAdmin, "boss@example.test", authzPassword)
+	admin := app.client()
+	admin.login("boss@example.test", authzPassword)
+	for _, kind := range []string{"email_change", "email_in_use", "email_changed"} {
+		admin.get("/admin/mail?status=sent&kind="+kind).expectStatus(t, http.StatusOK)
+	}
+	var n int
+	_ = app.st.DB().QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'user.email'`).Scan(&n)
+	if n != 1 {
+		t.Errorf("audit rows for the email change: %d, want 1", n)
+	}
+}
