@@ -83,11 +83,23 @@ func (j *Jobs) enqueueEmails(ctx context.Context, tx *store.Store, cs []keyed) (
 		if err != nil {
 			return nil, err
 		}
-		es = append(es, store.NewEmail{
+		e := store.NewEmail{
 			Kind: k.c.Kind(), UserID: to.UserID, ToAddress: to.Email, ToName: mail.HeaderText(to.Name),
 			Subject: mail.HeaderText(r.Subject), TextBody: r.Text, HTMLBody: r.HTML,
 			Attachments: storeAttachments(r.Attachments), DedupeKey: k.key, Status: status,
-		})
+		}
+		// A booking's confirmation and staff notices keep their facts,
+		// rendered again as they are sent (Message); rendered here too, for
+		// the subject the mail history lists and so that a content the
+		// templates cannot write fails here, with the change that caused it.
+		facts, ok, err := mail.EncodeFacts(k.c)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			e.Facts, e.TextBody, e.HTMLBody, e.Attachments = facts, "", "", nil
+		}
+		es = append(es, e)
 		at = append(at, n)
 	}
 	prefix, suffix := mail.MessageIDParts(j.opts.BaseURL.Host)

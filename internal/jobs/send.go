@@ -65,7 +65,10 @@ func (w *sendEmailWorker) Work(ctx context.Context, job *river.Job[SendEmailArgs
 		}
 		return river.JobCancel(err)
 	}
-	msg := messageOf(e)
+	msg, err := w.j.Message(ctx, e)
+	if err != nil {
+		return err
+	}
 	switch e.Kind {
 	case mail.KindPasswordReset:
 		if msg, err = w.issueLink(ctx, e, msg, mail.ResetTokenPlaceholder, w.j.st.ReissuePasswordReset, "reset"); err != nil {
@@ -142,6 +145,29 @@ func (w *sendEmailWorker) issueLink(ctx context.Context, e store.Email, m mail.M
 	m.Text = strings.ReplaceAll(m.Text, placeholder, token)
 	m.HTML = strings.ReplaceAll(m.HTML, placeholder, token)
 	return m, nil
+}
+
+// Message is the email e as the mailer sends it: as stored, or, for an
+// email stored as its facts (store.Email.Facts), rendered from them now,
+// with the shop's name of the moment and the subject the row lists.
+func (j *Jobs) Message(ctx context.Context, e store.Email) (mail.Message, error) {
+	if e.Facts == nil {
+		return messageOf(e), nil
+	}
+	c, err := mail.DecodeFacts(e.Kind, e.Facts)
+	if err != nil {
+		return mail.Message{}, river.JobCancel(fmt.Errorf("email %d: %w", e.ID, err))
+	}
+	shop, err := j.shop(ctx, j.st)
+	if err != nil {
+		return mail.Message{}, err
+	}
+	r, err := j.opts.Render(ctx, c, shop)
+	if err != nil {
+		return mail.Message{}, fmt.Errorf("jobs: render email %d: %w", e.ID, err)
+	}
+	e.TextBody, e.HTMLBody, e.Attachments = r.Text, r.HTML, storeAttachments(r.Attachments)
+	return messageOf(e), nil
 }
 
 func messageOf(e store.Email) mail.Message {

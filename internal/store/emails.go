@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"github.com/lib/pq"
@@ -35,14 +36,18 @@ type Email struct {
 	TextBody    string      `db:"text_body"`
 	HTMLBody    string      `db:"html_body"`
 	Attachments Attachments `db:"attachments"`
-	DedupeKey   *string     `db:"dedupe_key"`
-	MessageID   string      `db:"message_id"`
-	Status      string      `db:"status"`
-	Attempts    int         `db:"attempts"`
-	LastError   string      `db:"last_error"`
-	JobID       *int64      `db:"job_id"`
-	CreatedAt   time.Time   `db:"created_at"`
-	SentAt      *time.Time  `db:"sent_at"`
+	// Facts: what the email is rendered from as it is sent, in place of
+	// its text, HTML and attachments (mail.EncodeFacts); nil when stored
+	// rendered.
+	Facts     []byte     `db:"facts"`
+	DedupeKey *string    `db:"dedupe_key"`
+	MessageID string     `db:"message_id"`
+	Status    string     `db:"status"`
+	Attempts  int        `db:"attempts"`
+	LastError string     `db:"last_error"`
+	JobID     *int64     `db:"job_id"`
+	CreatedAt time.Time  `db:"created_at"`
+	SentAt    *time.Time `db:"sent_at"`
 }
 
 // Attachments is stored as a JSON array.
@@ -66,7 +71,7 @@ func (a *Attachments) Scan(src any) error {
 }
 
 const emailColumns = `id, kind, user_id, to_address, to_name, subject, text_body, html_body, attachments,
-	dedupe_key, message_id, status, attempts, last_error, job_id, created_at, sent_at`
+	facts, dedupe_key, message_id, status, attempts, last_error, job_id, created_at, sent_at`
 
 // NewEmail is what InsertEmail needs. An empty DedupeKey means the email is
 // never a duplicate (a password reset link, for instance).
@@ -79,8 +84,11 @@ type NewEmail struct {
 	TextBody    string
 	HTMLBody    string
 	Attachments []Attachment
-	DedupeKey   string
-	Status      string
+	// Facts stands for TextBody, HTMLBody and Attachments (left empty):
+	// see Email.Facts.
+	Facts     []byte
+	DedupeKey string
+	Status    string
 }
 
 func nonNil(a []Attachment) []Attachment {
@@ -100,13 +108,13 @@ const insertEmailsSQL = `
 WITH v AS MATERIALIZED (
   SELECT nextval('emails_id_seq') AS id, v.*
   FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-              $9::text[], $10::text[]) WITH ORDINALITY
-       AS v(kind, user_id, to_address, to_name, subject, text_body, html_body, attachments, dedupe_key, status, n)
+              $9::text[], $10::text[], $13::text[]) WITH ORDINALITY
+       AS v(kind, user_id, to_address, to_name, subject, text_body, html_body, attachments, dedupe_key, status, facts, n)
 ), ins AS (
   INSERT INTO emails (id, kind, user_id, to_address, to_name, subject, text_body, html_body, attachments,
-                      dedupe_key, status, message_id)
+                      facts, dedupe_key, status, message_id)
   SELECT id, kind, NULLIF(user_id, 0), to_address, to_name, subject, text_body, html_body, attachments::jsonb,
-         NULLIF(dedupe_key, ''), status, $11::text || id || $12::text
+         facts::jsonb, NULLIF(dedupe_key, ''), status, $11::text || id || $12::text
   FROM v ORDER BY n
   ON CONFLICT (dedupe_key) DO NOTHING
   RETURNING id
@@ -125,6 +133,7 @@ func (s *Store) InsertEmails(ctx context.Context, es []NewEmail, idPrefix, idSuf
 	kind, addr, name, subj := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	text, html, att, key, status := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	user := make([]int64, n)
+	facts := make([]sql.NullString, n)
 	for i, e := range es {
 		a, err := json.Marshal(nonNil(e.Attachments))
 		if err != nil {
@@ -132,11 +141,12 @@ func (s *Store) InsertEmails(ctx context.Context, es []NewEmail, idPrefix, idSuf
 		}
 		kind[i], user[i], addr[i], name[i], subj[i] = e.Kind, e.UserID, e.ToAddress, e.ToName, e.Subject
 		text[i], html[i], att[i], key[i], status[i] = e.TextBody, e.HTMLBody, string(a), e.DedupeKey, e.Status
+		facts[i] = sql.NullString{String: string(e.Facts), Valid: e.Facts != nil}
 	}
 	ids := make([]int64, 0, n)
 	err := s.prepared().SelectContext(ctx, &ids, insertEmailsSQL, pq.Array(kind), pq.Array(user), pq.Array(addr),
 		pq.Array(name), pq.Array(subj), pq.Array(text), pq.Array(html), pq.Array(att), pq.Array(key),
-		pq.Array(status), idPrefix, idSuffix)
+		pq.Array(status), idPrefix, idSuffix, pq.Array(facts))
 	if err != nil {
 		return nil, fmt.Errorf("store: insert emails: %w", classify(err))
 	}

@@ -471,3 +471,7 @@ FROM (`+listDeskLinesSQL+`) x`, args...)
 	})
 	return hand, bySqlx, err
 }
+
+// ExpireHoldsSQLForTest is the periodic expiry's statement, whose plan a
+// test reads.
+const ExpireHoldsSQLForTest = expireHoldsSQL
