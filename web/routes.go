@@ -50,7 +50,7 @@ func (s *Server) routes() {
 	e.POST("/webhooks/stripe", s.StripeWebhook)
 
 	// Everything a browser uses: sessions, the current user and CSRF checks.
-	app := e.Group("", s.loadSession, s.loadUser, s.uploadBody, s.checkCSRF, refuseUnstorableText)
+	app := e.Group("", s.loadSession, s.loadUser, s.uploadBody(), s.checkCSRF, refuseUnstorableText)
 
 	// Public: anyone, logged in or not.
 	app.GET("/", s.Home)

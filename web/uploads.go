@@ -69,27 +69,33 @@ func tooLargeUpload(c echo.Context) (uploadRefusal, bool) {
 // are read (its files skipped) and the handler shows the form again, as
 // typed, with a message beside the photos (tooLargeUpload). Anyone else gets
 // the ordinary limit, as on every other route.
-func (s *Server) uploadBody(next echo.HandlerFunc) echo.HandlerFunc {
-	ordinary := middleware.BodyLimit(s.Config.BodyLimit)(next)
-	return func(c echo.Context) error {
-		if !isUploadRoute(c) {
+//
+// Echo builds a group's middleware chain again for every request, so the
+// ordinary limit is parsed (a regular expression) and its reader pool made
+// here, once, not in the chain.
+func (s *Server) uploadBody() echo.MiddlewareFunc {
+	ordinary := middleware.BodyLimit(s.Config.BodyLimit)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if !isUploadRoute(c) {
+				return next(c)
+			}
+			if u := currentUser(c); u == nil || !u.IsStaff() {
+				return ordinary(next)(c)
+			}
+			req := c.Request()
+			limit := s.Config.UploadLimit
+			if req.ContentLength <= limit {
+				// A length that is unknown (-1) is checked as it is read.
+				req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+				return next(c)
+			}
+			fields, files := readTextFields(req, limit*uploadDrainFactor)
+			req.Form, req.PostForm = fields, fields
+			req.MultipartForm = &multipart.Form{Value: fields, File: map[string][]*multipart.FileHeader{}}
+			c.Set(ctxUploadTooLarge, uploadRefusal{limit: limit, fields: files})
 			return next(c)
 		}
-		if u := currentUser(c); u == nil || !u.IsStaff() {
-			return ordinary(c)
-		}
-		req := c.Request()
-		limit := s.Config.UploadLimit
-		if req.ContentLength <= limit {
-			// A length that is unknown (-1) is checked as it is read.
-			req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
-			return next(c)
-		}
-		fields, files := readTextFields(req, limit*uploadDrainFactor)
-		req.Form, req.PostForm = fields, fields
-		req.MultipartForm = &multipart.Form{Value: fields, File: map[string][]*multipart.FileHeader{}}
-		c.Set(ctxUploadTooLarge, uploadRefusal{limit: limit, fields: files})
-		return next(c)
 	}
 }
 
