@@ -26,6 +26,9 @@ type Config struct {
 	// DBAcquireTimeout bounds how long a request waits for a pooled connection,
 	// so an exhausted pool answers 503 instead of queueing without end.
 	DBAcquireTimeout time.Duration
+	// DBDeskConns sizes the desk pool, whose connections carry the desk
+	// board's plan settings (store.Options.DeskConns); 0: no desk pool.
+	DBDeskConns int
 
 	Addr    string
 	BaseURL *url.URL
@@ -98,6 +101,7 @@ var Vars = []Var{
 	{"RENTDESK_DB_MAX_IDLE", "", "8", "idle database connections kept in the pool (default: RENTDESK_DB_MAX_OPEN)"},
 	{"RENTDESK_DB_CONN_MAX_LIFETIME", "30m", "1h", "recycle a connection after this long"},
 	{"RENTDESK_DB_ACQUIRE_TIMEOUT", "2s", "1s", "how long a request waits for a free connection before a 503"},
+	{"RENTDESK_DB_DESK_CONNS", "4", "2", "connections of the desk board's own small pool (its reads without a transaction); 0 reads the board on the main pool"},
 	{"RENTDESK_ADDR", ":8080", "127.0.0.1:8080", "listen address"},
 	{"RENTDESK_BASE_URL", "http://localhost:8080", "https://rent.example.com", "public URL used in links, emails and to decide https-only cookies"},
 	{"RENTDESK_TRUSTED_PROXIES", "", "127.0.0.1/32,10.0.0.0/8", "reverse proxies (comma-separated addresses or CIDR ranges) whose X-Forwarded-For is trusted"},
@@ -147,6 +151,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.DBConnMaxLifetime = p.dur("RENTDESK_DB_CONN_MAX_LIFETIME")
 	c.DBAcquireTimeout = p.dur("RENTDESK_DB_ACQUIRE_TIMEOUT")
+	c.DBDeskConns = p.int("RENTDESK_DB_DESK_CONNS", 0, 1000)
 	c.Addr = p.str("RENTDESK_ADDR")
 	c.BaseURL = p.url("RENTDESK_BASE_URL")
 	c.TrustedProxies = p.cidrs("RENTDESK_TRUSTED_PROXIES")

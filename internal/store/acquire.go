@@ -83,8 +83,12 @@ func waitErr(ctx context.Context, err error) error {
 	return err
 }
 
-// connector makes lib/pq connections that end a bounded wait.
-type connector struct{ driver.Connector }
+// connector makes lib/pq connections that end a bounded wait, each set up
+// by one statement (settings) when it opens.
+type connector struct {
+	driver.Connector
+	settings string
+}
 
 // Connect runs while the caller still waits (dialling is part of acquiring),
 // so a server that does not answer costs at most the acquire timeout.
@@ -102,12 +106,21 @@ func (c connector) Connect(ctx context.Context) (driver.Conn, error) {
 		return nil, err
 	}
 	pc := cn.(pqConn)
-	if _, err := pc.ExecContext(ctx, `SET jit = off`, nil); err != nil {
+	if _, err := pc.ExecContext(ctx, c.settings, nil); err != nil {
 		pc.Close()
 		return nil, err
 	}
 	return &conn{pc}, nil
 }
+
+// sessionSettings set up each connection of the main pool (see Connect).
+const sessionSettings = `SET jit = off`
+
+// deskSessionSettings set up each connection of the desk pool: the main
+// pool's, and the settings the desk board's reads take in a transaction of
+// the main pool (withoutParallel, withGenericPlan), for the whole session.
+// Only the board's reads run there (ReadDesk).
+const deskSessionSettings = sessionSettings + `; SET max_parallel_workers_per_gather = 0; SET plan_cache_mode = force_generic_plan`
 
 // pqConn is what lib/pq's connection implements; conn passes each of them on.
 type pqConn interface {

@@ -550,9 +550,10 @@ func (s *Store) GetAttention(ctx context.Context, now time.Time, grace, horizon 
 // workers, whose start-up on a busy instance costs more than they save (on
 // the benchmark's large shop the attention figures took 80 ms with workers
 // and 39 ms without). Inside a caller's transaction fn runs as it is, so the
-// setting never leaks into other statements.
+// setting never leaks into other statements; so it does on the desk pool,
+// whose connections have it already (planned).
 func (s *Store) withoutParallel(ctx context.Context, fn func(q *Store) error) error {
-	if s.tx != nil {
+	if s.tx != nil || s.planned {
 		return fn(s)
 	}
 	return s.WithTx(ctx, func(tx *Store) error {
@@ -578,9 +579,11 @@ func (s *Store) WithoutParallel(ctx context.Context, fn func(q *Store) error) er
 // instead of a plan made for each call's arguments. It is for statements
 // whose generic plan reads what the custom ones do but whose estimate looks
 // higher, so PostgreSQL would otherwise plan them on every call; the
-// benchmark's plan check runs them the same way (HotQuery.Generic).
+// benchmark's plan check runs them the same way (HotQuery.Generic). On the
+// desk pool, whose connections have the setting already (planned), fn runs
+// on the pool.
 func (s *Store) withGenericPlan(ctx context.Context, fn func(q *Store) error) error {
-	if s.tx != nil {
+	if s.tx != nil || s.planned {
 		return fn(s)
 	}
 	return s.WithTx(ctx, func(tx *Store) error {

@@ -495,19 +495,31 @@ type DeskReads struct {
 	Holds      []ExpiringHold
 }
 
-// ReadDesk reads the board in one transaction: lines (q), endangered
-// bookings (e) and the holds at q's location lapsing between q.Now and
-// holdsUntil. Run one by one, the lines and the endangered list each took a
-// transaction of their own for their plan settings (begin, set, query,
-// commit: four round trips each) and the holds two more (unprepared); here
-// one statement sets both settings for all three, which run prepared on
-// their generic plans, without parallel workers: six round trips instead of
-// ten. The holds are asked only when the lines say some lapse by holdsUntil
-// (or when no line came back to say): five round trips on most pages. Each
-// query's result is what its own method returns.
+// ReadDesk reads the board: lines (q), endangered bookings (e) and the
+// holds at q's location lapsing between q.Now and holdsUntil, each as its
+// own method returns it. The three run prepared on their generic plans,
+// without parallel workers, and the holds are asked only when the lines say
+// some lapse by holdsUntil (or when no line came back to say).
+//
+// With a desk pool (Options.DeskConns) they run there, outside any
+// transaction: its connections carry those settings from the start, so a
+// board is two round trips (lines, endangered; three when holds lapse)
+// where a transaction that sets them takes five (begin, set, lines,
+// endangered, commit). Each read then has a snapshot of its own, a moment
+// after the one before, as if the board's parts had been read a moment
+// apart; that is harmless for staff: each part is a true picture of the
+// shop as of Now (given, not taken from the snapshot), what a change
+// committed in between moves shows on the next board, and nothing is
+// decided on the board's word alone: a hand-out, a return or a hold's
+// confirmation reads and locks what it changes in its own transaction.
+// Without a desk pool, or inside a caller's transaction, they share one
+// transaction that sets both settings in one statement.
 func (s *Store) ReadDesk(ctx context.Context, q DeskQuery, e EndangeredQuery, holdsUntil time.Time) (DeskReads, error) {
-	var out DeskReads
 	q.HoldsUntil = holdsUntil
+	if s.tx == nil && s.desk != nil {
+		return s.desk.readDesk(ctx, q, e)
+	}
+	var out DeskReads
 	err := s.WithTx(ctx, func(tx *Store) error {
 		if s.tx == nil {
 			if _, err := tx.q.ExecContext(ctx, deskPlanSettings); err != nil {
@@ -515,19 +527,30 @@ func (s *Store) ReadDesk(ctx context.Context, q DeskQuery, e EndangeredQuery, ho
 			}
 		}
 		var err error
-		if out.Board, err = tx.ListDeskLines(ctx, q); err != nil {
-			return err
-		}
-		if out.Endangered, err = tx.ListEndangered(ctx, e); err != nil {
-			return err
-		}
-		if out.Board.holdsKnown && !out.Board.holdsLapse {
-			return nil
-		}
-		out.Holds, err = tx.ListExpiringHolds(ctx, q.LocationID, q.Now, holdsUntil)
+		out, err = tx.readDesk(ctx, q, e)
 		return err
 	})
 	return out, err
+}
+
+// readDesk runs ReadDesk's reads on s: a transaction that has the board's
+// plan settings, or the desk pool.
+func (s *Store) readDesk(ctx context.Context, q DeskQuery, e EndangeredQuery) (DeskReads, error) {
+	var out DeskReads
+	var err error
+	if out.Board, err = s.ListDeskLines(ctx, q); err != nil {
+		return DeskReads{}, err
+	}
+	if out.Endangered, err = s.ListEndangered(ctx, e); err != nil {
+		return DeskReads{}, err
+	}
+	if out.Board.holdsKnown && !out.Board.holdsLapse {
+		return out, nil
+	}
+	if out.Holds, err = s.ListExpiringHolds(ctx, q.LocationID, q.Now, q.HoldsUntil); err != nil {
+		return DeskReads{}, err
+	}
+	return out, nil
 }
 
 // deskPlanSettings are withoutParallel's and withGenericPlan's settings in

@@ -222,13 +222,15 @@ WHERE o.active AND o.picked_up_at IS NOT NULL AND o.returned_at IS NULL AND o.du
 		units, bulk, held, bookedAgain)
 }
 
-// The board read in one transaction (ReadDesk) is what its three queries
-// return run one by one, for each location, day and instant, with lines,
-// endangered bookings and lapsing holds among them.
+// The board read together (ReadDesk), on the desk pool and in one
+// transaction of the main pool (a store without a desk pool), is what its
+// three queries return run one by one, for each location, day and instant,
+// with lines, endangered bookings and lapsing holds among them.
 func TestReadDeskAgreesWithItsQueries(t *testing.T) {
 	now := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
 	st, db := deskShop(t, now)
 	ctx := context.Background()
+	inTx := st.WithoutDeskPoolForTest()
 	var lines, endangered, holds int
 	for _, loc := range queryIDs(t, db, `SELECT id FROM locations ORDER BY id`) {
 		for _, day := range []int{-1, 0, 1, 30} {
@@ -254,7 +256,13 @@ func TestReadDeskAgreesWithItsQueries(t *testing.T) {
 					t.Fatal(err)
 				}
 				if !reflect.DeepEqual(got, want) {
-					t.Errorf("location %d, day %+d, now %s:\n got %+v\nwant %+v", loc, day, at.Format(time.Kitchen), got, want)
+					t.Errorf("location %d, day %+d, now %s, desk pool:\n got %+v\nwant %+v", loc, day, at.Format(time.Kitchen), got, want)
+				}
+				if got, err = inTx.ReadDesk(ctx, q, e, until); err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("location %d, day %+d, now %s, one transaction:\n got %+v\nwant %+v", loc, day, at.Format(time.Kitchen), got, want)
 				}
 				lines, endangered, holds = lines+len(want.Board.Lines), endangered+len(want.Endangered), holds+len(want.Holds)
 			}
@@ -264,4 +272,45 @@ func TestReadDeskAgreesWithItsQueries(t *testing.T) {
 		t.Errorf("compared %d lines, %d endangered bookings and %d holds: the seed does not test all three", lines, endangered, holds)
 	}
 	t.Logf("compared boards with %d lines, %d endangered bookings and %d holds", lines, endangered, holds)
+}
+
+// The desk board reads on a pool of its own, whose connections carry the
+// board's plan settings (no parallel workers, generic plans) from the start,
+// so its reads need no transaction to set them; the main pool's connections
+// keep PostgreSQL's defaults, which the other pages are planned with. With
+// the main pool's one connection taken, the board still reads.
+func TestReadDeskOnItsOwnPool(t *testing.T) {
+	ctx := context.Background()
+	url := testenv.DatabaseURL(t)
+	st, err := store.Open(ctx, url, store.Options{MaxOpenConns: 1, DeskConns: 1, AcquireTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, c := range []struct {
+		desk bool
+		want string
+	}{{true, "0 force_generic_plan"}, {false, "2 auto"}} {
+		got, err := st.PlanSettingsForTest(ctx, c.desk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("desk pool %v: max_parallel_workers_per_gather and plan_cache_mode %q, want %q", c.desk, got, c.want)
+		}
+	}
+	// An empty shop: the board comes back empty, after all three reads
+	// (no line came back to say no hold lapses).
+	const loc = 1
+	now := time.Now()
+	day := now.Truncate(24 * time.Hour)
+	err = st.WithTx(ctx, func(*store.Store) error {
+		_, err := st.ReadDesk(ctx, store.DeskQuery{LocationID: loc, DayStart: day, DayEnd: day.AddDate(0, 0, 1), Now: now, PerPage: 25},
+			store.EndangeredQuery{LocationID: loc, Now: now, Until: now.Add(7 * 24 * time.Hour), DayStart: day, DayEnd: day.AddDate(0, 0, 1)},
+			now.Add(2*time.Hour))
+		return err
+	})
+	if err != nil {
+		t.Fatalf("the board, read while the main pool's connection is taken: %v", err)
+	}
 }

@@ -475,3 +475,24 @@ FROM (`+listDeskLinesSQL+`) x`, args...)
 // ExpireHoldsSQLForTest is the periodic expiry's statement, whose plan a
 // test reads.
 const ExpireHoldsSQLForTest = expireHoldsSQL
+
+// WithoutDeskPoolForTest is s as a store without a desk pool: it reads the
+// desk board on the main pool, in a transaction that sets the plan settings.
+func (s *Store) WithoutDeskPoolForTest() *Store {
+	c := *s
+	c.desk = nil
+	return &c
+}
+
+// PlanSettingsForTest shows the two settings the desk board's reads need
+// (max_parallel_workers_per_gather, plan_cache_mode) on a connection of
+// the desk pool (desk) or of the main pool.
+func (s *Store) PlanSettingsForTest(ctx context.Context, desk bool) (string, error) {
+	p := s
+	if desk {
+		p = s.desk
+	}
+	var v string
+	err := p.q.GetContext(ctx, &v, `SELECT current_setting('max_parallel_workers_per_gather') || ' ' || current_setting('plan_cache_mode')`)
+	return v, err
+}

@@ -44,6 +44,12 @@ type Store struct {
 	// (refcache.go); a transaction's store shares it but never reads from it.
 	cache *refCache
 	txw   *txWrites // inside WithTx: what to do once it commits
+	// desk is the desk pool's store (Options.DeskConns), nil without one.
+	desk *Store
+	// planned: every connection of the pool has the desk board's plan
+	// settings (deskSessionSettings), so withoutParallel and withGenericPlan
+	// need no transaction of their own to set them.
+	planned bool
 }
 
 // Options sizes the connection pool.
@@ -59,6 +65,11 @@ type Options struct {
 	// before it fails with ErrUnavailable (0: as long as its context allows).
 	// It does not bound the query itself; see acquire.go.
 	AcquireTimeout time.Duration
+	// DeskConns sizes a second, small pool on the same database for the
+	// desk board's reads (ReadDesk), whose connections carry the board's
+	// plan settings from the start; 0: none, the board reads on the main
+	// pool in a transaction that sets them.
+	DeskConns int
 }
 
 // newConnector makes the driver's connector: lib/pq, the product's driver.
@@ -72,21 +83,35 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: parse database URL: %w", err)
 	}
-	db := sqlx.NewDb(sql.OpenDB(connector{base}), "postgres")
-	if opt.MaxOpenConns > 0 {
-		db.SetMaxOpenConns(opt.MaxOpenConns)
-	}
-	db.SetMaxIdleConns(opt.MaxIdleConns)
-	if opt.ConnMaxLifetime > 0 {
-		db.SetConnMaxLifetime(opt.ConnMaxLifetime)
-	}
+	db := openPool(connector{base, sessionSettings}, opt.MaxOpenConns, opt.MaxIdleConns, opt.ConnMaxLifetime)
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.PingContext(pingCtx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: connect: %w", classify(err))
 	}
-	return &Store{db: db, wait: opt.AcquireTimeout, stmts: &stmtCache{db: db}, q: pooled{db, opt.AcquireTimeout}}, nil
+	s := &Store{db: db, wait: opt.AcquireTimeout, stmts: &stmtCache{db: db}, q: pooled{db, opt.AcquireTimeout}}
+	if opt.DeskConns > 0 {
+		// Its connections open when the desk is first read; it keeps them
+		// all (and their prepared statements) between boards.
+		ddb := openPool(connector{base, deskSessionSettings}, opt.DeskConns, opt.DeskConns, opt.ConnMaxLifetime)
+		s.desk = &Store{db: ddb, wait: opt.AcquireTimeout, stmts: &stmtCache{db: ddb}, q: pooled{ddb, opt.AcquireTimeout},
+			planned: true}
+	}
+	return s, nil
+}
+
+// openPool makes a pool of connections from c (maxOpen 0: no limit).
+func openPool(c connector, maxOpen, maxIdle int, lifetime time.Duration) *sqlx.DB {
+	db := sqlx.NewDb(sql.OpenDB(c), "postgres")
+	if maxOpen > 0 {
+		db.SetMaxOpenConns(maxOpen)
+	}
+	db.SetMaxIdleConns(maxIdle)
+	if lifetime > 0 {
+		db.SetConnMaxLifetime(lifetime)
+	}
+	return db
 }
 
 // DB exposes the pool for libraries that take a *sql.DB (goose, the job queue).
@@ -98,6 +123,10 @@ func (s *Store) Close() error {
 		s.cache.close()
 	}
 	s.stmts.close()
+	if s.desk != nil {
+		s.desk.stmts.close()
+		s.desk.db.Close()
+	}
 	return s.db.Close()
 }
 

@@ -103,8 +103,8 @@ func Store(t testing.TB) (*store.Store, string) {
 }
 
 // ShippedPool is the pool size an instance has with the default settings
-// (RENTDESK_DB_MAX_OPEN and RENTDESK_DB_MAX_IDLE), for tests that must meet
-// the limits a shop runs with.
+// (RENTDESK_DB_MAX_OPEN, RENTDESK_DB_MAX_IDLE and RENTDESK_DB_DESK_CONNS),
+// for tests that must meet the limits a shop runs with.
 func ShippedPool(t testing.TB) store.Options {
 	t.Helper()
 	cfg, err := config.Load(func(k string) string {
@@ -116,7 +116,7 @@ func ShippedPool(t testing.TB) store.Options {
 	if err != nil {
 		t.Fatalf("testenv: default config: %v", err)
 	}
-	return store.Options{MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns}
+	return store.Options{MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns, DeskConns: cfg.DBDeskConns}
 }
 
 // ensureTemplate makes (once per migration set, across parallel test
