@@ -192,21 +192,6 @@ const fewItems = 64
 // one item.
 var availabilityFewSQL = availabilitySQLWith(unitBusyOfOne, `i.id = ANY((SELECT $6::bigint[])::bigint[])`, ``)
 
-// availabilityFirstFreeSQL: the first $7 of the items $6, in the list's
-// order, with any free (a fully booked item's similar items: the first three
-// free of its category). Each item is asked as availabilityItemSQL asks one,
-// one after the other in the list's order (the ordinality is a sort order
-// the planner knows, so no sort waits for every item), and the limit stops
-// the walk at the last one needed: a list whose first items are free reads
-// only those, where asking a few and then the rest read six or more items'
-// units (84 buffers against 44 on the large benchmark shop for three free).
-var availabilityFirstFreeSQL = `
-SELECT a.* FROM unnest((SELECT $6::bigint[])::bigint[]) WITH ORDINALITY AS l(id, n)
-CROSS JOIN LATERAL (` + availabilitySQLWith(unitBusyOfOne, `i.id = l.id`, ``) + `) a
-WHERE a.free > 0
-ORDER BY l.n
-LIMIT $7`
-
 // availabilityItemSQL: the one item $6 (the item page, a one-line cart):
 // its generic plan is the exact one-row lookup, where the list's would read
 // as if there were 10 items; its few units probe their own open check-outs
@@ -267,24 +252,6 @@ func (s *Store) ListFree(ctx context.Context, q AvailabilityQuery) ([]ItemFree, 
 	}
 	if err := s.prepared().Query(ctx, text, []any{q.LocationID, q.From, q.To, q.Now, q.Hidden, pq.Array(q.ItemIDs)}, scan); err != nil {
 		return nil, fmt.Errorf("store: free counts: %w", classify(err))
-	}
-	return out, nil
-}
-
-// ListFirstFree answers ListAvailability's rows for the first n of the items
-// q.ItemIDs, in the list's order, that have any free: in one query that asks
-// no item after the n-th free one.
-func (s *Store) ListFirstFree(ctx context.Context, q AvailabilityQuery, n int) ([]ItemAvailability, error) {
-	if q.ItemIDs == nil || q.AfterID != 0 || q.Limit != 0 {
-		return nil, fmt.Errorf("store: first free: a list of items is needed, without paging")
-	}
-	if len(q.ItemIDs) == 0 || n <= 0 {
-		return nil, nil
-	}
-	var out []ItemAvailability
-	scan := func(rows *sql.Rows) error { return scanAvailability(rows, &out, min(n, len(q.ItemIDs))) }
-	if err := s.prepared().Query(ctx, availabilityFirstFreeSQL, []any{q.LocationID, q.From, q.To, q.Now, q.Hidden, pq.Array(q.ItemIDs), n}, scan); err != nil {
-		return nil, fmt.Errorf("store: first free: %w", classify(err))
 	}
 	return out, nil
 }
@@ -438,12 +405,7 @@ ORDER BY d.n`
 // the location's zone), how many of an item are free for the whole span, and
 // how many the location has; ErrNotFound for an archived or unknown item.
 func (s *Store) ItemCalendar(ctx context.Context, itemID, locationID int64, days []Span, now time.Time) (free []int, capacity int, err error) {
-	starts := make([]string, len(days))
-	ends := make([]string, len(days))
-	for i, d := range days {
-		starts[i] = d.From.UTC().Format(time.RFC3339Nano)
-		ends[i] = d.To.UTC().Format(time.RFC3339Nano)
-	}
+	starts, ends := spanBounds(days)
 	free, capacity = make([]int, 0, len(days)), 0
 	scan := func(rows *sql.Rows) error {
 		return newRowScan("day", "capacity", "free").each(rows, func(r *rowScan) {
@@ -459,6 +421,16 @@ func (s *Store) ItemCalendar(ctx context.Context, itemID, locationID int64, days
 		return nil, 0, fmt.Errorf("store: item calendar %d: %w", itemID, ErrNotFound)
 	}
 	return free, capacity, nil
+}
+
+// spanBounds are the spans' starts and ends as itemCalendarSQL takes them.
+func spanBounds(spans []Span) (starts, ends []string) {
+	starts, ends = make([]string, len(spans)), make([]string, len(spans))
+	for i, d := range spans {
+		starts[i] = d.From.UTC().Format(time.RFC3339Nano)
+		ends[i] = d.To.UTC().Format(time.RFC3339Nano)
+	}
+	return starts, ends
 }
 
 // Blocker is one thing keeping an item from being free in a window: a
