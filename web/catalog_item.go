@@ -120,37 +120,32 @@ func (s *Server) instead(ctx context.Context, pv *pages.PriceView, it catalog.It
 		}
 		spans = append(spans, store.Span{From: start, To: end})
 	}
-	first, err := s.Booking.FirstFree(ctx, it.ID, loc.ID, spans)
+	// The category's list is in the availability's order (by name), so the
+	// first three free are found asking only as many items as it takes.
+	var similar []int64
+	byID := map[int64]store.ItemListRow{}
+	if it.CategoryID != nil {
+		// Without the list, the next free period is still worth showing.
+		items, _ := s.Store.ListPublicItems(ctx, store.PublicFilter{CategoryID: *it.CategoryID, Limit: 24})
+		for _, o := range items {
+			if o.ID != it.ID {
+				similar, byID[o.ID] = append(similar, o.ID), o
+			}
+		}
+	}
+	// Both in one query (most often; see Alternatives).
+	alt, err := s.Booking.Alternatives(ctx, store.AlternativesQuery{ItemID: it.ID, LocationID: loc.ID,
+		From: p.Start, To: p.End, Spans: spans, Similar: similar, N: 3})
 	if err != nil {
 		return
 	}
-	if first >= 0 {
-		sp := spans[first]
+	if alt.NextFree >= 0 {
+		sp := spans[alt.NextFree]
 		pv.NextFree = displayRange(sp.From, sp.To, zone)
 		pv.NextFreeHref = "/items/" + it.Slug + "/price?" + url.Values{"location": {idOf(loc.ID)},
 			"start": {period.FormatLocal(sp.From, zone)}, "end": {period.FormatLocal(sp.To, zone)}}.Encode()
 	}
-	if it.CategoryID == nil {
-		return
-	}
-	items, err := s.Store.ListPublicItems(ctx, store.PublicFilter{CategoryID: *it.CategoryID, Limit: 24})
-	if err != nil {
-		return
-	}
-	byID := map[int64]store.ItemListRow{}
-	var ids []int64
-	for _, o := range items {
-		if o.ID != it.ID {
-			ids, byID[o.ID] = append(ids, o.ID), o
-		}
-	}
-	// The list is in the availability's order (by name), so the first
-	// three free are found asking only as many items as it takes.
-	avail, err := s.Booking.FreeAmong(ctx, loc.ID, p.Start, p.End, ids, 3)
-	if err != nil {
-		return
-	}
-	for _, a := range avail {
+	for _, a := range alt.Similar {
 		o := byID[a.ID]
 		sim := pages.SimilarItem{Name: o.Name, Slug: o.Slug, PhotoID: o.PhotoID}
 		if q, err := s.Booking.Price(a.BookableItem, p.Start, p.End, zone, 1, settings); err == nil {

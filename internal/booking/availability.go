@@ -69,46 +69,41 @@ func (e *Engine) FreeFor(ctx context.Context, itemID, locationID int64, spans []
 	return free, err
 }
 
-// nextFreeWindow is how many candidate periods FirstFree asks at first: a
-// fully booked item is most often free again within a week of days (on the
-// large benchmark set 98% of them), so the rest are asked only when none of
-// these is free, instead of every candidate on every fully booked page.
+// nextFreeWindow is how many candidate periods Alternatives asks at first:
+// a fully booked item is most often free again within a week of days (on
+// the large benchmark set 98% of them), so the rest are asked only when none
+// of these is free, instead of every candidate on every fully booked page.
 const nextFreeWindow = 7
 
-// FirstFree is the index of the first of spans (in their order) for which at
-// least one of the item is free at the location for the whole span, or -1
-// when none is: the first span with a positive FreeFor count. It asks the
-// first nextFreeWindow spans, then the rest only when those are all booked.
-// ErrNotFound for an archived or unknown item (when there are spans).
-func (e *Engine) FirstFree(ctx context.Context, itemID, locationID int64, spans []store.Span) (int, error) {
-	for lo := 0; lo < len(spans); {
-		hi := len(spans)
-		if lo == 0 {
-			hi = min(hi, nextFreeWindow)
-		}
-		free, err := e.FreeFor(ctx, itemID, locationID, spans[lo:hi])
-		if err != nil {
-			return -1, err
-		}
-		for i, f := range free {
-			if f > 0 {
-				return lo + i, nil
-			}
-		}
-		lo = hi
+// Alternatives answers what a fully booked item's page offers instead, in
+// one query when the first nextFreeWindow candidate spans (q.Spans, in their
+// order) hold the answer: NextFree, the index of the first span for which
+// at least one of the item is free at the location for the whole span (the
+// first with a positive FreeFor count, -1 when none is), and Similar, the
+// first q.N items of q.Similar (in that order, the public list's by name)
+// with any free for [q.From, q.To) as AvailabilityOf counts them, asking no
+// item after the last one needed. The rest of the spans are asked only when
+// the first ones are all booked. Items customers cannot book online are
+// never similar. ErrNotFound for an archived or unknown item (when there
+// are spans). q.Now is the engine's.
+func (e *Engine) Alternatives(ctx context.Context, q store.AlternativesQuery) (store.Alternatives, error) {
+	all := q.Spans
+	q.Now, q.Spans = e.now(), all[:min(len(all), nextFreeWindow)]
+	alt, err := e.st.GetAlternatives(ctx, q)
+	if err != nil || alt.NextFree >= 0 || len(all) == len(q.Spans) {
+		return alt, err
 	}
-	return -1, nil
-}
-
-// FreeAmong is AvailabilityOf's answer kept to its first n items with some
-// free, in the order of itemIDs (the public list's, by name), in one query
-// that stops at the n-th free item: the items after it are never asked.
-// Items customers cannot book online are left out.
-func (e *Engine) FreeAmong(ctx context.Context, locationID int64, start, end time.Time, itemIDs []int64, n int) ([]store.ItemAvailability, error) {
-	if len(itemIDs) == 0 {
-		return nil, nil
+	free, err := e.FreeFor(ctx, q.ItemID, q.LocationID, all[len(q.Spans):])
+	if err != nil {
+		return store.Alternatives{}, err
 	}
-	return e.st.ListFirstFree(ctx, store.AvailabilityQuery{LocationID: locationID, From: start, To: end, Now: e.now(), ItemIDs: itemIDs}, n)
+	for i, f := range free {
+		if f > 0 {
+			alt.NextFree = len(q.Spans) + i
+			break
+		}
+	}
+	return alt, nil
 }
 
 // Day states of the item calendar.

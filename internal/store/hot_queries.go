@@ -103,9 +103,11 @@ func HotQueries(p HotParams) []HotQuery {
 		{"availability, a one-item list", availabilityOfSQL, []any{p.LocationID, from, to, p.Now, false, pq.Array([]int64{p.SerialItemID})}, true, false, false},
 		{"availability, one item", availabilityItemSQL, []any{p.LocationID, from, to, p.Now, true, p.SerialItemID}, true, false, false},
 		{"calendar, serialized item", itemCalendarSQL, []any{p.SerialItemID, p.LocationID, pq.Array(starts), pq.Array(ends), p.Now}, true, false, false},
-		{"next free, first week of candidates", itemCalendarSQL, []any{p.SerialItemID, p.LocationID, pq.Array(starts[7:14]), pq.Array(ends[7:14]), p.Now}, true, false, false},
+		{"next free (first week of candidates) and similar items (the first three free)", alternativesSQL, []any{p.LocationID, from, to, p.Now, false,
+			pq.Array(append([]int64{p.BulkItemID}, catalogPage[1:]...)), 3, p.SerialItemID, pq.Array(starts[7:14]), pq.Array(ends[7:14])}, true, false, false},
+		{"next free (first week of candidates) of a bulk item, no similar items", alternativesSQL, []any{p.LocationID, from, to, p.Now, false,
+			pq.Array([]int64{}), 3, p.BulkItemID, pq.Array(starts[7:14]), pq.Array(ends[7:14])}, true, false, false},
 		{"next free, the rest of the candidates", itemCalendarSQL, []any{p.SerialItemID, p.LocationID, pq.Array(starts[14:]), pq.Array(ends[14:]), p.Now}, true, false, false},
-		{"similar items, the first three free", availabilityFirstFreeSQL, []any{p.LocationID, from, to, p.Now, false, pq.Array(append([]int64{p.BulkItemID}, catalogPage[1:]...)), 3}, true, false, false},
 		{"calendar, bulk item", itemCalendarSQL, []any{p.BulkItemID, p.LocationID, pq.Array(starts), pq.Array(ends), p.Now}, true, false, false},
 		// Every booking's housekeeping asks this (booking_housekeep's
 		// first statement, the same form): no hold on the benchmark's data,
