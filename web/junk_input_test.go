@@ -233,7 +233,7 @@ func saysWhy(res *testResponse) bool {
 	if res.Doc == nil {
 		return false
 	}
-	for _, sel := range []string{`[data-testid="error-page"] p`, `[data-testid="form-error"]`, `.field-error`, `.form-errors`, `[role="alert"]`, `[data-testid="reset-invalid"]`} {
+	for _, sel := range []string{`[data-testid="error-page"] p`, `[data-testid="form-error"]`, `.field-error`, `.form-errors`, `[role="alert"]`, `[data-testid="reset-invalid"]`, `[data-testid="email-change-invalid"]`, `[data-testid="email-change-taken"]`} {
 		if strings.TrimSpace(res.Doc.Find(sel).Text()) != "" {
 			return true
 		}
