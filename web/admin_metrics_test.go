@@ -42,8 +42,9 @@ func TestAdminMetricsSystemPanel(t *testing.T) {
 		t.Fatalf("fragment is not the panel alone: %.200s", frag.Body)
 	}
 	pools := frag.Doc.Find(`[data-testid="pool-table"] tbody th`)
-	// One pool: sessions are stored through the app's pool.
-	if pools.Length() != 1 || pools.First().Text() != "app" {
+	// The app's pool and the desk board's: sessions are stored through the
+	// app's pool, not one of their own.
+	if pools.Length() != 2 || pools.First().Text() != "app" || pools.Last().Text() != "desk" {
 		t.Errorf("pools: %q", pools.Text())
 	}
 	if strings.Contains(frag.Body, "style=") || strings.Contains(frag.Body, "<script") {

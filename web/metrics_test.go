@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/rentdesk/rentdesk/internal/config"
 	"github.com/rentdesk/rentdesk/internal/metrics"
+	"github.com/rentdesk/rentdesk/internal/store"
+	"github.com/rentdesk/rentdesk/internal/testenv"
 )
 
 const testMetricsToken = "test-scrape-token-0123456789"
@@ -149,7 +152,7 @@ func TestMonitoringJSONWithToken(t *testing.T) {
 		Version string `json:"version"`
 	}
 	res = getWithAuth(t, app, "/monitoring/system", auth).expectStatus(t, http.StatusOK)
-	if err := json.Unmarshal([]byte(res.Body), &sys); err != nil || len(sys.Pools) != 1 || sys.Version == "" {
+	if err := json.Unmarshal([]byte(res.Body), &sys); err != nil || len(sys.Pools) != 2 || sys.Version == "" {
 		t.Errorf("system %s: %v", res.Body, err)
 	}
 	for _, p := range []string{"/monitoring/alerts", "/monitoring/metrics?period=90d"} {
@@ -159,4 +162,53 @@ func TestMonitoringJSONWithToken(t *testing.T) {
 		}
 	}
 	getWithAuth(t, app, "/monitoring/metrics?period=junk", auth).expectStatus(t, http.StatusBadRequest)
+}
+
+// The desk board reads on a small pool of its own (RENTDESK_DB_DESK_CONNS):
+// its figures stand beside the main pool's on /metrics and in the
+// dashboard's pool panel, so an operator sees when the desk waits for a
+// connection while the main pool is idle.
+func TestDeskPoolBesideTheMainPool(t *testing.T) {
+	s := newShop(t, "Europe/Berlin", withConfig(func(c *config.Config) { c.MetricsToken = testMetricsToken }))
+	desk := testenv.ShippedPool(t).DeskConns
+	if desk < 1 {
+		t.Fatalf("fixture: the shipped settings have no desk pool (%d)", desk)
+	}
+	s.createUser(store.RoleStaff, "desk@example.test", "staff password 1")
+	s.createUser(store.RoleAdmin, "admin@example.test", "admin password 1")
+	staff := s.client()
+	staff.login("desk@example.test", "staff password 1")
+	staff.get("/desk").expectStatus(t, http.StatusOK)
+
+	body := scrape(t, s.testApp, "Bearer "+testMetricsToken).expectStatus(t, http.StatusOK).Body
+	for _, want := range []string{
+		`go_sql_max_open_connections{db_name="app"} `,
+		fmt.Sprintf(`go_sql_max_open_connections{db_name="desk"} %d`, desk),
+		`go_sql_open_connections{db_name="desk"} `, `go_sql_wait_count_total{db_name="desk"} `,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("scrape lacks %s", want)
+		}
+	}
+
+	admin := s.client()
+	admin.login("admin@example.test", "admin password 1")
+	req, _ := http.NewRequest(http.MethodGet, s.ts.URL+"/admin/metrics/system", nil)
+	req.Header.Set("HX-Request", "true")
+	frag := admin.do(req).expectStatus(t, http.StatusOK)
+	rows := map[string][]string{}
+	frag.Doc.Find(`[data-testid="pool-table"] tbody tr`).Each(func(_ int, tr *goquerySelection) {
+		var cells []string
+		tr.Find("td").Each(func(_ int, td *goquerySelection) { cells = append(cells, strings.TrimSpace(td.Text())) })
+		rows[strings.TrimSpace(tr.Find("th").Text())] = cells
+	})
+	// Columns: open, in use, idle, max, waits, wait time. The board just
+	// read opened at least one desk connection, which stays open.
+	d, ok := rows["desk"]
+	if _, app := rows["app"]; !app || !ok || len(rows) != 2 || len(d) != 6 {
+		t.Fatalf("pool rows: %v", rows)
+	}
+	if d[3] != strconv.Itoa(desk) || d[0] == "0" {
+		t.Errorf("desk pool row %v: want max %d and an open connection", d, desk)
+	}
 }

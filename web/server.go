@@ -4,7 +4,6 @@ package web
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -141,16 +140,16 @@ func NewPayments(c config.Config, st *store.Store, eng *booking.Engine, jb *jobs
 	return payment.NewService(o)
 }
 
-// NewMetrics builds the metrics of one server: the connection pool (sessions
-// use it too), the job queue and the database size come from st (when there
-// is one). Its
-// clock is the wall clock: uptime and rates are about this process, not about
-// the shop's (possibly simulated) time.
+// NewMetrics builds the metrics of one server: the connection pools (the
+// main one, which sessions use too, and the desk board's), the job queue and
+// the database size come from st (when there is one). Its clock is the wall
+// clock: uptime and rates are about this process, not about the shop's
+// (possibly simulated) time.
 func NewMetrics(st *store.Store) *metrics.Metrics {
 	o := metrics.Options{}
 	if st != nil {
 		o.Store = st
-		o.Pools = map[string]*sql.DB{"app": st.DB()}
+		o.Pools = st.Pools()
 	}
 	return metrics.New(o)
 }

@@ -39,7 +39,7 @@ var latencyBounds = []float64{.0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 
 type Options struct {
 	// Store feeds the job queue and database size gauges; nil leaves them out.
 	Store *store.Store
-	// Pools are the connection pools to report, by name ("app").
+	// Pools are the connection pools to report, by name ("app", "desk").
 	Pools map[string]*sql.DB
 	// Version is reported by rentdesk_build_info; empty reads the build's VCS revision.
 	Version string

@@ -117,6 +117,18 @@ func openPool(c connector, maxOpen, maxIdle int, lifetime time.Duration) *sqlx.D
 // DB exposes the pool for libraries that take a *sql.DB (goose, the job queue).
 func (s *Store) DB() *sql.DB { return s.db.DB }
 
+// Pools are the store's connection pools by name, for the figures an
+// operator watches: "app" (every query, sessions and the job queue) and,
+// with Options.DeskConns, "desk" (the desk board's reads), which saturates
+// on its own and so is reported on its own.
+func (s *Store) Pools() map[string]*sql.DB {
+	pools := map[string]*sql.DB{"app": s.db.DB}
+	if s.desk != nil {
+		pools["desk"] = s.desk.db.DB
+	}
+	return pools
+}
+
 // Close closes the pool.
 func (s *Store) Close() error {
 	if s.cache != nil {
