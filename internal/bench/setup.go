@@ -74,9 +74,13 @@ func Prepare(ctx context.Context, base string, sz Size, logf func(string, ...any
 		return "", time.Time{}, err
 	}
 	defer db.Close()
-	have, at, err := Generated(ctx, db)
+	have, at, shape, err := Generated(ctx, db)
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("bench: read data set marker: %w", err)
+	}
+	if have == sz.Name && shape != sz.Shape() {
+		return "", time.Time{}, fmt.Errorf("bench: database %s holds a %s data set cut otherwise (%q, now %q); drop it to generate it again",
+			name, have, shape, sz.Shape())
 	}
 	if have == sz.Name {
 		logf("database %s already holds the %s data set (generated %s)", name, sz.Name, at.Format(time.RFC3339))
