@@ -161,21 +161,21 @@ func TestShortHistoryKeepsThePresent(t *testing.T) {
 		if err := Generate(ctx, db, sz, now, "$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaA"); err != nil {
 			t.Fatal(err)
 		}
-		// The window: lines under way between DaysBehind before now and
-		// DaysAhead after it; per day: lines starting or ending in the
-		// three days either side of now.
+		// The present: lines under way from three days before now to the
+		// item calendar's four weeks after it; per day: lines starting or
+		// ending in the three days either side of now.
 		err := db.QueryRow(`
-WITH w AS (SELECT $1::timestamptz - make_interval(days => $2) AS lo, $1::timestamptz + make_interval(days => $3) AS hi)
+WITH w AS (SELECT $1::timestamptz - interval '3 days' AS lo, $1::timestamptz + interval '28 days' AS hi)
 SELECT count(*),
        count(*) FILTER (WHERE l.starts_at >= $1::timestamptz - interval '3 days' AND l.starts_at < $1::timestamptz + interval '3 days')
            + count(*) FILTER (WHERE l.ends_at >= $1::timestamptz - interval '3 days' AND l.ends_at < $1::timestamptz + interval '3 days'),
        count(*) FILTER (WHERE l.picked_up_at IS NOT NULL AND l.returned_at IS NULL),
        count(*) FILTER (WHERE l.picked_up_at IS NOT NULL AND l.returned_at IS NULL AND l.ends_at < $1::timestamptz),
        count(*) FILTER (WHERE l.starts_at > $1::timestamptz AND l.booking_status <> 'cancelled'),
-       md5(string_agg(concat_ws(',', l.id, l.item_id, l.quantity, l.starts_at, l.ends_at, l.picked_up_at, l.returned_at,
-                                l.booking_status, a.unit_id), ';' ORDER BY l.id))
+       coalesce(md5(string_agg(concat_ws(',', l.id, l.item_id, l.quantity, l.starts_at, l.ends_at, l.picked_up_at, l.returned_at,
+                                l.booking_status, a.unit_id), ';' ORDER BY l.id)), '')
 FROM booking_lines l LEFT JOIN unit_allocations a ON a.booking_line_id = l.id, w
-WHERE l.ends_at > w.lo AND l.starts_at < w.hi`, now, short.DaysBehind, short.DaysAhead).
+WHERE l.ends_at > w.lo AND l.starts_at < w.hi`, now).
 			Scan(&p.lines, &p.perDay, &p.open, &p.overdue, &p.ahead, &p.window)
 		if err != nil {
 			t.Fatal(err)
