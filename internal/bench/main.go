@@ -53,7 +53,7 @@ func Main(ctx context.Context, args []string) error {
 	if base == "" {
 		return errors.New("DATABASE_URL is not set")
 	}
-	dbURL, dataNow, err := Prepare(ctx, base, sz, stdLogf)
+	dbURL, dataNow, err := Prepare(ctx, base, sz, time.Time{}, stdLogf)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,12 @@ func Main(ctx context.Context, args []string) error {
 			names = append(names, "small")
 		}
 		for _, name := range names {
-			u, at, err := Prepare(ctx, base, Sizes[name], stdLogf)
+			// large-short is large's present: made for large's now.
+			var twin time.Time
+			if name == short {
+				twin = dataNow
+			}
+			u, at, err := Prepare(ctx, base, Sizes[name], twin, stdLogf)
 			if err != nil {
 				return err
 			}
