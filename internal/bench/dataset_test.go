@@ -3,6 +3,8 @@ package bench
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -281,5 +283,39 @@ FROM bookings`).Scan(&past, &under, &ahead)
 	}
 	if sums[0] != sums[1] {
 		t.Fatalf("two runs made different shops: %s and %s", sums[0], sums[1])
+	}
+}
+
+// A shop with a short history is made for its twin's now (the same
+// present), and one made for another now is not reused.
+func TestPrepareMakesAShortSetForItsTwinsNow(t *testing.T) {
+	admin := testenv.Require(t, "RENTDESK_TEST_DATABASE_URL")
+	ctx := context.Background()
+	sz := Size{Name: fmt.Sprintf("t-twin-%d", os.Getpid()), Locations: 3, Categories: 4, Items: 40, Units: 80, Lines: 800,
+		Customers: 50, BookingCustomers: 5, AuditRows: 10, DaysBehind: 7, DaysAhead: 30}
+	t.Cleanup(func() {
+		u, err := DatabaseURL(admin, "postgres")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		db, err := sql.Open("postgres", u)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer db.Close()
+		if _, err := db.Exec(`DROP DATABASE IF EXISTS ` + DatabaseName(sz) + ` WITH (FORCE)`); err != nil {
+			t.Error(err)
+		}
+	})
+	twin := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	for range 2 {
+		if _, at, err := Prepare(ctx, admin, sz, twin, t.Logf); err != nil || !at.Equal(twin) {
+			t.Fatalf("prepared for %s, want its twin's %s: %v", at, twin, err)
+		}
+	}
+	if _, _, err := Prepare(ctx, admin, sz, twin.Add(time.Hour), t.Logf); err == nil {
+		t.Fatal("a data set made for another now was reused")
 	}
 }
