@@ -25,19 +25,41 @@ type Size struct {
 	// accounts still has customers with as many bookings as large's.
 	BookingCustomers int
 	AuditRows        int
+	// DaysBehind and DaysAhead (both 0: the whole three years) keep only
+	// the bookings under way between DaysBehind days before now and
+	// DaysAhead days after it: the same shop opened recently, whose present
+	// is as busy as the three years' (the same rows), with little history.
+	DaysBehind, DaysAhead int
 }
 
 // Sizes are the data sets the benchmark knows: small is quick, large is
 // the shop the growth target speaks of, and large-short is large's shop
-// (locations, catalog, units, accounts) with a short history: 10,000 lines
-// instead of a million, on a tenth of the customers' accounts (as many
-// bookings each as in large) and a hundredth of the audit log. Growth is
-// large against large-short: history grows, nothing else does.
+// (locations, catalog, units, accounts) with a short history: large's own
+// bookings under way from a week before now to a month after it (about
+// 78,000 of its million lines: every unit is in a booking around today,
+// so the present alone is some 60,000 lines), on the first 3,900
+// customers' accounts (as many bookings each as in large), and a
+// hundredth of the audit log. Its desk board, open check-outs, overdue
+// lines and the month ahead (the item calendar's four weeks, the dated
+// scenarios' week) are large's, line for line. Growth is large against
+// large-short: history grows, nothing else does.
 var Sizes = map[string]Size{
 	"small": {Name: "small", Locations: 3, Categories: 12, Items: 300, Units: 1200, Lines: 10_000, Customers: 1_000, AuditRows: 2_000},
 	"large": {Name: "large", Locations: 3, Categories: 12, Items: 5_000, Units: 20_000, Lines: 1_000_000, Customers: 50_000, AuditRows: 200_000},
-	"large-short": {Name: "large-short", Locations: 3, Categories: 12, Items: 5_000, Units: 20_000, Lines: 10_000, Customers: 50_000,
-		BookingCustomers: 500, AuditRows: 2_000},
+	"large-short": {Name: "large-short", Locations: 3, Categories: 12, Items: 5_000, Units: 20_000, Lines: 1_000_000, Customers: 50_000,
+		BookingCustomers: 3_900, AuditRows: 2_000, DaysBehind: 7, DaysAhead: 30},
+}
+
+// Shape is what, besides its name, the data set of a size is made of that
+// an earlier generator made otherwise: the window of a shop with a short
+// history ("" for the whole three years). The marker row keeps it, so the
+// bench does not reuse a data set cut differently.
+func (sz Size) Shape() string {
+	if sz.DaysBehind == 0 && sz.DaysAhead == 0 {
+		return ""
+	}
+	return fmt.Sprintf("bookings under way from %d days behind to %d ahead of %d lines, on %d customers",
+		sz.DaysBehind, sz.DaysAhead, sz.Lines, sz.BookingCustomers)
 }
 
 // ShortOf names the data set with the same shop as a size and a short
@@ -156,6 +178,10 @@ FROM (
            make_interval(hours => 4 + rnd(n, 13) % 120), 1 + rnd(n, 14) % 3
     FROM generate_series($1::bigint * $5::int + 1, $2::bigint) n
 ) x`, []any{bookedUnits, sz.Lines, nSerialItems, sz.Locations, perUnit, now, sz.Items, sz.Units, slots}},
+		// A shop with a short history keeps the bookings under way in its
+		// window (a line ending after its start, a line starting before its
+		// end): large's present and month ahead, line for line.
+		{"window", windowSQL, []any{now, sz.DaysBehind, sz.DaysAhead}},
 		// Two lines make a booking (booking numbers have six digits, so a
 		// shop of a million lines has half a million bookings): the same
 		// unit's consecutive slots, or two bulk lines at one location. Past
@@ -263,10 +289,14 @@ SELECT $2::timestamptz - make_interval(mins => ($1 - g) * 5), (SELECT id FROM us
        (ARRAY['booking', 'item', 'unit', 'location', 'category', 'user', 'maintenance', 'stock'])[1 + rnd(g, 19) % 8],
        (1 + rnd(g, 20) % 100000)::text, '{"generated": true}'
 FROM generate_series(1, $1::int) g`, []any{sz.AuditRows, now, StaffEmail}},
-		{"marker", `CREATE TABLE bench_dataset (size text NOT NULL, seed bigint NOT NULL, generated_at timestamptz NOT NULL)`, nil},
-		{"marker row", `INSERT INTO bench_dataset VALUES ($1, $2, $3)`, []any{sz.Name, Seed, now}},
+		{"marker", `CREATE TABLE bench_dataset (size text NOT NULL, seed bigint NOT NULL, generated_at timestamptz NOT NULL,
+                            shape text NOT NULL)`, nil},
+		{"marker row", `INSERT INTO bench_dataset VALUES ($1, $2, $3, $4)`, []any{sz.Name, Seed, now, sz.Shape()}},
 	}
 	for i, st := range steps {
+		if st.name == "window" && sz.Shape() == "" {
+			continue
+		}
 		q := st.sql
 		if i > 0 {
 			q = strings.ReplaceAll(q, "rnd(", "pg_temp.rnd(")
@@ -343,23 +373,34 @@ CROSS JOIN LATERAL (SELECT CASE d.kind WHEN 'invoice' THEN s.invoice_prefix ELSE
                            s.time_zone AS zone,
                            extract(year FROM d.at AT TIME ZONE s.time_zone)::int AS year) y`
 
+// windowSQL drops the bookings (two lines each, (n + 1) / 2) of the
+// three years that are over $2 days before now ($1) or start $3 days or
+// more after it.
+const windowSQL = `
+DELETE FROM gen_lines g
+USING (SELECT (n + 1) / 2 AS bid FROM gen_lines GROUP BY (n + 1) / 2
+       HAVING max(ends_at) <= $1::timestamptz - make_interval(days => $2::int)
+           OR min(starts_at) >= $1::timestamptz + make_interval(days => $3::int)) x
+WHERE (g.n + 1) / 2 = x.bid`
+
 // rndSQL is the generator's random number: a hash of a row number, a
 // stream number and Seed, so each column draws its own numbers.
 var rndSQL = fmt.Sprintf(`
 CREATE OR REPLACE FUNCTION pg_temp.rnd(n bigint, stream int) RETURNS int LANGUAGE sql IMMUTABLE AS
 $$ SELECT hashint8(n * 1000003 + stream * 7919 + %d) & 2147483647 $$`, Seed)
 
-// Generated reports which size the database holds ("" for none).
-func Generated(ctx context.Context, db *sql.DB) (string, time.Time, error) {
-	var size string
-	var at time.Time
-	err := db.QueryRowContext(ctx, `SELECT size, generated_at FROM bench_dataset`).Scan(&size, &at)
+// Generated reports which size the database holds ("" for none) and its
+// shape (Size.Shape; "" for a marker written before shapes were, whose
+// data sets all spanned the whole three years).
+func Generated(ctx context.Context, db *sql.DB) (size string, at time.Time, shape string, err error) {
+	err = db.QueryRowContext(ctx, `SELECT size, generated_at, coalesce(to_jsonb(d) ->> 'shape', '') FROM bench_dataset d`).
+		Scan(&size, &at, &shape)
 	if err != nil {
 		var exists bool
 		if qerr := db.QueryRowContext(ctx, `SELECT to_regclass('bench_dataset') IS NOT NULL`).Scan(&exists); qerr == nil && !exists {
-			return "", time.Time{}, nil
+			return "", time.Time{}, "", nil
 		}
-		return "", time.Time{}, err
+		return "", time.Time{}, "", err
 	}
-	return size, at, nil
+	return size, at, shape, nil
 }

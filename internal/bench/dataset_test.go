@@ -3,6 +3,8 @@ package bench
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -114,22 +116,106 @@ SELECT (SELECT count(*) FROM bookings),
 }
 
 // large-short is large's shop with a short history: the same locations,
-// catalog, units and accounts, 10,000 lines, and as many bookings per
-// booking customer as large has, so the growth ratio sees history grow and
-// nothing else.
+// catalog, units and accounts, cut from the same three years, bookings on
+// fewer customers, a short audit log, and a window around now that holds
+// the desk's day, the open check-outs and the month ahead the dated pages
+// ask about (the item calendar shows four weeks).
 func TestLargeShortIsLargeWithAShortHistory(t *testing.T) {
 	l, s := Sizes["large"], Sizes[ShortOf["large"]]
 	if s.Locations != l.Locations || s.Categories != l.Categories || s.Items != l.Items || s.Units != l.Units || s.Customers != l.Customers {
 		t.Fatalf("large-short %+v has another shop than large %+v", s, l)
 	}
-	if s.Lines != 10_000 || s.AuditRows >= l.AuditRows/10 {
-		t.Fatalf("large-short has %d lines and %d audit rows, want 10,000 and few", s.Lines, s.AuditRows)
+	if s.Lines != l.Lines || s.AuditRows >= l.AuditRows/10 || s.BookingCustomers == 0 || s.BookingCustomers >= l.Customers/10 {
+		t.Fatalf("large-short: %d lines (want large's %d), %d audit rows, %d customers with bookings", s.Lines, l.Lines, s.AuditRows, s.BookingCustomers)
 	}
-	if per, large := s.Lines/2/s.BookingCustomers, l.Lines/2/l.Customers; per != large {
-		t.Fatalf("%d bookings per booking customer in large-short, %d in large", per, large)
+	if s.DaysBehind < 2 || s.DaysAhead < 29 || s.DaysBehind+s.DaysAhead > 60 {
+		t.Fatalf("large-short keeps %d days behind and %d ahead: want the overdue lines' two days and the calendar's four weeks, little else",
+			s.DaysBehind, s.DaysAhead)
+	}
+	if l.Shape() != "" || s.Shape() == "" {
+		t.Fatalf("shapes %q and %q", l.Shape(), s.Shape())
 	}
 	if DatabaseName(s) != "rentdesk_bench_large_short" {
 		t.Fatalf("database name %q", DatabaseName(s))
+	}
+}
+
+// A shop cut like large-short from a shop shaped like large (scaled down)
+// is as busy around now: the same lines, line for line, in its window
+// (lines starting and ending each day, open check-outs, overdue lines, the
+// month ahead), and no booking but those under way in it, each whole.
+func TestShortHistoryKeepsThePresent(t *testing.T) {
+	l, s := Sizes["large"], Sizes[ShortOf["large"]]
+	long := Size{Name: "tiny", Locations: 3, Categories: 4, Items: 40, Units: 80, Lines: 8_000, Customers: 500, AuditRows: 100}
+	short := long
+	short.Name, short.Lines, short.AuditRows = "tiny-short", long.Lines*s.Lines/l.Lines, 10
+	short.BookingCustomers = max(1, long.Customers*s.BookingCustomers/l.Customers)
+	short.DaysBehind, short.DaysAhead = s.DaysBehind, s.DaysAhead
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	type present struct {
+		lines, perDay, open, overdue, ahead int
+		window                              string
+	}
+	read := func(sz Size) (p present, outside, split, customer1 int) {
+		st, _ := testenv.Store(t)
+		db := st.DB()
+		if err := Generate(ctx, db, sz, now, "$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaA"); err != nil {
+			t.Fatal(err)
+		}
+		// The present: lines under way from three days before now to the
+		// item calendar's four weeks after it; per day: lines starting or
+		// ending in the three days either side of now.
+		err := db.QueryRow(`
+WITH w AS (SELECT $1::timestamptz - interval '3 days' AS lo, $1::timestamptz + interval '28 days' AS hi)
+SELECT count(*),
+       count(*) FILTER (WHERE l.starts_at >= $1::timestamptz - interval '3 days' AND l.starts_at < $1::timestamptz + interval '3 days')
+           + count(*) FILTER (WHERE l.ends_at >= $1::timestamptz - interval '3 days' AND l.ends_at < $1::timestamptz + interval '3 days'),
+       count(*) FILTER (WHERE l.picked_up_at IS NOT NULL AND l.returned_at IS NULL),
+       count(*) FILTER (WHERE l.picked_up_at IS NOT NULL AND l.returned_at IS NULL AND l.ends_at < $1::timestamptz),
+       count(*) FILTER (WHERE l.starts_at > $1::timestamptz AND l.booking_status <> 'cancelled'),
+       coalesce(md5(string_agg(concat_ws(',', l.id, l.item_id, l.quantity, l.starts_at, l.ends_at, l.picked_up_at, l.returned_at,
+                                l.booking_status, a.unit_id), ';' ORDER BY l.id)), '')
+FROM booking_lines l LEFT JOIN unit_allocations a ON a.booking_line_id = l.id, w
+WHERE l.ends_at > w.lo AND l.starts_at < w.hi`, now).
+			Scan(&p.lines, &p.perDay, &p.open, &p.overdue, &p.ahead, &p.window)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.QueryRow(`
+SELECT count(*) FILTER (WHERE max_end <= $1::timestamptz - make_interval(days => $2)
+                          OR min_start >= $1::timestamptz + make_interval(days => $3)),
+       count(*) FILTER (WHERE n <> 2),
+       (SELECT count(*) FROM bookings WHERE customer_id = (SELECT id FROM users WHERE email = $4))
+FROM (SELECT booking_id, count(*) AS n, min(starts_at) AS min_start, max(ends_at) AS max_end FROM booking_lines GROUP BY booking_id) b`, now, short.DaysBehind, short.DaysAhead, CustomerEmail).Scan(&outside, &split, &customer1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p, outside, split, customer1
+	}
+	lp, lout, _, _ := read(long)
+	sp, sout, split, customer1 := read(short)
+	t.Logf("around now: %+v in %s, %+v in %s; %d and %d bookings outside the window", lp, long.Name, sp, short.Name, lout, sout)
+	if sp.perDay == 0 || sp.perDay*10 < lp.perDay*9 || sp.open != lp.open || sp.overdue != lp.overdue || sp.ahead*10 < lp.ahead*9 {
+		t.Fatalf("%s is not as busy around now as %s: %+v against %+v", short.Name, long.Name, sp, lp)
+	}
+	if sp.window != lp.window {
+		t.Fatalf("the lines of the window differ: %+v against %+v", sp, lp)
+	}
+	if split != 0 || customer1 == 0 || sout != 0 || lout == 0 {
+		t.Fatalf("%d bookings without their two lines, %d bookings of %s, %d bookings outside the window (%d in %s)",
+			split, customer1, CustomerEmail, sout, lout, long.Name)
+	}
+	// A marker written before shapes were says "", not large-short's shape:
+	// the bench does not reuse a large-short cut the old way.
+	st, _ := testenv.Store(t)
+	_, err := st.DB().Exec(`CREATE TABLE bench_dataset (size text NOT NULL, seed bigint NOT NULL, generated_at timestamptz NOT NULL);
+INSERT INTO bench_dataset VALUES ('large-short', 1, now())`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if size, _, shape, err := Generated(ctx, st.DB()); err != nil || size != "large-short" || shape != "" {
+		t.Fatalf("an old marker: %q %q %v", size, shape, err)
 	}
 }
 
@@ -197,5 +283,39 @@ FROM bookings`).Scan(&past, &under, &ahead)
 	}
 	if sums[0] != sums[1] {
 		t.Fatalf("two runs made different shops: %s and %s", sums[0], sums[1])
+	}
+}
+
+// A shop with a short history is made for its twin's now (the same
+// present), and one made for another now is not reused.
+func TestPrepareMakesAShortSetForItsTwinsNow(t *testing.T) {
+	admin := testenv.Require(t, "RENTDESK_TEST_DATABASE_URL")
+	ctx := context.Background()
+	sz := Size{Name: fmt.Sprintf("t-twin-%d", os.Getpid()), Locations: 3, Categories: 4, Items: 40, Units: 80, Lines: 800,
+		Customers: 50, BookingCustomers: 5, AuditRows: 10, DaysBehind: 7, DaysAhead: 30}
+	t.Cleanup(func() {
+		u, err := DatabaseURL(admin, "postgres")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		db, err := sql.Open("postgres", u)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer db.Close()
+		if _, err := db.Exec(`DROP DATABASE IF EXISTS ` + DatabaseName(sz) + ` WITH (FORCE)`); err != nil {
+			t.Error(err)
+		}
+	})
+	twin := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	for range 2 {
+		if _, at, err := Prepare(ctx, admin, sz, twin, t.Logf); err != nil || !at.Equal(twin) {
+			t.Fatalf("prepared for %s, want its twin's %s: %v", at, twin, err)
+		}
+	}
+	if _, _, err := Prepare(ctx, admin, sz, twin.Add(time.Hour), t.Logf); err == nil {
+		t.Fatal("a data set made for another now was reused")
 	}
 }

@@ -32,8 +32,11 @@ func DatabaseName(sz Size) string { return "rentdesk_bench_" + strings.ReplaceAl
 
 // Prepare makes sure the database of the size exists on the server of base,
 // is migrated, and holds the generated shop; it returns its URL and the
-// instant the data was generated for ("now" of the data set).
-func Prepare(ctx context.Context, base string, sz Size, logf func(string, ...any)) (string, time.Time, error) {
+// instant the data was generated for ("now" of the data set). A data set is
+// generated for the current hour, or for at when it is not zero: a shop with
+// a short history is its twin's present, so it is made for its twin's now,
+// and one made for another is not reused.
+func Prepare(ctx context.Context, base string, sz Size, at time.Time, logf func(string, ...any)) (string, time.Time, error) {
 	name := DatabaseName(sz)
 	adminURL, err := DatabaseURL(base, "postgres")
 	if err != nil {
@@ -74,11 +77,20 @@ func Prepare(ctx context.Context, base string, sz Size, logf func(string, ...any
 		return "", time.Time{}, err
 	}
 	defer db.Close()
-	have, at, err := Generated(ctx, db)
+	have, genAt, shape, err := Generated(ctx, db)
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("bench: read data set marker: %w", err)
 	}
+	if have == sz.Name && shape != sz.Shape() {
+		return "", time.Time{}, fmt.Errorf("bench: database %s holds a %s data set cut otherwise (%q, now %q); drop it to generate it again",
+			name, have, shape, sz.Shape())
+	}
+	if have == sz.Name && !at.IsZero() && !genAt.Equal(at) {
+		return "", time.Time{}, fmt.Errorf("bench: database %s holds a %s data set generated for %s, its twin for %s; drop it to generate it again",
+			name, have, genAt.Format(time.RFC3339), at.Format(time.RFC3339))
+	}
 	if have == sz.Name {
+		at = genAt
 		logf("database %s already holds the %s data set (generated %s)", name, sz.Name, at.Format(time.RFC3339))
 		// Migrations may rewrite a big table (a generated column rebuilt):
 		// its statistics and visibility map are then stale, index-only scans
@@ -99,7 +111,10 @@ func Prepare(ctx context.Context, base string, sz Size, logf func(string, ...any
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	now := time.Now().UTC().Truncate(time.Hour)
+	now := at
+	if now.IsZero() {
+		now = time.Now().UTC().Truncate(time.Hour)
+	}
 	start := time.Now()
 	logf("generating the %s data set into %s ...", sz.Name, name)
 	if err := Generate(ctx, db, sz, now, hash); err != nil {
