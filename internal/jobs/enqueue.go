@@ -285,7 +285,7 @@ func (j *Jobs) EnqueueOverdueNotice(ctx context.Context, tx *store.Store, n mail
 	b := n.Booking
 	var id int64
 	err := tx.WithTx(ctx, func(tx *store.Store) error {
-		sent, err := tx.CountEmailsWithKeyPrefix(ctx, fmt.Sprintf("overdue:%d:", b.ID))
+		sent, err := tx.CountOverdueNotices(ctx, b.ID)
 		if err != nil || sent >= j.opts.MaxOverdueNotices {
 			return err
 		}

@@ -317,16 +317,20 @@ func (s *Store) CountEmails(ctx context.Context, since time.Time) (EmailCounts, 
 	return c, nil
 }
 
-const countEmailsWithKeyPrefixSQL = `SELECT count(*) FROM emails WHERE dedupe_key LIKE $1 || '%'`
+// countOverdueNoticesSQL counts a booking's overdue notices, keyed
+// "overdue:<booking>:<date>". The second LIKE is the predicate of the partial
+// emails_dedupe_key_prefix_idx (00345) written out, so the planner may read
+// it; the first, planned with the booking known, bounds the index's range.
+const countOverdueNoticesSQL = `SELECT count(*) FROM emails
+WHERE dedupe_key LIKE $1 || '%' AND dedupe_key LIKE 'overdue:%'`
 
-// CountEmailsWithKeyPrefix counts the emails of a series of events (such as
-// the overdue notices of one booking, keyed "overdue:<id>:<date>"). It runs
-// unprepared: planned with the prefix known, it reads the prefix's range of
-// emails_dedupe_key_prefix_idx (migration 00117), not every email.
-func (s *Store) CountEmailsWithKeyPrefix(ctx context.Context, prefix string) (int, error) {
+// CountOverdueNotices counts the overdue notices written for a booking. It
+// runs unprepared: planned with the booking's id known, it reads that
+// booking's range of emails_dedupe_key_prefix_idx, not every email.
+func (s *Store) CountOverdueNotices(ctx context.Context, bookingID int64) (int, error) {
 	var n int
-	if err := s.q.GetContext(ctx, &n, countEmailsWithKeyPrefixSQL, likeEscape(prefix)); err != nil {
-		return 0, fmt.Errorf("store: count emails %q: %w", prefix, classify(err))
+	if err := s.q.GetContext(ctx, &n, countOverdueNoticesSQL, fmt.Sprintf("overdue:%d:", bookingID)); err != nil {
+		return 0, fmt.Errorf("store: count overdue notices of booking %d: %w", bookingID, classify(err))
 	}
 	return n, nil
 }
