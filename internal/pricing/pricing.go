@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/rentdesk/rentdesk/internal/period"
@@ -190,12 +191,24 @@ func Price(in Input) (Quote, error) {
 	if end.After(period.AddMonths(start, MaxMonths, loc)) {
 		return Quote{}, fmt.Errorf("%w: over %d months", ErrTooLong, MaxMonths)
 	}
-	p, err := cheapest(in.Rates, newCalendar(start, end, loc, false), end)
+	c := lastCalendar.Load()
+	if c == nil || c.loc != loc || !c.start.Equal(start) || !c.bounds[len(c.bounds)-1].After(end) {
+		c = newCalendar(start, end, loc, true)
+		lastCalendar.Store(c)
+	}
+	p, err := cheapest(in.Rates, c, end)
 	if err != nil {
 		return Quote{}, err
 	}
 	return t.quote(p, start, minApplied, true)
 }
+
+// lastCalendar is the calendar of the last period Price was asked for
+// without a Span. Pages that price one item (the item page with dates, a
+// cart line) mostly ask for the period every other visitor asks for; the
+// calendar depends on the start and the zone only, and one entry is enough
+// for that (a miss costs what no memo would).
+var lastCalendar atomic.Pointer[calendar]
 
 // Terms are what an item's price depends on besides the period: its rates,
 // minimum duration and tax, and how many are rented.

@@ -360,10 +360,10 @@ func BenchmarkPrice(b *testing.B) {
 	}
 }
 
-// A span prepared once gives the quotes Price gives afresh, whichever
-// periods were prepared or priced before (longer, shorter, another zone, the
-// same instant in another zone's clock): nothing of one period leaks into
-// another.
+// The calendar kept from the last period priced, and a span prepared once,
+// give the same plans as a calendar made afresh, whichever periods came
+// before (longer, shorter, another zone, the same instant in another zone's
+// clock).
 func TestPriceWithRememberedDays(t *testing.T) {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	auckland, _ := time.LoadLocation("Pacific/Auckland")
@@ -375,6 +375,7 @@ func TestPriceWithRememberedDays(t *testing.T) {
 		for _, days := range []int{40, 1, 9, 3, 70, 2} {
 			in := Input{Rates: rates, Period: period.Period{Start: start, End: start.AddDate(0, 0, days).Add(5 * time.Hour)},
 				Location: loc, Tax: Tax{Mode: TaxInclusive, Rate: 1900}, Quantity: 1}
+			lastCalendar.Store(nil)
 			q, err := Price(in)
 			if err != nil {
 				t.Fatal(err)
@@ -382,6 +383,7 @@ func TestPriceWithRememberedDays(t *testing.T) {
 			ins, want = append(ins, in), append(want, q)
 		}
 	}
+	lastCalendar.Store(nil)
 	spans := make([]*Span, len(ins))
 	for round := range 2 {
 		for i, in := range ins {

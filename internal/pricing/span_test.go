@@ -22,12 +22,15 @@ func resultOf(q Quote, err error) priceResult {
 	return priceResult{q: q}
 }
 
+// overlapStart is 02:30 CET on 2026-10-25, the second 02:30 in Berlin.
+var overlapStart = time.Date(2026, 10, 25, 1, 30, 0, 0, time.UTC)
+
 // spanPeriods are periods of every shape a page prices: an hour to months,
 // starts on the second reading of an autumn overlap, across DST changes and
 // month ends, and longer than MaxMonths.
 func spanPeriods(t *testing.T, rng *rand.Rand, locs []*time.Location, n int) []Input {
 	berlin := mustLoad(t, "Europe/Berlin")
-	overlap := time.Date(2026, 10, 25, 0, 30, 0, 0, time.UTC) // 02:30 CET, the second 02:30 in Berlin
+	overlap := overlapStart
 	ins := []Input{
 		{Period: period.Period{Start: overlap, End: overlap.Add(7 * 24 * time.Hour)}, Location: berlin},
 		{Period: period.Period{Start: overlap, End: overlap.Add(90 * time.Minute)}, Location: berlin},
@@ -113,7 +116,15 @@ func TestSpanAgreesWithReference(t *testing.T) {
 		if err != nil {
 			t.Fatalf("NewSpan(%v): %v", p.Period, err)
 		}
-		for _, tm := range spanTerms(rng, items) {
+		terms := spanTerms(rng, items)
+		if p.Period.Start.Equal(overlapStart) {
+			// Minimums of less than a day count from the start's first
+			// reading, an hour before the start itself here.
+			for h := range 24 {
+				terms = append(terms, Terms{Rates: std, Minimum: time.Duration(h)*time.Hour + 30*time.Minute, Quantity: 1})
+			}
+		}
+		for _, tm := range terms {
 			in := Input{Rates: tm.Rates, Minimum: tm.Minimum, Period: p.Period, Location: p.Location, Tax: tm.Tax, Quantity: tm.Quantity}
 			want := resultOf(refPrice(in))
 			if got := resultOf(sp.Price(tm)); !reflect.DeepEqual(got, want) {
@@ -150,4 +161,55 @@ func TestNewSpanErrors(t *testing.T) {
 			t.Errorf("NewSpan(%v, %v) = %v, Price says %v", c.p, c.loc, err, want)
 		}
 	}
+}
+
+// pageTerms are a catalog page's 24 items, each with its own rates (some
+// without a week or month tier) and now and then a minimum duration.
+func pageTerms() []Terms {
+	out := make([]Terms, 24)
+	for i := range out {
+		r := Rates{Hour: int64(300 + 10*i), Day: int64(2000 + 100*i), Week: int64(9000 + 300*i), Month: int64(30000 + 700*i)}
+		if i%3 == 0 {
+			r.Week = 0
+		}
+		if i%4 == 0 {
+			r.Month = 0
+		}
+		out[i] = Terms{Rates: r, Tax: Tax{Mode: TaxInclusive, Rate: 1900}, Quantity: 1}
+		if i%5 == 0 {
+			out[i].Minimum = 24 * time.Hour
+		}
+	}
+	return out
+}
+
+// BenchmarkPricePage prices a catalog page (24 items, a week in Berlin):
+// each item afresh with Price, and once with a Span and Amounts per item,
+// as the pages do.
+func BenchmarkPricePage(b *testing.B) {
+	in := input(b, std, "Europe/Berlin", "2026-12-14T09:00", "2026-12-21T09:00")
+	terms := pageTerms()
+	b.Run("each", func(b *testing.B) {
+		for b.Loop() {
+			for _, t := range terms {
+				in.Rates, in.Minimum, in.Tax, in.Quantity = t.Rates, t.Minimum, t.Tax, t.Quantity
+				if _, err := Price(in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("span", func(b *testing.B) {
+		for b.Loop() {
+			sp, err := NewSpan(in.Period, in.Location)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, t := range terms {
+				if _, err := sp.Amounts(t); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
 }
