@@ -133,13 +133,14 @@ func (s *Server) bookView(c echo.Context, ch bookChoice) (pages.BookView, error)
 	for _, f := range free {
 		counts[f.ID] = f
 	}
+	prices := s.Booking.Prices(ch.Start, ch.End, zone, st)
 	for _, it := range items {
 		f, ok := counts[it.ID]
 		if !ok { // no longer offered since the list was read
 			continue
 		}
 		price := ""
-		if q, err := s.Booking.Price(store.BookableOf(it.Item), ch.Start, ch.End, zone, 1, st); err == nil {
+		if q, err := prices(store.BookableOf(it.Item), 1); err == nil {
 			price = money.Format(q.Total, st.Currency)
 		}
 		v.Items = append(v.Items, pages.BookItem{ID: it.ID, Name: it.Name, Free: f.Free, Capacity: f.Capacity, Price: price, Available: f.Free > 0})

@@ -55,13 +55,14 @@ func (s *Server) catalogOffersIn(c echo.Context, items []store.ItemListRow, st s
 		byID[items[i].ID] = &items[i]
 	}
 	o.ByID = make(map[int64]pages.Offer, len(free))
+	price := s.Booking.Prices(ch.Start, ch.End, zone, st)
 	for _, f := range free {
 		it, ok := byID[f.ID]
 		if !ok {
 			continue
 		}
 		of := pages.Offer{Free: f.Free, Capacity: f.Capacity}
-		if q, err := s.Booking.Price(store.BookableOf(it.Item), ch.Start, ch.End, zone, 1, st); err == nil {
+		if q, err := price(store.BookableOf(it.Item), 1); err == nil {
 			of.Price = money.Format(q.Due, st.Currency)
 		}
 		o.ByID[f.ID] = of

@@ -233,6 +233,23 @@ type amountsPricer interface {
 	Price(item store.BookableItem, start, end time.Time, loc *time.Location, qty int, st store.Settings) (Quote, error)
 }
 
+// spanPricer is a Pricer that prices many items over one period together
+// (Pricing can).
+type spanPricer interface {
+	Prices(start, end time.Time, loc *time.Location, st store.Settings) PriceFunc
+}
+
+// Prices is Price for the items of one page over one period (the catalog
+// with dates, /book): the same figures, the period's calendar found once.
+func (e *Engine) Prices(start, end time.Time, loc *time.Location, st store.Settings) PriceFunc {
+	if p, ok := e.pricer.(spanPricer); ok {
+		return p.Prices(start, end, loc, st)
+	}
+	return func(it store.BookableItem, qty int) (Quote, error) {
+		return e.Price(it, start, end, loc, qty, st)
+	}
+}
+
 // Price is Quote for pages that show only the amounts (the catalog, /book,
 // similar items, the walk-in form): the Breakdown may be nil. A page of
 // prices made and threw away one JSON breakdown per item otherwise.

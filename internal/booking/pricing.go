@@ -56,18 +56,50 @@ func amountsOf(q pricing.Quote) Quote {
 // so a page never shows a price the booking would not charge.
 func PriceItem(it store.BookableItem, st store.Settings, start, end time.Time, loc *time.Location, qty int) (pricing.Quote, error) {
 	q, err := pricing.Price(PricingInput(it, st, start, end, loc, qty))
+	return q, priceError(it, err)
+}
+
+// priceError says in words what cannot be priced.
+func priceError(it store.BookableItem, err error) error {
 	switch {
 	case errors.Is(err, pricing.ErrTooLong):
-		return q, FieldErrors{"end": fmt.Sprintf("Choose a period of at most %d months.", pricing.MaxMonths)}
+		return FieldErrors{"end": fmt.Sprintf("Choose a period of at most %d months.", pricing.MaxMonths)}
 	case errors.Is(err, pricing.ErrNoRates):
-		return q, &RuleError{Msg: it.Name + " has no price yet; please ask the shop."}
+		return &RuleError{Msg: it.Name + " has no price yet; please ask the shop."}
 	}
-	return q, err
+	return err
+}
+
+// PriceFunc prices qty of an item for the period it was made for.
+type PriceFunc func(it store.BookableItem, qty int) (Quote, error)
+
+// Prices is Price for many items over one period (a page of the catalog or
+// of /book): the period's calendar in the zone is worked out once
+// (pricing.Span), not once per item. The same rules, the same figures.
+func (Pricing) Prices(start, end time.Time, loc *time.Location, st store.Settings) PriceFunc {
+	sp, spanErr := pricing.NewSpan(period.Period{Start: start, End: end}, loc)
+	return func(it store.BookableItem, qty int) (Quote, error) {
+		if spanErr != nil {
+			return Quote{}, spanErr
+		}
+		q, err := sp.Amounts(termsOf(it, st, qty))
+		if err != nil {
+			return Quote{}, priceError(it, err)
+		}
+		return amountsOf(q), nil
+	}
 }
 
 // PricingInput maps an item, the shop settings and a period onto the pricing
 // package. The item's tax category picks the rate (Settings.TaxRateFor).
 func PricingInput(it store.BookableItem, st store.Settings, start, end time.Time, loc *time.Location, qty int) pricing.Input {
+	t := termsOf(it, st, qty)
+	return pricing.Input{Rates: t.Rates, Minimum: t.Minimum, Period: period.Period{Start: start, End: end},
+		Location: loc, Tax: t.Tax, Quantity: qty}
+}
+
+// termsOf is what an item's price depends on besides the period.
+func termsOf(it store.BookableItem, st store.Settings, qty int) pricing.Terms {
 	rate := func(v *int64) int64 {
 		if v == nil {
 			return 0
@@ -78,10 +110,9 @@ func PricingInput(it store.BookableItem, st store.Settings, start, end time.Time
 	if st.TaxMode == "exclusive" {
 		tax.Mode = pricing.TaxExclusive
 	}
-	return pricing.Input{
-		Rates:    pricing.Rates{Hour: rate(it.RateHour), Day: rate(it.RateDay), Week: rate(it.RateWeek), Month: rate(it.RateMonth)},
-		Minimum:  time.Duration(it.MinDurationMinutes) * time.Minute,
-		Period:   period.Period{Start: start, End: end},
-		Location: loc, Tax: tax, Quantity: qty,
+	return pricing.Terms{
+		Rates:   pricing.Rates{Hour: rate(it.RateHour), Day: rate(it.RateDay), Week: rate(it.RateWeek), Month: rate(it.RateMonth)},
+		Minimum: time.Duration(it.MinDurationMinutes) * time.Minute,
+		Tax:     tax, Quantity: qty,
 	}
 }

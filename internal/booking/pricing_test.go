@@ -1,6 +1,8 @@
 package booking
 
 import (
+	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -61,5 +63,38 @@ func TestPricingPriceMatchesQuote(t *testing.T) {
 	}
 	if _, err := eng.Price(store.BookableItem{Name: "Nothing"}, start, start.Add(time.Hour), zone, 1, store.Settings{}); err == nil {
 		t.Fatal("an item without rates was priced")
+	}
+}
+
+// Prices, the pricing of a page's items over one period, gives what Price
+// gives for each of them: the same amounts for any mix of tiers, quantity,
+// tax mode and minimum, and the same refusal in the same words (an item
+// without rates, a period too long, an empty one).
+func TestPricingPricesMatchesPrice(t *testing.T) {
+	hour, day, week, month := int64(900), int64(5000), int64(22000), int64(61000)
+	zone, _ := time.LoadLocation("Europe/Berlin")
+	start := time.Date(2030, 3, 27, 9, 30, 0, 0, zone) // across the DST change
+	items := []store.BookableItem{
+		{Name: "Drill", RateHour: &hour, RateDay: &day, RateWeek: &week, TaxCategory: "standard"},
+		{Name: "Tent", RateDay: &day, TaxCategory: "reduced", MinDurationMinutes: 3 * 24 * 60},
+		{Name: "Van", RateHour: &hour, TaxCategory: "zero", MinDurationMinutes: 150},
+		{Name: "Boat", RateDay: &day, RateMonth: &month, MinDurationMinutes: 40 * 24 * 60},
+		{Name: "Nothing"},
+	}
+	eng := New(nil, nil, Pricing{})
+	for _, mode := range []string{"inclusive", "exclusive"} {
+		st := store.Settings{TaxMode: mode, TaxRateBP: 1900, ReducedTaxRateBP: 700}
+		for _, d := range []time.Duration{0, 90 * time.Minute, 26 * time.Hour, 9 * 24 * time.Hour, 50 * 24 * time.Hour, 11 * 366 * 24 * time.Hour} {
+			prices := eng.Prices(start, start.Add(d), zone, st)
+			for _, it := range items {
+				for _, qty := range []int{1, 3} {
+					want, werr := eng.Price(it, start, start.Add(d), zone, qty, st)
+					got, err := prices(it, qty)
+					if fmt.Sprintf("%#v", err) != fmt.Sprintf("%#v", werr) || !reflect.DeepEqual(got, want) {
+						t.Errorf("%s %s %v ×%d: Prices %+v %#v, Price %+v %#v", it.Name, mode, d, qty, got, err, want, werr)
+					}
+				}
+			}
+		}
 	}
 }

@@ -3,7 +3,6 @@ package pricing
 import (
 	"fmt"
 	"math"
-	"sync/atomic"
 	"time"
 
 	"github.com/rentdesk/rentdesk/internal/period"
@@ -43,6 +42,11 @@ func (p plan) lines(r Rates) []Line {
 	return out
 }
 
+// amount is what the plan costs: the sum of its lines' amounts.
+func (p plan) amount(r Rates) int64 {
+	return int64(p.months)*r.Month + int64(p.weeks)*r.Week + int64(p.days)*r.Day + int64(p.hours)*r.Hour
+}
+
 // step is the choice the dynamic program makes at a day boundary.
 type step uint8
 
@@ -58,10 +62,11 @@ const (
 const infinite = math.MaxInt64
 
 // cheapest finds the cheapest plan covering [start, end) with the offered
-// tiers. Units are laid out from the start in a fixed order: months first
-// (calendar months from the start, so every month boundary has the start's
-// wall-clock time), then weeks and days (calendar days, in any order, since
-// each only moves to a later day boundary), then hours for the remainder.
+// tiers, start being the calendar's start. Units are laid out from the
+// start in a fixed order: months first (calendar months from the start, so
+// every month boundary has the start's wall-clock time), then weeks and days
+// (calendar days, in any order, since each only moves to a later day
+// boundary), then hours for the remainder.
 //
 // The day boundaries b(j) = start + j calendar days are the states of a
 // small dynamic program: f(j) is the cheapest way to cover [b(j), end) with
@@ -71,54 +76,11 @@ const infinite = math.MaxInt64
 // m × Month + f(j(m)). Greedy choices go wrong here (6 days may cost less as
 // a week, 20 hours as a day), the program does not. Ties go to the larger
 // tier, which gives the shorter breakdown.
-func cheapest(r Rates, start, end time.Time, loc *time.Location) (plan, error) {
-	s := start.In(loc)
-	var cache []time.Time // boundaries already computed, by index
-	memo := lastBounds.Load()
-	if memo != nil && (memo.loc != loc || !memo.start.Equal(start)) {
-		memo = nil
-	}
-	bound := func(j int) time.Time {
-		if j == 0 {
-			// The start itself, even when its wall clock is the second of
-			// two identical readings in a DST overlap.
-			return start
-		}
-		if j < len(cache) {
-			return cache[j]
-		}
-		if memo != nil && j < len(memo.bounds) {
-			return memo.bounds[j]
-		}
-		return period.Date(s.Year(), s.Month(), s.Day()+j, s.Hour(), s.Minute(), s.Second(), s.Nanosecond(), loc)
-	}
-	hoursFrom := func(j int) int {
-		// Partial hours round UP: a started hour is billed.
-		return int((end.Sub(bound(j)) + time.Hour - 1) / time.Hour)
-	}
-
-	// last is the number of whole days in the period: the last boundary at
-	// or before end. Start from the difference of local dates and correct
-	// for the time of day.
-	last := civilDays(end.In(loc)) - civilDays(s)
-	for last > 0 && bound(last).After(end) {
-		last--
-	}
-	for !bound(last + 1).After(end) {
-		last++
-	}
-
-	if memo != nil && len(memo.bounds) >= last+2 {
-		// The memo has them all (a page prices every item for one period):
-		// read them there, never changed once stored.
-		cache = memo.bounds[:last+2]
-	} else {
-		bounds := make([]time.Time, last+2)
-		for j := range bounds {
-			bounds[j] = bound(j)
-		}
-		cache = bounds
-		lastBounds.Store(&dayBounds{start: start, loc: loc, bounds: bounds})
+func cheapest(r Rates, c *calendar, end time.Time) (plan, error) {
+	last := c.lastDay(end)
+	if len(c.bounds) < last+2 {
+		// An item's minimum took the end past the days the calendar holds.
+		c = c.upTo(last + 2)
 	}
 
 	// The program's tables live on the stack for periods of up to
@@ -137,24 +99,24 @@ func cheapest(r Rates, start, end time.Time, loc *time.Location) (plan, error) {
 		return f[j]
 	}
 	for j := last; j >= 0; j-- {
-		if !bound(j).Before(end) {
+		if !c.bounds[j].Before(end) {
 			choice[j] = stepDone
 			continue
 		}
 		best, how := int64(infinite), stepNone
 		if r.Week > 0 {
-			if c := add(r.Week, at(j+7)); c < best {
-				best, how = c, stepWeek
+			if v := add(r.Week, at(j+7)); v < best {
+				best, how = v, stepWeek
 			}
 		}
 		if r.Day > 0 {
-			if c := add(r.Day, at(j+1)); c < best {
-				best, how = c, stepDay
+			if v := add(r.Day, at(j+1)); v < best {
+				best, how = v, stepDay
 			}
 		}
 		if r.Hour > 0 {
-			if c, ok := mul(int64(hoursFrom(j)), r.Hour); ok && c < best {
-				best, how = c, stepHours
+			if v, ok := mul(int64(hoursFrom(c.bounds[j], end)), r.Hour); ok && v < best {
+				best, how = v, stepHours
 			}
 		}
 		f[j], choice[j] = best, how
@@ -166,40 +128,134 @@ func cheapest(r Rates, start, end time.Time, loc *time.Location) (plan, error) {
 		if m > 0 && r.Month == 0 {
 			break
 		}
-		jm := monthDays(s, m)
+		jm := c.monthDay(m)
 		monthCost, ok := mul(int64(m), r.Month)
 		if !ok {
 			break
 		}
-		c := add(monthCost, at(jm))
+		v := add(monthCost, at(jm))
 		// <= prefers more months on a tie: "1 month" over "4 weeks, 2 days".
-		if c < infinite && (c < best.cost || (c == best.cost && m > 0)) {
-			best = plan{months: m, cost: c}
-			best.walk(jm, choice, last, bound, hoursFrom)
+		if v < infinite && (v < best.cost || (v == best.cost && m > 0)) {
+			best = plan{months: m, cost: v}
+			best.walk(jm, choice, last, c, end)
 		}
-		if jm > last || !bound(jm).Before(end) {
+		if jm > last || !c.bounds[jm].Before(end) {
 			break // m months cover everything; more cannot be cheaper
 		}
 	}
 	if best.cost == infinite {
-		return plan{}, fmt.Errorf("%w: rates %+v over %v", ErrOverflow, r, end.Sub(start))
+		return plan{}, fmt.Errorf("%w: rates %+v over %v", ErrOverflow, r, end.Sub(c.start))
 	}
 	return best, nil
 }
 
-// dayBounds are the day boundaries of the last period priced: bounds[j] is
-// start + j calendar days in loc (bounds[0] is not used: the start itself
-// is). A page prices every item for one period, and finding each local day
-// (period.Date walks the zone's offsets) was most of each price; the
-// boundaries depend on the start and the zone only. One entry is enough for
-// that, and a miss costs what no memo would.
-type dayBounds struct {
-	start  time.Time
-	loc    *time.Location
-	bounds []time.Time // never changed once stored
+// hoursFrom is how many hours bill [from, end): a started hour is billed.
+func hoursFrom(from, end time.Time) int {
+	return int((end.Sub(from) + time.Hour - 1) / time.Hour)
 }
 
-var lastBounds atomic.Pointer[dayBounds]
+// calendar is a period's start in its zone with the day boundaries and
+// month lengths the program reads: bounds[j] is start + j calendar days
+// (bounds[0] the start itself), months[m] the day boundary m calendar months
+// on. Finding each local day (period.Date walks the zone's offsets) was most
+// of a price, and they depend on the start, the zone and how far the period
+// reaches, not on the item: a page prices every item for one period, so a
+// Span makes one calendar for all of them. Never changed once made.
+type calendar struct {
+	start time.Time
+	loc   *time.Location
+	local time.Time // the start in loc
+	// The start's local date and wall clock, and its civilDays.
+	year                int
+	month               time.Month
+	day, hour, min, sec int
+	nsec, startDay      int
+	end                 time.Time // the end bounds and last were made for
+	last                int       // the whole days in [start, end)
+	bounds              []time.Time
+	months              []int // may be shorter than asked: see monthDay
+}
+
+// newCalendar makes the calendar of [start, end) in loc: the day boundaries
+// up to the first after end, and with months the month boundaries up to
+// the first past it.
+func newCalendar(start, end time.Time, loc *time.Location, months bool) *calendar {
+	s := start.In(loc)
+	c := &calendar{start: start, loc: loc, local: s, year: s.Year(), month: s.Month(), day: s.Day(),
+		hour: s.Hour(), min: s.Minute(), sec: s.Second(), nsec: s.Nanosecond(), startDay: civilDays(s), end: end}
+	c.last = c.lastDay(end)
+	c.bounds = c.dayBounds(c.last + 2)
+	if months {
+		for m := 0; ; m++ {
+			jm := monthDays(s, m)
+			c.months = append(c.months, jm)
+			if jm > c.last {
+				break
+			}
+		}
+	}
+	return c
+}
+
+// dayBounds returns the first n day boundaries.
+func (c *calendar) dayBounds(n int) []time.Time {
+	bounds := make([]time.Time, n)
+	for j := range bounds {
+		bounds[j] = c.bound(j)
+	}
+	return bounds
+}
+
+// upTo is a copy of the calendar holding at least n day boundaries.
+func (c *calendar) upTo(n int) *calendar {
+	d := *c
+	d.bounds = c.dayBounds(n)
+	return &d
+}
+
+// bound is day boundary j.
+func (c *calendar) bound(j int) time.Time {
+	if j < len(c.bounds) {
+		return c.bounds[j]
+	}
+	if j == 0 {
+		// The start itself, even when its wall clock is the second of
+		// two identical readings in a DST overlap.
+		return c.start
+	}
+	return c.dayAt(j)
+}
+
+// dayAt is the first instant the wall clock in the zone reads the start's
+// time j calendar days on: period.AddDays(start, j, loc).
+func (c *calendar) dayAt(j int) time.Time {
+	return period.Date(c.year, c.month, c.day+j, c.hour, c.min, c.sec, c.nsec, c.loc)
+}
+
+// lastDay is the number of whole days in [start, end): the last boundary at
+// or before end. It starts from the difference of local dates and corrects
+// for the time of day.
+func (c *calendar) lastDay(end time.Time) int {
+	if c.bounds != nil && end.Equal(c.end) {
+		return c.last
+	}
+	last := civilDays(end.In(c.loc)) - c.startDay
+	for last > 0 && c.bound(last).After(end) {
+		last--
+	}
+	for !c.bound(last + 1).After(end) {
+		last++
+	}
+	return last
+}
+
+// monthDay is the day boundary m calendar months after the start.
+func (c *calendar) monthDay(m int) int {
+	if m < len(c.months) {
+		return c.months[m]
+	}
+	return monthDays(c.local, m)
+}
 
 // smallDays is how many day boundaries cheapest's tables hold without
 // allocating.
@@ -207,7 +263,7 @@ const smallDays = 64
 
 // walk follows the program's choices from day boundary j, counting units
 // and setting where the plan ends.
-func (p *plan) walk(j int, choice []step, last int, bound func(int) time.Time, hoursFrom func(int) int) {
+func (p *plan) walk(j int, choice []step, last int, c *calendar, end time.Time) {
 	for j <= last {
 		switch choice[j] {
 		case stepWeek:
@@ -217,15 +273,15 @@ func (p *plan) walk(j int, choice []step, last int, bound func(int) time.Time, h
 			p.days++
 			j++
 		case stepHours:
-			p.hours = hoursFrom(j)
-			p.until = bound(j).Add(time.Duration(p.hours) * time.Hour)
+			p.hours = hoursFrom(c.bound(j), end)
+			p.until = c.bound(j).Add(time.Duration(p.hours) * time.Hour)
 			return
 		default: // stepDone; stepNone cannot be reached with a finite cost
-			p.until = bound(j)
+			p.until = c.bound(j)
 			return
 		}
 	}
-	p.until = bound(j)
+	p.until = c.bound(j)
 }
 
 // civilDays numbers the local calendar date of t (days since 1970-01-01),

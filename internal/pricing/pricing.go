@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/rentdesk/rentdesk/internal/period"
@@ -172,8 +173,14 @@ var (
 )
 
 // Price returns the quote for renting in.Quantity items for in.Period.
+// To price many items for one period, NewSpan and Span.Price give the same
+// quotes and find the period's calendar once.
 func Price(in Input) (Quote, error) {
-	if err := validate(in); err != nil {
+	if err := validatePeriod(in.Period, in.Location); err != nil {
+		return Quote{}, err
+	}
+	t := Terms{Rates: in.Rates, Minimum: in.Minimum, Tax: in.Tax, Quantity: in.Quantity}
+	if err := t.validate(); err != nil {
 		return Quote{}, err
 	}
 	loc, start := in.Location, in.Period.Start
@@ -184,26 +191,125 @@ func Price(in Input) (Quote, error) {
 	if end.After(period.AddMonths(start, MaxMonths, loc)) {
 		return Quote{}, fmt.Errorf("%w: over %d months", ErrTooLong, MaxMonths)
 	}
-
-	p, err := cheapest(in.Rates, start, end, loc)
+	c := lastCalendar.Load()
+	if c == nil || c.loc != loc || !c.start.Equal(start) || !c.bounds[len(c.bounds)-1].After(end) {
+		c = newCalendar(start, end, loc, true)
+		lastCalendar.Store(c)
+	}
+	p, err := cheapest(in.Rates, c, end)
 	if err != nil {
 		return Quote{}, err
 	}
+	return t.quote(p, start, minApplied, true)
+}
+
+// lastCalendar is the calendar of the last period Price was asked for
+// without a Span. Pages that price one item (the item page with dates, a
+// cart line) mostly ask for the period every other visitor asks for; the
+// calendar depends on the start and the zone only, and one entry is enough
+// for that (a miss costs what no memo would).
+var lastCalendar atomic.Pointer[calendar]
+
+// Terms are what an item's price depends on besides the period: its rates,
+// minimum duration and tax, and how many are rented.
+type Terms struct {
+	// Rates are the item's tier prices.
+	Rates Rates
+	// Minimum is the shortest billed duration, as in Input.
+	Minimum time.Duration
+	// Tax is the tax setting applied to the subtotal.
+	Tax Tax
+	// Quantity is how many of the item are rented (at least 1).
+	Quantity int
+}
+
+// Span is a period in a location's zone made ready to price many items
+// over it (a catalog page prices every item it shows for the visitor's
+// dates): the period's local day boundaries and month lengths, the
+// billing limit, are found once, and each item's price is the program over
+// them. Span.Price gives what Price gives for the same input. A Span is
+// never changed once made, so it may be shared.
+type Span struct {
+	period period.Period
+	loc    *time.Location
+	first  time.Time // the start's wall clock read as its first instant (minimumEnd of less than a day)
+	limit  time.Time // MaxMonths after the start
+	cal    *calendar // nil when the period itself is longer than MaxMonths
+}
+
+// NewSpan prepares p in zone loc for pricing. It refuses what Price refuses
+// of a period alone (no location, an empty period), with the same errors.
+func NewSpan(p period.Period, loc *time.Location) (*Span, error) {
+	if err := validatePeriod(p, loc); err != nil {
+		return nil, err
+	}
+	sp := &Span{period: p, loc: loc, first: period.AddDays(p.Start, 0, loc), limit: period.AddMonths(p.Start, MaxMonths, loc)}
+	if !p.End.After(sp.limit) {
+		sp.cal = newCalendar(p.Start, p.End, loc, true)
+	}
+	return sp, nil
+}
+
+// Price returns the quote for renting t.Quantity items with terms t over
+// the span: Price of the same input.
+func (sp *Span) Price(t Terms) (Quote, error) {
+	return sp.price(t, true)
+}
+
+// Amounts is Price without the breakdown lines (Lines is nil; PerItem and
+// the totals are the same), for pages that show only what it costs.
+func (sp *Span) Amounts(t Terms) (Quote, error) {
+	return sp.price(t, false)
+}
+
+func (sp *Span) price(t Terms, lines bool) (Quote, error) {
+	if err := t.validate(); err != nil {
+		return Quote{}, err
+	}
+	start, end, minApplied := sp.period.Start, sp.period.End, false
+	if minEnd := sp.minimumEnd(t.Minimum); minEnd.After(end) {
+		end, minApplied = minEnd, true
+	}
+	if sp.cal == nil || end.After(sp.limit) {
+		return Quote{}, fmt.Errorf("%w: over %d months", ErrTooLong, MaxMonths)
+	}
+	p, err := cheapest(t.Rates, sp.cal, end)
+	if err != nil {
+		return Quote{}, err
+	}
+	return t.quote(p, start, minApplied, lines)
+}
+
+// minimumEnd is minimumEnd(start, min, loc) from the span's days.
+func (sp *Span) minimumEnd(min time.Duration) time.Time {
+	const day = 24 * time.Hour
+	days := int(min / day)
+	switch {
+	case days == 0:
+		return sp.first.Add(min % day)
+	case sp.cal != nil && days < len(sp.cal.bounds):
+		return sp.cal.bounds[days].Add(min % day)
+	}
+	return minimumEnd(sp.period.Start, min, sp.loc)
+}
+
+// quote is the priced plan p with the terms' quantity and tax.
+func (t Terms) quote(p plan, start time.Time, minApplied, lines bool) (Quote, error) {
 	q := Quote{
-		Lines:          p.lines(in.Rates),
-		Quantity:       in.Quantity,
-		TaxMode:        in.Tax.Mode,
-		TaxRate:        in.Tax.Rate,
+		Quantity:       t.Quantity,
+		TaxMode:        t.Tax.Mode,
+		TaxRate:        t.Tax.Rate,
 		CoveredUntil:   p.until,
 		Covered:        p.until.Sub(start),
 		MinimumApplied: minApplied,
+		PerItem:        p.amount(t.Rates), // cannot overflow: the plan's cost fitted
 	}
-	for _, l := range q.Lines {
-		q.PerItem += l.Amount // cannot overflow: the plan's cost fitted
+	if lines {
+		q.Lines = p.lines(t.Rates)
 	}
 	var ok bool
-	if q.Subtotal, ok = mul(int64(in.Quantity), q.PerItem); !ok {
-		return Quote{}, fmt.Errorf("%w: %d × %d", ErrOverflow, in.Quantity, q.PerItem)
+	if q.Subtotal, ok = mul(int64(t.Quantity), q.PerItem); !ok {
+		return Quote{}, fmt.Errorf("%w: %d × %d", ErrOverflow, t.Quantity, q.PerItem)
 	}
 	if err := applyTax(&q); err != nil {
 		return Quote{}, err
@@ -211,24 +317,31 @@ func Price(in Input) (Quote, error) {
 	return q, nil
 }
 
-// validate rejects input Price cannot give a meaningful answer for.
-func validate(in Input) error {
-	r := in.Rates
+// validatePeriod rejects a period Price cannot give a meaningful answer for.
+func validatePeriod(p period.Period, loc *time.Location) error {
 	switch {
-	case in.Location == nil:
+	case loc == nil:
 		return fmt.Errorf("%w: no location", ErrInvalid)
-	case in.Period.IsEmpty():
-		return fmt.Errorf("%w: empty period %v", ErrInvalid, in.Period)
-	case in.Quantity < 1:
-		return fmt.Errorf("%w: quantity %d", ErrInvalid, in.Quantity)
+	case p.IsEmpty():
+		return fmt.Errorf("%w: empty period %v", ErrInvalid, p)
+	}
+	return nil
+}
+
+// validate rejects terms Price cannot give a meaningful answer for.
+func (t Terms) validate() error {
+	r := t.Rates
+	switch {
+	case t.Quantity < 1:
+		return fmt.Errorf("%w: quantity %d", ErrInvalid, t.Quantity)
 	case r.Hour < 0 || r.Day < 0 || r.Week < 0 || r.Month < 0:
 		return fmt.Errorf("%w: negative rate %+v", ErrInvalid, r)
-	case in.Minimum < 0:
-		return fmt.Errorf("%w: negative minimum %v", ErrInvalid, in.Minimum)
-	case in.Tax.Rate < 0 || in.Tax.Rate > MaxTaxRate:
-		return fmt.Errorf("%w: tax rate %d basis points", ErrInvalid, in.Tax.Rate)
-	case in.Tax.Rate > 0 && in.Tax.Mode != TaxExclusive && in.Tax.Mode != TaxInclusive:
-		return fmt.Errorf("%w: tax mode %v", ErrInvalid, in.Tax.Mode)
+	case t.Minimum < 0:
+		return fmt.Errorf("%w: negative minimum %v", ErrInvalid, t.Minimum)
+	case t.Tax.Rate < 0 || t.Tax.Rate > MaxTaxRate:
+		return fmt.Errorf("%w: tax rate %d basis points", ErrInvalid, t.Tax.Rate)
+	case t.Tax.Rate > 0 && t.Tax.Mode != TaxExclusive && t.Tax.Mode != TaxInclusive:
+		return fmt.Errorf("%w: tax mode %v", ErrInvalid, t.Tax.Mode)
 	case r == Rates{}:
 		return ErrNoRates
 	}

@@ -360,37 +360,46 @@ func BenchmarkPrice(b *testing.B) {
 	}
 }
 
-// The day boundaries kept from the last period priced give the same plans
-// as boundaries computed afresh, whichever periods came before (longer,
-// shorter, another zone, the same instant in another zone's clock).
+// The calendar kept from the last period priced, and a span prepared once,
+// give the same plans as a calendar made afresh, whichever periods came
+// before (longer, shorter, another zone, the same instant in another zone's
+// clock).
 func TestPriceWithRememberedDays(t *testing.T) {
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	auckland, _ := time.LoadLocation("Pacific/Auckland")
 	start := time.Date(2030, 3, 20, 10, 0, 0, 0, berlin) // spans the spring DST change
 	rates := Rates{Hour: 700, Day: 4000, Week: 19000, Month: 60000}
-	fresh := func(in Input) Quote {
-		lastBounds.Store(nil)
-		q, err := Price(in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return q
-	}
 	var want []Quote
 	var ins []Input
 	for _, loc := range []*time.Location{berlin, auckland} {
 		for _, days := range []int{40, 1, 9, 3, 70, 2} {
 			in := Input{Rates: rates, Period: period.Period{Start: start, End: start.AddDate(0, 0, days).Add(5 * time.Hour)},
 				Location: loc, Tax: Tax{Mode: TaxInclusive, Rate: 1900}, Quantity: 1}
-			ins, want = append(ins, in), append(want, fresh(in))
+			lastCalendar.Store(nil)
+			q, err := Price(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ins, want = append(ins, in), append(want, q)
 		}
 	}
-	lastBounds.Store(nil)
+	lastCalendar.Store(nil)
+	spans := make([]*Span, len(ins))
 	for round := range 2 {
 		for i, in := range ins {
-			got, err := Price(in)
+			if spans[i] == nil {
+				sp, err := NewSpan(in.Period, in.Location)
+				if err != nil {
+					t.Fatal(err)
+				}
+				spans[i] = sp
+			}
+			got, err := spans[i].Price(Terms{Rates: in.Rates, Minimum: in.Minimum, Tax: in.Tax, Quantity: in.Quantity})
 			if err != nil || !reflect.DeepEqual(got, want[i]) {
 				t.Fatalf("round %d, period %d: %v\n%+v\nwant %+v", round, i, err, got, want[i])
+			}
+			if got, err = Price(in); err != nil || !reflect.DeepEqual(got, want[i]) {
+				t.Fatalf("round %d, period %d, afresh: %v\n%+v\nwant %+v", round, i, err, got, want[i])
 			}
 		}
 	}
