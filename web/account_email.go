@@ -69,7 +69,7 @@ func (s *Server) EmailChangeForm(c echo.Context) error {
 }
 
 // EmailChangeConfirm spends the link and moves the account to its new
-// email; the old address is told. An address that got an account of its own
+// email; the old address is told and its open reset links stop working. An address that got an account of its own
 // in the meantime is refused and nothing changes.
 func (s *Server) EmailChangeConfirm(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -87,6 +87,11 @@ func (s *Server) EmailChangeConfirm(c echo.Context) error {
 		}
 		updated, err := tx.UpdateProfile(ctx, old.ID, old.Name, old.Phone, ch.NewEmail)
 		if err != nil {
+			return err
+		}
+		// A reset link mailed to the old address must not take the
+		// account back from whoever still reads that mailbox.
+		if err := tx.RetirePasswordResets(ctx, old.ID, s.Now()); err != nil {
 			return err
 		}
 		if err := audit(ctx, c, tx, "user.email", "user", strconv.FormatInt(old.ID, 10),

@@ -93,3 +93,28 @@ func TestProfileEmailChangeIsConfirmedByLink(t *testing.T) {
 		t.Errorf("audit rows for the email change: %d, want 1", n)
 	}
 }
+
+// A password reset link mailed to the old address stops working once the
+// account moves to a new one: whoever still reads the old mailbox (the
+// reason people change it) cannot take the account back with it.
+func TestEmailChangeEndsResetLinksOfTheOldAddress(t *testing.T) {
+	app := newMailApp(t)
+	app.createUser(store.RoleCustomer, "bo@example.test", authzPassword)
+	c := app.client()
+	c.get("/password/forgot")
+	c.post("/password/forgot", url.Values{"email": {"bo@example.test"}}).expectStatus(t, http.StatusOK)
+	reset := linkIn(t, app.mp.FindTo(t, "bo@example.test", 10*time.Second).Text)
+
+	c.login("bo@example.test", authzPassword)
+	c.get("/account")
+	c.post("/account/profile", url.Values{"name": {"Bo Berg"}, "email": {"bo2@example.test"}, "current_password": {authzPassword}}).
+		expectStatus(t, http.StatusSeeOther)
+	u, _ := url.Parse(emailChangeLink.FindString(app.mp.FindTo(t, "bo2@example.test", 10*time.Second).Text))
+	c.post("/account/email", url.Values{"token": {u.Query().Get("token")}}).expectStatus(t, http.StatusSeeOther)
+
+	old := app.client()
+	old.get(reset).expectStatus(t, http.StatusNotFound)
+	token := strings.TrimPrefix(reset, "/password/reset?token=")
+	old.post("/password/reset", url.Values{"token": {token}, "new_password": {"taken over 12345"}}).expectStatus(t, http.StatusNotFound)
+	app.client().login("bo2@example.test", authzPassword)
+}
