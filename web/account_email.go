@@ -20,22 +20,31 @@ const (
 	emailChangesPerHour = 3
 )
 
+// errTooManyEmailChanges refuses an email change past emailChangesPerHour.
+var errTooManyEmailChanges = errors.New("web: too many email changes")
+
 // requestEmailChange asks, in the profile's transaction, to move u to
 // newEmail. The answer is the same whether or not the address has an
 // account: a free address gets a link that makes the change when opened,
-// the owner of a taken one an email saying someone tried to use it.
+// the owner of a taken one an email saying someone tried to use it. Past
+// emailChangesPerHour it is errTooManyEmailChanges and nothing is sent.
 func (s *Server) requestEmailChange(c echo.Context, tx *store.Store, u store.User, newEmail string) error {
 	ctx, now := c.Request().Context(), s.Now()
+	// Counted before the address is looked up, so that the refusal says
+	// nothing about whether it has an account.
+	n, err := tx.CountRecentEmailChanges(ctx, u.ID, now.Add(-time.Hour))
+	if err != nil {
+		return err
+	}
+	if n >= emailChangesPerHour {
+		return errTooManyEmailChanges
+	}
 	owner, err := tx.GetUserByEmail(ctx, newEmail)
 	if err == nil {
 		_, err = s.Jobs.EnqueueEmailInUse(ctx, tx, owner, now)
 		return err
 	}
 	if !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	n, err := tx.CountRecentEmailChanges(ctx, u.ID, now.Add(-time.Hour))
-	if err != nil || n >= emailChangesPerHour {
 		return err
 	}
 	// The token the link carries is issued when the email is sent.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -117,4 +118,31 @@ func TestEmailChangeEndsResetLinksOfTheOldAddress(t *testing.T) {
 	token := strings.TrimPrefix(reset, "/password/reset?token=")
 	old.post("/password/reset", url.Values{"token": {token}, "new_password": {"taken over 12345"}}).expectStatus(t, http.StatusNotFound)
 	app.client().login("bo2@example.test", authzPassword)
+}
+
+// Past the hourly number of email changes the profile form says so beside
+// the email, with what was typed kept, instead of saying a link was sent
+// that never is; the answer is the same for a taken address.
+func TestTooManyEmailChangesSaysSo(t *testing.T) {
+	app := newMailApp(t)
+	app.createUser(store.RoleCustomer, "cy@example.test", authzPassword)
+	app.createUser(store.RoleCustomer, "taken@example.test", authzPassword)
+	c := app.client()
+	c.login("cy@example.test", authzPassword)
+	change := func(to string) *testResponse {
+		c.get("/account")
+		return c.post("/account/profile", url.Values{"name": {"Cy Nu"}, "email": {to}, "current_password": {authzPassword}})
+	}
+	for i := 1; i <= emailChangesPerHour; i++ {
+		change(fmt.Sprintf("cy%d@example.test", i)).expectStatus(t, http.StatusSeeOther)
+	}
+	for _, to := range []string{"cy9@example.test", "taken@example.test"} {
+		res := change(to).expectStatus(t, http.StatusTooManyRequests)
+		if msg := res.fieldError("email"); !strings.Contains(msg, "Too many email changes") {
+			t.Errorf("%s: message beside the email %q", to, msg)
+		}
+		if got := res.inputValue("email"); got != to {
+			t.Errorf("%s: the form shows %q", to, got)
+		}
+	}
 }
