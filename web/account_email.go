@@ -84,12 +84,13 @@ func (s *Server) EmailChangeConfirm(c echo.Context) error {
 	ctx := c.Request().Context()
 	token := c.FormValue("token")
 	v := pages.EmailChangeView{Page: s.page(c, "Confirm your new email"), Token: token}
+	var userID int64
 	err := s.Store.WithTx(ctx, func(tx *store.Store) error {
 		ch, err := tx.UseEmailChange(ctx, hashToken(token), s.Now())
 		if err != nil {
 			return err
 		}
-		v.NewEmail = ch.NewEmail
+		v.NewEmail, userID = ch.NewEmail, ch.UserID
 		old, err := tx.GetUser(ctx, ch.UserID)
 		if err != nil {
 			return err
@@ -120,9 +121,17 @@ func (s *Server) EmailChangeConfirm(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	s.flash(c, "success", "Your email is now "+v.NewEmail+". Log in with it from now on.")
-	if currentUser(c) != nil {
+	// Someone else may be logged in where the link was opened (a shared
+	// computer): they are not told that their own email changed.
+	switch u := currentUser(c); {
+	case u == nil:
+		s.flash(c, "success", "Your email is now "+v.NewEmail+". Log in with it from now on.")
+		return redirect(c, "/login")
+	case u.ID == userID:
+		s.flash(c, "success", "Your email is now "+v.NewEmail+". Log in with it from now on.")
 		return redirect(c, "/account")
+	default:
+		s.flash(c, "success", "The account that asked for it now uses "+v.NewEmail+"; your own account is as it was.")
+		return redirect(c, "/")
 	}
-	return redirect(c, "/login")
 }

@@ -146,3 +146,32 @@ func TestTooManyEmailChangesSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// A link opened in a browser where someone else is logged in (a shared
+// computer) changes the account it was sent for, and says so without
+// telling the person logged in that their own email changed.
+func TestEmailChangeLinkOpenedByAnotherAccount(t *testing.T) {
+	app := newMailApp(t)
+	app.createUser(store.RoleCustomer, "dee@example.test", authzPassword)
+	app.createUser(store.RoleCustomer, "eli@example.test", authzPassword)
+	dee := app.client()
+	dee.login("dee@example.test", authzPassword)
+	dee.get("/account")
+	dee.post("/account/profile", url.Values{"name": {"Dee"}, "email": {"dee2@example.test"}, "current_password": {authzPassword}}).
+		expectStatus(t, http.StatusSeeOther)
+	u, _ := url.Parse(emailChangeLink.FindString(app.mp.FindTo(t, "dee2@example.test", 10*time.Second).Text))
+
+	eli := app.client()
+	eli.login("eli@example.test", authzPassword)
+	eli.get(u.RequestURI()).expectStatus(t, http.StatusOK)
+	res := eli.post("/account/email", url.Values{"token": {u.Query().Get("token")}}).expectStatus(t, http.StatusSeeOther)
+	page := eli.get(res.location()).expectStatus(t, http.StatusOK)
+	flash := page.text(`[data-testid="flash"]`)
+	if strings.Contains(flash, "Your email") || !strings.Contains(flash, "dee2@example.test") {
+		t.Errorf("Eli is told %q", flash)
+	}
+	if got := page.inputValue("email"); got != "" && got != "eli@example.test" {
+		t.Errorf("Eli's page shows the email %q", got)
+	}
+	app.client().login("dee2@example.test", authzPassword)
+}
