@@ -1,6 +1,8 @@
 package web
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -73,6 +75,11 @@ func (s *Server) AccountUpdateProfile(c echo.Context) error {
 		}
 		return nil
 	})
+	if errors.Is(err, errTooManyEmailChanges) {
+		v.ProfileErrors["email"] = fmt.Sprintf("Too many email changes: %d links were sent in the last hour. "+
+			"Use the latest one, or try again in an hour. Nothing was saved.", emailChangesPerHour)
+		return s.render(c, http.StatusTooManyRequests, pages.AccountPage(v))
+	}
 	if err != nil {
 		return err
 	}

@@ -20,22 +20,31 @@ const (
 	emailChangesPerHour = 3
 )
 
+// errTooManyEmailChanges refuses an email change past emailChangesPerHour.
+var errTooManyEmailChanges = errors.New("web: too many email changes")
+
 // requestEmailChange asks, in the profile's transaction, to move u to
 // newEmail. The answer is the same whether or not the address has an
 // account: a free address gets a link that makes the change when opened,
-// the owner of a taken one an email saying someone tried to use it.
+// the owner of a taken one an email saying someone tried to use it. Past
+// emailChangesPerHour it is errTooManyEmailChanges and nothing is sent.
 func (s *Server) requestEmailChange(c echo.Context, tx *store.Store, u store.User, newEmail string) error {
 	ctx, now := c.Request().Context(), s.Now()
+	// Counted before the address is looked up, so that the refusal says
+	// nothing about whether it has an account.
+	n, err := tx.CountRecentEmailChanges(ctx, u.ID, now.Add(-time.Hour))
+	if err != nil {
+		return err
+	}
+	if n >= emailChangesPerHour {
+		return errTooManyEmailChanges
+	}
 	owner, err := tx.GetUserByEmail(ctx, newEmail)
 	if err == nil {
 		_, err = s.Jobs.EnqueueEmailInUse(ctx, tx, owner, now)
 		return err
 	}
 	if !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	n, err := tx.CountRecentEmailChanges(ctx, u.ID, now.Add(-time.Hour))
-	if err != nil || n >= emailChangesPerHour {
 		return err
 	}
 	// The token the link carries is issued when the email is sent.
@@ -69,24 +78,30 @@ func (s *Server) EmailChangeForm(c echo.Context) error {
 }
 
 // EmailChangeConfirm spends the link and moves the account to its new
-// email; the old address is told. An address that got an account of its own
+// email; the old address is told and its open reset links stop working. An address that got an account of its own
 // in the meantime is refused and nothing changes.
 func (s *Server) EmailChangeConfirm(c echo.Context) error {
 	ctx := c.Request().Context()
 	token := c.FormValue("token")
 	v := pages.EmailChangeView{Page: s.page(c, "Confirm your new email"), Token: token}
+	var userID int64
 	err := s.Store.WithTx(ctx, func(tx *store.Store) error {
 		ch, err := tx.UseEmailChange(ctx, hashToken(token), s.Now())
 		if err != nil {
 			return err
 		}
-		v.NewEmail = ch.NewEmail
+		v.NewEmail, userID = ch.NewEmail, ch.UserID
 		old, err := tx.GetUser(ctx, ch.UserID)
 		if err != nil {
 			return err
 		}
 		updated, err := tx.UpdateProfile(ctx, old.ID, old.Name, old.Phone, ch.NewEmail)
 		if err != nil {
+			return err
+		}
+		// A reset link mailed to the old address must not take the
+		// account back from whoever still reads that mailbox.
+		if err := tx.RetirePasswordResets(ctx, old.ID, s.Now()); err != nil {
 			return err
 		}
 		if err := audit(ctx, c, tx, "user.email", "user", strconv.FormatInt(old.ID, 10),
@@ -106,9 +121,17 @@ func (s *Server) EmailChangeConfirm(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	s.flash(c, "success", "Your email is now "+v.NewEmail+". Log in with it from now on.")
-	if currentUser(c) != nil {
+	// Someone else may be logged in where the link was opened (a shared
+	// computer): they are not told that their own email changed.
+	switch u := currentUser(c); {
+	case u == nil:
+		s.flash(c, "success", "Your email is now "+v.NewEmail+". Log in with it from now on.")
+		return redirect(c, "/login")
+	case u.ID == userID:
+		s.flash(c, "success", "Your email is now "+v.NewEmail+". Log in with it from now on.")
 		return redirect(c, "/account")
+	default:
+		s.flash(c, "success", "The account that asked for it now uses "+v.NewEmail+"; your own account is as it was.")
+		return redirect(c, "/")
 	}
-	return redirect(c, "/login")
 }

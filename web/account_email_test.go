@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -92,4 +93,85 @@ func TestProfileEmailChangeIsConfirmedByLink(t *testing.T) {
 	if n != 1 {
 		t.Errorf("audit rows for the email change: %d, want 1", n)
 	}
+}
+
+// A password reset link mailed to the old address stops working once the
+// account moves to a new one: whoever still reads the old mailbox (the
+// reason people change it) cannot take the account back with it.
+func TestEmailChangeEndsResetLinksOfTheOldAddress(t *testing.T) {
+	app := newMailApp(t)
+	app.createUser(store.RoleCustomer, "bo@example.test", authzPassword)
+	c := app.client()
+	c.get("/password/forgot")
+	c.post("/password/forgot", url.Values{"email": {"bo@example.test"}}).expectStatus(t, http.StatusOK)
+	reset := linkIn(t, app.mp.FindTo(t, "bo@example.test", 10*time.Second).Text)
+
+	c.login("bo@example.test", authzPassword)
+	c.get("/account")
+	c.post("/account/profile", url.Values{"name": {"Bo Berg"}, "email": {"bo2@example.test"}, "current_password": {authzPassword}}).
+		expectStatus(t, http.StatusSeeOther)
+	u, _ := url.Parse(emailChangeLink.FindString(app.mp.FindTo(t, "bo2@example.test", 10*time.Second).Text))
+	c.post("/account/email", url.Values{"token": {u.Query().Get("token")}}).expectStatus(t, http.StatusSeeOther)
+
+	old := app.client()
+	old.get(reset).expectStatus(t, http.StatusNotFound)
+	token := strings.TrimPrefix(reset, "/password/reset?token=")
+	old.post("/password/reset", url.Values{"token": {token}, "new_password": {"taken over 12345"}}).expectStatus(t, http.StatusNotFound)
+	app.client().login("bo2@example.test", authzPassword)
+}
+
+// Past the hourly number of email changes the profile form says so beside
+// the email, with what was typed kept, instead of saying a link was sent
+// that never is; the answer is the same for a taken address.
+func TestTooManyEmailChangesSaysSo(t *testing.T) {
+	app := newMailApp(t)
+	app.createUser(store.RoleCustomer, "cy@example.test", authzPassword)
+	app.createUser(store.RoleCustomer, "taken@example.test", authzPassword)
+	c := app.client()
+	c.login("cy@example.test", authzPassword)
+	change := func(to string) *testResponse {
+		c.get("/account")
+		return c.post("/account/profile", url.Values{"name": {"Cy Nu"}, "email": {to}, "current_password": {authzPassword}})
+	}
+	for i := 1; i <= emailChangesPerHour; i++ {
+		change(fmt.Sprintf("cy%d@example.test", i)).expectStatus(t, http.StatusSeeOther)
+	}
+	for _, to := range []string{"cy9@example.test", "taken@example.test"} {
+		res := change(to).expectStatus(t, http.StatusTooManyRequests)
+		if msg := res.fieldError("email"); !strings.Contains(msg, "Too many email changes") {
+			t.Errorf("%s: message beside the email %q", to, msg)
+		}
+		if got := res.inputValue("email"); got != to {
+			t.Errorf("%s: the form shows %q", to, got)
+		}
+	}
+}
+
+// A link opened in a browser where someone else is logged in (a shared
+// computer) changes the account it was sent for, and says so without
+// telling the person logged in that their own email changed.
+func TestEmailChangeLinkOpenedByAnotherAccount(t *testing.T) {
+	app := newMailApp(t)
+	app.createUser(store.RoleCustomer, "dee@example.test", authzPassword)
+	app.createUser(store.RoleCustomer, "eli@example.test", authzPassword)
+	dee := app.client()
+	dee.login("dee@example.test", authzPassword)
+	dee.get("/account")
+	dee.post("/account/profile", url.Values{"name": {"Dee"}, "email": {"dee2@example.test"}, "current_password": {authzPassword}}).
+		expectStatus(t, http.StatusSeeOther)
+	u, _ := url.Parse(emailChangeLink.FindString(app.mp.FindTo(t, "dee2@example.test", 10*time.Second).Text))
+
+	eli := app.client()
+	eli.login("eli@example.test", authzPassword)
+	eli.get(u.RequestURI()).expectStatus(t, http.StatusOK)
+	res := eli.post("/account/email", url.Values{"token": {u.Query().Get("token")}}).expectStatus(t, http.StatusSeeOther)
+	page := eli.get(res.location()).expectStatus(t, http.StatusOK)
+	flash := page.text(`[data-testid="flash"]`)
+	if strings.Contains(flash, "Your email") || !strings.Contains(flash, "dee2@example.test") {
+		t.Errorf("Eli is told %q", flash)
+	}
+	if got := page.inputValue("email"); got != "" && got != "eli@example.test" {
+		t.Errorf("Eli's page shows the email %q", got)
+	}
+	app.client().login("dee2@example.test", authzPassword)
 }

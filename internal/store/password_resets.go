@@ -90,6 +90,16 @@ func (s *Store) UsePasswordReset(ctx context.Context, tokenHash []byte, now time
 	return id, nil
 }
 
+// RetirePasswordResets spends every open reset link of a user: when the
+// account moves to a new email, the links mailed to the old address (and
+// any still waiting to be sent there) stop working.
+func (s *Store) RetirePasswordResets(ctx context.Context, userID int64, now time.Time) error {
+	if _, err := s.q.ExecContext(ctx, retireOtherResetsSQL, userID, now); err != nil {
+		return fmt.Errorf("store: retire password resets of user %d: %w", userID, classify(err))
+	}
+	return nil
+}
+
 const countRecentResetsSQL = `SELECT count(*) FROM password_resets WHERE user_id = $1 AND created_at > $2`
 
 // CountRecentPasswordResets counts the links sent to a user since a time, so

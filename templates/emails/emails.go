@@ -56,7 +56,7 @@ func Render(ctx context.Context, c mail.Content, shop mail.Shop) (mail.Rendered,
 	case mail.HoldExpired:
 		subject = fmt.Sprintf("Your reservation %s has expired – %s", v.Booking.Number, shop.Name)
 		intro := "We held these items for you, but the booking was not completed in time, so the hold has expired and the items are free again. You are welcome to book again."
-		text, html = bookingParts(shop, v.Booking, v.Booking.Customer.Name, intro, bookingURL(shop, v.Booking))
+		text, html = bookingParts(shop, ended(v.Booking), v.Booking.Customer.Name, intro, bookingURL(shop, v.Booking))
 	case mail.PickupReminder:
 		b := v.Booking
 		subject = fmt.Sprintf("Reminder: pick up %s on %s – %s", b.Number, LocalDate(b.FirstPickup(), b.Location.TimeZone), shop.Name)
@@ -77,7 +77,7 @@ func Render(ctx context.Context, c mail.Content, shop mail.Shop) (mail.Rendered,
 		if v.Reason != "" {
 			intro += " " + v.Reason
 		}
-		text, html = bookingParts(shop, v.Booking, v.Booking.Customer.Name, intro, bookingURL(shop, v.Booking))
+		text, html = bookingParts(shop, ended(v.Booking), v.Booking.Customer.Name, intro, bookingURL(shop, v.Booking))
 	case mail.StaffNewBooking:
 		b := v.Booking
 		subject = fmt.Sprintf("New online booking %s from %s", b.Number, b.Customer.Name)
@@ -120,6 +120,13 @@ func LocalDate(t time.Time, tz string) string {
 // intro, the lines with local times, the totals and a link.
 func bookingParts(shop mail.Shop, b mail.Booking, hello, intro, link string) (string, templ.Component) {
 	return bookingText(shop, b, hello, intro, link), bookingHTML(shop, b, hello, intro, link)
+}
+
+// ended is a booking that will not be picked up (cancelled, or a hold that
+// ran out): nothing is due at pickup, whatever its balance.
+func ended(b mail.Booking) mail.Booking {
+	b.DueAtPickup.Amount = 0
+	return b
 }
 
 func confirmedIntro(b mail.Booking) string {

@@ -158,3 +158,25 @@ func TestLocalTimeUsesTheLocationZone(t *testing.T) {
 		}
 	}
 }
+
+// A booking that will not be picked up (cancelled, or a hold that ran out)
+// asks for no payment at pickup: its email keeps the total and the lines but
+// no "Due at pickup" line.
+func TestNothingDueAtPickupOnAnEndedBooking(t *testing.T) {
+	b := booking()
+	for _, c := range []mail.Content{mail.BookingCancelled{Booking: b}, mail.HoldExpired{Booking: b},
+		mail.BookingCancelled{Booking: b, Reason: "Cancelled by the shop."}} {
+		r, err := Render(context.Background(), c, shop)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for part, s := range map[string]string{"text": r.Text, "html": r.HTML} {
+			if strings.Contains(s, "Due at pickup") || strings.Contains(s, "650.00") {
+				t.Errorf("%s %s asks for payment at pickup:\n%s", c.Kind(), part, s)
+			}
+			if !strings.Contains(s, "150.00") {
+				t.Errorf("%s %s lost its total:\n%s", c.Kind(), part, s)
+			}
+		}
+	}
+}
