@@ -137,6 +137,12 @@ func (s *Server) bookingMoney(c echo.Context, v *pages.BookingView, b store.Book
 	if bal.Paid != 0 || !beforePickup[b.Status] || b.Status == store.BookingHold {
 		v.DueLabel = "Balance due"
 	}
+	// More paid than owed (a prepaid booking cancelled, a line shortened
+	// after paying): the shop owes the customer, which a negative "Balance
+	// due" would leave them to work out.
+	if bal.Due < 0 {
+		v.Due, v.DueLabel = money.Format(-bal.Due, b.Currency), "To be refunded to you"
+	}
 	now := s.Now()
 	if b.Status == store.BookingHold && b.ExpiresAt != nil && b.ExpiresAt.After(now) &&
 		booking.Online(st.PaymentMode) && s.Payments.Enabled() {

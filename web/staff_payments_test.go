@@ -319,3 +319,22 @@ func TestDeskPaymentAboveOwedAsksFirst(t *testing.T) {
 		t.Fatalf("a payment on a booking owing nothing went through unasked (%d)", n)
 	}
 }
+
+// A customer who paid and then cancelled is owed the money: the booking page
+// says what is to be refunded, not a negative balance due.
+func TestCancelledPaidBookingSaysWhatIsRefunded(t *testing.T) {
+	s := newShop(t, "Europe/Berlin")
+	item := s.item("Bike", 1) // €25.00 a day
+	cust, _ := s.customer("ann@example.com")
+	cust.bookOne(s.loc, item, s.local(10, 10), s.local(11, 10)).expectStatus(t, http.StatusSeeOther)
+	id := s.id(`SELECT max(id) FROM bookings`)
+	desk := s.staffOf("sam@example.com")
+	desk.post("/staff/bookings/"+itoa(id)+"/payments", withOnce("pay_", url.Values{"pay_amount": {"25.00"}, "pay_method": {"cash"}})).
+		expectStatus(t, http.StatusSeeOther)
+	cust.post("/bookings/"+itoa(id)+"/cancel", nil).expectStatus(t, http.StatusSeeOther)
+	page := cust.get("/bookings/"+itoa(id)).expectStatus(t, http.StatusOK)
+	label := strings.TrimSpace(page.Doc.Find(`[data-testid="due"]`).Prev().Text())
+	if due := page.text(`[data-testid="due"]`); label != "To be refunded to you" || due != "€25.00" {
+		t.Errorf("a cancelled paid booking reads %q %q, want To be refunded to you €25.00", label, due)
+	}
+}
