@@ -100,6 +100,9 @@ func TestAuditDecodesAsEveryField(t *testing.T) {
 		{`{"email": "a@b.test", "asset_tag": "T-1"}`, `{"email": "a@b.test", "asset_tag": "T-2", "user_id": 5, "item_id": 6}`},
 		{`{"customer_id": 77, "booking_id": 8, "category_id": 2}`, `{"customer_id": 78, "booking_id": 8, "category_id": 2}`},
 		{`{"Ünï": "ç", "z": "", "A": -0}`, `{"Ünï": "c", "A": 0, "z": ""}`},
+		{`{"s": "tab\there", "q": "a\"b", "u": "\u00e9t\u00e9", "lines": [{"a": 1}, {"b": [2, 3]}], "e": []}`,
+			`{"s": "tab here", "q": "a'b", "u": "été", "lines": [{"a": 1}], "e": [[]], "f": -1.5e3, "t": true}`},
+		{"{\"bad\": \"caf\xe9\", \"n\": 0.1}", "{\"bad\": \"cafe\", \"n\": 1E-1, \"name\": \"\xff\"}"},
 	}
 	labels := map[string]map[string]string{
 		"user": {"5": "Eve", "77": "Bob", "78": "Bea"}, "location": {"3": "Berlin"}, "unit": {"9": "T-9"},

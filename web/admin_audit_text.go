@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 
@@ -173,13 +174,52 @@ func auditFields(raw []byte) []auditField {
 	return []auditField{{key: "value", raw: doc.Raw}}
 }
 
-// decodeValue decodes one field's value as encoding/json does into any.
+// decodeValue decodes one field's value as encoding/json does into any,
+// but for a list, which the page only counts (auditList). raw is one value
+// of a document gjson found valid. Plain text, numbers, true, false and
+// null are read without encoding/json's reflection; what needs more (an
+// escape, an object) goes through it.
 func decodeValue(raw string) any {
+	switch {
+	case raw == "null":
+		return nil
+	case raw == "true":
+		return true
+	case raw == "false":
+		return false
+	case len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' && plainJSONText(raw[1:len(raw)-1]):
+		return raw[1 : len(raw)-1]
+	case len(raw) > 0 && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9'):
+		if f, err := strconv.ParseFloat(raw, 64); err == nil {
+			return f
+		}
+	case len(raw) > 0 && raw[0] == '[':
+		n := 0
+		gjson.Parse(raw).ForEach(func(_, _ gjson.Result) bool {
+			n++
+			return true
+		})
+		return auditList(n)
+	}
 	var out any
 	if json.Unmarshal([]byte(raw), &out) != nil {
 		return nil
 	}
 	return out
+}
+
+// auditList is a list's value: the page shows how many entries it has.
+type auditList int
+
+// plainJSONText is true for the inside of a JSON string that means itself:
+// valid UTF-8 without escapes, quotes or control characters.
+func plainJSONText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return utf8.ValidString(s)
 }
 
 // looksRFC3339 is false for most strings time.Parse(time.RFC3339) would
@@ -263,10 +303,9 @@ func (at auditText) value(key string, v any) string {
 		}
 		return "no"
 	case []any:
-		if len(x) == 1 {
-			return "1 entry"
-		}
-		return fmt.Sprintf("%d entries", len(x))
+		return auditList(len(x)).String()
+	case auditList:
+		return x.String()
 	case map[string]any:
 		parts := make([]string, 0, len(x))
 		for k, vv := range x {
@@ -276,4 +315,12 @@ func (at auditText) value(key string, v any) string {
 		return strings.Join(parts, ", ")
 	}
 	return fmt.Sprint(v)
+}
+
+// String is how many entries a list has, in words.
+func (n auditList) String() string {
+	if n == 1 {
+		return "1 entry"
+	}
+	return strconv.Itoa(int(n)) + " entries"
 }

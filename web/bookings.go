@@ -124,9 +124,12 @@ func (s *Server) bookingView(c echo.Context, b store.Booking) (pages.BookingView
 		Totals:    totalRows(store.Totals{Subtotal: b.Subtotal, Tax: b.Tax, Total: b.Total}, st, b.Currency),
 		CanCancel: booking.CanCancel(b, st, now, true), Errors: components.Errors{}}
 	v.CancelDeadline = booking.CancelDeadline(b, st).In(zone).Format("Mon 2 Jan 2006, 15:04")
-	if err := s.bookingMoney(c, &v, b, st); err != nil {
+	// The ledger's totals and the documents' links, in one round trip.
+	totals, docs, err := s.Store.GetBookingMoney(c.Request().Context(), b.ID)
+	if err != nil {
 		return v, err
 	}
+	s.bookingMoney(&v, b, st, totals)
 	if b.Deposit > 0 {
 		v.Deposit = money.Format(b.Deposit, b.Currency)
 	}
@@ -164,8 +167,8 @@ func (s *Server) bookingView(c echo.Context, b store.Booking) (pages.BookingView
 	if err := s.overdueView(c, b, &v); err != nil {
 		return v, err
 	}
-	v.Invoices, err = s.invoiceLinks(c.Request().Context(), b.ID, false)
-	return v, err
+	v.Invoices = invoiceLinksOf(docs, false)
+	return v, nil
 }
 
 // overdueView fills, for a booking with something out past its end, since

@@ -150,6 +150,11 @@ func (s *Server) invoiceLinks(ctx context.Context, bookingID int64, staff bool) 
 	if err != nil {
 		return nil, err
 	}
+	return invoiceLinksOf(docs, staff), nil
+}
+
+// invoiceLinksOf links a booking's documents, for staff or its customer.
+func invoiceLinksOf(docs []store.InvoiceSummary, staff bool) []pages.InvoiceLink {
 	base := "/invoices/"
 	if staff {
 		base = "/staff/invoices/"
@@ -159,5 +164,5 @@ func (s *Server) invoiceLinks(ctx context.Context, bookingID int64, staff bool) 
 		links[i] = pages.InvoiceLink{Href: base + strconv.FormatInt(in.ID, 10), Title: invoice.KindTitle(in.Kind), Number: in.Number,
 			Date: invoice.DateText(in.IssueDate), Total: money.Format(in.Total, in.Currency)}
 	}
-	return links, nil
+	return links
 }

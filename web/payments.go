@@ -121,12 +121,10 @@ var beforePickup = map[string]bool{
 }
 
 // bookingMoney fills the money part of a customer's booking page from the
-// ledger: the balance, what was paid, and whether to offer online payment.
-func (s *Server) bookingMoney(c echo.Context, v *pages.BookingView, b store.Booking, st store.Settings) error {
-	bal, err := s.Payments.Ledger().Balance(c.Request().Context(), s.Store, b)
-	if err != nil {
-		return err
-	}
+// ledger's totals: the balance, what was paid, and whether to offer online
+// payment.
+func (s *Server) bookingMoney(v *pages.BookingView, b store.Booking, st store.Settings, totals store.LedgerTotals) {
+	bal := payment.BalanceOf(b, totals)
 	v.Due, v.DueLabel = money.Format(bal.Due, b.Currency), "Due at pickup"
 	if bal.Paid != 0 {
 		v.Paid = money.Format(bal.Paid, b.Currency)
@@ -150,7 +148,6 @@ func (s *Server) bookingMoney(c echo.Context, v *pages.BookingView, b store.Book
 		v.HoldUntil = b.ExpiresAt.In(period.Zone(b.TimeZone)).Format("15:04 (Mon 2 Jan)")
 		v.PayAmount, v.PayLater = onlineSplit(b.Total, st, b.Currency)
 	}
-	return nil
 }
 
 // onlineSplit is what a customer pays online now for a total under the

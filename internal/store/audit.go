@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -149,7 +150,12 @@ WHERE a.id < $1
 ORDER BY a.id DESC
 LIMIT `
 
-// ListAudit pages through the audit log, newest first.
+// auditNames are the columns of listAuditPageSQL, in order.
+var auditNames = []string{"id", "at", "actor_id", "actor_email", "action", "entity_type", "entity_id", "before", "after", "request_id"}
+
+// ListAudit pages through the audit log, newest first. The unfiltered page
+// is scanned by hand (see rowscan.go): sqlx's reflection over its 51
+// entries was about a third of the time the page spent reading them.
 func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
 	if f.Limit <= 0 {
 		f.Limit = 50
@@ -161,7 +167,13 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, err
 		if before == 0 {
 			before = math.MaxInt64
 		}
-		err = s.prepared().SelectContext(ctx, &es, listAuditPageSQL+limitText(f.Limit), before)
+		err = s.prepared().Query(ctx, listAuditPageSQL+limitText(f.Limit), []any{before}, func(rows *sql.Rows) error {
+			return newRowScan(auditNames...).each(rows, func(r *rowScan) {
+				es = append(es, AuditEntry{ID: r.int64(), At: r.time(), ActorID: r.optInt64(), ActorEmail: r.optText(),
+					Action: r.string(), EntityType: r.string(), EntityID: r.string(), Before: r.json(), After: r.json(),
+					RequestID: r.string()})
+			})
+		})
 	} else {
 		err = s.q.SelectContext(ctx, &es, listAuditSQL, f.ActorID, f.EntityType, f.Action, f.BeforeID, f.Limit)
 	}

@@ -157,6 +157,7 @@ func HotQueries(p HotParams) []HotQuery {
 		{"booking ledger totals", ledgerTotalsSQL, []any{p.BookingID}, false, false, false},
 		{"booking invoices", bookingInvoicesSQL, []any{p.BookingID}, true, false, false},
 		{"booking invoice links", bookingInvoiceSummariesSQL, []any{p.BookingID}, true, false, false},
+		{"booking money", bookingMoneySQL, []any{p.BookingID}, true, false, false},
 		{"booking checkout session", latestCheckoutSessionSQL, []any{p.BookingID}, false, false, false},
 		{"invoice", getInvoiceSQL, []any{p.InvoiceID}, true, false, false},
 		{"invoice lines", invoiceLinesSQL, []any{p.InvoiceID}, true, false, false},

@@ -160,3 +160,70 @@ func dateOrNil(t time.Time) any {
 	}
 	return t.Format(time.DateOnly)
 }
+
+// A booking's money in one statement (GetBookingMoney) reads what its two
+// statements read: the ledger's totals and the documents' summaries, for
+// bookings with no document, one and several, with and without ledger
+// entries, and for a booking that is not there.
+func TestBookingMoneyAsTotalsAndSummaries(t *testing.T) {
+	st, _ := testenv.Store(t)
+	ctx := context.Background()
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	sz := bench.Size{Name: "tiny", Locations: 3, Categories: 4, Items: 40, Units: 80, Lines: 600, Customers: 50, AuditRows: 10}
+	if err := bench.Generate(ctx, st.DB(), sz, now, "$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaA"); err != nil {
+		t.Fatal(err)
+	}
+	var bookings []int64
+	if err := sqlx.NewDb(st.DB(), "postgres").SelectContext(ctx, &bookings, `
+(SELECT booking_id FROM invoices GROUP BY booking_id HAVING count(*) = 1 ORDER BY booking_id LIMIT 5)
+UNION ALL
+(SELECT booking_id FROM invoices GROUP BY booking_id HAVING count(*) > 1 ORDER BY booking_id LIMIT 5)
+UNION ALL
+SELECT -1`); err != nil {
+		t.Fatal(err)
+	}
+	// Two bookings without documents, one of them paid at the desk.
+	for i := range 2 {
+		var b int64
+		if err := st.DB().QueryRowContext(ctx, `INSERT INTO bookings (customer_id, location_id, status, currency, total, subtotal)
+			SELECT (SELECT min(id) FROM users), (SELECT min(id) FROM locations), 'confirmed', 'EUR', 10000, 10000 RETURNING id`).Scan(&b); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			if _, err := st.DB().ExecContext(ctx, `INSERT INTO ledger_entries (booking_id, kind, method, amount, currency, status)
+				VALUES ($1, 'payment', 'cash', 2500, 'EUR', 'done')`, b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		bookings = append(bookings, b)
+	}
+	var docs, paid, bare int
+	for _, b := range bookings {
+		gotTotals, gotDocs, err := st.GetBookingMoney(ctx, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantTotals, err := st.GetLedgerTotals(ctx, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantDocs, err := st.ListBookingInvoiceSummaries(ctx, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gotTotals != wantTotals || !slices.Equal(gotDocs, wantDocs) || (gotDocs == nil) != (wantDocs == nil) {
+			t.Errorf("booking %d: %+v %+v\nwant %+v %+v", b, gotTotals, gotDocs, wantTotals, wantDocs)
+		}
+		switch {
+		case len(wantDocs) > 0:
+			docs++
+		case wantTotals != store.LedgerTotals{}:
+			paid++
+		default:
+			bare++
+		}
+	}
+	if docs < 6 || paid == 0 || bare < 2 {
+		t.Fatalf("fixture: %d with documents, %d paid without, %d bare", docs, paid, bare)
+	}
+}

@@ -248,12 +248,51 @@ func (s *Store) ListBookingInvoiceSummaries(ctx context.Context, bookingID int64
 	return out, nil
 }
 
+// bookingMoneySQL is a booking's ledger totals (ledgerTotalsSQL) and its
+// documents' summaries (bookingInvoiceSummariesSQL) in one statement, for
+// the customer's booking page, which shows both: the totals on every row,
+// and one row with no document when there is none.
+const bookingMoneySQL = `
+SELECT t.charges::bigint AS charges, t.deposit_held::bigint AS deposit_held, t.payments::bigint AS payments,
+       t.refunds::bigint AS refunds, t.stripe_refunds::bigint AS stripe_refunds, ` + invoiceSummaryColumns + `
+FROM (` + ledgerTotalsSQL + `) t
+LEFT JOIN invoices i ON i.booking_id = $1
+ORDER BY i.id`
+
+var bookingMoneyNames = append([]string{"charges", "deposit_held", "payments", "refunds", "stripe_refunds"}, invoiceSummaryNames...)
+
+// GetBookingMoney is GetLedgerTotals and ListBookingInvoiceSummaries in one
+// round trip.
+func (s *Store) GetBookingMoney(ctx context.Context, bookingID int64) (LedgerTotals, []InvoiceSummary, error) {
+	var t LedgerTotals
+	var out []InvoiceSummary
+	err := s.prepared().Query(ctx, bookingMoneySQL, []any{bookingID}, func(rows *sql.Rows) error {
+		return newRowScan(bookingMoneyNames...).each(rows, func(r *rowScan) {
+			t = LedgerTotals{Charges: r.int64(), DepositHeld: r.int64(), Payments: r.int64(), Refunds: r.int64(), StripeRefunds: r.int64()}
+			if r.vals[r.col] == nil {
+				r.skip(len(invoiceSummaryNames))
+				return
+			}
+			out = append(out, readInvoiceSummary(r))
+		})
+	})
+	if err != nil {
+		return LedgerTotals{}, nil, fmt.Errorf("store: money of booking %d: %w", bookingID, classify(err))
+	}
+	return t, out, nil
+}
+
 // scanInvoiceSummaries reads rows of invoiceSummaryColumns by hand.
 func scanInvoiceSummaries(rows *sql.Rows, out *[]InvoiceSummary) error {
 	return newRowScan(invoiceSummaryNames...).each(rows, func(r *rowScan) {
-		*out = append(*out, InvoiceSummary{ID: r.int64(), Kind: r.string(), Number: r.string(), IssueDate: r.time(),
-			BookingNumber: r.string(), BuyerName: r.string(), Currency: r.string(), Net: r.int64(), Tax: r.int64(), Total: r.int64()})
+		*out = append(*out, readInvoiceSummary(r))
 	})
+}
+
+// readInvoiceSummary reads the columns of invoiceSummaryColumns.
+func readInvoiceSummary(r *rowScan) InvoiceSummary {
+	return InvoiceSummary{ID: r.int64(), Kind: r.string(), Number: r.string(), IssueDate: r.time(),
+		BookingNumber: r.string(), BuyerName: r.string(), Currency: r.string(), Net: r.int64(), Tax: r.int64(), Total: r.int64()}
 }
 
 // InvoiceFilter selects invoices for the staff list and the export. From and

@@ -139,6 +139,16 @@ func (r *rowScan) optString() string {
 	return r.string()
 }
 
+// optText reads text that may be NULL, as nil.
+func (r *rowScan) optText() *string {
+	if r.vals[r.col] == nil {
+		r.col++
+		return nil
+	}
+	v := r.string()
+	return &v
+}
+
 // bytes reads a bytea value (database/sql already copied it out of the
 // driver's buffer).
 func (r *rowScan) bytes() []byte {
