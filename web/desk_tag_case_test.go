@@ -39,7 +39,7 @@ func TestTypedTagIgnoresLetterCase(t *testing.T) {
 		t.Fatalf("line holds %s (picked up %v), want %s out", u.AssetTag, u.PickedUpAt, spare)
 	}
 	// The check-in search and the return form it opens, the unit ticked.
-	res := c.get("/staff/returns?tag=" + strings.ToLower(spare)).expectStatus(t, http.StatusSeeOther)
+	res := c.get("/staff/returns?tag="+strings.ToLower(spare)).expectStatus(t, http.StatusSeeOther)
 	if want := fmt.Sprintf("/staff/bookings/%d/return?tag=%s", b.ID, spare); res.location() != want {
 		t.Errorf("check-in search went to %q, want %q", res.location(), want)
 	}
