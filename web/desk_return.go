@@ -30,19 +30,26 @@ func (s *Server) StaffReturnsFind(c echo.Context) error {
 		return s.render(c, http.StatusOK, pages.ReturnsFindPage(v))
 	}
 	ctx := c.Request().Context()
-	id, err := s.Store.OpenCheckoutOfTag(ctx, tag)
+	unit, err := s.Store.GetBookingUnitByTag(ctx, tag)
+	var amb *store.AmbiguousTagError
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		v.Error = "No unit has the tag " + tag + "."
+		return s.render(c, http.StatusUnprocessableEntity, pages.ReturnsFindPage(v))
+	case errors.As(err, &amb):
+		v.Error = amb.Message()
+		return s.render(c, http.StatusUnprocessableEntity, pages.ReturnsFindPage(v))
+	case err != nil:
+		return err
+	}
+	id, err := s.Store.OpenCheckoutOfTag(ctx, unit.AssetTag)
 	if err == nil {
-		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/bookings/%d/return?tag=%s", id, url.QueryEscape(tag)))
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/bookings/%d/return?tag=%s", id, url.QueryEscape(unit.AssetTag)))
 	}
 	if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	v.Error = tag + " is not out on any booking."
-	if _, uerr := s.Store.GetBookingUnitByTag(ctx, tag); errors.Is(uerr, store.ErrNotFound) {
-		v.Error = "No unit has the tag " + tag + "."
-	} else if uerr != nil {
-		return uerr
-	}
+	v.Error = unit.AssetTag + " is not out on any booking."
 	return s.render(c, http.StatusUnprocessableEntity, pages.ReturnsFindPage(v))
 }
 
@@ -50,9 +57,21 @@ func (s *Server) StaffReturnsFind(c echo.Context) error {
 func (s *Server) StaffReturnShow(c echo.Context) error {
 	tag := strings.TrimSpace(c.QueryParam("tag"))
 	in := returnInput{tag: tag}
-	if tag != "" {
-		in.checked = map[string]bool{tag: true}
+	if tag == "" {
+		return s.returnPage(c, http.StatusOK, in, nil, "")
 	}
+	// The tag as typed at the booking's check-in field: letter case aside.
+	unit, err := s.Store.GetBookingUnitByTag(c.Request().Context(), tag)
+	var amb *store.AmbiguousTagError
+	switch {
+	case err == nil:
+		tag = unit.AssetTag
+	case errors.As(err, &amb):
+		return s.returnPage(c, http.StatusUnprocessableEntity, in, nil, amb.Message())
+	case !errors.Is(err, store.ErrNotFound):
+		return err
+	}
+	in.tag, in.checked = tag, map[string]bool{tag: true}
 	return s.returnPage(c, http.StatusOK, in, nil, "")
 }
 
@@ -145,6 +164,15 @@ func (s *Server) StaffReturn(c echo.Context) error {
 		var fe booking.FieldErrors
 		if errors.As(err, &fe) {
 			return s.returnPage(c, http.StatusUnprocessableEntity, in, returnErrors(fe), again)
+		}
+		var ce *booking.ConflictError
+		if errors.As(err, &ce) {
+			// The return form again, as ticked and typed, with the reason.
+			msg := ce.Message()
+			if ce.Detail != "" {
+				msg = strings.TrimSuffix(msg, ".") + ": " + ce.Detail + "."
+			}
+			return s.returnPage(c, http.StatusConflict, in, nil, msg)
 		}
 		return s.bookingFailed(c, err, fmt.Sprintf("/staff/bookings/%d/return", id), func(_ components.Errors, msg string) error {
 			return s.returnPage(c, http.StatusUnprocessableEntity, in, nil, msg)

@@ -40,8 +40,8 @@ func (s *Server) MaintenanceCreate(c echo.Context) error {
 		return rerender(long, "")
 	}
 	unit, err := s.Store.GetBookingUnitByTag(ctx, f.Tag)
-	if errors.Is(err, store.ErrNotFound) {
-		return rerender(components.Errors{"tag": "No unit has this tag."}, "")
+	if msg, ok := tagNotFound(err); ok {
+		return rerender(components.Errors{"tag": msg}, "")
 	}
 	if err != nil {
 		return err
@@ -105,8 +105,8 @@ func (s *Server) MaintenanceSwap(c echo.Context) error {
 		return s.render(c, http.StatusUnprocessableEntity, pages.MaintenancePage(v))
 	}
 	unit, err := s.Store.GetBookingUnitByTag(ctx, f.Tag)
-	if errors.Is(err, store.ErrNotFound) {
-		v := pages.MaintenanceView{Page: s.page(c, "Block a unit"), Form: f, Errors: components.Errors{"tag": "No unit has this tag."}}
+	if msg, ok := tagNotFound(err); ok {
+		v := pages.MaintenanceView{Page: s.page(c, "Block a unit"), Form: f, Errors: components.Errors{"tag": msg}}
 		return s.render(c, http.StatusUnprocessableEntity, pages.MaintenancePage(v))
 	}
 	if err != nil {
@@ -273,4 +273,17 @@ func blockerRow(b store.Blocker, start, end time.Time, zone *time.Location) page
 		r.When = "from " + b.From.In(zone).Format("Mon 2 Jan 2006, 15:04")
 	}
 	return r
+}
+
+// tagNotFound says why a typed tag found no unit: none has it, or several
+// have it but for letter case.
+func tagNotFound(err error) (string, bool) {
+	var amb *store.AmbiguousTagError
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return "No unit has this tag.", true
+	case errors.As(err, &amb):
+		return amb.Message(), true
+	}
+	return "", false
 }

@@ -327,6 +327,12 @@ func (s *Server) StaffBookingShow(c echo.Context) error {
 }
 
 func (s *Server) staffBookingPage(c echo.Context, status int, errs components.Errors, formErr, tag string) error {
+	return s.staffBookingPageAt(c, status, 0, errs, formErr, tag)
+}
+
+// staffBookingPageAt is staffBookingPage with the tag and its message in the
+// change-unit form of unitLine (0: the check-out scan).
+func (s *Server) staffBookingPageAt(c echo.Context, status int, unitLine int64, errs components.Errors, formErr, tag string) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -335,31 +341,50 @@ func (s *Server) staffBookingPage(c echo.Context, status int, errs components.Er
 	if err != nil {
 		return err
 	}
-	v.Errors, v.FormError, v.Tag = errs, formErr, tag
+	v.Errors, v.FormError, v.Tag, v.UnitLine = errs, formErr, tag, unitLine
 	return s.render(c, status, pages.StaffBookingPage(v))
 }
 
 // staffScan runs one desk action on a booking and answers like a form: field
-// problems and refused rules re-show the page (422), conflicts are a 409.
+// problems and refused rules re-show the page (422); a conflict over a typed
+// tag too (409), the reason beside the tag field.
 func (s *Server) staffScan(c echo.Context, done string, act func(id int64, tag string) error) error {
+	return s.staffScanAt(c, done, 0, act)
+}
+
+// staffScanAt is staffScan for the form of unitLine's change-unit (0: the
+// check-out scan), where the tag typed and its message go back.
+func (s *Server) staffScanAt(c echo.Context, done string, unitLine int64, act func(id int64, tag string) error) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	tag := field(c, "tag")
+	page := func(status int, fe components.Errors, msg string) error {
+		return s.staffBookingPageAt(c, status, unitLine, fe, msg, tag)
+	}
 	if long := tooLong(c, nil); long.Any() {
-		return s.staffBookingPage(c, http.StatusUnprocessableEntity, long, "", tag)
+		return page(http.StatusUnprocessableEntity, long, "")
 	}
 	if err := act(id, tag); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 		var held heldElsewhere
-		if errors.As(err, &held) {
-			return s.staffBookingPage(c, http.StatusConflict, components.Errors{"tag": string(held)}, "", tag)
+		var ce *booking.ConflictError
+		switch {
+		case errors.As(err, &held):
+			return page(http.StatusConflict, components.Errors{"tag": string(held)}, "")
+		case errors.As(err, &ce) && strings.TrimSpace(tag) != "":
+			// A unit typed in (check-in, change of unit): the desk types another.
+			msg := ce.Message()
+			if ce.Detail != "" {
+				msg = strings.TrimSuffix(msg, ".") + ": " + ce.Detail + "."
+			}
+			return page(http.StatusConflict, components.Errors{"tag": msg}, "")
 		}
 		return s.bookingFailed(c, err, fmt.Sprintf("/staff/bookings/%d", id), func(fe components.Errors, msg string) error {
-			return s.staffBookingPage(c, http.StatusUnprocessableEntity, fe, msg, tag)
+			return page(http.StatusUnprocessableEntity, fe, msg)
 		})
 	}
 	s.flash(c, "success", done)
@@ -400,7 +425,7 @@ func (s *Server) StaffChangeUnit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.staffScan(c, "Unit changed.", func(id int64, tag string) error {
+	return s.staffScanAt(c, "Unit changed.", line, func(id int64, tag string) error {
 		return s.changeUnit(c, id, line, tag, field(c, "from"))
 	})
 }

@@ -133,7 +133,8 @@ func (s *Server) inClaimedTx(c echo.Context, claim claimFunc, record func(tx *st
 // acts at most once: act claims the token (claim) in the transaction that
 // records the entry, so the same form sent twice records one entry and the
 // second answer goes back to the booking saying so. A form without a token
-// is refused (400) before anything is read or written.
+// is refused (400) before anything is written: the page comes back with the
+// form as typed and a fresh token.
 func (s *Server) moneyAction(c echo.Context, prefix, done string, act func(claimFunc, store.Booking, int64, pages.StaffMoneyForm) error) error {
 	b, err := s.staffBooking(c)
 	if err != nil {
@@ -147,7 +148,14 @@ func (s *Server) moneyAction(c echo.Context, prefix, done string, act func(claim
 	// without one (or with one no page made) records nothing.
 	once := f[prefix+"once"]
 	if len(once) < 16 || len(once) > 200 {
-		return echo.NewHTTPError(http.StatusBadRequest, "The form is incomplete and nothing was recorded: reload the booking and send it again.")
+		// The booking page again (400), what was typed kept under a fresh
+		// token, the reason beside the amount.
+		if tooLong(c, nil).Any() {
+			f = pages.StaffMoneyForm{}
+		}
+		f[prefix+"once"] = moneyOnce()
+		c.Set(ctxMoneyForm, moneyForm{form: f, errs: components.Errors{prefix + "amount": "The form was incomplete and nothing was recorded: check it and send it again."}})
+		return s.staffBookingPage(c, http.StatusBadRequest, nil, "", "")
 	}
 	errs := components.Errors{}
 	amount, perr := money.Parse(f[prefix+"amount"], b.Currency)

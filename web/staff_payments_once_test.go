@@ -179,8 +179,12 @@ func TestDeskMoneyFormWithoutOnceRecordsNothing(t *testing.T) {
 		before := entries()
 		v.Del(prefix + "once")
 		res := desk.post(path+route, v).expectStatus(t, http.StatusBadRequest)
-		if msg := res.text(`main`); !strings.Contains(msg, "nothing was recorded") {
-			t.Errorf("%s without its once token says %q", route, msg)
+		if msg := res.fieldError(prefix + "amount"); !strings.Contains(msg, "nothing was recorded") {
+			t.Errorf("%s without its once token says %q beside the amount", route, msg)
+		}
+		again := formFields(t, res, `[data-testid="`+form+`"]`)
+		if again.Get(prefix+"amount") != "1.00" || len(again.Get(prefix+"once")) < 16 {
+			t.Errorf("%s re-shown with amount %q and once token %q, want 1.00 and a fresh token", route, again.Get(prefix+"amount"), again.Get(prefix+"once"))
 		}
 		if n := entries(); n != before {
 			t.Fatalf("%s without its once token recorded %d entries", route, n-before)

@@ -49,13 +49,11 @@ func (e *Engine) scannedUnit(ctx context.Context, tx *store.Store, b store.Booki
 	if tag == "" {
 		return store.BookingUnit{}, store.BookableItem{}, FieldErrors{"tag": "Scan or type an asset tag."}
 	}
-	unit, err := tx.GetBookingUnitByTag(ctx, tag)
-	if errors.Is(err, store.ErrNotFound) {
-		return unit, store.BookableItem{}, FieldErrors{"tag": "No unit has the tag " + tag + "."}
-	}
+	unit, err := unitByTag(ctx, tx, tag)
 	if err != nil {
 		return unit, store.BookableItem{}, err
 	}
+	tag = unit.AssetTag
 	it, err := tx.GetBookableItem(ctx, unit.ItemID)
 	if err != nil {
 		return unit, it, err
@@ -71,6 +69,38 @@ func (e *Engine) scannedUnit(ctx context.Context, tx *store.Store, b store.Booki
 		return unit, it, FieldErrors{"tag": tag + " is " + unit.Status + " and cannot go out."}
 	}
 	return unit, it, nil
+}
+
+// unitByTag finds the unit a typed tag means (letter case aside, when only
+// one unit fits); a tag that names none, or several, is a field error.
+func unitByTag(ctx context.Context, tx *store.Store, tag string) (store.BookingUnit, error) {
+	unit, err := tx.GetBookingUnitByTag(ctx, tag)
+	var amb *store.AmbiguousTagError
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return unit, FieldErrors{"tag": "No unit has the tag " + tag + "."}
+	case errors.As(err, &amb):
+		return unit, FieldErrors{"tag": amb.Message()}
+	}
+	return unit, err
+}
+
+// TypedTag is the tag of the unit a typed tag means: the unit with exactly
+// that tag, else the one whose tag differs only in letter case. A tag that
+// names no unit comes back as typed; several units is a field error under key.
+func TypedTag(ctx context.Context, tx *store.Store, tag, key string) (string, error) {
+	tag = strings.TrimSpace(tag)
+	unit, err := tx.GetBookingUnitByTag(ctx, tag)
+	var amb *store.AmbiguousTagError
+	switch {
+	case err == nil:
+		return unit.AssetTag, nil
+	case errors.Is(err, store.ErrNotFound):
+		return tag, nil
+	case errors.As(err, &amb):
+		return tag, FieldErrors{key: amb.Message()}
+	}
+	return tag, err
 }
 
 // movableUnit picks the line's unit to give up: the one with fromTag, or the
@@ -104,10 +134,7 @@ func (e *Engine) CheckOut(ctx context.Context, bookingID int64, tag string, a Ac
 		if strings.TrimSpace(tag) == "" {
 			return FieldErrors{"tag": "Scan or type an asset tag."}
 		}
-		unit, err := tx.GetBookingUnitByTag(ctx, strings.TrimSpace(tag))
-		if errors.Is(err, store.ErrNotFound) {
-			return FieldErrors{"tag": "No unit has the tag " + tag + "."}
-		}
+		unit, err := unitByTag(ctx, tx, strings.TrimSpace(tag))
 		if err != nil {
 			return err
 		}
@@ -330,9 +357,12 @@ func (e *Engine) CheckInTx(ctx context.Context, tx *store.Store, bookingID int64
 	if err != nil {
 		return err
 	}
+	if tag, err = TypedTag(ctx, tx, tag, "tag"); err != nil {
+		return err
+	}
 	for _, l := range b.Lines {
 		for _, u := range l.Units {
-			if u.AssetTag != strings.TrimSpace(tag) || u.PickedUpAt == nil || u.ReturnedAt != nil {
+			if u.AssetTag != tag || u.PickedUpAt == nil || u.ReturnedAt != nil {
 				continue
 			}
 			it, err := tx.GetBookableItem(ctx, l.ItemID)

@@ -69,7 +69,8 @@ func MailBooking(b store.BookingMail) mail.Booking {
 	out := mail.Booking{ID: b.ID, Number: b.Number,
 		Customer: mail.Recipient{UserID: b.CustomerID, Name: b.CustomerName, Email: b.CustomerEmail},
 		Location: mail.Location{Name: b.LocationName, Address: b.LocationAddress, TimeZone: b.TimeZone},
-		Subtotal: m(b.Subtotal), Tax: m(b.Tax), Total: m(b.Total), Deposit: m(b.Deposit), DueAtPickup: m(b.Total - b.Paid)}
+		Subtotal: m(b.Subtotal), Tax: m(b.Tax), Total: m(b.Total), Deposit: m(b.Deposit), DueAtPickup: m(b.Total - b.Paid),
+		Paid: m(b.Paid)}
 	for _, l := range b.Lines {
 		out.Lines = append(out.Lines, mail.BookingLine{ItemName: l.ItemName, Quantity: l.Quantity,
 			PickupAt: l.StartsAt, ReturnAt: l.EndsAt, Price: m(l.LineTotal)})

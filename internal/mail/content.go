@@ -149,6 +149,10 @@ type Booking struct {
 	Deposit  money.Money
 	// DueAtPickup is what the customer pays at the desk (pay-at-pickup mode).
 	DueAtPickup money.Money
+	// Paid is what the customer had paid when the email was written (online,
+	// for a booking confirmed by its payment); zero in emails kept from
+	// before it was recorded.
+	Paid money.Money
 }
 
 // FirstPickup is the earliest pickup of the booking's lines.

@@ -62,11 +62,17 @@ func MessageIDParts(host string) (prefix, suffix string) {
 // HeaderText makes user-supplied text (a name, a subject) safe to put in a
 // header: line breaks and other control characters would let it start new
 // headers or a body (header injection), so each run of them becomes one space.
-// The result is also trimmed and capped, since no header needs to be long.
+// Bidirectional controls (a right-to-left override in a customer's name) are
+// left out: in a one-line header they would carry on past the name and make
+// the rest of a subject read backwards. The result is also trimmed and
+// capped, since no header needs to be long.
 func HeaderText(s string) string {
 	var b strings.Builder
 	space := false
 	for _, r := range s {
+		if unicode.Is(unicode.Bidi_Control, r) {
+			continue
+		}
 		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
 			if !space {
 				b.WriteByte(' ')

@@ -48,3 +48,20 @@ func TestMessageIDIsStablePerEmail(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// A right-to-left override (or any other bidirectional control) in a name is
+// left out of a header, where it would make the rest of a subject read
+// backwards; the letters of the name stay.
+func TestHeaderTextLeavesOutBidiControls(t *testing.T) {
+	cases := map[string]string{
+		"New online booking R000001 from Eve\u202Egnp.exe":              "New online booking R000001 from Evegnp.exe",
+		"\u202Bعلي\u202C booked":                                        "علي booked",
+		"Ada\u2066 \u2067x\u2068y\u2069 \u200E\u200F\u061C\u202A\u202D": "Ada xy",
+		"שלום Ada": "שלום Ada",
+	}
+	for in, want := range cases {
+		if got := HeaderText(in); got != want {
+			t.Errorf("HeaderText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -154,15 +154,34 @@ type BookingUnit struct {
 	Status     string `db:"status"`
 }
 
-const unitByTagSQL = `SELECT id, item_id, location_id, asset_tag, status FROM units WHERE asset_tag = $1`
+// unitByTagSQL reads the units whose tag is the typed one but for letter
+// case, the exact one first: staff type tags by hand, and "r6-002" means
+// R6-002 unless a unit is tagged r6-002 itself. lower(asset_tag) is indexed
+// (units_asset_tag_lower_idx).
+const unitByTagSQL = `SELECT id, item_id, location_id, asset_tag, status FROM units
+WHERE lower(asset_tag) = lower($1)
+ORDER BY asset_tag = $1 DESC, asset_tag COLLATE "C"
+LIMIT 6`
 
-// GetBookingUnitByTag finds a unit by the asset tag on its label.
+// GetBookingUnitByTag finds a unit by the asset tag on its label, as typed:
+// the unit with exactly that tag, else the one unit whose tag differs only in
+// letter case. Several such units (and none exact) is an *AmbiguousTagError.
 func (s *Store) GetBookingUnitByTag(ctx context.Context, tag string) (BookingUnit, error) {
-	var u BookingUnit
-	if err := s.prepared().GetContext(ctx, &u, unitByTagSQL, tag); err != nil {
+	var us []BookingUnit
+	if err := s.prepared().SelectContext(ctx, &us, unitByTagSQL, tag); err != nil {
 		return BookingUnit{}, fmt.Errorf("store: unit %q: %w", tag, classify(err))
 	}
-	return u, nil
+	switch {
+	case len(us) == 0:
+		return BookingUnit{}, fmt.Errorf("store: unit %q: %w", tag, ErrNotFound)
+	case len(us) == 1 || us[0].AssetTag == tag:
+		return us[0], nil
+	}
+	amb := &AmbiguousTagError{Typed: tag}
+	for _, u := range us {
+		amb.Tags = append(amb.Tags, u.AssetTag)
+	}
+	return BookingUnit{}, amb
 }
 
 const unitByIDSQL = `SELECT id, item_id, location_id, asset_tag, status FROM units WHERE id = $1 FOR UPDATE`

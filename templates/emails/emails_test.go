@@ -159,6 +159,38 @@ func TestLocalTimeUsesTheLocationZone(t *testing.T) {
 	}
 }
 
+// A booking confirmed by an online prepayment: its confirmation, rendered at
+// send time from the facts kept at confirmation, says what was paid and what
+// is left for the pickup, and still tells the booking as confirmed.
+func TestConfirmationOfAPrepaidBookingSaysWhatWasPaid(t *testing.T) {
+	b := booking()
+	b.Deposit = money.Money{}
+	b.Paid = money.Money{Amount: 4500, Currency: "EUR"}
+	b.DueAtPickup = money.Money{Amount: 10500, Currency: "EUR"}
+	facts, ok, err := mail.EncodeFacts(mail.BookingConfirmed{Booking: b})
+	if err != nil || !ok {
+		t.Fatalf("facts: %v %v", ok, err)
+	}
+	c, err := mail.DecodeFacts(mail.KindBookingConfirmed, facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Render(context.Background(), c, shop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"Total: €150.00\nPaid: €45.00\nDue at pickup: €105.00\n", "Your booking is confirmed"} {
+		if !strings.Contains(r.Text, w) {
+			t.Errorf("text lacks %q:\n%s", w, r.Text)
+		}
+	}
+	for _, w := range []string{"Paid", "€45.00", "€105.00", "Your booking is confirmed"} {
+		if !strings.Contains(r.HTML, w) {
+			t.Errorf("html lacks %q", w)
+		}
+	}
+}
+
 // A booking that will not be picked up (cancelled, or a hold that ran out)
 // asks for no payment at pickup: its email keeps the total and the lines but
 // no "Due at pickup" line.

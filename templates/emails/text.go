@@ -119,6 +119,9 @@ func totals(b mail.Booking) []total {
 	if b.Deposit.Amount != 0 {
 		out = append(out, total{"Deposit", b.Deposit.String()})
 	}
+	if b.Paid.Amount > 0 {
+		out = append(out, total{"Paid", b.Paid.String()})
+	}
 	if b.DueAtPickup.Amount != 0 {
 		out = append(out, total{"Due at pickup", b.DueAtPickup.String()})
 	}
