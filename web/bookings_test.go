@@ -39,6 +39,10 @@ func TestBookingFlowSignUpAtCheckout(t *testing.T) {
 	if loc := res.expectStatus(t, http.StatusSeeOther).Header.Get("Location"); loc != "/checkout" {
 		t.Fatalf("after login went to %q", loc)
 	}
+	// Paid at pickup, the button confirms the booking itself.
+	if got := c.get("/checkout").expectStatus(t, http.StatusOK).text(`[data-testid="confirm"]`); got != "Confirm booking" {
+		t.Errorf("checkout button reads %q, want Confirm booking", got)
+	}
 	tok := c.checkoutToken()
 	done := c.post("/checkout", url.Values{"token": {tok}}).expectStatus(t, http.StatusSeeOther)
 	detail := c.get(done.Header.Get("Location")).expectStatus(t, http.StatusOK)

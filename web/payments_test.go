@@ -516,6 +516,10 @@ func TestCheckoutSaysWhatIsPaidOnlineNow(t *testing.T) {
 			if got := strings.Join(strings.Fields(page.Doc.Find(`[data-testid="checkout-form"] [data-testid="pay-split"]`).Text()), " "); got != tc.want {
 				t.Errorf("checkout says %q, want %q", got, tc.want)
 			}
+			// The button goes on to Stripe, not to a confirmed booking.
+			if got := page.text(`[data-testid="confirm"]`); got != "Continue to payment" {
+				t.Errorf("checkout button reads %q, want Continue to payment", got)
+			}
 			a.post("/checkout", url.Values{"token": {a.checkoutToken()}}).expectStatus(t, http.StatusSeeOther)
 			id := p.id(`SELECT max(id) FROM bookings`)
 			page = a.get("/bookings/"+itoa(id)).expectStatus(t, http.StatusOK)
