@@ -111,7 +111,7 @@ func TestChangeUnitConflictStaysOnTheBooking(t *testing.T) {
 	if v, _ := form.Find(`input[name="tag"]`).Attr("value"); v != taken {
 		t.Errorf("change-unit field kept %q, want %q", v, taken)
 	}
-	msg := strings.TrimSpace(form.Find(`[data-testid="change-unit-error"]`).Text())
+	msg := strings.TrimSpace(form.Find(`[data-testid="error-tag"]`).Text())
 	if !strings.Contains(msg, "Boat ("+taken+") is no longer available") || !strings.Contains(msg, first.Number) {
 		t.Errorf("change-unit form says %q, want the unit and the booking holding it", msg)
 	}
