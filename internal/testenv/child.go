@@ -2,7 +2,10 @@ package testenv
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"os/exec"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -50,17 +53,54 @@ func startChild(t testing.TB, name string, cmd *exec.Cmd) *child {
 // output if the child exits first or childStart passes.
 func (c *child) awaitReady(t testing.TB, ready func() bool) {
 	t.Helper()
+	if err := c.waitReady(ready); err != nil {
+		t.Fatalf("testenv: %s %v:\n%s", c.name, err, c.out.String())
+	}
+}
+
+// errExited is a child that exited before it was ready.
+var errExited = errors.New("exited before it was ready")
+
+// waitReady polls ready until it holds, the child exits (errExited) or
+// childStart passes.
+func (c *child) waitReady(ready func() bool) error {
 	deadline := time.Now().Add(childStart)
 	for !ready() {
 		select {
 		case <-c.exited:
-			t.Fatalf("testenv: %s exited before it was ready:\n%s", c.name, c.out.String())
+			return errExited
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("testenv: %s was not ready within %s:\n%s", c.name, childStart, c.out.String())
+			return fmt.Errorf("was not ready within %s", childStart)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+	return nil
+}
+
+// startOnFreePorts starts a peer listening on n loopback ports picked free
+// a moment before (cmd builds its command for them) and waits until ready
+// holds for them. A port is only free until someone takes it: when another
+// process bound one first and the child exits saying so, it starts again
+// on other ports, a few times, instead of failing the test.
+func startOnFreePorts(t testing.TB, name string, n int, cmd func(ports []int) *exec.Cmd, ready func(ports []int) bool) []int {
+	t.Helper()
+	const attempts = 5
+	for i := 1; ; i++ {
+		ports := make([]int, n)
+		for j := range ports {
+			ports[j] = FreePort(t)
+		}
+		c := startChild(t, name, cmd(ports))
+		err := c.waitReady(func() bool { return ready(ports) })
+		if err == nil {
+			return ports
+		}
+		if i < attempts && errors.Is(err, errExited) && strings.Contains(c.out.String(), "address already in use") {
+			continue
+		}
+		t.Fatalf("testenv: %s %v:\n%s", name, err, c.out.String())
 	}
 }
 

@@ -29,28 +29,29 @@ type MailpitServer struct {
 func Mailpit(t testing.TB) *MailpitServer {
 	t.Helper()
 	bin := Require(t, "MAILPIT_BIN")
-	smtpPort, uiPort := FreePort(t), FreePort(t)
 	dir := t.TempDir()
-	cmd := exec.Command(bin,
-		"--smtp", fmt.Sprintf("127.0.0.1:%d", smtpPort),
-		"--listen", fmt.Sprintf("127.0.0.1:%d", uiPort),
-		"--database", filepath.Join(dir, "mailpit.db"),
-		"--max", "0", // keep every message: tests count them
-		"--disable-version-check",
-		"--smtp-disable-rdns",
-		"--enable-chaos",
-		"--quiet",
-	)
-	c := startChild(t, "mailpit", cmd)
-	m := &MailpitServer{
-		SMTPHost: "127.0.0.1", SMTPPort: smtpPort,
-		APIURL: fmt.Sprintf("http://127.0.0.1:%d", uiPort),
-		http:   &http.Client{Timeout: 10 * time.Second},
-	}
-	c.awaitReady(t, func() bool {
+	client := &http.Client{Timeout: 10 * time.Second}
+	ports := startOnFreePorts(t, "mailpit", 2, func(p []int) *exec.Cmd {
+		return exec.Command(bin,
+			"--smtp", fmt.Sprintf("127.0.0.1:%d", p[0]),
+			"--listen", fmt.Sprintf("127.0.0.1:%d", p[1]),
+			"--database", filepath.Join(dir, "mailpit.db"),
+			"--max", "0", // keep every message: tests count them
+			"--disable-version-check",
+			"--smtp-disable-rdns",
+			"--enable-chaos",
+			"--quiet",
+		)
+	}, func(p []int) bool {
+		m := &MailpitServer{APIURL: fmt.Sprintf("http://127.0.0.1:%d", p[1]), http: client}
 		_, err := m.Messages(1)
-		return err == nil && portOpen(smtpPort)
+		return err == nil && portOpen(p[0])
 	})
+	m := &MailpitServer{
+		SMTPHost: "127.0.0.1", SMTPPort: ports[0],
+		APIURL: fmt.Sprintf("http://127.0.0.1:%d", ports[1]),
+		http:   client,
+	}
 	return m
 }
 

@@ -13,11 +13,12 @@ import (
 func StripeMock(t testing.TB) string {
 	t.Helper()
 	bin := Require(t, "STRIPE_MOCK_BIN")
-	httpPort, httpsPort := FreePort(t), FreePort(t)
-	c := startChild(t, "stripe-mock", exec.Command(bin,
-		"-http-addr", fmt.Sprintf("127.0.0.1:%d", httpPort),
-		"-https-addr", fmt.Sprintf("127.0.0.1:%d", httpsPort),
-	))
-	c.awaitReady(t, func() bool { return portOpen(httpPort) })
+	ports := startOnFreePorts(t, "stripe-mock", 2, func(p []int) *exec.Cmd {
+		return exec.Command(bin,
+			"-http-addr", fmt.Sprintf("127.0.0.1:%d", p[0]),
+			"-https-addr", fmt.Sprintf("127.0.0.1:%d", p[1]),
+		)
+	}, func(p []int) bool { return portOpen(p[0]) })
+	httpPort := ports[0]
 	return fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 }
