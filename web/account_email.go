@@ -40,20 +40,25 @@ func (s *Server) requestEmailChange(c echo.Context, tx *store.Store, u store.Use
 		return errTooManyEmailChanges
 	}
 	owner, err := tx.GetUserByEmail(ctx, newEmail)
-	if err == nil {
-		_, err = s.Jobs.EnqueueEmailInUse(ctx, tx, owner, now)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	// The token the link carries is issued when the email is sent.
+	taken := err == nil
+	// The token the link carries is issued when the email is sent. A
+	// request for a taken address is kept too, with a token no email ever
+	// carries: it counts towards the hour's limit like any other, so asking
+	// for one address again and again meets the limit whether or not it has
+	// an account.
 	_, hash, err := auth.NewToken()
 	if err != nil {
 		return err
 	}
 	expires := now.Add(emailChangeLifetime)
 	if err := tx.CreateEmailChange(ctx, u.ID, newEmail, hash, expires); err != nil {
+		return err
+	}
+	if taken {
+		_, err = s.Jobs.EnqueueEmailInUse(ctx, tx, owner, now)
 		return err
 	}
 	_, err = s.Jobs.EnqueueEmailChange(ctx, tx, u, newEmail, hash, expires)

@@ -147,6 +147,29 @@ func TestTooManyEmailChangesSaysSo(t *testing.T) {
 	}
 }
 
+// The hour's limit cannot tell whether an address has an account: one
+// address asked for again and again meets it on the same request whether it
+// is free or taken.
+func TestEmailChangeLimitSaysNothingOfTheAddress(t *testing.T) {
+	app := newMailApp(t)
+	app.createUser(store.RoleCustomer, "owner@example.test", authzPassword)
+	for _, to := range []string{"free@example.test", "owner@example.test"} {
+		asker := fmt.Sprintf("asker-%s", strings.Split(to, "@")[0])
+		app.createUser(store.RoleCustomer, asker+"@example.test", authzPassword)
+		c := app.client()
+		c.login(asker+"@example.test", authzPassword)
+		var codes []int
+		for i := 0; i <= emailChangesPerHour; i++ {
+			c.get("/account")
+			codes = append(codes, c.post("/account/profile", url.Values{"name": {"Asker"}, "email": {to}, "current_password": {authzPassword}}).StatusCode)
+		}
+		want := fmt.Sprint([]int{303, 303, 303, 429})
+		if got := fmt.Sprint(codes); got != want {
+			t.Errorf("%s asked %d times: %s, want %s", to, emailChangesPerHour+1, got, want)
+		}
+	}
+}
+
 // A link opened in a browser where someone else is logged in (a shared
 // computer) changes the account it was sent for, and says so without
 // telling the person logged in that their own email changed.
