@@ -168,10 +168,7 @@ func (s *Server) StaffReturn(c echo.Context) error {
 		var ce *booking.ConflictError
 		if errors.As(err, &ce) {
 			// The return form again, as ticked and typed, with the reason.
-			msg := ce.Message()
-			if ce.Detail != "" {
-				msg = strings.TrimSuffix(msg, ".") + ": " + ce.Detail + "."
-			}
+			msg := ce.StaffMessage()
 			return s.returnPage(c, http.StatusConflict, in, nil, msg)
 		}
 		return s.bookingFailed(c, err, fmt.Sprintf("/staff/bookings/%d/return", id), func(_ components.Errors, msg string) error {

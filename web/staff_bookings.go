@@ -377,10 +377,7 @@ func (s *Server) staffScanAt(c echo.Context, done string, unitLine int64, act fu
 			return page(http.StatusConflict, components.Errors{"tag": string(held)}, "")
 		case errors.As(err, &ce) && strings.TrimSpace(tag) != "":
 			// A unit typed in (check-in, change of unit): the desk types another.
-			msg := ce.Message()
-			if ce.Detail != "" {
-				msg = strings.TrimSuffix(msg, ".") + ": " + ce.Detail + "."
-			}
+			msg := ce.StaffMessage()
 			return page(http.StatusConflict, components.Errors{"tag": msg}, "")
 		}
 		return s.bookingFailed(c, err, fmt.Sprintf("/staff/bookings/%d", id), func(fe components.Errors, msg string) error {

@@ -61,6 +61,15 @@ func (e *ConflictError) Message() string {
 	return fmt.Sprintf("%s is no longer available for %s.", what, e.PeriodText())
 }
 
+// StaffMessage is Message with what is in the way (Detail), as one
+// sentence, for the desk's pages.
+func (e *ConflictError) StaffMessage() string {
+	if e.Detail == "" {
+		return e.Message()
+	}
+	return strings.TrimSuffix(e.Message(), ".") + ": " + e.Detail + "."
+}
+
 // PeriodText is the period in the location's local time.
 func (e *ConflictError) PeriodText() string {
 	loc := period.Zone(e.Zone)
